@@ -1,0 +1,234 @@
+import type {
+  V1Node,
+  V1Pod,
+  V1PodAffinityTerm,
+  V1WeightedPodAffinityTerm,
+} from '@kubernetes/client-node';
+import { nodeAllocatable, podRequests, ResourceAmounts } from './resources';
+import {
+  compileLabelSelector,
+  LabelMatcher,
+  Labels,
+  labelsOf,
+} from './selectors';
+
+/** A pod affinity term with its namespaces resolved, as the scheduler holds it. */
+export interface AffinityTerm {
+  topologyKey: string;
+  weight: number;
+  /** Namespaces named by the term (the owner's own when neither field is set). */
+  namespaces: Set<string>;
+  /** Matches namespace labels; undefined when the term has no namespaceSelector. */
+  namespaceSelector?: LabelMatcher;
+  selector: LabelMatcher;
+}
+
+/** A pod as the scheduler sees it, with what it needs precomputed. */
+export interface PodInfo {
+  pod: V1Pod;
+  namespace: string;
+  labels: Labels;
+  priority: number;
+  requests: ResourceAmounts;
+  /** Requests with the 100m / 200Mi defaults, for scoring. */
+  nonZeroRequests: ResourceAmounts;
+  requiredAffinityTerms: AffinityTerm[];
+  requiredAntiAffinityTerms: AffinityTerm[];
+  preferredAffinityTerms: AffinityTerm[];
+  preferredAntiAffinityTerms: AffinityTerm[];
+}
+
+/** A node and the pods bound to it. */
+export interface NodeInfo {
+  node: V1Node;
+  name: string;
+  labels: Labels;
+  allocatable: ResourceAmounts;
+  pods: PodInfo[];
+  requested: ResourceAmounts;
+  nonZeroRequested: ResourceAmounts;
+}
+
+/** Whether the affinity term selects the pod, given the labels of the pod's namespace. */
+export function termMatchesPod(
+  term: AffinityTerm,
+  pod: PodInfo,
+  namespaceLabels: Labels | undefined,
+): boolean {
+  const inNamespace =
+    term.namespaces.has(pod.namespace) ||
+    (term.namespaceSelector !== undefined &&
+      term.namespaceSelector(namespaceLabels ?? {}));
+  return inNamespace && term.selector(pod.labels);
+}
+
+function compileTerm(
+  term: V1PodAffinityTerm,
+  ownerNamespace: string,
+  weight: number,
+): AffinityTerm {
+  const namespaces = new Set(term.namespaces ?? []);
+  if (namespaces.size === 0 && !term.namespaceSelector) {
+    namespaces.add(ownerNamespace);
+  }
+  return {
+    topologyKey: term.topologyKey,
+    weight,
+    namespaces,
+    namespaceSelector: term.namespaceSelector
+      ? compileLabelSelector(term.namespaceSelector)
+      : undefined,
+    selector: compileLabelSelector(term.labelSelector),
+  };
+}
+
+function compileWeighted(
+  terms: V1WeightedPodAffinityTerm[] | undefined,
+  ownerNamespace: string,
+): AffinityTerm[] {
+  return (terms ?? []).map(t =>
+    compileTerm(t.podAffinityTerm, ownerNamespace, t.weight),
+  );
+}
+
+/** Precomputes what the scheduler needs to know about a pod. */
+export function newPodInfo(pod: V1Pod): PodInfo {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const affinity = pod.spec?.affinity;
+  return {
+    pod,
+    namespace,
+    labels: labelsOf(pod),
+    priority: pod.spec?.priority ?? 0,
+    requests: podRequests(pod),
+    nonZeroRequests: podRequests(pod, { nonZeroDefaults: true }),
+    requiredAffinityTerms: (
+      affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ??
+      []
+    ).map(t => compileTerm(t, namespace, 1)),
+    requiredAntiAffinityTerms: (
+      affinity?.podAntiAffinity
+        ?.requiredDuringSchedulingIgnoredDuringExecution ?? []
+    ).map(t => compileTerm(t, namespace, 1)),
+    preferredAffinityTerms: compileWeighted(
+      affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution,
+      namespace,
+    ),
+    preferredAntiAffinityTerms: compileWeighted(
+      affinity?.podAntiAffinity
+        ?.preferredDuringSchedulingIgnoredDuringExecution,
+      namespace,
+    ),
+  };
+}
+
+function addAmounts(
+  into: ResourceAmounts,
+  amounts: ResourceAmounts,
+  sign: 1 | -1,
+) {
+  for (const [resource, amount] of Object.entries(amounts)) {
+    into[resource] = (into[resource] ?? 0) + sign * amount;
+  }
+}
+
+/** Whether a pod occupies its node: bound and not finished. */
+export function occupiesNode(pod: V1Pod): boolean {
+  const phase = pod.status?.phase;
+  return (
+    Boolean(pod.spec?.nodeName) && phase !== 'Succeeded' && phase !== 'Failed'
+  );
+}
+
+/**
+ * The scheduler's view of the cluster: nodes with the pods bound to them and
+ * their summed requests, and namespace labels for namespaceSelector terms.
+ * A control loop keeps one and calls `assume` after each binding instead of
+ * rebuilding it per pod.
+ */
+export class SchedulingSnapshot {
+  private readonly byName: Map<string, NodeInfo>;
+
+  private constructor(
+    readonly nodes: NodeInfo[],
+    readonly namespaceLabels: Record<string, Labels>,
+  ) {
+    this.byName = new Map(nodes.map(info => [info.name, info]));
+  }
+
+  /** Builds a snapshot from nodes and pods; pods not bound or finished are left out. */
+  static build(
+    nodes: V1Node[],
+    pods: V1Pod[],
+    namespaceLabels: Record<string, Labels> = {},
+  ): SchedulingSnapshot {
+    const snapshot = new SchedulingSnapshot(
+      nodes.map(node => ({
+        node,
+        name: node.metadata?.name ?? '',
+        labels: labelsOf(node),
+        allocatable: nodeAllocatable(node),
+        pods: [],
+        requested: {},
+        nonZeroRequested: {},
+      })),
+      namespaceLabels,
+    );
+    for (const pod of pods) {
+      if (occupiesNode(pod)) snapshot.assume(pod, pod.spec!.nodeName!);
+    }
+    return snapshot;
+  }
+
+  /** The node of this name, if the snapshot has it. */
+  node(name: string): NodeInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Records a pod as bound to a node (pods on unknown nodes are ignored). */
+  assume(pod: V1Pod, nodeName: string): void {
+    const info = this.byName.get(nodeName);
+    if (!info) return;
+    const podInfo = newPodInfo(pod);
+    info.pods.push(podInfo);
+    addAmounts(info.requested, podInfo.requests, 1);
+    addAmounts(info.nonZeroRequested, podInfo.nonZeroRequests, 1);
+  }
+
+  /** Forgets a pod (deleted, finished or preempted). */
+  forget(pod: V1Pod): void {
+    const uid = pod.metadata?.uid;
+    const name = pod.metadata?.name;
+    const namespace = pod.metadata?.namespace;
+    for (const info of this.nodes) {
+      const index = info.pods.findIndex(p =>
+        uid
+          ? p.pod.metadata?.uid === uid
+          : p.pod.metadata?.name === name && p.namespace === namespace,
+      );
+      if (index >= 0) {
+        const [removed] = info.pods.splice(index, 1);
+        addAmounts(info.requested, removed.requests, -1);
+        addAmounts(info.nonZeroRequested, removed.nonZeroRequests, -1);
+        return;
+      }
+    }
+  }
+
+  /** A copy of the snapshot without the given pods (preemption's what-if). */
+  without(victims: PodInfo[]): SchedulingSnapshot {
+    const excluded = new Set(victims.map(v => v.pod));
+    const nodes = this.nodes.map(info => {
+      const pods = info.pods.filter(p => !excluded.has(p.pod));
+      if (pods.length === info.pods.length) return info;
+      const requested: ResourceAmounts = {};
+      const nonZeroRequested: ResourceAmounts = {};
+      for (const p of pods) {
+        addAmounts(requested, p.requests, 1);
+        addAmounts(nonZeroRequested, p.nonZeroRequests, 1);
+      }
+      return { ...info, pods, requested, nonZeroRequested };
+    });
+    return new SchedulingSnapshot(nodes, this.namespaceLabels);
+  }
+}
