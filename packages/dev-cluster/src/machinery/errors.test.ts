@@ -152,7 +152,11 @@ describe('status errors', () => {
       'web',
       [
         fieldErrors.required('spec.selector'),
-        fieldErrors.invalid('spec.replicas', -1, 'must be greater than or equal to 0'),
+        fieldErrors.invalid(
+          'spec.replicas',
+          -1,
+          'must be greater than or equal to 0',
+        ),
       ],
     );
     expect(status.message).toBe(
@@ -177,16 +181,18 @@ describe('status errors', () => {
       reason: 'AlreadyExists',
       message: 'pods "x" already exists',
     });
-    expect(statusErrors.optimisticLockConflict(deployments, 'web')).toMatchObject(
-      {
-        code: 409,
-        reason: 'Conflict',
-        message:
-          'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
-        details: { name: 'web', group: 'apps', kind: 'deployments' },
-      },
-    );
-    expect(statusErrors.generateNameConflict(pods, 'web-abcde', 1)).toMatchObject({
+    expect(
+      statusErrors.optimisticLockConflict(deployments, 'web'),
+    ).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+      message:
+        'Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again',
+      details: { name: 'web', group: 'apps', kind: 'deployments' },
+    });
+    expect(
+      statusErrors.generateNameConflict(pods, 'web-abcde', 1),
+    ).toMatchObject({
       message:
         'pods "web-abcde" already exists, the server was not able to generate a unique name for the object',
       details: { retryAfterSeconds: 1 },
@@ -217,9 +223,7 @@ describe('status errors', () => {
     expect(statusErrors.forbidden(undefined, '', 'no').message).toBe(
       'forbidden: no',
     );
-    expect(
-      statusErrors.namespaceTerminating(pods, 'x', 'gone').message,
-    ).toBe(
+    expect(statusErrors.namespaceTerminating(pods, 'x', 'gone').message).toBe(
       'pods "x" is forbidden: unable to create new content in namespace gone because it is being terminated',
     );
   });

@@ -231,7 +231,9 @@ export const fieldErrors = {
       field: String(path),
       detail:
         maxLength >= 0
-          ? `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}`
+          ? `may not be more than ${maxLength} ${
+              maxLength === 1 ? 'byte' : 'bytes'
+            }`
           : 'value is too long',
     };
   },
@@ -429,14 +431,20 @@ export const statusErrors = {
    * 403 Forbidden: `pods "x" is forbidden: <reason>`, or without a name
    * `pods is forbidden: <reason>`, or without a resource `forbidden: <reason>`.
    */
-  forbidden(gr: GroupResource | undefined, name: string, reason: string): Status {
+  forbidden(
+    gr: GroupResource | undefined,
+    name: string,
+    reason: string,
+  ): Status {
     let message: string;
     if (!gr || (!gr.group && !gr.resource)) {
       message = `forbidden: ${reason}`;
     } else if (!name) {
       message = `${groupResourceText(gr)} is forbidden: ${reason}`;
     } else {
-      message = `${groupResourceText(gr)} ${goQuote(name)} is forbidden: ${reason}`;
+      message = `${groupResourceText(gr)} ${goQuote(
+        name,
+      )} is forbidden: ${reason}`;
     }
     return failure(
       403,
@@ -479,7 +487,10 @@ export const statusErrors = {
   },
 
   /** 410 Expired for a watch: `too old resource version: <requested> (<oldest>)`. */
-  tooOldResourceVersion(requested: string | number, oldest: string | number): Status {
+  tooOldResourceVersion(
+    requested: string | number,
+    oldest: string | number,
+  ): Status {
     return statusErrors.resourceExpired(
       `too old resource version: ${requested} (${oldest})`,
     );
@@ -524,9 +535,14 @@ export const statusErrors = {
 
   /** 500 InternalError: `Internal error occurred: <message>`. */
   internalError(message: string): Status {
-    return failure(500, 'InternalError', `Internal error occurred: ${message}`, {
-      causes: [{ message }],
-    });
+    return failure(
+      500,
+      'InternalError',
+      `Internal error occurred: ${message}`,
+      {
+        causes: [{ message }],
+      },
+    );
   },
 
   /** 503 ServiceUnavailable. */
@@ -542,7 +558,11 @@ export const statusErrors = {
   },
 
   /** 403 from NamespaceLifecycle when creating in a terminating namespace. */
-  namespaceTerminating(gr: GroupResource, name: string, namespace: string): Status {
+  namespaceTerminating(
+    gr: GroupResource,
+    name: string,
+    namespace: string,
+  ): Status {
     return statusErrors.forbidden(
       gr,
       name,
@@ -553,7 +573,9 @@ export const statusErrors = {
   /** 400 when a body fails to decode: `Pod in version "v1" cannot be handled as a Pod: <reason>`. */
   undecodable(kind: string, version: string, reason: string): Status {
     return statusErrors.badRequest(
-      `${kind} in version ${goQuote(version)} cannot be handled as a ${kind}: ${reason}`,
+      `${kind} in version ${goQuote(
+        version,
+      )} cannot be handled as a ${kind}: ${reason}`,
     );
   },
 };

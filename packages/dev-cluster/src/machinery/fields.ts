@@ -125,7 +125,8 @@ interface ResourceFields {
   compute: (obj: Obj) => FieldSet;
 }
 
-const str = (value: unknown) => (value === undefined || value === null ? '' : String(value));
+const str = (value: unknown) =>
+  value === undefined || value === null ? '' : String(value);
 
 /** Per resource (`<group>/<resource>`, core group empty), as in the Go registries. */
 const RESOURCE_FIELDS: Record<string, ResourceFields> = {

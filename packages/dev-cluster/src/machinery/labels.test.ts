@@ -18,7 +18,9 @@ function selects(selector: string, labels: Record<string, string>) {
 describe('parseLabelSelector', () => {
   it('parses every operator', () => {
     expect(
-      parseLabelSelector('x in (foo,,baz),y,z notin (),!w,a=b,c==d,e!=f,n>3,m<9'),
+      parseLabelSelector(
+        'x in (foo,,baz),y,z notin (),!w,a=b,c==d,e!=f,n>3,m<9',
+      ),
     ).toEqual([
       { key: 'a', operator: '=', values: ['b'] },
       { key: 'c', operator: '==', values: ['d'] },
@@ -48,9 +50,18 @@ describe('parseLabelSelector', () => {
     ['x=a y', "found 'y', expected: ',' or 'end of string'"],
     ['x in', "unable to parse requirement: found '' expected: '('"],
     ['x in (a', "unable to parse requirement: found '', expected: ',' or ')'"],
-    ['x in (a b)', "unable to parse requirement: found 'b', expected: ',' or ')'"],
-    ['x in (=)', "unable to parse requirement: found '=', expected: ',', ')' or identifier"],
-    ['x!y', "unable to parse requirement: found '!', expected: in, notin, =, ==, !=, gt, lt"],
+    [
+      'x in (a b)',
+      "unable to parse requirement: found 'b', expected: ',' or ')'",
+    ],
+    [
+      'x in (=)',
+      "unable to parse requirement: found '=', expected: ',', ')' or identifier",
+    ],
+    [
+      'x!y',
+      "unable to parse requirement: found '!', expected: in, notin, =, ==, !=, gt, lt",
+    ],
     ['x==(', "unable to parse requirement: found '(', expected: identifier"],
     ['!', "unable to parse requirement: found '', expected: identifier"],
     [
@@ -70,9 +81,7 @@ describe('parseLabelSelector', () => {
   });
 
   it('reports an invalid key prefix', () => {
-    expect(() =>
-      parseLabelSelector('app.kubernetes_io/name=vault'),
-    ).toThrow(
+    expect(() => parseLabelSelector('app.kubernetes_io/name=vault')).toThrow(
       `unable to parse requirement: <nil>: Invalid value: "app.kubernetes_io/name": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
     );
   });
@@ -106,7 +115,9 @@ describe('matching', () => {
   });
 
   it('treats missing labels as an empty set', () => {
-    expect(matchesLabelRequirements(parseLabelSelector('!a'), undefined)).toBe(true);
+    expect(matchesLabelRequirements(parseLabelSelector('!a'), undefined)).toBe(
+      true,
+    );
     expect(matchesLabelRequirements(parseLabelSelector('a'), null)).toBe(false);
   });
 
@@ -144,19 +155,23 @@ describe('label validation', () => {
       'metadata.labels',
     ).map(formatFieldError);
     expect(errors).toEqual([
-      `metadata.labels: Invalid value: "a/${'b'.repeat(64)}": name part must be no more than 63 characters`,
+      `metadata.labels: Invalid value: "a/${'b'.repeat(
+        64,
+      )}": name part must be no more than 63 characters`,
       `metadata.labels: Invalid value: "app:x": ${QUALIFIED_NAME_HINT}`,
       `metadata.labels: Invalid value: "bad value": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
     ]);
   });
 
   it('reports prefix and name problems separately', () => {
-    expect(
-      validateLabels({ '/x': 'v' }, 'l').map(formatFieldError),
-    ).toEqual(['l: Invalid value: "/x": prefix part must be non-empty']);
-    expect(validateLabels({ 'a/b/c': 'v' }, 'l').map(formatFieldError)).toEqual([
-      `l: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    expect(validateLabels({ '/x': 'v' }, 'l').map(formatFieldError)).toEqual([
+      'l: Invalid value: "/x": prefix part must be non-empty',
     ]);
+    expect(validateLabels({ 'a/b/c': 'v' }, 'l').map(formatFieldError)).toEqual(
+      [
+        `l: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+      ],
+    );
   });
 
   it('validates LabelSelector operators and values', () => {

@@ -322,7 +322,11 @@ class Parser {
  */
 export function parseLabelSelector(selector: string): LabelRequirement[] {
   const requirements = new Parser(lex(selector)).parse();
-  return requirements.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Stable sort by key, as Go sorts requirements for a deterministic order.
+  return requirements.sort((a, b) => {
+    if (a.key === b.key) return 0;
+    return a.key < b.key ? -1 : 1;
+  });
 }
 
 /** True when the labels satisfy one requirement. */
@@ -330,7 +334,8 @@ export function matchesLabelRequirement(
   requirement: LabelRequirement,
   labels: Labels,
 ): boolean {
-  const has = !!labels && Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  const has =
+    !!labels && Object.prototype.hasOwnProperty.call(labels, requirement.key);
   const value = has ? labels![requirement.key] : undefined;
   switch (requirement.operator) {
     case 'in':
@@ -395,7 +400,9 @@ export function labelSelectorRequirements(
     const operator = SELECTOR_OPERATORS[expression.operator];
     if (!operator) {
       throw new SelectorParseError(
-        `${goQuote(expression.operator)} is not a valid label selector operator`,
+        `${goQuote(
+          expression.operator,
+        )} is not a valid label selector operator`,
       );
     }
     requirements.push({
@@ -464,7 +471,10 @@ export function validateLabelSelector(
   path: FieldPath,
 ): FieldError[] {
   if (!selector) return [];
-  const errors = validateLabels(selector.matchLabels, path.child('matchLabels'));
+  const errors = validateLabels(
+    selector.matchLabels,
+    path.child('matchLabels'),
+  );
   (selector.matchExpressions ?? []).forEach((expression, i) => {
     const at = path.child('matchExpressions').index(i);
     const values = expression.values ?? [];

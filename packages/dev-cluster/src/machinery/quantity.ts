@@ -10,13 +10,13 @@
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
 /** The regular expression quoted by Kubernetes' format error. */
-const QUANTITY_PATTERN =
-  '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
+const QUANTITY_PATTERN = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 
 /** Error messages of apimachinery's ParseQuantity. */
 export const QUANTITY_FORMAT_ERROR = `quantities must match the regular expression '${QUANTITY_PATTERN}'`;
 /** Message when the numeric part of a quantity cannot be read. */
-export const QUANTITY_NUMERIC_ERROR = 'unable to parse numeric part of quantity';
+export const QUANTITY_NUMERIC_ERROR =
+  'unable to parse numeric part of quantity';
 /** Message when the suffix of a quantity is not a known one. */
 export const QUANTITY_SUFFIX_ERROR = "unable to parse quantity's suffix";
 
@@ -86,7 +86,11 @@ function interpretSuffix(suffix: string): {
   format: QuantityFormat;
 } {
   if (suffix in DECIMAL_SUFFIXES) {
-    return { base: 10, exponent: DECIMAL_SUFFIXES[suffix], format: 'DecimalSI' };
+    return {
+      base: 10,
+      exponent: DECIMAL_SUFFIXES[suffix],
+      format: 'DecimalSI',
+    };
   }
   const binaryIndex = BINARY_SUFFIXES.indexOf(suffix);
   if (binaryIndex > 0) {
@@ -146,7 +150,9 @@ export class Quantity {
       if (decimalExponent >= 0) {
         // Anything past 10^40 units is over the cap anyway.
         nanos =
-          decimalExponent > 60 ? MAX_NANOS + 1n : numerator * pow10(decimalExponent);
+          decimalExponent > 60
+            ? MAX_NANOS + 1n
+            : numerator * pow10(decimalExponent);
       } else if (decimalExponent < -60) {
         nanos = 1n;
       } else {
@@ -278,7 +284,9 @@ export class Quantity {
     if (format === 'DecimalExponent') {
       return exponent === 0 ? `${mantissa}` : `${mantissa}e${exponent}`;
     }
-    return `${mantissa}${DECIMAL_SUFFIX_BY_EXPONENT.get(exponent) ?? `e${exponent}`}`;
+    return `${mantissa}${
+      DECIMAL_SUFFIX_BY_EXPONENT.get(exponent) ?? `e${exponent}`
+    }`;
   }
 
   /** Serialises as the canonical string, like the Go type does. */

@@ -223,13 +223,15 @@ export function isValidPortName(port: string): string[] {
     errors.push(maxLenError(15));
   }
   if (!/^[-a-z0-9]+$/.test(port)) {
-    errors.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    errors.push(
+      'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)',
+    );
   }
   if (!/[a-z]/.test(port)) {
     errors.push('must contain at least one letter (a-z)');
   }
   if (port.includes('--')) {
-    errors.push("must not contain consecutive hyphens");
+    errors.push('must not contain consecutive hyphens');
   }
   if (port.length > 0 && (port.startsWith('-') || port.endsWith('-'))) {
     errors.push('must not begin or end with a hyphen');
