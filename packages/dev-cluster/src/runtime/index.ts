@@ -1,0 +1,32 @@
+export {
+  ProcessRuntime,
+  ContainerStartError,
+  findExecutable,
+} from './processRuntime';
+export type {
+  ContainerConfig,
+  ContainerExit,
+  ContainerInfo,
+  ProcessRuntimeOptions,
+  RuntimeVolumeMount,
+} from './processRuntime';
+export { StreamSession } from './session';
+export type { SessionEnd, SessionControls } from './session';
+export {
+  resolveProgram,
+  expandVariables,
+  knownImageConfig,
+  imageRepositoryName,
+} from './command';
+export type { ContainerProgram, ImageConfig, ProgramInputs } from './command';
+export {
+  CriLogWriter,
+  formatRfc3339Nano,
+  parseRfc3339Nanos,
+  parseCriLog,
+  renderLog,
+  readLogFile,
+  nowNanos,
+} from './logs';
+export type { LogEntry, LogOptions, LogStream } from './logs';
+export * from './streamProtocol';

@@ -1,0 +1,48 @@
+import {
+  formatRfc3339Nano,
+  parseCriLog,
+  parseRfc3339Nanos,
+  renderLog,
+} from './logs';
+
+describe('CRI logs', () => {
+  it('formats and parses RFC3339Nano timestamps', () => {
+    const nanos = 1_767_225_600_123_456_789n;
+    expect(formatRfc3339Nano(nanos)).toBe('2026-01-01T00:00:00.123456789Z');
+    expect(formatRfc3339Nano(1_767_225_600_100_000_000n)).toBe(
+      '2026-01-01T00:00:00.1Z',
+    );
+    expect(formatRfc3339Nano(1_767_225_600_000_000_000n)).toBe(
+      '2026-01-01T00:00:00Z',
+    );
+    expect(parseRfc3339Nanos('2026-01-01T00:00:00.123456789Z')).toBe(nanos);
+    expect(parseRfc3339Nanos('2026-01-01T01:00:00.1+01:00')).toBe(
+      1_767_225_600_100_000_000n,
+    );
+    expect(parseRfc3339Nanos('yesterday')).toBeUndefined();
+  });
+
+  const text = [
+    '2026-01-01T00:00:01Z stdout F one',
+    '2026-01-01T00:00:02Z stderr F two',
+    '2026-01-01T00:00:03Z stdout P thr',
+    '2026-01-01T00:00:03.5Z stdout F ee',
+    'garbage',
+    '',
+  ].join('\n');
+
+  it('renders entries with since, tail and timestamps', () => {
+    const entries = parseCriLog(text);
+    expect(entries).toHaveLength(4);
+    expect(renderLog(entries, {})).toBe('one\ntwo\nthree\n');
+    expect(renderLog(entries, { sinceTime: '2026-01-01T00:00:02Z' })).toBe(
+      'two\nthree\n',
+    );
+    expect(renderLog(entries, { tailLines: 1, timestamps: true })).toBe(
+      '2026-01-01T00:00:03.5Z ee\n',
+    );
+    expect(renderLog(entries, { tailLines: 0 })).toBe('');
+    const now = parseRfc3339Nanos('2026-01-01T00:00:04Z')!;
+    expect(renderLog(entries, { sinceSeconds: 1 }, now)).toBe('three\n');
+  });
+});

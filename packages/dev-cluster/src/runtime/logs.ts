@@ -1,0 +1,190 @@
+import { appendFileSync, readFileSync } from 'node:fs';
+
+/**
+ * Container logs in the CRI format the kubelet reads:
+ * `<RFC3339Nano timestamp> <stdout|stderr> <F|P> <content>`, one line per
+ * line of output (`P` marks a partial line, `F` the end of one).
+ */
+
+export type LogStream = 'stdout' | 'stderr';
+
+const EPOCH_NANOS = BigInt(Date.now()) * 1_000_000n;
+const HR_START = process.hrtime.bigint();
+
+/** Nanoseconds since the epoch: wall clock at load plus a monotonic offset, so timestamps never go back. */
+export function nowNanos(): bigint {
+  return EPOCH_NANOS + (process.hrtime.bigint() - HR_START);
+}
+
+/** Go's RFC3339Nano: UTC, fractional seconds without trailing zeros. */
+export function formatRfc3339Nano(nanos: bigint): string {
+  const millis = Number(nanos / 1_000_000n);
+  const fraction = (nanos % 1_000_000_000n)
+    .toString()
+    .padStart(9, '0')
+    .replace(/0+$/, '');
+  const seconds = new Date(millis).toISOString().slice(0, 19);
+  return `${seconds}${fraction ? `.${fraction}` : ''}Z`;
+}
+
+/** Parses an RFC 3339 timestamp to nanoseconds since the epoch. */
+export function parseRfc3339Nanos(timestamp: string): bigint | undefined {
+  const match =
+    /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(
+      timestamp,
+    );
+  if (!match) return undefined;
+  const millis = Date.parse(`${match[1]}${match[3]}`);
+  if (Number.isNaN(millis)) return undefined;
+  return BigInt(millis) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+}
+
+/** Turns a process's output into CRI log lines, holding back an unfinished line until it ends. */
+export class CriLogWriter {
+  private readonly pending: Record<LogStream, string> = {
+    stdout: '',
+    stderr: '',
+  };
+
+  constructor(
+    private readonly path: string,
+    private readonly onWrite: () => void = () => {},
+  ) {}
+
+  write(stream: LogStream, chunk: Buffer | string): void {
+    const text = this.pending[stream] + chunk.toString();
+    const lines = text.split('\n');
+    this.pending[stream] = lines.pop()!;
+    if (lines.length === 0) return;
+    const timestamp = formatRfc3339Nano(nowNanos());
+    appendFileSync(
+      this.path,
+      lines.map(line => `${timestamp} ${stream} F ${line}\n`).join(''),
+    );
+    this.onWrite();
+  }
+
+  /** Writes what is left of unfinished lines (the process has exited). */
+  flush(): void {
+    let out = '';
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.pending[stream]) {
+        out += `${formatRfc3339Nano(nowNanos())} ${stream} F ${
+          this.pending[stream]
+        }\n`;
+        this.pending[stream] = '';
+      }
+    }
+    if (out) {
+      appendFileSync(this.path, out);
+      this.onWrite();
+    }
+  }
+}
+
+/** One parsed CRI log line. */
+export interface LogEntry {
+  timestamp: string;
+  nanos: bigint;
+  stream: LogStream;
+  partial: boolean;
+  content: string;
+}
+
+/** Parses CRI log text (complete lines only). */
+export function parseCriLog(text: string): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (const line of text.split('\n')) {
+    const first = line.indexOf(' ');
+    const second = line.indexOf(' ', first + 1);
+    const third = line.indexOf(' ', second + 1);
+    if (first < 0 || second < 0 || third < 0) continue;
+    const timestamp = line.slice(0, first);
+    const nanos = parseRfc3339Nanos(timestamp);
+    const stream = line.slice(first + 1, second);
+    if (nanos === undefined || (stream !== 'stdout' && stream !== 'stderr'))
+      continue;
+    entries.push({
+      timestamp,
+      nanos,
+      stream,
+      partial: line.slice(second + 1, third) === 'P',
+      content: line.slice(third + 1),
+    });
+  }
+  return entries;
+}
+
+/** The options of `GET /api/v1/namespaces/{ns}/pods/{name}/log` that shape the output. */
+export interface LogOptions {
+  tailLines?: number;
+  /** Only entries at or after this time (from sinceTime or now − sinceSeconds). */
+  sinceTime?: Date | string;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+  limitBytes?: number;
+}
+
+/** Renders one entry as the API server returns it. */
+function renderEntry(entry: LogEntry, timestamps: boolean): string {
+  const content = entry.partial ? entry.content : `${entry.content}\n`;
+  return timestamps ? `${entry.timestamp} ${content}` : content;
+}
+
+function sinceNanos(options: LogOptions, now: bigint): bigint | undefined {
+  if (options.sinceSeconds !== undefined) {
+    return now - BigInt(options.sinceSeconds) * 1_000_000_000n;
+  }
+  if (options.sinceTime !== undefined) {
+    const text =
+      options.sinceTime instanceof Date
+        ? options.sinceTime.toISOString()
+        : options.sinceTime;
+    return parseRfc3339Nanos(text);
+  }
+  return undefined;
+}
+
+/** Selects and renders entries for a log request (without follow). */
+export function renderLog(
+  entries: LogEntry[],
+  options: LogOptions,
+  now: bigint = nowNanos(),
+): string {
+  const since = sinceNanos(options, now);
+  let selected =
+    since === undefined ? entries : entries.filter(e => e.nanos >= since);
+  if (options.tailLines !== undefined) {
+    selected = options.tailLines <= 0 ? [] : selected.slice(-options.tailLines);
+  }
+  return limitBytes(
+    selected.map(e => renderEntry(e, options.timestamps ?? false)).join(''),
+    options.limitBytes,
+  );
+}
+
+/** Cuts text to at most `limit` bytes of UTF-8. */
+export function limitBytes(text: string, limit: number | undefined): string {
+  if (limit === undefined) return text;
+  const bytes = Buffer.from(text);
+  return bytes.length <= limit ? text : bytes.subarray(0, limit).toString();
+}
+
+/** Reads and renders a log file; a missing file reads as empty. */
+export function readLogFile(path: string, options: LogOptions = {}): string {
+  let text = '';
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return renderLog(parseCriLog(text), options);
+}
+
+/** Renders new entries for a follower that has already sent some output. */
+export function renderEntries(
+  entries: LogEntry[],
+  timestamps: boolean,
+): string {
+  return entries.map(e => renderEntry(e, timestamps)).join('');
+}

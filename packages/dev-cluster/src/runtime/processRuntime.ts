@@ -1,0 +1,698 @@
+/**
+ * The dev cluster's container runtime: containers are local processes.
+ *
+ * SECURITY: every container, exec and attach runs as the local user who
+ * started the dev cluster, with that user's files and network — there is no
+ * isolation. Anyone who can create a pod or exec into one can run arbitrary
+ * code as that user. This is why the dev cluster only ever listens on
+ * loopback and refuses other addresses: it must never be reachable by anyone
+ * but the local user.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  accessSync,
+  closeSync,
+  constants as fsConstants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import * as pty from 'node-pty';
+import { ContainerProgram, resolveProgram } from './command';
+import {
+  CriLogWriter,
+  LogEntry,
+  LogOptions,
+  parseCriLog,
+  readLogFile,
+  renderEntries,
+} from './logs';
+import { StreamSession } from './session';
+
+/** A volume mount as the runtime applies it: the volume's directory appears at mountPath in the container's root. */
+export interface RuntimeVolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+}
+
+/** Everything the runtime needs to start one container of a pod. */
+export interface ContainerConfig {
+  podUid: string;
+  podName: string;
+  namespace: string;
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  /** The resolved environment (env, envFrom and fieldRefs already evaluated). */
+  env?: Record<string, string>;
+  workingDir?: string;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  tty?: boolean;
+  volumeMounts?: RuntimeVolumeMount[];
+}
+
+/** How a container's main process ended. */
+export interface ContainerExit {
+  exitCode: number;
+  /** The signal that killed it, if any (exitCode is then 128 + its number). */
+  signal?: string;
+  finishedAt: Date;
+}
+
+/** A container the runtime has started. */
+export interface ContainerInfo {
+  /** `cairn://<64 hex>`, as containerStatuses[].containerID. */
+  id: string;
+  podUid: string;
+  name: string;
+  /** How many times this pod's container was started before: the restartCount of this instance. */
+  attempt: number;
+  /** The OS process id, or undefined for an idle container. */
+  pid?: number;
+  idle: boolean;
+  startedAt: Date;
+  exit?: ContainerExit;
+  logPath: string;
+}
+
+/** The container could not start (as the runtime's StartError: exit code 128). */
+export class ContainerStartError extends Error {
+  readonly exitCode = 128;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContainerStartError';
+  }
+}
+
+export interface ProcessRuntimeOptions {
+  /** Directory for pods' working directories, volumes and logs. */
+  stateDir: string;
+}
+
+interface RunningContainer {
+  info: ContainerInfo;
+  config: ContainerConfig;
+  workingDir: string;
+  env: Record<string, string>;
+  child?: ChildProcess;
+  terminal?: pty.IPty;
+  log?: CriLogWriter;
+  exited: Promise<ContainerExit>;
+  markExited: (exit: ContainerExit) => void;
+  attachments: Set<StreamSession>;
+  execs: Set<StreamSession>;
+  stdinClosed: boolean;
+}
+
+/** Starts, stops, logs, execs into and attaches to containers run as local processes. */
+export class ProcessRuntime extends EventEmitter {
+  private readonly stateDir: string;
+  private readonly containers = new Map<string, RunningContainer>();
+  private readonly attempts = new Map<string, number>();
+  private readonly logEvents = new EventEmitter();
+
+  constructor(options: ProcessRuntimeOptions) {
+    super();
+    this.stateDir = resolve(options.stateDir);
+    this.logEvents.setMaxListeners(0);
+  }
+
+  /** The directory holding a pod's volume (emptyDir and the files of configMap/secret volumes). */
+  volumeDir(podUid: string, volumeName: string): string {
+    return join(this.stateDir, 'pods', podUid, 'volumes', volumeName);
+  }
+
+  /** The directory a container sees as its root. */
+  containerRoot(podUid: string, containerName: string): string {
+    return join(this.stateDir, 'pods', podUid, 'containers', containerName);
+  }
+
+  /** Where the kubelet keeps a container instance's log: `<ns>_<pod>_<uid>/<container>/<restartCount>.log`. */
+  logPath(
+    config: Pick<ContainerConfig, 'namespace' | 'podName' | 'podUid' | 'name'>,
+    attempt: number,
+  ): string {
+    return join(
+      this.stateDir,
+      'logs',
+      `${config.namespace}_${config.podName}_${config.podUid}`,
+      config.name,
+      `${attempt}.log`,
+    );
+  }
+
+  /** The runtime's record of a container. */
+  container(id: string): ContainerInfo | undefined {
+    return this.containers.get(id)?.info;
+  }
+
+  /** The latest instance of a pod's container. */
+  latest(podUid: string, containerName: string): ContainerInfo | undefined {
+    let latest: ContainerInfo | undefined;
+    for (const { info } of this.containers.values()) {
+      if (
+        info.podUid === podUid &&
+        info.name === containerName &&
+        (!latest || info.attempt > latest.attempt)
+      ) {
+        latest = info;
+      }
+    }
+    return latest;
+  }
+
+  /**
+   * Starts a new instance of a container. Its attempt number counts the
+   * instances started before for the same pod and container name.
+   * Throws ContainerStartError when the program cannot be run.
+   */
+  async startContainer(config: ContainerConfig): Promise<ContainerInfo> {
+    const key = `${config.podUid}/${config.name}`;
+    const attempt = this.attempts.get(key) ?? 0;
+    this.attempts.set(key, attempt + 1);
+    const env = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOSTNAME: config.podName,
+      HOME: this.containerRoot(config.podUid, config.name),
+      ...(config.tty ? { TERM: 'xterm' } : {}),
+      ...config.env,
+    };
+    const program = resolveProgram({
+      image: config.image,
+      command: config.command,
+      args: config.args,
+      stdin: config.stdin,
+      env,
+    });
+    const root = this.containerRoot(config.podUid, config.name);
+    const workingDir = config.workingDir ? join(root, config.workingDir) : root;
+    const info: ContainerInfo = {
+      id: `cairn://${randomBytes(32).toString('hex')}`,
+      podUid: config.podUid,
+      name: config.name,
+      attempt,
+      idle: program.kind === 'idle',
+      startedAt: new Date(),
+      logPath: this.logPath(config, attempt),
+    };
+    let markExited!: (exit: ContainerExit) => void;
+    const exited = new Promise<ContainerExit>(resolvePromise => {
+      markExited = resolvePromise;
+    });
+    const container: RunningContainer = {
+      info,
+      config,
+      workingDir,
+      env,
+      exited,
+      markExited,
+      attachments: new Set(),
+      execs: new Set(),
+      stdinClosed: false,
+    };
+    if (program.kind === 'process') {
+      this.prepareDirectories(container);
+      await this.spawnMain(container, program);
+    }
+    this.containers.set(info.id, container);
+    return info;
+  }
+
+  /** Resolves when the container's main process has exited (never, for a running idle container until stopped). */
+  waitForExit(id: string): Promise<ContainerExit> {
+    const container = this.containers.get(id);
+    if (!container)
+      return Promise.reject(new Error(`container ${id} not found`));
+    return container.exited;
+  }
+
+  /**
+   * Stops a container as the kubelet does: SIGTERM to its processes, SIGKILL
+   * after the grace period. An idle container exits 0 at once.
+   */
+  async stopContainer(
+    id: string,
+    gracePeriodSeconds: number,
+  ): Promise<ContainerExit> {
+    const container = this.containers.get(id);
+    if (!container) throw new Error(`container ${id} not found`);
+    if (container.info.exit) return container.info.exit;
+    if (container.info.idle) {
+      this.recordExit(container, { exitCode: 0, finishedAt: new Date() });
+      return container.exited;
+    }
+    this.signalGroup(container.info.pid!, 'SIGTERM');
+    const timer = setTimeout(
+      () => this.signalGroup(container.info.pid!, 'SIGKILL'),
+      Math.max(0, gracePeriodSeconds) * 1000,
+    );
+    try {
+      return await container.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops every container of a pod at once and deletes its directories (not its logs' parent, which goes too). */
+  async removePod(podUid: string, gracePeriodSeconds = 0): Promise<void> {
+    const ids = [...this.containers.values()]
+      .filter(c => c.info.podUid === podUid)
+      .map(c => c.info.id);
+    await Promise.all(
+      ids.map(id => this.stopContainer(id, gracePeriodSeconds)),
+    );
+    for (const id of ids) {
+      const container = this.containers.get(id)!;
+      rmSync(dirname(dirname(container.info.logPath)), {
+        recursive: true,
+        force: true,
+      });
+      this.containers.delete(id);
+    }
+    for (const key of [...this.attempts.keys()]) {
+      if (key.startsWith(`${podUid}/`)) this.attempts.delete(key);
+    }
+    rmSync(join(this.stateDir, 'pods', podUid), {
+      recursive: true,
+      force: true,
+    });
+  }
+
+  /** Stops everything the runtime runs. */
+  async shutdown(gracePeriodSeconds = 0): Promise<void> {
+    const pods = new Set([...this.containers.values()].map(c => c.info.podUid));
+    await Promise.all(
+      [...pods].map(uid => this.removePod(uid, gracePeriodSeconds)),
+    );
+  }
+
+  /**
+   * A container's log as `GET …/pods/{name}/log` returns it; `previous` reads
+   * the instance before the latest one. Undefined when there is no such instance.
+   */
+  readLogs(
+    podUid: string,
+    containerName: string,
+    options: LogOptions & { previous?: boolean } = {},
+  ): string | undefined {
+    const latest = this.latest(podUid, containerName);
+    if (!latest) return undefined;
+    const attempt = options.previous ? latest.attempt - 1 : latest.attempt;
+    if (attempt < 0) return undefined;
+    return readLogFile(
+      join(dirname(latest.logPath), `${attempt}.log`),
+      options,
+    );
+  }
+
+  /**
+   * Follows a container instance's log: sends what `readLogs` would, then each
+   * new line, until the container exits or `stop` is called. `limitBytes`
+   * counts across the whole stream.
+   */
+  followLogs(
+    id: string,
+    options: LogOptions,
+    onData: (chunk: string) => void,
+  ): { done: Promise<void>; stop: () => void } {
+    const container = this.containers.get(id);
+    if (!container) throw new Error(`container ${id} not found`);
+    const path = container.info.logPath;
+    let offset = 0;
+    let remaining = options.limitBytes;
+    let stopped = false;
+    let finish!: () => void;
+    const done = new Promise<void>(resolvePromise => {
+      finish = resolvePromise;
+    });
+    const send = (text: string) => {
+      if (!text) return;
+      let out = text;
+      if (remaining !== undefined) {
+        const bytes = Buffer.from(text);
+        out = bytes.subarray(0, remaining).toString();
+        remaining -= Math.min(remaining, bytes.length);
+      }
+      if (out) onData(out);
+      if (remaining === 0) stop();
+    };
+    const readNew = (): LogEntry[] => {
+      const { text, next } = readFrom(path, offset);
+      offset = next;
+      return parseCriLog(text);
+    };
+    const onLog = () => {
+      if (!stopped) send(renderEntries(readNew(), options.timestamps ?? false));
+    };
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      this.logEvents.off(id, onLog);
+      finish();
+    };
+    const initial = readLogFile(path, { ...options, limitBytes: undefined });
+    offset = readFrom(path, 0).next;
+    send(initial);
+    if (!stopped) {
+      this.logEvents.on(id, onLog);
+      container.exited.then(() => {
+        onLog();
+        stop();
+      });
+    }
+    return { done, stop };
+  }
+
+  /**
+   * Runs a command in a container's working directory and environment, as
+   * `kubectl exec` does. The session ends with the command's exit code, or an
+   * error when it cannot start.
+   */
+  exec(
+    id: string,
+    options: { command: string[]; stdin?: boolean; tty?: boolean },
+  ): StreamSession {
+    const container = this.containers.get(id);
+    if (!container || container.info.exit) {
+      throw new Error(
+        `container not found (${container?.config.name ?? id}) or not running`,
+      );
+    }
+    this.prepareDirectories(container);
+    const tty = options.tty ?? false;
+    const wantsStdin = options.stdin ?? false;
+    const executable = findExecutable(
+      options.command[0] ?? '',
+      container.env.PATH,
+      container.workingDir,
+    );
+    if (!executable) {
+      const session = new StreamSession(tty, wantsStdin, noControls);
+      const message = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${
+        options.command[0] ?? ''
+      }": executable file not found in $PATH: unknown`;
+      setImmediate(() => session.finish({ error: message }));
+      return session;
+    }
+    let session: StreamSession;
+    if (tty) {
+      const terminal = pty.spawn(executable, options.command.slice(1), {
+        cwd: container.workingDir,
+        env: container.env,
+        cols: 80,
+        rows: 24,
+      });
+      session = new StreamSession(true, wantsStdin, {
+        writeStdin: data => terminal.write(data.toString()),
+        closeStdin: () => terminal.write('\x04'),
+        resize: (columns, rows) =>
+          terminal.resize(Math.max(1, columns), Math.max(1, rows)),
+        close: () => this.signalGroup(terminal.pid, 'SIGKILL'),
+      });
+      terminal.onData(data => session.emitOutput('stdout', Buffer.from(data)));
+      terminal.onExit(({ exitCode, signal }) =>
+        session.finish({ exitCode: signal ? 128 + signal : exitCode }),
+      );
+    } else {
+      const child = spawn(executable, options.command.slice(1), {
+        cwd: container.workingDir,
+        env: container.env,
+        argv0: options.command[0],
+        detached: true,
+        stdio: [wantsStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      });
+      session = new StreamSession(false, wantsStdin, {
+        writeStdin: data => child.stdin?.write(data),
+        closeStdin: () => child.stdin?.end(),
+        resize: () => {},
+        close: () =>
+          child.pid !== undefined && this.signalGroup(child.pid, 'SIGKILL'),
+      });
+      child.stdin?.on('error', () => {});
+      child.stdout!.on('data', data => session.emitOutput('stdout', data));
+      child.stderr!.on('data', data => session.emitOutput('stderr', data));
+      child.on('error', error => session.finish({ error: error.message }));
+      child.once('exit', (code, signal) => {
+        this.signalGroup(child.pid!, 'SIGKILL');
+        child.once('close', () =>
+          session.finish({ exitCode: exitCodeOf(code, signal) }),
+        );
+      });
+    }
+    container.execs.add(session);
+    session.once('end', () => container.execs.delete(session));
+    return session;
+  }
+
+  /**
+   * Attaches to a container's main process, as `kubectl attach` does: its
+   * output from now on, and its stdin when the container has `stdin: true`.
+   * The session ends when the container exits or the client detaches.
+   */
+  attach(id: string, options: { stdin?: boolean } = {}): StreamSession {
+    const container = this.containers.get(id);
+    if (!container || container.info.exit) {
+      throw new Error(
+        `container not found (${container?.config.name ?? id}) or not running`,
+      );
+    }
+    const tty = (container.config.tty ?? false) && Boolean(container.terminal);
+    const wantsStdin =
+      (options.stdin ?? false) &&
+      (container.config.stdin ?? false) &&
+      !container.stdinClosed;
+    const closeStdin = () => {
+      if (container.stdinClosed) return;
+      container.stdinClosed = true;
+      if (container.terminal) container.terminal.write('\x04');
+      else container.child?.stdin?.end();
+    };
+    const session: StreamSession = new StreamSession(tty, wantsStdin, {
+      writeStdin: data => {
+        if (container.stdinClosed) return;
+        if (container.terminal) container.terminal.write(data.toString());
+        else container.child?.stdin?.write(data);
+      },
+      closeStdin,
+      resize: (columns, rows) =>
+        container.terminal?.resize(Math.max(1, columns), Math.max(1, rows)),
+      close: () => session.finish({}),
+    });
+    container.attachments.add(session);
+    session.once('end', () => {
+      container.attachments.delete(session);
+      // stdinOnce: the first client's stdin is the container's whole stdin.
+      if (wantsStdin && container.config.stdinOnce) closeStdin();
+    });
+    return session;
+  }
+
+  private prepareDirectories(container: RunningContainer): void {
+    const { config } = container;
+    const root = this.containerRoot(config.podUid, config.name);
+    mkdirSync(container.workingDir, { recursive: true });
+    mkdirSync(dirname(container.info.logPath), { recursive: true });
+    for (const mount of config.volumeMounts ?? []) {
+      const target = join(
+        this.volumeDir(config.podUid, mount.name),
+        mount.subPath ?? '',
+      );
+      mkdirSync(target, { recursive: true });
+      const link = join(root, mount.mountPath);
+      if (!exists(link)) {
+        mkdirSync(dirname(link), { recursive: true });
+        symlinkSync(target, link, 'dir');
+      }
+    }
+  }
+
+  private async spawnMain(
+    container: RunningContainer,
+    program: Extract<ContainerProgram, { kind: 'process' }>,
+  ): Promise<void> {
+    const { config, info } = container;
+    const [file, ...args] = program.argv;
+    const executable = findExecutable(
+      file,
+      container.env.PATH,
+      container.workingDir,
+    );
+    if (!executable) {
+      throw new ContainerStartError(
+        `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${file}": executable file not found in $PATH: unknown`,
+      );
+    }
+    const log = new CriLogWriter(info.logPath, () =>
+      this.logEvents.emit(info.id),
+    );
+    container.log = log;
+    if (config.tty) {
+      const terminal = pty.spawn(executable, args, {
+        cwd: container.workingDir,
+        env: container.env,
+        cols: 80,
+        rows: 24,
+      });
+      container.terminal = terminal;
+      info.pid = terminal.pid;
+      terminal.onData(data => {
+        log.write('stdout', data);
+        for (const session of container.attachments)
+          session.emitOutput('stdout', Buffer.from(data));
+      });
+      terminal.onExit(({ exitCode, signal }) => {
+        this.recordExit(container, {
+          exitCode: signal ? 128 + signal : exitCode,
+          signal: signal ? signalName(signal) : undefined,
+          finishedAt: new Date(),
+        });
+      });
+      return;
+    }
+    const child = spawn(executable, args, {
+      cwd: container.workingDir,
+      env: container.env,
+      argv0: file,
+      detached: true,
+      stdio: [config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+    container.child = child;
+    await new Promise<void>((resolvePromise, reject) => {
+      child.once('spawn', resolvePromise);
+      child.once('error', error =>
+        reject(new ContainerStartError(error.message)),
+      );
+    });
+    info.pid = child.pid;
+    child.stdin?.on('error', () => {});
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream]!.on('data', (data: Buffer) => {
+        log.write(stream, data);
+        for (const session of container.attachments)
+          session.emitOutput(stream, data);
+      });
+    }
+    // Background processes may hold the pipes open after the main process
+    // exits; end them as a container's end would, then wait for the output.
+    child.once('exit', (code, signal) => {
+      const exit = {
+        exitCode: exitCodeOf(code, signal),
+        signal: signal ?? undefined,
+        finishedAt: new Date(),
+      };
+      this.signalGroup(child.pid!, 'SIGKILL');
+      child.once('close', () => this.recordExit(container, exit));
+    });
+  }
+
+  private recordExit(container: RunningContainer, exit: ContainerExit): void {
+    if (container.info.exit) return;
+    container.log?.flush();
+    container.info.exit = exit;
+    // Like a container's PID namespace ending: nothing it started outlives it.
+    if (container.info.pid !== undefined)
+      this.signalGroup(container.info.pid, 'SIGKILL');
+    for (const session of container.execs) session.close();
+    for (const session of container.attachments) session.finish({});
+    container.markExited(exit);
+    this.emit('exit', container.info, exit);
+  }
+
+  private signalGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+}
+
+const noControls = {
+  writeStdin: () => {},
+  closeStdin: () => {},
+  resize: () => {},
+  close: () => {},
+};
+
+function exitCodeOf(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+): number {
+  if (code !== null) return code;
+  return 128 + (signal ? osConstants.signals[signal] ?? 0 : 0);
+}
+
+function signalName(number: number): string | undefined {
+  return Object.entries(osConstants.signals).find(([, n]) => n === number)?.[0];
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a program as execve with PATH lookup would, so a missing one fails before spawning. */
+export function findExecutable(
+  file: string,
+  searchPath: string | undefined,
+  cwd: string,
+): string | undefined {
+  if (!file) return undefined;
+  const candidates = file.includes('/')
+    ? [isAbsolute(file) ? file : join(cwd, file)]
+    : (searchPath ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map(dir => join(dir, file));
+  return candidates.find(candidate => {
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      return statSync(candidate).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+function readFrom(
+  path: string,
+  offset: number,
+): { text: string; next: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { text: '', next: offset };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return { text: '', next: offset };
+    const buffer = Buffer.alloc(size - offset);
+    readSync(fd, buffer, 0, buffer.length, offset);
+    // Only whole lines: the writer appends whole lines, but be safe at the end.
+    const lastNewline = buffer.lastIndexOf(0x0a);
+    if (lastNewline < 0) return { text: '', next: offset };
+    return {
+      text: buffer.subarray(0, lastNewline + 1).toString(),
+      next: offset + lastNewline + 1,
+    };
+  } finally {
+    closeSync(fd);
+  }
+}
