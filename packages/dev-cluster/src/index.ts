@@ -1,1 +1,18 @@
-export {};
+/**
+ * @cairn/dev-cluster: a local Kubernetes API server for the portal and tests.
+ *
+ * @packageDocumentation
+ */
+export { startDevCluster } from './server/devCluster';
+export type { DevCluster, DevClusterOptions } from './server/devCluster';
+export { ApiServer } from './server/apiServer';
+export type { ApiServerOptions, SelectorCompiler, SubresourceHandler } from './server/apiServer';
+export type {
+  AuthorizationAttributes,
+  AuthorizationResult,
+  Authorizer,
+} from './server/authorization';
+export type { UserInfo } from './server/authentication';
+export type { AdmissionPlugin, AdmissionRequest } from './server/admission';
+export type { ResourceType } from './server/registry';
+export type { KubeObject } from './store/types';

@@ -1,0 +1,867 @@
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClusterPki } from '../pki/certificates';
+import { ObjectStore } from '../store/objectStore';
+import type { KubeObject } from '../store/types';
+import { serverSideApply } from './apply';
+import { Authenticator, UserInfo } from './authentication';
+import {
+  AuthorizationAttributes,
+  Authorizer,
+  chainAuthorizers,
+  discoveryAuthorizer,
+  forbiddenMessage,
+  mastersAuthorizer,
+  selfReviewAuthorizer,
+} from './authorization';
+import { decodeObjectBody, mediaType, parseJson, parseYamlBody, readBody } from './body';
+import {
+  aggregatedDiscovery,
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  apiGroupDocument,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  KUBERNETES_VERSION,
+} from './discovery';
+import { encodeList, encodeObject, servedAs } from './encoding';
+import { parseNonNegativeInt, parseResourceVersion } from './listOptions';
+import { loopbackAddress, urlHost } from './loopback';
+import {
+  ACCEPTED_MEDIA_TYPES,
+  includeObjectParam,
+  negotiateDiscovery,
+  negotiateResource,
+  Representation,
+} from './negotiation';
+import { isPlainObject, withTypeMeta } from './objects';
+import {
+  APPLY_PATCH,
+  applyJsonPatch,
+  applyMergePatch,
+  JSON_PATCH,
+  MERGE_PATCH,
+  STRATEGIC_MERGE_PATCH,
+  StrategicMergePatcher,
+} from './patch';
+import { apiVersionOf, hasSubresource, ResourceRegistry, ResourceType } from './registry';
+import { parseRequestInfo, RequestInfo } from './requestInfo';
+import { DeleteOptions, groupResource, RequestContext, ResourceService } from './resources';
+import {
+  RulesResolver,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+  selfSubjectRulesReview,
+  subjectAccessReview,
+  tokenReview,
+} from './reviews';
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  internalError,
+  invalid,
+  methodNotAllowed,
+  notAcceptable,
+  notFound,
+  notFoundPath,
+  unauthorized,
+  unsupportedMediaType,
+} from './status';
+import {
+  applyScale,
+  bindingStatus,
+  bindPod,
+  createTokenRequest,
+  serviceAccountNotFound,
+  toScale,
+} from './subresources';
+import { buildTable } from './table';
+import { ServiceAccountTokens, TokenClaims } from './tokens';
+import { serveWatch } from './watch';
+
+/** Compiles `labelSelector` / `fieldSelector` query values to predicates (machinery supplies it). */
+export interface SelectorCompiler {
+  /** Throws an ApiError (400) for a malformed selector. */
+  labelSelector(selector: string): (labels: Record<string, string> | undefined) => boolean;
+  /** Throws an ApiError (400) for a malformed selector or an unsupported field. */
+  fieldSelector(type: ResourceType, selector: string): (object: KubeObject) => boolean;
+}
+
+/** Serves a connect-style subresource (log, exec, attach, …) for the runtime and kubelet. */
+export type SubresourceHandler = (input: {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  user: UserInfo;
+  url: URL;
+  object: KubeObject;
+}) => void | Promise<void>;
+
+export interface ApiServerOptions {
+  pki: ClusterPki;
+  store: ObjectStore;
+  registry: ResourceRegistry;
+  /** Loopback only (default 127.0.0.1). */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** How often watches with allowWatchBookmarks get a BOOKMARK (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** Watch duration when the client sets no timeoutSeconds (default 30 min). */
+  defaultWatchTimeoutSeconds?: number;
+}
+
+const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH];
+
+export class ApiServer {
+  readonly resources: ResourceService;
+  readonly tokens: ServiceAccountTokens;
+  readonly authenticator: Authenticator;
+  private readonly server: https.Server;
+  private readonly authorizers: Authorizer[] = [
+    mastersAuthorizer,
+    discoveryAuthorizer,
+    selfReviewAuthorizer,
+  ];
+  private readonly authorizer = chainAuthorizers(this.authorizers);
+  private readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  private strategicMergePatch: StrategicMergePatcher | undefined;
+  private selectors: SelectorCompiler | undefined;
+  private rulesResolver: RulesResolver | undefined;
+  private address = '';
+
+  constructor(private readonly options: ApiServerOptions) {
+    this.resources = new ResourceService(options.store);
+    this.tokens = new ServiceAccountTokens(options.pki.serviceAccountKeyPem);
+    this.authenticator = new Authenticator(this.tokens, claims => this.tokenSubjectExists(claims));
+    this.server = https.createServer(
+      {
+        key: options.pki.serverKeyPem,
+        cert: options.pki.serverCertPem,
+        ca: options.pki.caCertPem,
+        requestCert: true,
+        // Token-authenticated clients send no certificate; the authenticator decides.
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        this.handle(req, res).catch(e => this.writeError(res, e));
+      },
+    );
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  get registry(): ResourceRegistry {
+    return this.options.registry;
+  }
+
+  get store(): ObjectStore {
+    return this.options.store;
+  }
+
+  get url(): string {
+    return this.address;
+  }
+
+  /** Adds an authorizer (RBAC) after the built-in ones; the first Allow or Deny wins. */
+  addAuthorizer(authorizer: Authorizer): void {
+    this.authorizers.push(authorizer);
+  }
+
+  authorize(attributes: AuthorizationAttributes) {
+    return this.authorizer.authorize(attributes);
+  }
+
+  setStrategicMergePatch(patcher: StrategicMergePatcher): void {
+    this.strategicMergePatch = patcher;
+  }
+
+  setSelectorCompiler(selectors: SelectorCompiler): void {
+    this.selectors = selectors;
+  }
+
+  setRulesResolver(resolver: RulesResolver): void {
+    this.rulesResolver = resolver;
+  }
+
+  /** Serves `<resource>/<subresource>` of the core group (e.g. `pods/log`). */
+  setSubresourceHandler(resourceAndSubresource: string, handler: SubresourceHandler): void {
+    this.subresourceHandlers.set(resourceAndSubresource, handler);
+  }
+
+  async listen(): Promise<string> {
+    const host = loopbackAddress(this.options.host ?? '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.address = `https://${urlHost(host)}:${port}`;
+    return this.address;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>(resolve => {
+      this.server.close(() => resolve());
+      // Watches are long-lived; end them rather than wait for their timeouts.
+      this.server.closeAllConnections();
+    });
+  }
+
+  private tokenSubjectExists(claims: TokenClaims): boolean {
+    const k = claims['kubernetes.io'];
+    const sa = this.store.get('/serviceaccounts', `${k.namespace}/${k.serviceaccount.name}`);
+    if (!sa || sa.metadata.uid !== k.serviceaccount.uid) return false;
+    if (k.pod) {
+      const pod = this.store.get('/pods', `${k.namespace}/${k.pod.name}`);
+      if (!pod || pod.metadata.uid !== k.pod.uid) return false;
+    }
+    if (k.secret) {
+      const secret = this.store.get('/secrets', `${k.namespace}/${k.secret.name}`);
+      if (!secret || secret.metadata.uid !== k.secret.uid) return false;
+    }
+    return true;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const user = this.authenticator.authenticate(req);
+    if (!user) throw unauthorized();
+    const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const attributes: AuthorizationAttributes = {
+      user,
+      verb: info.verb,
+      isResourceRequest: info.isResourceRequest,
+      path: info.path,
+      apiGroup: info.apiGroup,
+      apiVersion: info.apiVersion,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+    };
+    const decision = this.authorizer.authorize(attributes);
+    if (decision.decision !== 'Allow') {
+      const message = forbiddenMessage(attributes, decision.reason);
+      if (!info.isResourceRequest) throw new ApiError(403, 'Forbidden', `forbidden: ${message}`, {});
+      const gr = { group: info.apiGroup, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource };
+      throw forbidden(gr, info.name || undefined, message);
+    }
+    if (!info.isResourceRequest) {
+      this.serveNonResource(req, res, url);
+      return;
+    }
+    await this.serveResource(req, res, info, user, url);
+  }
+
+  private serveNonResource(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const registry = this.registry;
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('ok');
+      return;
+    }
+    if (path === '/version') {
+      this.writeJson(res, 200, KUBERNETES_VERSION);
+      return;
+    }
+    if (path === '/api' || path === '/apis') {
+      const representation = negotiateDiscovery(req.headers.accept);
+      if (!representation) throw notAcceptable(ACCEPTED_MEDIA_TYPES);
+      if (representation.kind === 'aggregatedDiscovery') {
+        this.writeJson(
+          res,
+          200,
+          aggregatedDiscovery(registry, path === '/api'),
+          AGGREGATED_DISCOVERY_CONTENT_TYPE,
+        );
+      } else {
+        const host = `${url.hostname === 'localhost' ? '127.0.0.1' : url.hostname}`;
+        this.writeJson(
+          res,
+          200,
+          path === '/api'
+            ? apiVersions(`${host}:${(this.server.address() as AddressInfo).port}`)
+            : apiGroupList(registry),
+        );
+      }
+      return;
+    }
+    const parts = path.split('/').filter(Boolean);
+    let document: unknown;
+    if (parts[0] === 'api' && parts.length === 2) document = apiResourceList(registry, '', parts[1]);
+    if (parts[0] === 'apis' && parts.length === 2) document = apiGroupDocument(registry, parts[1]);
+    if (parts[0] === 'apis' && parts.length === 3) {
+      document = apiResourceList(registry, parts[1], parts[2]);
+    }
+    if (parts[0] === 'openapi' && this.openApi) document = this.openApi(parts.slice(1), url);
+    if (!document) throw notFoundPath();
+    this.writeJson(res, 200, document);
+  }
+
+  /** OpenAPI documents by path below /openapi; set by the OpenAPI module. */
+  openApi: ((path: string[], url: URL) => unknown) | undefined;
+
+  private typeFor(info: RequestInfo): ResourceType {
+    const type = this.registry.find(info.apiGroup, info.apiVersion, info.resource);
+    if (!type) throw notFoundPath();
+    if (!type.namespaced && info.namespace) throw notFoundPath();
+    if (type.namespaced && !info.namespace && (info.name || info.verb === 'create')) {
+      throw notFoundPath();
+    }
+    if (info.subresource && !hasSubresource(type, info.subresource)) throw notFoundPath();
+    return type;
+  }
+
+  private async serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    info: RequestInfo,
+    user: UserInfo,
+    url: URL,
+  ) {
+    const type = this.typeFor(info);
+    const query = url.searchParams;
+    const ctx: RequestContext = { user, dryRun: parseDryRun(query.getAll('dryRun')) };
+    const gr = groupResource(type);
+    const sub = info.subresource;
+    const subVerbs = sub ? type.subresources.find(s => s.name === sub)!.verbs : type.verbs;
+    const verbAllowed = subVerbs.includes(info.verb) || (info.verb === 'watch' && subVerbs.includes('get') && !sub);
+    if (!verbAllowed) throw methodNotAllowed(gr, verbAction(info.verb));
+
+    const handler = this.subresourceHandlers.get(`${type.plural}/${sub}`);
+    if (sub && handler && !type.group) {
+      const object = this.resources.get(type, info.namespace, info.name);
+      await handler({ req, res, info, user, url, object });
+      return;
+    }
+    if (!type.stored) {
+      await this.serveReview(req, res, type, info, user);
+      return;
+    }
+    const representation = info.verb === 'get' || info.verb === 'list' || info.verb === 'watch'
+      ? negotiateResource(req.headers.accept)
+      : negotiateResource(req.headers.accept) ?? { kind: 'json' as const };
+    if (!representation) throw notAcceptable(ACCEPTED_MEDIA_TYPES);
+
+    switch (sub) {
+      case '':
+        await this.serveMain(req, res, type, info, ctx, url, representation);
+        return;
+      case 'status':
+      case 'ephemeralcontainers':
+      case 'finalize':
+        await this.serveObjectSubresource(req, res, type, info, ctx);
+        return;
+      case 'scale':
+        await this.serveScale(req, res, type, info, ctx);
+        return;
+      case 'token': {
+        const body = decodeObjectBody(req, await readBody(req));
+        const sa = this.store.get('/serviceaccounts', `${info.namespace}/${info.name}`);
+        if (!sa) throw serviceAccountNotFound(info.name);
+        const ref = (body as any)?.spec?.boundObjectRef;
+        let bound: KubeObject | undefined;
+        if (ref) {
+          const plural = ref.kind === 'Pod' ? 'pods' : ref.kind === 'Secret' ? 'secrets' : '';
+          if (!plural) throw badRequest(`cannot bind token to object of type ${ref.kind}`);
+          bound = this.store.get(`/${plural}`, `${info.namespace}/${ref.name}`);
+          if (!bound) throw notFound({ group: '', resource: plural }, ref.name);
+          if (ref.uid && ref.uid !== bound.metadata.uid) {
+            throw new ApiError(409, 'Conflict', `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+          }
+        }
+        this.writeJson(res, 201, createTokenRequest(this.tokens, sa, body, bound));
+        return;
+      }
+      case 'binding': {
+        const body = decodeObjectBody(req, await readBody(req));
+        const pod = this.resources.get(type, info.namespace, info.name);
+        const next = bindPod(pod, body);
+        this.resources.write(type, info.namespace, info.name, 'binding', pod, next, ctx);
+        this.writeJson(res, 201, bindingStatus());
+        return;
+      }
+      default:
+        throw new ApiError(
+          503,
+          'ServiceUnavailable',
+          `${type.plural}/${sub} is not served: no component of the dev cluster handles it`,
+        );
+    }
+  }
+
+  private async serveMain(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    info: RequestInfo,
+    ctx: RequestContext,
+    url: URL,
+    representation: Representation,
+  ) {
+    const query = url.searchParams;
+    const { namespace, name } = info;
+    switch (info.verb) {
+      case 'get': {
+        const object = this.resources.get(type, namespace, name);
+        this.writeObjects(res, 200, type, representation, query, [object], undefined);
+        return;
+      }
+      case 'list': {
+        const result = this.resources.list(type, {
+          namespace,
+          limit: parseNonNegativeInt('limit', query.get('limit')),
+          continueToken: query.get('continue') ?? undefined,
+          resourceVersion: validResourceVersion(query.get('resourceVersion')),
+          resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
+          filter: this.filterFor(type, query, name),
+        });
+        this.writeObjects(res, 200, type, representation, query, result.items, result.metadata);
+        return;
+      }
+      case 'watch':
+        this.serveWatchRequest(res, type, info, url, representation);
+        return;
+      case 'create': {
+        const body = decodeObjectBody(req, await readBody(req));
+        const created = this.resources.create(type, namespace, body, ctx);
+        this.writeObjects(res, 201, type, representation, query, [created], undefined);
+        return;
+      }
+      case 'update': {
+        const body = decodeObjectBody(req, await readBody(req));
+        const updated = this.resources.update(type, namespace, name, '', body, ctx);
+        this.writeObjects(res, 200, type, representation, query, [updated], undefined);
+        return;
+      }
+      case 'patch': {
+        const body = await readBody(req);
+        const patched = this.patch(req, type, info, ctx, query, body);
+        this.writeObjects(res, patched.created ? 201 : 200, type, representation, query, [patched.object], undefined);
+        return;
+      }
+      case 'delete': {
+        const options = deleteOptions(req, await readBody(req), query);
+        const outcome = this.resources.delete(type, namespace, name, options, ctx);
+        if (outcome.kind === 'status') this.writeJson(res, 200, outcome.status);
+        else this.writeObjects(res, outcome.code, type, representation, query, [outcome.object], undefined);
+        return;
+      }
+      case 'deletecollection': {
+        const options = deleteOptions(req, await readBody(req), query);
+        const { items } = this.resources.list(type, {
+          namespace,
+          filter: this.filterFor(type, query, ''),
+        });
+        const deleted: KubeObject[] = [];
+        for (const item of items) {
+          const outcome = this.resources.delete(type, item.metadata.namespace ?? '', item.metadata.name!, options, ctx);
+          deleted.push(outcome.kind === 'object' ? outcome.object : item);
+        }
+        this.writeObjects(res, 200, type, { kind: 'json' }, query, deleted, {
+          resourceVersion: String(this.store.resourceVersion),
+        });
+        return;
+      }
+      default:
+        throw methodNotAllowed(groupResource(type), verbAction(info.verb));
+    }
+  }
+
+  private filterFor(type: ResourceType, query: URLSearchParams, name: string) {
+    const predicates: Array<(o: KubeObject) => boolean> = [];
+    const labelSelector = query.get('labelSelector');
+    const fieldSelector = query.get('fieldSelector');
+    if ((labelSelector || fieldSelector) && !this.selectors) {
+      throw badRequest('label and field selectors are not available: the selector module is not installed');
+    }
+    if (labelSelector) {
+      const matches = this.selectors!.labelSelector(labelSelector);
+      predicates.push(o => matches(o.metadata.labels));
+    }
+    if (fieldSelector) predicates.push(this.selectors!.fieldSelector(type, fieldSelector));
+    // A watch on one object (GET .../pods/x?watch=1) is a watch filtered by name.
+    if (name) predicates.push(o => o.metadata.name === name);
+    if (!predicates.length) return undefined;
+    return (o: KubeObject) => predicates.every(p => p(o));
+  }
+
+  private serveWatchRequest(
+    res: ServerResponse,
+    type: ResourceType,
+    info: RequestInfo,
+    url: URL,
+    representation: Representation,
+  ) {
+    const query = url.searchParams;
+    const rv = validResourceVersion(query.get('resourceVersion'));
+    const timeoutSeconds = parseNonNegativeInt('timeoutSeconds', query.get('timeoutSeconds'));
+    const defaultTimeout = this.options.defaultWatchTimeoutSeconds ?? 1800;
+    const sendInitialEvents = query.get('sendInitialEvents') === 'true';
+    if (sendInitialEvents && query.get('resourceVersionMatch') !== 'NotOlderThan') {
+      throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
+        {
+          reason: 'FieldValueForbidden',
+          message: "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to 'NotOlderThan'",
+          field: 'resourceVersionMatch',
+        },
+      ]);
+    }
+    const includeObject = includeObjectParam(query.get('includeObject'));
+    const filter = this.filterFor(type, query, info.name);
+    serveWatch(this.store, res, {
+      type,
+      namespace: type.namespaced && info.namespace ? info.namespace : undefined,
+      sinceResourceVersion: sendInitialEvents || rv === undefined ? undefined : Number(rv),
+      filter,
+      allowBookmarks: ['1', 'true'].includes(query.get('allowWatchBookmarks') ?? ''),
+      sendInitialEvents,
+      timeoutMs: (timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds : defaultTimeout) * 1000,
+      bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
+      representation: representation.kind === 'table' ? `table:${includeObject}` : representation.kind,
+      encodeObject: object => {
+        if (representation.kind === 'table') {
+          return JSON.stringify(
+            buildTable(type, [servedAs(type, object)], {
+              includeObject,
+              listMeta: {},
+            }),
+          );
+        }
+        if (representation.kind === 'partialMetadata') {
+          return JSON.stringify(partialObjectMetadata(object));
+        }
+        return encodeObject(servedAs(type, object));
+      },
+    });
+  }
+
+  /** Writes one object (items.length 1, listMeta undefined) or a list in the representation. */
+  private writeObjects(
+    res: ServerResponse,
+    code: number,
+    type: ResourceType,
+    representation: Representation,
+    query: URLSearchParams,
+    items: KubeObject[],
+    listMeta: Record<string, unknown> | undefined,
+  ) {
+    const served = type.custom ? items.map(o => servedAs(type, o)) : items;
+    if (representation.kind === 'table') {
+      const table = buildTable(type, served, {
+        includeObject: includeObjectParam(query.get('includeObject')),
+        listMeta: listMeta ?? { resourceVersion: items[0]?.metadata.resourceVersion },
+      });
+      this.writeJson(res, code, table);
+      return;
+    }
+    if (representation.kind === 'partialMetadata') {
+      if (!listMeta) {
+        this.writeJson(res, code, partialObjectMetadata(served[0]));
+      } else {
+        this.writeJson(res, code, {
+          kind: 'PartialObjectMetadataList',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: listMeta,
+          items: served.map(partialObjectMetadata),
+        });
+      }
+      return;
+    }
+    if (!listMeta) {
+      this.writeRaw(res, code, encodeObject(served[0]));
+      return;
+    }
+    this.writeRaw(res, code, encodeList(type, served, listMeta));
+  }
+
+  private patch(
+    req: IncomingMessage,
+    type: ResourceType,
+    info: RequestInfo,
+    ctx: RequestContext,
+    query: URLSearchParams,
+    body: Buffer,
+  ): { object: KubeObject; created: boolean } {
+    const patchType = mediaType(req);
+    const supported = type.custom ? PATCH_TYPES.filter(t => t !== STRATEGIC_MERGE_PATCH) : PATCH_TYPES;
+    if (!supported.includes(patchType) || (patchType === STRATEGIC_MERGE_PATCH && !this.strategicMergePatch)) {
+      throw unsupportedMediaType(supported.filter(t => t !== STRATEGIC_MERGE_PATCH || this.strategicMergePatch));
+    }
+    const { namespace, name } = info;
+    if (patchType === APPLY_PATCH) return this.apply(type, info, ctx, query, body);
+    const existing = this.resources.get(type, namespace, name);
+    const patched = this.applyPatchDocument(type, existing as Record<string, unknown>, patchType, body);
+    const next = withTypeMeta(patched, apiVersionOf(type), type.kind);
+    if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== existing.metadata.resourceVersion) {
+      throw this.resources.conflictFor(type, name);
+    }
+    this.checkPatchedIdentity(type, info, next);
+    return { object: this.resources.write(type, namespace, name, '', existing, next, ctx), created: false };
+  }
+
+  private applyPatchDocument(
+    type: ResourceType,
+    original: Record<string, unknown>,
+    patchType: string,
+    body: Buffer,
+  ): Record<string, unknown> {
+    switch (patchType) {
+      case JSON_PATCH:
+        return applyJsonPatch(original, parseJson(body));
+      case MERGE_PATCH:
+        return applyMergePatch(original, parseJson(body));
+      case STRATEGIC_MERGE_PATCH: {
+        const patch = parseJson(body);
+        if (!isPlainObject(patch)) throw badRequest('unable to find api field in struct Pod for the json field "0"');
+        return this.strategicMergePatch!(original, patch, {
+          group: type.group,
+          version: type.version,
+          kind: type.kind,
+        });
+      }
+      default:
+        throw unsupportedMediaType(PATCH_TYPES);
+    }
+  }
+
+  private checkPatchedIdentity(type: ResourceType, info: RequestInfo, next: KubeObject) {
+    if (!isPlainObject(next.metadata)) throw badRequest('metadata must be an object');
+    if (next.metadata.name !== info.name) {
+      throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${info.name})`);
+    }
+    if (type.namespaced && next.metadata.namespace !== info.namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+  }
+
+  private apply(
+    type: ResourceType,
+    info: RequestInfo,
+    ctx: RequestContext,
+    query: URLSearchParams,
+    body: Buffer,
+  ): { object: KubeObject; created: boolean } {
+    const manager = query.get('fieldManager');
+    if (!manager) {
+      throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [
+        { reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' },
+      ]);
+    }
+    const force = query.get('force') === 'true';
+    const applied = parseYamlBody(body);
+    if (!isPlainObject(applied)) throw badRequest('error decoding YAML: the applied configuration must be an object');
+    if (applied.apiVersion !== apiVersionOf(type) || applied.kind !== type.kind) {
+      throw badRequest(
+        `the API version in the data (${applied.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
+      );
+    }
+    const config = withTypeMeta(applied, apiVersionOf(type), type.kind);
+    if (config.metadata.name !== undefined && config.metadata.name !== info.name) {
+      throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${info.name})`);
+    }
+    config.metadata.name = info.name;
+    if (type.namespaced) config.metadata.namespace = info.namespace;
+    const { namespace, name } = info;
+    const live = this.store.get(`${type.group}/${type.plural}`, type.namespaced ? `${namespace}/${name}` : name);
+    const result = serverSideApply(
+      { live, applied: config, manager, force, apiVersion: apiVersionOf(type) },
+      groupResource(type),
+    );
+    if (!live) return { object: this.resources.create(type, namespace, result, ctx), created: true };
+    return { object: this.resources.write(type, namespace, name, '', live, result, ctx), created: false };
+  }
+
+  /** status, ephemeralcontainers and finalize: views of the object that write only their part. */
+  private async serveObjectSubresource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    info: RequestInfo,
+    ctx: RequestContext,
+  ) {
+    const { namespace, name, subresource } = info;
+    const existing = this.resources.get(type, namespace, name);
+    if (info.verb === 'get') {
+      this.writeRaw(res, 200, encodeObject(servedAs(type, existing)));
+      return;
+    }
+    const body = await readBody(req);
+    let incoming: KubeObject;
+    if (info.verb === 'update') {
+      incoming = withTypeMeta(decodeObjectBody(req, body) as Record<string, unknown>, apiVersionOf(type), type.kind);
+    } else {
+      const patchType = mediaType(req);
+      if (patchType === APPLY_PATCH) {
+        throw unsupportedMediaType(PATCH_TYPES.filter(t => t !== APPLY_PATCH));
+      }
+      incoming = withTypeMeta(
+        this.applyPatchDocument(type, existing as Record<string, unknown>, patchType, body),
+        apiVersionOf(type),
+        type.kind,
+      );
+    }
+    const requested = incoming.metadata?.resourceVersion;
+    if (requested && requested !== existing.metadata.resourceVersion) {
+      throw this.resources.conflictFor(type, name);
+    }
+    let next: KubeObject;
+    if (subresource === 'status') {
+      next = incoming;
+    } else {
+      // Only the subresource's own field changes.
+      const field = subresource === 'finalize' ? 'finalizers' : 'ephemeralContainers';
+      const spec = { ...((existing as any).spec ?? {}) };
+      const value = (incoming as any).spec?.[field];
+      if (value === undefined) delete spec[field];
+      else spec[field] = value;
+      next = { ...existing, metadata: { ...existing.metadata }, spec };
+    }
+    const written = this.resources.write(type, namespace, name, subresource, existing, next, ctx);
+    this.writeRaw(res, 200, encodeObject(servedAs(type, written)));
+  }
+
+  private async serveScale(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    info: RequestInfo,
+    ctx: RequestContext,
+  ) {
+    const { namespace, name } = info;
+    const existing = this.resources.get(type, namespace, name);
+    const scale = toScale(type, existing);
+    if (info.verb === 'get') {
+      this.writeJson(res, 200, scale);
+      return;
+    }
+    const body = await readBody(req);
+    const incoming =
+      info.verb === 'update'
+        ? decodeObjectBody(req, body)
+        : this.applyPatchDocument(
+            { ...type, group: 'autoscaling', version: 'v1', kind: 'Scale' },
+            scale as Record<string, unknown>,
+            mediaType(req),
+            body,
+          );
+    const next = applyScale(type, existing, incoming);
+    const written = this.resources.write(type, namespace, name, '', existing, next, ctx);
+    this.writeJson(res, 200, toScale(type, written));
+  }
+
+  private async serveReview(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    info: RequestInfo,
+    user: UserInfo,
+  ) {
+    const body = decodeObjectBody(req, await readBody(req)) as any;
+    let result: unknown;
+    switch (type.kind) {
+      case 'SelfSubjectAccessReview':
+        result = selfSubjectAccessReview(this.authorizer, user, body);
+        break;
+      case 'SubjectAccessReview':
+      case 'LocalSubjectAccessReview':
+        result = subjectAccessReview(this.authorizer, body, type.kind, info.namespace);
+        break;
+      case 'SelfSubjectRulesReview':
+        result = selfSubjectRulesReview(this.rulesResolver, user, body);
+        break;
+      case 'TokenReview':
+        result = tokenReview(this.authenticator, body);
+        break;
+      case 'SelfSubjectReview':
+        result = selfSubjectReview(user);
+        break;
+      case 'Binding': {
+        const pods = this.registry.find('', 'v1', 'pods')!;
+        const podName = body?.metadata?.name ?? '';
+        const pod = this.resources.get(pods, info.namespace, podName);
+        const ctx = { user, dryRun: false };
+        this.resources.write(pods, info.namespace, podName, 'binding', pod, bindPod(pod, body), ctx);
+        result = bindingStatus();
+        break;
+      }
+      default:
+        throw notFoundPath();
+    }
+    this.writeJson(res, 201, result);
+  }
+
+  private writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json') {
+    this.writeRaw(res, code, JSON.stringify(body), contentType);
+  }
+
+  private writeRaw(res: ServerResponse, code: number, json: string, contentType = 'application/json') {
+    res.writeHead(code, {
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(json),
+      'Cache-Control': 'no-cache, private',
+    });
+    res.end(json);
+  }
+
+  private writeError(res: ServerResponse, error: unknown) {
+    const apiError = error instanceof ApiError ? error : internalError(error);
+    if (!(error instanceof ApiError)) {
+      // eslint-disable-next-line no-console
+      console.error('dev-cluster: internal error', error);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.writeJson(res, apiError.code, apiError.status);
+  }
+}
+
+function partialObjectMetadata(object: KubeObject) {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+}
+
+function verbAction(verb: string): string {
+  return verb === 'deletecollection' ? 'delete collection' : verb;
+}
+
+function parseDryRun(values: string[]): boolean {
+  for (const value of values) {
+    if (value !== 'All') {
+      throw invalid({ group: 'meta.k8s.io', kind: 'DryRun' }, '', [
+        { reason: 'FieldValueNotSupported', message: `Unsupported value: "${value}": supported values: "All"`, field: 'dryRun' },
+      ]);
+    }
+  }
+  return values.length > 0;
+}
+
+function validResourceVersion(value: string | null): string | undefined {
+  if (value === null || value === '') return undefined;
+  parseResourceVersion(value);
+  return value;
+}
+
+/** DeleteOptions from the body (kubectl sends them there) or the query. */
+function deleteOptions(req: IncomingMessage, body: Buffer, query: URLSearchParams): DeleteOptions {
+  const fromBody = body.length ? (decodeObjectBody(req, body) as any) : {};
+  const grace = query.get('gracePeriodSeconds');
+  const options: DeleteOptions = {
+    gracePeriodSeconds: fromBody.gracePeriodSeconds ?? (grace !== null ? Number(grace) : undefined),
+    propagationPolicy: fromBody.propagationPolicy ?? query.get('propagationPolicy') ?? undefined,
+    orphanDependents: fromBody.orphanDependents ?? (query.get('orphanDependents') === 'true' ? true : undefined),
+    preconditions: fromBody.preconditions,
+  };
+  if (options.gracePeriodSeconds !== undefined && !Number.isInteger(options.gracePeriodSeconds)) {
+    throw badRequest(`invalid value for gracePeriodSeconds: ${grace}`);
+  }
+  return options;
+}

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { loadOrCreatePki, writePrivate } from '../pki/certificates';
+import { buildKubeconfig } from '../pki/kubeconfig';
+import { ObjectStore } from '../store/objectStore';
+import { loadStoreFile, StorePersister } from '../store/persistence';
+import { ApiServer } from './apiServer';
+import { CustomResourceDefinitionController, validateCustomResourceDefinition } from './crds';
+import { NamespaceController } from './namespaces';
+import { ResourceRegistry } from './registry';
+
+export interface DevClusterOptions {
+  /** Where the PKI (and by default the kubeconfig) live; created if missing. */
+  stateDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Loopback only: 127.0.0.1 (default), ::1 or localhost. */
+  host?: string;
+  /** A JSON file the objects are kept in across restarts. */
+  persistFile?: string;
+  /** Where to write the admin kubeconfig (default `<stateDir>/kubeconfig`). */
+  kubeconfigPath?: string;
+  /** Events kept per resource for watches and consistent paging (default 10,000). */
+  watchHistory?: number;
+  /** Interval of watch bookmarks (default 60 s). */
+  bookmarkIntervalMs?: number;
+}
+
+export interface DevCluster {
+  url: string;
+  kubeconfigPath: string;
+  /** The admin kubeconfig (context `cairn-dev`, user kubernetes-admin in system:masters). */
+  kubeconfig: string;
+  /** The API server, for components that plug into it (authorizers, subresource handlers). */
+  server: ApiServer;
+  stop(): Promise<void>;
+}
+
+/** Starts a dev cluster API server on loopback and writes its admin kubeconfig. */
+export async function startDevCluster(options: DevClusterOptions): Promise<DevCluster> {
+  const stateDir = path.resolve(options.stateDir);
+  const pki = await loadOrCreatePki(path.join(stateDir, 'pki'));
+  const store = new ObjectStore({ historyLimit: options.watchHistory });
+  let persister: StorePersister | undefined;
+  if (options.persistFile) {
+    loadStoreFile(store, options.persistFile);
+    persister = new StorePersister(store, options.persistFile);
+  }
+  const registry = new ResourceRegistry();
+  const server = new ApiServer({
+    pki,
+    store,
+    registry,
+    host: options.host,
+    port: options.port,
+    bookmarkIntervalMs: options.bookmarkIntervalMs,
+  });
+  server.resources.addValidator((type, object) =>
+    type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions'
+      ? validateCustomResourceDefinition(object)
+      : [],
+  );
+  const crds = new CustomResourceDefinitionController(store, registry, server.resources);
+  crds.start();
+  const namespaces = new NamespaceController(store, registry, server.resources, pki);
+  namespaces.start();
+
+  const url = await server.listen();
+  const kubeconfig = buildKubeconfig({
+    server: url,
+    caCertPem: pki.caCertPem,
+    clientCertPem: pki.adminCertPem,
+    clientKeyPem: pki.adminKeyPem,
+    userName: 'kubernetes-admin',
+  });
+  const kubeconfigPath = path.resolve(options.kubeconfigPath ?? path.join(stateDir, 'kubeconfig'));
+  await writePrivate(kubeconfigPath, kubeconfig);
+
+  let stopped = false;
+  return {
+    url,
+    kubeconfigPath,
+    kubeconfig,
+    server,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      crds.stop();
+      namespaces.stop();
+      await server.close();
+      await persister?.flush();
+    },
+  };
+}

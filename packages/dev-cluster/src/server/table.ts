@@ -1,0 +1,511 @@
+import type { KubeObject } from '../store/types';
+import { ageSince } from './humanDuration';
+import { evaluateJsonPath, parseJsonPath } from './jsonPath';
+import type { PrinterColumn, ResourceType } from './registry';
+
+/*
+ * Server-side printing (meta.k8s.io/v1 Table): the columns and cells
+ * kube-apiserver's printers produce for the built-in kinds, CRD printer
+ * columns for custom resources, and NAME / CREATED AT for the rest.
+ */
+
+export interface TableColumn {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+type Cell = string | number | boolean | null;
+
+interface Printer {
+  columns: TableColumn[];
+  cells(object: any, now: number): Cell[];
+}
+
+const NAME_DESCRIPTION =
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
+const AGE_DESCRIPTION =
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
+
+function column(name: string, type: string, description = '', priority = 0, format = ''): TableColumn {
+  return { name, type, format, description, priority };
+}
+
+const NAME = column('Name', 'string', NAME_DESCRIPTION, 0, 'name');
+const AGE = column('Age', 'string', AGE_DESCRIPTION);
+
+const none = (value: unknown): string =>
+  value === undefined || value === null || value === '' ? '<none>' : String(value);
+
+function age(object: KubeObject, now: number): string {
+  return ageSince(object.metadata.creationTimestamp, now);
+}
+
+function selectorText(selector: Record<string, string> | undefined): string {
+  if (!selector || !Object.keys(selector).length) return '<none>';
+  return Object.keys(selector)
+    .sort()
+    .map(k => `${k}=${selector[k]}`)
+    .join(',');
+}
+
+/** metav1.LabelSelector as kubectl prints it (FormatLabelSelector). */
+function labelSelectorText(selector: any): string {
+  if (!selector) return '<none>';
+  const parts: string[] = [];
+  for (const key of Object.keys(selector.matchLabels ?? {}).sort()) {
+    parts.push(`${key}=${selector.matchLabels[key]}`);
+  }
+  for (const req of selector.matchExpressions ?? []) {
+    const op = String(req.operator).toLowerCase();
+    if (op === 'exists') parts.push(req.key);
+    else if (op === 'doesnotexist') parts.push(`!${req.key}`);
+    else {
+      const values = [...(req.values ?? [])];
+      if (values.length > 1) values.sort();
+      parts.push(`${req.key} ${op === 'notin' ? 'notin' : 'in'} (${values.join(',')})`);
+    }
+  }
+  const text = parts.join(',');
+  return text === '' ? '<none>' : text;
+}
+
+function containersAndImages(podSpec: any): [string, string] {
+  const containers: any[] = podSpec?.containers ?? [];
+  return [containers.map(c => c.name).join(','), containers.map(c => c.image).join(',')];
+}
+
+/** printPod's STATUS column. */
+export function podStatusReason(pod: any): string {
+  const status = pod.status ?? {};
+  let reason: string = status.reason || status.phase || '';
+  const initStatuses: any[] = status.initContainerStatuses ?? [];
+  const initContainers: any[] = pod.spec?.initContainers ?? [];
+  let initializing = false;
+  for (let i = 0; i < initStatuses.length; i++) {
+    const c = initStatuses[i];
+    const sidecar = initContainers.find(ic => ic.name === c.name)?.restartPolicy === 'Always';
+    if (c.state?.terminated?.exitCode === 0) continue;
+    if (sidecar && c.started) continue;
+    if (c.state?.terminated) {
+      const t = c.state.terminated;
+      reason = t.reason
+        ? `Init:${t.reason}`
+        : t.signal
+        ? `Init:Signal:${t.signal}`
+        : `Init:ExitCode:${t.exitCode}`;
+    } else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') {
+      reason = `Init:${c.state.waiting.reason}`;
+    } else {
+      reason = `Init:${i}/${initContainers.length}`;
+    }
+    initializing = true;
+    break;
+  }
+  if (!initializing) {
+    let hasRunning = false;
+    const statuses: any[] = status.containerStatuses ?? [];
+    for (let i = statuses.length - 1; i >= 0; i--) {
+      const c = statuses[i];
+      if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
+      else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
+      else if (c.state?.terminated) {
+        reason = c.state.terminated.signal
+          ? `Signal:${c.state.terminated.signal}`
+          : `ExitCode:${c.state.terminated.exitCode}`;
+      } else if (c.ready && c.state?.running) hasRunning = true;
+    }
+    if (reason === 'Completed' && hasRunning) {
+      const ready = (status.conditions ?? []).some(
+        (c: any) => c.type === 'Ready' && c.status === 'True',
+      );
+      reason = ready ? 'Running' : 'NotReady';
+    }
+  }
+  if (pod.metadata.deletionTimestamp) {
+    reason = status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
+  }
+  return reason;
+}
+
+function podRestarts(pod: any, now: number): string {
+  let restarts = 0;
+  let last = 0;
+  for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    restarts += c.restartCount ?? 0;
+    const finished = c.lastState?.terminated?.finishedAt;
+    if (finished) last = Math.max(last, Date.parse(finished));
+  }
+  return last && restarts ? `${restarts} (${ageSince(new Date(last).toISOString(), now)} ago)` : String(restarts);
+}
+
+function podReadinessGates(pod: any): string {
+  const gates: any[] = pod.spec?.readinessGates ?? [];
+  if (!gates.length) return '<none>';
+  const conditions: any[] = pod.status?.conditions ?? [];
+  const trueCount = gates.filter(g =>
+    conditions.some(c => c.type === g.conditionType && c.status === 'True'),
+  ).length;
+  return `${trueCount}/${gates.length}`;
+}
+
+const podPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
+    column('Status', 'string', 'The aggregate status of the containers in this pod.'),
+    column('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    AGE,
+    column('IP', 'string', 'podIP is the IP address allocated to the pod.', 1),
+    column('Node', 'string', 'nodeName indicates in which node this pod is scheduled.', 1),
+    column('Nominated Node', 'string', 'nominatedNodeName is set only when this pod preempts other pods on the node.', 1),
+    column('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
+  ],
+  cells(pod, now) {
+    const statuses: any[] = pod.status?.containerStatuses ?? [];
+    const total = pod.spec?.containers?.length ?? 0;
+    const ready = statuses.filter(c => c.ready && c.state?.running).length;
+    return [
+      pod.metadata.name,
+      `${ready}/${total}`,
+      podStatusReason(pod),
+      podRestarts(pod, now),
+      age(pod, now),
+      none(pod.status?.podIP),
+      none(pod.spec?.nodeName),
+      none(pod.status?.nominatedNodeName),
+      podReadinessGates(pod),
+    ];
+  },
+};
+
+const WORKLOAD_WIDE = [
+  column('Containers', 'string', 'Names of each container in the template.', 1),
+  column('Images', 'string', 'Images referenced by each container in the template.', 1),
+  column('Selector', 'string', 'Label selector for pods.', 1),
+];
+
+const deploymentPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Ready', 'string', 'Number of the pod with ready state'),
+    column('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
+    column('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  cells(d, now) {
+    const [containers, images] = containersAndImages(d.spec?.template?.spec);
+    return [
+      d.metadata.name,
+      `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`,
+      d.status?.updatedReplicas ?? 0,
+      d.status?.availableReplicas ?? 0,
+      age(d, now),
+      containers,
+      images,
+      labelSelectorText(d.spec?.selector),
+    ];
+  },
+};
+
+const replicaSetPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Desired', 'integer', 'Number of desired pods.'),
+    column('Current', 'integer', 'Number of actual running pods.'),
+    column('Ready', 'integer', 'Number of ready pods.'),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  cells(rs, now) {
+    const [containers, images] = containersAndImages(rs.spec?.template?.spec);
+    return [
+      rs.metadata.name,
+      rs.spec?.replicas ?? 0,
+      rs.status?.replicas ?? 0,
+      rs.status?.readyReplicas ?? 0,
+      age(rs, now),
+      containers,
+      images,
+      labelSelectorText(rs.spec?.selector),
+    ];
+  },
+};
+
+function nodeStatus(node: any): string {
+  const conditions: any[] = node.status?.conditions ?? [];
+  const ready = conditions.find(c => c.type === 'Ready');
+  const states = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
+  if (node.spec?.unschedulable) states.push('SchedulingDisabled');
+  return states.join(',');
+}
+
+function nodeRoles(node: any): string {
+  const roles = new Set<string>();
+  for (const [key, value] of Object.entries<string>(node.metadata.labels ?? {})) {
+    if (key.startsWith('node-role.kubernetes.io/')) {
+      const role = key.slice('node-role.kubernetes.io/'.length);
+      if (role) roles.add(role);
+    } else if (key === 'kubernetes.io/role' && value) roles.add(value);
+  }
+  return roles.size ? [...roles].sort().join(',') : '<none>';
+}
+
+function nodeAddress(node: any, type: string): string {
+  return none((node.status?.addresses ?? []).find((a: any) => a.type === type)?.address);
+}
+
+const nodePrinter: Printer = {
+  columns: [
+    NAME,
+    column('Status', 'string', 'The status of the node'),
+    column('Roles', 'string', 'The roles of the node'),
+    AGE,
+    column('Version', 'string', 'Kubelet Version reported by the node.'),
+    column('Internal-IP', 'string', 'List of addresses reachable to the node.', 1),
+    column('External-IP', 'string', 'List of addresses reachable to the node.', 1),
+    column('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+    column('Kernel-Version', 'string', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
+    column('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+  ],
+  cells(node, now) {
+    const info = node.status?.nodeInfo ?? {};
+    return [
+      node.metadata.name,
+      nodeStatus(node),
+      nodeRoles(node),
+      age(node, now),
+      info.kubeletVersion ?? '',
+      nodeAddress(node, 'InternalIP'),
+      nodeAddress(node, 'ExternalIP'),
+      none(info.osImage),
+      none(info.kernelVersion),
+      none(info.containerRuntimeVersion),
+    ];
+  },
+};
+
+function serviceExternalIp(svc: any): string {
+  const type = svc.spec?.type ?? 'ClusterIP';
+  const external: string[] = svc.spec?.externalIPs ?? [];
+  switch (type) {
+    case 'ClusterIP':
+    case 'NodePort':
+      return external.length ? external.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const ingress: string[] = (svc.status?.loadBalancer?.ingress ?? []).map(
+        (i: any) => i.ip || i.hostname,
+      );
+      const all = [...ingress, ...external];
+      return all.length ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return svc.spec?.externalName ?? '<none>';
+    default:
+      return '<unknown>';
+  }
+}
+
+function servicePorts(svc: any): string {
+  const ports: any[] = svc.spec?.ports ?? [];
+  if (!ports.length) return '<none>';
+  return ports
+    .map(p => {
+      const protocol = p.protocol ?? 'TCP';
+      return p.nodePort ? `${p.port}:${p.nodePort}/${protocol}` : `${p.port}/${protocol}`;
+    })
+    .join(',');
+}
+
+const servicePrinter: Printer = {
+  columns: [
+    NAME,
+    column('Type', 'string', 'type determines how the Service is exposed.'),
+    column('Cluster-IP', 'string', 'clusterIP is the IP address of the service and is usually assigned randomly.'),
+    column('External-IP', 'string', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
+    column('Port(s)', 'string', 'The list of ports that are exposed by this service.'),
+    AGE,
+    column('Selector', 'string', 'Route service traffic to pods with label keys and values matching this selector.', 1),
+  ],
+  cells(svc, now) {
+    return [
+      svc.metadata.name,
+      svc.spec?.type ?? 'ClusterIP',
+      none(svc.spec?.clusterIP),
+      serviceExternalIp(svc),
+      servicePorts(svc),
+      age(svc, now),
+      selectorText(svc.spec?.selector),
+    ];
+  },
+};
+
+const namespacePrinter: Printer = {
+  columns: [NAME, column('Status', 'string', 'The status of the namespace'), AGE],
+  cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns, now)],
+};
+
+const dataCount = (o: any) =>
+  Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length;
+
+const configMapPrinter: Printer = {
+  columns: [NAME, column('Data', 'integer', 'Data contains the configuration data.'), AGE],
+  cells: (cm, now) => [cm.metadata.name, dataCount(cm), age(cm, now)],
+};
+
+const secretPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Type', 'string', 'The type of the secret'),
+    column('Data', 'integer', 'The number of entries in the secret'),
+    AGE,
+  ],
+  cells: (s, now) => [s.metadata.name, s.type ?? 'Opaque', dataCount(s), age(s, now)],
+};
+
+function eventLastSeen(e: any, now: number): string {
+  if (e.series?.lastObservedTime) return ageSince(e.series.lastObservedTime, now);
+  if (e.lastTimestamp) return ageSince(e.lastTimestamp, now);
+  if (e.eventTime) return ageSince(e.eventTime, now);
+  return '<unknown>';
+}
+
+const eventPrinter: Printer = {
+  columns: [
+    column('Last Seen', 'string', 'Time when last event from this source was observed.'),
+    column('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
+    column('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for this event being generated.'),
+    column('Object', 'string', 'The object that this event is about.'),
+    column('Subobject', 'string', 'The subobject that this event is about.', 1),
+    column('Source', 'string', 'The component reporting this event.', 1),
+    column('Message', 'string', 'A human-readable description of the status of this operation.'),
+    column('First Seen', 'string', 'The time at which the event was first recorded.', 1),
+    column('Count', 'string', 'The number of times this event has occurred.', 1),
+    column('Name', 'string', NAME_DESCRIPTION, 1, 'name'),
+  ],
+  cells(e, now) {
+    const involved = e.involvedObject ?? {};
+    const source = e.source?.component
+      ? [e.source.component, e.source.host].filter(Boolean).join(', ')
+      : e.reportingComponent ?? '';
+    const firstSeen = e.firstTimestamp
+      ? ageSince(e.firstTimestamp, now)
+      : e.eventTime
+      ? ageSince(e.eventTime, now)
+      : '<unknown>';
+    const count = e.series ? e.series.count : e.count ?? 1;
+    return [
+      eventLastSeen(e, now),
+      e.type ?? '',
+      e.reason ?? '',
+      `${String(involved.kind ?? '').toLowerCase()}/${involved.name ?? ''}`,
+      involved.fieldPath ?? '',
+      source,
+      String(e.message ?? '').trim(),
+      firstSeen,
+      String(count),
+      e.metadata.name,
+    ];
+  },
+};
+
+const defaultPrinter: Printer = {
+  columns: [NAME, column('Created At', 'date', AGE_DESCRIPTION)],
+  cells: o => [o.metadata.name, o.metadata.creationTimestamp ?? null],
+};
+
+const BUILTIN_PRINTERS: Record<string, Printer> = {
+  '/pods': podPrinter,
+  'apps/deployments': deploymentPrinter,
+  'apps/replicasets': replicaSetPrinter,
+  '/nodes': nodePrinter,
+  '/services': servicePrinter,
+  '/namespaces': namespacePrinter,
+  '/configmaps': configMapPrinter,
+  '/secrets': secretPrinter,
+  '/events': eventPrinter,
+};
+
+/** A printer cell of a CRD column, typed as the apiextensions table convertor does. */
+function customCell(column: PrinterColumn, steps: ReturnType<typeof parseJsonPath>, object: unknown, now: number): Cell {
+  const values = evaluateJsonPath(steps, object);
+  if (!values.length) return null;
+  const value = values[0];
+  switch (column.type) {
+    case 'date':
+      return typeof value === 'string' ? ageSince(value, now) : null;
+    case 'integer':
+      return typeof value === 'number' ? Math.trunc(value) : null;
+    case 'number':
+      return typeof value === 'number' ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    default:
+      return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  }
+}
+
+function customPrinter(columns: PrinterColumn[]): Printer {
+  const effective = columns.length
+    ? columns
+    : [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+  const parsed = effective.map(c => parseJsonPath(c.jsonPath));
+  return {
+    columns: [
+      NAME,
+      ...effective.map(c =>
+        column(c.name, c.type, c.description ?? '', c.priority ?? 0, c.format ?? ''),
+      ),
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      ...effective.map((c, i) => customCell(c, parsed[i], o, now)),
+    ],
+  };
+}
+
+export function printerFor(type: ResourceType): Printer {
+  if (type.custom) return customPrinter(type.custom.printerColumns);
+  return BUILTIN_PRINTERS[`${type.group}/${type.plural}`] ?? defaultPrinter;
+}
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+function rowObject(object: KubeObject, include: IncludeObject) {
+  if (include === 'None') return undefined;
+  if (include === 'Object') return object;
+  return {
+    kind: 'PartialObjectMetadata',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: object.metadata,
+  };
+}
+
+export function buildTable(
+  type: ResourceType,
+  objects: KubeObject[],
+  options: {
+    includeObject: IncludeObject;
+    listMeta: Record<string, unknown>;
+    withColumns?: boolean;
+    now?: number;
+  },
+) {
+  const printer = printerFor(type);
+  const now = options.now ?? Date.now();
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: options.listMeta,
+    columnDefinitions: options.withColumns === false ? null : printer.columns,
+    rows: objects.map(o => {
+      const row: Record<string, unknown> = { cells: printer.cells(o, now) };
+      const obj = rowObject(o, options.includeObject);
+      if (obj) row.object = obj;
+      return row;
+    }),
+  };
+}
