@@ -35,7 +35,7 @@ import {
   negotiateResource,
   Representation,
 } from './negotiation';
-import { isPlainObject, withTypeMeta } from './objects';
+import { isPlainObject } from './objects';
 import {
   APPLY_PATCH,
   applyJsonPatch,
@@ -46,6 +46,7 @@ import {
   StrategicMergePatcher,
 } from './patch';
 import { apiVersionOf, hasSubresource, ResourceRegistry, ResourceType } from './registry';
+import { OpenApiDocuments } from './openapi';
 import { parseRequestInfo, RequestInfo } from './requestInfo';
 import { DeleteOptions, groupResource, RequestContext, ResourceService } from './resources';
 import {
@@ -131,9 +132,11 @@ export class ApiServer {
   private selectors: SelectorCompiler | undefined;
   private rulesResolver: RulesResolver | undefined;
   private address = '';
+  private readonly openApi: OpenApiDocuments;
 
   constructor(private readonly options: ApiServerOptions) {
     this.resources = new ResourceService(options.store);
+    this.openApi = new OpenApiDocuments(options.registry);
     this.tokens = new ServiceAccountTokens(options.pki.serviceAccountKeyPem);
     this.authenticator = new Authenticator(this.tokens, claims => this.tokenSubjectExists(claims));
     this.server = https.createServer(
@@ -300,13 +303,10 @@ export class ApiServer {
     if (parts[0] === 'apis' && parts.length === 3) {
       document = apiResourceList(registry, parts[1], parts[2]);
     }
-    if (parts[0] === 'openapi' && this.openApi) document = this.openApi(parts.slice(1), url);
+    if (parts[0] === 'openapi') document = this.openApi.serve(parts.slice(1));
     if (!document) throw notFoundPath();
     this.writeJson(res, 200, document);
   }
-
-  /** OpenAPI documents by path below /openapi; set by the OpenAPI module. */
-  openApi: ((path: string[], url: URL) => unknown) | undefined;
 
   private typeFor(info: RequestInfo): ResourceType {
     const type = this.registry.find(info.apiGroup, info.apiVersion, info.resource);
@@ -328,7 +328,18 @@ export class ApiServer {
   ) {
     const type = this.typeFor(info);
     const query = url.searchParams;
-    const ctx: RequestContext = { user, dryRun: parseDryRun(query.getAll('dryRun')) };
+    const ctx: RequestContext = {
+      user,
+      dryRun: parseDryRun(query.getAll('dryRun')),
+      fieldValidation: parseFieldValidation(query.get('fieldValidation')),
+      warnings: [],
+    };
+    // Warnings (unknown fields, …) go out as Warning headers with whatever response follows.
+    const writeHead = res.writeHead.bind(res);
+    res.writeHead = ((...args: Parameters<typeof res.writeHead>) => {
+      for (const warning of ctx.warnings ?? []) res.appendHeader('Warning', `299 - ${JSON.stringify(warning)}`);
+      return writeHead(...args);
+    }) as typeof res.writeHead;
     const gr = groupResource(type);
     const sub = info.subresource;
     const subVerbs = sub ? type.subresources.find(s => s.name === sub)!.verbs : type.verbs;
@@ -599,11 +610,11 @@ export class ApiServer {
     if (patchType === APPLY_PATCH) return this.apply(type, info, ctx, query, body);
     const existing = this.resources.get(type, namespace, name);
     const patched = this.applyPatchDocument(type, existing as Record<string, unknown>, patchType, body);
-    const next = withTypeMeta(patched, apiVersionOf(type), type.kind);
+    this.checkPatchedIdentity(type, info, patched);
+    const next = this.resources.decode(type, patched, namespace, ctx);
     if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== existing.metadata.resourceVersion) {
       throw this.resources.conflictFor(type, name);
     }
-    this.checkPatchedIdentity(type, info, next);
     return { object: this.resources.write(type, namespace, name, '', existing, next, ctx), created: false };
   }
 
@@ -632,7 +643,7 @@ export class ApiServer {
     }
   }
 
-  private checkPatchedIdentity(type: ResourceType, info: RequestInfo, next: KubeObject) {
+  private checkPatchedIdentity(type: ResourceType, info: RequestInfo, next: Record<string, any>) {
     if (!isPlainObject(next.metadata)) throw badRequest('metadata must be an object');
     if (next.metadata.name !== info.name) {
       throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${info.name})`);
@@ -663,20 +674,20 @@ export class ApiServer {
         `the API version in the data (${applied.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
       );
     }
-    const config = withTypeMeta(applied, apiVersionOf(type), type.kind);
-    if (config.metadata.name !== undefined && config.metadata.name !== info.name) {
-      throw badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${info.name})`);
+    const name = isPlainObject(applied.metadata) ? applied.metadata.name : undefined;
+    if (name !== undefined && name !== info.name) {
+      throw badRequest(`the name of the object (${name}) does not match the name on the URL (${info.name})`);
     }
+    const config = this.resources.decode(type, applied, info.namespace, ctx);
     config.metadata.name = info.name;
-    if (type.namespaced) config.metadata.namespace = info.namespace;
-    const { namespace, name } = info;
+    const { namespace } = info;
     const live = this.store.get(`${type.group}/${type.plural}`, type.namespaced ? `${namespace}/${name}` : name);
     const result = serverSideApply(
       { live, applied: config, manager, force, apiVersion: apiVersionOf(type) },
       groupResource(type),
     );
     if (!live) return { object: this.resources.create(type, namespace, result, ctx), created: true };
-    return { object: this.resources.write(type, namespace, name, '', live, result, ctx), created: false };
+    return { object: this.resources.write(type, namespace, info.name, '', live, result, ctx), created: false };
   }
 
   /** status, ephemeralcontainers and finalize: views of the object that write only their part. */
@@ -696,16 +707,17 @@ export class ApiServer {
     const body = await readBody(req);
     let incoming: KubeObject;
     if (info.verb === 'update') {
-      incoming = withTypeMeta(decodeObjectBody(req, body) as Record<string, unknown>, apiVersionOf(type), type.kind);
+      incoming = this.resources.decode(type, decodeObjectBody(req, body), namespace, ctx);
     } else {
       const patchType = mediaType(req);
       if (patchType === APPLY_PATCH) {
         throw unsupportedMediaType(PATCH_TYPES.filter(t => t !== APPLY_PATCH));
       }
-      incoming = withTypeMeta(
+      incoming = this.resources.decode(
+        type,
         this.applyPatchDocument(type, existing as Record<string, unknown>, patchType, body),
-        apiVersionOf(type),
-        type.kind,
+        namespace,
+        ctx,
       );
     }
     const requested = incoming.metadata?.resourceVersion;
@@ -842,6 +854,12 @@ function parseDryRun(values: string[]): boolean {
     }
   }
   return values.length > 0;
+}
+
+function parseFieldValidation(value: string | null): RequestContext['fieldValidation'] {
+  if (value === null || value === '') return 'Warn';
+  if (value === 'Ignore' || value === 'Warn' || value === 'Strict') return value;
+  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`);
 }
 
 function validResourceVersion(value: string | null): string | undefined {

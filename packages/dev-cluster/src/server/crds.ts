@@ -63,6 +63,7 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
                 labelSelectorPath: scale.labelSelectorPath,
               }
             : undefined,
+          selectableFields: (v.selectableFields ?? []).map((f: any) => f.jsonPath),
           storage: !!v.storage,
         },
       };

@@ -5,6 +5,7 @@ import { ObjectStore } from '../store/objectStore';
 import { loadStoreFile, StorePersister } from '../store/persistence';
 import { ApiServer } from './apiServer';
 import { CustomResourceDefinitionController, validateCustomResourceDefinition } from './crds';
+import { machinerySelectors, machineryStrategicMergePatch } from './machineryWiring';
 import { NamespaceController } from './namespaces';
 import { ResourceRegistry } from './registry';
 
@@ -54,6 +55,8 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
     port: options.port,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
   });
+  server.setSelectorCompiler(machinerySelectors);
+  server.setStrategicMergePatch(machineryStrategicMergePatch);
   server.resources.addValidator((type, object) =>
     type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions'
       ? validateCustomResourceDefinition(object)

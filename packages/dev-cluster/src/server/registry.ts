@@ -69,6 +69,8 @@ export interface ResourceType {
     printerColumns: PrinterColumn[];
     schema?: Record<string, unknown>;
     scale?: ScalePaths;
+    /** JSON paths of `selectableFields`, usable in field selectors. */
+    selectableFields: string[];
     /** Whether this version is the storage version. */
     storage: boolean;
   };

@@ -4,6 +4,7 @@ import { StoreError } from '../store/errors';
 import type { KubeObject, ObjectMeta } from '../store/types';
 import type { AdmissionOperation, AdmissionPlugin } from './admission';
 import type { UserInfo } from './authentication';
+import { modelNameForType, pruneUnknownFields } from './builtinSchemas';
 import { defaultNamespace, initialStatus } from './defaults';
 import { decodeContinue, encodeContinue } from './listOptions';
 import {
@@ -43,6 +44,10 @@ import {
 export interface RequestContext {
   user: UserInfo;
   dryRun: boolean;
+  /** What to do with fields a built-in type does not have (default Warn; they are dropped unless Strict rejects). */
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
+  /** Warnings for the response's Warning headers. */
+  warnings?: string[];
 }
 
 /** Validates an object about to be stored; returns the causes of an Invalid error. */
@@ -255,7 +260,7 @@ export class ResourceService {
   }
 
   /** The body as an object of `type`, with kind and apiVersion checked and set. */
-  private decode(type: ResourceType, body: unknown, namespace: string): KubeObject {
+  decode(type: ResourceType, body: unknown, namespace: string, ctx: RequestContext): KubeObject {
     if (!isPlainObject(body)) {
       throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`);
     }
@@ -274,6 +279,7 @@ export class ResourceService {
       throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`);
     }
     const object = withTypeMeta(deepClone(body), apiVersion, type.kind);
+    this.dropUnknownFields(type, object, ctx);
     const meta = object.metadata;
     if (type.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) {
@@ -286,13 +292,28 @@ export class ResourceService {
     return object;
   }
 
+  /** Built-in types keep only their declared fields, as decoding into the Go types does. */
+  private dropUnknownFields(type: ResourceType, object: KubeObject, ctx: RequestContext) {
+    const model = modelNameForType(type);
+    if (!model) return;
+    const unknown = pruneUnknownFields(object, model);
+    if (!unknown.length || ctx.fieldValidation === 'Ignore') return;
+    const text = unknown.map(f => `unknown field "${f}"`);
+    if (ctx.fieldValidation === 'Strict') {
+      throw badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${text.join(', ')}`,
+      );
+    }
+    (ctx.warnings ??= []).push(...text);
+  }
+
   create(
     type: ResourceType,
     namespace: string,
     body: unknown,
     ctx: RequestContext,
   ): KubeObject {
-    const object = this.decode(type, body, namespace);
+    const object = this.decode(type, body, namespace, ctx);
     const meta = object.metadata;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
     this.checkNamespace(type, namespace, meta.name ?? '', true);
@@ -343,7 +364,7 @@ export class ResourceService {
     body: unknown,
     ctx: RequestContext,
   ): KubeObject {
-    const incoming = this.decode(type, body, namespace);
+    const incoming = this.decode(type, body, namespace, ctx);
     if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
       throw badRequest(
         `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,

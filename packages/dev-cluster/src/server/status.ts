@@ -57,6 +57,16 @@ export class ApiError extends Error {
   get code(): number {
     return this.status.code;
   }
+
+  /** An error carrying a Status built elsewhere (e.g. by the machinery module). */
+  static fromStatus(status: {
+    code: number;
+    reason?: string;
+    message?: string;
+    details?: StatusDetails;
+  }): ApiError {
+    return new ApiError(status.code, status.reason ?? '', status.message ?? '', status.details);
+  }
 }
 
 /** A group-qualified resource, e.g. `pods` or `deployments.apps`. */
