@@ -1,0 +1,182 @@
+/**
+ * Entry points for the server: defaulting and validation of a built-in
+ * object on create and update, dispatched by group and kind.
+ */
+
+import { FieldError } from '../errors';
+import {
+  nameIsDnsSubdomain,
+  nameIsPathSegment,
+  Obj,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from './meta';
+import {
+  applyPodDefaults,
+  applyPodSpecDefaults,
+  validatePodCreate,
+  validatePodUpdate,
+} from './pod';
+import {
+  applyDeploymentDefaults,
+  validateDeployment,
+  validateDeploymentUpdate,
+  validateReplicaSet,
+  validateReplicaSetUpdate,
+} from './workloads';
+import {
+  applyServiceDefaults,
+  validateConfigMap,
+  validateConfigMapUpdate,
+  validateNamespace,
+  validateNamespaceUpdate,
+  validateNode,
+  validateNodeUpdate,
+  validatePersistentVolumeClaim,
+  validatePersistentVolumeClaimUpdate,
+  validateSecret,
+  validateSecretUpdate,
+  validateService,
+  validateServiceUpdate,
+} from './core';
+
+export {
+  semanticEqual,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from './meta';
+export type { NameValidator, Obj } from './meta';
+export {
+  applyPodDefaults,
+  applyPodSpecDefaults,
+  validatePodCreate,
+  validatePodEphemeralContainersUpdate,
+  validatePodSpec,
+  validatePodTemplateSpec,
+  validatePodUpdate,
+} from './pod';
+
+type Create = (obj: Obj) => FieldError[];
+type Update = (newObj: Obj, oldObj: Obj) => FieldError[];
+
+const KINDS: Record<string, { create: Create; update: Update }> = {
+  '/Pod': { create: validatePodCreate, update: validatePodUpdate },
+  '/Namespace': { create: validateNamespace, update: validateNamespaceUpdate },
+  '/Service': { create: validateService, update: validateServiceUpdate },
+  '/ConfigMap': { create: validateConfigMap, update: validateConfigMapUpdate },
+  '/Secret': { create: validateSecret, update: validateSecretUpdate },
+  '/Node': { create: validateNode, update: validateNodeUpdate },
+  '/PersistentVolumeClaim': {
+    create: validatePersistentVolumeClaim,
+    update: validatePersistentVolumeClaimUpdate,
+  },
+  'apps/Deployment': {
+    create: validateDeployment,
+    update: validateDeploymentUpdate,
+  },
+  'apps/ReplicaSet': {
+    create: validateReplicaSet,
+    update: validateReplicaSetUpdate,
+  },
+};
+
+/** RBAC kinds and custom resources allow any name that is a valid path segment. */
+const PATH_SEGMENT_NAMED = new Set([
+  'rbac.authorization.k8s.io/Role',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/RoleBinding',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+]);
+
+function groupKind(obj: Obj): string {
+  const apiVersion = String(obj.apiVersion ?? '');
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return `${group}/${obj.kind}`;
+}
+
+/** Options for kinds without a dedicated validator. */
+export interface GenericValidationOptions {
+  /** Whether the kind is namespaced (metadata.namespace required). */
+  namespaced: boolean;
+  /** True for custom resources, whose names need only be path segments. */
+  customResource?: boolean;
+}
+
+function nameRule(obj: Obj, options: GenericValidationOptions) {
+  return options.customResource || PATH_SEGMENT_NAMED.has(groupKind(obj))
+    ? nameIsPathSegment
+    : nameIsDnsSubdomain;
+}
+
+/**
+ * Validates an object being created: the kind's own rules for Pod,
+ * Namespace, Service, ConfigMap, Secret, Node, PersistentVolumeClaim,
+ * Deployment and ReplicaSet; object metadata for any other kind.
+ */
+export function validateCreate(
+  obj: Obj,
+  options: GenericValidationOptions,
+): FieldError[] {
+  const known = KINDS[groupKind(obj)];
+  if (known) return known.create(obj);
+  return validateObjectMeta(
+    obj.metadata,
+    options.namespaced,
+    nameRule(obj, options),
+  );
+}
+
+/** Validates an update of `oldObj` to `newObj`, as {@link validateCreate} does for create. */
+export function validateUpdate(
+  newObj: Obj,
+  oldObj: Obj,
+  options: GenericValidationOptions,
+): FieldError[] {
+  const known = KINDS[groupKind(newObj)];
+  if (known) return known.update(newObj, oldObj);
+  return [
+    ...validateObjectMetaUpdate(newObj.metadata, oldObj.metadata),
+    ...validateObjectMeta(
+      newObj.metadata,
+      options.namespaced,
+      nameRule(newObj, options),
+    ),
+  ];
+}
+
+/**
+ * Applies the v1 defaults validation relies on (Pod, pod templates of
+ * Deployments and ReplicaSets, Deployment strategy, Service); other kinds are
+ * returned unchanged. Never mutates its argument.
+ */
+export function applyDefaults<T extends Obj>(obj: T): T {
+  switch (groupKind(obj)) {
+    case '/Pod':
+      return applyPodDefaults(obj);
+    case '/Service':
+      return applyServiceDefaults(obj);
+    case 'apps/Deployment': {
+      const deployment = applyDeploymentDefaults(obj);
+      return withTemplateDefaults(deployment);
+    }
+    case 'apps/ReplicaSet':
+      return withTemplateDefaults({
+        ...obj,
+        spec: { replicas: 1, ...(obj.spec ?? {}) },
+      });
+    default:
+      return obj;
+  }
+}
+
+function withTemplateDefaults<T extends Obj>(obj: T): T {
+  const template = obj.spec?.template;
+  if (!template) return obj;
+  return {
+    ...obj,
+    spec: {
+      ...obj.spec,
+      template: { ...template, spec: applyPodSpecDefaults(template.spec) },
+    },
+  };
+}

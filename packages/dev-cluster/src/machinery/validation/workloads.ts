@@ -1,0 +1,307 @@
+/**
+ * apps/v1 Deployment and ReplicaSet validation (pkg/apis/apps/validation and
+ * the registry strategies' selector immutability).
+ */
+
+import { FieldError, fieldErrors, FieldPath } from '../errors';
+import { labelSelectorMatcher, validateLabelSelector } from '../labels';
+import {
+  IS_NEGATIVE_ERROR,
+  nameIsDnsSubdomain,
+  Obj,
+  validateImmutableField,
+  validateNonnegative,
+  validateObjectMeta,
+  validateObjectMetaUpdate,
+} from './meta';
+import { validatePodTemplateSpec } from './pod';
+import { regexError } from './names';
+
+const SPEC = FieldPath.of('spec');
+
+function validateSelectorAndTemplate(spec: Obj, path: FieldPath): FieldError[] {
+  const errors: FieldError[] = [];
+  const selector = spec.selector;
+  if (!selector) {
+    errors.push(fieldErrors.required(path.child('selector')));
+  } else {
+    errors.push(...validateLabelSelector(selector, path.child('selector')));
+    const terms =
+      Object.keys(selector.matchLabels ?? {}).length +
+      (selector.matchExpressions ?? []).length;
+    if (terms === 0) {
+      // Kubernetes words this the same way for ReplicaSets.
+      errors.push(
+        fieldErrors.invalid(
+          path.child('selector'),
+          selector,
+          'empty selector is invalid for deployment',
+        ),
+      );
+    }
+  }
+  const templatePath = path.child('template');
+  let matches: ((labels: Obj | undefined) => boolean) | undefined;
+  try {
+    matches = selector ? labelSelectorMatcher(selector) : () => true;
+  } catch {
+    errors.push(
+      fieldErrors.invalid(
+        path.child('selector'),
+        selector,
+        'invalid label selector',
+      ),
+    );
+    return errors;
+  }
+  const template = spec.template;
+  if (!template) {
+    errors.push(fieldErrors.required(templatePath));
+    return errors;
+  }
+  const selectorIsEmpty =
+    !selector ||
+    Object.keys(selector.matchLabels ?? {}).length +
+      (selector.matchExpressions ?? []).length ===
+      0;
+  if (!selectorIsEmpty && !matches(template.metadata?.labels ?? {})) {
+    errors.push(
+      fieldErrors.invalid(
+        templatePath.child('metadata', 'labels'),
+        template.metadata?.labels ?? {},
+        '`selector` does not match template `labels`',
+      ),
+    );
+  }
+  errors.push(...validatePodTemplateSpec(template, templatePath));
+  const restartPolicy = template.spec?.restartPolicy;
+  if (restartPolicy !== 'Always') {
+    errors.push(
+      fieldErrors.notSupported(
+        templatePath.child('spec', 'restartPolicy'),
+        restartPolicy ?? '',
+        ['Always'],
+      ),
+    );
+  }
+  if (
+    template.spec?.activeDeadlineSeconds !== undefined &&
+    template.spec?.activeDeadlineSeconds !== null
+  ) {
+    errors.push(
+      fieldErrors.invalid(
+        templatePath.child('spec', 'activeDeadlineSeconds'),
+        template.spec.activeDeadlineSeconds,
+        'activeDeadlineSeconds in ReplicaSet is not Supported',
+      ),
+    );
+  }
+  return errors;
+}
+
+/** An int-or-percent field must be a non-negative integer or `<n>%`. */
+function validatePositiveIntOrPercent(
+  value: unknown,
+  path: FieldPath,
+): FieldError[] {
+  if (typeof value === 'string') {
+    return /^[0-9]+%$/.test(value)
+      ? []
+      : [
+          fieldErrors.invalid(
+            path,
+            value,
+            regexError(
+              "a valid percent string must be a numeric string followed by an ending '%'",
+              '[0-9]+%',
+              '1%',
+              '93%',
+            ),
+          ),
+        ];
+  }
+  return typeof value === 'number' && value < 0
+    ? [fieldErrors.invalid(path, value, IS_NEGATIVE_ERROR)]
+    : [];
+}
+
+const intOrPercentValue = (value: unknown) =>
+  typeof value === 'string' ? parseInt(value, 10) || 0 : Number(value ?? 0);
+
+function validateStrategy(
+  strategy: Obj | undefined,
+  path: FieldPath,
+): FieldError[] {
+  const type = strategy?.type;
+  if (type === 'Recreate') {
+    return strategy?.rollingUpdate
+      ? [
+          fieldErrors.forbidden(
+            path.child('rollingUpdate'),
+            "may not be specified when strategy `type` is 'Recreate'",
+          ),
+        ]
+      : [];
+  }
+  if (type === 'RollingUpdate') {
+    const rolling = strategy?.rollingUpdate;
+    if (!rolling) {
+      return [
+        fieldErrors.required(
+          path.child('rollingUpdate'),
+          'this should be defaulted and never be nil',
+        ),
+      ];
+    }
+    const at = path.child('rollingUpdate');
+    const errors = [
+      ...validatePositiveIntOrPercent(
+        rolling.maxUnavailable,
+        at.child('maxUnavailable'),
+      ),
+      ...validatePositiveIntOrPercent(rolling.maxSurge, at.child('maxSurge')),
+    ];
+    if (
+      intOrPercentValue(rolling.maxUnavailable) === 0 &&
+      intOrPercentValue(rolling.maxSurge) === 0
+    ) {
+      errors.push(
+        fieldErrors.invalid(
+          at.child('maxUnavailable'),
+          rolling.maxUnavailable,
+          'may not be 0 when `maxSurge` is 0',
+        ),
+      );
+    }
+    if (
+      typeof rolling.maxUnavailable === 'string' &&
+      intOrPercentValue(rolling.maxUnavailable) > 100
+    ) {
+      errors.push(
+        fieldErrors.invalid(
+          at.child('maxUnavailable'),
+          rolling.maxUnavailable,
+          'must not be greater than 100%',
+        ),
+      );
+    }
+    return errors;
+  }
+  return [
+    fieldErrors.notSupported(path, strategy ?? null, [
+      'Recreate',
+      'RollingUpdate',
+    ]),
+  ];
+}
+
+function validateDeploymentSpec(spec: Obj | undefined): FieldError[] {
+  const s = spec ?? {};
+  const errors = validateNonnegative(s.replicas, SPEC.child('replicas'));
+  errors.push(...validateSelectorAndTemplate(s, SPEC));
+  errors.push(...validateStrategy(s.strategy, SPEC.child('strategy')));
+  errors.push(
+    ...validateNonnegative(s.minReadySeconds, SPEC.child('minReadySeconds')),
+  );
+  errors.push(
+    ...validateNonnegative(
+      s.revisionHistoryLimit,
+      SPEC.child('revisionHistoryLimit'),
+    ),
+  );
+  if (
+    s.progressDeadlineSeconds !== undefined &&
+    s.progressDeadlineSeconds !== null
+  ) {
+    errors.push(
+      ...validateNonnegative(
+        s.progressDeadlineSeconds,
+        SPEC.child('progressDeadlineSeconds'),
+      ),
+    );
+    if (s.progressDeadlineSeconds <= (s.minReadySeconds ?? 0)) {
+      errors.push(
+        fieldErrors.invalid(
+          SPEC.child('progressDeadlineSeconds'),
+          s.progressDeadlineSeconds,
+          'must be greater than minReadySeconds',
+        ),
+      );
+    }
+  }
+  return errors;
+}
+
+/** Validates a Deployment on create. */
+export function validateDeployment(deployment: Obj): FieldError[] {
+  return [
+    ...validateObjectMeta(deployment.metadata, true, nameIsDnsSubdomain),
+    ...validateDeploymentSpec(deployment.spec),
+  ];
+}
+
+/** Validates a Deployment update; in apps/v1 the selector is immutable. */
+export function validateDeploymentUpdate(
+  newDeployment: Obj,
+  oldDeployment: Obj,
+): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(newDeployment.metadata, oldDeployment.metadata),
+    ...validateDeploymentSpec(newDeployment.spec),
+    ...validateImmutableField(
+      newDeployment.spec?.selector,
+      oldDeployment.spec?.selector,
+      SPEC.child('selector'),
+    ),
+  ];
+}
+
+function validateReplicaSetSpec(spec: Obj | undefined): FieldError[] {
+  const s = spec ?? {};
+  return [
+    ...validateNonnegative(s.replicas, SPEC.child('replicas')),
+    ...validateNonnegative(s.minReadySeconds, SPEC.child('minReadySeconds')),
+    ...validateSelectorAndTemplate(s, SPEC),
+  ];
+}
+
+/** Validates a ReplicaSet on create. */
+export function validateReplicaSet(replicaSet: Obj): FieldError[] {
+  return [
+    ...validateObjectMeta(replicaSet.metadata, true, nameIsDnsSubdomain),
+    ...validateReplicaSetSpec(replicaSet.spec),
+  ];
+}
+
+/** Validates a ReplicaSet update; in apps/v1 the selector is immutable. */
+export function validateReplicaSetUpdate(
+  newReplicaSet: Obj,
+  oldReplicaSet: Obj,
+): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(newReplicaSet.metadata, oldReplicaSet.metadata),
+    ...validateReplicaSetSpec(newReplicaSet.spec),
+    ...validateImmutableField(
+      newReplicaSet.spec?.selector,
+      oldReplicaSet.spec?.selector,
+      SPEC.child('selector'),
+    ),
+  ];
+}
+
+/** Applies apps/v1 Deployment defaults (SetDefaults_Deployment) except the pod template's. */
+export function applyDeploymentDefaults<T extends Obj>(deployment: T): T {
+  const spec: Obj = { ...(deployment.spec ?? {}) };
+  spec.replicas ??= 1;
+  spec.strategy = { type: 'RollingUpdate', ...(spec.strategy ?? {}) };
+  if (spec.strategy.type === 'RollingUpdate') {
+    spec.strategy.rollingUpdate = {
+      maxUnavailable: '25%',
+      maxSurge: '25%',
+      ...(spec.strategy.rollingUpdate ?? {}),
+    };
+  }
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  return { ...deployment, spec };
+}
