@@ -5,7 +5,7 @@ import { validatePodEphemeralContainersUpdate } from './pod';
 const messages = (errors: ReturnType<typeof validateCreate>) =>
   errors.map(formatFieldError);
 
-const basePod = (spec: object = {}, metadata: object = {}) =>
+const basePod = (spec: object = {}, metadata: object = {}): any =>
   applyDefaults({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -376,7 +376,7 @@ describe('ephemeral containers subresource', () => {
 });
 
 describe('deployments and replicasets', () => {
-  const deployment = (spec: object = {}) =>
+  const deployment = (spec: object = {}): any =>
     applyDefaults({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
