@@ -51,9 +51,10 @@ export class Backoff {
     return nowMs - entry.lastUpdateMs < entry.backoffMs;
   }
 
-  /** When the back-off from an event at `eventTimeMs` ends. */
-  retryAt(key: string, eventTimeMs: number): number {
-    return eventTimeMs + this.get(key);
+  /** When the back-off that began at the key's last update ends. */
+  endOfBackOffSinceUpdate(key: string): number {
+    const entry = this.entries.get(key);
+    return entry ? entry.lastUpdateMs + entry.backoffMs : 0;
   }
 
   /** Forgets a key (the pod is gone, or the image pulled). */
@@ -66,13 +67,14 @@ export class Backoff {
   }
 }
 
-/** Formats milliseconds as Go's time.Duration String() does for whole seconds: 10s, 1m20s, 5m0s. */
+/** Formats milliseconds as Go's time.Duration String() does: 100ms, 10s, 1.5s, 1m20s, 5m0s. */
 export function formatGoDuration(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${minutes}m${seconds}s`;
-  return `${seconds}s`;
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = `${(ms % 60_000) / 1000}s`;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${minutes}m${seconds}`;
+  return seconds;
 }

@@ -1,6 +1,7 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { Backoff, formatGoDuration } from './backoff';
 import { CreateContainerConfigError, resolveContainerEnv } from './env';
+import { heartbeatNodeStatus } from './node';
 import {
   crashLoopMessage,
   eventSubject,
@@ -481,5 +482,49 @@ describe('container environment', () => {
     expect(() =>
       resolveContainerEnv(pod, missingSecret, sources, facts),
     ).toThrow('secret "gone" not found');
+  });
+});
+
+describe('node heartbeat', () => {
+  it('refreshes heartbeats and keeps transition times of unchanged conditions', () => {
+    const then = new Date('2026-01-01T00:00:00Z');
+    const now = new Date('2026-01-01T00:01:00Z');
+    const status = heartbeatNodeStatus(
+      {
+        status: {
+          conditions: [
+            {
+              type: 'MemoryPressure',
+              status: 'False',
+              lastHeartbeatTime: then,
+              lastTransitionTime: then,
+            },
+            {
+              type: 'Ready',
+              status: 'True',
+              lastHeartbeatTime: then,
+              lastTransitionTime: then,
+            },
+          ],
+        },
+      },
+      now,
+    );
+    expect(status!.conditions).toEqual([
+      {
+        type: 'MemoryPressure',
+        status: 'False',
+        lastHeartbeatTime: now,
+        lastTransitionTime: then,
+      },
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+        lastHeartbeatTime: now,
+        lastTransitionTime: then,
+      },
+    ]);
   });
 });

@@ -87,10 +87,14 @@ export interface ContainerInfo {
   logPath: string;
 }
 
-/** The container could not start (as the runtime's StartError: exit code 128). */
+/** The container could not start: its instance exists and has exited with 128, as containerd's StartError. */
 export class ContainerStartError extends Error {
   readonly exitCode = 128;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The instance that failed (its attempt counts toward restarts). */
+    readonly container: ContainerInfo,
+  ) {
     super(message);
     this.name = 'ContainerStartError';
   }
@@ -222,11 +226,18 @@ export class ProcessRuntime extends EventEmitter {
       execs: new Set(),
       stdinClosed: false,
     };
-    if (program.kind === 'process') {
-      this.prepareDirectories(container);
-      await this.spawnMain(container, program);
-    }
     this.containers.set(info.id, container);
+    if (program.kind === 'process') {
+      try {
+        this.prepareDirectories(container);
+        await this.spawnMain(container, program);
+      } catch (error) {
+        const exit = { exitCode: 128, finishedAt: new Date() };
+        info.exit = exit;
+        markExited(exit);
+        throw new ContainerStartError((error as Error).message, info);
+      }
+    }
     return info;
   }
 
@@ -530,7 +541,7 @@ export class ProcessRuntime extends EventEmitter {
       container.workingDir,
     );
     if (!executable) {
-      throw new ContainerStartError(
+      throw new Error(
         `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${file}": executable file not found in $PATH: unknown`,
       );
     }
@@ -571,9 +582,7 @@ export class ProcessRuntime extends EventEmitter {
     container.child = child;
     await new Promise<void>((resolvePromise, reject) => {
       child.once('spawn', resolvePromise);
-      child.once('error', error =>
-        reject(new ContainerStartError(error.message)),
-      );
+      child.once('error', reject);
     });
     info.pid = child.pid;
     child.stdin?.on('error', () => {});

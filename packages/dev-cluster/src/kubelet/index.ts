@@ -1,0 +1,39 @@
+export { Kubelet } from './kubelet';
+export type { KubeletOptions } from './kubelet';
+export {
+  kubeletEvents,
+  eventSubject,
+  formatPod,
+  crashLoopMessage,
+  imagePullBackOffMessage,
+  toEventObject,
+} from './events';
+export type { ContainerKind, KubeletEvent } from './events';
+export {
+  Backoff,
+  formatGoDuration,
+  INITIAL_BACKOFF_MS,
+  MAX_BACKOFF_MS,
+} from './backoff';
+export {
+  parseImageReference,
+  normalizedImage,
+  imageIdFor,
+  effectivePullPolicy,
+  imagePullError,
+  decideImagePull,
+} from './images';
+export type { ImagePullDecision, ImageReference } from './images';
+export {
+  podPhase,
+  podConditions,
+  initializedCondition,
+  containersReadyCondition,
+  readyCondition,
+  qosClass,
+  buildPodStatus,
+  containersToRestartForUpdate,
+} from './podStatus';
+export { resolveContainerEnv, CreateContainerConfigError } from './env';
+export type { EnvSources, PodRuntimeFacts } from './env';
+export { heartbeatNodeStatus } from './node';

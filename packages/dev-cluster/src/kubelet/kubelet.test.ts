@@ -1,0 +1,401 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { V1Pod, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
+import { ProcessRuntime } from '../runtime/processRuntime';
+import { KubeletEvent } from './events';
+import { Kubelet } from './kubelet';
+
+let stateDir: string;
+let runtime: ProcessRuntime;
+let kubelet: Kubelet;
+let statuses: V1PodStatus[];
+let events: KubeletEvent[];
+let waiters: Array<() => void>;
+
+beforeEach(() => {
+  stateDir = mkdtempSync(join(tmpdir(), 'kubelet-'));
+  runtime = new ProcessRuntime({ stateDir });
+  statuses = [];
+  events = [];
+  waiters = [];
+  const notify = () => waiters.forEach(check => check());
+  kubelet = new Kubelet({
+    nodeName: 'node-a1-1',
+    hostIP: '127.0.1.1',
+    podCIDR: '10.244.0.0/24',
+    runtime,
+    backoff: { initialMs: 100, maxMs: 400 },
+    onPodStatus: (_pod, status) => {
+      statuses.push(status);
+      notify();
+    },
+    onEvent: event => {
+      events.push(event);
+      notify();
+    },
+  });
+});
+
+afterEach(async () => {
+  await kubelet.stop();
+  await runtime.shutdown();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+let uid = 0;
+function makePod(spec: Partial<V1PodSpec>, name = 'web'): V1Pod {
+  uid++;
+  return {
+    metadata: { name, namespace: 'default', uid: `uid-${uid}` },
+    spec: {
+      nodeName: 'node-a1-1',
+      containers: [{ name: 'app', image: 'busybox:1.36' }],
+      ...spec,
+    },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'True' }],
+    },
+  };
+}
+
+/** Resolves with the first reported status (from now on or already) that satisfies the predicate. */
+function statusWhere(
+  predicate: (status: V1PodStatus) => boolean,
+): Promise<V1PodStatus> {
+  return new Promise(resolve => {
+    const check = () => {
+      const found = statuses.find(predicate);
+      if (found) {
+        waiters = waiters.filter(w => w !== check);
+        resolve(found);
+      }
+    };
+    waiters.push(check);
+    check();
+  });
+}
+
+function eventWhere(
+  predicate: (event: KubeletEvent) => boolean,
+): Promise<KubeletEvent> {
+  return new Promise(resolve => {
+    const check = () => {
+      const found = events.find(predicate);
+      if (found) {
+        waiters = waiters.filter(w => w !== check);
+        resolve(found);
+      }
+    };
+    waiters.push(check);
+    check();
+  });
+}
+
+const appStatus = (status: V1PodStatus) =>
+  status.containerStatuses?.find(c => c.name === 'app');
+const condition = (status: V1PodStatus, type: string) =>
+  status.conditions?.find(c => c.type === type);
+
+describe('Kubelet', () => {
+  it('runs a pod to completion with the kubelet events and a Succeeded phase', async () => {
+    const pod = makePod({
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', 'echo done'],
+        },
+      ],
+    });
+    kubelet.syncPod(pod);
+    const done = await statusWhere(s => s.phase === 'Succeeded');
+    expect(appStatus(done)).toMatchObject({
+      ready: false,
+      restartCount: 0,
+      image: 'docker.io/library/busybox:1.36',
+      imageID: expect.stringMatching(/^docker\.io\/library\/busybox@sha256:/),
+      containerID: expect.stringMatching(/^cairn:\/\//),
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
+    expect(statuses[0]).toMatchObject({
+      phase: 'Pending',
+      podIP: '10.244.0.2',
+      hostIP: '127.0.1.1',
+      containerStatuses: [
+        { name: 'app', state: { waiting: { reason: 'ContainerCreating' } } },
+      ],
+    });
+    expect(events.map(e => [e.reason, e.message])).toEqual([
+      ['Pulling', 'Pulling image "busybox:1.36"'],
+      [
+        'Pulled',
+        expect.stringMatching(
+          /^Successfully pulled image "busybox:1.36" in \S+ \(\S+ including waiting\)\. Image size: \d+ bytes\.$/,
+        ),
+      ],
+      ['Created', 'Created container: app'],
+      ['Started', 'Started container app'],
+    ]);
+    expect(events[0].involvedObject).toMatchObject({
+      kind: 'Pod',
+      name: 'web',
+      fieldPath: 'spec.containers{app}',
+    });
+    expect(condition(done, 'PodScheduled')).toMatchObject({ status: 'True' });
+    expect(runtime.readLogs(pod.metadata!.uid!, 'app')).toBe('done\n');
+  });
+
+  it('keeps an idle pod Running and Ready, and restarts only a container whose image changed', async () => {
+    const pod = makePod({
+      containers: [
+        { name: 'app', image: 'busybox:1.36' },
+        { name: 'side', image: 'busybox:1.36' },
+      ],
+    });
+    kubelet.syncPod(pod);
+    const ready = await statusWhere(
+      s => condition(s, 'Ready')?.status === 'True',
+    );
+    expect(ready.phase).toBe('Running');
+    const before = appStatus(ready)!;
+    const sideBefore = ready.containerStatuses!.find(c => c.name === 'side')!;
+    expect(
+      events.filter(e => e.reason === 'Pulled').map(e => e.message)[1],
+    ).toBe('Container image "busybox:1.36" already present on machine');
+
+    const updated: V1Pod = {
+      ...pod,
+      spec: {
+        ...pod.spec!,
+        containers: [
+          { name: 'app', image: 'busybox:1.37' },
+          { name: 'side', image: 'busybox:1.36' },
+        ],
+      },
+    };
+    kubelet.syncPod(updated);
+    const restarted = await statusWhere(
+      s =>
+        appStatus(s)?.restartCount === 1 &&
+        Boolean(appStatus(s)?.state?.running),
+    );
+    const after = appStatus(restarted)!;
+    expect(after.containerID).not.toBe(before.containerID);
+    expect(after.imageID).not.toBe(before.imageID);
+    expect(after.image).toBe('docker.io/library/busybox:1.37');
+    expect(after.lastState).toMatchObject({
+      terminated: { containerID: before.containerID },
+    });
+    expect(restarted.podIP).toBe(ready.podIP);
+    expect(
+      restarted.containerStatuses!.find(c => c.name === 'side'),
+    ).toMatchObject({
+      containerID: sideBefore.containerID,
+      restartCount: 0,
+    });
+    expect(events.map(e => e.message)).toContain(
+      'Container app definition changed, will be restarted',
+    );
+  });
+
+  it('backs off restarting a crashing container', async () => {
+    const pod = makePod({
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', 'echo crash; exit 2'],
+        },
+      ],
+    });
+    kubelet.syncPod(pod);
+    const looping = await statusWhere(
+      s => appStatus(s)?.state?.waiting?.reason === 'CrashLoopBackOff',
+    );
+    expect(looping.phase).toBe('Running');
+    expect(appStatus(looping)).toMatchObject({
+      ready: false,
+      lastState: { terminated: { exitCode: 2, reason: 'Error' } },
+      state: {
+        waiting: {
+          message: expect.stringMatching(
+            new RegExp(
+              `^back-off \\d+ms restarting failed container=app pod=web_default\\(${
+                pod.metadata!.uid
+              }\\)$`,
+            ),
+          ),
+        },
+      },
+    });
+    expect(condition(looping, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: 'containers with unready status: [app]',
+    });
+    await eventWhere(
+      e =>
+        e.reason === 'BackOff' &&
+        e.message ===
+          `Back-off restarting failed container app in pod web_default(${
+            pod.metadata!.uid
+          })`,
+    );
+    await statusWhere(s => (appStatus(s)?.restartCount ?? 0) >= 2);
+    expect(
+      runtime.readLogs(pod.metadata!.uid!, 'app', { previous: true }),
+    ).toBe('crash\n');
+  });
+
+  it('fails to pull images from the .invalid domain, then backs off', async () => {
+    const pod = makePod({
+      containers: [{ name: 'app', image: 'registry.invalid/app:1' }],
+    });
+    kubelet.syncPod(pod);
+    const backingOff = await statusWhere(
+      s => appStatus(s)?.state?.waiting?.reason === 'ImagePullBackOff',
+    );
+    expect(backingOff.phase).toBe('Pending');
+    const pullError =
+      'rpc error: code = Unknown desc = failed to pull and unpack image "registry.invalid/app:1": failed to resolve reference "registry.invalid/app:1": failed to do request: Head "https://registry.invalid/v2/app/manifests/1": dial tcp: lookup registry.invalid: no such host';
+    expect(appStatus(backingOff)!.state!.waiting!.message).toBe(
+      `Back-off pulling image "registry.invalid/app:1": ErrImagePull: ${pullError}`,
+    );
+    expect(
+      statuses.some(
+        s => appStatus(s)?.state?.waiting?.reason === 'ErrImagePull',
+      ),
+    ).toBe(true);
+    expect(events.slice(0, 5).map(e => [e.type, e.reason, e.message])).toEqual([
+      ['Normal', 'Pulling', 'Pulling image "registry.invalid/app:1"'],
+      [
+        'Warning',
+        'Failed',
+        `Failed to pull image "registry.invalid/app:1": ${pullError}`,
+      ],
+      ['Warning', 'Failed', 'Error: ErrImagePull'],
+      ['Normal', 'BackOff', 'Back-off pulling image "registry.invalid/app:1"'],
+      ['Warning', 'Failed', 'Error: ImagePullBackOff'],
+    ]);
+  });
+
+  it('runs init containers first, sharing volumes, then the app', async () => {
+    const mounts = [{ name: 'work', mountPath: '/work' }];
+    const pod = makePod({
+      volumes: [{ name: 'work', emptyDir: {} }],
+      initContainers: [
+        {
+          name: 'init',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', 'echo prepared > work/state'],
+          volumeMounts: mounts,
+        },
+      ],
+      containers: [
+        { name: 'app', image: 'busybox:1.36', volumeMounts: mounts },
+      ],
+    });
+    kubelet.syncPod(pod);
+    expect(statuses[0].containerStatuses![0].state!.waiting!.reason).toBe(
+      'PodInitializing',
+    );
+    const running = await statusWhere(s => s.phase === 'Running');
+    expect(condition(running, 'Initialized')).toMatchObject({ status: 'True' });
+    expect(running.initContainerStatuses![0]).toMatchObject({
+      ready: true,
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    });
+    const app = kubelet.containerOf(pod.metadata!.uid!, 'app')!;
+    let output = '';
+    const session = runtime.exec(app.id, { command: ['cat', 'work/state'] });
+    session.on('stdout', (d: Buffer) => (output += d.toString()));
+    await session.finished();
+    expect(output).toBe('prepared\n');
+  });
+
+  it('fails the pod when an init container fails with restartPolicy Never', async () => {
+    const pod = makePod({
+      restartPolicy: 'Never',
+      initContainers: [
+        {
+          name: 'init',
+          image: 'busybox:1.36',
+          command: ['sh', '-c', 'exit 1'],
+        },
+      ],
+    });
+    kubelet.syncPod(pod);
+    const failed = await statusWhere(s => s.phase === 'Failed');
+    expect(condition(failed, 'Initialized')).toMatchObject({
+      status: 'False',
+      reason: 'ContainersNotInitialized',
+      message: 'containers with incomplete status: [init]',
+    });
+  });
+
+  it('stops containers on deletion and reports the terminal status', async () => {
+    const pod = makePod({ terminationGracePeriodSeconds: 5 });
+    kubelet.syncPod(pod);
+    await statusWhere(s => s.phase === 'Running');
+    await kubelet.deletePod(pod);
+    const last = statuses[statuses.length - 1];
+    expect(last.phase).toBe('Succeeded');
+    expect(condition(last, 'PodReadyToStartContainers')).toMatchObject({
+      status: 'False',
+    });
+    expect(events.map(e => e.message)).toContain('Stopping container app');
+    expect(kubelet.containerOf(pod.metadata!.uid!, 'app')).toBeUndefined();
+  });
+
+  it('holds Ready until readiness gates pass', async () => {
+    const pod = makePod({
+      readinessGates: [{ conditionType: 'example.com/ready' }],
+    });
+    kubelet.syncPod(pod);
+    const gated = await statusWhere(
+      s => condition(s, 'ContainersReady')?.status === 'True',
+    );
+    expect(condition(gated, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ReadinessGatesNotReady',
+      message:
+        'corresponding condition of pod readiness gate "example.com/ready" does not exist.',
+    });
+    kubelet.syncPod({
+      ...pod,
+      status: {
+        ...gated,
+        conditions: [
+          ...gated.conditions!,
+          { type: 'example.com/ready', status: 'True' },
+        ],
+      },
+    });
+    await statusWhere(s => condition(s, 'Ready')?.status === 'True');
+  });
+
+  it('reports a container whose program cannot start', async () => {
+    const pod = makePod({
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          command: ['no-such-binary-here'],
+        },
+      ],
+    });
+    kubelet.syncPod(pod);
+    const failed = await statusWhere(s => s.phase === 'Failed');
+    expect(appStatus(failed)!.state!.terminated).toMatchObject({
+      exitCode: 128,
+      reason: 'StartError',
+    });
+    expect(events.map(e => e.message)).toContain(
+      'Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "no-such-binary-here": executable file not found in $PATH: unknown',
+    );
+  });
+});

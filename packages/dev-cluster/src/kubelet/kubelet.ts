@@ -1,0 +1,655 @@
+import { constants as osConstants } from 'node:os';
+import type {
+  V1Container,
+  V1ContainerState,
+  V1ContainerStatus,
+  V1EphemeralContainer,
+  V1Pod,
+  V1PodStatus,
+} from '@kubernetes/client-node';
+import {
+  ContainerExit,
+  ContainerInfo,
+  ContainerStartError,
+  ProcessRuntime,
+} from '../runtime/processRuntime';
+import { Backoff, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS } from './backoff';
+import {
+  CreateContainerConfigError,
+  EnvSources,
+  resolveContainerEnv,
+} from './env';
+import {
+  ContainerKind,
+  crashLoopMessage,
+  eventSubject,
+  imagePullBackOffMessage,
+  KubeletEvent,
+  kubeletEvents,
+} from './events';
+import {
+  decideImagePull,
+  imageIdFor,
+  imagePullError,
+  normalizedImage,
+} from './images';
+import { buildPodStatus, containersToRestartForUpdate } from './podStatus';
+
+export interface KubeletOptions {
+  nodeName: string;
+  /** The node's InternalIP (status.hostIP of its pods). */
+  hostIP: string;
+  /** Where pod IPs come from (the node's spec.podCIDR, a /24). */
+  podCIDR?: string;
+  runtime: ProcessRuntime;
+  /** ConfigMaps and Secrets for env; none when omitted. */
+  envSources?: EnvSources;
+  /** The node's allocatable, for resourceFieldRef of unset limits. */
+  nodeAllocatable?: Record<string, string>;
+  /** Receives every new status of a pod (the kubelet's status manager would PATCH pods/status). */
+  onPodStatus: (pod: V1Pod, status: V1PodStatus) => void;
+  /** Receives every event the kubelet records. */
+  onEvent: (event: KubeletEvent) => void;
+  /** Back-off delays; Kubernetes' are 10s doubling to 5m (tests shorten them). */
+  backoff?: { initialMs: number; maxMs: number };
+  now?: () => Date;
+}
+
+/** What the kubelet tracks for one container of a pod. */
+interface ContainerTrack {
+  spec: V1Container | V1EphemeralContainer;
+  kind: ContainerKind;
+  instance?: ContainerInfo;
+  state: V1ContainerState;
+  lastState: V1ContainerState;
+  imageID: string;
+  /** Set while the kubelet itself restarts the container (a changed image). */
+  replacing: boolean;
+  /** An operation (pull, start) is under way. */
+  busy: boolean;
+}
+
+interface PodWorker {
+  pod: V1Pod;
+  uid: string;
+  podIP: string;
+  startTime: Date;
+  tracks: Map<string, ContainerTrack>;
+  /** The pod will not run again (its containers are done, or it is being deleted). */
+  terminal: boolean;
+  deleting: boolean;
+  timer?: NodeJS.Timeout;
+  timerAt?: number;
+  queue: Promise<void>;
+  lastReported?: string;
+}
+
+const DEFAULT_GRACE_SECONDS = 30;
+/** How soon the kubelet retries a container whose config could not be built. */
+const CONFIG_RETRY_MS = 10_000;
+
+function trackKey(kind: ContainerKind, name: string): string {
+  return `${kind}/${name}`;
+}
+
+function isSidecar(container: V1Container): boolean {
+  return container.restartPolicy === 'Always';
+}
+
+/**
+ * One node's kubelet: runs the pods bound to it on a ProcessRuntime, restarts
+ * containers by restartPolicy with CrashLoopBackOff, pulls images (the
+ * `.invalid` domain fails with ErrImagePull / ImagePullBackOff), restarts only
+ * the containers whose image changed on a pod update, and reports each new
+ * pod status and event through its callbacks.
+ */
+export class Kubelet {
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly byContainerId = new Map<
+    string,
+    { worker: PodWorker; track: ContainerTrack }
+  >();
+  private readonly imagesPresent = new Set<string>();
+  private readonly crashBackoff: Backoff;
+  private readonly imageBackoff: Backoff;
+  private readonly usedIps = new Set<string>();
+  private readonly onExit = (info: ContainerInfo, exit: ContainerExit) =>
+    this.handleExit(info, exit);
+
+  constructor(private readonly options: KubeletOptions) {
+    const { initialMs, maxMs } = options.backoff ?? {
+      initialMs: INITIAL_BACKOFF_MS,
+      maxMs: MAX_BACKOFF_MS,
+    };
+    this.crashBackoff = new Backoff(initialMs, maxMs);
+    this.imageBackoff = new Backoff(initialMs, maxMs);
+    options.runtime.on('exit', this.onExit);
+  }
+
+  /** The runtime container currently backing a pod's container (for logs, exec and attach). */
+  containerOf(
+    podUid: string,
+    containerName: string,
+  ): ContainerInfo | undefined {
+    return this.options.runtime.latest(podUid, containerName);
+  }
+
+  /** Starts or updates a pod bound to this node (call on every add and update). */
+  syncPod(pod: V1Pod): void {
+    const uid = pod.metadata!.uid!;
+    let worker = this.workers.get(uid);
+    if (!worker) {
+      worker = {
+        pod,
+        uid,
+        podIP: this.allocateIp(),
+        startTime: this.now(),
+        tracks: new Map(),
+        terminal: false,
+        deleting: false,
+        queue: Promise.resolve(),
+      };
+      this.workers.set(uid, worker);
+      this.addTracks(worker);
+      this.report(worker);
+    }
+    const current = worker;
+    this.enqueue(current, async () => {
+      if (current.deleting) return;
+      const changed = containersToRestartForUpdate(current.pod, pod);
+      current.pod = pod;
+      this.addTracks(current);
+      for (const name of changed) await this.replaceContainer(current, name);
+      await this.sync(current);
+    });
+  }
+
+  /**
+   * Stops a pod's containers as for a deletion (SIGTERM, SIGKILL after the
+   * grace period), reports its final status and forgets it.
+   */
+  async deletePod(pod: V1Pod): Promise<void> {
+    const worker = this.workers.get(pod.metadata!.uid!);
+    if (!worker) return;
+    worker.deleting = true;
+    clearTimeout(worker.timer);
+    const grace =
+      pod.metadata?.deletionGracePeriodSeconds ??
+      pod.spec?.terminationGracePeriodSeconds ??
+      DEFAULT_GRACE_SECONDS;
+    await this.enqueue(worker, async () => {
+      worker.terminal = true;
+      await Promise.all(
+        [...worker.tracks.values()]
+          .filter(track => track.instance && !track.instance.exit)
+          .map(track => {
+            this.emit(
+              kubeletEvents.killing(
+                this.subject(worker, track),
+                track.spec.name,
+              ),
+            );
+            return this.options.runtime.stopContainer(
+              track.instance!.id,
+              grace,
+            );
+          }),
+      );
+      this.report(worker);
+      await this.options.runtime.removePod(worker.uid);
+      for (const track of worker.tracks.values()) {
+        if (track.instance) this.byContainerId.delete(track.instance.id);
+      }
+      this.usedIps.delete(worker.podIP);
+      this.workers.delete(worker.uid);
+    });
+  }
+
+  /** Stops every pod (the node goes away). */
+  async stop(): Promise<void> {
+    this.options.runtime.off('exit', this.onExit);
+    await Promise.all(
+      [...this.workers.values()].map(worker => this.deletePod(worker.pod)),
+    );
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private allocateIp(): string {
+    const cidr = this.options.podCIDR ?? '10.244.0.0/24';
+    const prefix = cidr.split('/')[0].split('.').slice(0, 3).join('.');
+    for (let host = 2; host < 255; host++) {
+      const ip = `${prefix}.${host}`;
+      if (!this.usedIps.has(ip)) {
+        this.usedIps.add(ip);
+        return ip;
+      }
+    }
+    throw new Error(`no pod IPs left in ${cidr}`);
+  }
+
+  private enqueue(
+    worker: PodWorker,
+    operation: () => Promise<void>,
+  ): Promise<void> {
+    const next = worker.queue.then(operation, operation);
+    worker.queue = next.catch(() => {});
+    return next;
+  }
+
+  private addTracks(worker: PodWorker): void {
+    const spec = worker.pod.spec!;
+    const lists: Array<
+      [ContainerKind, Array<V1Container | V1EphemeralContainer>]
+    > = [
+      ['initContainers', spec.initContainers ?? []],
+      ['containers', spec.containers],
+      ['ephemeralContainers', spec.ephemeralContainers ?? []],
+    ];
+    for (const [kind, containers] of lists) {
+      for (const container of containers) {
+        const key = trackKey(kind, container.name);
+        const existing = worker.tracks.get(key);
+        if (existing) {
+          existing.spec = container;
+          continue;
+        }
+        worker.tracks.set(key, {
+          spec: container,
+          kind,
+          state: {
+            waiting: {
+              reason:
+                kind === 'containers' && (spec.initContainers ?? []).length > 0
+                  ? 'PodInitializing'
+                  : 'ContainerCreating',
+            },
+          },
+          lastState: {},
+          imageID: '',
+          replacing: false,
+          busy: false,
+        });
+      }
+    }
+  }
+
+  private tracksOf(worker: PodWorker, kind: ContainerKind): ContainerTrack[] {
+    return [...worker.tracks.values()].filter(track => track.kind === kind);
+  }
+
+  /** One pass of the kubelet's SyncPod: start what should run, in order. */
+  private async sync(worker: PodWorker): Promise<void> {
+    if (worker.terminal || worker.deleting) return;
+    const restartPolicy = worker.pod.spec?.restartPolicy ?? 'Always';
+    for (const track of this.tracksOf(worker, 'ephemeralContainers')) {
+      if (!track.instance && !track.busy)
+        await this.startContainer(worker, track, false);
+    }
+    for (const track of this.tracksOf(worker, 'initContainers')) {
+      const spec = track.spec as V1Container;
+      if (isSidecar(spec)) {
+        if (!track.instance || track.instance.exit)
+          await this.startContainer(worker, track, Boolean(track.instance));
+        if (!track.state.running) return this.report(worker);
+        continue;
+      }
+      const exit = track.instance?.exit;
+      if (exit?.exitCode === 0) continue;
+      if (track.instance && !exit) return this.report(worker);
+      if (exit && restartPolicy === 'Never') return this.finish(worker);
+      await this.startContainer(worker, track, Boolean(exit));
+      return this.report(worker);
+    }
+    let anyWillRun = false;
+    for (const track of this.tracksOf(worker, 'containers')) {
+      const exit = track.instance?.exit;
+      if (track.instance && !exit) {
+        anyWillRun = true;
+        continue;
+      }
+      const restart =
+        !exit ||
+        restartPolicy === 'Always' ||
+        (restartPolicy === 'OnFailure' && exit.exitCode !== 0);
+      if (!restart) continue;
+      anyWillRun = true;
+      await this.startContainer(worker, track, Boolean(exit));
+    }
+    if (!anyWillRun) return this.finish(worker);
+    this.report(worker);
+  }
+
+  /** All regular containers are done for good: stop sidecars and report the terminal phase. */
+  private async finish(worker: PodWorker): Promise<void> {
+    worker.terminal = true;
+    clearTimeout(worker.timer);
+    const grace =
+      worker.pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    await Promise.all(
+      [...worker.tracks.values()]
+        .filter(track => track.instance && !track.instance.exit)
+        .map(track =>
+          this.options.runtime.stopContainer(track.instance!.id, grace),
+        ),
+    );
+    this.report(worker);
+  }
+
+  /** Restarts a running container whose image changed: same pod, restartCount + 1, new IDs. */
+  private async replaceContainer(
+    worker: PodWorker,
+    name: string,
+  ): Promise<void> {
+    const track =
+      worker.tracks.get(trackKey('containers', name)) ??
+      worker.tracks.get(trackKey('initContainers', name));
+    if (!track?.instance || track.instance.exit) return;
+    this.emit(
+      kubeletEvents.definitionChanged(this.subject(worker, track), name),
+    );
+    track.replacing = true;
+    try {
+      await this.options.runtime.stopContainer(
+        track.instance.id,
+        worker.pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS,
+      );
+    } finally {
+      track.replacing = false;
+    }
+    await this.startContainer(worker, track, false);
+  }
+
+  /** Pulls the image, builds the config and starts one container, honouring back-offs. */
+  private async startContainer(
+    worker: PodWorker,
+    track: ContainerTrack,
+    afterExit: boolean,
+  ): Promise<void> {
+    if (track.busy) return;
+    track.busy = true;
+    try {
+      await this.tryStart(worker, track, afterExit);
+    } finally {
+      track.busy = false;
+    }
+  }
+
+  private async tryStart(
+    worker: PodWorker,
+    track: ContainerTrack,
+    afterExit: boolean,
+  ): Promise<void> {
+    const { spec } = track;
+    const subject = this.subject(worker, track);
+    const nowMs = this.now().getTime();
+    if (afterExit && track.instance?.exit) {
+      const key = `${worker.uid}/${spec.name}`;
+      const finishedAt = track.instance.exit.finishedAt.getTime();
+      if (this.crashBackoff.isInBackOffSince(key, finishedAt, nowMs)) {
+        const delay = this.crashBackoff.get(key);
+        if (track.state.terminated)
+          track.lastState = { terminated: track.state.terminated };
+        track.state = {
+          waiting: {
+            reason: 'CrashLoopBackOff',
+            message: crashLoopMessage(delay, spec.name, worker.pod),
+          },
+        };
+        this.emit(
+          kubeletEvents.backOffRestarting(subject, spec.name, worker.pod),
+        );
+        this.retryAt(worker, finishedAt + delay);
+        return;
+      }
+      this.crashBackoff.next(key, finishedAt, nowMs);
+    }
+
+    const image = spec.image ?? '';
+    const decision = decideImagePull(spec, this.imagesPresent.has(image));
+    if (decision.action === 'never') {
+      track.state = {
+        waiting: { reason: 'ErrImageNeverPull', message: decision.message },
+      };
+      this.emit(kubeletEvents.errImageNeverPull(subject, decision.message));
+      this.emit(kubeletEvents.failed(subject, 'ErrImageNeverPull'));
+      return;
+    }
+    if (decision.action === 'present') {
+      this.emit(kubeletEvents.alreadyPresent(subject, image));
+    } else {
+      const pullKey = `${worker.uid}_${image}`;
+      if (this.imageBackoff.isInBackOffSinceUpdate(pullKey, nowMs)) {
+        track.state = {
+          waiting: {
+            reason: 'ImagePullBackOff',
+            message: imagePullBackOffMessage(image, imagePullError(image)),
+          },
+        };
+        this.emit(kubeletEvents.backOffPulling(subject, image));
+        this.emit(kubeletEvents.failed(subject, 'ImagePullBackOff'));
+        this.retryAt(
+          worker,
+          this.imageBackoff.endOfBackOffSinceUpdate(pullKey),
+        );
+        return;
+      }
+      this.emit(kubeletEvents.pulling(subject, image));
+      const pullError = imagePullError(image);
+      if (pullError) {
+        track.state = {
+          waiting: { reason: 'ErrImagePull', message: pullError },
+        };
+        this.emit(kubeletEvents.failedToPull(subject, image, pullError));
+        this.emit(kubeletEvents.failed(subject, 'ErrImagePull'));
+        this.imageBackoff.next(pullKey, nowMs, nowMs);
+        // The next sync comes soon (as the kubelet's pod worker requeues a
+        // failed sync) and finds the image in back-off.
+        this.retryAt(worker, nowMs);
+        return;
+      }
+      this.imageBackoff.reset(pullKey);
+      this.imagesPresent.add(image);
+      this.emit(kubeletEvents.pulled(subject, image, 0, imageSizeOf(image)));
+    }
+
+    let env: Record<string, string>;
+    try {
+      env = resolveContainerEnv(
+        worker.pod,
+        spec,
+        this.options.envSources ?? noEnvSources,
+        {
+          hostIP: this.options.hostIP,
+          podIP: worker.podIP,
+          nodeAllocatable: this.options.nodeAllocatable,
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof CreateContainerConfigError)) throw error;
+      track.state = {
+        waiting: {
+          reason: 'CreateContainerConfigError',
+          message: error.message,
+        },
+      };
+      this.emit(kubeletEvents.failed(subject, error.message));
+      this.retryAt(worker, nowMs + CONFIG_RETRY_MS);
+      return;
+    }
+
+    const previous = track.instance;
+    if (previous?.exit)
+      track.lastState = {
+        terminated: track.state.terminated ?? terminatedState(previous),
+      };
+    try {
+      const instance = await this.options.runtime.startContainer({
+        podUid: worker.uid,
+        podName: worker.pod.metadata!.name!,
+        namespace: worker.pod.metadata!.namespace ?? 'default',
+        name: spec.name,
+        image,
+        command: spec.command,
+        args: spec.args,
+        env,
+        workingDir: spec.workingDir,
+        stdin: spec.stdin,
+        stdinOnce: spec.stdinOnce,
+        tty: spec.tty,
+        volumeMounts: spec.volumeMounts,
+      });
+      this.adopt(worker, track, instance);
+      this.emit(kubeletEvents.created(subject, spec.name));
+      this.emit(kubeletEvents.started(subject, spec.name));
+      track.state = { running: { startedAt: instance.startedAt } };
+    } catch (error) {
+      if (!(error instanceof ContainerStartError)) throw error;
+      // The instance ends at once with StartError, as containerd's does.
+      const instance = error.container;
+      this.adopt(worker, track, instance);
+      this.emit(kubeletEvents.created(subject, spec.name));
+      this.emit(kubeletEvents.failed(subject, error.message));
+      track.state = {
+        terminated: {
+          ...terminatedState(instance),
+          reason: 'StartError',
+          message: error.message,
+          startedAt: new Date(0),
+        },
+      };
+      this.retryAt(worker, this.now().getTime());
+    }
+  }
+
+  private adopt(
+    worker: PodWorker,
+    track: ContainerTrack,
+    instance: ContainerInfo,
+  ): void {
+    if (track.instance) this.byContainerId.delete(track.instance.id);
+    track.instance = instance;
+    track.imageID = imageIdFor(track.spec.image ?? '');
+    this.byContainerId.set(instance.id, { worker, track });
+  }
+
+  private handleExit(info: ContainerInfo, exit: ContainerExit): void {
+    const owner = this.byContainerId.get(info.id);
+    if (!owner) return;
+    const { worker, track } = owner;
+    track.state = { terminated: terminatedState(info, exit) };
+    if (track.replacing || worker.deleting) return;
+    this.report(worker);
+    this.enqueue(worker, () => this.sync(worker));
+  }
+
+  /** Schedules a sync; a pod keeps only its earliest pending retry. */
+  private retryAt(worker: PodWorker, atMs: number): void {
+    if (worker.timer && worker.timerAt !== undefined && worker.timerAt <= atMs)
+      return;
+    clearTimeout(worker.timer);
+    worker.timerAt = atMs;
+    worker.timer = setTimeout(() => {
+      worker.timer = undefined;
+      worker.timerAt = undefined;
+      this.enqueue(worker, () => this.sync(worker));
+    }, Math.max(0, atMs - this.now().getTime()));
+  }
+
+  private subject(worker: PodWorker, track: ContainerTrack) {
+    return eventSubject(worker.pod, {
+      name: track.spec.name,
+      kind: track.kind,
+    });
+  }
+
+  private emit(event: KubeletEvent): void {
+    this.options.onEvent(event);
+  }
+
+  private containerStatus(track: ContainerTrack): V1ContainerStatus {
+    const running = Boolean(track.state.running);
+    const spec = track.spec;
+    const status: V1ContainerStatus = {
+      name: spec.name,
+      image: track.instance
+        ? normalizedImage(spec.image ?? '')
+        : spec.image ?? '',
+      imageID: track.imageID,
+      ready:
+        track.kind === 'initContainers' && !isSidecar(spec as V1Container)
+          ? track.state.terminated?.exitCode === 0
+          : running,
+      started: running,
+      restartCount: Math.max(0, track.instance?.attempt ?? 0),
+      state: track.state,
+      lastState: track.lastState,
+    };
+    if (track.instance) status.containerID = track.instance.id;
+    return status;
+  }
+
+  private report(worker: PodWorker): void {
+    const statuses = (kind: ContainerKind) =>
+      this.tracksOf(worker, kind).map(track => this.containerStatus(track));
+    const containerStatuses = statuses('containers').sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    const status = buildPodStatus(worker.pod, {
+      initContainerStatuses: statuses('initContainers'),
+      containerStatuses,
+      ephemeralContainerStatuses: statuses('ephemeralContainers'),
+      hostIP: this.options.hostIP,
+      podIP: worker.podIP,
+      startTime: worker.startTime,
+      sandboxReady: !worker.terminal,
+      podIsTerminal: worker.terminal,
+      now: this.now(),
+    });
+    const comparable = JSON.stringify({
+      ...status,
+      conditions: status.conditions?.map(c => [
+        c.type,
+        c.status,
+        c.reason,
+        c.message,
+      ]),
+    });
+    if (comparable === worker.lastReported) return;
+    worker.lastReported = comparable;
+    worker.pod = { ...worker.pod, status };
+    this.options.onPodStatus(worker.pod, status);
+  }
+}
+
+const noEnvSources: EnvSources = {
+  configMap: () => undefined,
+  secret: () => undefined,
+};
+
+function terminatedState(
+  info: ContainerInfo,
+  exit: ContainerExit | undefined = info.exit,
+) {
+  const exitCode = exit?.exitCode ?? 0;
+  return {
+    exitCode,
+    ...(exit?.signal ? { signal: signalNumber(exit.signal) } : {}),
+    reason: exitCode === 0 ? 'Completed' : 'Error',
+    startedAt: info.startedAt,
+    finishedAt: exit?.finishedAt ?? new Date(),
+    containerID: info.id,
+  };
+}
+
+function signalNumber(name: string): number | undefined {
+  return osConstants.signals[name as NodeJS.Signals];
+}
+
+/** A plausible, stable size for a pulled image (nothing is downloaded). */
+function imageSizeOf(image: string): number {
+  const digest = imageIdFor(image).split(':').pop()!;
+  return 1_000_000 + (parseInt(digest.slice(0, 6), 16) % 50_000_000);
+}
