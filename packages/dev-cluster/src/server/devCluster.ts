@@ -7,6 +7,8 @@ import { ApiServer } from './apiServer';
 import { CustomResourceDefinitionController, validateCustomResourceDefinition } from './crds';
 import { machinerySelectors, machineryStrategicMergePatch } from './machineryWiring';
 import { NamespaceController } from './namespaces';
+import { defaultBuiltin } from './defaults';
+import { ServiceAllocator } from './services';
 import { ResourceRegistry } from './registry';
 
 export interface DevClusterOptions {
@@ -57,6 +59,10 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   });
   server.setSelectorCompiler(machinerySelectors);
   server.setStrategicMergePatch(machineryStrategicMergePatch);
+  server.resources.addDefaulter((type, object) => {
+    if (!type.custom) defaultBuiltin(type.group, type.plural, object);
+  });
+  server.resources.addAdmissionPlugin(new ServiceAllocator(store));
   server.resources.addValidator((type, object) =>
     type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions'
       ? validateCustomResourceDefinition(object)

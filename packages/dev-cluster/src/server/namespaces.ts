@@ -4,6 +4,7 @@ import type { ClusterPki } from '../pki/certificates';
 import type { ResourceRegistry } from './registry';
 import { storageKey } from './registry';
 import type { ResourceService, RequestContext } from './resources';
+import { kubernetesService } from './services';
 import { ApiError } from './status';
 
 /*
@@ -42,6 +43,10 @@ export class NamespaceController {
       if (!this.store.get('/namespaces', name)) {
         this.resources.create(namespaces, '', { metadata: { name } }, CONTROLLER);
       }
+    }
+    const services = this.registry.find('', 'v1', 'services')!;
+    if (!this.store.get('/services', 'default/kubernetes')) {
+      this.resources.create(services, 'default', kubernetesService(), CONTROLLER);
     }
     const handle = this.store.watch('/namespaces', {}, event => this.onEvent(event));
     for (const event of handle.initial) this.onEvent(event);
