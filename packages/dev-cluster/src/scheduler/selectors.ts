@@ -7,6 +7,7 @@ import type {
   V1Taint,
   V1Toleration,
 } from '@kubernetes/client-node';
+import { labelSelectorMatcher } from '../machinery/labels';
 
 /** Labels of an object; absent labels are an empty set. */
 export type Labels = Record<string, string>;
@@ -19,47 +20,17 @@ const matchNothing: LabelMatcher = () => false;
 /**
  * Compiles a metav1.LabelSelector as the scheduler reads it
  * (`LabelSelectorAsSelector`): a missing selector matches nothing, an empty
- * one matches everything, requirements are ANDed.
+ * one matches everything, requirements are ANDed. A selector that does not
+ * convert (an unknown operator) matches nothing.
  */
 export function compileLabelSelector(
   selector: V1LabelSelector | undefined | null,
 ): LabelMatcher {
-  if (!selector) return matchNothing;
-  const requirements: LabelMatcher[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    requirements.push(
-      labels => Object.hasOwn(labels, key) && labels[key] === value,
-    );
+  try {
+    return labelSelectorMatcher(selector);
+  } catch {
+    return matchNothing;
   }
-  for (const expression of selector.matchExpressions ?? []) {
-    const { key, operator } = expression;
-    const values = expression.values ?? [];
-    switch (operator) {
-      case 'In':
-        if (values.length === 0) return matchNothing;
-        requirements.push(
-          labels => Object.hasOwn(labels, key) && values.includes(labels[key]),
-        );
-        break;
-      case 'NotIn':
-        if (values.length === 0) return matchNothing;
-        requirements.push(
-          labels =>
-            !Object.hasOwn(labels, key) || !values.includes(labels[key]),
-        );
-        break;
-      case 'Exists':
-        requirements.push(labels => Object.hasOwn(labels, key));
-        break;
-      case 'DoesNotExist':
-        requirements.push(labels => !Object.hasOwn(labels, key));
-        break;
-      default:
-        // An invalid selector selects nothing, as a failed conversion does.
-        return matchNothing;
-    }
-  }
-  return labels => requirements.every(requirement => requirement(labels));
 }
 
 /** The labels of an object, never undefined. */

@@ -135,7 +135,7 @@ zones:
     expect(error).toBeInstanceOf(TopologyError);
     expect(error!.problems).toEqual([
       'zones[0].rackz: unknown field; expected one of name, racks, instanceType, arch, capacity, allocatable, labels, taints, unschedulable',
-      'zones[0].racks[0].hosts[0].name: "Node_1" is not a valid node name; use at most 63 lowercase letters, digits and \'-\', starting and ending with a letter or digit',
+      "zones[0].racks[0].hosts[0].name: \"Node_1\" is not a valid node name: a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
       'zones[0].racks[0].hosts[1].capacity.cpu: "8x" is not a Kubernetes quantity; write e.g. "8", "7800m", "32Gi"',
       'zones[0].racks[0].hosts[1].taints[0].effect: must be one of NoSchedule, PreferNoSchedule, NoExecute',
       'zones[0].racks[0].hosts[2].name: "ok" is already used by zones[0].racks[0].hosts[1]; node names must be unique',

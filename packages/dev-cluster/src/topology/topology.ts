@@ -4,6 +4,11 @@ import type { V1Node, V1Taint } from '@kubernetes/client-node';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { Quantity } from '../machinery/quantity';
 import {
+  isDns1123Label,
+  isQualifiedName,
+  isValidLabelValue,
+} from '../machinery/validation/names';
+import {
   LABEL_ARCH,
   LABEL_HOSTNAME,
   LABEL_INSTANCE_TYPE,
@@ -354,10 +359,6 @@ function formatUuid(hex: string): string {
 // ---------------------------------------------------------------------------
 // Validation: every problem is reported with its path and what to write instead.
 
-const DNS1123_SUBDOMAIN =
-  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const TEMPLATE_FIELDS = [
   'instanceType',
@@ -437,14 +438,12 @@ function validateTopology(
           problems.push(
             `${hostPath}.name: required; give the node's name, e.g. "node-a1-1"`,
           );
-        } else if (
-          name.length > 63 ||
-          !DNS1123_SUBDOMAIN.test(name) ||
-          name.includes('.')
-        ) {
+        } else if (isDns1123Label(name).length > 0) {
           // The name is also the kubernetes.io/hostname label value.
           problems.push(
-            `${hostPath}.name: "${name}" is not a valid node name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+            `${hostPath}.name: "${name}" is not a valid node name: ${isDns1123Label(
+              name,
+            ).join('; ')}`,
           );
         } else if (nodeNames.has(name)) {
           problems.push(
@@ -650,9 +649,11 @@ function checkLabelValue(
 ) {
   if (typeof value !== 'string' || (required && value === '')) {
     problems.push(`${path}: required; must be a string`);
-  } else if (value.length > 63 || !LABEL_VALUE.test(value)) {
+  } else if (isValidLabelValue(value).length > 0) {
     problems.push(
-      `${path}: "${value}" is not a valid label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`,
+      `${path}: "${value}" is not a valid label value: ${isValidLabelValue(
+        value,
+      ).join('; ')}`,
     );
   }
 }
@@ -662,18 +663,10 @@ function checkQualifiedName(value: unknown, path: string, problems: string[]) {
     problems.push(`${path}: a key is required`);
     return;
   }
-  const parts = value.split('/');
-  const name = parts[parts.length - 1];
-  const prefix = parts.length === 2 ? parts[0] : undefined;
-  if (
-    parts.length > 2 ||
-    name.length > 63 ||
-    !LABEL_NAME.test(name) ||
-    (prefix !== undefined &&
-      (prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
-  ) {
+  const errors = isQualifiedName(value);
+  if (errors.length > 0) {
     problems.push(
-      `${path}: "${value}" is not a valid key; use an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', e.g. "example.com/gpu"`,
+      `${path}: "${value}" is not a valid key: ${errors.join('; ')}`,
     );
   }
 }
