@@ -193,6 +193,11 @@ function typeName(value: Json): string {
 
 const IN = 'in body';
 
+function expectedTypes(schema: StructuralSchema): string[] {
+  if (schema['x-kubernetes-int-or-string']) return ['integer', 'string'];
+  return schema.type ? [schema.type] : [];
+}
+
 /** Go's %v for a float64 bound. */
 const goNumber = (n: number) => String(n);
 
@@ -241,12 +246,7 @@ function validateType(
   const actual = typeName(value);
   if (value === null) {
     if (schema.nullable) return false;
-    const expected = schema['x-kubernetes-int-or-string']
-      ? ['integer', 'string']
-      : schema.type
-      ? [schema.type]
-      : [];
-    for (const type of expected) {
+    for (const type of expectedTypes(schema)) {
       errors.push(
         fieldErrors.typeInvalid(
           path,
