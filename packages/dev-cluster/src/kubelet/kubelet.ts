@@ -217,11 +217,19 @@ export class Kubelet {
     return this.options.now?.() ?? new Date();
   }
 
+  /** The next free pod IP of the node's pod CIDR (network, gateway and broadcast addresses excluded). */
   private allocateIp(): string {
     const cidr = this.options.podCIDR ?? '10.244.0.0/24';
-    const prefix = cidr.split('/')[0].split('.').slice(0, 3).join('.');
-    for (let host = 2; host < 255; host++) {
-      const ip = `${prefix}.${host}`;
+    const [address, prefixLength] = cidr.split('/');
+    const base = address
+      .split('.')
+      .reduce((n, octet) => n * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(prefixLength));
+    for (let offset = 2; offset < size - 1; offset++) {
+      const n = base + offset;
+      const ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(
+        '.',
+      );
       if (!this.usedIps.has(ip)) {
         this.usedIps.add(ip);
         return ip;

@@ -124,6 +124,11 @@ interface RunningContainer {
 export class ProcessRuntime extends EventEmitter {
   private readonly stateDir: string;
   private readonly containers = new Map<string, RunningContainer>();
+  /** Each pod's instances, and the latest one per container name. */
+  private readonly pods = new Map<
+    string,
+    { instances: RunningContainer[]; latest: Map<string, RunningContainer> }
+  >();
   private readonly attempts = new Map<string, number>();
   private readonly logEvents = new EventEmitter();
 
@@ -131,6 +136,8 @@ export class ProcessRuntime extends EventEmitter {
     super();
     this.stateDir = resolve(options.stateDir);
     this.logEvents.setMaxListeners(0);
+    // One runtime may serve the kubelets of every node.
+    this.setMaxListeners(0);
   }
 
   /** The directory holding a pod's volume (emptyDir and the files of configMap/secret volumes). */
@@ -164,17 +171,7 @@ export class ProcessRuntime extends EventEmitter {
 
   /** The latest instance of a pod's container. */
   latest(podUid: string, containerName: string): ContainerInfo | undefined {
-    let latest: ContainerInfo | undefined;
-    for (const { info } of this.containers.values()) {
-      if (
-        info.podUid === podUid &&
-        info.name === containerName &&
-        (!latest || info.attempt > latest.attempt)
-      ) {
-        latest = info;
-      }
-    }
-    return latest;
+    return this.pods.get(podUid)?.latest.get(containerName)?.info;
   }
 
   /**
@@ -227,6 +224,13 @@ export class ProcessRuntime extends EventEmitter {
       stdinClosed: false,
     };
     this.containers.set(info.id, container);
+    let pod = this.pods.get(config.podUid);
+    if (!pod) {
+      pod = { instances: [], latest: new Map() };
+      this.pods.set(config.podUid, pod);
+    }
+    pod.instances.push(container);
+    pod.latest.set(config.name, container);
     if (program.kind === 'process') {
       try {
         this.prepareDirectories(container);
@@ -278,22 +282,24 @@ export class ProcessRuntime extends EventEmitter {
 
   /** Stops every container of a pod at once and deletes its directories (not its logs' parent, which goes too). */
   async removePod(podUid: string, gracePeriodSeconds = 0): Promise<void> {
-    const ids = [...this.containers.values()]
-      .filter(c => c.info.podUid === podUid)
-      .map(c => c.info.id);
-    await Promise.all(
-      ids.map(id => this.stopContainer(id, gracePeriodSeconds)),
-    );
-    for (const id of ids) {
-      const container = this.containers.get(id)!;
-      rmSync(dirname(dirname(container.info.logPath)), {
-        recursive: true,
-        force: true,
-      });
-      this.containers.delete(id);
-    }
-    for (const key of [...this.attempts.keys()]) {
-      if (key.startsWith(`${podUid}/`)) this.attempts.delete(key);
+    const pod = this.pods.get(podUid);
+    if (pod) {
+      await Promise.all(
+        pod.instances.map(c =>
+          this.stopContainer(c.info.id, gracePeriodSeconds),
+        ),
+      );
+      for (const container of pod.instances) {
+        rmSync(dirname(dirname(container.info.logPath)), {
+          recursive: true,
+          force: true,
+        });
+        this.containers.delete(container.info.id);
+      }
+      for (const name of pod.latest.keys()) {
+        this.attempts.delete(`${podUid}/${name}`);
+      }
+      this.pods.delete(podUid);
     }
     rmSync(join(this.stateDir, 'pods', podUid), {
       recursive: true,
@@ -303,9 +309,8 @@ export class ProcessRuntime extends EventEmitter {
 
   /** Stops everything the runtime runs. */
   async shutdown(gracePeriodSeconds = 0): Promise<void> {
-    const pods = new Set([...this.containers.values()].map(c => c.info.podUid));
     await Promise.all(
-      [...pods].map(uid => this.removePod(uid, gracePeriodSeconds)),
+      [...this.pods.keys()].map(uid => this.removePod(uid, gracePeriodSeconds)),
     );
   }
 

@@ -266,8 +266,9 @@ function buildNode(p: NodeParameters): V1Node {
       },
     },
     spec: {
-      podCIDR: `10.244.${p.index}.0/24`,
-      podCIDRs: [`10.244.${p.index}.0/24`],
+      // A /22 per node: room for the 1000 pods a node allows.
+      podCIDR: `10.244.${p.index * 4}.0/22`,
+      podCIDRs: [`10.244.${p.index * 4}.0/22`],
       providerID: `cairn://${p.name}`,
     },
     status: {
