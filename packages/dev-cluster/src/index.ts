@@ -6,7 +6,11 @@
 export { startDevCluster } from './server/devCluster';
 export type { DevCluster, DevClusterOptions } from './server/devCluster';
 export { ApiServer } from './server/apiServer';
-export type { ApiServerOptions, SelectorCompiler, SubresourceHandler } from './server/apiServer';
+export type {
+  ApiServerOptions,
+  SelectorCompiler,
+  SubresourceHandler,
+} from './server/apiServer';
 export type {
   AuthorizationAttributes,
   AuthorizationResult,

@@ -18,8 +18,12 @@ async function main() {
     },
   });
   const root = process.env.CAIRN_ROOT ?? process.cwd();
-  const kubeconfigPath = path.resolve(values.kubeconfig ?? path.join(root, '.dev-cluster', 'kubeconfig'));
-  const stateDir = path.resolve(values['state-dir'] ?? path.dirname(kubeconfigPath));
+  const kubeconfigPath = path.resolve(
+    values.kubeconfig ?? path.join(root, '.dev-cluster', 'kubeconfig'),
+  );
+  const stateDir = path.resolve(
+    values['state-dir'] ?? path.dirname(kubeconfigPath),
+  );
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, got "${values.port}"`);
@@ -31,7 +35,9 @@ async function main() {
     kubeconfigPath,
     persistFile: values.persist ? path.resolve(values.persist) : undefined,
   });
-  process.stderr.write(`dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}\n`);
+  process.stderr.write(
+    `dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}\n`,
+  );
   process.stdout.write('ready\n');
 
   let stopping = false;
@@ -46,6 +52,8 @@ async function main() {
 }
 
 main().catch(error => {
-  process.stderr.write(`dev-cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `dev-cluster: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

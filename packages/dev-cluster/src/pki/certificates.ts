@@ -45,7 +45,9 @@ function newRsaKey(): { privateKeyPem: string; publicKeyPem: string } {
   return { privateKeyPem: privateKey, publicKeyPem: publicKey };
 }
 
-function subjectAttributes(subject: CertificateSubject): forge.pki.CertificateField[] {
+function subjectAttributes(
+  subject: CertificateSubject,
+): forge.pki.CertificateField[] {
   return [
     ...(subject.organizations ?? []).map(o => ({ shortName: 'O', value: o })),
     { shortName: 'CN', value: subject.commonName },
@@ -73,19 +75,32 @@ function signCertificate(request: SignRequest): string {
   cert.serialNumber = serial.toString('hex');
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 5 * 60 * 1000);
-  cert.validity.notAfter = new Date(now.getTime() + request.validDays * 86400 * 1000);
+  cert.validity.notAfter = new Date(
+    now.getTime() + request.validDays * 86400 * 1000,
+  );
   cert.setSubject(subjectAttributes(request.subject));
   const extensions: any[] = [];
   if (request.isCa) {
     extensions.push(
       { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      {
+        name: 'keyUsage',
+        keyCertSign: true,
+        cRLSign: true,
+        digitalSignature: true,
+        critical: true,
+      },
       { name: 'subjectKeyIdentifier' },
     );
   } else {
     extensions.push(
       { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      {
+        name: 'keyUsage',
+        digitalSignature: true,
+        keyEncipherment: true,
+        critical: true,
+      },
       {
         name: 'extKeyUsage',
         serverAuth: !!request.serverNames,
@@ -116,7 +131,10 @@ function signCertificate(request: SignRequest): string {
     signingKeyPem = request.selfKeyPem!;
   }
   cert.setExtensions(extensions);
-  cert.sign(forge.pki.privateKeyFromPem(signingKeyPem), forge.md.sha256.create());
+  cert.sign(
+    forge.pki.privateKeyFromPem(signingKeyPem),
+    forge.md.sha256.create(),
+  );
   return forge.pki.certificateToPem(cert);
 }
 
@@ -152,7 +170,12 @@ function createPki(): { pki: ClusterPki; caKeyPem: string } {
     publicKeyPem: serverKey.publicKeyPem,
     issuer: ca,
     serverNames: {
-      dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+      dns: [
+        'localhost',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+      ],
       ips: ['127.0.0.1', '::1'],
     },
     validDays: 365,
@@ -188,7 +211,8 @@ async function readExisting(dir: string): Promise<ClusterPki | undefined> {
       ),
     );
     const pki = Object.fromEntries(entries) as unknown as ClusterPki;
-    if (!stillValid(pki.serverCertPem) || !stillValid(pki.adminCertPem)) return undefined;
+    if (!stillValid(pki.serverCertPem) || !stillValid(pki.adminCertPem))
+      return undefined;
     return pki;
   } catch (e: any) {
     if (e.code === 'ENOENT') return undefined;
@@ -217,7 +241,10 @@ export async function readCaKey(dir: string): Promise<string> {
   return fs.readFile(path.join(dir, CA_KEY_FILE), 'utf8');
 }
 
-export async function writePrivate(file: string, content: string): Promise<void> {
+export async function writePrivate(
+  file: string,
+  content: string,
+): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, content, { mode: 0o600 });
   // writeFile's mode applies only when it creates the file.

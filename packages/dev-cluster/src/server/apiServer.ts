@@ -15,7 +15,13 @@ import {
   mastersAuthorizer,
   selfReviewAuthorizer,
 } from './authorization';
-import { decodeObjectBody, mediaType, parseJson, parseYamlBody, readBody } from './body';
+import {
+  decodeObjectBody,
+  mediaType,
+  parseJson,
+  parseYamlBody,
+  readBody,
+} from './body';
 import {
   aggregatedDiscovery,
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -45,10 +51,20 @@ import {
   STRATEGIC_MERGE_PATCH,
   StrategicMergePatcher,
 } from './patch';
-import { apiVersionOf, hasSubresource, ResourceRegistry, ResourceType } from './registry';
+import {
+  apiVersionOf,
+  hasSubresource,
+  ResourceRegistry,
+  ResourceType,
+} from './registry';
 import { OpenApiDocuments } from './openapi';
 import { parseRequestInfo, RequestInfo } from './requestInfo';
-import { DeleteOptions, groupResource, RequestContext, ResourceService } from './resources';
+import {
+  DeleteOptions,
+  groupResource,
+  RequestContext,
+  ResourceService,
+} from './resources';
 import {
   RulesResolver,
   selfSubjectAccessReview,
@@ -85,9 +101,14 @@ import { serveWatch } from './watch';
 /** Compiles `labelSelector` / `fieldSelector` query values to predicates (machinery supplies it). */
 export interface SelectorCompiler {
   /** Throws an ApiError (400) for a malformed selector. */
-  labelSelector(selector: string): (labels: Record<string, string> | undefined) => boolean;
+  labelSelector(
+    selector: string,
+  ): (labels: Record<string, string> | undefined) => boolean;
   /** Throws an ApiError (400) for a malformed selector or an unsupported field. */
-  fieldSelector(type: ResourceType, selector: string): (object: KubeObject) => boolean;
+  fieldSelector(
+    type: ResourceType,
+    selector: string,
+  ): (object: KubeObject) => boolean;
 }
 
 /** Serves a connect-style subresource (log, exec, attach, …) for the runtime and kubelet. */
@@ -114,7 +135,12 @@ export interface ApiServerOptions {
   defaultWatchTimeoutSeconds?: number;
 }
 
-const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH];
+const PATCH_TYPES = [
+  JSON_PATCH,
+  MERGE_PATCH,
+  STRATEGIC_MERGE_PATCH,
+  APPLY_PATCH,
+];
 
 export class ApiServer {
   readonly resources: ResourceService;
@@ -138,7 +164,9 @@ export class ApiServer {
     this.resources = new ResourceService(options.store);
     this.openApi = new OpenApiDocuments(options.registry);
     this.tokens = new ServiceAccountTokens(options.pki.serviceAccountKeyPem);
-    this.authenticator = new Authenticator(this.tokens, claims => this.tokenSubjectExists(claims));
+    this.authenticator = new Authenticator(this.tokens, claims =>
+      this.tokenSubjectExists(claims),
+    );
     this.server = https.createServer(
       {
         key: options.pki.serverKeyPem,
@@ -189,7 +217,10 @@ export class ApiServer {
   }
 
   /** Serves `<resource>/<subresource>` of the core group (e.g. `pods/log`). */
-  setSubresourceHandler(resourceAndSubresource: string, handler: SubresourceHandler): void {
+  setSubresourceHandler(
+    resourceAndSubresource: string,
+    handler: SubresourceHandler,
+  ): void {
     this.subresourceHandlers.set(resourceAndSubresource, handler);
   }
 
@@ -217,24 +248,37 @@ export class ApiServer {
 
   private tokenSubjectExists(claims: TokenClaims): boolean {
     const k = claims['kubernetes.io'];
-    const sa = this.store.get('/serviceaccounts', `${k.namespace}/${k.serviceaccount.name}`);
+    const sa = this.store.get(
+      '/serviceaccounts',
+      `${k.namespace}/${k.serviceaccount.name}`,
+    );
     if (!sa || sa.metadata.uid !== k.serviceaccount.uid) return false;
     if (k.pod) {
       const pod = this.store.get('/pods', `${k.namespace}/${k.pod.name}`);
       if (!pod || pod.metadata.uid !== k.pod.uid) return false;
     }
     if (k.secret) {
-      const secret = this.store.get('/secrets', `${k.namespace}/${k.secret.name}`);
+      const secret = this.store.get(
+        '/secrets',
+        `${k.namespace}/${k.secret.name}`,
+      );
       if (!secret || secret.metadata.uid !== k.secret.uid) return false;
     }
     return true;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const user = this.authenticator.authenticate(req);
     if (!user) throw unauthorized();
-    const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const info = parseRequestInfo(
+      req.method ?? 'GET',
+      url.pathname,
+      url.searchParams,
+    );
     const attributes: AuthorizationAttributes = {
       user,
       verb: info.verb,
@@ -250,8 +294,14 @@ export class ApiServer {
     const decision = this.authorizer.authorize(attributes);
     if (decision.decision !== 'Allow') {
       const message = forbiddenMessage(attributes, decision.reason);
-      if (!info.isResourceRequest) throw new ApiError(403, 'Forbidden', `forbidden: ${message}`, {});
-      const gr = { group: info.apiGroup, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource };
+      if (!info.isResourceRequest)
+        throw new ApiError(403, 'Forbidden', `forbidden: ${message}`, {});
+      const gr = {
+        group: info.apiGroup,
+        resource: info.subresource
+          ? `${info.resource}/${info.subresource}`
+          : info.resource,
+      };
       throw forbidden(gr, info.name || undefined, message);
     }
     if (!info.isResourceRequest) {
@@ -261,7 +311,11 @@ export class ApiServer {
     await this.serveResource(req, res, info, user, url);
   }
 
-  private serveNonResource(req: IncomingMessage, res: ServerResponse, url: URL) {
+  private serveNonResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ) {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const registry = this.registry;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
@@ -285,12 +339,16 @@ export class ApiServer {
           AGGREGATED_DISCOVERY_CONTENT_TYPE,
         );
       } else {
-        const host = `${url.hostname === 'localhost' ? '127.0.0.1' : url.hostname}`;
+        const host = `${
+          url.hostname === 'localhost' ? '127.0.0.1' : url.hostname
+        }`;
         this.writeJson(
           res,
           200,
           path === '/api'
-            ? apiVersions(`${host}:${(this.server.address() as AddressInfo).port}`)
+            ? apiVersions(
+                `${host}:${(this.server.address() as AddressInfo).port}`,
+              )
             : apiGroupList(registry),
         );
       }
@@ -298,8 +356,10 @@ export class ApiServer {
     }
     const parts = path.split('/').filter(Boolean);
     let document: unknown;
-    if (parts[0] === 'api' && parts.length === 2) document = apiResourceList(registry, '', parts[1]);
-    if (parts[0] === 'apis' && parts.length === 2) document = apiGroupDocument(registry, parts[1]);
+    if (parts[0] === 'api' && parts.length === 2)
+      document = apiResourceList(registry, '', parts[1]);
+    if (parts[0] === 'apis' && parts.length === 2)
+      document = apiGroupDocument(registry, parts[1]);
     if (parts[0] === 'apis' && parts.length === 3) {
       document = apiResourceList(registry, parts[1], parts[2]);
     }
@@ -309,13 +369,22 @@ export class ApiServer {
   }
 
   private typeFor(info: RequestInfo): ResourceType {
-    const type = this.registry.find(info.apiGroup, info.apiVersion, info.resource);
+    const type = this.registry.find(
+      info.apiGroup,
+      info.apiVersion,
+      info.resource,
+    );
     if (!type) throw notFoundPath();
     if (!type.namespaced && info.namespace) throw notFoundPath();
-    if (type.namespaced && !info.namespace && (info.name || info.verb === 'create')) {
+    if (
+      type.namespaced &&
+      !info.namespace &&
+      (info.name || info.verb === 'create')
+    ) {
       throw notFoundPath();
     }
-    if (info.subresource && !hasSubresource(type, info.subresource)) throw notFoundPath();
+    if (info.subresource && !hasSubresource(type, info.subresource))
+      throw notFoundPath();
     return type;
   }
 
@@ -337,13 +406,18 @@ export class ApiServer {
     // Warnings (unknown fields, …) go out as Warning headers with whatever response follows.
     const writeHead = res.writeHead.bind(res);
     res.writeHead = ((...args: Parameters<typeof res.writeHead>) => {
-      for (const warning of ctx.warnings ?? []) res.appendHeader('Warning', `299 - ${JSON.stringify(warning)}`);
+      for (const warning of ctx.warnings ?? [])
+        res.appendHeader('Warning', `299 - ${JSON.stringify(warning)}`);
       return writeHead(...args);
     }) as typeof res.writeHead;
     const gr = groupResource(type);
     const sub = info.subresource;
-    const subVerbs = sub ? type.subresources.find(s => s.name === sub)!.verbs : type.verbs;
-    const verbAllowed = subVerbs.includes(info.verb) || (info.verb === 'watch' && subVerbs.includes('get') && !sub);
+    const subVerbs = sub
+      ? type.subresources.find(s => s.name === sub)!.verbs
+      : type.verbs;
+    const verbAllowed =
+      subVerbs.includes(info.verb) ||
+      (info.verb === 'watch' && subVerbs.includes('get') && !sub);
     if (!verbAllowed) throw methodNotAllowed(gr, verbAction(info.verb));
 
     const handler = this.subresourceHandlers.get(`${type.plural}/${sub}`);
@@ -356,9 +430,10 @@ export class ApiServer {
       await this.serveReview(req, res, type, info, user);
       return;
     }
-    const representation = info.verb === 'get' || info.verb === 'list' || info.verb === 'watch'
-      ? negotiateResource(req.headers.accept)
-      : negotiateResource(req.headers.accept) ?? { kind: 'json' as const };
+    const representation =
+      info.verb === 'get' || info.verb === 'list' || info.verb === 'watch'
+        ? negotiateResource(req.headers.accept)
+        : negotiateResource(req.headers.accept) ?? { kind: 'json' as const };
     if (!representation) throw notAcceptable(ACCEPTED_MEDIA_TYPES);
 
     switch (sub) {
@@ -375,27 +450,52 @@ export class ApiServer {
         return;
       case 'token': {
         const body = decodeObjectBody(req, await readBody(req));
-        const sa = this.store.get('/serviceaccounts', `${info.namespace}/${info.name}`);
+        const sa = this.store.get(
+          '/serviceaccounts',
+          `${info.namespace}/${info.name}`,
+        );
         if (!sa) throw serviceAccountNotFound(info.name);
         const ref = (body as any)?.spec?.boundObjectRef;
         let bound: KubeObject | undefined;
         if (ref) {
-          const plural = ref.kind === 'Pod' ? 'pods' : ref.kind === 'Secret' ? 'secrets' : '';
-          if (!plural) throw badRequest(`cannot bind token to object of type ${ref.kind}`);
+          const plural =
+            ref.kind === 'Pod'
+              ? 'pods'
+              : ref.kind === 'Secret'
+              ? 'secrets'
+              : '';
+          if (!plural)
+            throw badRequest(`cannot bind token to object of type ${ref.kind}`);
           bound = this.store.get(`/${plural}`, `${info.namespace}/${ref.name}`);
           if (!bound) throw notFound({ group: '', resource: plural }, ref.name);
           if (ref.uid && ref.uid !== bound.metadata.uid) {
-            throw new ApiError(409, 'Conflict', `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+            throw new ApiError(
+              409,
+              'Conflict',
+              `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+            );
           }
         }
-        this.writeJson(res, 201, createTokenRequest(this.tokens, sa, body, bound));
+        this.writeJson(
+          res,
+          201,
+          createTokenRequest(this.tokens, sa, body, bound),
+        );
         return;
       }
       case 'binding': {
         const body = decodeObjectBody(req, await readBody(req));
         const pod = this.resources.get(type, info.namespace, info.name);
         const next = bindPod(pod, body);
-        this.resources.write(type, info.namespace, info.name, 'binding', pod, next, ctx);
+        this.resources.write(
+          type,
+          info.namespace,
+          info.name,
+          'binding',
+          pod,
+          next,
+          ctx,
+        );
         this.writeJson(res, 201, bindingStatus());
         return;
       }
@@ -422,7 +522,15 @@ export class ApiServer {
     switch (info.verb) {
       case 'get': {
         const object = this.resources.get(type, namespace, name);
-        this.writeObjects(res, 200, type, representation, query, [object], undefined);
+        this.writeObjects(
+          res,
+          200,
+          type,
+          representation,
+          query,
+          [object],
+          undefined,
+        );
         return;
       }
       case 'list': {
@@ -434,7 +542,15 @@ export class ApiServer {
           resourceVersionMatch: query.get('resourceVersionMatch') ?? undefined,
           filter: this.filterFor(type, query, name),
         });
-        this.writeObjects(res, 200, type, representation, query, result.items, result.metadata);
+        this.writeObjects(
+          res,
+          200,
+          type,
+          representation,
+          query,
+          result.items,
+          result.metadata,
+        );
         return;
       }
       case 'watch':
@@ -443,26 +559,72 @@ export class ApiServer {
       case 'create': {
         const body = decodeObjectBody(req, await readBody(req));
         const created = this.resources.create(type, namespace, body, ctx);
-        this.writeObjects(res, 201, type, representation, query, [created], undefined);
+        this.writeObjects(
+          res,
+          201,
+          type,
+          representation,
+          query,
+          [created],
+          undefined,
+        );
         return;
       }
       case 'update': {
         const body = decodeObjectBody(req, await readBody(req));
-        const updated = this.resources.update(type, namespace, name, '', body, ctx);
-        this.writeObjects(res, 200, type, representation, query, [updated], undefined);
+        const updated = this.resources.update(
+          type,
+          namespace,
+          name,
+          '',
+          body,
+          ctx,
+        );
+        this.writeObjects(
+          res,
+          200,
+          type,
+          representation,
+          query,
+          [updated],
+          undefined,
+        );
         return;
       }
       case 'patch': {
         const body = await readBody(req);
         const patched = this.patch(req, type, info, ctx, query, body);
-        this.writeObjects(res, patched.created ? 201 : 200, type, representation, query, [patched.object], undefined);
+        this.writeObjects(
+          res,
+          patched.created ? 201 : 200,
+          type,
+          representation,
+          query,
+          [patched.object],
+          undefined,
+        );
         return;
       }
       case 'delete': {
         const options = deleteOptions(req, await readBody(req), query);
-        const outcome = this.resources.delete(type, namespace, name, options, ctx);
+        const outcome = this.resources.delete(
+          type,
+          namespace,
+          name,
+          options,
+          ctx,
+        );
         if (outcome.kind === 'status') this.writeJson(res, 200, outcome.status);
-        else this.writeObjects(res, outcome.code, type, representation, query, [outcome.object], undefined);
+        else
+          this.writeObjects(
+            res,
+            outcome.code,
+            type,
+            representation,
+            query,
+            [outcome.object],
+            undefined,
+          );
         return;
       }
       case 'deletecollection': {
@@ -473,7 +635,13 @@ export class ApiServer {
         });
         const deleted: KubeObject[] = [];
         for (const item of items) {
-          const outcome = this.resources.delete(type, item.metadata.namespace ?? '', item.metadata.name!, options, ctx);
+          const outcome = this.resources.delete(
+            type,
+            item.metadata.namespace ?? '',
+            item.metadata.name!,
+            options,
+            ctx,
+          );
           deleted.push(outcome.kind === 'object' ? outcome.object : item);
         }
         this.writeObjects(res, 200, type, { kind: 'json' }, query, deleted, {
@@ -491,13 +659,16 @@ export class ApiServer {
     const labelSelector = query.get('labelSelector');
     const fieldSelector = query.get('fieldSelector');
     if ((labelSelector || fieldSelector) && !this.selectors) {
-      throw badRequest('label and field selectors are not available: the selector module is not installed');
+      throw badRequest(
+        'label and field selectors are not available: the selector module is not installed',
+      );
     }
     if (labelSelector) {
       const matches = this.selectors!.labelSelector(labelSelector);
       predicates.push(o => matches(o.metadata.labels));
     }
-    if (fieldSelector) predicates.push(this.selectors!.fieldSelector(type, fieldSelector));
+    if (fieldSelector)
+      predicates.push(this.selectors!.fieldSelector(type, fieldSelector));
     // A watch on one object (GET .../pods/x?watch=1) is a watch filtered by name.
     if (name) predicates.push(o => o.metadata.name === name);
     if (!predicates.length) return undefined;
@@ -513,14 +684,21 @@ export class ApiServer {
   ) {
     const query = url.searchParams;
     const rv = validResourceVersion(query.get('resourceVersion'));
-    const timeoutSeconds = parseNonNegativeInt('timeoutSeconds', query.get('timeoutSeconds'));
+    const timeoutSeconds = parseNonNegativeInt(
+      'timeoutSeconds',
+      query.get('timeoutSeconds'),
+    );
     const defaultTimeout = this.options.defaultWatchTimeoutSeconds ?? 1800;
     const sendInitialEvents = query.get('sendInitialEvents') === 'true';
-    if (sendInitialEvents && query.get('resourceVersionMatch') !== 'NotOlderThan') {
+    if (
+      sendInitialEvents &&
+      query.get('resourceVersionMatch') !== 'NotOlderThan'
+    ) {
       throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [
         {
           reason: 'FieldValueForbidden',
-          message: "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to 'NotOlderThan'",
+          message:
+            "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to 'NotOlderThan'",
           field: 'resourceVersionMatch',
         },
       ]);
@@ -530,13 +708,22 @@ export class ApiServer {
     serveWatch(this.store, res, {
       type,
       namespace: type.namespaced && info.namespace ? info.namespace : undefined,
-      sinceResourceVersion: sendInitialEvents || rv === undefined ? undefined : Number(rv),
+      sinceResourceVersion:
+        sendInitialEvents || rv === undefined ? undefined : Number(rv),
       filter,
-      allowBookmarks: ['1', 'true'].includes(query.get('allowWatchBookmarks') ?? ''),
+      allowBookmarks: ['1', 'true'].includes(
+        query.get('allowWatchBookmarks') ?? '',
+      ),
       sendInitialEvents,
-      timeoutMs: (timeoutSeconds && timeoutSeconds > 0 ? timeoutSeconds : defaultTimeout) * 1000,
+      timeoutMs:
+        (timeoutSeconds && timeoutSeconds > 0
+          ? timeoutSeconds
+          : defaultTimeout) * 1000,
       bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
-      representation: representation.kind === 'table' ? `table:${includeObject}` : representation.kind,
+      representation:
+        representation.kind === 'table'
+          ? `table:${includeObject}`
+          : representation.kind,
       encodeObject: object => {
         if (representation.kind === 'table') {
           return JSON.stringify(
@@ -568,7 +755,9 @@ export class ApiServer {
     if (representation.kind === 'table') {
       const table = buildTable(type, served, {
         includeObject: includeObjectParam(query.get('includeObject')),
-        listMeta: listMeta ?? { resourceVersion: items[0]?.metadata.resourceVersion },
+        listMeta: listMeta ?? {
+          resourceVersion: items[0]?.metadata.resourceVersion,
+        },
       });
       this.writeJson(res, code, table);
       return;
@@ -602,20 +791,49 @@ export class ApiServer {
     body: Buffer,
   ): { object: KubeObject; created: boolean } {
     const patchType = mediaType(req);
-    const supported = type.custom ? PATCH_TYPES.filter(t => t !== STRATEGIC_MERGE_PATCH) : PATCH_TYPES;
-    if (!supported.includes(patchType) || (patchType === STRATEGIC_MERGE_PATCH && !this.strategicMergePatch)) {
-      throw unsupportedMediaType(supported.filter(t => t !== STRATEGIC_MERGE_PATCH || this.strategicMergePatch));
+    const supported = type.custom
+      ? PATCH_TYPES.filter(t => t !== STRATEGIC_MERGE_PATCH)
+      : PATCH_TYPES;
+    if (
+      !supported.includes(patchType) ||
+      (patchType === STRATEGIC_MERGE_PATCH && !this.strategicMergePatch)
+    ) {
+      throw unsupportedMediaType(
+        supported.filter(
+          t => t !== STRATEGIC_MERGE_PATCH || this.strategicMergePatch,
+        ),
+      );
     }
     const { namespace, name } = info;
-    if (patchType === APPLY_PATCH) return this.apply(type, info, ctx, query, body);
+    if (patchType === APPLY_PATCH)
+      return this.apply(type, info, ctx, query, body);
     const existing = this.resources.get(type, namespace, name);
-    const patched = this.applyPatchDocument(type, existing as Record<string, unknown>, patchType, body);
+    const patched = this.applyPatchDocument(
+      type,
+      existing as Record<string, unknown>,
+      patchType,
+      body,
+    );
     this.checkPatchedIdentity(type, info, patched);
     const next = this.resources.decode(type, patched, namespace, ctx);
-    if (next.metadata?.resourceVersion && next.metadata.resourceVersion !== existing.metadata.resourceVersion) {
+    if (
+      next.metadata?.resourceVersion &&
+      next.metadata.resourceVersion !== existing.metadata.resourceVersion
+    ) {
       throw this.resources.conflictFor(type, name);
     }
-    return { object: this.resources.write(type, namespace, name, '', existing, next, ctx), created: false };
+    return {
+      object: this.resources.write(
+        type,
+        namespace,
+        name,
+        '',
+        existing,
+        next,
+        ctx,
+      ),
+      created: false,
+    };
   }
 
   private applyPatchDocument(
@@ -631,7 +849,10 @@ export class ApiServer {
         return applyMergePatch(original, parseJson(body));
       case STRATEGIC_MERGE_PATCH: {
         const patch = parseJson(body);
-        if (!isPlainObject(patch)) throw badRequest('unable to find api field in struct Pod for the json field "0"');
+        if (!isPlainObject(patch))
+          throw badRequest(
+            'unable to find api field in struct Pod for the json field "0"',
+          );
         return this.strategicMergePatch!(original, patch, {
           group: type.group,
           version: type.version,
@@ -643,13 +864,22 @@ export class ApiServer {
     }
   }
 
-  private checkPatchedIdentity(type: ResourceType, info: RequestInfo, next: Record<string, any>) {
-    if (!isPlainObject(next.metadata)) throw badRequest('metadata must be an object');
+  private checkPatchedIdentity(
+    type: ResourceType,
+    info: RequestInfo,
+    next: Record<string, any>,
+  ) {
+    if (!isPlainObject(next.metadata))
+      throw badRequest('metadata must be an object');
     if (next.metadata.name !== info.name) {
-      throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${info.name})`);
+      throw badRequest(
+        `the name of the object (${next.metadata.name}) does not match the name on the URL (${info.name})`,
+      );
     }
     if (type.namespaced && next.metadata.namespace !== info.namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
   }
 
@@ -663,31 +893,65 @@ export class ApiServer {
     const manager = query.get('fieldManager');
     if (!manager) {
       throw invalid({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [
-        { reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' },
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: is required for apply patch',
+          field: 'fieldManager',
+        },
       ]);
     }
     const force = query.get('force') === 'true';
     const applied = parseYamlBody(body);
-    if (!isPlainObject(applied)) throw badRequest('error decoding YAML: the applied configuration must be an object');
-    if (applied.apiVersion !== apiVersionOf(type) || applied.kind !== type.kind) {
+    if (!isPlainObject(applied))
       throw badRequest(
-        `the API version in the data (${applied.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
+        'error decoding YAML: the applied configuration must be an object',
+      );
+    if (
+      applied.apiVersion !== apiVersionOf(type) ||
+      applied.kind !== type.kind
+    ) {
+      throw badRequest(
+        `the API version in the data (${
+          applied.apiVersion
+        }) does not match the expected API version (${apiVersionOf(type)})`,
       );
     }
-    const name = isPlainObject(applied.metadata) ? applied.metadata.name : undefined;
+    const name = isPlainObject(applied.metadata)
+      ? applied.metadata.name
+      : undefined;
     if (name !== undefined && name !== info.name) {
-      throw badRequest(`the name of the object (${name}) does not match the name on the URL (${info.name})`);
+      throw badRequest(
+        `the name of the object (${name}) does not match the name on the URL (${info.name})`,
+      );
     }
     const config = this.resources.decode(type, applied, info.namespace, ctx);
     config.metadata.name = info.name;
     const { namespace } = info;
-    const live = this.store.get(`${type.group}/${type.plural}`, type.namespaced ? `${namespace}/${name}` : name);
+    const live = this.store.get(
+      `${type.group}/${type.plural}`,
+      type.namespaced ? `${namespace}/${name}` : name,
+    );
     const result = serverSideApply(
       { live, applied: config, manager, force, apiVersion: apiVersionOf(type) },
       groupResource(type),
     );
-    if (!live) return { object: this.resources.create(type, namespace, result, ctx), created: true };
-    return { object: this.resources.write(type, namespace, info.name, '', live, result, ctx), created: false };
+    if (!live)
+      return {
+        object: this.resources.create(type, namespace, result, ctx),
+        created: true,
+      };
+    return {
+      object: this.resources.write(
+        type,
+        namespace,
+        info.name,
+        '',
+        live,
+        result,
+        ctx,
+      ),
+      created: false,
+    };
   }
 
   /** status, ephemeralcontainers and finalize: views of the object that write only their part. */
@@ -707,7 +971,12 @@ export class ApiServer {
     const body = await readBody(req);
     let incoming: KubeObject;
     if (info.verb === 'update') {
-      incoming = this.resources.decode(type, decodeObjectBody(req, body), namespace, ctx);
+      incoming = this.resources.decode(
+        type,
+        decodeObjectBody(req, body),
+        namespace,
+        ctx,
+      );
     } else {
       const patchType = mediaType(req);
       if (patchType === APPLY_PATCH) {
@@ -715,7 +984,12 @@ export class ApiServer {
       }
       incoming = this.resources.decode(
         type,
-        this.applyPatchDocument(type, existing as Record<string, unknown>, patchType, body),
+        this.applyPatchDocument(
+          type,
+          existing as Record<string, unknown>,
+          patchType,
+          body,
+        ),
         namespace,
         ctx,
       );
@@ -729,14 +1003,23 @@ export class ApiServer {
       next = incoming;
     } else {
       // Only the subresource's own field changes.
-      const field = subresource === 'finalize' ? 'finalizers' : 'ephemeralContainers';
+      const field =
+        subresource === 'finalize' ? 'finalizers' : 'ephemeralContainers';
       const spec = { ...((existing as any).spec ?? {}) };
       const value = (incoming as any).spec?.[field];
       if (value === undefined) delete spec[field];
       else spec[field] = value;
       next = { ...existing, metadata: { ...existing.metadata }, spec };
     }
-    const written = this.resources.write(type, namespace, name, subresource, existing, next, ctx);
+    const written = this.resources.write(
+      type,
+      namespace,
+      name,
+      subresource,
+      existing,
+      next,
+      ctx,
+    );
     this.writeRaw(res, 200, encodeObject(servedAs(type, written)));
   }
 
@@ -765,7 +1048,15 @@ export class ApiServer {
             body,
           );
     const next = applyScale(type, existing, incoming);
-    const written = this.resources.write(type, namespace, name, '', existing, next, ctx);
+    const written = this.resources.write(
+      type,
+      namespace,
+      name,
+      '',
+      existing,
+      next,
+      ctx,
+    );
     this.writeJson(res, 200, toScale(type, written));
   }
 
@@ -784,7 +1075,12 @@ export class ApiServer {
         break;
       case 'SubjectAccessReview':
       case 'LocalSubjectAccessReview':
-        result = subjectAccessReview(this.authorizer, body, type.kind, info.namespace);
+        result = subjectAccessReview(
+          this.authorizer,
+          body,
+          type.kind,
+          info.namespace,
+        );
         break;
       case 'SelfSubjectRulesReview':
         result = selfSubjectRulesReview(this.rulesResolver, user, body);
@@ -800,7 +1096,15 @@ export class ApiServer {
         const podName = body?.metadata?.name ?? '';
         const pod = this.resources.get(pods, info.namespace, podName);
         const ctx = { user, dryRun: false };
-        this.resources.write(pods, info.namespace, podName, 'binding', pod, bindPod(pod, body), ctx);
+        this.resources.write(
+          pods,
+          info.namespace,
+          podName,
+          'binding',
+          pod,
+          bindPod(pod, body),
+          ctx,
+        );
         result = bindingStatus();
         break;
       }
@@ -810,11 +1114,21 @@ export class ApiServer {
     this.writeJson(res, 201, result);
   }
 
-  private writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json') {
+  private writeJson(
+    res: ServerResponse,
+    code: number,
+    body: unknown,
+    contentType = 'application/json',
+  ) {
     this.writeRaw(res, code, JSON.stringify(body), contentType);
   }
 
-  private writeRaw(res: ServerResponse, code: number, json: string, contentType = 'application/json') {
+  private writeRaw(
+    res: ServerResponse,
+    code: number,
+    json: string,
+    contentType = 'application/json',
+  ) {
     res.writeHead(code, {
       'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(json),
@@ -838,7 +1152,11 @@ export class ApiServer {
 }
 
 function partialObjectMetadata(object: KubeObject) {
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
+  return {
+    kind: 'PartialObjectMetadata',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: object.metadata,
+  };
 }
 
 function verbAction(verb: string): string {
@@ -849,17 +1167,26 @@ function parseDryRun(values: string[]): boolean {
   for (const value of values) {
     if (value !== 'All') {
       throw invalid({ group: 'meta.k8s.io', kind: 'DryRun' }, '', [
-        { reason: 'FieldValueNotSupported', message: `Unsupported value: "${value}": supported values: "All"`, field: 'dryRun' },
+        {
+          reason: 'FieldValueNotSupported',
+          message: `Unsupported value: "${value}": supported values: "All"`,
+          field: 'dryRun',
+        },
       ]);
     }
   }
   return values.length > 0;
 }
 
-function parseFieldValidation(value: string | null): RequestContext['fieldValidation'] {
+function parseFieldValidation(
+  value: string | null,
+): RequestContext['fieldValidation'] {
   if (value === null || value === '') return 'Warn';
-  if (value === 'Ignore' || value === 'Warn' || value === 'Strict') return value;
-  throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`);
+  if (value === 'Ignore' || value === 'Warn' || value === 'Strict')
+    return value;
+  throw badRequest(
+    `fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${value}"`,
+  );
 }
 
 function validResourceVersion(value: string | null): string | undefined {
@@ -869,16 +1196,28 @@ function validResourceVersion(value: string | null): string | undefined {
 }
 
 /** DeleteOptions from the body (kubectl sends them there) or the query. */
-function deleteOptions(req: IncomingMessage, body: Buffer, query: URLSearchParams): DeleteOptions {
+function deleteOptions(
+  req: IncomingMessage,
+  body: Buffer,
+  query: URLSearchParams,
+): DeleteOptions {
   const fromBody = body.length ? (decodeObjectBody(req, body) as any) : {};
   const grace = query.get('gracePeriodSeconds');
   const options: DeleteOptions = {
-    gracePeriodSeconds: fromBody.gracePeriodSeconds ?? (grace !== null ? Number(grace) : undefined),
-    propagationPolicy: fromBody.propagationPolicy ?? query.get('propagationPolicy') ?? undefined,
-    orphanDependents: fromBody.orphanDependents ?? (query.get('orphanDependents') === 'true' ? true : undefined),
+    gracePeriodSeconds:
+      fromBody.gracePeriodSeconds ??
+      (grace !== null ? Number(grace) : undefined),
+    propagationPolicy:
+      fromBody.propagationPolicy ?? query.get('propagationPolicy') ?? undefined,
+    orphanDependents:
+      fromBody.orphanDependents ??
+      (query.get('orphanDependents') === 'true' ? true : undefined),
     preconditions: fromBody.preconditions,
   };
-  if (options.gracePeriodSeconds !== undefined && !Number.isInteger(options.gracePeriodSeconds)) {
+  if (
+    options.gracePeriodSeconds !== undefined &&
+    !Number.isInteger(options.gracePeriodSeconds)
+  ) {
     throw badRequest(`invalid value for gracePeriodSeconds: ${grace}`);
   }
   return options;

@@ -14,7 +14,14 @@ import { ApiError } from './status';
  * (name, type, containerPort, mountPath, ip, devicePath); other lists are atomic.
  */
 
-const MERGE_KEYS = ['name', 'type', 'containerPort', 'mountPath', 'ip', 'devicePath'];
+const MERGE_KEYS = [
+  'name',
+  'type',
+  'containerPort',
+  'mountPath',
+  'ip',
+  'devicePath',
+];
 
 /** Metadata fields the server owns, never part of field sets. */
 const UNTRACKED_METADATA = new Set([
@@ -32,7 +39,9 @@ const UNTRACKED_METADATA = new Set([
 
 function listMergeKey(items: unknown[]): string | undefined {
   if (!items.length || !items.every(isPlainObject)) return undefined;
-  return MERGE_KEYS.find(key => items.every(item => (item as any)[key] !== undefined));
+  return MERGE_KEYS.find(key =>
+    items.every(item => (item as any)[key] !== undefined),
+  );
 }
 
 function elementSegment(key: string, item: Record<string, unknown>): string {
@@ -47,7 +56,12 @@ export function fieldPaths(object: Record<string, unknown>): string[][] {
       const keys = Object.keys(value);
       if (!keys.length && path.length) paths.push(path);
       for (const key of keys) {
-        if (path.length === 1 && path[0] === 'f:metadata' && UNTRACKED_METADATA.has(key)) continue;
+        if (
+          path.length === 1 &&
+          path[0] === 'f:metadata' &&
+          UNTRACKED_METADATA.has(key)
+        )
+          continue;
         walk(value[key], [...path, `f:${key}`]);
       }
       return;
@@ -61,7 +75,8 @@ export function fieldPaths(object: Record<string, unknown>): string[][] {
       for (const item of value as Record<string, unknown>[]) {
         const element = [...path, elementSegment(key, item)];
         paths.push([...element, '.']);
-        for (const field of Object.keys(item)) walk(item[field], [...element, `f:${field}`]);
+        for (const field of Object.keys(item))
+          walk(item[field], [...element, `f:${field}`]);
       }
       return;
     }
@@ -71,7 +86,9 @@ export function fieldPaths(object: Record<string, unknown>): string[][] {
     if (key === 'apiVersion' || key === 'kind' || key === 'status') continue;
     walk(object[key], [`f:${key}`]);
   }
-  return paths.filter(p => p.length > 0 && !(p.length === 1 && p[0] === 'f:metadata'));
+  return paths.filter(
+    p => p.length > 0 && !(p.length === 1 && p[0] === 'f:metadata'),
+  );
 }
 
 const pathId = (path: string[]) => path.join('\u0000');
@@ -85,11 +102,15 @@ export function toFieldsV1(paths: string[][]): Record<string, unknown> {
   return root;
 }
 
-export function fromFieldsV1(tree: Record<string, unknown>, prefix: string[] = []): string[][] {
+export function fromFieldsV1(
+  tree: Record<string, unknown>,
+  prefix: string[] = [],
+): string[][] {
   const paths: string[][] = [];
   for (const [segment, child] of Object.entries(tree)) {
     const path = [...prefix, segment];
-    if (isPlainObject(child) && Object.keys(child).length) paths.push(...fromFieldsV1(child, path));
+    if (isPlainObject(child) && Object.keys(child).length)
+      paths.push(...fromFieldsV1(child, path));
     else paths.push(path);
   }
   return paths;
@@ -98,7 +119,8 @@ export function fromFieldsV1(tree: Record<string, unknown>, prefix: string[] = [
 function elementMatches(segment: string, item: unknown): boolean {
   const wanted = JSON.parse(segment.slice(2)) as Record<string, unknown>;
   return (
-    isPlainObject(item) && Object.entries(wanted).every(([k, v]) => jsonEqual(item[k], v))
+    isPlainObject(item) &&
+    Object.entries(wanted).every(([k, v]) => jsonEqual(item[k], v))
   );
 }
 
@@ -131,22 +153,31 @@ function removeAt(object: unknown, path: string[]): void {
     return;
   }
   const parent = valueAt(object, path.slice(0, -1));
-  if (isPlainObject(parent) && last.startsWith('f:')) delete parent[last.slice(2)];
+  if (isPlainObject(parent) && last.startsWith('f:'))
+    delete parent[last.slice(2)];
 }
 
 function mergeValues(live: unknown, applied: unknown): unknown {
   if (isPlainObject(live) && isPlainObject(applied)) {
     const result: Record<string, unknown> = { ...live };
-    for (const [key, value] of Object.entries(applied)) result[key] = mergeValues(live[key], value);
+    for (const [key, value] of Object.entries(applied))
+      result[key] = mergeValues(live[key], value);
     return result;
   }
   if (Array.isArray(live) && Array.isArray(applied)) {
     const key = listMergeKey(applied);
     if (!key || !live.every(isPlainObject)) return deepClone(applied);
-    const result = live.map(item => ({ ...(item as object) })) as Record<string, unknown>[];
+    const result = live.map(item => ({ ...(item as object) })) as Record<
+      string,
+      unknown
+    >[];
     for (const item of applied as Record<string, unknown>[]) {
       const index = result.findIndex(r => jsonEqual(r[key], item[key]));
-      if (index >= 0) result[index] = mergeValues(result[index], item) as Record<string, unknown>;
+      if (index >= 0)
+        result[index] = mergeValues(result[index], item) as Record<
+          string,
+          unknown
+        >;
       else result.push(deepClone(item));
     }
     return result;
@@ -165,8 +196,15 @@ export interface ApplyInput {
   subresource?: string;
 }
 
-function conflictError(kind: string, name: string, group: string, conflicts: { manager: string; apiVersion: string; field: string }[]): ApiError {
-  const text = conflicts.map(c => `conflict with "${c.manager}" using ${c.apiVersion}: ${c.field}`);
+function conflictError(
+  kind: string,
+  name: string,
+  group: string,
+  conflicts: { manager: string; apiVersion: string; field: string }[],
+): ApiError {
+  const text = conflicts.map(
+    c => `conflict with "${c.manager}" using ${c.apiVersion}: ${c.field}`,
+  );
   const message =
     conflicts.length === 1
       ? `Apply failed with 1 conflict: ${text[0]}`
@@ -190,26 +228,36 @@ function describePath(path: string[]): string {
     if (segment.startsWith('f:')) text += `.${segment.slice(2)}`;
     else if (segment.startsWith('k:')) {
       const key = JSON.parse(segment.slice(2));
-      text += `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      text += `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     }
   }
   return text;
 }
 
 /** The object that results from applying `applied` as `manager`. */
-export function serverSideApply(input: ApplyInput, gr: { group: string; resource: string }): KubeObject {
+export function serverSideApply(
+  input: ApplyInput,
+  gr: { group: string; resource: string },
+): KubeObject {
   const { live, applied, manager, force, apiVersion } = input;
   const appliedPaths = fieldPaths(applied);
   const appliedIds = new Set(appliedPaths.map(pathId));
-  const entries: ManagedFieldsEntry[] = deepClone(live?.metadata.managedFields ?? []);
+  const entries: ManagedFieldsEntry[] = deepClone(
+    live?.metadata.managedFields ?? [],
+  );
   const isOwn = (e: ManagedFieldsEntry) =>
-    e.manager === manager && e.operation === 'Apply' && (e.subresource ?? '') === (input.subresource ?? '');
+    e.manager === manager &&
+    e.operation === 'Apply' &&
+    (e.subresource ?? '') === (input.subresource ?? '');
 
   let result: KubeObject;
   if (!live) {
     result = deepClone(applied);
   } else {
-    const conflicts: { manager: string; apiVersion: string; field: string }[] = [];
+    const conflicts: { manager: string; apiVersion: string; field: string }[] =
+      [];
     for (const entry of entries) {
       if (isOwn(entry) || !entry.fieldsV1) continue;
       const owned = fromFieldsV1(entry.fieldsV1);
@@ -219,16 +267,28 @@ export function serverSideApply(input: ApplyInput, gr: { group: string; resource
           kept.push(path);
           continue;
         }
-        const differs = path[path.length - 1] !== '.' && !jsonEqual(valueAt(live, path), valueAt(applied, path));
+        const differs =
+          path[path.length - 1] !== '.' &&
+          !jsonEqual(valueAt(live, path), valueAt(applied, path));
         if (differs && !force) {
-          conflicts.push({ manager: entry.manager ?? '', apiVersion: entry.apiVersion ?? apiVersion, field: describePath(path) });
+          conflicts.push({
+            manager: entry.manager ?? '',
+            apiVersion: entry.apiVersion ?? apiVersion,
+            field: describePath(path),
+          });
         }
         // Applying the same value shares ownership; forcing a different one takes it.
         if (!differs) kept.push(path);
       }
       entry.fieldsV1 = toFieldsV1(kept);
     }
-    if (conflicts.length) throw conflictError(gr.resource, live.metadata.name ?? '', gr.group, conflicts);
+    if (conflicts.length)
+      throw conflictError(
+        gr.resource,
+        live.metadata.name ?? '',
+        gr.group,
+        conflicts,
+      );
 
     result = mergeValues(live, applied) as KubeObject;
     const previous = entries.find(isOwn);
@@ -240,11 +300,14 @@ export function serverSideApply(input: ApplyInput, gr: { group: string; resource
       );
       for (const path of fromFieldsV1(previous.fieldsV1)) {
         const id = pathId(path);
-        if (!appliedIds.has(id) && !ownedByOthers.has(id)) removeAt(result, path);
+        if (!appliedIds.has(id) && !ownedByOthers.has(id))
+          removeAt(result, path);
       }
     }
   }
-  const others = entries.filter(e => !isOwn(e) && e.fieldsV1 && Object.keys(e.fieldsV1).length);
+  const others = entries.filter(
+    e => !isOwn(e) && e.fieldsV1 && Object.keys(e.fieldsV1).length,
+  );
   result.metadata = {
     ...result.metadata,
     managedFields: [

@@ -29,7 +29,11 @@ export function userFromServiceAccountClaims(claims: TokenClaims): UserInfo {
   return {
     username: claims.sub,
     uid: k.serviceaccount.uid,
-    groups: ['system:serviceaccounts', `system:serviceaccounts:${k.namespace}`, 'system:authenticated'],
+    groups: [
+      'system:serviceaccounts',
+      `system:serviceaccounts:${k.namespace}`,
+      'system:authenticated',
+    ],
     extra,
   };
 }
@@ -64,6 +68,7 @@ function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
   const cn = cert?.subject?.CN;
   if (!cn) return undefined;
   const organizations = cert.subject.O;
-  const groups = organizations === undefined ? [] : ([] as string[]).concat(organizations);
+  const groups =
+    organizations === undefined ? [] : ([] as string[]).concat(organizations);
   return { username: String(cn), groups: [...groups, 'system:authenticated'] };
 }

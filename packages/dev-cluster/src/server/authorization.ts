@@ -40,15 +40,30 @@ export const mastersAuthorizer: Authorizer = {
 };
 
 /** Paths every authenticated user may read (system:discovery, system:public-info-viewer). */
-const PUBLIC_PATHS = ['/api', '/apis', '/version', '/healthz', '/livez', '/readyz', '/openapi'];
+const PUBLIC_PATHS = [
+  '/api',
+  '/apis',
+  '/version',
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/openapi',
+];
 
 export const discoveryAuthorizer: Authorizer = {
   authorize: ({ isResourceRequest, verb, path, user }) => {
-    if (isResourceRequest || verb !== 'get') return { decision: 'NoOpinion', reason: '' };
-    if (!user.groups.includes('system:authenticated')) return { decision: 'NoOpinion', reason: '' };
-    const allowed = PUBLIC_PATHS.some(p => path === p || path.startsWith(`${p}/`));
+    if (isResourceRequest || verb !== 'get')
+      return { decision: 'NoOpinion', reason: '' };
+    if (!user.groups.includes('system:authenticated'))
+      return { decision: 'NoOpinion', reason: '' };
+    const allowed = PUBLIC_PATHS.some(
+      p => path === p || path.startsWith(`${p}/`),
+    );
     return allowed
-      ? { decision: 'Allow', reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery"' }
+      ? {
+          decision: 'Allow',
+          reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery"',
+        }
       : { decision: 'NoOpinion', reason: '' };
   },
 };
@@ -62,8 +77,10 @@ export const selfReviewAuthorizer: Authorizer = {
     const self =
       verb === 'create' &&
       ((apiGroup === 'authorization.k8s.io' &&
-        (resource === 'selfsubjectaccessreviews' || resource === 'selfsubjectrulesreviews')) ||
-        (apiGroup === 'authentication.k8s.io' && resource === 'selfsubjectreviews'));
+        (resource === 'selfsubjectaccessreviews' ||
+          resource === 'selfsubjectrulesreviews')) ||
+        (apiGroup === 'authentication.k8s.io' &&
+          resource === 'selfsubjectreviews'));
     return self && user.groups.includes('system:authenticated')
       ? { decision: 'Allow', reason: '' }
       : { decision: 'NoOpinion', reason: '' };
@@ -85,13 +102,18 @@ export function chainAuthorizers(authorizers: Authorizer[]): Authorizer {
 }
 
 /** kube-apiserver's forbidden message for a denied request. */
-export function forbiddenMessage(a: AuthorizationAttributes, reason: string): string {
+export function forbiddenMessage(
+  a: AuthorizationAttributes,
+  reason: string,
+): string {
   const user = `User "${a.user.username}"`;
   let message: string;
   if (!a.isResourceRequest) {
     message = `${user} cannot ${a.verb} path "${a.path}"`;
   } else {
-    const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+    const resource = a.subresource
+      ? `${a.resource}/${a.subresource}`
+      : a.resource;
     const scope = a.namespace
       ? `in the namespace "${a.namespace}"`
       : 'at the cluster scope';

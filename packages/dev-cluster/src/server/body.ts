@@ -12,7 +12,11 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
-      throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+      throw new ApiError(
+        413,
+        'RequestEntityTooLarge',
+        'Request entity too large: limit is 3145728',
+      );
     }
     chunks.push(chunk as Buffer);
   }
@@ -26,18 +30,25 @@ export function mediaType(req: IncomingMessage): string {
 /** A create/update body: JSON or YAML. */
 export function decodeObjectBody(req: IncomingMessage, body: Buffer): unknown {
   const type = mediaType(req);
-  if (type === '' || type === 'application/json' || type === '*/*') return parseJson(body);
+  if (type === '' || type === 'application/json' || type === '*/*')
+    return parseJson(body);
   if (type === 'application/yaml') return parseYamlBody(body);
   if (type === PROTOBUF_CONTENT_TYPE) return decodeProtobufObject(body);
-  throw unsupportedMediaType(['application/json', 'application/yaml', PROTOBUF_CONTENT_TYPE]);
+  throw unsupportedMediaType([
+    'application/json',
+    'application/yaml',
+    PROTOBUF_CONTENT_TYPE,
+  ]);
 }
 
 export function parseJson(body: Buffer): unknown {
-  if (body.length === 0) throw badRequest('Object \'Kind\' is missing in \'\'');
+  if (body.length === 0) throw badRequest("Object 'Kind' is missing in ''");
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    throw badRequest(
+      `couldn't get version/kind; json parse error: ${(e as Error).message}`,
+    );
   }
 }
 

@@ -23,11 +23,17 @@ const registry = models as unknown as Record<string, ModelClass | undefined>;
 
 export function modelClass(name: string): ModelClass | undefined {
   const candidate = registry[name];
-  return candidate && typeof candidate.getAttributeTypeMap === 'function' ? candidate : undefined;
+  return candidate && typeof candidate.getAttributeTypeMap === 'function'
+    ? candidate
+    : undefined;
 }
 
 /** The client-node model of a built-in kind (V1Pod, CoreV1Event, AuthenticationV1TokenRequest, …). */
-export function modelNameForKind(group: string, version: string, kind: string): string | undefined {
+export function modelNameForKind(
+  group: string,
+  version: string,
+  kind: string,
+): string | undefined {
   const v = version.charAt(0).toUpperCase() + version.slice(1);
   const groupPrefix = group
     ? group.split('.')[0].charAt(0).toUpperCase() + group.split('.')[0].slice(1)
@@ -45,7 +51,11 @@ export function modelNameForType(type: ResourceType): string | undefined {
 
 /** Parsed form of a client-node attribute type string. */
 export type FieldType =
-  | { kind: 'scalar'; name: 'string' | 'number' | 'boolean' | 'Date' | 'IntOrString' | 'any'; format: string }
+  | {
+      kind: 'scalar';
+      name: 'string' | 'number' | 'boolean' | 'Date' | 'IntOrString' | 'any';
+      format: string;
+    }
   | { kind: 'array'; items: FieldType }
   | { kind: 'map'; values: FieldType }
   | { kind: 'model'; name: string };
@@ -58,10 +68,26 @@ export function parseFieldType(type: string, format = ''): FieldType {
   if (parsed) return parsed;
   const array = /^Array<(.+)>$/.exec(type);
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
-  if (array) parsed = { kind: 'array', items: parseFieldType(array[1], format) };
-  else if (map) parsed = { kind: 'map', values: parseFieldType(map[1], format) };
-  else if (['string', 'number', 'boolean', 'Date', 'IntOrString', 'any', 'object'].includes(type)) {
-    parsed = { kind: 'scalar', name: (type === 'object' ? 'any' : type) as any, format };
+  if (array)
+    parsed = { kind: 'array', items: parseFieldType(array[1], format) };
+  else if (map)
+    parsed = { kind: 'map', values: parseFieldType(map[1], format) };
+  else if (
+    [
+      'string',
+      'number',
+      'boolean',
+      'Date',
+      'IntOrString',
+      'any',
+      'object',
+    ].includes(type)
+  ) {
+    parsed = {
+      kind: 'scalar',
+      name: (type === 'object' ? 'any' : type) as any,
+      format,
+    };
   } else parsed = { kind: 'model', name: type };
   parsedTypes.set(key, parsed);
   return parsed;
@@ -75,7 +101,11 @@ export function modelFields(name: string): Map<string, FieldType> | undefined {
   if (fields) return fields;
   const model = modelClass(name);
   if (!model) return undefined;
-  fields = new Map(model.getAttributeTypeMap().map(a => [a.baseName, parseFieldType(a.type, a.format)]));
+  fields = new Map(
+    model
+      .getAttributeTypeMap()
+      .map(a => [a.baseName, parseFieldType(a.type, a.format)]),
+  );
   fieldMaps.set(name, fields);
   return fields;
 }
@@ -84,9 +114,19 @@ export function modelFields(name: string): Map<string, FieldType> | undefined {
  * Removes the fields `model` does not declare from `value` (in place) and
  * returns their paths, as JSON decoding into the Go types drops them.
  */
-export function pruneUnknownFields(value: unknown, model: string, path = ''): string[] {
+export function pruneUnknownFields(
+  value: unknown,
+  model: string,
+  path = '',
+): string[] {
   const fields = modelFields(model);
-  if (!fields || value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+  if (
+    !fields ||
+    value === null ||
+    typeof value !== 'object' ||
+    Array.isArray(value)
+  )
+    return [];
   const unknown: string[] = [];
   const object = value as Record<string, unknown>;
   for (const key of Object.keys(object)) {
@@ -109,7 +149,9 @@ function pruneValue(value: unknown, type: FieldType, path: string): string[] {
       return pruneUnknownFields(value, type.name, path);
     case 'array':
       return Array.isArray(value)
-        ? value.flatMap((item, i) => pruneValue(item, type.items, `${path}[${i}]`))
+        ? value.flatMap((item, i) =>
+            pruneValue(item, type.items, `${path}[${i}]`),
+          )
         : [];
     case 'map':
       return value && typeof value === 'object'

@@ -79,7 +79,10 @@ describe('@kubernetes/client-node against the dev cluster', () => {
   let core: CoreV1Api;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ bookmarkIntervalMs: 100, watchHistory: 20 });
+    cluster = await startTestCluster({
+      bookmarkIntervalMs: 100,
+      watchHistory: 20,
+    });
     kc = new KubeConfig();
     kc.loadFromFile(cluster.kubeconfigPath);
     core = kc.makeApiClient(CoreV1Api);
@@ -95,7 +98,9 @@ describe('@kubernetes/client-node against the dev cluster', () => {
       namespace: 'client',
       body: { metadata: { generateName: 'cfg-' }, data: { a: '1' } },
     });
-    expect(created.metadata!.name).toMatch(/^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(created.metadata!.name).toMatch(
+      /^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/,
+    );
     const name = created.metadata!.name!;
 
     const updated = await core.replaceNamespacedConfigMap({
@@ -103,10 +108,16 @@ describe('@kubernetes/client-node against the dev cluster', () => {
       namespace: 'client',
       body: { ...created, data: { a: '2' } },
     });
-    expect(Number(updated.metadata!.resourceVersion)).toBeGreaterThan(Number(created.metadata!.resourceVersion));
+    expect(Number(updated.metadata!.resourceVersion)).toBeGreaterThan(
+      Number(created.metadata!.resourceVersion),
+    );
 
     const stale = await failure(
-      core.replaceNamespacedConfigMap({ name, namespace: 'client', body: { ...created, data: { a: '3' } } }),
+      core.replaceNamespacedConfigMap({
+        name,
+        namespace: 'client',
+        body: { ...created, data: { a: '3' } },
+      }),
     );
     expect(stale).toEqual({
       kind: 'Status',
@@ -119,7 +130,9 @@ describe('@kubernetes/client-node against the dev cluster', () => {
       code: 409,
     });
 
-    const missing = await failure(core.readNamespacedConfigMap({ name: 'nope', namespace: 'client' }));
+    const missing = await failure(
+      core.readNamespacedConfigMap({ name: 'nope', namespace: 'client' }),
+    );
     expect(missing).toMatchObject({
       reason: 'NotFound',
       code: 404,
@@ -138,19 +151,32 @@ describe('@kubernetes/client-node against the dev cluster', () => {
           selector: { matchLabels: { app: 'patched' } },
           template: {
             metadata: { labels: { app: 'patched' } },
-            spec: { containers: [{ name: 'main', image: 'main:1' }, { name: 'side', image: 'side:1' }] },
+            spec: {
+              containers: [
+                { name: 'main', image: 'main:1' },
+                { name: 'side', image: 'side:1' },
+              ],
+            },
           },
         },
       },
     });
     const json = await apps.patchNamespacedDeployment(
-      { name: 'patched', namespace: 'client', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] },
+      {
+        name: 'patched',
+        namespace: 'client',
+        body: [{ op: 'replace', path: '/spec/replicas', value: 3 }],
+      },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
     expect(json.spec!.replicas).toBe(3);
 
     const merge = await apps.patchNamespacedDeployment(
-      { name: 'patched', namespace: 'client', body: { metadata: { labels: { tier: 'web' } } } },
+      {
+        name: 'patched',
+        namespace: 'client',
+        body: { metadata: { labels: { tier: 'web' } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     expect(merge.metadata!.labels).toEqual({ app: 'patched', tier: 'web' });
@@ -160,18 +186,29 @@ describe('@kubernetes/client-node against the dev cluster', () => {
       {
         name: 'patched',
         namespace: 'client',
-        body: { spec: { template: { spec: { containers: [{ name: 'side', image: 'side:2' }] } } } },
+        body: {
+          spec: {
+            template: {
+              spec: { containers: [{ name: 'side', image: 'side:2' }] },
+            },
+          },
+        },
       },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
-    expect(strategic.spec!.template.spec!.containers.map(c => `${c.name}=${c.image}`)).toEqual([
-      'main=main:1',
-      'side=side:2',
-    ]);
+    expect(
+      strategic.spec!.template.spec!.containers.map(
+        c => `${c.name}=${c.image}`,
+      ),
+    ).toEqual(['main=main:1', 'side=side:2']);
 
     const failedTest = await failure(
       apps.patchNamespacedDeployment(
-        { name: 'patched', namespace: 'client', body: [{ op: 'test', path: '/spec/replicas', value: 9 }] },
+        {
+          name: 'patched',
+          namespace: 'client',
+          body: [{ op: 'test', path: '/spec/replicas', value: 9 }],
+        },
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       ),
     );
@@ -182,29 +219,56 @@ describe('@kubernetes/client-node against the dev cluster', () => {
         name: 'applied',
         namespace: 'client',
         fieldManager: 'tests',
-        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied', namespace: 'client' }, data: { x: 'y' } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'applied', namespace: 'client' },
+          data: { x: 'y' },
+        },
       },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
     );
     expect(applied.data).toEqual({ x: 'y' });
-    expect(applied.metadata!.managedFields![0]).toMatchObject({ manager: 'tests', operation: 'Apply' });
+    expect(applied.metadata!.managedFields![0]).toMatchObject({
+      manager: 'tests',
+      operation: 'Apply',
+    });
   });
 
   it('pages lists with limit and continue', async () => {
     for (let i = 0; i < 5; i++) {
-      await core.createNamespacedSecret({ namespace: 'client', body: { metadata: { name: `s${i}` } } });
+      await core.createNamespacedSecret({
+        namespace: 'client',
+        body: { metadata: { name: `s${i}` } },
+      });
     }
-    const first = await core.listNamespacedSecret({ namespace: 'client', limit: 2 });
+    const first = await core.listNamespacedSecret({
+      namespace: 'client',
+      limit: 2,
+    });
     expect(first.items.map(s => s.metadata!.name)).toEqual(['s0', 's1']);
     expect(first.metadata!.remainingItemCount).toBe(3);
     // A page continues from the snapshot of the first: later writes do not show.
-    await core.createNamespacedSecret({ namespace: 'client', body: { metadata: { name: 's10' } } });
-    const second = await core.listNamespacedSecret({ namespace: 'client', limit: 2, _continue: first.metadata!._continue });
+    await core.createNamespacedSecret({
+      namespace: 'client',
+      body: { metadata: { name: 's10' } },
+    });
+    const second = await core.listNamespacedSecret({
+      namespace: 'client',
+      limit: 2,
+      _continue: first.metadata!._continue,
+    });
     expect(second.items.map(s => s.metadata!.name)).toEqual(['s2', 's3']);
-    const last = await core.listNamespacedSecret({ namespace: 'client', limit: 2, _continue: second.metadata!._continue });
+    const last = await core.listNamespacedSecret({
+      namespace: 'client',
+      limit: 2,
+      _continue: second.metadata!._continue,
+    });
     expect(last.items.map(s => s.metadata!.name)).toEqual(['s4']);
     expect(last.metadata!._continue).toBeUndefined();
-    expect(last.metadata!.resourceVersion).toBe(first.metadata!.resourceVersion);
+    expect(last.metadata!.resourceVersion).toBe(
+      first.metadata!.resourceVersion,
+    );
   });
 
   it('watches from a resourceVersion with bookmarks, and answers 410 for an expired one', async () => {
@@ -212,15 +276,26 @@ describe('@kubernetes/client-node against the dev cluster', () => {
     const events = collect(
       kc,
       '/api/v1/namespaces/client/configmaps',
-      { resourceVersion: list.metadata!.resourceVersion!, allowWatchBookmarks: true },
-      seen => seen.some(e => e.type === 'DELETED') && seen.some(e => e.type === 'BOOKMARK'),
+      {
+        resourceVersion: list.metadata!.resourceVersion!,
+        allowWatchBookmarks: true,
+      },
+      seen =>
+        seen.some(e => e.type === 'DELETED') &&
+        seen.some(e => e.type === 'BOOKMARK'),
     );
-    await core.createNamespacedConfigMap({ namespace: 'client', body: { metadata: { name: 'watched' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'client',
+      body: { metadata: { name: 'watched' } },
+    });
     await core.patchNamespacedConfigMap(
       { name: 'watched', namespace: 'client', body: { data: { k: 'v' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await core.deleteNamespacedConfigMap({ name: 'watched', namespace: 'client' });
+    await core.deleteNamespacedConfigMap({
+      name: 'watched',
+      namespace: 'client',
+    });
     const seen = (await events).filter(e => e.type !== 'BOOKMARK');
     expect(seen.map(e => `${e.type} ${e.object.metadata.name}`)).toEqual([
       'ADDED watched',
@@ -231,34 +306,59 @@ describe('@kubernetes/client-node against the dev cluster', () => {
 
     // More changes than the history keeps push resourceVersion 1 out of the window.
     for (let i = 0; i < 25; i++) {
-      await core.createNamespacedConfigMap({ namespace: 'client', body: { metadata: { name: `churn-${i}` } } });
+      await core.createNamespacedConfigMap({
+        namespace: 'client',
+        body: { metadata: { name: `churn-${i}` } },
+      });
     }
-    const expired = await collect(kc, '/api/v1/namespaces/client/configmaps', { resourceVersion: '1' }, () => true);
+    const expired = await collect(
+      kc,
+      '/api/v1/namespaces/client/configmaps',
+      { resourceVersion: '1' },
+      () => true,
+    );
     expect(expired).toEqual([
       {
         type: 'ERROR',
-        object: expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' }),
+        object: expect.objectContaining({
+          kind: 'Status',
+          code: 410,
+          reason: 'Expired',
+        }),
       },
     ]);
-    expect(expired[0].object.message).toMatch(/^too old resource version: 1 \(\d+\)$/);
+    expect(expired[0].object.message).toMatch(
+      /^too old resource version: 1 \(\d+\)$/,
+    );
   });
 
   it('keeps an informer in sync', async () => {
     const informer = makeInformer<V1ConfigMap>(
       kc,
       '/api/v1/namespaces/client/configmaps',
-      () => core.listNamespacedConfigMap({ namespace: 'client', labelSelector: 'informed=yes' }),
+      () =>
+        core.listNamespacedConfigMap({
+          namespace: 'client',
+          labelSelector: 'informed=yes',
+        }),
       'informed=yes',
     );
-    const added = new Promise<string>(resolve => informer.on('add', cm => resolve(cm.metadata!.name!)));
+    const added = new Promise<string>(resolve =>
+      informer.on('add', cm => resolve(cm.metadata!.name!)),
+    );
     await informer.start();
     await core.createNamespacedConfigMap({
       namespace: 'client',
       body: { metadata: { name: 'informed', labels: { informed: 'yes' } } },
     });
     expect(await added).toBe('informed');
-    const deleted = new Promise<string>(resolve => informer.on('delete', cm => resolve(cm.metadata!.name!)));
-    await core.deleteNamespacedConfigMap({ name: 'informed', namespace: 'client' });
+    const deleted = new Promise<string>(resolve =>
+      informer.on('delete', cm => resolve(cm.metadata!.name!)),
+    );
+    await core.deleteNamespacedConfigMap({
+      name: 'informed',
+      namespace: 'client',
+    });
     expect(await deleted).toBe('informed');
     expect(informer.list('client')).toEqual([]);
     await informer.stop();

@@ -20,7 +20,10 @@ import type { StatusCause } from './status';
  */
 
 const CONTROLLER: RequestContext = {
-  user: { username: 'system:apiextensions-controller', groups: ['system:masters'] },
+  user: {
+    username: 'system:apiextensions-controller',
+    groups: ['system:masters'],
+  },
   dryRun: false,
 };
 
@@ -32,10 +35,20 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
     .map((v: any): ResourceType => {
       const subresources: SubresourceType[] = [];
       if (v.subresources?.scale) {
-        subresources.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] });
+        subresources.push({
+          name: 'scale',
+          kind: 'Scale',
+          group: 'autoscaling',
+          version: 'v1',
+          verbs: ['get', 'patch', 'update'],
+        });
       }
       if (v.subresources?.status) {
-        subresources.push({ name: 'status', kind: names.kind, verbs: ['get', 'patch', 'update'] });
+        subresources.push({
+          name: 'status',
+          kind: names.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
       }
       const scale = v.subresources?.scale;
       return {
@@ -63,7 +76,9 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
                 labelSelectorPath: scale.labelSelectorPath,
               }
             : undefined,
-          selectableFields: (v.selectableFields ?? []).map((f: any) => f.jsonPath),
+          selectableFields: (v.selectableFields ?? []).map(
+            (f: any) => f.jsonPath,
+          ),
           storage: !!v.storage,
         },
       };
@@ -71,19 +86,33 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
 }
 
 /** The checks of apiextensions' CRD validation that decide whether a CRD can be served. */
-export function validateCustomResourceDefinition(crd: KubeObject): StatusCause[] {
+export function validateCustomResourceDefinition(
+  crd: KubeObject,
+): StatusCause[] {
   const causes: StatusCause[] = [];
   const spec = (crd as any).spec ?? {};
   const names = spec.names ?? {};
   const required = (field: string) =>
-    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field });
+    causes.push({
+      reason: 'FieldValueRequired',
+      message: 'Required value',
+      field,
+    });
   if (!spec.group) required('spec.group');
   else if (!String(spec.group).includes('.')) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${spec.group}": should be a domain with at least one dot`, field: 'spec.group' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${spec.group}": should be a domain with at least one dot`,
+      field: 'spec.group',
+    });
   }
   if (!names.plural) required('spec.names.plural');
   if (!names.kind) required('spec.names.kind');
-  if (names.plural && spec.group && crd.metadata.name !== `${names.plural}.${spec.group}`) {
+  if (
+    names.plural &&
+    spec.group &&
+    crd.metadata.name !== `${names.plural}.${spec.group}`
+  ) {
     causes.push({
       reason: 'FieldValueInvalid',
       message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`,
@@ -93,19 +122,35 @@ export function validateCustomResourceDefinition(crd: KubeObject): StatusCause[]
   if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
     causes.push({
       reason: spec.scope ? 'FieldValueNotSupported' : 'FieldValueRequired',
-      message: spec.scope ? `Unsupported value: "${spec.scope}": supported values: "Cluster", "Namespaced"` : 'Required value',
+      message: spec.scope
+        ? `Unsupported value: "${spec.scope}": supported values: "Cluster", "Namespaced"`
+        : 'Required value',
       field: 'spec.scope',
     });
   }
   const versions: any[] = spec.versions ?? [];
   if (!versions.length) {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: "null": must have exactly one version marked as storage version', field: 'spec.versions' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message:
+        'Invalid value: "null": must have exactly one version marked as storage version',
+      field: 'spec.versions',
+    });
   } else if (versions.filter(v => v.storage).length !== 1) {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: must have exactly one version marked as storage version', field: 'spec.versions' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message:
+        'Invalid value: must have exactly one version marked as storage version',
+      field: 'spec.versions',
+    });
   }
   versions.forEach((v, i) => {
     if (!v.schema?.openAPIV3Schema) {
-      causes.push({ reason: 'FieldValueRequired', message: 'Required value: schemas are required', field: `spec.versions[${i}].schema.openAPIV3Schema` });
+      causes.push({
+        reason: 'FieldValueRequired',
+        message: 'Required value: schemas are required',
+        field: `spec.versions[${i}].schema.openAPIV3Schema`,
+      });
     }
   });
   return causes;
@@ -123,7 +168,11 @@ export class CustomResourceDefinitionController {
   ) {}
 
   start(): void {
-    const handle = this.store.watch('apiextensions.k8s.io/customresourcedefinitions', {}, e => this.onEvent(e));
+    const handle = this.store.watch(
+      'apiextensions.k8s.io/customresourcedefinitions',
+      {},
+      e => this.onEvent(e),
+    );
     for (const event of handle.initial) this.onEvent(event);
     this.stopWatch = handle.stop;
   }
@@ -161,29 +210,50 @@ export class CustomResourceDefinitionController {
       const key = storageKey(type);
       for (const object of this.store.list(key).items) {
         const ns = object.metadata.namespace ?? '';
-        this.store.delete(key, objectKey(ns || undefined, object.metadata.name!), ns);
+        this.store.delete(
+          key,
+          objectKey(ns || undefined, object.metadata.name!),
+          ns,
+        );
       }
     });
   }
 
   private updateStatus(name: string) {
-    const crdType = this.registry.find('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
+    const crdType = this.registry.find(
+      'apiextensions.k8s.io',
+      'v1',
+      'customresourcedefinitions',
+    )!;
     const crd = this.store.get(storageKey(crdType), name);
     if (!crd || crd.metadata.deletionTimestamp) return;
     const spec = (crd as any).spec;
     const status = (crd as any).status ?? {};
     const now = timestamp();
     const condition = (type: string, reason: string, message: string) => {
-      const existing = (status.conditions ?? []).find((c: any) => c.type === type && c.status === 'True');
-      return { type, status: 'True', lastTransitionTime: existing?.lastTransitionTime ?? now, reason, message };
+      const existing = (status.conditions ?? []).find(
+        (c: any) => c.type === type && c.status === 'True',
+      );
+      return {
+        type,
+        status: 'True',
+        lastTransitionTime: existing?.lastTransitionTime ?? now,
+        reason,
+        message,
+      };
     };
     const storageVersion = spec.versions.find((v: any) => v.storage)?.name;
     const storedVersions: string[] = [...(status.storedVersions ?? [])];
-    if (storageVersion && !storedVersions.includes(storageVersion)) storedVersions.push(storageVersion);
+    if (storageVersion && !storedVersions.includes(storageVersion))
+      storedVersions.push(storageVersion);
     const nextStatus = {
       conditions: [
         condition('NamesAccepted', 'NoConflicts', 'no conflicts found'),
-        condition('Established', 'InitialNamesAccepted', 'the initial names have been accepted'),
+        condition(
+          'Established',
+          'InitialNamesAccepted',
+          'the initial names have been accepted',
+        ),
       ],
       acceptedNames: {
         plural: spec.names.plural,
@@ -195,6 +265,14 @@ export class CustomResourceDefinitionController {
       },
       storedVersions,
     };
-    this.resources.write(crdType, '', name, 'status', crd, { ...crd, status: nextStatus }, CONTROLLER);
+    this.resources.write(
+      crdType,
+      '',
+      name,
+      'status',
+      crd,
+      { ...crd, status: nextStatus },
+      CONTROLLER,
+    );
   }
 }

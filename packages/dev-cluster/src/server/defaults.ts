@@ -10,25 +10,39 @@ import type { ResourceType } from './registry';
 
 function sameQuantity(a: unknown, b: unknown): boolean {
   try {
-    return Quantity.parse(a as string).nanos === Quantity.parse(b as string).nanos;
+    return (
+      Quantity.parse(a as string).nanos === Quantity.parse(b as string).nanos
+    );
   } catch {
     return false;
   }
 }
 
 /** The pod's QoS class (k8s.io/kubernetes pkg/apis/core/helper/qos). */
-export function podQosClass(spec: any): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers: any[] = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+export function podQosClass(
+  spec: any,
+): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers: any[] = [
+    ...(spec?.containers ?? []),
+    ...(spec?.initContainers ?? []),
+  ];
   let anySet = false;
   let guaranteed = containers.length > 0;
   for (const c of containers) {
     const requests = c.resources?.requests ?? {};
     const limits = c.resources?.limits ?? {};
     const relevant = (r: string) => r === 'cpu' || r === 'memory';
-    if (Object.keys(requests).some(relevant) || Object.keys(limits).some(relevant)) anySet = true;
+    if (
+      Object.keys(requests).some(relevant) ||
+      Object.keys(limits).some(relevant)
+    )
+      anySet = true;
     for (const resource of ['cpu', 'memory']) {
       if (limits[resource] === undefined) guaranteed = false;
-      else if (requests[resource] !== undefined && !sameQuantity(requests[resource], limits[resource])) {
+      else if (
+        requests[resource] !== undefined &&
+        !sameQuantity(requests[resource], limits[resource])
+      ) {
         guaranteed = false;
       }
     }
@@ -63,7 +77,10 @@ export function initialStatus(type: ResourceType, object: KubeObject): unknown {
 export function defaultNamespace(object: KubeObject, creating: boolean): void {
   const name = object.metadata.name;
   if (name) {
-    object.metadata.labels = { ...object.metadata.labels, 'kubernetes.io/metadata.name': name };
+    object.metadata.labels = {
+      ...object.metadata.labels,
+      'kubernetes.io/metadata.name': name,
+    };
   }
   if (creating) {
     const spec = ((object as any).spec ??= {});
@@ -71,7 +88,11 @@ export function defaultNamespace(object: KubeObject, creating: boolean): void {
   }
 }
 
-function setDefault(object: Record<string, any>, field: string, value: unknown) {
+function setDefault(
+  object: Record<string, any>,
+  field: string,
+  value: unknown,
+) {
   if (object[field] === undefined) object[field] = value;
 }
 
@@ -80,7 +101,9 @@ export function defaultPullPolicy(image: string | undefined): string {
   if (!image) return 'IfNotPresent';
   const withoutDigest = image.split('@')[0];
   const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
+  const tag = lastSegment.includes(':')
+    ? lastSegment.slice(lastSegment.indexOf(':') + 1)
+    : '';
   if (image.includes('@')) return 'IfNotPresent';
   return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
@@ -111,7 +134,11 @@ const MAX_25_PERCENT = '25%';
  * The defaults the API server fills into built-in objects on every write
  * (the SetDefaults_* functions of k8s.io/kubernetes pkg/apis/*\/v1).
  */
-export function defaultBuiltin(group: string, plural: string, object: KubeObject): void {
+export function defaultBuiltin(
+  group: string,
+  plural: string,
+  object: KubeObject,
+): void {
   const o = object as Record<string, any>;
   switch (`${group}/${plural}`) {
     case '/pods': {

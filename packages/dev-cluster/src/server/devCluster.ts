@@ -4,8 +4,14 @@ import { buildKubeconfig } from '../pki/kubeconfig';
 import { ObjectStore } from '../store/objectStore';
 import { loadStoreFile, StorePersister } from '../store/persistence';
 import { ApiServer } from './apiServer';
-import { CustomResourceDefinitionController, validateCustomResourceDefinition } from './crds';
-import { machinerySelectors, machineryStrategicMergePatch } from './machineryWiring';
+import {
+  CustomResourceDefinitionController,
+  validateCustomResourceDefinition,
+} from './crds';
+import {
+  machinerySelectors,
+  machineryStrategicMergePatch,
+} from './machineryWiring';
 import { NamespaceController } from './namespaces';
 import { defaultBuiltin } from './defaults';
 import { ServiceAllocator } from './services';
@@ -39,7 +45,9 @@ export interface DevCluster {
 }
 
 /** Starts a dev cluster API server on loopback and writes its admin kubeconfig. */
-export async function startDevCluster(options: DevClusterOptions): Promise<DevCluster> {
+export async function startDevCluster(
+  options: DevClusterOptions,
+): Promise<DevCluster> {
   const stateDir = path.resolve(options.stateDir);
   const pki = await loadOrCreatePki(path.join(stateDir, 'pki'));
   const store = new ObjectStore({ historyLimit: options.watchHistory });
@@ -64,13 +72,23 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
   });
   server.resources.addAdmissionPlugin(new ServiceAllocator(store));
   server.resources.addValidator((type, object) =>
-    type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions'
+    type.group === 'apiextensions.k8s.io' &&
+    type.plural === 'customresourcedefinitions'
       ? validateCustomResourceDefinition(object)
       : [],
   );
-  const crds = new CustomResourceDefinitionController(store, registry, server.resources);
+  const crds = new CustomResourceDefinitionController(
+    store,
+    registry,
+    server.resources,
+  );
   crds.start();
-  const namespaces = new NamespaceController(store, registry, server.resources, pki);
+  const namespaces = new NamespaceController(
+    store,
+    registry,
+    server.resources,
+    pki,
+  );
   namespaces.start();
 
   const url = await server.listen();
@@ -81,7 +99,9 @@ export async function startDevCluster(options: DevClusterOptions): Promise<DevCl
     clientKeyPem: pki.adminKeyPem,
     userName: 'kubernetes-admin',
   });
-  const kubeconfigPath = path.resolve(options.kubeconfigPath ?? path.join(stateDir, 'kubeconfig'));
+  const kubeconfigPath = path.resolve(
+    options.kubeconfigPath ?? path.join(stateDir, 'kubeconfig'),
+  );
   await writePrivate(kubeconfigPath, kubeconfig);
 
   let stopped = false;

@@ -56,11 +56,17 @@ export function apiGroupDocument(registry: ResourceRegistry, name: string) {
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(registry, name) };
 }
 
-export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
+export function apiResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+) {
   const types = registry.inGroupVersion(group, version);
   if (!types.length) return undefined;
   const resources: Record<string, unknown>[] = [];
-  for (const type of [...types].sort((a, b) => a.plural.localeCompare(b.plural))) {
+  for (const type of [...types].sort((a, b) =>
+    a.plural.localeCompare(b.plural),
+  )) {
     resources.push({
       name: type.plural,
       singularName: type.singular,
@@ -76,7 +82,9 @@ export function apiResourceList(registry: ResourceRegistry, group: string, versi
         name: `${type.plural}/${sub.name}`,
         singularName: '',
         namespaced: type.namespaced,
-        ...(sub.group !== undefined ? { group: sub.group, version: sub.version } : {}),
+        ...(sub.group !== undefined
+          ? { group: sub.group, version: sub.version }
+          : {}),
         kind: sub.kind,
         verbs: sub.verbs,
       });
@@ -133,7 +141,10 @@ export const AGGREGATED_DISCOVERY_CONTENT_TYPE =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 /** The aggregated discovery document of /api (legacy: true) or /apis. */
-export function aggregatedDiscovery(registry: ResourceRegistry, legacy: boolean) {
+export function aggregatedDiscovery(
+  registry: ResourceRegistry,
+  legacy: boolean,
+) {
   const groups = legacy ? [''] : registry.groups();
   return {
     kind: 'APIGroupDiscoveryList',

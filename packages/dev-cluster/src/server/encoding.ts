@@ -35,7 +35,9 @@ function encodeListItem(type: ResourceType, object: KubeObject): string {
   let json = listItemJson.get(object);
   if (json === undefined) {
     const full = encodeObject(object);
-    const prefix = `{"kind":${JSON.stringify(type.kind)},"apiVersion":${JSON.stringify(apiVersionOf(type))},`;
+    const prefix = `{"kind":${JSON.stringify(
+      type.kind,
+    )},"apiVersion":${JSON.stringify(apiVersionOf(type))},`;
     if (full.startsWith(prefix)) {
       json = `{${full.slice(prefix.length)}`;
     } else {
@@ -53,8 +55,11 @@ export function encodeList(
   metadata: Record<string, unknown>,
 ): string {
   const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = encodeListItem(type, items[i]);
-  return `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(
+  for (let i = 0; i < items.length; i++)
+    parts[i] = encodeListItem(type, items[i]);
+  return `{"kind":${JSON.stringify(
+    type.listKind,
+  )},"apiVersion":${JSON.stringify(
     apiVersionOf(type),
   )},"metadata":${JSON.stringify(metadata)},"items":[${parts.join(',')}]}`;
 }

@@ -29,11 +29,16 @@ export function parseJsonPath(expression: string): Step[] {
       const inner = text.slice(i + 1, end).trim();
       if (inner === '*') steps.push({ all: true });
       else if (/^-?\d+$/.test(inner)) steps.push({ index: Number(inner) });
-      else if (/^'.*'$|^".*"$/.test(inner)) steps.push({ field: inner.slice(1, -1) });
+      else if (/^'.*'$|^".*"$/.test(inner))
+        steps.push({ field: inner.slice(1, -1) });
       else if (inner.startsWith('?(') && inner.endsWith(')')) {
-        const match = /^@((?:\.[\w-]+)+)\s*(?:==\s*(['"])(.*)\2)?$/.exec(inner.slice(2, -1).trim());
+        const match = /^@((?:\.[\w-]+)+)\s*(?:==\s*(['"])(.*)\2)?$/.exec(
+          inner.slice(2, -1).trim(),
+        );
         if (!match) throw new Error(`unsupported filter ${inner}`);
-        steps.push({ filter: { path: match[1].slice(1).split('.'), value: match[3] } });
+        steps.push({
+          filter: { path: match[1].slice(1).split('.'), value: match[3] },
+        });
       } else throw new Error(`unsupported subscript ${inner}`);
       i = end + 1;
     } else {
@@ -66,7 +71,8 @@ export function evaluateJsonPath(steps: Step[], root: unknown): unknown[] {
       } else if (!Array.isArray(value)) {
         continue;
       } else if ('index' in step) {
-        const v = value[step.index < 0 ? value.length + step.index : step.index];
+        const v =
+          value[step.index < 0 ? value.length + step.index : step.index];
         if (v !== undefined) next.push(v);
       } else if ('all' in step) {
         next.push(...value);
@@ -74,7 +80,8 @@ export function evaluateJsonPath(steps: Step[], root: unknown): unknown[] {
         const { path, value: expected } = step.filter;
         for (const item of value) {
           const v = lookup(item, path);
-          if (expected === undefined ? v !== undefined : String(v) === expected) next.push(item);
+          if (expected === undefined ? v !== undefined : String(v) === expected)
+            next.push(item);
         }
       }
     }

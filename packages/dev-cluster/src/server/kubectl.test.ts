@@ -20,19 +20,41 @@ describe('kubectl against the dev cluster', () => {
 
   it('reports the server version and serves discovery for api-resources', async () => {
     const version = await cluster.kubectl(['version', '-o', 'json']);
-    expect(JSON.parse(version.stdout).serverVersion.gitVersion).toMatch(/^v1\.33\./);
+    expect(JSON.parse(version.stdout).serverVersion.gitVersion).toMatch(
+      /^v1\.33\./,
+    );
 
     const resources = await cluster.kubectl(['api-resources', '--no-headers']);
     expect(resources.code).toBe(0);
     const rows = resources.stdout.split('\n').map(l => l.trim().split(/\s+/));
     expect(rows).toContainEqual(['pods', 'po', 'v1', 'true', 'Pod']);
-    expect(rows).toContainEqual(['deployments', 'deploy', 'apps/v1', 'true', 'Deployment']);
-    expect(rows).toContainEqual(['customresourcedefinitions', 'crd,crds', 'apiextensions.k8s.io/v1', 'false', 'CustomResourceDefinition']);
+    expect(rows).toContainEqual([
+      'deployments',
+      'deploy',
+      'apps/v1',
+      'true',
+      'Deployment',
+    ]);
+    expect(rows).toContainEqual([
+      'customresourcedefinitions',
+      'crd,crds',
+      'apiextensions.k8s.io/v1',
+      'false',
+      'CustomResourceDefinition',
+    ]);
 
-    const all = await cluster.kubectl(['api-resources', '--categories=all', '-o', 'name']);
-    expect(all.stdout.trim().split('\n').sort()).toEqual(
-      ['deployments.apps', 'pods', 'replicasets.apps', 'services'],
-    );
+    const all = await cluster.kubectl([
+      'api-resources',
+      '--categories=all',
+      '-o',
+      'name',
+    ]);
+    expect(all.stdout.trim().split('\n').sort()).toEqual([
+      'deployments.apps',
+      'pods',
+      'replicasets.apps',
+      'services',
+    ]);
   });
 
   it('has the system namespaces and the default service account', async () => {
@@ -43,21 +65,60 @@ describe('kubectl against the dev cluster', () => {
       'namespace/kube-public',
       'namespace/kube-system',
     ]);
-    const sa = await cluster.kubectl(['get', 'serviceaccount', 'default', '-n', 'default', '-o', 'name']);
+    const sa = await cluster.kubectl([
+      'get',
+      'serviceaccount',
+      'default',
+      '-n',
+      'default',
+      '-o',
+      'name',
+    ]);
     expect(sa.stdout.trim()).toBe('serviceaccount/default');
   });
 
   it('creates, reads, labels, scales and deletes like a real cluster', async () => {
-    expect((await cluster.kubectl(['create', 'namespace', 'crud'])).stdout).toBe('namespace/crud created\n');
     expect(
-      (await cluster.kubectl(['-n', 'crud', 'create', 'configmap', 'settings', '--from-literal=color=blue'])).stdout,
+      (await cluster.kubectl(['create', 'namespace', 'crud'])).stdout,
+    ).toBe('namespace/crud created\n');
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'create',
+          'configmap',
+          'settings',
+          '--from-literal=color=blue',
+        ])
+      ).stdout,
     ).toBe('configmap/settings created\n');
 
-    const again = await cluster.kubectl(['-n', 'crud', 'create', 'configmap', 'settings']);
+    const again = await cluster.kubectl([
+      '-n',
+      'crud',
+      'create',
+      'configmap',
+      'settings',
+    ]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toBe('error: failed to create configmap: configmaps "settings" already exists\n');
+    expect(again.stderr).toBe(
+      'error: failed to create configmap: configmaps "settings" already exists\n',
+    );
 
-    const cm = JSON.parse((await cluster.kubectl(['-n', 'crud', 'get', 'cm', 'settings', '-o', 'json'])).stdout);
+    const cm = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'get',
+          'cm',
+          'settings',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
     expect(cm).toMatchObject({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -65,26 +126,95 @@ describe('kubectl against the dev cluster', () => {
       metadata: { name: 'settings', namespace: 'crud' },
     });
     expect(cm.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
-    expect(cm.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-
-    expect((await cluster.kubectl(['-n', 'crud', 'label', 'cm', 'settings', 'tier=web'])).stdout).toBe(
-      'configmap/settings labeled\n',
+    expect(cm.metadata.creationTimestamp).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
     );
-    const selected = await cluster.kubectl(['-n', 'crud', 'get', 'cm', '-l', 'tier=web', '-o', 'name']);
+
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'label',
+          'cm',
+          'settings',
+          'tier=web',
+        ])
+      ).stdout,
+    ).toBe('configmap/settings labeled\n');
+    const selected = await cluster.kubectl([
+      '-n',
+      'crud',
+      'get',
+      'cm',
+      '-l',
+      'tier=web',
+      '-o',
+      'name',
+    ]);
     expect(selected.stdout).toBe('configmap/settings\n');
-    const notSelected = await cluster.kubectl(['-n', 'crud', 'get', 'cm', '-l', 'tier!=web', '-o', 'name']);
+    const notSelected = await cluster.kubectl([
+      '-n',
+      'crud',
+      'get',
+      'cm',
+      '-l',
+      'tier!=web',
+      '-o',
+      'name',
+    ]);
     expect(notSelected.stdout).toBe('configmap/kube-root-ca.crt\n');
 
-    expect((await cluster.kubectl(['-n', 'crud', 'create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2'])).stdout).toBe(
-      'deployment.apps/web created\n',
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'create',
+          'deployment',
+          'web',
+          '--image=nginx:1.27',
+          '--replicas=2',
+        ])
+      ).stdout,
+    ).toBe('deployment.apps/web created\n');
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'scale',
+          'deployment',
+          'web',
+          '--replicas=5',
+        ])
+      ).stdout,
+    ).toBe('deployment.apps/web scaled\n');
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'set',
+          'image',
+          'deployment/web',
+          'nginx=nginx:1.28',
+        ])
+      ).stdout,
+    ).toBe('deployment.apps/web image updated\n');
+    const deployment = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'crud',
+          'get',
+          'deploy',
+          'web',
+          '-o',
+          'json',
+        ])
+      ).stdout,
     );
-    expect((await cluster.kubectl(['-n', 'crud', 'scale', 'deployment', 'web', '--replicas=5'])).stdout).toBe(
-      'deployment.apps/web scaled\n',
-    );
-    expect((await cluster.kubectl(['-n', 'crud', 'set', 'image', 'deployment/web', 'nginx=nginx:1.28'])).stdout).toBe(
-      'deployment.apps/web image updated\n',
-    );
-    const deployment = JSON.parse((await cluster.kubectl(['-n', 'crud', 'get', 'deploy', 'web', '-o', 'json'])).stdout);
     expect(deployment.spec.replicas).toBe(5);
     expect(deployment.spec.template.spec.containers).toEqual([
       expect.objectContaining({ name: 'nginx', image: 'nginx:1.28' }),
@@ -92,22 +222,53 @@ describe('kubectl against the dev cluster', () => {
     // Two spec changes after creation.
     expect(deployment.metadata.generation).toBe(3);
 
-    expect((await cluster.kubectl(['-n', 'crud', 'delete', 'cm', 'settings'])).stdout).toBe(
-      'configmap "settings" deleted\n',
-    );
+    expect(
+      (await cluster.kubectl(['-n', 'crud', 'delete', 'cm', 'settings']))
+        .stdout,
+    ).toBe('configmap "settings" deleted\n');
     const gone = await cluster.kubectl(['-n', 'crud', 'get', 'cm', 'settings']);
-    expect(gone.stderr).toBe('Error from server (NotFound): configmaps "settings" not found\n');
+    expect(gone.stderr).toBe(
+      'Error from server (NotFound): configmaps "settings" not found\n',
+    );
   });
 
   it('prints server-side tables with the columns of a real cluster', async () => {
     await cluster.kubectl(['create', 'namespace', 'tables']);
-    await cluster.kubectl(['-n', 'tables', 'create', 'deployment', 'api', '--image=busybox']);
-    const deployments = await cluster.kubectl(['-n', 'tables', 'get', 'deployments', '-o', 'wide']);
+    await cluster.kubectl([
+      '-n',
+      'tables',
+      'create',
+      'deployment',
+      'api',
+      '--image=busybox',
+    ]);
+    const deployments = await cluster.kubectl([
+      '-n',
+      'tables',
+      'get',
+      'deployments',
+      '-o',
+      'wide',
+    ]);
     expect(deployments.stdout.split('\n')[0].split(/\s{2,}/)).toEqual([
-      'NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR',
+      'NAME',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
     ]);
     expect(deployments.stdout.split('\n')[1].split(/\s+/)).toEqual([
-      'api', '0/1', '0', '0', expect.stringMatching(/^\d+s$/), 'busybox', 'busybox', 'app=api',
+      'api',
+      '0/1',
+      '0',
+      '0',
+      expect.stringMatching(/^\d+s$/),
+      'busybox',
+      'busybox',
+      'app=api',
     ]);
 
     const pod = {
@@ -116,50 +277,122 @@ describe('kubectl against the dev cluster', () => {
       metadata: { name: 'p', namespace: 'tables' },
       spec: { containers: [{ name: 'c', image: 'busybox' }] },
     };
-    expect((await cluster.kubectl(['create', '-f', '-'], JSON.stringify(pod))).stdout).toBe('pod/p created\n');
-    const pods = await cluster.kubectl(['-n', 'tables', 'get', 'pods', '-o', 'wide']);
+    expect(
+      (await cluster.kubectl(['create', '-f', '-'], JSON.stringify(pod)))
+        .stdout,
+    ).toBe('pod/p created\n');
+    const pods = await cluster.kubectl([
+      '-n',
+      'tables',
+      'get',
+      'pods',
+      '-o',
+      'wide',
+    ]);
     const [header, row] = pods.stdout.split('\n');
     expect(header.split(/\s{2,}/)).toEqual([
-      'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES',
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
     ]);
-    expect(row.split(/\s+/)).toEqual(['p', '0/1', 'Pending', '0', expect.stringMatching(/^\d+s$/), '<none>', '<none>', '<none>', '<none>']);
+    expect(row.split(/\s+/)).toEqual([
+      'p',
+      '0/1',
+      'Pending',
+      '0',
+      expect.stringMatching(/^\d+s$/),
+      '<none>',
+      '<none>',
+      '<none>',
+      '<none>',
+    ]);
 
     const namespaces = await cluster.kubectl(['get', 'ns', 'tables']);
-    expect(namespaces.stdout.split('\n')[0].split(/\s+/)).toEqual(['NAME', 'STATUS', 'AGE']);
-    expect(namespaces.stdout.split('\n')[1].split(/\s+/)).toEqual(['tables', 'Active', expect.stringMatching(/^\d+s$/)]);
+    expect(namespaces.stdout.split('\n')[0].split(/\s+/)).toEqual([
+      'NAME',
+      'STATUS',
+      'AGE',
+    ]);
+    expect(namespaces.stdout.split('\n')[1].split(/\s+/)).toEqual([
+      'tables',
+      'Active',
+      expect.stringMatching(/^\d+s$/),
+    ]);
 
     const roles = await cluster.kubectl(['get', 'clusterroles']);
     expect(roles.stderr).toBe('No resources found\n');
   });
 
   it('answers errors with the status, reason and message kube-apiserver uses', async () => {
-    const missingNs = await cluster.kubectl(['-n', 'nowhere', 'create', 'configmap', 'x']);
-    expect(missingNs.stderr).toBe('error: failed to create configmap: namespaces "nowhere" not found\n');
+    const missingNs = await cluster.kubectl([
+      '-n',
+      'nowhere',
+      'create',
+      'configmap',
+      'x',
+    ]);
+    expect(missingNs.stderr).toBe(
+      'error: failed to create configmap: namespaces "nowhere" not found\n',
+    );
 
     const badName = await cluster.kubectl(['get', 'pods', '-l', 'a in (b']);
     expect(badName.code).toBe(1);
     expect(badName.stderr).toContain('Error from server (BadRequest)');
 
     const unknown = await cluster.kubectl(['get', 'widgets']);
-    expect(unknown.stderr).toBe(`error: the server doesn't have a resource type "widgets"\n`);
+    expect(unknown.stderr).toBe(
+      `error: the server doesn't have a resource type "widgets"\n`,
+    );
   });
 
   it('applies client-side and server-side, recording field managers', async () => {
     await cluster.kubectl(['create', 'namespace', 'apply']);
     const manifest = (value: string) =>
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: apply\ndata:\n  key: ${value}\n`;
-    expect((await cluster.kubectl(['apply', '-f', '-'], manifest('one'))).stdout).toBe('configmap/app created\n');
-    expect((await cluster.kubectl(['apply', '-f', '-'], manifest('one'))).stdout).toBe('configmap/app unchanged\n');
-    expect((await cluster.kubectl(['apply', '-f', '-'], manifest('two'))).stdout).toBe('configmap/app configured\n');
-    expect((await cluster.kubectl(['apply', '--server-side', '-f', '-'], manifest('three'))).stdout).toBe(
-      'configmap/app serverside-applied\n',
-    );
+    expect(
+      (await cluster.kubectl(['apply', '-f', '-'], manifest('one'))).stdout,
+    ).toBe('configmap/app created\n');
+    expect(
+      (await cluster.kubectl(['apply', '-f', '-'], manifest('one'))).stdout,
+    ).toBe('configmap/app unchanged\n');
+    expect(
+      (await cluster.kubectl(['apply', '-f', '-'], manifest('two'))).stdout,
+    ).toBe('configmap/app configured\n');
+    expect(
+      (
+        await cluster.kubectl(
+          ['apply', '--server-side', '-f', '-'],
+          manifest('three'),
+        )
+      ).stdout,
+    ).toBe('configmap/app serverside-applied\n');
     const cm = JSON.parse(
-      (await cluster.kubectl(['-n', 'apply', 'get', 'cm', 'app', '-o', 'json', '--show-managed-fields'])).stdout,
+      (
+        await cluster.kubectl([
+          '-n',
+          'apply',
+          'get',
+          'cm',
+          'app',
+          '-o',
+          'json',
+          '--show-managed-fields',
+        ])
+      ).stdout,
     );
     expect(cm.data).toEqual({ key: 'three' });
     expect(cm.metadata.managedFields).toContainEqual(
-      expect.objectContaining({ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:data': { 'f:key': {} } } }),
+      expect.objectContaining({
+        manager: 'kubectl',
+        operation: 'Apply',
+        fieldsV1: { 'f:data': { 'f:key': {} } },
+      }),
     );
 
     const conflict = await cluster.kubectl(
@@ -167,10 +400,19 @@ describe('kubectl against the dev cluster', () => {
       manifest('four'),
     );
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl" using v1: .data.key');
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl" using v1: .data.key',
+    );
 
     const forced = await cluster.kubectl(
-      ['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'],
+      [
+        'apply',
+        '--server-side',
+        '--field-manager=other',
+        '--force-conflicts',
+        '-f',
+        '-',
+      ],
       manifest('four'),
     );
     expect(forced.stdout).toBe('configmap/app serverside-applied\n');
@@ -178,39 +420,85 @@ describe('kubectl against the dev cluster', () => {
 
   it('rejects unknown fields with --validate=strict and drops them otherwise', async () => {
     await cluster.kubectl(['create', 'namespace', 'strict']);
-    const manifest = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: strict\nbogus: 1\n';
+    const manifest =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: strict\nbogus: 1\n';
     const strict = await cluster.kubectl(['create', '-f', '-'], manifest);
-    expect(strict.stderr).toContain('strict decoding error: unknown field "bogus"');
-    const lax = await cluster.kubectl(['create', '--validate=false', '-f', '-'], manifest);
+    expect(strict.stderr).toContain(
+      'strict decoding error: unknown field "bogus"',
+    );
+    const lax = await cluster.kubectl(
+      ['create', '--validate=false', '-f', '-'],
+      manifest,
+    );
     expect(lax.stdout).toBe('configmap/x created\n');
-    const stored = JSON.parse((await cluster.kubectl(['-n', 'strict', 'get', 'cm', 'x', '-o', 'json'])).stdout);
+    const stored = JSON.parse(
+      (await cluster.kubectl(['-n', 'strict', 'get', 'cm', 'x', '-o', 'json']))
+        .stdout,
+    );
     expect(stored.bogus).toBeUndefined();
   });
 
   it('authenticates, authorizes and issues ServiceAccount tokens', async () => {
-    expect((await cluster.kubectl(['auth', 'can-i', 'create', 'pods'])).stdout).toBe('yes\n');
+    expect(
+      (await cluster.kubectl(['auth', 'can-i', 'create', 'pods'])).stdout,
+    ).toBe('yes\n');
     const whoami = await cluster.kubectl(['auth', 'whoami', '-o', 'json']);
     expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({
       username: 'kubernetes-admin',
       groups: ['system:masters', 'system:authenticated'],
     });
 
-    const token = (await cluster.kubectl(['-n', 'default', 'create', 'token', 'default'])).stdout.trim();
+    const token = (
+      await cluster.kubectl(['-n', 'default', 'create', 'token', 'default'])
+    ).stdout.trim();
     expect(token.split('.')).toHaveLength(3);
-    const asDefault = ['--token', token, '--client-certificate=', '--client-key='];
-    const who = await cluster.kubectl([...asDefault, 'auth', 'whoami', '-o', 'json']);
+    const asDefault = [
+      '--token',
+      token,
+      '--client-certificate=',
+      '--client-key=',
+    ];
+    const who = await cluster.kubectl([
+      ...asDefault,
+      'auth',
+      'whoami',
+      '-o',
+      'json',
+    ]);
     expect(JSON.parse(who.stdout).status.userInfo).toMatchObject({
       username: 'system:serviceaccount:default:default',
-      groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
+      groups: [
+        'system:serviceaccounts',
+        'system:serviceaccounts:default',
+        'system:authenticated',
+      ],
     });
-    const denied = await cluster.kubectl([...asDefault, '-n', 'default', 'get', 'pods']);
+    const denied = await cluster.kubectl([
+      ...asDefault,
+      '-n',
+      'default',
+      'get',
+      'pods',
+    ]);
     expect(denied.stderr).toBe(
       'Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:default:default" cannot list resource "pods" in API group "" in the namespace "default"\n',
     );
-    expect((await cluster.kubectl([...asDefault, 'auth', 'can-i', 'list', 'pods'])).stdout).toBe('no\n');
+    expect(
+      (await cluster.kubectl([...asDefault, 'auth', 'can-i', 'list', 'pods']))
+        .stdout,
+    ).toBe('no\n');
 
-    const bad = await cluster.kubectl(['--token', 'not-a-token', '--client-certificate=', '--client-key=', 'get', 'pods']);
-    expect(bad.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+    const bad = await cluster.kubectl([
+      '--token',
+      'not-a-token',
+      '--client-certificate=',
+      '--client-key=',
+      'get',
+      'pods',
+    ]);
+    expect(bad.stderr).toContain(
+      'error: You must be logged in to the server (Unauthorized)',
+    );
   });
 
   it('serves custom resources with printer columns once their CRD is created', async () => {
@@ -221,7 +509,12 @@ describe('kubectl against the dev cluster', () => {
       spec: {
         group: 'example.cairn.dev',
         scope: 'Namespaced',
-        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'] },
+        names: {
+          plural: 'widgets',
+          singular: 'widget',
+          kind: 'Widget',
+          shortNames: ['wd'],
+        },
         versions: [
           {
             name: 'v1',
@@ -231,8 +524,14 @@ describe('kubectl against the dev cluster', () => {
               openAPIV3Schema: {
                 type: 'object',
                 properties: {
-                  spec: { type: 'object', properties: { size: { type: 'integer' } } },
-                  status: { type: 'object', properties: { phase: { type: 'string' } } },
+                  spec: {
+                    type: 'object',
+                    properties: { size: { type: 'integer' } },
+                  },
+                  status: {
+                    type: 'object',
+                    properties: { phase: { type: 'string' } },
+                  },
                 },
               },
             },
@@ -240,32 +539,59 @@ describe('kubectl against the dev cluster', () => {
             additionalPrinterColumns: [
               { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
               { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-              { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+              {
+                name: 'Age',
+                type: 'date',
+                jsonPath: '.metadata.creationTimestamp',
+              },
             ],
           },
         ],
       },
     };
-    expect((await cluster.kubectl(['create', '-f', '-'], JSON.stringify(crd))).stdout).toBe(
+    expect(
+      (await cluster.kubectl(['create', '-f', '-'], JSON.stringify(crd)))
+        .stdout,
+    ).toBe(
       'customresourcedefinition.apiextensions.k8s.io/widgets.example.cairn.dev created\n',
     );
     const established = await cluster.kubectl([
-      'wait', '--for=condition=Established', '--timeout=20s', 'crd/widgets.example.cairn.dev',
+      'wait',
+      '--for=condition=Established',
+      '--timeout=20s',
+      'crd/widgets.example.cairn.dev',
     ]);
-    expect(established.stdout).toBe('customresourcedefinition.apiextensions.k8s.io/widgets.example.cairn.dev condition met\n');
+    expect(established.stdout).toBe(
+      'customresourcedefinition.apiextensions.k8s.io/widgets.example.cairn.dev condition met\n',
+    );
 
-    const widget = 'apiVersion: example.cairn.dev/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: default\nspec:\n  size: 3\n';
-    expect((await cluster.kubectl(['apply', '-f', '-'], widget)).stdout).toBe('widget.example.cairn.dev/w1 created\n');
+    const widget =
+      'apiVersion: example.cairn.dev/v1\nkind: Widget\nmetadata:\n  name: w1\n  namespace: default\nspec:\n  size: 3\n';
+    expect((await cluster.kubectl(['apply', '-f', '-'], widget)).stdout).toBe(
+      'widget.example.cairn.dev/w1 created\n',
+    );
     const table = await cluster.kubectl(['get', 'wd', '-n', 'default']);
-    expect(table.stdout.split('\n')[0].split(/\s+/)).toEqual(['NAME', 'SIZE', 'PHASE', 'AGE']);
+    expect(table.stdout.split('\n')[0].split(/\s+/)).toEqual([
+      'NAME',
+      'SIZE',
+      'PHASE',
+      'AGE',
+    ]);
     // A column whose JSONPath finds nothing is a null cell, which kubectl prints blank.
     expect(table.stdout.split('\n')[1]).toMatch(/^w1\s+3\s+\d+s$/);
 
     const explain = await cluster.kubectl(['explain', 'widgets.spec']);
     expect(explain.stdout).toContain('size\t<integer>');
 
-    expect((await cluster.kubectl(['delete', 'crd', 'widgets.example.cairn.dev'])).code).toBe(0);
-    const after = await cluster.kubectl(['get', '--raw', '/apis/example.cairn.dev/v1/namespaces/default/widgets']);
+    expect(
+      (await cluster.kubectl(['delete', 'crd', 'widgets.example.cairn.dev']))
+        .code,
+    ).toBe(0);
+    const after = await cluster.kubectl([
+      'get',
+      '--raw',
+      '/apis/example.cairn.dev/v1/namespaces/default/widgets',
+    ]);
     expect(after.stderr).toContain('NotFound');
   });
 });

@@ -13,7 +13,11 @@ export interface ContinueToken {
 
 export function encodeContinue(token: ContinueToken): string {
   return Buffer.from(
-    JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.resourceVersion, start: `${token.startAfter}\u0000` }),
+    JSON.stringify({
+      v: 'meta.k8s.io/v1',
+      rv: token.resourceVersion,
+      start: `${token.startAfter}\u0000`,
+    }),
   ).toString('base64');
 }
 
@@ -22,17 +26,29 @@ export function decodeContinue(value: string): ContinueToken {
   try {
     parsed = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
   } catch {
-    throw badRequest('continue key is not valid: invalid character in continue token');
+    throw badRequest(
+      'continue key is not valid: invalid character in continue token',
+    );
   }
   if (parsed?.v !== 'meta.k8s.io/v1') {
-    throw badRequest('continue key is not valid: server does not recognize this encoded key');
+    throw badRequest(
+      'continue key is not valid: server does not recognize this encoded key',
+    );
   }
-  if (typeof parsed.rv !== 'number' || parsed.rv <= 0 || typeof parsed.start !== 'string') {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (
+    typeof parsed.rv !== 'number' ||
+    parsed.rv <= 0 ||
+    typeof parsed.start !== 'string'
+  ) {
+    throw badRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
   }
   return {
     resourceVersion: parsed.rv,
-    startAfter: parsed.start.endsWith('\u0000') ? parsed.start.slice(0, -1) : parsed.start,
+    startAfter: parsed.start.endsWith('\u0000')
+      ? parsed.start.slice(0, -1)
+      : parsed.start,
   };
 }
 
@@ -44,7 +60,10 @@ export function parseResourceVersion(value: string): number {
   return Number(value);
 }
 
-export function parseNonNegativeInt(name: string, value: string | null): number | undefined {
+export function parseNonNegativeInt(
+  name: string,
+  value: string | null,
+): number | undefined {
   if (value === null || value === '') return undefined;
   if (!/^-?\d+$/.test(value)) {
     throw badRequest(`invalid value for ${name}: ${value}`);

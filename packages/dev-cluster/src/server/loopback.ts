@@ -8,7 +8,8 @@ export function loopbackAddress(host: string): string {
   if (host === 'localhost') return '127.0.0.1';
   const version = isIP(host);
   if (version === 4 && host.split('.')[0] === '127') return host;
-  if (version === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1')) return '::1';
+  if (version === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1'))
+    return '::1';
   throw new Error(
     `dev-cluster serves on loopback only (127.0.0.0/8, ::1 or localhost); refusing to listen on "${host}"`,
   );

@@ -1,5 +1,9 @@
 import { fieldSelectorMatcher } from '../machinery/fields';
-import { matchesLabelRequirements, parseLabelSelector, SelectorParseError } from '../machinery/labels';
+import {
+  matchesLabelRequirements,
+  parseLabelSelector,
+  SelectorParseError,
+} from '../machinery/labels';
 import { PatchError, strategicMergePatch } from '../machinery/strategicMerge';
 import type { SelectorCompiler } from './apiServer';
 import type { StrategicMergePatcher } from './patch';
@@ -42,11 +46,14 @@ export const machinerySelectors: SelectorCompiler = {
   },
 };
 
-export const machineryStrategicMergePatch: StrategicMergePatcher = (original, patch, gvk) => {
+export const machineryStrategicMergePatch: StrategicMergePatcher = (
+  original,
+  patch,
+  gvk,
+) => {
   try {
     return strategicMergePatch(original, patch, gvk.group, gvk.kind);
   } catch (e) {
     return rethrow(e);
   }
 };
-

@@ -15,10 +15,18 @@ import { ApiError } from './status';
  * namespace and then removes it.
  */
 
-export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+export const SYSTEM_NAMESPACES = [
+  'default',
+  'kube-node-lease',
+  'kube-public',
+  'kube-system',
+];
 
 const CONTROLLER: RequestContext = {
-  user: { username: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:masters'] },
+  user: {
+    username: 'system:serviceaccount:kube-system:namespace-controller',
+    groups: ['system:masters'],
+  },
   dryRun: false,
 };
 
@@ -41,14 +49,26 @@ export class NamespaceController {
     const namespaces = this.registry.find('', 'v1', 'namespaces')!;
     for (const name of SYSTEM_NAMESPACES) {
       if (!this.store.get('/namespaces', name)) {
-        this.resources.create(namespaces, '', { metadata: { name } }, CONTROLLER);
+        this.resources.create(
+          namespaces,
+          '',
+          { metadata: { name } },
+          CONTROLLER,
+        );
       }
     }
     const services = this.registry.find('', 'v1', 'services')!;
     if (!this.store.get('/services', 'default/kubernetes')) {
-      this.resources.create(services, 'default', kubernetesService(), CONTROLLER);
+      this.resources.create(
+        services,
+        'default',
+        kubernetesService(),
+        CONTROLLER,
+      );
     }
-    const handle = this.store.watch('/namespaces', {}, event => this.onEvent(event));
+    const handle = this.store.watch('/namespaces', {}, event =>
+      this.onEvent(event),
+    );
     for (const event of handle.initial) this.onEvent(event);
     this.stopWatch = handle.stop;
   }
@@ -91,7 +111,12 @@ export class NamespaceController {
   private populate(namespace: string) {
     const serviceAccounts = this.registry.find('', 'v1', 'serviceaccounts')!;
     if (!this.store.get('/serviceaccounts', `${namespace}/default`)) {
-      this.resources.create(serviceAccounts, namespace, { metadata: { name: 'default' } }, CONTROLLER);
+      this.resources.create(
+        serviceAccounts,
+        namespace,
+        { metadata: { name: 'default' } },
+        CONTROLLER,
+      );
     }
     const configMaps = this.registry.find('', 'v1', 'configmaps')!;
     if (!this.store.get('/configmaps', `${namespace}/kube-root-ca.crt`)) {
@@ -101,7 +126,10 @@ export class NamespaceController {
         {
           metadata: {
             name: 'kube-root-ca.crt',
-            annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' },
+            annotations: {
+              'kubernetes.io/description':
+                'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+            },
           },
           data: { 'ca.crt': this.pki.caCertPem },
         },
@@ -121,7 +149,13 @@ export class NamespaceController {
       remaining += items.length;
       for (const item of items) {
         if (item.metadata.deletionTimestamp) continue;
-        this.resources.delete(type, namespace, item.metadata.name!, { propagationPolicy: 'Background' }, CONTROLLER);
+        this.resources.delete(
+          type,
+          namespace,
+          item.metadata.name!,
+          { propagationPolicy: 'Background' },
+          CONTROLLER,
+        );
       }
     }
     if (remaining > 0) {
@@ -131,16 +165,35 @@ export class NamespaceController {
     }
     const namespaces = this.registry.find('', 'v1', 'namespaces')!;
     const spec = (ns as any).spec ?? {};
-    const finalizers: string[] = (spec.finalizers ?? []).filter((f: string) => f !== 'kubernetes');
+    const finalizers: string[] = (spec.finalizers ?? []).filter(
+      (f: string) => f !== 'kubernetes',
+    );
     let current = ns;
     if ((spec.finalizers ?? []).length !== finalizers.length) {
       const next = { ...ns, spec: { ...spec, finalizers } };
       if (!finalizers.length) delete next.spec.finalizers;
-      current = this.resources.write(namespaces, '', namespace, 'finalize', ns, next, CONTROLLER);
+      current = this.resources.write(
+        namespaces,
+        '',
+        namespace,
+        'finalize',
+        ns,
+        next,
+        CONTROLLER,
+      );
     }
     const specFinalizers = (current as any).spec?.finalizers ?? [];
-    if (!specFinalizers.length && !current.metadata.finalizers?.length && this.store.get('/namespaces', namespace)) {
-      this.store.delete('/namespaces', namespace, '', current.metadata.resourceVersion);
+    if (
+      !specFinalizers.length &&
+      !current.metadata.finalizers?.length &&
+      this.store.get('/namespaces', namespace)
+    ) {
+      this.store.delete(
+        '/namespaces',
+        namespace,
+        '',
+        current.metadata.resourceVersion,
+      );
     }
   }
 }

@@ -38,7 +38,9 @@ const isJson = (type: string) =>
  * The first representation in Accept the server can produce for a resource
  * request; undefined when none (406).
  */
-export function negotiateResource(accept: string | undefined): Representation | undefined {
+export function negotiateResource(
+  accept: string | undefined,
+): Representation | undefined {
   for (const range of parseAccept(accept)) {
     if (!isJson(range.type)) continue;
     const { as, g, v } = range.params;
@@ -53,12 +55,18 @@ export function negotiateResource(accept: string | undefined): Representation | 
 }
 
 /** For /api and /apis: aggregated (v2) discovery if asked for, else the legacy documents. */
-export function negotiateDiscovery(accept: string | undefined): Representation | undefined {
+export function negotiateDiscovery(
+  accept: string | undefined,
+): Representation | undefined {
   for (const range of parseAccept(accept)) {
     if (!isJson(range.type)) continue;
     const { as, g, v } = range.params;
     if (!as) return { kind: 'json' };
-    if (as === 'APIGroupDiscoveryList' && g === 'apidiscovery.k8s.io' && v === 'v2') {
+    if (
+      as === 'APIGroupDiscoveryList' &&
+      g === 'apidiscovery.k8s.io' &&
+      v === 'v2'
+    ) {
       return { kind: 'aggregatedDiscovery' };
     }
   }

@@ -12,7 +12,8 @@ const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** The 5-character suffix appended to metadata.generateName. */
 export function generateNameSuffix(): string {
   let suffix = '';
-  for (let i = 0; i < 5; i++) suffix += NAME_SUFFIX_ALPHABET[randomInt(NAME_SUFFIX_ALPHABET.length)];
+  for (let i = 0; i < 5; i++)
+    suffix += NAME_SUFFIX_ALPHABET[randomInt(NAME_SUFFIX_ALPHABET.length)];
   return suffix;
 }
 
@@ -28,7 +29,11 @@ export function isPlainObject(value: unknown): value is Record<string, any> {
  * The object with kind, apiVersion and metadata first, in the order
  * kube-apiserver serializes them.
  */
-export function withTypeMeta(object: Record<string, any>, apiVersion: string, kind: string): KubeObject {
+export function withTypeMeta(
+  object: Record<string, any>,
+  apiVersion: string,
+  kind: string,
+): KubeObject {
   const { kind: _k, apiVersion: _v, metadata, ...rest } = object;
   return { kind, apiVersion, metadata: metadata ?? {}, ...rest } as KubeObject;
 }
@@ -36,7 +41,13 @@ export function withTypeMeta(object: Record<string, any>, apiVersion: string, ki
 /** Whether two JSON values are equal. */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (
+    typeof a !== typeof b ||
+    a === null ||
+    b === null ||
+    typeof a !== 'object'
+  )
+    return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
     const bb = b as unknown[];
@@ -53,7 +64,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 export function specChanged(a: KubeObject, b: KubeObject): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) {
-    if (key === 'metadata' || key === 'status' || key === 'kind' || key === 'apiVersion') continue;
+    if (
+      key === 'metadata' ||
+      key === 'status' ||
+      key === 'kind' ||
+      key === 'apiVersion'
+    )
+      continue;
     if (!jsonEqual(a[key], b[key])) return true;
   }
   return false;

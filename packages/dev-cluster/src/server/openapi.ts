@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { FieldType, modelFields, modelNameForKind, modelNameForType } from './builtinSchemas';
+import {
+  FieldType,
+  modelFields,
+  modelNameForKind,
+  modelNameForType,
+} from './builtinSchemas';
 import { KUBERNETES_VERSION } from './discovery';
 import { apiVersionOf, ResourceRegistry, ResourceType } from './registry';
 
@@ -25,7 +30,9 @@ function schemaName(model: string): string {
   const match = /^([A-Z][a-z]*)?(V\d+(?:alpha\d+|beta\d+)?)(.+)$/.exec(model);
   if (!match) return `io.k8s.api.${model}`;
   const [, group, version, kind] = match;
-  return `io.k8s.api.${group ? `${group.toLowerCase()}.` : ''}${version.toLowerCase()}.${kind}`;
+  return `io.k8s.api.${
+    group ? `${group.toLowerCase()}.` : ''
+  }${version.toLowerCase()}.${kind}`;
 }
 
 function ref(name: string): Schema {
@@ -40,13 +47,18 @@ class SchemaCollector {
       case 'array':
         return { type: 'array', items: this.fieldSchema(type.items) };
       case 'map':
-        return { type: 'object', additionalProperties: this.fieldSchema(type.values) };
+        return {
+          type: 'object',
+          additionalProperties: this.fieldSchema(type.values),
+        };
       case 'model':
         return ref(this.model(type.name));
       default:
         switch (type.name) {
           case 'string':
-            return type.format === 'byte' ? { type: 'string', format: 'byte' } : { type: 'string' };
+            return type.format === 'byte'
+              ? { type: 'string', format: 'byte' }
+              : { type: 'string' };
           case 'number':
             return type.format === 'int32' || type.format === 'int64'
               ? { type: 'integer', format: type.format }
@@ -56,15 +68,24 @@ class SchemaCollector {
           case 'Date':
             return { type: 'string', format: 'date-time' };
           case 'IntOrString':
-            return { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] };
+            return {
+              'x-kubernetes-int-or-string': true,
+              anyOf: [{ type: 'integer' }, { type: 'string' }],
+            };
           default:
-            return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+            return {
+              type: 'object',
+              'x-kubernetes-preserve-unknown-fields': true,
+            };
         }
     }
   }
 
   /** Adds the schema of a model (and those it refers to); returns its name. */
-  model(model: string, gvk?: { group: string; version: string; kind: string }): string {
+  model(
+    model: string,
+    gvk?: { group: string; version: string; kind: string },
+  ): string {
     const name = schemaName(model);
     if (this.schemas[name] && !gvk) return name;
     const schema: Schema = { type: 'object', properties: {} };
@@ -80,45 +101,86 @@ class SchemaCollector {
 }
 
 function customSchemaName(type: ResourceType): string {
-  return `${type.group.split('.').reverse().join('.')}.${type.version}.${type.kind}`;
+  return `${type.group.split('.').reverse().join('.')}.${type.version}.${
+    type.kind
+  }`;
 }
 
-function parameter(name: string, description: string, type: 'string' | 'boolean' = 'string') {
-  return { name, in: 'query', description, schema: { type, uniqueItems: true } };
+function parameter(
+  name: string,
+  description: string,
+  type: 'string' | 'boolean' = 'string',
+) {
+  return {
+    name,
+    in: 'query',
+    description,
+    schema: { type, uniqueItems: true },
+  };
 }
 
-const DRY_RUN = parameter('dryRun', 'When present, indicates that modifications should not be persisted. The only valid value is All.');
-const FIELD_MANAGER = parameter('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.');
+const DRY_RUN = parameter(
+  'dryRun',
+  'When present, indicates that modifications should not be persisted. The only valid value is All.',
+);
+const FIELD_MANAGER = parameter(
+  'fieldManager',
+  'fieldManager is a name associated with the actor or entity that is making these changes.',
+);
 const FIELD_VALIDATION = parameter(
   'fieldValidation',
   'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn (default) and Strict.',
 );
-const FORCE = parameter('force', 'Force is going to "force" Apply requests.', 'boolean');
+const FORCE = parameter(
+  'force',
+  'Force is going to "force" Apply requests.',
+  'boolean',
+);
 
-function operation(type: ResourceType, action: string, schemaRef: string, extra: Schema = {}): Schema {
+function operation(
+  type: ResourceType,
+  action: string,
+  schemaRef: string,
+  extra: Schema = {},
+): Schema {
   const gvk = { group: type.group, version: type.version, kind: type.kind };
   return {
     tags: [apiVersionOf(type)],
     operationId: `${action}${type.kind}`,
-    responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref(schemaRef) } } } },
+    responses: {
+      '200': {
+        description: 'OK',
+        content: { 'application/json': { schema: ref(schemaRef) } },
+      },
+    },
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': gvk,
     ...extra,
   };
 }
 
-function pathsFor(type: ResourceType, schemaRef: string): Record<string, Schema> {
-  const base = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  const collection = type.namespaced ? `${base}/namespaces/{namespace}/${type.plural}` : `${base}/${type.plural}`;
+function pathsFor(
+  type: ResourceType,
+  schemaRef: string,
+): Record<string, Schema> {
+  const base = type.group
+    ? `/apis/${type.group}/${type.version}`
+    : `/api/${type.version}`;
+  const collection = type.namespaced
+    ? `${base}/namespaces/{namespace}/${type.plural}`
+    : `${base}/${type.plural}`;
   const body = (contentTypes: string[]) => ({
     requestBody: {
       required: true,
-      content: Object.fromEntries(contentTypes.map(t => [t, { schema: ref(schemaRef) }])),
+      content: Object.fromEntries(
+        contentTypes.map(t => [t, { schema: ref(schemaRef) }]),
+      ),
     },
   });
   const paths: Record<string, Schema> = {};
   const collectionOps: Schema = {};
-  if (type.verbs.includes('list')) collectionOps.get = operation(type, 'list', schemaRef);
+  if (type.verbs.includes('list'))
+    collectionOps.get = operation(type, 'list', schemaRef);
   if (type.verbs.includes('create')) {
     collectionOps.post = operation(type, 'post', schemaRef, {
       parameters: [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION],
@@ -153,16 +215,30 @@ function customResourceSchema(type: ResourceType): Schema {
     ...schema,
     properties: {
       ...properties,
-      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+      apiVersion: {
+        type: 'string',
+        description:
+          'APIVersion defines the versioned schema of this representation of an object.',
+      },
+      kind: {
+        type: 'string',
+        description:
+          'Kind is a string value representing the REST resource this object represents.',
+      },
       metadata: ref(OBJECT_META),
     },
-    'x-kubernetes-group-version-kind': [{ group: type.group, version: type.version, kind: type.kind }],
+    'x-kubernetes-group-version-kind': [
+      { group: type.group, version: type.version, kind: type.kind },
+    ],
   };
 }
 
 /** The OpenAPI v3 document of one group-version; undefined if it is not served. */
-export function groupVersionDocument(registry: ResourceRegistry, group: string, version: string) {
+export function groupVersionDocument(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+) {
   const types = registry.inGroupVersion(group, version);
   if (!types.length) return undefined;
   const collector = new SchemaCollector();
@@ -176,13 +252,22 @@ export function groupVersionDocument(registry: ResourceRegistry, group: string, 
     } else {
       const model = modelNameForType(type);
       if (!model) continue;
-      schemaRef = collector.model(model, { group: type.group, version: type.version, kind: type.kind });
+      schemaRef = collector.model(model, {
+        group: type.group,
+        version: type.version,
+        kind: type.kind,
+      });
     }
     paths = { ...paths, ...pathsFor(type, schemaRef) };
     for (const sub of type.subresources) {
       if (sub.name !== 'scale') continue;
       const scale = modelNameForKind('autoscaling', 'v1', 'Scale');
-      if (scale) collector.model(scale, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
+      if (scale)
+        collector.model(scale, {
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+        });
     }
   }
   return {
@@ -207,7 +292,11 @@ export class OpenApiDocuments {
   private groupVersions(): string[] {
     const gvs = new Set<string>();
     for (const type of this.registry.all()) {
-      gvs.add(type.group ? `apis/${type.group}/${type.version}` : `api/${type.version}`);
+      gvs.add(
+        type.group
+          ? `apis/${type.group}/${type.version}`
+          : `api/${type.version}`,
+      );
     }
     return [...gvs];
   }
@@ -223,7 +312,10 @@ export class OpenApiDocuments {
           ? groupVersionDocument(this.registry, parts[1], parts[2])
           : undefined;
       if (!doc) return undefined;
-      const hash = createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
+      const hash = createHash('sha512')
+        .update(JSON.stringify(doc))
+        .digest('hex')
+        .toUpperCase();
       entry = { json: doc, hash };
       this.cache.set(gvPath, entry);
     }
@@ -237,7 +329,10 @@ export class OpenApiDocuments {
       const paths: Record<string, unknown> = {};
       for (const gv of this.groupVersions()) {
         const entry = this.document(gv);
-        if (entry) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${entry.hash}` };
+        if (entry)
+          paths[gv] = {
+            serverRelativeURL: `/openapi/v3/${gv}?hash=${entry.hash}`,
+          };
       }
       return { paths };
     }

@@ -1,4 +1,9 @@
-import { applyPatch, JsonPatchError, Operation, validate } from 'fast-json-patch';
+import {
+  applyPatch,
+  JsonPatchError,
+  Operation,
+  validate,
+} from 'fast-json-patch';
 import { ApiError, badRequest } from './status';
 import { deepClone, isPlainObject } from './objects';
 
@@ -31,14 +36,19 @@ function unprocessable(message: string): ApiError {
 }
 
 /** RFC 6902 JSON patch. */
-export function applyJsonPatch(original: Record<string, unknown>, patch: unknown): Record<string, unknown> {
+export function applyJsonPatch(
+  original: Record<string, unknown>,
+  patch: unknown,
+): Record<string, unknown> {
   if (!Array.isArray(patch)) {
     throw badRequest(
       'json: cannot unmarshal object into Go value of type jsonpatch.Patch',
     );
   }
   const operations = patch as Operation[];
-  const invalidOp = operations.find(op => !isPlainObject(op) || typeof op.op !== 'string');
+  const invalidOp = operations.find(
+    op => !isPlainObject(op) || typeof op.op !== 'string',
+  );
   if (invalidOp) throw badRequest('Unexpected kind: unknown');
   try {
     validate(operations);
@@ -48,7 +58,8 @@ export function applyJsonPatch(original: Record<string, unknown>, patch: unknown
     }
   }
   try {
-    return applyPatch(deepClone(original), operations, true, true).newDocument as Record<string, unknown>;
+    return applyPatch(deepClone(original), operations, true, true)
+      .newDocument as Record<string, unknown>;
   } catch (e) {
     if (e instanceof JsonPatchError) throw unprocessable(jsonPatchMessage(e));
     throw e;
@@ -65,7 +76,9 @@ function jsonPatchMessage(e: JsonPatchError): string {
     case 'OPERATION_PATH_CANNOT_ADD':
       return `${op?.op} operation does not apply: doc is missing path: "${op?.path}": missing value`;
     case 'OPERATION_FROM_UNRESOLVABLE':
-      return `${op?.op} operation does not apply: doc is missing from path: "${(op as any)?.from}": missing value`;
+      return `${op?.op} operation does not apply: doc is missing from path: "${
+        (op as any)?.from
+      }": missing value`;
     default:
       return e.message.split('\n')[0];
   }
@@ -74,7 +87,9 @@ function jsonPatchMessage(e: JsonPatchError): string {
 /** RFC 7386 JSON merge patch: objects merge recursively, null deletes, anything else replaces. */
 export function mergePatch(original: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return deepClone(patch);
-  const result: Record<string, unknown> = isPlainObject(original) ? { ...original } : {};
+  const result: Record<string, unknown> = isPlainObject(original)
+    ? { ...original }
+    : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value);
@@ -82,9 +97,14 @@ export function mergePatch(original: unknown, patch: unknown): unknown {
   return result;
 }
 
-export function applyMergePatch(original: Record<string, unknown>, patch: unknown): Record<string, unknown> {
+export function applyMergePatch(
+  original: Record<string, unknown>,
+  patch: unknown,
+): Record<string, unknown> {
   if (!isPlainObject(patch)) {
-    throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
+    throw badRequest(
+      'json: cannot unmarshal array into Go value of type map[string]interface {}',
+    );
   }
   return mergePatch(original, patch) as Record<string, unknown>;
 }

@@ -21,33 +21,44 @@ export const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
  * a leading `^` inlines the message's fields into the parent (Go embedding).
  */
 const MESSAGES: Record<string, string> = {
-  Unknown: '1 typeMeta RuntimeTypeMeta; 2 raw bytes; 3 contentEncoding s; 4 contentType s',
+  Unknown:
+    '1 typeMeta RuntimeTypeMeta; 2 raw bytes; 3 contentEncoding s; 4 contentType s',
   RuntimeTypeMeta: '1 apiVersion s; 2 kind s',
   Time: '1 seconds i64; 2 nanos i32',
   Quantity: '1 string s',
   IntOrString: '1 type i64; 2 intVal i32; 3 strVal s',
   ObjectMeta:
     '1 name s; 2 generateName s; 3 namespace s; 4 selfLink s; 5 uid s; 6 resourceVersion s; 7 generation i64?; 8 creationTimestamp Time; 9 deletionTimestamp Time; 10 deletionGracePeriodSeconds i64; 11 labels {s}; 12 annotations {s}; 13 ownerReferences OwnerReference[]; 14 finalizers s[]; 17 managedFields ManagedFieldsEntry[]',
-  OwnerReference: '1 kind s; 3 name s; 4 uid s; 5 apiVersion s; 6 controller b; 7 blockOwnerDeletion b',
-  ManagedFieldsEntry: '1 manager s; 2 operation s; 3 apiVersion s; 4 time Time; 6 fieldsType s; 7 fieldsV1 FieldsV1; 8 subresource s',
+  OwnerReference:
+    '1 kind s; 3 name s; 4 uid s; 5 apiVersion s; 6 controller b; 7 blockOwnerDeletion b',
+  ManagedFieldsEntry:
+    '1 manager s; 2 operation s; 3 apiVersion s; 4 time Time; 6 fieldsType s; 7 fieldsV1 FieldsV1; 8 subresource s',
   FieldsV1: '1 Raw bytes',
-  LabelSelector: '1 matchLabels {s}; 2 matchExpressions LabelSelectorRequirement[]',
+  LabelSelector:
+    '1 matchLabels {s}; 2 matchExpressions LabelSelectorRequirement[]',
   LabelSelectorRequirement: '1 key s; 2 operator s; 3 values s[]',
-  DeleteOptions: '1 gracePeriodSeconds i64; 2 preconditions Preconditions; 3 orphanDependents b; 4 propagationPolicy s; 5 dryRun s[]; 6 ignoreStoreReadErrorWithClusterBreakingPotential b',
+  DeleteOptions:
+    '1 gracePeriodSeconds i64; 2 preconditions Preconditions; 3 orphanDependents b; 4 propagationPolicy s; 5 dryRun s[]; 6 ignoreStoreReadErrorWithClusterBreakingPotential b',
   Preconditions: '1 uid s; 2 resourceVersion s',
 
   Namespace: '1 metadata ObjectMeta; 2 spec NamespaceSpec; 3 status Status',
   NamespaceSpec: '1 finalizers s[]',
-  ConfigMap: '1 metadata ObjectMeta; 2 data {s}; 3 binaryData {bytes}; 4 immutable b',
-  Secret: '1 metadata ObjectMeta; 2 data {bytes}; 3 type s; 4 stringData {s}; 5 immutable b',
-  ServiceAccount: '1 metadata ObjectMeta; 2 secrets ObjectReference[]; 3 imagePullSecrets LocalObjectReference[]; 4 automountServiceAccountToken b',
-  ObjectReference: '1 kind s; 2 namespace s; 3 name s; 4 uid s; 5 apiVersion s; 6 resourceVersion s; 7 fieldPath s',
+  ConfigMap:
+    '1 metadata ObjectMeta; 2 data {s}; 3 binaryData {bytes}; 4 immutable b',
+  Secret:
+    '1 metadata ObjectMeta; 2 data {bytes}; 3 type s; 4 stringData {s}; 5 immutable b',
+  ServiceAccount:
+    '1 metadata ObjectMeta; 2 secrets ObjectReference[]; 3 imagePullSecrets LocalObjectReference[]; 4 automountServiceAccountToken b',
+  ObjectReference:
+    '1 kind s; 2 namespace s; 3 name s; 4 uid s; 5 apiVersion s; 6 resourceVersion s; 7 fieldPath s',
   LocalObjectReference: '1 name s',
   Service: '1 metadata ObjectMeta; 2 spec ServiceSpec; 3 status Status',
   ServiceSpec:
     '1 ports ServicePort[]; 2 selector {s}; 3 clusterIP s; 4 type s; 5 externalIPs s[]; 7 sessionAffinity s; 8 loadBalancerIP s; 9 loadBalancerSourceRanges s[]; 10 externalName s; 11 externalTrafficPolicy s; 12 healthCheckNodePort i32?; 13 publishNotReadyAddresses b?; 17 ipFamilyPolicy s; 18 clusterIPs s[]; 19 ipFamilies s[]; 20 allocateLoadBalancerNodePorts b; 21 loadBalancerClass s; 22 internalTrafficPolicy s; 23 trafficDistribution s',
-  ServicePort: '1 name s; 2 protocol s; 3 port i32?; 4 targetPort IntOrString; 5 nodePort i32?; 6 appProtocol s',
-  ResourceQuota: '1 metadata ObjectMeta; 2 spec ResourceQuotaSpec; 3 status Status',
+  ServicePort:
+    '1 name s; 2 protocol s; 3 port i32?; 4 targetPort IntOrString; 5 nodePort i32?; 6 appProtocol s',
+  ResourceQuota:
+    '1 metadata ObjectMeta; 2 spec ResourceQuotaSpec; 3 status Status',
   ResourceQuotaSpec: '1 hard {Quantity}; 2 scopes s[]',
   Pod: '1 metadata ObjectMeta; 2 spec PodSpec; 3 status Status',
   PodTemplateSpec: '1 metadata ObjectMeta; 2 spec PodSpec',
@@ -57,39 +68,55 @@ const MESSAGES: Record<string, string> = {
   PodSchedulingGate: '1 name s',
   Container:
     '1 name s; 2 image s; 3 command s[]; 4 args s[]; 5 workingDir s; 6 ports ContainerPort[]; 7 env EnvVar[]; 8 resources ResourceRequirements; 13 terminationMessagePath s; 14 imagePullPolicy s; 16 stdin b?; 17 stdinOnce b?; 18 tty b?; 19 envFrom EnvFromSource[]; 20 terminationMessagePolicy s; 24 restartPolicy s',
-  ContainerPort: '1 name s; 2 hostPort i32?; 3 containerPort i32?; 4 protocol s; 5 hostIP s',
+  ContainerPort:
+    '1 name s; 2 hostPort i32?; 3 containerPort i32?; 4 protocol s; 5 hostIP s',
   EnvVar: '1 name s; 2 value s; 3 valueFrom EnvVarSource',
-  EnvVarSource: '1 fieldRef ObjectFieldSelector; 2 resourceFieldRef ResourceFieldSelector; 3 configMapKeyRef KeySelector; 4 secretKeyRef KeySelector',
+  EnvVarSource:
+    '1 fieldRef ObjectFieldSelector; 2 resourceFieldRef ResourceFieldSelector; 3 configMapKeyRef KeySelector; 4 secretKeyRef KeySelector',
   ObjectFieldSelector: '1 apiVersion s; 2 fieldPath s',
   ResourceFieldSelector: '1 containerName s; 2 resource s; 3 divisor Quantity',
-  KeySelector: '1 ^localObjectReference LocalObjectReference; 2 key s; 3 optional b',
+  KeySelector:
+    '1 ^localObjectReference LocalObjectReference; 2 key s; 3 optional b',
   EnvFromSource: '1 prefix s; 2 configMapRef EnvSource; 3 secretRef EnvSource',
   EnvSource: '1 ^localObjectReference LocalObjectReference; 2 optional b',
-  ResourceRequirements: '1 limits {Quantity}; 2 requests {Quantity}; 3 claims ResourceClaim[]',
+  ResourceRequirements:
+    '1 limits {Quantity}; 2 requests {Quantity}; 3 claims ResourceClaim[]',
   ResourceClaim: '1 name s; 2 request s',
-  Toleration: '1 key s; 2 operator s; 3 value s; 4 effect s; 5 tolerationSeconds i64',
+  Toleration:
+    '1 key s; 2 operator s; 3 value s; 4 effect s; 5 tolerationSeconds i64',
   Deployment: '1 metadata ObjectMeta; 2 spec DeploymentSpec; 3 status Status',
-  DeploymentSpec: '1 replicas i32; 2 selector LabelSelector; 3 template PodTemplateSpec; 4 strategy DeploymentStrategy; 5 minReadySeconds i32?; 6 revisionHistoryLimit i32; 7 paused b?; 9 progressDeadlineSeconds i32',
+  DeploymentSpec:
+    '1 replicas i32; 2 selector LabelSelector; 3 template PodTemplateSpec; 4 strategy DeploymentStrategy; 5 minReadySeconds i32?; 6 revisionHistoryLimit i32; 7 paused b?; 9 progressDeadlineSeconds i32',
   DeploymentStrategy: '1 type s; 2 rollingUpdate RollingUpdateDeployment',
-  RollingUpdateDeployment: '1 maxUnavailable IntOrString; 2 maxSurge IntOrString',
+  RollingUpdateDeployment:
+    '1 maxUnavailable IntOrString; 2 maxSurge IntOrString',
   Role: '1 metadata ObjectMeta; 2 rules PolicyRule[]',
-  ClusterRole: '1 metadata ObjectMeta; 2 rules PolicyRule[]; 3 aggregationRule AggregationRule',
-  PolicyRule: '1 verbs s[]; 2 apiGroups s[]; 3 resources s[]; 4 resourceNames s[]; 5 nonResourceURLs s[]',
+  ClusterRole:
+    '1 metadata ObjectMeta; 2 rules PolicyRule[]; 3 aggregationRule AggregationRule',
+  PolicyRule:
+    '1 verbs s[]; 2 apiGroups s[]; 3 resources s[]; 4 resourceNames s[]; 5 nonResourceURLs s[]',
   AggregationRule: '1 clusterRoleSelectors LabelSelector[]',
   RoleBinding: '1 metadata ObjectMeta; 2 subjects Subject[]; 3 roleRef RoleRef',
-  ClusterRoleBinding: '1 metadata ObjectMeta; 2 subjects Subject[]; 3 roleRef RoleRef',
+  ClusterRoleBinding:
+    '1 metadata ObjectMeta; 2 subjects Subject[]; 3 roleRef RoleRef',
   Subject: '1 kind s; 2 apiGroup s; 3 name s; 4 namespace s',
   RoleRef: '1 apiGroup s; 2 kind s; 3 name s',
-  TokenRequest: '1 metadata ObjectMeta; 2 spec TokenRequestSpec; 3 status Status',
-  TokenRequestSpec: '1 audiences s[]; 3 boundObjectRef BoundObjectReference; 4 expirationSeconds i64',
+  TokenRequest:
+    '1 metadata ObjectMeta; 2 spec TokenRequestSpec; 3 status Status',
+  TokenRequestSpec:
+    '1 audiences s[]; 3 boundObjectRef BoundObjectReference; 4 expirationSeconds i64',
   BoundObjectReference: '1 kind s; 2 apiVersion s; 3 name s; 4 uid s',
   SelfSubjectReview: '1 metadata ObjectMeta; 2 status Status',
-  SelfSubjectAccessReview: '1 metadata ObjectMeta; 2 spec SelfSubjectAccessReviewSpec; 3 status Status',
-  SelfSubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes',
-  ResourceAttributes: '1 namespace s; 2 verb s; 3 group s; 4 version s; 5 resource s; 6 subresource s; 7 name s; 8 fieldSelector SelectorAttributes; 9 labelSelector SelectorAttributes',
+  SelfSubjectAccessReview:
+    '1 metadata ObjectMeta; 2 spec SelfSubjectAccessReviewSpec; 3 status Status',
+  SelfSubjectAccessReviewSpec:
+    '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes',
+  ResourceAttributes:
+    '1 namespace s; 2 verb s; 3 group s; 4 version s; 5 resource s; 6 subresource s; 7 name s; 8 fieldSelector SelectorAttributes; 9 labelSelector SelectorAttributes',
   SelectorAttributes: '1 rawSelector s',
   NonResourceAttributes: '1 path s; 2 verb s',
-  SelfSubjectRulesReview: '1 metadata ObjectMeta; 2 spec SelfSubjectRulesReviewSpec; 3 status Status',
+  SelfSubjectRulesReview:
+    '1 metadata ObjectMeta; 2 spec SelfSubjectRulesReviewSpec; 3 status Status',
   SelfSubjectRulesReviewSpec: '1 namespace s',
   // Clients never send status; any they do is dropped by the status rules anyway.
   Status: '',
@@ -97,9 +124,23 @@ const MESSAGES: Record<string, string> = {
 
 /** The top-level message of each kind the decoder accepts. */
 const KINDS = new Set([
-  'Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'Service', 'ResourceQuota', 'Pod',
-  'Deployment', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'TokenRequest',
-  'SelfSubjectReview', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'DeleteOptions',
+  'Namespace',
+  'ConfigMap',
+  'Secret',
+  'ServiceAccount',
+  'Service',
+  'ResourceQuota',
+  'Pod',
+  'Deployment',
+  'Role',
+  'ClusterRole',
+  'RoleBinding',
+  'ClusterRoleBinding',
+  'TokenRequest',
+  'SelfSubjectReview',
+  'SelfSubjectAccessReview',
+  'SelfSubjectRulesReview',
+  'DeleteOptions',
 ]);
 
 interface FieldSpec {
@@ -114,7 +155,10 @@ interface FieldSpec {
 const SCHEMA = new Map<string, Map<number, FieldSpec>>();
 for (const [message, text] of Object.entries(MESSAGES)) {
   const fields = new Map<number, FieldSpec>();
-  for (const decl of text.split(';').map(d => d.trim()).filter(Boolean)) {
+  for (const decl of text
+    .split(';')
+    .map(d => d.trim())
+    .filter(Boolean)) {
     const [num, rawName, rawType] = decl.split(/\s+/);
     let type = rawType;
     const omitZero = type.endsWith('?');
@@ -154,7 +198,8 @@ class Reader {
 
   bytes(): Buffer {
     const length = Number(this.varint());
-    if (this.pos + length > this.end) throw new Error('truncated length-delimited field');
+    if (this.pos + length > this.end)
+      throw new Error('truncated length-delimited field');
     const out = this.buf.subarray(this.pos, this.pos + length);
     this.pos += length;
     return out;
@@ -186,7 +231,8 @@ function decodeScalar(type: string, wireType: number, reader: Reader): unknown {
     case 'i64':
       return toInt(reader.varint(), 64);
     default:
-      if (wireType !== 2) throw new Error(`field of type ${type} is not length-delimited`);
+      if (wireType !== 2)
+        throw new Error(`field of type ${type} is not length-delimited`);
       return decodeMessage(type, reader.bytes());
   }
 }
@@ -196,14 +242,20 @@ function specialForm(type: string, value: Record<string, unknown>): unknown {
   switch (type) {
     case 'Time': {
       const seconds = Number(value.seconds ?? 0);
-      return seconds === 0 ? undefined : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
+      return seconds === 0
+        ? undefined
+        : `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
     }
     case 'Quantity':
       return value.string ?? '';
     case 'IntOrString':
-      return Number(value.type ?? 0) === 1 ? value.strVal ?? '' : value.intVal ?? 0;
+      return Number(value.type ?? 0) === 1
+        ? value.strVal ?? ''
+        : value.intVal ?? 0;
     case 'FieldsV1':
-      return value.Raw ? JSON.parse(Buffer.from(String(value.Raw), 'base64').toString('utf8')) : {};
+      return value.Raw
+        ? JSON.parse(Buffer.from(String(value.Raw), 'base64').toString('utf8'))
+        : {};
     default:
       return value;
   }
@@ -224,7 +276,9 @@ function decodeMessage(message: string, data: Buffer): unknown {
         reader.skip(wireType);
         continue;
       }
-      throw new Error(`field ${number} of ${message} is not supported by the dev cluster`);
+      throw new Error(
+        `field ${number} of ${message} is not supported by the dev cluster`,
+      );
     }
     if (field.map) {
       const entry = new Reader(reader.bytes());
@@ -235,7 +289,8 @@ function decodeMessage(message: string, data: Buffer): unknown {
         if (entryTag >>> 3 === 1) key = entry.bytes().toString('utf8');
         else value = decodeScalar(field.type, entryTag & 7, entry);
       }
-      (out[field.name] ??= {})[key] = value ?? (field.type === 's' ? '' : undefined);
+      (out[field.name] ??= {})[key] =
+        value ?? (field.type === 's' ? '' : undefined);
       continue;
     }
     // Packed repeated scalars are not used by the Kubernetes messages above.
@@ -246,18 +301,28 @@ function decodeMessage(message: string, data: Buffer): unknown {
   for (const field of fields.values()) {
     const value = out[field.name];
     if (value === undefined) continue;
-    if ((typeof value === 'string' && value === '' && field.type === 's') || (field.omitZero && (value === 0 || value === false))) {
+    if (
+      (typeof value === 'string' && value === '' && field.type === 's') ||
+      (field.omitZero && (value === 0 || value === false))
+    ) {
       delete out[field.name];
     } else if (!field.repeated && !field.map && SCHEMA.has(field.type)) {
       const form = specialForm(field.type, value);
       if (form === undefined) delete out[field.name];
       else out[field.name] = form;
     } else if (field.repeated && SCHEMA.has(field.type)) {
-      out[field.name] = value.map((v: Record<string, unknown>) => specialForm(field.type, v));
+      out[field.name] = value.map((v: Record<string, unknown>) =>
+        specialForm(field.type, v),
+      );
     } else if (field.map && SCHEMA.has(field.type)) {
-      for (const key of Object.keys(value)) value[key] = specialForm(field.type, value[key]);
+      for (const key of Object.keys(value))
+        value[key] = specialForm(field.type, value[key]);
     }
-    if (field.inline && out[field.name] && typeof out[field.name] === 'object') {
+    if (
+      field.inline &&
+      out[field.name] &&
+      typeof out[field.name] === 'object'
+    ) {
       Object.assign(out, out[field.name]);
       delete out[field.name];
     }
@@ -270,23 +335,36 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 /** The JSON form of a protobuf-encoded request body. */
 export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) {
-    throw badRequest('provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]');
+    throw badRequest(
+      'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]',
+    );
   }
   let envelope: any;
   try {
     envelope = decodeMessage('Unknown', body.subarray(4));
   } catch (e) {
-    throw badRequest(`unable to decode protobuf envelope: ${(e as Error).message}`);
+    throw badRequest(
+      `unable to decode protobuf envelope: ${(e as Error).message}`,
+    );
   }
   const kind = envelope.typeMeta?.kind ?? '';
   const apiVersion = envelope.typeMeta?.apiVersion ?? '';
   if (!KINDS.has(kind)) {
-    throw badRequest(`the dev cluster does not decode ${kind || 'untyped'} objects from protobuf; send application/json`);
+    throw badRequest(
+      `the dev cluster does not decode ${
+        kind || 'untyped'
+      } objects from protobuf; send application/json`,
+    );
   }
   try {
-    const object = decodeMessage(kind, Buffer.from(envelope.raw ?? '', 'base64')) as Record<string, unknown>;
+    const object = decodeMessage(
+      kind,
+      Buffer.from(envelope.raw ?? '', 'base64'),
+    ) as Record<string, unknown>;
     return { kind, apiVersion, ...object };
   } catch (e) {
-    throw badRequest(`unable to decode ${kind} from protobuf: ${(e as Error).message}`);
+    throw badRequest(
+      `unable to decode ${kind} from protobuf: ${(e as Error).message}`,
+    );
   }
 }

@@ -165,10 +165,30 @@ export function builtinResourceTypes(): ResourceType[] {
       verbs: ['create'],
       stored: false,
     }),
-    core({ kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] }),
-    core({ kind: 'Endpoints', plural: 'endpoints', namespaced: true, shortNames: ['ep'] }),
-    core({ kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'] }),
-    core({ kind: 'LimitRange', plural: 'limitranges', namespaced: true, shortNames: ['limits'] }),
+    core({
+      kind: 'ConfigMap',
+      plural: 'configmaps',
+      namespaced: true,
+      shortNames: ['cm'],
+    }),
+    core({
+      kind: 'Endpoints',
+      plural: 'endpoints',
+      namespaced: true,
+      shortNames: ['ep'],
+    }),
+    core({
+      kind: 'Event',
+      plural: 'events',
+      namespaced: true,
+      shortNames: ['ev'],
+    }),
+    core({
+      kind: 'LimitRange',
+      plural: 'limitranges',
+      namespaced: true,
+      shortNames: ['limits'],
+    }),
     core({
       kind: 'Namespace',
       plural: 'namespaces',
@@ -266,8 +286,16 @@ export function builtinResourceTypes(): ResourceType[] {
       tracksGeneration: true,
       subresources: [SCALE, status('ReplicaSet')],
     }),
-    builtin('authentication.k8s.io', 'v1', review('SelfSubjectReview', 'selfsubjectreviews')),
-    builtin('authentication.k8s.io', 'v1', review('TokenReview', 'tokenreviews')),
+    builtin(
+      'authentication.k8s.io',
+      'v1',
+      review('SelfSubjectReview', 'selfsubjectreviews'),
+    ),
+    builtin(
+      'authentication.k8s.io',
+      'v1',
+      review('TokenReview', 'tokenreviews'),
+    ),
     builtin(
       'authorization.k8s.io',
       'v1',
@@ -283,7 +311,11 @@ export function builtinResourceTypes(): ResourceType[] {
       'v1',
       review('SelfSubjectRulesReview', 'selfsubjectrulesreviews'),
     ),
-    builtin('authorization.k8s.io', 'v1', review('SubjectAccessReview', 'subjectaccessreviews')),
+    builtin(
+      'authorization.k8s.io',
+      'v1',
+      review('SubjectAccessReview', 'subjectaccessreviews'),
+    ),
     builtin('rbac.authorization.k8s.io', 'v1', {
       kind: 'ClusterRoleBinding',
       plural: 'clusterrolebindings',
@@ -299,14 +331,22 @@ export function builtinResourceTypes(): ResourceType[] {
       plural: 'rolebindings',
       namespaced: true,
     }),
-    builtin('rbac.authorization.k8s.io', 'v1', { kind: 'Role', plural: 'roles', namespaced: true }),
+    builtin('rbac.authorization.k8s.io', 'v1', {
+      kind: 'Role',
+      plural: 'roles',
+      namespaced: true,
+    }),
     builtin('storage.k8s.io', 'v1', {
       kind: 'StorageClass',
       plural: 'storageclasses',
       namespaced: false,
       shortNames: ['sc'],
     }),
-    builtin('coordination.k8s.io', 'v1', { kind: 'Lease', plural: 'leases', namespaced: true }),
+    builtin('coordination.k8s.io', 'v1', {
+      kind: 'Lease',
+      plural: 'leases',
+      namespaced: true,
+    }),
     builtin('apiextensions.k8s.io', 'v1', {
       kind: 'CustomResourceDefinition',
       plural: 'customresourcedefinitions',
@@ -336,14 +376,20 @@ export class ResourceRegistry {
     return this.types;
   }
 
-  find(group: string, version: string, plural: string): ResourceType | undefined {
+  find(
+    group: string,
+    version: string,
+    plural: string,
+  ): ResourceType | undefined {
     return this.types.find(
       t => t.group === group && t.version === version && t.plural === plural,
     );
   }
 
   findByKind(apiVersion: string, kind: string): ResourceType | undefined {
-    return this.types.find(t => apiVersionOf(t) === apiVersion && t.kind === kind);
+    return this.types.find(
+      t => apiVersionOf(t) === apiVersion && t.kind === kind,
+    );
   }
 
   /** Group names in the order discovery lists them; the legacy core group ("") excluded. */
@@ -359,7 +405,8 @@ export class ResourceRegistry {
   versions(group: string): string[] {
     const versions: string[] = [];
     for (const t of this.types) {
-      if (t.group === group && !versions.includes(t.version)) versions.push(t.version);
+      if (t.group === group && !versions.includes(t.version))
+        versions.push(t.version);
     }
     return versions;
   }

@@ -38,7 +38,8 @@ export function parseRequestInfo(
     name: '',
   };
   let parts = path.split('/').filter(p => p !== '');
-  if (parts.length === 0 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info;
+  if (parts.length === 0 || (parts[0] !== 'api' && parts[0] !== 'apis'))
+    return info;
   info.apiPrefix = parts[0];
   parts = parts.slice(1);
   if (info.apiPrefix === 'apis') {
@@ -69,7 +70,11 @@ export function parseRequestInfo(
   if (parts.length >= 2) info.name = parts[1];
   if (parts.length >= 1) info.resource = parts[0];
   // /api/v1/namespaces/<name>[/status]: the namespace object itself.
-  if (info.resource === 'namespaces' && info.namespace && info.name === info.namespace) {
+  if (
+    info.resource === 'namespaces' &&
+    info.namespace &&
+    info.name === info.namespace
+  ) {
     info.namespace = '';
   }
 

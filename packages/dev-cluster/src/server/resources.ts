@@ -16,7 +16,12 @@ import {
   timestamp,
   withTypeMeta,
 } from './objects';
-import { apiVersionOf, hasSubresource, ResourceType, storageKey } from './registry';
+import {
+  apiVersionOf,
+  hasSubresource,
+  ResourceType,
+  storageKey,
+} from './registry';
 import {
   alreadyExists,
   ApiError,
@@ -71,7 +76,11 @@ export interface ListQuery {
 
 export interface ListOutcome {
   items: KubeObject[];
-  metadata: { resourceVersion: string; continue?: string; remainingItemCount?: number };
+  metadata: {
+    resourceVersion: string;
+    continue?: string;
+    remainingItemCount?: number;
+  };
 }
 
 export interface DeleteOptions {
@@ -142,7 +151,10 @@ export class ResourceService {
   }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
-    const object = this.store.get(storageKey(type), keyOf(type, namespace, name));
+    const object = this.store.get(
+      storageKey(type),
+      keyOf(type, namespace, name),
+    );
     if (!object) throw notFound(groupResource(type), name);
     return object;
   }
@@ -152,14 +164,18 @@ export class ResourceService {
     let startAfter: string | undefined;
     if (query.continueToken) {
       if (query.resourceVersion) {
-        throw badRequest('specifying resource version is not allowed when using continue');
+        throw badRequest(
+          'specifying resource version is not allowed when using continue',
+        );
       }
       const token = decodeContinue(query.continueToken);
       atResourceVersion = token.resourceVersion;
       startAfter = token.startAfter;
     } else if (query.resourceVersionMatch) {
       if (!query.resourceVersion) {
-        throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+        throw badRequest(
+          'resourceVersionMatch is forbidden unless resourceVersion is provided',
+        );
       }
       if (query.resourceVersionMatch === 'Exact') {
         atResourceVersion = Number(query.resourceVersion);
@@ -168,7 +184,15 @@ export class ResourceService {
             504,
             'Timeout',
             `Too large resource version: ${atResourceVersion}, current: ${this.store.resourceVersion}`,
-            { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+            {
+              causes: [
+                {
+                  reason: 'ResourceVersionTooLarge',
+                  message: 'Too large resource version',
+                },
+              ],
+              retryAfterSeconds: 1,
+            },
           );
         }
       } else if (query.resourceVersionMatch !== 'NotOlderThan') {
@@ -180,33 +204,46 @@ export class ResourceService {
     let result;
     try {
       result = this.store.list(storageKey(type), {
-        namespace: type.namespaced && query.namespace ? query.namespace : undefined,
+        namespace:
+          type.namespaced && query.namespace ? query.namespace : undefined,
         startAfter,
         limit: query.limit,
         atResourceVersion,
         filter: query.filter,
       });
     } catch (e) {
-      if (e instanceof StoreError && e.code === 'TooOld' && query.continueToken) {
+      if (
+        e instanceof StoreError &&
+        e.code === 'TooOld' &&
+        query.continueToken
+      ) {
         throw expired(
           'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response.',
         );
       }
       return storeFailure(e, type, '');
     }
-    const metadata: ListOutcome['metadata'] = { resourceVersion: String(result.resourceVersion) };
+    const metadata: ListOutcome['metadata'] = {
+      resourceVersion: String(result.resourceVersion),
+    };
     if (result.lastKey !== undefined) {
       metadata.continue = encodeContinue({
         resourceVersion: result.resourceVersion,
         startAfter: result.lastKey,
       });
-      if (result.remaining !== undefined) metadata.remainingItemCount = result.remaining;
+      if (result.remaining !== undefined)
+        metadata.remainingItemCount = result.remaining;
     }
     return { items: result.items, metadata };
   }
 
   /** NamespaceLifecycle: namespaced writes need an existing, non-terminating namespace. */
-  private checkNamespace(type: ResourceType, namespace: string, name: string, creating: boolean) {
+  private checkNamespace(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    creating: boolean,
+  ) {
     if (!type.namespaced) return;
     const ns = this.store.get('/namespaces', namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
@@ -214,7 +251,11 @@ export class ResourceService {
       const message = `unable to create new content in namespace ${namespace} because it is being terminated`;
       const error = forbidden(groupResource(type), name, message);
       error.status.details!.causes = [
-        { reason: 'NamespaceTerminating', message, field: 'metadata.namespace' },
+        {
+          reason: 'NamespaceTerminating',
+          message,
+          field: 'metadata.namespace',
+        },
       ];
       throw error;
     }
@@ -245,7 +286,11 @@ export class ResourceService {
     }
   }
 
-  private validate(type: ResourceType, object: KubeObject, oldObject: KubeObject | undefined) {
+  private validate(
+    type: ResourceType,
+    object: KubeObject,
+    oldObject: KubeObject | undefined,
+  ) {
     const causes: StatusCause[] = [];
     const name = object.metadata.name ?? '';
     if (!name) {
@@ -255,12 +300,18 @@ export class ResourceService {
         field: 'metadata.name',
       });
     }
-    for (const validator of this.validators) causes.push(...validator(type, object, oldObject));
+    for (const validator of this.validators)
+      causes.push(...validator(type, object, oldObject));
     if (causes.length) throw invalid(type, name, causes);
   }
 
   /** The body as an object of `type`, with kind and apiVersion checked and set. */
-  decode(type: ResourceType, body: unknown, namespace: string, ctx: RequestContext): KubeObject {
+  decode(
+    type: ResourceType,
+    body: unknown,
+    namespace: string,
+    ctx: RequestContext,
+  ): KubeObject {
     if (!isPlainObject(body)) {
       throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(body)}'`);
     }
@@ -276,14 +327,18 @@ export class ResourceService {
       );
     }
     if (body.metadata !== undefined && !isPlainObject(body.metadata)) {
-      throw badRequest(`${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`);
+      throw badRequest(
+        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`,
+      );
     }
     const object = withTypeMeta(deepClone(body), apiVersion, type.kind);
     this.dropUnknownFields(type, object, ctx);
     const meta = object.metadata;
     if (type.namespaced) {
       if (meta.namespace && meta.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       meta.namespace = namespace;
     } else {
@@ -293,7 +348,11 @@ export class ResourceService {
   }
 
   /** Built-in types keep only their declared fields, as decoding into the Go types does. */
-  private dropUnknownFields(type: ResourceType, object: KubeObject, ctx: RequestContext) {
+  private dropUnknownFields(
+    type: ResourceType,
+    object: KubeObject,
+    ctx: RequestContext,
+  ) {
     const model = modelNameForType(type);
     if (!model) return;
     const unknown = pruneUnknownFields(object, model);
@@ -301,7 +360,9 @@ export class ResourceService {
     const text = unknown.map(f => `unknown field "${f}"`);
     if (ctx.fieldValidation === 'Strict') {
       throw badRequest(
-        `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: strict decoding error: ${text.join(', ')}`,
+        `${type.kind} in version "${type.version}" cannot be handled as a ${
+          type.kind
+        }: strict decoding error: ${text.join(', ')}`,
       );
     }
     (ctx.warnings ??= []).push(...text);
@@ -315,19 +376,35 @@ export class ResourceService {
   ): KubeObject {
     const object = this.decode(type, body, namespace, ctx);
     const meta = object.metadata;
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${generateNameSuffix()}`;
+    if (!meta.name && meta.generateName)
+      meta.name = `${meta.generateName}${generateNameSuffix()}`;
     this.checkNamespace(type, namespace, meta.name ?? '', true);
     this.stampNew(type, object);
     for (const defaulter of this.defaulters) defaulter(type, object);
-    this.admit('CREATE', type, '', namespace, meta.name ?? '', object, undefined, ctx);
+    this.admit(
+      'CREATE',
+      type,
+      '',
+      namespace,
+      meta.name ?? '',
+      object,
+      undefined,
+      ctx,
+    );
     this.validate(type, object, undefined);
     const key = keyOf(type, namespace, meta.name!);
     if (ctx.dryRun) {
-      if (this.store.get(storageKey(type), key)) throw alreadyExists(groupResource(type), meta.name!);
+      if (this.store.get(storageKey(type), key))
+        throw alreadyExists(groupResource(type), meta.name!);
       return object;
     }
     try {
-      return this.store.create(storageKey(type), key, type.namespaced ? namespace : '', object);
+      return this.store.create(
+        storageKey(type),
+        key,
+        type.namespaced ? namespace : '',
+        object,
+      );
     } catch (e) {
       return storeFailure(e, type, meta.name!);
     }
@@ -365,7 +442,10 @@ export class ResourceService {
     ctx: RequestContext,
   ): KubeObject {
     const incoming = this.decode(type, body, namespace, ctx);
-    if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
+    if (
+      incoming.metadata.name !== undefined &&
+      incoming.metadata.name !== name
+    ) {
       throw badRequest(
         `the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`,
       );
@@ -374,7 +454,11 @@ export class ResourceService {
     this.checkNamespace(type, namespace, name, false);
     const existing = this.get(type, namespace, name);
     const requested = incoming.metadata.resourceVersion;
-    if (requested !== undefined && requested !== '' && requested !== existing.metadata.resourceVersion) {
+    if (
+      requested !== undefined &&
+      requested !== '' &&
+      requested !== existing.metadata.resourceVersion
+    ) {
       throw conflict(groupResource(type), name, OBJECT_MODIFIED);
     }
     if ((requested === undefined || requested === '') && type.custom) {
@@ -386,7 +470,15 @@ export class ResourceService {
         },
       ]);
     }
-    return this.write(type, namespace, name, subresource, existing, incoming, ctx);
+    return this.write(
+      type,
+      namespace,
+      name,
+      subresource,
+      existing,
+      incoming,
+      ctx,
+    );
   }
 
   /**
@@ -406,7 +498,16 @@ export class ResourceService {
     if (subresource === '') {
       for (const defaulter of this.defaulters) defaulter(type, next);
     }
-    this.admit('UPDATE', type, subresource, namespace, name, next, existing, ctx);
+    this.admit(
+      'UPDATE',
+      type,
+      subresource,
+      namespace,
+      name,
+      next,
+      existing,
+      ctx,
+    );
     this.validate(type, next, existing);
     const { resourceVersion: _a, ...nextMeta } = next.metadata;
     const { resourceVersion: _b, ...existingMeta } = existing.metadata;
@@ -421,11 +522,26 @@ export class ResourceService {
     const key = keyOf(type, namespace, name);
     const ns = type.namespaced ? namespace : '';
     try {
-      if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && this.gracePeriodOver(next)) {
+      if (
+        next.metadata.deletionTimestamp &&
+        !next.metadata.finalizers?.length &&
+        this.gracePeriodOver(next)
+      ) {
         // The last finalizer is gone: the deletion completes.
-        return this.store.delete(storageKey(type), key, ns, existing.metadata.resourceVersion);
+        return this.store.delete(
+          storageKey(type),
+          key,
+          ns,
+          existing.metadata.resourceVersion,
+        );
       }
-      return this.store.update(storageKey(type), key, ns, next, existing.metadata.resourceVersion);
+      return this.store.update(
+        storageKey(type),
+        key,
+        ns,
+        next,
+        existing.metadata.resourceVersion,
+      );
     } catch (e) {
       return storeFailure(e, type, name);
     }
@@ -470,12 +586,15 @@ export class ResourceService {
       if (old.deletionGracePeriodSeconds !== undefined) {
         meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
       }
-      const added = (meta.finalizers ?? []).filter(f => !(old.finalizers ?? []).includes(f));
+      const added = (meta.finalizers ?? []).filter(
+        f => !(old.finalizers ?? []).includes(f),
+      );
       if (added.length) {
         throw invalid(type, old.name ?? '', [
           {
             reason: 'FieldValueForbidden',
-            message: 'Forbidden: no new finalizers can be added if the object is being deleted',
+            message:
+              'Forbidden: no new finalizers can be added if the object is being deleted',
             field: 'metadata.finalizers',
           },
         ]);
@@ -485,11 +604,13 @@ export class ResourceService {
       delete meta.deletionGracePeriodSeconds;
     }
     if (type.tracksGeneration) {
-      meta.generation = (old.generation ?? 1) + (specChanged(existing, next) ? 1 : 0);
+      meta.generation =
+        (old.generation ?? 1) + (specChanged(existing, next) ? 1 : 0);
     } else {
       delete meta.generation;
     }
-    if (!meta.managedFields && old.managedFields) meta.managedFields = old.managedFields;
+    if (!meta.managedFields && old.managedFields)
+      meta.managedFields = old.managedFields;
     if (isCoreNamespace(type)) defaultNamespace(next, false);
     return next;
   }
@@ -511,15 +632,23 @@ export class ResourceService {
         `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`,
       );
     }
-    if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion) {
+    if (
+      pre?.resourceVersion &&
+      pre.resourceVersion !== existing.metadata.resourceVersion
+    ) {
       throw conflict(
         gr,
         name,
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
       );
     }
-    const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : undefined);
-    if (policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)) {
+    const policy =
+      options.propagationPolicy ??
+      (options.orphanDependents ? 'Orphan' : undefined);
+    if (
+      policy !== undefined &&
+      !['Orphan', 'Background', 'Foreground'].includes(policy)
+    ) {
       throw invalid({ group: 'meta.k8s.io', kind: 'DeleteOptions' }, '', [
         {
           reason: 'FieldValueNotSupported',
@@ -551,19 +680,32 @@ export class ResourceService {
     const meta: ObjectMeta = { ...existing.metadata };
     if (finalizers.length) meta.finalizers = finalizers;
     const deadline = timestamp(new Date(Date.now() + grace * 1000));
-    if (!meta.deletionTimestamp || grace < (meta.deletionGracePeriodSeconds ?? 0)) {
+    if (
+      !meta.deletionTimestamp ||
+      grace < (meta.deletionGracePeriodSeconds ?? 0)
+    ) {
       // A shorter grace period moves the deadline closer, never further.
       meta.deletionTimestamp = deadline;
       meta.deletionGracePeriodSeconds = grace;
     }
     const next: KubeObject = { ...existing, metadata: meta };
-    if (isNamespace) next.status = { ...(existing.status as object), phase: 'Terminating' };
+    if (isNamespace)
+      next.status = { ...(existing.status as object), phase: 'Terminating' };
     if (ctx.dryRun) return { kind: 'object', object: next, code: 200 };
-    if (jsonEqual(next.metadata, existing.metadata) && jsonEqual(next.status, existing.status)) {
+    if (
+      jsonEqual(next.metadata, existing.metadata) &&
+      jsonEqual(next.status, existing.status)
+    ) {
       return { kind: 'object', object: existing, code: 200 };
     }
     try {
-      const stored = this.store.update(storageKey(type), key, ns, next, existing.metadata.resourceVersion);
+      const stored = this.store.update(
+        storageKey(type),
+        key,
+        ns,
+        next,
+        existing.metadata.resourceVersion,
+      );
       return { kind: 'object', object: stored, code: 200 };
     } catch (e) {
       return storeFailure(e, type, name);
@@ -581,12 +723,20 @@ export class ResourceService {
     let deleted = existing;
     if (!ctx.dryRun) {
       try {
-        deleted = this.store.delete(storageKey(type), key, ns, existing.metadata.resourceVersion);
+        deleted = this.store.delete(
+          storageKey(type),
+          key,
+          ns,
+          existing.metadata.resourceVersion,
+        );
       } catch (e) {
         return storeFailure(e, type, name);
       }
     }
-    if (type.custom || RETURNS_DELETED_OBJECT.has(`${type.group}/${type.plural}`)) {
+    if (
+      type.custom ||
+      RETURNS_DELETED_OBJECT.has(`${type.group}/${type.plural}`)
+    ) {
       return { kind: 'object', object: deleted, code: 200 };
     }
     return {
@@ -604,12 +754,20 @@ export class ResourceService {
    * Pods bound to a node terminate gracefully (the kubelet finishes the
    * deletion); everything else is deleted at once.
    */
-  private gracePeriod(type: ResourceType, existing: KubeObject, options: DeleteOptions): number {
+  private gracePeriod(
+    type: ResourceType,
+    existing: KubeObject,
+    options: DeleteOptions,
+  ): number {
     if (type.group !== '' || type.plural !== 'pods') return 0;
     const pod = existing as any;
     const phase = pod.status?.phase;
-    if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    const grace = options.gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed')
+      return 0;
+    const grace =
+      options.gracePeriodSeconds ??
+      pod.spec?.terminationGracePeriodSeconds ??
+      30;
     return grace < 0 ? 1 : grace;
   }
 }

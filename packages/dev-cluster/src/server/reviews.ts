@@ -9,7 +9,10 @@ import { badRequest, invalid } from './status';
  * authenticator, never stored.
  */
 
-function attributesFromSpec(user: UserInfo, spec: any): AuthorizationAttributes {
+function attributesFromSpec(
+  user: UserInfo,
+  spec: any,
+): AuthorizationAttributes {
   const r = spec?.resourceAttributes;
   if (r) {
     return {
@@ -48,12 +51,19 @@ function checkExactlyOneAttributeSet(kind: string, spec: any) {
       ? 'Invalid value: "": cannot be specified in combination with resourceAttributes'
       : 'Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified';
     throw invalid({ group: 'authorization.k8s.io', kind }, '', [
-      { reason: 'FieldValueInvalid', message, field: r ? 'spec.nonResourceAttributes' : 'spec.resourceAttributes' },
+      {
+        reason: 'FieldValueInvalid',
+        message,
+        field: r ? 'spec.nonResourceAttributes' : 'spec.resourceAttributes',
+      },
     ]);
   }
 }
 
-function reviewStatus(authorizer: Authorizer, attributes: AuthorizationAttributes) {
+function reviewStatus(
+  authorizer: Authorizer,
+  attributes: AuthorizationAttributes,
+) {
   const result = authorizer.authorize(attributes);
   return {
     allowed: result.decision === 'Allow',
@@ -62,7 +72,11 @@ function reviewStatus(authorizer: Authorizer, attributes: AuthorizationAttribute
   };
 }
 
-export function selfSubjectAccessReview(authorizer: Authorizer, user: UserInfo, body: any) {
+export function selfSubjectAccessReview(
+  authorizer: Authorizer,
+  user: UserInfo,
+  body: any,
+) {
   checkExactlyOneAttributeSet('SelfSubjectAccessReview', body?.spec);
   return {
     ...body,
@@ -83,10 +97,18 @@ export function subjectAccessReview(
   checkExactlyOneAttributeSet(kind, spec);
   if (!spec.user && !(spec.groups ?? []).length) {
     throw invalid({ group: 'authorization.k8s.io', kind }, '', [
-      { reason: 'FieldValueInvalid', message: 'Invalid value: "": at least one of user or group must be specified', field: 'spec.user' },
+      {
+        reason: 'FieldValueInvalid',
+        message:
+          'Invalid value: "": at least one of user or group must be specified',
+        field: 'spec.user',
+      },
     ]);
   }
-  if (kind === 'LocalSubjectAccessReview' && spec.resourceAttributes?.namespace !== namespace) {
+  if (
+    kind === 'LocalSubjectAccessReview' &&
+    spec.resourceAttributes?.namespace !== namespace
+  ) {
     throw badRequest(
       `spec.resourceAttributes.namespace must match namespace: ${namespace}`,
     );
@@ -111,7 +133,9 @@ function userInfoJson(user: UserInfo) {
     username: user.username,
     ...(user.uid ? { uid: user.uid } : {}),
     groups: user.groups,
-    ...(user.extra && Object.keys(user.extra).length ? { extra: user.extra } : {}),
+    ...(user.extra && Object.keys(user.extra).length
+      ? { extra: user.extra }
+      : {}),
   };
 }
 
@@ -119,10 +143,17 @@ export function tokenReview(authenticator: Authenticator, body: any) {
   const spec = body?.spec ?? {};
   if (!spec.token) {
     throw invalid({ group: 'authentication.k8s.io', kind: 'TokenReview' }, '', [
-      { reason: 'FieldValueRequired', message: 'Required value: token must be specified', field: 'spec.token' },
+      {
+        reason: 'FieldValueRequired',
+        message: 'Required value: token must be specified',
+        field: 'spec.token',
+      },
     ]);
   }
-  const user = authenticator.authenticateToken(spec.token, spec.audiences?.length ? spec.audiences : undefined);
+  const user = authenticator.authenticateToken(
+    spec.token,
+    spec.audiences?.length ? spec.audiences : undefined,
+  );
   return {
     kind: 'TokenReview',
     apiVersion: 'authentication.k8s.io/v1',
@@ -132,7 +163,9 @@ export function tokenReview(authenticator: Authenticator, body: any) {
       ? {
           authenticated: true,
           user: userInfoJson(user),
-          audiences: spec.audiences?.length ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'],
+          audiences: spec.audiences?.length
+            ? spec.audiences
+            : ['https://kubernetes.default.svc.cluster.local'],
         }
       : { user: {}, error: '[invalid bearer token, token lookup failed]' },
   };
@@ -149,7 +182,10 @@ export function selfSubjectReview(user: UserInfo) {
 
 /** What the rules resolver (RBAC) says a user may do in a namespace. */
 export interface RulesResolver {
-  rulesFor(user: UserInfo, namespace: string): {
+  rulesFor(
+    user: UserInfo,
+    namespace: string,
+  ): {
     resourceRules: unknown[];
     nonResourceRules: unknown[];
     incomplete: boolean;
@@ -157,7 +193,11 @@ export interface RulesResolver {
   };
 }
 
-export function selfSubjectRulesReview(resolver: RulesResolver | undefined, user: UserInfo, body: any) {
+export function selfSubjectRulesReview(
+  resolver: RulesResolver | undefined,
+  user: UserInfo,
+  body: any,
+) {
   const namespace = body?.spec?.namespace ?? '';
   const rules = resolver
     ? resolver.rulesFor(user, namespace)

@@ -28,8 +28,10 @@ export class ServiceAllocator implements AdmissionPlugin {
     const ips = new Set<string>();
     const ports = new Set<number>();
     for (const svc of this.store.list('/services').items as any[]) {
-      for (const ip of svc.spec?.clusterIPs ?? [svc.spec?.clusterIP]) if (ip) ips.add(ip);
-      for (const port of svc.spec?.ports ?? []) if (port.nodePort) ports.add(port.nodePort);
+      for (const ip of svc.spec?.clusterIPs ?? [svc.spec?.clusterIP])
+        if (ip) ips.add(ip);
+      for (const port of svc.spec?.ports ?? [])
+        if (port.nodePort) ports.add(port.nodePort);
     }
     return { ips, ports };
   }
@@ -43,10 +45,19 @@ export class ServiceAllocator implements AdmissionPlugin {
         return ip;
       }
     }
-    throw new ApiError(500, 'InternalError', 'Internal error occurred: failed to allocate a serviceIP: range is full');
+    throw new ApiError(
+      500,
+      'InternalError',
+      'Internal error occurred: failed to allocate a serviceIP: range is full',
+    );
   }
 
-  admit({ operation, type, object, oldObject }: Parameters<AdmissionPlugin['admit']>[0]): void {
+  admit({
+    operation,
+    type,
+    object,
+    oldObject,
+  }: Parameters<AdmissionPlugin['admit']>[0]): void {
     if (type.group !== '' || type.plural !== 'services' || !object) return;
     if (operation !== 'CREATE' && operation !== 'UPDATE') return;
     const spec = ((object as any).spec ??= {});
@@ -59,32 +70,47 @@ export class ServiceAllocator implements AdmissionPlugin {
     }
     if (!spec.clusterIP) {
       spec.clusterIP = this.allocateIp(used.ips);
-    } else if (spec.clusterIP !== 'None' && operation === 'CREATE' && used.ips.has(spec.clusterIP)) {
-      throw invalid({ group: '', kind: 'Service' }, object.metadata.name ?? '', [
-        {
-          reason: 'FieldValueInvalid',
-          message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`,
-          field: 'spec.clusterIPs',
-        },
-      ]);
+    } else if (
+      spec.clusterIP !== 'None' &&
+      operation === 'CREATE' &&
+      used.ips.has(spec.clusterIP)
+    ) {
+      throw invalid(
+        { group: '', kind: 'Service' },
+        object.metadata.name ?? '',
+        [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: []string{"${spec.clusterIP}"}: failed to allocate IP ${spec.clusterIP}: provided IP is already allocated`,
+            field: 'spec.clusterIPs',
+          },
+        ],
+      );
     }
     spec.clusterIPs ??= [spec.clusterIP];
     spec.ipFamilies ??= spec.clusterIP === 'None' ? ['IPv4'] : ['IPv4'];
     spec.ipFamilyPolicy ??= 'SingleStack';
     if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
       for (const [i, port] of (spec.ports ?? []).entries()) {
-        const previous = old?.ports?.find((p: any) => p.port === port.port && p.protocol === port.protocol);
+        const previous = old?.ports?.find(
+          (p: any) => p.port === port.port && p.protocol === port.protocol,
+        );
         if (port.nodePort) continue;
         if (previous?.nodePort) {
           port.nodePort = previous.nodePort;
           continue;
         }
-        let candidate = NODE_PORT_MIN + ((i + used.ports.size) % (NODE_PORT_MAX - NODE_PORT_MIN + 1));
-        while (used.ports.has(candidate)) candidate = candidate >= NODE_PORT_MAX ? NODE_PORT_MIN : candidate + 1;
+        let candidate =
+          NODE_PORT_MIN +
+          ((i + used.ports.size) % (NODE_PORT_MAX - NODE_PORT_MIN + 1));
+        while (used.ports.has(candidate))
+          candidate =
+            candidate >= NODE_PORT_MAX ? NODE_PORT_MIN : candidate + 1;
         used.ports.add(candidate);
         port.nodePort = candidate;
       }
-      if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+      if (spec.type === 'LoadBalancer')
+        spec.allocateLoadBalancerNodePorts ??= true;
       spec.externalTrafficPolicy ??= 'Cluster';
     }
   }

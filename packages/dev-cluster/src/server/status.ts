@@ -65,7 +65,12 @@ export class ApiError extends Error {
     message?: string;
     details?: StatusDetails;
   }): ApiError {
-    return new ApiError(status.code, status.reason ?? '', status.message ?? '', status.details);
+    return new ApiError(
+      status.code,
+      status.reason ?? '',
+      status.message ?? '',
+      status.details,
+    );
   }
 }
 
@@ -154,10 +159,7 @@ export function badRequest(message: string): ApiError {
   return new ApiError(400, 'BadRequest', message);
 }
 
-export function methodNotAllowed(
-  gr: GroupResource,
-  action: string,
-): ApiError {
+export function methodNotAllowed(gr: GroupResource, action: string): ApiError {
   return new ApiError(
     405,
     'MethodNotAllowed',
@@ -216,7 +218,12 @@ export function unsupportedMediaType(accepted: string[]): ApiError {
 }
 
 export function notFoundPath(): ApiError {
-  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  return new ApiError(
+    404,
+    'NotFound',
+    'the server could not find the requested resource',
+    {},
+  );
 }
 
 export function internalError(err: unknown): ApiError {

@@ -27,7 +27,13 @@ export function formatLabelSelector(selector: any): string {
         parts.push(`!${req.key}`);
         break;
       default:
-        parts.push(`${req.key} ${req.operator === 'NotIn' ? 'notin' : 'in'} (${[...(req.values ?? [])].sort().join(',')})`);
+        parts.push(
+          `${req.key} ${req.operator === 'NotIn' ? 'notin' : 'in'} (${[
+            ...(req.values ?? []),
+          ]
+            .sort()
+            .join(',')})`,
+        );
     }
   }
   return parts.join(',');
@@ -37,11 +43,16 @@ function getPath(object: unknown, path: string): unknown {
   return evaluateJsonPath(parseJsonPath(path), object)[0];
 }
 
-function setPath(object: Record<string, any>, path: string, value: unknown): void {
+function setPath(
+  object: Record<string, any>,
+  path: string,
+  value: unknown,
+): void {
   const fields = path.replace(/^\./, '').split('.');
   let current = object;
   for (const field of fields.slice(0, -1)) {
-    if (typeof current[field] !== 'object' || current[field] === null) current[field] = {};
+    if (typeof current[field] !== 'object' || current[field] === null)
+      current[field] = {};
     current = current[field];
   }
   current[fields[fields.length - 1]] = value;
@@ -57,7 +68,9 @@ export function toScale(type: ResourceType, object: KubeObject): KubeObject {
     const paths = type.custom.scale;
     specReplicas = getPath(o, paths.specReplicasPath);
     statusReplicas = getPath(o, paths.statusReplicasPath);
-    const s = paths.labelSelectorPath ? getPath(o, paths.labelSelectorPath) : undefined;
+    const s = paths.labelSelectorPath
+      ? getPath(o, paths.labelSelectorPath)
+      : undefined;
     selector = typeof s === 'string' ? s : '';
   } else {
     specReplicas = o.spec?.replicas;
@@ -84,10 +97,17 @@ export function toScale(type: ResourceType, object: KubeObject): KubeObject {
 }
 
 /** The object with the replicas of `scale` applied; checks the Scale first. */
-export function applyScale(type: ResourceType, object: KubeObject, scale: any): KubeObject {
+export function applyScale(
+  type: ResourceType,
+  object: KubeObject,
+  scale: any,
+): KubeObject {
   const name = object.metadata.name!;
   const replicas = scale?.spec?.replicas;
-  if (replicas !== undefined && (typeof replicas !== 'number' || replicas < 0)) {
+  if (
+    replicas !== undefined &&
+    (typeof replicas !== 'number' || replicas < 0)
+  ) {
     throw invalid({ group: 'autoscaling', kind: 'Scale' }, name, [
       {
         reason: 'FieldValueInvalid',
@@ -98,10 +118,18 @@ export function applyScale(type: ResourceType, object: KubeObject, scale: any): 
   }
   const rv = scale?.metadata?.resourceVersion;
   if (rv && rv !== object.metadata.resourceVersion) {
-    throw conflict(groupResource(type), name, 'the object has been modified; please apply your changes to the latest version and try again');
+    throw conflict(
+      groupResource(type),
+      name,
+      'the object has been modified; please apply your changes to the latest version and try again',
+    );
   }
   const next = deepClone(object) as Record<string, any>;
-  setPath(next, type.custom?.scale?.specReplicasPath ?? '.spec.replicas', replicas ?? 0);
+  setPath(
+    next,
+    type.custom?.scale?.specReplicasPath ?? '.spec.replicas',
+    replicas ?? 0,
+  );
   return next as KubeObject;
 }
 
@@ -119,22 +147,30 @@ export function createTokenRequest(
   const spec = body?.spec ?? {};
   const expirationSeconds: number = spec.expirationSeconds ?? 3600;
   if (expirationSeconds < MIN_TOKEN_SECONDS) {
-    throw invalid({ group: 'authentication.k8s.io', kind: 'TokenRequest' }, name, [
-      {
-        reason: 'FieldValueInvalid',
-        message: `Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`,
-        field: 'spec.expirationSeconds',
-      },
-    ]);
+    throw invalid(
+      { group: 'authentication.k8s.io', kind: 'TokenRequest' },
+      name,
+      [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${expirationSeconds}: may not specify a duration less than 10 minutes`,
+          field: 'spec.expirationSeconds',
+        },
+      ],
+    );
   }
   if (expirationSeconds > MAX_TOKEN_SECONDS) {
-    throw invalid({ group: 'authentication.k8s.io', kind: 'TokenRequest' }, name, [
-      {
-        reason: 'FieldValueInvalid',
-        message: `Invalid value: ${expirationSeconds}: may not specify a duration larger than 2^32 seconds`,
-        field: 'spec.expirationSeconds',
-      },
-    ]);
+    throw invalid(
+      { group: 'authentication.k8s.io', kind: 'TokenRequest' },
+      name,
+      [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${expirationSeconds}: may not specify a duration larger than 2^32 seconds`,
+          field: 'spec.expirationSeconds',
+        },
+      ],
+    );
   }
   const ref = spec.boundObjectRef;
   const { token, claims } = tokens.issue(
@@ -177,9 +213,17 @@ export function bindPod(pod: KubeObject, binding: any): KubeObject {
   const name = pod.metadata.name!;
   const target = binding?.target;
   if (!target?.name) {
-    throw invalid({ group: '', kind: 'Binding' }, binding?.metadata?.name ?? name, [
-      { reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' },
-    ]);
+    throw invalid(
+      { group: '', kind: 'Binding' },
+      binding?.metadata?.name ?? name,
+      [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value',
+          field: 'target.name',
+        },
+      ],
+    );
   }
   if (target.kind && target.kind !== 'Node') {
     throw invalid({ group: '', kind: 'Binding' }, name, [
@@ -192,7 +236,11 @@ export function bindPod(pod: KubeObject, binding: any): KubeObject {
   }
   const p = pod as any;
   if (p.metadata.deletionTimestamp) {
-    throw conflict({ group: '', resource: 'pods/binding' }, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    throw conflict(
+      { group: '', resource: 'pods/binding' },
+      name,
+      `pod ${name} is being deleted, cannot be assigned to a host`,
+    );
   }
   if (p.spec?.nodeName) {
     throw conflict(
@@ -218,7 +266,13 @@ export function bindPod(pod: KubeObject, binding: any): KubeObject {
 }
 
 export function bindingStatus(): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    code: 201,
+  };
 }
 
 export function serviceAccountNotFound(name: string): ApiError {

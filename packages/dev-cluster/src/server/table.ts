@@ -29,7 +29,13 @@ const NAME_DESCRIPTION =
 const AGE_DESCRIPTION =
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata';
 
-function column(name: string, type: string, description = '', priority = 0, format = ''): TableColumn {
+function column(
+  name: string,
+  type: string,
+  description = '',
+  priority = 0,
+  format = '',
+): TableColumn {
   return { name, type, format, description, priority };
 }
 
@@ -37,7 +43,9 @@ const NAME = column('Name', 'string', NAME_DESCRIPTION, 0, 'name');
 const AGE = column('Age', 'string', AGE_DESCRIPTION);
 
 const none = (value: unknown): string =>
-  value === undefined || value === null || value === '' ? '<none>' : String(value);
+  value === undefined || value === null || value === ''
+    ? '<none>'
+    : String(value);
 
 function age(object: KubeObject, now: number): string {
   return ageSince(object.metadata.creationTimestamp, now);
@@ -65,7 +73,9 @@ function labelSelectorText(selector: any): string {
     else {
       const values = [...(req.values ?? [])];
       if (values.length > 1) values.sort();
-      parts.push(`${req.key} ${op === 'notin' ? 'notin' : 'in'} (${values.join(',')})`);
+      parts.push(
+        `${req.key} ${op === 'notin' ? 'notin' : 'in'} (${values.join(',')})`,
+      );
     }
   }
   const text = parts.join(',');
@@ -74,7 +84,10 @@ function labelSelectorText(selector: any): string {
 
 function containersAndImages(podSpec: any): [string, string] {
   const containers: any[] = podSpec?.containers ?? [];
-  return [containers.map(c => c.name).join(','), containers.map(c => c.image).join(',')];
+  return [
+    containers.map(c => c.name).join(','),
+    containers.map(c => c.image).join(','),
+  ];
 }
 
 /** printPod's STATUS column. */
@@ -86,7 +99,8 @@ export function podStatusReason(pod: any): string {
   let initializing = false;
   for (let i = 0; i < initStatuses.length; i++) {
     const c = initStatuses[i];
-    const sidecar = initContainers.find(ic => ic.name === c.name)?.restartPolicy === 'Always';
+    const sidecar =
+      initContainers.find(ic => ic.name === c.name)?.restartPolicy === 'Always';
     if (c.state?.terminated?.exitCode === 0) continue;
     if (sidecar && c.started) continue;
     if (c.state?.terminated) {
@@ -96,7 +110,10 @@ export function podStatusReason(pod: any): string {
         : t.signal
         ? `Init:Signal:${t.signal}`
         : `Init:ExitCode:${t.exitCode}`;
-    } else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') {
+    } else if (
+      c.state?.waiting?.reason &&
+      c.state.waiting.reason !== 'PodInitializing'
+    ) {
       reason = `Init:${c.state.waiting.reason}`;
     } else {
       reason = `Init:${i}/${initContainers.length}`;
@@ -133,12 +150,17 @@ export function podStatusReason(pod: any): string {
 function podRestarts(pod: any, now: number): string {
   let restarts = 0;
   let last = 0;
-  for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+  for (const c of [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ]) {
     restarts += c.restartCount ?? 0;
     const finished = c.lastState?.terminated?.finishedAt;
     if (finished) last = Math.max(last, Date.parse(finished));
   }
-  return last && restarts ? `${restarts} (${ageSince(new Date(last).toISOString(), now)} ago)` : String(restarts);
+  return last && restarts
+    ? `${restarts} (${ageSince(new Date(last).toISOString(), now)} ago)`
+    : String(restarts);
 }
 
 function podReadinessGates(pod: any): string {
@@ -154,14 +176,41 @@ function podReadinessGates(pod: any): string {
 const podPrinter: Printer = {
   columns: [
     NAME,
-    column('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
-    column('Status', 'string', 'The aggregate status of the containers in this pod.'),
-    column('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    column(
+      'Ready',
+      'string',
+      'The aggregate readiness state of this pod for accepting traffic.',
+    ),
+    column(
+      'Status',
+      'string',
+      'The aggregate status of the containers in this pod.',
+    ),
+    column(
+      'Restarts',
+      'string',
+      'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+    ),
     AGE,
     column('IP', 'string', 'podIP is the IP address allocated to the pod.', 1),
-    column('Node', 'string', 'nodeName indicates in which node this pod is scheduled.', 1),
-    column('Nominated Node', 'string', 'nominatedNodeName is set only when this pod preempts other pods on the node.', 1),
-    column('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
+    column(
+      'Node',
+      'string',
+      'nodeName indicates in which node this pod is scheduled.',
+      1,
+    ),
+    column(
+      'Nominated Node',
+      'string',
+      'nominatedNodeName is set only when this pod preempts other pods on the node.',
+      1,
+    ),
+    column(
+      'Readiness Gates',
+      'string',
+      'If specified, all readiness gates will be evaluated for pod readiness.',
+      1,
+    ),
   ],
   cells(pod, now) {
     const statuses: any[] = pod.status?.containerStatuses ?? [];
@@ -183,7 +232,12 @@ const podPrinter: Printer = {
 
 const WORKLOAD_WIDE = [
   column('Containers', 'string', 'Names of each container in the template.', 1),
-  column('Images', 'string', 'Images referenced by each container in the template.', 1),
+  column(
+    'Images',
+    'string',
+    'Images referenced by each container in the template.',
+    1,
+  ),
   column('Selector', 'string', 'Label selector for pods.', 1),
 ];
 
@@ -191,8 +245,16 @@ const deploymentPrinter: Printer = {
   columns: [
     NAME,
     column('Ready', 'string', 'Number of the pod with ready state'),
-    column('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-    column('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+    column(
+      'Up-to-date',
+      'integer',
+      'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+    ),
+    column(
+      'Available',
+      'integer',
+      'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+    ),
     AGE,
     ...WORKLOAD_WIDE,
   ],
@@ -238,14 +300,18 @@ const replicaSetPrinter: Printer = {
 function nodeStatus(node: any): string {
   const conditions: any[] = node.status?.conditions ?? [];
   const ready = conditions.find(c => c.type === 'Ready');
-  const states = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
+  const states = [
+    ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown',
+  ];
   if (node.spec?.unschedulable) states.push('SchedulingDisabled');
   return states.join(',');
 }
 
 function nodeRoles(node: any): string {
   const roles = new Set<string>();
-  for (const [key, value] of Object.entries<string>(node.metadata.labels ?? {})) {
+  for (const [key, value] of Object.entries<string>(
+    node.metadata.labels ?? {},
+  )) {
     if (key.startsWith('node-role.kubernetes.io/')) {
       const role = key.slice('node-role.kubernetes.io/'.length);
       if (role) roles.add(role);
@@ -255,7 +321,9 @@ function nodeRoles(node: any): string {
 }
 
 function nodeAddress(node: any, type: string): string {
-  return none((node.status?.addresses ?? []).find((a: any) => a.type === type)?.address);
+  return none(
+    (node.status?.addresses ?? []).find((a: any) => a.type === type)?.address,
+  );
 }
 
 const nodePrinter: Printer = {
@@ -265,11 +333,36 @@ const nodePrinter: Printer = {
     column('Roles', 'string', 'The roles of the node'),
     AGE,
     column('Version', 'string', 'Kubelet Version reported by the node.'),
-    column('Internal-IP', 'string', 'List of addresses reachable to the node.', 1),
-    column('External-IP', 'string', 'List of addresses reachable to the node.', 1),
-    column('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
-    column('Kernel-Version', 'string', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
-    column('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+    column(
+      'Internal-IP',
+      'string',
+      'List of addresses reachable to the node.',
+      1,
+    ),
+    column(
+      'External-IP',
+      'string',
+      'List of addresses reachable to the node.',
+      1,
+    ),
+    column(
+      'OS-Image',
+      'string',
+      'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).',
+      1,
+    ),
+    column(
+      'Kernel-Version',
+      'string',
+      "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+      1,
+    ),
+    column(
+      'Container-Runtime',
+      'string',
+      'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+      1,
+    ),
   ],
   cells(node, now) {
     const info = node.status?.nodeInfo ?? {};
@@ -315,7 +408,9 @@ function servicePorts(svc: any): string {
   return ports
     .map(p => {
       const protocol = p.protocol ?? 'TCP';
-      return p.nodePort ? `${p.port}:${p.nodePort}/${protocol}` : `${p.port}/${protocol}`;
+      return p.nodePort
+        ? `${p.port}:${p.nodePort}/${protocol}`
+        : `${p.port}/${protocol}`;
     })
     .join(',');
 }
@@ -324,11 +419,28 @@ const servicePrinter: Printer = {
   columns: [
     NAME,
     column('Type', 'string', 'type determines how the Service is exposed.'),
-    column('Cluster-IP', 'string', 'clusterIP is the IP address of the service and is usually assigned randomly.'),
-    column('External-IP', 'string', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
-    column('Port(s)', 'string', 'The list of ports that are exposed by this service.'),
+    column(
+      'Cluster-IP',
+      'string',
+      'clusterIP is the IP address of the service and is usually assigned randomly.',
+    ),
+    column(
+      'External-IP',
+      'string',
+      'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+    ),
+    column(
+      'Port(s)',
+      'string',
+      'The list of ports that are exposed by this service.',
+    ),
     AGE,
-    column('Selector', 'string', 'Route service traffic to pods with label keys and values matching this selector.', 1),
+    column(
+      'Selector',
+      'string',
+      'Route service traffic to pods with label keys and values matching this selector.',
+      1,
+    ),
   ],
   cells(svc, now) {
     return [
@@ -344,7 +456,11 @@ const servicePrinter: Printer = {
 };
 
 const namespacePrinter: Printer = {
-  columns: [NAME, column('Status', 'string', 'The status of the namespace'), AGE],
+  columns: [
+    NAME,
+    column('Status', 'string', 'The status of the namespace'),
+    AGE,
+  ],
   cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns, now)],
 };
 
@@ -352,7 +468,11 @@ const dataCount = (o: any) =>
   Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length;
 
 const configMapPrinter: Printer = {
-  columns: [NAME, column('Data', 'integer', 'Data contains the configuration data.'), AGE],
+  columns: [
+    NAME,
+    column('Data', 'integer', 'Data contains the configuration data.'),
+    AGE,
+  ],
   cells: (cm, now) => [cm.metadata.name, dataCount(cm), age(cm, now)],
 };
 
@@ -363,11 +483,17 @@ const secretPrinter: Printer = {
     column('Data', 'integer', 'The number of entries in the secret'),
     AGE,
   ],
-  cells: (s, now) => [s.metadata.name, s.type ?? 'Opaque', dataCount(s), age(s, now)],
+  cells: (s, now) => [
+    s.metadata.name,
+    s.type ?? 'Opaque',
+    dataCount(s),
+    age(s, now),
+  ],
 };
 
 function eventLastSeen(e: any, now: number): string {
-  if (e.series?.lastObservedTime) return ageSince(e.series.lastObservedTime, now);
+  if (e.series?.lastObservedTime)
+    return ageSince(e.series.lastObservedTime, now);
   if (e.lastTimestamp) return ageSince(e.lastTimestamp, now);
   if (e.eventTime) return ageSince(e.eventTime, now);
   return '<unknown>';
@@ -375,15 +501,41 @@ function eventLastSeen(e: any, now: number): string {
 
 const eventPrinter: Printer = {
   columns: [
-    column('Last Seen', 'string', 'Time when last event from this source was observed.'),
-    column('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
-    column('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for this event being generated.'),
+    column(
+      'Last Seen',
+      'string',
+      'Time when last event from this source was observed.',
+    ),
+    column(
+      'Type',
+      'string',
+      'Type of this event (Normal, Warning), new types could be added in the future.',
+    ),
+    column(
+      'Reason',
+      'string',
+      'This should be a short, machine understandable string that gives the reason for this event being generated.',
+    ),
     column('Object', 'string', 'The object that this event is about.'),
     column('Subobject', 'string', 'The subobject that this event is about.', 1),
     column('Source', 'string', 'The component reporting this event.', 1),
-    column('Message', 'string', 'A human-readable description of the status of this operation.'),
-    column('First Seen', 'string', 'The time at which the event was first recorded.', 1),
-    column('Count', 'string', 'The number of times this event has occurred.', 1),
+    column(
+      'Message',
+      'string',
+      'A human-readable description of the status of this operation.',
+    ),
+    column(
+      'First Seen',
+      'string',
+      'The time at which the event was first recorded.',
+      1,
+    ),
+    column(
+      'Count',
+      'string',
+      'The number of times this event has occurred.',
+      1,
+    ),
     column('Name', 'string', NAME_DESCRIPTION, 1, 'name'),
   ],
   cells(e, now) {
@@ -430,7 +582,12 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
 };
 
 /** A printer cell of a CRD column, typed as the apiextensions table convertor does. */
-function customCell(column: PrinterColumn, steps: ReturnType<typeof parseJsonPath>, object: unknown, now: number): Cell {
+function customCell(
+  column: PrinterColumn,
+  steps: ReturnType<typeof parseJsonPath>,
+  object: unknown,
+  now: number,
+): Cell {
   const values = evaluateJsonPath(steps, object);
   if (!values.length) return null;
   const value = values[0];
@@ -457,7 +614,13 @@ function customPrinter(columns: PrinterColumn[]): Printer {
     columns: [
       NAME,
       ...effective.map(c =>
-        column(c.name, c.type, c.description ?? '', c.priority ?? 0, c.format ?? ''),
+        column(
+          c.name,
+          c.type,
+          c.description ?? '',
+          c.priority ?? 0,
+          c.format ?? '',
+        ),
       ),
     ],
     cells: (o, now) => [

@@ -11,11 +11,16 @@ import { DevCluster, DevClusterOptions, startDevCluster } from './devCluster';
 
 export interface TestCluster extends DevCluster {
   /** Runs kubectl against the cluster; resolves with its output and exit code (never rejects). */
-  kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }>;
+  kubectl(
+    args: string[],
+    input?: string,
+  ): Promise<{ stdout: string; stderr: string; code: number }>;
   dispose(): Promise<void>;
 }
 
-export async function startTestCluster(options: Partial<DevClusterOptions> = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  options: Partial<DevClusterOptions> = {},
+): Promise<TestCluster> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dev-cluster-test-'));
   const cluster = await startDevCluster({ stateDir, port: 0, ...options });
   return {
@@ -25,9 +30,18 @@ export async function startTestCluster(options: Partial<DevClusterOptions> = {})
         const child = execFile(
           'kubectl',
           ['--kubeconfig', cluster.kubeconfigPath, ...args],
-          { env: { ...process.env, KUBECACHEDIR: path.join(stateDir, 'kubecache') } },
+          {
+            env: {
+              ...process.env,
+              KUBECACHEDIR: path.join(stateDir, 'kubecache'),
+            },
+          },
           (error, stdout, stderr) => {
-            resolve({ stdout, stderr, code: error ? (error as any).code ?? 1 : 0 });
+            resolve({
+              stdout,
+              stderr,
+              code: error ? (error as any).code ?? 1 : 0,
+            });
           },
         );
         if (input !== undefined) child.stdin!.end(input);

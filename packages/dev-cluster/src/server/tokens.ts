@@ -1,6 +1,12 @@
 import {
   createHash,
-  createPrivateKey, createPublicKey, KeyObject, randomUUID, sign, verify } from 'node:crypto';
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  randomUUID,
+  sign,
+  verify,
+} from 'node:crypto';
 
 /*
  * ServiceAccount tokens: RS256 JWTs signed with the cluster's service-account
@@ -39,7 +45,8 @@ export interface TokenClaims {
   };
 }
 
-const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+const b64url = (data: Buffer | string) =>
+  Buffer.from(data).toString('base64url');
 
 export class ServiceAccountTokens {
   private readonly privateKey: KeyObject;
@@ -81,13 +88,18 @@ export class ServiceAccountTokens {
       },
     };
     const bound = options.boundObject;
-    if (bound?.kind === 'Pod') claims['kubernetes.io'].pod = { name: bound.name, uid: bound.uid };
+    if (bound?.kind === 'Pod')
+      claims['kubernetes.io'].pod = { name: bound.name, uid: bound.uid };
     if (bound?.kind === 'Secret') {
       claims['kubernetes.io'].secret = { name: bound.name, uid: bound.uid };
     }
     const header = b64url(JSON.stringify({ alg: 'RS256', kid: this.keyId }));
     const payload = b64url(JSON.stringify(claims));
-    const signature = sign('sha256', Buffer.from(`${header}.${payload}`), this.privateKey);
+    const signature = sign(
+      'sha256',
+      Buffer.from(`${header}.${payload}`),
+      this.privateKey,
+    );
     return { token: `${header}.${payload}.${b64url(signature)}`, claims };
   }
 
@@ -113,9 +125,12 @@ export class ServiceAccountTokens {
       if (!valid) return undefined;
       const alg = JSON.parse(Buffer.from(header, 'base64url').toString()).alg;
       if (alg !== 'RS256') return undefined;
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as TokenClaims;
+      const claims = JSON.parse(
+        Buffer.from(payload, 'base64url').toString(),
+      ) as TokenClaims;
       const seconds = now.getTime() / 1000;
-      if (claims.iss !== this.issuer || !claims['kubernetes.io']) return undefined;
+      if (claims.iss !== this.issuer || !claims['kubernetes.io'])
+        return undefined;
       if (claims.exp <= seconds || claims.nbf > seconds + 60) return undefined;
       if (!claims.aud.some(a => audiences.includes(a))) return undefined;
       return claims;

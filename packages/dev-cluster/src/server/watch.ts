@@ -31,7 +31,11 @@ export interface WatchRequest {
 /** When a watcher's unsent data passes this, it is too slow and the watch ends (clients re-watch). */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
-export function serveWatch(store: ObjectStore, res: ServerResponse, request: WatchRequest): void {
+export function serveWatch(
+  store: ObjectStore,
+  res: ServerResponse,
+  request: WatchRequest,
+): void {
   const { type, filter } = request;
   res.writeHead(200, {
     'Content-Type': 'application/json',
@@ -86,11 +90,15 @@ export function serveWatch(store: ObjectStore, res: ServerResponse, request: Wat
     const since = request.sinceResourceVersion;
     handle = store.watch(
       storageKey(type),
-      { namespace: request.namespace, sinceResourceVersion: since ? since : undefined },
+      {
+        namespace: request.namespace,
+        sinceResourceVersion: since ? since : undefined,
+      },
       deliver,
     );
   } catch (e) {
-    const error = e instanceof StoreError && e.code === 'TooOld' ? expired(e.message) : e;
+    const error =
+      e instanceof StoreError && e.code === 'TooOld' ? expired(e.message) : e;
     if (error instanceof ApiError) {
       res.end(`{"type":"ERROR","object":${JSON.stringify(error.status)}}\n`);
       return;
@@ -105,7 +113,8 @@ export function serveWatch(store: ObjectStore, res: ServerResponse, request: Wat
   res.on('close', finish);
 
   for (const event of handle.initial) deliver(event);
-  if (request.sendInitialEvents) bookmark({ 'k8s.io/initial-events-end': 'true' });
+  if (request.sendInitialEvents)
+    bookmark({ 'k8s.io/initial-events-end': 'true' });
 
   function finish() {
     if (closed) return;

@@ -118,7 +118,8 @@ class ResourceBucket {
   record(event: StoreEvent): void {
     this.history.push(event);
     if (this.history.length - this.historyStart > this.historyLimit) {
-      this.compactedResourceVersion = this.history[this.historyStart].resourceVersion;
+      this.compactedResourceVersion =
+        this.history[this.historyStart].resourceVersion;
       this.historyStart++;
       if (this.historyStart >= this.historyLimit) {
         this.history = this.history.slice(this.historyStart);
@@ -219,7 +220,8 @@ export class ObjectStore {
         const merged = new Set(keys);
         for (const key of past.keys()) merged.add(key);
         keys = [...merged].sort();
-        lookup = key => (past.has(key) ? past.get(key) ?? undefined : bucket.objects.get(key));
+        lookup = key =>
+          past.has(key) ? past.get(key) ?? undefined : bucket.objects.get(key);
       }
     }
     let index = 0;
@@ -245,9 +247,11 @@ export class ObjectStore {
     const more = index < keys.length;
     return {
       items,
-      resourceVersion: at !== undefined && at < this.revision ? at : this.revision,
+      resourceVersion:
+        at !== undefined && at < this.revision ? at : this.revision,
       lastKey: more ? lastKey ?? keys[index - 1] : undefined,
-      remaining: more && !filter ? this.countRemaining(keys, index, lookup) : undefined,
+      remaining:
+        more && !filter ? this.countRemaining(keys, index, lookup) : undefined,
     };
   }
 
@@ -277,9 +281,15 @@ export class ObjectStore {
     return past;
   }
 
-  create(resource: string, key: string, namespace: string, object: KubeObject): KubeObject {
+  create(
+    resource: string,
+    key: string,
+    namespace: string,
+    object: KubeObject,
+  ): KubeObject {
     const bucket = this.bucket(resource);
-    if (bucket.objects.has(key)) throw new StoreError('Exists', `${key} exists`);
+    if (bucket.objects.has(key))
+      throw new StoreError('Exists', `${key} exists`);
     object.metadata.resourceVersion = String(++this.revision);
     bucket.put(key, namespace, object);
     this.emit(bucket, 'ADDED', key, namespace, object, undefined);
@@ -331,7 +341,10 @@ export class ObjectStore {
     // The DELETED event carries the object at the revision of its deletion.
     const deleted = {
       ...previous,
-      metadata: { ...previous.metadata, resourceVersion: String(++this.revision) },
+      metadata: {
+        ...previous.metadata,
+        resourceVersion: String(++this.revision),
+      },
     };
     this.emit(bucket, 'DELETED', key, namespace, deleted, previous);
     return deleted;
@@ -356,7 +369,10 @@ export class ObjectStore {
     bucket.record(event);
     this.pending.push(() => {
       for (const watcher of bucket.watchers) {
-        if (watcher.namespace === undefined || watcher.namespace === namespace) {
+        if (
+          watcher.namespace === undefined ||
+          watcher.namespace === namespace
+        ) {
           watcher.listener(event);
         }
       }
@@ -365,7 +381,8 @@ export class ObjectStore {
     if (this.delivering) return;
     this.delivering = true;
     try {
-      for (let next = this.pending.shift(); next; next = this.pending.shift()) next();
+      for (let next = this.pending.shift(); next; next = this.pending.shift())
+        next();
     } finally {
       this.delivering = false;
     }
@@ -375,7 +392,11 @@ export class ObjectStore {
    * Starts a watch. The initial events and the registration happen in one
    * synchronous step, so no change falls between them.
    */
-  watch(resource: string, options: WatchOptions, listener: WatchListener): WatchHandle {
+  watch(
+    resource: string,
+    options: WatchOptions,
+    listener: WatchListener,
+  ): WatchHandle {
     const bucket = this.bucket(resource);
     const { namespace, sinceResourceVersion } = options;
     let initial: StoreEvent[];
@@ -401,16 +422,23 @@ export class ObjectStore {
   }
 
   /** Every object of every resource, for persistence. */
-  snapshot(): { resourceVersion: number; resources: Record<string, KubeObject[]> } {
+  snapshot(): {
+    resourceVersion: number;
+    resources: Record<string, KubeObject[]>;
+  } {
     const resources: Record<string, KubeObject[]> = {};
     for (const [resource, bucket] of this.buckets) {
-      if (bucket.objects.size > 0) resources[resource] = [...bucket.objects.values()];
+      if (bucket.objects.size > 0)
+        resources[resource] = [...bucket.objects.values()];
     }
     return { resourceVersion: this.revision, resources };
   }
 
   /** Loads a snapshot into an empty store without emitting events. */
-  restore(snapshot: { resourceVersion: number; resources: Record<string, KubeObject[]> }): void {
+  restore(snapshot: {
+    resourceVersion: number;
+    resources: Record<string, KubeObject[]>;
+  }): void {
     this.revision = Math.max(this.revision, snapshot.resourceVersion);
     this.historyFloor = this.revision;
     for (const [resource, objects] of Object.entries(snapshot.resources)) {

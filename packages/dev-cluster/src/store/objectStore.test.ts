@@ -1,0 +1,149 @@
+import { StoreError } from './errors';
+import { ObjectStore } from './objectStore';
+import type { KubeObject, StoreEvent } from './types';
+
+const cm = (
+  namespace: string,
+  name: string,
+  data: Record<string, string> = {},
+): KubeObject => ({
+  kind: 'ConfigMap',
+  apiVersion: 'v1',
+  metadata: { name, namespace },
+  data,
+});
+
+describe('ObjectStore', () => {
+  it('versions every write from one counter and checks expected versions', () => {
+    const store = new ObjectStore();
+    const a = store.create('/configmaps', 'ns/a', 'ns', cm('ns', 'a'));
+    const b = store.create('/secrets', 'ns/b', 'ns', cm('ns', 'b'));
+    expect([a.metadata.resourceVersion, b.metadata.resourceVersion]).toEqual([
+      '1',
+      '2',
+    ]);
+    expect(() =>
+      store.create('/configmaps', 'ns/a', 'ns', cm('ns', 'a')),
+    ).toThrow(StoreError);
+    expect(() =>
+      store.update('/configmaps', 'ns/a', 'ns', cm('ns', 'a', { x: 'y' }), '7'),
+    ).toThrow(expect.objectContaining({ code: 'Conflict' }));
+    const updated = store.update(
+      '/configmaps',
+      'ns/a',
+      'ns',
+      cm('ns', 'a', { x: 'y' }),
+      '1',
+    );
+    expect(updated.metadata.resourceVersion).toBe('3');
+    const deleted = store.delete('/configmaps', 'ns/a', 'ns');
+    expect(deleted.metadata.resourceVersion).toBe('4');
+    expect(store.get('/configmaps', 'ns/a')).toBeUndefined();
+  });
+
+  it('lists in key order by namespace, pages, and serves past versions from history', () => {
+    const store = new ObjectStore();
+    for (const [ns, name] of [
+      ['b', 'x'],
+      ['a', 'z'],
+      ['a', 'y'],
+      ['c', 'w'],
+    ]) {
+      store.create('/configmaps', `${ns}/${name}`, ns, cm(ns, name));
+    }
+    const all = store.list('/configmaps');
+    expect(
+      all.items.map(o => `${o.metadata.namespace}/${o.metadata.name}`),
+    ).toEqual(['a/y', 'a/z', 'b/x', 'c/w']);
+    expect(
+      store
+        .list('/configmaps', { namespace: 'a' })
+        .items.map(o => o.metadata.name),
+    ).toEqual(['y', 'z']);
+
+    const page = store.list('/configmaps', { limit: 3 });
+    expect(page.lastKey).toBe('b/x');
+    expect(page.remaining).toBe(1);
+    const at = page.resourceVersion;
+    store.delete('/configmaps', 'c/w', 'c');
+    store.create('/configmaps', 'd/v', 'd', cm('d', 'v'));
+    const rest = store.list('/configmaps', {
+      startAfter: page.lastKey,
+      atResourceVersion: at,
+    });
+    expect(rest.items.map(o => o.metadata.name)).toEqual(['w']);
+    expect(rest.resourceVersion).toBe(at);
+  });
+
+  it('replays history to watchers and expires versions older than its window', () => {
+    const store = new ObjectStore({ historyLimit: 3 });
+    for (let i = 0; i < 5; i++)
+      store.create('/configmaps', `ns/c${i}`, 'ns', cm('ns', `c${i}`));
+    const events: StoreEvent[] = [];
+    const handle = store.watch('/configmaps', { sinceResourceVersion: 3 }, e =>
+      events.push(e),
+    );
+    expect(handle.initial.map(e => e.object.metadata.name)).toEqual([
+      'c3',
+      'c4',
+    ]);
+    store.delete('/configmaps', 'ns/c0', 'ns');
+    expect(events.map(e => [e.type, e.object.metadata.name])).toEqual([
+      ['DELETED', 'c0'],
+    ]);
+    handle.stop();
+    expect(() =>
+      store.watch('/configmaps', { sinceResourceVersion: 1 }, () => undefined),
+    ).toThrow('too old resource version: 1 (3)');
+  });
+
+  it('starts an unversioned watch with the current objects', () => {
+    const store = new ObjectStore();
+    store.create('/configmaps', 'a/x', 'a', cm('a', 'x'));
+    store.create('/configmaps', 'b/y', 'b', cm('b', 'y'));
+    const handle = store.watch(
+      '/configmaps',
+      { namespace: 'b' },
+      () => undefined,
+    );
+    expect(handle.initial.map(e => [e.type, e.object.metadata.name])).toEqual([
+      ['ADDED', 'y'],
+    ]);
+  });
+
+  it('delivers events written by listeners after the current one, in order', () => {
+    const store = new ObjectStore();
+    const seen: string[] = [];
+    store.watch('/configmaps', {}, e => {
+      seen.push(`first:${e.object.metadata.name}`);
+      if (e.object.metadata.name === 'a')
+        store.create('/configmaps', 'ns/b', 'ns', cm('ns', 'b'));
+    });
+    store.watch('/configmaps', {}, e =>
+      seen.push(`second:${e.object.metadata.name}`),
+    );
+    store.create('/configmaps', 'ns/a', 'ns', cm('ns', 'a'));
+    expect(seen).toEqual(['first:a', 'second:a', 'first:b', 'second:b']);
+  });
+
+  it('restores a snapshot without history before it', () => {
+    const store = new ObjectStore();
+    store.create('/configmaps', 'ns/a', 'ns', cm('ns', 'a'));
+    const restored = new ObjectStore();
+    restored.restore(JSON.parse(JSON.stringify(store.snapshot())));
+    expect(restored.get('/configmaps', 'ns/a')?.metadata.resourceVersion).toBe(
+      '1',
+    );
+    expect(
+      restored.create('/configmaps', 'ns/b', 'ns', cm('ns', 'b')).metadata
+        .resourceVersion,
+    ).toBe('2');
+    expect(() =>
+      restored.watch(
+        '/configmaps',
+        { sinceResourceVersion: 0 },
+        () => undefined,
+      ),
+    ).toThrow(StoreError);
+  });
+});
