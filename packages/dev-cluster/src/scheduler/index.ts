@@ -3,6 +3,8 @@ export {
   scheduleOnSnapshot,
   unschedulableCondition,
   scheduledEventMessage,
+  bindingFor,
+  schedulingEvent,
 } from './schedule';
 export type { ScheduleOptions, ScheduleResult } from './schedule';
 export { SchedulingSnapshot, occupiesNode } from './snapshot';

@@ -1,6 +1,13 @@
 import type { V1Node, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import { buildNodes, defaultNodes } from '../topology';
-import { scheduleOnSnapshot, schedulePod, ScheduleResult } from './schedule';
+import {
+  bindingFor,
+  scheduleOnSnapshot,
+  schedulePod,
+  ScheduleResult,
+  schedulingEvent,
+  unschedulableCondition,
+} from './schedule';
 import { SchedulingSnapshot } from './snapshot';
 
 const nodes = defaultNodes({ now: new Date('2026-01-01T00:00:00Z') });
@@ -794,5 +801,53 @@ describe('schedulePod', () => {
         'local-1c',
       ]);
     });
+  });
+});
+
+describe('scheduler outputs', () => {
+  const pod = makePod('web');
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('builds the binding and the Scheduled event', () => {
+    expect(bindingFor(pod, 'node-a1-1')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'web', namespace: 'default', uid: pod.metadata!.uid },
+      target: { apiVersion: 'v1', kind: 'Node', name: 'node-a1-1' },
+    });
+    expect(
+      schedulingEvent(
+        pod,
+        { outcome: 'Scheduled', nodeName: 'node-a1-1' },
+        now,
+      ),
+    ).toMatchObject({
+      type: 'Normal',
+      reason: 'Scheduled',
+      message: 'Successfully assigned default/web to node-a1-1',
+      reportingComponent: 'default-scheduler',
+      involvedObject: { kind: 'Pod', name: 'web' },
+    });
+  });
+
+  it('builds the FailedScheduling event and PodScheduled condition', () => {
+    const result = schedulePod(makePod('big', requesting('100')), nodes, []);
+    if (result.outcome !== 'Unschedulable')
+      throw new Error('expected Unschedulable');
+    expect(schedulingEvent(pod, result, now)).toMatchObject({
+      type: 'Warning',
+      reason: 'FailedScheduling',
+      message: result.message,
+    });
+    expect(unschedulableCondition(result, now)).toEqual({
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: result.message,
+      lastTransitionTime: now,
+    });
+    expect(
+      schedulingEvent(pod, { outcome: 'AlreadyBound', nodeName: 'x' }),
+    ).toBeUndefined();
   });
 });

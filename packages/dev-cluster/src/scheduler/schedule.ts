@@ -1,4 +1,10 @@
-import type { V1Node, V1Pod, V1PodCondition } from '@kubernetes/client-node';
+import type {
+  CoreV1Event,
+  V1Binding,
+  V1Node,
+  V1Pod,
+  V1PodCondition,
+} from '@kubernetes/client-node';
 import { prepareFilters } from './filters';
 import { scoreNodes } from './scoring';
 import { Labels } from './selectors';
@@ -283,4 +289,61 @@ export function scheduledEventMessage(pod: V1Pod, nodeName: string): string {
   return `Successfully assigned ${pod.metadata?.namespace ?? 'default'}/${
     pod.metadata?.name
   } to ${nodeName}`;
+}
+
+/** The Binding the scheduler POSTs to `pods/{name}/binding`. */
+export function bindingFor(pod: V1Pod, nodeName: string): V1Binding {
+  return {
+    apiVersion: 'v1',
+    kind: 'Binding',
+    metadata: {
+      name: pod.metadata!.name,
+      namespace: pod.metadata!.namespace,
+      uid: pod.metadata!.uid,
+    },
+    target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+  };
+}
+
+/**
+ * The scheduler's event for a decision: Scheduled (Normal) on success,
+ * FailedScheduling (Warning) with the FailedScheduling message otherwise.
+ * Undefined for pods it leaves alone (already bound, gated).
+ */
+export function schedulingEvent(
+  pod: V1Pod,
+  result: ScheduleResult,
+  now: Date = new Date(),
+): CoreV1Event | undefined {
+  if (result.outcome !== 'Scheduled' && result.outcome !== 'Unschedulable')
+    return undefined;
+  const scheduled = result.outcome === 'Scheduled';
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: {
+      name: `${pod.metadata?.name}.${(
+        BigInt(now.getTime()) * 1_000_000n
+      ).toString(16)}`,
+      namespace: pod.metadata?.namespace ?? 'default',
+    },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: pod.metadata?.name,
+      namespace: pod.metadata?.namespace,
+      uid: pod.metadata?.uid,
+      resourceVersion: pod.metadata?.resourceVersion,
+    },
+    type: scheduled ? 'Normal' : 'Warning',
+    reason: scheduled ? 'Scheduled' : 'FailedScheduling',
+    message: scheduled
+      ? scheduledEventMessage(pod, result.nodeName)
+      : result.message,
+    source: {},
+    reportingComponent: 'default-scheduler',
+    reportingInstance: 'default-scheduler',
+    action: scheduled ? 'Binding' : 'Scheduling',
+    eventTime: now,
+  };
 }
