@@ -68,6 +68,10 @@ const warning = (
   involvedObject,
 });
 
+/** Why the kubelet fails a pod that outlives spec.activeDeadlineSeconds. */
+export const ACTIVE_DEADLINE_MESSAGE =
+  'Pod was active on the node longer than the specified deadline';
+
 /** The kubelet's events, with its reasons and messages. */
 export const kubeletEvents = {
   pulling: (subject: Subject, image: string) =>
@@ -114,6 +118,8 @@ export const kubeletEvents = {
       `Container ${container} definition changed, will be restarted`,
       subject,
     ),
+  deadlineExceeded: (subject: Subject) =>
+    warning('DeadlineExceeded', ACTIVE_DEADLINE_MESSAGE, subject),
   backOffRestarting: (subject: Subject, container: string, pod: V1Pod) =>
     warning(
       'BackOff',

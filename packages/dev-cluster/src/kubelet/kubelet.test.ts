@@ -350,6 +350,23 @@ describe('Kubelet', () => {
     expect(kubelet.containerOf(pod.metadata!.uid!, 'app')).toBeUndefined();
   });
 
+  it('fails a pod that outlives activeDeadlineSeconds', async () => {
+    const pod = makePod({
+      activeDeadlineSeconds: 0,
+      terminationGracePeriodSeconds: 5,
+    });
+    kubelet.syncPod(pod);
+    const failed = await statusWhere(s => s.phase === 'Failed');
+    expect(failed).toMatchObject({
+      reason: 'DeadlineExceeded',
+      message: 'Pod was active on the node longer than the specified deadline',
+    });
+    expect(events.find(e => e.reason === 'DeadlineExceeded')).toMatchObject({
+      type: 'Warning',
+      involvedObject: { kind: 'Pod', name: 'web' },
+    });
+  });
+
   it('holds Ready until readiness gates pass', async () => {
     const pod = makePod({
       readinessGates: [{ conditionType: 'example.com/ready' }],

@@ -20,6 +20,7 @@ import {
   resolveContainerEnv,
 } from './env';
 import {
+  ACTIVE_DEADLINE_MESSAGE,
   ContainerKind,
   crashLoopMessage,
   eventSubject,
@@ -78,6 +79,9 @@ interface PodWorker {
   /** The pod will not run again (its containers are done, or it is being deleted). */
   terminal: boolean;
   deleting: boolean;
+  /** Why the kubelet failed the pod itself, if it did. */
+  failure?: { reason: string; message: string };
+  deadlineTimer?: NodeJS.Timeout;
   timer?: NodeJS.Timeout;
   timerAt?: number;
   queue: Promise<void>;
@@ -158,6 +162,7 @@ export class Kubelet {
       if (current.deleting) return;
       const changed = containersToRestartForUpdate(current.pod, pod);
       current.pod = pod;
+      this.armDeadline(current);
       this.addTracks(current);
       for (const name of changed) await this.replaceContainer(current, name);
       await this.sync(current);
@@ -173,6 +178,7 @@ export class Kubelet {
     if (!worker) return;
     worker.deleting = true;
     clearTimeout(worker.timer);
+    clearTimeout(worker.deadlineTimer);
     const grace =
       pod.metadata?.deletionGracePeriodSeconds ??
       pod.spec?.terminationGracePeriodSeconds ??
@@ -334,6 +340,7 @@ export class Kubelet {
   private async finish(worker: PodWorker): Promise<void> {
     worker.terminal = true;
     clearTimeout(worker.timer);
+    clearTimeout(worker.deadlineTimer);
     const grace =
       worker.pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
     await Promise.all(
@@ -342,6 +349,43 @@ export class Kubelet {
         .map(track =>
           this.options.runtime.stopContainer(track.instance!.id, grace),
         ),
+    );
+    this.report(worker);
+  }
+
+  /** Schedules the end of spec.activeDeadlineSeconds, counted from the pod's start. */
+  private armDeadline(worker: PodWorker): void {
+    clearTimeout(worker.deadlineTimer);
+    const seconds = worker.pod.spec?.activeDeadlineSeconds;
+    if (seconds === undefined || worker.terminal) return;
+    const at = worker.startTime.getTime() + seconds * 1000;
+    worker.deadlineTimer = setTimeout(
+      () => this.enqueue(worker, () => this.exceedDeadline(worker)),
+      Math.max(0, at - this.now().getTime()),
+    );
+  }
+
+  /** The pod outlived its deadline: kill its containers and fail it (DeadlineExceeded). */
+  private async exceedDeadline(worker: PodWorker): Promise<void> {
+    if (worker.terminal || worker.deleting) return;
+    worker.terminal = true;
+    worker.failure = {
+      reason: 'DeadlineExceeded',
+      message: ACTIVE_DEADLINE_MESSAGE,
+    };
+    clearTimeout(worker.timer);
+    this.emit(kubeletEvents.deadlineExceeded(eventSubject(worker.pod)));
+    const grace =
+      worker.pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    await Promise.all(
+      [...worker.tracks.values()]
+        .filter(track => track.instance && !track.instance.exit)
+        .map(track => {
+          this.emit(
+            kubeletEvents.killing(this.subject(worker, track), track.spec.name),
+          );
+          return this.options.runtime.stopContainer(track.instance!.id, grace);
+        }),
     );
     this.report(worker);
   }
@@ -614,6 +658,7 @@ export class Kubelet {
       startTime: worker.startTime,
       sandboxReady: !worker.terminal,
       podIsTerminal: worker.terminal,
+      failure: worker.failure,
       now: this.now(),
     });
     const comparable = JSON.stringify({

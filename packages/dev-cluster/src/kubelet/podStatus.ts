@@ -341,6 +341,8 @@ export function buildPodStatus(
     startTime: Date;
     sandboxReady: boolean;
     podIsTerminal?: boolean;
+    /** Set when the kubelet failed the pod itself (e.g. DeadlineExceeded). */
+    failure?: { reason: string; message: string };
     now: Date;
   },
 ): V1PodStatus {
@@ -349,10 +351,12 @@ export function buildPodStatus(
     pod,
     input.containerStatuses,
   );
-  const phase = podPhase(pod, all, {
-    podIsTerminal: input.podIsTerminal,
-    podHasInitialized,
-  });
+  const phase = input.failure
+    ? 'Failed'
+    : podPhase(pod, all, {
+        podIsTerminal: input.podIsTerminal,
+        podHasInitialized,
+      });
   const status: V1PodStatus = {
     phase,
     conditions: podConditions(pod, all, phase, {
@@ -365,6 +369,10 @@ export function buildPodStatus(
     containerStatuses: input.containerStatuses,
     qosClass: pod.status?.qosClass ?? qosClass(pod),
   };
+  if (input.failure) {
+    status.reason = input.failure.reason;
+    status.message = input.failure.message;
+  }
   if (input.podIP) {
     status.podIP = input.podIP;
     status.podIPs = [{ ip: input.podIP }];
