@@ -1126,12 +1126,13 @@ export class ApiServer {
   private writeRaw(
     res: ServerResponse,
     code: number,
-    json: string,
+    text: string,
     contentType = 'application/json',
   ) {
+    const json = Buffer.from(text);
     res.writeHead(code, {
       'Content-Type': contentType,
-      'Content-Length': Buffer.byteLength(json),
+      'Content-Length': json.length,
       'Cache-Control': 'no-cache, private',
     });
     res.end(json);

@@ -62,7 +62,19 @@ export class Authenticator {
   }
 }
 
+/** Users by TLS connection: a connection's client certificate never changes, and reading it is costly. */
+const certificateUsers = new WeakMap<TLSSocket, UserInfo | null>();
+
 function userFromCertificate(socket: TLSSocket): UserInfo | undefined {
+  let user = certificateUsers.get(socket);
+  if (user === undefined) {
+    user = readCertificateUser(socket) ?? null;
+    certificateUsers.set(socket, user);
+  }
+  return user ?? undefined;
+}
+
+function readCertificateUser(socket: TLSSocket): UserInfo | undefined {
   if (!socket.authorized) return undefined;
   const cert = socket.getPeerCertificate();
   const cn = cert?.subject?.CN;

@@ -46,8 +46,18 @@ export function serveWatch(
   res.flushHeaders();
 
   let closed = false;
+  let corked = false;
   const send = (line: string) => {
     if (closed) return;
+    // Events of one turn of the event loop leave in one TLS write.
+    if (!corked) {
+      corked = true;
+      res.cork();
+      setImmediate(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
     res.write(line);
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
   };
