@@ -37,3 +37,5 @@ export {
 export { resolveContainerEnv, CreateContainerConfigError } from './env';
 export type { EnvSources, PodRuntimeFacts } from './env';
 export { heartbeatNodeStatus } from './node';
+export { requestedContainerName, containerIdForLogs } from './logRequests';
+export type { LogRequestError } from './logRequests';

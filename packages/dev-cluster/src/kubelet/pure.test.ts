@@ -1,6 +1,7 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { Backoff, formatGoDuration } from './backoff';
 import { CreateContainerConfigError, resolveContainerEnv } from './env';
+import { containerIdForLogs, requestedContainerName } from './logRequests';
 import { heartbeatNodeStatus } from './node';
 import {
   crashLoopMessage,
@@ -526,5 +527,76 @@ describe('node heartbeat', () => {
         lastTransitionTime: then,
       },
     ]);
+  });
+});
+
+describe('log requests', () => {
+  const twoContainers = withSpec({
+    containers: [{ name: 'a' }, { name: 'b' }],
+    initContainers: [{ name: 'init' }],
+  });
+
+  it('picks the container as the API server does', () => {
+    expect(requestedContainerName(pod)).toEqual({ name: 'app' });
+    expect(requestedContainerName(twoContainers, 'init')).toEqual({
+      name: 'init',
+    });
+    expect(requestedContainerName(twoContainers)).toEqual({
+      error:
+        'a container name must be specified for pod web, choose one of: [a b] or one of the init containers: [init]',
+    });
+    expect(requestedContainerName(pod, 'nope')).toEqual({
+      error: 'container nope is not valid for pod web',
+    });
+  });
+
+  it('finds the instance to read, or says why not, as the kubelet does', () => {
+    const status = (s: V1ContainerStatus) => ({ containerStatuses: [s] });
+    expect(
+      containerIdForLogs(
+        'web',
+        status(running('app', { containerID: 'cairn://1' })),
+        'app',
+        false,
+      ),
+    ).toEqual({
+      containerID: 'cairn://1',
+    });
+    expect(
+      containerIdForLogs('web', status(running('app')), 'app', true),
+    ).toEqual({
+      error: 'previous terminated container "app" in pod "web" not found',
+    });
+    const crashed = waiting('app', 'CrashLoopBackOff', {
+      lastState: { terminated: { exitCode: 1, containerID: 'cairn://0' } },
+    });
+    expect(containerIdForLogs('web', status(crashed), 'app', false)).toEqual({
+      containerID: 'cairn://0',
+    });
+    expect(
+      containerIdForLogs(
+        'web',
+        status(waiting('app', 'ImagePullBackOff')),
+        'app',
+        false,
+      ),
+    ).toEqual({
+      error:
+        'container "app" in pod "web" is waiting to start: trying and failing to pull image',
+    });
+    expect(
+      containerIdForLogs(
+        'web',
+        status(waiting('app', 'ContainerCreating')),
+        'app',
+        false,
+      ),
+    ).toEqual({
+      error:
+        'container "app" in pod "web" is waiting to start: ContainerCreating',
+    });
+    expect(containerIdForLogs('web', {}, 'app', false)).toEqual({
+      error: 'container "app" in pod "web" is not available',
+    });
   });
 });

@@ -333,6 +333,12 @@ export class ProcessRuntime extends EventEmitter {
     );
   }
 
+  /** One container instance's log (by its containerID), shaped by the request's options. */
+  readContainerLogs(id: string, options: LogOptions = {}): string | undefined {
+    const container = this.containers.get(id);
+    return container ? readLogFile(container.info.logPath, options) : undefined;
+  }
+
   /**
    * Follows a container instance's log: sends what `readLogs` would, then each
    * new line, until the container exits or `stop` is called. `limitBytes`
