@@ -110,6 +110,8 @@ describe('ProcessRuntime', () => {
     expect(runtime.readLogs('uid-1', 'main', { previous: true })).toBe(
       'first-run\n',
     );
+    expect(runtime.readContainerLogs(first.id)).toBe('first-run\n');
+    expect(runtime.readContainerLogs('cairn://unknown')).toBeUndefined();
     expect(runtime.readLogs('uid-1', 'main', { tailLines: 2 })).toBe(
       'line-3\nline-4\n',
     );
