@@ -11,7 +11,7 @@ import type {
   V1PolicyRule,
   V1Role,
   V1RoleBinding,
-  V1Subject,
+  RbacV1Subject as V1Subject,
 } from '@kubernetes/client-node';
 import { goQuote, Status, statusErrors } from './errors';
 import { labelSelectorMatcher } from './labels';
@@ -153,7 +153,7 @@ function resolveRules(
 ): { sources: RuleSource[]; errors: string[] } {
   const sources: RuleSource[] = [];
   const errors: string[] = [];
-  const clusterRole = (name: string) =>
+  const findClusterRole = (name: string) =>
     objects.clusterRoles.find(r => r.metadata?.name === name);
   for (const binding of [...objects.clusterRoleBindings].sort(byName)) {
     const subject = (binding.subjects ?? []).find(s =>
@@ -162,7 +162,7 @@ function resolveRules(
     if (!subject) continue;
     const role =
       binding.roleRef.kind === 'ClusterRole'
-        ? clusterRole(binding.roleRef.name)
+        ? findClusterRole(binding.roleRef.name)
         : undefined;
     if (!role) {
       errors.push(
@@ -204,7 +204,7 @@ function resolveRules(
             `role.rbac.authorization.k8s.io ${goQuote(name)} not found`,
           );
       } else if (kind === 'ClusterRole') {
-        const role = clusterRole(name);
+        const role = findClusterRole(name);
         rules = role ? role.rules ?? [] : undefined;
         if (!role)
           errors.push(
