@@ -350,6 +350,40 @@ describe('Kubelet', () => {
     expect(kubelet.containerOf(pod.metadata!.uid!, 'app')).toBeUndefined();
   });
 
+  it('starts ephemeral containers added to a running pod, once', async () => {
+    const pod = makePod({});
+    kubelet.syncPod(pod);
+    await statusWhere(s => s.phase === 'Running');
+    kubelet.syncPod({
+      ...pod,
+      spec: {
+        ...pod.spec!,
+        ephemeralContainers: [
+          {
+            name: 'debugger',
+            image: 'busybox:1.36',
+            command: ['sh', '-c', 'exit 3'],
+            targetContainerName: 'app',
+          },
+        ],
+      },
+    });
+    const debugged = await statusWhere(
+      s => s.ephemeralContainerStatuses?.[0]?.state?.terminated?.exitCode === 3,
+    );
+    expect(debugged.phase).toBe('Running');
+    expect(debugged.ephemeralContainerStatuses![0]).toMatchObject({
+      name: 'debugger',
+      restartCount: 0,
+    });
+    expect(
+      events.find(
+        e =>
+          e.reason === 'Started' && e.message === 'Started container debugger',
+      )!.involvedObject.fieldPath,
+    ).toBe('spec.ephemeralContainers{debugger}');
+  });
+
   it('fails a pod that outlives activeDeadlineSeconds', async () => {
     const pod = makePod({
       activeDeadlineSeconds: 0,

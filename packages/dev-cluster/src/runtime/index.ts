@@ -1,6 +1,7 @@
 export {
   ProcessRuntime,
   ContainerStartError,
+  ContainerNotRunningError,
   findExecutable,
 } from './processRuntime';
 export type {

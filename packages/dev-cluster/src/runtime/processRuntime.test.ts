@@ -184,6 +184,9 @@ describe('ProcessRuntime', () => {
     expect(await runtime.stopContainer(info.id, 30)).toMatchObject({
       exitCode: 0,
     });
+    expect(() => runtime.exec(info.id, { command: ['true'] })).toThrow(
+      'container not found ("main")',
+    );
   });
 
   it('passes stdin to exec and reports a missing executable', async () => {

@@ -100,6 +100,14 @@ export class ContainerStartError extends Error {
   }
 }
 
+/** exec or attach to a container that is not running; the kubelet's message. */
+export class ContainerNotRunningError extends Error {
+  constructor(containerName: string) {
+    super(`container not found ("${containerName}")`);
+    this.name = 'ContainerNotRunningError';
+  }
+}
+
 export interface ProcessRuntimeOptions {
   /** Directory for pods' working directories, volumes and logs. */
   stateDir: string;
@@ -408,9 +416,7 @@ export class ProcessRuntime extends EventEmitter {
   ): StreamSession {
     const container = this.containers.get(id);
     if (!container || container.info.exit) {
-      throw new Error(
-        `container not found (${container?.config.name ?? id}) or not running`,
-      );
+      throw new ContainerNotRunningError(container?.config.name ?? id);
     }
     this.prepareDirectories(container);
     const tty = options.tty ?? false;
@@ -486,9 +492,7 @@ export class ProcessRuntime extends EventEmitter {
   attach(id: string, options: { stdin?: boolean } = {}): StreamSession {
     const container = this.containers.get(id);
     if (!container || container.info.exit) {
-      throw new Error(
-        `container not found (${container?.config.name ?? id}) or not running`,
-      );
+      throw new ContainerNotRunningError(container?.config.name ?? id);
     }
     const tty = (container.config.tty ?? false) && Boolean(container.terminal);
     const wantsStdin =
