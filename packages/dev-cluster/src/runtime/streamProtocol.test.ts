@@ -9,6 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { ProcessRuntime } from './processRuntime';
 import {
   bridgeStreamSession,
+  handleStreamUpgrade,
   parseStreamQuery,
   selectStreamProtocol,
   sessionEndStatus,
@@ -203,6 +204,64 @@ describe('remote-command WebSocket protocols', () => {
     );
     expect(result.channels[1]).toContain('33 101');
     expect(result.channels[3]).toBe('{"metadata":{},"status":"Success"}');
+  });
+
+  it('upgrades through handleStreamUpgrade, refusing what cannot be served', async () => {
+    const upgradeServer = createServer();
+    upgradeServer.on('upgrade', (request, socket, head) =>
+      handleStreamUpgrade(request, socket, head, options =>
+        runtime.exec(
+          options.container === 'gone' ? 'cairn://gone' : containerId,
+          {
+            command: options.command,
+            stdin: options.stdin,
+            tty: options.tty,
+          },
+        ),
+      ),
+    );
+    await new Promise<void>(resolve =>
+      upgradeServer.listen(0, '127.0.0.1', resolve),
+    );
+    const upgradePort = (upgradeServer.address() as AddressInfo).port;
+    const url = (query: string) =>
+      `ws://127.0.0.1:${upgradePort}/exec?${query}`;
+    try {
+      const ok = await rawExchange(
+        url('command=echo&command=hi&stdout=true'),
+        'v5.channel.k8s.io',
+        () => {},
+      );
+      expect(ok.channels).toEqual({
+        1: 'hi\n',
+        3: '{"metadata":{},"status":"Success"}',
+      });
+      const refused = (query: string) =>
+        new Promise<{ status?: number; body: string }>(resolve => {
+          const ws = new WebSocket(url(query), ['v5.channel.k8s.io']);
+          ws.on('unexpected-response', (_request, response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            response.on('end', () =>
+              resolve({ status: response.statusCode, body }),
+            );
+          });
+        });
+      const badRequest = await refused('command=ls');
+      expect(badRequest.status).toBe(400);
+      expect(JSON.parse(badRequest.body)).toMatchObject({
+        reason: 'BadRequest',
+        message: 'you must specify at least 1 of stdin, stdout, stderr',
+      });
+      const gone = await refused('command=ls&stdout=true&container=gone');
+      expect(gone.status).toBe(500);
+      expect(JSON.parse(gone.body)).toMatchObject({
+        message: 'container not found ("cairn://gone")',
+      });
+    } finally {
+      upgradeServer.closeAllConnections();
+      await new Promise(resolve => upgradeServer.close(resolve));
+    }
   });
 
   it('works with @kubernetes/client-node Exec', async () => {

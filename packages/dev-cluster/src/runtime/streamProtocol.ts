@@ -8,7 +8,10 @@
  * it carries only the text of a failure. v5 adds a close signal (255 followed
  * by the channel to close) so a client can end stdin and still read output.
  */
-import type WebSocket from 'ws';
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { WebSocketServer } from 'ws';
 import { SessionEnd, StreamSession } from './session';
 
 export const STREAM_PROTOCOL_V5 = 'v5.channel.k8s.io';
@@ -202,4 +205,64 @@ function applyResize(session: StreamSession, payload: Buffer) {
   } catch {
     // The kubelet ignores resize messages it cannot decode.
   }
+}
+
+const upgrades = new WebSocketServer({
+  noServer: true,
+  handleProtocols: protocols => selectStreamProtocol(protocols) ?? false,
+});
+
+function rejectUpgrade(
+  socket: Duplex,
+  code: number,
+  message: string,
+  reason: string,
+) {
+  const body = JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(
+        body,
+      )}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Serves an exec or attach upgrade request (after authentication and
+ * authorization): reads the query, opens the session with `open` — which
+ * throws if the container cannot be reached — and bridges it over the
+ * WebSocket. Failures before the upgrade answer with a metav1.Status: 400
+ * for a bad query, 500 with the error's message otherwise.
+ */
+export function handleStreamUpgrade(
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  open: (options: StreamRequestOptions) => StreamSession,
+): void {
+  const options = parseStreamQuery(
+    new URL(request.url ?? '/', 'http://localhost').searchParams,
+  );
+  if ('error' in options) {
+    rejectUpgrade(socket, 400, options.error, 'BadRequest');
+    return;
+  }
+  let session: StreamSession;
+  try {
+    session = open(options);
+  } catch (error) {
+    rejectUpgrade(socket, 500, (error as Error).message, 'InternalError');
+    return;
+  }
+  upgrades.handleUpgrade(request, socket, head, ws =>
+    bridgeStreamSession(ws, session, options),
+  );
 }
