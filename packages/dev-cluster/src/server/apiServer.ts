@@ -10,10 +10,8 @@ import {
   AuthorizationAttributes,
   Authorizer,
   chainAuthorizers,
-  discoveryAuthorizer,
   forbiddenMessage,
   mastersAuthorizer,
-  selfReviewAuthorizer,
 } from './authorization';
 import {
   decodeObjectBody,
@@ -147,11 +145,7 @@ export class ApiServer {
   readonly tokens: ServiceAccountTokens;
   readonly authenticator: Authenticator;
   private readonly server: https.Server;
-  private readonly authorizers: Authorizer[] = [
-    mastersAuthorizer,
-    discoveryAuthorizer,
-    selfReviewAuthorizer,
-  ];
+  private readonly authorizers: Authorizer[] = [mastersAuthorizer];
   private readonly authorizer = chainAuthorizers(this.authorizers);
   private readonly subresourceHandlers = new Map<string, SubresourceHandler>();
   private strategicMergePatch: StrategicMergePatcher | undefined;

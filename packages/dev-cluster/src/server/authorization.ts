@@ -39,54 +39,6 @@ export const mastersAuthorizer: Authorizer = {
       : { decision: 'NoOpinion', reason: '' },
 };
 
-/** Paths every authenticated user may read (system:discovery, system:public-info-viewer). */
-const PUBLIC_PATHS = [
-  '/api',
-  '/apis',
-  '/version',
-  '/healthz',
-  '/livez',
-  '/readyz',
-  '/openapi',
-];
-
-export const discoveryAuthorizer: Authorizer = {
-  authorize: ({ isResourceRequest, verb, path, user }) => {
-    if (isResourceRequest || verb !== 'get')
-      return { decision: 'NoOpinion', reason: '' };
-    if (!user.groups.includes('system:authenticated'))
-      return { decision: 'NoOpinion', reason: '' };
-    const allowed = PUBLIC_PATHS.some(
-      p => path === p || path.startsWith(`${p}/`),
-    );
-    return allowed
-      ? {
-          decision: 'Allow',
-          reason: 'RBAC: allowed by ClusterRoleBinding "system:discovery"',
-        }
-      : { decision: 'NoOpinion', reason: '' };
-  },
-};
-
-/**
- * Self reviews are allowed for everyone authenticated, as the default
- * system:basic-user role grants.
- */
-export const selfReviewAuthorizer: Authorizer = {
-  authorize: ({ verb, apiGroup, resource, user }) => {
-    const self =
-      verb === 'create' &&
-      ((apiGroup === 'authorization.k8s.io' &&
-        (resource === 'selfsubjectaccessreviews' ||
-          resource === 'selfsubjectrulesreviews')) ||
-        (apiGroup === 'authentication.k8s.io' &&
-          resource === 'selfsubjectreviews'));
-    return self && user.groups.includes('system:authenticated')
-      ? { decision: 'Allow', reason: '' }
-      : { decision: 'NoOpinion', reason: '' };
-  },
-};
-
 export function chainAuthorizers(authorizers: Authorizer[]): Authorizer {
   return {
     authorize(attributes) {

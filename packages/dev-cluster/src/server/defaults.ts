@@ -88,53 +88,12 @@ export function defaultNamespace(object: KubeObject, creating: boolean): void {
   }
 }
 
-function setDefault(
-  object: Record<string, any>,
-  field: string,
-  value: unknown,
-) {
-  if (object[field] === undefined) object[field] = value;
-}
-
-/** imagePullPolicy's default: Always for `:latest` or untagged images, IfNotPresent otherwise. */
-export function defaultPullPolicy(image: string | undefined): string {
-  if (!image) return 'IfNotPresent';
-  const withoutDigest = image.split('@')[0];
-  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':')
-    ? lastSegment.slice(lastSegment.indexOf(':') + 1)
-    : '';
-  if (image.includes('@')) return 'IfNotPresent';
-  return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-function defaultContainer(container: Record<string, any>) {
-  setDefault(container, 'terminationMessagePath', '/dev/termination-log');
-  setDefault(container, 'terminationMessagePolicy', 'File');
-  setDefault(container, 'imagePullPolicy', defaultPullPolicy(container.image));
-  setDefault(container, 'resources', {});
-  for (const port of container.ports ?? []) setDefault(port, 'protocol', 'TCP');
-}
-
-/** The defaults of a PodSpec (SetDefaults_PodSpec and its containers'). */
-export function defaultPodSpec(spec: Record<string, any> | undefined): void {
-  if (!spec) return;
-  setDefault(spec, 'restartPolicy', 'Always');
-  setDefault(spec, 'terminationGracePeriodSeconds', 30);
-  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
-  setDefault(spec, 'securityContext', {});
-  setDefault(spec, 'schedulerName', 'default-scheduler');
-  for (const c of spec.containers ?? []) defaultContainer(c);
-  for (const c of spec.initContainers ?? []) defaultContainer(c);
-}
-
-const MAX_25_PERCENT = '25%';
-
 /**
- * The defaults the API server fills into built-in objects on every write
- * (the SetDefaults_* functions of k8s.io/kubernetes pkg/apis/*\/v1).
+ * Defaults of built-in kinds that the machinery module's defaulting does not
+ * set (SetDefaults_Secret, SetDefaults_PersistentVolumeClaimSpec) and those
+ * the Priority admission plugin gives pods without a priority class.
  */
-export function defaultBuiltin(
+export function defaultBuiltinRemainder(
   group: string,
   plural: string,
   object: KubeObject,
@@ -143,51 +102,15 @@ export function defaultBuiltin(
   switch (`${group}/${plural}`) {
     case '/pods': {
       const spec = (o.spec ??= {});
-      defaultPodSpec(spec);
-      setDefault(spec, 'enableServiceLinks', true);
-      setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
-      setDefault(spec, 'priority', 0);
-      break;
-    }
-    case 'apps/deployments': {
-      const spec = (o.spec ??= {});
-      setDefault(spec, 'replicas', 1);
-      const strategy = (spec.strategy ??= {});
-      setDefault(strategy, 'type', 'RollingUpdate');
-      if (strategy.type === 'RollingUpdate') {
-        const rolling = (strategy.rollingUpdate ??= {});
-        setDefault(rolling, 'maxUnavailable', MAX_25_PERCENT);
-        setDefault(rolling, 'maxSurge', MAX_25_PERCENT);
-      }
-      setDefault(spec, 'revisionHistoryLimit', 10);
-      setDefault(spec, 'progressDeadlineSeconds', 600);
-      defaultPodSpec(spec.template?.spec);
-      break;
-    }
-    case 'apps/replicasets': {
-      const spec = (o.spec ??= {});
-      setDefault(spec, 'replicas', 1);
-      defaultPodSpec(spec.template?.spec);
-      break;
-    }
-    case '/services': {
-      const spec = (o.spec ??= {});
-      setDefault(spec, 'type', 'ClusterIP');
-      setDefault(spec, 'sessionAffinity', 'None');
-      for (const port of spec.ports ?? []) {
-        setDefault(port, 'protocol', 'TCP');
-        setDefault(port, 'targetPort', port.port);
-      }
-      if (spec.type !== 'ExternalName') {
-        setDefault(spec, 'internalTrafficPolicy', 'Cluster');
-      }
+      spec.preemptionPolicy ??= 'PreemptLowerPriority';
+      spec.priority ??= 0;
       break;
     }
     case '/secrets':
-      setDefault(o, 'type', 'Opaque');
+      o.type ??= 'Opaque';
       break;
     case '/persistentvolumeclaims':
-      setDefault((o.spec ??= {}), 'volumeMode', 'Filesystem');
+      (o.spec ??= {}).volumeMode ??= 'Filesystem';
       break;
     default:
   }

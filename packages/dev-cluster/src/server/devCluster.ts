@@ -9,11 +9,14 @@ import {
   validateCustomResourceDefinition,
 } from './crds';
 import {
+  bootstrapRbac,
+  machineryDefaulter,
   machinerySelectors,
   machineryStrategicMergePatch,
+  machineryValidator,
+  rbacAuthorization,
 } from './machineryWiring';
 import { NamespaceController } from './namespaces';
-import { defaultBuiltin } from './defaults';
 import { ServiceAllocator } from './services';
 import { ResourceRegistry } from './registry';
 
@@ -67,16 +70,19 @@ export async function startDevCluster(
   });
   server.setSelectorCompiler(machinerySelectors);
   server.setStrategicMergePatch(machineryStrategicMergePatch);
-  server.resources.addDefaulter((type, object) => {
-    if (!type.custom) defaultBuiltin(type.group, type.plural, object);
-  });
-  server.resources.addAdmissionPlugin(new ServiceAllocator(store));
+  server.resources.addDefaulter(machineryDefaulter);
+  server.resources.addValidator(machineryValidator);
   server.resources.addValidator((type, object) =>
     type.group === 'apiextensions.k8s.io' &&
     type.plural === 'customresourcedefinitions'
       ? validateCustomResourceDefinition(object)
       : [],
   );
+  server.resources.addAdmissionPlugin(new ServiceAllocator(store));
+  const rbac = rbacAuthorization(store);
+  server.addAuthorizer(rbac.authorizer);
+  server.setRulesResolver(rbac.rules);
+  bootstrapRbac(registry, server.resources);
   const crds = new CustomResourceDefinitionController(
     store,
     registry,

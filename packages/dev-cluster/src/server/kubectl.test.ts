@@ -325,8 +325,19 @@ describe('kubectl against the dev cluster', () => {
       expect.stringMatching(/^\d+s$/),
     ]);
 
-    const roles = await cluster.kubectl(['get', 'clusterroles']);
-    expect(roles.stderr).toBe('No resources found\n');
+    // Kinds without a printer of their own get NAME and CREATED AT.
+    const roles = await cluster.kubectl([
+      'get',
+      'clusterrole',
+      'cluster-admin',
+    ]);
+    expect(roles.stdout.split('\n')[0].split(/\s{2,}/)).toEqual([
+      'NAME',
+      'CREATED AT',
+    ]);
+    expect(roles.stdout.split('\n')[1]).toMatch(
+      /^cluster-admin\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
   });
 
   it('answers errors with the status, reason and message kube-apiserver uses', async () => {
@@ -344,6 +355,15 @@ describe('kubectl against the dev cluster', () => {
     const badName = await cluster.kubectl(['get', 'pods', '-l', 'a in (b']);
     expect(badName.code).toBe(1);
     expect(badName.stderr).toContain('Error from server (BadRequest)');
+
+    const invalidName = await cluster.kubectl([
+      'create',
+      'namespace',
+      'Not_Valid',
+    ]);
+    expect(invalidName.stderr).toBe(
+      "The Namespace \"Not_Valid\" is invalid: metadata.name: Invalid value: \"Not_Valid\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n",
+    );
 
     const unknown = await cluster.kubectl(['get', 'widgets']);
     expect(unknown.stderr).toBe(

@@ -63,7 +63,11 @@ export type Validator = (
 ) => StatusCause[];
 
 /** Fills in the defaults of a built-in or custom type (in place). */
-export type Defaulter = (type: ResourceType, object: KubeObject) => void;
+export type Defaulter = (
+  type: ResourceType,
+  object: KubeObject,
+  ctx: RequestContext,
+) => KubeObject;
 
 export interface ListQuery {
   namespace?: string;
@@ -148,6 +152,17 @@ export class ResourceService {
   /** The 409 of a write based on an outdated resourceVersion. */
   conflictFor(type: ResourceType, name: string): ApiError {
     return conflict(groupResource(type), name, OBJECT_MODIFIED);
+  }
+
+  private applyDefaults(
+    type: ResourceType,
+    object: KubeObject,
+    ctx: RequestContext,
+  ): KubeObject {
+    let result = object;
+    for (const defaulter of this.defaulters)
+      result = defaulter(type, result, ctx);
+    return result;
   }
 
   get(type: ResourceType, namespace: string, name: string): KubeObject {
@@ -374,13 +389,16 @@ export class ResourceService {
     body: unknown,
     ctx: RequestContext,
   ): KubeObject {
-    const object = this.decode(type, body, namespace, ctx);
-    const meta = object.metadata;
-    if (!meta.name && meta.generateName)
-      meta.name = `${meta.generateName}${generateNameSuffix()}`;
-    this.checkNamespace(type, namespace, meta.name ?? '', true);
+    const decoded = this.decode(type, body, namespace, ctx);
+    if (!decoded.metadata.name && decoded.metadata.generateName) {
+      decoded.metadata.name = `${
+        decoded.metadata.generateName
+      }${generateNameSuffix()}`;
+    }
+    this.checkNamespace(type, namespace, decoded.metadata.name ?? '', true);
+    const object = this.applyDefaults(type, decoded, ctx);
     this.stampNew(type, object);
-    for (const defaulter of this.defaulters) defaulter(type, object);
+    const meta = object.metadata;
     this.admit(
       'CREATE',
       type,
@@ -494,10 +512,11 @@ export class ResourceService {
     incoming: KubeObject,
     ctx: RequestContext,
   ): KubeObject {
-    const next = this.prepareUpdate(type, subresource, existing, incoming);
-    if (subresource === '') {
-      for (const defaulter of this.defaulters) defaulter(type, next);
-    }
+    const prepared = this.prepareUpdate(type, subresource, existing, incoming);
+    const next =
+      subresource === 'binding'
+        ? prepared
+        : this.applyDefaults(type, prepared, ctx);
     this.admit(
       'UPDATE',
       type,
