@@ -499,19 +499,25 @@ export class ProcessRuntime extends EventEmitter {
       (options.stdin ?? false) &&
       (container.config.stdin ?? false) &&
       !container.stdinClosed;
-    const closeStdin = () => {
+    const closeContainerStdin = () => {
       if (container.stdinClosed) return;
       container.stdinClosed = true;
       if (container.terminal) container.terminal.write('\x04');
       else container.child?.stdin?.end();
     };
+    let sessionStdinOpen = wantsStdin;
     const session: StreamSession = new StreamSession(tty, wantsStdin, {
       writeStdin: data => {
-        if (container.stdinClosed) return;
+        if (container.stdinClosed || !sessionStdinOpen) return;
         if (container.terminal) container.terminal.write(data.toString());
         else container.child?.stdin?.write(data);
       },
-      closeStdin,
+      // The client's end of input ends the container's only with stdinOnce;
+      // otherwise the container's stdin stays open for the next client.
+      closeStdin: () => {
+        sessionStdinOpen = false;
+        if (container.config.stdinOnce) closeContainerStdin();
+      },
       resize: (columns, rows) =>
         container.terminal?.resize(Math.max(1, columns), Math.max(1, rows)),
       close: () => session.finish({}),
@@ -520,7 +526,7 @@ export class ProcessRuntime extends EventEmitter {
     session.once('end', () => {
       container.attachments.delete(session);
       // stdinOnce: the first client's stdin is the container's whole stdin.
-      if (wantsStdin && container.config.stdinOnce) closeStdin();
+      if (wantsStdin && container.config.stdinOnce) closeContainerStdin();
     });
     return session;
   }
