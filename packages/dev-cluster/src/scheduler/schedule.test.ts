@@ -81,6 +81,20 @@ function scheduleAll(
   });
 }
 
+function defaultTopologyWithTaintedZoneC(): V1Node[] {
+  return nodes.map(node =>
+    node.metadata!.labels![ZONE] === 'local-1c'
+      ? {
+          ...node,
+          spec: {
+            ...node.spec,
+            taints: [{ key: 'maintenance', effect: 'NoSchedule' }],
+          },
+        }
+      : node,
+  );
+}
+
 function zoneOf(nodeName: string): string {
   return nodes.find(n => n.metadata!.name === nodeName)!.metadata!.labels![
     ZONE
@@ -642,6 +656,29 @@ describe('schedulePod', () => {
       ).toBe('node-c1-2');
     });
 
+    it('follows preferred affinity towards existing pods', () => {
+      const cache = bound(
+        makePod('cache', {}, { labels: { app: 'cache' } }),
+        'node-b2-2',
+      );
+      const pod = makePod('p', {
+        affinity: {
+          podAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 80,
+                podAffinityTerm: {
+                  topologyKey: HOST,
+                  labelSelector: { matchLabels: { app: 'cache' } },
+                },
+              },
+            ],
+          },
+        },
+      });
+      expect(nodeOf(schedulePod(pod, nodes, [cache]))).toBe('node-b2-2');
+    });
+
     it('follows preferred anti-affinity', () => {
       const preferred = {
         podAntiAffinity: {
@@ -774,6 +811,63 @@ describe('schedulePod', () => {
       const pod = makePod('p', spread(), { labels: { app: 'spread' } });
       expect(messageOf(schedulePod(pod, unlabelled, []))).toBe(
         "0/2 nodes are available: 2 node(s) didn't match pod topology spread constraints (missing required label). preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+      );
+    });
+
+    it('counts tainted domains unless nodeTaintsPolicy is Honor', () => {
+      const spec = defaultTopologyWithTaintedZoneC();
+      const existing = ['node-a1-1', 'node-b1-1'].map((n, i) =>
+        bound(makePod(`e-${i}`, {}, { labels: { app: 'spread' } }), n),
+      );
+      const ignoring = makePod('p', spread(), { labels: { app: 'spread' } });
+      expect(messageOf(schedulePod(ignoring, spec, existing))).toBe(
+        "0/18 nodes are available: 12 node(s) didn't match pod topology spread constraints, 6 node(s) had untolerated taint {maintenance: }. preemption: 0/18 nodes are available: 12 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling.",
+      );
+      const honouring = makePod('p', spread({ nodeTaintsPolicy: 'Honor' }), {
+        labels: { app: 'spread' },
+      });
+      expect(['local-1a', 'local-1b']).toContain(
+        zoneOf(nodeOf(schedulePod(honouring, spec, existing))),
+      );
+    });
+
+    it('prefers, but does not require, balance with ScheduleAnyway', () => {
+      const existing = nodes
+        .filter(n => zoneOf(n.metadata!.name!) !== 'local-1c')
+        .map((n, i) =>
+          bound(
+            makePod(`e-${i}`, {}, { labels: { app: 'soft' } }),
+            n.metadata!.name!,
+          ),
+        );
+      const soft = {
+        topologySpreadConstraints: [
+          {
+            maxSkew: 1,
+            topologyKey: ZONE,
+            whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: { app: 'soft' } },
+          },
+        ],
+      };
+      expect(
+        zoneOf(
+          nodeOf(
+            schedulePod(
+              makePod('p', soft, { labels: { app: 'soft' } }),
+              nodes,
+              existing,
+            ),
+          ),
+        ),
+      ).toBe('local-1c');
+      const onlyA = makePod(
+        'p',
+        { ...soft, nodeSelector: { [ZONE]: 'local-1a' } },
+        { labels: { app: 'soft' } },
+      );
+      expect(zoneOf(nodeOf(schedulePod(onlyA, nodes, existing)))).toBe(
+        'local-1a',
       );
     });
 
