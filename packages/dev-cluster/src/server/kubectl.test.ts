@@ -371,6 +371,81 @@ describe('kubectl against the dev cluster', () => {
     );
   });
 
+  it('terminates namespaces: no new content, contents deleted, finalizers honoured', async () => {
+    await cluster.kubectl(['create', 'namespace', 'ending']);
+    const held = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'held',
+        namespace: 'ending',
+        finalizers: ['example.com/hold'],
+      },
+    };
+    await cluster.kubectl(['create', '-f', '-'], JSON.stringify(held));
+    await cluster.kubectl([
+      '-n',
+      'ending',
+      'create',
+      'secret',
+      'generic',
+      'plain',
+    ]);
+    expect(
+      (await cluster.kubectl(['delete', 'namespace', 'ending', '--wait=false']))
+        .stdout,
+    ).toBe('namespace "ending" deleted\n');
+    const phase = await cluster.kubectl([
+      'get',
+      'ns',
+      'ending',
+      '-o',
+      'jsonpath={.status.phase}',
+    ]);
+    expect(phase.stdout).toBe('Terminating');
+    const refused = await cluster.kubectl([
+      '-n',
+      'ending',
+      'create',
+      'configmap',
+      'late',
+    ]);
+    expect(refused.stderr).toBe(
+      'error: failed to create configmap: configmaps "late" is forbidden: unable to create new content in namespace ending because it is being terminated\n',
+    );
+    const deleting = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'ending',
+          'get',
+          'cm',
+          'held',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    expect(deleting.metadata.deletionTimestamp).toBeDefined();
+    await cluster.kubectl([
+      '-n',
+      'ending',
+      'patch',
+      'cm',
+      'held',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    const wait = await cluster.kubectl([
+      'wait',
+      '--for=delete',
+      'namespace/ending',
+      '--timeout=20s',
+    ]);
+    expect(wait.code).toBe(0);
+  });
+
   it('applies client-side and server-side, recording field managers', async () => {
     await cluster.kubectl(['create', 'namespace', 'apply']);
     const manifest = (value: string) =>
