@@ -11,7 +11,7 @@ import {
 } from './admission';
 import { statusErrors } from './errors';
 
-const pod = (containers: object[], extra: object = {}) => ({
+const pod = (containers: object[], extra: object = {}): any => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'web', namespace: 'dev' },
