@@ -1088,8 +1088,9 @@ export function describeSpecDiff(
  * container images, activeDeadlineSeconds (set, or lowered), added
  * tolerations (or changed tolerationSeconds), removed scheduling gates (and,
  * on gated pods, added nodeSelector entries), and terminationGracePeriodSeconds
- * from negative to 1 may change. The server must first carry over status and
- * ephemeralContainers from the stored pod, as the pod strategy does.
+ * from negative to 1 may change (ephemeral containers only through their
+ * subresource). The server must first carry over status from the stored pod,
+ * as the pod strategy's PrepareForUpdate does.
  */
 export function validatePodUpdate(newPod: Obj, oldPod: Obj): FieldError[] {
   const errors = validateObjectMetaUpdate(newPod.metadata, oldPod.metadata);
