@@ -88,6 +88,11 @@ interface PodWorker {
   lastReported?: string;
 }
 
+const noEnvSources: EnvSources = {
+  configMap: () => undefined,
+  secret: () => undefined,
+};
+
 const DEFAULT_GRACE_SECONDS = 30;
 /** How soon the kubelet retries a container whose config could not be built. */
 const CONFIG_RETRY_MS = 10_000;
@@ -307,15 +312,23 @@ export class Kubelet {
       if (isSidecar(spec)) {
         if (!track.instance || track.instance.exit)
           await this.startContainer(worker, track, Boolean(track.instance));
-        if (!track.state.running) return this.report(worker);
+        if (!track.state.running) {
+          this.report(worker);
+          return;
+        }
         continue;
       }
       const exit = track.instance?.exit;
       if (exit?.exitCode === 0) continue;
-      if (track.instance && !exit) return this.report(worker);
-      if (exit && restartPolicy === 'Never') return this.finish(worker);
-      await this.startContainer(worker, track, Boolean(exit));
-      return this.report(worker);
+      if (exit && restartPolicy === 'Never') {
+        await this.finish(worker);
+        return;
+      }
+      // One regular init container at a time: start it, or wait for it.
+      if (!track.instance || exit)
+        await this.startContainer(worker, track, Boolean(exit));
+      this.report(worker);
+      return;
     }
     let anyWillRun = false;
     for (const track of this.tracksOf(worker, 'containers')) {
@@ -332,8 +345,8 @@ export class Kubelet {
       anyWillRun = true;
       await this.startContainer(worker, track, Boolean(exit));
     }
-    if (!anyWillRun) return this.finish(worker);
-    this.report(worker);
+    if (anyWillRun) this.report(worker);
+    else await this.finish(worker);
   }
 
   /** All regular containers are done for good: stop sidecars and report the terminal phase. */
@@ -599,6 +612,7 @@ export class Kubelet {
 
   /** Schedules a sync; a pod keeps only its earliest pending retry. */
   private retryAt(worker: PodWorker, atMs: number): void {
+    if (worker.deleting) return;
     if (worker.timer && worker.timerAt !== undefined && worker.timerAt <= atMs)
       return;
     clearTimeout(worker.timer);
@@ -646,8 +660,9 @@ export class Kubelet {
   private report(worker: PodWorker): void {
     const statuses = (kind: ContainerKind) =>
       this.tracksOf(worker, kind).map(track => this.containerStatus(track));
+    // The kubelet lists containers by name (names are unique in a pod).
     const containerStatuses = statuses('containers').sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      a.name < b.name ? -1 : 1,
     );
     const status = buildPodStatus(worker.pod, {
       initContainerStatuses: statuses('initContainers'),
@@ -676,11 +691,6 @@ export class Kubelet {
     this.options.onPodStatus(worker.pod, status);
   }
 }
-
-const noEnvSources: EnvSources = {
-  configMap: () => undefined,
-  secret: () => undefined,
-};
 
 function terminatedState(
   info: ContainerInfo,

@@ -1,4 +1,11 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+} from 'node:fs';
 
 /**
  * Container logs in the CRI format the kubelet reads:
@@ -187,4 +194,89 @@ export function renderEntries(
   timestamps: boolean,
 ): string {
   return entries.map(e => renderEntry(e, timestamps)).join('');
+}
+
+/** Sends a log file's lines to one follower, from where it has read so far. */
+export class LogFollower {
+  readonly done: Promise<void>;
+  private finish!: () => void;
+  private offset = 0;
+  private remaining: number | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: LogOptions,
+    private readonly onData: (chunk: string) => void,
+  ) {
+    this.remaining = options.limitBytes;
+    this.done = new Promise(resolvePromise => {
+      this.finish = resolvePromise;
+    });
+  }
+
+  /** Sends what the request selects of the log so far. */
+  start(): void {
+    const initial = readLogFile(this.path, {
+      ...this.options,
+      limitBytes: undefined,
+    });
+    this.offset = readFrom(this.path, 0).next;
+    this.send(initial);
+  }
+
+  /** Sends the lines written since the last read. */
+  readNew(): void {
+    if (this.stopped) return;
+    const { text, next } = readFrom(this.path, this.offset);
+    this.offset = next;
+    this.send(
+      renderEntries(parseCriLog(text), this.options.timestamps ?? false),
+    );
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.finish();
+  }
+
+  private send(text: string): void {
+    if (!text || this.stopped) return;
+    let out = text;
+    if (this.remaining !== undefined) {
+      const bytes = Buffer.from(text);
+      out = bytes.subarray(0, this.remaining).toString();
+      this.remaining -= Math.min(this.remaining, bytes.length);
+    }
+    if (out) this.onData(out);
+    if (this.remaining === 0) this.stop();
+  }
+}
+
+function readFrom(
+  path: string,
+  offset: number,
+): { text: string; next: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { text: '', next: offset };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return { text: '', next: offset };
+    const buffer = Buffer.alloc(size - offset);
+    readSync(fd, buffer, 0, buffer.length, offset);
+    // Only whole lines: the writer appends whole lines, but be safe at the end.
+    const lastNewline = buffer.lastIndexOf(0x0a);
+    if (lastNewline < 0) return { text: '', next: offset };
+    return {
+      text: buffer.subarray(0, lastNewline + 1).toString(),
+      next: offset + lastNewline + 1,
+    };
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -13,13 +13,9 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   accessSync,
-  closeSync,
   constants as fsConstants,
-  fstatSync,
   lstatSync,
   mkdirSync,
-  openSync,
-  readSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -28,14 +24,7 @@ import { constants as osConstants } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import { ContainerProgram, resolveProgram } from './command';
-import {
-  CriLogWriter,
-  LogEntry,
-  LogOptions,
-  parseCriLog,
-  readLogFile,
-  renderEntries,
-} from './logs';
+import { CriLogWriter, LogFollower, LogOptions, readLogFile } from './logs';
 import { StreamSession } from './session';
 
 /** A volume mount as the runtime applies it: the volume's directory appears at mountPath in the container's root. */
@@ -127,6 +116,13 @@ interface RunningContainer {
   execs: Set<StreamSession>;
   stdinClosed: boolean;
 }
+
+const noControls = {
+  writeStdin: () => {},
+  closeStdin: () => {},
+  resize: () => {},
+  close: () => {},
+};
 
 /** Starts, stops, logs, execs into and attaches to containers run as local processes. */
 export class ProcessRuntime extends EventEmitter {
@@ -359,50 +355,16 @@ export class ProcessRuntime extends EventEmitter {
   ): { done: Promise<void>; stop: () => void } {
     const container = this.containers.get(id);
     if (!container) throw new Error(`container ${id} not found`);
-    const path = container.info.logPath;
-    let offset = 0;
-    let remaining = options.limitBytes;
-    let stopped = false;
-    let finish!: () => void;
-    const done = new Promise<void>(resolvePromise => {
-      finish = resolvePromise;
+    const follower = new LogFollower(container.info.logPath, options, onData);
+    const onLog = () => follower.readNew();
+    this.logEvents.on(id, onLog);
+    follower.done.then(() => this.logEvents.off(id, onLog));
+    follower.start();
+    container.exited.then(() => {
+      follower.readNew();
+      follower.stop();
     });
-    const send = (text: string) => {
-      if (!text) return;
-      let out = text;
-      if (remaining !== undefined) {
-        const bytes = Buffer.from(text);
-        out = bytes.subarray(0, remaining).toString();
-        remaining -= Math.min(remaining, bytes.length);
-      }
-      if (out) onData(out);
-      if (remaining === 0) stop();
-    };
-    const readNew = (): LogEntry[] => {
-      const { text, next } = readFrom(path, offset);
-      offset = next;
-      return parseCriLog(text);
-    };
-    const onLog = () => {
-      if (!stopped) send(renderEntries(readNew(), options.timestamps ?? false));
-    };
-    const stop = () => {
-      if (stopped) return;
-      stopped = true;
-      this.logEvents.off(id, onLog);
-      finish();
-    };
-    const initial = readLogFile(path, { ...options, limitBytes: undefined });
-    offset = readFrom(path, 0).next;
-    send(initial);
-    if (!stopped) {
-      this.logEvents.on(id, onLog);
-      container.exited.then(() => {
-        onLog();
-        stop();
-      });
-    }
-    return { done, stop };
+    return { done: follower.done, stop: () => follower.stop() };
   }
 
   /**
@@ -649,13 +611,6 @@ export class ProcessRuntime extends EventEmitter {
   }
 }
 
-const noControls = {
-  writeStdin: () => {},
-  closeStdin: () => {},
-  resize: () => {},
-  close: () => {},
-};
-
 function exitCodeOf(
   code: number | null,
   signal: NodeJS.Signals | null,
@@ -698,31 +653,4 @@ export function findExecutable(
       return false;
     }
   });
-}
-
-function readFrom(
-  path: string,
-  offset: number,
-): { text: string; next: number } {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return { text: '', next: offset };
-  }
-  try {
-    const size = fstatSync(fd).size;
-    if (size <= offset) return { text: '', next: offset };
-    const buffer = Buffer.alloc(size - offset);
-    readSync(fd, buffer, 0, buffer.length, offset);
-    // Only whole lines: the writer appends whole lines, but be safe at the end.
-    const lastNewline = buffer.lastIndexOf(0x0a);
-    if (lastNewline < 0) return { text: '', next: offset };
-    return {
-      text: buffer.subarray(0, lastNewline + 1).toString(),
-      next: offset + lastNewline + 1,
-    };
-  } finally {
-    closeSync(fd);
-  }
 }

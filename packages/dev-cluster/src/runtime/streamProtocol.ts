@@ -149,11 +149,7 @@ export function bridgeStreamSession(
   ws.on(
     'message',
     (raw: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      const data = Buffer.isBuffer(raw)
-        ? raw
-        : Array.isArray(raw)
-        ? Buffer.concat(raw)
-        : Buffer.from(raw);
+      const data = toBuffer(raw);
       if (data.length === 0) return;
       // Text frames are not part of the binary protocols; base64 framing is not supported.
       if (!isBinary) return;
@@ -191,6 +187,12 @@ export function bridgeStreamSession(
   };
   if (session.end) finish(session.end);
   else session.once('end', finish);
+}
+
+function toBuffer(raw: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(raw)) return raw;
+  if (Array.isArray(raw)) return Buffer.concat(raw);
+  return Buffer.from(raw);
 }
 
 function applyResize(session: StreamSession, payload: Buffer) {

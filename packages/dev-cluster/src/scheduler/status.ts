@@ -79,7 +79,8 @@ export function fitErrorMessage(
     }
   }
   const entries = [...histogram].map(([reason, count]) => `${count} ${reason}`);
-  entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Go's sort.Strings: byte order, which is the default sort for these ASCII strings.
+  entries.sort();
   if (entries.length > 0) message += ` ${entries.join(', ')}.`;
   return message;
 }
