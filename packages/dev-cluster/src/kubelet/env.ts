@@ -19,6 +19,11 @@ export interface PodRuntimeFacts {
   hostIP: string;
   /** The node's allocatable, which resourceFieldRef reports for an unset limit. */
   nodeAllocatable?: Record<string, string>;
+  /**
+   * Service environment variables (`KUBERNETES_SERVICE_HOST`, …), which come
+   * first: the container's own env overrides them and may refer to them.
+   */
+  serviceEnv?: Record<string, string>;
 }
 
 /** Env cannot be built: the container waits with reason CreateContainerConfigError and this message. */
@@ -96,7 +101,8 @@ function decodeSecret(secret: V1Secret, key: string): string | undefined {
 }
 
 /**
- * The environment of a container as the kubelet builds it: envFrom first, then
+ * The environment of a container as the kubelet builds it: service variables,
+ * envFrom, then
  * env in order, each value with `$(VAR)` references to earlier variables
  * expanded; downward-API fieldRefs and resourceFieldRefs; configMap and secret
  * keys. Throws CreateContainerConfigError with the kubelet's message when a
@@ -109,7 +115,7 @@ export function resolveContainerEnv(
   facts: PodRuntimeFacts,
 ): Record<string, string> {
   const namespace = pod.metadata?.namespace ?? 'default';
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...facts.serviceEnv };
   for (const from of container.envFrom ?? []) {
     const prefix = from.prefix ?? '';
     if (from.configMapRef) {

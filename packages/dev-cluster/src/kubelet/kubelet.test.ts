@@ -26,6 +26,10 @@ beforeEach(() => {
     podCIDR: '10.244.0.0/24',
     runtime,
     backoff: { initialMs: 100, maxMs: 400 },
+    serviceEnv: {
+      KUBERNETES_SERVICE_HOST: '127.0.0.1',
+      KUBERNETES_SERVICE_PORT: '6443',
+    },
     onPodStatus: (_pod, status) => {
       statuses.push(status);
       notify();
@@ -382,6 +386,31 @@ describe('Kubelet', () => {
           e.reason === 'Started' && e.message === 'Started container debugger',
       )!.involvedObject.fieldPath,
     ).toBe('spec.ephemeralContainers{debugger}');
+  });
+
+  it('puts the end of the log in the termination message with FallbackToLogsOnError, and service env first', async () => {
+    const pod = makePod({
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          command: [
+            'sh',
+            '-c',
+            'echo "api at $KUBERNETES_SERVICE_HOST"; echo fatal: no config; exit 1',
+          ],
+          terminationMessagePolicy: 'FallbackToLogsOnError',
+        },
+      ],
+    });
+    kubelet.syncPod(pod);
+    const failed = await statusWhere(s => s.phase === 'Failed');
+    expect(appStatus(failed)!.state!.terminated).toMatchObject({
+      exitCode: 1,
+      reason: 'Error',
+      message: 'api at 127.0.0.1\nfatal: no config\n',
+    });
   });
 
   it('fails a pod that outlives activeDeadlineSeconds', async () => {

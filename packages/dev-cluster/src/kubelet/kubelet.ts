@@ -47,6 +47,8 @@ export interface KubeletOptions {
   envSources?: EnvSources;
   /** The node's allocatable, for resourceFieldRef of unset limits. */
   nodeAllocatable?: Record<string, string>;
+  /** Variables every container gets first, such as KUBERNETES_SERVICE_HOST/PORT pointing at the API server. */
+  serviceEnv?: Record<string, string>;
   /** Receives every new status of a pod (the kubelet's status manager would PATCH pods/status). */
   onPodStatus: (pod: V1Pod, status: V1PodStatus) => void;
   /** Receives every event the kubelet records. */
@@ -530,6 +532,7 @@ export class Kubelet {
           hostIP: this.options.hostIP,
           podIP: worker.podIP,
           nodeAllocatable: this.options.nodeAllocatable,
+          serviceEnv: this.options.serviceEnv,
         },
       );
     } catch (error) {
@@ -604,10 +607,37 @@ export class Kubelet {
     const owner = this.byContainerId.get(info.id);
     if (!owner) return;
     const { worker, track } = owner;
-    track.state = { terminated: terminatedState(info, exit) };
+    const terminated = terminatedState(info, exit);
+    const message = this.terminationMessage(track, info, exit);
+    track.state = {
+      terminated: message ? { ...terminated, message } : terminated,
+    };
     if (track.replacing || worker.deleting) return;
     this.report(worker);
     this.enqueue(worker, () => this.sync(worker));
+  }
+
+  /**
+   * With `terminationMessagePolicy: FallbackToLogsOnError`, a failed
+   * container's message is the end of its log (80 lines, 2048 bytes at most).
+   */
+  private terminationMessage(
+    track: ContainerTrack,
+    info: ContainerInfo,
+    exit: ContainerExit,
+  ): string | undefined {
+    if (
+      track.spec.terminationMessagePolicy !== 'FallbackToLogsOnError' ||
+      exit.exitCode === 0
+    ) {
+      return undefined;
+    }
+    const tail =
+      this.options.runtime.readContainerLogs(info.id, { tailLines: 80 }) ?? '';
+    const bytes = Buffer.from(tail);
+    return (
+      bytes.subarray(Math.max(0, bytes.length - 2048)).toString() || undefined
+    );
   }
 
   /** Schedules a sync; a pod keeps only its earliest pending retry. */
