@@ -3,9 +3,10 @@ import type { UserInfo } from './authentication';
 import type { ResourceType } from './registry';
 
 /*
- * The admission seam: plugins see every write after defaulting and before
- * validation and storage, like kube-apiserver's mutating/validating admission
- * chain. They may change `object` (mutating) and throw an ApiError to reject.
+ * The admission seam: plugins see every write after defaulting, like
+ * kube-apiserver's admission chain: mutating plugins before validation (they
+ * may return a changed object), validating plugins after it. Either may throw
+ * an ApiError to reject the request.
  */
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -16,14 +17,19 @@ export interface AdmissionRequest {
   subresource: string;
   namespace: string;
   name: string;
-  /** The object being written (absent for DELETE). Mutating plugins edit it in place. */
+  /** The object being written (absent for DELETE). */
   object?: KubeObject;
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
 }
 
+/** Mutating plugins run before validation, validating ones after it. */
+export type AdmissionPhase = 'mutating' | 'validating';
+
 export interface AdmissionPlugin {
   name: string;
-  admit(request: AdmissionRequest): void;
+  phase: AdmissionPhase;
+  /** Returns the changed object (mutating plugins), or nothing; throws an ApiError to reject. */
+  admit(request: AdmissionRequest): KubeObject | void;
 }

@@ -3,6 +3,14 @@ import { loadOrCreatePki, writePrivate } from '../pki/certificates';
 import { buildKubeconfig } from '../pki/kubeconfig';
 import { ObjectStore } from '../store/objectStore';
 import { loadStoreFile, StorePersister } from '../store/persistence';
+import {
+  defaultTolerationSecondsAdmission,
+  limitRangerAdmission,
+  podNodeSelectorAdmission,
+  QuotaController,
+  resourceQuotaAdmission,
+  serviceAccountAdmission,
+} from './admissionPlugins';
 import { ApiServer } from './apiServer';
 import {
   CustomResourceDefinitionController,
@@ -78,7 +86,16 @@ export async function startDevCluster(
       ? validateCustomResourceDefinition(object)
       : [],
   );
-  server.resources.addAdmissionPlugin(new ServiceAllocator(store));
+  for (const plugin of [
+    serviceAccountAdmission(store),
+    defaultTolerationSecondsAdmission,
+    podNodeSelectorAdmission(store),
+    ...limitRangerAdmission(store),
+    new ServiceAllocator(store),
+    resourceQuotaAdmission(store, registry, server.resources),
+  ]) {
+    server.resources.addAdmissionPlugin(plugin);
+  }
   const rbac = rbacAuthorization(store);
   server.addAuthorizer(rbac.authorizer);
   server.setRulesResolver(rbac.rules);
@@ -96,6 +113,8 @@ export async function startDevCluster(
     pki,
   );
   namespaces.start();
+  const quotas = new QuotaController(store, registry, server.resources);
+  quotas.start();
 
   const url = await server.listen();
   const kubeconfig = buildKubeconfig({
@@ -121,6 +140,7 @@ export async function startDevCluster(
       stopped = true;
       crds.stop();
       namespaces.stop();
+      quotas.stop();
       await server.close();
       await persister?.flush();
     },

@@ -446,6 +446,23 @@ describe('kubectl against the dev cluster', () => {
     expect(wait.code).toBe(0);
   });
 
+  it('admits pods as kube-apiserver does: service account, tolerations, quota', async () => {
+    await cluster.kubectl(['create', 'namespace', 'admit']);
+    await cluster.kubectl(['-n', 'admit', 'create', 'quota', 'small', '--hard=pods=1']);
+    expect((await cluster.kubectl(['-n', 'admit', 'run', 'first', '--image=busybox'])).stdout).toBe('pod/first created\n');
+    const pod = JSON.parse((await cluster.kubectl(['-n', 'admit', 'get', 'pod', 'first', '-o', 'json'])).stdout);
+    expect(pod.spec.serviceAccountName).toBe('default');
+    expect(pod.spec.tolerations).toEqual([
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ]);
+    expect(pod.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
+    const second = await cluster.kubectl(['-n', 'admit', 'run', 'second', '--image=busybox']);
+    expect(second.stderr).toBe(
+      'Error from server (Forbidden): pods "second" is forbidden: exceeded quota: small, requested: pods=1, used: pods=1, limited: pods=1\n',
+    );
+  });
+
   it('applies client-side and server-side, recording field managers', async () => {
     await cluster.kubectl(['create', 'namespace', 'apply']);
     const manifest = (value: string) =>

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ObjectStore, objectKey } from '../store/objectStore';
 import { StoreError } from '../store/errors';
 import type { KubeObject, ObjectMeta } from '../store/types';
-import type { AdmissionOperation, AdmissionPlugin } from './admission';
+import type {
+  AdmissionPhase,
+  AdmissionPlugin,
+  AdmissionRequest,
+} from './admission';
 import type { UserInfo } from './authentication';
 import { modelNameForType, pruneUnknownFields } from './builtinSchemas';
 import { defaultNamespace, initialStatus } from './defaults';
@@ -276,29 +280,27 @@ export class ResourceService {
     }
   }
 
+  /**
+   * Runs the admission plugins of one phase; mutating ones may return a
+   * changed object, which the following plugins and the write then use.
+   */
   private admit(
-    operation: AdmissionOperation,
-    type: ResourceType,
-    subresource: string,
-    namespace: string,
-    name: string,
-    object: KubeObject | undefined,
-    oldObject: KubeObject | undefined,
+    phase: AdmissionPhase,
+    request: Omit<AdmissionRequest, 'user' | 'dryRun'>,
     ctx: RequestContext,
-  ) {
+  ): KubeObject | undefined {
+    let object = request.object;
     for (const plugin of this.admission) {
-      plugin.admit({
-        operation,
-        type,
-        subresource,
-        namespace,
-        name,
+      if (plugin.phase !== phase) continue;
+      const result = plugin.admit({
+        ...request,
         object,
-        oldObject,
         user: ctx.user,
         dryRun: ctx.dryRun,
       });
+      if (result && phase === 'mutating') object = result;
     }
+    return object;
   }
 
   private validate(
@@ -396,20 +398,23 @@ export class ResourceService {
       }${generateNameSuffix()}`;
     }
     this.checkNamespace(type, namespace, decoded.metadata.name ?? '', true);
-    const object = this.applyDefaults(type, decoded, ctx);
-    this.stampNew(type, object);
-    const meta = object.metadata;
-    this.admit(
-      'CREATE',
+    const defaulted = this.applyDefaults(type, decoded, ctx);
+    this.stampNew(type, defaulted);
+    const request = {
+      operation: 'CREATE' as const,
       type,
-      '',
+      subresource: '',
       namespace,
-      meta.name ?? '',
-      object,
-      undefined,
+      name: defaulted.metadata.name ?? '',
+    };
+    const object = this.admit(
+      'mutating',
+      { ...request, object: defaulted },
       ctx,
-    );
+    )!;
+    const meta = object.metadata;
     this.validate(type, object, undefined);
+    this.admit('validating', { ...request, object }, ctx);
     const key = keyOf(type, namespace, meta.name!);
     if (ctx.dryRun) {
       if (this.store.get(storageKey(type), key))
@@ -513,21 +518,25 @@ export class ResourceService {
     ctx: RequestContext,
   ): KubeObject {
     const prepared = this.prepareUpdate(type, subresource, existing, incoming);
-    const next =
+    const defaulted =
       subresource === 'binding'
         ? prepared
         : this.applyDefaults(type, prepared, ctx);
-    this.admit(
-      'UPDATE',
+    const request = {
+      operation: 'UPDATE' as const,
       type,
       subresource,
       namespace,
       name,
-      next,
-      existing,
+      oldObject: existing,
+    };
+    const next = this.admit(
+      'mutating',
+      { ...request, object: defaulted },
       ctx,
-    );
+    )!;
     this.validate(type, next, existing);
+    this.admit('validating', { ...request, object: next }, ctx);
     const { resourceVersion: _a, ...nextMeta } = next.metadata;
     const { resourceVersion: _b, ...existingMeta } = existing.metadata;
     if (
@@ -676,7 +685,16 @@ export class ResourceService {
         },
       ]);
     }
-    this.admit('DELETE', type, '', namespace, name, undefined, existing, ctx);
+    const request = {
+      operation: 'DELETE' as const,
+      type,
+      subresource: '',
+      namespace,
+      name,
+      oldObject: existing,
+    };
+    this.admit('mutating', request, ctx);
+    this.admit('validating', request, ctx);
 
     const finalizers = [...(existing.metadata.finalizers ?? [])];
     const addFinalizer = (f: string) => {

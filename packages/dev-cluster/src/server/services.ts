@@ -20,6 +20,7 @@ function ipToString(ip: number): string {
 
 export class ServiceAllocator implements AdmissionPlugin {
   readonly name = 'ServiceIPAndNodePortAllocation';
+  readonly phase = 'mutating';
   private nextIp = 2;
 
   constructor(private readonly store: ObjectStore) {}
