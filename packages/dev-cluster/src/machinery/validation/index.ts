@@ -24,6 +24,8 @@ import {
   validateReplicaSet,
   validateReplicaSetUpdate,
 } from './workloads';
+import { applyLimitRangeDefaults } from '../admission';
+import { canonicalizeQuantities } from './quantities';
 import {
   applyServiceDefaults,
   validateConfigMap,
@@ -46,6 +48,8 @@ export {
   validateObjectMetaUpdate,
 } from './meta';
 export type { NameValidator, Obj } from './meta';
+export * from './names';
+export { canonicalizeQuantities, quantityDecodeError } from './quantities';
 export {
   applyPodDefaults,
   applyPodSpecDefaults,
@@ -146,19 +150,24 @@ export function validateUpdate(
 
 /**
  * Applies the v1 defaults validation relies on (Pod, pod templates of
- * Deployments and ReplicaSets, Deployment strategy, Service); other kinds are
- * returned unchanged. Never mutates its argument.
+ * Deployments and ReplicaSets, Deployment strategy, Service, LimitRange) and
+ * writes resource quantities in canonical form; other kinds are returned
+ * unchanged. Never mutates its argument.
  */
 export function applyDefaults<T extends Obj>(obj: T): T {
+  return canonicalizeQuantities(defaultsFor(obj));
+}
+
+function defaultsFor<T extends Obj>(obj: T): T {
   switch (groupKind(obj)) {
     case '/Pod':
       return applyPodDefaults(obj);
     case '/Service':
       return applyServiceDefaults(obj);
-    case 'apps/Deployment': {
-      const deployment = applyDeploymentDefaults(obj);
-      return withTemplateDefaults(deployment);
-    }
+    case '/LimitRange':
+      return applyLimitRangeDefaults(obj);
+    case 'apps/Deployment':
+      return withTemplateDefaults(applyDeploymentDefaults(obj));
     case 'apps/ReplicaSet':
       return withTemplateDefaults({
         ...obj,

@@ -1,5 +1,10 @@
 import { fieldErrorBody, formatFieldError, statusErrors } from '../errors';
-import { applyDefaults, validateCreate, validateUpdate } from './index';
+import {
+  applyDefaults,
+  quantityDecodeError,
+  validateCreate,
+  validateUpdate,
+} from './index';
 import { validatePodEphemeralContainersUpdate } from './pod';
 
 const messages = (errors: ReturnType<typeof validateCreate>) =>
@@ -645,5 +650,63 @@ describe('other core kinds', () => {
     expect(messages(validateCreate(lease, ns))).toEqual([
       'metadata.annotations: Too long: may not be more than 262144 bytes',
     ]);
+  });
+});
+
+describe('quantities in objects', () => {
+  it('stores resource quantities in canonical form', () => {
+    const pod = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'd' },
+      spec: {
+        containers: [
+          {
+            name: 'a',
+            image: 'x',
+            resources: { requests: { cpu: 0.5, memory: '1024Mi' } },
+          },
+        ],
+      },
+    });
+    expect(pod.spec.containers[0].resources.requests).toEqual({
+      cpu: '500m',
+      memory: '1Gi',
+    });
+    const deployment = applyDefaults({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'd' },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'a',
+                image: 'x',
+                resources: { limits: { cpu: '1000m' } },
+              },
+            ],
+          },
+        },
+      },
+    });
+    expect(
+      deployment.spec.template.spec.containers[0].resources.limits,
+    ).toEqual({ cpu: '1' });
+  });
+
+  it('reports a value that is not a quantity as the decoder does', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      spec: {
+        containers: [{ name: 'a', resources: { limits: { cpu: 'lots' } } }],
+      },
+    };
+    expect(quantityDecodeError(pod)).toBe(
+      'Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\'',
+    );
+    expect(quantityDecodeError(basePod())).toBeUndefined();
   });
 });
