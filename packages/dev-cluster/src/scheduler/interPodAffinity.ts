@@ -1,5 +1,6 @@
 import {
   AffinityTerm,
+  hasAffinityTerms,
   NodeInfo,
   PodInfo,
   SchedulingSnapshot,
@@ -39,6 +40,8 @@ export function prepareInterPodAffinityFilter(
   pod: PodInfo,
   snapshot: SchedulingSnapshot,
 ): ((node: NodeInfo) => FilterStatus | undefined) | undefined {
+  if (!hasAffinityTerms(pod) && snapshot.podsWithAffinityTerms === 0)
+    return undefined;
   const ownNamespaceLabels = snapshot.namespaceLabels[pod.namespace];
   const existingAnti: TopologyCounts = new Map();
   const affinity: TopologyCounts = new Map();
@@ -127,6 +130,9 @@ export function interPodAffinityScores(
   feasible: NodeInfo[],
   snapshot: SchedulingSnapshot,
 ): number[] {
+  if (!hasAffinityTerms(pod) && snapshot.podsWithAffinityTerms === 0) {
+    return feasible.map(() => 0);
+  }
   const ownNamespaceLabels = snapshot.namespaceLabels[pod.namespace];
   const topologyScore: TopologyCounts = new Map();
   const process = (

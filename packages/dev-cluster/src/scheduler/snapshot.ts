@@ -132,6 +132,16 @@ function addAmounts(
   }
 }
 
+/** Whether a pod has any inter-pod (anti-)affinity term. */
+export function hasAffinityTerms(pod: PodInfo): boolean {
+  return (
+    pod.requiredAffinityTerms.length > 0 ||
+    pod.requiredAntiAffinityTerms.length > 0 ||
+    pod.preferredAffinityTerms.length > 0 ||
+    pod.preferredAntiAffinityTerms.length > 0
+  );
+}
+
 /** Whether a pod occupies its node: bound and not finished. */
 export function occupiesNode(pod: V1Pod): boolean {
   const phase = pod.status?.phase;
@@ -149,11 +159,18 @@ export function occupiesNode(pod: V1Pod): boolean {
 export class SchedulingSnapshot {
   private readonly byName: Map<string, NodeInfo>;
 
+  private affinityPodCount = 0;
+
   private constructor(
     readonly nodes: NodeInfo[],
     readonly namespaceLabels: Record<string, Labels>,
   ) {
     this.byName = new Map(nodes.map(info => [info.name, info]));
+    for (const info of nodes) {
+      for (const pod of info.pods) {
+        if (hasAffinityTerms(pod)) this.affinityPodCount++;
+      }
+    }
   }
 
   /** Builds a snapshot from nodes and pods; pods not bound or finished are left out. */
@@ -180,6 +197,11 @@ export class SchedulingSnapshot {
     return snapshot;
   }
 
+  /** How many bound pods have inter-pod (anti-)affinity terms; when none, those plugins have nothing to do. */
+  get podsWithAffinityTerms(): number {
+    return this.affinityPodCount;
+  }
+
   /** The node of this name, if the snapshot has it. */
   node(name: string): NodeInfo | undefined {
     return this.byName.get(name);
@@ -191,6 +213,7 @@ export class SchedulingSnapshot {
     if (!info) return;
     const podInfo = newPodInfo(pod);
     info.pods.push(podInfo);
+    if (hasAffinityTerms(podInfo)) this.affinityPodCount++;
     addAmounts(info.requested, podInfo.requests, 1);
     addAmounts(info.nonZeroRequested, podInfo.nonZeroRequests, 1);
   }
@@ -208,6 +231,7 @@ export class SchedulingSnapshot {
       );
       if (index >= 0) {
         const [removed] = info.pods.splice(index, 1);
+        if (hasAffinityTerms(removed)) this.affinityPodCount--;
         addAmounts(info.requested, removed.requests, -1);
         addAmounts(info.nonZeroRequested, removed.nonZeroRequests, -1);
         return;
