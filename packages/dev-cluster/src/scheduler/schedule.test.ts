@@ -254,6 +254,36 @@ describe('schedulePod', () => {
       );
     });
 
+    it('rejects conflicting metadata.name terms before filtering', () => {
+      const pod = makePod('p', {
+        affinity: {
+          nodeAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: {
+              nodeSelectorTerms: [
+                {
+                  matchFields: [
+                    {
+                      key: 'metadata.name',
+                      operator: 'In',
+                      values: ['node-a1-1'],
+                    },
+                    {
+                      key: 'metadata.name',
+                      operator: 'In',
+                      values: ['node-a1-2'],
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      });
+      expect(messageOf(schedulePod(pod, nodes, []))).toBe(
+        '0/18 nodes are available: pod affinity terms conflict. preemption: 0/18 nodes are available: 18 Preemption is not helpful for scheduling.',
+      );
+    });
+
     it('follows preferred node affinity', () => {
       const pod = makePod('p', {
         affinity: {
