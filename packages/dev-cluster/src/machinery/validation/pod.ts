@@ -708,10 +708,15 @@ function validateEphemeralContainers(
   return errors;
 }
 
-function validateHostPorts(containers: Obj[], path: FieldPath): FieldError[] {
+function validateHostPorts(
+  containers: Obj[],
+  path: FieldPath,
+  firstIndex = 0,
+): FieldError[] {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
-  containers.forEach((container, i) => {
+  containers.forEach((container, offset) => {
+    const i = firstIndex + offset;
     (container.ports ?? []).forEach((port: Obj, j: number) => {
       if (!port.hostPort) return;
       const key = `${port.protocol ?? ''}/${port.hostIP ?? ''}/${
@@ -882,9 +887,12 @@ export function validatePodSpec(
     ),
   );
   errors.push(
-    ...validateHostPorts(
-      [...(s.containers ?? []), ...(s.initContainers ?? [])],
-      path.child('containers'),
+    ...validateHostPorts(s.containers ?? [], path.child('containers')),
+  );
+  // Init containers run one at a time, so each is checked on its own.
+  (s.initContainers ?? []).forEach((container: Obj, i: number) =>
+    errors.push(
+      ...validateHostPorts([container], path.child('initContainers'), i),
     ),
   );
   if (!s.restartPolicy) {
@@ -932,14 +940,6 @@ export function validatePodSpec(
     }
   }
   errors.push(...validateTolerations(s.tolerations, path.child('tolerations')));
-  (s.imagePullSecrets ?? []).forEach((secret: Obj, i: number) => {
-    if (!secret.name)
-      errors.push(
-        fieldErrors.required(
-          path.child('imagePullSecrets').index(i).child('name'),
-        ),
-      );
-  });
   return errors;
 }
 

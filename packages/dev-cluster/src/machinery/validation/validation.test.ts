@@ -156,6 +156,23 @@ describe('pod create', () => {
     ]);
   });
 
+  it('rejects host port clashes between containers, not between init containers', () => {
+    const port = { containerPort: 80, hostPort: 8080 };
+    const pod = basePod({
+      containers: [
+        { name: 'a', image: 'x', ports: [port] },
+        { name: 'b', image: 'x', ports: [port] },
+      ],
+      initContainers: [
+        { name: 'i1', image: 'x', ports: [port] },
+        { name: 'i2', image: 'x', ports: [port] },
+      ],
+    });
+    expect(messages(validateCreate(pod, ns))).toEqual([
+      'spec.containers[1].ports[0].hostPort: Duplicate value: "TCP//8080"',
+    ]);
+  });
+
   it('defaults requests to limits for pods', () => {
     const pod = basePod({
       containers: [
