@@ -24,6 +24,7 @@ import {
   machineryValidator,
   rbacAuthorization,
 } from './machineryWiring';
+import { GarbageCollector } from './garbageCollector';
 import { NamespaceController } from './namespaces';
 import { ServiceAllocator } from './services';
 import { ResourceRegistry } from './registry';
@@ -115,6 +116,12 @@ export async function startDevCluster(
   namespaces.start();
   const quotas = new QuotaController(store, registry, server.resources);
   quotas.start();
+  const garbageCollector = new GarbageCollector(
+    store,
+    registry,
+    server.resources,
+  );
+  garbageCollector.start();
 
   const url = await server.listen();
   const kubeconfig = buildKubeconfig({
@@ -141,6 +148,7 @@ export async function startDevCluster(
       crds.stop();
       namespaces.stop();
       quotas.stop();
+      garbageCollector.stop();
       await server.close();
       await persister?.flush();
     },

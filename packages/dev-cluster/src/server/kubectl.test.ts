@@ -448,19 +448,148 @@ describe('kubectl against the dev cluster', () => {
 
   it('admits pods as kube-apiserver does: service account, tolerations, quota', async () => {
     await cluster.kubectl(['create', 'namespace', 'admit']);
-    await cluster.kubectl(['-n', 'admit', 'create', 'quota', 'small', '--hard=pods=1']);
-    expect((await cluster.kubectl(['-n', 'admit', 'run', 'first', '--image=busybox'])).stdout).toBe('pod/first created\n');
-    const pod = JSON.parse((await cluster.kubectl(['-n', 'admit', 'get', 'pod', 'first', '-o', 'json'])).stdout);
+    await cluster.kubectl([
+      '-n',
+      'admit',
+      'create',
+      'quota',
+      'small',
+      '--hard=pods=1',
+    ]);
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'admit',
+          'run',
+          'first',
+          '--image=busybox',
+        ])
+      ).stdout,
+    ).toBe('pod/first created\n');
+    const pod = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'admit',
+          'get',
+          'pod',
+          'first',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
     expect(pod.spec.serviceAccountName).toBe('default');
     expect(pod.spec.tolerations).toEqual([
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      {
+        key: 'node.kubernetes.io/not-ready',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      },
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      },
     ]);
     expect(pod.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
-    const second = await cluster.kubectl(['-n', 'admit', 'run', 'second', '--image=busybox']);
+    const second = await cluster.kubectl([
+      '-n',
+      'admit',
+      'run',
+      'second',
+      '--image=busybox',
+    ]);
     expect(second.stderr).toBe(
       'Error from server (Forbidden): pods "second" is forbidden: exceeded quota: small, requested: pods=1, used: pods=1, limited: pods=1\n',
     );
+  });
+
+  it('collects garbage through ownerReferences: background, foreground and orphan', async () => {
+    await cluster.kubectl(['create', 'namespace', 'gc']);
+    const withDependent = async (owner: string, dependent: string) => {
+      const uid = (
+        await cluster.kubectl([
+          '-n',
+          'gc',
+          'create',
+          'cm',
+          owner,
+          '-o',
+          'jsonpath={.metadata.uid}',
+        ])
+      ).stdout;
+      const object = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: dependent,
+          namespace: 'gc',
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: owner,
+              uid,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+      };
+      await cluster.kubectl(['create', '-f', '-'], JSON.stringify(object));
+    };
+    const gone = (name: string) =>
+      cluster.kubectl([
+        '-n',
+        'gc',
+        'wait',
+        '--for=delete',
+        `cm/${name}`,
+        '--timeout=20s',
+      ]);
+
+    await withDependent('bg-owner', 'bg-dependent');
+    await cluster.kubectl(['-n', 'gc', 'delete', 'cm', 'bg-owner']);
+    expect((await gone('bg-dependent')).code).toBe(0);
+
+    await withDependent('fg-owner', 'fg-dependent');
+    // kubectl waits until the owner is gone, which needs its dependent gone first.
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'gc',
+          'delete',
+          'cm',
+          'fg-owner',
+          '--cascade=foreground',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await cluster.kubectl(['-n', 'gc', 'get', 'cm', 'fg-dependent'])).stderr,
+    ).toBe(
+      'Error from server (NotFound): configmaps "fg-dependent" not found\n',
+    );
+
+    await withDependent('orphan-owner', 'orphan');
+    await cluster.kubectl([
+      '-n',
+      'gc',
+      'delete',
+      'cm',
+      'orphan-owner',
+      '--cascade=orphan',
+    ]);
+    await gone('orphan-owner');
+    const orphan = JSON.parse(
+      (await cluster.kubectl(['-n', 'gc', 'get', 'cm', 'orphan', '-o', 'json']))
+        .stdout,
+    );
+    expect(orphan.metadata.ownerReferences).toBeUndefined();
   });
 
   it('applies client-side and server-side, recording field managers', async () => {

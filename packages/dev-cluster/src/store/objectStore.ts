@@ -161,7 +161,9 @@ export class ObjectStore {
   /** No history exists from before this version (start or restore). */
   private historyFloor: number;
   private readonly historyLimit: number;
-  private readonly changeListeners: Array<() => void> = [];
+  private readonly changeListeners: Array<
+    (resource: string, event: StoreEvent) => void
+  > = [];
   /**
    * Events written by listeners while another event is being delivered wait
    * here, so every watcher sees events in resourceVersion order.
@@ -179,8 +181,12 @@ export class ObjectStore {
     return this.revision;
   }
 
-  /** Called after every write; persistence hooks in here. */
-  onChange(listener: () => void): void {
+  /**
+   * Called after every write with its resource and event (persistence and
+   * controllers that follow every resource hook in here). Like watchers,
+   * listeners must not write synchronously.
+   */
+  onChange(listener: (resource: string, event: StoreEvent) => void): void {
     this.changeListeners.push(listener);
   }
 
@@ -292,7 +298,7 @@ export class ObjectStore {
       throw new StoreError('Exists', `${key} exists`);
     object.metadata.resourceVersion = String(++this.revision);
     bucket.put(key, namespace, object);
-    this.emit(bucket, 'ADDED', key, namespace, object, undefined);
+    this.emit(resource, bucket, 'ADDED', key, namespace, object, undefined);
     return object;
   }
 
@@ -318,7 +324,7 @@ export class ObjectStore {
     }
     object.metadata.resourceVersion = String(++this.revision);
     bucket.put(key, namespace, object);
-    this.emit(bucket, 'MODIFIED', key, namespace, object, previous);
+    this.emit(resource, bucket, 'MODIFIED', key, namespace, object, previous);
     return object;
   }
 
@@ -346,11 +352,12 @@ export class ObjectStore {
         resourceVersion: String(++this.revision),
       },
     };
-    this.emit(bucket, 'DELETED', key, namespace, deleted, previous);
+    this.emit(resource, bucket, 'DELETED', key, namespace, deleted, previous);
     return deleted;
   }
 
   private emit(
+    resource: string,
     bucket: ResourceBucket,
     type: StoreEventType,
     key: string,
@@ -376,7 +383,7 @@ export class ObjectStore {
           watcher.listener(event);
         }
       }
-      for (const listener of this.changeListeners) listener();
+      for (const listener of this.changeListeners) listener(resource, event);
     });
     if (this.delivering) return;
     this.delivering = true;
