@@ -532,6 +532,118 @@ function validateContainerCommon(
   return errors;
 }
 
+/** A port given as a number or a named port (ValidatePortNumOrName). */
+export function validatePortNumOrName(
+  port: unknown,
+  path: FieldPath,
+): FieldError[] {
+  if (typeof port === 'number') {
+    return isValidPortNum(port).map(m => fieldErrors.invalid(path, port, m));
+  }
+  if (typeof port === 'string') {
+    if (!port) return [fieldErrors.required(path)];
+    return isValidPortName(port).map(m => fieldErrors.invalid(path, port, m));
+  }
+  return [];
+}
+
+const HANDLER_TYPES = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'];
+
+/** A probe or lifecycle handler must name exactly one action, and a valid one. */
+function validateHandler(handler: Obj, path: FieldPath): FieldError[] {
+  const errors: FieldError[] = [];
+  let count = 0;
+  for (const type of HANDLER_TYPES) {
+    const action = handler[type];
+    if (action === undefined || action === null) continue;
+    if (count > 0) {
+      errors.push(
+        fieldErrors.forbidden(
+          path.child(type),
+          'may not specify more than 1 handler type',
+        ),
+      );
+      continue;
+    }
+    count++;
+    const at = path.child(type);
+    if (type === 'exec' && !action.command?.length) {
+      errors.push(fieldErrors.required(at.child('command')));
+    }
+    if (type === 'httpGet') {
+      if (!action.path) errors.push(fieldErrors.required(at.child('path')));
+      errors.push(...validatePortNumOrName(action.port, at.child('port')));
+      if (action.scheme && !['HTTP', 'HTTPS'].includes(action.scheme)) {
+        errors.push(
+          fieldErrors.notSupported(at.child('scheme'), action.scheme, [
+            'HTTP',
+            'HTTPS',
+          ]),
+        );
+      }
+    }
+    if (type === 'tcpSocket')
+      errors.push(...validatePortNumOrName(action.port, at.child('port')));
+    if (type === 'grpc') {
+      isValidPortNum(action.port).forEach(m =>
+        errors.push(fieldErrors.invalid(at.child('port'), action.port, m)),
+      );
+    }
+  }
+  if (count === 0)
+    errors.push(fieldErrors.required(path, 'must specify a handler type'));
+  return errors;
+}
+
+function validateProbe(probe: Obj | undefined, path: FieldPath): FieldError[] {
+  if (!probe) return [];
+  const errors = validateHandler(probe, path);
+  for (const field of [
+    'initialDelaySeconds',
+    'timeoutSeconds',
+    'periodSeconds',
+    'successThreshold',
+    'failureThreshold',
+  ]) {
+    if (typeof probe[field] === 'number' && probe[field] < 0) {
+      errors.push(
+        fieldErrors.invalid(
+          path.child(field),
+          probe[field],
+          'must be greater than or equal to 0',
+        ),
+      );
+    }
+  }
+  const grace = probe.terminationGracePeriodSeconds;
+  if (typeof grace === 'number' && grace <= 0) {
+    errors.push(
+      fieldErrors.invalid(
+        path.child('terminationGracePeriodSeconds'),
+        grace,
+        'must be greater than 0',
+      ),
+    );
+  }
+  return errors;
+}
+
+function validateProbesAndLifecycle(
+  container: Obj,
+  path: FieldPath,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    errors.push(...validateProbe(container[probe], path.child(probe)));
+  }
+  for (const hook of ['postStart', 'preStop']) {
+    const handler = container.lifecycle?.[hook];
+    if (handler)
+      errors.push(...validateHandler(handler, path.child('lifecycle', hook)));
+  }
+  return errors;
+}
+
 function validateProbesForRegular(
   container: Obj,
   path: FieldPath,
@@ -567,6 +679,7 @@ function validateContainers(
     if (names.has(container.name))
       errors.push(fieldErrors.duplicate(at.child('name'), container.name));
     else names.add(container.name);
+    errors.push(...validateProbesAndLifecycle(container, at));
     errors.push(...validateProbesForRegular(container, at));
     if (container.restartPolicy !== undefined) {
       errors.push(
@@ -608,6 +721,7 @@ function validateInitContainers(
       errors.push(fieldErrors.duplicate(at.child('name'), container.name));
     else names.add(container.name);
     const restartable = container.restartPolicy === 'Always';
+    if (restartable) errors.push(...validateProbesAndLifecycle(container, at));
     if (container.restartPolicy !== undefined && !restartable) {
       errors.push(
         fieldErrors.notSupported(
@@ -1282,6 +1396,20 @@ export function validatePodTemplateSpec(
   return errors;
 }
 
+/** SetDefaults_Probe and SetDefaults_HTTPGetAction. */
+function defaultProbe(probe: Obj): Obj {
+  const defaulted: Obj = {
+    timeoutSeconds: 1,
+    periodSeconds: 10,
+    successThreshold: 1,
+    failureThreshold: 3,
+    ...probe,
+  };
+  if (probe.httpGet)
+    defaulted.httpGet = { path: '/', scheme: 'HTTP', ...probe.httpGet };
+  return defaulted;
+}
+
 function defaultContainer(container: Obj): Obj {
   const image = String(container.image ?? '');
   const lastSegment = image.split('/').pop() ?? '';
@@ -1302,6 +1430,9 @@ function defaultContainer(container: Obj): Obj {
       ...p,
       protocol: p.protocol ?? 'TCP',
     }));
+  }
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    if (container[probe]) defaulted[probe] = defaultProbe(container[probe]);
   }
   return defaulted;
 }

@@ -173,6 +173,36 @@ describe('pod create', () => {
     ]);
   });
 
+  it('validates probes and lifecycle handlers, after defaulting them', () => {
+    const pod = basePod({
+      containers: [
+        {
+          name: 'app',
+          image: 'x',
+          livenessProbe: { httpGet: { port: 'web-http-port-too-long' } },
+          readinessProbe: { exec: {}, tcpSocket: { port: 80 } },
+          startupProbe: {},
+          lifecycle: { preStop: { httpGet: { port: 70000 } } },
+        },
+      ],
+    });
+    expect(pod.spec.containers[0].livenessProbe).toEqual({
+      httpGet: { path: '/', scheme: 'HTTP', port: 'web-http-port-too-long' },
+      timeoutSeconds: 1,
+      periodSeconds: 10,
+      successThreshold: 1,
+      failureThreshold: 3,
+    });
+    expect(messages(validateCreate(pod, ns))).toEqual([
+      'spec.containers[0].livenessProbe.httpGet.port: Invalid value: "web-http-port-too-long": must be no more than 15 characters',
+      'spec.containers[0].readinessProbe.exec.command: Required value',
+      'spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type',
+      'spec.containers[0].startupProbe: Required value: must specify a handler type',
+      'spec.containers[0].lifecycle.preStop.httpGet.path: Required value',
+      'spec.containers[0].lifecycle.preStop.httpGet.port: Invalid value: 70000: must be between 1 and 65535, inclusive',
+    ]);
+  });
+
   it('defaults requests to limits for pods', () => {
     const pod = basePod({
       containers: [
