@@ -549,21 +549,3 @@ export function validatePersistentVolumeClaimUpdate(
   }
   return errors;
 }
-
-/** Applies Service defaults (SetDefaults_Service) that validation relies on. */
-export function applyServiceDefaults<T extends Obj>(service: T): T {
-  const spec: Obj = { ...(service.spec ?? {}) };
-  spec.type ??= 'ClusterIP';
-  spec.sessionAffinity ??= 'None';
-  if (spec.ports) {
-    spec.ports = spec.ports.map((p: Obj) => ({
-      ...p,
-      protocol: p.protocol ?? 'TCP',
-      targetPort: p.targetPort ?? p.port,
-    }));
-  }
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
-    spec.externalTrafficPolicy ??= 'Cluster';
-  if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
-  return { ...service, spec };
-}

@@ -11,14 +11,14 @@ import {
   validateObjectMeta,
   validateObjectMetaUpdate,
 } from './meta';
-import {
-  applyPodDefaults,
-  applyPodSpecDefaults,
-  validatePodCreate,
-  validatePodUpdate,
-} from './pod';
+import { validatePodCreate, validatePodUpdate } from './pod';
 import {
   applyDeploymentDefaults,
+  applyPodDefaults,
+  applyPodSpecDefaults,
+  applyServiceDefaults,
+} from './defaults';
+import {
   validateDeployment,
   validateDeploymentUpdate,
   validateReplicaSet,
@@ -27,7 +27,6 @@ import {
 import { applyLimitRangeDefaults } from '../admission';
 import { canonicalizeQuantities } from './quantities';
 import {
-  applyServiceDefaults,
   validateConfigMap,
   validateConfigMapUpdate,
   validateNamespace,
@@ -50,9 +49,8 @@ export {
 export type { NameValidator, Obj } from './meta';
 export * from './names';
 export { canonicalizeQuantities, quantityDecodeError } from './quantities';
+export { applyPodDefaults, applyPodSpecDefaults } from './defaults';
 export {
-  applyPodDefaults,
-  applyPodSpecDefaults,
   validatePodCreate,
   validatePodEphemeralContainersUpdate,
   validatePodSpec,

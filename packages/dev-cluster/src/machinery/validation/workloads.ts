@@ -288,20 +288,3 @@ export function validateReplicaSetUpdate(
     ),
   ];
 }
-
-/** Applies apps/v1 Deployment defaults (SetDefaults_Deployment) except the pod template's. */
-export function applyDeploymentDefaults<T extends Obj>(deployment: T): T {
-  const spec: Obj = { ...(deployment.spec ?? {}) };
-  spec.replicas ??= 1;
-  spec.strategy = { type: 'RollingUpdate', ...(spec.strategy ?? {}) };
-  if (spec.strategy.type === 'RollingUpdate') {
-    spec.strategy.rollingUpdate = {
-      maxUnavailable: '25%',
-      maxSurge: '25%',
-      ...(spec.strategy.rollingUpdate ?? {}),
-    };
-  }
-  spec.revisionHistoryLimit ??= 10;
-  spec.progressDeadlineSeconds ??= 600;
-  return { ...deployment, spec };
-}
