@@ -1,0 +1,97 @@
+import {
+  AuthorizeResult,
+  isResourcePermission,
+  Permission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+
+/** Who is asking: the signed-in user and every ref they own through (themselves, their groups). */
+export interface Requester {
+  userEntityRef: string;
+  ownershipEntityRefs: string[];
+}
+
+/** What the rules know besides the request. */
+export interface PolicyContext {
+  /** Entity refs of the ops groups, normalised; their members may do everything. */
+  opsGroups: string[];
+}
+
+/**
+ * One rule of Cairn's policy: a decision, or `undefined` to let the next rule
+ * decide. Rules are tried in order; later features add theirs to
+ * {@link cairnPolicyRules} rather than branching inside one function.
+ */
+export type PolicyRule = (
+  permission: Permission,
+  requester: Requester,
+  context: PolicyContext,
+) => PolicyDecision | undefined;
+
+const allow: PolicyDecision = { result: AuthorizeResult.ALLOW };
+const deny: PolicyDecision = { result: AuthorizeResult.DENY };
+
+/** Members of an ops group may do everything. */
+export const opsMayDoEverything: PolicyRule = (_, requester, context) =>
+  requester.ownershipEntityRefs.some(ref => context.opsGroups.includes(ref))
+    ? allow
+    : undefined;
+
+/** Everyone signed in may read what the portal shows. */
+export const everyoneMayRead: PolicyRule = permission =>
+  permission.attributes.action === 'read' ? allow : undefined;
+
+/**
+ * A change to something that belongs to a catalog entity (unregistering it,
+ * refreshing it, and Cairn's entity-scoped actions such as starting its
+ * pipeline runs) is allowed to the entity's owners: the catalog applies the
+ * condition against `spec.owner` for each entity.
+ */
+export const ownersMayChangeTheirEntities: PolicyRule = (
+  permission,
+  requester,
+) =>
+  isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)
+    ? createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({
+          claims: requester.ownershipEntityRefs,
+        }),
+      )
+    : undefined;
+
+/**
+ * Cairn's rules, most general first. Anything no rule allows is denied: for
+ * example registering new catalog locations, or the Kubernetes backend's raw
+ * proxy (`kubernetes.proxy`), which acts with the portal's own cluster
+ * credentials on any object and so is for ops only.
+ */
+export const cairnPolicyRules: PolicyRule[] = [
+  opsMayDoEverything,
+  everyoneMayRead,
+  ownersMayChangeTheirEntities,
+];
+
+/** Applies the rules in order; denies when none decides. */
+export function decide(
+  permission: Permission,
+  requester: Requester | undefined,
+  context: PolicyContext,
+  rules: PolicyRule[] = cairnPolicyRules,
+): PolicyDecision {
+  if (!requester) {
+    return deny;
+  }
+  for (const rule of rules) {
+    const decision = rule(permission, requester, context);
+    if (decision) {
+      return decision;
+    }
+  }
+  return deny;
+}
