@@ -118,6 +118,8 @@ export const kubeletEvents = {
       `Container ${container} definition changed, will be restarted`,
       subject,
     ),
+  unhealthy: (subject: Subject, kind: string, output: string) =>
+    warning('Unhealthy', `${kind} probe failed: ${output}`, subject),
   deadlineExceeded: (subject: Subject) =>
     warning('DeadlineExceeded', ACTIVE_DEADLINE_MESSAGE, subject),
   backOffRestarting: (subject: Subject, container: string, pod: V1Pod) =>

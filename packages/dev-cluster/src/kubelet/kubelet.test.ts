@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import type { V1Pod, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
 import { ProcessRuntime } from '../runtime/processRuntime';
 import { KubeletEvent } from './events';
@@ -410,6 +412,136 @@ describe('Kubelet', () => {
       exitCode: 1,
       reason: 'Error',
       message: 'api at 127.0.0.1\nfatal: no config\n',
+    });
+  });
+
+  describe('probes', () => {
+    it('holds Ready until an exec readiness probe passes', async () => {
+      const pod = makePod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox:1.36',
+            readinessProbe: {
+              exec: { command: ['test', '-f', 'ready'] },
+              periodSeconds: 1,
+            },
+          },
+        ],
+      });
+      kubelet.syncPod(pod);
+      const unready = await statusWhere(s => s.phase === 'Running');
+      expect(condition(unready, 'Ready')).toMatchObject({
+        status: 'False',
+        message: 'containers with unready status: [app]',
+      });
+      expect(appStatus(unready)).toMatchObject({ started: true, ready: false });
+      await eventWhere(
+        e =>
+          e.reason === 'Unhealthy' && e.message === 'Readiness probe failed: ',
+      );
+      const container = kubelet.containerOf(pod.metadata!.uid!, 'app')!;
+      await runtime
+        .exec(container.id, { command: ['touch', 'ready'] })
+        .finished();
+      await statusWhere(s => condition(s, 'Ready')?.status === 'True');
+    });
+
+    it('restarts a container whose liveness probe fails', async () => {
+      const pod = makePod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox:1.36',
+            livenessProbe: {
+              exec: { command: ['sh', '-c', 'echo sick; exit 1'] },
+              periodSeconds: 1,
+              failureThreshold: 1,
+            },
+          },
+        ],
+        terminationGracePeriodSeconds: 5,
+      });
+      kubelet.syncPod(pod);
+      await eventWhere(
+        e =>
+          e.reason === 'Unhealthy' &&
+          e.message === 'Liveness probe failed: sick\n',
+      );
+      await eventWhere(
+        e =>
+          e.reason === 'Killing' &&
+          e.message ===
+            'Container app failed liveness probe, will be restarted',
+      );
+      const restarted = await statusWhere(
+        s =>
+          appStatus(s)?.restartCount === 1 &&
+          Boolean(appStatus(s)?.state?.running),
+      );
+      expect(appStatus(restarted)!.lastState!.terminated).toBeDefined();
+    });
+
+    it('probes HTTP and TCP endpoints on loopback', async () => {
+      const server = createServer((_req, res) => res.end('ok'));
+      await new Promise<void>(resolve =>
+        server.listen(0, '127.0.0.1', resolve),
+      );
+      const port = (server.address() as AddressInfo).port;
+      const closed = createServer();
+      await new Promise<void>(resolve =>
+        closed.listen(0, '127.0.0.1', resolve),
+      );
+      const closedPort = (closed.address() as AddressInfo).port;
+      await new Promise(resolve => closed.close(resolve));
+      try {
+        const pod = makePod({
+          containers: [
+            {
+              name: 'app',
+              image: 'busybox:1.36',
+              ports: [{ name: 'http', containerPort: port }],
+              startupProbe: {
+                tcpSocket: { port: closedPort },
+                periodSeconds: 1,
+                failureThreshold: 100,
+              },
+              readinessProbe: {
+                httpGet: { path: '/healthz', port: 'http' },
+                periodSeconds: 1,
+              },
+            },
+          ],
+        });
+        kubelet.syncPod(pod);
+        await eventWhere(
+          e =>
+            e.message ===
+            `Startup probe failed: dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
+        );
+        const notStarted = statuses[statuses.length - 1];
+        expect(appStatus(notStarted)).toMatchObject({
+          started: false,
+          ready: false,
+        });
+        const reopened = createServer();
+        await new Promise<void>(resolve =>
+          reopened.listen(closedPort, '127.0.0.1', resolve),
+        );
+        try {
+          const ready = await statusWhere(
+            s => condition(s, 'Ready')?.status === 'True',
+          );
+          expect(appStatus(ready)).toMatchObject({
+            started: true,
+            ready: true,
+          });
+        } finally {
+          await new Promise(resolve => reopened.close(resolve));
+        }
+      } finally {
+        await new Promise(resolve => server.close(resolve));
+      }
     });
   });
 

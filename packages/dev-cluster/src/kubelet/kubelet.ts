@@ -6,6 +6,7 @@ import type {
   V1EphemeralContainer,
   V1Pod,
   V1PodStatus,
+  V1Probe,
 } from '@kubernetes/client-node';
 import {
   ContainerExit,
@@ -35,6 +36,7 @@ import {
   normalizedImage,
 } from './images';
 import { buildPodStatus, containersToRestartForUpdate } from './podStatus';
+import { ProbeKind, ProbeWorker, runProbe } from './probes';
 
 export interface KubeletOptions {
   nodeName: string;
@@ -68,6 +70,12 @@ interface ContainerTrack {
   imageID: string;
   /** Set while the kubelet itself restarts the container (a changed image). */
   replacing: boolean;
+  /** Probes of the running instance. */
+  probes: ProbeWorker[];
+  /** The startup probe has passed (or there is none). */
+  startupPassed: boolean;
+  /** The readiness probe passes (or there is none). */
+  readinessPassed: boolean;
   /** An operation (pull, start) is under way. */
   busy: boolean;
 }
@@ -291,6 +299,9 @@ export class Kubelet {
           lastState: {},
           imageID: '',
           replacing: false,
+          probes: [],
+          startupPassed: false,
+          readinessPassed: false,
           busy: false,
         });
       }
@@ -573,6 +584,7 @@ export class Kubelet {
       this.emit(kubeletEvents.created(subject, spec.name));
       this.emit(kubeletEvents.started(subject, spec.name));
       track.state = { running: { startedAt: instance.startedAt } };
+      this.startProbes(worker, track, instance);
     } catch (error) {
       if (!(error instanceof ContainerStartError)) throw error;
       // The instance ends at once with StartError, as containerd's does.
@@ -607,6 +619,7 @@ export class Kubelet {
     const owner = this.byContainerId.get(info.id);
     if (!owner) return;
     const { worker, track } = owner;
+    this.stopProbes(track);
     const terminated = terminatedState(info, exit);
     const message = this.terminationMessage(track, info, exit);
     track.state = {
@@ -615,6 +628,111 @@ export class Kubelet {
     if (track.replacing || worker.deleting) return;
     this.report(worker);
     this.enqueue(worker, () => this.sync(worker));
+  }
+
+  /**
+   * Starts the container's probes: startup first; readiness and liveness
+   * once it has passed. Results update readiness; a failed liveness or
+   * startup probe kills the container, which restarts per restartPolicy.
+   */
+  private startProbes(
+    worker: PodWorker,
+    track: ContainerTrack,
+    instance: ContainerInfo,
+  ): void {
+    const spec = track.spec as V1Container;
+    track.startupPassed = !spec.startupProbe;
+    track.readinessPassed = !spec.readinessProbe;
+    const subject = this.subject(worker, track);
+    const probeWorker = (
+      kind: ProbeKind,
+      probe: V1Probe,
+      onResult: (success: boolean) => void,
+    ) => {
+      const probeRun = new ProbeWorker(
+        kind,
+        probe,
+        () => runProbe(probe, spec, this.options.runtime, instance.id),
+        output => this.emit(kubeletEvents.unhealthy(subject, kind, output)),
+        onResult,
+      );
+      track.probes.push(probeRun);
+      probeRun.start();
+    };
+    const startOthers = () => {
+      if (spec.readinessProbe) {
+        probeWorker('Readiness', spec.readinessProbe, success => {
+          track.readinessPassed = success;
+          this.report(worker);
+        });
+      }
+      if (spec.livenessProbe) {
+        probeWorker('Liveness', spec.livenessProbe, success => {
+          if (!success)
+            this.killForProbe(
+              worker,
+              track,
+              instance,
+              'liveness',
+              spec.livenessProbe!,
+            );
+        });
+      }
+    };
+    if (spec.startupProbe) {
+      probeWorker('Startup', spec.startupProbe, success => {
+        if (success) {
+          track.startupPassed = true;
+          this.report(worker);
+          startOthers();
+        } else {
+          this.killForProbe(
+            worker,
+            track,
+            instance,
+            'startup',
+            spec.startupProbe!,
+          );
+        }
+      });
+    } else {
+      startOthers();
+    }
+  }
+
+  private stopProbes(track: ContainerTrack): void {
+    for (const probe of track.probes) probe.stop();
+    track.probes = [];
+  }
+
+  private killForProbe(
+    worker: PodWorker,
+    track: ContainerTrack,
+    instance: ContainerInfo,
+    kind: 'liveness' | 'startup',
+    probe: V1Probe,
+  ): void {
+    this.enqueue(worker, async () => {
+      if (instance.exit || worker.deleting || track.instance !== instance)
+        return;
+      const restart = (worker.pod.spec?.restartPolicy ?? 'Always') !== 'Never';
+      const message = `Container ${track.spec.name} failed ${kind} probe${
+        restart ? ', will be restarted' : ''
+      }`;
+      this.emit(
+        kubeletEvents.killing(
+          this.subject(worker, track),
+          track.spec.name,
+          message,
+        ),
+      );
+      await this.options.runtime.stopContainer(
+        instance.id,
+        probe.terminationGracePeriodSeconds ??
+          worker.pod.spec?.terminationGracePeriodSeconds ??
+          DEFAULT_GRACE_SECONDS,
+      );
+    });
   }
 
   /**
@@ -677,8 +795,8 @@ export class Kubelet {
       ready:
         track.kind === 'initContainers' && !isSidecar(spec as V1Container)
           ? track.state.terminated?.exitCode === 0
-          : running,
-      started: running,
+          : running && track.startupPassed && track.readinessPassed,
+      started: running && track.startupPassed,
       restartCount: Math.max(0, track.instance?.attempt ?? 0),
       state: track.state,
       lastState: track.lastState,
