@@ -39,3 +39,5 @@ export type { EnvSources, PodRuntimeFacts } from './env';
 export { heartbeatNodeStatus } from './node';
 export { requestedContainerName, containerIdForLogs } from './logRequests';
 export type { LogRequestError } from './logRequests';
+export { runProbe, ProbeWorker } from './probes';
+export type { ProbeKind, ProbeResult } from './probes';

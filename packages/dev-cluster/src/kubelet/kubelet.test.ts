@@ -14,6 +14,7 @@ let kubelet: Kubelet;
 let statuses: V1PodStatus[];
 let events: KubeletEvent[];
 let waiters: Array<() => void>;
+let terminated: string[];
 
 beforeEach(() => {
   stateDir = mkdtempSync(join(tmpdir(), 'kubelet-'));
@@ -21,6 +22,7 @@ beforeEach(() => {
   statuses = [];
   events = [];
   waiters = [];
+  terminated = [];
   const notify = () => waiters.forEach(check => check());
   kubelet = new Kubelet({
     nodeName: 'node-a1-1',
@@ -38,6 +40,10 @@ beforeEach(() => {
     },
     onEvent: event => {
       events.push(event);
+      notify();
+    },
+    onPodTerminated: pod => {
+      terminated.push(pod.metadata!.name!);
       notify();
     },
   });
@@ -340,6 +346,34 @@ describe('Kubelet', () => {
       reason: 'ContainersNotInitialized',
       message: 'containers with incomplete status: [init]',
     });
+  });
+
+  it('terminates a pod that gets a deletionTimestamp, then says it may be removed', async () => {
+    const pod = makePod(
+      { hostNetwork: true, terminationGracePeriodSeconds: 5 },
+      'host-net',
+    );
+    kubelet.syncPod(pod);
+    const running = await statusWhere(s => s.phase === 'Running');
+    expect(running.podIP).toBe('127.0.1.1');
+    kubelet.syncPod({
+      ...pod,
+      metadata: { ...pod.metadata, deletionTimestamp: new Date() },
+    });
+    await new Promise<void>(resolve => {
+      const check = () => {
+        if (terminated.includes('host-net')) resolve();
+      };
+      waiters.push(check);
+      check();
+    });
+    expect(statuses[statuses.length - 1].phase).toBe('Succeeded');
+    expect(kubelet.containerOf(pod.metadata!.uid!, 'app')).toBeUndefined();
+  });
+
+  it('does not run again a pod that already finished', () => {
+    kubelet.syncPod({ ...makePod({}), status: { phase: 'Succeeded' } });
+    expect(statuses).toEqual([]);
   });
 
   it('stops containers on deletion and reports the terminal status', async () => {

@@ -55,6 +55,11 @@ export interface KubeletOptions {
   onPodStatus: (pod: V1Pod, status: V1PodStatus) => void;
   /** Receives every event the kubelet records. */
   onEvent: (event: KubeletEvent) => void;
+  /**
+   * Called once a deleted pod's containers have stopped and its final status
+   * was reported: the pod may now be removed (the kubelet's DELETE with grace 0).
+   */
+  onPodTerminated?: (pod: V1Pod) => void;
   /** Back-off delays; Kubernetes' are 10s doubling to 5m (tests shorten them). */
   backoff?: { initialMs: number; maxMs: number };
   now?: () => Date;
@@ -157,11 +162,19 @@ export class Kubelet {
   syncPod(pod: V1Pod): void {
     const uid = pod.metadata!.uid!;
     let worker = this.workers.get(uid);
+    if (pod.metadata?.deletionTimestamp) {
+      if (worker) this.deletePod(pod);
+      else this.options.onPodTerminated?.(pod);
+      return;
+    }
     if (!worker) {
+      // A pod that finished before this kubelet started is not run again.
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
+        return;
       worker = {
         pod,
         uid,
-        podIP: this.allocateIp(),
+        podIP: pod.spec?.hostNetwork ? this.options.hostIP : this.allocateIp(),
         startTime: this.now(),
         tracks: new Map(),
         terminal: false,
@@ -186,7 +199,8 @@ export class Kubelet {
 
   /**
    * Stops a pod's containers as for a deletion (SIGTERM, SIGKILL after the
-   * grace period), reports its final status and forgets it.
+   * grace period), reports its final status and forgets it. `syncPod` of a
+   * pod with a deletionTimestamp does the same.
    */
   async deletePod(pod: V1Pod): Promise<void> {
     const worker = this.workers.get(pod.metadata!.uid!);
@@ -223,6 +237,7 @@ export class Kubelet {
       }
       this.usedIps.delete(worker.podIP);
       this.workers.delete(worker.uid);
+      this.options.onPodTerminated?.(worker.pod);
     });
   }
 
