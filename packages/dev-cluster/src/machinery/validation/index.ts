@@ -13,6 +13,13 @@ import {
 } from './meta';
 import { validatePodCreate, validatePodUpdate } from './pod';
 import {
+  applyRoleBindingDefaults,
+  validateRole,
+  validateRoleBinding,
+  validateRoleBindingUpdate,
+  validateRoleUpdate,
+} from './rbac';
+import {
   applyDeploymentDefaults,
   applyPodDefaults,
   applyPodSpecDefaults,
@@ -76,19 +83,27 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateDeployment,
     update: validateDeploymentUpdate,
   },
+  'rbac.authorization.k8s.io/Role': {
+    create: validateRole,
+    update: validateRoleUpdate,
+  },
+  'rbac.authorization.k8s.io/ClusterRole': {
+    create: validateRole,
+    update: validateRoleUpdate,
+  },
+  'rbac.authorization.k8s.io/RoleBinding': {
+    create: validateRoleBinding,
+    update: validateRoleBindingUpdate,
+  },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': {
+    create: validateRoleBinding,
+    update: validateRoleBindingUpdate,
+  },
   'apps/ReplicaSet': {
     create: validateReplicaSet,
     update: validateReplicaSetUpdate,
   },
 };
-
-/** RBAC kinds and custom resources allow any name that is a valid path segment. */
-const PATH_SEGMENT_NAMED = new Set([
-  'rbac.authorization.k8s.io/Role',
-  'rbac.authorization.k8s.io/ClusterRole',
-  'rbac.authorization.k8s.io/RoleBinding',
-  'rbac.authorization.k8s.io/ClusterRoleBinding',
-]);
 
 function groupKind(obj: Obj): string {
   const apiVersion = String(obj.apiVersion ?? '');
@@ -104,10 +119,8 @@ export interface GenericValidationOptions {
   customResource?: boolean;
 }
 
-function nameRule(obj: Obj, options: GenericValidationOptions) {
-  return options.customResource || PATH_SEGMENT_NAMED.has(groupKind(obj))
-    ? nameIsPathSegment
-    : nameIsDnsSubdomain;
+function nameRule(options: GenericValidationOptions) {
+  return options.customResource ? nameIsPathSegment : nameIsDnsSubdomain;
 }
 
 /**
@@ -124,7 +137,7 @@ export function validateCreate(
   return validateObjectMeta(
     obj.metadata,
     options.namespaced,
-    nameRule(obj, options),
+    nameRule(options),
   );
 }
 
@@ -141,7 +154,7 @@ export function validateUpdate(
     ...validateObjectMeta(
       newObj.metadata,
       options.namespaced,
-      nameRule(newObj, options),
+      nameRule(options),
     ),
   ];
 }
@@ -164,6 +177,9 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return applyServiceDefaults(obj);
     case '/LimitRange':
       return applyLimitRangeDefaults(obj);
+    case 'rbac.authorization.k8s.io/RoleBinding':
+    case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+      return applyRoleBindingDefaults(obj);
     case 'apps/Deployment':
       return withTemplateDefaults(applyDeploymentDefaults(obj));
     case 'apps/ReplicaSet':

@@ -757,3 +757,76 @@ describe('quantities in objects', () => {
     expect(quantityDecodeError(basePod())).toBeUndefined();
   });
 });
+
+describe('rbac objects', () => {
+  const binding = (roleRef: object, subjects: object[]): any =>
+    applyDefaults({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'b', namespace: 'ns', resourceVersion: '1' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+      subjects,
+    });
+
+  it('validates rules', () => {
+    const role = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'r', namespace: 'ns' },
+      rules: [
+        { resources: ['pods'] },
+        { verbs: ['get'], nonResourceURLs: ['/healthz'] },
+      ],
+    };
+    expect(messages(validateCreate(role, ns))).toEqual([
+      'rules[0].verbs: Required value: verbs must contain at least one value',
+      'rules[0].apiGroups: Required value: resource rules must supply at least one api group',
+      'rules[1].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot apply to non-resource URLs',
+    ]);
+  });
+
+  it('defaults and validates subjects and role references', () => {
+    expect(
+      binding({ kind: 'Role', name: 'r' }, [{ kind: 'User', name: 'bob' }])
+        .subjects[0].apiGroup,
+    ).toBe('rbac.authorization.k8s.io');
+    expect(
+      messages(
+        validateCreate(
+          binding({ kind: 'Secret', name: 'r' }, [
+            { kind: 'Robot', name: 'x' },
+          ]),
+          ns,
+        ),
+      ),
+    ).toEqual([
+      'roleRef.kind: Unsupported value: "Secret": supported values: "Role", "ClusterRole"',
+      'subjects[0].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", "Group"',
+    ]);
+    const clusterBinding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'c' },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: 'r',
+      },
+      subjects: [{ kind: 'ServiceAccount', name: 'sa' }],
+    };
+    expect(
+      messages(validateCreate(clusterBinding, { namespaced: false })),
+    ).toEqual([
+      'roleRef.kind: Unsupported value: "Role": supported values: "ClusterRole"',
+      'subjects[0].namespace: Required value',
+    ]);
+  });
+
+  it('never lets a binding change its roleRef', () => {
+    const old = binding({ kind: 'ClusterRole', name: 'view' }, []);
+    const next = binding({ kind: 'ClusterRole', name: 'edit' }, []);
+    expect(messages(validateUpdate(next, old, ns))).toEqual([
+      'roleRef: Invalid value: {"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"}: cannot change roleRef',
+    ]);
+  });
+});
