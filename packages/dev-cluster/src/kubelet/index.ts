@@ -41,3 +41,5 @@ export { requestedContainerName, containerIdForLogs } from './logRequests';
 export type { LogRequestError } from './logRequests';
 export { runProbe, ProbeWorker } from './probes';
 export type { ProbeKind, ProbeResult } from './probes';
+export { admitPod } from './admission';
+export type { PodRejection } from './admission';

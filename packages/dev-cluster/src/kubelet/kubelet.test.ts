@@ -6,6 +6,7 @@ import { AddressInfo } from 'node:net';
 import type { V1Pod, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
 import { ProcessRuntime } from '../runtime/processRuntime';
 import { KubeletEvent } from './events';
+import { defaultNodes } from '../topology';
 import { Kubelet } from './kubelet';
 
 let stateDir: string;
@@ -369,6 +370,48 @@ describe('Kubelet', () => {
     });
     expect(statuses[statuses.length - 1].phase).toBe('Succeeded');
     expect(kubelet.containerOf(pod.metadata!.uid!, 'app')).toBeUndefined();
+  });
+
+  it('rejects a pod that does not fit the node', async () => {
+    const node = defaultNodes()[0];
+    const admitting = new Kubelet({
+      nodeName: node.metadata!.name!,
+      hostIP: '127.0.1.1',
+      runtime,
+      node: () => node,
+      onPodStatus: (_pod, status) => {
+        statuses.push(status);
+      },
+      onEvent: event => events.push(event),
+    });
+    admitting.syncPod(
+      makePod({
+        containers: [
+          {
+            name: 'app',
+            image: 'busybox',
+            resources: { requests: { cpu: '9' } },
+          },
+        ],
+      }),
+    );
+    expect(statuses).toEqual([
+      {
+        phase: 'Failed',
+        reason: 'OutOfcpu',
+        message:
+          "Pod was rejected: Node didn't have enough resource: cpu, requested: 9000, used: 0, capacity: 7800",
+        qosClass: 'Burstable',
+      },
+    ]);
+    expect(events).toMatchObject([
+      {
+        type: 'Warning',
+        reason: 'OutOfcpu',
+        involvedObject: { kind: 'Pod', name: 'web' },
+      },
+    ]);
+    await admitting.stop();
   });
 
   it('does not run again a pod that already finished', () => {

@@ -4,6 +4,7 @@ import type {
   V1ContainerState,
   V1ContainerStatus,
   V1EphemeralContainer,
+  V1Node,
   V1Pod,
   V1PodStatus,
   V1Probe,
@@ -35,7 +36,12 @@ import {
   imagePullError,
   normalizedImage,
 } from './images';
-import { buildPodStatus, containersToRestartForUpdate } from './podStatus';
+import { admitPod } from './admission';
+import {
+  buildPodStatus,
+  containersToRestartForUpdate,
+  qosClass,
+} from './podStatus';
 import { ProbeKind, ProbeWorker, runProbe } from './probes';
 
 export interface KubeletOptions {
@@ -49,6 +55,8 @@ export interface KubeletOptions {
   envSources?: EnvSources;
   /** The node's allocatable, for resourceFieldRef of unset limits. */
   nodeAllocatable?: Record<string, string>;
+  /** The current Node object, for admitting pods; without it every pod is admitted. */
+  node?: () => V1Node | undefined;
   /** Variables every container gets first, such as KUBERNETES_SERVICE_HOST/PORT pointing at the API server. */
   serviceEnv?: Record<string, string>;
   /** Receives every new status of a pod (the kubelet's status manager would PATCH pods/status). */
@@ -137,6 +145,8 @@ export class Kubelet {
   private readonly crashBackoff: Backoff;
   private readonly imageBackoff: Backoff;
   private readonly usedIps = new Set<string>();
+  /** Pods refused at admission (they stay Failed). */
+  private readonly rejected = new Set<string>();
   private readonly onExit = (info: ContainerInfo, exit: ContainerExit) =>
     this.handleExit(info, exit);
 
@@ -163,14 +173,19 @@ export class Kubelet {
     const uid = pod.metadata!.uid!;
     let worker = this.workers.get(uid);
     if (pod.metadata?.deletionTimestamp) {
-      if (worker) this.deletePod(pod);
-      else this.options.onPodTerminated?.(pod);
+      if (worker) {
+        this.deletePod(pod);
+      } else {
+        this.rejected.delete(uid);
+        this.options.onPodTerminated?.(pod);
+      }
       return;
     }
     if (!worker) {
       // A pod that finished before this kubelet started is not run again.
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
         return;
+      if (this.rejected.has(uid) || this.rejectIfUnfit(pod)) return;
       worker = {
         pod,
         uid,
@@ -247,6 +262,31 @@ export class Kubelet {
     await Promise.all(
       [...this.workers.values()].map(worker => this.deletePod(worker.pod)),
     );
+  }
+
+  /** Admission: a pod that does not fit the node fails at once, as the kubelet's rejectPod does. */
+  private rejectIfUnfit(pod: V1Pod): boolean {
+    const node = this.options.node?.();
+    if (!node) return false;
+    const active = [...this.workers.values()]
+      .filter(w => !w.terminal)
+      .map(w => w.pod);
+    const rejection = admitPod(pod, node, active);
+    if (!rejection) return false;
+    this.rejected.add(pod.metadata!.uid!);
+    this.emit({
+      type: 'Warning',
+      ...rejection,
+      involvedObject: eventSubject(pod),
+    });
+    const status: V1PodStatus = {
+      phase: 'Failed',
+      reason: rejection.reason,
+      message: `Pod was rejected: ${rejection.message}`,
+      qosClass: pod.status?.qosClass ?? qosClass(pod),
+    };
+    this.options.onPodStatus({ ...pod, status }, status);
+    return true;
   }
 
   private now(): Date {

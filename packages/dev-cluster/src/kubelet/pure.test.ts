@@ -3,6 +3,8 @@ import { Backoff, formatGoDuration } from './backoff';
 import { CreateContainerConfigError, resolveContainerEnv } from './env';
 import { containerIdForLogs, requestedContainerName } from './logRequests';
 import { heartbeatNodeStatus } from './node';
+import { admitPod } from './admission';
+import { defaultNodes } from '../topology';
 import {
   crashLoopMessage,
   eventSubject,
@@ -597,6 +599,42 @@ describe('log requests', () => {
     });
     expect(containerIdForLogs('web', {}, 'app', false)).toEqual({
       error: 'container "app" in pod "web" is not available',
+    });
+  });
+});
+
+describe('kubelet admission', () => {
+  const node = defaultNodes()[0];
+  const requesting = (cpu: string): V1Pod =>
+    withSpec({
+      containers: [{ name: 'app', resources: { requests: { cpu } } }],
+    });
+
+  it('admits what fits and rejects what does not, with the kubelet reasons', () => {
+    expect(admitPod(requesting('1'), node, [])).toBeUndefined();
+    expect(admitPod(requesting('4'), node, [requesting('4')])).toEqual({
+      reason: 'OutOfcpu',
+      message:
+        "Node didn't have enough resource: cpu, requested: 4000, used: 4000, capacity: 7800",
+    });
+    expect(
+      admitPod(withSpec({ nodeSelector: { disk: 'ssd' } }), node, []),
+    ).toEqual({
+      reason: 'NodeAffinity',
+      message:
+        "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector",
+    });
+    const tainted = {
+      ...node,
+      spec: {
+        ...node.spec,
+        taints: [{ key: 'evict', value: 'now', effect: 'NoExecute' }],
+      },
+    };
+    expect(admitPod(pod, tainted, [])).toEqual({
+      reason: 'TaintToleration',
+      message:
+        'Predicate TaintToleration failed: node(s) had untolerated taint {evict: now}',
     });
   });
 });
