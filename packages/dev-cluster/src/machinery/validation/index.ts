@@ -13,6 +13,11 @@ import {
 } from './meta';
 import { validatePodCreate, validatePodUpdate } from './pod';
 import {
+  applyCustomResourceDefinitionDefaults,
+  validateCustomResourceDefinition,
+  validateCustomResourceDefinitionUpdate,
+} from './crd';
+import {
   applyRoleBindingDefaults,
   validateRole,
   validateRoleBinding,
@@ -99,6 +104,10 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateRoleBinding,
     update: validateRoleBindingUpdate,
   },
+  'apiextensions.k8s.io/CustomResourceDefinition': {
+    create: validateCustomResourceDefinition,
+    update: validateCustomResourceDefinitionUpdate,
+  },
   'apps/ReplicaSet': {
     create: validateReplicaSet,
     update: validateReplicaSetUpdate,
@@ -177,6 +186,8 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return applyServiceDefaults(obj);
     case '/LimitRange':
       return applyLimitRangeDefaults(obj);
+    case 'apiextensions.k8s.io/CustomResourceDefinition':
+      return applyCustomResourceDefinitionDefaults(obj);
     case 'rbac.authorization.k8s.io/RoleBinding':
     case 'rbac.authorization.k8s.io/ClusterRoleBinding':
       return applyRoleBindingDefaults(obj);

@@ -830,3 +830,104 @@ describe('rbac objects', () => {
     ]);
   });
 });
+
+describe('custom resource definitions', () => {
+  const crd = (spec: object = {}, name = 'stones.rollouts.cairn.dev'): any =>
+    applyDefaults({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+      spec: {
+        group: 'rollouts.cairn.dev',
+        scope: 'Namespaced',
+        names: { plural: 'stones', kind: 'Stone' },
+        versions: [
+          {
+            name: 'v1alpha1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { spec: { type: 'object' } },
+              },
+            },
+          },
+        ],
+        ...spec,
+      },
+    });
+  const cluster = { namespaced: false };
+
+  it('accepts a well-formed CRD and defaults its names', () => {
+    expect(messages(validateCreate(crd(), cluster))).toEqual([]);
+    expect(crd().spec.names).toEqual({
+      plural: 'stones',
+      kind: 'Stone',
+      singular: 'stone',
+      listKind: 'StoneList',
+    });
+  });
+
+  it('requires the <plural>.<group> name, a dotted group and a scope', () => {
+    expect(
+      messages(
+        validateCreate(
+          crd({ group: 'cairn', scope: 'Global' }, 'stones.cairn'),
+          cluster,
+        ),
+      ),
+    ).toEqual([
+      'spec.group: Invalid value: "cairn": should be a domain with at least one dot',
+      'spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"',
+    ]);
+    expect(
+      messages(validateCreate(crd({}, 'stone.rollouts.cairn.dev'), cluster)),
+    ).toEqual([
+      'metadata.name: Invalid value: "stone.rollouts.cairn.dev": must be spec.names.plural+"."+spec.group',
+    ]);
+  });
+
+  it('requires structural schemas and exactly one storage version', () => {
+    const errors = validateCreate(
+      crd({
+        versions: [
+          { name: 'v1', served: true, storage: false },
+          {
+            name: 'v2',
+            served: true,
+            storage: false,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: { properties: { tags: { type: 'array' } } },
+                },
+              },
+            },
+          },
+        ],
+      }),
+      cluster,
+    ).map(formatFieldError);
+    expect(errors).toEqual([
+      'spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required',
+      'spec.versions[1].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields',
+      'spec.versions[1].schema.openAPIV3Schema.properties[spec].properties[tags].items: Required value: must be specified',
+      expect.stringMatching(
+        /^spec.versions: Invalid value: .*: must have exactly one version marked as storage version$/,
+      ),
+    ]);
+  });
+
+  it('keeps the group and plural immutable', () => {
+    const old = stored(crd());
+    const next = structuredClone(old);
+    next.spec.names.plural = 'rocks';
+    next.metadata.name = 'rocks.rollouts.cairn.dev';
+    expect(messages(validateUpdate(next, old, cluster))).toEqual([
+      'metadata.name: Invalid value: "rocks.rollouts.cairn.dev": field is immutable',
+      'spec.names.plural: Invalid value: "rocks": field is immutable',
+    ]);
+  });
+});
