@@ -15,6 +15,7 @@ async function main() {
       host: { type: 'string' },
       'state-dir': { type: 'string' },
       persist: { type: 'string' },
+      topology: { type: 'string' },
     },
   });
   const root = process.env.CAIRN_ROOT ?? process.cwd();
@@ -34,6 +35,7 @@ async function main() {
     host: values.host,
     kubeconfigPath,
     persistFile: values.persist ? path.resolve(values.persist) : undefined,
+    topologyFile: values.topology ? path.resolve(values.topology) : undefined,
   });
   process.stderr.write(
     `dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}\n`,

@@ -21,7 +21,11 @@ describe('startDevCluster', () => {
 
   it('keeps objects across restarts with a persist file, and writes a private kubeconfig', async () => {
     const persistFile = path.join(dir, 'state.json');
-    const first = await startDevCluster({ stateDir: dir, persistFile });
+    const first = await startDevCluster({
+      stateDir: dir,
+      persistFile,
+      runWorkloads: false,
+    });
     expect(first.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(statSync(first.kubeconfigPath).mode & 0o777).toBe(0o600);
     const kc = new KubeConfig();
@@ -35,7 +39,11 @@ describe('startDevCluster', () => {
     await first.stop();
     expect(statSync(persistFile).mode & 0o777).toBe(0o600);
 
-    const second = await startDevCluster({ stateDir: dir, persistFile });
+    const second = await startDevCluster({
+      stateDir: dir,
+      persistFile,
+      runWorkloads: false,
+    });
     try {
       const again = new KubeConfig();
       again.loadFromString(second.kubeconfig);

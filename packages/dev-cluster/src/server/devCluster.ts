@@ -25,6 +25,7 @@ import {
   rbacAuthorization,
 } from './machineryWiring';
 import { GarbageCollector } from './garbageCollector';
+import { Workloads } from './workloads';
 import { NamespaceController } from './namespaces';
 import { ServiceAllocator } from './services';
 import { ResourceRegistry } from './registry';
@@ -44,6 +45,14 @@ export interface DevClusterOptions {
   watchHistory?: number;
   /** Interval of watch bookmarks (default 60 s). */
   bookmarkIntervalMs?: number;
+  /**
+   * Run the scheduler and kubelets, so pods are placed on nodes and their
+   * containers run as local processes (default true). Without them pods stay
+   * Pending, as on a cluster without nodes.
+   */
+  runWorkloads?: boolean;
+  /** A topology YAML file replacing the default nodes (3 zones × 2 racks × 3 hosts). */
+  topologyFile?: string;
 }
 
 export interface DevCluster {
@@ -122,6 +131,15 @@ export async function startDevCluster(
     server.resources,
   );
   garbageCollector.start();
+  let workloads: Workloads | undefined;
+  if (options.runWorkloads ?? true) {
+    workloads = new Workloads(store, registry, server.resources, {
+      runtimeDir: path.join(stateDir, 'runtime'),
+      topologyFile: options.topologyFile,
+    });
+    workloads.start();
+    server.setSubresourceHandler('pods/log', workloads.logs);
+  }
 
   const url = await server.listen();
   const kubeconfig = buildKubeconfig({
@@ -149,6 +167,7 @@ export async function startDevCluster(
       namespaces.stop();
       quotas.stop();
       garbageCollector.stop();
+      await workloads?.stop();
       await server.close();
       await persister?.flush();
     },

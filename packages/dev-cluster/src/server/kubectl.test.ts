@@ -11,7 +11,7 @@ describe('kubectl against the dev cluster', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await startTestCluster();
+    cluster = await startTestCluster({ runWorkloads: false });
   });
 
   afterAll(async () => {

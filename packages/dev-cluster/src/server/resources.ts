@@ -535,7 +535,8 @@ export class ResourceService {
       { ...request, object: defaulted },
       ctx,
     )!;
-    this.validate(type, next, existing);
+    // A binding is checked by bindPod; the pod update rules do not apply to it.
+    if (subresource !== 'binding') this.validate(type, next, existing);
     this.admit('validating', { ...request, object: next }, ctx);
     const { resourceVersion: _a, ...nextMeta } = next.metadata;
     const { resourceVersion: _b, ...existingMeta } = existing.metadata;

@@ -1,0 +1,424 @@
+import type { V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { heartbeatNodeStatus, Kubelet, toEventObject } from '../kubelet';
+import type { KubeletEvent } from '../kubelet';
+import {
+  containerIdForLogs,
+  requestedContainerName,
+} from '../kubelet/logRequests';
+import { ProcessRuntime } from '../runtime';
+import {
+  bindingFor,
+  scheduleOnSnapshot,
+  SchedulingSnapshot,
+  schedulingEvent,
+  unschedulableCondition,
+} from '../scheduler';
+import type { ObjectStore } from '../store/objectStore';
+import type { KubeObject, StoreEvent } from '../store/types';
+import { defaultNodes, loadTopologyFile } from '../topology';
+import type { SubresourceHandler } from './apiServer';
+import { timestamp } from './objects';
+import type { ResourceRegistry, ResourceType } from './registry';
+import type { RequestContext, ResourceService } from './resources';
+import { ApiError, badRequest } from './status';
+import { bindPod } from './subresources';
+
+/*
+ * The control loops that make pods run, assembled from the scheduler,
+ * kubelet, runtime and topology modules: node registration from the
+ * topology, the scheduler loop (binding pods, PodScheduled=False and
+ * FailedScheduling for those that do not fit), one kubelet per node on a
+ * shared process runtime (status, events, graceful deletion, heartbeats), and
+ * the pods/log endpoint.
+ */
+
+const SCHEDULER: RequestContext = {
+  user: { username: 'system:kube-scheduler', groups: ['system:masters'] },
+  dryRun: false,
+};
+const KUBELET: RequestContext = {
+  user: { username: 'system:node', groups: ['system:nodes', 'system:masters'] },
+  dryRun: false,
+};
+
+/** How often kubelets post their node's status. */
+const HEARTBEAT_MS = 10_000;
+
+/**
+ * The module objects use client-node's types, whose times are Dates; the API
+ * serializes them as RFC 3339 seconds.
+ */
+function toJson<T>(value: T): any {
+  return JSON.parse(
+    JSON.stringify(
+      value,
+      function replacer(this: any, key: string, v: unknown) {
+        const original = this[key];
+        return original instanceof Date ? timestamp(original) : v;
+      },
+    ),
+  );
+}
+
+export interface WorkloadOptions {
+  /** A topology YAML file replacing the default 18 nodes. */
+  topologyFile?: string;
+  /** Where container processes keep their working directories and logs. */
+  runtimeDir: string;
+  /** Kubelet back-off (Kubernetes: 10 s doubling to 5 min). */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export class Workloads {
+  private readonly runtime: ProcessRuntime;
+  private readonly kubelets = new Map<string, Kubelet>();
+  private readonly unschedulable = new Set<string>();
+  private readonly toSchedule = new Set<string>();
+  private scheduleTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private stopWatches: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
+    private readonly resources: ResourceService,
+    private readonly options: WorkloadOptions,
+  ) {
+    this.runtime = new ProcessRuntime({ stateDir: options.runtimeDir });
+  }
+
+  private type(plural: string): ResourceType {
+    return this.registry.find('', 'v1', plural)!;
+  }
+
+  start(): void {
+    this.registerNodes();
+    for (const node of this.store.list('/nodes').items)
+      this.startKubelet(node as V1Node);
+    const pods = this.store.watch('/pods', {}, e => this.onPodEvent(e));
+    for (const event of pods.initial) this.onPodEvent(event);
+    const nodes = this.store.watch('/nodes', {}, e => {
+      if (e.type === 'ADDED') this.startKubelet(e.object as V1Node);
+      this.retryUnschedulable();
+    });
+    this.stopWatches = [pods.stop, nodes.stop];
+    this.heartbeat = setInterval(() => this.postNodeStatus(), HEARTBEAT_MS);
+    this.postNodeStatus();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const stop of this.stopWatches) stop();
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await Promise.all([...this.kubelets.values()].map(k => k.stop()));
+  }
+
+  private registerNodes() {
+    if (this.store.count('/nodes') > 0) return;
+    const nodes = this.options.topologyFile
+      ? loadTopologyFile(this.options.topologyFile)
+      : defaultNodes();
+    for (const node of nodes)
+      this.resources.create(this.type('nodes'), '', toJson(node), KUBELET);
+  }
+
+  private startKubelet(node: V1Node) {
+    const name = node.metadata!.name!;
+    if (this.kubelets.has(name)) return;
+    const hostIP =
+      node.status?.addresses?.find(a => a.type === 'InternalIP')?.address ??
+      '127.0.0.1';
+    this.kubelets.set(
+      name,
+      new Kubelet({
+        nodeName: name,
+        hostIP,
+        podCIDR: node.spec?.podCIDR,
+        runtime: this.runtime,
+        nodeAllocatable: node.status?.allocatable,
+        backoff: this.options.backoff,
+        envSources: {
+          configMap: (ns, n) =>
+            this.store.get('/configmaps', `${ns}/${n}`) as any,
+          secret: (ns, n) => this.store.get('/secrets', `${ns}/${n}`) as any,
+        },
+        onPodStatus: (pod, status) =>
+          setImmediate(() => this.writePodStatus(pod, status)),
+        onEvent: event => setImmediate(() => this.recordEvent(event, name)),
+      }),
+    );
+  }
+
+  private postNodeStatus() {
+    if (this.stopped) return;
+    const now = new Date();
+    for (const node of this.store.list('/nodes').items) {
+      if (!this.kubelets.has(node.metadata.name!)) continue;
+      const status = toJson(heartbeatNodeStatus(node as V1Node, now));
+      this.write('nodes', '', node, { ...node, status }, 'status', KUBELET);
+    }
+  }
+
+  private write(
+    plural: string,
+    namespace: string,
+    existing: KubeObject,
+    next: KubeObject,
+    subresource: string,
+    ctx: RequestContext,
+  ) {
+    try {
+      this.resources.write(
+        this.type(plural),
+        namespace,
+        existing.metadata.name!,
+        subresource,
+        existing,
+        next,
+        ctx,
+      );
+    } catch (e) {
+      // A conflict or a deleted object: the next event brings the new state.
+      if (!(e instanceof ApiError)) throw e;
+    }
+  }
+
+  private onPodEvent(event: StoreEvent) {
+    const pod = event.object as V1Pod;
+    const key = event.key;
+    if (event.type === 'DELETED') {
+      this.toSchedule.delete(key);
+      this.unschedulable.delete(key);
+      const kubelet = pod.spec?.nodeName
+        ? this.kubelets.get(pod.spec.nodeName)
+        : undefined;
+      kubelet?.deletePod(pod);
+      this.retryUnschedulable();
+      return;
+    }
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) {
+      if (
+        !pod.metadata?.deletionTimestamp &&
+        (pod.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler'
+      ) {
+        this.toSchedule.add(key);
+        this.scheduleSoon();
+      }
+      return;
+    }
+    const kubelet = this.kubelets.get(nodeName);
+    if (!kubelet) return;
+    if (pod.metadata?.deletionTimestamp) {
+      const uid = pod.metadata.uid!;
+      kubelet
+        .deletePod(pod)
+        .then(() =>
+          this.finishDeletion(event.namespace, pod.metadata!.name!, uid),
+        );
+    } else {
+      kubelet.syncPod(pod);
+    }
+  }
+
+  /** After the containers stopped, the kubelet deletes the pod for good (grace period 0). */
+  private finishDeletion(namespace: string, name: string, uid: string) {
+    if (this.stopped) return;
+    try {
+      this.resources.delete(
+        this.type('pods'),
+        namespace,
+        name,
+        { gracePeriodSeconds: 0, preconditions: { uid } },
+        KUBELET,
+      );
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
+  }
+
+  private writePodStatus(pod: V1Pod, status: V1PodStatus) {
+    if (this.stopped) return;
+    const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
+    const current = this.store.get('/pods', key);
+    if (!current || current.metadata.uid !== pod.metadata!.uid) return;
+    const json = toJson(status);
+    // The scheduler's PodScheduled condition stays unless the kubelet reports one.
+    const scheduled = ((current as any).status?.conditions ?? []).find(
+      (c: any) => c.type === 'PodScheduled',
+    );
+    if (
+      scheduled &&
+      !(json.conditions ?? []).some((c: any) => c.type === 'PodScheduled')
+    ) {
+      json.conditions = [...(json.conditions ?? []), scheduled];
+    }
+    this.write(
+      'pods',
+      pod.metadata!.namespace!,
+      current,
+      {
+        ...current,
+        status: {
+          ...json,
+          qosClass: (current as any).status?.qosClass ?? json.qosClass,
+        },
+      },
+      'status',
+      KUBELET,
+    );
+  }
+
+  private recordEvent(event: KubeletEvent, nodeName: string) {
+    if (this.stopped) return;
+    this.createEvent(toJson(toEventObject(event, nodeName)), KUBELET);
+  }
+
+  private createEvent(event: KubeObject, ctx: RequestContext) {
+    try {
+      this.resources.create(
+        this.type('events'),
+        event.metadata.namespace!,
+        event,
+        ctx,
+      );
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+    }
+  }
+
+  private retryUnschedulable() {
+    for (const key of this.unschedulable) this.toSchedule.add(key);
+    this.unschedulable.clear();
+    this.scheduleSoon();
+  }
+
+  private scheduleSoon() {
+    if (this.scheduleTimer || this.stopped || !this.toSchedule.size) return;
+    this.scheduleTimer = setTimeout(() => {
+      this.scheduleTimer = undefined;
+      this.scheduleQueued();
+    }, 0);
+  }
+
+  /** One scheduling cycle over every queued pod, on one snapshot of nodes and pods. */
+  private scheduleQueued() {
+    const keys = [...this.toSchedule];
+    this.toSchedule.clear();
+    const namespaceLabels = Object.fromEntries(
+      this.store
+        .list('/namespaces')
+        .items.map(ns => [ns.metadata.name!, ns.metadata.labels ?? {}]),
+    );
+    const snapshot = SchedulingSnapshot.build(
+      this.store.list('/nodes').items as V1Node[],
+      this.store
+        .list('/pods')
+        .items.filter(p => (p as V1Pod).spec?.nodeName) as V1Pod[],
+      namespaceLabels,
+    );
+    for (const key of keys) {
+      const pod = this.store.get('/pods', key) as V1Pod | undefined;
+      if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp)
+        continue;
+      const result = scheduleOnSnapshot(pod, snapshot);
+      if (result.outcome === 'Scheduled') {
+        const bound = bindPod(
+          pod as KubeObject,
+          toJson(bindingFor(pod, result.nodeName)),
+        );
+        this.write(
+          'pods',
+          pod.metadata!.namespace!,
+          pod as KubeObject,
+          bound,
+          'binding',
+          SCHEDULER,
+        );
+        snapshot.assume(bound as V1Pod, result.nodeName);
+      } else if (
+        result.outcome === 'Unschedulable' ||
+        result.outcome === 'Gated'
+      ) {
+        this.unschedulable.add(key);
+        const condition = toJson(unschedulableCondition(result));
+        const current = pod as any;
+        const existing = (current.status?.conditions ?? []).find(
+          (c: any) => c.type === 'PodScheduled',
+        );
+        if (
+          existing?.status === 'False' &&
+          existing.reason === condition.reason &&
+          existing.message === condition.message
+        ) {
+          continue; // already reported
+        }
+        const conditions = [
+          ...(current.status?.conditions ?? []).filter(
+            (c: any) => c.type !== 'PodScheduled',
+          ),
+          condition,
+        ];
+        this.write(
+          'pods',
+          pod.metadata!.namespace!,
+          current,
+          { ...current, status: { ...current.status, conditions } },
+          'status',
+          SCHEDULER,
+        );
+      }
+      const event = schedulingEvent(pod, result);
+      if (event) this.createEvent(toJson(event), SCHEDULER);
+    }
+  }
+
+  /** GET pods/{name}/log, answered from the runtime's CRI log files. */
+  readonly logs: SubresourceHandler = ({ res, url, object }) => {
+    const pod = object as V1Pod;
+    const query = url.searchParams;
+    const container = requestedContainerName(
+      pod,
+      query.get('container') ?? undefined,
+    );
+    if ('error' in container) throw badRequest(container.error);
+    const previous = query.get('previous') === 'true';
+    const instance = containerIdForLogs(
+      pod.metadata!.name!,
+      pod.status,
+      container.name,
+      previous,
+    );
+    if ('error' in instance) throw badRequest(instance.error);
+    const number = (name: string) => {
+      const value = query.get(name);
+      return value === null ? undefined : Number(value);
+    };
+    const options = {
+      tailLines: number('tailLines'),
+      sinceSeconds: number('sinceSeconds'),
+      sinceTime: query.get('sinceTime') ?? undefined,
+      timestamps: query.get('timestamps') === 'true',
+      limitBytes: number('limitBytes'),
+    };
+    res.writeHead(200, {
+      'Content-Type': 'text/plain',
+      'Transfer-Encoding': 'chunked',
+    });
+    if (query.get('follow') === 'true' && !previous) {
+      const follow = this.runtime.followLogs(
+        instance.containerID,
+        options,
+        chunk => res.write(chunk),
+      );
+      res.on('close', follow.stop);
+      follow.done.then(() => res.end());
+      return;
+    }
+    res.end(
+      this.runtime.readContainerLogs(instance.containerID, options) ?? '',
+    );
+  };
+}
