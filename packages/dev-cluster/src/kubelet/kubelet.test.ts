@@ -315,6 +315,9 @@ describe('Kubelet', () => {
     expect(statuses[0].containerStatuses![0].state!.waiting!.reason).toBe(
       'PodInitializing',
     );
+    expect(statuses[0].initContainerStatuses![0].state!.waiting!.reason).toBe(
+      'PodInitializing',
+    );
     const running = await statusWhere(s => s.phase === 'Running');
     expect(condition(running, 'Initialized')).toMatchObject({ status: 'True' });
     expect(running.initContainerStatuses![0]).toMatchObject({

@@ -343,10 +343,11 @@ export class Kubelet {
         worker.tracks.set(key, {
           spec: container,
           kind,
+          // Every container of a pod with init containers waits as PodInitializing.
           state: {
             waiting: {
               reason:
-                kind === 'containers' && (spec.initContainers ?? []).length > 0
+                (spec.initContainers ?? []).length > 0
                   ? 'PodInitializing'
                   : 'ContainerCreating',
             },
