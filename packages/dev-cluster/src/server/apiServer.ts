@@ -1,4 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClusterPki } from '../pki/certificates';
@@ -119,6 +121,16 @@ export type SubresourceHandler = (input: {
   object: KubeObject;
 }) => void | Promise<void>;
 
+/** Serves a WebSocket upgrade of a subresource (exec, attach) once authorized. */
+export type UpgradeHandler = (input: {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  info: RequestInfo;
+  user: UserInfo;
+  object: KubeObject;
+}) => void;
+
 export interface ApiServerOptions {
   pki: ClusterPki;
   store: ObjectStore;
@@ -148,6 +160,7 @@ export class ApiServer {
   private readonly authorizers: Authorizer[] = [mastersAuthorizer];
   private readonly authorizer = chainAuthorizers(this.authorizers);
   private readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  private readonly upgradeHandlers = new Map<string, UpgradeHandler>();
   private strategicMergePatch: StrategicMergePatcher | undefined;
   private selectors: SelectorCompiler | undefined;
   private rulesResolver: RulesResolver | undefined;
@@ -175,6 +188,46 @@ export class ApiServer {
       },
     );
     this.server.keepAliveTimeout = 60_000;
+    this.server.on('upgrade', (req, socket, head) =>
+      this.handleUpgrade(req, socket, head),
+    );
+  }
+
+  /**
+   * WebSocket upgrades (exec, attach): authorized as `create` on the
+   * subresource, as kube-apiserver authorizes streaming upgrades, then handed
+   * to the subresource's upgrade handler.
+   */
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const { user, info } = this.admitRequest(req, url, 'create');
+      const type = this.typeFor(info);
+      const handler = this.upgradeHandlers.get(
+        `${type.plural}/${info.subresource}`,
+      );
+      if (!handler || type.group) throw notFoundPath();
+      const object = this.resources.get(type, info.namespace, info.name);
+      handler({ req, socket, head, info, user, object });
+    } catch (e) {
+      const error = e instanceof ApiError ? e : internalError(e);
+      const body = JSON.stringify(error.status);
+      socket.end(
+        `HTTP/1.1 ${error.code} ${
+          STATUS_CODES[error.code]
+        }\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(
+          body,
+        )}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+  }
+
+  /** Serves WebSocket upgrades of `<resource>/<subresource>` of the core group (pods/exec, pods/attach). */
+  setUpgradeHandler(
+    resourceAndSubresource: string,
+    handler: UpgradeHandler,
+  ): void {
+    this.upgradeHandlers.set(resourceAndSubresource, handler);
   }
 
   get registry(): ResourceRegistry {
@@ -261,11 +314,11 @@ export class ApiServer {
     return true;
   }
 
-  private async handle(
-    req: IncomingMessage,
-    res: ServerResponse,
-  ): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
+  /**
+   * Authenticates and authorizes a request; returns who sent it and what it
+   * is about, or throws the 401/403 to answer.
+   */
+  private admitRequest(req: IncomingMessage, url: URL, verbOverride?: string) {
     const user = this.authenticator.authenticate(req);
     if (!user) throw unauthorized();
     const info = parseRequestInfo(
@@ -273,6 +326,7 @@ export class ApiServer {
       url.pathname,
       url.searchParams,
     );
+    if (verbOverride) info.verb = verbOverride;
     const attributes: AuthorizationAttributes = {
       user,
       verb: info.verb,
@@ -298,6 +352,15 @@ export class ApiServer {
       };
       throw forbidden(gr, info.name || undefined, message);
     }
+    return { user, info };
+  }
+
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const { user, info } = this.admitRequest(req, url);
     if (!info.isResourceRequest) {
       this.serveNonResource(req, res, url);
       return;

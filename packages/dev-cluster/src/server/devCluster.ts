@@ -139,6 +139,8 @@ export async function startDevCluster(
     });
     workloads.start();
     server.setSubresourceHandler('pods/log', workloads.logs);
+    server.setUpgradeHandler('pods/exec', workloads.streams);
+    server.setUpgradeHandler('pods/attach', workloads.streams);
   }
 
   const url = await server.listen();

@@ -156,6 +156,59 @@ describe('workloads on the dev cluster', () => {
     expect(event.stdout).toBe('FailedScheduling');
   });
 
+  it('executes commands in a running container over the WebSocket protocol', async () => {
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'run',
+      'shell',
+      '--image=busybox',
+      '--command',
+      '--',
+      'sleep',
+      '3600',
+    ]);
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'wait',
+      '--for=condition=Ready',
+      'pod/shell',
+      '--timeout=30s',
+    ]);
+    const exec = await cluster.kubectl([
+      '-n',
+      'run',
+      'exec',
+      'shell',
+      '--',
+      'sh',
+      '-c',
+      'echo out; exit 3',
+    ]);
+    expect(exec.stdout).toBe('out\n');
+    expect(exec.code).toBe(3);
+    expect(exec.stderr).toBe('command terminated with exit code 3\n');
+    const piped = await cluster.kubectl(
+      ['-n', 'run', 'exec', '-i', 'shell', '--', 'cat'],
+      'from stdin\n',
+    );
+    expect(piped.stdout).toBe('from stdin\n');
+    const wrong = await cluster.kubectl([
+      '-n',
+      'run',
+      'exec',
+      'shell',
+      '-c',
+      'nope',
+      '--',
+      'true',
+    ]);
+    expect(wrong.stderr).toBe(
+      'Error from server (BadRequest): container nope is not valid for pod shell\n',
+    );
+  });
+
   it('deletes a running pod gracefully through its kubelet', async () => {
     await cluster.kubectl([
       '-n',

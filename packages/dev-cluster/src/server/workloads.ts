@@ -5,7 +5,7 @@ import {
   containerIdForLogs,
   requestedContainerName,
 } from '../kubelet/logRequests';
-import { ProcessRuntime } from '../runtime';
+import { handleStreamUpgrade, ProcessRuntime } from '../runtime';
 import {
   bindingFor,
   scheduleOnSnapshot,
@@ -16,7 +16,7 @@ import {
 import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject, StoreEvent } from '../store/types';
 import { defaultNodes, loadTopologyFile } from '../topology';
-import type { SubresourceHandler } from './apiServer';
+import type { SubresourceHandler, UpgradeHandler } from './apiServer';
 import { timestamp } from './objects';
 import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
@@ -374,6 +374,37 @@ export class Workloads {
       if (event) this.createEvent(toJson(event), SCHEDULER);
     }
   }
+
+  /**
+   * pods/exec and pods/attach over WebSocket: the container the request
+   * names (or the pod's only one), bridged by the runtime's stream protocol.
+   */
+  readonly streams: UpgradeHandler = ({ req, socket, head, info, object }) => {
+    const pod = object as V1Pod;
+    const requested = new URL(
+      req.url ?? '/',
+      'https://localhost',
+    ).searchParams.get('container');
+    const container = requestedContainerName(pod, requested ?? undefined);
+    if ('error' in container) throw badRequest(container.error);
+    handleStreamUpgrade(req, socket, head, options => {
+      const instance = this.runtime.latest(pod.metadata!.uid!, container.name);
+      if (!instance || instance.exit) {
+        throw new Error(
+          `container ${container.name} is not running in pod ${
+            pod.metadata!.name
+          }`,
+        );
+      }
+      return info.subresource === 'attach'
+        ? this.runtime.attach(instance.id, { stdin: options.stdin })
+        : this.runtime.exec(instance.id, {
+            command: options.command,
+            stdin: options.stdin,
+            tty: options.tty,
+          });
+    });
+  };
 
   /** GET pods/{name}/log, answered from the runtime's CRI log files. */
   readonly logs: SubresourceHandler = ({ res, url, object }) => {
