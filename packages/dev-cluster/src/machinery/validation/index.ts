@@ -13,6 +13,13 @@ import {
 } from './meta';
 import { validatePodCreate, validatePodUpdate } from './pod';
 import {
+  applyStorageClassDefaults,
+  validatePersistentVolume,
+  validatePersistentVolumeUpdate,
+  validateStorageClass,
+  validateStorageClassUpdate,
+} from './storage';
+import {
   applyCustomResourceDefinitionDefaults,
   validateCustomResourceDefinition,
   validateCustomResourceDefinitionUpdate,
@@ -108,6 +115,14 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateCustomResourceDefinition,
     update: validateCustomResourceDefinitionUpdate,
   },
+  '/PersistentVolume': {
+    create: validatePersistentVolume,
+    update: validatePersistentVolumeUpdate,
+  },
+  'storage.k8s.io/StorageClass': {
+    create: validateStorageClass,
+    update: validateStorageClassUpdate,
+  },
   'apps/ReplicaSet': {
     create: validateReplicaSet,
     update: validateReplicaSetUpdate,
@@ -188,6 +203,8 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return applyLimitRangeDefaults(obj);
     case 'apiextensions.k8s.io/CustomResourceDefinition':
       return applyCustomResourceDefinitionDefaults(obj);
+    case 'storage.k8s.io/StorageClass':
+      return applyStorageClassDefaults(obj);
     case 'rbac.authorization.k8s.io/RoleBinding':
     case 'rbac.authorization.k8s.io/ClusterRoleBinding':
       return applyRoleBindingDefaults(obj);

@@ -931,3 +931,75 @@ describe('custom resource definitions', () => {
     ]);
   });
 });
+
+describe('storage', () => {
+  const cluster = { namespaced: false };
+  const storageClass = (extra: object = {}): any =>
+    applyDefaults({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'standard' },
+      provisioner: 'rancher.io/local-path',
+      ...extra,
+    });
+
+  it('defaults and validates storage classes', () => {
+    expect(storageClass()).toMatchObject({
+      reclaimPolicy: 'Delete',
+      volumeBindingMode: 'Immediate',
+    });
+    expect(messages(validateCreate(storageClass(), cluster))).toEqual([]);
+    expect(
+      messages(
+        validateCreate(
+          storageClass({
+            reclaimPolicy: 'Recycle',
+            volumeBindingMode: 'Later',
+          }),
+          cluster,
+        ),
+      ),
+    ).toEqual([
+      'reclaimPolicy: Unsupported value: "Recycle": supported values: "Delete", "Retain"',
+      'volumeBindingMode: Unsupported value: "Later": supported values: "Immediate", "WaitForFirstConsumer"',
+    ]);
+  });
+
+  it('forbids changing parameters and the provisioner', () => {
+    const old = stored(storageClass({ parameters: { type: 'ssd' } }));
+    const next = {
+      ...structuredClone(old),
+      parameters: { type: 'hdd' },
+      provisioner: 'other.io/p',
+    };
+    expect(messages(validateUpdate(next, old, cluster))).toEqual([
+      'parameters: Forbidden: updates to parameters are forbidden.',
+      'provisioner: Forbidden: updates to provisioner are forbidden.',
+    ]);
+  });
+
+  it('validates persistent volumes', () => {
+    const pv = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv1' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        capacity: { storage: '1Gi' },
+        hostPath: { path: '/data' },
+      },
+    };
+    expect(validateCreate(pv, cluster)).toEqual([]);
+    expect(
+      messages(
+        validateCreate(
+          { ...pv, spec: { capacity: { storage: '1Gi' } } },
+          cluster,
+        ),
+      ),
+    ).toEqual([
+      'spec.accessModes: Required value',
+      'spec: Required value: must specify a volume type',
+    ]);
+  });
+});
