@@ -13,6 +13,12 @@ import {
 } from './meta';
 import { validatePodCreate, validatePodUpdate } from './pod';
 import {
+  validateLimitRange,
+  validateLimitRangeUpdate,
+  validateResourceQuota,
+  validateResourceQuotaUpdate,
+} from './policy';
+import {
   applyStorageClassDefaults,
   validatePersistentVolume,
   validatePersistentVolumeUpdate,
@@ -114,6 +120,14 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
   'apiextensions.k8s.io/CustomResourceDefinition': {
     create: validateCustomResourceDefinition,
     update: validateCustomResourceDefinitionUpdate,
+  },
+  '/ResourceQuota': {
+    create: validateResourceQuota,
+    update: validateResourceQuotaUpdate,
+  },
+  '/LimitRange': {
+    create: validateLimitRange,
+    update: validateLimitRangeUpdate,
   },
   '/PersistentVolume': {
     create: validatePersistentVolume,

@@ -1003,3 +1003,42 @@ describe('storage', () => {
     ]);
   });
 });
+
+describe('quota and limit objects', () => {
+  it('validates quota resource names and values', () => {
+    const quota = {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q', namespace: 'd' },
+      spec: {
+        hard: {
+          'count/deployments.apps': '2',
+          gpus: '1',
+          pods: '1.5',
+          'requests.cpu': '-1',
+        },
+      },
+    };
+    expect(messages(validateCreate(quota, ns))).toEqual([
+      'spec.hard[gpus]: Invalid value: "gpus": must be a standard resource for quota',
+      'spec.hard[pods]: Invalid value: "1500m": must be an integer',
+      'spec.hard[requests.cpu]: Invalid value: "-1": must be greater than or equal to 0',
+    ]);
+  });
+
+  it('orders min, defaults and max in a LimitRange', () => {
+    const range = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'l', namespace: 'd' },
+      spec: {
+        limits: [{ type: 'Container', min: { cpu: '2' }, max: { cpu: '1' } }],
+      },
+    });
+    expect(messages(validateCreate(range, ns))).toEqual([
+      'spec.limits[0].min[cpu]: Invalid value: "2": min value 2 is greater than max value 1',
+      'spec.limits[0].defaultRequest[cpu]: Invalid value: "1": min value 2 is greater than default request value 1',
+      'spec.limits[0].default[cpu]: Invalid value: "2": min value 2 is greater than default value 1',
+    ]);
+  });
+});
