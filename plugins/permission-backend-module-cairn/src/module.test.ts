@@ -83,7 +83,15 @@ describe('Cairn policy in a portal backend', () => {
             permission: { enabled: true },
             catalog: {
               rules: [
-                { allow: ['Component', 'System', 'Resource', 'Domain', 'Location'] },
+                {
+                  allow: [
+                    'Component',
+                    'System',
+                    'Resource',
+                    'Domain',
+                    'Location',
+                  ],
+                },
               ],
               locations: [
                 { type: 'file', target: `${examples}/entities.yaml` },
@@ -116,7 +124,9 @@ describe('Cairn policy in a portal backend', () => {
       if (res.status === 200 && isReady(res.body)) return;
       if (Date.now() > deadline) {
         throw new Error(
-          `catalog never served ${path}: ${res.status} ${JSON.stringify(res.body)}`,
+          `catalog never served ${path}: ${res.status} ${JSON.stringify(
+            res.body,
+          )}`,
         );
       }
       await new Promise(r => setTimeout(r, 200));

@@ -55,7 +55,10 @@ describe('Cairn permission policy rules', () => {
   });
 
   it('lets a developer change only entities owned by them or their groups', () => {
-    for (const permission of [catalogEntityDeletePermission, pipelineRunCreate]) {
+    for (const permission of [
+      catalogEntityDeletePermission,
+      pipelineRunCreate,
+    ]) {
       expect(decide(permission, bob, context)).toEqual({
         result: AuthorizeResult.CONDITIONAL,
         pluginId: 'catalog',

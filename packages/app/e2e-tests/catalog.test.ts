@@ -1,0 +1,29 @@
+import { test, expect } from '@playwright/test';
+
+test('a guest finds the demo services and opens one on Kubernetes', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  await expect(
+    page.getByRole('heading', { name: 'Acme Catalog' }),
+  ).toBeVisible();
+  // The guest belongs to team-storefront; list everyone's components.
+  await page.getByRole('menuitem', { name: /^All/ }).click();
+  for (const title of ['Payments API', 'Inventory service', 'Storefront']) {
+    await expect(
+      page.getByRole('link', { name: title, exact: true }),
+    ).toBeVisible();
+  }
+
+  await page.getByRole('link', { name: 'Payments API', exact: true }).click();
+  await expect(
+    page.getByRole('heading', { name: 'Payments API' }),
+  ).toBeVisible();
+  await page.getByRole('tab', { name: 'Kubernetes' }).click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/payments-api\/kubernetes$/,
+  );
+  await expect(page.getByText('Your Clusters')).toBeVisible();
+});
