@@ -76,6 +76,8 @@ export * from './names';
 export { canonicalizeQuantities, quantityDecodeError } from './quantities';
 export { applyPodDefaults, applyPodSpecDefaults } from './defaults';
 export {
+  podBindingConflict,
+  validatePodBinding,
   validatePodCreate,
   validatePodEphemeralContainersUpdate,
   validatePodSpec,

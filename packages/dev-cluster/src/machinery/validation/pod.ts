@@ -5,7 +5,14 @@
  * ({@link applyPodSpecDefaults}), as the server defaults before validating.
  */
 
-import { FieldError, fieldErrors, FieldPath } from '../errors';
+import {
+  FieldError,
+  fieldErrors,
+  FieldPath,
+  goQuote,
+  Status,
+  statusErrors,
+} from '../errors';
 import { validateLabels, validateLabelName } from '../labels';
 import { Quantity } from '../quantity';
 import {
@@ -1395,4 +1402,45 @@ export function validatePodTemplateSpec(
     );
   }
   return errors;
+}
+
+/** Validates a Binding posted to pods/binding (ValidatePodBinding). */
+export function validatePodBinding(binding: Obj): FieldError[] {
+  const errors: FieldError[] = [];
+  const target: Obj = binding.target ?? {};
+  if (target.kind && target.kind !== 'Node') {
+    errors.push(
+      fieldErrors.notSupported(FieldPath.of('target', 'kind'), target.kind, [
+        'Node',
+        '<empty>',
+      ]),
+    );
+  }
+  if (!target.name)
+    errors.push(fieldErrors.required(FieldPath.of('target', 'name')));
+  return errors;
+}
+
+/**
+ * The 409 kube-apiserver returns when a pod cannot be bound (already on a
+ * node, or being deleted), or undefined when the binding may proceed.
+ */
+export function podBindingConflict(pod: Obj): Status | undefined {
+  const name = pod.metadata?.name ?? '';
+  const binding = { group: '', resource: 'pods/binding' };
+  if (pod.metadata?.deletionTimestamp) {
+    return statusErrors.conflict(
+      binding,
+      name,
+      `pod ${name} is being deleted, cannot be assigned to a host`,
+    );
+  }
+  if (pod.spec?.nodeName) {
+    return statusErrors.conflict(
+      binding,
+      name,
+      `pod ${name} is already assigned to node ${goQuote(pod.spec.nodeName)}`,
+    );
+  }
+  return undefined;
 }

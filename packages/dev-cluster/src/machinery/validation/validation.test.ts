@@ -5,7 +5,11 @@ import {
   validateCreate,
   validateUpdate,
 } from './index';
-import { validatePodEphemeralContainersUpdate } from './pod';
+import {
+  podBindingConflict,
+  validatePodBinding,
+  validatePodEphemeralContainersUpdate,
+} from './pod';
 
 const messages = (errors: ReturnType<typeof validateCreate>) =>
   errors.map(formatFieldError);
@@ -1040,5 +1044,25 @@ describe('quota and limit objects', () => {
       'spec.limits[0].defaultRequest[cpu]: Invalid value: "1": min value 2 is greater than default request value 1',
       'spec.limits[0].default[cpu]: Invalid value: "2": min value 2 is greater than default value 1',
     ]);
+  });
+});
+
+describe('pod binding', () => {
+  it('validates the binding target', () => {
+    expect(messages(validatePodBinding({ target: { kind: 'Pod' } }))).toEqual([
+      'target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"',
+      'target.name: Required value',
+    ]);
+  });
+
+  it('refuses to bind a pod twice with a 409 on pods/binding', () => {
+    expect(podBindingConflict(basePod({ nodeName: 'n1' }))).toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+      message:
+        'Operation cannot be fulfilled on pods/binding "web": pod web is already assigned to node "n1"',
+      details: { name: 'web', kind: 'pods/binding' },
+    });
+    expect(podBindingConflict(basePod())).toBeUndefined();
   });
 });
