@@ -201,6 +201,29 @@ describeWithKubectl('kubectl against the stream protocols', () => {
     ).toEqual({ code: 0, stdout: 'piped\n', stderr: '' });
   });
 
+  it('execs in a terminal sized as the client terminal is', async () => {
+    // `script` gives kubectl a real terminal of 37 rows and 91 columns.
+    const result = await new Promise<{ code: number; stdout: string }>(
+      resolve => {
+        execFile(
+          'script',
+          [
+            '-qec',
+            `stty rows 37 cols 91; kubectl --kubeconfig ${kubeconfig} exec -it web -- sh -c 'tty; stty size; exit 4'`,
+            '/dev/null',
+          ],
+          (error, stdout) =>
+            resolve({
+              code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+              stdout,
+            }),
+        ).stdin!.end();
+      },
+    );
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/\/dev\/pts\/\d+\r\n37 91\r\n/);
+  });
+
   it('attaches to the main process stdin and output', async () => {
     const result = await kubectl(['attach', '-i', 'reader'], 'one\ntwo\n');
     expect(result.code).toBe(0);

@@ -89,6 +89,9 @@ export class ContainerStartError extends Error {
   }
 }
 
+/** How long a terminal exec waits for the client's terminal size before starting at 80x24. */
+const TERMINAL_SIZE_WAIT_MS = 250;
+
 /** exec or attach to a container that is not running; the kubelet's message. */
 export class ContainerNotRunningError extends Error {
   constructor(containerName: string) {
@@ -123,6 +126,92 @@ const noControls = {
   resize: () => {},
   close: () => {},
 };
+
+/** Sends a signal to a process group (a container's or an exec's processes). */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * An exec in a terminal. It starts once the client has said how big its
+ * terminal is (its first resize), so the command sees the right size from
+ * the start; a client that never says starts at 80x24 after a short wait.
+ * Input sent before the start is kept for it.
+ */
+class TerminalExec {
+  readonly session: StreamSession;
+  private terminal?: pty.IPty;
+  private readonly pendingInput: string[] = [];
+  private inputEnded = false;
+  private closed = false;
+  private readonly fallback: NodeJS.Timeout;
+
+  constructor(
+    private readonly executable: string,
+    private readonly args: string[],
+    private readonly cwd: string,
+    private readonly env: Record<string, string>,
+    stdin: boolean,
+  ) {
+    this.session = new StreamSession(true, stdin, {
+      writeStdin: data => this.write(data.toString()),
+      closeStdin: () => this.endInput(),
+      resize: (columns, rows) => this.resize(columns, rows),
+      close: () => this.close(),
+    });
+    this.fallback = setTimeout(
+      () => this.launch(80, 24),
+      TERMINAL_SIZE_WAIT_MS,
+    );
+  }
+
+  private launch(columns: number, rows: number): void {
+    if (this.terminal || this.closed) return;
+    clearTimeout(this.fallback);
+    const terminal = pty.spawn(this.executable, this.args, {
+      cwd: this.cwd,
+      env: this.env,
+      cols: Math.max(1, columns),
+      rows: Math.max(1, rows),
+    });
+    this.terminal = terminal;
+    terminal.onData(data =>
+      this.session.emitOutput('stdout', Buffer.from(data)),
+    );
+    terminal.onExit(({ exitCode, signal }) =>
+      this.session.finish({ exitCode: signal ? 128 + signal : exitCode }),
+    );
+    for (const input of this.pendingInput.splice(0)) terminal.write(input);
+    if (this.inputEnded) terminal.write('\x04');
+  }
+
+  private write(input: string): void {
+    if (this.terminal) this.terminal.write(input);
+    else this.pendingInput.push(input);
+  }
+
+  private endInput(): void {
+    if (this.terminal) this.terminal.write('\x04');
+    else this.inputEnded = true;
+  }
+
+  private resize(columns: number, rows: number): void {
+    if (this.terminal)
+      this.terminal.resize(Math.max(1, columns), Math.max(1, rows));
+    else this.launch(columns, rows);
+  }
+
+  private close(): void {
+    this.closed = true;
+    clearTimeout(this.fallback);
+    if (this.terminal) signalGroup(this.terminal.pid, 'SIGKILL');
+    else this.session.finish({});
+  }
+}
 
 /** Starts, stops, logs, execs into and attaches to containers run as local processes. */
 export class ProcessRuntime extends EventEmitter {
@@ -272,9 +361,9 @@ export class ProcessRuntime extends EventEmitter {
       this.recordExit(container, { exitCode: 0, finishedAt: new Date() });
       return container.exited;
     }
-    this.signalGroup(container.info.pid!, 'SIGTERM');
+    signalGroup(container.info.pid!, 'SIGTERM');
     const timer = setTimeout(
-      () => this.signalGroup(container.info.pid!, 'SIGKILL'),
+      () => signalGroup(container.info.pid!, 'SIGKILL'),
       Math.max(0, gracePeriodSeconds) * 1000,
     );
     try {
@@ -398,23 +487,13 @@ export class ProcessRuntime extends EventEmitter {
     }
     let session: StreamSession;
     if (tty) {
-      const terminal = pty.spawn(executable, options.command.slice(1), {
-        cwd: container.workingDir,
-        env: container.env,
-        cols: 80,
-        rows: 24,
-      });
-      session = new StreamSession(true, wantsStdin, {
-        writeStdin: data => terminal.write(data.toString()),
-        closeStdin: () => terminal.write('\x04'),
-        resize: (columns, rows) =>
-          terminal.resize(Math.max(1, columns), Math.max(1, rows)),
-        close: () => this.signalGroup(terminal.pid, 'SIGKILL'),
-      });
-      terminal.onData(data => session.emitOutput('stdout', Buffer.from(data)));
-      terminal.onExit(({ exitCode, signal }) =>
-        session.finish({ exitCode: signal ? 128 + signal : exitCode }),
-      );
+      session = new TerminalExec(
+        executable,
+        options.command.slice(1),
+        container.workingDir,
+        container.env,
+        wantsStdin,
+      ).session;
     } else {
       const child = spawn(executable, options.command.slice(1), {
         cwd: container.workingDir,
@@ -428,14 +507,14 @@ export class ProcessRuntime extends EventEmitter {
         closeStdin: () => child.stdin?.end(),
         resize: () => {},
         close: () =>
-          child.pid !== undefined && this.signalGroup(child.pid, 'SIGKILL'),
+          child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'),
       });
       child.stdin?.on('error', () => {});
       child.stdout!.on('data', data => session.emitOutput('stdout', data));
       child.stderr!.on('data', data => session.emitOutput('stderr', data));
       child.on('error', error => session.finish({ error: error.message }));
       child.once('exit', (code, signal) => {
-        this.signalGroup(child.pid!, 'SIGKILL');
+        signalGroup(child.pid!, 'SIGKILL');
         child.once('close', () =>
           session.finish({ exitCode: exitCodeOf(code, signal) }),
         );
@@ -584,7 +663,7 @@ export class ProcessRuntime extends EventEmitter {
         signal: signal ?? undefined,
         finishedAt: new Date(),
       };
-      this.signalGroup(child.pid!, 'SIGKILL');
+      signalGroup(child.pid!, 'SIGKILL');
       child.once('close', () => this.recordExit(container, exit));
     });
   }
@@ -595,19 +674,11 @@ export class ProcessRuntime extends EventEmitter {
     container.info.exit = exit;
     // Like a container's PID namespace ending: nothing it started outlives it.
     if (container.info.pid !== undefined)
-      this.signalGroup(container.info.pid, 'SIGKILL');
+      signalGroup(container.info.pid, 'SIGKILL');
     for (const session of container.execs) session.close();
     for (const session of container.attachments) session.finish({});
     container.markExited(exit);
     this.emit('exit', container.info, exit);
-  }
-
-  private signalGroup(pid: number, signal: NodeJS.Signals): void {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // The group is already gone.
-    }
   }
 }
 
