@@ -62,6 +62,48 @@ describe('strategicMergePatch', () => {
     });
   });
 
+  it('applies the exact patches of kubectl set image, rollout restart and rollout pause', () => {
+    const setImage = smp(deployment(), {
+      spec: {
+        template: {
+          spec: {
+            '$setElementOrder/containers': [
+              { name: 'nginx' },
+              { name: 'sidecar' },
+            ],
+            containers: [{ image: 'nginx:1.27', name: 'nginx' }],
+          },
+        },
+      },
+    });
+    expect(
+      setImage.spec.template.spec.containers.map((c: any) => [c.name, c.image]),
+    ).toEqual([
+      ['nginx', 'nginx:1.27'],
+      ['sidecar', 'busybox'],
+    ]);
+    const restarted = smp(deployment(), {
+      spec: {
+        template: {
+          metadata: {
+            annotations: {
+              'kubectl.kubernetes.io/restartedAt': '2026-11-25T00:00:00Z',
+            },
+          },
+        },
+      },
+    });
+    expect(restarted.spec.template.metadata).toEqual({
+      labels: { app: 'web' },
+      annotations: {
+        'kubectl.kubernetes.io/restartedAt': '2026-11-25T00:00:00Z',
+      },
+    });
+    expect(smp(deployment(), { spec: { paused: true } }).spec.paused).toBe(
+      true,
+    );
+  });
+
   it('does not mutate its inputs', () => {
     const original = deployment();
     const patch = { metadata: { labels: { tier: null } } };
