@@ -111,8 +111,9 @@ export function modelFields(name: string): Map<string, FieldType> | undefined {
 }
 
 /**
- * Removes the fields `model` does not declare from `value` (in place) and
- * returns their paths, as JSON decoding into the Go types drops them.
+ * Removes the fields `model` does not declare, and null values, from `value`
+ * (in place) and returns the paths of the unknown fields, as JSON decoding
+ * into the Go types drops them.
  */
 export function pruneUnknownFields(
   value: unknown,
@@ -134,6 +135,11 @@ export function pruneUnknownFields(
     const fieldPath = path ? `${path}.${key}` : key;
     if (!field) {
       unknown.push(fieldPath);
+      delete object[key];
+      continue;
+    }
+    if (object[key] === null) {
+      // Decoding into Go types turns null into the zero value, which is omitted.
       delete object[key];
       continue;
     }

@@ -25,6 +25,7 @@ import {
   rbacAuthorization,
 } from './machineryWiring';
 import { GarbageCollector } from './garbageCollector';
+import { ReplicationControllers } from './replication';
 import { Workloads } from './workloads';
 import { NamespaceController } from './namespaces';
 import { ServiceAllocator } from './services';
@@ -131,6 +132,12 @@ export async function startDevCluster(
     server.resources,
   );
   garbageCollector.start();
+  const replication = new ReplicationControllers(
+    store,
+    registry,
+    server.resources,
+  );
+  replication.start();
   let workloads: Workloads | undefined;
   if (options.runWorkloads ?? true) {
     workloads = new Workloads(store, registry, server.resources, {
@@ -169,6 +176,7 @@ export async function startDevCluster(
       namespaces.stop();
       quotas.stop();
       garbageCollector.stop();
+      replication.stop();
       await workloads?.stop();
       await server.close();
       await persister?.flush();

@@ -242,6 +242,15 @@ describe('kubectl against the dev cluster', () => {
       'api',
       '--image=busybox',
     ]);
+    // The deployment controller creates its replica set and pod (no nodes here: it stays Pending).
+    await cluster.kubectl([
+      '-n',
+      'tables',
+      'wait',
+      '--for=jsonpath={.status.updatedReplicas}=1',
+      'deployment/api',
+      '--timeout=20s',
+    ]);
     const deployments = await cluster.kubectl([
       '-n',
       'tables',
@@ -263,7 +272,7 @@ describe('kubectl against the dev cluster', () => {
     expect(deployments.stdout.split('\n')[1].split(/\s+/)).toEqual([
       'api',
       '0/1',
-      '0',
+      '1',
       '0',
       expect.stringMatching(/^\d+s$/),
       'busybox',
@@ -285,7 +294,8 @@ describe('kubectl against the dev cluster', () => {
       '-n',
       'tables',
       'get',
-      'pods',
+      'pod',
+      'p',
       '-o',
       'wide',
     ]);

@@ -209,6 +209,116 @@ describe('workloads on the dev cluster', () => {
     );
   });
 
+  it('rolls deployments out, back and away as kubectl rollout expects', async () => {
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'create',
+      'deployment',
+      'web',
+      '--image=busybox',
+      '--replicas=3',
+      '--',
+      'sleep',
+      '3600',
+    ]);
+    expect(
+      (
+        await cluster.kubectl([
+          '-n',
+          'run',
+          'rollout',
+          'status',
+          'deploy/web',
+          '--timeout=30s',
+        ])
+      ).stdout,
+    ).toContain('deployment "web" successfully rolled out');
+    const pods = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'run',
+          'get',
+          'pods',
+          '-l',
+          'app=web',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    ).items;
+    expect(pods).toHaveLength(3);
+    expect(
+      pods.every(
+        (p: any) =>
+          p.metadata.ownerReferences[0].kind === 'ReplicaSet' &&
+          p.status.phase === 'Running',
+      ),
+    ).toBe(true);
+
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'set',
+      'image',
+      'deploy/web',
+      'busybox=busybox:1.36',
+    ]);
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'rollout',
+      'status',
+      'deploy/web',
+      '--timeout=30s',
+    ]);
+    expect(
+      (await cluster.kubectl(['-n', 'run', 'rollout', 'undo', 'deploy/web']))
+        .stdout,
+    ).toBe('deployment.apps/web rolled back\n');
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'rollout',
+      'status',
+      'deploy/web',
+      '--timeout=30s',
+    ]);
+    const history = await cluster.kubectl([
+      '-n',
+      'run',
+      'rollout',
+      'history',
+      'deploy/web',
+    ]);
+    expect(
+      history.stdout
+        .split('\n')
+        .slice(1, 4)
+        .map(l => l.trim().split(/\s+/)[0]),
+    ).toEqual(['REVISION', '2', '3']);
+    const replicaSets = JSON.parse(
+      (await cluster.kubectl(['-n', 'run', 'get', 'rs', '-o', 'json'])).stdout,
+    ).items;
+    expect(replicaSets.map((rs: any) => rs.spec.replicas).sort()).toEqual([
+      0, 3,
+    ]);
+
+    await cluster.kubectl(['-n', 'run', 'delete', 'deployment', 'web']);
+    const left = await cluster.kubectl([
+      '-n',
+      'run',
+      'wait',
+      '--for=delete',
+      'pod',
+      '-l',
+      'app=web',
+      '--timeout=30s',
+    ]);
+    expect(left.code).toBe(0);
+  });
+
   it('deletes a running pod gracefully through its kubelet', async () => {
     await cluster.kubectl([
       '-n',
