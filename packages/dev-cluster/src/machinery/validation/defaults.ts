@@ -149,3 +149,19 @@ export function applyDeploymentDefaults<T extends Obj>(deployment: T): T {
   spec.progressDeadlineSeconds ??= 600;
   return { ...deployment, spec };
 }
+
+/**
+ * What decoding a Secret does: `stringData` entries are written into `data`
+ * (base64, overriding), `stringData` is dropped, and `type` defaults to Opaque.
+ */
+export function applySecretDefaults<T extends Obj>(secret: T): T {
+  const { stringData, ...rest } = secret as Obj;
+  const result: Obj = { ...rest, type: secret.type || 'Opaque' };
+  if (stringData && Object.keys(stringData).length) {
+    result.data = { ...(secret.data ?? {}) };
+    for (const [key, value] of Object.entries(stringData as Obj)) {
+      result.data[key] = Buffer.from(String(value), 'utf8').toString('base64');
+    }
+  }
+  return result as T;
+}

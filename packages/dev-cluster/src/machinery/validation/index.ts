@@ -41,6 +41,7 @@ import {
   applyDeploymentDefaults,
   applyPodDefaults,
   applyPodSpecDefaults,
+  applySecretDefaults,
   applyServiceDefaults,
 } from './defaults';
 import {
@@ -166,7 +167,9 @@ function nameRule(options: GenericValidationOptions) {
 /**
  * Validates an object being created: the kind's own rules for Pod,
  * Namespace, Service, ConfigMap, Secret, Node, PersistentVolumeClaim,
- * Deployment and ReplicaSet; object metadata for any other kind.
+ * PersistentVolume, ResourceQuota, LimitRange, Deployment, ReplicaSet, the
+ * RBAC kinds, StorageClass and CustomResourceDefinition; object metadata for
+ * any other kind.
  */
 export function validateCreate(
   obj: Obj,
@@ -201,7 +204,8 @@ export function validateUpdate(
 
 /**
  * Applies the v1 defaults validation relies on (Pod, pod templates of
- * Deployments and ReplicaSets, Deployment strategy, Service, LimitRange) and
+ * Deployments and ReplicaSets, Deployment strategy, Service, Secret
+ * stringData, LimitRange, RBAC subjects, CRD names, StorageClass) and
  * writes resource quantities in canonical form; other kinds are returned
  * unchanged. Never mutates its argument.
  */
@@ -215,6 +219,8 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return applyPodDefaults(obj);
     case '/Service':
       return applyServiceDefaults(obj);
+    case '/Secret':
+      return applySecretDefaults(obj);
     case '/LimitRange':
       return applyLimitRangeDefaults(obj);
     case 'apiextensions.k8s.io/CustomResourceDefinition':

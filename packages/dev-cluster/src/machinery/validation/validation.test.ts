@@ -616,6 +616,23 @@ describe('other core kinds', () => {
     ]);
   });
 
+  it('folds stringData into data as the API server does', () => {
+    const secret = applyDefaults({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'd' },
+      data: { a: 'b2xk', b: 'Yg==' },
+      stringData: { a: 'new', c: 'ünï' },
+    });
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'd' },
+      type: 'Opaque',
+      data: { a: 'bmV3', b: 'Yg==', c: 'w7xuw68=' },
+    });
+  });
+
   it('validates secrets by type and keeps the type immutable', () => {
     const secret = {
       apiVersion: 'v1',
