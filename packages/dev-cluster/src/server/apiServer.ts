@@ -152,6 +152,9 @@ const PATCH_TYPES = [
   APPLY_PATCH,
 ];
 
+/** The warnings a request collected, by its response. */
+const responseWarnings = new WeakMap<ServerResponse, string[]>();
+
 export class ApiServer {
   readonly resources: ResourceService;
   readonly tokens: ServiceAccountTokens;
@@ -460,13 +463,7 @@ export class ApiServer {
       fieldValidation: parseFieldValidation(query.get('fieldValidation')),
       warnings: [],
     };
-    // Warnings (unknown fields, …) go out as Warning headers with whatever response follows.
-    const writeHead = res.writeHead.bind(res);
-    res.writeHead = ((...args: Parameters<typeof res.writeHead>) => {
-      for (const warning of ctx.warnings ?? [])
-        res.appendHeader('Warning', `299 - ${JSON.stringify(warning)}`);
-      return writeHead(...args);
-    }) as typeof res.writeHead;
+    responseWarnings.set(res, ctx.warnings!);
     const gr = groupResource(type);
     const sub = info.subresource;
     const subVerbs = sub
@@ -1187,6 +1184,10 @@ export class ApiServer {
     contentType = 'application/json',
   ) {
     const json = Buffer.from(text);
+    // Warnings (unknown fields, …) go out as Warning headers, as kube-apiserver sends them.
+    for (const warning of responseWarnings.get(res) ?? []) {
+      res.appendHeader('Warning', `299 - ${JSON.stringify(warning)}`);
+    }
     res.writeHead(code, {
       'Content-Type': contentType,
       'Content-Length': json.length,

@@ -564,6 +564,226 @@ const eventPrinter: Printer = {
   },
 };
 
+const serviceAccountPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Secrets',
+      'string',
+      'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+    ),
+    AGE,
+  ],
+  cells: (sa, now) => [
+    sa.metadata.name,
+    (sa.secrets ?? []).length,
+    age(sa, now),
+  ],
+};
+
+function endpointsText(endpoints: any): string {
+  const addresses: string[] = [];
+  let total = 0;
+  for (const subset of endpoints.subsets ?? []) {
+    for (const address of subset.addresses ?? []) {
+      for (const port of subset.ports?.length ? subset.ports : [undefined]) {
+        total++;
+        if (addresses.length < 3)
+          addresses.push(port ? `${address.ip}:${port.port}` : address.ip);
+      }
+    }
+  }
+  if (!total) return '<none>';
+  return total > 3
+    ? `${addresses.join(',')} + ${total - 3} more...`
+    : addresses.join(',');
+}
+
+const endpointsPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Endpoints', 'string', 'Endpoints of the service'),
+    AGE,
+  ],
+  cells: (ep, now) => [ep.metadata.name, endpointsText(ep), age(ep, now)],
+};
+
+const leasePrinter: Printer = {
+  columns: [NAME, column('Holder', 'string', 'Name of the Lease holder'), AGE],
+  cells: (lease, now) => [
+    lease.metadata.name,
+    lease.spec?.holderIdentity ?? '',
+    age(lease, now),
+  ],
+};
+
+function subjectsOfKind(binding: any, kind: string): string {
+  const names = (binding.subjects ?? [])
+    .filter((s: any) => s.kind === kind)
+    .map((s: any) =>
+      kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name}` : s.name,
+    );
+  return names.join(', ');
+}
+
+const roleBindingPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Role', 'string', 'Role is the role being granted'),
+    AGE,
+    column('Users', 'string', 'Users in the roleBinding', 1),
+    column('Groups', 'string', 'Groups in the roleBinding', 1),
+    column(
+      'ServiceAccounts',
+      'string',
+      'ServiceAccounts in the roleBinding',
+      1,
+    ),
+  ],
+  cells: (rb, now) => [
+    rb.metadata.name,
+    `${rb.roleRef?.kind}/${rb.roleRef?.name}`,
+    age(rb, now),
+    subjectsOfKind(rb, 'User'),
+    subjectsOfKind(rb, 'Group'),
+    subjectsOfKind(rb, 'ServiceAccount'),
+  ],
+};
+
+const storageClassPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Provisioner', 'string', 'Indicates the type of the provisioner.'),
+    column(
+      'ReclaimPolicy',
+      'string',
+      'Indicates the type of the reclaim policy.',
+    ),
+    column(
+      'VolumeBindingMode',
+      'string',
+      'Indicates when volume binding and dynamic provisioning should occur.',
+    ),
+    column(
+      'AllowVolumeExpansion',
+      'string',
+      'Indicates whether the storage class allow volume expand.',
+    ),
+    AGE,
+  ],
+  cells(sc, now) {
+    const isDefault =
+      sc.metadata.annotations?.[
+        'storageclass.kubernetes.io/is-default-class'
+      ] === 'true';
+    return [
+      isDefault ? `${sc.metadata.name} (default)` : sc.metadata.name,
+      sc.provisioner ?? '',
+      sc.reclaimPolicy ?? 'Delete',
+      sc.volumeBindingMode ?? 'Immediate',
+      String(sc.allowVolumeExpansion ?? false),
+      age(sc, now),
+    ];
+  },
+};
+
+function quotaUsage(quota: any, prefix: 'limits.' | 'requests'): string {
+  const hard = quota.status?.hard ?? quota.spec?.hard ?? {};
+  const used = quota.status?.used ?? {};
+  return Object.keys(hard)
+    .filter(name =>
+      prefix === 'limits.'
+        ? name.startsWith('limits.')
+        : !name.startsWith('limits.'),
+    )
+    .sort()
+    .map(name => `${name}: ${used[name] ?? '0'}/${hard[name]}`)
+    .join(', ');
+}
+
+const resourceQuotaPrinter: Printer = {
+  columns: [
+    NAME,
+    AGE,
+    column(
+      'Request',
+      'string',
+      'Request represents a minimum amount of cpu/memory that a container may consume.',
+    ),
+    column(
+      'Limit',
+      'string',
+      'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.',
+    ),
+  ],
+  cells: (quota, now) => [
+    quota.metadata.name,
+    age(quota, now),
+    quotaUsage(quota, 'requests'),
+    quotaUsage(quota, 'limits.'),
+  ],
+};
+
+const persistentVolumeClaimPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Status', 'string', 'Status of the persistent volume claim.'),
+    column(
+      'Volume',
+      'string',
+      'VolumeName is the binding reference to the PersistentVolume backing this claim.',
+    ),
+    column('Capacity', 'string', 'Capacity of the persistent volume claim.'),
+    column(
+      'Access Modes',
+      'string',
+      'AccessModes contains the desired access modes the volume should have.',
+    ),
+    column(
+      'StorageClass',
+      'string',
+      'StorageClassName of the persistent volume claim.',
+    ),
+    column(
+      'VolumeAttributesClass',
+      'string',
+      'VolumeAttributesClass of the persistent volume claim.',
+    ),
+    AGE,
+    column(
+      'VolumeMode',
+      'string',
+      'VolumeMode of the persistent volume claim.',
+      1,
+    ),
+  ],
+  cells(pvc, now) {
+    const bound = pvc.status?.phase === 'Bound';
+    return [
+      pvc.metadata.name,
+      pvc.metadata.deletionTimestamp ? 'Terminating' : pvc.status?.phase ?? '',
+      pvc.spec?.volumeName ?? '',
+      bound ? pvc.status?.capacity?.storage ?? '' : '',
+      bound ? accessModes(pvc.status?.accessModes) : '',
+      pvc.spec?.storageClassName ?? '',
+      none(pvc.spec?.volumeAttributesClassName),
+      age(pvc, now),
+      pvc.spec?.volumeMode ?? '',
+    ];
+  },
+};
+
+/** kubectl's short access modes: RWO, ROX, RWX, RWOP. */
+function accessModes(modes: string[] | undefined): string {
+  const short: Record<string, string> = {
+    ReadWriteOnce: 'RWO',
+    ReadOnlyMany: 'ROX',
+    ReadWriteMany: 'RWX',
+    ReadWriteOncePod: 'RWOP',
+  };
+  return (modes ?? []).map(m => short[m] ?? m).join(',');
+}
+
 const defaultPrinter: Printer = {
   columns: [NAME, column('Created At', 'date', AGE_DESCRIPTION)],
   cells: o => [o.metadata.name, o.metadata.creationTimestamp ?? null],
@@ -579,6 +799,14 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   '/configmaps': configMapPrinter,
   '/secrets': secretPrinter,
   '/events': eventPrinter,
+  '/serviceaccounts': serviceAccountPrinter,
+  '/endpoints': endpointsPrinter,
+  '/resourcequotas': resourceQuotaPrinter,
+  '/persistentvolumeclaims': persistentVolumeClaimPrinter,
+  'coordination.k8s.io/leases': leasePrinter,
+  'rbac.authorization.k8s.io/rolebindings': roleBindingPrinter,
+  'rbac.authorization.k8s.io/clusterrolebindings': roleBindingPrinter,
+  'storage.k8s.io/storageclasses': storageClassPrinter,
 };
 
 /** A printer cell of a CRD column, typed as the apiextensions table convertor does. */
