@@ -3,6 +3,7 @@ import {
   authorize,
   bootstrapClusterRoleBindings,
   bootstrapClusterRoles,
+  checkRbacEscalation,
   forbiddenMessage,
   forbiddenStatus,
   RbacObjects,
@@ -426,5 +427,143 @@ describe('aggregation and bootstrap roles', () => {
       roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'Group', name: 'system:masters' }],
     });
+  });
+});
+
+describe('checkRbacEscalation', () => {
+  const roleManager = (extraRules: any[] = []) =>
+    cluster({
+      roles: [
+        {
+          metadata: { name: 'manager', namespace: 'ns' },
+          rules: [
+            {
+              apiGroups: ['rbac.authorization.k8s.io'],
+              resources: ['roles', 'rolebindings'],
+              verbs: ['create', 'update'],
+            },
+            { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+            ...extraRules,
+          ],
+        },
+        {
+          metadata: { name: 'pod-admin', namespace: 'ns' },
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }],
+        },
+      ],
+      roleBindings: [
+        {
+          metadata: { name: 'manager', namespace: 'ns' },
+          roleRef: {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'Role',
+            name: 'manager',
+          },
+          subjects: [{ kind: 'ServiceAccount', name: 'sa' }],
+        },
+      ],
+    });
+  const role = (rules: object[]) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'granted', namespace: 'ns' },
+    rules,
+  });
+
+  it('lets users grant what they hold, and system:masters anything', () => {
+    expect(
+      checkRbacEscalation(
+        roleManager(),
+        sa,
+        role([{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]) as any,
+      ),
+    ).toBeUndefined();
+    expect(
+      checkRbacEscalation(
+        roleManager(),
+        { name: 'admin', groups: ['system:masters'] },
+        role([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]) as any,
+      ),
+    ).toBeUndefined();
+  });
+
+  it('refuses to grant permissions not held, listing them as kube-apiserver does', () => {
+    expect(
+      checkRbacEscalation(
+        roleManager(),
+        sa,
+        role([
+          {
+            apiGroups: [''],
+            resources: ['pods'],
+            verbs: ['get', 'delete', 'create'],
+          },
+          { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
+        ]) as any,
+      ),
+    ).toBe(
+      'user "system:serviceaccount:ns:sa" (groups=["system:serviceaccounts" "system:serviceaccounts:ns" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:[""], Resources:["pods"], Verbs:["delete" "create"]}\n' +
+        '{APIGroups:["apps"], Resources:["deployments"], Verbs:["get"]}',
+    );
+  });
+
+  it('allows the escalate and bind verbs to skip the check', () => {
+    const withEscalate = roleManager([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['roles'],
+        verbs: ['escalate'],
+      },
+    ]);
+    expect(
+      checkRbacEscalation(
+        withEscalate,
+        sa,
+        role([{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]) as any,
+      ),
+    ).toBeUndefined();
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'b', namespace: 'ns' },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: 'pod-admin',
+      },
+      subjects: [{ kind: 'User', name: 'bob' }],
+    };
+    expect(checkRbacEscalation(roleManager(), sa, binding as any)).toMatch(
+      /is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["\*"\]\}$/,
+    );
+    const withBind = roleManager([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['roles'],
+        verbs: ['bind'],
+        resourceNames: ['pod-admin'],
+      },
+    ]);
+    expect(checkRbacEscalation(withBind, sa, binding as any)).toBeUndefined();
+    expect(
+      checkRbacEscalation(roleManager(), sa, {
+        ...binding,
+        roleRef: { ...binding.roleRef, name: 'nope' },
+      } as any),
+    ).toBe('role.rbac.authorization.k8s.io "nope" not found');
+  });
+
+  it('requires full authority for an aggregationRule', () => {
+    const aggregated = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'agg' },
+      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] },
+      rules: [],
+    };
+    expect(checkRbacEscalation(roleManager(), sa, aggregated as any)).toBe(
+      'must have cluster-admin privileges to use the aggregationRule',
+    );
   });
 });

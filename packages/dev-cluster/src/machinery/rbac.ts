@@ -488,7 +488,7 @@ const READ_WRITE = [
   'deletecollection',
 ];
 
-const rule = (
+const policyRule = (
   verbs: string[],
   apiGroups: string[],
   resources: string[],
@@ -565,7 +565,7 @@ const selectAggregate = (role: string) => ({
 export function bootstrapClusterRoles(): V1ClusterRole[] {
   return aggregateClusterRoles([
     clusterRole('cluster-admin', [
-      rule(['*'], ['*'], ['*']),
+      policyRule(['*'], ['*'], ['*']),
       nonResource(['*'], ['*']),
     ]),
     clusterRole('admin', [], { aggregationRule: selectAggregate('admin') }),
@@ -580,12 +580,12 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
     clusterRole(
       'system:aggregate-to-admin',
       [
-        rule(
+        policyRule(
           ['create'],
           ['authorization.k8s.io'],
           ['localsubjectaccessreviews'],
         ),
-        rule(
+        policyRule(
           READ_WRITE,
           ['rbac.authorization.k8s.io'],
           ['roles', 'rolebindings'],
@@ -596,7 +596,7 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
     clusterRole(
       'system:aggregate-to-edit',
       [
-        rule(
+        policyRule(
           READ,
           [''],
           [
@@ -608,8 +608,8 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'services/proxy',
           ],
         ),
-        rule(['impersonate'], [''], ['serviceaccounts']),
-        rule(
+        policyRule(['impersonate'], [''], ['serviceaccounts']),
+        policyRule(
           WRITE,
           [''],
           [
@@ -620,8 +620,8 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'pods/portforward',
           ],
         ),
-        rule(['create'], [''], ['pods/eviction']),
-        rule(
+        policyRule(['create'], [''], ['pods/eviction']),
+        policyRule(
           WRITE,
           [''],
           [
@@ -636,8 +636,8 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'events',
           ],
         ),
-        rule(['create'], [''], ['serviceaccounts/token']),
-        rule(
+        policyRule(['create'], [''], ['serviceaccounts/token']),
+        policyRule(
           WRITE,
           ['apps'],
           [
@@ -651,9 +651,9 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'replicasets/scale',
           ],
         ),
-        rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
-        rule(WRITE, ['batch'], ['jobs', 'cronjobs']),
-        rule(
+        policyRule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
+        policyRule(WRITE, ['batch'], ['jobs', 'cronjobs']),
+        policyRule(
           WRITE,
           ['extensions'],
           [
@@ -668,16 +668,20 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'networkpolicies',
           ],
         ),
-        rule(WRITE, ['policy'], ['poddisruptionbudgets']),
-        rule(WRITE, ['networking.k8s.io'], ['networkpolicies', 'ingresses']),
-        rule(READ_WRITE, ['coordination.k8s.io'], ['leases']),
+        policyRule(WRITE, ['policy'], ['poddisruptionbudgets']),
+        policyRule(
+          WRITE,
+          ['networking.k8s.io'],
+          ['networkpolicies', 'ingresses'],
+        ),
+        policyRule(READ_WRITE, ['coordination.k8s.io'], ['leases']),
       ],
       { labels: aggregateTo('edit') },
     ),
     clusterRole(
       'system:aggregate-to-view',
       [
-        rule(
+        policyRule(
           READ,
           [''],
           [
@@ -693,7 +697,7 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'configmaps',
           ],
         ),
-        rule(
+        policyRule(
           READ,
           [''],
           [
@@ -708,9 +712,9 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'pods/log',
           ],
         ),
-        rule(READ, [''], ['namespaces']),
-        rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-        rule(
+        policyRule(READ, [''], ['namespaces']),
+        policyRule(READ, ['discovery.k8s.io'], ['endpointslices']),
+        policyRule(
           READ,
           ['apps'],
           [
@@ -728,17 +732,17 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'replicasets/status',
           ],
         ),
-        rule(
+        policyRule(
           READ,
           ['autoscaling'],
           ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'],
         ),
-        rule(
+        policyRule(
           READ,
           ['batch'],
           ['jobs', 'cronjobs', 'cronjobs/status', 'jobs/status'],
         ),
-        rule(
+        policyRule(
           READ,
           ['extensions'],
           [
@@ -756,12 +760,12 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
             'networkpolicies',
           ],
         ),
-        rule(
+        policyRule(
           READ,
           ['policy'],
           ['poddisruptionbudgets', 'poddisruptionbudgets/status'],
         ),
-        rule(
+        policyRule(
           READ,
           ['networking.k8s.io'],
           ['networkpolicies', 'ingresses', 'ingresses/status'],
@@ -770,12 +774,12 @@ export function bootstrapClusterRoles(): V1ClusterRole[] {
       { labels: aggregateTo('view') },
     ),
     clusterRole('system:basic-user', [
-      rule(
+      policyRule(
         ['create'],
         ['authorization.k8s.io'],
         ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
       ),
-      rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
+      policyRule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
     clusterRole('system:discovery', [
       nonResource(
@@ -836,4 +840,242 @@ export function bootstrapClusterRoleBindings(): V1ClusterRoleBinding[] {
       ['system:serviceaccounts'],
     ),
   ];
+}
+
+/** Splits a rule into rules of one verb, group, resource (and name) each (BreakdownRule). */
+function breakdownRule(rule: V1PolicyRule): V1PolicyRule[] {
+  const parts: V1PolicyRule[] = [];
+  for (const apiGroup of rule.apiGroups ?? []) {
+    for (const resource of rule.resources ?? []) {
+      for (const verb of rule.verbs) {
+        const names = rule.resourceNames?.length
+          ? rule.resourceNames
+          : [undefined];
+        for (const name of names) {
+          parts.push({
+            apiGroups: [apiGroup],
+            resources: [resource],
+            verbs: [verb],
+            ...(name ? { resourceNames: [name] } : {}),
+          });
+        }
+      }
+    }
+  }
+  for (const url of rule.nonResourceURLs ?? []) {
+    for (const verb of rule.verbs)
+      parts.push({ nonResourceURLs: [url], verbs: [verb] });
+  }
+  return parts;
+}
+
+const hasAll = (set: string[] | undefined, wanted: string[] | undefined) =>
+  (wanted ?? []).every(item => (set ?? []).includes(item));
+
+function resourcesCovered(
+  owned: string[] | undefined,
+  wanted: string[] | undefined,
+): boolean {
+  const set = owned ?? [];
+  if (set.includes('*') || hasAll(set, wanted)) return true;
+  return (wanted ?? []).every(resource => {
+    if (set.includes(resource)) return true;
+    const slash = resource.indexOf('/');
+    return slash >= 0 && set.includes(`*/${resource.slice(slash + 1)}`);
+  });
+}
+
+function urlsCovered(
+  owned: string[] | undefined,
+  wanted: string[] | undefined,
+): boolean {
+  return (wanted ?? []).every(url =>
+    (owned ?? []).some(
+      o =>
+        o === '*' ||
+        o === url ||
+        (o.endsWith('*') && url.startsWith(o.replace(/\*+$/, ''))),
+    ),
+  );
+}
+
+/** Does an owned rule cover a (broken-down) rule (ruleCovers)? */
+function ruleCovers(owner: V1PolicyRule, rule: V1PolicyRule): boolean {
+  const verbs = owner.verbs.includes('*') || hasAll(owner.verbs, rule.verbs);
+  const groups =
+    (owner.apiGroups ?? []).includes('*') ||
+    hasAll(owner.apiGroups, rule.apiGroups);
+  const names = rule.resourceNames?.length
+    ? !owner.resourceNames?.length ||
+      hasAll(owner.resourceNames, rule.resourceNames)
+    : !owner.resourceNames?.length;
+  return (
+    verbs &&
+    groups &&
+    names &&
+    resourcesCovered(owner.resources, rule.resources) &&
+    urlsCovered(owner.nonResourceURLs, rule.nonResourceURLs)
+  );
+}
+
+/** Go's %q of a []string: `["a" "b"]`. */
+const quoteList = (values: string[]) => `[${values.map(goQuote).join(' ')}]`;
+
+function compactString(rule: V1PolicyRule): string {
+  const parts: string[] = [];
+  if (rule.apiGroups?.length)
+    parts.push(`APIGroups:${quoteList(rule.apiGroups)}`);
+  if (rule.resources?.length)
+    parts.push(`Resources:${quoteList(rule.resources)}`);
+  if (rule.nonResourceURLs?.length)
+    parts.push(`NonResourceURLs:${quoteList(rule.nonResourceURLs)}`);
+  if (rule.resourceNames?.length)
+    parts.push(`ResourceNames:${quoteList(rule.resourceNames)}`);
+  if (rule.verbs.length) parts.push(`Verbs:${quoteList(rule.verbs)}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/** Merges missing single-resource rules that differ only by verb (CompactRules). */
+function compactRules(rules: V1PolicyRule[]): V1PolicyRule[] {
+  const compacted: V1PolicyRule[] = [];
+  const simple = new Map<string, V1PolicyRule>();
+  for (const rule of rules) {
+    const isSimple =
+      rule.apiGroups?.length === 1 &&
+      rule.resources?.length === 1 &&
+      (rule.resourceNames?.length ?? 0) <= 1 &&
+      !rule.nonResourceURLs?.length;
+    if (!isSimple) {
+      compacted.push(rule);
+      continue;
+    }
+    const key = JSON.stringify([
+      rule.apiGroups,
+      rule.resources,
+      rule.resourceNames ?? [],
+    ]);
+    const existing = simple.get(key);
+    if (existing) existing.verbs = [...existing.verbs, ...rule.verbs];
+    else simple.set(key, { ...rule, verbs: [...rule.verbs] });
+  }
+  return [...compacted, ...simple.values()];
+}
+
+/** ConfirmNoEscalation: the user's own RBAC rules in the namespace must cover `rules`. */
+function confirmNoEscalation(
+  objects: RbacObjects,
+  user: UserInfo,
+  namespace: string,
+  rules: V1PolicyRule[],
+): string | undefined {
+  const { sources, errors } = resolveRules(objects, user, namespace);
+  const owned = sources.flatMap(source => source.rules);
+  const missing = rules
+    .flatMap(breakdownRule)
+    .filter(rule => !owned.some(owner => ruleCovers(owner, rule)));
+  if (!missing.length) return undefined;
+  const descriptions = [
+    ...new Set(compactRules(missing).map(compactString)),
+  ].sort();
+  let message = `user ${goQuote(user.name)} (groups=${quoteList(
+    user.groups,
+  )}) is attempting to grant RBAC permissions not currently held:\n${descriptions.join(
+    '\n',
+  )}`;
+  if (errors.length) message += `; resolution errors: [${errors.join(' ')}]`;
+  return message;
+}
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+const FULL_AUTHORITY: V1PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
+
+/** True when only the fields the garbage collector touches differ (IsOnlyMutatingGCFields). */
+function onlyGarbageCollectorFields(obj: any, old: any): boolean {
+  const strip = (o: any) => ({
+    ...o,
+    metadata: {
+      ...(o?.metadata ?? {}),
+      ownerReferences: undefined,
+      finalizers: undefined,
+      resourceVersion: undefined,
+      managedFields: undefined,
+    },
+  });
+  return JSON.stringify(strip(obj)) === JSON.stringify(strip(old));
+}
+
+/**
+ * RBAC's escalation prevention for a Role, ClusterRole, RoleBinding or
+ * ClusterRoleBinding being created or updated by `user`: allowed for
+ * system:masters, with the `escalate` (roles) or `bind` (bindings) verb, or
+ * when the user already holds every permission granted. Returns the reason of
+ * the 403 (`user "bob" (groups=[…]) is attempting to grant RBAC permissions
+ * not currently held:\n{APIGroups:[""], Resources:["pods"], Verbs:["get"]}`),
+ * or undefined when allowed.
+ */
+export function checkRbacEscalation(
+  objects: RbacObjects,
+  user: UserInfo,
+  obj: V1Role | V1ClusterRole | V1RoleBinding | V1ClusterRoleBinding,
+  oldObj?: object,
+): string | undefined {
+  if (user.groups.includes(SYSTEM_MASTERS)) return undefined;
+  if (oldObj && onlyGarbageCollectorFields(obj, oldObj)) return undefined;
+  const namespace = obj.metadata?.namespace ?? '';
+  const name = obj.metadata?.name ?? '';
+  if (obj.kind === 'Role' || obj.kind === 'ClusterRole') {
+    const resource = obj.kind === 'Role' ? 'roles' : 'clusterroles';
+    const escalate = {
+      verb: 'escalate',
+      apiGroup: RBAC_GROUP,
+      resource,
+      namespace: namespace || undefined,
+      name,
+    };
+    if (authorize(objects, user, escalate).allowed) return undefined;
+    const role = obj as V1ClusterRole;
+    const denied = confirmNoEscalation(
+      objects,
+      user,
+      namespace,
+      role.rules ?? [],
+    );
+    if (denied) return denied;
+    if (
+      role.aggregationRule &&
+      confirmNoEscalation(objects, user, namespace, FULL_AUTHORITY)
+    ) {
+      return 'must have cluster-admin privileges to use the aggregationRule';
+    }
+    return undefined;
+  }
+  const binding = obj as V1RoleBinding;
+  const { kind, name: roleName } = binding.roleRef;
+  const bind = {
+    verb: 'bind',
+    apiGroup: binding.roleRef.apiGroup,
+    resource: kind === 'Role' ? 'roles' : 'clusterroles',
+    namespace: namespace || undefined,
+    name: roleName,
+  };
+  if (authorize(objects, user, bind).allowed) return undefined;
+  let rules: V1PolicyRule[] | undefined;
+  if (kind === 'Role') {
+    rules = objects.roles.find(
+      r => r.metadata?.namespace === namespace && r.metadata?.name === roleName,
+    )?.rules;
+    if (!rules)
+      return `role.rbac.authorization.k8s.io ${goQuote(roleName)} not found`;
+  } else {
+    const role = objects.clusterRoles.find(r => r.metadata?.name === roleName);
+    if (!role)
+      return `clusterrole.rbac.authorization.k8s.io ${goQuote(
+        roleName,
+      )} not found`;
+    rules = role.rules ?? [];
+  }
+  return confirmNoEscalation(objects, user, namespace, rules);
 }
