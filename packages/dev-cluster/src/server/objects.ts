@@ -6,6 +6,11 @@ export function timestamp(date = new Date()): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
+/** RFC 3339 with microseconds, as metav1.MicroTime serializes. */
+export function microTimestamp(date = new Date()): string {
+  return `${date.toISOString().slice(0, 23)}000Z`;
+}
+
 /** The alphabet of k8s.io/apimachinery's rand.String (no vowels, no confusable digits). */
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 

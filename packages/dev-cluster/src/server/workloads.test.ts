@@ -97,6 +97,20 @@ describe('workloads on the dev cluster', () => {
     expect(events.stdout).toBe(
       `Successfully assigned run/hello to ${pod.spec.nodeName}`,
     );
+    // kubectl describe decodes events with client-go's types (eventTime is a MicroTime).
+    const describe = await cluster.kubectl([
+      '-n',
+      'run',
+      'describe',
+      'pod',
+      'hello',
+    ]);
+    expect(describe.stdout).toMatch(
+      /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned run\/hello to node-/,
+    );
+    expect(describe.stdout).toMatch(
+      /Normal\s+Started\s+\S+\s+kubelet\s+Started container hello/,
+    );
   });
 
   it('keeps a pod no node fits Pending with PodScheduled=False and a FailedScheduling event', async () => {

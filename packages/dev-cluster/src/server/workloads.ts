@@ -17,7 +17,7 @@ import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject, StoreEvent } from '../store/types';
 import { defaultNodes, loadTopologyFile } from '../topology';
 import type { SubresourceHandler, UpgradeHandler } from './apiServer';
-import { timestamp } from './objects';
+import { microTimestamp, timestamp } from './objects';
 import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError, badRequest } from './status';
@@ -44,9 +44,18 @@ const KUBELET: RequestContext = {
 /** How often kubelets post their node's status. */
 const HEARTBEAT_MS = 10_000;
 
+/** Fields of type metav1.MicroTime, serialized with microseconds (Events' eventTime, Leases' times). */
+const MICRO_TIME_FIELDS = new Set([
+  'eventTime',
+  'lastObservedTime',
+  'acquireTime',
+  'renewTime',
+]);
+
 /**
  * The module objects use client-node's types, whose times are Dates; the API
- * serializes them as RFC 3339 seconds.
+ * serializes metav1.Time as RFC 3339 seconds and metav1.MicroTime with
+ * microseconds (clients fail to decode a MicroTime without them).
  */
 function toJson<T>(value: T): any {
   return JSON.parse(
@@ -54,7 +63,10 @@ function toJson<T>(value: T): any {
       value,
       function replacer(this: any, key: string, v: unknown) {
         const original = this[key];
-        return original instanceof Date ? timestamp(original) : v;
+        if (!(original instanceof Date)) return v;
+        return MICRO_TIME_FIELDS.has(key)
+          ? microTimestamp(original)
+          : timestamp(original);
       },
     ),
   );
