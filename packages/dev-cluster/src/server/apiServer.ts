@@ -57,6 +57,7 @@ import {
   ResourceRegistry,
   ResourceType,
 } from './registry';
+import { applyFaults, FaultInjection } from './faults';
 import { OpenApiDocuments } from './openapi';
 import { parseRequestInfo, RequestInfo } from './requestInfo';
 import {
@@ -167,6 +168,7 @@ export class ApiServer {
   private strategicMergePatch: StrategicMergePatcher | undefined;
   private selectors: SelectorCompiler | undefined;
   private rulesResolver: RulesResolver | undefined;
+  private faults: FaultInjection | undefined;
   private address = '';
   private readonly openApi: OpenApiDocuments;
 
@@ -260,6 +262,11 @@ export class ApiServer {
 
   setSelectorCompiler(selectors: SelectorCompiler): void {
     this.selectors = selectors;
+  }
+
+  /** Injects latency, failures and dropped watches (undefined: none). */
+  setFaults(faults: FaultInjection | undefined): void {
+    this.faults = faults;
   }
 
   setRulesResolver(resolver: RulesResolver): void {
@@ -364,6 +371,7 @@ export class ApiServer {
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const { user, info } = this.admitRequest(req, url);
+    await applyFaults(this.faults, info);
     if (!info.isResourceRequest) {
       this.serveNonResource(req, res, url);
       return;
@@ -769,10 +777,12 @@ export class ApiServer {
         query.get('allowWatchBookmarks') ?? '',
       ),
       sendInitialEvents,
-      timeoutMs:
+      timeoutMs: Math.min(
         (timeoutSeconds && timeoutSeconds > 0
           ? timeoutSeconds
           : defaultTimeout) * 1000,
+        this.faults?.dropWatchesAfterMs ?? Infinity,
+      ),
       bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
       representation:
         representation.kind === 'table'

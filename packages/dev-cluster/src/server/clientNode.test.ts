@@ -332,6 +332,36 @@ describe('@kubernetes/client-node against the dev cluster', () => {
     );
   });
 
+  it('injects failures, latency and dropped watches', async () => {
+    cluster.server.setFaults({
+      rules: [
+        {
+          verbs: ['list'],
+          resources: ['configmaps'],
+          errorRate: 1,
+          errorCode: 503,
+        },
+      ],
+    });
+    const failed = await failure(
+      core.listNamespacedConfigMap({ namespace: 'client' }),
+    );
+    expect(failed).toMatchObject({ code: 503, reason: 'ServiceUnavailable' });
+    // Other verbs and resources are untouched.
+    await core.listNamespacedSecret({ namespace: 'client' });
+
+    cluster.server.setFaults({ dropWatchesAfterMs: 50 });
+    const ended = await collect(
+      kc,
+      '/api/v1/namespaces/client/secrets',
+      { resourceVersion: '0' },
+      () => false,
+    );
+    expect(ended.length).toBeGreaterThan(0);
+    cluster.server.setFaults(undefined);
+    await core.listNamespacedConfigMap({ namespace: 'client' });
+  });
+
   it('keeps an informer in sync', async () => {
     const informer = makeInformer<V1ConfigMap>(
       kc,

@@ -12,6 +12,7 @@ import {
   serviceAccountAdmission,
 } from './admissionPlugins';
 import { ApiServer } from './apiServer';
+import type { FaultInjection } from './faults';
 import {
   CustomResourceDefinitionController,
   validateCustomResourceDefinition,
@@ -54,6 +55,8 @@ export interface DevClusterOptions {
   runWorkloads?: boolean;
   /** A topology YAML file replacing the default nodes (3 zones × 2 racks × 3 hosts). */
   topologyFile?: string;
+  /** Latency, failures and dropped watches to inject (changeable later with `server.setFaults`). */
+  faults?: FaultInjection;
 }
 
 export interface DevCluster {
@@ -87,6 +90,7 @@ export async function startDevCluster(
     port: options.port,
     bookmarkIntervalMs: options.bookmarkIntervalMs,
   });
+  server.setFaults(options.faults);
   server.setSelectorCompiler(machinerySelectors);
   server.setStrategicMergePatch(machineryStrategicMergePatch);
   server.resources.addDefaulter(machineryDefaulter);
