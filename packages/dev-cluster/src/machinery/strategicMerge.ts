@@ -577,6 +577,7 @@ function applySetElementOrder(
     } else {
       continue;
     }
+    // Rejects lists of lists and mixed element types, as Go does here.
     elementsAreMaps(originalItems, patchItems);
     original[field] = normalizeElementOrder(
       ...partitionByPresence(merged, order, meta.mergeKey),

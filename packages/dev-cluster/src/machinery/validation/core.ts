@@ -549,3 +549,74 @@ export function validatePersistentVolumeClaimUpdate(
   }
   return errors;
 }
+
+const EVENT_LENGTH_LIMITS: Record<string, number> = {
+  reportingInstance: 128,
+  action: 128,
+  reason: 128,
+  message: 1024,
+};
+
+/**
+ * Validates a core/v1 Event as kube-apiserver does for that version: the
+ * involved object's namespace must match; events with an eventTime (the
+ * new API) also need reportingComponent, reportingInstance, action, reason.
+ */
+export function validateEvent(event: Obj): FieldError[] {
+  const errors = validateObjectMeta(event.metadata, true, nameIsDnsSubdomain);
+  const namespace = event.metadata?.namespace ?? '';
+  const involvedNamespace = event.involvedObject?.namespace ?? '';
+  const mismatch = () =>
+    fieldErrors.invalid(
+      FieldPath.of('involvedObject', 'namespace'),
+      involvedNamespace,
+      'does not match event.namespace',
+    );
+  if (!event.eventTime) {
+    if (
+      involvedNamespace
+        ? namespace !== involvedNamespace
+        : namespace !== '' && namespace !== 'default'
+    ) {
+      errors.push(mismatch());
+    }
+    return errors;
+  }
+  if (
+    !involvedNamespace &&
+    namespace !== 'default' &&
+    namespace !== 'kube-system'
+  )
+    errors.push(mismatch());
+  if (!event.reportingComponent)
+    errors.push(fieldErrors.required('reportingComponent'));
+  if (event.reportingComponent) {
+    isQualifiedName(event.reportingComponent).forEach(m =>
+      errors.push(
+        fieldErrors.invalid('reportingComponent', event.reportingComponent, m),
+      ),
+    );
+  }
+  for (const field of ['reportingInstance', 'action', 'reason']) {
+    if (!event[field]) errors.push(fieldErrors.required(field));
+  }
+  for (const [field, limit] of Object.entries(EVENT_LENGTH_LIMITS)) {
+    if (String(event[field] ?? '').length > limit) {
+      errors.push(
+        fieldErrors.invalid(field, '', `can have at most ${limit} characters`),
+      );
+    }
+  }
+  return errors;
+}
+
+/** Validates an Event update (events are otherwise freely updatable). */
+export function validateEventUpdate(
+  newEvent: Obj,
+  oldEvent: Obj,
+): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(newEvent.metadata, oldEvent.metadata),
+    ...validateEvent(newEvent),
+  ];
+}

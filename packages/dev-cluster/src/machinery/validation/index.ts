@@ -55,6 +55,8 @@ import { canonicalizeQuantities } from './quantities';
 import {
   validateConfigMap,
   validateConfigMapUpdate,
+  validateEvent,
+  validateEventUpdate,
   validateNamespace,
   validateNamespaceUpdate,
   validateNode,
@@ -95,6 +97,7 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
   '/Service': { create: validateService, update: validateServiceUpdate },
   '/ConfigMap': { create: validateConfigMap, update: validateConfigMapUpdate },
   '/Secret': { create: validateSecret, update: validateSecretUpdate },
+  '/Event': { create: validateEvent, update: validateEventUpdate },
   '/Node': { create: validateNode, update: validateNodeUpdate },
   '/PersistentVolumeClaim': {
     create: validatePersistentVolumeClaim,
@@ -167,7 +170,7 @@ function nameRule(options: GenericValidationOptions) {
 /**
  * Validates an object being created: the kind's own rules for Pod,
  * Namespace, Service, ConfigMap, Secret, Node, PersistentVolumeClaim,
- * PersistentVolume, ResourceQuota, LimitRange, Deployment, ReplicaSet, the
+ * PersistentVolume, ResourceQuota, LimitRange, Event, Deployment, ReplicaSet, the
  * RBAC kinds, StorageClass and CustomResourceDefinition; object metadata for
  * any other kind.
  */

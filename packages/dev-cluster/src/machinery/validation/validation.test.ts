@@ -1083,3 +1083,42 @@ describe('pod binding', () => {
     expect(podBindingConflict(basePod())).toBeUndefined();
   });
 });
+
+describe('events', () => {
+  const event = (extra: object) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'web.1', namespace: 'shop' },
+    involvedObject: { kind: 'Pod', name: 'web', namespace: 'shop' },
+    reason: 'Scheduled',
+    ...extra,
+  });
+
+  it('requires the involved object in the event namespace', () => {
+    expect(validateCreate(event({}), ns)).toEqual([]);
+    expect(
+      messages(
+        validateCreate(
+          event({
+            involvedObject: { kind: 'Pod', name: 'web', namespace: 'other' },
+          }),
+          ns,
+        ),
+      ),
+    ).toEqual([
+      'involvedObject.namespace: Invalid value: "other": does not match event.namespace',
+    ]);
+  });
+
+  it('requires the reporting fields of new-style events', () => {
+    expect(
+      messages(
+        validateCreate(event({ eventTime: '2026-11-25T00:00:00.000000Z' }), ns),
+      ),
+    ).toEqual([
+      'reportingComponent: Required value',
+      'reportingInstance: Required value',
+      'action: Required value',
+    ]);
+  });
+});
