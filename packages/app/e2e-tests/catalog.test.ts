@@ -26,4 +26,13 @@ test('a guest finds the demo services and opens one on Kubernetes', async ({
     /\/catalog\/default\/component\/payments-api\/kubernetes$/,
   );
   await expect(page.getByText('Your Clusters')).toBeVisible();
+  // The portal runs on the dev cluster, seeded with the demo workloads.
+  const cluster = page.getByText('Dev cluster (local)');
+  await expect(cluster).toBeVisible();
+  await expect(page.getByText('2 pods')).toBeVisible();
+  await expect(page.getByText('No pods with errors')).toBeVisible();
+  await cluster.click();
+  await expect(
+    page.getByText('payments-api', { exact: true }).first(),
+  ).toBeVisible();
 });

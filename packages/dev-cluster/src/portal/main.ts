@@ -1,0 +1,69 @@
+/*
+ * The portal's embedded cluster (run by scripts/start): the dev cluster with
+ * its objects kept in a file across restarts, the demo workloads seeded, and
+ * the backend configuration written for it. Prints `ready` once all is done
+ * and stops cleanly on SIGINT / SIGTERM.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startDevCluster } from '../server/devCluster';
+import { preparePortalCluster } from './portalCluster';
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'state-dir': { type: 'string' },
+      port: { type: 'string' },
+      manifests: { type: 'string' },
+      'backend-config': { type: 'string' },
+    },
+  });
+  const root = process.env.CAIRN_ROOT ?? process.cwd();
+  const stateDir = path.resolve(
+    values['state-dir'] ?? path.join(root, '.dev-cluster'),
+  );
+  const port = Number(values.port ?? 6443);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be a port number, got "${values.port}"`);
+  }
+  const cluster = await startDevCluster({
+    stateDir,
+    port,
+    persistFile: path.join(stateDir, 'objects.json'),
+  });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(cluster.kubeconfig);
+  const { created } = await preparePortalCluster({
+    kubeConfig,
+    manifestsDir: path.resolve(
+      values.manifests ?? path.join(root, 'examples', 'kubernetes'),
+    ),
+    backendConfigPath: path.resolve(
+      values['backend-config'] ?? path.join(stateDir, 'app-config.yaml'),
+    ),
+  });
+  process.stderr.write(
+    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath})` +
+      (created.length ? `; created ${created.join(', ')}` : '') +
+      '\n',
+  );
+  process.stdout.write('ready\n');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch(error => {
+  process.stderr.write(
+    `dev-cluster: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
