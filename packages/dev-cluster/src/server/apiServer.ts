@@ -153,6 +153,11 @@ const PATCH_TYPES = [
   APPLY_PATCH,
 ];
 
+/** The default field manager: the User-Agent's product name, as kube-apiserver derives it. */
+function managerFromUserAgent(req: IncomingMessage): string {
+  return (req.headers['user-agent'] ?? 'unknown').split('/')[0].slice(0, 128);
+}
+
 /** The warnings a request collected, by its response. */
 const responseWarnings = new WeakMap<ServerResponse, string[]>();
 
@@ -470,6 +475,7 @@ export class ApiServer {
       dryRun: parseDryRun(query.getAll('dryRun')),
       fieldValidation: parseFieldValidation(query.get('fieldValidation')),
       warnings: [],
+      fieldManager: query.get('fieldManager') || managerFromUserAgent(req),
     };
     responseWarnings.set(res, ctx.warnings!);
     const gr = groupResource(type);
@@ -995,6 +1001,7 @@ export class ApiServer {
       `${type.group}/${type.plural}`,
       type.namespaced ? `${namespace}/${name}` : name,
     );
+    ctx.applied = true;
     const result = serverSideApply(
       { live, applied: config, manager, force, apiVersion: apiVersionOf(type) },
       groupResource(type),

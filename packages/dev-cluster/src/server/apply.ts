@@ -236,6 +236,32 @@ function describePath(path: string[]): string {
   return text;
 }
 
+const CLIENT_SIDE_APPLY_MANAGER = 'kubectl-client-side-apply';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A field kubectl's client-side apply set (it still has the value of the
+ * last-applied-configuration annotation) passes to server-side apply without
+ * a conflict: the upgrade path from client-side to server-side apply.
+ */
+function upgradedFromClientSideApply(
+  entry: ManagedFieldsEntry,
+  live: KubeObject,
+  path: string[],
+): boolean {
+  if (entry.manager !== CLIENT_SIDE_APPLY_MANAGER) return false;
+  const annotation = live.metadata.annotations?.[LAST_APPLIED];
+  if (!annotation) return false;
+  try {
+    return jsonEqual(
+      valueAt(JSON.parse(annotation), path),
+      valueAt(live, path),
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** The object that results from applying `applied` as `manager`. */
 export function serverSideApply(
   input: ApplyInput,
@@ -270,7 +296,11 @@ export function serverSideApply(
         const differs =
           path[path.length - 1] !== '.' &&
           !jsonEqual(valueAt(live, path), valueAt(applied, path));
-        if (differs && !force) {
+        if (
+          differs &&
+          !force &&
+          !upgradedFromClientSideApply(entry, live, path)
+        ) {
           conflicts.push({
             manager: entry.manager ?? '',
             apiVersion: entry.apiVersion ?? apiVersion,
@@ -323,5 +353,64 @@ export function serverSideApply(
       },
     ],
   };
+  return result;
+}
+
+/**
+ * The managedFields after a non-apply write (create, update, patch) by
+ * `manager`: it owns the fields it set or changed, other managers lose
+ * those, and nobody owns fields that are gone.
+ */
+export function recordUpdate(
+  previous: KubeObject | undefined,
+  next: KubeObject,
+  manager: string,
+  apiVersion: string,
+): ManagedFieldsEntry[] {
+  // Managed fields the request itself changes (e.g. kubectl's upgrade from
+  // client-side to server-side apply) are taken as they are sent.
+  const supplied = next.metadata.managedFields;
+  const entries =
+    supplied && !jsonEqual(supplied, previous?.metadata.managedFields)
+      ? supplied
+      : previous?.metadata.managedFields ?? [];
+  const present = fieldPaths(next);
+  const presentIds = new Set(present.map(pathId));
+  const changed = previous
+    ? present.filter(
+        p =>
+          p[p.length - 1] !== '.' &&
+          !jsonEqual(valueAt(previous, p), valueAt(next, p)),
+      )
+    : present;
+  const changedIds = new Set(changed.map(pathId));
+  const isOwn = (e: ManagedFieldsEntry) =>
+    e.manager === manager && e.operation === 'Update' && !e.subresource;
+  const result: ManagedFieldsEntry[] = [];
+  let own: string[][] = changed;
+  for (const entry of entries) {
+    const kept = fromFieldsV1(entry.fieldsV1 ?? {}).filter(p =>
+      presentIds.has(pathId(p)),
+    );
+    if (isOwn(entry)) {
+      own = [...kept.filter(p => !changedIds.has(pathId(p))), ...changed];
+      continue;
+    }
+    const remaining = entry.subresource
+      ? kept
+      : kept.filter(p => !changedIds.has(pathId(p)));
+    if (remaining.length)
+      result.push({ ...entry, fieldsV1: toFieldsV1(remaining) });
+  }
+  if (own.length) {
+    result.push({
+      manager,
+      operation: 'Update',
+      apiVersion,
+      time: timestamp(),
+      fieldsType: 'FieldsV1',
+      fieldsV1: toFieldsV1(own),
+    });
+  }
   return result;
 }

@@ -669,6 +669,59 @@ describe('kubectl against the dev cluster', () => {
     expect(forced.stdout).toBe('configmap/app serverside-applied\n');
   });
 
+  it('records managers of every write, so server-side apply conflicts with them', async () => {
+    await cluster.kubectl(['create', 'namespace', 'managers']);
+    await cluster.kubectl([
+      '-n',
+      'managers',
+      'create',
+      'configmap',
+      'owned',
+      '--from-literal=a=1',
+    ]);
+    await cluster.kubectl([
+      '-n',
+      'managers',
+      'patch',
+      'configmap',
+      'owned',
+      '--field-manager=patcher',
+      '-p',
+      '{"data":{"b":"2"}}',
+    ]);
+    const cm = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'managers',
+          'get',
+          'cm',
+          'owned',
+          '-o',
+          'json',
+          '--show-managed-fields',
+        ])
+      ).stdout,
+    );
+    expect(
+      cm.metadata.managedFields.map((m: any) => [
+        m.manager,
+        m.operation,
+        m.fieldsV1,
+      ]),
+    ).toEqual([
+      ['kubectl-create', 'Update', { 'f:data': { 'f:a': {} } }],
+      ['patcher', 'Update', { 'f:data': { 'f:b': {} } }],
+    ]);
+    const applied = await cluster.kubectl(
+      ['apply', '--server-side', '-f', '-'],
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\n  namespace: managers\ndata:\n  a: "9"\n',
+    );
+    expect(applied.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl-create" using v1: .data.a',
+    );
+  });
+
   it('rejects unknown fields with --validate=strict and drops them otherwise', async () => {
     await cluster.kubectl(['create', 'namespace', 'strict']);
     const manifest =

@@ -8,6 +8,7 @@ import type {
   AdmissionRequest,
 } from './admission';
 import type { UserInfo } from './authentication';
+import { recordUpdate } from './apply';
 import { modelNameForType, pruneUnknownFields } from './builtinSchemas';
 import { defaultNamespace, initialStatus } from './defaults';
 import { decodeContinue, encodeContinue } from './listOptions';
@@ -57,6 +58,10 @@ export interface RequestContext {
   fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
   /** Warnings for the response's Warning headers. */
   warnings?: string[];
+  /** Who makes the change, for metadata.managedFields (default: the user name). */
+  fieldManager?: string;
+  /** Set by server-side apply, which records its own managedFields. */
+  applied?: boolean;
 }
 
 /** Validates an object about to be stored; returns the causes of an Invalid error. */
@@ -156,6 +161,25 @@ export class ResourceService {
   /** The 409 of a write based on an outdated resourceVersion. */
   conflictFor(type: ResourceType, name: string): ApiError {
     return conflict(groupResource(type), name, OBJECT_MODIFIED);
+  }
+
+  /** Records who set which fields (metadata.managedFields), as every write does. */
+  private trackManagedFields(
+    type: ResourceType,
+    previous: KubeObject | undefined,
+    next: KubeObject,
+    subresource: string,
+    ctx: RequestContext,
+  ) {
+    if (ctx.applied || subresource !== '') return;
+    const managedFields = recordUpdate(
+      previous,
+      next,
+      ctx.fieldManager ?? ctx.user.username,
+      apiVersionOf(type),
+    );
+    if (managedFields.length) next.metadata.managedFields = managedFields;
+    else delete next.metadata.managedFields;
   }
 
   private applyDefaults(
@@ -415,6 +439,7 @@ export class ResourceService {
     const meta = object.metadata;
     this.validate(type, object, undefined);
     this.admit('validating', { ...request, object }, ctx);
+    this.trackManagedFields(type, undefined, object, '', ctx);
     const key = keyOf(type, namespace, meta.name!);
     if (ctx.dryRun) {
       if (this.store.get(storageKey(type), key))
@@ -538,6 +563,7 @@ export class ResourceService {
     // A binding is checked by bindPod; the pod update rules do not apply to it.
     if (subresource !== 'binding') this.validate(type, next, existing);
     this.admit('validating', { ...request, object: next }, ctx);
+    this.trackManagedFields(type, existing, next, subresource, ctx);
     const { resourceVersion: _a, ...nextMeta } = next.metadata;
     const { resourceVersion: _b, ...existingMeta } = existing.metadata;
     if (
