@@ -10,7 +10,6 @@ import {
   SubresourceType,
 } from './registry';
 import type { RequestContext, ResourceService } from './resources';
-import type { StatusCause } from './status';
 
 /*
  * CustomResourceDefinitions (apiextensions.k8s.io/v1): each served version of
@@ -83,77 +82,6 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
         },
       };
     });
-}
-
-/** The checks of apiextensions' CRD validation that decide whether a CRD can be served. */
-export function validateCustomResourceDefinition(
-  crd: KubeObject,
-): StatusCause[] {
-  const causes: StatusCause[] = [];
-  const spec = (crd as any).spec ?? {};
-  const names = spec.names ?? {};
-  const required = (field: string) =>
-    causes.push({
-      reason: 'FieldValueRequired',
-      message: 'Required value',
-      field,
-    });
-  if (!spec.group) required('spec.group');
-  else if (!String(spec.group).includes('.')) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: "${spec.group}": should be a domain with at least one dot`,
-      field: 'spec.group',
-    });
-  }
-  if (!names.plural) required('spec.names.plural');
-  if (!names.kind) required('spec.names.kind');
-  if (
-    names.plural &&
-    spec.group &&
-    crd.metadata.name !== `${names.plural}.${spec.group}`
-  ) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message: `Invalid value: "${crd.metadata.name}": must be spec.names.plural+"."+spec.group`,
-      field: 'metadata.name',
-    });
-  }
-  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-    causes.push({
-      reason: spec.scope ? 'FieldValueNotSupported' : 'FieldValueRequired',
-      message: spec.scope
-        ? `Unsupported value: "${spec.scope}": supported values: "Cluster", "Namespaced"`
-        : 'Required value',
-      field: 'spec.scope',
-    });
-  }
-  const versions: any[] = spec.versions ?? [];
-  if (!versions.length) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message:
-        'Invalid value: "null": must have exactly one version marked as storage version',
-      field: 'spec.versions',
-    });
-  } else if (versions.filter(v => v.storage).length !== 1) {
-    causes.push({
-      reason: 'FieldValueInvalid',
-      message:
-        'Invalid value: must have exactly one version marked as storage version',
-      field: 'spec.versions',
-    });
-  }
-  versions.forEach((v, i) => {
-    if (!v.schema?.openAPIV3Schema) {
-      causes.push({
-        reason: 'FieldValueRequired',
-        message: 'Required value: schemas are required',
-        field: `spec.versions[${i}].schema.openAPIV3Schema`,
-      });
-    }
-  });
-  return causes;
 }
 
 export class CustomResourceDefinitionController {

@@ -1,4 +1,5 @@
-import { Quantity } from '../machinery/quantity';
+import type { V1Pod } from '@kubernetes/client-node';
+import { qosClass } from '../kubelet/podStatus';
 import type { KubeObject } from '../store/types';
 import type { ResourceType } from './registry';
 
@@ -8,55 +9,12 @@ import type { ResourceType } from './registry';
  * own metadata rules.
  */
 
-function sameQuantity(a: unknown, b: unknown): boolean {
-  try {
-    return (
-      Quantity.parse(a as string).nanos === Quantity.parse(b as string).nanos
-    );
-  } catch {
-    return false;
-  }
-}
-
-/** The pod's QoS class (k8s.io/kubernetes pkg/apis/core/helper/qos). */
-export function podQosClass(
-  spec: any,
-): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers: any[] = [
-    ...(spec?.containers ?? []),
-    ...(spec?.initContainers ?? []),
-  ];
-  let anySet = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const requests = c.resources?.requests ?? {};
-    const limits = c.resources?.limits ?? {};
-    const relevant = (r: string) => r === 'cpu' || r === 'memory';
-    if (
-      Object.keys(requests).some(relevant) ||
-      Object.keys(limits).some(relevant)
-    )
-      anySet = true;
-    for (const resource of ['cpu', 'memory']) {
-      if (limits[resource] === undefined) guaranteed = false;
-      else if (
-        requests[resource] !== undefined &&
-        !sameQuantity(requests[resource], limits[resource])
-      ) {
-        guaranteed = false;
-      }
-    }
-  }
-  if (!anySet) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
 /** The status a newly created object of a built-in type with a status subresource starts with. */
 export function initialStatus(type: ResourceType, object: KubeObject): unknown {
   if (type.group === '') {
     switch (type.plural) {
       case 'pods':
-        return { phase: 'Pending', qosClass: podQosClass(object.spec) };
+        return { phase: 'Pending', qosClass: qosClass(object as V1Pod) };
       case 'namespaces':
         return { phase: 'Active' };
       case 'persistentvolumeclaims':

@@ -13,10 +13,7 @@ import {
 } from './admissionPlugins';
 import { ApiServer } from './apiServer';
 import type { FaultInjection } from './faults';
-import {
-  CustomResourceDefinitionController,
-  validateCustomResourceDefinition,
-} from './crds';
+import { CustomResourceDefinitionController } from './crds';
 import {
   bootstrapRbac,
   machineryDefaulter,
@@ -95,12 +92,6 @@ export async function startDevCluster(
   server.setStrategicMergePatch(machineryStrategicMergePatch);
   server.resources.addDefaulter(machineryDefaulter);
   server.resources.addValidator(machineryValidator);
-  server.resources.addValidator((type, object) =>
-    type.group === 'apiextensions.k8s.io' &&
-    type.plural === 'customresourcedefinitions'
-      ? validateCustomResourceDefinition(object)
-      : [],
-  );
   for (const plugin of [
     serviceAccountAdmission(store),
     defaultTolerationSecondsAdmission,

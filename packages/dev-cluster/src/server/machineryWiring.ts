@@ -140,12 +140,6 @@ function reportUnknownFields(
 
 /** Validation of built-in kinds, object metadata, and custom resources against their schema. */
 export const machineryValidator: Validator = (type, object, oldObject) => {
-  if (
-    type.group === 'apiextensions.k8s.io' &&
-    type.plural === 'customresourcedefinitions'
-  ) {
-    return [];
-  }
   const options = {
     namespaced: type.namespaced,
     customResource: !!type.custom,

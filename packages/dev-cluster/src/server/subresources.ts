@@ -1,3 +1,7 @@
+import {
+  formatLabelRequirements,
+  labelSelectorRequirements,
+} from '../machinery/labels';
 import type { KubeObject } from '../store/types';
 import { evaluateJsonPath, parseJsonPath } from './jsonPath';
 import { deepClone, timestamp } from './objects';
@@ -11,32 +15,13 @@ import { ServiceAccountTokens } from './tokens';
  * serviceaccounts/token (TokenRequest) and pods/binding (Binding).
  */
 
-/** metav1.FormatLabelSelector for the common matchLabels/matchExpressions shapes. */
+/** metav1.FormatLabelSelector: the selector's requirements in key order, `a=b,c in (d,e)`. */
 export function formatLabelSelector(selector: any): string {
   if (!selector) return '';
-  const parts: string[] = [];
-  for (const key of Object.keys(selector.matchLabels ?? {}).sort()) {
-    parts.push(`${key}=${selector.matchLabels[key]}`);
-  }
-  for (const req of selector.matchExpressions ?? []) {
-    switch (req.operator) {
-      case 'Exists':
-        parts.push(req.key);
-        break;
-      case 'DoesNotExist':
-        parts.push(`!${req.key}`);
-        break;
-      default:
-        parts.push(
-          `${req.key} ${req.operator === 'NotIn' ? 'notin' : 'in'} (${[
-            ...(req.values ?? []),
-          ]
-            .sort()
-            .join(',')})`,
-        );
-    }
-  }
-  return parts.join(',');
+  const requirements = [...labelSelectorRequirements(selector)].sort((a, b) =>
+    a.key < b.key ? -1 : Number(a.key > b.key),
+  );
+  return formatLabelRequirements(requirements);
 }
 
 function getPath(object: unknown, path: string): unknown {

@@ -2,6 +2,7 @@ import type { KubeObject } from '../store/types';
 import { ageSince } from './humanDuration';
 import { evaluateJsonPath, parseJsonPath } from './jsonPath';
 import type { PrinterColumn, ResourceType } from './registry';
+import { formatLabelSelector } from './subresources';
 
 /*
  * Server-side printing (meta.k8s.io/v1 Table): the columns and cells
@@ -59,27 +60,9 @@ function selectorText(selector: Record<string, string> | undefined): string {
     .join(',');
 }
 
-/** metav1.LabelSelector as kubectl prints it (FormatLabelSelector). */
+/** metav1.FormatLabelSelector, `<none>` when empty. */
 function labelSelectorText(selector: any): string {
-  if (!selector) return '<none>';
-  const parts: string[] = [];
-  for (const key of Object.keys(selector.matchLabels ?? {}).sort()) {
-    parts.push(`${key}=${selector.matchLabels[key]}`);
-  }
-  for (const req of selector.matchExpressions ?? []) {
-    const op = String(req.operator).toLowerCase();
-    if (op === 'exists') parts.push(req.key);
-    else if (op === 'doesnotexist') parts.push(`!${req.key}`);
-    else {
-      const values = [...(req.values ?? [])];
-      if (values.length > 1) values.sort();
-      parts.push(
-        `${req.key} ${op === 'notin' ? 'notin' : 'in'} (${values.join(',')})`,
-      );
-    }
-  }
-  const text = parts.join(',');
-  return text === '' ? '<none>' : text;
+  return formatLabelSelector(selector) || '<none>';
 }
 
 function containersAndImages(podSpec: any): [string, string] {
