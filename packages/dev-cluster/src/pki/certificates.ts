@@ -236,11 +236,6 @@ export async function loadOrCreatePki(dir: string): Promise<ClusterPki> {
   return pki;
 }
 
-/** Reads the CA key, needed only to issue further client certificates. */
-export async function readCaKey(dir: string): Promise<string> {
-  return fs.readFile(path.join(dir, CA_KEY_FILE), 'utf8');
-}
-
 export async function writePrivate(
   file: string,
   content: string,

@@ -175,10 +175,6 @@ export function expired(message: string): ApiError {
   return new ApiError(410, 'Expired', message);
 }
 
-export function gone(message: string): ApiError {
-  return new ApiError(410, 'Gone', message);
-}
-
 export function forbidden(
   gr: GroupResource,
   name: string | undefined,

@@ -3,6 +3,7 @@ import { humanDuration } from './humanDuration';
 import { loopbackAddress } from './loopback';
 import { parseRequestInfo } from './requestInfo';
 import { mergePatch } from './patch';
+import { podTemplateHash, resolveRollingUpdate } from './replication';
 import { podStatusReason } from './table';
 import { ServiceAccountTokens } from './tokens';
 import { generateKeyPairSync } from 'node:crypto';
@@ -243,5 +244,34 @@ describe('ServiceAccountTokens', () => {
     expect(
       tokens.verify(`${token.slice(0, -2)}xx`, undefined, now),
     ).toBeUndefined();
+  });
+});
+
+describe('rolling update arithmetic', () => {
+  it('resolves percentages as the deployment controller does', () => {
+    expect(resolveRollingUpdate(10, '25%', '25%')).toEqual({
+      surge: 3,
+      unavailable: 2,
+    });
+    expect(resolveRollingUpdate(3, 1, 0)).toEqual({ surge: 1, unavailable: 0 });
+    // Both zero would never make progress: one pod may be unavailable.
+    expect(resolveRollingUpdate(3, 0, '0%')).toEqual({
+      surge: 0,
+      unavailable: 1,
+    });
+  });
+
+  it('names replica sets by a stable, safe-encoded template hash', () => {
+    const template = {
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'c', image: 'a' }] },
+    };
+    expect(podTemplateHash(template)).toBe(
+      podTemplateHash(structuredClone(template)),
+    );
+    expect(podTemplateHash(template)).toMatch(
+      /^[bcdfghjklmnpqrstvwxz2456789]+$/,
+    );
+    expect(podTemplateHash(template, 1)).not.toBe(podTemplateHash(template));
   });
 });
