@@ -51,6 +51,7 @@ const suites = [
       'repo',
       'test',
       '--ci',
+      '--watchAll=false',
       '--json',
       `--outputFile=${jestReport}`,
     ],
