@@ -170,6 +170,61 @@ export class Workloads {
       if (!this.kubelets.has(node.metadata.name!)) continue;
       const status = toJson(heartbeatNodeStatus(node as V1Node, now));
       this.write('nodes', '', node, { ...node, status }, 'status', KUBELET);
+      this.renewLease(node, now);
+    }
+  }
+
+  /** The node's Lease in kube-node-lease, which kubelets renew as their heartbeat. */
+  private renewLease(node: KubeObject, now: Date) {
+    const name = node.metadata.name!;
+    const leases = this.registry.find('coordination.k8s.io', 'v1', 'leases')!;
+    const existing = this.store.get(
+      'coordination.k8s.io/leases',
+      `kube-node-lease/${name}`,
+    );
+    const spec = {
+      holderIdentity: name,
+      leaseDurationSeconds: 40,
+      renewTime: microTimestamp(now),
+    };
+    try {
+      if (!existing) {
+        this.resources.create(
+          leases,
+          'kube-node-lease',
+          {
+            metadata: {
+              name,
+              ownerReferences: [
+                {
+                  apiVersion: 'v1',
+                  kind: 'Node',
+                  name,
+                  uid: node.metadata.uid!,
+                },
+              ],
+            },
+            spec,
+          },
+          KUBELET,
+        );
+      } else {
+        const next = {
+          ...existing,
+          spec: { ...(existing as any).spec, ...spec },
+        };
+        this.resources.write(
+          leases,
+          'kube-node-lease',
+          name,
+          '',
+          existing,
+          next,
+          KUBELET,
+        );
+      }
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
     }
   }
 
