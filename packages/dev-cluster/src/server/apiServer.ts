@@ -1197,20 +1197,23 @@ export class ApiServer {
   private writeRaw(
     res: ServerResponse,
     code: number,
-    text: string,
+    body: string | Buffer[],
     contentType = 'application/json',
   ) {
-    const json = Buffer.from(text);
+    const parts = typeof body === 'string' ? [Buffer.from(body)] : body;
     // Warnings (unknown fields, …) go out as Warning headers, as kube-apiserver sends them.
     for (const warning of responseWarnings.get(res) ?? []) {
       res.appendHeader('Warning', `299 - ${JSON.stringify(warning)}`);
     }
     res.writeHead(code, {
       'Content-Type': contentType,
-      'Content-Length': json.length,
+      'Content-Length': parts.reduce((n, part) => n + part.length, 0),
       'Cache-Control': 'no-cache, private',
     });
-    res.end(json);
+    res.cork();
+    for (const part of parts) res.write(part);
+    res.end();
+    res.uncork();
   }
 
   private writeError(res: ServerResponse, error: unknown) {

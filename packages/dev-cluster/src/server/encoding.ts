@@ -8,7 +8,7 @@ import { apiVersionOf, ResourceType } from './registry';
  */
 
 const objectJson = new WeakMap<object, string>();
-const listItemJson = new WeakMap<object, string>();
+const listItemBytes = new WeakMap<object, Buffer>();
 
 export function encodeObject(object: object): string {
   let json = objectJson.get(object);
@@ -27,41 +27,55 @@ export function servedAs(type: ResourceType, object: KubeObject): KubeObject {
 }
 
 /**
- * A list item. Built-in lists omit the items' kind and apiVersion, as the
- * typed lists of kube-apiserver do; custom resource lists keep them.
+ * A list item, encoded once per object version. Built-in lists omit the
+ * items' kind and apiVersion, as the typed lists of kube-apiserver do; custom
+ * resource lists keep them.
  */
-function encodeListItem(type: ResourceType, object: KubeObject): string {
-  if (type.custom) return encodeObject(servedAs(type, object));
-  let json = listItemJson.get(object);
-  if (json === undefined) {
+function encodeListItem(type: ResourceType, object: KubeObject): Buffer {
+  if (type.custom) return Buffer.from(encodeObject(servedAs(type, object)));
+  let bytes = listItemBytes.get(object);
+  if (bytes === undefined) {
     const full = encodeObject(object);
     const prefix = `{"kind":${JSON.stringify(
       type.kind,
     )},"apiVersion":${JSON.stringify(apiVersionOf(type))},`;
+    let json: string;
     if (full.startsWith(prefix)) {
       json = `{${full.slice(prefix.length)}`;
     } else {
       const { kind: _k, apiVersion: _v, ...rest } = object;
       json = JSON.stringify(rest);
     }
-    listItemJson.set(object, json);
+    bytes = Buffer.from(json);
+    listItemBytes.set(object, bytes);
   }
-  return json;
+  return bytes;
 }
 
+const COMMA = Buffer.from(',');
+
+/**
+ * A list response as the sequence of buffers that make it up: the items'
+ * cached encodings, written out as they are (no copy of the whole list).
+ */
 export function encodeList(
   type: ResourceType,
   items: KubeObject[],
   metadata: Record<string, unknown>,
-): string {
-  const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++)
-    parts[i] = encodeListItem(type, items[i]);
-  return `{"kind":${JSON.stringify(
-    type.listKind,
-  )},"apiVersion":${JSON.stringify(
-    apiVersionOf(type),
-  )},"metadata":${JSON.stringify(metadata)},"items":[${parts.join(',')}]}`;
+): Buffer[] {
+  const parts: Buffer[] = [
+    Buffer.from(
+      `{"kind":${JSON.stringify(type.listKind)},"apiVersion":${JSON.stringify(
+        apiVersionOf(type),
+      )},"metadata":${JSON.stringify(metadata)},"items":[`,
+    ),
+  ];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) parts.push(COMMA);
+    parts.push(encodeListItem(type, items[i]));
+  }
+  parts.push(Buffer.from(']}'));
+  return parts;
 }
 
 /** One watch event line, memoized on the event per representation and type. */
