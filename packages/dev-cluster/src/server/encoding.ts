@@ -84,12 +84,12 @@ export function encodeWatchEvent(
   type: string,
   representation: string,
   encodeBody: () => string,
-): string {
+): Buffer {
   const cacheKey = `${type}:${representation}`;
   event.encoded ??= new Map();
   let line = event.encoded.get(cacheKey);
   if (line === undefined) {
-    line = `{"type":"${type}","object":${encodeBody()}}\n`;
+    line = Buffer.from(`{"type":"${type}","object":${encodeBody()}}\n`);
     event.encoded.set(cacheKey, line);
   }
   return line;

@@ -47,7 +47,7 @@ export function serveWatch(
 
   let closed = false;
   let corked = false;
-  const send = (line: string) => {
+  const send = (line: string | Buffer) => {
     if (closed) return;
     // Events of one turn of the event loop leave in one TLS write.
     if (!corked) {

@@ -58,5 +58,5 @@ export interface StoreEvent {
    * Encodings of this event computed once and shared by every watcher that
    * asks for the same representation.
    */
-  encoded?: Map<string, string>;
+  encoded?: Map<string, Buffer>;
 }
