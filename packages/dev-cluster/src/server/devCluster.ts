@@ -22,6 +22,7 @@ import {
   machineryValidator,
   rbacAuthorization,
 } from './machineryWiring';
+import { EndpointsController } from './endpoints';
 import { GarbageCollector } from './garbageCollector';
 import { ReplicationControllers } from './replication';
 import { Workloads } from './workloads';
@@ -133,6 +134,8 @@ export async function startDevCluster(
     server.resources,
   );
   replication.start();
+  const endpoints = new EndpointsController(store, registry, server.resources);
+  endpoints.start();
   let workloads: Workloads | undefined;
   if (options.runWorkloads ?? true) {
     workloads = new Workloads(store, registry, server.resources, {
@@ -172,6 +175,7 @@ export async function startDevCluster(
       quotas.stop();
       garbageCollector.stop();
       replication.stop();
+      endpoints.stop();
       await workloads?.stop();
       await server.close();
       await persister?.flush();

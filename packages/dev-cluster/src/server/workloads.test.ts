@@ -319,6 +319,39 @@ describe('workloads on the dev cluster', () => {
       0, 3,
     ]);
 
+    // The endpoints controller lists the ready pods behind a service.
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'expose',
+      'deployment',
+      'web',
+      '--port=80',
+      '--target-port=8080',
+    ]);
+    await cluster.kubectl([
+      '-n',
+      'run',
+      'wait',
+      '--for=jsonpath={.subsets[0].ports[0].port}=8080',
+      'endpoints/web',
+      '--timeout=20s',
+    ]);
+    const endpoints = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          'run',
+          'get',
+          'endpoints',
+          'web',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    expect(endpoints.subsets[0].addresses).toHaveLength(3);
+
     await cluster.kubectl(['-n', 'run', 'delete', 'deployment', 'web']);
     const left = await cluster.kubectl([
       '-n',
