@@ -10,6 +10,7 @@ export type {
   ApiServerOptions,
   SelectorCompiler,
   SubresourceHandler,
+  UpgradeHandler,
 } from './server/apiServer';
 export type {
   AuthorizationAttributes,
