@@ -1,0 +1,735 @@
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  Informer,
+  KubeConfig,
+  KubernetesObject,
+  makeInformer,
+  PatchStrategy,
+  setHeaderOptions,
+  V1Pod,
+} from '@kubernetes/client-node';
+import { DEFAULT_TIMEOUT_MS, parseDuration } from './duration';
+import { RESULTS_CONTAINER } from './entrypoint';
+import {
+  conditionAt,
+  LABELS,
+  MANAGED_BY_TEKTON,
+  ownerReference,
+  succeededCondition,
+  TEKTON_GROUP,
+  TEKTON_VERSION,
+} from './labels';
+import { planPipelineRun, volumeClaimName } from './pipelineRun';
+import {
+  findReferences,
+  ParamError,
+  parseResultReference,
+} from './substitution';
+import {
+  buildPod,
+  podNameFor,
+  resolveTaskSpec,
+  statusFromPod,
+  terminateUnfinishedSteps,
+} from './taskRun';
+import type {
+  Condition,
+  Pipeline,
+  PipelineRun,
+  PipelineSpec,
+  Task,
+  TaskRun,
+  TaskRunStatus,
+  TaskSpec,
+} from './types';
+import {
+  validatePipelineRun,
+  validatePipelineSpec,
+  validateTask,
+} from './validation';
+
+/*
+ * The controller: a client of the Kubernetes API like Tekton's. Informers on
+ * PipelineRuns, TaskRuns and Tekton's pods only trigger work; each reconcile
+ * reads the objects it needs through the API and writes TaskRuns, pods and
+ * status through it. The decisions are the pure functions of pipelineRun.ts
+ * and taskRun.ts.
+ */
+
+export interface TektonControllerOptions {
+  /** See PodBuildOptions.claimsDir. */
+  claimsDir: string;
+  /** Receives errors of reconciles (they are retried); console.warn by default. */
+  onError?: (error: unknown) => void;
+}
+
+const RETRY_MS = 200;
+const MAX_RETRY_MS = 5_000;
+
+function notFound(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 404;
+}
+
+function conflictOrExists(error: unknown): boolean {
+  return error instanceof ApiException && error.code === 409;
+}
+
+/** JSON equality that ignores key order (the API may reorder keys). */
+function sameJson(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .filter(k => (v as any)[k] !== undefined)
+          .sort()
+          .map(k => [k, canonical((v as any)[k])]),
+      );
+    return v;
+  };
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+/** Runs each key's reconcile one at a time, again if it was queued meanwhile, with retries on failure. */
+class WorkQueue {
+  private readonly active = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly failures = new Map<string, number>();
+  private stopped = false;
+
+  constructor(
+    private readonly reconcile: (key: string) => Promise<number | undefined>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  add(key: string): void {
+    if (this.stopped) return;
+    if (this.active.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    this.active.add(key);
+    setImmediate(() => this.run(key));
+  }
+
+  addAfter(key: string, ms: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        this.add(key);
+      }, ms),
+    );
+  }
+
+  private async run(key: string): Promise<void> {
+    try {
+      const requeueAfter = await this.reconcile(key);
+      this.failures.delete(key);
+      if (requeueAfter !== undefined) this.addAfter(key, requeueAfter);
+    } catch (error) {
+      if (!this.stopped) {
+        const failures = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, failures);
+        if (!conflictOrExists(error)) this.onError(error);
+        this.addAfter(
+          key,
+          Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** (failures - 1)),
+        );
+      }
+    } finally {
+      this.active.delete(key);
+      if (this.dirty.delete(key)) this.add(key);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+type Key = { kind: 'pr' | 'tr'; namespace: string; name: string };
+
+function keyOf(kind: Key['kind'], namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+function parseKey(key: string): Key {
+  const [kind, namespace, name] = key.split('/');
+  return { kind: kind as Key['kind'], namespace, name };
+}
+
+export class TektonController {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+  private readonly queue: WorkQueue;
+  private readonly informers: Array<Informer<KubernetesObject>> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly kubeConfig: KubeConfig,
+    private readonly options: TektonControllerOptions,
+  ) {
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.queue = new WorkQueue(
+      key => this.reconcile(key),
+      options.onError ?? (error => console.warn('tekton controller:', error)),
+    );
+  }
+
+  async start(): Promise<void> {
+    const group = TEKTON_GROUP;
+    const version = TEKTON_VERSION;
+    const pipelineRuns = makeInformer<KubernetesObject>(
+      this.kubeConfig,
+      `/apis/${group}/${version}/pipelineruns`,
+      () =>
+        this.custom.listClusterCustomObject({
+          group,
+          version,
+          plural: 'pipelineruns',
+        }),
+    );
+    const taskRuns = makeInformer<KubernetesObject>(
+      this.kubeConfig,
+      `/apis/${group}/${version}/taskruns`,
+      () =>
+        this.custom.listClusterCustomObject({
+          group,
+          version,
+          plural: 'taskruns',
+        }),
+    );
+    const selector = `${LABELS.managedBy}=${MANAGED_BY_TEKTON}`;
+    const pods = makeInformer<KubernetesObject>(
+      this.kubeConfig,
+      '/api/v1/pods',
+      () => this.core.listPodForAllNamespaces({ labelSelector: selector }),
+      selector,
+    );
+    const onPipelineRun = (o: KubernetesObject) =>
+      this.queue.add(keyOf('pr', o.metadata!.namespace!, o.metadata!.name!));
+    const onTaskRun = (o: KubernetesObject) => {
+      const { namespace, name, labels } = o.metadata!;
+      this.queue.add(keyOf('tr', namespace!, name!));
+      const owner = labels?.[LABELS.pipelineRun];
+      if (owner) this.queue.add(keyOf('pr', namespace!, owner));
+    };
+    const onPod = (o: KubernetesObject) => {
+      const taskRun = o.metadata?.labels?.[LABELS.taskRun];
+      if (taskRun) this.queue.add(keyOf('tr', o.metadata!.namespace!, taskRun));
+    };
+    for (const [informer, handler] of [
+      [pipelineRuns, onPipelineRun],
+      [taskRuns, onTaskRun],
+      [pods, onPod],
+    ] as const) {
+      informer.on('add', handler);
+      informer.on('update', handler);
+      informer.on('delete', handler);
+      informer.on('error', () => {
+        // As client-node advises: start again after a moment (the informer relists).
+        setTimeout(() => {
+          if (!this.stopped) informer.start().catch(() => {});
+        }, 1_000);
+      });
+      this.informers.push(informer);
+    }
+    await Promise.all(this.informers.map(informer => informer.start()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.stop();
+    await Promise.all(this.informers.map(informer => informer.stop()));
+  }
+
+  private async reconcile(key: string): Promise<number | undefined> {
+    if (this.stopped) return undefined;
+    const { kind, namespace, name } = parseKey(key);
+    return kind === 'pr'
+      ? this.reconcilePipelineRun(namespace, name)
+      : this.reconcileTaskRun(namespace, name);
+  }
+
+  private async get<T>(
+    plural: string,
+    namespace: string,
+    name: string,
+  ): Promise<T | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({
+        group: TEKTON_GROUP,
+        version: TEKTON_VERSION,
+        plural,
+        namespace,
+        name,
+      })) as T;
+    } catch (error) {
+      if (notFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async writeStatus(
+    plural: string,
+    object: { metadata: any; status?: unknown },
+    status: unknown,
+  ): Promise<void> {
+    if (sameJson(object.status ?? {}, status)) return;
+    await this.custom.replaceNamespacedCustomObjectStatus({
+      group: TEKTON_GROUP,
+      version: TEKTON_VERSION,
+      plural,
+      namespace: object.metadata.namespace,
+      name: object.metadata.name,
+      body: { ...object, status },
+    });
+  }
+
+  private async mergePatch(
+    plural: string,
+    namespace: string,
+    name: string,
+    body: object,
+  ) {
+    await this.custom.patchNamespacedCustomObject(
+      {
+        group: TEKTON_GROUP,
+        version: TEKTON_VERSION,
+        plural,
+        namespace,
+        name,
+        body,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  /** Marks a run failed before it could start, as Tekton does for resolution and validation failures. */
+  private async failRun(
+    plural: string,
+    object: PipelineRun | TaskRun,
+    reason: string,
+    message: string,
+  ): Promise<undefined> {
+    const now = new Date();
+    const previous = object.status ?? {};
+    await this.writeStatus(plural, object, {
+      ...previous,
+      startTime: previous.startTime ?? now.toISOString(),
+      completionTime: previous.completionTime ?? now.toISOString(),
+      conditions: [
+        conditionAt(
+          succeededCondition(previous),
+          { status: 'False', reason, message },
+          now,
+        ),
+      ],
+    });
+    return undefined;
+  }
+
+  private async reconcilePipelineRun(
+    namespace: string,
+    name: string,
+  ): Promise<number | undefined> {
+    const run = await this.get<PipelineRun>('pipelineruns', namespace, name);
+    if (!run || run.metadata.deletionTimestamp) return undefined;
+    const condition = succeededCondition(run.status);
+    if (condition && condition.status !== 'Unknown') return undefined;
+    const runErrors = validatePipelineRun(run);
+    if (runErrors.length)
+      return this.failRun(
+        'pipelineruns',
+        run,
+        'PipelineValidationFailed',
+        runErrors.join('\n'),
+      );
+
+    let spec: PipelineSpec;
+    let pipelineName = name;
+    if (run.spec.pipelineRef) {
+      pipelineName = run.spec.pipelineRef.name ?? '';
+      const pipeline = await this.get<Pipeline>(
+        'pipelines',
+        namespace,
+        pipelineName,
+      );
+      if (!pipeline)
+        return this.failRun(
+          'pipelineruns',
+          run,
+          'CouldntGetPipeline',
+          `Error retrieving pipeline for pipelinerun ${namespace}/${name}: pipelines.tekton.dev "${pipelineName}" not found`,
+        );
+      spec = pipeline.spec ?? {};
+      const errors = validatePipelineSpec(spec);
+      if (errors.length)
+        return this.failRun(
+          'pipelineruns',
+          run,
+          'PipelineValidationFailed',
+          `Pipeline ${namespace}/${pipelineName} can't be Run; it has an invalid spec: ${errors.join(
+            '\n',
+          )}`,
+        );
+    } else {
+      spec = run.spec.pipelineSpec!;
+    }
+    const bound = new Set((run.spec.workspaces ?? []).map(w => w.name));
+    const unbound = (spec.workspaces ?? []).find(
+      w => !w.optional && !bound.has(w.name),
+    );
+    if (unbound)
+      return this.failRun(
+        'pipelineruns',
+        run,
+        'InvalidWorkspaceBindings',
+        `PipelineRun ${namespace}/${name} doesn't bind Pipeline ${namespace}/${pipelineName}'s Workspaces correctly: pipeline requires workspace with name "${unbound.name}" be provided by pipelinerun`,
+      );
+    const resultError = await this.invalidResultReference(namespace, spec);
+    if (resultError)
+      return this.failRun(
+        'pipelineruns',
+        run,
+        'InvalidTaskResultReference',
+        resultError,
+      );
+
+    if (run.metadata.labels?.[LABELS.pipeline] !== pipelineName) {
+      await this.mergePatch('pipelineruns', namespace, name, {
+        metadata: { labels: { [LABELS.pipeline]: pipelineName } },
+      });
+      return undefined;
+    }
+
+    const list = (await this.custom.listNamespacedCustomObject({
+      group: TEKTON_GROUP,
+      version: TEKTON_VERSION,
+      plural: 'taskruns',
+      namespace,
+      labelSelector: `${LABELS.pipelineRun}=${name}`,
+    })) as { items: TaskRun[] };
+    const taskRuns = list.items.filter(tr =>
+      (tr.metadata.ownerReferences ?? []).some(o => o.uid === run.metadata.uid),
+    );
+    let plan;
+    try {
+      plan = planPipelineRun({
+        run,
+        pipelineName,
+        spec,
+        taskRuns,
+        now: new Date(),
+      });
+    } catch (error) {
+      if (error instanceof ParamError)
+        return this.failRun('pipelineruns', run, error.reason, error.message);
+      return this.failRun(
+        'pipelineruns',
+        run,
+        'PipelineValidationFailed',
+        (error as Error).message,
+      );
+    }
+    if (plan.create.length) await this.ensureVolumeClaims(run);
+    for (const taskRun of plan.create) {
+      try {
+        await this.custom.createNamespacedCustomObject({
+          group: TEKTON_GROUP,
+          version: TEKTON_VERSION,
+          plural: 'taskruns',
+          namespace,
+          body: taskRun,
+        });
+      } catch (error) {
+        if (!conflictOrExists(error)) throw error;
+      }
+    }
+    for (const { name: taskRunName, statusMessage } of plan.cancel) {
+      await this.mergePatch('taskruns', namespace, taskRunName, {
+        spec: { status: 'TaskRunCancelled', statusMessage },
+      });
+    }
+    await this.writeStatus('pipelineruns', run, plan.status);
+    return plan.requeueAfterMs;
+  }
+
+  /** Tekton's check that result references name results the referenced task declares. */
+  private async invalidResultReference(
+    namespace: string,
+    spec: PipelineSpec,
+  ): Promise<string | undefined> {
+    const tasks = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
+    const declared = new Map<string, Set<string>>();
+    for (const task of tasks) {
+      const taskSpec =
+        task.taskSpec ??
+        (task.taskRef?.name
+          ? (await this.get<Task>('tasks', namespace, task.taskRef.name))?.spec
+          : undefined);
+      if (taskSpec)
+        declared.set(
+          task.name,
+          new Set((taskSpec.results ?? []).map(r => r.name)),
+        );
+    }
+    for (const task of tasks) {
+      for (const reference of findReferences([
+        task.params ?? [],
+        task.when ?? [],
+      ])) {
+        const parsed = parseResultReference(reference);
+        const results = parsed && declared.get(parsed.task);
+        if (parsed && results && !results.has(parsed.result))
+          return `invalid result reference in pipeline task "${task.name}": "${parsed.result}" is not a named result returned by pipeline task "${parsed.task}"`;
+      }
+    }
+    return undefined;
+  }
+
+  private async ensureVolumeClaims(run: PipelineRun): Promise<void> {
+    for (const binding of run.spec.workspaces ?? []) {
+      if (!binding.volumeClaimTemplate) continue;
+      const template = binding.volumeClaimTemplate;
+      try {
+        await this.core.createNamespacedPersistentVolumeClaim({
+          namespace: run.metadata.namespace!,
+          body: {
+            ...template,
+            metadata: {
+              ...template.metadata,
+              name: volumeClaimName(run, binding.name),
+              ownerReferences: [ownerReference('PipelineRun', run.metadata)],
+            },
+          },
+        });
+      } catch (error) {
+        // The claim is bookkeeping: its data lives in the claims directory.
+        if (!conflictOrExists(error)) this.options.onError?.(error);
+      }
+    }
+  }
+
+  private async reconcileTaskRun(
+    namespace: string,
+    name: string,
+  ): Promise<number | undefined> {
+    const taskRun = await this.get<TaskRun>('taskruns', namespace, name);
+    if (!taskRun || taskRun.metadata.deletionTimestamp) return undefined;
+    const condition = succeededCondition(taskRun.status);
+    if (condition && condition.status !== 'Unknown') return undefined;
+    const now = new Date();
+    const status: TaskRunStatus = { ...taskRun.status };
+    const finish = async (
+      reason: string,
+      message: string,
+      stepReason?: string,
+    ) => {
+      if (status.podName) await this.deletePod(namespace, status.podName);
+      if (stepReason)
+        status.steps = terminateUnfinishedSteps(status.steps, stepReason);
+      status.completionTime = now.toISOString();
+      status.conditions = [
+        conditionAt(condition, { status: 'False', reason, message }, now),
+      ];
+      await this.writeStatus('taskruns', taskRun, status);
+      return undefined;
+    };
+
+    if (taskRun.spec.status === 'TaskRunCancelled')
+      return finish(
+        'TaskRunCancelled',
+        `TaskRun "${name}" was cancelled. ${taskRun.spec.statusMessage ?? ''}`,
+        'TaskRunCancelled',
+      );
+    if (taskRun.spec.status === 'TaskRunPending' && !status.startTime) {
+      status.conditions = [
+        conditionAt(
+          condition,
+          {
+            status: 'Unknown',
+            reason: 'TaskRunPending',
+            message: `TaskRun "${name}" is pending`,
+          },
+          now,
+        ),
+      ];
+      await this.writeStatus('taskruns', taskRun, status);
+      return undefined;
+    }
+
+    let spec: TaskSpec;
+    let taskName = name;
+    if (taskRun.spec.taskRef?.name) {
+      taskName = taskRun.spec.taskRef.name;
+      const task = await this.get<Task>('tasks', namespace, taskName);
+      if (!task)
+        return this.failRun(
+          'taskruns',
+          taskRun,
+          'CouldntGetTask',
+          `error when listing tasks for taskRun ${name}: tasks.tekton.dev "${taskName}" not found`,
+        );
+      spec = task.spec ?? {};
+      if (taskRun.metadata.labels?.[LABELS.task] !== taskName) {
+        await this.mergePatch('taskruns', namespace, name, {
+          metadata: {
+            labels: { ...task.metadata.labels, [LABELS.task]: taskName },
+          },
+        });
+        return undefined;
+      }
+    } else {
+      spec = taskRun.spec.taskSpec ?? {};
+    }
+    const errors = validateTask({ spec });
+    if (errors.length)
+      return this.failRun(
+        'taskruns',
+        taskRun,
+        'TaskRunValidationFailed',
+        `invalid TaskSpec: ${errors.join('\n')}`,
+      );
+    let resolved: TaskSpec;
+    try {
+      resolved = resolveTaskSpec(taskRun, spec, taskName);
+    } catch (error) {
+      if (!(error instanceof ParamError)) throw error;
+      return this.failRun(
+        'taskruns',
+        taskRun,
+        'TaskRunValidationFailed',
+        `invalid input params for task ${taskName}: ${error.message}`,
+      );
+    }
+    status.taskSpec = spec;
+
+    status.startTime = status.startTime ?? now.toISOString();
+    const timeout =
+      taskRun.spec.timeout === undefined
+        ? DEFAULT_TIMEOUT_MS
+        : parseDuration(taskRun.spec.timeout) ?? DEFAULT_TIMEOUT_MS;
+    const left = timeout - (now.getTime() - Date.parse(status.startTime));
+    if (timeout > 0 && left <= 0)
+      return finish(
+        'TaskRunTimeout',
+        `TaskRun "${name}" failed to finish within "${
+          taskRun.spec.timeout ?? '1h0m0s'
+        }"`,
+        'TaskRunTimeout',
+      );
+    const requeue = timeout > 0 ? left : undefined;
+
+    const podName = status.podName ?? podNameFor(taskRun);
+    let pod: V1Pod | undefined;
+    try {
+      pod = await this.core.readNamespacedPod({ namespace, name: podName });
+    } catch (error) {
+      if (!notFound(error)) throw error;
+    }
+    if (!pod) {
+      const body = buildPod({ ...taskRun, status }, resolved, {
+        claimsDir: this.options.claimsDir,
+        taskName: taskRun.spec.taskRef?.name,
+      });
+      try {
+        pod = await this.core.createNamespacedPod({ namespace, body });
+      } catch (error) {
+        if (!conflictOrExists(error)) {
+          return finish(
+            'PodCreationFailed',
+            `failed to create task run pod "${name}": ${
+              (error as Error).message
+            }`,
+          );
+        }
+        return RETRY_MS;
+      }
+      status.podName = podName;
+    }
+    const ended =
+      pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+    const resultsLog = ended
+      ? await this.readResultsLog(namespace, podName)
+      : undefined;
+    const observed = statusFromPod(resolved, pod, resultsLog);
+    status.steps = observed.steps;
+    if (observed.results) status.results = observed.results;
+    const retriesLeft =
+      (taskRun.spec.retries ?? 0) - (status.retriesStatus?.length ?? 0);
+    if (
+      observed.done &&
+      observed.condition.status === 'False' &&
+      retriesLeft > 0
+    ) {
+      const { retriesStatus = [], ...attempt } = status;
+      const failed: Condition = conditionAt(undefined, observed.condition, now);
+      const retried: TaskRunStatus = {
+        retriesStatus: [
+          ...retriesStatus,
+          {
+            ...attempt,
+            completionTime: now.toISOString(),
+            conditions: [failed],
+          },
+        ],
+        conditions: [
+          conditionAt(
+            condition,
+            {
+              status: 'Unknown',
+              reason: 'ToBeRetried',
+              message: observed.condition.message,
+            },
+            now,
+          ),
+        ],
+        taskSpec: status.taskSpec,
+      };
+      await this.writeStatus('taskruns', taskRun, retried);
+      return undefined;
+    }
+    status.conditions = [conditionAt(condition, observed.condition, now)];
+    if (observed.done) status.completionTime = now.toISOString();
+    await this.writeStatus('taskruns', taskRun, status);
+    return observed.done ? undefined : requeue;
+  }
+
+  private async readResultsLog(
+    namespace: string,
+    podName: string,
+  ): Promise<string> {
+    try {
+      return await this.core.readNamespacedPodLog({
+        namespace,
+        name: podName,
+        container: RESULTS_CONTAINER,
+      });
+    } catch (error) {
+      if (notFound(error)) return '';
+      throw error;
+    }
+  }
+
+  private async deletePod(namespace: string, name: string): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({
+        namespace,
+        name,
+        gracePeriodSeconds: 0,
+      });
+    } catch (error) {
+      if (!notFound(error)) throw error;
+    }
+  }
+}

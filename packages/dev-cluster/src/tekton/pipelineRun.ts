@@ -1,0 +1,653 @@
+import { createHash } from 'node:crypto';
+import { buildDag } from './dag';
+import { DEFAULT_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
+import {
+  childName,
+  conditionAt,
+  LABELS,
+  MANAGED_BY_TEKTON,
+  ownerReference,
+  propagatedMetadata,
+  succeededCondition,
+  TEKTON_API_VERSION,
+} from './labels';
+import {
+  findReferences,
+  parseResultReference,
+  Replacements,
+  resolveParams,
+  substituteDeep,
+  substituteParamValue,
+} from './substitution';
+import type {
+  ChildReference,
+  Condition,
+  PipelineRun,
+  PipelineRunStatus,
+  PipelineSpec,
+  PipelineTask,
+  RunResult,
+  SkippedTask,
+  TaskRun,
+  WhenExpression,
+  WorkspaceBinding,
+} from './types';
+
+/*
+ * What a PipelineRun's reconcile does next, as a pure function of the run,
+ * its resolved Pipeline spec, its TaskRuns and the time: which TaskRuns to
+ * create or cancel, and the run's new status. Tekton's behaviour from
+ * docs/pipelineruns.md, docs/pipelines.md and pkg/reconciler/pipelinerun.
+ */
+
+/** Why a pipeline task was skipped (pipeline/v1 SkippingReason). */
+export const SKIP_REASONS = {
+  when: 'When Expressions evaluated to false',
+  parentSkipped: 'Parent Tasks were skipped',
+  stopping: 'PipelineRun was stopping',
+  gracefullyCancelled: 'PipelineRun was gracefully cancelled',
+  gracefullyStopped: 'PipelineRun was gracefully stopped',
+  missingResults: 'Results were missing',
+  pipelineTimedOut: 'PipelineRun timeout has been reached',
+  tasksTimedOut: 'PipelineRun Tasks timeout has been reached',
+  finallyTimedOut: 'PipelineRun Finally timeout has been reached',
+} as const;
+
+export const CANCELLED_MESSAGE =
+  'TaskRun cancelled as the PipelineRun it belongs to has been cancelled.';
+export const TIMED_OUT_MESSAGE =
+  'TaskRun cancelled as the PipelineRun it belongs to has timed out.';
+
+export interface PipelineRunPlanInput {
+  run: PipelineRun;
+  /** The value of the tekton.dev/pipeline label: the Pipeline's name, or the run's for an embedded spec. */
+  pipelineName: string;
+  spec: PipelineSpec;
+  /** The run's TaskRuns (labelled tekton.dev/pipelineRun=<run>). */
+  taskRuns: TaskRun[];
+  now: Date;
+}
+
+export interface PipelineRunPlan {
+  create: TaskRun[];
+  cancel: Array<{ name: string; statusMessage: string }>;
+  status: PipelineRunStatus;
+  /** When the plan changes by itself (a timeout); the controller looks again then. */
+  requeueAfterMs?: number;
+}
+
+type TaskState =
+  | { kind: 'waiting' }
+  | { kind: 'running'; taskRun: TaskRun }
+  | {
+      kind: 'done';
+      taskRun: TaskRun;
+      outcome: 'succeeded' | 'failed' | 'cancelled';
+      /** A failure of a task with onError: continue, which does not fail the run. */
+      ignored: boolean;
+    }
+  | { kind: 'skipped'; reason: string };
+
+function outcomeOf(
+  taskRun: TaskRun,
+): 'running' | 'succeeded' | 'failed' | 'cancelled' {
+  const condition = succeededCondition(taskRun.status);
+  if (!condition || condition.status === 'Unknown') return 'running';
+  if (condition.status === 'True') return 'succeeded';
+  return condition.reason === 'TaskRunCancelled' ? 'cancelled' : 'failed';
+}
+
+function stateOf(task: PipelineTask, taskRun: TaskRun | undefined): TaskState {
+  if (!taskRun) return { kind: 'waiting' };
+  const outcome = outcomeOf(taskRun);
+  if (outcome === 'running') return { kind: 'running', taskRun };
+  return {
+    kind: 'done',
+    taskRun,
+    outcome,
+    ignored: outcome === 'failed' && task.onError === 'continue',
+  };
+}
+
+/** The name Tekton gives a pipeline task's TaskRun. */
+export function taskRunName(run: PipelineRun, task: PipelineTask): string {
+  return childName(run.metadata.name!, `-${task.name}`);
+}
+
+/** The PVC Tekton creates for a volumeClaimTemplate workspace binding of a run. */
+export function volumeClaimName(run: PipelineRun, workspace: string): string {
+  const hash = createHash('sha256')
+    .update(`${run.metadata.uid}/${workspace}`)
+    .digest('hex')
+    .slice(0, 10);
+  return `pvc-${hash}`;
+}
+
+/** When expressions after substitution, and whether they all hold. */
+export function evaluateWhen(
+  expressions: WhenExpression[],
+  replacements: Replacements,
+): { resolved: WhenExpression[]; holds: boolean; missingResults: boolean } {
+  const resolved = substituteDeep(expressions, replacements);
+  const missingResults = findReferences(resolved).some(r =>
+    parseResultReference(r),
+  );
+  const holds = resolved.every(when => {
+    const found = (when.values ?? []).includes(when.input);
+    return when.operator === 'notin' ? !found : found;
+  });
+  return { resolved, holds, missingResults };
+}
+
+function timeoutOf(text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parseDuration(text);
+}
+
+interface Timeouts {
+  pipeline: number;
+  tasks?: number;
+  finally?: number;
+}
+
+function timeoutsOf(run: PipelineRun): Timeouts {
+  const t = run.spec.timeouts ?? {};
+  return {
+    pipeline: timeoutOf(t.pipeline) ?? DEFAULT_TIMEOUT_MS,
+    tasks: timeoutOf(t.tasks),
+    finally: timeoutOf(t.finally),
+  };
+}
+
+function pipelineTaskStatus(state: TaskState): string {
+  if (state.kind !== 'done') return 'None';
+  return state.outcome === 'succeeded' ? 'Succeeded' : 'Failed';
+}
+
+/** `$(tasks.status)`: the aggregate status of the DAG tasks, for finally tasks. */
+export function aggregateStatus(states: TaskState[]): string {
+  if (
+    states.some(s => s.kind === 'done' && s.outcome === 'failed' && !s.ignored)
+  )
+    return 'Failed';
+  if (states.some(s => s.kind !== 'done' && s.kind !== 'skipped'))
+    return 'None';
+  if (states.some(s => s.kind === 'done' && s.outcome === 'cancelled'))
+    return 'None';
+  if (states.some(s => s.kind === 'skipped')) return 'Completed';
+  return 'Succeeded';
+}
+
+function resultReplacements(
+  tasks: PipelineTask[],
+  states: Map<string, TaskState>,
+): Replacements {
+  const replacements: Replacements = {};
+  for (const task of tasks) {
+    const state = states.get(task.name)!;
+    if (state.kind !== 'done') continue;
+    if (state.outcome !== 'succeeded' && !state.ignored) continue;
+    for (const result of state.taskRun.status?.results ?? [])
+      replacements[`tasks.${task.name}.results.${result.name}`] = result.value;
+  }
+  return replacements;
+}
+
+function workspaceBindings(
+  run: PipelineRun,
+  task: PipelineTask,
+): WorkspaceBinding[] {
+  const byName = new Map((run.spec.workspaces ?? []).map(w => [w.name, w]));
+  const bindings: WorkspaceBinding[] = [];
+  for (const binding of task.workspaces ?? []) {
+    const source = byName.get(binding.workspace ?? binding.name);
+    if (!source) continue;
+    const { volumeClaimTemplate, ...rest } = source;
+    const subPath = [source.subPath, binding.subPath].filter(Boolean).join('/');
+    bindings.push({
+      ...rest,
+      ...(volumeClaimTemplate
+        ? {
+            persistentVolumeClaim: {
+              claimName: volumeClaimName(run, source.name),
+            },
+          }
+        : {}),
+      name: binding.name,
+      ...(subPath ? { subPath } : { subPath: undefined }),
+    });
+  }
+  return bindings.map(b => JSON.parse(JSON.stringify(b)));
+}
+
+function buildTaskRun(
+  input: PipelineRunPlanInput,
+  task: PipelineTask,
+  replacements: Replacements,
+  memberOf: 'tasks' | 'finally',
+  timeoutMs: number | undefined,
+): TaskRun {
+  const { run } = input;
+  const params = (task.params ?? []).map(p => ({
+    name: p.name,
+    value: substituteParamValue(p.value, replacements),
+  }));
+  let taskSpec = task.taskSpec;
+  if (taskSpec) {
+    // Params the embedded spec declares come through the TaskRun's params;
+    // the others are propagated from the Pipeline into the spec's text.
+    const declared = new Set(
+      (taskSpec.params ?? []).map(p => `params.${p.name}`),
+    );
+    const propagated = Object.fromEntries(
+      Object.entries(replacements).filter(([key]) => !declared.has(key)),
+    );
+    const { metadata: _metadata, ...spec } = taskSpec;
+    taskSpec = substituteDeep(spec, propagated);
+  }
+  const taskRunSpec = (run.spec.taskRunSpecs ?? []).find(
+    s => s.pipelineTaskName === task.name,
+  );
+  const metadata = propagatedMetadata(run.metadata, {
+    labels: {
+      ...task.taskSpec?.metadata?.labels,
+      [LABELS.pipeline]: input.pipelineName,
+      [LABELS.pipelineRun]: run.metadata.name!,
+      [LABELS.pipelineRunUid]: run.metadata.uid!,
+      [LABELS.pipelineTask]: task.name,
+      [LABELS.memberOf]: memberOf,
+      [LABELS.managedBy]: MANAGED_BY_TEKTON,
+    },
+    annotations: task.taskSpec?.metadata?.annotations,
+  });
+  const timeout =
+    taskRunSpec?.timeout ??
+    task.timeout ??
+    (timeoutMs === undefined
+      ? undefined
+      : formatDuration(Math.max(1, timeoutMs)));
+  const serviceAccountName =
+    taskRunSpec?.serviceAccountName ??
+    run.spec.taskRunTemplate?.serviceAccountName;
+  const workspaces = workspaceBindings(run, task);
+  return {
+    apiVersion: TEKTON_API_VERSION,
+    kind: 'TaskRun',
+    metadata: {
+      name: taskRunName(run, task),
+      namespace: run.metadata.namespace,
+      labels: metadata.labels,
+      annotations: metadata.annotations,
+      ownerReferences: [ownerReference('PipelineRun', run.metadata)],
+    },
+    spec: {
+      ...(params.length ? { params } : {}),
+      ...(task.taskRef ? { taskRef: { kind: 'Task', ...task.taskRef } } : {}),
+      ...(taskSpec ? { taskSpec } : {}),
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      ...(timeout ? { timeout } : {}),
+      ...(task.retries ? { retries: task.retries } : {}),
+      ...(workspaces.length ? { workspaces } : {}),
+    },
+  };
+}
+
+function countsMessage(
+  states: TaskState[],
+  withIncomplete: boolean,
+): { message: string; failed: number; cancelled: number; skipped: number } {
+  const done = states.filter(s => s.kind === 'done');
+  const failed = done.filter(
+    s => s.kind === 'done' && s.outcome === 'failed' && !s.ignored,
+  ).length;
+  const cancelled = done.filter(
+    s => s.kind === 'done' && s.outcome === 'cancelled',
+  ).length;
+  const skipped = states.filter(s => s.kind === 'skipped').length;
+  const incomplete = states.length - done.length - skipped;
+  const message = withIncomplete
+    ? `Tasks Completed: ${done.length} (Failed: ${failed}, Cancelled ${cancelled}), Incomplete: ${incomplete}, Skipped: ${skipped}`
+    : `Tasks Completed: ${done.length} (Failed: ${failed}, Cancelled ${cancelled}), Skipped: ${skipped}`;
+  return { message, failed, cancelled, skipped };
+}
+
+/** Runs the planning; see the module comment. Throws ParamError for params that do not fit the Pipeline. */
+export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
+  const { run, spec, now } = input;
+  const name = run.metadata.name!;
+  const previous = run.status ?? {};
+  const previousCondition = succeededCondition(previous);
+  const plan: PipelineRunPlan = {
+    create: [],
+    cancel: [],
+    status: { ...previous },
+  };
+  const setCondition = (
+    condition: Omit<Condition, 'type' | 'lastTransitionTime'>,
+  ) => {
+    plan.status.conditions = [conditionAt(previousCondition, condition, now)];
+  };
+
+  if (run.spec.status === 'PipelineRunPending' && !previous.startTime) {
+    setCondition({
+      status: 'Unknown',
+      reason: 'PipelineRunPending',
+      message: `PipelineRun "${name}" is pending`,
+    });
+    return plan;
+  }
+
+  const startTime = previous.startTime ?? now.toISOString();
+  plan.status.startTime = startTime;
+  plan.status.pipelineSpec = spec;
+  const elapsed = now.getTime() - Date.parse(startTime);
+  const timeouts = timeoutsOf(run);
+  const deadlines: number[] = [];
+  const dueIn = (limit: number | undefined, since: number): boolean => {
+    if (!limit) return false;
+    const left = limit - since;
+    if (left > 0) deadlines.push(left);
+    return left <= 0;
+  };
+
+  const dagTasks = spec.tasks ?? [];
+  const finallyTasks = spec.finally ?? [];
+  const byTask = new Map<string, TaskRun>();
+  for (const taskRun of input.taskRuns) {
+    const task = taskRun.metadata.labels?.[LABELS.pipelineTask];
+    if (task) byTask.set(task, taskRun);
+  }
+  const states = new Map<string, TaskState>();
+  for (const task of [...dagTasks, ...finallyTasks])
+    states.set(task.name, stateOf(task, byTask.get(task.name)));
+  const running = (tasks: PipelineTask[]) =>
+    tasks
+      .map(t => states.get(t.name)!)
+      .filter(
+        (s): s is Extract<TaskState, { kind: 'running' }> =>
+          s.kind === 'running',
+      )
+      .map(s => s.taskRun);
+  const cancelAll = (taskRuns: TaskRun[], statusMessage: string) => {
+    for (const taskRun of taskRuns) {
+      if (taskRun.spec.status !== 'TaskRunCancelled')
+        plan.cancel.push({ name: taskRun.metadata.name!, statusMessage });
+    }
+  };
+  const finish = (
+    status: 'True' | 'False',
+    reason: string,
+    message: string,
+  ) => {
+    setCondition({ status, reason, message });
+    plan.status.completionTime = previous.completionTime ?? now.toISOString();
+  };
+
+  const params = resolveParams(
+    spec.params,
+    run.spec.params,
+    `PipelineRun ${run.metadata.namespace}/${name}`,
+  );
+  const bound = new Set((run.spec.workspaces ?? []).map(w => w.name));
+  const baseReplacements: Replacements = {
+    ...params,
+    'context.pipelineRun.name': name,
+    'context.pipelineRun.namespace': run.metadata.namespace ?? 'default',
+    'context.pipelineRun.uid': run.metadata.uid ?? '',
+    'context.pipeline.name': input.pipelineName,
+  };
+  for (const workspace of spec.workspaces ?? [])
+    baseReplacements[`workspaces.${workspace.name}.bound`] = String(
+      bound.has(workspace.name),
+    );
+
+  const allTasks = [...dagTasks, ...finallyTasks];
+  const childReferences = (): ChildReference[] => {
+    const created = new Map(
+      plan.create.map(tr => [tr.metadata.labels![LABELS.pipelineTask], tr]),
+    );
+    return allTasks.flatMap(task => {
+      const taskRun = byTask.get(task.name) ?? created.get(task.name);
+      if (!taskRun) return [];
+      return [
+        {
+          apiVersion: TEKTON_API_VERSION,
+          kind: 'TaskRun',
+          name: taskRun.metadata.name!,
+          pipelineTaskName: task.name,
+          ...(task.displayName ? { displayName: task.displayName } : {}),
+          ...(task.when?.length
+            ? { whenExpressions: substituteDeep(task.when, baseReplacements) }
+            : {}),
+        },
+      ];
+    });
+  };
+  const skipped = (): SkippedTask[] =>
+    allTasks.flatMap(task => {
+      const state = states.get(task.name)!;
+      if (state.kind !== 'skipped') return [];
+      return [
+        {
+          name: task.name,
+          reason: state.reason,
+          ...(task.when?.length
+            ? { whenExpressions: substituteDeep(task.when, baseReplacements) }
+            : {}),
+        },
+      ];
+    });
+  const publishChildren = () => {
+    plan.status.childReferences = childReferences();
+    const skippedTasks = skipped();
+    if (skippedTasks.length) plan.status.skippedTasks = skippedTasks;
+    else delete plan.status.skippedTasks;
+  };
+
+  if (run.spec.status === 'Cancelled') {
+    cancelAll(running(allTasks), CANCELLED_MESSAGE);
+    publishChildren();
+    finish('False', 'Cancelled', `PipelineRun "${name}" was cancelled`);
+    return plan;
+  }
+  if (dueIn(timeouts.pipeline, elapsed)) {
+    cancelAll(running(allTasks), TIMED_OUT_MESSAGE);
+    for (const task of allTasks) {
+      if (states.get(task.name)!.kind === 'waiting')
+        states.set(task.name, {
+          kind: 'skipped',
+          reason: SKIP_REASONS.pipelineTimedOut,
+        });
+    }
+    publishChildren();
+    finish(
+      'False',
+      'PipelineRunTimeout',
+      `PipelineRun "${name}" failed to finish within "${
+        run.spec.timeouts?.pipeline ?? formatDuration(timeouts.pipeline)
+      }"`,
+    );
+    return plan;
+  }
+
+  const gracefullyCancelled = run.spec.status === 'CancelledRunFinally';
+  const gracefullyStopped = run.spec.status === 'StoppedRunFinally';
+  const tasksTimedOut = dueIn(timeouts.tasks, elapsed);
+  const stopping = dagTasks.some(task => {
+    const state = states.get(task.name)!;
+    return (
+      state.kind === 'done' && state.outcome !== 'succeeded' && !state.ignored
+    );
+  });
+  if (gracefullyCancelled) cancelAll(running(dagTasks), CANCELLED_MESSAGE);
+  if (tasksTimedOut) cancelAll(running(dagTasks), TIMED_OUT_MESSAGE);
+
+  const dag = buildDag(dagTasks);
+  const dagByName = new Map(dagTasks.map(t => [t.name, t]));
+  const remainingFor = (limit: number | undefined) =>
+    limit
+      ? limit - elapsed
+      : timeouts.pipeline
+      ? timeouts.pipeline - elapsed
+      : undefined;
+  for (const taskName of dag.order) {
+    const task = dagByName.get(taskName)!;
+    if (states.get(taskName)!.kind !== 'waiting') continue;
+    const skip = (reason: string) =>
+      states.set(taskName, { kind: 'skipped', reason });
+    if (stopping) skip(SKIP_REASONS.stopping);
+    else if (gracefullyCancelled) skip(SKIP_REASONS.gracefullyCancelled);
+    else if (gracefullyStopped) skip(SKIP_REASONS.gracefullyStopped);
+    else if (tasksTimedOut) skip(SKIP_REASONS.tasksTimedOut);
+    else {
+      const parents = dag.parents.get(taskName)!.map(p => states.get(p)!);
+      if (parents.some(p => p.kind === 'waiting' || p.kind === 'running'))
+        continue;
+      if (
+        parents.some(
+          p => p.kind === 'skipped' && p.reason !== SKIP_REASONS.when,
+        )
+      ) {
+        skip(SKIP_REASONS.parentSkipped);
+        continue;
+      }
+      const replacements = {
+        ...baseReplacements,
+        ...resultReplacements(dagTasks, states),
+        'context.pipelineTask.retries': String(task.retries ?? 0),
+      };
+      const when = evaluateWhen(task.when ?? [], replacements);
+      const paramsMissing = findReferences(
+        substituteDeep(task.params ?? [], replacements),
+      ).some(r => parseResultReference(r));
+      if (paramsMissing || when.missingResults)
+        skip(SKIP_REASONS.missingResults);
+      else if (!when.holds) skip(SKIP_REASONS.when);
+      else {
+        const taskRun = buildTaskRun(
+          input,
+          task,
+          replacements,
+          'tasks',
+          remainingFor(timeouts.tasks),
+        );
+        plan.create.push(taskRun);
+        states.set(taskName, { kind: 'running', taskRun });
+      }
+    }
+  }
+
+  const dagStates = dagTasks.map(t => states.get(t.name)!);
+  const dagDone = dagStates.every(
+    s => s.kind === 'done' || s.kind === 'skipped',
+  );
+  if (dagDone && finallyTasks.length > 0) {
+    const finallyStart = previous.finallyStartTime ?? now.toISOString();
+    plan.status.finallyStartTime = finallyStart;
+    const finallyTimedOut = dueIn(
+      timeouts.finally,
+      now.getTime() - Date.parse(finallyStart),
+    );
+    if (finallyTimedOut) cancelAll(running(finallyTasks), TIMED_OUT_MESSAGE);
+    const replacements: Replacements = {
+      ...baseReplacements,
+      ...resultReplacements(dagTasks, states),
+      'tasks.status': aggregateStatus(dagStates),
+    };
+    for (const task of dagTasks) {
+      const state = states.get(task.name)!;
+      replacements[`tasks.${task.name}.status`] = pipelineTaskStatus(state);
+      replacements[`tasks.${task.name}.reason`] =
+        state.kind === 'done'
+          ? succeededCondition(state.taskRun.status)?.reason ?? ''
+          : '';
+    }
+    const finallyElapsed = now.getTime() - Date.parse(finallyStart);
+    for (const task of finallyTasks) {
+      if (states.get(task.name)!.kind !== 'waiting') continue;
+      if (finallyTimedOut) {
+        states.set(task.name, {
+          kind: 'skipped',
+          reason: SKIP_REASONS.finallyTimedOut,
+        });
+        continue;
+      }
+      const taskReplacements = {
+        ...replacements,
+        'context.pipelineTask.retries': String(task.retries ?? 0),
+      };
+      const when = evaluateWhen(task.when ?? [], taskReplacements);
+      const paramsMissing = findReferences(
+        substituteDeep(task.params ?? [], taskReplacements),
+      ).some(r => parseResultReference(r));
+      if (paramsMissing || when.missingResults)
+        states.set(task.name, {
+          kind: 'skipped',
+          reason: SKIP_REASONS.missingResults,
+        });
+      else if (!when.holds)
+        states.set(task.name, { kind: 'skipped', reason: SKIP_REASONS.when });
+      else {
+        const remaining = timeouts.finally
+          ? timeouts.finally - finallyElapsed
+          : remainingFor(undefined);
+        const taskRun = buildTaskRun(
+          input,
+          task,
+          taskReplacements,
+          'finally',
+          remaining,
+        );
+        plan.create.push(taskRun);
+        states.set(task.name, { kind: 'running', taskRun });
+      }
+    }
+  }
+
+  publishChildren();
+  const everyState = allTasks.map(t => states.get(t.name)!);
+  const allDone = everyState.every(
+    s => s.kind === 'done' || s.kind === 'skipped',
+  );
+  if (!allDone) {
+    const { message } = countsMessage(everyState, true);
+    let reason = 'Running';
+    if (gracefullyCancelled) reason = 'CancelledRunningFinally';
+    else if (gracefullyStopped) reason = 'StoppedRunningFinally';
+    else if (stopping) reason = 'PipelineRunStopping';
+    setCondition({ status: 'Unknown', reason, message });
+    if (deadlines.length) plan.requeueAfterMs = Math.min(...deadlines);
+    return plan;
+  }
+
+  const counts = countsMessage(everyState, false);
+  const results = pipelineResults(spec, resultReplacements(allTasks, states));
+  if (results.length) plan.status.results = results;
+  const timedOutSkips = everyState.some(
+    s =>
+      s.kind === 'skipped' &&
+      (s.reason === SKIP_REASONS.tasksTimedOut ||
+        s.reason === SKIP_REASONS.finallyTimedOut),
+  );
+  if (counts.failed > 0 || tasksTimedOut || timedOutSkips)
+    finish('False', 'Failed', counts.message);
+  else if (gracefullyCancelled || gracefullyStopped)
+    finish('False', 'Cancelled', `PipelineRun "${name}" was cancelled`);
+  else if (counts.cancelled > 0) finish('False', 'Cancelled', counts.message);
+  else if (counts.skipped > 0) finish('True', 'Completed', counts.message);
+  else finish('True', 'Succeeded', counts.message);
+  return plan;
+}
+
+/** The Pipeline's results from its tasks' results; a result whose references cannot be resolved is left out. */
+export function pipelineResults(
+  spec: PipelineSpec,
+  replacements: Replacements,
+): RunResult[] {
+  const results: RunResult[] = [];
+  for (const result of spec.results ?? []) {
+    const value = substituteParamValue(result.value, replacements);
+    if (findReferences(value).some(r => parseResultReference(r))) continue;
+    results.push({ name: result.name, value });
+  }
+  return results;
+}

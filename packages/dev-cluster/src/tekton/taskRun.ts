@@ -1,0 +1,412 @@
+import path from 'node:path';
+import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
+import {
+  parseResultsLog,
+  RESULTS_CONTAINER,
+  RESULTS_SCRIPT,
+  ResultsLog,
+  STEP_ENV,
+  STEP_SCRIPT,
+} from './entrypoint';
+import {
+  childName,
+  LABELS,
+  MANAGED_BY_TEKTON,
+  ownerReference,
+  propagatedMetadata,
+} from './labels';
+import { Replacements, resolveParams, substituteDeep } from './substitution';
+import type {
+  Condition,
+  RunResult,
+  Step,
+  StepState,
+  TaskRun,
+  TaskRunStatus,
+  TaskSpec,
+  WorkspaceBinding,
+} from './types';
+
+/*
+ * A TaskRun's pod and status, as pure functions: the TaskSpec with the
+ * run's params, context and paths substituted; the pod with one `step-<name>`
+ * container per step, run in order by the entrypoint scripts; and the
+ * TaskRun's status read back from the pod and its results sidecar's log.
+ */
+
+/** The name of a step's container (pkg/pod: unnamed steps are `step-unnamed-<i>`). */
+export function stepContainerName(step: Step, index: number): string {
+  return `step-${step.name ?? `unnamed-${index}`}`;
+}
+
+/** The name of the pod of a TaskRun's attempt (retries get `-retry<n>`). */
+export function podNameFor(taskRun: TaskRun): string {
+  const retries = taskRun.status?.retriesStatus?.length ?? 0;
+  return childName(
+    taskRun.metadata.name!,
+    retries ? `-pod-retry${retries}` : '-pod',
+  );
+}
+
+/** Where a workspace is mounted in the steps. */
+export function workspaceMountPath(spec: TaskSpec, name: string): string {
+  return (
+    spec.workspaces?.find(w => w.name === name)?.mountPath ??
+    `/workspace/${name}`
+  );
+}
+
+/** Steps merged with the stepTemplate (the step's fields win; env merges by name). */
+export function applyStepTemplate(spec: TaskSpec): Step[] {
+  const template = spec.stepTemplate ?? {};
+  return (spec.steps ?? []).map(step => {
+    const env = [...(template.env ?? [])].filter(
+      e => !(step.env ?? []).some(own => own.name === e.name),
+    );
+    const merged: Step = { ...template, ...step };
+    const allEnv = [...env, ...(step.env ?? [])];
+    if (allEnv.length) merged.env = allEnv;
+    return merged;
+  });
+}
+
+/**
+ * The TaskSpec a TaskRun runs: params (with defaults; undeclared given params
+ * propagate), context variables, `$(results.<r>.path)` and
+ * `$(workspaces.<w>.path|bound|claim|volume)` substituted.
+ * Throws ParamError when params are missing or mistyped.
+ */
+export function resolveTaskSpec(
+  taskRun: TaskRun,
+  spec: TaskSpec,
+  taskName: string,
+): TaskSpec {
+  const replacements: Replacements = {
+    ...resolveParams(
+      spec.params,
+      taskRun.spec.params,
+      `TaskRun ${taskRun.metadata.namespace}/${taskRun.metadata.name}`,
+    ),
+    'context.taskRun.name': taskRun.metadata.name!,
+    'context.taskRun.namespace': taskRun.metadata.namespace ?? 'default',
+    'context.taskRun.uid': taskRun.metadata.uid ?? '',
+    'context.task.name': taskName,
+    'context.task.retry-count': String(
+      taskRun.status?.retriesStatus?.length ?? 0,
+    ),
+  };
+  for (const result of spec.results ?? [])
+    replacements[
+      `results.${result.name}.path`
+    ] = `/tekton/results/${result.name}`;
+  const bindings = new Map(
+    (taskRun.spec.workspaces ?? []).map(w => [w.name, w]),
+  );
+  for (const workspace of spec.workspaces ?? []) {
+    const binding = bindings.get(workspace.name);
+    const key = `workspaces.${workspace.name}`;
+    replacements[`${key}.path`] = binding
+      ? workspaceMountPath(spec, workspace.name)
+      : '';
+    replacements[`${key}.bound`] = String(Boolean(binding));
+    replacements[`${key}.claim`] =
+      binding?.persistentVolumeClaim?.claimName ?? '';
+    replacements[`${key}.volume`] = binding
+      ? workspaceVolumeName(workspace.name)
+      : '';
+  }
+  return {
+    ...substituteDeep(spec, replacements),
+    steps: substituteDeep(applyStepTemplate(spec), replacements),
+  };
+}
+
+function workspaceVolumeName(workspace: string): string {
+  return `ws-${workspace}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .slice(0, 63);
+}
+
+export interface PodBuildOptions {
+  /**
+   * Directory holding the volumes of PersistentVolumeClaim workspaces,
+   * `<dir>/<namespace>/<claim>`: the dev cluster's stand-in for a volume that
+   * outlives pods and is shared by the TaskRuns that bind it.
+   */
+  claimsDir: string;
+  /** The Task's name, for the tekton.dev/task label (taskRef runs). */
+  taskName?: string;
+}
+
+/** The directory a PVC-backed workspace binding resolves to. */
+export function claimDirectory(
+  claimsDir: string,
+  namespace: string,
+  binding: WorkspaceBinding,
+): string {
+  return path.join(
+    claimsDir,
+    namespace,
+    binding.persistentVolumeClaim!.claimName,
+    binding.subPath ?? '',
+  );
+}
+
+const RUN_VOLUME = 'tekton-internal-run';
+const RESULTS_VOLUME = 'tekton-internal-results';
+
+/** The pod of a TaskRun's current attempt. */
+export function buildPod(
+  taskRun: TaskRun,
+  spec: TaskSpec,
+  options: PodBuildOptions,
+): V1Pod {
+  const namespace = taskRun.metadata.namespace ?? 'default';
+  const steps = spec.steps ?? [];
+  const volumes: V1Volume[] = [
+    { name: RUN_VOLUME, emptyDir: {} },
+    { name: RESULTS_VOLUME, emptyDir: {} },
+  ];
+  const internalMounts = [
+    { name: RUN_VOLUME, mountPath: '/tekton/run' },
+    { name: RESULTS_VOLUME, mountPath: '/tekton/results' },
+  ];
+  const workspaceMounts: V1Container['volumeMounts'] = [];
+  const links: string[] = [];
+  for (const binding of taskRun.spec.workspaces ?? []) {
+    const mountPath = workspaceMountPath(spec, binding.name);
+    if (binding.persistentVolumeClaim) {
+      links.push(
+        `${mountPath}|${claimDirectory(options.claimsDir, namespace, binding)}`,
+      );
+      continue;
+    }
+    // emptyDir (and, in this runtime, configMap and secret) volumes are per pod.
+    const volume = workspaceVolumeName(binding.name);
+    volumes.push({ name: volume, emptyDir: {} });
+    workspaceMounts.push({
+      name: volume,
+      mountPath,
+      ...(binding.subPath ? { subPath: binding.subPath } : {}),
+    });
+  }
+  const containers: V1Container[] = steps.map((step, index) => {
+    const program = step.script
+      ? step.args ?? []
+      : [...(step.command ?? []), ...(step.args ?? [])];
+    const env = [
+      ...(step.env ?? []),
+      { name: STEP_ENV.index, value: String(index) },
+      { name: STEP_ENV.onError, value: step.onError ?? 'stopAndFail' },
+      {
+        name: STEP_ENV.script,
+        value: step.script ? Buffer.from(step.script).toString('base64') : '',
+      },
+      { name: STEP_ENV.workingDir, value: step.workingDir ?? '/workspace' },
+      { name: STEP_ENV.workspaceLinks, value: links.join('\n') },
+    ];
+    return {
+      name: stepContainerName(step, index),
+      image: step.image ?? 'busybox',
+      command: ['/bin/sh', '-c', STEP_SCRIPT, 'tekton-entrypoint', ...program],
+      env: env as V1Container['env'],
+      volumeMounts: [...internalMounts, ...workspaceMounts],
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+    };
+  });
+  containers.push({
+    name: RESULTS_CONTAINER,
+    image: 'busybox',
+    command: ['/bin/sh', '-c', RESULTS_SCRIPT],
+    env: [{ name: STEP_ENV.stepCount, value: String(steps.length) }],
+    volumeMounts: internalMounts,
+  });
+  const { labels, annotations } = propagatedMetadata(taskRun.metadata, {
+    labels: {
+      ...(options.taskName ? { [LABELS.task]: options.taskName } : {}),
+      [LABELS.taskRun]: taskRun.metadata.name!,
+      [LABELS.taskRunUid]: taskRun.metadata.uid!,
+      [LABELS.managedBy]: MANAGED_BY_TEKTON,
+    },
+  });
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: podNameFor(taskRun),
+      namespace,
+      labels,
+      annotations,
+      ownerReferences: [ownerReference('TaskRun', taskRun.metadata)],
+    },
+    spec: {
+      restartPolicy: 'Never',
+      ...(taskRun.spec.serviceAccountName
+        ? { serviceAccountName: taskRun.spec.serviceAccountName }
+        : {}),
+      containers,
+      volumes,
+      terminationGracePeriodSeconds: 1,
+    },
+  };
+}
+
+function toIso(value: unknown): string | undefined {
+  if (!value) return undefined;
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/** The steps' states from the pod's container statuses and the results log's exit codes. */
+export function stepStates(
+  spec: TaskSpec,
+  pod: V1Pod,
+  log: ResultsLog | undefined,
+): StepState[] {
+  const statuses = new Map(
+    (pod.status?.containerStatuses ?? []).map(s => [s.name, s]),
+  );
+  return (spec.steps ?? []).map((step, index) => {
+    const container = stepContainerName(step, index);
+    const status = statuses.get(container);
+    const state: StepState = {
+      name: step.name ?? `unnamed-${index}`,
+      container,
+      imageID: status?.imageID,
+    };
+    const terminated = status?.state?.terminated;
+    if (terminated) {
+      const recorded = log?.exitCodes.get(index);
+      const skipped = recorded === 'skipped';
+      const exitCode =
+        typeof recorded === 'number' ? recorded : terminated.exitCode;
+      state.terminated = {
+        exitCode,
+        reason: exitCode === 0 ? 'Completed' : 'Error',
+        startedAt: toIso(terminated.startedAt),
+        finishedAt: toIso(terminated.finishedAt),
+        containerID: terminated.containerID,
+      };
+      state.terminationReason = skipped
+        ? 'Skipped'
+        : exitCode === 0
+        ? 'Completed'
+        : terminated.exitCode === 0
+        ? 'Continued'
+        : 'Error';
+    } else if (status?.state?.running) {
+      state.running = { startedAt: toIso(status.state.running.startedAt) };
+    } else {
+      state.waiting = {
+        reason: status?.state?.waiting?.reason ?? 'PodInitializing',
+        ...(status?.state?.waiting?.message
+          ? { message: status.state.waiting.message }
+          : {}),
+      };
+    }
+    return JSON.parse(JSON.stringify(state));
+  });
+}
+
+/** Results with their declared types (array and object results are JSON). */
+export function taskResults(spec: TaskSpec, log: ResultsLog): RunResult[] {
+  const declared = new Map(
+    (spec.results ?? []).map(r => [r.name, r.type ?? 'string']),
+  );
+  const results: RunResult[] = [];
+  for (const [name, text] of log.results) {
+    const type = declared.get(name) ?? 'string';
+    if (type === 'string') {
+      results.push({ name, type, value: text });
+      continue;
+    }
+    try {
+      results.push({ name, type, value: JSON.parse(text) });
+    } catch {
+      results.push({ name, type: 'string', value: text });
+    }
+  }
+  return results;
+}
+
+/**
+ * The TaskRun's condition, steps and results for its pod. `resultsLog` is the
+ * results sidecar's log, read once the pod has ended.
+ */
+export function statusFromPod(
+  spec: TaskSpec,
+  pod: V1Pod,
+  resultsLog: string | undefined,
+): Pick<TaskRunStatus, 'steps' | 'results'> & {
+  condition: Omit<Condition, 'type'>;
+  done: boolean;
+} {
+  const log =
+    resultsLog === undefined ? undefined : parseResultsLog(resultsLog);
+  const steps = stepStates(spec, pod, log);
+  const results = log ? taskResults(spec, log) : [];
+  const phase = pod.status?.phase;
+  const withResults = results.length ? { results } : {};
+  if (phase === 'Succeeded') {
+    return {
+      steps,
+      ...withResults,
+      done: true,
+      condition: {
+        status: 'True',
+        reason: 'Succeeded',
+        message: 'All Steps have completed executing',
+      },
+    };
+  }
+  if (phase === 'Failed') {
+    const failed = steps.find(s => s.terminationReason === 'Error');
+    const message = failed
+      ? `"${failed.container}" exited with code ${failed.terminated!.exitCode}`
+      : pod.status?.message ?? 'The pod failed';
+    return {
+      steps,
+      ...withResults,
+      done: true,
+      condition: { status: 'False', reason: 'Failed', message },
+    };
+  }
+  if (steps.some(s => s.running || s.terminated)) {
+    return {
+      steps,
+      done: false,
+      condition: {
+        status: 'Unknown',
+        reason: 'Running',
+        message: 'Not all Steps in the Task have finished executing',
+      },
+    };
+  }
+  return {
+    steps,
+    done: false,
+    condition: {
+      status: 'Unknown',
+      reason: 'Pending',
+      message: pod.status?.message ?? 'Pending',
+    },
+  };
+}
+
+/** Steps that had not ended when the run was stopped, as Tekton marks them (cancelled, timed out). */
+export function terminateUnfinishedSteps(
+  steps: StepState[] = [],
+  reason: string,
+): StepState[] {
+  return steps.map(step =>
+    step.terminated
+      ? step
+      : {
+          name: step.name,
+          container: step.container,
+          imageID: step.imageID,
+          terminated: { exitCode: 1, reason },
+          terminationReason: reason,
+        },
+  );
+}
