@@ -149,7 +149,11 @@ function signWithNodeCrypto(cert: forge.pki.Certificate, keyPem: string) {
   const oid = forge.pki.oids.sha256WithRSAEncryption;
   cert.signatureOid = oid;
   cert.siginfo.algorithmOid = oid;
-  const tbs = forge.pki.getTBSCertificate(cert);
+  // Not in @types/node-forge, but part of node-forge's public pki API.
+  const { getTBSCertificate } = forge.pki as unknown as {
+    getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1;
+  };
+  const tbs = getTBSCertificate(cert);
   (
     cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }
   ).tbsCertificate = tbs;

@@ -43,10 +43,9 @@ async function main() {
       values['backend-config'] ?? path.join(stateDir, 'app-config.yaml'),
     ),
   });
+  const seeded = created.length ? `; created ${created.join(', ')}` : '';
   process.stderr.write(
-    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath})` +
-      (created.length ? `; created ${created.join(', ')}` : '') +
-      '\n',
+    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath})${seeded}\n`,
   );
   process.stdout.write('ready\n');
 

@@ -527,11 +527,9 @@ export class ApiServer {
         let bound: KubeObject | undefined;
         if (ref) {
           const plural =
-            ref.kind === 'Pod'
-              ? 'pods'
-              : ref.kind === 'Secret'
-              ? 'secrets'
-              : '';
+            ({ Pod: 'pods', Secret: 'secrets' } as Record<string, string>)[
+              ref.kind
+            ] ?? '';
           if (!plural)
             throw badRequest(`cannot bind token to object of type ${ref.kind}`);
           bound = this.store.get(`/${plural}`, `${info.namespace}/${ref.name}`);

@@ -305,12 +305,12 @@ export class OpenApiDocuments {
     let entry = this.cache.get(gvPath);
     if (!entry) {
       const parts = gvPath.split('/');
-      const doc =
-        parts[0] === 'api' && parts.length === 2
-          ? groupVersionDocument(this.registry, '', parts[1])
-          : parts[0] === 'apis' && parts.length === 3
-          ? groupVersionDocument(this.registry, parts[1], parts[2])
-          : undefined;
+      let doc: ReturnType<typeof groupVersionDocument> | undefined;
+      if (parts[0] === 'api' && parts.length === 2) {
+        doc = groupVersionDocument(this.registry, '', parts[1]);
+      } else if (parts[0] === 'apis' && parts.length === 3) {
+        doc = groupVersionDocument(this.registry, parts[1], parts[2]);
+      }
       if (!doc) return undefined;
       const hash = createHash('sha512')
         .update(JSON.stringify(doc))

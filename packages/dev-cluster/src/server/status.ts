@@ -84,7 +84,7 @@ export function qualifiedResource(gr: GroupResource): string {
   return gr.group ? `${gr.resource}.${gr.group}` : gr.resource;
 }
 
-function details(gr: GroupResource, name?: string): StatusDetails {
+function detailsOf(gr: GroupResource, name?: string): StatusDetails {
   return {
     ...(name !== undefined && name !== '' ? { name } : {}),
     ...(gr.group ? { group: gr.group } : {}),
@@ -97,7 +97,7 @@ export function notFound(gr: GroupResource, name: string): ApiError {
     404,
     'NotFound',
     `${qualifiedResource(gr)} "${name}" not found`,
-    details(gr, name),
+    detailsOf(gr, name),
   );
 }
 
@@ -106,7 +106,7 @@ export function alreadyExists(gr: GroupResource, name: string): ApiError {
     409,
     'AlreadyExists',
     `${qualifiedResource(gr)} "${name}" already exists`,
-    details(gr, name),
+    detailsOf(gr, name),
   );
 }
 
@@ -121,7 +121,7 @@ export function conflict(
     `Operation cannot be fulfilled on ${qualifiedResource(
       gr,
     )} "${name}": ${reason}`,
-    details(gr, name),
+    detailsOf(gr, name),
   );
 }
 
@@ -187,7 +187,7 @@ export function forbidden(
     403,
     'Forbidden',
     `${subject} is forbidden: ${message}`,
-    details(gr, name),
+    detailsOf(gr, name),
   );
 }
 

@@ -88,11 +88,9 @@ export function podStatusReason(pod: any): string {
     if (sidecar && c.started) continue;
     if (c.state?.terminated) {
       const t = c.state.terminated;
-      reason = t.reason
-        ? `Init:${t.reason}`
-        : t.signal
-        ? `Init:Signal:${t.signal}`
-        : `Init:ExitCode:${t.exitCode}`;
+      if (t.reason) reason = `Init:${t.reason}`;
+      else if (t.signal) reason = `Init:Signal:${t.signal}`;
+      else reason = `Init:ExitCode:${t.exitCode}`;
     } else if (
       c.state?.waiting?.reason &&
       c.state.waiting.reason !== 'PodInitializing'
@@ -283,9 +281,9 @@ const replicaSetPrinter: Printer = {
 function nodeStatus(node: any): string {
   const conditions: any[] = node.status?.conditions ?? [];
   const ready = conditions.find(c => c.type === 'Ready');
-  const states = [
-    ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown',
-  ];
+  let readiness = 'Unknown';
+  if (ready) readiness = ready.status === 'True' ? 'Ready' : 'NotReady';
+  const states = [readiness];
   if (node.spec?.unschedulable) states.push('SchedulingDisabled');
   return states.join(',');
 }
@@ -526,11 +524,8 @@ const eventPrinter: Printer = {
     const source = e.source?.component
       ? [e.source.component, e.source.host].filter(Boolean).join(', ')
       : e.reportingComponent ?? '';
-    const firstSeen = e.firstTimestamp
-      ? ageSince(e.firstTimestamp, now)
-      : e.eventTime
-      ? ageSince(e.eventTime, now)
-      : '<unknown>';
+    const firstTime = e.firstTimestamp ?? e.eventTime;
+    const firstSeen = firstTime ? ageSince(firstTime, now) : '<unknown>';
     const count = e.series ? e.series.count : e.count ?? 1;
     return [
       eventLastSeen(e, now),
@@ -794,7 +789,7 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
 
 /** A printer cell of a CRD column, typed as the apiextensions table convertor does. */
 function customCell(
-  column: PrinterColumn,
+  printerColumn: PrinterColumn,
   steps: ReturnType<typeof parseJsonPath>,
   object: unknown,
   now: number,
@@ -802,7 +797,7 @@ function customCell(
   const values = evaluateJsonPath(steps, object);
   if (!values.length) return null;
   const value = values[0];
-  switch (column.type) {
+  switch (printerColumn.type) {
     case 'date':
       return typeof value === 'string' ? ageSince(value, now) : null;
     case 'integer':
