@@ -169,4 +169,290 @@ describe('Tekton in the dev cluster', () => {
       'backstage.io/kubernetes-id': 'demo',
     });
   });
+
+  const sh = (name: string, script: string, extra: object = {}) => ({
+    name,
+    image: 'alpine',
+    script,
+    ...extra,
+  });
+
+  it('skips a task whose when expressions are false, on results and array params', async () => {
+    const run = await runPipeline(
+      {
+        params: [{ name: 'branches', type: 'array', default: ['main', 'release'] }],
+        tasks: [
+          {
+            name: 'check',
+            taskSpec: {
+              results: [{ name: 'branch' }],
+              steps: [sh('check', 'printf feature > $(results.branch.path)')],
+            },
+          },
+          {
+            name: 'deploy',
+            when: [{ input: '$(tasks.check.results.branch)', operator: 'in', values: ['$(params.branches[*])'] }],
+            taskSpec: { steps: [sh('deploy', 'echo deploying')] },
+          },
+          {
+            name: 'test',
+            when: [{ input: '$(tasks.check.results.branch)', operator: 'notin', values: ['$(params.branches[*])'] }],
+            taskSpec: { steps: [sh('test', 'echo testing')] },
+          },
+          {
+            name: 'after-deploy',
+            runAfter: ['deploy'],
+            taskSpec: { steps: [sh('after', 'echo after')] },
+          },
+        ],
+      },
+    );
+    expect(condition(run)).toEqual({
+      status: 'True',
+      reason: 'Completed',
+      message: 'Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 1',
+    });
+    expect(run.status!.skippedTasks).toEqual([
+      {
+        name: 'deploy',
+        reason: 'When Expressions evaluated to false',
+        whenExpressions: [
+          { input: '$(tasks.check.results.branch)', operator: 'in', values: ['main', 'release'] },
+        ],
+      },
+    ]);
+  });
+
+  it('runs finally tasks after a failure and reports the failure', async () => {
+    const run = await runPipeline({
+      tasks: [
+        {
+          name: 'build',
+          taskSpec: {
+            steps: [
+              sh('compile', 'echo compiling; exit 3'),
+              sh('package', 'echo never'),
+            ],
+          },
+        },
+        { name: 'publish', runAfter: ['build'], taskSpec: { steps: [sh('publish', 'echo publish')] } },
+      ],
+      finally: [
+        {
+          name: 'notify',
+          params: [
+            { name: 'aggregate', value: '$(tasks.status)' },
+            { name: 'build', value: '$(tasks.build.status)' },
+          ],
+          taskSpec: {
+            params: [{ name: 'aggregate' }, { name: 'build' }],
+            results: [{ name: 'seen' }],
+            steps: [sh('notify', 'printf "$(params.aggregate)/$(params.build)" > $(results.seen.path)')],
+          },
+        },
+      ],
+      results: [{ name: 'seen', value: '$(tasks.notify.results.seen)' }],
+    });
+    expect(condition(run)).toEqual({
+      status: 'False',
+      reason: 'Failed',
+      message: 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1',
+    });
+    expect(run.status!.skippedTasks).toEqual([{ name: 'publish', reason: 'PipelineRun was stopping' }]);
+    expect(run.status!.results).toEqual([{ name: 'seen', value: 'Failed/Failed' }]);
+    const build = await get<TaskRun>('taskruns', `${run.metadata.name}-build`);
+    expect(condition(build)).toEqual({
+      status: 'False',
+      reason: 'Failed',
+      message: '"step-compile" exited with code 3',
+    });
+    expect(build.status!.steps!.map(s => [s.name, s.terminated?.exitCode, s.terminationReason])).toEqual([
+      ['compile', 3, 'Error'],
+      ['package', 1, 'Skipped'],
+    ]);
+  });
+
+  it('continues after a step with onError: continue and records its exit code', async () => {
+    const run = await runPipeline({
+      tasks: [
+        {
+          name: 'lint',
+          taskSpec: {
+            steps: [
+              sh('lint', 'exit 2', { onError: 'continue' }),
+              sh('report', 'echo reported'),
+            ],
+          },
+        },
+      ],
+    });
+    expect(condition(run).reason).toBe('Succeeded');
+    const lint = await get<TaskRun>('taskruns', `${run.metadata.name}-lint`);
+    expect(lint.status!.steps!.map(s => [s.name, s.terminated?.exitCode, s.terminationReason])).toEqual([
+      ['lint', 2, 'Continued'],
+      ['report', 0, 'Completed'],
+    ]);
+  });
+
+  it('times out a task and the pipeline', async () => {
+    const run = await runPipeline(
+      {
+        tasks: [
+          { name: 'slow', taskSpec: { steps: [sh('sleep', 'sleep 30')] } },
+        ],
+      },
+      { timeouts: { pipeline: '1s' } },
+    );
+    expect(condition(run)).toEqual({
+      status: 'False',
+      reason: 'PipelineRunTimeout',
+      message: `PipelineRun "${run.metadata.name}" failed to finish within "1s"`,
+    });
+    const slow = await waitFor(
+      () => get<TaskRun>('taskruns', `${run.metadata.name}-slow`),
+      finished,
+      'the cancelled TaskRun',
+    );
+    expect(condition(slow)).toEqual({
+      status: 'False',
+      reason: 'TaskRunCancelled',
+      message: `TaskRun "${run.metadata.name}-slow" was cancelled. TaskRun cancelled as the PipelineRun it belongs to has timed out.`,
+    });
+  });
+
+  it('fails a TaskRun past its own timeout', async () => {
+    const run = await runPipeline({
+      tasks: [{ name: 'slow', timeout: '1s', taskSpec: { steps: [sh('sleep', 'sleep 30')] } }],
+    });
+    expect(condition(run).reason).toBe('Failed');
+    const slow = await get<TaskRun>('taskruns', `${run.metadata.name}-slow`);
+    expect(condition(slow)).toEqual({
+      status: 'False',
+      reason: 'TaskRunTimeout',
+      message: `TaskRun "${run.metadata.name}-slow" failed to finish within "1s"`,
+    });
+  });
+
+  it('cancels a running PipelineRun', async () => {
+    const name = `run-${++counter}`;
+    await create('pipelineruns', {
+      apiVersion: `${group}/${version}`,
+      kind: 'PipelineRun',
+      metadata: { name },
+      spec: {
+        pipelineSpec: {
+          tasks: [{ name: 'slow', taskSpec: { steps: [sh('sleep', 'sleep 30')] } }],
+          finally: [{ name: 'cleanup', taskSpec: { steps: [sh('cleanup', 'echo cleanup')] } }],
+        },
+      },
+    });
+    await waitFor(
+      () => get<TaskRun>('taskruns', `${name}-slow`).catch(() => undefined),
+      tr => tr?.status?.conditions?.[0]?.reason === 'Running',
+      'the TaskRun to run',
+    );
+    await custom.patchNamespacedCustomObject(
+      { group, version, plural: 'pipelineruns', namespace, name, body: { spec: { status: 'CancelledRunFinally' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const run = await waitFor(() => get<PipelineRun>('pipelineruns', name), finished, 'the cancelled run');
+    expect(condition(run)).toEqual({
+      status: 'False',
+      reason: 'Cancelled',
+      message: `PipelineRun "${name}" was cancelled`,
+    });
+    const cleanup = await get<TaskRun>('taskruns', `${name}-cleanup`);
+    expect(condition(cleanup).reason).toBe('Succeeded');
+    const slow = await get<TaskRun>('taskruns', `${name}-slow`);
+    expect(condition(slow).reason).toBe('TaskRunCancelled');
+  });
+
+  it('retries a failing task', async () => {
+    const run = await runPipeline({
+      workspaces: [{ name: 'state' }],
+      tasks: [
+        {
+          name: 'flaky',
+          retries: 2,
+          workspaces: [{ name: 'state', workspace: 'state' }],
+          taskSpec: {
+            workspaces: [{ name: 'state' }],
+            steps: [
+              sh(
+                'attempt',
+                'echo x >> $(workspaces.state.path)/attempts\n[ "$(context.task.retry-count)" = 1 ]',
+              ),
+            ],
+          },
+        },
+        {
+          name: 'count',
+          runAfter: ['flaky'],
+          workspaces: [{ name: 'state', workspace: 'state', subPath: '' }],
+          taskSpec: {
+            workspaces: [{ name: 'state' }],
+            results: [{ name: 'attempts' }],
+            steps: [sh('count', 'wc -l < $(workspaces.state.path)/attempts | tr -d " " | tr -d "\\n" > $(results.attempts.path)')],
+          },
+        },
+      ],
+      results: [{ name: 'attempts', value: '$(tasks.count.results.attempts)' }],
+    }, {
+      workspaces: [{ name: 'state', volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } } }],
+    });
+    expect(condition(run).reason).toBe('Succeeded');
+    expect(run.status!.results).toEqual([{ name: 'attempts', value: '2' }]);
+    const flaky = await get<TaskRun>('taskruns', `${run.metadata.name}-flaky`);
+    expect(flaky.status!.retriesStatus).toHaveLength(1);
+    expect(flaky.status!.podName).toBe(`${run.metadata.name}-flaky-pod-retry1`);
+  });
+
+  it('keeps a pending run from starting until the field is removed', async () => {
+    const name = `run-${++counter}`;
+    await create('pipelineruns', {
+      apiVersion: `${group}/${version}`,
+      kind: 'PipelineRun',
+      metadata: { name },
+      spec: {
+        status: 'PipelineRunPending',
+        pipelineSpec: { tasks: [{ name: 'a', taskSpec: { steps: [sh('a', 'true')] } }] },
+      },
+    });
+    const pending = await waitFor(
+      () => get<PipelineRun>('pipelineruns', name),
+      r => Boolean(r.status?.conditions),
+      'the pending status',
+    );
+    expect(condition(pending).reason).toBe('PipelineRunPending');
+    await custom.patchNamespacedCustomObject(
+      { group, version, plural: 'pipelineruns', namespace, name, body: [{ op: 'remove', path: '/spec/status' }] },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    const run = await waitFor(() => get<PipelineRun>('pipelineruns', name), finished, 'the run');
+    expect(condition(run).reason).toBe('Succeeded');
+  });
+
+  it('fails runs of missing pipelines and invalid specs as Tekton does', async () => {
+    const missing = `run-${++counter}`;
+    await create('pipelineruns', {
+      apiVersion: `${group}/${version}`,
+      kind: 'PipelineRun',
+      metadata: { name: missing },
+      spec: { pipelineRef: { name: 'nope' } },
+    });
+    const run = await waitFor(() => get<PipelineRun>('pipelineruns', missing), finished, 'the failed run');
+    expect(condition(run)).toEqual({
+      status: 'False',
+      reason: 'CouldntGetPipeline',
+      message: `Error retrieving pipeline for pipelinerun default/${missing}: pipelines.tekton.dev "nope" not found`,
+    });
+    const cyclic = await runPipeline({
+      tasks: [
+        { name: 'a', runAfter: ['b'], taskSpec: { steps: [sh('a', 'true')] } },
+        { name: 'b', runAfter: ['a'], taskSpec: { steps: [sh('b', 'true')] } },
+      ],
+    });
+    expect(condition(cyclic).reason).toBe('PipelineValidationFailed');
+    expect(condition(cyclic).message).toContain('cycle detected');
+  });
 });
