@@ -1,0 +1,6 @@
+/**
+ * Types, permissions and pure logic shared by Cairn's Pipelines plugins.
+ *
+ * @packageDocumentation
+ */
+export {};
