@@ -10,7 +10,7 @@ import {
   setHeaderOptions,
   V1Pod,
 } from '@kubernetes/client-node';
-import { DEFAULT_TIMEOUT_MS, parseDuration } from './duration';
+import { DEFAULT_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
 import { RESULTS_CONTAINER } from './entrypoint';
 import {
   conditionAt,
@@ -623,9 +623,9 @@ export class TektonController {
     if (timeout > 0 && left <= 0)
       return finish(
         'TaskRunTimeout',
-        `TaskRun "${name}" failed to finish within "${
-          taskRun.spec.timeout ?? '1h0m0s'
-        }"`,
+        `TaskRun "${name}" failed to finish within "${formatDuration(
+          timeout,
+        )}"`,
         'TaskRunTimeout',
       );
     const requeue = timeout > 0 ? left : undefined;

@@ -86,7 +86,12 @@ type TaskState =
       /** A failure of a task with onError: continue, which does not fail the run. */
       ignored: boolean;
     }
-  | { kind: 'skipped'; reason: string };
+  | {
+      kind: 'skipped';
+      reason: string;
+      /** The evaluated when expressions of a task they skipped. */
+      whenExpressions?: WhenExpression[];
+    };
 
 function outcomeOf(
   taskRun: TaskRun,
@@ -94,7 +99,11 @@ function outcomeOf(
   const condition = succeededCondition(taskRun.status);
   if (!condition || condition.status === 'Unknown') return 'running';
   if (condition.status === 'True') return 'succeeded';
-  return condition.reason === 'TaskRunCancelled' ? 'cancelled' : 'failed';
+  // A TaskRun cancelled because the run timed out counts as failed.
+  if (condition.reason !== 'TaskRunCancelled') return 'failed';
+  return taskRun.spec.statusMessage === TIMED_OUT_MESSAGE
+    ? 'failed'
+    : 'cancelled';
 }
 
 function stateOf(task: PipelineTask, taskRun: TaskRun | undefined): TaskState {
@@ -163,16 +172,16 @@ function pipelineTaskStatus(state: TaskState): string {
   return state.outcome === 'succeeded' ? 'Succeeded' : 'Failed';
 }
 
-/** `$(tasks.status)`: the aggregate status of the DAG tasks, for finally tasks. */
+/**
+ * `$(tasks.status)`, for finally tasks: None until every DAG task is done,
+ * then Failed if any TaskRun failed (cancelled and ignored failures too),
+ * else Completed if any was skipped, else Succeeded.
+ */
 export function aggregateStatus(states: TaskState[]): string {
-  if (
-    states.some(s => s.kind === 'done' && s.outcome === 'failed' && !s.ignored)
-  )
-    return 'Failed';
   if (states.some(s => s.kind !== 'done' && s.kind !== 'skipped'))
     return 'None';
-  if (states.some(s => s.kind === 'done' && s.outcome === 'cancelled'))
-    return 'None';
+  if (states.some(s => s.kind === 'done' && s.outcome !== 'succeeded'))
+    return 'Failed';
   if (states.some(s => s.kind === 'skipped')) return 'Completed';
   return 'Succeeded';
 }
@@ -291,23 +300,50 @@ function buildTaskRun(
   };
 }
 
-function countsMessage(
-  states: TaskState[],
-  withIncomplete: boolean,
-): { message: string; failed: number; cancelled: number; skipped: number } {
-  const done = states.filter(s => s.kind === 'done');
-  const failed = done.filter(
+const TIMEOUT_SKIPS: string[] = [
+  SKIP_REASONS.pipelineTimedOut,
+  SKIP_REASONS.tasksTimedOut,
+  SKIP_REASONS.finallyTimedOut,
+];
+
+/** Counts of the run's tasks, as the run's condition reports them. */
+export function countTasks(states: TaskState[]) {
+  const count = (test: (s: TaskState) => boolean) => states.filter(test).length;
+  const succeeded = count(s => s.kind === 'done' && s.outcome === 'succeeded');
+  const failed = count(
     s => s.kind === 'done' && s.outcome === 'failed' && !s.ignored,
-  ).length;
-  const cancelled = done.filter(
-    s => s.kind === 'done' && s.outcome === 'cancelled',
-  ).length;
-  const skipped = states.filter(s => s.kind === 'skipped').length;
-  const incomplete = states.length - done.length - skipped;
-  const message = withIncomplete
-    ? `Tasks Completed: ${done.length} (Failed: ${failed}, Cancelled ${cancelled}), Incomplete: ${incomplete}, Skipped: ${skipped}`
-    : `Tasks Completed: ${done.length} (Failed: ${failed}, Cancelled ${cancelled}), Skipped: ${skipped}`;
-  return { message, failed, cancelled, skipped };
+  );
+  const ignored = count(s => s.kind === 'done' && s.ignored);
+  const cancelled = count(s => s.kind === 'done' && s.outcome === 'cancelled');
+  const skipped = count(s => s.kind === 'skipped');
+  const skippedForTimeout = count(
+    s => s.kind === 'skipped' && TIMEOUT_SKIPS.includes(s.reason),
+  );
+  const completed = succeeded + failed + ignored + cancelled;
+  const incomplete = states.length - completed - skipped;
+  return {
+    completed,
+    failed,
+    ignored,
+    cancelled,
+    skipped,
+    skippedForTimeout,
+    incomplete,
+  };
+}
+
+/** "Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0" and its running and ignored-failure forms. */
+export function tasksMessage(
+  counts: ReturnType<typeof countTasks>,
+  running: boolean,
+): string {
+  const { completed, failed, ignored, cancelled, skipped, incomplete } = counts;
+  if (running)
+    return `Tasks Completed: ${completed} (Failed: ${failed}, Cancelled ${cancelled}), Incomplete: ${incomplete}, Skipped: ${skipped}`;
+  const failures = ignored
+    ? `Failed: ${failed + ignored} (Ignored: ${ignored})`
+    : `Failed: ${failed}`;
+  return `Tasks Completed: ${completed} (${failures}, Cancelled ${cancelled}), Skipped: ${skipped}`;
 }
 
 /** Runs the planning; see the module comment. Throws ParamError for params that do not fit the Pipeline. */
@@ -401,6 +437,7 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
     );
 
   const allTasks = [...dagTasks, ...finallyTasks];
+  const finallyNames = new Set(finallyTasks.map(t => t.name));
   const childReferences = (): ChildReference[] => {
     const created = new Map(
       plan.create.map(tr => [tr.metadata.labels![LABELS.pipelineTask], tr]),
@@ -430,7 +467,9 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
         {
           name: task.name,
           reason: state.reason,
-          ...(task.when?.length
+          ...(state.whenExpressions
+            ? { whenExpressions: state.whenExpressions }
+            : task.when?.length && !finallyNames.has(task.name)
             ? { whenExpressions: substituteDeep(task.when, baseReplacements) }
             : {}),
         },
@@ -462,9 +501,9 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
     finish(
       'False',
       'PipelineRunTimeout',
-      `PipelineRun "${name}" failed to finish within "${
-        run.spec.timeouts?.pipeline ?? formatDuration(timeouts.pipeline)
-      }"`,
+      `PipelineRun "${name}" failed to finish within "${formatDuration(
+        timeouts.pipeline,
+      )}"`,
     );
     return plan;
   }
@@ -521,7 +560,12 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
       ).some(r => parseResultReference(r));
       if (paramsMissing || when.missingResults)
         skip(SKIP_REASONS.missingResults);
-      else if (!when.holds) skip(SKIP_REASONS.when);
+      else if (!when.holds)
+        states.set(taskName, {
+          kind: 'skipped',
+          reason: SKIP_REASONS.when,
+          whenExpressions: when.resolved,
+        });
       else {
         const taskRun = buildTaskRun(
           input,
@@ -585,7 +629,11 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
           reason: SKIP_REASONS.missingResults,
         });
       else if (!when.holds)
-        states.set(task.name, { kind: 'skipped', reason: SKIP_REASONS.when });
+        states.set(task.name, {
+          kind: 'skipped',
+          reason: SKIP_REASONS.when,
+          whenExpressions: when.resolved,
+        });
       else {
         const remaining = timeouts.finally
           ? timeouts.finally - finallyElapsed
@@ -608,33 +656,43 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
   const allDone = everyState.every(
     s => s.kind === 'done' || s.kind === 'skipped',
   );
+  const counts = countTasks(everyState);
   if (!allDone) {
-    const { message } = countsMessage(everyState, true);
+    const finallyDone = finallyTasks.every(t =>
+      ['done', 'skipped'].includes(states.get(t.name)!.kind),
+    );
     let reason = 'Running';
     if (gracefullyCancelled) reason = 'CancelledRunningFinally';
     else if (gracefullyStopped) reason = 'StoppedRunningFinally';
-    else if (stopping) reason = 'PipelineRunStopping';
-    setCondition({ status: 'Unknown', reason, message });
+    else if (counts.cancelled > 0 || (counts.failed > 0 && finallyDone))
+      reason = 'PipelineRunStopping';
+    setCondition({
+      status: 'Unknown',
+      reason,
+      message: tasksMessage(counts, true),
+    });
     if (deadlines.length) plan.requeueAfterMs = Math.min(...deadlines);
     return plan;
   }
 
-  const counts = countsMessage(everyState, false);
   const results = pipelineResults(spec, resultReplacements(allTasks, states));
   if (results.length) plan.status.results = results;
-  const timedOutSkips = everyState.some(
-    s =>
-      s.kind === 'skipped' &&
-      (s.reason === SKIP_REASONS.tasksTimedOut ||
-        s.reason === SKIP_REASONS.finallyTimedOut),
-  );
-  if (counts.failed > 0 || tasksTimedOut || timedOutSkips)
-    finish('False', 'Failed', counts.message);
+  const message = tasksMessage(counts, false);
+  if (tasksTimedOut)
+    finish(
+      'False',
+      'PipelineRunTimeout',
+      `PipelineRun "${name}" failed due to tasks failed to finish within "${formatDuration(
+        timeouts.tasks!,
+      )}"`,
+    );
+  else if (counts.failed > 0 || counts.skippedForTimeout > 0)
+    finish('False', 'Failed', message);
   else if (gracefullyCancelled || gracefullyStopped)
     finish('False', 'Cancelled', `PipelineRun "${name}" was cancelled`);
-  else if (counts.cancelled > 0) finish('False', 'Cancelled', counts.message);
-  else if (counts.skipped > 0) finish('True', 'Completed', counts.message);
-  else finish('True', 'Succeeded', counts.message);
+  else if (counts.cancelled > 0) finish('False', 'Cancelled', message);
+  else if (counts.skipped > 0) finish('True', 'Completed', message);
+  else finish('True', 'Succeeded', message);
   return plan;
 }
 

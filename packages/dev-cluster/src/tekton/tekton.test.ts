@@ -81,13 +81,20 @@ describe('Tekton in the dev cluster', () => {
       if (done(last)) return last;
       await new Promise(resolve => setTimeout(resolve, 100));
     }
-    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last, null, 2)}`);
+    throw new Error(
+      `timed out waiting for ${what}: ${JSON.stringify(last, null, 2)}`,
+    );
   }
 
   const finished = (o: { status?: { conditions?: any[] } }) =>
-    o.status?.conditions?.some(c => c.type === 'Succeeded' && c.status !== 'Unknown') ?? false;
+    o.status?.conditions?.some(
+      c => c.type === 'Succeeded' && c.status !== 'Unknown',
+    ) ?? false;
 
-  async function runPipeline(spec: object, extra: object = {}): Promise<PipelineRun> {
+  async function runPipeline(
+    spec: object,
+    extra: object = {},
+  ): Promise<PipelineRun> {
     const name = `run-${++counter}`;
     await create('pipelineruns', {
       apiVersion: `${group}/${version}`,
@@ -95,7 +102,11 @@ describe('Tekton in the dev cluster', () => {
       metadata: { name, labels: { 'backstage.io/kubernetes-id': 'demo' } },
       spec: { pipelineSpec: spec, ...extra },
     });
-    return waitFor(() => get<PipelineRun>('pipelineruns', name), finished, `PipelineRun ${name}`);
+    return waitFor(
+      () => get<PipelineRun>('pipelineruns', name),
+      finished,
+      `PipelineRun ${name}`,
+    );
   }
 
   function condition(o: { status?: { conditions?: any[] } }) {
@@ -115,41 +126,51 @@ describe('Tekton in the dev cluster', () => {
           {
             name: 'add',
             image: 'alpine',
-            script: '#!/bin/sh\necho -n `expr $(params.first) + $(params.second)` > $(results.sum.path)\n',
+            script:
+              '#!/bin/sh\necho -n `expr $(params.first) + $(params.second)` > $(results.sum.path)\n',
           },
         ],
       },
     });
-    const run = await runPipeline({
-      params: [{ name: 'a', default: '1' }, { name: 'b' }],
-      results: [{ name: 'total', value: '$(tasks.second-add.results.sum)' }],
-      tasks: [
-        {
-          name: 'first-add',
-          taskRef: { name: 'add' },
-          params: [
-            { name: 'first', value: '$(params.a)' },
-            { name: 'second', value: '$(params.b)' },
-          ],
-        },
-        {
-          name: 'second-add',
-          taskRef: { name: 'add' },
-          params: [
-            { name: 'first', value: '$(tasks.first-add.results.sum)' },
-            { name: 'second', value: '10' },
-          ],
-        },
-      ],
-    }, { params: [{ name: 'b', value: '2' }] });
+    const run = await runPipeline(
+      {
+        params: [{ name: 'a', default: '1' }, { name: 'b' }],
+        results: [{ name: 'total', value: '$(tasks.second-add.results.sum)' }],
+        tasks: [
+          {
+            name: 'first-add',
+            taskRef: { name: 'add' },
+            params: [
+              { name: 'first', value: '$(params.a)' },
+              { name: 'second', value: '$(params.b)' },
+            ],
+          },
+          {
+            name: 'second-add',
+            taskRef: { name: 'add' },
+            params: [
+              { name: 'first', value: '$(tasks.first-add.results.sum)' },
+              { name: 'second', value: '10' },
+            ],
+          },
+        ],
+      },
+      { params: [{ name: 'b', value: '2' }] },
+    );
     expect(condition(run)).toEqual({
       status: 'True',
       reason: 'Succeeded',
       message: 'Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0',
     });
     expect(run.status!.results).toEqual([{ name: 'total', value: '13' }]);
-    expect(run.status!.childReferences!.map(c => c.pipelineTaskName)).toEqual(['first-add', 'second-add']);
-    const taskRun = await get<TaskRun>('taskruns', run.status!.childReferences![0].name);
+    expect(run.status!.childReferences!.map(c => c.pipelineTaskName)).toEqual([
+      'first-add',
+      'second-add',
+    ]);
+    const taskRun = await get<TaskRun>(
+      'taskruns',
+      run.status!.childReferences![0].name,
+    );
     expect(taskRun.metadata.labels).toMatchObject({
       'tekton.dev/pipelineRun': run.metadata.name,
       'tekton.dev/pipelineTask': 'first-add',
@@ -157,11 +178,20 @@ describe('Tekton in the dev cluster', () => {
       'app.kubernetes.io/managed-by': 'tekton-pipelines',
       'backstage.io/kubernetes-id': 'demo',
     });
-    expect(taskRun.status!.results).toEqual([{ name: 'sum', type: 'string', value: '3' }]);
-    expect(taskRun.status!.steps).toEqual([
-      expect.objectContaining({ name: 'add', container: 'step-add', terminated: expect.objectContaining({ exitCode: 0 }) }),
+    expect(taskRun.status!.results).toEqual([
+      { name: 'sum', type: 'string', value: '3' },
     ]);
-    const pod = await core.readNamespacedPod({ namespace, name: taskRun.status!.podName! });
+    expect(taskRun.status!.steps).toEqual([
+      expect.objectContaining({
+        name: 'add',
+        container: 'step-add',
+        terminated: expect.objectContaining({ exitCode: 0 }),
+      }),
+    ]);
+    const pod = await core.readNamespacedPod({
+      namespace,
+      name: taskRun.status!.podName!,
+    });
     expect(pod.metadata!.name).toBe(`${taskRun.metadata.name}-pod`);
     expect(pod.metadata!.labels).toMatchObject({
       'tekton.dev/taskRun': taskRun.metadata.name,
@@ -178,35 +208,47 @@ describe('Tekton in the dev cluster', () => {
   });
 
   it('skips a task whose when expressions are false, on results and array params', async () => {
-    const run = await runPipeline(
-      {
-        params: [{ name: 'branches', type: 'array', default: ['main', 'release'] }],
-        tasks: [
-          {
-            name: 'check',
-            taskSpec: {
-              results: [{ name: 'branch' }],
-              steps: [sh('check', 'printf feature > $(results.branch.path)')],
+    const run = await runPipeline({
+      params: [
+        { name: 'branches', type: 'array', default: ['main', 'release'] },
+      ],
+      tasks: [
+        {
+          name: 'check',
+          taskSpec: {
+            results: [{ name: 'branch' }],
+            steps: [sh('check', 'printf feature > $(results.branch.path)')],
+          },
+        },
+        {
+          name: 'deploy',
+          when: [
+            {
+              input: '$(tasks.check.results.branch)',
+              operator: 'in',
+              values: ['$(params.branches[*])'],
             },
-          },
-          {
-            name: 'deploy',
-            when: [{ input: '$(tasks.check.results.branch)', operator: 'in', values: ['$(params.branches[*])'] }],
-            taskSpec: { steps: [sh('deploy', 'echo deploying')] },
-          },
-          {
-            name: 'test',
-            when: [{ input: '$(tasks.check.results.branch)', operator: 'notin', values: ['$(params.branches[*])'] }],
-            taskSpec: { steps: [sh('test', 'echo testing')] },
-          },
-          {
-            name: 'after-deploy',
-            runAfter: ['deploy'],
-            taskSpec: { steps: [sh('after', 'echo after')] },
-          },
-        ],
-      },
-    );
+          ],
+          taskSpec: { steps: [sh('deploy', 'echo deploying')] },
+        },
+        {
+          name: 'test',
+          when: [
+            {
+              input: '$(tasks.check.results.branch)',
+              operator: 'notin',
+              values: ['$(params.branches[*])'],
+            },
+          ],
+          taskSpec: { steps: [sh('test', 'echo testing')] },
+        },
+        {
+          name: 'after-deploy',
+          runAfter: ['deploy'],
+          taskSpec: { steps: [sh('after', 'echo after')] },
+        },
+      ],
+    });
     expect(condition(run)).toEqual({
       status: 'True',
       reason: 'Completed',
@@ -217,7 +259,7 @@ describe('Tekton in the dev cluster', () => {
         name: 'deploy',
         reason: 'When Expressions evaluated to false',
         whenExpressions: [
-          { input: '$(tasks.check.results.branch)', operator: 'in', values: ['main', 'release'] },
+          { input: 'feature', operator: 'in', values: ['main', 'release'] },
         ],
       },
     ]);
@@ -235,7 +277,11 @@ describe('Tekton in the dev cluster', () => {
             ],
           },
         },
-        { name: 'publish', runAfter: ['build'], taskSpec: { steps: [sh('publish', 'echo publish')] } },
+        {
+          name: 'publish',
+          runAfter: ['build'],
+          taskSpec: { steps: [sh('publish', 'echo publish')] },
+        },
       ],
       finally: [
         {
@@ -247,7 +293,12 @@ describe('Tekton in the dev cluster', () => {
           taskSpec: {
             params: [{ name: 'aggregate' }, { name: 'build' }],
             results: [{ name: 'seen' }],
-            steps: [sh('notify', 'printf "$(params.aggregate)/$(params.build)" > $(results.seen.path)')],
+            steps: [
+              sh(
+                'notify',
+                'printf "$(params.aggregate)/$(params.build)" > $(results.seen.path)',
+              ),
+            ],
           },
         },
       ],
@@ -258,15 +309,25 @@ describe('Tekton in the dev cluster', () => {
       reason: 'Failed',
       message: 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1',
     });
-    expect(run.status!.skippedTasks).toEqual([{ name: 'publish', reason: 'PipelineRun was stopping' }]);
-    expect(run.status!.results).toEqual([{ name: 'seen', value: 'Failed/Failed' }]);
+    expect(run.status!.skippedTasks).toEqual([
+      { name: 'publish', reason: 'PipelineRun was stopping' },
+    ]);
+    expect(run.status!.results).toEqual([
+      { name: 'seen', value: 'Failed/Failed' },
+    ]);
     const build = await get<TaskRun>('taskruns', `${run.metadata.name}-build`);
     expect(condition(build)).toEqual({
       status: 'False',
       reason: 'Failed',
       message: '"step-compile" exited with code 3',
     });
-    expect(build.status!.steps!.map(s => [s.name, s.terminated?.exitCode, s.terminationReason])).toEqual([
+    expect(
+      build.status!.steps!.map(s => [
+        s.name,
+        s.terminated?.exitCode,
+        s.terminationReason,
+      ]),
+    ).toEqual([
       ['compile', 3, 'Error'],
       ['package', 1, 'Skipped'],
     ]);
@@ -288,7 +349,13 @@ describe('Tekton in the dev cluster', () => {
     });
     expect(condition(run).reason).toBe('Succeeded');
     const lint = await get<TaskRun>('taskruns', `${run.metadata.name}-lint`);
-    expect(lint.status!.steps!.map(s => [s.name, s.terminated?.exitCode, s.terminationReason])).toEqual([
+    expect(
+      lint.status!.steps!.map(s => [
+        s.name,
+        s.terminated?.exitCode,
+        s.terminationReason,
+      ]),
+    ).toEqual([
       ['lint', 2, 'Continued'],
       ['report', 0, 'Completed'],
     ]);
@@ -322,7 +389,13 @@ describe('Tekton in the dev cluster', () => {
 
   it('fails a TaskRun past its own timeout', async () => {
     const run = await runPipeline({
-      tasks: [{ name: 'slow', timeout: '1s', taskSpec: { steps: [sh('sleep', 'sleep 30')] } }],
+      tasks: [
+        {
+          name: 'slow',
+          timeout: '1s',
+          taskSpec: { steps: [sh('sleep', 'sleep 30')] },
+        },
+      ],
     });
     expect(condition(run).reason).toBe('Failed');
     const slow = await get<TaskRun>('taskruns', `${run.metadata.name}-slow`);
@@ -341,8 +414,15 @@ describe('Tekton in the dev cluster', () => {
       metadata: { name },
       spec: {
         pipelineSpec: {
-          tasks: [{ name: 'slow', taskSpec: { steps: [sh('sleep', 'sleep 30')] } }],
-          finally: [{ name: 'cleanup', taskSpec: { steps: [sh('cleanup', 'echo cleanup')] } }],
+          tasks: [
+            { name: 'slow', taskSpec: { steps: [sh('sleep', 'sleep 30')] } },
+          ],
+          finally: [
+            {
+              name: 'cleanup',
+              taskSpec: { steps: [sh('cleanup', 'echo cleanup')] },
+            },
+          ],
         },
       },
     });
@@ -352,10 +432,21 @@ describe('Tekton in the dev cluster', () => {
       'the TaskRun to run',
     );
     await custom.patchNamespacedCustomObject(
-      { group, version, plural: 'pipelineruns', namespace, name, body: { spec: { status: 'CancelledRunFinally' } } },
+      {
+        group,
+        version,
+        plural: 'pipelineruns',
+        namespace,
+        name,
+        body: { spec: { status: 'CancelledRunFinally' } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const run = await waitFor(() => get<PipelineRun>('pipelineruns', name), finished, 'the cancelled run');
+    const run = await waitFor(
+      () => get<PipelineRun>('pipelineruns', name),
+      finished,
+      'the cancelled run',
+    );
     expect(condition(run)).toEqual({
       status: 'False',
       reason: 'Cancelled',
@@ -368,38 +459,58 @@ describe('Tekton in the dev cluster', () => {
   });
 
   it('retries a failing task', async () => {
-    const run = await runPipeline({
-      workspaces: [{ name: 'state' }],
-      tasks: [
-        {
-          name: 'flaky',
-          retries: 2,
-          workspaces: [{ name: 'state', workspace: 'state' }],
-          taskSpec: {
-            workspaces: [{ name: 'state' }],
-            steps: [
-              sh(
-                'attempt',
-                'echo x >> $(workspaces.state.path)/attempts\n[ "$(context.task.retry-count)" = 1 ]',
-              ),
-            ],
+    const run = await runPipeline(
+      {
+        workspaces: [{ name: 'state' }],
+        tasks: [
+          {
+            name: 'flaky',
+            retries: 2,
+            workspaces: [{ name: 'state', workspace: 'state' }],
+            taskSpec: {
+              workspaces: [{ name: 'state' }],
+              steps: [
+                sh(
+                  'attempt',
+                  'echo x >> $(workspaces.state.path)/attempts\n[ "$(context.task.retry-count)" = 1 ]',
+                ),
+              ],
+            },
           },
-        },
-        {
-          name: 'count',
-          runAfter: ['flaky'],
-          workspaces: [{ name: 'state', workspace: 'state', subPath: '' }],
-          taskSpec: {
-            workspaces: [{ name: 'state' }],
-            results: [{ name: 'attempts' }],
-            steps: [sh('count', 'wc -l < $(workspaces.state.path)/attempts | tr -d " " | tr -d "\\n" > $(results.attempts.path)')],
+          {
+            name: 'count',
+            runAfter: ['flaky'],
+            workspaces: [{ name: 'state', workspace: 'state', subPath: '' }],
+            taskSpec: {
+              workspaces: [{ name: 'state' }],
+              results: [{ name: 'attempts' }],
+              steps: [
+                sh(
+                  'count',
+                  'wc -l < $(workspaces.state.path)/attempts | tr -d " " | tr -d "\\n" > $(results.attempts.path)',
+                ),
+              ],
+            },
           },
-        },
-      ],
-      results: [{ name: 'attempts', value: '$(tasks.count.results.attempts)' }],
-    }, {
-      workspaces: [{ name: 'state', volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } } }],
-    });
+        ],
+        results: [
+          { name: 'attempts', value: '$(tasks.count.results.attempts)' },
+        ],
+      },
+      {
+        workspaces: [
+          {
+            name: 'state',
+            volumeClaimTemplate: {
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                resources: { requests: { storage: '1Mi' } },
+              },
+            },
+          },
+        ],
+      },
+    );
     expect(condition(run).reason).toBe('Succeeded');
     expect(run.status!.results).toEqual([{ name: 'attempts', value: '2' }]);
     const flaky = await get<TaskRun>('taskruns', `${run.metadata.name}-flaky`);
@@ -415,7 +526,9 @@ describe('Tekton in the dev cluster', () => {
       metadata: { name },
       spec: {
         status: 'PipelineRunPending',
-        pipelineSpec: { tasks: [{ name: 'a', taskSpec: { steps: [sh('a', 'true')] } }] },
+        pipelineSpec: {
+          tasks: [{ name: 'a', taskSpec: { steps: [sh('a', 'true')] } }],
+        },
       },
     });
     const pending = await waitFor(
@@ -425,10 +538,21 @@ describe('Tekton in the dev cluster', () => {
     );
     expect(condition(pending).reason).toBe('PipelineRunPending');
     await custom.patchNamespacedCustomObject(
-      { group, version, plural: 'pipelineruns', namespace, name, body: [{ op: 'remove', path: '/spec/status' }] },
+      {
+        group,
+        version,
+        plural: 'pipelineruns',
+        namespace,
+        name,
+        body: [{ op: 'remove', path: '/spec/status' }],
+      },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
-    const run = await waitFor(() => get<PipelineRun>('pipelineruns', name), finished, 'the run');
+    const run = await waitFor(
+      () => get<PipelineRun>('pipelineruns', name),
+      finished,
+      'the run',
+    );
     expect(condition(run).reason).toBe('Succeeded');
   });
 
@@ -440,7 +564,11 @@ describe('Tekton in the dev cluster', () => {
       metadata: { name: missing },
       spec: { pipelineRef: { name: 'nope' } },
     });
-    const run = await waitFor(() => get<PipelineRun>('pipelineruns', missing), finished, 'the failed run');
+    const run = await waitFor(
+      () => get<PipelineRun>('pipelineruns', missing),
+      finished,
+      'the failed run',
+    );
     expect(condition(run)).toEqual({
       status: 'False',
       reason: 'CouldntGetPipeline',
