@@ -20,8 +20,11 @@ export function parseDuration(text: string): number | undefined {
   const pattern = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let consumed = 0;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(trimmed))) {
+  for (
+    let match = pattern.exec(trimmed);
+    match;
+    match = pattern.exec(trimmed)
+  ) {
     total += Number(match[1]) * UNITS[match[2]];
     consumed = pattern.lastIndex;
   }

@@ -459,19 +459,24 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
       ];
     });
   };
+  // Tekton lists a skipped DAG task's when expressions whatever the reason;
+  // a finally task's only when they skipped it.
+  const skippedWhen = (task: PipelineTask, state: TaskState) => {
+    if (state.kind === 'skipped' && state.whenExpressions)
+      return state.whenExpressions;
+    if (!task.when?.length || finallyNames.has(task.name)) return undefined;
+    return substituteDeep(task.when, baseReplacements);
+  };
   const skipped = (): SkippedTask[] =>
     allTasks.flatMap(task => {
       const state = states.get(task.name)!;
       if (state.kind !== 'skipped') return [];
+      const whenExpressions = skippedWhen(task, state);
       return [
         {
           name: task.name,
           reason: state.reason,
-          ...(state.whenExpressions
-            ? { whenExpressions: state.whenExpressions }
-            : task.when?.length && !finallyNames.has(task.name)
-            ? { whenExpressions: substituteDeep(task.when, baseReplacements) }
-            : {}),
+          ...(whenExpressions ? { whenExpressions } : {}),
         },
       ];
     });
@@ -522,12 +527,11 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
 
   const dag = buildDag(dagTasks);
   const dagByName = new Map(dagTasks.map(t => [t.name, t]));
-  const remainingFor = (limit: number | undefined) =>
-    limit
-      ? limit - elapsed
-      : timeouts.pipeline
-      ? timeouts.pipeline - elapsed
-      : undefined;
+  // What is left of a limit (timeouts.tasks or .finally, else the pipeline's); none for 0.
+  const remainingFor = (limit: number | undefined) => {
+    const budget = limit || timeouts.pipeline;
+    return budget ? budget - elapsed : undefined;
+  };
   for (const taskName of dag.order) {
     const task = dagByName.get(taskName)!;
     if (states.get(taskName)!.kind !== 'waiting') continue;

@@ -112,16 +112,13 @@ describe('substitution', () => {
         resolveParams([{ name: 'a' }, { name: 'b' }], [], 'PipelineRun ns/r');
       expect(missing).toThrow(ParamError);
       expect(missing).toThrow('PipelineRun ns/r missing parameters: [a b]');
-      try {
+      expect(() =>
         resolveParams(
           [{ name: 'a', type: 'array' }],
           [{ name: 'a', value: 'x' }],
           'PipelineRun ns/r',
-        );
-      } catch (error) {
-        expect((error as ParamError).reason).toBe('ParameterTypeMismatch');
-      }
-      expect.assertions(3);
+        ),
+      ).toThrow(expect.objectContaining({ reason: 'ParameterTypeMismatch' }));
     });
   });
 });

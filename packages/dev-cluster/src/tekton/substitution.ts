@@ -176,11 +176,7 @@ export function resolveParams(
     }
     const type =
       spec.type ??
-      (Array.isArray(spec.default)
-        ? 'array'
-        : typeof spec.default === 'object'
-        ? 'object'
-        : 'string');
+      (spec.default === undefined ? 'string' : typeOfValue(spec.default));
     if (typeOfValue(value) !== type) {
       throw new ParamError(
         'ParameterTypeMismatch',

@@ -257,6 +257,20 @@ function toIso(value: unknown): string | undefined {
   return value instanceof Date ? value.toISOString() : String(value);
 }
 
+/**
+ * Tekton's step terminationReason: Skipped after an earlier failure,
+ * Continued for a failure with onError: continue (its container exits 0).
+ */
+function terminationReason(
+  skipped: boolean,
+  exitCode: number,
+  containerExitCode: number,
+): string {
+  if (skipped) return 'Skipped';
+  if (exitCode === 0) return 'Completed';
+  return containerExitCode === 0 ? 'Continued' : 'Error';
+}
+
 /** The steps' states from the pod's container statuses and the results log's exit codes. */
 export function stepStates(
   spec: TaskSpec,
@@ -287,13 +301,11 @@ export function stepStates(
         finishedAt: toIso(terminated.finishedAt),
         containerID: terminated.containerID,
       };
-      state.terminationReason = skipped
-        ? 'Skipped'
-        : exitCode === 0
-        ? 'Completed'
-        : terminated.exitCode === 0
-        ? 'Continued'
-        : 'Error';
+      state.terminationReason = terminationReason(
+        skipped,
+        exitCode,
+        terminated.exitCode,
+      );
     } else if (status?.state?.running) {
       state.running = { startedAt: toIso(status.state.running.startedAt) };
     } else {
