@@ -1,6 +1,13 @@
 /**
- * Types, permissions and pure logic shared by Cairn's Pipelines plugins.
+ * Types, permissions and pure logic shared by Cairn's Pipelines plugins:
+ * Tekton v1 types, the run status mapping, the pipeline graph, the start-form
+ * model, annotations and permissions. Isomorphic: runs in browsers and Node.
  *
  * @packageDocumentation
  */
-export {};
+export * from './types';
+export * from './status';
+export * from './dag';
+export * from './params';
+export * from './permissions';
+export * from './constants';

@@ -1,0 +1,92 @@
+/**
+ * Cairn's opt-in annotation: an entity with `cairn.dev/pipelines: "true"`
+ * gets the CI/CD tab.
+ * @public
+ */
+export const PIPELINES_ANNOTATION = 'cairn.dev/pipelines';
+
+/**
+ * The Backstage community Tekton plugin's opt-in annotation. Accepted too, so
+ * catalogs already annotated for that plugin work with Cairn unchanged.
+ * @public
+ */
+export const TEKTON_CICD_ANNOTATION = 'tekton.dev/cicd';
+
+/**
+ * The annotation (on entities) and label (on Tekton objects) that tie runs to
+ * an entity, as the Backstage Kubernetes plugin uses them. The label must be
+ * on the Pipeline so Tekton propagates it to PipelineRuns, TaskRuns and pods.
+ * @public
+ */
+export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
+
+/** A label selector that takes precedence over the kubernetes-id. @public */
+export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
+  'backstage.io/kubernetes-label-selector';
+
+/** Restricts an entity's objects to one namespace. @public */
+export const KUBERNETES_NAMESPACE_ANNOTATION =
+  'backstage.io/kubernetes-namespace';
+
+/** Restricts an entity's objects to one cluster. @public */
+export const KUBERNETES_CLUSTER_ANNOTATION = 'backstage.io/kubernetes-cluster';
+
+/**
+ * The labels Tekton sets on the objects it creates.
+ * @public
+ */
+export const TEKTON_LABELS = {
+  pipeline: 'tekton.dev/pipeline',
+  pipelineRun: 'tekton.dev/pipelineRun',
+  pipelineTask: 'tekton.dev/pipelineTask',
+  task: 'tekton.dev/task',
+  taskRun: 'tekton.dev/taskRun',
+  memberOf: 'tekton.dev/memberOf',
+} as const;
+
+/**
+ * Label Cairn sets on a rerun, naming the run it repeats (Tekton Dashboard
+ * uses `dashboard.tekton.dev/rerunOf` the same way).
+ * @public
+ */
+export const RERUN_OF_LABEL = 'cairn.dev/rerun-of';
+
+/**
+ * Whether an entity opted in to the CI/CD tab: `cairn.dev/pipelines: "true"`
+ * or the community plugin's `tekton.dev/cicd: "true"`; either needs a way to
+ * find its objects (`backstage.io/kubernetes-id` or a label selector).
+ * @public
+ */
+export function isPipelinesAvailable(entity: {
+  metadata: { annotations?: Record<string, string> };
+}): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  const optedIn = [PIPELINES_ANNOTATION, TEKTON_CICD_ANNOTATION].some(
+    key => annotations[key]?.trim().toLowerCase() === 'true',
+  );
+  return (
+    optedIn &&
+    Boolean(
+      annotations[KUBERNETES_ID_ANNOTATION] ||
+        annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION],
+    )
+  );
+}
+
+/**
+ * The label selector that finds an entity's Tekton objects: its
+ * `backstage.io/kubernetes-label-selector`, else
+ * `backstage.io/kubernetes-id=<id>`; undefined when it has neither.
+ * @public
+ */
+export function getEntityLabelSelector(entity: {
+  metadata: { annotations?: Record<string, string> };
+}): string | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  const selector = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION];
+  if (selector) {
+    return selector;
+  }
+  const id = annotations[KUBERNETES_ID_ANNOTATION];
+  return id ? `${KUBERNETES_ID_ANNOTATION}=${id}` : undefined;
+}
