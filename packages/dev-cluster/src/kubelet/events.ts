@@ -3,6 +3,7 @@ import type {
   V1ObjectReference,
   V1Pod,
 } from '@kubernetes/client-node';
+import { eventName } from '../machinery/eventName';
 import { formatGoDuration } from './backoff';
 
 /** An event the kubelet records about a pod or one of its containers. */
@@ -166,15 +167,11 @@ export function toEventObject(
   now: Date = new Date(),
 ): CoreV1Event {
   const subject = event.involvedObject;
-  const suffix = (
-    BigInt(now.getTime()) * 1_000_000n +
-    BigInt(Math.floor(Math.random() * 1_000_000))
-  ).toString(16);
   return {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: {
-      name: `${subject.name}.${suffix}`,
+      name: eventName(subject.name ?? '', now),
       namespace: subject.namespace ?? 'default',
     },
     involvedObject: subject,

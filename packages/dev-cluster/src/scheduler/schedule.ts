@@ -5,6 +5,7 @@ import type {
   V1Pod,
   V1PodCondition,
 } from '@kubernetes/client-node';
+import { eventName } from '../machinery/eventName';
 import { prepareFilters } from './filters';
 import { scoreNodes } from './scoring';
 import { Labels } from './selectors';
@@ -322,9 +323,7 @@ export function schedulingEvent(
     apiVersion: 'v1',
     kind: 'Event',
     metadata: {
-      name: `${pod.metadata?.name}.${(
-        BigInt(now.getTime()) * 1_000_000n
-      ).toString(16)}`,
+      name: eventName(pod.metadata?.name ?? '', now),
       namespace: pod.metadata?.namespace ?? 'default',
     },
     involvedObject: {

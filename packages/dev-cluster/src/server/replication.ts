@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject, StoreEvent } from '../store/types';
+import { eventName } from '../machinery/eventName';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { deepClone, jsonEqual, timestamp } from './objects';
 import type { ResourceRegistry, ResourceType } from './registry';
@@ -203,10 +204,7 @@ export class ReplicationControllers {
       involved.metadata.namespace!,
       {
         metadata: {
-          name: `${involved.metadata.name}.${(
-            Date.now() * 1e6 +
-            Math.floor(Math.random() * 1e6)
-          ).toString(16)}`,
+          name: eventName(involved.metadata.name!),
         },
         involvedObject: {
           kind: involved.kind,
