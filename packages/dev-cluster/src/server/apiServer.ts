@@ -87,6 +87,7 @@ import {
   unauthorized,
   unsupportedMediaType,
 } from './status';
+import { impersonatedUser } from './impersonation';
 import {
   applyScale,
   bindingStatus,
@@ -334,8 +335,9 @@ export class ApiServer {
    * is about, or throws the 401/403 to answer.
    */
   private admitRequest(req: IncomingMessage, url: URL, verbOverride?: string) {
-    const user = this.authenticator.authenticate(req);
-    if (!user) throw unauthorized();
+    const caller = this.authenticator.authenticate(req);
+    if (!caller) throw unauthorized();
+    const user = impersonatedUser(req.headers, caller, this.authorizer);
     const info = parseRequestInfo(
       req.method ?? 'GET',
       url.pathname,
