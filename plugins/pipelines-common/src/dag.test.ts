@@ -4,7 +4,7 @@ import {
   overlayRunStatus,
   validatePipelineSpec,
 } from './dag';
-import { PipelineRun, PipelineSpec, TaskRun } from './types';
+import { PipelineRun, PipelineSpec, PipelineTask, TaskRun } from './types';
 
 const clone = {
   name: 'clone',
@@ -34,12 +34,18 @@ const test = {
 const deploy = {
   name: 'deploy',
   runAfter: ['test'],
+  params: [
+    {
+      name: 'report',
+      value: { path: '$(tasks.lint.results.report[*])' },
+    },
+  ],
   taskSpec: {
     steps: [
       {
         name: 'apply',
         image: 'kubectl',
-        script: 'echo $(tasks.lint.results.report[*])',
+        script: 'echo $(tasks.clone.results.commit)',
       },
     ],
   },
@@ -58,7 +64,7 @@ const spec: PipelineSpec = {
 };
 
 describe('findResultReferences', () => {
-  it('finds references in params, when, matrix and embedded specs, in every notation', () => {
+  it('finds references in params, when and matrix, in every notation', () => {
     expect(findResultReferences(build)).toEqual([
       { task: 'clone', result: 'commit' },
     ]);
@@ -68,6 +74,7 @@ describe('findResultReferences', () => {
     expect(findResultReferences(test)).toEqual([
       { task: 'build', result: 'image' },
     ]);
+    // The script's reference is not one: Tekton does not substitute there.
     expect(findResultReferences(deploy)).toEqual([
       { task: 'lint', result: 'report' },
     ]);
@@ -399,5 +406,18 @@ describe('overlayRunStatus', () => {
       lane: 'finally',
       status: { status: 'pending' },
     });
+  });
+});
+
+describe('validatePipelineSpec with incomplete editor input', () => {
+  it('reports a task without a name instead of throwing', () => {
+    const unnamed = { taskRef: { name: 't' } } as unknown as PipelineTask;
+    expect(validatePipelineSpec({ tasks: [unnamed] })).toEqual([
+      {
+        path: 'tasks[0].name',
+        message:
+          'invalid value "": Pipeline Task name must be a valid DNS Label',
+      },
+    ]);
   });
 });

@@ -73,15 +73,14 @@ function collectStrings(value: unknown, into: string[]): string[] {
 }
 
 /**
- * The task results a PipelineTask consumes, from its params, matrix, `when`
- * expressions and embedded taskSpec: each one orders it after the producer.
+ * The task results a PipelineTask consumes: each one orders it after the
+ * producer. Like Tekton (`PipelineTaskResultRefs`), only params, matrix
+ * params and `when` expressions count; Tekton does not substitute task
+ * results inside an embedded taskSpec, so a reference there orders nothing.
  * @public
  */
 export function findResultReferences(task: PipelineTask): ResultReference[] {
-  const strings = collectStrings(
-    [task.params, task.matrix, task.when, task.taskSpec],
-    [],
-  );
+  const strings = collectStrings([task.params, task.matrix, task.when], []);
   const found = new Map<string, ResultReference>();
   for (const text of strings) {
     for (const match of text.matchAll(RESULT_REFERENCE)) {
@@ -182,12 +181,12 @@ export function buildPipelineGraph(spec: PipelineSpec): PipelineGraph {
   ];
   for (const [lane, laneTasks] of lanes) {
     laneTasks.forEach((task, i) => {
-      if (!DNS_1123_LABEL.test(task.name ?? '') || task.name.length > 63) {
+      // Names come from editors too, so a missing one is reported, not thrown on.
+      const name = task.name ?? '';
+      if (!DNS_1123_LABEL.test(name) || name.length > 63) {
         issues.push({
           path: `${lane}[${i}].name`,
-          message: `invalid value "${
-            task.name ?? ''
-          }": Pipeline Task name must be a valid DNS Label`,
+          message: `invalid value "${name}": Pipeline Task name must be a valid DNS Label`,
         });
       }
       if (seen.has(task.name)) {

@@ -207,8 +207,8 @@ export function getRunStatus(run: RunLike): RunStatusSummary {
     return { status: 'pending', label: getReasonLabel(reason), ...details };
   }
   if (reason === 'PipelineRunCouldntCancel') {
-    // The controller gave up cancelling child runs; Tekton Dashboard shows
-    // this as an error because the run will not finish on its own.
+    // Cancelling the child runs failed; Tekton Dashboard shows this as an
+    // error because it needs someone to look, though the run is not over.
     return { status: 'failed', label: getReasonLabel(reason), ...details };
   }
   let label: string;
