@@ -24,6 +24,7 @@ import { PatchError, strategicMergePatch } from '../machinery/strategicMerge';
 import {
   applyDefaults,
   validateCreate,
+  validatePodEphemeralContainersUpdate,
   validateUpdate,
 } from '../machinery/validation';
 import type { ObjectStore } from '../store/objectStore';
@@ -139,14 +140,23 @@ function reportUnknownFields(
 }
 
 /** Validation of built-in kinds, object metadata, and custom resources against their schema. */
-export const machineryValidator: Validator = (type, object, oldObject) => {
+export const machineryValidator: Validator = (
+  type,
+  object,
+  oldObject,
+  subresource,
+) => {
   const options = {
     namespaced: type.namespaced,
     customResource: !!type.custom,
   };
-  const errors = oldObject
-    ? validateUpdate(object, oldObject, options)
-    : validateCreate(object, options);
+  let errors: FieldError[];
+  if (!oldObject) errors = validateCreate(object, options);
+  else if (subresource === 'ephemeralcontainers')
+    // The one way to change a pod's ephemeral containers, with its own rules
+    // instead of the pod update rules.
+    errors = validatePodEphemeralContainersUpdate(object, oldObject);
+  else errors = validateUpdate(object, oldObject, options);
   const schema = type.custom?.schema as StructuralSchema | undefined;
   if (schema) errors.push(...validateAgainstSchema(object, schema));
   return causes(errors);

@@ -69,6 +69,8 @@ export type Validator = (
   type: ResourceType,
   object: KubeObject,
   oldObject: KubeObject | undefined,
+  /** The subresource an update is written through ('' for the object itself). */
+  subresource: string,
 ) => StatusCause[];
 
 /** Fills in the defaults of a built-in or custom type (in place). */
@@ -331,6 +333,7 @@ export class ResourceService {
     type: ResourceType,
     object: KubeObject,
     oldObject: KubeObject | undefined,
+    subresource = '',
   ) {
     const causes: StatusCause[] = [];
     const name = object.metadata.name ?? '';
@@ -342,7 +345,7 @@ export class ResourceService {
       });
     }
     for (const validator of this.validators)
-      causes.push(...validator(type, object, oldObject));
+      causes.push(...validator(type, object, oldObject, subresource));
     if (causes.length) throw invalid(type, name, causes);
   }
 
@@ -561,7 +564,8 @@ export class ResourceService {
       ctx,
     )!;
     // A binding is checked by bindPod; the pod update rules do not apply to it.
-    if (subresource !== 'binding') this.validate(type, next, existing);
+    if (subresource !== 'binding')
+      this.validate(type, next, existing, subresource);
     this.admit('validating', { ...request, object: next }, ctx);
     this.trackManagedFields(type, existing, next, subresource, ctx);
     const { resourceVersion: _a, ...nextMeta } = next.metadata;
