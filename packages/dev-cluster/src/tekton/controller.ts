@@ -641,6 +641,7 @@ export class TektonController {
       const body = buildPod({ ...taskRun, status }, resolved, {
         claimsDir: this.options.claimsDir,
         taskName: taskRun.spec.taskRef?.name,
+        workspaceKeys: await this.workspaceKeys(taskRun),
       });
       try {
         pod = await this.core.createNamespacedPod({ namespace, body });
@@ -703,6 +704,44 @@ export class TektonController {
     if (observed.done) status.completionTime = now.toISOString();
     await this.writeStatus('taskruns', taskRun, status);
     return observed.done ? undefined : requeue;
+  }
+
+  /** The keys of the ConfigMaps and Secrets that workspaces bind without items. */
+  private async workspaceKeys(
+    taskRun: TaskRun,
+  ): Promise<Record<string, string[]>> {
+    const namespace = taskRun.metadata.namespace!;
+    const keys: Record<string, string[]> = {};
+    for (const binding of taskRun.spec.workspaces ?? []) {
+      try {
+        if (binding.configMap && !binding.configMap.items?.length) {
+          const configMap = await this.core.readNamespacedConfigMap({
+            namespace,
+            name: binding.configMap.name,
+          });
+          keys[binding.name] = [
+            ...Object.keys(configMap.data ?? {}),
+            ...Object.keys(configMap.binaryData ?? {}),
+          ];
+        } else if (binding.secret && !binding.secret.items?.length) {
+          const secret = await this.core.readNamespacedSecret({
+            namespace,
+            name: binding.secret.secretName,
+          });
+          // The dev cluster may keep stringData as written, where Kubernetes merges it into data.
+          keys[binding.name] = [
+            ...new Set([
+              ...Object.keys(secret.data ?? {}),
+              ...Object.keys(secret.stringData ?? {}),
+            ]),
+          ];
+        }
+      } catch (error) {
+        // A missing object leaves the workspace empty.
+        if (!notFound(error)) throw error;
+      }
+    }
+    return keys;
   }
 
   private async readResultsLog(

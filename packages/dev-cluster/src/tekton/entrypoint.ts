@@ -8,17 +8,27 @@
  * Containers of the dev cluster are local processes that are not chrooted:
  * a container sees its volumes under its root directory, which is its
  * initial working directory. So the scripts map Tekton's absolute paths
- * (/tekton/…, /workspace…) in the step's script and arguments onto that root.
+ * (/tekton…, /workspace…, workspaces' mountPaths) in the step's script and
+ * arguments onto that root.
  *
  * They avoid `$(` and `$$`, which Kubernetes would expand in a command.
  */
 
-const MAP_PATHS = [
-  'map_paths() {',
-  '  sed -e "s#\\(^\\|[^A-Za-z0-9_.-]\\)/tekton/#\\1$root/tekton/#g" \\',
-  '      -e "s#\\(^\\|[^A-Za-z0-9_.-]\\)/workspace\\(\\$\\|[^A-Za-z0-9_.-]\\)#\\1$root/workspace\\2#g"',
-  '}',
-].join('\n');
+/**
+ * Writes a sed script that prefixes each absolute path of TEKTON_PATH_PREFIXES
+ * (one a line) with the container root where it stands alone or starts a
+ * path. Each substitution runs twice, for adjacent paths (the first match
+ * consumes the character between them).
+ */
+const MAP_PATHS = `paths_script="$root/.tekton-paths.sed"
+printf '%s\\n' "$TEKTON_PATH_PREFIXES" | while read -r prefix; do
+  [ -n "$prefix" ] || continue
+  rule="s#\\\\(^\\\\|[^A-Za-z0-9_.-]\\\\)$prefix\\\\($\\\\|[^A-Za-z0-9_.-]\\\\)#\\\\1$root$prefix\\\\2#g"
+  printf '%s\\n%s\\n' "$rule" "$rule"
+done > "$paths_script"
+map_paths() {
+  sed -f "$paths_script"
+}`;
 
 /** Environment of a step container the step script reads. */
 export const STEP_ENV = {
@@ -27,6 +37,8 @@ export const STEP_ENV = {
   script: 'TEKTON_STEP_SCRIPT',
   workingDir: 'TEKTON_STEP_WORKING_DIR',
   workspaceLinks: 'TEKTON_WORKSPACE_LINKS',
+  workspaceFiles: 'TEKTON_WORKSPACE_FILES',
+  pathPrefixes: 'TEKTON_PATH_PREFIXES',
   stepCount: 'TEKTON_STEP_COUNT',
 } as const;
 
@@ -35,7 +47,10 @@ export const STEP_ENV = {
  * args), or the args of its script. The script is base64 in TEKTON_STEP_SCRIPT;
  * without a shebang it runs as `#!/bin/sh` with `set -e`, as in Tekton.
  * TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link workspaces
- * backed by directories shared between pods.
+ * backed by directories shared between pods. TEKTON_WORKSPACE_FILES lines
+ * "<file>|<variable>" write the files of configMap and secret workspaces
+ * from variables the kubelet fills from the object's keys (the runtime
+ * does not project these volumes).
  */
 export const STEP_SCRIPT = `set -u
 root="$PWD"
@@ -59,6 +74,11 @@ printf '%s\\n' "$TEKTON_WORKSPACE_LINKS" | while IFS='|' read -r mount target; d
   ln -s "$target" "$root$mount"
 done
 count=$#
+printf '%s\\n' "$TEKTON_WORKSPACE_FILES" | while IFS='|' read -r file variable; do
+  [ -n "$file" ] || continue
+  mkdir -p "\`dirname "$root$file"\`"
+  eval "printf '%s' \\"\\\${$variable}\\"" > "$root$file"
+done
 k=0
 while [ "$k" -lt "$count" ]; do
   argument=\`printf '%s' "$1" | map_paths\`

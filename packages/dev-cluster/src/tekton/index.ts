@@ -9,6 +9,7 @@ import { TektonController } from './controller';
 import { TEKTON_CRDS } from './crds';
 
 export { TEKTON_CRDS } from './crds';
+export { admissionDenial, tektonAdmission } from './admission';
 export {
   validatePipeline,
   validatePipelineRun,

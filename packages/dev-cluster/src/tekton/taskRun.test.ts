@@ -1,5 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { parseResultsLog, RESULTS_CONTAINER } from './entrypoint';
+import {
+  parseResultsLog,
+  RESULTS_CONTAINER,
+  RESULTS_SCRIPT,
+  STEP_SCRIPT,
+} from './entrypoint';
 import {
   applyStepTemplate,
   buildPod,
@@ -340,5 +345,13 @@ describe('applyStepTemplate', () => {
         steps: [{ name: 's', image: 'b' }],
       }),
     ).toEqual([{ name: 's', image: 'b', workingDir: '/w' }]);
+  });
+});
+
+describe('entrypoint scripts', () => {
+  it('contain nothing Kubernetes would expand in a command', () => {
+    for (const script of [STEP_SCRIPT, RESULTS_SCRIPT]) {
+      expect(script).not.toMatch(/\$\(|\$\$/);
+    }
   });
 });

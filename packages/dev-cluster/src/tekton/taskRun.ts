@@ -137,6 +137,12 @@ export interface PodBuildOptions {
   claimsDir: string;
   /** The Task's name, for the tekton.dev/task label (taskRef runs). */
   taskName?: string;
+  /**
+   * The keys of configMap and secret workspace bindings (by binding name),
+   * which the controller reads through the API; their files are written
+   * from variables the kubelet resolves.
+   */
+  workspaceKeys?: Record<string, string[]>;
 }
 
 /** The directory a PVC-backed workspace binding resolves to. */
@@ -151,6 +157,17 @@ export function claimDirectory(
     binding.persistentVolumeClaim!.claimName,
     binding.subPath ?? '',
   );
+}
+
+/** The files of a configMap or secret binding: its items, or one per key. */
+function keyFiles(
+  binding: WorkspaceBinding,
+  workspaceKeys: Record<string, string[]> = {},
+): Array<[key: string, file: string]> {
+  const source = binding.configMap ?? binding.secret;
+  if (!source) return [];
+  if (source.items?.length) return source.items.map(i => [i.key, i.path]);
+  return (workspaceKeys[binding.name] ?? []).map(key => [key, key]);
 }
 
 const RUN_VOLUME = 'tekton-internal-run';
@@ -174,6 +191,8 @@ export function buildPod(
   ];
   const workspaceMounts: V1Container['volumeMounts'] = [];
   const links: string[] = [];
+  const files: string[] = [];
+  const fileVariables: Array<{ name: string; valueFrom: object }> = [];
   for (const binding of taskRun.spec.workspaces ?? []) {
     const mountPath = workspaceMountPath(spec, binding.name);
     if (binding.persistentVolumeClaim) {
@@ -181,6 +200,16 @@ export function buildPod(
         `${mountPath}|${claimDirectory(options.claimsDir, namespace, binding)}`,
       );
       continue;
+    }
+    for (const [key, file] of keyFiles(binding, options.workspaceKeys)) {
+      const variable = `TEKTON_WORKSPACE_FILE_${fileVariables.length}`;
+      files.push(`${mountPath}/${file}|${variable}`);
+      fileVariables.push({
+        name: variable,
+        valueFrom: binding.configMap
+          ? { configMapKeyRef: { name: binding.configMap.name, key } }
+          : { secretKeyRef: { name: binding.secret!.secretName, key } },
+      });
     }
     // emptyDir (and, in this runtime, configMap and secret) volumes are per pod.
     const volume = workspaceVolumeName(binding.name);
@@ -191,6 +220,15 @@ export function buildPod(
       ...(binding.subPath ? { subPath: binding.subPath } : {}),
     });
   }
+  const pathPrefixes = [
+    ...new Set([
+      '/tekton',
+      '/workspace',
+      ...(taskRun.spec.workspaces ?? []).map(b =>
+        workspaceMountPath(spec, b.name).replace(/\/+$/, ''),
+      ),
+    ]),
+  ].filter(p => !p.startsWith('/workspace/'));
   const containers: V1Container[] = steps.map((step, index) => {
     const program = step.script
       ? step.args ?? []
@@ -205,6 +243,9 @@ export function buildPod(
       },
       { name: STEP_ENV.workingDir, value: step.workingDir ?? '/workspace' },
       { name: STEP_ENV.workspaceLinks, value: links.join('\n') },
+      ...fileVariables,
+      { name: STEP_ENV.workspaceFiles, value: files.join('\n') },
+      { name: STEP_ENV.pathPrefixes, value: pathPrefixes.join('\n') },
     ];
     return {
       name: stepContainerName(step, index),

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { DevCluster, startDevCluster } from '../server/devCluster';
-import { installTekton, TektonInstallation } from './index';
+import { installTekton, tektonAdmission, TektonInstallation } from './index';
 import type { PipelineRun, TaskRun } from './types';
 
 /*
@@ -582,5 +583,108 @@ describe('Tekton in the dev cluster', () => {
     });
     expect(condition(cyclic).reason).toBe('PipelineValidationFailed');
     expect(condition(cyclic).message).toContain('cycle detected');
+  });
+
+  it('mounts configMap and secret workspaces as files', async () => {
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: {
+        metadata: { name: 'settings' },
+        data: { 'app.conf': 'level=debug\nmode=fast' },
+      },
+    });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'token' }, stringData: { token: 's3cr3t' } },
+    });
+    const run = await runPipeline(
+      {
+        workspaces: [{ name: 'config' }, { name: 'credentials' }],
+        results: [{ name: 'seen', value: '$(tasks.read.results.seen)' }],
+        tasks: [
+          {
+            name: 'read',
+            workspaces: [
+              { name: 'config', workspace: 'config' },
+              { name: 'credentials', workspace: 'credentials' },
+            ],
+            taskSpec: {
+              workspaces: [
+                { name: 'config' },
+                { name: 'credentials', mountPath: '/creds' },
+              ],
+              results: [{ name: 'seen' }],
+              steps: [
+                sh(
+                  'read',
+                  'printf "%s|%s" "$(tail -n 1 $(workspaces.config.path)/app.conf)" "$(cat $(workspaces.credentials.path)/token)" > $(results.seen.path)',
+                ),
+              ],
+            },
+          },
+        ],
+      },
+      {
+        workspaces: [
+          { name: 'config', configMap: { name: 'settings' } },
+          { name: 'credentials', secret: { secretName: 'token' } },
+        ],
+      },
+    );
+    expect(condition(run).reason).toBe('Succeeded');
+    expect(run.status!.results).toEqual([
+      { name: 'seen', value: 'mode=fast|s3cr3t' },
+    ]);
+  });
+
+  it('shows Tekton printer columns and short names in kubectl', async () => {
+    const kubectl = (args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          'kubectl',
+          ['--kubeconfig', cluster.kubeconfigPath, ...args],
+          {
+            env: {
+              ...process.env,
+              KUBECACHEDIR: path.join(stateDir, 'kubecache'),
+            },
+          },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(stderr)) : resolve(stdout),
+        ),
+      );
+    const table = await kubectl(['get', 'pr', 'run-1']);
+    expect(table.split('\n')[0].split(/\s+/)).toEqual([
+      'NAME',
+      'SUCCEEDED',
+      'REASON',
+      'STARTTIME',
+      'COMPLETIONTIME',
+    ]);
+    expect(table.split('\n')[1]).toMatch(/^run-1\s+True\s+Succeeded\s/);
+    expect(await kubectl(['get', 'tekton', '-o', 'name'])).toContain(
+      'pipelinerun.tekton.dev/run-1',
+    );
+  });
+
+  it("refuses invalid objects as Tekton's webhook does, once the admission plugin is installed", async () => {
+    cluster.server.resources.addAdmissionPlugin(tektonAdmission);
+    const attempt = create('pipelines', {
+      apiVersion: `${group}/${version}`,
+      kind: 'Pipeline',
+      metadata: { name: 'cyclic' },
+      spec: {
+        tasks: [
+          { name: 'a', runAfter: ['b'], taskRef: { name: 'add' } },
+          { name: 'b', runAfter: ['a'], taskRef: { name: 'add' } },
+        ],
+      },
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 400,
+      body: expect.stringContaining(
+        'admission webhook \\"validation.webhook.pipeline.tekton.dev\\" denied the request: validation failed: invalid value: cycle detected; task \\"a\\" depends on \\"b\\": spec.tasks',
+      ),
+    });
   });
 });
