@@ -421,3 +421,22 @@ describe('validatePipelineSpec with incomplete editor input', () => {
     ]);
   });
 });
+
+describe('validatePipelineSpec with several references to one missing task', () => {
+  it('reports the missing task once', () => {
+    const issues = validatePipelineSpec({
+      tasks: [
+        {
+          name: 'b',
+          runAfter: ['ghost'],
+          params: [
+            { name: 'p', value: '$(tasks.ghost.results.one)' },
+            { name: 'q', value: '$(tasks.ghost.results.two)' },
+          ],
+        },
+      ],
+    });
+    expect(issues).toHaveLength(1);
+    expect(issues[0].path).toBe('tasks[0].runAfter[0]');
+  });
+});

@@ -21,8 +21,9 @@ export interface PipelineGraphNode {
 }
 
 /**
- * An ordering between two tasks: declared with `runAfter`, or implied by a
- * result reference (then `results` names the results consumed).
+ * An ordering between two tasks, one per pair: `runAfter` when declared so,
+ * else `result` when only implied by result references. `results` names the
+ * results that flow along it either way.
  * @public
  */
 export interface PipelineGraphEdge {
@@ -233,15 +234,15 @@ export function buildPipelineGraph(spec: PipelineSpec): PipelineGraph {
       }
     });
     for (const ref of findResultReferences(task)) {
-      taskDeps.add(ref.task);
       if (dagNames.has(ref.task)) {
         addEdge(ref.task, task.name, ref.result);
-      } else {
+      } else if (!taskDeps.has(ref.task)) {
         issues.push({
           path: `tasks[${i}]`,
           message: unknownDependency(task.name, ref.task),
         });
       }
+      taskDeps.add(ref.task);
     }
   });
 
