@@ -320,6 +320,33 @@ describe('validatePipelineSpec', () => {
       },
     ]);
   });
+  it('reports a task without a name instead of throwing', () => {
+    const unnamed = { taskRef: { name: 't' } } as unknown as PipelineTask;
+    expect(validatePipelineSpec({ tasks: [unnamed] })).toEqual([
+      {
+        path: 'tasks[0].name',
+        message:
+          'invalid value "": Pipeline Task name must be a valid DNS Label',
+      },
+    ]);
+  });
+
+  it('reports the missing task once', () => {
+    const issues = validatePipelineSpec({
+      tasks: [
+        {
+          name: 'b',
+          runAfter: ['ghost'],
+          params: [
+            { name: 'p', value: '$(tasks.ghost.results.one)' },
+            { name: 'q', value: '$(tasks.ghost.results.two)' },
+          ],
+        },
+      ],
+    });
+    expect(issues).toHaveLength(1);
+    expect(issues[0].path).toBe('tasks[0].runAfter[0]');
+  });
 });
 
 describe('overlayRunStatus', () => {
@@ -406,37 +433,5 @@ describe('overlayRunStatus', () => {
       lane: 'finally',
       status: { status: 'pending' },
     });
-  });
-});
-
-describe('validatePipelineSpec with incomplete editor input', () => {
-  it('reports a task without a name instead of throwing', () => {
-    const unnamed = { taskRef: { name: 't' } } as unknown as PipelineTask;
-    expect(validatePipelineSpec({ tasks: [unnamed] })).toEqual([
-      {
-        path: 'tasks[0].name',
-        message:
-          'invalid value "": Pipeline Task name must be a valid DNS Label',
-      },
-    ]);
-  });
-});
-
-describe('validatePipelineSpec with several references to one missing task', () => {
-  it('reports the missing task once', () => {
-    const issues = validatePipelineSpec({
-      tasks: [
-        {
-          name: 'b',
-          runAfter: ['ghost'],
-          params: [
-            { name: 'p', value: '$(tasks.ghost.results.one)' },
-            { name: 'q', value: '$(tasks.ghost.results.two)' },
-          ],
-        },
-      ],
-    });
-    expect(issues).toHaveLength(1);
-    expect(issues[0].path).toBe('tasks[0].runAfter[0]');
   });
 });
