@@ -1,0 +1,6 @@
+/**
+ * Cairn Pipelines backend plugin.
+ *
+ * @packageDocumentation
+ */
+export {};
