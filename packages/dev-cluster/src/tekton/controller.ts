@@ -22,6 +22,7 @@ import {
   TEKTON_VERSION,
 } from './labels';
 import { planPipelineRun, volumeClaimName } from './pipelineRun';
+import { refTarget } from './resolvers';
 import {
   findReferences,
   ParamError,
@@ -358,10 +359,18 @@ export class TektonController {
     let spec: PipelineSpec;
     let pipelineName = name;
     if (run.spec.pipelineRef) {
-      pipelineName = run.spec.pipelineRef.name ?? '';
+      const target = refTarget(run.spec.pipelineRef, 'pipeline', namespace);
+      if ('error' in target)
+        return this.failRun(
+          'pipelineruns',
+          run,
+          'CouldntGetPipeline',
+          `Error retrieving pipeline for pipelinerun ${namespace}/${name}: ${target.error}`,
+        );
+      pipelineName = target.name;
       const pipeline = await this.get<Pipeline>(
         'pipelines',
-        namespace,
+        target.namespace,
         pipelineName,
       );
       if (!pipeline)
@@ -472,10 +481,11 @@ export class TektonController {
     const tasks = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
     const declared = new Map<string, Set<string>>();
     for (const task of tasks) {
+      const target = task.taskRef && refTarget(task.taskRef, 'task', namespace);
       const taskSpec =
         task.taskSpec ??
-        (task.taskRef?.name
-          ? (await this.get<Task>('tasks', namespace, task.taskRef.name))?.spec
+        (target && !('error' in target)
+          ? (await this.get<Task>('tasks', target.namespace, target.name))?.spec
           : undefined);
       if (taskSpec)
         declared.set(
@@ -570,14 +580,22 @@ export class TektonController {
 
     let spec: TaskSpec;
     let taskName = name;
-    if (taskRun.spec.taskRef?.name) {
-      taskName = taskRun.spec.taskRef.name;
-      const task = await this.get<Task>('tasks', namespace, taskName);
+    if (taskRun.spec.taskRef) {
+      const target = refTarget(taskRun.spec.taskRef, 'task', namespace);
+      if ('error' in target)
+        return this.failRun(
+          'taskruns',
+          taskRun,
+          'TaskRunResolutionFailed',
+          target.error,
+        );
+      taskName = target.name;
+      const task = await this.get<Task>('tasks', target.namespace, taskName);
       if (!task)
         return this.failRun(
           'taskruns',
           taskRun,
-          'CouldntGetTask',
+          target.resolver ? 'TaskRunResolutionFailed' : 'CouldntGetTask',
           `error when listing tasks for taskRun ${name}: tasks.tekton.dev "${taskName}" not found`,
         );
       spec = task.spec ?? {};
@@ -640,7 +658,7 @@ export class TektonController {
     if (!pod) {
       const body = buildPod({ ...taskRun, status }, resolved, {
         claimsDir: this.options.claimsDir,
-        taskName: taskRun.spec.taskRef?.name,
+        taskName: taskRun.spec.taskRef ? taskName : undefined,
         workspaceKeys: await this.workspaceKeys(taskRun),
       });
       try {

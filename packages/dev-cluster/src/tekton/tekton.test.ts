@@ -148,7 +148,14 @@ describe('Tekton in the dev cluster', () => {
           },
           {
             name: 'second-add',
-            taskRef: { name: 'add' },
+            taskRef: {
+              resolver: 'cluster',
+              params: [
+                { name: 'kind', value: 'task' },
+                { name: 'name', value: 'add' },
+                { name: 'namespace', value: 'default' },
+              ],
+            },
             params: [
               { name: 'first', value: '$(tasks.first-add.results.sum)' },
               { name: 'second', value: '10' },

@@ -18,6 +18,13 @@ export interface Param {
   value: ParamValue;
 }
 
+/** A taskRef or pipelineRef: by name, or through a resolver with params. */
+export interface ObjectRef {
+  name?: string;
+  resolver?: string;
+  params?: Param[];
+}
+
 export interface WhenExpression {
   input: string;
   operator: 'in' | 'notin';
@@ -75,6 +82,7 @@ export interface PipelineTask {
     kind?: string;
     apiVersion?: string;
     resolver?: string;
+    params?: Param[];
   };
   taskSpec?: TaskSpec & {
     metadata?: {
@@ -182,7 +190,7 @@ export interface TaskRun {
   kind?: string;
   metadata: ObjectMeta;
   spec: {
-    taskRef?: { name?: string; kind?: string };
+    taskRef?: ObjectRef & { kind?: string };
     taskSpec?: TaskSpec;
     params?: Param[];
     serviceAccountName?: string;
@@ -238,7 +246,7 @@ export interface PipelineRun {
   kind?: string;
   metadata: ObjectMeta;
   spec: {
-    pipelineRef?: { name?: string };
+    pipelineRef?: ObjectRef;
     pipelineSpec?: PipelineSpec;
     params?: Param[];
     status?: PipelineRunSpecStatus;
