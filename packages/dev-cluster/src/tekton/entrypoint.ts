@@ -60,7 +60,7 @@ ${MAP_PATHS}
 mkdir -p "$run/$i"
 if [ "$i" -gt 0 ]; then
   previous="$run/\`expr "$i" - 1\`"
-  while [ ! -e "$previous/out" ] && [ ! -e "$previous/out.err" ]; do sleep 0.05; done
+  while [ ! -e "$previous/out" ] && [ ! -e "$previous/out.err" ]; do sleep 0.1; done
   if [ -e "$previous/out.err" ]; then
     echo skipped > "$run/$i/exitCode"
     touch "$run/$i/out.err"
@@ -132,7 +132,7 @@ run="$root/tekton/run"
 count="$TEKTON_STEP_COUNT"
 if [ "$count" -gt 0 ]; then
   last="$run/\`expr "$count" - 1\`"
-  while [ ! -e "$last/out" ] && [ ! -e "$last/out.err" ]; do sleep 0.05; done
+  while [ ! -e "$last/out" ] && [ ! -e "$last/out.err" ]; do sleep 0.1; done
 fi
 for file in "$root/tekton/results"/*; do
   [ -f "$file" ] || continue
