@@ -1,0 +1,43 @@
+import { Config } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
+import { ClusterDetails, readClusters, ReadClustersOptions } from './config';
+
+/**
+ * The clusters of the `kubernetes:` config, by name. Shared by Cairn's
+ * backends: they all act on the same clusters with the same identity.
+ * @public
+ */
+export class ClusterAccess {
+  static fromConfig(
+    config: Config,
+    options?: ReadClustersOptions,
+  ): ClusterAccess {
+    return new ClusterAccess(readClusters(config, options));
+  }
+
+  private readonly byName: Map<string, ClusterDetails>;
+
+  constructor(clusters: ClusterDetails[]) {
+    this.byName = new Map(clusters.map(c => [c.name, c]));
+  }
+
+  list(): ClusterDetails[] {
+    return [...this.byName.values()];
+  }
+
+  /** The named cluster; a NotFoundError listing the configured ones if absent. */
+  get(name: string): ClusterDetails {
+    const cluster = this.byName.get(name);
+    if (!cluster) {
+      const names = [...this.byName.keys()];
+      throw new NotFoundError(
+        `cluster "${name}" is not configured; ${
+          names.length
+            ? `configured clusters: ${names.join(', ')}`
+            : 'no clusters are configured in kubernetes.clusterLocatorMethods'
+        }`,
+      );
+    }
+    return cluster;
+  }
+}
