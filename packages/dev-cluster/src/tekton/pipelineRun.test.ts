@@ -501,6 +501,31 @@ describe('planPipelineRun', () => {
     });
   });
 
+  it('times out finally tasks: skips those not started and fails', () => {
+    const spec = { tasks: [task('a')], finally: [task('f'), task('g')] };
+    const timed = run(
+      { pipelineSpec: spec, timeouts: { pipeline: '1h', finally: '1m' } },
+      {
+        startTime: start.toISOString(),
+        finallyStartTime: later(1000).toISOString(),
+      },
+    );
+    const p = plan(spec, {
+      run: timed,
+      taskRuns: [succeeded('a'), succeeded('f')],
+      now: later(62_000),
+    });
+    expect(p.create).toEqual([]);
+    expect(p.status.skippedTasks).toEqual([
+      { name: 'g', reason: SKIP_REASONS.finallyTimedOut },
+    ]);
+    expect(p.status.conditions![0]).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: 'Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 1',
+    });
+  });
+
   it('gives TaskRuns the remaining time, or the pipeline task and taskRunSpecs timeouts', () => {
     const spec = {
       tasks: [task('a'), task('b', { timeout: '5m' }), task('c')],

@@ -172,6 +172,8 @@ function keyFiles(
 
 const RUN_VOLUME = 'tekton-internal-run';
 const RESULTS_VOLUME = 'tekton-internal-results';
+/** Tekton's /workspace: the steps' shared working directory. */
+const WORKSPACE_VOLUME = 'tekton-internal-workspace';
 
 /** The pod of a TaskRun's current attempt. */
 export function buildPod(
@@ -184,12 +186,16 @@ export function buildPod(
   const volumes: V1Volume[] = [
     { name: RUN_VOLUME, emptyDir: {} },
     { name: RESULTS_VOLUME, emptyDir: {} },
+    { name: WORKSPACE_VOLUME, emptyDir: {} },
   ];
   const internalMounts = [
     { name: RUN_VOLUME, mountPath: '/tekton/run' },
     { name: RESULTS_VOLUME, mountPath: '/tekton/results' },
   ];
-  const workspaceMounts: V1Container['volumeMounts'] = [];
+  // Before the workspaces' mounts, which are inside it.
+  const workspaceMounts: V1Container['volumeMounts'] = [
+    { name: WORKSPACE_VOLUME, mountPath: '/workspace' },
+  ];
   const links: string[] = [];
   const files: string[] = [];
   const fileVariables: Array<{ name: string; valueFrom: object }> = [];

@@ -694,4 +694,75 @@ describe('Tekton in the dev cluster', () => {
       ),
     });
   });
+
+  it('runs a TaskRun of its own: object params, stepTemplate, workingDir, context', async () => {
+    await create('taskruns', {
+      apiVersion: `${group}/${version}`,
+      kind: 'TaskRun',
+      metadata: { name: 'standalone' },
+      spec: {
+        params: [
+          {
+            name: 'repo',
+            value: { url: 'https://git.example/app', revision: 'v2' },
+          },
+        ],
+        taskSpec: {
+          params: [
+            {
+              name: 'repo',
+              type: 'object',
+              properties: {
+                url: { type: 'string' },
+                revision: { type: 'string' },
+              },
+            },
+          ],
+          results: [{ name: 'summary' }],
+          stepTemplate: { env: [{ name: 'GREETING', value: 'hello' }] },
+          steps: [
+            {
+              name: 'write',
+              image: 'alpine',
+              workingDir: '/workspace/checkout',
+              script:
+                'echo "$GREETING $(params.repo.url)@$(params.repo.revision)" > note.txt',
+            },
+            {
+              name: 'summarise',
+              image: 'alpine',
+              workingDir: '/workspace/checkout',
+              script:
+                '#!/usr/bin/env sh\nprintf "%s %s" "$(cat note.txt)" "$(context.taskRun.name)" > $(results.summary.path)',
+            },
+          ],
+        },
+      },
+    });
+    const taskRun = await waitFor(
+      () => get<TaskRun>('taskruns', 'standalone'),
+      finished,
+      'the TaskRun',
+    );
+    expect(condition(taskRun)).toEqual({
+      status: 'True',
+      reason: 'Succeeded',
+      message: 'All Steps have completed executing',
+    });
+    expect(taskRun.status!.results).toEqual([
+      {
+        name: 'summary',
+        type: 'string',
+        value: 'hello https://git.example/app@v2 standalone',
+      },
+    ]);
+    expect(taskRun.status!.startTime).toBeDefined();
+    expect(taskRun.status!.completionTime).toBeDefined();
+    const logs = await core.readNamespacedPodLog({
+      namespace,
+      name: 'standalone-pod',
+      container: 'step-write',
+    });
+    expect(logs).toBe('');
+  });
 });
