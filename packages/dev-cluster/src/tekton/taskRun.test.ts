@@ -226,12 +226,13 @@ describe('statusFromPod', () => {
     },
   });
   const pod = (phase: string, states: Record<string, object>): V1Pod => ({
+    metadata: { name: 'tr-pod', namespace: 'ns' },
     status: {
       phase,
       containerStatuses: Object.entries(states).map(([name, s]) => ({
         name,
         image: 'alpine',
-        imageID: '',
+        imageID: `sha256:${name.slice(-1)}`,
         ready: false,
         restartCount: 0,
         ...s,
@@ -259,7 +260,8 @@ describe('statusFromPod', () => {
     expect(status.condition).toEqual({
       status: 'False',
       reason: 'Failed',
-      message: '"step-b" exited with code 2',
+      message:
+        '"step-b" exited with code 2 (image: "sha256:b"); for logs run: kubectl -n ns logs tr-pod -c step-b\n',
     });
     expect(
       status.steps!.map(s => [
@@ -305,8 +307,21 @@ describe('statusFromPod', () => {
     });
     expect(running.steps![1].waiting).toEqual({ reason: 'PodInitializing' });
     expect(
-      statusFromPod(steps, pod('Pending', {}), undefined).condition.reason,
-    ).toBe('Pending');
+      statusFromPod(steps, pod('Pending', {}), undefined).condition,
+    ).toEqual({ status: 'Unknown', reason: 'Pending', message: 'Pending' });
+    const waiting = pod('Pending', {
+      'step-a': {
+        state: {
+          waiting: {
+            reason: 'ImagePullBackOff',
+            message: 'Back-off pulling image "x"',
+          },
+        },
+      },
+    });
+    expect(statusFromPod(steps, waiting, undefined).condition.message).toBe(
+      'build step "step-a" is pending with reason "Back-off pulling image \\"x\\""',
+    );
   });
 
   it('marks unfinished steps of a stopped run', () => {

@@ -420,9 +420,18 @@ export function statusFromPod(
   }
   if (phase === 'Failed') {
     const failed = steps.find(s => s.terminationReason === 'Error');
+    const podName = pod.metadata?.name;
+    const namespace = pod.metadata?.namespace;
+    // Tekton's failure message, with its hint for reading the step's log.
     const message = failed
-      ? `"${failed.container}" exited with code ${failed.terminated!.exitCode}`
-      : pod.status?.message ?? 'The pod failed';
+      ? `"${failed.container}" exited with code ${
+          failed.terminated!.exitCode
+        } (image: "${
+          failed.imageID ?? ''
+        }"); for logs run: kubectl -n ${namespace} logs ${podName} -c ${
+          failed.container
+        }\n`
+      : pod.status?.message ?? 'build failed for unspecified reasons.';
     return {
       steps,
       ...withResults,
@@ -447,9 +456,28 @@ export function statusFromPod(
     condition: {
       status: 'Unknown',
       reason: 'Pending',
-      message: pod.status?.message ?? 'Pending',
+      message: pendingMessage(pod),
     },
   };
+}
+
+/** Why a pod has not started, as Tekton words it: a waiting step, an unmet pod condition, or the pod's message. */
+function pendingMessage(pod: V1Pod): string {
+  // JSON.stringify quotes as Go's %q does for these texts.
+  const quote = (text: string | undefined) => JSON.stringify(text ?? '');
+  const waiting = (pod.status?.containerStatuses ?? []).find(
+    s => s.state?.waiting?.message,
+  );
+  if (waiting)
+    return `build step ${quote(waiting.name)} is pending with reason ${quote(
+      waiting.state!.waiting!.message,
+    )}`;
+  const unmet = (pod.status?.conditions ?? []).find(c => c.status !== 'True');
+  if (unmet)
+    return `pod status ${quote(unmet.type)}:${quote(
+      unmet.status,
+    )}; message: ${quote(unmet.message)}`;
+  return pod.status?.message || 'Pending';
 }
 
 /** Steps that had not ended when the run was stopped, as Tekton marks them (cancelled, timed out). */

@@ -327,7 +327,11 @@ describe('Tekton in the dev cluster', () => {
     expect(condition(build)).toEqual({
       status: 'False',
       reason: 'Failed',
-      message: '"step-compile" exited with code 3',
+      message: `"step-compile" exited with code 3 (image: "${
+        build.status!.steps![0].imageID
+      }"); for logs run: kubectl -n default logs ${
+        build.status!.podName
+      } -c step-compile\n`,
     });
     expect(
       build.status!.steps!.map(s => [
