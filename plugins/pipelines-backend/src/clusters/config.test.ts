@@ -5,7 +5,7 @@ import { ConfigReader } from '@backstage/config';
 import { readClusters } from './config';
 import { ClusterAccess } from './ClusterAccess';
 
-function config(clusters: unknown[], extra: object = {}) {
+function config(clusters: any[], extra: object = {}) {
   return new ConfigReader({
     kubernetes: {
       clusterLocatorMethods: [{ type: 'config', clusters }],
@@ -118,7 +118,10 @@ describe('readClusters', () => {
       [{ ...base, caData: undefined, caFile: '/nonexistent/ca.crt' }],
       'caFile "/nonexistent/ca.crt" cannot be read',
     ],
-    [[{ ...base, servicAccountToken: 'x' }], 'unknown key "servicAccountToken"'],
+    [
+      [{ ...base, servicAccountToken: 'x' }],
+      'unknown key "servicAccountToken"',
+    ],
     [[base, base], 'names the cluster "prod" more than once'],
     [
       [{ ...base, serviceAccountToken: undefined }],

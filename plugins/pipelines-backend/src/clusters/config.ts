@@ -64,8 +64,7 @@ export function readClusters(
   options: ReadClustersOptions = {},
 ): ClusterDetails[] {
   const methods =
-    rootConfig.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ??
-    [];
+    rootConfig.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   const clusters: ClusterDetails[] = [];
   methods.forEach((method, i) => {
     const where = `kubernetes.clusterLocatorMethods[${i}]`;
@@ -164,7 +163,9 @@ function readCluster(
       readFileSync(caFile);
     } catch (error) {
       throw new Error(
-        `${at}: caFile "${caFile}" cannot be read (${(error as Error).message})`,
+        `${at}: caFile "${caFile}" cannot be read (${
+          (error as Error).message
+        })`,
       );
     }
   }

@@ -32,12 +32,12 @@ function statusOf(error: unknown): {
   status?: KubernetesStatus;
 } {
   const e = error as { code?: unknown; body?: unknown; statusCode?: unknown };
-  const code =
-    typeof e?.code === 'number'
-      ? e.code
-      : typeof e?.statusCode === 'number'
-      ? e.statusCode
-      : undefined;
+  let code: number | undefined;
+  if (typeof e?.code === 'number') {
+    code = e.code;
+  } else if (typeof e?.statusCode === 'number') {
+    code = e.statusCode;
+  }
   let status: KubernetesStatus | undefined;
   if (typeof e?.body === 'string') {
     try {
@@ -108,11 +108,11 @@ export function mapKubernetesError(
       );
     case 403:
       return new ServiceUnavailableError(
-        `the portal's service account may not ${ctx.verb} ${resource} ${scope}: grant it "${
+        `the portal's service account may not ${
           ctx.verb
-        }" on "${ctx.resource}" in API group "${
-          ctx.group ?? ''
-        }" with a Role${
+        } ${resource} ${scope}: grant it "${ctx.verb}" on "${
+          ctx.resource
+        }" in API group "${ctx.group ?? ''}" with a Role${
           ctx.namespace ? ` in "${ctx.namespace}"` : ''
         } or ClusterRole bound to it${detail}`,
       );

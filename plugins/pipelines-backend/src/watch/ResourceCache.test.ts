@@ -1,0 +1,174 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { ConfigReader } from '@backstage/config';
+import { ClusterAccess } from '../clusters';
+import {
+  startTektonTestCluster,
+  TektonTestCluster,
+  waitFor,
+} from '../__testUtils__/tektonCluster';
+import { ResourceCache } from './ResourceCache';
+import { parseLabelSelector } from './labelSelector';
+
+jest.setTimeout(120_000);
+
+const kind = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
+
+function pipeline(name: string, namespace: string, labels = {}) {
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'Pipeline',
+    metadata: { name, namespace, labels },
+    spec: {
+      tasks: [
+        {
+          name: 'hello',
+          taskSpec: {
+            steps: [{ name: 'echo', image: 'busybox', script: 'echo hi' }],
+          },
+        },
+      ],
+    },
+  };
+}
+
+describe('ResourceCache against a dev cluster', () => {
+  let tc: TektonTestCluster;
+  let portal: KubeConfig;
+  let caches: ResourceCache[] = [];
+
+  beforeAll(async () => {
+    // A short watch history, so a watch that falls behind gets 410 Gone.
+    tc = await startTektonTestCluster({ watchHistory: 20 });
+    portal = ClusterAccess.fromConfig(
+      new ConfigReader({ kubernetes: tc.kubernetesConfig }),
+    ).get('dev').kubeConfig;
+  });
+
+  afterEach(async () => {
+    tc.cluster.server.setFaults(undefined);
+    await Promise.all(caches.map(c => c.stop()));
+    caches = [];
+  });
+
+  afterAll(async () => {
+    await tc?.stop();
+  });
+
+  function newCache() {
+    const cache = new ResourceCache({
+      cluster: 'dev',
+      kubeConfig: portal,
+      kind,
+      indexedLabels: ['backstage.io/kubernetes-id'],
+      backoffMs: { initial: 20, max: 100 },
+      pageSize: 2,
+    });
+    caches.push(cache);
+    return cache;
+  }
+
+  async function create(name: string, namespace: string, labels = {}) {
+    await tc.custom.createNamespacedCustomObject({
+      ...kind,
+      namespace,
+      body: pipeline(name, namespace, labels),
+    });
+  }
+
+  it('lists in pages, follows changes, and answers selectors from its indexes', async () => {
+    await create('a', 'ci', { 'backstage.io/kubernetes-id': 'shop' });
+    await create('b', 'ci', { 'backstage.io/kubernetes-id': 'cart' });
+    await create('c', 'other', { 'backstage.io/kubernetes-id': 'shop' });
+    const cache = newCache();
+    const events: string[] = [];
+    cache.subscribe(e => events.push(`${e.type} ${e.object.metadata.name}`));
+    cache.start();
+    expect(await cache.waitForSync(30_000)).toBe(true);
+    expect(cache.size).toBe(3);
+    expect(cache.get('ci', 'a')?.metadata.managedFields).toBeUndefined();
+
+    const names = (ns?: string, selector = '') =>
+      cache
+        .list({ namespace: ns, selector: parseLabelSelector(selector) })
+        .map(o => `${o.metadata.namespace}/${o.metadata.name}`)
+        .sort();
+    expect(names(undefined, 'backstage.io/kubernetes-id=shop')).toEqual([
+      'ci/a',
+      'other/c',
+    ]);
+    expect(names('ci', 'backstage.io/kubernetes-id=shop')).toEqual(['ci/a']);
+    expect(names('ci')).toEqual(['ci/a', 'ci/b']);
+    expect(names(undefined, 'backstage.io/kubernetes-id notin (shop)')).toEqual(
+      ['ci/b'],
+    );
+
+    await create('d', 'ci', { 'backstage.io/kubernetes-id': 'shop' });
+    await tc.custom.patchNamespacedCustomObject({
+      ...kind,
+      namespace: 'ci',
+      name: 'a',
+      body: [
+        {
+          op: 'replace',
+          path: '/metadata/labels/backstage.io~1kubernetes-id',
+          value: 'cart',
+        },
+      ],
+    });
+    await tc.custom.deleteNamespacedCustomObject({
+      ...kind,
+      namespace: 'other',
+      name: 'c',
+    });
+    await waitFor(
+      () => names(undefined, 'backstage.io/kubernetes-id=shop'),
+      n => n.join() === 'ci/d',
+      'the index to follow the changes',
+    );
+    expect(names(undefined, 'backstage.io/kubernetes-id=cart')).toEqual([
+      'ci/a',
+      'ci/b',
+    ]);
+    expect(events).toEqual(
+      expect.arrayContaining(['added d', 'modified a', 'deleted c']),
+    );
+  });
+
+  it('relists after 410 Gone when its watch fell behind', async () => {
+    // Watches fail from the start, so the cache lists and then cannot watch;
+    // meanwhile more changes happen than the server's history keeps.
+    tc.cluster.server.setFaults({
+      rules: [
+        {
+          verbs: ['watch'],
+          resources: ['pipelines.tekton.dev'],
+          errorRate: 1,
+          errorCode: 503,
+        },
+      ],
+    });
+    const cache = newCache();
+    cache.start();
+    expect(await cache.waitForSync(30_000)).toBe(true);
+    expect(cache.relists).toBe(1);
+    expect(cache.get('ci', 'd')).toBeDefined();
+    await waitFor(() => cache.lastError, Boolean, 'a failed watch');
+
+    await tc.custom.deleteNamespacedCustomObject({
+      ...kind,
+      namespace: 'ci',
+      name: 'd',
+    });
+    for (let i = 0; i < 30; i++) {
+      await create(`churn-${i}`, 'other');
+    }
+    await create('e', 'ci');
+    tc.cluster.server.setFaults(undefined);
+
+    await waitFor(() => cache.get('ci', 'e'), Boolean, 'the relisted pipeline');
+    expect(cache.relists).toBe(2);
+    expect(cache.get('ci', 'd')).toBeUndefined();
+    expect(cache.get('other', 'churn-29')).toBeDefined();
+    expect(cache.lastError).toBeUndefined();
+  });
+});

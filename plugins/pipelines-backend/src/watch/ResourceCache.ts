@@ -1,0 +1,410 @@
+import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import { LabelSelector, matchesLabelSelector } from './labelSelector';
+
+/** What the cache keeps of any object. @public */
+export interface CachedObject {
+  metadata: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    resourceVersion?: string;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+/** A change seen by the watch. @public */
+export interface CacheEvent<T> {
+  type: 'added' | 'modified' | 'deleted';
+  object: T;
+}
+
+/** The kind a cache holds: a namespaced custom resource. @public */
+export interface ResourceKind {
+  group: string;
+  version: string;
+  plural: string;
+}
+
+/** Options of a {@link ResourceCache}. @public */
+export interface ResourceCacheOptions {
+  cluster: string;
+  kubeConfig: KubeConfig;
+  kind: ResourceKind;
+  /** Label keys with an index, for selectors like `key=value`. */
+  indexedLabels?: string[];
+  /** Objects per list page (default 500). */
+  pageSize?: number;
+  /** Reports list/watch failures; they are retried with back-off. */
+  onError?: (error: unknown) => void;
+  /** First and longest retry delay (default 1 s, 30 s). */
+  backoffMs?: { initial: number; max: number };
+  /** How long one watch request lasts before it is renewed (default 5–10 min). */
+  watchTimeoutSeconds?: number;
+}
+
+class GoneError extends Error {}
+
+function keyOf(object: CachedObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/** Drops what the portal never reads, to keep thousands of runs small. */
+function slim<T extends CachedObject>(object: T): T {
+  const { managedFields, ...metadata } = object.metadata as Record<
+    string,
+    unknown
+  >;
+  void managedFields;
+  const annotations = metadata.annotations as
+    | Record<string, string>
+    | undefined;
+  if (annotations?.['kubectl.kubernetes.io/last-applied-configuration']) {
+    const { ['kubectl.kubernetes.io/last-applied-configuration']: _, ...rest } =
+      annotations;
+    metadata.annotations = rest;
+  }
+  return { ...object, metadata } as T;
+}
+
+/**
+ * A reflector: lists one kind of object across all namespaces of a cluster,
+ * then watches it from the list's resourceVersion, keeping an in-memory copy
+ * indexed by namespace and by chosen labels. A `410 Gone` (the watch fell
+ * behind the server's history) relists; other failures retry the watch with
+ * back-off. Objects handed out are the cache's own: do not modify them.
+ * @public
+ */
+export class ResourceCache<T extends CachedObject = CachedObject> {
+  private readonly objects = new Map<string, T>();
+  private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly byLabel = new Map<string, Map<string, Set<string>>>();
+  private readonly listeners = new Set<(event: CacheEvent<T>) => void>();
+  private readonly syncWaiters = new Set<() => void>();
+  private resourceVersion = '';
+  private running = false;
+  private loop?: Promise<void>;
+  private abort?: AbortController;
+  private wake?: () => void;
+  private synced = false;
+  private lastErrorValue?: unknown;
+  /** How many times the cache listed from scratch (first list included). */
+  relists = 0;
+
+  constructor(private readonly options: ResourceCacheOptions) {
+    for (const label of options.indexedLabels ?? []) {
+      this.byLabel.set(label, new Map());
+    }
+  }
+
+  get cluster(): string {
+    return this.options.cluster;
+  }
+
+  get kind(): ResourceKind {
+    return this.options.kind;
+  }
+
+  /** True once the first list completed. */
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** The last list or watch failure, cleared by the next successful list. */
+  get lastError(): unknown {
+    return this.lastErrorValue;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    this.wake?.();
+    await this.loop;
+    for (const resolve of this.syncWaiters) resolve();
+    this.syncWaiters.clear();
+  }
+
+  /** Resolves true once synced, false when `timeoutMs` passes first. */
+  async waitForSync(timeoutMs: number): Promise<boolean> {
+    if (this.synced) return true;
+    let timer: NodeJS.Timeout | undefined;
+    let waiter: (() => void) | undefined;
+    await Promise.race([
+      new Promise<void>(resolve => {
+        waiter = resolve;
+        this.syncWaiters.add(resolve);
+      }),
+      new Promise<void>(resolve => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (waiter) this.syncWaiters.delete(waiter);
+    return this.synced;
+  }
+
+  /** Called for every change after the first list (relists included). */
+  subscribe(listener: (event: CacheEvent<T>) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.objects.get(`${namespace}/${name}`);
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /**
+   * Objects in a namespace (or all), matching a selector. Uses a label index
+   * when the selector has an equality requirement on an indexed key.
+   */
+  list(query: { namespace?: string; selector?: LabelSelector } = {}): T[] {
+    const { namespace, selector = [] } = query;
+    let keys: Iterable<string> | undefined;
+    for (const r of selector) {
+      const index = this.byLabel.get(r.key);
+      if (index && r.operator === 'in' && r.values.length === 1) {
+        keys = index.get(r.values[0]) ?? [];
+        break;
+      }
+    }
+    if (!keys && namespace !== undefined) {
+      keys = this.byNamespace.get(namespace) ?? [];
+    }
+    const result: T[] = [];
+    if (keys) {
+      for (const key of keys) {
+        const object = this.objects.get(key)!;
+        if (
+          (namespace === undefined ||
+            object.metadata.namespace === namespace) &&
+          matchesLabelSelector(selector, object.metadata.labels)
+        ) {
+          result.push(object);
+        }
+      }
+      return result;
+    }
+    for (const object of this.objects.values()) {
+      if (matchesLabelSelector(selector, object.metadata.labels)) {
+        result.push(object);
+      }
+    }
+    return result;
+  }
+
+  private async run(): Promise<void> {
+    const backoff = this.options.backoffMs ?? { initial: 1000, max: 30_000 };
+    let delay = backoff.initial;
+    while (this.running) {
+      try {
+        if (!this.resourceVersion) {
+          await this.relist();
+        }
+        await this.watchOnce();
+        delay = backoff.initial;
+      } catch (error) {
+        if (!this.running) break;
+        if (error instanceof GoneError) {
+          this.resourceVersion = '';
+          continue;
+        }
+        this.lastErrorValue = error;
+        this.options.onError?.(error);
+        await this.sleep(delay);
+        delay = Math.min(delay * 2, backoff.max);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise(resolve => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private async relist(): Promise<void> {
+    const { group, version, plural } = this.options.kind;
+    const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
+    const items: T[] = [];
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = (await api.listClusterCustomObject({
+        group,
+        version,
+        plural,
+        limit: this.options.pageSize ?? 500,
+        _continue: continueToken,
+      })) as {
+        items: T[];
+        metadata?: {
+          resourceVersion?: string;
+          _continue?: string;
+          continue?: string;
+        };
+      };
+      items.push(...page.items.map(slim));
+      resourceVersion = page.metadata?.resourceVersion ?? '';
+      continueToken = page.metadata?.continue ?? page.metadata?._continue;
+    } while (continueToken && this.running);
+    if (!this.running) return;
+    this.replace(items);
+    this.resourceVersion = resourceVersion;
+    this.relists += 1;
+    this.lastErrorValue = undefined;
+    if (!this.synced) {
+      this.synced = true;
+      for (const resolve of this.syncWaiters) resolve();
+      this.syncWaiters.clear();
+    }
+  }
+
+  private watchOnce(): Promise<void> {
+    const { group, version, plural } = this.options.kind;
+    const path = `/apis/${group}/${version}/${plural}`;
+    return new Promise<void>((resolve, reject) => {
+      let gone = false;
+      let watchError: Error | undefined;
+      let abortRequested = false;
+      const abortWatch = () => {
+        abortRequested = true;
+        this.abort?.abort();
+      };
+      const watch = new Watch(this.options.kubeConfig);
+      watch
+        .watch(
+          path,
+          {
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: true,
+            // The server ends the watch after this; we then resume from the
+            // last resourceVersion, as client-go does.
+            timeoutSeconds:
+              this.options.watchTimeoutSeconds ??
+              300 + Math.floor(Math.random() * 300),
+          },
+          (type: string, object: any) => {
+            if (type === 'ERROR') {
+              if (object?.code === 410) {
+                gone = true;
+              } else {
+                watchError = new Error(
+                  `watch of ${plural} on cluster "${this.options.cluster}" failed: ${object?.message}`,
+                );
+              }
+              abortWatch();
+              return;
+            }
+            const rv = object?.metadata?.resourceVersion;
+            if (type === 'BOOKMARK') {
+              if (rv) this.resourceVersion = rv;
+              return;
+            }
+            if (!object?.metadata?.name) return;
+            if (type === 'ADDED' || type === 'MODIFIED') {
+              this.put(slim(object as T));
+            } else if (type === 'DELETED') {
+              this.remove(object as T);
+            }
+            if (rv) this.resourceVersion = rv;
+          },
+          (error: any) => {
+            if (gone || error?.statusCode === 410) {
+              reject(new GoneError());
+            } else if (error && this.running && error.name !== 'AbortError') {
+              reject(error);
+            } else if (watchError && this.running) {
+              reject(watchError);
+            } else {
+              resolve();
+            }
+          },
+        )
+        .then(controller => {
+          this.abort = controller;
+          if (!this.running || abortRequested) controller.abort();
+        })
+        .catch(reject);
+    });
+  }
+
+  private replace(items: T[]): void {
+    const incoming = new Map(items.map(o => [keyOf(o), o]));
+    for (const [key, object] of [...this.objects]) {
+      if (!incoming.has(key)) this.remove(object);
+    }
+    for (const object of incoming.values()) {
+      const existing = this.objects.get(keyOf(object));
+      if (
+        !existing ||
+        existing.metadata.resourceVersion !== object.metadata.resourceVersion
+      ) {
+        this.put(object);
+      }
+    }
+  }
+
+  private put(object: T): void {
+    const key = keyOf(object);
+    const previous = this.objects.get(key);
+    if (previous) this.unindex(key, previous);
+    this.objects.set(key, object);
+    const ns = object.metadata.namespace ?? '';
+    if (!this.byNamespace.has(ns)) this.byNamespace.set(ns, new Set());
+    this.byNamespace.get(ns)!.add(key);
+    for (const [label, index] of this.byLabel) {
+      const value = object.metadata.labels?.[label];
+      if (value === undefined) continue;
+      if (!index.has(value)) index.set(value, new Set());
+      index.get(value)!.add(key);
+    }
+    this.emit({ type: previous ? 'modified' : 'added', object });
+  }
+
+  private remove(object: T): void {
+    const key = keyOf(object);
+    const previous = this.objects.get(key);
+    if (!previous) return;
+    this.unindex(key, previous);
+    this.objects.delete(key);
+    this.emit({ type: 'deleted', object: previous });
+  }
+
+  private unindex(key: string, object: T): void {
+    const ns = object.metadata.namespace ?? '';
+    const inNs = this.byNamespace.get(ns);
+    inNs?.delete(key);
+    if (inNs?.size === 0) this.byNamespace.delete(ns);
+    for (const [label, index] of this.byLabel) {
+      const value = object.metadata.labels?.[label];
+      if (value === undefined) continue;
+      const set = index.get(value);
+      set?.delete(key);
+      if (set?.size === 0) index.delete(value);
+    }
+  }
+
+  private emit(event: CacheEvent<T>): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,14 @@
+export { ResourceCache } from './ResourceCache';
+export type {
+  CachedObject,
+  CacheEvent,
+  ResourceCacheOptions,
+  ResourceKind,
+} from './ResourceCache';
+export { TektonWatches } from './TektonWatches';
+export type {
+  TektonClusterCaches,
+  TektonWatchesOptions,
+} from './TektonWatches';
+export { parseLabelSelector, matchesLabelSelector } from './labelSelector';
+export type { LabelRequirement, LabelSelector } from './labelSelector';
