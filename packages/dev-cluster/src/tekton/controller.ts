@@ -16,6 +16,7 @@ import {
   conditionAt,
   LABELS,
   MANAGED_BY_TEKTON,
+  missingMetadata,
   ownerReference,
   succeededCondition,
   TEKTON_GROUP,
@@ -358,6 +359,7 @@ export class TektonController {
 
     let spec: PipelineSpec;
     let pipelineName = name;
+    let pipelineMetadata: Pipeline['metadata'] = {};
     if (run.spec.pipelineRef) {
       const target = refTarget(run.spec.pipelineRef, 'pipeline', namespace);
       if ('error' in target)
@@ -381,6 +383,7 @@ export class TektonController {
           `Error retrieving pipeline for pipelinerun ${namespace}/${name}: pipelines.tekton.dev "${pipelineName}" not found`,
         );
       spec = pipeline.spec ?? {};
+      pipelineMetadata = pipeline.metadata;
       const errors = validatePipelineSpec(spec);
       if (errors.length)
         return this.failRun(
@@ -414,9 +417,13 @@ export class TektonController {
         resultError,
       );
 
-    if (run.metadata.labels?.[LABELS.pipeline] !== pipelineName) {
+    const inherited = missingMetadata(run.metadata, {
+      labels: { ...pipelineMetadata.labels, [LABELS.pipeline]: pipelineName },
+      annotations: pipelineMetadata.annotations,
+    });
+    if (inherited) {
       await this.mergePatch('pipelineruns', namespace, name, {
-        metadata: { labels: { [LABELS.pipeline]: pipelineName } },
+        metadata: inherited,
       });
       return undefined;
     }
@@ -599,11 +606,13 @@ export class TektonController {
           `error when listing tasks for taskRun ${name}: tasks.tekton.dev "${taskName}" not found`,
         );
       spec = task.spec ?? {};
-      if (taskRun.metadata.labels?.[LABELS.task] !== taskName) {
+      const inherited = missingMetadata(taskRun.metadata, {
+        labels: { ...task.metadata.labels, [LABELS.task]: taskName },
+        annotations: task.metadata.annotations,
+      });
+      if (inherited) {
         await this.mergePatch('taskruns', namespace, name, {
-          metadata: {
-            labels: { ...task.metadata.labels, [LABELS.task]: taskName },
-          },
+          metadata: inherited,
         });
         return undefined;
       }

@@ -39,6 +39,39 @@ export function propagatedMetadata(
   };
 }
 
+/**
+ * The labels and annotations a run inherits from its Pipeline or Task that it
+ * does not have yet (its own values win), or undefined when it has them all.
+ */
+export function missingMetadata(
+  own: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  },
+  inherited: {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  },
+) {
+  const missing = (
+    ownValues: Record<string, string> = {},
+    values: Record<string, string> = {},
+  ) =>
+    Object.fromEntries(
+      Object.entries(values).filter(
+        ([key]) => !(key in ownValues) && !NOT_PROPAGATED.includes(key),
+      ),
+    );
+  const labels = missing(own.labels, inherited.labels);
+  const annotations = missing(own.annotations, inherited.annotations);
+  if (!Object.keys(labels).length && !Object.keys(annotations).length)
+    return undefined;
+  return {
+    ...(Object.keys(labels).length ? { labels } : {}),
+    ...(Object.keys(annotations).length ? { annotations } : {}),
+  };
+}
+
 /** knative's kmeta.ChildName: parent + suffix, shortened with a hash past 63 characters. */
 export function childName(parent: string, suffix: string): string {
   const name = parent + suffix;

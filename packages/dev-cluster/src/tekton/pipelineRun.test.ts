@@ -627,3 +627,26 @@ describe('planPipelineRun', () => {
     expect(again.status).toEqual(first.status);
   });
 });
+
+describe('param propagation into an embedded pipelineSpec', () => {
+  it('substitutes run params the spec does not declare', () => {
+    const spec: PipelineSpec = {
+      tasks: [
+        task('a', {
+          taskSpec: {
+            steps: [
+              { name: 's', image: 'alpine', script: 'echo $(params.message)' },
+            ],
+          },
+        }),
+      ],
+    };
+    const p = plan(spec, {
+      run: run(
+        { pipelineSpec: spec, params: [{ name: 'message', value: 'hello' }] },
+        { startTime: start.toISOString() },
+      ),
+    });
+    expect(p.create[0].spec.taskSpec!.steps![0].script).toBe('echo hello');
+  });
+});

@@ -210,10 +210,11 @@ function workspaceBindings(
   for (const binding of task.workspaces ?? []) {
     const source = byName.get(binding.workspace ?? binding.name);
     if (!source) continue;
-    const { volumeClaimTemplate, ...rest } = source;
+    const { volumeClaimTemplate, subPath: _runSubPath, ...volume } = source;
     const subPath = [source.subPath, binding.subPath].filter(Boolean).join('/');
     bindings.push({
-      ...rest,
+      ...volume,
+      // Tekton creates one claim per run from the template (ensureVolumeClaims).
       ...(volumeClaimTemplate
         ? {
             persistentVolumeClaim: {
@@ -222,10 +223,10 @@ function workspaceBindings(
           }
         : {}),
       name: binding.name,
-      ...(subPath ? { subPath } : { subPath: undefined }),
+      ...(subPath ? { subPath } : {}),
     });
   }
-  return bindings.map(b => JSON.parse(JSON.stringify(b)));
+  return bindings;
 }
 
 function buildTaskRun(

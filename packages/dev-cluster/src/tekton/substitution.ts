@@ -120,7 +120,6 @@ export function substituteParamValue(
     }
     return substituteString(value, replacements);
   }
-  if (Array.isArray(value)) return substituteDeep(value, replacements);
   return substituteDeep(value, replacements);
 }
 

@@ -119,7 +119,7 @@ describe('Tekton in the dev cluster', () => {
     await create('tasks', {
       apiVersion: `${group}/${version}`,
       kind: 'Task',
-      metadata: { name: 'add' },
+      metadata: { name: 'add', labels: { 'app.kubernetes.io/version': '0.1' } },
       spec: {
         params: [{ name: 'first' }, { name: 'second' }],
         results: [{ name: 'sum' }],
@@ -185,6 +185,7 @@ describe('Tekton in the dev cluster', () => {
       'tekton.dev/task': 'add',
       'app.kubernetes.io/managed-by': 'tekton-pipelines',
       'backstage.io/kubernetes-id': 'demo',
+      'app.kubernetes.io/version': '0.1',
     });
     expect(taskRun.status!.results).toEqual([
       { name: 'sum', type: 'string', value: '3' },
@@ -204,7 +205,9 @@ describe('Tekton in the dev cluster', () => {
     expect(pod.metadata!.labels).toMatchObject({
       'tekton.dev/taskRun': taskRun.metadata.name,
       'tekton.dev/pipelineRun': run.metadata.name,
+      'tekton.dev/task': 'add',
       'backstage.io/kubernetes-id': 'demo',
+      'app.kubernetes.io/version': '0.1',
     });
   });
 

@@ -69,7 +69,7 @@ function validateTaskSpecInto(
   const results = new Set((spec.results ?? []).map(r => r.name));
   const workspaces = new Set((spec.workspaces ?? []).map(w => w.name));
   const seenParams = new Set<string>();
-  (spec.params ?? []).forEach((param, i) => {
+  (spec.params ?? []).forEach(param => {
     if (seenParams.has(param.name))
       problems.add(
         `parameter appears more than once`,
@@ -81,7 +81,6 @@ function validateTaskSpecInto(
         `invalid value: ${param.type}`,
         `${path}.params.${param.name}.type`,
       );
-    void i;
   });
   steps.forEach((step, i) => {
     for (const reference of findReferences(step)) {
