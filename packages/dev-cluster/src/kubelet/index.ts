@@ -37,6 +37,7 @@ export {
 export { resolveContainerEnv, CreateContainerConfigError } from './env';
 export type { EnvSources, PodRuntimeFacts } from './env';
 export { heartbeatNodeStatus } from './node';
+export { serviceEnvironment } from './serviceEnv';
 export { requestedContainerName, containerIdForLogs } from './logRequests';
 export type { LogRequestError } from './logRequests';
 export { runProbe, ProbeWorker } from './probes';

@@ -57,8 +57,14 @@ export interface KubeletOptions {
   nodeAllocatable?: Record<string, string>;
   /** The current Node object, for admitting pods; without it every pod is admitted. */
   node?: () => V1Node | undefined;
-  /** Variables every container gets first, such as KUBERNETES_SERVICE_HOST/PORT pointing at the API server. */
-  serviceEnv?: Record<string, string>;
+  /**
+   * Variables every container gets first, such as KUBERNETES_SERVICE_HOST/PORT
+   * pointing at the API server; a function gives each pod those of the
+   * services that exist when its container starts.
+   */
+  serviceEnv?:
+    | Record<string, string>
+    | ((pod: V1Pod) => Record<string, string>);
   /** Receives every new status of a pod (the kubelet's status manager would PATCH pods/status). */
   onPodStatus: (pod: V1Pod, status: V1PodStatus) => void;
   /** Receives every event the kubelet records. */
@@ -599,7 +605,10 @@ export class Kubelet {
           hostIP: this.options.hostIP,
           podIP: worker.podIP,
           nodeAllocatable: this.options.nodeAllocatable,
-          serviceEnv: this.options.serviceEnv,
+          serviceEnv:
+            typeof this.options.serviceEnv === 'function'
+              ? this.options.serviceEnv(worker.pod)
+              : this.options.serviceEnv,
         },
       );
     } catch (error) {

@@ -48,8 +48,9 @@ export function defaultNamespace(object: KubeObject, creating: boolean): void {
 
 /**
  * Defaults of built-in kinds that the machinery module's defaulting does not
- * set (SetDefaults_Secret, SetDefaults_PersistentVolumeClaimSpec) and those
- * the Priority admission plugin gives pods without a priority class.
+ * set: SetDefaults_Secret, SetDefaults_PersistentVolumeClaimSpec and
+ * SetDefaults_PriorityClass. (A pod's priority comes later, from the Priority
+ * admission plugin.)
  */
 export function defaultBuiltinRemainder(
   group: string,
@@ -58,12 +59,9 @@ export function defaultBuiltinRemainder(
 ): void {
   const o = object as Record<string, any>;
   switch (`${group}/${plural}`) {
-    case '/pods': {
-      const spec = (o.spec ??= {});
-      spec.preemptionPolicy ??= 'PreemptLowerPriority';
-      spec.priority ??= 0;
+    case 'scheduling.k8s.io/priorityclasses':
+      o.preemptionPolicy ??= 'PreemptLowerPriority';
       break;
-    }
     case '/secrets':
       o.type ??= 'Opaque';
       break;

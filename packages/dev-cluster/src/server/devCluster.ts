@@ -23,6 +23,11 @@ import {
   rbacAuthorization,
 } from './machineryWiring';
 import { EndpointsController } from './endpoints';
+import {
+  bootstrapPriorityClasses,
+  priorityAdmission,
+  priorityClassValidator,
+} from './priority';
 import { GarbageCollector } from './garbageCollector';
 import { ReplicationControllers } from './replication';
 import { Workloads } from './workloads';
@@ -93,10 +98,12 @@ export async function startDevCluster(
   server.setStrategicMergePatch(machineryStrategicMergePatch);
   server.resources.addDefaulter(machineryDefaulter);
   server.resources.addValidator(machineryValidator);
+  server.resources.addValidator(priorityClassValidator);
   for (const plugin of [
     serviceAccountAdmission(store),
     defaultTolerationSecondsAdmission,
     podNodeSelectorAdmission(store),
+    priorityAdmission(store),
     ...limitRangerAdmission(store),
     new ServiceAllocator(store),
     resourceQuotaAdmission(store, registry, server.resources),
@@ -107,6 +114,7 @@ export async function startDevCluster(
   server.addAuthorizer(rbac.authorizer);
   server.setRulesResolver(rbac.rules);
   bootstrapRbac(registry, server.resources);
+  bootstrapPriorityClasses(registry, server.resources);
   const crds = new CustomResourceDefinitionController(
     store,
     registry,

@@ -118,6 +118,8 @@ const MESSAGES: Record<string, string> = {
   SelfSubjectRulesReview:
     '1 metadata ObjectMeta; 2 spec SelfSubjectRulesReviewSpec; 3 status Status',
   SelfSubjectRulesReviewSpec: '1 namespace s',
+  PriorityClass:
+    '1 metadata ObjectMeta; 2 value i32; 3 globalDefault b?; 4 description s; 5 preemptionPolicy s',
   // Clients never send status; any they do is dropped by the status rules anyway.
   Status: '',
 };
@@ -136,6 +138,7 @@ const KINDS = new Set([
   'ClusterRole',
   'RoleBinding',
   'ClusterRoleBinding',
+  'PriorityClass',
   'TokenRequest',
   'SelfSubjectReview',
   'SelfSubjectAccessReview',

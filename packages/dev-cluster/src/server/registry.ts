@@ -342,6 +342,17 @@ export function builtinResourceTypes(): ResourceType[] {
       namespaced: false,
       shortNames: ['sc'],
     }),
+    builtin('scheduling.k8s.io', 'v1', {
+      kind: 'PriorityClass',
+      plural: 'priorityclasses',
+      namespaced: false,
+      shortNames: ['pc'],
+    }),
+    builtin('discovery.k8s.io', 'v1', {
+      kind: 'EndpointSlice',
+      plural: 'endpointslices',
+      namespaced: true,
+    }),
     builtin('coordination.k8s.io', 'v1', {
       kind: 'Lease',
       plural: 'leases',

@@ -1,5 +1,11 @@
 import type { V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
-import { heartbeatNodeStatus, Kubelet, toEventObject } from '../kubelet';
+import type { V1Service } from '@kubernetes/client-node';
+import {
+  heartbeatNodeStatus,
+  Kubelet,
+  serviceEnvironment,
+  toEventObject,
+} from '../kubelet';
 import type { KubeletEvent } from '../kubelet';
 import {
   containerIdForLogs,
@@ -18,6 +24,13 @@ import type { KubeObject, StoreEvent } from '../store/types';
 import { defaultNodes, loadTopologyFile } from '../topology';
 import type { SubresourceHandler, UpgradeHandler } from './apiServer';
 import { microTimestamp, timestamp } from './objects';
+import {
+  disruptionTargetCondition,
+  eligibleToPreempt,
+  NOT_ELIGIBLE_TERMINATING_VICTIMS,
+  preemptedEvent,
+  schedulingOrder,
+} from './preemption';
 import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError, badRequest } from './status';
@@ -150,6 +163,13 @@ export class Workloads {
         podCIDR: node.spec?.podCIDR,
         runtime: this.runtime,
         nodeAllocatable: node.status?.allocatable,
+        node: () => this.store.get('/nodes', name) as V1Node | undefined,
+        serviceEnv: pod =>
+          serviceEnvironment(
+            this.store.list('/services').items as V1Service[],
+            pod.metadata!.namespace!,
+            pod.spec?.enableServiceLinks ?? true,
+          ),
         backoff: this.options.backoff,
         envSources: {
           configMap: (ns, n) =>
@@ -312,16 +332,14 @@ export class Workloads {
     const current = this.store.get('/pods', key);
     if (!current || current.metadata.uid !== pod.metadata!.uid) return;
     const json = toJson(status);
-    // The scheduler's PodScheduled condition stays unless the kubelet reports one.
-    const scheduled = ((current as any).status?.conditions ?? []).find(
-      (c: any) => c.type === 'PodScheduled',
+    // Conditions others own (the scheduler's PodScheduled and
+    // DisruptionTarget) stay, as the kubelet's status manager merges them.
+    const reported = new Set((json.conditions ?? []).map((c: any) => c.type));
+    const others = ((current as any).status?.conditions ?? []).filter(
+      (c: any) => !reported.has(c.type),
     );
-    if (
-      scheduled &&
-      !(json.conditions ?? []).some((c: any) => c.type === 'PodScheduled')
-    ) {
-      json.conditions = [...(json.conditions ?? []), scheduled];
-    }
+    if (others.length)
+      json.conditions = [...(json.conditions ?? []), ...others];
     this.write(
       'pods',
       pod.metadata!.namespace!,
@@ -372,7 +390,12 @@ export class Workloads {
 
   /** One scheduling cycle over every queued pod, on one snapshot of nodes and pods. */
   private scheduleQueued() {
-    const keys = [...this.toSchedule];
+    const queued: V1Pod[] = [];
+    for (const key of this.toSchedule) {
+      const pod = this.store.get('/pods', key) as V1Pod | undefined;
+      if (pod && !pod.spec?.nodeName && !pod.metadata?.deletionTimestamp)
+        queued.push(pod);
+    }
     this.toSchedule.clear();
     const namespaceLabels = Object.fromEntries(
       this.store
@@ -386,11 +409,20 @@ export class Workloads {
         .items.filter(p => (p as V1Pod).spec?.nodeName) as V1Pod[],
       namespaceLabels,
     );
-    for (const key of keys) {
-      const pod = this.store.get('/pods', key) as V1Pod | undefined;
-      if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp)
-        continue;
-      const result = scheduleOnSnapshot(pod, snapshot);
+    for (const pod of queued.sort(schedulingOrder)) {
+      const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
+      let result = scheduleOnSnapshot(pod, snapshot);
+      if (result.outcome === 'Unschedulable' && result.preemption) {
+        if (eligibleToPreempt(pod, snapshot)) {
+          this.preempt(pod, result.preemption);
+        } else {
+          result = {
+            outcome: 'Unschedulable',
+            message: `${result.message} preemption: ${NOT_ELIGIBLE_TERMINATING_VICTIMS}`,
+            nodeReasons: result.nodeReasons,
+          };
+        }
+      }
       if (result.outcome === 'Scheduled') {
         const bound = bindPod(
           pod as KubeObject,
@@ -415,10 +447,14 @@ export class Workloads {
         const existing = (current.status?.conditions ?? []).find(
           (c: any) => c.type === 'PodScheduled',
         );
+        const nominatedNodeName =
+          (result.outcome === 'Unschedulable' && result.preemption?.nodeName) ||
+          current.status?.nominatedNodeName;
         if (
           existing?.status === 'False' &&
           existing.reason === condition.reason &&
-          existing.message === condition.message
+          existing.message === condition.message &&
+          nominatedNodeName === current.status?.nominatedNodeName
         ) {
           continue; // already reported
         }
@@ -432,13 +468,88 @@ export class Workloads {
           'pods',
           pod.metadata!.namespace!,
           current,
-          { ...current, status: { ...current.status, conditions } },
+          {
+            ...current,
+            status: {
+              ...current.status,
+              conditions,
+              ...(nominatedNodeName ? { nominatedNodeName } : {}),
+            },
+          },
           'status',
           SCHEDULER,
         );
       }
       const event = schedulingEvent(pod, result);
       if (event) this.createEvent(toJson(event), SCHEDULER);
+    }
+  }
+
+  /**
+   * DefaultPreemption's follow-through: each victim gets the DisruptionTarget
+   * condition, a Preempted event and a graceful delete; lower-priority pods
+   * nominated to the node lose their nomination. The preemptor is nominated
+   * (by the caller's status write) and scheduled once the victims are gone.
+   */
+  private preempt(
+    preemptor: V1Pod,
+    preemption: { nodeName: string; victims: V1Pod[] },
+  ) {
+    for (const victim of preemption.victims) {
+      const current = this.store.get(
+        '/pods',
+        `${victim.metadata!.namespace}/${victim.metadata!.name}`,
+      ) as any;
+      if (!current || current.metadata.uid !== victim.metadata!.uid) continue;
+      const condition = toJson(disruptionTargetCondition(preemptor));
+      const conditions = [
+        ...(current.status?.conditions ?? []).filter(
+          (c: any) => c.type !== condition.type,
+        ),
+        condition,
+      ];
+      this.write(
+        'pods',
+        current.metadata.namespace,
+        current,
+        { ...current, status: { ...current.status, conditions } },
+        'status',
+        SCHEDULER,
+      );
+      try {
+        this.resources.delete(
+          this.type('pods'),
+          current.metadata.namespace,
+          current.metadata.name,
+          { preconditions: { uid: current.metadata.uid } },
+          SCHEDULER,
+        );
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+      }
+      this.createEvent(
+        toJson(preemptedEvent(victim, preemptor, preemption.nodeName)),
+        SCHEDULER,
+      );
+    }
+    const priority = preemptor.spec?.priority ?? 0;
+    for (const other of this.store.list('/pods').items as any[]) {
+      if (
+        other.status?.nominatedNodeName !== preemption.nodeName ||
+        other.spec?.nodeName ||
+        (other.spec?.priority ?? 0) >= priority
+      )
+        continue;
+      const status = { ...other.status };
+      delete status.nominatedNodeName;
+      this.write(
+        'pods',
+        other.metadata.namespace,
+        other,
+        { ...other, status },
+        'status',
+        SCHEDULER,
+      );
     }
   }
 
