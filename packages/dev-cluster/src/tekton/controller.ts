@@ -692,6 +692,7 @@ export class TektonController {
       : undefined;
     const observed = statusFromPod(resolved, pod, resultsLog);
     status.steps = observed.steps;
+    status.sidecars = observed.sidecars;
     if (observed.results) status.results = observed.results;
     const retriesLeft =
       (taskRun.spec.retries ?? 0) - (status.retriesStatus?.length ?? 0);

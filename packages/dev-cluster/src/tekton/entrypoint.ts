@@ -30,55 +30,45 @@ map_paths() {
   sed -f "$paths_script"
 }`;
 
-/** Environment of a step container the step script reads. */
+/** Environment the entrypoint scripts read. */
 export const STEP_ENV = {
   index: 'TEKTON_STEP_INDEX',
   onError: 'TEKTON_STEP_ON_ERROR',
+  timeout: 'TEKTON_STEP_TIMEOUT',
   script: 'TEKTON_STEP_SCRIPT',
   workingDir: 'TEKTON_STEP_WORKING_DIR',
   workspaceLinks: 'TEKTON_WORKSPACE_LINKS',
   workspaceFiles: 'TEKTON_WORKSPACE_FILES',
   pathPrefixes: 'TEKTON_PATH_PREFIXES',
   stepCount: 'TEKTON_STEP_COUNT',
+  sidecars: 'TEKTON_SIDECARS',
+  sidecarName: 'TEKTON_SIDECAR_NAME',
 } as const;
 
 /**
- * Wraps one step. Positional arguments are the step's program (command and
- * args), or the args of its script. The script is base64 in TEKTON_STEP_SCRIPT;
- * without a shebang it runs as `#!/bin/sh` with `set -e`, as in Tekton.
- * TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link workspaces
- * backed by directories shared between pods. TEKTON_WORKSPACE_FILES lines
- * "<file>|<variable>" write the files of configMap and secret workspaces
- * from variables the kubelet fills from the object's keys (the runtime
- * does not project these volumes).
+ * Prepares a step's or sidecar's program. Positional arguments are its
+ * command and args, or the args of its script. The script is base64 in
+ * TEKTON_STEP_SCRIPT; without a shebang it runs as `#!/bin/sh` with `set -e`,
+ * as in Tekton. TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link
+ * workspaces backed by directories shared between pods.
+ * TEKTON_WORKSPACE_FILES lines "<file>|<variable>" write the files of
+ * configMap and secret workspaces from variables the kubelet fills from the
+ * object's keys (the runtime does not project these volumes). Leaves the
+ * program in "$@" and the shell in its working directory.
  */
-export const STEP_SCRIPT = `set -u
-root="$PWD"
-run="$root/tekton/run"
-i="$TEKTON_STEP_INDEX"
-${MAP_PATHS}
-mkdir -p "$run/$i"
-if [ "$i" -gt 0 ]; then
-  previous="$run/\`expr "$i" - 1\`"
-  while [ ! -e "$previous/out" ] && [ ! -e "$previous/out.err" ]; do sleep 0.1; done
-  if [ -e "$previous/out.err" ]; then
-    echo skipped > "$run/$i/exitCode"
-    touch "$run/$i/out.err"
-    exit 1
-  fi
-fi
+const PREPARE_PROGRAM = `${MAP_PATHS}
 printf '%s\\n' "$TEKTON_WORKSPACE_LINKS" | while IFS='|' read -r mount target; do
   [ -n "$mount" ] || continue
   mkdir -p "$target" "\`dirname "$root$mount"\`"
   rm -rf "$root$mount"
   ln -s "$target" "$root$mount"
 done
-count=$#
 printf '%s\\n' "$TEKTON_WORKSPACE_FILES" | while IFS='|' read -r file variable; do
   [ -n "$file" ] || continue
   mkdir -p "\`dirname "$root$file"\`"
   eval "printf '%s' \\"\\\${$variable}\\"" > "$root$file"
 done
+count=$#
 k=0
 while [ "$k" -lt "$count" ]; do
   argument=\`printf '%s' "$1" | map_paths\`
@@ -91,10 +81,9 @@ case "$TEKTON_STEP_WORKING_DIR" in
   *) directory="$root/$TEKTON_STEP_WORKING_DIR" ;;
 esac
 mkdir -p "$directory"
-script=""
 if [ -n "$TEKTON_STEP_SCRIPT" ]; then
   mkdir -p "$root/tekton/scripts"
-  script="$root/tekton/scripts/step-$i"
+  script="$root/tekton/scripts/program"
   printf '%s' "$TEKTON_STEP_SCRIPT" | base64 -d > "$script.source"
   if [ "\`head -c 2 "$script.source"\`" != '#!' ]; then
     { printf '#!/bin/sh\\nset -e\\n'; cat "$script.source"; } | map_paths > "$script"
@@ -102,15 +91,51 @@ if [ -n "$TEKTON_STEP_SCRIPT" ]; then
     map_paths < "$script.source" > "$script"
   fi
   chmod +x "$script"
+  set -- "$script" "$@"
 fi
-cd "$directory"
-if [ -n "$script" ]; then
-  "$script" "$@"
+cd "$directory"`;
+
+/** Waits until the last step has ended (its post file exists). */
+const AWAIT_LAST_STEP = `if [ "$TEKTON_STEP_COUNT" -gt 0 ]; then
+  last="$run/\`expr "$TEKTON_STEP_COUNT" - 1\`"
+  while [ ! -e "$last/out" ] && [ ! -e "$last/out.err" ]; do sleep 0.1; done
+fi`;
+
+/**
+ * Wraps one step: waits for the sidecars (first step) or the previous step,
+ * skips after a failure, runs the program (under TEKTON_STEP_TIMEOUT seconds
+ * if set), and records its exit code.
+ */
+export const STEP_SCRIPT = `set -u
+root="$PWD"
+run="$root/tekton/run"
+i="$TEKTON_STEP_INDEX"
+mkdir -p "$run/$i"
+if [ "$i" -eq 0 ]; then
+  printf '%s\\n' "$TEKTON_SIDECARS" | while read -r sidecar; do
+    [ -n "$sidecar" ] || continue
+    while [ ! -e "$run/sidecar-$sidecar.ready" ]; do sleep 0.1; done
+  done
+else
+  previous="$run/\`expr "$i" - 1\`"
+  while [ ! -e "$previous/out" ] && [ ! -e "$previous/out.err" ]; do sleep 0.1; done
+  if [ -e "$previous/out.err" ]; then
+    echo skipped > "$run/$i/exitCode"
+    touch "$run/$i/out.err"
+    exit 1
+  fi
+fi
+${PREPARE_PROGRAM}
+if [ "$#" -gt 0 ] && [ -n "$TEKTON_STEP_TIMEOUT" ]; then
+  timeout "$TEKTON_STEP_TIMEOUT" "$@"
 elif [ "$#" -gt 0 ]; then
   "$@"
 fi
 code=$?
 echo "$code" > "$run/$i/exitCode"
+if [ -n "$TEKTON_STEP_TIMEOUT" ] && [ "$code" -eq 124 ]; then
+  echo TimeoutExceeded > "$run/$i/reason"
+fi
 if [ "$code" -ne 0 ] && [ "$TEKTON_STEP_ON_ERROR" != continue ]; then
   touch "$run/$i/out.err"
   exit "$code"
@@ -120,20 +145,37 @@ exit 0
 `;
 
 /**
+ * Wraps a sidecar of the Task: starts its program, tells the first step it
+ * is ready, and stops it once the steps are done (Tekton stops sidecars then).
+ */
+export const SIDECAR_SCRIPT = `set -u
+root="$PWD"
+run="$root/tekton/run"
+${PREPARE_PROGRAM}
+program=""
+if [ "$#" -gt 0 ]; then
+  "$@" &
+  program=$!
+fi
+touch "$run/sidecar-$TEKTON_SIDECAR_NAME.ready"
+${AWAIT_LAST_STEP}
+if [ -n "$program" ]; then kill "$program" 2>/dev/null; fi
+exit 0
+`;
+
+/**
  * The results sidecar (Tekton's `results-from: sidecar-logs`): once the last
  * step has ended it prints each result file and each step's exit code to its
  * log, which the controller reads through the API (pods/log), as Tekton's
  * controller reads its `sidecar-tekton-log-results` container.
- * Lines: "result <name> <base64 value>" and "exitCode <step index> <code|skipped>".
+ * Lines: "result <name> <base64 value>", "exitCode <step index> <code|skipped>"
+ * and "reason <step index> TimeoutExceeded".
  */
 export const RESULTS_SCRIPT = `set -u
 root="$PWD"
 run="$root/tekton/run"
 count="$TEKTON_STEP_COUNT"
-if [ "$count" -gt 0 ]; then
-  last="$run/\`expr "$count" - 1\`"
-  while [ ! -e "$last/out" ] && [ ! -e "$last/out.err" ]; do sleep 0.1; done
-fi
+${AWAIT_LAST_STEP}
 for file in "$root/tekton/results"/*; do
   [ -f "$file" ] || continue
   printf 'result %s %s\\n' "\`basename "$file"\`" "\`base64 < "$file" | tr -d '\\n'\`"
@@ -141,6 +183,9 @@ done
 k=0
 while [ "$k" -lt "$count" ]; do
   printf 'exitCode %s %s\\n' "$k" "\`cat "$run/$k/exitCode" 2>/dev/null\`"
+  if [ -e "$run/$k/reason" ]; then
+    printf 'reason %s %s\\n' "$k" "\`cat "$run/$k/reason"\`"
+  fi
   k=\`expr "$k" + 1\`
 done
 `;
@@ -151,11 +196,17 @@ export interface ResultsLog {
   results: Map<string, string>;
   /** Per step index: its exit code, or 'skipped'. */
   exitCodes: Map<number, number | 'skipped'>;
+  /** Per step index: why it ended, when not by itself (TimeoutExceeded). */
+  reasons: Map<number, string>;
 }
 
 /** Reads the results sidecar's log. */
 export function parseResultsLog(log: string): ResultsLog {
-  const parsed: ResultsLog = { results: new Map(), exitCodes: new Map() };
+  const parsed: ResultsLog = {
+    results: new Map(),
+    exitCodes: new Map(),
+    reasons: new Map(),
+  };
   for (const line of log.split('\n')) {
     const [kind, key, value = ''] = line.trim().split(' ');
     if (kind === 'result' && key)
@@ -166,6 +217,8 @@ export function parseResultsLog(log: string): ResultsLog {
         value === 'skipped' ? 'skipped' : Number(value),
       );
     }
+    if (kind === 'reason' && key && value)
+      parsed.reasons.set(Number(key), value);
   }
   return parsed;
 }

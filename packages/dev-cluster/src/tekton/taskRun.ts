@@ -5,9 +5,11 @@ import {
   RESULTS_CONTAINER,
   RESULTS_SCRIPT,
   ResultsLog,
+  SIDECAR_SCRIPT,
   STEP_ENV,
   STEP_SCRIPT,
 } from './entrypoint';
+import { parseDuration } from './duration';
 import {
   childName,
   LABELS,
@@ -19,6 +21,7 @@ import { Replacements, resolveParams, substituteDeep } from './substitution';
 import type {
   Condition,
   RunResult,
+  Sidecar,
   Step,
   StepState,
   TaskRun,
@@ -235,33 +238,67 @@ export function buildPod(
       ),
     ]),
   ].filter(p => !p.startsWith('/workspace/'));
-  const containers: V1Container[] = steps.map((step, index) => {
-    const program = step.script
-      ? step.args ?? []
-      : [...(step.command ?? []), ...(step.args ?? [])];
-    const env = [
-      ...(step.env ?? []),
-      { name: STEP_ENV.index, value: String(index) },
-      { name: STEP_ENV.onError, value: step.onError ?? 'stopAndFail' },
+  const sidecars = spec.sidecars ?? [];
+  // A step's or sidecar's container: its program runs under an entrypoint script.
+  const wrapped = (
+    program: Sidecar,
+    name: string,
+    entrypoint: string,
+    env: Array<{ name: string; value: string }>,
+  ): V1Container => ({
+    name,
+    image: program.image ?? 'busybox',
+    command: [
+      '/bin/sh',
+      '-c',
+      entrypoint,
+      'tekton-entrypoint',
+      ...(program.script
+        ? program.args ?? []
+        : [...(program.command ?? []), ...(program.args ?? [])]),
+    ],
+    env: [
+      ...(program.env ?? []),
+      ...env,
       {
         name: STEP_ENV.script,
-        value: step.script ? Buffer.from(step.script).toString('base64') : '',
+        value: program.script
+          ? Buffer.from(program.script).toString('base64')
+          : '',
       },
-      { name: STEP_ENV.workingDir, value: step.workingDir ?? '/workspace' },
+      { name: STEP_ENV.workingDir, value: program.workingDir ?? '/workspace' },
       { name: STEP_ENV.workspaceLinks, value: links.join('\n') },
       ...fileVariables,
       { name: STEP_ENV.workspaceFiles, value: files.join('\n') },
       { name: STEP_ENV.pathPrefixes, value: pathPrefixes.join('\n') },
-    ];
-    return {
-      name: stepContainerName(step, index),
-      image: step.image ?? 'busybox',
-      command: ['/bin/sh', '-c', STEP_SCRIPT, 'tekton-entrypoint', ...program],
-      env: env as V1Container['env'],
-      volumeMounts: [...internalMounts, ...workspaceMounts],
-      terminationMessagePolicy: 'FallbackToLogsOnError',
-    };
+      { name: STEP_ENV.stepCount, value: String(steps.length) },
+    ] as V1Container['env'],
+    volumeMounts: [...internalMounts, ...workspaceMounts],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
   });
+  const timeoutSeconds = (step: Step) => {
+    const ms =
+      step.timeout === undefined ? undefined : parseDuration(step.timeout);
+    return ms ? String(ms / 1000) : '';
+  };
+  const containers: V1Container[] = [
+    ...steps.map((step, index) =>
+      wrapped(step, stepContainerName(step, index), STEP_SCRIPT, [
+        { name: STEP_ENV.index, value: String(index) },
+        { name: STEP_ENV.onError, value: step.onError ?? 'stopAndFail' },
+        { name: STEP_ENV.timeout, value: timeoutSeconds(step) },
+        {
+          name: STEP_ENV.sidecars,
+          value: sidecars.map(s => s.name).join('\n'),
+        },
+      ]),
+    ),
+    ...sidecars.map(sidecar =>
+      wrapped(sidecar, `sidecar-${sidecar.name}`, SIDECAR_SCRIPT, [
+        { name: STEP_ENV.sidecarName, value: sidecar.name ?? '' },
+      ]),
+    ),
+  ];
   containers.push({
     name: RESULTS_CONTAINER,
     image: 'busybox',
@@ -309,13 +346,13 @@ function toIso(value: unknown): string | undefined {
  * Continued for a failure with onError: continue (its container exits 0).
  */
 function terminationReason(
-  skipped: boolean,
-  exitCode: number,
+  recorded: { skipped: boolean; exitCode: number; reason?: string },
   containerExitCode: number,
 ): string {
-  if (skipped) return 'Skipped';
-  if (exitCode === 0) return 'Completed';
-  return containerExitCode === 0 ? 'Continued' : 'Error';
+  if (recorded.skipped) return 'Skipped';
+  if (recorded.exitCode === 0) return 'Completed';
+  if (containerExitCode === 0) return 'Continued';
+  return recorded.reason ?? 'Error';
 }
 
 /** The steps' states from the pod's container statuses and the results log's exit codes. */
@@ -349,8 +386,7 @@ export function stepStates(
         containerID: terminated.containerID,
       };
       state.terminationReason = terminationReason(
-        skipped,
-        exitCode,
+        { skipped, exitCode, reason: log?.reasons.get(index) },
         terminated.exitCode,
       );
     } else if (status?.state?.running) {
@@ -363,8 +399,36 @@ export function stepStates(
           : {}),
       };
     }
-    return JSON.parse(JSON.stringify(state));
+    return state;
   });
+}
+
+/** The states of the pod's sidecar containers (the results sidecar too, as in Tekton). */
+export function sidecarStates(pod: V1Pod): TaskRunStatus['sidecars'] {
+  return (pod.status?.containerStatuses ?? [])
+    .filter(s => s.name.startsWith('sidecar-'))
+    .map(s => {
+      const state = s.state ?? {};
+      return {
+        name: s.name.slice('sidecar-'.length),
+        container: s.name,
+        imageID: s.imageID,
+        ...(state.terminated
+          ? {
+              terminated: {
+                exitCode: state.terminated.exitCode,
+                reason: state.terminated.reason,
+                startedAt: toIso(state.terminated.startedAt),
+                finishedAt: toIso(state.terminated.finishedAt),
+              },
+            }
+          : {}),
+        ...(state.running
+          ? { running: { startedAt: toIso(state.running.startedAt) } }
+          : {}),
+        ...(state.waiting ? { waiting: state.waiting } : {}),
+      };
+    });
 }
 
 /** Results with their declared types (array and object results are JSON). */
@@ -396,16 +460,17 @@ export function statusFromPod(
   spec: TaskSpec,
   pod: V1Pod,
   resultsLog: string | undefined,
-): Pick<TaskRunStatus, 'steps' | 'results'> & {
+): Pick<TaskRunStatus, 'steps' | 'sidecars' | 'results'> & {
   condition: Omit<Condition, 'type'>;
   done: boolean;
 } {
   const log =
     resultsLog === undefined ? undefined : parseResultsLog(resultsLog);
   const steps = stepStates(spec, pod, log);
+  const sidecars = sidecarStates(pod);
   const results = log ? taskResults(spec, log) : [];
   const phase = pod.status?.phase;
-  const withResults = results.length ? { results } : {};
+  const withResults = { sidecars, ...(results.length ? { results } : {}) };
   if (phase === 'Succeeded') {
     return {
       steps,
@@ -419,19 +484,21 @@ export function statusFromPod(
     };
   }
   if (phase === 'Failed') {
-    const failed = steps.find(s => s.terminationReason === 'Error');
-    const podName = pod.metadata?.name;
-    const namespace = pod.metadata?.namespace;
+    const failed = steps.find(
+      s =>
+        s.terminationReason === 'Error' ||
+        s.terminationReason === 'TimeoutExceeded',
+    );
     // Tekton's failure message, with its hint for reading the step's log.
-    const message = failed
-      ? `"${failed.container}" exited with code ${
-          failed.terminated!.exitCode
-        } (image: "${
-          failed.imageID ?? ''
-        }"); for logs run: kubectl -n ${namespace} logs ${podName} -c ${
-          failed.container
-        }\n`
-      : pod.status?.message ?? 'build failed for unspecified reasons.';
+    const logsHint = `for logs run: kubectl -n ${pod.metadata?.namespace} logs ${pod.metadata?.name} -c ${failed?.container}\n`;
+    let message =
+      pod.status?.message ?? 'build failed for unspecified reasons.';
+    if (failed?.terminationReason === 'TimeoutExceeded')
+      message = `"${failed.container}" exited because the step exceeded the specified timeout limit; ${logsHint}`;
+    else if (failed)
+      message = `"${failed.container}" exited with code ${
+        failed.terminated!.exitCode
+      } (image: "${failed.imageID ?? ''}"); ${logsHint}`;
     return {
       steps,
       ...withResults,
@@ -442,6 +509,7 @@ export function statusFromPod(
   if (steps.some(s => s.running || s.terminated)) {
     return {
       steps,
+      sidecars,
       done: false,
       condition: {
         status: 'Unknown',
@@ -452,6 +520,7 @@ export function statusFromPod(
   }
   return {
     steps,
+    sidecars,
     done: false,
     condition: {
       status: 'Unknown',

@@ -772,4 +772,76 @@ describe('Tekton in the dev cluster', () => {
     });
     expect(logs).toBe('');
   });
+
+  it('runs sidecars beside the steps and stops them after the last step', async () => {
+    const run = await runPipeline({
+      results: [
+        { name: 'greeting', value: '$(tasks.use-sidecar.results.greeting)' },
+      ],
+      tasks: [
+        {
+          name: 'use-sidecar',
+          taskSpec: {
+            results: [{ name: 'greeting' }],
+            sidecars: [
+              {
+                name: 'server',
+                image: 'alpine',
+                script:
+                  'echo hello-from-sidecar > /workspace/served.txt\nsleep 60',
+              },
+            ],
+            steps: [
+              sh(
+                'read',
+                'while [ ! -e /workspace/served.txt ]; do sleep 0.1; done\ntr -d "\\n" < /workspace/served.txt > $(results.greeting.path)',
+              ),
+            ],
+          },
+        },
+      ],
+    });
+    expect(condition(run).reason).toBe('Succeeded');
+    expect(run.status!.results).toEqual([
+      { name: 'greeting', value: 'hello-from-sidecar' },
+    ]);
+    const taskRun = await get<TaskRun>(
+      'taskruns',
+      `${run.metadata.name}-use-sidecar`,
+    );
+    expect(
+      taskRun.status!.sidecars!.map(s => [
+        s.name,
+        s.container,
+        Boolean(s.terminated),
+      ]),
+    ).toEqual([
+      ['server', 'sidecar-server', true],
+      ['tekton-log-results', 'sidecar-tekton-log-results', true],
+    ]);
+  });
+
+  it('fails a step past its own timeout', async () => {
+    const run = await runPipeline({
+      tasks: [
+        {
+          name: 'slow-step',
+          taskSpec: { steps: [sh('wait', 'sleep 30', { timeout: '500ms' })] },
+        },
+      ],
+    });
+    expect(condition(run).reason).toBe('Failed');
+    const taskRun = await get<TaskRun>(
+      'taskruns',
+      `${run.metadata.name}-slow-step`,
+    );
+    expect(condition(taskRun)).toEqual({
+      status: 'False',
+      reason: 'Failed',
+      message: `"step-wait" exited because the step exceeded the specified timeout limit; for logs run: kubectl -n default logs ${
+        taskRun.status!.podName
+      } -c step-wait\n`,
+    });
+    expect(taskRun.status!.steps![0].terminationReason).toBe('TimeoutExceeded');
+  });
 });

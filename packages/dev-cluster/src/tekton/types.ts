@@ -31,7 +31,8 @@ export interface WhenExpression {
   values: string[];
 }
 
-export interface Step {
+/** A sidecar, and the container part of a step: a container with an optional script. */
+export interface Sidecar {
   name?: string;
   image?: string;
   command?: string[];
@@ -39,8 +40,12 @@ export interface Step {
   script?: string;
   workingDir?: string;
   env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
-  onError?: 'continue' | 'stopAndFail';
   [field: string]: unknown;
+}
+
+export interface Step extends Sidecar {
+  onError?: 'continue' | 'stopAndFail';
+  timeout?: string;
 }
 
 export interface TaskResultSpec {
@@ -61,6 +66,7 @@ export interface TaskSpec {
   params?: ParamSpec[];
   steps?: Step[];
   stepTemplate?: Partial<Step>;
+  sidecars?: Sidecar[];
   results?: TaskResultSpec[];
   workspaces?: WorkspaceDeclaration[];
   description?: string;
@@ -180,6 +186,7 @@ export interface TaskRunStatus {
   startTime?: string;
   completionTime?: string;
   steps?: StepState[];
+  sidecars?: Array<Omit<StepState, 'terminationReason'>>;
   results?: RunResult[];
   retriesStatus?: TaskRunStatus[];
   taskSpec?: TaskSpec;
