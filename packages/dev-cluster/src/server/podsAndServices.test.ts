@@ -254,6 +254,19 @@ describe('pods and services on the dev cluster', () => {
         },
       ],
     });
+    const table = await cluster.kubectl([
+      '-n',
+      NAMESPACE,
+      'get',
+      'endpointslices',
+      '--no-headers',
+    ]);
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `^${slice.metadata.name}\\s+IPv4\\s+8080\\s+${running.status.podIP}\\s+\\S+$`,
+        'm',
+      ),
+    );
     const described = await cluster.kubectl([
       '-n',
       NAMESPACE,

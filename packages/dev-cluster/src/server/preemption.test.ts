@@ -109,6 +109,13 @@ describe('pod priority and preemption', () => {
     expect(created.stdout).toBe(
       'priorityclass.scheduling.k8s.io/high created\n',
     );
+    const table = await cluster.kubectl(['get', 'pc']);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^NAME\s+VALUE\s+GLOBAL-DEFAULT\s+AGE\s+PREEMPTIONPOLICY$/,
+    );
+    expect(table.stdout).toMatch(
+      /\nhigh\s+1000\s+false\s+\S+\s+PreemptLowerPriority\n/,
+    );
     const tooHigh = await cluster.kubectl([
       'create',
       'priorityclass',

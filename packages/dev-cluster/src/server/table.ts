@@ -586,6 +586,75 @@ const endpointsPrinter: Printer = {
   cells: (ep, now) => [ep.metadata.name, endpointsText(ep), age(ep, now)],
 };
 
+/** kube-apiserver's listWithMoreString: three items, then "+ N more...". */
+function firstThree(items: string[]): string {
+  if (!items.length) return '<unset>';
+  const shown = items.slice(0, 3).join(',');
+  return items.length > 3 ? `${shown} + ${items.length - 3} more...` : shown;
+}
+
+const endpointSlicePrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'AddressType',
+      'string',
+      'addressType specifies the type of address carried by this EndpointSlice.',
+    ),
+    column(
+      'Ports',
+      'string',
+      'ports specifies the list of network ports exposed by each endpoint in this slice.',
+    ),
+    column(
+      'Endpoints',
+      'string',
+      'endpoints is a list of unique endpoints in this slice.',
+    ),
+    AGE,
+  ],
+  cells: (slice, now) => [
+    slice.metadata.name,
+    slice.addressType ?? '',
+    firstThree(
+      (slice.ports ?? []).map((p: any) =>
+        p.port !== undefined ? String(p.port) : p.name ?? '*',
+      ),
+    ),
+    firstThree((slice.endpoints ?? []).flatMap((e: any) => e.addresses ?? [])),
+    age(slice, now),
+  ],
+};
+
+const priorityClassPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Value',
+      'integer',
+      'value represents the integer value of this priority class.',
+    ),
+    column(
+      'Global-Default',
+      'boolean',
+      'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class.',
+    ),
+    AGE,
+    column(
+      'PreemptionPolicy',
+      'string',
+      'preemptionPolicy is the Policy for preempting pods with lower priority.',
+    ),
+  ],
+  cells: (pc, now) => [
+    pc.metadata.name,
+    pc.value ?? 0,
+    Boolean(pc.globalDefault),
+    age(pc, now),
+    pc.preemptionPolicy ?? '',
+  ],
+};
+
 const leasePrinter: Printer = {
   columns: [NAME, column('Holder', 'string', 'Name of the Lease holder'), AGE],
   cells: (lease, now) => [
@@ -782,6 +851,8 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   '/resourcequotas': resourceQuotaPrinter,
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
   'coordination.k8s.io/leases': leasePrinter,
+  'discovery.k8s.io/endpointslices': endpointSlicePrinter,
+  'scheduling.k8s.io/priorityclasses': priorityClassPrinter,
   'rbac.authorization.k8s.io/rolebindings': roleBindingPrinter,
   'rbac.authorization.k8s.io/clusterrolebindings': roleBindingPrinter,
   'storage.k8s.io/storageclasses': storageClassPrinter,
