@@ -408,7 +408,10 @@ export class TektonController {
         'InvalidWorkspaceBindings',
         `PipelineRun ${namespace}/${name} doesn't bind Pipeline ${namespace}/${pipelineName}'s Workspaces correctly: pipeline requires workspace with name "${unbound.name}" be provided by pipelinerun`,
       );
-    const resultError = await this.invalidResultReference(namespace, spec);
+    // Checked once, before the run starts (it reads every referenced Task).
+    const resultError = run.status?.startTime
+      ? undefined
+      : await this.invalidResultReference(namespace, spec);
     if (resultError)
       return this.failRun(
         'pipelineruns',
