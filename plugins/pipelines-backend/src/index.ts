@@ -3,4 +3,31 @@
  *
  * @packageDocumentation
  */
-export {};
+export { pipelinesPlugin as default } from './plugin';
+export * from './clusters';
+export {
+  ResourceCache,
+  TektonWatches,
+  parseLabelSelector,
+  matchesLabelSelector,
+} from './watch';
+export type {
+  CachedObject,
+  CacheEvent,
+  ResourceCacheOptions,
+  ResourceKind,
+  TektonClusterCaches,
+  TektonWatchesOptions,
+  LabelRequirement,
+  LabelSelector,
+} from './watch';
+export { PipelineRunsService } from './service/PipelineRunsService';
+export type {
+  CreatedRun,
+  ListRunsRequest,
+  ListRunsResponse,
+  PipelineRunsServiceOptions,
+  RunDetails,
+  RunTaskState,
+} from './service/PipelineRunsService';
+export type { RunSummary, RunSortField, RunQuery } from './service/runQuery';

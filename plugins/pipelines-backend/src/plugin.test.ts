@@ -1,0 +1,481 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { pipelinesPlugin } from './plugin';
+import {
+  startTektonTestCluster,
+  TektonTestCluster,
+  waitFor,
+} from './__testUtils__/tektonCluster';
+
+/*
+ * The plugin in a test backend against a dev cluster with Tekton, read as a
+ * portal service account that may change PipelineRuns only in namespace
+ * `ci`. The permission policy lets everyone read, and only lets `shop`'s
+ * and `elsewhere`'s runs be changed, so both decisions are exercised.
+ */
+
+jest.setTimeout(180_000);
+
+const annotated = (name: string, annotations: Record<string, string>) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+});
+
+const entities = [
+  annotated('shop', {
+    'cairn.dev/pipelines': 'true',
+    'backstage.io/kubernetes-id': 'shop',
+  }),
+  annotated('cart', {
+    'cairn.dev/pipelines': 'true',
+    'backstage.io/kubernetes-id': 'cart',
+    'backstage.io/kubernetes-namespace': 'ci',
+  }),
+  annotated('elsewhere', { 'backstage.io/kubernetes-id': 'elsewhere' }),
+  annotated('bare', {}),
+];
+
+const SHOP = 'component:default/shop';
+const CART = 'component:default/cart';
+
+const step = (name: string, script: string) => ({
+  name,
+  image: 'alpine',
+  script: `#!/bin/sh\n${script}\n`,
+});
+
+function pipeline(
+  namespace: string,
+  name: string,
+  id: string,
+  spec: object,
+): object {
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'Pipeline',
+    metadata: {
+      name,
+      namespace,
+      labels: { 'backstage.io/kubernetes-id': id },
+    },
+    spec,
+  };
+}
+
+describe('pipelines backend against a dev cluster with Tekton', () => {
+  let tc: TektonTestCluster;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  const authorizeCalls: Array<{ permission: string; resourceRef?: string }> =
+    [];
+  const auth = { Authorization: mockCredentials.user.header() };
+
+  beforeAll(async () => {
+    tc = await startTektonTestCluster();
+    const create = (namespace: string, body: object) =>
+      tc.custom.createNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural: 'pipelines',
+        namespace,
+        body,
+      });
+    await create(
+      'ci',
+      pipeline('ci', 'build', 'shop', {
+        params: [
+          { name: 'message', default: 'hello' },
+          { name: 'level', enum: ['debug', 'info'], default: 'info' },
+        ],
+        tasks: [
+          {
+            name: 'compile',
+            params: [{ name: 'message', value: '$(params.message)' }],
+            taskSpec: {
+              params: [{ name: 'message' }],
+              steps: [step('say', 'echo "$(params.message)"')],
+            },
+          },
+          {
+            name: 'test',
+            runAfter: ['compile'],
+            taskSpec: { steps: [step('check', 'echo ok')] },
+          },
+        ],
+      }),
+    );
+    await create(
+      'ci',
+      pipeline('ci', 'slow', 'shop', {
+        workspaces: [{ name: 'scratch' }],
+        tasks: [
+          {
+            name: 'wait',
+            workspaces: [{ name: 'scratch', workspace: 'scratch' }],
+            taskSpec: {
+              workspaces: [{ name: 'scratch' }],
+              steps: [step('sleep', 'sleep 60')],
+            },
+          },
+        ],
+      }),
+    );
+    await create(
+      'ci',
+      pipeline('ci', 'cart-build', 'cart', {
+        tasks: [{ name: 'one', taskSpec: { steps: [step('s', 'echo')] } }],
+      }),
+    );
+    await create(
+      'other',
+      pipeline('other', 'elsewhere-build', 'elsewhere', {
+        tasks: [{ name: 'one', taskSpec: { steps: [step('s', 'echo')] } }],
+      }),
+    );
+
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(r => {
+          const permission = (r as any).permission.name as string;
+          const resourceRef = (r as any).resourceRef as string | undefined;
+          authorizeCalls.push({ permission, resourceRef });
+          const allowed =
+            permission === 'pipelines.run.read' ||
+            resourceRef === SHOP ||
+            resourceRef === 'component:default/elsewhere';
+          return {
+            result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          } as PolicyDecision;
+        }) as any,
+    });
+    ({ server } = await startTestBackend({
+      features: [
+        pipelinesPlugin,
+        catalogServiceMock.factory({ entities }),
+        permissions.factory,
+        mockServices.rootConfig.factory({
+          data: { kubernetes: tc.kubernetesConfig },
+        }),
+      ],
+    }));
+  });
+
+  afterAll(async () => {
+    await tc?.stop();
+  });
+
+  const api = () => request(server);
+
+  async function listRuns(
+    entityRef: string,
+    query: Record<string, string> = {},
+  ) {
+    const res = await api()
+      .get('/api/pipelines/runs')
+      .query({ entityRef, ...query })
+      .set(auth);
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  async function waitForRun(
+    name: string,
+    done: (summary: any) => boolean,
+    what: string,
+  ) {
+    return waitFor(
+      async () =>
+        (await listRuns(SHOP, { search: name })).items.find(
+          (r: any) => r.name === name,
+        ),
+      s => Boolean(s && done(s)),
+      what,
+      90_000,
+    );
+  }
+
+  let firstRun: string;
+
+  it('starts a run of a pipeline and lists it once it succeeded', async () => {
+    const res = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'build',
+        params: { message: 'from the portal' },
+        timeouts: { pipeline: '10m' },
+      });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ cluster: 'dev', namespace: 'ci' });
+    expect(res.body.name).toMatch(/^build-/);
+    firstRun = res.body.name;
+    expect(authorizeCalls).toContainEqual({
+      permission: 'pipelines.run.create',
+      resourceRef: SHOP,
+    });
+
+    const summary = await waitForRun(
+      firstRun,
+      s => s.status.status === 'succeeded',
+      'the run to succeed',
+    );
+    expect(summary).toMatchObject({
+      cluster: 'dev',
+      pipeline: 'build',
+      trigger: 'other',
+      progress: { total: 2, byStatus: { succeeded: 2 } },
+      labels: { 'backstage.io/kubernetes-id': 'shop' },
+    });
+    expect(summary.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('returns a run with its task runs and DAG status', async () => {
+    const res = await api()
+      .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.run.spec.params).toEqual([
+      { name: 'message', value: 'from the portal' },
+    ]);
+    expect(res.body.taskRuns).toHaveLength(2);
+    expect(res.body.graph.edges).toEqual([
+      expect.objectContaining({
+        from: 'compile',
+        to: 'test',
+        kind: 'runAfter',
+      }),
+    ]);
+    expect(res.body.tasks.compile).toMatchObject({
+      status: { status: 'succeeded' },
+      taskRuns: [expect.stringMatching(new RegExp(`^${firstRun}-compile`))],
+    });
+    expect(res.body.tasks.test.status.status).toBe('succeeded');
+  });
+
+  it('does not show a run to an entity it does not belong to', async () => {
+    const res = await api()
+      .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
+      .query({ entityRef: CART })
+      .set(auth);
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain(
+      'for component:default/cart (its runs are those matching backstage.io/kubernetes-id=cart)',
+    );
+    expect((await listRuns(CART)).items).toEqual([]);
+  });
+
+  it('reruns with a changed param, labelled with the run it repeats', async () => {
+    const res = await api()
+      .post(`/api/pipelines/runs/dev/ci/${firstRun}/rerun`)
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({ params: { level: 'debug' } });
+    expect(res.status).toBe(201);
+    const rerun = res.body.name;
+    const summary = await waitForRun(
+      rerun,
+      s => s.status.status === 'succeeded',
+      'the rerun to succeed',
+    );
+    expect(summary).toMatchObject({ trigger: 'rerun', rerunOf: firstRun });
+    const detail = await api()
+      .get(`/api/pipelines/runs/dev/ci/${rerun}`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(detail.body.run.spec.params).toEqual(
+      expect.arrayContaining([
+        { name: 'message', value: 'from the portal' },
+        { name: 'level', value: 'debug' },
+      ]),
+    );
+  });
+
+  it('filters, sorts and pages the runs list on the server', async () => {
+    const all = await listRuns(SHOP, {
+      status: 'succeeded',
+      sort: 'name',
+      order: 'asc',
+    });
+    expect(all.totalCount).toBe(2);
+    const first = await listRuns(SHOP, {
+      sort: 'name',
+      order: 'asc',
+      limit: '1',
+    });
+    expect(first.items).toHaveLength(1);
+    const second = await listRuns(SHOP, {
+      sort: 'name',
+      order: 'asc',
+      limit: '1',
+      cursor: first.nextCursor,
+    });
+    expect(second.items.map((r: any) => r.name)).toEqual([all.items[1].name]);
+    expect(second.nextCursor).toBeUndefined();
+    expect((await listRuns(SHOP, { pipeline: 'slow' })).items).toEqual([]);
+    expect(
+      (await listRuns(SHOP, { label: 'cairn.dev/rerun-of' })).items.map(
+        (r: any) => r.rerunOf,
+      ),
+    ).toEqual([firstRun]);
+  });
+
+  it('explains bad input', async () => {
+    const check = async (res: request.Response, message: string) => {
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toContain(message);
+    };
+    await check(
+      await api().get('/api/pipelines/runs').set(auth),
+      'invalid query: entityRef: is required',
+    );
+    await check(
+      await api()
+        .get('/api/pipelines/runs')
+        .query({ entityRef: SHOP, status: 'green' })
+        .set(auth),
+      'status.0: must be a comma-separated list of',
+    );
+    await check(
+      await api()
+        .get('/api/pipelines/runs')
+        .query({ entityRef: 'component:default/bare' })
+        .set(auth),
+      'has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation',
+    );
+    await check(
+      await api()
+        .post('/api/pipelines/runs')
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({
+          cluster: 'dev',
+          namespace: 'ci',
+          pipeline: 'build',
+          params: { level: 'trace', colour: 'red' },
+        }),
+      'invalid params: param "level" must be one of "debug", "info", not "trace"; param "colour" is not declared by the pipeline; remove it',
+    );
+    await check(
+      await api()
+        .post('/api/pipelines/runs')
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({ cluster: 'dev', namespace: 'ci', pipeline: 'slow' }),
+      'invalid workspaces: workspace "scratch" is required; bind it',
+    );
+    const unknown = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({ cluster: 'nope', namespace: 'ci', pipeline: 'build' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toBe(
+      'cluster "nope" is not configured; configured clusters: dev',
+    );
+  });
+
+  it('cancels a running run, and refuses to cancel it again', async () => {
+    const res = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'slow',
+        workspaces: [{ name: 'scratch', emptyDir: {} }],
+      });
+    expect(res.status).toBe(201);
+    const name = res.body.name;
+    await waitForRun(
+      name,
+      s => s.status.status === 'running',
+      'the run to start',
+    );
+    const cancel = await api()
+      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({ mode: 'Cancelled' });
+    expect(cancel.status).toBe(204);
+    await waitForRun(
+      name,
+      s => s.status.status === 'cancelled',
+      'the run to be cancelled',
+    );
+    const again = await api()
+      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({});
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toContain('has already finished');
+  });
+
+  it('deletes a run', async () => {
+    const res = await api()
+      .delete(`/api/pipelines/runs/dev/ci/${firstRun}`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(res.status).toBe(204);
+    await waitFor(
+      () => listRuns(SHOP, { search: firstRun }),
+      body => !body.items.some((r: any) => r.name === firstRun),
+      'the deleted run to leave the list',
+    );
+  });
+
+  it('denies changes the policy does not allow, checked with the entity', async () => {
+    const before = authorizeCalls.length;
+    const res = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: CART })
+      .set(auth)
+      .send({ cluster: 'dev', namespace: 'ci', pipeline: 'cart-build' });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'you may not create pipeline runs of component:default/cart (permission pipelines.run.create); ask its owners or the ops group',
+    );
+    expect(authorizeCalls.slice(before)).toEqual([
+      { permission: 'pipelines.run.create', resourceRef: CART },
+    ]);
+    const del = await api()
+      .delete('/api/pipelines/runs/dev/ci/anything')
+      .query({ entityRef: CART })
+      .set(auth);
+    expect(del.status).toBe(403);
+    // Reading is allowed.
+    expect((await listRuns(CART)).items).toEqual([]);
+  });
+
+  it('says which grant the portal service account lacks when the cluster refuses', async () => {
+    const res = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: 'component:default/elsewhere' })
+      .set(auth)
+      .send({
+        cluster: 'dev',
+        namespace: 'other',
+        pipeline: 'elsewhere-build',
+      });
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toContain(
+      `the portal's service account may not create pipelineruns.tekton.dev in namespace "other" on cluster "dev": grant it "create" on "pipelineruns" in API group "tekton.dev"`,
+    );
+  });
+});

@@ -1,0 +1,462 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import {
+  buildPipelineGraph,
+  isFinished,
+  overlayRunStatus,
+  Param,
+  ParamSpec,
+  Pipeline,
+  PipelineGraph,
+  PipelineGraphNodeRunState,
+  PipelineRun,
+  PipelineRunSpecStatus,
+  PipelineSpec,
+  RERUN_OF_LABEL,
+  TaskRun,
+  TEKTON_API_VERSION,
+  TEKTON_LABELS,
+  validateParamInput,
+  WorkspaceBinding,
+} from '@cairn/plugin-pipelines-common';
+import { ClusterAccess, mapKubernetesError } from '../clusters';
+import { TektonClusterCaches, TektonWatches } from '../watch';
+import { parseLabelSelector } from '../watch/labelSelector';
+import { EntityScope, isInScope } from './entityScope';
+import {
+  RunPage,
+  RunQuery,
+  RunRow,
+  RunSummary,
+  selectRuns,
+  summarizeRun,
+} from './runQuery';
+import { StartRunBody } from './schemas';
+
+const TEKTON = { group: 'tekton.dev', version: 'v1' };
+
+/** Filters of the runs list besides status, pipeline, search and paging. @public */
+export interface ListRunsRequest extends RunQuery {
+  namespace?: string;
+  /** An extra label selector, ANDed with the entity's. */
+  label?: string;
+}
+
+/** A page of the runs list, with clusters that could not be read. @public */
+export interface ListRunsResponse extends RunPage<RunSummary> {
+  clusterErrors: Array<{ cluster: string; message: string }>;
+}
+
+/** One PipelineTask of a run's graph with its live state. @public */
+export type RunTaskState = Omit<PipelineGraphNodeRunState<TaskRun>, 'runs'> & {
+  taskRuns: string[];
+};
+
+/** A run with everything its detail page shows. @public */
+export interface RunDetails {
+  summary: RunSummary;
+  run: PipelineRun;
+  taskRuns: TaskRun[];
+  /** The graph of the pipeline the run executes; absent before it is known. */
+  graph?: PipelineGraph;
+  /** Live state per PipelineTask (graph node name). */
+  tasks: Record<string, RunTaskState>;
+}
+
+/** A run created by start or rerun. @public */
+export interface CreatedRun {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+/** Options of {@link PipelineRunsService}. @public */
+export interface PipelineRunsServiceOptions {
+  clusters: ClusterAccess;
+  watches: TektonWatches;
+  /** How long a request waits for a cluster's first list (default 10 s). */
+  syncTimeoutMs?: number;
+}
+
+/** Labels Tekton sets itself; a new run must not copy them. */
+function ownLabels(labels: Record<string, string> | undefined) {
+  return Object.fromEntries(
+    Object.entries(labels ?? {}).filter(
+      ([key]) =>
+        !key.startsWith('tekton.dev/') &&
+        !key.startsWith('triggers.tekton.dev/') &&
+        key !== RERUN_OF_LABEL &&
+        key !== 'dashboard.tekton.dev/rerunOf',
+    ),
+  );
+}
+
+function paramsToInput(params: Param[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((params ?? []).map(p => [p.name, p.value]));
+}
+
+/**
+ * Pipeline runs of catalog entities: reads are served from the shared
+ * watches; changes go to the cluster as the portal's service account.
+ * Permission checks and audit are the router's; this class trusts its caller.
+ * @public
+ */
+export class PipelineRunsService {
+  private readonly syncTimeoutMs: number;
+
+  constructor(private readonly options: PipelineRunsServiceOptions) {
+    this.syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
+  }
+
+  private scopeClusters(scope: EntityScope): string[] {
+    const names = this.options.watches.clusterNames();
+    return scope.cluster ? names.filter(n => n === scope.cluster) : names;
+  }
+
+  private async caches(cluster: string): Promise<TektonClusterCaches> {
+    this.options.clusters.get(cluster);
+    return this.options.watches.synced(cluster, this.syncTimeoutMs);
+  }
+
+  private taskRunsOf(caches: TektonClusterCaches, run: PipelineRun): TaskRun[] {
+    return caches.taskRuns.list({
+      namespace: run.metadata.namespace,
+      selector: [
+        {
+          key: TEKTON_LABELS.pipelineRun,
+          operator: 'in',
+          values: [run.metadata.name ?? ''],
+        },
+      ],
+    });
+  }
+
+  async listRuns(
+    scope: EntityScope,
+    request: ListRunsRequest,
+  ): Promise<ListRunsResponse> {
+    let extra;
+    try {
+      extra = request.label ? parseLabelSelector(request.label) : [];
+    } catch (error) {
+      throw new InputError(`invalid label: ${(error as Error).message}`);
+    }
+    // A namespace outside the entity's own matches nothing.
+    const outOfScope = Boolean(
+      scope.namespace &&
+        request.namespace &&
+        scope.namespace !== request.namespace,
+    );
+    const namespace = request.namespace ?? scope.namespace;
+    const rows: RunRow[] = [];
+    const byCluster = new Map<string, TektonClusterCaches>();
+    const clusterErrors: ListRunsResponse['clusterErrors'] = [];
+    for (const cluster of this.scopeClusters(scope)) {
+      let caches: TektonClusterCaches;
+      try {
+        caches = await this.caches(cluster);
+      } catch (error) {
+        clusterErrors.push({ cluster, message: (error as Error).message });
+        continue;
+      }
+      byCluster.set(cluster, caches);
+      if (outOfScope) continue;
+      for (const run of caches.pipelineRuns.list({
+        namespace,
+        selector: [...scope.selector, ...extra],
+      })) {
+        rows.push({ cluster, run });
+      }
+    }
+    const now = new Date();
+    const page = selectRuns(rows, request, now);
+    return {
+      ...page,
+      items: page.items.map(({ cluster, run }) =>
+        summarizeRun(
+          cluster,
+          run,
+          this.taskRunsOf(byCluster.get(cluster)!, run),
+          now,
+        ),
+      ),
+      clusterErrors,
+    };
+  }
+
+  /** The run if it belongs to the entity, else a NotFoundError. */
+  private async findRun(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+  ): Promise<{ caches: TektonClusterCaches; run: PipelineRun }> {
+    const caches = await this.caches(cluster);
+    const run = caches.pipelineRuns.get(namespace, name);
+    if (!run || !isInScope(scope, cluster, run)) {
+      throw new NotFoundError(
+        `pipeline run "${name}" not found in namespace "${namespace}" on cluster "${cluster}" for ${scope.entityRef} (its runs are those matching ${scope.selectorText})`,
+      );
+    }
+    return { caches, run };
+  }
+
+  private pipelineSpecOf(
+    caches: TektonClusterCaches,
+    run: PipelineRun,
+  ): PipelineSpec | undefined {
+    if (run.status?.pipelineSpec) return run.status.pipelineSpec;
+    if (run.spec.pipelineSpec) return run.spec.pipelineSpec;
+    const ref = run.spec.pipelineRef?.name;
+    return ref
+      ? caches.pipelines.get(run.metadata.namespace ?? '', ref)?.spec
+      : undefined;
+  }
+
+  async getRun(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+  ): Promise<RunDetails> {
+    const { caches, run } = await this.findRun(scope, cluster, namespace, name);
+    const taskRuns = this.taskRunsOf(caches, run);
+    const spec = this.pipelineSpecOf(caches, run);
+    const graph = spec ? buildPipelineGraph(spec) : undefined;
+    const tasks: Record<string, RunTaskState> = {};
+    if (graph) {
+      const overlay = overlayRunStatus(graph, run, taskRuns);
+      for (const [task, { runs, ...state }] of Object.entries(overlay)) {
+        tasks[task] = {
+          ...state,
+          taskRuns: runs.map(r => r.metadata.name ?? ''),
+        };
+      }
+    }
+    return {
+      summary: summarizeRun(cluster, run, taskRuns),
+      run,
+      taskRuns,
+      graph,
+      tasks,
+    };
+  }
+
+  private api(cluster: string): CustomObjectsApi {
+    return this.options.clusters
+      .get(cluster)
+      .kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  private validateParams(
+    specs: ParamSpec[] | undefined,
+    input: Record<string, unknown>,
+  ): Param[] {
+    const { params, errors } = validateParamInput(specs, input);
+    if (errors.length) {
+      throw new InputError(
+        `invalid params: ${errors.map(e => e.message).join('; ')}`,
+      );
+    }
+    return params;
+  }
+
+  private async create(
+    cluster: string,
+    namespace: string,
+    body: PipelineRun,
+  ): Promise<CreatedRun> {
+    try {
+      const created = (await this.api(cluster).createNamespacedCustomObject({
+        ...TEKTON,
+        plural: 'pipelineruns',
+        namespace,
+        body,
+      })) as PipelineRun;
+      return { cluster, namespace, name: created.metadata.name ?? '' };
+    } catch (error) {
+      throw mapKubernetesError(error, {
+        cluster,
+        verb: 'create',
+        resource: 'pipelineruns',
+        group: TEKTON.group,
+        namespace,
+      });
+    }
+  }
+
+  /** Starts a run of one of the entity's Pipelines. */
+  async startRun(
+    scope: EntityScope,
+    request: StartRunBody,
+    startedBy: string,
+  ): Promise<CreatedRun> {
+    const { cluster, namespace } = request;
+    const caches = await this.caches(cluster);
+    const pipeline: Pipeline | undefined = caches.pipelines.get(
+      namespace,
+      request.pipeline,
+    );
+    if (!pipeline || !isInScope(scope, cluster, pipeline)) {
+      throw new NotFoundError(
+        `pipeline "${request.pipeline}" not found in namespace "${namespace}" on cluster "${cluster}" for ${scope.entityRef} (its pipelines are those matching ${scope.selectorText})`,
+      );
+    }
+    const params = this.validateParams(pipeline.spec.params, request.params);
+    const declared = pipeline.spec.workspaces ?? [];
+    const bound = new Set(request.workspaces.map(w => w.name));
+    const problems: string[] = [];
+    for (const w of request.workspaces) {
+      if (!declared.some(d => d.name === w.name)) {
+        problems.push(
+          `workspace "${w.name}" is not declared by the pipeline; remove it`,
+        );
+      }
+    }
+    for (const d of declared) {
+      if (!d.optional && !bound.has(d.name)) {
+        problems.push(`workspace "${d.name}" is required; bind it`);
+      }
+    }
+    if (problems.length) {
+      throw new InputError(`invalid workspaces: ${problems.join('; ')}`);
+    }
+    const body: PipelineRun = {
+      apiVersion: TEKTON_API_VERSION,
+      kind: 'PipelineRun',
+      metadata: {
+        generateName: `${request.pipeline}-`,
+        namespace,
+        labels: ownLabels(pipeline.metadata.labels),
+        annotations: { 'cairn.dev/started-by': startedBy },
+      },
+      spec: {
+        pipelineRef: { name: request.pipeline },
+        ...(params.length ? { params } : {}),
+        ...(request.workspaces.length
+          ? { workspaces: request.workspaces as WorkspaceBinding[] }
+          : {}),
+        ...(request.timeouts ? { timeouts: request.timeouts } : {}),
+        ...(request.serviceAccountName
+          ? {
+              taskRunTemplate: {
+                serviceAccountName: request.serviceAccountName,
+              },
+            }
+          : {}),
+      },
+    };
+    return this.create(cluster, namespace, body);
+  }
+
+  /** Starts a copy of a run, with some params changed. */
+  async rerun(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+    paramChanges: Record<string, unknown>,
+    startedBy: string,
+  ): Promise<CreatedRun> {
+    const { caches, run } = await this.findRun(scope, cluster, namespace, name);
+    const ref = run.spec.pipelineRef?.name;
+    let specs: ParamSpec[] | undefined;
+    if (ref) {
+      const pipeline = caches.pipelines.get(namespace, ref);
+      if (!pipeline) {
+        throw new NotFoundError(
+          `pipeline "${ref}" of run "${name}" no longer exists in namespace "${namespace}" on cluster "${cluster}"; recreate it to rerun`,
+        );
+      }
+      specs = pipeline.spec.params;
+    } else {
+      specs = run.spec.pipelineSpec?.params;
+    }
+    const params = this.validateParams(specs, {
+      ...paramsToInput(run.spec.params),
+      ...paramChanges,
+    });
+    const { status: _status, params: _params, ...spec } = run.spec;
+    const body: PipelineRun = {
+      apiVersion: TEKTON_API_VERSION,
+      kind: 'PipelineRun',
+      metadata: {
+        generateName: `${ref ?? name}-`,
+        namespace,
+        labels: { ...ownLabels(run.metadata.labels), [RERUN_OF_LABEL]: name },
+        annotations: { 'cairn.dev/started-by': startedBy },
+      },
+      spec: { ...spec, ...(params.length ? { params } : {}) },
+    };
+    return this.create(cluster, namespace, body);
+  }
+
+  /** Cancels or stops a run in one of Tekton's three modes. */
+  async cancel(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+    mode: Exclude<PipelineRunSpecStatus, 'PipelineRunPending'>,
+  ): Promise<void> {
+    const { run } = await this.findRun(scope, cluster, namespace, name);
+    if (isFinished(run)) {
+      throw new ConflictError(
+        `pipeline run "${name}" has already finished; there is nothing to cancel`,
+      );
+    }
+    try {
+      await this.api(cluster).patchNamespacedCustomObject(
+        {
+          ...TEKTON,
+          plural: 'pipelineruns',
+          namespace,
+          name,
+          body: { spec: { status: mode } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      throw mapKubernetesError(error, {
+        cluster,
+        verb: 'patch',
+        resource: 'pipelineruns',
+        group: TEKTON.group,
+        namespace,
+        name,
+      });
+    }
+  }
+
+  /** Deletes a run; Kubernetes deletes its TaskRuns and pods with it. */
+  async deleteRun(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
+    await this.findRun(scope, cluster, namespace, name);
+    try {
+      await this.api(cluster).deleteNamespacedCustomObject({
+        ...TEKTON,
+        plural: 'pipelineruns',
+        namespace,
+        name,
+        propagationPolicy: 'Background',
+      });
+    } catch (error) {
+      throw mapKubernetesError(error, {
+        cluster,
+        verb: 'delete',
+        resource: 'pipelineruns',
+        group: TEKTON.group,
+        namespace,
+        name,
+      });
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import {
+  AuditorService,
+  AuditorServiceEvent,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  pipelinesRunCancelPermission,
+  pipelinesRunCreatePermission,
+  pipelinesRunDeletePermission,
+  pipelinesRunReadPermission,
+  pipelinesRunRerunPermission,
+} from '@cairn/plugin-pipelines-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { EntityScope, getEntityScope } from './entityScope';
+import { PipelineRunsService } from './PipelineRunsService';
+import {
+  cancelBodySchema,
+  entityRefQuerySchema,
+  parseInput,
+  rerunBodySchema,
+  runParamsSchema,
+  runsQuerySchema,
+  startRunBodySchema,
+} from './schemas';
+
+type AuditMeta = NonNullable<
+  Parameters<AuditorService['createEvent']>[0]['meta']
+>;
+
+/** Dependencies of {@link createRouter}. @public */
+export interface RouterOptions {
+  service: PipelineRunsService;
+  catalog: CatalogService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+}
+
+/**
+ * The Pipelines REST API: a thin layer that validates input, resolves the
+ * entity through the catalog as the caller, checks the permission with the
+ * entity as resource, audits changes, and calls the service.
+ * @public
+ */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { service, catalog, httpAuth, permissions, auditor } = options;
+  const router = Router();
+  router.use(express.json({ limit: '1mb' }));
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  /**
+   * The entity the request is about, as the caller may see it, once the
+   * caller holds the permission on it.
+   */
+  async function authorizedScope(
+    req: Request,
+    permission: ResourcePermission | BasicPermission,
+  ): Promise<{ scope: EntityScope; userRef: string }> {
+    const { entityRef } = parseInput(
+      entityRefQuerySchema,
+      { entityRef: req.query.entityRef },
+      'query',
+    );
+    const credentials = await httpAuth.credentials(req);
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`entity ${entityRef} not found in the catalog`);
+    }
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef: entityRef } as any],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `you may not ${
+          permission.attributes.action ?? 'use'
+        } pipeline runs of ${entityRef} (permission ${
+          permission.name
+        }); ask its owners or the ops group`,
+      );
+    }
+    const principal = credentials.principal as {
+      userEntityRef?: string;
+      subject?: string;
+    };
+    return {
+      scope: getEntityScope(entity),
+      userRef: principal.userEntityRef ?? principal.subject ?? 'unknown',
+    };
+  }
+
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    meta: AuditMeta,
+    action: () => Promise<T>,
+  ): Promise<T> {
+    const event: AuditorServiceEvent = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta,
+    });
+    try {
+      const result = await action();
+      await event.success(
+        result
+          ? { meta: { result: result as unknown as AuditMeta } }
+          : undefined,
+      );
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.get('/runs', async (req, res) => {
+    const query = parseInput(runsQuerySchema, req.query, 'query');
+    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    res.json(await service.listRuns(scope, query));
+  });
+
+  router.get('/runs/:cluster/:namespace/:name', async (req, res) => {
+    const { cluster, namespace, name } = parseInput(
+      runParamsSchema,
+      req.params,
+      'path',
+    );
+    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    res.json(await service.getRun(scope, cluster, namespace, name));
+  });
+
+  router.post('/runs', async (req, res) => {
+    const body = parseInput(startRunBodySchema, req.body ?? {}, 'body');
+    const { scope, userRef } = await authorizedScope(
+      req,
+      pipelinesRunCreatePermission,
+    );
+    const created = await audited(
+      req,
+      'pipeline-run-start',
+      {
+        entityRef: scope.entityRef,
+        cluster: body.cluster,
+        namespace: body.namespace,
+        pipeline: body.pipeline,
+      },
+      () => service.startRun(scope, body, userRef),
+    );
+    res.status(201).json(created);
+  });
+
+  router.post('/runs/:cluster/:namespace/:name/rerun', async (req, res) => {
+    const { cluster, namespace, name } = parseInput(
+      runParamsSchema,
+      req.params,
+      'path',
+    );
+    const body = parseInput(rerunBodySchema, req.body ?? {}, 'body');
+    const { scope, userRef } = await authorizedScope(
+      req,
+      pipelinesRunRerunPermission,
+    );
+    const created = await audited(
+      req,
+      'pipeline-run-rerun',
+      { entityRef: scope.entityRef, cluster, namespace, name },
+      () =>
+        service.rerun(scope, cluster, namespace, name, body.params, userRef),
+    );
+    res.status(201).json(created);
+  });
+
+  router.post('/runs/:cluster/:namespace/:name/cancel', async (req, res) => {
+    const { cluster, namespace, name } = parseInput(
+      runParamsSchema,
+      req.params,
+      'path',
+    );
+    const { mode } = parseInput(cancelBodySchema, req.body ?? {}, 'body');
+    const { scope } = await authorizedScope(req, pipelinesRunCancelPermission);
+    await audited(
+      req,
+      'pipeline-run-cancel',
+      { entityRef: scope.entityRef, cluster, namespace, name, mode },
+      () => service.cancel(scope, cluster, namespace, name, mode),
+    );
+    res.status(204).end();
+  });
+
+  router.delete('/runs/:cluster/:namespace/:name', async (req, res) => {
+    const { cluster, namespace, name } = parseInput(
+      runParamsSchema,
+      req.params,
+      'path',
+    );
+    const { scope } = await authorizedScope(req, pipelinesRunDeletePermission);
+    await audited(
+      req,
+      'pipeline-run-delete',
+      { entityRef: scope.entityRef, cluster, namespace, name },
+      () => service.deleteRun(scope, cluster, namespace, name),
+    );
+    res.status(204).end();
+  });
+
+  return router;
+}

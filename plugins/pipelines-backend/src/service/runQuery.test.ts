@@ -1,0 +1,271 @@
+import { PipelineRun } from '@cairn/plugin-pipelines-common';
+import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
+import { parseInput, runsQuerySchema, startRunBodySchema } from './schemas';
+
+function run(
+  name: string,
+  options: {
+    pipeline?: string;
+    start?: string;
+    end?: string;
+    condition?: 'True' | 'False' | 'Unknown';
+    reason?: string;
+    labels?: Record<string, string>;
+  } = {},
+): PipelineRun {
+  return {
+    metadata: {
+      name,
+      namespace: 'ci',
+      creationTimestamp: options.start,
+      labels: {
+        ...(options.pipeline
+          ? { 'tekton.dev/pipeline': options.pipeline }
+          : {}),
+        ...options.labels,
+      },
+    },
+    spec: { pipelineRef: { name: options.pipeline ?? 'build' } },
+    status: options.condition
+      ? {
+          startTime: options.start,
+          completionTime: options.end,
+          conditions: [
+            {
+              type: 'Succeeded',
+              status: options.condition,
+              reason: options.reason,
+            },
+          ],
+        }
+      : undefined,
+  };
+}
+
+const now = new Date('2026-01-01T01:00:00Z');
+const rows: RunRow[] = [
+  {
+    cluster: 'dev',
+    run: run('build-a', {
+      pipeline: 'build',
+      start: '2026-01-01T00:00:00Z',
+      end: '2026-01-01T00:10:00Z',
+      condition: 'True',
+      reason: 'Succeeded',
+    }),
+  },
+  {
+    cluster: 'dev',
+    run: run('build-b', {
+      pipeline: 'build',
+      start: '2026-01-01T00:20:00Z',
+      end: '2026-01-01T00:21:00Z',
+      condition: 'False',
+      reason: 'Failed',
+    }),
+  },
+  {
+    cluster: 'prod',
+    run: run('deploy-c', {
+      pipeline: 'deploy',
+      start: '2026-01-01T00:30:00Z',
+      condition: 'Unknown',
+      reason: 'Running',
+    }),
+  },
+  {
+    cluster: 'dev',
+    run: run('deploy-d', {
+      pipeline: 'deploy',
+      start: '2026-01-01T00:40:00Z',
+      condition: 'False',
+      reason: 'Cancelled',
+    }),
+  },
+  { cluster: 'dev', run: run('build-e', { start: '2026-01-01T00:50:00Z' }) },
+];
+
+const base: RunQuery = { sort: 'started', order: 'desc', limit: 25 };
+const names = (query: Partial<RunQuery>) =>
+  selectRuns(rows, { ...base, ...query }, now).items.map(
+    r => r.run.metadata.name,
+  );
+
+describe('selectRuns', () => {
+  it('sorts newest first by default, with keys breaking ties', () => {
+    expect(names({})).toEqual([
+      'build-e',
+      'deploy-d',
+      'deploy-c',
+      'build-b',
+      'build-a',
+    ]);
+    expect(names({ sort: 'name', order: 'asc' })).toEqual([
+      'build-a',
+      'build-b',
+      'build-e',
+      'deploy-c',
+      'deploy-d',
+    ]);
+    // Unfinished runs count up to now; build-e has not started.
+    expect(names({ sort: 'duration', order: 'desc' })).toEqual([
+      'deploy-c',
+      'deploy-d',
+      'build-a',
+      'build-b',
+      'build-e',
+    ]);
+  });
+
+  it('filters by status, pipeline and search', () => {
+    expect(names({ status: ['failed', 'cancelled'] })).toEqual([
+      'deploy-d',
+      'build-b',
+    ]);
+    expect(names({ status: ['pending'] })).toEqual(['build-e']);
+    expect(names({ pipeline: ['deploy'] })).toEqual(['deploy-d', 'deploy-c']);
+    expect(names({ search: 'BUILD-' })).toEqual([
+      'build-e',
+      'build-b',
+      'build-a',
+    ]);
+    expect(names({ search: 'deploy', status: ['running'] })).toEqual([
+      'deploy-c',
+    ]);
+  });
+
+  it('pages with a cursor that survives new runs', () => {
+    const first = selectRuns(rows, { ...base, limit: 2 }, now);
+    expect(first.items.map(r => r.run.metadata.name)).toEqual([
+      'build-e',
+      'deploy-d',
+    ]);
+    expect(first.totalCount).toBe(5);
+    // A newer run arrives between page loads: the next page does not repeat.
+    const more = [
+      ...rows,
+      {
+        cluster: 'dev',
+        run: run('build-f', { start: '2026-01-01T00:55:00Z' }),
+      },
+    ];
+    const second = selectRuns(
+      more,
+      { ...base, limit: 2, cursor: first.nextCursor },
+      now,
+    );
+    expect(second.items.map(r => r.run.metadata.name)).toEqual([
+      'deploy-c',
+      'build-b',
+    ]);
+    const third = selectRuns(
+      more,
+      { ...base, limit: 2, cursor: second.nextCursor },
+      now,
+    );
+    expect(third.items.map(r => r.run.metadata.name)).toEqual(['build-a']);
+    expect(third.nextCursor).toBeUndefined();
+  });
+
+  it('rejects cursors of another sort or made up', () => {
+    const first = selectRuns(rows, { ...base, limit: 2 }, now);
+    expect(() =>
+      selectRuns(rows, { ...base, order: 'asc', cursor: first.nextCursor }),
+    ).toThrow(
+      'cursor belongs to sort=started&order=desc; leave it out to start again with sort=started&order=asc',
+    );
+    expect(() => selectRuns(rows, { ...base, cursor: 'garbage' })).toThrow(
+      'cursor is not one this API returned',
+    );
+  });
+});
+
+describe('summarizeRun', () => {
+  it('summarises status, pipeline, trigger and duration', () => {
+    const summary = summarizeRun(
+      'dev',
+      run('build-x', {
+        pipeline: 'build',
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-01T00:01:30Z',
+        condition: 'True',
+        reason: 'Succeeded',
+        labels: { 'cairn.dev/rerun-of': 'build-w' },
+      }),
+      [],
+      now,
+    );
+    expect(summary).toMatchObject({
+      cluster: 'dev',
+      namespace: 'ci',
+      name: 'build-x',
+      pipeline: 'build',
+      status: { status: 'succeeded', label: 'Succeeded' },
+      trigger: 'rerun',
+      rerunOf: 'build-w',
+      durationMs: 90_000,
+      progress: { total: 0 },
+    });
+  });
+});
+
+describe('input schemas', () => {
+  it('defaults and coerces the runs query', () => {
+    expect(
+      parseInput(
+        runsQuerySchema,
+        { entityRef: 'component:shop', status: 'failed,running', limit: '10' },
+        'query',
+      ),
+    ).toEqual({
+      entityRef: 'component:default/shop',
+      status: ['failed', 'running'],
+      sort: 'started',
+      order: 'desc',
+      limit: 10,
+    });
+  });
+
+  it.each([
+    [{}, 'invalid query: entityRef: is required'],
+    [{ entityRef: 'a/b/c' }, 'is not an entity ref'],
+    [
+      { entityRef: 'component:shop', status: 'done' },
+      'status.0: must be a comma-separated list of succeeded, failed, cancelled, running, pending, skipped',
+    ],
+    [
+      { entityRef: 'component:shop', sort: 'size' },
+      'sort: must be one of started, created',
+    ],
+    [
+      { entityRef: 'component:shop', limit: '500' },
+      'limit: must be a number from 1 to 200',
+    ],
+    [
+      { entityRef: 'component:shop', namespace: 'A_B' },
+      'namespace: must be a namespace name',
+    ],
+  ])('explains a bad query %j', (query, message) => {
+    expect(() => parseInput(runsQuerySchema, query, 'query')).toThrow(message);
+  });
+
+  it('explains a bad start request', () => {
+    expect(() =>
+      parseInput(
+        startRunBodySchema,
+        {
+          cluster: 'dev',
+          namespace: 'ci',
+          pipeline: 'build',
+          timeouts: { pipeline: '1 hour' },
+          workspaces: [
+            { name: 'src', emptyDir: {}, secret: { secretName: 'x' } },
+          ],
+        },
+        'body',
+      ),
+    ).toThrow(
+      'invalid body: timeouts.pipeline: must be a duration such as "1h", "30m" or "1h30m" ("0" for none); workspaces.0: bind exactly one of emptyDir, persistentVolumeClaim, volumeClaimTemplate, configMap or secret',
+    );
+  });
+});

@@ -1,0 +1,257 @@
+import { InputError } from '@backstage/errors';
+import {
+  getRunDuration,
+  getRunStatus,
+  PipelineRun,
+  RERUN_OF_LABEL,
+  RUN_STATUSES,
+  RunStatus,
+  RunStatusSummary,
+  summarizeTaskProgress,
+  TaskProgress,
+  TaskRun,
+  TEKTON_LABELS,
+} from '@cairn/plugin-pipelines-common';
+
+/** Fields the runs list sorts by. @public */
+export const RUN_SORT_FIELDS = [
+  'started',
+  'created',
+  'completed',
+  'name',
+  'pipeline',
+  'status',
+  'duration',
+] as const;
+
+/** @public */
+export type RunSortField = (typeof RUN_SORT_FIELDS)[number];
+
+/** A run and the cluster it is on. @public */
+export interface RunRow {
+  cluster: string;
+  run: PipelineRun;
+}
+
+/** Filters, sort and page of the runs list (already validated). @public */
+export interface RunQuery {
+  status?: RunStatus[];
+  pipeline?: string[];
+  /** Case-insensitive substring of the run's or pipeline's name. */
+  search?: string;
+  sort: RunSortField;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+/** A page of rows, and where the next one starts. @public */
+export interface RunPage<T> {
+  items: T[];
+  totalCount: number;
+  nextCursor?: string;
+}
+
+/** What the runs list shows of a run. @public */
+export interface RunSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  uid?: string;
+  pipeline?: string;
+  status: RunStatusSummary;
+  /** `rerun` (Cairn or Tekton Dashboard), `event` (Tekton Triggers), `other`. */
+  trigger: 'rerun' | 'event' | 'other';
+  rerunOf?: string;
+  createdAt?: string;
+  startTime?: string;
+  completionTime?: string;
+  durationMs?: number;
+  progress: TaskProgress;
+  labels: Record<string, string>;
+}
+
+/** The pipeline a run runs: its Tekton label, else its pipelineRef. @public */
+export function getRunPipelineName(run: PipelineRun): string | undefined {
+  return (
+    run.metadata.labels?.[TEKTON_LABELS.pipeline] ?? run.spec.pipelineRef?.name
+  );
+}
+
+/** Summarises a run with its TaskRuns for the list. @public */
+export function summarizeRun(
+  cluster: string,
+  run: PipelineRun,
+  taskRuns: readonly TaskRun[],
+  now: Date = new Date(),
+): RunSummary {
+  const labels = run.metadata.labels ?? {};
+  const rerunOf =
+    labels[RERUN_OF_LABEL] ?? labels['dashboard.tekton.dev/rerunOf'];
+  let trigger: RunSummary['trigger'] = 'other';
+  if (rerunOf) trigger = 'rerun';
+  else if (labels['triggers.tekton.dev/eventlistener']) trigger = 'event';
+  return {
+    cluster,
+    namespace: run.metadata.namespace ?? '',
+    name: run.metadata.name ?? '',
+    uid: run.metadata.uid,
+    pipeline: getRunPipelineName(run),
+    status: getRunStatus(run),
+    trigger,
+    rerunOf,
+    createdAt: run.metadata.creationTimestamp,
+    startTime: run.status?.startTime,
+    completionTime: run.status?.completionTime,
+    durationMs: getRunDuration(run, now),
+    progress: summarizeTaskProgress(run, taskRuns),
+    labels,
+  };
+}
+
+type SortValue = string | number;
+
+function sortValue(row: RunRow, field: RunSortField, now: Date): SortValue {
+  const { run } = row;
+  switch (field) {
+    case 'started':
+      return run.status?.startTime ?? run.metadata.creationTimestamp ?? '';
+    case 'created':
+      return run.metadata.creationTimestamp ?? '';
+    case 'completed':
+      return run.status?.completionTime ?? '';
+    case 'name':
+      return run.metadata.name ?? '';
+    case 'pipeline':
+      return getRunPipelineName(run) ?? '';
+    case 'status':
+      return RUN_STATUSES.indexOf(getRunStatus(run).status);
+    case 'duration':
+      return getRunDuration(run, now) ?? -1;
+    default:
+      return '';
+  }
+}
+
+function rowKey(row: RunRow): string {
+  return `${row.cluster}/${row.run.metadata.namespace}/${row.run.metadata.name}`;
+}
+
+function compareValues(a: SortValue, b: SortValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  if (x < y) return -1;
+  return x > y ? 1 : 0;
+}
+
+interface Cursor {
+  sort: RunSortField;
+  order: 'asc' | 'desc';
+  value: SortValue;
+  key: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(text: string, query: RunQuery): Cursor {
+  let cursor: Cursor;
+  try {
+    cursor = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw new InputError(
+      'cursor is not one this API returned; use nextCursor of the previous page, or leave it out for the first page',
+    );
+  }
+  if (
+    !cursor ||
+    typeof cursor.key !== 'string' ||
+    (typeof cursor.value !== 'string' && typeof cursor.value !== 'number')
+  ) {
+    throw new InputError(
+      'cursor is not one this API returned; use nextCursor of the previous page, or leave it out for the first page',
+    );
+  }
+  if (cursor.sort !== query.sort || cursor.order !== query.order) {
+    throw new InputError(
+      `cursor belongs to sort=${cursor.sort}&order=${cursor.order}; leave it out to start again with sort=${query.sort}&order=${query.order}`,
+    );
+  }
+  return cursor;
+}
+
+/**
+ * Filters, sorts and pages runs in memory. Pages are keyset pages: the
+ * cursor holds the sort value and key of the last row, so runs created
+ * between two page loads do not shift later pages.
+ * @public
+ */
+export function selectRuns(
+  rows: readonly RunRow[],
+  query: RunQuery,
+  now: Date = new Date(),
+): RunPage<RunRow> {
+  const search = query.search?.toLowerCase();
+  const filtered = rows.filter(row => {
+    const { run } = row;
+    if (
+      query.status?.length &&
+      !query.status.includes(getRunStatus(run).status)
+    ) {
+      return false;
+    }
+    const pipeline = getRunPipelineName(run);
+    if (
+      query.pipeline?.length &&
+      !(pipeline && query.pipeline.includes(pipeline))
+    ) {
+      return false;
+    }
+    if (
+      search &&
+      !(run.metadata.name ?? '').toLowerCase().includes(search) &&
+      !(pipeline ?? '').toLowerCase().includes(search)
+    ) {
+      return false;
+    }
+    return true;
+  });
+  const direction = query.order === 'asc' ? 1 : -1;
+  const keyed = filtered.map(row => ({
+    row,
+    value: sortValue(row, query.sort, now),
+    key: rowKey(row),
+  }));
+  const compare = (
+    a: { value: SortValue; key: string },
+    b: { value: SortValue; key: string },
+  ) =>
+    direction * compareValues(a.value, b.value) ||
+    direction * compareValues(a.key, b.key);
+  keyed.sort(compare);
+
+  let start = 0;
+  if (query.cursor) {
+    const cursor = decodeCursor(query.cursor, query);
+    start = keyed.findIndex(item => compare(item, cursor) > 0);
+    if (start < 0) start = keyed.length;
+  }
+  const page = keyed.slice(start, start + query.limit);
+  const last = page[page.length - 1];
+  const hasMore = start + query.limit < keyed.length;
+  return {
+    items: page.map(item => item.row),
+    totalCount: keyed.length,
+    nextCursor:
+      hasMore && last
+        ? encodeCursor({
+            sort: query.sort,
+            order: query.order,
+            value: last.value,
+            key: last.key,
+          })
+        : undefined,
+  };
+}
