@@ -597,6 +597,25 @@ describe('Tekton in the dev cluster', () => {
     });
     expect(condition(cyclic).reason).toBe('PipelineValidationFailed');
     expect(condition(cyclic).message).toContain('cycle detected');
+    const badReference = await runPipeline({
+      tasks: [
+        {
+          name: 'a',
+          taskSpec: { results: [{ name: 'out' }], steps: [sh('a', 'true')] },
+        },
+        {
+          name: 'b',
+          params: [{ name: 'p', value: '$(tasks.a.results.nope)' }],
+          taskSpec: { params: [{ name: 'p' }], steps: [sh('b', 'true')] },
+        },
+      ],
+    });
+    expect(condition(badReference)).toEqual({
+      status: 'False',
+      reason: 'InvalidTaskResultReference',
+      message:
+        'invalid result reference in pipeline task "b": "nope" is not a named result returned by pipeline task "a"',
+    });
   });
 
   it('mounts configMap and secret workspaces as files', async () => {
