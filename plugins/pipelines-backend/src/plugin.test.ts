@@ -79,6 +79,12 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   const authorizeCalls: Array<{ permission: string; resourceRef?: string }> =
     [];
   const auth = { Authorization: mockCredentials.user.header() };
+  const audit: Array<{
+    eventId: string;
+    meta?: object;
+    outcome?: 'success' | 'fail';
+    error?: string;
+  }> = [];
 
   beforeAll(async () => {
     tc = await startTektonTestCluster();
@@ -158,9 +164,28 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
           } as PolicyDecision;
         }) as any,
     });
+    const auditor = mockServices.auditor.mock({
+      createEvent: async options => {
+        const entry: (typeof audit)[number] = {
+          eventId: options.eventId,
+          meta: options.meta,
+        };
+        audit.push(entry);
+        return {
+          success: async () => {
+            entry.outcome = 'success';
+          },
+          fail: async ({ error }) => {
+            entry.outcome = 'fail';
+            entry.error = error.message;
+          },
+        };
+      },
+    });
     ({ server } = await startTestBackend({
       features: [
         pipelinesPlugin,
+        auditor.factory,
         catalogServiceMock.factory({ entities }),
         permissions.factory,
         mockServices.rootConfig.factory({
@@ -225,6 +250,16 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(authorizeCalls).toContainEqual({
       permission: 'pipelines.run.create',
       resourceRef: SHOP,
+    });
+    expect(audit).toContainEqual({
+      eventId: 'pipeline-run-start',
+      meta: {
+        entityRef: SHOP,
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'build',
+      },
+      outcome: 'success',
     });
 
     const summary = await waitForRun(
@@ -413,6 +448,17 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       .set(auth)
       .send({ mode: 'Cancelled' });
     expect(cancel.status).toBe(204);
+    expect(audit).toContainEqual({
+      eventId: 'pipeline-run-cancel',
+      meta: {
+        entityRef: SHOP,
+        cluster: 'dev',
+        namespace: 'ci',
+        name,
+        mode: 'Cancelled',
+      },
+      outcome: 'success',
+    });
     await waitForRun(
       name,
       s => s.status.status === 'cancelled',
@@ -433,6 +479,10 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       .query({ entityRef: SHOP })
       .set(auth);
     expect(res.status).toBe(204);
+    expect(audit[audit.length - 1]).toMatchObject({
+      eventId: 'pipeline-run-delete',
+      outcome: 'success',
+    });
     await waitFor(
       () => listRuns(SHOP, { search: firstRun }),
       body => !body.items.some((r: any) => r.name === firstRun),
@@ -454,6 +504,8 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(authorizeCalls.slice(before)).toEqual([
       { permission: 'pipelines.run.create', resourceRef: CART },
     ]);
+    // Denied before anything happens: no audit event of a change.
+    expect(audit.some(e => (e.meta as any)?.entityRef === CART)).toBe(false);
     const del = await api()
       .delete('/api/pipelines/runs/dev/ci/anything')
       .query({ entityRef: CART })
@@ -477,5 +529,10 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(res.body.error.message).toContain(
       `the portal's service account may not create pipelineruns.tekton.dev in namespace "other" on cluster "dev": grant it "create" on "pipelineruns" in API group "tekton.dev"`,
     );
+    expect(audit[audit.length - 1]).toMatchObject({
+      eventId: 'pipeline-run-start',
+      outcome: 'fail',
+      error: expect.stringContaining('may not create pipelineruns'),
+    });
   });
 });
