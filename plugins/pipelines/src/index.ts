@@ -1,0 +1,6 @@
+/**
+ * Cairn Pipelines frontend plugin.
+ *
+ * @packageDocumentation
+ */
+export {};
