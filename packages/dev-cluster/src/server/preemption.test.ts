@@ -143,6 +143,14 @@ describe('pod priority and preemption', () => {
       'error: failed to create priorityclass: priorityclasses.scheduling.k8s.io "default-two" is forbidden: PriorityClass default-one is already marked as default. Only one default can exist\n',
     );
     await cluster.kubectl(['delete', 'priorityclass', 'default-one']);
+    const deleteSystem = await cluster.kubectl([
+      'delete',
+      'priorityclass',
+      'system-node-critical',
+    ]);
+    expect(deleteSystem.stderr).toBe(
+      'Error from server (Forbidden): priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and cannot be deleted\n',
+    );
   });
 
   it('resolves priorityClassName into the pod priority on admission', async () => {

@@ -67,6 +67,21 @@ export function bootstrapPriorityClasses(
   }
 }
 
+/** Why a `system-` class is not one of the built-in ones, if it is not. */
+function systemClassError(
+  name: string,
+  value: number,
+  isGlobalDefault: boolean,
+): string | undefined {
+  const system = SYSTEM_PRIORITY_CLASSES.find(c => c.name === name);
+  if (!system) return `${name} is not a known system priority class`;
+  if (system.value !== value)
+    return `value of ${name} PriorityClass must be ${system.value}`;
+  if (isGlobalDefault)
+    return `globalDefault of ${name} PriorityClass must be false`;
+  return undefined;
+}
+
 const isPriorityClasses = (type: ResourceType) =>
   type.group === GROUP && type.plural === 'priorityclasses';
 
@@ -81,16 +96,12 @@ export const priorityClassValidator: Validator = (type, object, oldObject) => {
   const name: string = pc.metadata?.name ?? '';
   const causes = [];
   if (name.startsWith(SYSTEM_PREFIX)) {
-    const system = SYSTEM_PRIORITY_CLASSES.find(c => c.name === name);
-    if (!system || system.value !== pc.value || pc.globalDefault) {
+    const error = systemClassError(name, pc.value, Boolean(pc.globalDefault));
+    if (error) {
       causes.push({
         reason: 'FieldValueForbidden',
         field: 'metadata.name',
-        message: `Forbidden: priority class names with '${SYSTEM_PREFIX}' prefix are reserved for system use only. error: ${
-          system
-            ? `value of ${name} PriorityClass must be ${system.value}`
-            : `${name} is not a known system priority class`
-        }`,
+        message: `Forbidden: priority class names with '${SYSTEM_PREFIX}' prefix are reserved for system use only. error: ${error}`,
       });
     }
   } else if (pc.value > HIGHEST_USER_DEFINABLE_PRIORITY) {
@@ -140,14 +151,26 @@ function globalDefault(store: ObjectStore, except?: string): any {
  * The Priority admission plugin: on pod creation, spec.priority and
  * spec.preemptionPolicy come from the named PriorityClass (or the global
  * default, or 0 and PreemptLowerPriority); a pod may not name another value.
- * Only one PriorityClass may be the global default.
+ * Only one PriorityClass may be the global default, and the system classes
+ * may not be deleted.
  */
 export function priorityAdmission(store: ObjectStore): AdmissionPlugin {
   return {
     name: 'Priority',
     phase: 'mutating',
     admit(request) {
-      if (request.subresource !== '' || !request.object) return undefined;
+      if (request.subresource !== '') return undefined;
+      if (
+        request.operation === 'DELETE' &&
+        isPriorityClasses(request.type) &&
+        SYSTEM_PRIORITY_CLASSES.some(c => c.name === request.name)
+      ) {
+        reject(
+          request,
+          'this is a system priority class and cannot be deleted',
+        );
+      }
+      if (!request.object) return undefined;
       if (isPriorityClasses(request.type)) {
         const pc = request.object as any;
         if (!pc.globalDefault) return undefined;
