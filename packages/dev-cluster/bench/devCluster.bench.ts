@@ -82,14 +82,12 @@ const UPDATES = positiveInt('updates', args.updates);
 const LIST_RUNS = positiveInt('list-runs', args['list-runs']);
 const CONCURRENCY = positiveInt('concurrency', args.concurrency);
 const ROUNDS = positiveInt('rounds', args.rounds);
-const MODES: Mode[] =
-  args.mode === 'both'
-    ? ['workloads', 'api']
-    : args.mode === 'workloads' || args.mode === 'api'
-    ? [args.mode]
-    : (() => {
-        throw new Error(`--mode must be workloads, api or both`);
-      })();
+function modesOf(mode: string | undefined): Mode[] {
+  if (mode === 'both') return ['workloads', 'api'];
+  if (mode === 'workloads' || mode === 'api') return [mode];
+  throw new Error(`--mode must be workloads, api or both, got "${mode}"`);
+}
+const MODES = modesOf(args.mode);
 
 type Mode = 'workloads' | 'api';
 
@@ -115,6 +113,30 @@ const AIMS = {
   watchEventsPerSecond: 20000,
   rssBytes: GiB,
 };
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+// A closed stderr (e.g. piped into `head`) must not stop the cleanup.
+process.stderr.on('error', () => {});
+process.stdout.on('error', () => {});
+
+/*
+ * Cleanup that also runs when the benchmark dies or is interrupted: temporary
+ * directories are removed and server processes killed on exit (the server
+ * also stops by itself when its IPC channel closes).
+ */
+const tempDirs = new Set<string>();
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null)
+      child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => process.exit(130));
 
 // ---------------------------------------------------------------------------
 // Statistics
@@ -148,8 +170,10 @@ function summarize(samples: ArrayLike<number>): Summary {
   };
 }
 
-const ms = (n: number): string =>
-  Number.isNaN(n) ? '–' : n >= 100 ? n.toFixed(0) : n.toFixed(1);
+const ms = (n: number): string => {
+  if (Number.isNaN(n)) return '–';
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+};
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const mib = (n: number): string => `${(n / MiB).toFixed(0)} MiB`;
 
@@ -717,7 +741,7 @@ async function benchList(
   let items = 0;
   await once(); // warm-up (serialization caches, JIT)
   const cpu = cpuWindow(server);
-  for (let run = 0; run < runs; run++) {
+  for (let i = 0; i < runs; i++) {
     const r = await once();
     if (r.status !== 200) failures.add(name, r.status, r.body);
     samples.push(r.ms);
@@ -763,8 +787,10 @@ async function benchLists(
   kubeconfigPath: string,
 ): Promise<ListResult[]> {
   const results: ListResult[] = [];
-  const full = (path: string, accept?: string) => async () => {
-    const r = await client.request('GET', path, { accept });
+  const countRows = (body: Buffer): number =>
+    (JSON.parse(body.toString()) as { rows?: unknown[] }).rows?.length ?? 0;
+  const full = (listPath: string, accept?: string) => async () => {
+    const r = await client.request('GET', listPath, { accept });
     return {
       ms: r.ms,
       firstByteMs: r.firstByteMs,
@@ -774,8 +800,6 @@ async function benchLists(
       body: r.body.subarray(0, 400).toString(),
     };
   };
-  const countRows = (body: Buffer): number =>
-    (JSON.parse(body.toString()) as { rows?: unknown[] }).rows?.length ?? 0;
   const paged = (basePath: string, accept?: string) => async () => {
     const started = performance.now();
     let token: string | undefined;
@@ -1178,12 +1202,10 @@ async function run(mode: Mode): Promise<RunResult> {
     server.mark('create:start');
     const create = await benchCreates(client, server, mode);
     server.mark('create:end');
-    log(
-      `[${mode}]   ${int(create.perSecond)} creates/s` +
-        (create.allRunningSeconds
-          ? `, all Running after ${create.allRunningSeconds.toFixed(1)} s`
-          : ''),
-    );
+    const running = create.allRunningSeconds
+      ? `, all Running after ${create.allRunningSeconds.toFixed(1)} s`
+      : '';
+    log(`[${mode}]   ${int(create.perSecond)} creates/s${running}`);
     const settleSeconds = await settle(server);
     log(`[${mode}]   settled in ${settleSeconds.toFixed(0)} s`);
     const afterCreateRss = server.residentSet().rss;
@@ -1277,30 +1299,6 @@ async function run(mode: Mode): Promise<RunResult> {
     tempDirs.delete(stateDir);
   }
 }
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-// A closed stderr (e.g. piped into `head`) must not stop the cleanup.
-process.stderr.on('error', () => {});
-process.stdout.on('error', () => {});
-
-/*
- * Cleanup that also runs when the benchmark dies or is interrupted: temporary
- * directories are removed and server processes killed on exit (the server
- * also stops by itself when its IPC channel closes).
- */
-const tempDirs = new Set<string>();
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null)
-      child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.on(signal, () => process.exit(130));
 
 // ---------------------------------------------------------------------------
 // Report
