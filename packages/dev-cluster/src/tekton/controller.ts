@@ -24,6 +24,7 @@ import {
 } from './labels';
 import { planPipelineRun, volumeClaimName } from './pipelineRun';
 import { refTarget } from './resolvers';
+import { WorkQueue } from './workQueue';
 import {
   findReferences,
   ParamError,
@@ -67,8 +68,8 @@ export interface TektonControllerOptions {
   onError?: (error: unknown) => void;
 }
 
-const RETRY_MS = 200;
-const MAX_RETRY_MS = 5_000;
+/** Reconciles at once; Tekton's controller runs 2 threads per controller by default, the dev cluster more. */
+const CONCURRENT_RECONCILES = 16;
 
 function notFound(error: unknown): boolean {
   return error instanceof ApiException && error.code === 404;
@@ -92,69 +93,6 @@ function sameJson(a: unknown, b: unknown): boolean {
     return v;
   };
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/** Runs each key's reconcile one at a time, again if it was queued meanwhile, with retries on failure. */
-class WorkQueue {
-  private readonly active = new Set<string>();
-  private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly failures = new Map<string, number>();
-  private stopped = false;
-
-  constructor(
-    private readonly reconcile: (key: string) => Promise<number | undefined>,
-    private readonly onError: (error: unknown) => void,
-  ) {}
-
-  add(key: string): void {
-    if (this.stopped) return;
-    if (this.active.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    this.active.add(key);
-    setImmediate(() => this.run(key));
-  }
-
-  addAfter(key: string, ms: number): void {
-    if (this.stopped) return;
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        this.add(key);
-      }, ms),
-    );
-  }
-
-  private async run(key: string): Promise<void> {
-    try {
-      const requeueAfter = await this.reconcile(key);
-      this.failures.delete(key);
-      if (requeueAfter !== undefined) this.addAfter(key, requeueAfter);
-    } catch (error) {
-      if (!this.stopped) {
-        const failures = (this.failures.get(key) ?? 0) + 1;
-        this.failures.set(key, failures);
-        if (!conflictOrExists(error)) this.onError(error);
-        this.addAfter(
-          key,
-          Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** (failures - 1)),
-        );
-      }
-    } finally {
-      this.active.delete(key);
-      if (this.dirty.delete(key)) this.add(key);
-    }
-  }
-
-  stop(): void {
-    this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
-  }
 }
 
 type Key = { kind: 'pr' | 'tr'; namespace: string; name: string };
@@ -181,10 +119,16 @@ export class TektonController {
   ) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.queue = new WorkQueue(
-      key => this.reconcile(key),
-      options.onError ?? (error => console.warn('tekton controller:', error)),
-    );
+    const onError =
+      options.onError ?? (error => console.warn('tekton controller:', error));
+    this.queue = new WorkQueue({
+      reconcile: key => this.reconcile(key),
+      concurrency: CONCURRENT_RECONCILES,
+      // Conflicts are expected (another write won); they are just retried.
+      onError: error => {
+        if (!conflictOrExists(error)) onError(error);
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -684,7 +628,8 @@ export class TektonController {
             }`,
           );
         }
-        return RETRY_MS;
+        // Created meanwhile: its informer event brings the next reconcile.
+        return undefined;
       }
       status.podName = podName;
     }
