@@ -31,3 +31,4 @@ export type {
   RunTaskState,
 } from './service/PipelineRunsService';
 export type { RunSummary, RunSortField, RunQuery } from './service/runQuery';
+export * from './logs';

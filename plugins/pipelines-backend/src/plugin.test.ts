@@ -2,7 +2,10 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { Knex } from 'knex';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   AuthorizeResult,
@@ -86,7 +89,11 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     error?: string;
   }> = [];
 
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let knex: Knex;
+
   beforeAll(async () => {
+    knex = await databases.init('SQLITE_3');
     tc = await startTektonTestCluster();
     const create = (namespace: string, body: object) =>
       tc.custom.createNamespacedCustomObject({
@@ -186,6 +193,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       features: [
         pipelinesPlugin,
         auditor.factory,
+        mockServices.database.factory({ knex }),
         catalogServiceMock.factory({ entities }),
         permissions.factory,
         mockServices.rootConfig.factory({
@@ -299,6 +307,54 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       taskRuns: [expect.stringMatching(new RegExp(`^${firstRun}-compile`))],
     });
     expect(res.body.tasks.test.status.status).toBe('succeeded');
+  });
+
+  let compileTaskRun: string;
+  const readLog = (entityRef: string, run: string) =>
+    api()
+      .get(`/api/pipelines/runs/dev/ci/${run}/logs`)
+      .query({ entityRef, taskRun: compileTaskRun, step: 'say' })
+      .set(auth);
+
+  it("serves a step's log from its pod, then from the archive once the pod is gone", async () => {
+    const detail = await api()
+      .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    compileTaskRun = detail.body.tasks.compile.taskRuns[0];
+    const live = await readLog(SHOP, firstRun);
+    expect(live.status).toBe(200);
+    expect(live.headers['x-cairn-log-source']).toBe('pod');
+    expect(live.text).toContain('from the portal');
+
+    const badStep = await api()
+      .get(`/api/pipelines/runs/dev/ci/${firstRun}/logs`)
+      .query({ entityRef: SHOP, taskRun: compileTaskRun, step: 'nope' })
+      .set(auth);
+    expect(badStep.status).toBe(400);
+    expect(badStep.body.error.message).toBe(
+      `task run "${compileTaskRun}" has no step "nope"; its steps are say`,
+    );
+
+    // The run finished, so the archiver stores its logs.
+    await waitFor(
+      () => knex('archived_runs').where({ name: firstRun }).first(),
+      Boolean,
+      'the run to be archived',
+    );
+    const core = tc.admin.makeApiClient(CoreV1Api);
+    await core.deleteCollectionNamespacedPod({
+      namespace: 'ci',
+      labelSelector: `tekton.dev/pipelineRun=${firstRun}`,
+    });
+    const archived = await waitFor(
+      () => readLog(SHOP, firstRun),
+      res => res.headers['x-cairn-log-source'] === 'archive',
+      'the log to come from the archive',
+    );
+    expect(archived.status).toBe(200);
+    expect(archived.text).toContain('from the portal');
+    expect((await readLog(CART, firstRun)).status).toBe(404);
   });
 
   it('does not show a run to an entity it does not belong to', async () => {
@@ -488,6 +544,12 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       body => !body.items.some((r: any) => r.name === firstRun),
       'the deleted run to leave the list',
     );
+    // Its logs outlive it, for its entity only.
+    const log = await readLog(SHOP, firstRun);
+    expect(log.status).toBe(200);
+    expect(log.headers['x-cairn-log-source']).toBe('archive');
+    expect(log.text).toContain('from the portal');
+    expect((await readLog(CART, firstRun)).status).toBe(404);
   });
 
   it('denies changes the policy does not allow, checked with the entity', async () => {

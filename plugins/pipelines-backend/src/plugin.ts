@@ -5,6 +5,8 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { pipelinesPermissions } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess } from './clusters';
+import { DatabaseLogStore } from './logs/LogStore';
+import { StepLogService } from './logs/StepLogService';
 import { createRouter } from './service/router';
 import { PipelineRunsService } from './service/PipelineRunsService';
 import { TektonWatches } from './watch';
@@ -27,6 +29,8 @@ export const pipelinesPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
       async init({
@@ -38,15 +42,47 @@ export const pipelinesPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         lifecycle,
+        database,
+        scheduler,
         catalog,
       }) {
         permissionsRegistry.addPermissions(pipelinesPermissions);
         const clusters = ClusterAccess.fromConfig(config);
         const watches = new TektonWatches({ clusters, logger });
-        // Watches start now and keep retrying an unreachable cluster, so the
-        // portal starts even while a cluster is down.
+        const store = await DatabaseLogStore.create(database);
+        const logs = new StepLogService({ clusters, watches, store, logger });
+        // The archiver follows the watches from their first list; watches
+        // start now and keep retrying an unreachable cluster, so the portal
+        // starts even while a cluster is down.
+        logs.start();
         watches.start();
-        lifecycle.addShutdownHook(() => watches.stop());
+        lifecycle.addShutdownHook(async () => {
+          await watches.stop();
+          await logs.stop();
+        });
+
+        const retentionDays =
+          config.getOptionalNumber('pipelines.logs.retentionDays') ?? 30;
+        if (!(retentionDays > 0)) {
+          throw new Error(
+            `pipelines.logs.retentionDays must be a positive number of days, not ${retentionDays}`,
+          );
+        }
+        await scheduler.scheduleTask({
+          id: 'pipelines-log-retention',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          scope: 'global',
+          fn: async () => {
+            const cutoff = new Date(Date.now() - retentionDays * 86_400_000);
+            const deleted = await store.deleteArchivedBefore(cutoff);
+            if (deleted) {
+              logger.info(
+                `deleted the archived logs of ${deleted} pipeline run(s) older than ${retentionDays} days`,
+              );
+            }
+          },
+        });
         logger.info(
           `watching Tekton objects on ${
             clusters.list().length
@@ -59,6 +95,7 @@ export const pipelinesPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             service,
+            logs,
             catalog,
             httpAuth,
             permissions,

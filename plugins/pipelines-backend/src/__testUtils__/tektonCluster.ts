@@ -79,6 +79,7 @@ export async function startTektonTestCluster(
             resources: ['pipelines', 'pipelineruns', 'taskruns', 'tasks'],
             verbs: ['get', 'list', 'watch'],
           },
+          { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get'] },
         ],
       },
     });

@@ -21,6 +21,8 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import { StepLogService } from '../logs/StepLogService';
 import { EntityScope, getEntityScope } from './entityScope';
 import { PipelineRunsService } from './PipelineRunsService';
 import {
@@ -40,6 +42,7 @@ type AuditMeta = NonNullable<
 /** Dependencies of {@link createRouter}. @public */
 export interface RouterOptions {
   service: PipelineRunsService;
+  logs: StepLogService;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -56,7 +59,7 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, catalog, httpAuth, permissions, auditor } = options;
+  const { service, logs, catalog, httpAuth, permissions, auditor } = options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
 
@@ -145,6 +148,29 @@ export async function createRouter(
     );
     const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
     res.json(await service.getRun(scope, cluster, namespace, name));
+  });
+
+  router.get('/runs/:cluster/:namespace/:name/logs', async (req, res) => {
+    const { cluster, namespace, name } = parseInput(
+      runParamsSchema,
+      req.params,
+      'path',
+    );
+    const { taskRun, step } = parseInput(
+      z.object({
+        taskRun: z.string({ error: 'is required: the TaskRun name' }).min(1),
+        step: z.string({ error: 'is required: the step name' }).min(1),
+      }),
+      { taskRun: req.query.taskRun, step: req.query.step },
+      'query',
+    );
+    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    const log = await logs.read(scope, cluster, namespace, name, taskRun, step);
+    res
+      .status(200)
+      .type('text/plain; charset=utf-8')
+      .set('X-Cairn-Log-Source', log.source)
+      .send(log.content);
   });
 
   router.post('/runs', async (req, res) => {

@@ -96,6 +96,15 @@ export class TektonWatches {
     await Promise.all(this.all().map(cache => cache.stop()));
   }
 
+  /** The caches of a cluster, synced or not. */
+  get(cluster: string): TektonClusterCaches {
+    const caches = this.caches.get(cluster);
+    if (!caches) {
+      throw new ServiceUnavailableError(`cluster "${cluster}" is not watched`);
+    }
+    return caches;
+  }
+
   clusterNames(): string[] {
     return [...this.caches.keys()];
   }
