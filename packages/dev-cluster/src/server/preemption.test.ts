@@ -350,4 +350,107 @@ describe('pod priority and preemption', () => {
       ).stdout,
     ).toBe('Running');
   });
+
+  it('keeps the room of a nominated pod from lower-priority pods while its victims terminate', async () => {
+    const node = (
+      await cluster.kubectl([
+        'get',
+        'nodes',
+        '-o',
+        'jsonpath={.items[1].metadata.name}',
+      ])
+    ).stdout;
+    // Victims that ignore SIGTERM, so each goes only when its grace period ends.
+    const stubborn = (name: string, cpu: string, grace: number) => ({
+      ...pinnedPod(name, node),
+      spec: {
+        ...pinnedPod(name, node).spec,
+        terminationGracePeriodSeconds: grace,
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox',
+            command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"],
+            resources: { requests: { cpu } },
+          },
+        ],
+      },
+    });
+    const withCpu = (pod: any, cpu: string) => ({
+      ...pod,
+      spec: {
+        ...pod.spec,
+        containers: [
+          { ...pod.spec.containers[0], resources: { requests: { cpu } } },
+        ],
+      },
+    });
+    for (const pod of [
+      stubborn('first-victim', '4', 1),
+      stubborn('last-victim', '3', 20),
+    ]) {
+      await cluster.kubectl(['create', '-f', '-'], JSON.stringify(pod));
+    }
+    await cluster.kubectl([
+      '-n',
+      NAMESPACE,
+      'wait',
+      '--for=condition=Ready',
+      'pod/first-victim',
+      'pod/last-victim',
+      '--timeout=60s',
+    ]);
+    await cluster.kubectl(
+      ['create', '-f', '-'],
+      JSON.stringify(
+        withCpu(pinnedPod('big', node, { priorityClassName: 'high' }), '7'),
+      ),
+    );
+    const nominated = await cluster.kubectl([
+      '-n',
+      NAMESPACE,
+      'wait',
+      `--for=jsonpath={.status.nominatedNodeName}=${node}`,
+      'pod/big',
+      '--timeout=60s',
+    ]);
+    expect(nominated.code).toBe(0);
+    await cluster.kubectl(
+      ['create', '-f', '-'],
+      JSON.stringify(withCpu(pinnedPod('latecomer', node), '3')),
+    );
+    const firstGone = await cluster.kubectl([
+      '-n',
+      NAMESPACE,
+      'wait',
+      '--for=delete',
+      'pod/first-victim',
+      '--timeout=60s',
+    ]);
+    expect(firstGone.code).toBe(0);
+    const running = await cluster.kubectl([
+      '-n',
+      NAMESPACE,
+      'wait',
+      '--for=jsonpath={.status.phase}=Running',
+      'pod/big',
+      '--timeout=90s',
+    ]);
+    expect(running.code).toBe(0);
+    const latecomer = JSON.parse(
+      (
+        await cluster.kubectl([
+          '-n',
+          NAMESPACE,
+          'get',
+          'pod',
+          'latecomer',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    expect(latecomer.spec.nodeName).toBeUndefined();
+    expect(latecomer.status.phase).toBe('Pending');
+  });
 });

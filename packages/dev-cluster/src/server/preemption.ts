@@ -57,6 +57,25 @@ export function eligibleToPreempt(
   );
 }
 
+/**
+ * The nominated pods a pod must leave room for: those of at least its
+ * priority, placed on their nominated nodes, as kube-scheduler's filters
+ * count them.
+ */
+export function nominatedPodsAhead(pod: V1Pod, nominated: V1Pod[]): V1Pod[] {
+  const priority = pod.spec?.priority ?? 0;
+  return nominated
+    .filter(
+      p =>
+        p.metadata?.uid !== pod.metadata?.uid &&
+        (p.spec?.priority ?? 0) >= priority,
+    )
+    .map(p => ({
+      ...p,
+      spec: { ...p.spec!, nodeName: p.status!.nominatedNodeName },
+    }));
+}
+
 /** The condition a victim gets before the scheduler deletes it. */
 export function disruptionTargetCondition(
   preemptor: V1Pod,

@@ -28,6 +28,7 @@ import {
   disruptionTargetCondition,
   eligibleToPreempt,
   NOT_ELIGIBLE_TERMINATING_VICTIMS,
+  nominatedPodsAhead,
   preemptedEvent,
   schedulingOrder,
 } from './preemption';
@@ -402,19 +403,41 @@ export class Workloads {
         .list('/namespaces')
         .items.map(ns => [ns.metadata.name!, ns.metadata.labels ?? {}]),
     );
-    const snapshot = SchedulingSnapshot.build(
-      this.store.list('/nodes').items as V1Node[],
-      this.store
-        .list('/pods')
-        .items.filter(p => (p as V1Pod).spec?.nodeName) as V1Pod[],
-      namespaceLabels,
+    const nodes = this.store.list('/nodes').items as V1Node[];
+    const pods = this.store.list('/pods').items as V1Pod[];
+    const placed = pods.filter(p => p.spec?.nodeName);
+    let nominated = pods.filter(
+      p =>
+        !p.spec?.nodeName &&
+        p.status?.nominatedNodeName &&
+        !p.metadata?.deletionTimestamp,
     );
+    const snapshot = SchedulingSnapshot.build(nodes, placed, namespaceLabels);
     for (const pod of queued.sort(schedulingOrder)) {
       const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
-      let result = scheduleOnSnapshot(pod, snapshot);
+      // Room kept for pods of at least this priority waiting on preemptions.
+      const ahead = nominatedPodsAhead(pod, nominated);
+      const view = ahead.length
+        ? SchedulingSnapshot.build(
+            nodes,
+            [...placed, ...ahead],
+            namespaceLabels,
+          )
+        : snapshot;
+      let result = scheduleOnSnapshot(pod, view);
       if (result.outcome === 'Unschedulable' && result.preemption) {
-        if (eligibleToPreempt(pod, snapshot)) {
+        if (eligibleToPreempt(pod, view)) {
           this.preempt(pod, result.preemption);
+          nominated = [
+            ...nominated.filter(p => p.metadata?.uid !== pod.metadata?.uid),
+            {
+              ...pod,
+              status: {
+                ...pod.status,
+                nominatedNodeName: result.preemption.nodeName,
+              },
+            },
+          ];
         } else {
           result = {
             outcome: 'Unschedulable',
@@ -437,6 +460,10 @@ export class Workloads {
           SCHEDULER,
         );
         snapshot.assume(bound as V1Pod, result.nodeName);
+        placed.push(bound as V1Pod);
+        nominated = nominated.filter(
+          p => p.metadata?.uid !== pod.metadata?.uid,
+        );
       } else if (
         result.outcome === 'Unschedulable' ||
         result.outcome === 'Gated'
