@@ -197,7 +197,26 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
         catalogServiceMock.factory({ entities }),
         permissions.factory,
         mockServices.rootConfig.factory({
-          data: { kubernetes: tc.kubernetesConfig },
+          data: {
+            kubernetes: {
+              clusterLocatorMethods: [
+                ...(tc.kubernetesConfig as any).clusterLocatorMethods,
+                {
+                  // A second cluster that is down: the first still serves.
+                  type: 'config',
+                  clusters: [
+                    {
+                      name: 'down',
+                      url: 'https://127.0.0.1:1',
+                      authProvider: 'serviceAccount',
+                      serviceAccountToken: 'unused',
+                      skipTLSVerify: true,
+                    },
+                  ],
+                },
+              ],
+            },
+          },
         }),
       ],
     }));
@@ -424,6 +443,22 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     ).toEqual([firstRun]);
   });
 
+  it('reports a cluster it cannot reach next to the runs of the others', async () => {
+    const body = await waitFor(
+      () => listRuns(SHOP),
+      b => b.clusterErrors.length > 0,
+      'the down cluster to be reported',
+    );
+    expect(body.items.length).toBeGreaterThan(0);
+    expect(body.clusterErrors).toEqual([
+      {
+        cluster: 'down',
+        message:
+          'cannot reach cluster "down" (ECONNREFUSED); check url of cluster "down" in kubernetes.clusterLocatorMethods',
+      },
+    ]);
+  });
+
   it('explains bad input', async () => {
     const check = async (res: request.Response, message: string) => {
       expect(res.status).toBe(400);
@@ -476,7 +511,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       .send({ cluster: 'nope', namespace: 'ci', pipeline: 'build' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toBe(
-      'cluster "nope" is not configured; configured clusters: dev',
+      'cluster "nope" is not configured; configured clusters: dev, down',
     );
   });
 

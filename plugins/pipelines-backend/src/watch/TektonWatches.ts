@@ -127,7 +127,10 @@ export class TektonWatches {
       caches.taskRuns,
       caches.pipelines,
     ]) {
-      if (!(await cache.waitForSync(timeoutMs))) {
+      // A cluster whose first list already failed answers at once rather
+      // than holding every page view for the whole timeout.
+      const failedBefore = !cache.hasSynced && cache.lastError !== undefined;
+      if (failedBefore || !(await cache.waitForSync(timeoutMs))) {
         const error = cache.lastError;
         throw error
           ? mapKubernetesError(error, {
