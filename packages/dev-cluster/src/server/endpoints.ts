@@ -34,6 +34,7 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 const MANAGED_BY = 'endpointslice-controller.k8s.io';
 const ZONE_LABEL = 'topology.kubernetes.io/zone';
+const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 /** The endpoints one slice holds at most (kube-controller-manager's --max-endpoints-per-slice default). */
 const MAX_ENDPOINTS_PER_SLICE = 100;
 
@@ -98,6 +99,16 @@ function podsByPorts(
     group.pods.push(pod);
   }
   return [...groups.values()];
+}
+
+/** The service's labels, marked headless when it has no cluster IP, as both controllers label their objects. */
+function endpointLabels(service: any): Record<string, string> {
+  const { [HEADLESS_LABEL]: _headless, ...labels } =
+    service.metadata.labels ?? {};
+  const clusterIP = service.spec?.clusterIP;
+  return !clusterIP || clusterIP === 'None'
+    ? { ...labels, [HEADLESS_LABEL]: '' }
+    : labels;
 }
 
 const podReference = (pod: any) => ({
@@ -263,7 +274,7 @@ export class EndpointsController {
     const existing = this.store.get('/endpoints', `${namespace}/${name}`);
     if (!existing) {
       const body: KubeObject = {
-        metadata: { name, namespace, labels: service.metadata.labels },
+        metadata: { name, namespace, labels: endpointLabels(service) },
         ...(subsets.length ? { subsets } : {}),
       };
       this.resources.create(type, namespace, body, CONTROLLER);
@@ -298,7 +309,7 @@ export class EndpointsController {
     const zoneOf = (nodeName: string) =>
       this.store.get('/nodes', nodeName)?.metadata.labels?.[ZONE_LABEL];
     const labels = {
-      ...service.metadata.labels,
+      ...endpointLabels(service),
       [SERVICE_NAME_LABEL]: name,
       [MANAGED_BY_LABEL]: MANAGED_BY,
     };

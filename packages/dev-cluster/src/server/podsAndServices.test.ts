@@ -286,6 +286,30 @@ describe('pods and services on the dev cluster', () => {
     // As the real reconciler does, an empty placeholder replaces the slice.
     expect(emptied.ports ?? null).toBeNull();
 
+    const headless = await cluster.kubectl([
+      '-n',
+      NAMESPACE,
+      'create',
+      'service',
+      'clusterip',
+      'web-headless',
+      '--clusterip=None',
+    ]);
+    expect(headless.code).toBe(0);
+    const [headlessSlice] = await eventually(async () => {
+      const slices = (
+        await getJson(
+          'endpointslices',
+          '-l',
+          'kubernetes.io/service-name=web-headless',
+        )
+      ).items;
+      return slices.length ? slices : undefined;
+    });
+    expect(headlessSlice.metadata.labels).toMatchObject({
+      'service.kubernetes.io/headless': '',
+    });
+
     await cluster.kubectl(['-n', NAMESPACE, 'delete', 'service', 'web']);
     await eventually(async () =>
       (await slicesOf()).length === 0 ? true : undefined,
