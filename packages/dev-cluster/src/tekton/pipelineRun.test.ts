@@ -1,5 +1,6 @@
 import {
   aggregateStatus,
+  matrixCombinations,
   planPipelineRun,
   PipelineRunPlanInput,
   SKIP_REASONS,
@@ -598,13 +599,12 @@ describe('planPipelineRun', () => {
   });
 
   it('computes $(tasks.status) as Tekton does', () => {
-    const done = (outcome: 'succeeded' | 'failed' | 'cancelled') =>
-      ({
-        kind: 'done',
-        outcome,
-        ignored: false,
-        taskRun: {} as TaskRun,
-      } as const);
+    const done = (outcome: 'succeeded' | 'failed' | 'cancelled') => ({
+      kind: 'done' as const,
+      outcome,
+      ignored: false,
+      taskRuns: [{} as TaskRun],
+    });
     expect(aggregateStatus([done('succeeded')])).toBe('Succeeded');
     expect(
       aggregateStatus([done('succeeded'), { kind: 'skipped', reason: 'x' }]),
@@ -648,5 +648,114 @@ describe('param propagation into an embedded pipelineSpec', () => {
       ),
     });
     expect(p.create[0].spec.taskSpec!.steps![0].script).toBe('echo hello');
+  });
+});
+
+describe('matrix', () => {
+  it('fans out the cartesian product, first param fastest, with include', () => {
+    expect(
+      matrixCombinations(
+        {
+          params: [
+            { name: 'platform', value: '$(params.platforms[*])' },
+            { name: 'browser', value: ['chrome', 'safari'] },
+          ],
+          include: [
+            { name: 'extra', params: [{ name: 'url', value: 'https://x' }] },
+            {
+              name: 'linux-chrome-flag',
+              params: [
+                { name: 'platform', value: 'linux' },
+                { name: 'browser', value: 'chrome' },
+                { name: 'flag', value: 'on' },
+              ],
+            },
+            {
+              name: 'new',
+              params: [
+                { name: 'platform', value: 'windows' },
+                { name: 'browser', value: 'edge' },
+              ],
+            },
+          ],
+        },
+        { 'params.platforms': ['linux', 'mac'] },
+      ).map(c => Object.fromEntries(c.map(p => [p.name, p.value]))),
+    ).toEqual([
+      { platform: 'linux', browser: 'chrome', url: 'https://x', flag: 'on' },
+      { platform: 'mac', browser: 'chrome', url: 'https://x' },
+      { platform: 'linux', browser: 'safari', url: 'https://x' },
+      { platform: 'mac', browser: 'safari', url: 'https://x' },
+      { platform: 'windows', browser: 'edge' },
+    ]);
+  });
+
+  const matrixSpec: PipelineSpec = {
+    tasks: [
+      task('build', {
+        matrix: { params: [{ name: 'arch', value: ['amd64', 'arm64'] }] },
+      }),
+      task('publish', {
+        params: [
+          { name: 'images', value: ['$(tasks.build.results.image[*])'] },
+          { name: 'count', value: '$(tasks.build.matrix.length)' },
+        ],
+      }),
+    ],
+  };
+
+  it('creates one TaskRun per combination, named <run>-<task>-<index>', () => {
+    const p = plan(matrixSpec);
+    expect(p.create.map(tr => [tr.metadata.name, tr.spec.params])).toEqual([
+      ['r-build-0', [{ name: 'arch', value: 'amd64' }]],
+      ['r-build-1', [{ name: 'arch', value: 'arm64' }]],
+    ]);
+    expect(p.status.childReferences!.map(c => c.name)).toEqual([
+      'r-build-0',
+      'r-build-1',
+    ]);
+  });
+
+  it('waits for every combination and passes their results as arrays', () => {
+    const built = (index: number, image: string) => ({
+      ...succeeded('build', [{ name: 'image', value: image }]),
+      metadata: {
+        name: `r-build-${index}`,
+        labels: { 'tekton.dev/pipelineTask': 'build' },
+      },
+    });
+    const partial = plan(matrixSpec, {
+      taskRuns: [
+        built(1, 'img-arm'),
+        {
+          ...running('build'),
+          metadata: {
+            name: 'r-build-0',
+            labels: { 'tekton.dev/pipelineTask': 'build' },
+          },
+        },
+      ],
+    });
+    expect(partial.create).toEqual([]);
+    const p = plan(matrixSpec, {
+      taskRuns: [built(1, 'img-arm'), built(0, 'img-amd')],
+    });
+    expect(p.create.map(tr => tr.spec.params)).toEqual([
+      [
+        { name: 'images', value: ['img-amd', 'img-arm'] },
+        { name: 'count', value: '2' },
+      ],
+    ]);
+  });
+
+  it('skips a matrix with an empty array', () => {
+    const spec = {
+      tasks: [
+        task('build', { matrix: { params: [{ name: 'arch', value: [] }] } }),
+      ],
+    };
+    expect(plan(spec).status.skippedTasks).toEqual([
+      { name: 'build', reason: 'Matrix Parameters have an empty array' },
+    ]);
   });
 });

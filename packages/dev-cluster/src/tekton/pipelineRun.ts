@@ -22,6 +22,7 @@ import {
 import type {
   ChildReference,
   Condition,
+  Param,
   PipelineRun,
   PipelineRunStatus,
   PipelineSpec,
@@ -51,6 +52,7 @@ export const SKIP_REASONS = {
   pipelineTimedOut: 'PipelineRun timeout has been reached',
   tasksTimedOut: 'PipelineRun Tasks timeout has been reached',
   finallyTimedOut: 'PipelineRun Finally timeout has been reached',
+  emptyMatrix: 'Matrix Parameters have an empty array',
 } as const;
 
 export const CANCELLED_MESSAGE =
@@ -78,10 +80,11 @@ export interface PipelineRunPlan {
 
 type TaskState =
   | { kind: 'waiting' }
-  | { kind: 'running'; taskRun: TaskRun }
+  | { kind: 'running'; taskRuns: TaskRun[] }
   | {
       kind: 'done';
-      taskRun: TaskRun;
+      /** One TaskRun, or one per combination of a matrix. */
+      taskRuns: TaskRun[];
       outcome: 'succeeded' | 'failed' | 'cancelled';
       /** A failure of a task with onError: continue, which does not fail the run. */
       ignored: boolean;
@@ -106,16 +109,70 @@ function outcomeOf(
     : 'cancelled';
 }
 
-function stateOf(task: PipelineTask, taskRun: TaskRun | undefined): TaskState {
-  if (!taskRun) return { kind: 'waiting' };
-  const outcome = outcomeOf(taskRun);
-  if (outcome === 'running') return { kind: 'running', taskRun };
+/** A pipeline task's state from its TaskRuns: done when all are, failed if any failed. */
+function stateOf(task: PipelineTask, taskRuns: TaskRun[]): TaskState {
+  if (taskRuns.length === 0) return { kind: 'waiting' };
+  const outcomes = taskRuns.map(outcomeOf);
+  if (outcomes.includes('running')) return { kind: 'running', taskRuns };
+  let outcome: 'succeeded' | 'failed' | 'cancelled' = 'succeeded';
+  if (outcomes.includes('failed')) outcome = 'failed';
+  else if (outcomes.includes('cancelled')) outcome = 'cancelled';
   return {
     kind: 'done',
-    taskRun,
+    taskRuns,
     outcome,
     ignored: outcome === 'failed' && task.onError === 'continue',
   };
+}
+
+/** A matrixed TaskRun's combination index (its name ends in `-<index>`). */
+function combinationIndex(taskRun: TaskRun): number {
+  return Number(/-(\d+)$/.exec(taskRun.metadata.name ?? '')?.[1] ?? 0);
+}
+
+/**
+ * The combinations of a matrix (docs/matrix.md): the cartesian product of its
+ * params, the first varying fastest; each `include` adds its params to the
+ * combinations its matrix-named params match, or is a combination of its own.
+ */
+export function matrixCombinations(
+  matrix: PipelineTask['matrix'],
+  replacements: Replacements,
+): Param[][] {
+  const params = (matrix?.params ?? []).map(p => ({
+    name: p.name,
+    value: substituteParamValue(p.value, replacements),
+  }));
+  let combinations: Array<Record<string, string>> = params.length ? [{}] : [];
+  for (const param of params) {
+    const values = Array.isArray(param.value) ? param.value : [];
+    const next: Array<Record<string, string>> = [];
+    for (const value of values)
+      for (const combination of combinations)
+        next.push({ ...combination, [param.name]: value });
+    combinations = next;
+  }
+  const matrixNames = new Set(params.map(p => p.name));
+  for (const include of matrix?.include ?? []) {
+    const entries = (include.params ?? []).map(
+      p =>
+        [p.name, String(substituteParamValue(p.value, replacements))] as const,
+    );
+    const keys = entries.filter(([key]) => matrixNames.has(key));
+    const extra = entries.filter(([key]) => !matrixNames.has(key));
+    const matching = combinations.filter(c =>
+      keys.every(([key, value]) => c[key] === value),
+    );
+    if (params.length && matching.length) {
+      for (const combination of matching)
+        Object.assign(combination, Object.fromEntries(extra));
+    } else {
+      combinations.push(Object.fromEntries(entries));
+    }
+  }
+  return combinations.map(c =>
+    Object.entries(c).map(([name, value]) => ({ name, value })),
+  );
 }
 
 /** The name Tekton gives a pipeline task's TaskRun. */
@@ -195,8 +252,29 @@ function resultReplacements(
     const state = states.get(task.name)!;
     if (state.kind !== 'done') continue;
     if (state.outcome !== 'succeeded' && !state.ignored) continue;
-    for (const result of state.taskRun.status?.results ?? [])
-      replacements[`tasks.${task.name}.results.${result.name}`] = result.value;
+    const prefix = `tasks.${task.name}`;
+    if (!task.matrix) {
+      for (const result of state.taskRuns[0].status?.results ?? [])
+        replacements[`${prefix}.results.${result.name}`] = result.value;
+      continue;
+    }
+    // A matrixed task's results are arrays of its TaskRuns' string results.
+    const taskRuns = [...state.taskRuns].sort(
+      (a, b) => combinationIndex(a) - combinationIndex(b),
+    );
+    replacements[`${prefix}.matrix.length`] = String(taskRuns.length);
+    const names = new Set(
+      taskRuns.flatMap(tr => (tr.status?.results ?? []).map(r => r.name)),
+    );
+    for (const name of names) {
+      const values = taskRuns.flatMap(tr =>
+        (tr.status?.results ?? [])
+          .filter(r => r.name === name && typeof r.value === 'string')
+          .map(r => r.value as string),
+      );
+      replacements[`${prefix}.results.${name}`] = values;
+      replacements[`${prefix}.matrix.${name}.length`] = String(values.length);
+    }
   }
   return replacements;
 }
@@ -235,12 +313,16 @@ function buildTaskRun(
   replacements: Replacements,
   memberOf: 'tasks' | 'finally',
   timeoutMs: number | undefined,
+  combination?: { index: number; params: Param[] },
 ): TaskRun {
   const { run } = input;
-  const params = (task.params ?? []).map(p => ({
-    name: p.name,
-    value: substituteParamValue(p.value, replacements),
-  }));
+  const params = [
+    ...(task.params ?? []).map(p => ({
+      name: p.name,
+      value: substituteParamValue(p.value, replacements),
+    })),
+    ...(combination?.params ?? []),
+  ];
   let taskSpec = task.taskSpec;
   if (taskSpec) {
     // Params the embedded spec declares come through the TaskRun's params;
@@ -283,7 +365,9 @@ function buildTaskRun(
     apiVersion: TEKTON_API_VERSION,
     kind: 'TaskRun',
     metadata: {
-      name: taskRunName(run, task),
+      name: combination
+        ? childName(run.metadata.name!, `-${task.name}-${combination.index}`)
+        : taskRunName(run, task),
       namespace: run.metadata.namespace,
       labels: metadata.labels,
       annotations: metadata.annotations,
@@ -388,22 +472,23 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
 
   const dagTasks = spec.tasks ?? [];
   const finallyTasks = spec.finally ?? [];
-  const byTask = new Map<string, TaskRun>();
+  const byTask = new Map<string, TaskRun[]>();
   for (const taskRun of input.taskRuns) {
     const task = taskRun.metadata.labels?.[LABELS.pipelineTask];
-    if (task) byTask.set(task, taskRun);
+    if (task) byTask.set(task, [...(byTask.get(task) ?? []), taskRun]);
   }
+  for (const taskRuns of byTask.values())
+    taskRuns.sort((a, b) => combinationIndex(a) - combinationIndex(b));
   const states = new Map<string, TaskState>();
   for (const task of [...dagTasks, ...finallyTasks])
-    states.set(task.name, stateOf(task, byTask.get(task.name)));
+    states.set(task.name, stateOf(task, byTask.get(task.name) ?? []));
   const running = (tasks: PipelineTask[]) =>
-    tasks
-      .map(t => states.get(t.name)!)
-      .filter(
-        (s): s is Extract<TaskState, { kind: 'running' }> =>
-          s.kind === 'running',
-      )
-      .map(s => s.taskRun);
+    tasks.flatMap(t => {
+      const state = states.get(t.name)!;
+      return state.kind === 'running'
+        ? state.taskRuns.filter(tr => outcomeOf(tr) === 'running')
+        : [];
+    });
   const cancelAll = (taskRuns: TaskRun[], statusMessage: string) => {
     for (const taskRun of taskRuns) {
       if (taskRun.spec.status !== 'TaskRunCancelled')
@@ -439,26 +524,51 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
 
   const allTasks = [...dagTasks, ...finallyTasks];
   const finallyNames = new Set(finallyTasks.map(t => t.name));
-  const childReferences = (): ChildReference[] => {
-    const created = new Map(
-      plan.create.map(tr => [tr.metadata.labels![LABELS.pipelineTask], tr]),
-    );
-    return allTasks.flatMap(task => {
-      const taskRun = byTask.get(task.name) ?? created.get(task.name);
-      if (!taskRun) return [];
-      return [
-        {
-          apiVersion: TEKTON_API_VERSION,
-          kind: 'TaskRun',
-          name: taskRun.metadata.name!,
-          pipelineTaskName: task.name,
-          ...(task.displayName ? { displayName: task.displayName } : {}),
-          ...(task.when?.length
-            ? { whenExpressions: substituteDeep(task.when, baseReplacements) }
-            : {}),
-        },
-      ];
+  const childReferences = (): ChildReference[] =>
+    allTasks.flatMap(task => {
+      const state = states.get(task.name)!;
+      const taskRuns =
+        state.kind === 'running' || state.kind === 'done' ? state.taskRuns : [];
+      return taskRuns.map(taskRun => ({
+        apiVersion: TEKTON_API_VERSION,
+        kind: 'TaskRun',
+        name: taskRun.metadata.name!,
+        pipelineTaskName: task.name,
+        ...(task.displayName ? { displayName: task.displayName } : {}),
+        ...(task.when?.length
+          ? { whenExpressions: substituteDeep(task.when, baseReplacements) }
+          : {}),
+      }));
     });
+  // Starts a pipeline task: one TaskRun, or one per matrix combination.
+  const launch = (
+    task: PipelineTask,
+    replacements: Replacements,
+    memberOf: 'tasks' | 'finally',
+    timeoutMs: number | undefined,
+  ): TaskState => {
+    if (!task.matrix) {
+      const taskRun = buildTaskRun(
+        input,
+        task,
+        replacements,
+        memberOf,
+        timeoutMs,
+      );
+      plan.create.push(taskRun);
+      return { kind: 'running', taskRuns: [taskRun] };
+    }
+    const combinations = matrixCombinations(task.matrix, replacements);
+    if (combinations.length === 0)
+      return { kind: 'skipped', reason: SKIP_REASONS.emptyMatrix };
+    const taskRuns = combinations.map((combination, index) =>
+      buildTaskRun(input, task, replacements, memberOf, timeoutMs, {
+        index,
+        params: combination,
+      }),
+    );
+    plan.create.push(...taskRuns);
+    return { kind: 'running', taskRuns };
   };
   // Tekton lists a skipped DAG task's when expressions whatever the reason;
   // a finally task's only when they skipped it.
@@ -571,17 +681,11 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
           reason: SKIP_REASONS.when,
           whenExpressions: when.resolved,
         });
-      else {
-        const taskRun = buildTaskRun(
-          input,
-          task,
-          replacements,
-          'tasks',
-          remainingFor(timeouts.tasks),
+      else
+        states.set(
+          taskName,
+          launch(task, replacements, 'tasks', remainingFor(timeouts.tasks)),
         );
-        plan.create.push(taskRun);
-        states.set(taskName, { kind: 'running', taskRun });
-      }
     }
   }
 
@@ -607,7 +711,7 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
       replacements[`tasks.${task.name}.status`] = pipelineTaskStatus(state);
       replacements[`tasks.${task.name}.reason`] =
         state.kind === 'done'
-          ? succeededCondition(state.taskRun.status)?.reason ?? ''
+          ? succeededCondition(state.taskRuns[0].status)?.reason ?? ''
           : '';
     }
     const finallyElapsed = now.getTime() - Date.parse(finallyStart);
@@ -643,15 +747,10 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
         const remaining = timeouts.finally
           ? timeouts.finally - finallyElapsed
           : remainingFor(undefined);
-        const taskRun = buildTaskRun(
-          input,
-          task,
-          taskReplacements,
-          'finally',
-          remaining,
+        states.set(
+          task.name,
+          launch(task, taskReplacements, 'finally', remaining),
         );
-        plan.create.push(taskRun);
-        states.set(task.name, { kind: 'running', taskRun });
       }
     }
   }

@@ -863,4 +863,73 @@ describe('Tekton in the dev cluster', () => {
     });
     expect(taskRun.status!.steps![0].terminationReason).toBe('TimeoutExceeded');
   });
+
+  it('fans a matrix out into TaskRuns and gathers their results', async () => {
+    const run = await runPipeline({
+      params: [{ name: 'platforms', type: 'array', default: ['linux', 'mac'] }],
+      results: [{ name: 'built', value: '$(tasks.report.results.built)' }],
+      tasks: [
+        {
+          name: 'build',
+          matrix: {
+            params: [
+              { name: 'platform', value: ['$(params.platforms[*])'] },
+              { name: 'arch', value: ['amd64', 'arm64'] },
+            ],
+          },
+          taskSpec: {
+            params: [{ name: 'platform' }, { name: 'arch' }],
+            results: [{ name: 'artifact' }],
+            steps: [
+              sh(
+                'build',
+                'printf "$(params.platform)-$(params.arch)" > $(results.artifact.path)',
+              ),
+            ],
+          },
+        },
+        {
+          name: 'report',
+          params: [
+            {
+              name: 'artifacts',
+              value: ['$(tasks.build.results.artifact[*])'],
+            },
+          ],
+          taskSpec: {
+            params: [{ name: 'artifacts', type: 'array' }],
+            results: [{ name: 'built' }],
+            steps: [
+              {
+                name: 'report',
+                image: 'alpine',
+                command: [
+                  'sh',
+                  '-c',
+                  'printf "%s " "$@" > /tekton/results/built',
+                  'report',
+                ],
+                args: ['$(params.artifacts[*])'],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    expect(condition(run)).toEqual({
+      status: 'True',
+      reason: 'Succeeded',
+      message: 'Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0',
+    });
+    expect(run.status!.childReferences!.map(c => c.name)).toEqual([
+      `${run.metadata.name}-build-0`,
+      `${run.metadata.name}-build-1`,
+      `${run.metadata.name}-build-2`,
+      `${run.metadata.name}-build-3`,
+      `${run.metadata.name}-report`,
+    ]);
+    expect(run.status!.results).toEqual([
+      { name: 'built', value: 'linux-amd64 mac-amd64 linux-arm64 mac-arm64 ' },
+    ]);
+  });
 });

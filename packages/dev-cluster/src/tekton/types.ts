@@ -103,6 +103,10 @@ export interface PipelineTask {
   timeout?: string;
   workspaces?: WorkspacePipelineTaskBinding[];
   onError?: 'continue' | 'stopAndFail';
+  matrix?: {
+    params?: Param[];
+    include?: Array<{ name?: string; params?: Param[] }>;
+  };
   [field: string]: unknown;
 }
 
