@@ -459,6 +459,15 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     ]);
   });
 
+  it('serves its OpenAPI description', async () => {
+    const res = await api().get('/api/pipelines/openapi.json').set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(Object.keys(res.body.paths)).toContain(
+      '/runs/{cluster}/{namespace}/{name}/cancel',
+    );
+  });
+
   it('explains bad input', async () => {
     const check = async (res: request.Response, message: string) => {
       expect(res.status).toBe(400);

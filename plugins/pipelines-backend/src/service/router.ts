@@ -24,6 +24,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { StepLogService } from '../logs/StepLogService';
 import { EntityScope, getEntityScope } from './entityScope';
+import { buildOpenApiDocument } from './openapi';
 import { PipelineRunsService } from './PipelineRunsService';
 import {
   cancelBodySchema,
@@ -65,6 +66,11 @@ export async function createRouter(
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
+  });
+
+  const openApi = buildOpenApiDocument();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
   });
 
   /**

@@ -1,0 +1,307 @@
+import { z } from 'zod';
+import {
+  cancelBodySchema,
+  rerunBodySchema,
+  runsQuerySchema,
+  startRunBodySchema,
+} from './schemas';
+
+type JsonSchema = Record<string, any>;
+
+function toSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return rest;
+}
+
+function queryParameters(
+  schema: z.ZodType,
+  descriptions: Record<string, string>,
+) {
+  const json = toSchema(schema);
+  const required = new Set<string>(json.required ?? []);
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    description: descriptions[name],
+    schema: property,
+  }));
+}
+
+const entityRefParameter = {
+  name: 'entityRef',
+  in: 'query',
+  required: true,
+  description:
+    'The catalog entity the runs belong to (found by its backstage.io/kubernetes-* annotations); permissions are checked against it.',
+  schema: { type: 'string' },
+};
+
+const runPathParameters = ['cluster', 'namespace', 'name'].map(name => ({
+  name,
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+}));
+
+const error = {
+  description:
+    'A Backstage error: `{ error: { name, message }, request, response }`. The message says what to fix.',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          error: {
+            type: 'object',
+            properties: {
+              name: { type: 'string' },
+              message: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const errors = {
+  '400': error,
+  '403': error,
+  '404': error,
+  '409': error,
+  '503': error,
+};
+
+const status = {
+  type: 'object',
+  properties: {
+    status: {
+      type: 'string',
+      enum: [
+        'running',
+        'pending',
+        'cancelled',
+        'failed',
+        'succeeded',
+        'skipped',
+      ],
+    },
+    label: { type: 'string' },
+    reason: { type: 'string' },
+    message: { type: 'string' },
+  },
+  required: ['status', 'label'],
+};
+
+const runSummary = {
+  type: 'object',
+  properties: {
+    cluster: { type: 'string' },
+    namespace: { type: 'string' },
+    name: { type: 'string' },
+    uid: { type: 'string' },
+    pipeline: { type: 'string' },
+    status,
+    trigger: { type: 'string', enum: ['rerun', 'event', 'other'] },
+    rerunOf: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    startTime: { type: 'string', format: 'date-time' },
+    completionTime: { type: 'string', format: 'date-time' },
+    durationMs: { type: 'number' },
+    progress: {
+      type: 'object',
+      properties: {
+        total: { type: 'integer' },
+        byStatus: {
+          type: 'object',
+          additionalProperties: { type: 'integer' },
+        },
+      },
+    },
+    labels: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+  required: ['cluster', 'namespace', 'name', 'status', 'trigger', 'progress'],
+};
+
+const createdRun = {
+  type: 'object',
+  properties: {
+    cluster: { type: 'string' },
+    namespace: { type: 'string' },
+    name: { type: 'string' },
+  },
+  required: ['cluster', 'namespace', 'name'],
+};
+
+const json = (schema: JsonSchema) => ({
+  content: { 'application/json': { schema } },
+});
+
+/** The OpenAPI 3.1 description of the Pipelines API, from its input schemas. */
+export function buildOpenApiDocument(): JsonSchema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Cairn Pipelines',
+      version: '1',
+      description:
+        'Tekton pipeline runs of catalog entities. Mounted at /api/pipelines; every request needs a Backstage token.',
+    },
+    paths: {
+      '/runs': {
+        get: {
+          summary:
+            "A page of an entity's pipeline runs, filtered and sorted on the server",
+          parameters: queryParameters(runsQuerySchema, {
+            entityRef: entityRefParameter.description,
+            status: 'Comma-separated statuses.',
+            pipeline: 'Comma-separated pipeline names.',
+            label: 'A label selector ANDed with the entity’s.',
+            search: 'Substring of the run or pipeline name.',
+            cursor: 'nextCursor of the previous page.',
+          }),
+          responses: {
+            '200': {
+              description: 'A page of runs',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: { type: 'array', items: runSummary },
+                  totalCount: { type: 'integer' },
+                  nextCursor: { type: 'string' },
+                  clusterErrors: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        cluster: { type: 'string' },
+                        message: { type: 'string' },
+                      },
+                    },
+                  },
+                },
+                required: ['items', 'totalCount', 'clusterErrors'],
+              }),
+            },
+            ...errors,
+          },
+        },
+        post: {
+          summary: "Start a run of one of the entity's Pipelines",
+          parameters: [entityRefParameter],
+          requestBody: {
+            required: true,
+            ...json(toSchema(startRunBodySchema)),
+          },
+          responses: {
+            '201': { description: 'The run was created', ...json(createdRun) },
+            ...errors,
+          },
+        },
+      },
+      '/runs/{cluster}/{namespace}/{name}': {
+        get: {
+          summary:
+            'A run with its TaskRuns, pipeline graph and the live state of each task',
+          parameters: [...runPathParameters, entityRefParameter],
+          responses: {
+            '200': {
+              description: 'The run',
+              ...json({
+                type: 'object',
+                properties: {
+                  summary: runSummary,
+                  run: {
+                    type: 'object',
+                    description: 'The Tekton PipelineRun',
+                  },
+                  taskRuns: { type: 'array', items: { type: 'object' } },
+                  graph: {
+                    type: 'object',
+                    description:
+                      'nodes, edges and issues of the pipeline graph',
+                  },
+                  tasks: {
+                    type: 'object',
+                    additionalProperties: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        lane: { type: 'string', enum: ['tasks', 'finally'] },
+                        status,
+                        skippedReason: { type: 'string' },
+                        startTime: { type: 'string' },
+                        duration: { type: 'number' },
+                        retries: { type: 'integer' },
+                        taskRuns: { type: 'array', items: { type: 'string' } },
+                      },
+                    },
+                  },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+        delete: {
+          summary: 'Delete a run with its TaskRuns and pods',
+          parameters: [...runPathParameters, entityRefParameter],
+          responses: { '204': { description: 'Deleted' }, ...errors },
+        },
+      },
+      '/runs/{cluster}/{namespace}/{name}/logs': {
+        get: {
+          summary:
+            "A step's log: from its pod while it exists, else from the archive",
+          parameters: [
+            ...runPathParameters,
+            entityRefParameter,
+            {
+              name: 'taskRun',
+              in: 'query',
+              required: true,
+              schema: { type: 'string' },
+            },
+            {
+              name: 'step',
+              in: 'query',
+              required: true,
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': {
+              description:
+                'The log; header X-Cairn-Log-Source is `pod` or `archive`',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...errors,
+          },
+        },
+      },
+      '/runs/{cluster}/{namespace}/{name}/rerun': {
+        post: {
+          summary: 'Start a copy of a run, with some params changed',
+          parameters: [...runPathParameters, entityRefParameter],
+          requestBody: json(toSchema(rerunBodySchema)),
+          responses: {
+            '201': { description: 'The new run', ...json(createdRun) },
+            ...errors,
+          },
+        },
+      },
+      '/runs/{cluster}/{namespace}/{name}/cancel': {
+        post: {
+          summary: 'Cancel or stop a run in one of Tekton’s three modes',
+          parameters: [...runPathParameters, entityRefParameter],
+          requestBody: json(toSchema(cancelBodySchema)),
+          responses: { '204': { description: 'Requested' }, ...errors },
+        },
+      },
+    },
+  };
+}
