@@ -25,11 +25,7 @@ import {
 import { planPipelineRun, volumeClaimName } from './pipelineRun';
 import { refTarget } from './resolvers';
 import { WorkQueue } from './workQueue';
-import {
-  findReferences,
-  ParamError,
-  parseResultReference,
-} from './substitution';
+import { ParamError } from './substitution';
 import {
   buildPod,
   podNameFor,
@@ -48,6 +44,7 @@ import type {
   TaskSpec,
 } from './types';
 import {
+  invalidResultReference,
   validatePipelineRun,
   validatePipelineSpec,
   validateTask,
@@ -355,7 +352,10 @@ export class TektonController {
     // Checked once, before the run starts (it reads every referenced Task).
     const resultError = run.status?.startTime
       ? undefined
-      : await this.invalidResultReference(namespace, spec);
+      : invalidResultReference(
+          spec,
+          await this.declaredResults(namespace, spec),
+        );
     if (resultError)
       return this.failRun(
         'pipelineruns',
@@ -428,13 +428,13 @@ export class TektonController {
   }
 
   /** Tekton's check that result references name results the referenced task declares. */
-  private async invalidResultReference(
+  /** The results each pipeline task's Task declares, for checking result references. */
+  private async declaredResults(
     namespace: string,
     spec: PipelineSpec,
-  ): Promise<string | undefined> {
-    const tasks = [...(spec.tasks ?? []), ...(spec.finally ?? [])];
-    const declared = new Map<string, Set<string>>();
-    for (const task of tasks) {
+  ): Promise<Map<string, string[]>> {
+    const declared = new Map<string, string[]>();
+    for (const task of [...(spec.tasks ?? []), ...(spec.finally ?? [])]) {
       const target = task.taskRef && refTarget(task.taskRef, 'task', namespace);
       const taskSpec =
         task.taskSpec ??
@@ -444,21 +444,10 @@ export class TektonController {
       if (taskSpec)
         declared.set(
           task.name,
-          new Set((taskSpec.results ?? []).map(r => r.name)),
+          (taskSpec.results ?? []).map(r => r.name),
         );
     }
-    for (const task of tasks) {
-      for (const reference of findReferences([
-        task.params ?? [],
-        task.when ?? [],
-      ])) {
-        const parsed = parseResultReference(reference);
-        const results = parsed && declared.get(parsed.task);
-        if (parsed && results && !results.has(parsed.result))
-          return `invalid result reference in pipeline task "${task.name}": "${parsed.result}" is not a named result returned by pipeline task "${parsed.task}"`;
-      }
-    }
-    return undefined;
+    return declared;
   }
 
   private async ensureVolumeClaims(run: PipelineRun): Promise<void> {

@@ -209,3 +209,25 @@ describe('validatePipelineRun', () => {
     ]);
   });
 });
+
+describe('invalidResultReference', () => {
+  const spec = {
+    tasks: [
+      task('a'),
+      task('b', { params: [{ name: 'p', value: '$(tasks.a.results.out)' }] }),
+    ],
+  };
+
+  it('accepts declared results and tasks it cannot check', () => {
+    expect(
+      invalidResultReference(spec, new Map([['a', ['out']]])),
+    ).toBeUndefined();
+    expect(invalidResultReference(spec, new Map())).toBeUndefined();
+  });
+
+  it('names an undeclared result', () => {
+    expect(invalidResultReference(spec, new Map([['a', ['other']]]))).toBe(
+      'invalid result reference in pipeline task "b": "out" is not a named result returned by pipeline task "a"',
+    );
+  });
+});

@@ -266,6 +266,30 @@ export function validatePipelineSpec(
   return problems.result();
 }
 
+/**
+ * Tekton's check, when a run starts, that result references name results
+ * the referenced tasks declare (`declared`: results by pipeline task, for
+ * the tasks whose Task could be read). Returns the InvalidTaskResultReference
+ * message, if any.
+ */
+export function invalidResultReference(
+  spec: PipelineSpec,
+  declared: Map<string, string[]>,
+): string | undefined {
+  for (const task of [...(spec.tasks ?? []), ...(spec.finally ?? [])]) {
+    for (const reference of findReferences([
+      task.params ?? [],
+      task.when ?? [],
+    ])) {
+      const parsed = parseResultReference(reference);
+      const results = parsed && declared.get(parsed.task);
+      if (parsed && results && !results.includes(parsed.result))
+        return `invalid result reference in pipeline task "${task.name}": "${parsed.result}" is not a named result returned by pipeline task "${parsed.task}"`;
+    }
+  }
+  return undefined;
+}
+
 /** Tekton's validation of a Pipeline. */
 export function validatePipeline(pipeline: { spec?: PipelineSpec }): string[] {
   return validatePipelineSpec(pipeline.spec ?? {});
