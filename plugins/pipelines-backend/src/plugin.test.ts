@@ -326,6 +326,51 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       taskRuns: [expect.stringMatching(new RegExp(`^${firstRun}-compile`))],
     });
     expect(res.body.tasks.test.status.status).toBe('succeeded');
+    // The rerun form starts from this run's values.
+    expect(res.body.paramForm).toEqual([
+      expect.objectContaining({
+        name: 'message',
+        initialValue: 'from the portal',
+        default: 'hello',
+      }),
+      expect.objectContaining({
+        name: 'level',
+        enum: ['debug', 'info'],
+        initialValue: 'info',
+      }),
+    ]);
+  });
+
+  it("lists the entity's pipelines with their start forms", async () => {
+    const res = await api()
+      .get('/api/pipelines/pipelines')
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((p: any) => `${p.namespace}/${p.name}`)).toEqual([
+      'ci/build',
+      'ci/slow',
+    ]);
+    expect(res.body.items[0].params).toEqual([
+      expect.objectContaining({
+        name: 'message',
+        type: 'string',
+        required: false,
+      }),
+      expect.objectContaining({ name: 'level', enum: ['debug', 'info'] }),
+    ]);
+    expect(res.body.items[1].workspaces).toEqual([
+      { name: 'scratch', optional: false },
+    ]);
+    expect(res.body.items[0].graph.nodes.map((n: any) => n.name)).toEqual([
+      'compile',
+      'test',
+    ]);
+    const cart = await api()
+      .get('/api/pipelines/pipelines')
+      .query({ entityRef: CART })
+      .set(auth);
+    expect(cart.body.items.map((p: any) => p.name)).toEqual(['cart-build']);
   });
 
   let compileTaskRun: string;

@@ -5,7 +5,9 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import {
+  buildParamForm,
   buildPipelineGraph,
+  ParamFormField,
   isFinished,
   overlayRunStatus,
   Param,
@@ -65,6 +67,27 @@ export interface RunDetails {
   graph?: PipelineGraph;
   /** Live state per PipelineTask (graph node name). */
   tasks: Record<string, RunTaskState>;
+  /** The rerun form: the pipeline's params, pre-filled with this run's values. */
+  paramForm: ParamFormField[];
+}
+
+/** A Pipeline of an entity, with what its start form needs. @public */
+export interface PipelineSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  displayName?: string;
+  description?: string;
+  /** One field per declared param, with type, default, enum and keys. */
+  params: ParamFormField[];
+  workspaces: Array<{ name: string; description?: string; optional: boolean }>;
+  graph: PipelineGraph;
+}
+
+/** An entity's Pipelines, with clusters that could not be read. @public */
+export interface ListPipelinesResponse {
+  items: PipelineSummary[];
+  clusterErrors: Array<{ cluster: string; message: string }>;
 }
 
 /** A run created by start or rerun. @public */
@@ -243,7 +266,45 @@ export class PipelineRunsService {
       taskRuns,
       graph,
       tasks,
+      paramForm: buildParamForm(spec?.params, run.spec.params),
     };
+  }
+
+  /** The entity's Pipelines, sorted by cluster, namespace and name. */
+  async listPipelines(scope: EntityScope): Promise<ListPipelinesResponse> {
+    const items: PipelineSummary[] = [];
+    const clusterErrors: ListPipelinesResponse['clusterErrors'] = [];
+    for (const cluster of this.scopeClusters(scope)) {
+      let caches: TektonClusterCaches;
+      try {
+        caches = await this.caches(cluster);
+      } catch (error) {
+        clusterErrors.push({ cluster, message: (error as Error).message });
+        continue;
+      }
+      for (const pipeline of caches.pipelines.list({
+        namespace: scope.namespace,
+        selector: scope.selector,
+      })) {
+        items.push({
+          cluster,
+          namespace: pipeline.metadata.namespace ?? '',
+          name: pipeline.metadata.name ?? '',
+          displayName: pipeline.spec.displayName,
+          description: pipeline.spec.description,
+          params: buildParamForm(pipeline.spec.params),
+          workspaces: (pipeline.spec.workspaces ?? []).map(w => ({
+            name: w.name,
+            description: w.description,
+            optional: Boolean(w.optional),
+          })),
+          graph: buildPipelineGraph(pipeline.spec),
+        });
+      }
+    }
+    const key = (p: PipelineSummary) => `${p.cluster}/${p.namespace}/${p.name}`;
+    items.sort((a, b) => (key(a) < key(b) ? -1 : Number(key(a) > key(b))));
+    return { items, clusterErrors };
   }
 
   private api(cluster: string): CustomObjectsApi {

@@ -203,6 +203,58 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      '/pipelines': {
+        get: {
+          summary:
+            "The entity's Pipelines, with the fields of their start forms and their graphs",
+          parameters: [entityRefParameter],
+          responses: {
+            '200': {
+              description: 'The pipelines',
+              ...json({
+                type: 'object',
+                properties: {
+                  items: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        cluster: { type: 'string' },
+                        namespace: { type: 'string' },
+                        name: { type: 'string' },
+                        displayName: { type: 'string' },
+                        description: { type: 'string' },
+                        params: {
+                          type: 'array',
+                          items: {
+                            type: 'object',
+                            description:
+                              'name, type, description, required, default, enum, keys, initialValue',
+                          },
+                        },
+                        workspaces: {
+                          type: 'array',
+                          items: {
+                            type: 'object',
+                            properties: {
+                              name: { type: 'string' },
+                              description: { type: 'string' },
+                              optional: { type: 'boolean' },
+                            },
+                          },
+                        },
+                        graph: { type: 'object' },
+                      },
+                    },
+                  },
+                  clusterErrors: { type: 'array', items: { type: 'object' } },
+                },
+              }),
+            },
+            ...errors,
+          },
+        },
+      },
       '/runs/{cluster}/{namespace}/{name}': {
         get: {
           summary:

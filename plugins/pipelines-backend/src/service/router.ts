@@ -146,6 +146,11 @@ export async function createRouter(
     res.json(await service.listRuns(scope, query));
   });
 
+  router.get('/pipelines', async (req, res) => {
+    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    res.json(await service.listPipelines(scope));
+  });
+
   router.get('/runs/:cluster/:namespace/:name', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
       runParamsSchema,
