@@ -1,4 +1,5 @@
 import {
+  invalidResultReference,
   validatePipeline,
   validatePipelineRun,
   validateTask,
