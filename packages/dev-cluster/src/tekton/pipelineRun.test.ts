@@ -527,6 +527,17 @@ describe('planPipelineRun', () => {
     });
   });
 
+  it('gives TaskRuns no timeout when the pipeline has none', () => {
+    const spec = { tasks: [task('a')] };
+    const p = plan(spec, {
+      run: run(
+        { pipelineSpec: spec, timeouts: { pipeline: '0' } },
+        { startTime: start.toISOString() },
+      ),
+    });
+    expect(p.create[0].spec.timeout).toBe('0s');
+  });
+
   it('gives TaskRuns the remaining time, or the pipeline task and taskRunSpecs timeouts', () => {
     const spec = {
       tasks: [task('a'), task('b', { timeout: '5m' }), task('c')],

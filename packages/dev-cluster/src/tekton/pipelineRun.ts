@@ -312,7 +312,8 @@ function buildTaskRun(
   task: PipelineTask,
   replacements: Replacements,
   memberOf: 'tasks' | 'finally',
-  timeoutMs: number | undefined,
+  /** What is left of the run's time for the task; 0 for no limit. */
+  timeoutMs: number,
   combination?: { index: number; params: Param[] },
 ): TaskRun {
   const { run } = input;
@@ -352,11 +353,7 @@ function buildTaskRun(
     annotations: task.taskSpec?.metadata?.annotations,
   });
   const timeout =
-    taskRunSpec?.timeout ??
-    task.timeout ??
-    (timeoutMs === undefined
-      ? undefined
-      : formatDuration(Math.max(1, timeoutMs)));
+    taskRunSpec?.timeout ?? task.timeout ?? formatDuration(timeoutMs);
   const serviceAccountName =
     taskRunSpec?.serviceAccountName ??
     run.spec.taskRunTemplate?.serviceAccountName;
@@ -378,7 +375,7 @@ function buildTaskRun(
       ...(task.taskRef ? { taskRef: { kind: 'Task', ...task.taskRef } } : {}),
       ...(taskSpec ? { taskSpec } : {}),
       ...(serviceAccountName ? { serviceAccountName } : {}),
-      ...(timeout ? { timeout } : {}),
+      timeout,
       ...(task.retries ? { retries: task.retries } : {}),
       ...(workspaces.length ? { workspaces } : {}),
     },
@@ -545,7 +542,7 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
     task: PipelineTask,
     replacements: Replacements,
     memberOf: 'tasks' | 'finally',
-    timeoutMs: number | undefined,
+    timeoutMs: number,
   ): TaskState => {
     if (!task.matrix) {
       const taskRun = buildTaskRun(
@@ -638,10 +635,10 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
 
   const dag = buildDag(dagTasks);
   const dagByName = new Map(dagTasks.map(t => [t.name, t]));
-  // What is left of a limit (timeouts.tasks or .finally, else the pipeline's); none for 0.
+  // What is left of a limit (timeouts.tasks, else the pipeline's); 0 is no limit.
   const remainingFor = (limit: number | undefined) => {
     const budget = limit || timeouts.pipeline;
-    return budget ? budget - elapsed : undefined;
+    return budget ? Math.max(1, budget - elapsed) : 0;
   };
   for (const taskName of dag.order) {
     const task = dagByName.get(taskName)!;
@@ -745,7 +742,7 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
         });
       else {
         const remaining = timeouts.finally
-          ? timeouts.finally - finallyElapsed
+          ? Math.max(1, timeouts.finally - finallyElapsed)
           : remainingFor(undefined);
         states.set(
           task.name,
