@@ -1,0 +1,191 @@
+import {
+  buildPipelineGraph,
+  overlayRunStatus,
+  PipelineRun,
+  summarizeTaskProgress,
+  TaskRun,
+  getRunStatus,
+} from '@cairn/plugin-pipelines-common';
+import {
+  CancelMode,
+  ListRunsQuery,
+  PipelinesApi,
+  RunDetails,
+  RunRef,
+  RunsPage,
+  RunSummary,
+  StartRunRequest,
+} from '../api';
+
+/** A PipelinesApi that records its calls and answers from fixtures. */
+export class FakePipelinesApi implements PipelinesApi {
+  listCalls: ListRunsQuery[] = [];
+  calls: Array<{ method: string; args: unknown[] }> = [];
+  pages: RunsPage[] = [];
+  details?: RunDetails;
+  failWith?: Error;
+
+  async listRuns(query: ListRunsQuery): Promise<RunsPage> {
+    this.listCalls.push(query);
+    if (this.failWith) throw this.failWith;
+    const index = query.cursor ? Number(query.cursor.replace('page-', '')) : 0;
+    return this.pages[index] ?? { items: [], totalCount: 0, clusterErrors: [] };
+  }
+  async getRun(entityRef: string, run: RunRef): Promise<RunDetails> {
+    this.calls.push({ method: 'getRun', args: [entityRef, run] });
+    if (!this.details) throw new Error('no run');
+    return this.details;
+  }
+  async startRun(entityRef: string, request: StartRunRequest): Promise<RunRef> {
+    this.calls.push({ method: 'startRun', args: [entityRef, request] });
+    if (this.failWith) throw this.failWith;
+    return {
+      cluster: request.cluster,
+      namespace: request.namespace,
+      name: 'new-run',
+    };
+  }
+  async rerun(
+    entityRef: string,
+    run: RunRef,
+    params: Record<string, unknown>,
+  ): Promise<RunRef> {
+    this.calls.push({ method: 'rerun', args: [entityRef, run, params] });
+    if (this.failWith) throw this.failWith;
+    return { ...run, name: 'rerun-1' };
+  }
+  async cancelRun(entityRef: string, run: RunRef, mode: CancelMode) {
+    this.calls.push({ method: 'cancelRun', args: [entityRef, run, mode] });
+    if (this.failWith) throw this.failWith;
+  }
+  async deleteRun(entityRef: string, run: RunRef) {
+    this.calls.push({ method: 'deleteRun', args: [entityRef, run] });
+    if (this.failWith) throw this.failWith;
+  }
+}
+
+const T0 = '2026-11-25T01:00:00Z';
+
+function condition(status: 'True' | 'False' | 'Unknown', reason: string) {
+  return [{ type: 'Succeeded', status, reason, message: `${reason} message` }];
+}
+
+/** A run of `build`: fetch succeeded, test failed, deploy skipped, report (finally) running. */
+export function makeRunDetails(): RunDetails {
+  const run: PipelineRun = {
+    metadata: {
+      name: 'build-x1',
+      namespace: 'shop',
+      labels: { 'tekton.dev/pipeline': 'build' },
+    },
+    spec: {
+      pipelineRef: { name: 'build' },
+      params: [{ name: 'revision', value: 'main' }],
+    },
+    status: {
+      conditions: condition('Unknown', 'Running'),
+      startTime: T0,
+      pipelineSpec: {
+        params: [
+          { name: 'revision', type: 'string' },
+          {
+            name: 'mode',
+            type: 'string',
+            enum: ['fast', 'full'],
+            default: 'fast',
+          },
+          { name: 'flags', type: 'array', default: [] },
+        ],
+        tasks: [
+          { name: 'fetch', taskRef: { name: 'git' } },
+          { name: 'test', runAfter: ['fetch'], taskRef: { name: 't' } },
+          { name: 'deploy', runAfter: ['test'], taskRef: { name: 'd' } },
+        ],
+        finally: [{ name: 'report', taskRef: { name: 'r' } }],
+      },
+      childReferences: [
+        { name: 'build-x1-fetch', pipelineTaskName: 'fetch' },
+        { name: 'build-x1-test', pipelineTaskName: 'test' },
+        { name: 'build-x1-report', pipelineTaskName: 'report' },
+      ],
+      skippedTasks: [
+        { name: 'deploy', reason: 'When Expressions evaluated to false' },
+      ],
+      results: [{ name: 'image', value: 'registry/shop@sha256:abc' }],
+    },
+  };
+  const taskRun = (
+    name: string,
+    status: 'True' | 'False' | 'Unknown',
+    reason: string,
+    exitCode?: number,
+  ): TaskRun => ({
+    metadata: { name: `build-x1-${name}`, namespace: 'shop' },
+    spec: {},
+    status: {
+      conditions: condition(status, reason),
+      startTime: T0,
+      completionTime: status === 'Unknown' ? undefined : '2026-11-25T01:00:42Z',
+      steps:
+        exitCode === undefined
+          ? [{ name: 'run', running: { startedAt: T0 } }]
+          : [
+              {
+                name: 'compile',
+                terminated: {
+                  exitCode: 0,
+                  reason: 'Completed',
+                  startedAt: T0,
+                  finishedAt: '2026-11-25T01:00:10Z',
+                },
+              },
+              {
+                name: 'unit',
+                terminated: {
+                  exitCode,
+                  reason: exitCode ? 'Error' : 'Completed',
+                  startedAt: T0,
+                  finishedAt: '2026-11-25T01:00:42Z',
+                },
+              },
+            ],
+    },
+  });
+  const taskRuns = [
+    taskRun('fetch', 'True', 'Succeeded', 0),
+    taskRun('test', 'False', 'Failed', 2),
+    taskRun('report', 'Unknown', 'Running'),
+  ];
+  const graph = buildPipelineGraph(run.status!.pipelineSpec!);
+  const overlay = overlayRunStatus(
+    graph,
+    run,
+    taskRuns,
+    new Date('2026-11-25T01:01:00Z'),
+  );
+  const tasks = Object.fromEntries(
+    Object.entries(overlay).map(([name, { runs, ...state }]) => [
+      name,
+      { ...state, taskRuns: runs.map(r => r.metadata.name ?? '') },
+    ]),
+  );
+  return { summary: summarize(run, taskRuns), run, taskRuns, graph, tasks };
+}
+
+export function summarize(
+  run: PipelineRun,
+  taskRuns: TaskRun[] = [],
+): RunSummary {
+  return {
+    cluster: 'dev',
+    namespace: run.metadata.namespace ?? 'shop',
+    name: run.metadata.name ?? '',
+    pipeline: run.metadata.labels?.['tekton.dev/pipeline'],
+    status: getRunStatus(run),
+    trigger: 'other',
+    startTime: run.status?.startTime,
+    durationMs: 65000,
+    progress: summarizeTaskProgress(run, taskRuns),
+    labels: run.metadata.labels ?? {},
+  };
+}

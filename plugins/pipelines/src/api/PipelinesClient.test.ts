@@ -1,0 +1,156 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { PipelinesClient } from './PipelinesClient';
+
+const baseUrl = 'http://localhost:7007/api/pipelines';
+const server = setupServer();
+registerMswTestHooks(server);
+
+const client = new PipelinesClient({
+  discoveryApi: { getBaseUrl: async () => baseUrl },
+  fetchApi: { fetch: (input, init) => fetch(input, init) },
+});
+const run = { cluster: 'dev', namespace: 'shop', name: 'build-x1' };
+const entityRef = 'component:default/shop';
+
+describe('PipelinesClient', () => {
+  it('lists runs with the filters, sort and cursor as query params', async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get(`${baseUrl}/runs`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({
+          items: [],
+          totalCount: 0,
+          clusterErrors: [],
+        });
+      }),
+    );
+    await client.listRuns({
+      entityRef,
+      status: ['running', 'failed'],
+      pipeline: ['build'],
+      namespace: 'shop',
+      label: 'team=a',
+      search: 'x1',
+      sort: 'duration',
+      order: 'asc',
+      limit: 10,
+      cursor: 'abc',
+    });
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      entityRef,
+      status: 'running,failed',
+      pipeline: 'build',
+      namespace: 'shop',
+      label: 'team=a',
+      search: 'x1',
+      sort: 'duration',
+      order: 'asc',
+      limit: '10',
+      cursor: 'abc',
+    });
+  });
+
+  it('gets a run by cluster, namespace and name', async () => {
+    server.use(
+      http.get(`${baseUrl}/runs/dev/shop/build-x1`, ({ request }) =>
+        HttpResponse.json({
+          entityRef: new URL(request.url).searchParams.get('entityRef'),
+        }),
+      ),
+    );
+    await expect(client.getRun(entityRef, run)).resolves.toEqual({
+      entityRef,
+    });
+  });
+
+  it('starts, reruns, cancels and deletes with the route shapes', async () => {
+    const calls: Array<{ method: string; path: string; body?: unknown }> = [];
+    const record = async ({ request }: { request: Request }) => {
+      const text = await request.text();
+      calls.push({
+        method: request.method,
+        path: new URL(request.url).pathname,
+        body: text ? JSON.parse(text) : undefined,
+      });
+      return request.method === 'POST' && !request.url.includes('/cancel')
+        ? HttpResponse.json(
+            { cluster: 'dev', namespace: 'shop', name: 'build-y2' },
+            { status: 201 },
+          )
+        : new HttpResponse(null, { status: 204 });
+    };
+    server.use(
+      http.post(`${baseUrl}/runs`, record),
+      http.post(`${baseUrl}/runs/dev/shop/build-x1/rerun`, record),
+      http.post(`${baseUrl}/runs/dev/shop/build-x1/cancel`, record),
+      http.delete(`${baseUrl}/runs/dev/shop/build-x1`, record),
+    );
+    await expect(
+      client.startRun(entityRef, {
+        cluster: 'dev',
+        namespace: 'shop',
+        pipeline: 'build',
+        params: { revision: 'main' },
+      }),
+    ).resolves.toEqual({ cluster: 'dev', namespace: 'shop', name: 'build-y2' });
+    await client.rerun(entityRef, run, { revision: 'v2' });
+    await client.cancelRun(entityRef, run, 'StoppedRunFinally');
+    await client.deleteRun(entityRef, run);
+    expect(calls).toEqual([
+      {
+        method: 'POST',
+        path: '/api/pipelines/runs',
+        body: {
+          cluster: 'dev',
+          namespace: 'shop',
+          pipeline: 'build',
+          params: { revision: 'main' },
+        },
+      },
+      {
+        method: 'POST',
+        path: '/api/pipelines/runs/dev/shop/build-x1/rerun',
+        body: { params: { revision: 'v2' } },
+      },
+      {
+        method: 'POST',
+        path: '/api/pipelines/runs/dev/shop/build-x1/cancel',
+        body: { mode: 'StoppedRunFinally' },
+      },
+      {
+        method: 'DELETE',
+        path: '/api/pipelines/runs/dev/shop/build-x1',
+        body: undefined,
+      },
+    ]);
+  });
+
+  it("throws a ResponseError carrying the server's message", async () => {
+    server.use(
+      http.post(`${baseUrl}/runs/dev/shop/build-x1/cancel`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'ConflictError',
+              message: 'pipeline run "build-x1" has already finished',
+            },
+            request: { method: 'POST', url: '/runs' },
+            response: { statusCode: 409 },
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+    await expect(
+      client.cancelRun(entityRef, run, 'Cancelled'),
+    ).rejects.toMatchObject({
+      name: 'ResponseError',
+      body: {
+        error: { message: 'pipeline run "build-x1" has already finished' },
+      },
+    });
+  });
+});

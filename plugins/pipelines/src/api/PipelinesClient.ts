@@ -1,0 +1,120 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import { PipelinesApi } from './PipelinesApi';
+import {
+  CancelMode,
+  ListRunsQuery,
+  RunDetails,
+  RunRef,
+  RunsPage,
+  StartRunRequest,
+} from './types';
+
+function runPath({ cluster, namespace, name }: RunRef): string {
+  return `/runs/${encodeURIComponent(cluster)}/${encodeURIComponent(
+    namespace,
+  )}/${encodeURIComponent(name)}`;
+}
+
+/**
+ * {@link PipelinesApi} over the pipelines backend's REST API.
+ * @public
+ */
+export class PipelinesClient implements PipelinesApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  private async request(
+    path: string,
+    query: Record<string, string | undefined>,
+    init?: { method: string; body?: unknown },
+  ): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('pipelines');
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, value);
+    }
+    const response = await this.fetchApi.fetch(
+      `${baseUrl}${path}?${params.toString()}`,
+      init
+        ? {
+            method: init.method,
+            ...(init.body !== undefined
+              ? {
+                  headers: { 'Content-Type': 'application/json' },
+                  body: JSON.stringify(init.body),
+                }
+              : {}),
+          }
+        : undefined,
+    );
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return response;
+  }
+
+  async listRuns(query: ListRunsQuery): Promise<RunsPage> {
+    const response = await this.request('/runs', {
+      entityRef: query.entityRef,
+      status: query.status?.length ? query.status.join(',') : undefined,
+      pipeline: query.pipeline?.length ? query.pipeline.join(',') : undefined,
+      namespace: query.namespace,
+      label: query.label,
+      search: query.search,
+      sort: query.sort,
+      order: query.order,
+      limit: query.limit !== undefined ? String(query.limit) : undefined,
+      cursor: query.cursor,
+    });
+    return response.json();
+  }
+
+  async getRun(entityRef: string, run: RunRef): Promise<RunDetails> {
+    const response = await this.request(runPath(run), { entityRef });
+    return response.json();
+  }
+
+  async startRun(entityRef: string, request: StartRunRequest): Promise<RunRef> {
+    const response = await this.request(
+      '/runs',
+      { entityRef },
+      { method: 'POST', body: request },
+    );
+    return response.json();
+  }
+
+  async rerun(
+    entityRef: string,
+    run: RunRef,
+    params: Record<string, unknown>,
+  ): Promise<RunRef> {
+    const response = await this.request(
+      `${runPath(run)}/rerun`,
+      { entityRef },
+      { method: 'POST', body: { params } },
+    );
+    return response.json();
+  }
+
+  async cancelRun(
+    entityRef: string,
+    run: RunRef,
+    mode: CancelMode,
+  ): Promise<void> {
+    await this.request(
+      `${runPath(run)}/cancel`,
+      { entityRef },
+      { method: 'POST', body: { mode } },
+    );
+  }
+
+  async deleteRun(entityRef: string, run: RunRef): Promise<void> {
+    await this.request(runPath(run), { entityRef }, { method: 'DELETE' });
+  }
+}

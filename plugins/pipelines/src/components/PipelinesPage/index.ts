@@ -1,0 +1,1 @@
+export { PipelinesPage } from './PipelinesPage';

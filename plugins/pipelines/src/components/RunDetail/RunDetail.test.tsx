@@ -1,0 +1,157 @@
+import {
+  renderInTestApp,
+  TestApiProvider,
+  mockApis,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
+import { pipelinesApiRef } from '../../api';
+import { PipelinesRouter } from '../PipelinesRouter';
+
+const entityRef = 'component:default/shop';
+
+beforeAll(() => {
+  // jsdom has no SVG layout; DependencyGraph measures its nodes.
+  (window.SVGElement.prototype as any).getBBox = () => ({
+    x: 0,
+    y: 0,
+    width: 190,
+    height: 52,
+  });
+});
+
+async function render(api: FakePipelinesApi, allow = true) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [pipelinesApiRef, api],
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: (allow ? 'ALLOW' : 'DENY') as any,
+          }),
+        ],
+      ]}
+    >
+      <PipelinesRouter entityRef={entityRef} />
+    </TestApiProvider>,
+    { routeEntries: ['/runs/dev/shop/build-x1'] },
+  );
+}
+
+describe('RunDetail', () => {
+  it('draws the DAG coloured by status, with skip reasons and finally tasks', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api);
+    expect(await screen.findByTestId('dag-node-fetch')).toHaveAttribute(
+      'data-status',
+      'succeeded',
+    );
+    expect(screen.getByTestId('dag-node-test')).toHaveAttribute(
+      'data-status',
+      'failed',
+    );
+    expect(screen.getByTestId('dag-node-deploy')).toHaveAttribute(
+      'aria-label',
+      'deploy: Skipped: When Expressions evaluated to false',
+    );
+    expect(
+      screen.getByTestId('dag-node-report').getAttribute('aria-label'),
+    ).toMatch(/^report \(finally\): Running/);
+    expect(api.calls[0]).toEqual({
+      method: 'getRun',
+      args: [
+        entityRef,
+        { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+      ],
+    });
+    // Params and results of the run.
+    expect(screen.getByText('registry/shop@sha256:abc')).toBeInTheDocument();
+  });
+
+  it("shows the failed task's steps with exit codes, and another task's on click", async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api);
+    expect(await screen.findByText('Task test')).toBeInTheDocument();
+    const unitRow = screen.getByText('unit').closest('tr')!;
+    expect(within(unitRow).getByText('2')).toBeInTheDocument();
+    expect(within(unitRow).getByText('Error')).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('dag-node-fetch'));
+    expect(await screen.findByText('Task fetch')).toBeInTheDocument();
+    const fetchUnit = screen.getByText('unit').closest('tr')!;
+    expect(within(fetchUnit).getByText('0')).toBeInTheDocument();
+  });
+
+  it('cancels with the chosen mode', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByLabelText(/StoppedRunFinally/));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel run' }));
+    await waitFor(() =>
+      expect(api.calls).toContainEqual({
+        method: 'cancelRun',
+        args: [
+          entityRef,
+          { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+          'StoppedRunFinally',
+        ],
+      }),
+    );
+  });
+
+  it("shows the server's message when an action fails", async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Delete' }));
+    api.failWith = Object.assign(new Error('Request failed'), {
+      body: { error: { message: 'you may not delete pipeline runs of shop' } },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
+    expect(
+      await screen.findByText('you may not delete pipeline runs of shop'),
+    ).toBeInTheDocument();
+  });
+
+  it('reruns with edited, typed params', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rerun' }));
+    const revision = screen.getByLabelText('revision');
+    expect(revision).toHaveValue('main');
+    fireEvent.change(revision, { target: { value: 'v2' } });
+    fireEvent.change(screen.getByLabelText('flags'), {
+      target: { value: '--fast\n--verbose' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Rerun' }));
+    await waitFor(() =>
+      expect(api.calls).toContainEqual({
+        method: 'rerun',
+        args: [
+          entityRef,
+          { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+          { revision: 'v2', mode: 'fast', flags: ['--fast', '--verbose'] },
+        ],
+      }),
+    );
+  });
+
+  it('hides the actions the user may not use', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api, false);
+    await screen.findByTestId('dag-node-fetch');
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Rerun' })).toBeNull(),
+    );
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Start new run' })).toBeNull();
+  });
+});

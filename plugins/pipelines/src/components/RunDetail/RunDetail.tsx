@@ -1,0 +1,266 @@
+import { useState } from 'react';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+  StructuredMetadataTable,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { Box, Grid, Typography } from '@material-ui/core';
+import { useParams } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
+import {
+  formatDuration,
+  getRunStatus,
+  ParamValue,
+  StepState,
+  TaskRun,
+} from '@cairn/plugin-pipelines-common';
+import { pipelinesApiRef, RunDetails, RunTaskState } from '../../api';
+import { RunActions } from '../actions';
+import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+import {
+  formatRelative,
+  isActive,
+  RunStatusView,
+  triggerLabel,
+} from '../RunStatus';
+import { PipelineDag } from './PipelineDag';
+
+/** How often an active run's detail refreshes. */
+export const RUN_REFRESH_MS = 3000;
+
+function showValue(value: ParamValue | undefined): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function stepState(step: StepState): string {
+  if (step.terminated) {
+    return step.terminated.reason ?? 'Terminated';
+  }
+  if (step.running) return 'Running';
+  if (step.waiting) return step.waiting.reason ?? 'Waiting';
+  return 'Unknown';
+}
+
+function stepDuration(step: StepState): string {
+  const start = step.terminated?.startedAt ?? step.running?.startedAt;
+  if (!start) return '—';
+  const end = step.terminated?.finishedAt;
+  return formatDuration(
+    (end ? Date.parse(end) : Date.now()) - Date.parse(start),
+  );
+}
+
+type StepRow = StepState & { id: string };
+
+const stepColumns: TableColumn<StepRow>[] = [
+  { title: 'Step', field: 'name' },
+  { title: 'State', render: row => stepState(row) },
+  {
+    title: 'Exit code',
+    render: row => (row.terminated ? String(row.terminated.exitCode) : '—'),
+  },
+  { title: 'Duration', render: row => stepDuration(row) },
+  {
+    title: 'Message',
+    render: row => row.terminated?.message ?? row.waiting?.message ?? '',
+  },
+];
+
+function TaskRunCard(props: { taskRun: TaskRun }) {
+  const { taskRun } = props;
+  const status = getRunStatus(taskRun);
+  const steps: StepRow[] = (taskRun.status?.steps ?? []).map((s, i) => ({
+    ...s,
+    id: `${s.name ?? i}`,
+  }));
+  const results = taskRun.status?.results ?? [];
+  return (
+    <Box mb={2}>
+      <Typography variant="subtitle1">
+        {taskRun.metadata.name} <RunStatusView status={status} />
+      </Typography>
+      {status.message && (
+        <Typography variant="body2" color="textSecondary">
+          {status.message}
+        </Typography>
+      )}
+      <Table<StepRow>
+        title="Steps"
+        columns={stepColumns}
+        data={steps}
+        options={{ paging: false, search: false, padding: 'dense' }}
+      />
+      {results.length > 0 && (
+        <Box mt={1}>
+          <Typography variant="subtitle2">Results</Typography>
+          <StructuredMetadataTable
+            metadata={Object.fromEntries(
+              results.map(r => [r.name, showValue(r.value)]),
+            )}
+          />
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+function TaskPanel(props: {
+  name: string;
+  state?: RunTaskState;
+  details: RunDetails;
+}) {
+  const { name, state, details } = props;
+  const taskRuns = details.taskRuns.filter(tr =>
+    state?.taskRuns.includes(tr.metadata.name ?? ''),
+  );
+  return (
+    <InfoCard title={`Task ${name}`}>
+      {state && (
+        <Box mb={2}>
+          <RunStatusView status={state.status} />
+          {state.skippedReason && (
+            <Typography variant="body2">
+              Skipped: {state.skippedReason}
+            </Typography>
+          )}
+          {state.duration !== undefined && (
+            <Typography variant="body2">
+              Duration: {formatDuration(state.duration)}
+              {state.retries ? ` · ${state.retries} retries` : ''}
+            </Typography>
+          )}
+        </Box>
+      )}
+      {taskRuns.length === 0 && (
+        <Typography variant="body2">No task run (yet).</Typography>
+      )}
+      {taskRuns.map(tr => (
+        <TaskRunCard key={tr.metadata.name} taskRun={tr} />
+      ))}
+    </InfoCard>
+  );
+}
+
+/**
+ * One run: its status, timing and actions, the graph of its tasks coloured
+ * by status, params and results, and the steps of the selected task.
+ * Refreshes while the run is active.
+ */
+export function RunDetail() {
+  const { cluster = '', namespace = '', name = '' } = useParams();
+  const api = useApi(pipelinesApiRef);
+  const entityRef = usePipelinesEntityRef();
+  const paths = useRunPaths();
+  const [selected, setSelected] = useState<string>();
+  const { value, loading, error, retry } = useAsyncRetry(
+    () => api.getRun(entityRef, { cluster, namespace, name }),
+    [api, entityRef, cluster, namespace, name],
+  );
+  const active = value ? isActive(value.summary.status.status) : false;
+  useInterval(retry, active ? RUN_REFRESH_MS : null);
+
+  if (!value) {
+    if (error) return <ResponseErrorPanel error={error} />;
+    if (loading) return <Progress />;
+    return null;
+  }
+  const { summary, run, graph, tasks } = value;
+  const params = run.spec.params ?? [];
+  const results = run.status?.results ?? [];
+  const task =
+    selected ??
+    Object.values(tasks).find(t => t.status.status === 'failed')?.name ??
+    Object.values(tasks).find(t => t.status.status === 'running')?.name;
+
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={12}>
+        <InfoCard
+          title={summary.name}
+          subheader={<Link to={paths.list}>All runs</Link>}
+          action={<RunActions details={value} onChanged={retry} />}
+        >
+          {error && <ResponseErrorPanel error={error} />}
+          <StructuredMetadataTable
+            metadata={{
+              status: <RunStatusView status={summary.status} />,
+              ...(summary.status.message
+                ? { message: summary.status.message }
+                : {}),
+              pipeline: summary.pipeline ?? '—',
+              trigger: triggerLabel(summary),
+              namespace: `${summary.namespace} (cluster ${summary.cluster})`,
+              started: summary.startTime
+                ? `${formatRelative(summary.startTime)} (${summary.startTime})`
+                : 'not yet',
+              duration:
+                summary.durationMs !== undefined
+                  ? formatDuration(summary.durationMs)
+                  : '—',
+            }}
+          />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title="Tasks">
+          {graph ? (
+            <PipelineDag
+              graph={graph}
+              tasks={tasks}
+              selected={task}
+              onSelect={setSelected}
+            />
+          ) : (
+            <Typography variant="body2">
+              The pipeline of this run is not known yet.
+            </Typography>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={8}>
+        {task ? (
+          <TaskPanel name={task} state={tasks[task]} details={value} />
+        ) : (
+          <InfoCard title="Task">
+            <Typography variant="body2">
+              Select a task in the graph to see its steps.
+            </Typography>
+          </InfoCard>
+        )}
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <InfoCard title="Params and results">
+          <Typography variant="subtitle2">Params</Typography>
+          {params.length ? (
+            <StructuredMetadataTable
+              metadata={Object.fromEntries(
+                params.map(p => [p.name, showValue(p.value)]),
+              )}
+            />
+          ) : (
+            <Typography variant="body2">none (defaults)</Typography>
+          )}
+          <Box mt={2}>
+            <Typography variant="subtitle2">Results</Typography>
+            {results.length ? (
+              <StructuredMetadataTable
+                metadata={Object.fromEntries(
+                  results.map(r => [r.name, showValue(r.value)]),
+                )}
+              />
+            ) : (
+              <Typography variant="body2">none</Typography>
+            )}
+          </Box>
+        </InfoCard>
+      </Grid>
+    </Grid>
+  );
+}

@@ -1,0 +1,133 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
+import { pipelinesApiRef, RunSummary } from '../../api';
+import { EntityRefProvider } from '../EntityRefContext';
+import { RunsTable } from './RunsTable';
+
+const entityRef = 'component:default/shop';
+
+function page(items: RunSummary[], totalCount: number, nextCursor?: string) {
+  return { items, totalCount, nextCursor, clusterErrors: [] };
+}
+
+async function render(api: FakePipelinesApi) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[pipelinesApiRef, api]]}>
+      <EntityRefProvider entityRef={entityRef} basePath="/ci-cd">
+        <RunsTable selectorHint="backstage.io/kubernetes-id=shop" />
+      </EntityRefProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('RunsTable', () => {
+  it('shows runs with status, pipeline, trigger and task progress', async () => {
+    const api = new FakePipelinesApi();
+    const { summary } = makeRunDetails();
+    api.pages = [
+      page(
+        [
+          summary,
+          {
+            ...summary,
+            name: 'build-x0',
+            rerunOf: 'build-w9',
+            trigger: 'rerun',
+            status: { status: 'succeeded', label: 'Succeeded' },
+          },
+        ],
+        2,
+      ),
+    ];
+    await render(api);
+    expect(await screen.findByText('build-x1')).toBeInTheDocument();
+    expect(screen.getByText('build-x1').closest('a')).toHaveAttribute(
+      'href',
+      '/ci-cd/runs/dev/shop/build-x1',
+    );
+    expect(screen.getByText('Running')).toBeInTheDocument();
+    expect(screen.getByText('Succeeded')).toBeInTheDocument();
+    expect(screen.getByText('rerun of build-w9')).toBeInTheDocument();
+    expect(screen.getByText('manual')).toBeInTheDocument();
+    const bars = screen.getAllByRole('progressbar', { name: /^tasks:/ });
+    expect(bars[0]).toHaveAttribute(
+      'aria-label',
+      'tasks: 1 succeeded, 1 failed, 1 running, 1 skipped',
+    );
+    expect(api.listCalls[0]).toMatchObject({
+      entityRef,
+      sort: 'started',
+      order: 'desc',
+      limit: 25,
+      cursor: undefined,
+    });
+  });
+
+  it('sends the status filter and pages with the server cursor', async () => {
+    const api = new FakePipelinesApi();
+    const { summary } = makeRunDetails();
+    const many = Array.from({ length: 25 }, (_, i) => ({
+      ...summary,
+      name: `run-${i}`,
+    }));
+    api.pages = [
+      page(many, 30, 'page-1'),
+      page([{ ...summary, name: 'run-25' }], 30),
+    ];
+    await render(api);
+    await screen.findByText('run-0');
+    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
+    expect(await screen.findByText('run-25')).toBeInTheDocument();
+    expect(api.listCalls[api.listCalls.length - 1].cursor).toBe('page-1');
+
+    fireEvent.mouseDown(
+      within(screen.getByTestId('status-filter').parentElement!).getByRole(
+        'button',
+      ),
+    );
+    fireEvent.click(await screen.findByRole('option', { name: 'failed' }));
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        status: ['failed'],
+        cursor: undefined,
+      }),
+    );
+  });
+
+  it('sorts on the server', async () => {
+    const api = new FakePipelinesApi();
+    api.pages = [page([makeRunDetails().summary], 1)];
+    await render(api);
+    await screen.findByText('build-x1');
+    fireEvent.click(
+      within(
+        screen.getByRole('columnheader', { name: /Duration/ }),
+      ).getAllByRole('button')[0],
+    );
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        sort: 'duration',
+        order: 'asc',
+      }),
+    );
+  });
+
+  it('explains how to opt in when there are no runs', async () => {
+    const api = new FakePipelinesApi();
+    await render(api);
+    expect(await screen.findByText('No pipeline runs yet')).toBeInTheDocument();
+    expect(
+      screen.getByText('backstage.io/kubernetes-id=shop'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the error when the list fails', async () => {
+    const api = new FakePipelinesApi();
+    api.failWith = new Error('cluster dev is unreachable');
+    await render(api);
+    expect(
+      (await screen.findAllByText(/cluster dev is unreachable/)).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,380 @@
+import { ReactNode, useCallback, useMemo, useRef, useState } from 'react';
+import {
+  EmptyState,
+  Link,
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  Box,
+  Chip,
+  FormControl,
+  InputLabel,
+  MenuItem,
+  Select,
+  TextField,
+} from '@material-ui/core';
+import useDebounce from 'react-use/esm/useDebounce';
+import useInterval from 'react-use/esm/useInterval';
+import {
+  formatDuration,
+  RUN_STATUSES,
+  RunStatus,
+} from '@cairn/plugin-pipelines-common';
+import { pipelinesApiRef, RunSortField, RunsPage, RunSummary } from '../../api';
+import {
+  formatRelative,
+  isActive,
+  RunStatusView,
+  TaskProgressBar,
+  triggerLabel,
+} from '../RunStatus';
+import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+
+/** How often the list refreshes while one of its runs is still active. */
+export const ACTIVE_REFRESH_MS = 5000;
+
+/** Filters of the runs list, besides the table's own search. */
+export interface RunFilters {
+  status: RunStatus[];
+  pipeline: string[];
+  namespace: string;
+  label: string;
+}
+
+const NO_FILTERS: RunFilters = {
+  status: [],
+  pipeline: [],
+  namespace: '',
+  label: '',
+};
+
+/** Columns the server sorts by, by column field. */
+const SORTABLE: Record<string, RunSortField> = {
+  name: 'name',
+  status: 'status',
+  pipeline: 'pipeline',
+  startTime: 'started',
+  durationMs: 'duration',
+};
+
+type Row = RunSummary & { id: string };
+
+function FilterBar(props: {
+  filters: RunFilters;
+  pipelines: string[];
+  onChange: (filters: RunFilters) => void;
+}) {
+  const { filters, pipelines, onChange } = props;
+  const [namespace, setNamespace] = useState(filters.namespace);
+  const [label, setLabel] = useState(filters.label);
+  useDebounce(
+    () => {
+      if (namespace !== filters.namespace || label !== filters.label) {
+        onChange({
+          ...filters,
+          namespace: namespace.trim(),
+          label: label.trim(),
+        });
+      }
+    },
+    400,
+    [namespace, label],
+  );
+  const pipelineOptions = [
+    ...new Set([...pipelines, ...filters.pipeline]),
+  ].sort();
+  return (
+    <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
+      <FormControl style={{ minWidth: 180 }}>
+        <InputLabel id="runs-status-filter">Status</InputLabel>
+        <Select
+          labelId="runs-status-filter"
+          multiple
+          value={filters.status}
+          onChange={e =>
+            onChange({ ...filters, status: e.target.value as RunStatus[] })
+          }
+          renderValue={selected => (
+            <Box display="flex" flexWrap="wrap">
+              {(selected as string[]).map(s => (
+                <Chip key={s} label={s} size="small" />
+              ))}
+            </Box>
+          )}
+          inputProps={{ 'data-testid': 'status-filter' }}
+        >
+          {RUN_STATUSES.map(s => (
+            <MenuItem key={s} value={s}>
+              {s}
+            </MenuItem>
+          ))}
+        </Select>
+      </FormControl>
+      <FormControl style={{ minWidth: 180 }}>
+        <InputLabel id="runs-pipeline-filter">Pipeline</InputLabel>
+        <Select
+          labelId="runs-pipeline-filter"
+          multiple
+          value={filters.pipeline}
+          onChange={e =>
+            onChange({ ...filters, pipeline: e.target.value as string[] })
+          }
+        >
+          {pipelineOptions.map(p => (
+            <MenuItem key={p} value={p}>
+              {p}
+            </MenuItem>
+          ))}
+        </Select>
+      </FormControl>
+      <TextField
+        label="Namespace"
+        value={namespace}
+        onChange={e => setNamespace(e.target.value)}
+      />
+      <TextField
+        label="Label selector"
+        placeholder="team=payments,env!=prod"
+        value={label}
+        onChange={e => setLabel(e.target.value)}
+      />
+    </Box>
+  );
+}
+
+/**
+ * The runs of an entity: server-side filters, search, sort and keyset
+ * paging through the Table's remote data mode; refreshes while runs on the
+ * page are still active.
+ */
+export function RunsTable(props: {
+  /** The label runs need to show up, for the empty state's hint. */
+  selectorHint?: string;
+  /** Extra toolbar content, e.g. a Start button. */
+  actions?: ReactNode;
+  title?: string;
+}) {
+  const api = useApi(pipelinesApiRef);
+  const entityRef = usePipelinesEntityRef();
+  const paths = useRunPaths();
+  const tableRef = useRef<any>();
+  const [filters, setFilters] = useState<RunFilters>(NO_FILTERS);
+  const [pipelines, setPipelines] = useState<string[]>([]);
+  const [error, setError] = useState<Error>();
+  const [clusterErrors, setClusterErrors] = useState<RunsPage['clusterErrors']>(
+    [],
+  );
+  const [hasActive, setHasActive] = useState(false);
+  const [searched, setSearched] = useState(false);
+  // Cursors of pages already reached, per query shape; page 0 needs none.
+  const cursors = useRef<{ key: string; byPage: Map<number, string> }>({
+    key: '',
+    byPage: new Map(),
+  });
+
+  useInterval(
+    () => tableRef.current?.onQueryChange?.(),
+    hasActive ? ACTIVE_REFRESH_MS : null,
+  );
+
+  const filtered =
+    filters.status.length > 0 ||
+    filters.pipeline.length > 0 ||
+    Boolean(filters.namespace) ||
+    Boolean(filters.label);
+
+  const columns: TableColumn<Row>[] = useMemo(
+    () => [
+      {
+        title: 'Status',
+        field: 'status',
+        render: row => <RunStatusView status={row.status} />,
+      },
+      {
+        title: 'Run',
+        field: 'name',
+        highlight: true,
+        render: row => <Link to={paths.run(row)}>{row.name}</Link>,
+      },
+      { title: 'Pipeline', field: 'pipeline' },
+      {
+        title: 'Trigger',
+        field: 'trigger',
+        sorting: false,
+        render: row => triggerLabel(row),
+      },
+      {
+        title: 'Namespace',
+        field: 'namespace',
+        sorting: false,
+        render: row => `${row.namespace} (${row.cluster})`,
+      },
+      {
+        title: 'Started',
+        field: 'startTime',
+        render: row => (
+          <span title={row.startTime ?? row.createdAt}>
+            {formatRelative(row.startTime ?? row.createdAt) || '—'}
+          </span>
+        ),
+      },
+      {
+        title: 'Duration',
+        field: 'durationMs',
+        render: row =>
+          row.durationMs !== undefined ? formatDuration(row.durationMs) : '—',
+      },
+      {
+        title: 'Tasks',
+        field: 'progress',
+        sorting: false,
+        render: row => <TaskProgressBar progress={row.progress} />,
+      },
+    ],
+    [paths],
+  );
+
+  const load = useCallback(
+    async (query: {
+      page: number;
+      pageSize: number;
+      search: string;
+      orderBy?: { field?: unknown };
+      orderDirection?: string;
+    }) => {
+      const field = query.orderBy?.field as string | undefined;
+      const sort: RunSortField = (field && SORTABLE[field]) || 'started';
+      const order: 'asc' | 'desc' =
+        field && query.orderDirection === 'asc' ? 'asc' : 'desc';
+      const search = query.search?.trim() || undefined;
+      const base = {
+        entityRef,
+        status: filters.status,
+        pipeline: filters.pipeline,
+        namespace: filters.namespace || undefined,
+        label: filters.label || undefined,
+        search,
+        sort,
+        order,
+        limit: query.pageSize,
+      };
+      const key = JSON.stringify(base);
+      if (cursors.current.key !== key) {
+        cursors.current = { key, byPage: new Map() };
+      }
+      const { byPage } = cursors.current;
+      try {
+        // Keyset pages: walk forward from the last page whose cursor we know.
+        let page = query.page;
+        while (page > 0 && !byPage.has(page)) page -= 1;
+        let result: RunsPage = await api.listRuns({
+          ...base,
+          cursor: byPage.get(page),
+        });
+        while (page < query.page && result.nextCursor) {
+          page += 1;
+          byPage.set(page, result.nextCursor);
+          result = await api.listRuns({ ...base, cursor: result.nextCursor });
+        }
+        if (result.nextCursor) byPage.set(page + 1, result.nextCursor);
+        setError(undefined);
+        setClusterErrors(result.clusterErrors ?? []);
+        setSearched(Boolean(search));
+        setHasActive(result.items.some(r => isActive(r.status.status)));
+        setPipelines(prev => {
+          const names = new Set(prev);
+          result.items.forEach(r => r.pipeline && names.add(r.pipeline));
+          return names.size === prev.length ? prev : [...names].sort();
+        });
+        return {
+          data: result.items.map(r => ({
+            ...r,
+            id: `${r.cluster}/${r.namespace}/${r.name}`,
+          })),
+          page,
+          totalCount: result.totalCount,
+        };
+      } catch (e) {
+        setError(e as Error);
+        setHasActive(false);
+        return { data: [], page: 0, totalCount: 0 };
+      }
+    },
+    [api, entityRef, filters],
+  );
+
+  const empty =
+    filtered || searched ? (
+      <Box p={2}>No runs match these filters.</Box>
+    ) : (
+      <EmptyState
+        missing="data"
+        title="No pipeline runs yet"
+        description={
+          <>
+            Runs show here once their Tekton objects carry the entity's label
+            {props.selectorHint ? (
+              <>
+                {' '}
+                <code>{props.selectorHint}</code>
+              </>
+            ) : null}
+            . Put the label on the Pipeline so Tekton copies it to every
+            PipelineRun, and opt the entity in with the annotation{' '}
+            <code>cairn.dev/pipelines: "true"</code> plus{' '}
+            <code>backstage.io/kubernetes-id</code> (or{' '}
+            <code>backstage.io/kubernetes-label-selector</code>).
+          </>
+        }
+      />
+    );
+
+  return (
+    <>
+      {error && (
+        <Box mb={2}>
+          <ResponseErrorPanel error={error} />
+        </Box>
+      )}
+      {clusterErrors.length > 0 && (
+        <Box mb={2}>
+          <WarningPanel
+            title={`Runs of ${clusterErrors.length} cluster(s) are missing`}
+          >
+            {clusterErrors.map(c => (
+              <div key={c.cluster}>
+                {c.cluster}: {c.message}
+              </div>
+            ))}
+          </WarningPanel>
+        </Box>
+      )}
+      <FilterBar
+        filters={filters}
+        pipelines={pipelines}
+        onChange={setFilters}
+      />
+      {props.actions}
+      <Table<Row>
+        key={JSON.stringify(filters)}
+        tableRef={tableRef}
+        title={props.title ?? 'Pipeline runs'}
+        columns={columns}
+        data={load}
+        options={{
+          search: true,
+          paging: true,
+          pageSize: 25,
+          pageSizeOptions: [10, 25, 50, 100],
+          debounceInterval: 400,
+          padding: 'dense',
+        }}
+        localization={{ body: { emptyDataSourceMessage: empty } }}
+      />
+    </>
+  );
+}

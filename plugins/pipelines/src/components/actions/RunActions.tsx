@@ -1,0 +1,144 @@
+import { useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { Box, Button } from '@material-ui/core';
+import {
+  pipelinesRunCancelPermission,
+  pipelinesRunCreatePermission,
+  pipelinesRunDeletePermission,
+  pipelinesRunRerunPermission,
+} from '@cairn/plugin-pipelines-common';
+import { useNavigate } from 'react-router-dom';
+import { pipelinesApiRef, RunDetails } from '../../api';
+import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+import { isActive } from '../RunStatus';
+import { CancelRunDialog } from './CancelRunDialog';
+import { DeleteRunDialog } from './DeleteRunDialog';
+import { StartRunDialog } from './StartRunDialog';
+
+type Open = 'start' | 'rerun' | 'cancel' | 'delete' | undefined;
+
+function useAllowed(
+  permission: Parameters<typeof usePermission>[0]['permission'],
+  resourceRef: string,
+) {
+  return usePermission({ permission, resourceRef } as Parameters<
+    typeof usePermission
+  >[0]);
+}
+
+/**
+ * Start (another run of the same pipeline), Rerun, Cancel and Delete for a
+ * run. Buttons the user may not use are hidden; the server decides anyway.
+ */
+export function RunActions(props: {
+  details: RunDetails;
+  onChanged: () => void;
+}) {
+  const { details, onChanged } = props;
+  const { summary, run } = details;
+  const api = useApi(pipelinesApiRef);
+  const entityRef = usePipelinesEntityRef();
+  const paths = useRunPaths();
+  const navigate = useNavigate();
+  const [open, setOpen] = useState<Open>();
+  const canStart = useAllowed(pipelinesRunCreatePermission, entityRef);
+  const canRerun = useAllowed(pipelinesRunRerunPermission, entityRef);
+  const canCancel = useAllowed(pipelinesRunCancelPermission, entityRef);
+  const canDelete = useAllowed(pipelinesRunDeletePermission, entityRef);
+
+  const paramSpecs =
+    run.status?.pipelineSpec?.params ?? run.spec.pipelineSpec?.params;
+  const pipelineRef = run.spec.pipelineRef?.name;
+  const ref = {
+    cluster: summary.cluster,
+    namespace: summary.namespace,
+    name: summary.name,
+  };
+  const close = () => setOpen(undefined);
+
+  const button = (
+    key: Exclude<Open, undefined>,
+    label: string,
+    permission: { loading: boolean; allowed: boolean },
+    show = true,
+  ) =>
+    show && (permission.loading || permission.allowed) ? (
+      <Button
+        variant="outlined"
+        size="small"
+        color={key === 'cancel' || key === 'delete' ? 'secondary' : 'primary'}
+        disabled={permission.loading}
+        onClick={() => setOpen(key)}
+      >
+        {label}
+      </Button>
+    ) : null;
+
+  return (
+    <Box display="flex" style={{ gap: 8 }}>
+      {button('start', 'Start new run', canStart, Boolean(pipelineRef))}
+      {button('rerun', 'Rerun', canRerun)}
+      {button('cancel', 'Cancel', canCancel, isActive(summary.status.status))}
+      {button('delete', 'Delete', canDelete)}
+      {open === 'start' && pipelineRef && (
+        <StartRunDialog
+          open
+          title={`Start ${pipelineRef}`}
+          submitLabel="Start"
+          paramSpecs={paramSpecs}
+          withRunOptions
+          onClose={close}
+          onSubmit={async values => {
+            const created = await api.startRun(entityRef, {
+              cluster: summary.cluster,
+              namespace: summary.namespace,
+              pipeline: pipelineRef,
+              ...values,
+            });
+            close();
+            navigate(paths.run(created));
+          }}
+        />
+      )}
+      {open === 'rerun' && (
+        <StartRunDialog
+          open
+          title={`Rerun ${summary.name}`}
+          submitLabel="Rerun"
+          paramSpecs={paramSpecs}
+          previous={run.spec.params}
+          onClose={close}
+          onSubmit={async values => {
+            const created = await api.rerun(entityRef, ref, values.params);
+            close();
+            navigate(paths.run(created));
+          }}
+        />
+      )}
+      {open === 'cancel' && (
+        <CancelRunDialog
+          open
+          runName={summary.name}
+          onClose={close}
+          onCancel={async mode => {
+            await api.cancelRun(entityRef, ref, mode);
+            close();
+            onChanged();
+          }}
+        />
+      )}
+      {open === 'delete' && (
+        <DeleteRunDialog
+          open
+          runName={summary.name}
+          onClose={close}
+          onDelete={async () => {
+            await api.deleteRun(entityRef, ref);
+            navigate(paths.list);
+          }}
+        />
+      )}
+    </Box>
+  );
+}

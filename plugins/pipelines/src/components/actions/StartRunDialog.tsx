@@ -1,0 +1,295 @@
+import { useState } from 'react';
+import {
+  Button,
+  CircularProgress,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormHelperText,
+  InputLabel,
+  MenuItem,
+  Select,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import {
+  buildParamForm,
+  Param,
+  ParamFormField,
+  ParamSpec,
+  PipelineRunTimeouts,
+  validateParamInput,
+} from '@cairn/plugin-pipelines-common';
+import { errorMessage } from './errorMessage';
+
+/** What the start form produces. */
+export interface StartRunValues {
+  /** Typed param values (string, string[] or object), blanks left out. */
+  params: Record<string, unknown>;
+  serviceAccountName?: string;
+  timeouts?: PipelineRunTimeouts;
+}
+
+type FieldValue = string | Record<string, string>;
+
+const DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const TIMEOUT_KEYS: Array<keyof PipelineRunTimeouts> = [
+  'pipeline',
+  'tasks',
+  'finally',
+];
+
+function initialFieldValue(field: ParamFormField): FieldValue {
+  const value = field.initialValue;
+  if (field.type === 'array') {
+    return Array.isArray(value) ? value.join('\n') : '';
+  }
+  if (field.type === 'object') {
+    const obj =
+      value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+    const keys = [...new Set([...(field.keys ?? []), ...Object.keys(obj)])];
+    return Object.fromEntries(keys.map(k => [k, obj[k] ?? '']));
+  }
+  return typeof value === 'string' ? value : '';
+}
+
+/** The form's text back into typed param input; blanks are left out. */
+function toInput(
+  fields: ParamFormField[],
+  values: Record<string, FieldValue>,
+): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = values[field.name];
+    if (field.type === 'array') {
+      const text = typeof value === 'string' ? value : '';
+      if (text.trim() !== '') {
+        input[field.name] = text.split('\n').filter(line => line !== '');
+      }
+    } else if (field.type === 'object') {
+      const entries = Object.entries(
+        (value as Record<string, string>) ?? {},
+      ).filter(([, v]) => v !== '');
+      if (entries.length) input[field.name] = Object.fromEntries(entries);
+    } else if (typeof value === 'string' && value !== '') {
+      input[field.name] = value;
+    }
+  }
+  return input;
+}
+
+/**
+ * A dialog that starts a run, or reruns one: a field per pipeline param
+ * (enums as choices, arrays one item per line, objects one field per key),
+ * validated with the same rules as the server; for a new run also the
+ * service account and timeouts.
+ */
+export function StartRunDialog(props: {
+  open: boolean;
+  title: string;
+  submitLabel: string;
+  paramSpecs?: ParamSpec[];
+  /** Previous values, e.g. the run being rerun. */
+  previous?: Param[];
+  /** Show service account and timeouts (a new run; not a rerun). */
+  withRunOptions?: boolean;
+  onSubmit: (values: StartRunValues) => Promise<void>;
+  onClose: () => void;
+}) {
+  const { open, title, submitLabel, paramSpecs, previous, withRunOptions } =
+    props;
+  const fields = buildParamForm(paramSpecs, previous);
+  const [values, setValues] = useState<Record<string, FieldValue>>(() =>
+    Object.fromEntries(fields.map(f => [f.name, initialFieldValue(f)])),
+  );
+  const [serviceAccountName, setServiceAccountName] = useState('');
+  const [timeouts, setTimeouts] = useState<PipelineRunTimeouts>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string>();
+
+  const setValue = (name: string, value: FieldValue) =>
+    setValues(prev => ({ ...prev, [name]: value }));
+
+  const submit = async () => {
+    const input = toInput(fields, values);
+    const result = validateParamInput(paramSpecs, input);
+    const found: Record<string, string> = {};
+    for (const e of result.errors) found[e.param] = e.message;
+    const sa = serviceAccountName.trim();
+    if (withRunOptions && sa && !DNS_SUBDOMAIN.test(sa)) {
+      found['@serviceAccountName'] =
+        'must be a ServiceAccount name: lowercase letters, digits, "-" and "."';
+    }
+    const chosenTimeouts: PipelineRunTimeouts = {};
+    for (const key of TIMEOUT_KEYS) {
+      const text = timeouts[key]?.trim();
+      if (!withRunOptions || !text) continue;
+      if (!DURATION.test(text)) {
+        found[`@timeouts.${key}`] =
+          'must be a duration such as "1h", "30m" or "1h30m" ("0" for none)';
+      } else {
+        chosenTimeouts[key] = text;
+      }
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await props.onSubmit({
+        params: Object.fromEntries(result.params.map(p => [p.name, p.value])),
+        ...(withRunOptions && sa ? { serviceAccountName: sa } : {}),
+        ...(withRunOptions && Object.keys(chosenTimeouts).length
+          ? { timeouts: chosenTimeouts }
+          : {}),
+      });
+    } catch (e) {
+      setFailure(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const renderField = (field: ParamFormField) => {
+    const error = errors[field.name];
+    const help = error ?? field.description;
+    const label = `${field.name}${field.required ? ' *' : ''}`;
+    if (field.enum) {
+      return (
+        <FormControl key={field.name} fullWidth margin="dense" error={!!error}>
+          <InputLabel id={`param-${field.name}`}>{label}</InputLabel>
+          <Select
+            labelId={`param-${field.name}`}
+            value={values[field.name] ?? ''}
+            onChange={e => setValue(field.name, e.target.value as string)}
+            inputProps={{ 'aria-label': field.name }}
+          >
+            {!field.required && (
+              <MenuItem value="">
+                <em>default</em>
+              </MenuItem>
+            )}
+            {field.enum.map(v => (
+              <MenuItem key={v} value={v}>
+                {v}
+              </MenuItem>
+            ))}
+          </Select>
+          {help && <FormHelperText>{help}</FormHelperText>}
+        </FormControl>
+      );
+    }
+    if (field.type === 'object') {
+      const obj = (values[field.name] as Record<string, string>) ?? {};
+      return (
+        <FormControl key={field.name} fullWidth margin="dense" error={!!error}>
+          <Typography variant="subtitle2">{label}</Typography>
+          {Object.keys(obj).map(key => (
+            <TextField
+              key={key}
+              id={`param-${field.name}-${key}`}
+              label={`${field.name}.${key}`}
+              value={obj[key]}
+              margin="dense"
+              onChange={e =>
+                setValue(field.name, { ...obj, [key]: e.target.value })
+              }
+            />
+          ))}
+          {help && <FormHelperText>{help}</FormHelperText>}
+        </FormControl>
+      );
+    }
+    return (
+      <TextField
+        key={field.name}
+        label={label}
+        fullWidth
+        margin="dense"
+        multiline={field.type === 'array'}
+        minRows={field.type === 'array' ? 2 : undefined}
+        value={values[field.name] ?? ''}
+        placeholder={
+          field.type === 'array'
+            ? 'one item per line'
+            : (field.default as string | undefined)
+        }
+        error={!!error}
+        helperText={
+          help ?? (field.type === 'array' ? 'One item per line' : undefined)
+        }
+        onChange={e => setValue(field.name, e.target.value)}
+        inputProps={{ 'aria-label': field.name }}
+      />
+    );
+  };
+
+  return (
+    <Dialog open={open} onClose={busy ? undefined : props.onClose} fullWidth>
+      <DialogTitle>{title}</DialogTitle>
+      <DialogContent>
+        {fields.length === 0 && (
+          <Typography variant="body2">
+            This pipeline takes no params.
+          </Typography>
+        )}
+        {fields.map(renderField)}
+        {withRunOptions && (
+          <>
+            <TextField
+              id="start-service-account"
+              label="Service account"
+              fullWidth
+              margin="dense"
+              value={serviceAccountName}
+              placeholder="default"
+              error={!!errors['@serviceAccountName']}
+              helperText={errors['@serviceAccountName']}
+              onChange={e => setServiceAccountName(e.target.value)}
+            />
+            {TIMEOUT_KEYS.map(key => (
+              <TextField
+                key={key}
+                id={`start-timeout-${key}`}
+                label={`Timeout (${key})`}
+                margin="dense"
+                style={{ marginRight: 8 }}
+                value={timeouts[key] ?? ''}
+                placeholder={key === 'pipeline' ? '1h' : ''}
+                error={!!errors[`@timeouts.${key}`]}
+                helperText={errors[`@timeouts.${key}`]}
+                onChange={e =>
+                  setTimeouts(prev => ({ ...prev, [key]: e.target.value }))
+                }
+              />
+            ))}
+          </>
+        )}
+        {failure && (
+          <Alert severity="error" style={{ marginTop: 16 }}>
+            {failure}
+          </Alert>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose} disabled={busy}>
+          Close
+        </Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={submit}
+          disabled={busy}
+          startIcon={busy ? <CircularProgress size={16} /> : undefined}
+        >
+          {submitLabel}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

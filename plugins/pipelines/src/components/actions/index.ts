@@ -1,0 +1,5 @@
+export { RunActions } from './RunActions';
+export { StartRunDialog } from './StartRunDialog';
+export type { StartRunValues } from './StartRunDialog';
+export { CancelRunDialog, CANCEL_MODES } from './CancelRunDialog';
+export { DeleteRunDialog } from './DeleteRunDialog';

@@ -1,0 +1,56 @@
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { PipelinesClient, pipelinesApiRef } from './api';
+import { entityContentRouteRef, rootRouteRef } from './routes';
+
+/** The Pipelines frontend plugin. @public */
+export const pipelinesPlugin = createPlugin({
+  id: 'pipelines',
+  apis: [
+    createApiFactory({
+      api: pipelinesApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new PipelinesClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: {
+    root: rootRouteRef,
+    entityContent: entityContentRouteRef,
+  },
+});
+
+/**
+ * The CI/CD tab of an entity: its runs, a run's graph and steps, and the
+ * actions on them. Guard it with `isPipelinesAvailable`.
+ * @public
+ */
+export const EntityPipelinesContent = pipelinesPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityPipelinesContent',
+    component: () =>
+      import('./components/EntityPipelinesContent').then(
+        m => m.EntityPipelinesContent,
+      ),
+    mountPoint: entityContentRouteRef,
+  }),
+);
+
+/**
+ * The Pipelines page: runs of every entity that uses Pipelines, across
+ * namespaces and clusters.
+ * @public
+ */
+export const PipelinesPage = pipelinesPlugin.provide(
+  createRoutableExtension({
+    name: 'PipelinesPage',
+    component: () =>
+      import('./components/PipelinesPage').then(m => m.PipelinesPage),
+    mountPoint: rootRouteRef,
+  }),
+);
