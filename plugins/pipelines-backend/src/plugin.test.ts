@@ -145,6 +145,24 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     );
     await create(
       'ci',
+      pipeline('ci', 'ticker', 'shop', {
+        tasks: [
+          {
+            name: 'tick',
+            taskSpec: {
+              steps: [
+                step(
+                  'tick',
+                  'echo line-1; sleep 1; echo line-2; sleep 1; echo line-3',
+                ),
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    await create(
+      'ci',
       pipeline('ci', 'cart-build', 'cart', {
         tasks: [{ name: 'one', taskSpec: { steps: [step('s', 'echo')] } }],
       }),
@@ -350,6 +368,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(res.body.items.map((p: any) => `${p.namespace}/${p.name}`)).toEqual([
       'ci/build',
       'ci/slow',
+      'ci/ticker',
     ]);
     expect(res.body.items[0].params).toEqual([
       expect.objectContaining({
@@ -421,6 +440,48 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect((await readLog(CART, firstRun)).status).toBe(404);
   });
 
+  it("follows a running step's log until the step ends", async () => {
+    const started = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({ cluster: 'dev', namespace: 'ci', pipeline: 'ticker' });
+    expect(started.status).toBe(201);
+    const name = started.body.name;
+    const detail = await waitFor(
+      async () =>
+        (
+          await api()
+            .get(`/api/pipelines/runs/dev/ci/${name}`)
+            .query({ entityRef: SHOP })
+            .set(auth)
+        ).body,
+      body => Boolean(body.taskRuns?.[0]?.status?.steps?.[0]?.running),
+      'the step to run',
+    );
+    const res = await api()
+      .get(`/api/pipelines/runs/dev/ci/${name}/logs`)
+      .query({
+        entityRef: SHOP,
+        taskRun: detail.taskRuns[0].metadata.name,
+        step: 'tick',
+        follow: 'true',
+      })
+      .set(auth)
+      .buffer(true)
+      .parse((response, callback) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => callback(null, text));
+      });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-cairn-log-source']).toBe('pod');
+    expect(res.body).toBe('line-1\nline-2\nline-3\n');
+  });
+
   it('does not show a run to an entity it does not belong to', async () => {
     const res = await api()
       .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
@@ -462,17 +523,20 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   it('filters, sorts and pages the runs list on the server', async () => {
     const all = await listRuns(SHOP, {
       status: 'succeeded',
+      pipeline: 'build',
       sort: 'name',
       order: 'asc',
     });
     expect(all.totalCount).toBe(2);
     const first = await listRuns(SHOP, {
+      pipeline: 'build',
       sort: 'name',
       order: 'asc',
       limit: '1',
     });
     expect(first.items).toHaveLength(1);
     const second = await listRuns(SHOP, {
+      pipeline: 'build',
       sort: 'name',
       order: 'asc',
       limit: '1',

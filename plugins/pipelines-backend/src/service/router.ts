@@ -167,21 +167,38 @@ export async function createRouter(
       req.params,
       'path',
     );
-    const { taskRun, step } = parseInput(
+    const { taskRun, step, follow } = parseInput(
       z.object({
         taskRun: z.string({ error: 'is required: the TaskRun name' }).min(1),
         step: z.string({ error: 'is required: the step name' }).min(1),
+        follow: z
+          .enum(['true', 'false'], { error: 'must be true or false' })
+          .optional(),
       }),
-      { taskRun: req.query.taskRun, step: req.query.step },
+      {
+        taskRun: req.query.taskRun,
+        step: req.query.step,
+        follow: req.query.follow,
+      },
       'query',
     );
     const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    const log = await logs.read(scope, cluster, namespace, name, taskRun, step);
+    const log =
+      follow === 'true'
+        ? await logs.follow(scope, cluster, namespace, name, taskRun, step)
+        : await logs.read(scope, cluster, namespace, name, taskRun, step);
     res
       .status(200)
       .type('text/plain; charset=utf-8')
-      .set('X-Cairn-Log-Source', log.source)
-      .send(log.content);
+      .set('X-Cairn-Log-Source', log.source);
+    if ('stream' in log) {
+      // Streamed as the container writes it; ends when the container does.
+      res.set('Cache-Control', 'no-cache').set('X-Accel-Buffering', 'no');
+      res.on('close', () => log.abort());
+      log.stream.pipe(res);
+      return;
+    }
+    res.send(log.content);
   });
 
   router.post('/runs', async (req, res) => {
