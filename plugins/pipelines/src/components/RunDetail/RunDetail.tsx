@@ -31,6 +31,9 @@ import {
 } from '../RunStatus';
 import { PipelineDag } from './PipelineDag';
 
+/** Param and result names are shown as they are, not title-cased. */
+const KEEP_KEYS = { titleFormat: (key: string) => key };
+
 /** How often an active run's detail refreshes. */
 export const RUN_REFRESH_MS = 3000;
 
@@ -101,6 +104,7 @@ function TaskRunCard(props: { taskRun: TaskRun }) {
         <Box mt={1}>
           <Typography variant="subtitle2">Results</Typography>
           <StructuredMetadataTable
+            options={KEEP_KEYS}
             metadata={Object.fromEntries(
               results.map(r => [r.name, showValue(r.value)]),
             )}
@@ -240,6 +244,7 @@ export function RunDetail() {
           <Typography variant="subtitle2">Params</Typography>
           {params.length ? (
             <StructuredMetadataTable
+              options={KEEP_KEYS}
               metadata={Object.fromEntries(
                 params.map(p => [p.name, showValue(p.value)]),
               )}
@@ -251,6 +256,7 @@ export function RunDetail() {
             <Typography variant="subtitle2">Results</Typography>
             {results.length ? (
               <StructuredMetadataTable
+                options={KEEP_KEYS}
                 metadata={Object.fromEntries(
                   results.map(r => [r.name, showValue(r.value)]),
                 )}
