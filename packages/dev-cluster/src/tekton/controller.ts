@@ -17,6 +17,7 @@ import {
   LABELS,
   MANAGED_BY_TEKTON,
   missingMetadata,
+  ON_ERROR_ANNOTATION,
   ownerReference,
   succeededCondition,
   TEKTON_GROUP,
@@ -665,7 +666,18 @@ export class TektonController {
       await this.writeStatus('taskruns', taskRun, retried);
       return undefined;
     }
-    status.conditions = [conditionAt(condition, observed.condition, now)];
+    const failureIgnored =
+      observed.condition.status === 'False' &&
+      taskRun.metadata.annotations?.[ON_ERROR_ANNOTATION] === 'continue';
+    status.conditions = [
+      conditionAt(
+        condition,
+        failureIgnored
+          ? { ...observed.condition, reason: 'FailureIgnored' }
+          : observed.condition,
+        now,
+      ),
+    ];
     if (observed.done) status.completionTime = now.toISOString();
     await this.writeStatus('taskruns', taskRun, status);
     return observed.done ? undefined : requeue;

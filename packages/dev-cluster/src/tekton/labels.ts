@@ -20,6 +20,9 @@ export const LABELS = {
 
 export const MANAGED_BY_TEKTON = 'tekton-pipelines';
 
+/** Tells a TaskRun its pipeline task has onError: continue (its failure is then FailureIgnored). */
+export const ON_ERROR_ANNOTATION = 'pipeline.tekton.dev/pipeline-task-on-error';
+
 /** Annotations a child does not inherit (they describe the parent object itself). */
 const NOT_PROPAGATED = ['kubectl.kubernetes.io/last-applied-configuration'];
 

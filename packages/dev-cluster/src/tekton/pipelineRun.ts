@@ -6,6 +6,7 @@ import {
   conditionAt,
   LABELS,
   MANAGED_BY_TEKTON,
+  ON_ERROR_ANNOTATION,
   ownerReference,
   propagatedMetadata,
   succeededCondition,
@@ -350,7 +351,12 @@ function buildTaskRun(
       [LABELS.memberOf]: memberOf,
       [LABELS.managedBy]: MANAGED_BY_TEKTON,
     },
-    annotations: task.taskSpec?.metadata?.annotations,
+    annotations: {
+      ...task.taskSpec?.metadata?.annotations,
+      ...(task.onError === 'continue'
+        ? { [ON_ERROR_ANNOTATION]: 'continue' }
+        : {}),
+    },
   });
   const timeout =
     taskRunSpec?.timeout ?? task.timeout ?? formatDuration(timeoutMs);

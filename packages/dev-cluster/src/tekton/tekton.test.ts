@@ -376,6 +376,34 @@ describe('Tekton in the dev cluster', () => {
     ]);
   });
 
+  it('ignores the failure of a pipeline task with onError: continue', async () => {
+    const run = await runPipeline({
+      tasks: [
+        {
+          name: 'flaky',
+          onError: 'continue',
+          taskSpec: { steps: [sh('fail', 'exit 1')] },
+        },
+        {
+          name: 'next',
+          runAfter: ['flaky'],
+          taskSpec: { steps: [sh('ok', 'true')] },
+        },
+      ],
+    });
+    expect(condition(run)).toEqual({
+      status: 'True',
+      reason: 'Succeeded',
+      message:
+        'Tasks Completed: 2 (Failed: 1 (Ignored: 1), Cancelled 0), Skipped: 0',
+    });
+    const flaky = await get<TaskRun>('taskruns', `${run.metadata.name}-flaky`);
+    expect(condition(flaky)).toMatchObject({
+      status: 'False',
+      reason: 'FailureIgnored',
+    });
+  });
+
   it('times out a task and the pipeline', async () => {
     const run = await runPipeline(
       {
