@@ -682,6 +682,50 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(again.body.error.message).toContain('has already finished');
   });
 
+  it('cancels in the mode asked, here letting finally tasks run', async () => {
+    const res = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'slow',
+        workspaces: [{ name: 'scratch', emptyDir: {} }],
+      });
+    const name = res.body.name;
+    await waitForRun(
+      name,
+      s => s.status.status === 'running',
+      'the run to start',
+    );
+    const cancel = await api()
+      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({ mode: 'CancelledRunFinally' });
+    expect(cancel.status).toBe(204);
+    await waitForRun(
+      name,
+      s => s.status.status === 'cancelled',
+      'the run to be cancelled',
+    );
+    const detail = await api()
+      .get(`/api/pipelines/runs/dev/ci/${name}`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(detail.body.run.spec.status).toBe('CancelledRunFinally');
+    const bad = await api()
+      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({ mode: 'Stop' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain(
+      'mode: must be Cancelled (stop now), CancelledRunFinally (stop now, run finally tasks) or StoppedRunFinally',
+    );
+  });
+
   it('deletes a run', async () => {
     const res = await api()
       .delete(`/api/pipelines/runs/dev/ci/${firstRun}`)
