@@ -47,6 +47,10 @@ const entities = [
   }),
   annotated('elsewhere', { 'backstage.io/kubernetes-id': 'elsewhere' }),
   annotated('bare', {}),
+  annotated('lost', {
+    'backstage.io/kubernetes-id': 'shop',
+    'backstage.io/kubernetes-cluster': 'staging',
+  }),
 ];
 
 const SHOP = 'component:default/shop';
@@ -564,6 +568,18 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
         cluster: 'down',
         message:
           'cannot reach cluster "down" (ECONNREFUSED); check url of cluster "down" in kubernetes.clusterLocatorMethods',
+      },
+    ]);
+  });
+
+  it('tells an entity naming an unconfigured cluster which annotation to fix', async () => {
+    const body = await listRuns('component:default/lost');
+    expect(body.items).toEqual([]);
+    expect(body.clusterErrors).toEqual([
+      {
+        cluster: 'staging',
+        message:
+          'component:default/lost names cluster "staging" in its backstage.io/kubernetes-cluster annotation, which is not in kubernetes.clusterLocatorMethods; fix the annotation or configure the cluster',
       },
     ]);
   });

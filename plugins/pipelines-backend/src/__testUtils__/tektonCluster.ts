@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -44,12 +45,22 @@ export async function startTektonTestCluster(
   const cluster = await startDevCluster({ ...options, stateDir, port: 0 });
   let tekton: TektonInstallation | undefined;
   try {
-    tekton = await installTekton(cluster, {
-      claimsDir: path.join(stateDir, 'claims'),
-      onError: () => {},
-    });
     const admin = new KubeConfig();
     admin.loadFromString(cluster.kubeconfig);
+    // Install Tekton unless the dev cluster already comes with it.
+    const hasTekton = await admin
+      .makeApiClient(ApiextensionsV1Api)
+      .readCustomResourceDefinition({ name: 'pipelineruns.tekton.dev' })
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!hasTekton) {
+      tekton = await installTekton(cluster, {
+        claimsDir: path.join(stateDir, 'claims'),
+        onError: () => {},
+      });
+    }
     const core = admin.makeApiClient(CoreV1Api);
     const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
     for (const name of [
@@ -149,7 +160,7 @@ export async function startTektonTestCluster(
       custom: admin.makeApiClient(CustomObjectsApi),
       kubernetesConfig,
       async stop() {
-        await installed.stop();
+        await installed?.stop();
         await cluster.stop();
         rmSync(stateDir, { recursive: true, force: true });
       },

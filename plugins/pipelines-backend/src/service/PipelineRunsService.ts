@@ -140,6 +140,19 @@ export class PipelineRunsService {
     return scope.cluster ? names.filter(n => n === scope.cluster) : names;
   }
 
+  /** An entity naming a cluster that is not configured is told so. */
+  private unknownCluster(
+    scope: EntityScope,
+  ): Array<{ cluster: string; message: string }> {
+    if (!scope.cluster || this.scopeClusters(scope).length) return [];
+    return [
+      {
+        cluster: scope.cluster,
+        message: `${scope.entityRef} names cluster "${scope.cluster}" in its backstage.io/kubernetes-cluster annotation, which is not in kubernetes.clusterLocatorMethods; fix the annotation or configure the cluster`,
+      },
+    ];
+  }
+
   private async caches(cluster: string): Promise<TektonClusterCaches> {
     this.options.clusters.get(cluster);
     return this.options.watches.synced(cluster, this.syncTimeoutMs);
@@ -177,7 +190,7 @@ export class PipelineRunsService {
     const namespace = request.namespace ?? scope.namespace;
     const rows: RunRow[] = [];
     const byCluster = new Map<string, TektonClusterCaches>();
-    const clusterErrors: ListRunsResponse['clusterErrors'] = [];
+    const clusterErrors = this.unknownCluster(scope);
     for (const cluster of this.scopeClusters(scope)) {
       let caches: TektonClusterCaches;
       try {
@@ -273,7 +286,7 @@ export class PipelineRunsService {
   /** The entity's Pipelines, sorted by cluster, namespace and name. */
   async listPipelines(scope: EntityScope): Promise<ListPipelinesResponse> {
     const items: PipelineSummary[] = [];
-    const clusterErrors: ListPipelinesResponse['clusterErrors'] = [];
+    const clusterErrors = this.unknownCluster(scope);
     for (const cluster of this.scopeClusters(scope)) {
       let caches: TektonClusterCaches;
       try {
