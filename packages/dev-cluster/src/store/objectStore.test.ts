@@ -147,3 +147,45 @@ describe('ObjectStore', () => {
     ).toThrow(StoreError);
   });
 });
+
+describe('ObjectStore key order', () => {
+  it('lists in key order after creates and deletes in any order (the sorted keys are kept up to date)', () => {
+    const store = new ObjectStore();
+    const live = new Set<string>();
+    // A deterministic pseudo-random sequence of creates and deletes in two namespaces.
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    for (let i = 0; i < 600; i++) {
+      const ns = next() % 2 ? 'a' : 'b';
+      const name = `p${next() % 150}`;
+      const key = `${ns}/${name}`;
+      if (live.has(key)) {
+        store.delete('/pods', key, ns);
+        live.delete(key);
+      } else {
+        store.create('/pods', key, ns, cm(ns, name));
+        live.add(key);
+      }
+      if (i % 50 === 0) {
+        // Lists in between make the store keep its sorted key arrays.
+        store.list('/pods');
+        store.list('/pods', { namespace: 'a' });
+      }
+    }
+    const sorted = [...live].sort();
+    expect(store.list('/pods').items.map(o => objectKeyOf(o))).toEqual(sorted);
+    expect(
+      store.list('/pods', { namespace: 'a' }).items.map(o => objectKeyOf(o)),
+    ).toEqual(sorted.filter(k => k.startsWith('a/')));
+    const page = store.list('/pods', { limit: 10 });
+    expect(page.remaining).toBe(sorted.length - 10);
+    expect(page.lastKey).toBe(sorted[9]);
+  });
+});
+
+function objectKeyOf(object: KubeObject): string {
+  return `${object.metadata.namespace}/${object.metadata.name}`;
+}

@@ -61,6 +61,28 @@ interface Watcher {
   listener: WatchListener;
 }
 
+/** The index of the first element of the sorted array greater than or equal to `key`. */
+function lowerBound(sorted: string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(sorted: string[], key: string): void {
+  const index = lowerBound(sorted, key);
+  if (sorted[index] !== key) sorted.splice(index, 0, key);
+}
+
+function removeSorted(sorted: string[], key: string): void {
+  const index = lowerBound(sorted, key);
+  if (sorted[index] === key) sorted.splice(index, 1);
+}
+
 class ResourceBucket {
   readonly objects = new Map<string, KubeObject>();
   readonly namespaceKeys = new Map<string, Set<string>>();
@@ -84,24 +106,29 @@ class ResourceBucket {
         this.namespaceKeys.set(namespace, keys);
       }
       keys.add(key);
-      this.invalidateOrder(namespace);
+      // Keep the sorted key arrays that exist sorted (binary insertion)
+      // rather than sorting all keys again on the next list.
+      if (this.sortedAll) insertSorted(this.sortedAll, key);
+      const inNamespace = this.sortedByNamespace.get(namespace);
+      if (inNamespace) insertSorted(inNamespace, key);
     }
     this.objects.set(key, object);
   }
 
   remove(key: string, namespace: string): void {
-    this.objects.delete(key);
+    if (!this.objects.delete(key)) return;
     const keys = this.namespaceKeys.get(namespace);
     keys?.delete(key);
     if (keys && keys.size === 0) this.namespaceKeys.delete(namespace);
-    this.invalidateOrder(namespace);
+    if (this.sortedAll) removeSorted(this.sortedAll, key);
+    const inNamespace = this.sortedByNamespace.get(namespace);
+    if (inNamespace) {
+      if (keys && keys.size > 0) removeSorted(inNamespace, key);
+      else this.sortedByNamespace.delete(namespace);
+    }
   }
 
-  private invalidateOrder(namespace: string) {
-    this.sortedAll = undefined;
-    this.sortedByNamespace.delete(namespace);
-  }
-
+  /** Every key (of one namespace), sorted; callers must not modify the array. */
   sortedKeys(namespace?: string): string[] {
     if (namespace === undefined) {
       this.sortedAll ??= [...this.objects.keys()].sort();
@@ -109,7 +136,9 @@ class ResourceBucket {
     }
     let keys = this.sortedByNamespace.get(namespace);
     if (!keys) {
-      keys = [...(this.namespaceKeys.get(namespace) ?? [])].sort();
+      const inNamespace = this.namespaceKeys.get(namespace);
+      if (!inNamespace) return [];
+      keys = [...inNamespace].sort();
       this.sortedByNamespace.set(namespace, keys);
     }
     return keys;
@@ -220,12 +249,16 @@ export class ObjectStore {
     const at = options.atResourceVersion;
     let keys = bucket.sortedKeys(namespace);
     let lookup = (key: string) => bucket.objects.get(key);
+    // Every key of the current sorted array names a stored object; merged
+    // with a past state, some name objects absent then.
+    let everyKeyPresent = true;
     if (at !== undefined && at < this.revision) {
       const past = this.pastState(bucket, at, namespace);
       if (past.size > 0) {
         const merged = new Set(keys);
         for (const key of past.keys()) merged.add(key);
         keys = [...merged].sort();
+        everyKeyPresent = false;
         lookup = key =>
           past.has(key) ? past.get(key) ?? undefined : bucket.objects.get(key);
       }
@@ -257,7 +290,9 @@ export class ObjectStore {
         at !== undefined && at < this.revision ? at : this.revision,
       lastKey: more ? lastKey ?? keys[index - 1] : undefined,
       remaining:
-        more && !filter ? this.countRemaining(keys, index, lookup) : undefined,
+        more && !filter
+          ? this.countRemaining(keys, index, lookup, everyKeyPresent)
+          : undefined,
     };
   }
 
@@ -265,7 +300,9 @@ export class ObjectStore {
     keys: string[],
     from: number,
     lookup: (key: string) => KubeObject | undefined,
+    everyKeyPresent: boolean,
   ): number {
+    if (everyKeyPresent) return keys.length - from;
     let n = 0;
     for (let i = from; i < keys.length; i++) if (lookup(keys[i])) n++;
     return n;
