@@ -74,6 +74,7 @@ function isZero(value: unknown): boolean {
  * null and zero values are equal, and so are empty and missing lists/maps.
  */
 export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true; // the same value or object (shared, unchanged parts)
   if (isZero(a) && isZero(b)) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length)

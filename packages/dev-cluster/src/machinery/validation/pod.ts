@@ -1287,7 +1287,7 @@ export function validatePodUpdate(newPod: Obj, oldPod: Obj): FieldError[] {
   if (semanticEqual(n, o)) return errors;
 
   // Copy the updatable fields from the old spec, then nothing else may differ.
-  const munged: Obj = structuredClone(n);
+  const munged: Obj = { ...n };
   for (const field of ['containers', 'initContainers']) {
     if (munged[field]) {
       munged[field] = munged[field].map((c: Obj, i: number) => ({

@@ -84,22 +84,78 @@ function visitLists(
   }
 }
 
+/** Canonical forms of quantity strings seen (null: not a quantity); few distinct values recur. */
+const canonicalCache = new Map<string, string | null>();
+const CANONICAL_CACHE_LIMIT = 4096;
+
+/** The canonical form of a quantity, or undefined when the value is not one. */
+function canonicalForm(value: unknown): string | undefined {
+  if (typeof value !== 'string') return Quantity.tryParse(value)?.toString();
+  const cached = canonicalCache.get(value);
+  if (cached !== undefined) return cached ?? undefined;
+  const canonical = Quantity.tryParse(value)?.toString();
+  if (canonicalCache.size >= CANONICAL_CACHE_LIMIT) canonicalCache.clear();
+  canonicalCache.set(value, canonical ?? null);
+  return canonical;
+}
+
+/** The canonical form of every valid quantity of the list, or undefined when all already are. */
+function canonicalList(list: Obj): Obj | undefined {
+  let copy: Obj | undefined;
+  for (const [name, value] of Object.entries(list)) {
+    const canonical = canonicalForm(value);
+    if (canonical === undefined) continue;
+    if (canonical === value) continue;
+    copy ??= { ...list };
+    copy[name] = canonical;
+  }
+  return copy;
+}
+
+/**
+ * `value` with the resource lists at `segments` in canonical form: the same
+ * value when nothing changes, else copies of only the objects and arrays on
+ * the way to a changed list.
+ */
+function canonicalAt(value: any, segments: string[], at: number): any {
+  if (value === null || typeof value !== 'object') return value;
+  if (at === segments.length) return canonicalList(value) ?? value;
+  const head = segments[at];
+  if (head.endsWith('[]')) {
+    const field = head.slice(0, -2);
+    const items = value[field];
+    if (!Array.isArray(items)) return value;
+    let copied: any[] | undefined;
+    items.forEach((item, i) => {
+      const next = canonicalAt(item, segments, at + 1);
+      if (next === item) return;
+      copied ??= [...items];
+      copied[i] = next;
+    });
+    return copied ? { ...value, [field]: copied } : value;
+  }
+  const child = value[head];
+  const next = canonicalAt(child, segments, at + 1);
+  return next === child ? value : { ...value, [head]: next };
+}
+
 /**
  * Rewrites every valid resource quantity of a built-in object in canonical
  * form, as decoding and re-encoding in the API server does; invalid values
- * are left for {@link quantityDecodeError}. Returns a new object.
+ * are left for {@link quantityDecodeError}. Returns a new object (with its
+ * own metadata object) and never modifies its argument; nested objects that
+ * hold no rewritten quantity are shared with it, not copied.
  */
 export function canonicalizeQuantities<T extends Obj>(obj: T): T {
-  const copy = structuredClone(obj);
-  for (const path of pathsFor(copy)) {
-    visitLists(copy, path.split('.'), list => {
-      for (const [name, value] of Object.entries(list)) {
-        const quantity = Quantity.tryParse(value);
-        if (quantity) list[name] = quantity.toString();
-      }
-    });
+  let result: any = obj;
+  for (const path of pathsFor(obj)) {
+    result = canonicalAt(result, path.split('.'), 0);
   }
-  return copy;
+  if (result === obj) result = { ...obj };
+  if (result.metadata && typeof result.metadata === 'object') {
+    result.metadata = { ...result.metadata };
+  }
+  return result;
 }
 
 /**

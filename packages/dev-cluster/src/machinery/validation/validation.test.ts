@@ -1,6 +1,7 @@
 import { fieldErrorBody, formatFieldError, statusErrors } from '../errors';
 import {
   applyDefaults,
+  canonicalizeQuantities,
   quantityDecodeError,
   validateCreate,
   validateUpdate,
@@ -762,6 +763,45 @@ describe('quantities in objects', () => {
     expect(
       deployment.spec.template.spec.containers[0].resources.limits,
     ).toEqual({ cpu: '1' });
+  });
+
+  it('copies only what it rewrites and never modifies its argument', () => {
+    const input = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'd', labels: { a: 'b' } },
+      spec: {
+        containers: [
+          { name: 'a', image: 'x', resources: { requests: { cpu: '1' } } },
+          { name: 'b', image: 'x', resources: { limits: { cpu: '2000m' } } },
+        ],
+        tolerations: [{ key: 'k', operator: 'Exists' }],
+      },
+      status: { phase: 'Pending' },
+    };
+    const before = structuredClone(input);
+    const out = canonicalizeQuantities(input);
+    expect(input).toEqual(before);
+    expect(out).toEqual({
+      ...before,
+      spec: {
+        ...before.spec,
+        containers: [
+          before.spec.containers[0],
+          { name: 'b', image: 'x', resources: { limits: { cpu: '2' } } },
+        ],
+      },
+    });
+    // A new object with its own metadata; unchanged parts are shared.
+    expect(out).not.toBe(input);
+    expect(out.metadata).not.toBe(input.metadata);
+    expect(out.status).toBe(input.status);
+    expect(out.spec.tolerations).toBe(input.spec.tolerations);
+    expect(out.spec.containers[0]).toBe(input.spec.containers[0]);
+    // Already canonical: only the top level and metadata are new.
+    const again = canonicalizeQuantities(out);
+    expect(again).toEqual(out);
+    expect(again.spec).toBe(out.spec);
   });
 
   it('reports a value that is not a quantity as the decoder does', () => {
