@@ -150,7 +150,12 @@ export class Kubelet {
   private readonly imagesPresent = new Set<string>();
   private readonly crashBackoff: Backoff;
   private readonly imageBackoff: Backoff;
-  private readonly usedIps = new Set<string>();
+  /** Pod IPs in use, as offsets into the pod CIDR. */
+  private readonly usedIps = new Map<string, number>();
+  /** Offsets below `nextIpOffset` that were released, ascending. */
+  private readonly freedIpOffsets: number[] = [];
+  /** Every offset from here on is free (network and gateway addresses are 0 and 1). */
+  private nextIpOffset = 2;
   /** Pods refused at admission (they stay Failed). */
   private readonly rejected = new Set<string>();
   private readonly onExit = (info: ContainerInfo, exit: ContainerExit) =>
@@ -256,7 +261,7 @@ export class Kubelet {
       for (const track of worker.tracks.values()) {
         if (track.instance) this.byContainerId.delete(track.instance.id);
       }
-      this.usedIps.delete(worker.podIP);
+      this.releaseIp(worker.podIP);
       this.workers.delete(worker.uid);
       this.options.onPodTerminated?.(worker.pod);
     });
@@ -299,25 +304,41 @@ export class Kubelet {
     return this.options.now?.() ?? new Date();
   }
 
-  /** The next free pod IP of the node's pod CIDR (network, gateway and broadcast addresses excluded). */
+  /**
+   * The lowest free pod IP of the node's pod CIDR (network, gateway and
+   * broadcast addresses excluded): a released one, else the next never used.
+   */
   private allocateIp(): string {
     const cidr = this.options.podCIDR ?? '10.244.0.0/24';
     const [address, prefixLength] = cidr.split('/');
-    const base = address
-      .split('.')
-      .reduce((n, octet) => n * 256 + Number(octet), 0);
     const size = 2 ** (32 - Number(prefixLength));
-    for (let offset = 2; offset < size - 1; offset++) {
-      const n = base + offset;
-      const ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(
-        '.',
-      );
-      if (!this.usedIps.has(ip)) {
-        this.usedIps.add(ip);
-        return ip;
-      }
+    let offset = this.freedIpOffsets.shift();
+    if (offset === undefined) {
+      if (this.nextIpOffset >= size - 1)
+        throw new Error(`no pod IPs left in ${cidr}`);
+      offset = this.nextIpOffset++;
     }
-    throw new Error(`no pod IPs left in ${cidr}`);
+    const n =
+      address.split('.').reduce((v, octet) => v * 256 + Number(octet), 0) +
+      offset;
+    const ip = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    this.usedIps.set(ip, offset);
+    return ip;
+  }
+
+  private releaseIp(ip: string): void {
+    const offset = this.usedIps.get(ip);
+    if (offset === undefined) return;
+    this.usedIps.delete(ip);
+    const freed = this.freedIpOffsets;
+    let lo = 0;
+    let hi = freed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (freed[mid] < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    freed.splice(lo, 0, offset);
   }
 
   private enqueue(
