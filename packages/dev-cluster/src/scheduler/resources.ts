@@ -7,6 +7,23 @@ import { Quantity } from '../machinery/quantity';
  */
 export type ResourceAmounts = Record<string, number>;
 
+/*
+ * Objects from the store carry a resourceVersion and are immutable (a write
+ * stores a new object, sharing the parts it leaves alone), so what is
+ * computed from one is computed once however
+ * often the scheduler and the kubelets look at it; entries go with the
+ * objects. Objects without a resourceVersion (built by callers, who may
+ * change them) are not cached. Cached amounts are shared: callers must not
+ * modify what they get.
+ */
+const requestsCache = new WeakMap<object, ResourceAmounts>();
+const nonZeroRequestsCache = new WeakMap<object, ResourceAmounts>();
+const allocatableCache = new WeakMap<V1Node, ResourceAmounts>();
+
+function isStored(object: V1Pod | V1Node): boolean {
+  return Boolean(object.metadata?.resourceVersion);
+}
+
 /** The requests the scheduler assumes for a container that sets none (for scoring only). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
@@ -66,6 +83,20 @@ export function podRequests(
   options: { nonZeroDefaults?: boolean } = {},
 ): ResourceAmounts {
   const nonZero = options.nonZeroDefaults ?? false;
+  // Requests depend on the spec alone, which status writes share between
+  // versions of a pod.
+  const spec = pod.spec;
+  if (!spec || !isStored(pod)) return computePodRequests(pod, nonZero);
+  const cache = nonZero ? nonZeroRequestsCache : requestsCache;
+  let requests = cache.get(spec);
+  if (!requests) {
+    requests = computePodRequests(pod, nonZero);
+    cache.set(spec, requests);
+  }
+  return requests;
+}
+
+function computePodRequests(pod: V1Pod, nonZero: boolean): ResourceAmounts {
   const total: ResourceAmounts = {};
   for (const container of pod.spec?.containers ?? []) {
     add(total, containerRequests(container, nonZero));
@@ -91,5 +122,12 @@ export function podRequests(
 
 /** A node's allocatable resources (capacity when allocatable is unset). */
 export function nodeAllocatable(node: V1Node): ResourceAmounts {
-  return toAmounts(node.status?.allocatable ?? node.status?.capacity);
+  if (!isStored(node))
+    return toAmounts(node.status?.allocatable ?? node.status?.capacity);
+  let amounts = allocatableCache.get(node);
+  if (!amounts) {
+    amounts = toAmounts(node.status?.allocatable ?? node.status?.capacity);
+    allocatableCache.set(node, amounts);
+  }
+  return { ...amounts };
 }

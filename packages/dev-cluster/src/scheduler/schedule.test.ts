@@ -973,3 +973,67 @@ describe('scheduler outputs', () => {
     ).toBeUndefined();
   });
 });
+
+describe('SchedulingSnapshot kept up to date', () => {
+  const nonZero = (amounts: Record<string, number>) =>
+    Object.fromEntries(Object.entries(amounts).filter(([, v]) => v !== 0));
+  const summary = (snapshot: SchedulingSnapshot) =>
+    snapshot.nodes.map(info => ({
+      name: info.name,
+      pods: info.pods.map(p => p.pod.metadata!.uid).sort(),
+      requested: nonZero(info.requested),
+      nonZeroRequested: nonZero(info.nonZeroRequested),
+      allocatable: info.allocatable,
+    }));
+  // As the store gives them: with a resourceVersion, so they are cached.
+  const stored = <T extends V1Pod | V1Node>(object: T, rv: number): T => ({
+    ...object,
+    metadata: { ...object.metadata, resourceVersion: String(rv) },
+  });
+  const storedNodes = nodes.map((n, i) => stored(n, i + 1));
+
+  it('stays equal to one rebuilt from scratch after binds and deletes (PodInfo and allocatable cached per object)', () => {
+    const kept = SchedulingSnapshot.build(storedNodes, []);
+    const boundPods = new Map<string, V1Pod>();
+    for (let i = 0; i < 60; i++) {
+      const pod = makePod(
+        `p${i}`,
+        requesting(`${(i % 5) + 1}00m`, {
+          containers: [
+            {
+              name: 'main',
+              image: 'busybox',
+              resources: {
+                requests: { cpu: `${(i % 5) + 1}00m`, memory: '16Mi' },
+              },
+            },
+          ],
+        }),
+      );
+      const result = scheduleOnSnapshot(pod, kept);
+      const b = stored(bound(pod, nodeOf(result)), 100 + i);
+      kept.assume(b, nodeOf(result));
+      boundPods.set(b.metadata!.uid!, b);
+      if (i % 3 === 2) {
+        const victim = [...boundPods.values()][i % boundPods.size];
+        kept.forget(victim);
+        boundPods.delete(victim.metadata!.uid!);
+      }
+      expect(summary(kept)).toEqual(
+        summary(SchedulingSnapshot.build(storedNodes, [...boundPods.values()])),
+      );
+    }
+    // Building again from the same objects (cached PodInfo) gives the same.
+    expect(
+      summary(SchedulingSnapshot.build(storedNodes, [...boundPods.values()])),
+    ).toEqual(summary(kept));
+    // A snapshot's amounts are its own: building one does not change another.
+    const before = summary(kept);
+    const other = SchedulingSnapshot.build(storedNodes, [
+      ...boundPods.values(),
+    ]);
+    const first = nodes[0].metadata!.name!;
+    other.assume(bound(makePod('extra', requesting('1')), first), first);
+    expect(summary(kept)).toEqual(before);
+  });
+});

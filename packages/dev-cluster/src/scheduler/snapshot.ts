@@ -91,8 +91,34 @@ function compileWeighted(
   );
 }
 
-/** Precomputes what the scheduler needs to know about a pod. */
+/*
+ * PodInfo per stored pod object. Objects from the store
+ * carry a resourceVersion and are immutable (a write stores a new object), so
+ * what is computed from one is computed once, however many snapshots and
+ * scheduling cycles see it; entries go with the objects. Objects without a
+ * resourceVersion (built by callers, who may change them) are not cached.
+ */
+const podInfos = new WeakMap<V1Pod, PodInfo>();
+function isStored(object: V1Pod): boolean {
+  return Boolean(object.metadata?.resourceVersion);
+}
+
+/**
+ * Precomputes what the scheduler needs to know about a pod; for a stored pod
+ * (one with a resourceVersion) once per object, shared by every caller, who
+ * must not modify it.
+ */
 export function newPodInfo(pod: V1Pod): PodInfo {
+  if (!isStored(pod)) return computePodInfo(pod);
+  let info = podInfos.get(pod);
+  if (!info) {
+    info = computePodInfo(pod);
+    podInfos.set(pod, info);
+  }
+  return info;
+}
+
+function computePodInfo(pod: V1Pod): PodInfo {
   const namespace = pod.metadata?.namespace ?? 'default';
   const affinity = pod.spec?.affinity;
   return {
