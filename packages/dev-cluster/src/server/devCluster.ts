@@ -23,6 +23,7 @@ import {
   rbacAuthorization,
 } from './machineryWiring';
 import { EndpointsController } from './endpoints';
+import { EventTtlController } from './eventTtl';
 import {
   bootstrapPriorityClasses,
   priorityAdmission,
@@ -50,6 +51,11 @@ export interface DevClusterOptions {
   watchHistory?: number;
   /** Interval of watch bookmarks (default 60 s). */
   bookmarkIntervalMs?: number;
+  /**
+   * How long an Event is kept after its last write, as kube-apiserver's
+   * `--event-ttl` (default 1 h); 0 keeps Events until they are deleted.
+   */
+  eventTtlMs?: number;
   /**
    * Run the scheduler and kubelets, so pods are placed on nodes and their
    * containers run as local processes (default true). Without them pods stay
@@ -144,6 +150,11 @@ export async function startDevCluster(
   replication.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
+  const eventTtl =
+    options.eventTtlMs === 0
+      ? undefined
+      : new EventTtlController(store, { ttlMs: options.eventTtlMs });
+  eventTtl?.start();
   let workloads: Workloads | undefined;
   if (options.runWorkloads ?? true) {
     workloads = new Workloads(store, registry, server.resources, {
@@ -184,6 +195,7 @@ export async function startDevCluster(
       garbageCollector.stop();
       replication.stop();
       endpoints.stop();
+      eventTtl?.stop();
       await workloads?.stop();
       await server.close();
       await persister?.flush();
