@@ -96,7 +96,7 @@ import {
   serviceAccountNotFound,
   toScale,
 } from './subresources';
-import { buildTable } from './table';
+import { encodeTable } from './table';
 import { ServiceAccountTokens, TokenClaims } from './tokens';
 import { serveWatch } from './watch';
 
@@ -796,12 +796,10 @@ export class ApiServer {
           : representation.kind,
       encodeObject: object => {
         if (representation.kind === 'table') {
-          return JSON.stringify(
-            buildTable(type, [servedAs(type, object)], {
-              includeObject,
-              listMeta: {},
-            }),
-          );
+          return encodeTable(type, [servedAs(type, object)], {
+            includeObject,
+            listMeta: {},
+          });
         }
         if (representation.kind === 'partialMetadata') {
           return JSON.stringify(partialObjectMetadata(object));
@@ -823,13 +821,13 @@ export class ApiServer {
   ) {
     const served = type.custom ? items.map(o => servedAs(type, o)) : items;
     if (representation.kind === 'table') {
-      const table = buildTable(type, served, {
+      const table = encodeTable(type, served, {
         includeObject: includeObjectParam(query.get('includeObject')),
         listMeta: listMeta ?? {
           resourceVersion: items[0]?.metadata.resourceVersion,
         },
       });
-      this.writeJson(res, code, table);
+      this.writeRaw(res, code, table);
       return;
     }
     if (representation.kind === 'partialMetadata') {

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../store/types';
+import { encodeObject } from './encoding';
 import { ageSince } from './humanDuration';
 import { evaluateJsonPath, parseJsonPath } from './jsonPath';
 import type { PrinterColumn, ResourceType } from './registry';
@@ -948,4 +949,59 @@ export function buildTable(
       return row;
     }),
   };
+}
+
+/**
+ * A row's object as JSON (PartialObjectMetadata, cached per stored metadata
+ * object, which a write replaces rather than changes; or the whole object,
+ * cached by `encodeObject`).
+ */
+const partialMetadataJson = new WeakMap<object, string>();
+
+function rowObjectJson(
+  object: KubeObject,
+  include: IncludeObject,
+): string | undefined {
+  if (include === 'None') return undefined;
+  if (include === 'Object') return encodeObject(object);
+  const metadata = object.metadata;
+  let json = partialMetadataJson.get(metadata);
+  if (json === undefined) {
+    json = JSON.stringify(rowObject(object, include));
+    partialMetadataJson.set(metadata, json);
+  }
+  return json;
+}
+
+/**
+ * `JSON.stringify(buildTable(type, objects, options))`, the same text, with
+ * each row's object encoded once per object version rather than per request
+ * (the cells, whose ages change with the time, are computed every time).
+ */
+export function encodeTable(
+  type: ResourceType,
+  objects: KubeObject[],
+  options: Parameters<typeof buildTable>[2],
+): string {
+  const printer = printerFor(type);
+  const now = options.now ?? Date.now();
+  const parts: string[] = [
+    `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":${JSON.stringify(
+      options.listMeta,
+    )},"columnDefinitions":${JSON.stringify(
+      options.withColumns === false ? null : printer.columns,
+    )},"rows":[`,
+  ];
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i];
+    const cells = JSON.stringify(printer.cells(o, now));
+    const obj = rowObjectJson(o, options.includeObject);
+    parts.push(
+      `${i > 0 ? ',' : ''}{"cells":${cells}${
+        obj === undefined ? '' : `,"object":${obj}`
+      }}`,
+    );
+  }
+  parts.push(']}');
+  return parts.join('');
 }

@@ -4,7 +4,8 @@ import { loopbackAddress } from './loopback';
 import { parseRequestInfo } from './requestInfo';
 import { mergePatch } from './patch';
 import { podTemplateHash, resolveRollingUpdate } from './replication';
-import { podStatusReason } from './table';
+import { ResourceRegistry } from './registry';
+import { buildTable, encodeTable, podStatusReason } from './table';
 import { ServiceAccountTokens } from './tokens';
 import { generateKeyPairSync } from 'node:crypto';
 
@@ -273,5 +274,56 @@ describe('rolling update arithmetic', () => {
       /^[bcdfghjklmnpqrstvwxz2456789]+$/,
     );
     expect(podTemplateHash(template, 1)).not.toBe(podTemplateHash(template));
+  });
+});
+
+describe('encodeTable', () => {
+  it('writes the same text as JSON.stringify(buildTable(…)), whatever the row objects', () => {
+    const registry = new ResourceRegistry();
+    const pods = registry.find('', 'v1', 'pods')!;
+    const pod = (name: string): any => ({
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: {
+        name,
+        namespace: 'default',
+        creationTimestamp: '2026-01-01T00:00:00Z',
+        labels: { app: 'x' },
+        managedFields: [{ manager: 'kubectl', operation: 'Update' }],
+      },
+      spec: { containers: [{ name: 'c', image: 'nginx' }], nodeName: 'n1' },
+      status: {
+        phase: 'Running',
+        podIP: '10.0.0.1',
+        containerStatuses: [
+          { name: 'c', ready: true, restartCount: 2, state: { running: {} } },
+        ],
+      },
+    });
+    const items = [pod('a'), pod('b'), pod('c')];
+    const now = Date.parse('2026-01-02T03:04:05Z');
+    for (const includeObject of ['None', 'Metadata', 'Object'] as const) {
+      for (const withColumns of [true, false]) {
+        const options = {
+          includeObject,
+          listMeta: { resourceVersion: '42', continue: 'x' },
+          withColumns,
+          now,
+        };
+        // Twice: the second time from the cached row objects.
+        for (let i = 0; i < 2; i++) {
+          expect(encodeTable(pods, items, options)).toBe(
+            JSON.stringify(buildTable(pods, items, options)),
+          );
+        }
+      }
+    }
+    expect(
+      encodeTable(pods, [], { includeObject: 'Metadata', listMeta: {}, now }),
+    ).toBe(
+      JSON.stringify(
+        buildTable(pods, [], { includeObject: 'Metadata', listMeta: {}, now }),
+      ),
+    );
   });
 });
