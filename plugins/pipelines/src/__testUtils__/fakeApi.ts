@@ -10,7 +10,10 @@ import {
   CancelMode,
   ListRunsQuery,
   PipelinesApi,
+  PipelinesList,
   RunDetails,
+  StepLog,
+  StepRef,
   RunRef,
   RunsPage,
   RunSummary,
@@ -24,6 +27,38 @@ export class FakePipelinesApi implements PipelinesApi {
   pages: RunsPage[] = [];
   details?: RunDetails;
   failWith?: Error;
+  pipelines: PipelinesList = { items: [], clusterErrors: [] };
+  /** Logs by `taskRun/step`. */
+  logs: Record<string, StepLog> = {};
+  /** Chunks a followed log sends, by `taskRun/step`. */
+  followed: Record<string, string[]> = {};
+
+  async listPipelines(entityRef: string): Promise<PipelinesList> {
+    this.calls.push({ method: 'listPipelines', args: [entityRef] });
+    return this.pipelines;
+  }
+  async getStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+  ): Promise<StepLog> {
+    this.calls.push({ method: 'getStepLog', args: [entityRef, run, step] });
+    const log = this.logs[`${step.taskRun}/${step.step}`];
+    if (!log) throw new Error(`no log for ${step.taskRun}/${step.step}`);
+    return log;
+  }
+  async followStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    onText: (chunk: string) => void,
+  ): Promise<void> {
+    this.calls.push({ method: 'followStepLog', args: [entityRef, run, step] });
+    for (const chunk of this.followed[`${step.taskRun}/${step.step}`] ?? []) {
+      await Promise.resolve();
+      onText(chunk);
+    }
+  }
 
   async listRuns(query: ListRunsQuery): Promise<RunsPage> {
     this.listCalls.push(query);

@@ -1,6 +1,9 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   CancelMode,
+  PipelinesList,
+  StepLog,
+  StepRef,
   ListRunsQuery,
   RunDetails,
   RunRef,
@@ -17,6 +20,20 @@ import {
 export interface PipelinesApi {
   listRuns(query: ListRunsQuery): Promise<RunsPage>;
   getRun(entityRef: string, run: RunRef): Promise<RunDetails>;
+  listPipelines(entityRef: string): Promise<PipelinesList>;
+  /** A step's log as it is now. */
+  getStepLog(entityRef: string, run: RunRef, step: StepRef): Promise<StepLog>;
+  /**
+   * Follows a running step's log: calls `onText` with each chunk as the
+   * container writes it, resolves when the step ends or `signal` aborts.
+   */
+  followStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    onText: (chunk: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
   startRun(entityRef: string, request: StartRunRequest): Promise<RunRef>;
   rerun(
     entityRef: string,

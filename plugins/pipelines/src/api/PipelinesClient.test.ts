@@ -128,6 +128,77 @@ describe('PipelinesClient', () => {
     ]);
   });
 
+  it('lists the pipelines of an entity', async () => {
+    server.use(
+      http.get(`${baseUrl}/pipelines`, ({ request }) =>
+        HttpResponse.json({
+          items: [],
+          clusterErrors: [],
+          entityRef: new URL(request.url).searchParams.get('entityRef'),
+        }),
+      ),
+    );
+    await expect(client.listPipelines(entityRef)).resolves.toMatchObject({
+      entityRef,
+    });
+  });
+
+  it("reads a step's log with its source", async () => {
+    let query: Record<string, string> = {};
+    server.use(
+      http.get(`${baseUrl}/runs/dev/shop/build-x1/logs`, ({ request }) => {
+        query = Object.fromEntries(new URL(request.url).searchParams);
+        return new HttpResponse('\u001b[32mok\u001b[0m\n', {
+          headers: {
+            'Content-Type': 'text/plain; charset=utf-8',
+            'X-Cairn-Log-Source': 'archive',
+          },
+        });
+      }),
+    );
+    await expect(
+      client.getStepLog(entityRef, run, {
+        taskRun: 'build-x1-test',
+        step: 'unit',
+      }),
+    ).resolves.toEqual({ source: 'archive', text: '\u001b[32mok\u001b[0m\n' });
+    expect(query).toEqual({
+      entityRef,
+      taskRun: 'build-x1-test',
+      step: 'unit',
+    });
+  });
+
+  it("follows a running step's log chunk by chunk", async () => {
+    let follow: string | null = null;
+    server.use(
+      http.get(`${baseUrl}/runs/dev/shop/build-x1/logs`, ({ request }) => {
+        follow = new URL(request.url).searchParams.get('follow');
+        const encoder = new TextEncoder();
+        const stream = new ReadableStream({
+          start(controller) {
+            controller.enqueue(encoder.encode('line 1\n'));
+            controller.enqueue(encoder.encode('line 2\n'));
+            controller.close();
+          },
+        });
+        return new HttpResponse(stream, {
+          headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        });
+      }),
+    );
+    const chunks: string[] = [];
+    await client.followStepLog(
+      entityRef,
+      run,
+      { taskRun: 'build-x1-test', step: 'unit' },
+      chunk => chunks.push(chunk),
+      new AbortController().signal,
+    );
+    expect(follow).toBe('true');
+    expect(chunks.join('')).toBe('line 1\nline 2\n');
+  });
+
   it("throws a ResponseError carrying the server's message", async () => {
     server.use(
       http.post(`${baseUrl}/runs/dev/shop/build-x1/cancel`, () =>

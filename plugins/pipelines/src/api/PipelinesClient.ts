@@ -3,6 +3,9 @@ import { ResponseError } from '@backstage/errors';
 import { PipelinesApi } from './PipelinesApi';
 import {
   CancelMode,
+  PipelinesList,
+  StepLog,
+  StepRef,
   ListRunsQuery,
   RunDetails,
   RunRef,
@@ -32,7 +35,7 @@ export class PipelinesClient implements PipelinesApi {
   private async request(
     path: string,
     query: Record<string, string | undefined>,
-    init?: { method: string; body?: unknown },
+    init?: { method: string; body?: unknown; signal?: AbortSignal },
   ): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('pipelines');
     const params = new URLSearchParams();
@@ -44,6 +47,7 @@ export class PipelinesClient implements PipelinesApi {
       init
         ? {
             method: init.method,
+            signal: init.signal,
             ...(init.body !== undefined
               ? {
                   headers: { 'Content-Type': 'application/json' },
@@ -78,6 +82,59 @@ export class PipelinesClient implements PipelinesApi {
   async getRun(entityRef: string, run: RunRef): Promise<RunDetails> {
     const response = await this.request(runPath(run), { entityRef });
     return response.json();
+  }
+
+  async listPipelines(entityRef: string): Promise<PipelinesList> {
+    const response = await this.request('/pipelines', { entityRef });
+    return response.json();
+  }
+
+  async getStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+  ): Promise<StepLog> {
+    const response = await this.request(`${runPath(run)}/logs`, {
+      entityRef,
+      taskRun: step.taskRun,
+      step: step.step,
+    });
+    return {
+      source: response.headers.get('X-Cairn-Log-Source') ?? 'pod',
+      text: await response.text(),
+    };
+  }
+
+  async followStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    onText: (chunk: string) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.request(
+      `${runPath(run)}/logs`,
+      { entityRef, taskRun: step.taskRun, step: step.step, follow: 'true' },
+      { method: 'GET', signal },
+    );
+    const reader = response.body?.getReader();
+    if (!reader) {
+      onText(await response.text());
+      return;
+    }
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        if (text) onText(text);
+      }
+      const rest = decoder.decode();
+      if (rest) onText(rest);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    }
   }
 
   async startRun(entityRef: string, request: StartRunRequest): Promise<RunRef> {

@@ -1,4 +1,5 @@
 import {
+  ParamFormField,
   PipelineGraph,
   PipelineGraphNodeRunState,
   PipelineRun,
@@ -80,6 +81,40 @@ export interface RunDetails {
   taskRuns: TaskRun[];
   graph?: PipelineGraph;
   tasks: Record<string, RunTaskState>;
+  /** The rerun form: the pipeline's params, pre-filled with this run's values. */
+  paramForm?: ParamFormField[];
+}
+
+/** A Pipeline of an entity, with what its start form needs. @public */
+export interface PipelineSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  displayName?: string;
+  description?: string;
+  /** One field per declared param, with type, default, enum and keys. */
+  params: ParamFormField[];
+  workspaces: Array<{ name: string; description?: string; optional: boolean }>;
+  graph: PipelineGraph;
+}
+
+/** An entity's Pipelines (`GET /pipelines`). @public */
+export interface PipelinesList {
+  items: PipelineSummary[];
+  clusterErrors: Array<{ cluster: string; message: string }>;
+}
+
+/** Which step's log to read. @public */
+export interface StepRef {
+  taskRun: string;
+  step: string;
+}
+
+/** A step's log and where the server read it from. @public */
+export interface StepLog {
+  /** `pod` while the pod exists, `archive` from the portal database after. */
+  source: string;
+  text: string;
 }
 
 /** Identifies a run. @public */

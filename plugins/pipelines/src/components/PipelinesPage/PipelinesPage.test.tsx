@@ -1,5 +1,10 @@
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen } from '@testing-library/react';
 import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
 import { pipelinesApiRef } from '../../api';
@@ -38,6 +43,7 @@ describe('PipelinesPage', () => {
         apis={[
           [catalogApiRef, catalogApi],
           [pipelinesApiRef, new FakePipelinesApi()],
+          [permissionApiRef, mockApis.permission()],
         ]}
       >
         <PipelinesPage />
@@ -65,6 +71,7 @@ describe('PipelinesPage', () => {
         apis={[
           [catalogApiRef, catalogApi],
           [pipelinesApiRef, api],
+          [permissionApiRef, mockApis.permission()],
         ]}
       >
         <PipelinesPage />

@@ -10,6 +10,8 @@ import { pipelinesApiRef } from '../../api';
 import { PipelinesRouter } from '../PipelinesRouter';
 
 const entityRef = 'component:default/shop';
+// usePermission caches decisions per resource across tests: deny on another entity.
+const lockedRef = 'component:default/locked';
 
 beforeAll(() => {
   // jsdom has no SVG layout; DependencyGraph measures its nodes.
@@ -34,7 +36,7 @@ async function render(api: FakePipelinesApi, allow = true) {
         ],
       ]}
     >
-      <PipelinesRouter entityRef={entityRef} />
+      <PipelinesRouter entityRef={allow ? entityRef : lockedRef} />
     </TestApiProvider>,
     { routeEntries: ['/runs/dev/shop/build-x1'] },
   );

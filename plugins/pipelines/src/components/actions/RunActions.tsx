@@ -3,8 +3,8 @@ import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Box, Button } from '@material-ui/core';
 import {
+  buildParamForm,
   pipelinesRunCancelPermission,
-  pipelinesRunCreatePermission,
   pipelinesRunDeletePermission,
   pipelinesRunRerunPermission,
 } from '@cairn/plugin-pipelines-common';
@@ -14,9 +14,10 @@ import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
 import { isActive } from '../RunStatus';
 import { CancelRunDialog } from './CancelRunDialog';
 import { DeleteRunDialog } from './DeleteRunDialog';
+import { StartRunButton } from './StartRunButton';
 import { StartRunDialog } from './StartRunDialog';
 
-type Open = 'start' | 'rerun' | 'cancel' | 'delete' | undefined;
+type Open = 'rerun' | 'cancel' | 'delete' | undefined;
 
 function useAllowed(
   permission: Parameters<typeof usePermission>[0]['permission'],
@@ -42,13 +43,16 @@ export function RunActions(props: {
   const paths = useRunPaths();
   const navigate = useNavigate();
   const [open, setOpen] = useState<Open>();
-  const canStart = useAllowed(pipelinesRunCreatePermission, entityRef);
   const canRerun = useAllowed(pipelinesRunRerunPermission, entityRef);
   const canCancel = useAllowed(pipelinesRunCancelPermission, entityRef);
   const canDelete = useAllowed(pipelinesRunDeletePermission, entityRef);
 
-  const paramSpecs =
-    run.status?.pipelineSpec?.params ?? run.spec.pipelineSpec?.params;
+  const rerunForm =
+    details.paramForm ??
+    buildParamForm(
+      run.status?.pipelineSpec?.params ?? run.spec.pipelineSpec?.params,
+      run.spec.params,
+    );
   const pipelineRef = run.spec.pipelineRef?.name;
   const ref = {
     cluster: summary.cluster,
@@ -77,37 +81,25 @@ export function RunActions(props: {
 
   return (
     <Box display="flex" style={{ gap: 8 }}>
-      {button('start', 'Start new run', canStart, Boolean(pipelineRef))}
-      {button('rerun', 'Rerun', canRerun)}
-      {button('cancel', 'Cancel', canCancel, isActive(summary.status.status))}
-      {button('delete', 'Delete', canDelete)}
-      {open === 'start' && pipelineRef && (
-        <StartRunDialog
-          open
-          title={`Start ${pipelineRef}`}
-          submitLabel="Start"
-          paramSpecs={paramSpecs}
-          withRunOptions
-          onClose={close}
-          onSubmit={async values => {
-            const created = await api.startRun(entityRef, {
-              cluster: summary.cluster,
-              namespace: summary.namespace,
-              pipeline: pipelineRef,
-              ...values,
-            });
-            close();
-            navigate(paths.run(created));
+      {pipelineRef && (
+        <StartRunButton
+          label="Start new run"
+          pipeline={{
+            cluster: summary.cluster,
+            namespace: summary.namespace,
+            name: pipelineRef,
           }}
         />
       )}
+      {button('rerun', 'Rerun', canRerun)}
+      {button('cancel', 'Cancel', canCancel, isActive(summary.status.status))}
+      {button('delete', 'Delete', canDelete)}
       {open === 'rerun' && (
         <StartRunDialog
           open
           title={`Rerun ${summary.name}`}
           submitLabel="Rerun"
-          paramSpecs={paramSpecs}
-          previous={run.spec.params}
+          fields={rerunForm}
           onClose={close}
           onSubmit={async values => {
             const created = await api.rerun(entityRef, ref, values.params);

@@ -1,5 +1,6 @@
 import { renderInTestApp } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { buildParamForm } from '@cairn/plugin-pipelines-common';
 import { StartRunDialog } from './StartRunDialog';
 
 const specs = [
@@ -26,7 +27,11 @@ describe('StartRunDialog', () => {
         open
         title="Start build"
         submitLabel="Start"
-        paramSpecs={specs}
+        fields={buildParamForm(specs)}
+        workspaces={[
+          { name: 'source', optional: false },
+          { name: 'cache', optional: true },
+        ]}
         withRunOptions
         onSubmit={onSubmit}
         onClose={() => {}}
@@ -63,6 +68,9 @@ describe('StartRunDialog', () => {
     fireEvent.change(screen.getByLabelText('Timeout (pipeline)'), {
       target: { value: '1h30m' },
     });
+    fireEvent.change(screen.getByLabelText('source: Size'), {
+      target: { value: '2Gi' },
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() =>
       expect(onSubmit).toHaveBeenCalledWith({
@@ -74,6 +82,17 @@ describe('StartRunDialog', () => {
         },
         serviceAccountName: 'builder',
         timeouts: { pipeline: '1h30m' },
+        workspaces: [
+          {
+            name: 'source',
+            volumeClaimTemplate: {
+              spec: {
+                accessModes: ['ReadWriteOnce'],
+                resources: { requests: { storage: '2Gi' } },
+              },
+            },
+          },
+        ],
       }),
     );
   });

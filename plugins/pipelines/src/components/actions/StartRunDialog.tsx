@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { ReactNode, useState } from 'react';
 import {
   Button,
   CircularProgress,
@@ -16,13 +16,13 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
-  buildParamForm,
-  Param,
   ParamFormField,
   ParamSpec,
   PipelineRunTimeouts,
   validateParamInput,
+  WorkspaceBinding,
 } from '@cairn/plugin-pipelines-common';
+import { PipelineSummary } from '../../api';
 import { errorMessage } from './errorMessage';
 
 /** What the start form produces. */
@@ -31,6 +31,81 @@ export interface StartRunValues {
   params: Record<string, unknown>;
   serviceAccountName?: string;
   timeouts?: PipelineRunTimeouts;
+  workspaces?: WorkspaceBinding[];
+}
+
+/** How a workspace is bound in the form, and the name or size it needs. */
+type WorkspaceKind =
+  | 'none'
+  | 'volumeClaimTemplate'
+  | 'persistentVolumeClaim'
+  | 'emptyDir'
+  | 'configMap'
+  | 'secret';
+
+const WORKSPACE_KINDS: Array<{
+  kind: WorkspaceKind;
+  label: string;
+  input?: string;
+}> = [
+  { kind: 'volumeClaimTemplate', label: 'New volume per run', input: 'Size' },
+  {
+    kind: 'persistentVolumeClaim',
+    label: 'Existing claim',
+    input: 'Claim name',
+  },
+  { kind: 'emptyDir', label: 'Empty directory (one task only)' },
+  { kind: 'configMap', label: 'ConfigMap', input: 'ConfigMap name' },
+  { kind: 'secret', label: 'Secret', input: 'Secret name' },
+];
+
+type WorkspaceChoice = { kind: WorkspaceKind; value: string };
+
+function toBinding(
+  name: string,
+  choice: WorkspaceChoice,
+): WorkspaceBinding | undefined {
+  const value = choice.value.trim();
+  switch (choice.kind) {
+    case 'volumeClaimTemplate':
+      return {
+        name,
+        volumeClaimTemplate: {
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: value } },
+          },
+        },
+      };
+    case 'persistentVolumeClaim':
+      return { name, persistentVolumeClaim: { claimName: value } };
+    case 'emptyDir':
+      return { name, emptyDir: {} };
+    case 'configMap':
+      return { name, configMap: { name: value } };
+    case 'secret':
+      return { name, secret: { secretName: value } };
+    default:
+      return undefined;
+  }
+}
+
+/** The param declarations a form's fields came from, for validation. */
+function toSpecs(fields: ParamFormField[]): ParamSpec[] {
+  return fields.map(f => ({
+    name: f.name,
+    type: f.type,
+    description: f.description,
+    ...(f.default !== undefined ? { default: f.default } : {}),
+    ...(f.enum ? { enum: f.enum } : {}),
+    ...(f.keys
+      ? {
+          properties: Object.fromEntries(
+            f.keys.map(k => [k, { type: 'string' as const }]),
+          ),
+        }
+      : {}),
+  }));
 }
 
 type FieldValue = string | Record<string, string>;
@@ -92,17 +167,31 @@ export function StartRunDialog(props: {
   open: boolean;
   title: string;
   submitLabel: string;
-  paramSpecs?: ParamSpec[];
-  /** Previous values, e.g. the run being rerun. */
-  previous?: Param[];
+  /** One field per param, pre-filled (the server builds them with buildParamForm). */
+  fields: ParamFormField[];
+  /** Workspaces to bind (a new run). */
+  workspaces?: PipelineSummary['workspaces'];
   /** Show service account and timeouts (a new run; not a rerun). */
   withRunOptions?: boolean;
+  /** Shown above the fields, e.g. the pipeline's description. */
+  header?: ReactNode;
   onSubmit: (values: StartRunValues) => Promise<void>;
   onClose: () => void;
 }) {
-  const { open, title, submitLabel, paramSpecs, previous, withRunOptions } =
-    props;
-  const fields = buildParamForm(paramSpecs, previous);
+  const { open, title, submitLabel, fields, withRunOptions } = props;
+  const workspaces = props.workspaces ?? [];
+  const paramSpecs = toSpecs(fields);
+  const [bindings, setBindings] = useState<Record<string, WorkspaceChoice>>(
+    () =>
+      Object.fromEntries(
+        workspaces.map(w => [
+          w.name,
+          w.optional
+            ? { kind: 'none' as const, value: '' }
+            : { kind: 'volumeClaimTemplate' as const, value: '1Gi' },
+        ]),
+      ),
+  );
   const [values, setValues] = useState<Record<string, FieldValue>>(() =>
     Object.fromEntries(fields.map(f => [f.name, initialFieldValue(f)])),
   );
@@ -136,6 +225,19 @@ export function StartRunDialog(props: {
         chosenTimeouts[key] = text;
       }
     }
+    const chosenWorkspaces: WorkspaceBinding[] = [];
+    for (const w of workspaces) {
+      const choice = bindings[w.name];
+      const needsValue = WORKSPACE_KINDS.find(
+        k => k.kind === choice.kind,
+      )?.input;
+      if (needsValue && !choice.value.trim()) {
+        found[`@workspace.${w.name}`] = `${needsValue} is required`;
+        continue;
+      }
+      const binding = toBinding(w.name, choice);
+      if (binding) chosenWorkspaces.push(binding);
+    }
     setErrors(found);
     if (Object.keys(found).length) return;
     setBusy(true);
@@ -147,6 +249,7 @@ export function StartRunDialog(props: {
         ...(withRunOptions && Object.keys(chosenTimeouts).length
           ? { timeouts: chosenTimeouts }
           : {}),
+        ...(chosenWorkspaces.length ? { workspaces: chosenWorkspaces } : {}),
       });
     } catch (e) {
       setFailure(errorMessage(e));
@@ -238,7 +341,59 @@ export function StartRunDialog(props: {
             This pipeline takes no params.
           </Typography>
         )}
+        {props.header}
         {fields.map(renderField)}
+        {workspaces.map(w => {
+          const choice = bindings[w.name];
+          const input = WORKSPACE_KINDS.find(
+            k => k.kind === choice.kind,
+          )?.input;
+          const error = errors[`@workspace.${w.name}`];
+          return (
+            <FormControl key={w.name} fullWidth margin="dense" error={!!error}>
+              <Typography variant="subtitle2">
+                Workspace {w.name}
+                {w.optional ? '' : ' *'}
+              </Typography>
+              <Select
+                value={choice.kind}
+                inputProps={{ 'aria-label': `workspace ${w.name}` }}
+                onChange={e =>
+                  setBindings(prev => ({
+                    ...prev,
+                    [w.name]: {
+                      kind: e.target.value as WorkspaceKind,
+                      value:
+                        e.target.value === 'volumeClaimTemplate' ? '1Gi' : '',
+                    },
+                  }))
+                }
+              >
+                {w.optional && <MenuItem value="none">Not bound</MenuItem>}
+                {WORKSPACE_KINDS.map(k => (
+                  <MenuItem key={k.kind} value={k.kind}>
+                    {k.label}
+                  </MenuItem>
+                ))}
+              </Select>
+              {input && (
+                <TextField
+                  id={`workspace-${w.name}-value`}
+                  label={`${w.name}: ${input}`}
+                  margin="dense"
+                  value={choice.value}
+                  onChange={e =>
+                    setBindings(prev => ({
+                      ...prev,
+                      [w.name]: { ...choice, value: e.target.value },
+                    }))
+                  }
+                />
+              )}
+              <FormHelperText>{error ?? w.description}</FormHelperText>
+            </FormControl>
+          );
+        })}
         {withRunOptions && (
           <>
             <TextField

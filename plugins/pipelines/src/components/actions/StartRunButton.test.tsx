@@ -1,0 +1,101 @@
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { buildParamForm } from '@cairn/plugin-pipelines-common';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
+import { pipelinesApiRef } from '../../api';
+import { EntityRefProvider } from '../EntityRefContext';
+import { StartRunButton } from './StartRunButton';
+
+const entityRef = 'component:default/shop';
+// usePermission caches decisions per resource across tests: deny on another entity.
+const lockedRef = 'component:default/locked';
+
+function withPipelines() {
+  const api = new FakePipelinesApi();
+  api.pipelines = {
+    clusterErrors: [],
+    items: [
+      {
+        cluster: 'dev',
+        namespace: 'shop',
+        name: 'build',
+        description: 'Builds the shop',
+        params: buildParamForm([
+          { name: 'revision', type: 'string', default: 'main' },
+          { name: 'targets', type: 'array' },
+        ]),
+        workspaces: [],
+        graph: { nodes: [], edges: [], issues: [] },
+      },
+    ],
+  };
+  return api;
+}
+
+async function render(api: FakePipelinesApi, allow = true) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [pipelinesApiRef, api],
+        [
+          permissionApiRef,
+          mockApis.permission({ authorize: (allow ? 'ALLOW' : 'DENY') as any }),
+        ],
+      ]}
+    >
+      <EntityRefProvider
+        entityRef={allow ? entityRef : lockedRef}
+        basePath="/ci-cd"
+      >
+        <Routes>
+          <Route path="/" element={<StartRunButton />} />
+          <Route path="/ci-cd/runs/dev/shop/new-run" element={<>run page</>} />
+        </Routes>
+      </EntityRefProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('StartRunButton', () => {
+  it('starts a chosen pipeline with typed params and opens the new run', async () => {
+    const api = withPipelines();
+    await render(api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start run' }));
+    fireEvent.click(await screen.findByText('build'));
+    expect(screen.getByLabelText('revision')).toHaveValue('main');
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    expect(
+      await screen.findByText('param "targets" is required'),
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('targets'), {
+      target: { value: 'linux\ndarwin' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    expect(await screen.findByText('run page')).toBeInTheDocument();
+    expect(api.calls).toContainEqual({
+      method: 'startRun',
+      args: [
+        entityRef,
+        {
+          cluster: 'dev',
+          namespace: 'shop',
+          pipeline: 'build',
+          params: { revision: 'main', targets: ['linux', 'darwin'] },
+        },
+      ],
+    });
+  });
+
+  it('is hidden without the permission to start runs', async () => {
+    await render(withPipelines(), false);
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Start run' })).toBeNull(),
+    );
+  });
+});

@@ -1,0 +1,162 @@
+import { useState } from 'react';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  List,
+  ListItem,
+  ListItemText,
+  Typography,
+} from '@material-ui/core';
+import { pipelinesRunCreatePermission } from '@cairn/plugin-pipelines-common';
+import { useNavigate } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { pipelinesApiRef, PipelineSummary, RunRef } from '../../api';
+import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+import { StartRunDialog } from './StartRunDialog';
+
+function samePipeline(a: RunRef, b: RunRef) {
+  return (
+    a.cluster === b.cluster && a.namespace === b.namespace && a.name === b.name
+  );
+}
+
+function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
+  const api = useApi(pipelinesApiRef);
+  const entityRef = usePipelinesEntityRef();
+  const paths = useRunPaths();
+  const navigate = useNavigate();
+  const { value, loading, error } = useAsync(
+    () => api.listPipelines(entityRef),
+    [api, entityRef],
+  );
+  const [chosen, setChosen] = useState<PipelineSummary>();
+  const preselected =
+    props.pipeline && value?.items.find(p => samePipeline(p, props.pipeline!));
+  const pipeline = chosen ?? preselected;
+
+  if (pipeline) {
+    return (
+      <StartRunDialog
+        open
+        title={`Start ${pipeline.displayName ?? pipeline.name}`}
+        submitLabel="Start"
+        fields={pipeline.params}
+        workspaces={pipeline.workspaces}
+        withRunOptions
+        header={
+          pipeline.description && (
+            <Typography variant="body2" paragraph>
+              {pipeline.description}
+            </Typography>
+          )
+        }
+        onClose={props.onClose}
+        onSubmit={async values => {
+          const created = await api.startRun(entityRef, {
+            cluster: pipeline.cluster,
+            namespace: pipeline.namespace,
+            pipeline: pipeline.name,
+            ...values,
+          });
+          props.onClose();
+          navigate(paths.run(created));
+        }}
+      />
+    );
+  }
+  let body;
+  if (error) body = <ResponseErrorPanel error={error} />;
+  else if (loading || !value) body = <Progress />;
+  else if (props.pipeline) {
+    body = (
+      <Typography>
+        Pipeline {props.pipeline.name} is not among this entity's pipelines
+        (deleted, or no longer labelled for it).
+      </Typography>
+    );
+  } else if (value.items.length === 0) {
+    body = (
+      <Typography>
+        This entity has no pipelines: label a Tekton Pipeline with the entity's
+        label to start it from here.
+      </Typography>
+    );
+  } else {
+    body = (
+      <List>
+        {value.items.map(p => (
+          <ListItem
+            key={`${p.cluster}/${p.namespace}/${p.name}`}
+            button
+            onClick={() => setChosen(p)}
+          >
+            <ListItemText
+              primary={p.displayName ?? p.name}
+              secondary={`${p.namespace} (${p.cluster})${
+                p.description ? ` — ${p.description}` : ''
+              }`}
+            />
+          </ListItem>
+        ))}
+      </List>
+    );
+  }
+  return (
+    <Dialog open onClose={props.onClose} fullWidth>
+      <DialogTitle>Start a pipeline</DialogTitle>
+      <DialogContent>
+        {body}
+        {value && value.clusterErrors.length > 0 && (
+          <Typography variant="body2" color="error">
+            Not listed:{' '}
+            {value.clusterErrors
+              .map(c => `${c.cluster} (${c.message})`)
+              .join('; ')}
+          </Typography>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Close</Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
+/**
+ * Starts a run: lists the entity's pipelines (or takes the one given), then
+ * shows its start form. Hidden when the user may not start runs.
+ */
+export function StartRunButton(props: { pipeline?: RunRef; label?: string }) {
+  const entityRef = usePipelinesEntityRef();
+  const { loading, allowed } = usePermission({
+    permission: pipelinesRunCreatePermission,
+    resourceRef: entityRef,
+  });
+  const [open, setOpen] = useState(false);
+  if (!loading && !allowed) return null;
+  return (
+    <>
+      <Button
+        variant={props.pipeline ? 'outlined' : 'contained'}
+        size="small"
+        color="primary"
+        disabled={loading}
+        onClick={() => setOpen(true)}
+      >
+        {props.label ?? 'Start run'}
+      </Button>
+      {open && (
+        <PipelineChooser
+          pipeline={props.pipeline}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </>
+  );
+}
