@@ -9,6 +9,14 @@ import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
 import { pipelinesApiRef } from '../../api';
 import { PipelinesRouter } from '../PipelinesRouter';
 
+// LogViewer sizes itself to its container, which jsdom does not lay out.
+jest.mock('react-virtualized-auto-sizer', () => ({
+  __esModule: true,
+  default: (props: {
+    children: (size: { width: number; height: number }) => unknown;
+  }) => props.children({ width: 800, height: 400 }),
+}));
+
 const entityRef = 'component:default/shop';
 // usePermission caches decisions per resource across tests: deny on another entity.
 const lockedRef = 'component:default/locked';
@@ -85,6 +93,55 @@ describe('RunDetail', () => {
     expect(await screen.findByText('Task fetch')).toBeInTheDocument();
     const fetchUnit = screen.getByText('unit').closest('tr')!;
     expect(within(fetchUnit).getByText('0')).toBeInTheDocument();
+  });
+
+  it("shows the failed step's log, and follows a running step live", async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    api.logs['build-x1-test/unit'] = {
+      source: 'archive',
+      text: 'running tests\n\u001b[31mFAIL\u001b[0m shop.test.ts\n',
+    };
+    api.followed['build-x1-report/run'] = ['sending report\n', 'sent\n'];
+    await render(api);
+    expect(
+      await screen.findByText('shop.test.ts', { exact: false }),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/from the archive/)).toBeInTheDocument();
+    const createObjectURL = jest.fn((_blob: Blob) => 'blob:log');
+    Object.assign(URL, { createObjectURL, revokeObjectURL: jest.fn() });
+    let downloaded = '';
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function recordDownload(this: HTMLAnchorElement) {
+        downloaded = this.download;
+      });
+    fireEvent.click(screen.getByRole('button', { name: /download/i }));
+    click.mockRestore();
+    expect(downloaded).toBe('build-x1-test-unit.log');
+    expect(await createObjectURL.mock.calls[0][0].text()).toContain(
+      'running tests',
+    );
+    expect(api.calls).toContainEqual({
+      method: 'getStepLog',
+      args: [
+        entityRef,
+        { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+        { taskRun: 'build-x1-test', step: 'unit' },
+      ],
+    });
+
+    fireEvent.click(screen.getByTestId('dag-node-report'));
+    expect(await screen.findByText('sent')).toBeInTheDocument();
+    expect(screen.getByText('sending report')).toBeInTheDocument();
+    expect(api.calls).toContainEqual({
+      method: 'followStepLog',
+      args: [
+        entityRef,
+        { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+        { taskRun: 'build-x1-report', step: 'run' },
+      ],
+    });
   });
 
   it('cancels with the chosen mode', async () => {

@@ -30,6 +30,8 @@ import {
   triggerLabel,
 } from '../RunStatus';
 import { PipelineDag } from './PipelineDag';
+import { StepLog } from './StepLog';
+import { RunRef } from '../../api';
 
 /** Param and result names are shown as they are, not title-cased. */
 const KEEP_KEYS = { titleFormat: (key: string) => key };
@@ -76,14 +78,26 @@ const stepColumns: TableColumn<StepRow>[] = [
   },
 ];
 
-function TaskRunCard(props: { taskRun: TaskRun }) {
+/** The step to show first: the first that failed, else the running one, else the last. */
+function defaultStep(steps: StepState[]): string | undefined {
+  return (
+    steps.find(s => s.terminated && s.terminated.exitCode !== 0)?.name ??
+    steps.find(s => s.running && !s.terminated)?.name ??
+    steps[steps.length - 1]?.name
+  );
+}
+
+function TaskRunCard(props: { taskRun: TaskRun; run: RunRef }) {
   const { taskRun } = props;
+  const [selectedStep, setSelectedStep] = useState<string>();
   const status = getRunStatus(taskRun);
   const steps: StepRow[] = (taskRun.status?.steps ?? []).map((s, i) => ({
     ...s,
     id: `${s.name ?? i}`,
   }));
   const results = taskRun.status?.results ?? [];
+  const stepName = selectedStep ?? defaultStep(steps);
+  const step = steps.find(s => s.name === stepName);
   return (
     <Box mb={2}>
       <Typography variant="subtitle1">
@@ -98,8 +112,25 @@ function TaskRunCard(props: { taskRun: TaskRun }) {
         title="Steps"
         columns={stepColumns}
         data={steps}
-        options={{ paging: false, search: false, padding: 'dense' }}
+        onRowClick={(_event, row) => row?.name && setSelectedStep(row.name)}
+        options={{
+          paging: false,
+          search: false,
+          padding: 'dense',
+          rowStyle: (row: StepRow) =>
+            row.name === stepName ? { backgroundColor: '#e3f2fd' } : {},
+        }}
       />
+      {step && (
+        <Box mt={1}>
+          <StepLog
+            key={`${taskRun.metadata.name}/${step.name}`}
+            run={props.run}
+            taskRun={taskRun.metadata.name ?? ''}
+            step={step}
+          />
+        </Box>
+      )}
       {results.length > 0 && (
         <Box mt={1}>
           <Typography variant="subtitle2">Results</Typography>
@@ -146,7 +177,15 @@ function TaskPanel(props: {
         <Typography variant="body2">No task run (yet).</Typography>
       )}
       {taskRuns.map(tr => (
-        <TaskRunCard key={tr.metadata.name} taskRun={tr} />
+        <TaskRunCard
+          key={tr.metadata.name}
+          taskRun={tr}
+          run={{
+            cluster: details.summary.cluster,
+            namespace: details.summary.namespace,
+            name: details.summary.name,
+          }}
+        />
       ))}
     </InfoCard>
   );
