@@ -13,6 +13,23 @@ export interface PodRejection {
   message: string;
 }
 
+/** The node's active pods as admission counts them: how many, and their summed requests. */
+export interface ActivePods {
+  count: number;
+  used: Record<string, number>;
+}
+
+/** Sums the requests of pods (what a kubelet keeps up to date as pods start and end). */
+export function sumRequests(pods: V1Pod[]): ActivePods {
+  const used: Record<string, number> = {};
+  for (const other of pods) {
+    for (const [resource, amount] of Object.entries(podRequests(other))) {
+      used[resource] = (used[resource] ?? 0) + amount;
+    }
+  }
+  return { count: pods.length, used };
+}
+
 /**
  * The kubelet's admission check for a pod bound to its node (directly, by
  * `spec.nodeName`, past the scheduler): node affinity/selector, NoExecute
@@ -22,7 +39,7 @@ export interface PodRejection {
 export function admitPod(
   pod: V1Pod,
   node: V1Node,
-  activePods: V1Pod[],
+  activePods: V1Pod[] | ActivePods,
 ): PodRejection | undefined {
   if (!matchesRequiredNodeAffinity(pod, node)) {
     return {
@@ -43,12 +60,9 @@ export function admitPod(
     };
   }
   const allocatable = nodeAllocatable(node);
-  const used: Record<string, number> = {};
-  for (const other of activePods) {
-    for (const [resource, amount] of Object.entries(podRequests(other))) {
-      used[resource] = (used[resource] ?? 0) + amount;
-    }
-  }
+  const { count, used } = Array.isArray(activePods)
+    ? sumRequests(activePods)
+    : activePods;
   const insufficient = (
     resource: string,
     requested: number,
@@ -59,8 +73,8 @@ export function admitPod(
     message: `Node didn't have enough resource: ${resource}, requested: ${requested}, used: ${inUse}, capacity: ${capacity}`,
   });
   const allowedPods = allocatable.pods ?? 0;
-  if (activePods.length + 1 > allowedPods)
-    return insufficient('pods', 1, activePods.length, allowedPods);
+  if (count + 1 > allowedPods)
+    return insufficient('pods', 1, count, allowedPods);
   const requests = podRequests(pod);
   const resources = Object.keys(requests).sort(
     (a, b) => rank(a) - rank(b) || (a < b ? -1 : 1),

@@ -37,6 +37,8 @@ import {
   normalizedImage,
 } from './images';
 import { admitPod } from './admission';
+import type { ActivePods } from './admission';
+import { podRequests } from '../scheduler/resources';
 import {
   buildPodStatus,
   containersToRestartForUpdate,
@@ -107,6 +109,8 @@ interface PodWorker {
   tracks: Map<string, ContainerTrack>;
   /** The pod will not run again (its containers are done, or it is being deleted). */
   terminal: boolean;
+  /** The requests counted in the kubelet's active pods while admitted and not terminal. */
+  counted?: Record<string, number>;
   deleting: boolean;
   /** Why the kubelet failed the pod itself, if it did. */
   failure?: { reason: string; message: string };
@@ -150,6 +154,8 @@ export class Kubelet {
   private readonly imagesPresent = new Set<string>();
   private readonly crashBackoff: Backoff;
   private readonly imageBackoff: Backoff;
+  /** The active pods (workers not terminal), as admission counts them. */
+  private readonly active: ActivePods = { count: 0, used: {} };
   /** Pod IPs in use, as offsets into the pod CIDR. */
   private readonly usedIps = new Map<string, number>();
   /** Offsets below `nextIpOffset` that were released, ascending. */
@@ -208,6 +214,7 @@ export class Kubelet {
         queue: Promise.resolve(),
       };
       this.workers.set(uid, worker);
+      this.countActive(worker, 1);
       this.addTracks(worker);
       this.report(worker);
     }
@@ -239,7 +246,7 @@ export class Kubelet {
       pod.spec?.terminationGracePeriodSeconds ??
       DEFAULT_GRACE_SECONDS;
     await this.enqueue(worker, async () => {
-      worker.terminal = true;
+      this.markTerminal(worker);
       await Promise.all(
         [...worker.tracks.values()]
           .filter(track => track.instance && !track.instance.exit)
@@ -262,6 +269,7 @@ export class Kubelet {
         if (track.instance) this.byContainerId.delete(track.instance.id);
       }
       this.releaseIp(worker.podIP);
+      this.countActive(worker, -1);
       this.workers.delete(worker.uid);
       this.options.onPodTerminated?.(worker.pod);
     });
@@ -275,14 +283,32 @@ export class Kubelet {
     );
   }
 
+  /** Marks a pod worker terminal: it no longer counts against the node's resources. */
+  private markTerminal(worker: PodWorker): void {
+    worker.terminal = true;
+    this.countActive(worker, -1);
+  }
+
+  /**
+   * Keeps the count and summed requests of the active pods (the workers not
+   * terminal) up to date, for admission; a pod's requests cannot change on
+   * update.
+   */
+  private countActive(worker: PodWorker, sign: 1 | -1): void {
+    if ((sign === 1) === Boolean(worker.counted)) return;
+    const requests = worker.counted ?? podRequests(worker.pod);
+    worker.counted = sign === 1 ? requests : undefined;
+    this.active.count += sign;
+    const used = this.active.used;
+    for (const [resource, amount] of Object.entries(requests))
+      used[resource] = (used[resource] ?? 0) + sign * amount;
+  }
+
   /** Admission: a pod that does not fit the node fails at once, as the kubelet's rejectPod does. */
   private rejectIfUnfit(pod: V1Pod): boolean {
     const node = this.options.node?.();
     if (!node) return false;
-    const active = [...this.workers.values()]
-      .filter(w => !w.terminal)
-      .map(w => w.pod);
-    const rejection = admitPod(pod, node, active);
+    const rejection = admitPod(pod, node, this.active);
     if (!rejection) return false;
     this.rejected.add(pod.metadata!.uid!);
     this.emit({
@@ -447,7 +473,7 @@ export class Kubelet {
 
   /** All regular containers are done for good: stop sidecars and report the terminal phase. */
   private async finish(worker: PodWorker): Promise<void> {
-    worker.terminal = true;
+    this.markTerminal(worker);
     clearTimeout(worker.timer);
     clearTimeout(worker.deadlineTimer);
     const grace =
@@ -477,7 +503,7 @@ export class Kubelet {
   /** The pod outlived its deadline: kill its containers and fail it (DeadlineExceeded). */
   private async exceedDeadline(worker: PodWorker): Promise<void> {
     if (worker.terminal || worker.deleting) return;
-    worker.terminal = true;
+    this.markTerminal(worker);
     worker.failure = {
       reason: 'DeadlineExceeded',
       message: ACTIVE_DEADLINE_MESSAGE,

@@ -3,7 +3,7 @@ import { Backoff, formatGoDuration } from './backoff';
 import { CreateContainerConfigError, resolveContainerEnv } from './env';
 import { containerIdForLogs, requestedContainerName } from './logRequests';
 import { heartbeatNodeStatus } from './node';
-import { admitPod } from './admission';
+import { admitPod, sumRequests } from './admission';
 import { defaultNodes } from '../topology';
 import {
   crashLoopMessage,
@@ -636,5 +636,15 @@ describe('kubelet admission', () => {
       message:
         'Predicate TaintToleration failed: node(s) had untolerated taint {evict: now}',
     });
+  });
+
+  it('decides the same from the active pods or from their count and summed requests (what the kubelet keeps)', () => {
+    const active = [requesting('2'), requesting('1500m'), requesting('3')];
+    for (const cpu of ['1', '1300m', '1301m', '8']) {
+      expect(admitPod(requesting(cpu), node, sumRequests(active))).toEqual(
+        admitPod(requesting(cpu), node, active),
+      );
+    }
+    expect(sumRequests(active)).toEqual({ count: 3, used: { cpu: 6500 } });
   });
 });
