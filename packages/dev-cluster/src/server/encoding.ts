@@ -35,7 +35,9 @@ function encodeListItem(type: ResourceType, object: KubeObject): Buffer {
   if (type.custom) return Buffer.from(encodeObject(servedAs(type, object)));
   let bytes = listItemBytes.get(object);
   if (bytes === undefined) {
-    const full = encodeObject(object);
+    // The full JSON only on the way: a listed object keeps one encoding (the
+    // item's bytes), not also the string (unless something else cached it).
+    const full = objectJson.get(object) ?? JSON.stringify(object);
     const prefix = `{"kind":${JSON.stringify(
       type.kind,
     )},"apiVersion":${JSON.stringify(apiVersionOf(type))},`;
