@@ -11,6 +11,7 @@ import {
   ListRunsQuery,
   PipelinesApi,
   PipelinesList,
+  RunChange,
   RunDetails,
   StepLog,
   StepRef,
@@ -32,6 +33,28 @@ export class FakePipelinesApi implements PipelinesApi {
   logs: Record<string, StepLog> = {};
   /** Chunks a followed log sends, by `taskRun/step`. */
   followed: Record<string, string[]> = {};
+
+  /** Pushes changes to the open watches; set `watchFails` to refuse them. */
+  watchers: Array<(changes: RunChange[]) => void> = [];
+  watchFails = false;
+
+  async watchRuns(
+    entityRef: string,
+    onChanges: (changes: RunChange[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.calls.push({ method: 'watchRuns', args: [entityRef] });
+    if (this.watchFails) throw new Error('no event stream');
+    this.watchers.push(onChanges);
+    await new Promise<void>(resolve =>
+      signal.addEventListener('abort', () => resolve()),
+    );
+    this.watchers = this.watchers.filter(w => w !== onChanges);
+  }
+
+  push(changes: RunChange[]) {
+    this.watchers.forEach(w => w(changes));
+  }
 
   async listPipelines(entityRef: string): Promise<PipelinesList> {
     this.calls.push({ method: 'listPipelines', args: [entityRef] });

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   CancelMode,
+  RunChange,
   PipelinesList,
   StepLog,
   StepRef,
@@ -21,6 +22,16 @@ export interface PipelinesApi {
   listRuns(query: ListRunsQuery): Promise<RunsPage>;
   getRun(entityRef: string, run: RunRef): Promise<RunDetails>;
   listPipelines(entityRef: string): Promise<PipelinesList>;
+  /**
+   * Receives the entity's run changes as the backend pushes them (server-sent
+   * events); resolves when the stream ends or `signal` aborts, rejects when
+   * it cannot be opened.
+   */
+  watchRuns(
+    entityRef: string,
+    onChanges: (changes: RunChange[]) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** A step's log as it is now. */
   getStepLog(entityRef: string, run: RunRef, step: StepRef): Promise<StepLog>;
   /**

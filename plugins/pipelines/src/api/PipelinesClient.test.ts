@@ -199,6 +199,57 @@ describe('PipelinesClient', () => {
     expect(chunks.join('')).toBe('line 1\nline 2\n');
   });
 
+  it('receives pushed run changes from the event stream', async () => {
+    let query: string | null = null;
+    server.use(
+      http.get(`${baseUrl}/runs/events`, ({ request }) => {
+        query = new URL(request.url).searchParams.get('entityRef');
+        const encoder = new TextEncoder();
+        const stream = new ReadableStream({
+          start(controller) {
+            controller.enqueue(encoder.encode(': connected\n\n'));
+            controller.enqueue(
+              encoder.encode(
+                'event: run\ndata: {"cluster":"dev","namespace":"shop","name":"a"',
+              ),
+            );
+            controller.enqueue(
+              encoder.encode(
+                ',"status":{"status":"running","label":"Running"}}\n\nevent: deleted\ndata: {"cluster":"dev","namespace":"shop","name":"b"}\n\n: ping\n\n',
+              ),
+            );
+            controller.close();
+          },
+        });
+        return new HttpResponse(stream, {
+          headers: { 'Content-Type': 'text/event-stream' },
+        });
+      }),
+    );
+    const received: unknown[] = [];
+    await client.watchRuns(
+      entityRef,
+      changes => received.push(...changes),
+      new AbortController().signal,
+    );
+    expect(query).toBe(entityRef);
+    expect(received).toEqual([
+      {
+        type: 'run',
+        run: {
+          cluster: 'dev',
+          namespace: 'shop',
+          name: 'a',
+          status: { status: 'running', label: 'Running' },
+        },
+      },
+      {
+        type: 'deleted',
+        run: { cluster: 'dev', namespace: 'shop', name: 'b' },
+      },
+    ]);
+  });
+
   it("throws a ResponseError carrying the server's message", async () => {
     server.use(
       http.post(`${baseUrl}/runs/dev/shop/build-x1/cancel`, () =>

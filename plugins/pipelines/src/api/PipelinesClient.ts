@@ -3,6 +3,7 @@ import { ResponseError } from '@backstage/errors';
 import { PipelinesApi } from './PipelinesApi';
 import {
   CancelMode,
+  RunChange,
   PipelinesList,
   StepLog,
   StepRef,
@@ -17,6 +18,32 @@ function runPath({ cluster, namespace, name }: RunRef): string {
   return `/runs/${encodeURIComponent(cluster)}/${encodeURIComponent(
     namespace,
   )}/${encodeURIComponent(name)}`;
+}
+
+/** Reads a streamed text body chunk by chunk until it ends or is aborted. */
+async function readText(
+  response: Response,
+  onText: (chunk: string) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const reader = response.body?.getReader();
+  if (!reader) {
+    onText(await response.text());
+    return;
+  }
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const text = decoder.decode(value, { stream: true });
+      if (text) onText(text);
+    }
+    const rest = decoder.decode();
+    if (rest) onText(rest);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  }
 }
 
 /**
@@ -89,6 +116,45 @@ export class PipelinesClient implements PipelinesApi {
     return response.json();
   }
 
+  async watchRuns(
+    entityRef: string,
+    onChanges: (changes: RunChange[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.request(
+      '/runs/events',
+      { entityRef },
+      { method: 'GET', signal },
+    );
+    let buffer = '';
+    const onText = (chunk: string) => {
+      buffer += chunk.replace(/\r\n/g, '\n');
+      const changes: RunChange[] = [];
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf('\n\n');
+        let type = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) type = line.slice(6).trim();
+          else if (line.startsWith('data:'))
+            data.push(line.slice(5).trimStart());
+        }
+        if ((type === 'run' || type === 'deleted') && data.length) {
+          try {
+            changes.push({ type, run: JSON.parse(data.join('\n')) });
+          } catch {
+            // A malformed event is skipped; the next one carries the state.
+          }
+        }
+      }
+      if (changes.length) onChanges(changes);
+    };
+    await readText(response, onText, signal);
+  }
+
   async getStepLog(
     entityRef: string,
     run: RunRef,
@@ -117,24 +183,7 @@ export class PipelinesClient implements PipelinesApi {
       { entityRef, taskRun: step.taskRun, step: step.step, follow: 'true' },
       { method: 'GET', signal },
     );
-    const reader = response.body?.getReader();
-    if (!reader) {
-      onText(await response.text());
-      return;
-    }
-    const decoder = new TextDecoder();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        const text = decoder.decode(value, { stream: true });
-        if (text) onText(text);
-      }
-      const rest = decoder.decode();
-      if (rest) onText(rest);
-    } catch (error) {
-      if (!signal.aborted) throw error;
-    }
+    await readText(response, onText, signal);
   }
 
   async startRun(entityRef: string, request: StartRunRequest): Promise<RunRef> {

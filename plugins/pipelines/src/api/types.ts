@@ -141,3 +141,8 @@ export type CancelMode =
   | 'Cancelled'
   | 'CancelledRunFinally'
   | 'StoppedRunFinally';
+
+/** A change of one of an entity's runs, pushed by `GET /runs/events`. @public */
+export type RunChange =
+  | { type: 'run'; run: RunSummary }
+  | { type: 'deleted'; run: RunRef };

@@ -144,6 +144,24 @@ describe('RunDetail', () => {
     });
   });
 
+  it('reloads when the backend pushes a change of this run', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api);
+    await screen.findByTestId('dag-node-fetch');
+    await waitFor(() => expect(api.watchers).toHaveLength(1));
+    const reads = () => api.calls.filter(c => c.method === 'getRun').length;
+    const before = reads();
+    api.push([
+      {
+        type: 'deleted',
+        run: { cluster: 'dev', namespace: 'shop', name: 'other' },
+      },
+    ]);
+    api.push([{ type: 'run', run: api.details.summary }]);
+    await waitFor(() => expect(reads()).toBe(before + 1));
+  });
+
   it('cancels with the chosen mode', async () => {
     const api = new FakePipelinesApi();
     api.details = makeRunDetails();

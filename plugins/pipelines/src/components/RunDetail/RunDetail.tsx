@@ -31,12 +31,13 @@ import {
 } from '../RunStatus';
 import { PipelineDag } from './PipelineDag';
 import { StepLog } from './StepLog';
+import { useRunEvents } from '../useRunEvents';
 import { RunRef } from '../../api';
 
 /** Param and result names are shown as they are, not title-cased. */
 const KEEP_KEYS = { titleFormat: (key: string) => key };
 
-/** How often an active run's detail refreshes. */
+/** How often an active run's detail refreshes without the event stream. */
 export const RUN_REFRESH_MS = 3000;
 
 function showValue(value: ParamValue | undefined): string {
@@ -207,7 +208,21 @@ export function RunDetail() {
     [api, entityRef, cluster, namespace, name],
   );
   const active = value ? isActive(value.summary.status.status) : false;
-  useInterval(retry, active ? RUN_REFRESH_MS : null);
+  // Reload when the backend pushes a change of this run; poll while the run
+  // is active only when the event stream is not available.
+  const { connected } = useRunEvents(entityRef, changes => {
+    if (
+      changes.some(
+        c =>
+          c.run.cluster === cluster &&
+          c.run.namespace === namespace &&
+          c.run.name === name,
+      )
+    ) {
+      retry();
+    }
+  });
+  useInterval(retry, active && !connected ? RUN_REFRESH_MS : null);
 
   if (!value) {
     if (error) return <ResponseErrorPanel error={error} />;

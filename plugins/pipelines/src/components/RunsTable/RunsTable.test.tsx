@@ -11,11 +11,14 @@ function page(items: RunSummary[], totalCount: number, nextCursor?: string) {
   return { items, totalCount, nextCursor, clusterErrors: [] };
 }
 
-async function render(api: FakePipelinesApi) {
+async function render(api: FakePipelinesApi, refreshIntervalMs?: number) {
   return renderInTestApp(
     <TestApiProvider apis={[[pipelinesApiRef, api]]}>
       <EntityRefProvider entityRef={entityRef} basePath="/ci-cd">
-        <RunsTable selectorHint="backstage.io/kubernetes-id=shop" />
+        <RunsTable
+          selectorHint="backstage.io/kubernetes-id=shop"
+          refreshIntervalMs={refreshIntervalMs}
+        />
       </EntityRefProvider>
     </TestApiProvider>,
   );
@@ -111,6 +114,36 @@ describe('RunsTable', () => {
         order: 'asc',
       }),
     );
+  });
+
+  it('reloads the page when the backend pushes a change, without polling', async () => {
+    const api = new FakePipelinesApi();
+    const { summary } = makeRunDetails();
+    api.pages = [page([summary], 1)];
+    await render(api, 50);
+    await screen.findByText('build-x1');
+    await waitFor(() => expect(api.watchers).toHaveLength(1));
+    await new Promise(r => setTimeout(r, 200));
+    const before = api.listCalls.length;
+    expect(before).toBe(1);
+    api.pages = [
+      page(
+        [{ ...summary, status: { status: 'succeeded', label: 'Succeeded' } }],
+        1,
+      ),
+    ];
+    api.push([{ type: 'run', run: api.pages[0].items[0] }]);
+    expect(await screen.findByText('Succeeded')).toBeInTheDocument();
+    expect(api.listCalls.length).toBe(before + 1);
+  });
+
+  it('polls while runs are active when the event stream is unavailable', async () => {
+    const api = new FakePipelinesApi();
+    api.watchFails = true;
+    api.pages = [page([makeRunDetails().summary], 1)];
+    await render(api, 50);
+    await screen.findByText('build-x1');
+    await waitFor(() => expect(api.listCalls.length).toBeGreaterThan(2));
   });
 
   it('explains how to opt in when there are no runs', async () => {

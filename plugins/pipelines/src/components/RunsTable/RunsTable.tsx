@@ -1,4 +1,11 @@
-import { ReactNode, useCallback, useMemo, useRef, useState } from 'react';
+import {
+  ReactNode,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import {
   EmptyState,
   Link,
@@ -33,9 +40,16 @@ import {
   triggerLabel,
 } from '../RunStatus';
 import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+import { useRunEvents } from '../useRunEvents';
 
-/** How often the list refreshes while one of its runs is still active. */
+/**
+ * How often the list refreshes while one of its runs is still active and the
+ * backend's event stream is not available.
+ */
 export const ACTIVE_REFRESH_MS = 5000;
+
+/** Changes pushed together within this time cause one reload of the page. */
+export const PUSH_RELOAD_MS = 300;
 
 /** Filters of the runs list, besides the table's own search. */
 export interface RunFilters {
@@ -157,6 +171,8 @@ export function RunsTable(props: {
   /** Extra toolbar content, e.g. a Start button. */
   actions?: ReactNode;
   title?: string;
+  /** Polling period while runs are active and there is no event stream. */
+  refreshIntervalMs?: number;
 }) {
   const api = useApi(pipelinesApiRef);
   const entityRef = usePipelinesEntityRef();
@@ -176,9 +192,22 @@ export function RunsTable(props: {
     byPage: new Map(),
   });
 
+  // Live updates: the backend pushes run changes; the page reloads once per
+  // burst of them. Without the stream, poll while runs on the page are active.
+  const reloadTimer = useRef<ReturnType<typeof setTimeout>>();
+  useEffect(() => () => clearTimeout(reloadTimer.current), []);
+  const { connected } = useRunEvents(entityRef, () => {
+    if (reloadTimer.current) return;
+    reloadTimer.current = setTimeout(() => {
+      reloadTimer.current = undefined;
+      tableRef.current?.onQueryChange?.();
+    }, PUSH_RELOAD_MS);
+  });
   useInterval(
     () => tableRef.current?.onQueryChange?.(),
-    hasActive ? ACTIVE_REFRESH_MS : null,
+    hasActive && !connected
+      ? props.refreshIntervalMs ?? ACTIVE_REFRESH_MS
+      : null,
   );
 
   const filtered =
