@@ -5,7 +5,8 @@ import {
 } from '@backstage/test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { screen } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
 import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
 import { pipelinesApiRef } from '../../api';
 import { PipelinesPage } from './PipelinesPage';
@@ -20,6 +21,19 @@ const entities = [
       annotations: {
         'cairn.dev/pipelines': 'true',
         'backstage.io/kubernetes-id': 'shop',
+      },
+    },
+    spec: { owner: 'team-a' },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'cart',
+      namespace: 'default',
+      annotations: {
+        'tekton.dev/cicd': 'true',
+        'backstage.io/kubernetes-label-selector': 'app=cart',
       },
     },
     spec: { owner: 'team-a' },
@@ -46,12 +60,19 @@ describe('PipelinesPage', () => {
           [permissionApiRef, mockApis.permission()],
         ]}
       >
-        <PipelinesPage />
+        <Routes>
+          <Route path="/pipelines/*" element={<PipelinesPage />} />
+        </Routes>
       </TestApiProvider>,
+      { routeEntries: ['/pipelines'] },
     );
     expect(
       await screen.findByText('component:default/shop'),
     ).toBeInTheDocument();
+    expect(
+      screen.getByText('component:default/shop').closest('a'),
+    ).toHaveAttribute('href', '/pipelines/component/default/shop');
+    expect(screen.getByText('app=cart')).toBeInTheDocument();
     expect(screen.queryByText('component:default/legacy')).toBeNull();
     expect(catalogApi.getEntities).toHaveBeenCalledWith({
       filter: [
@@ -74,11 +95,29 @@ describe('PipelinesPage', () => {
           [permissionApiRef, mockApis.permission()],
         ]}
       >
-        <PipelinesPage />
+        <Routes>
+          <Route path="/pipelines/*" element={<PipelinesPage />} />
+        </Routes>
       </TestApiProvider>,
-      { routeEntries: ['/component/default/shop'] },
+      { routeEntries: ['/pipelines/component/default/shop'] },
     );
     expect(await screen.findByText('build-x1')).toBeInTheDocument();
+    expect(screen.getByText('build-x1').closest('a')).toHaveAttribute(
+      'href',
+      '/pipelines/component/default/shop/runs/dev/shop/build-x1',
+    );
     expect(api.listCalls[0].entityRef).toBe('component:default/shop');
+
+    fireEvent.mouseDown(
+      within(screen.getByTestId('entity-select')).getByRole('button'),
+    );
+    fireEvent.click(
+      await screen.findByRole('option', { name: 'component:default/cart' }),
+    );
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1].entityRef).toBe(
+        'component:default/cart',
+      ),
+    );
   });
 });

@@ -21,7 +21,13 @@ import {
   TEKTON_CICD_ANNOTATION,
 } from '@cairn/plugin-pipelines-common';
 import { FormControl, InputLabel, MenuItem, Select } from '@material-ui/core';
-import { Route, Routes, useNavigate, useParams } from 'react-router-dom';
+import {
+  Route,
+  Routes,
+  useNavigate,
+  useParams,
+  useResolvedPath,
+} from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { PipelinesRouter } from '../PipelinesRouter';
 
@@ -31,14 +37,12 @@ function entityPath(entity: Entity) {
   )}/${encodeURIComponent(entity.metadata.name)}`;
 }
 
-type EntityRow = { id: string; entity: Entity };
+type EntityRow = { id: string; entity: Entity; path: string };
 
 const columns: TableColumn<EntityRow>[] = [
   {
     title: 'Entity',
-    render: row => (
-      <Link to={entityPath(row.entity)}>{stringifyEntityRef(row.entity)}</Link>
-    ),
+    render: row => <Link to={row.path}>{stringifyEntityRef(row.entity)}</Link>,
   },
   { title: 'Owner', render: row => String(row.entity.spec?.owner ?? '') },
   {
@@ -47,7 +51,7 @@ const columns: TableColumn<EntityRow>[] = [
   },
 ];
 
-function EntityRuns(props: { entities: Entity[] }) {
+function EntityRuns(props: { entities: Entity[]; basePath: string }) {
   const { kind = '', namespace = '', name = '' } = useParams();
   const navigate = useNavigate();
   const entityRef = `${kind}:${namespace}/${name}`;
@@ -55,7 +59,7 @@ function EntityRuns(props: { entities: Entity[] }) {
   return (
     <>
       <ContentHeader title="">
-        <FormControl style={{ minWidth: 320 }}>
+        <FormControl style={{ minWidth: 320 }} data-testid="entity-select">
           <InputLabel id="pipelines-entity">Entity</InputLabel>
           <Select
             labelId="pipelines-entity"
@@ -64,7 +68,7 @@ function EntityRuns(props: { entities: Entity[] }) {
               const next = props.entities.find(
                 x => stringifyEntityRef(x) === e.target.value,
               );
-              if (next) navigate(`../../../${entityPath(next)}`);
+              if (next) navigate(`${props.basePath}/${entityPath(next)}`);
             }}
           >
             {props.entities.map(e => (
@@ -79,6 +83,7 @@ function EntityRuns(props: { entities: Entity[] }) {
         </FormControl>
       </ContentHeader>
       <PipelinesRouter
+        key={entityRef}
         entityRef={entityRef}
         selectorHint={entity ? getEntityLabelSelector(entity) : undefined}
         title={`Pipeline runs of ${entityRef}`}
@@ -93,6 +98,7 @@ function EntityRuns(props: { entities: Entity[] }) {
  */
 export function PipelinesPage() {
   const catalogApi = useApi(catalogApiRef);
+  const basePath = useResolvedPath('.').pathname.replace(/\/+$/, '');
   const { value, loading, error } = useAsync(async () => {
     const response = await catalogApi.getEntities({
       filter: [
@@ -130,6 +136,7 @@ export function PipelinesPage() {
               data={value.map(entity => ({
                 id: stringifyEntityRef(entity),
                 entity,
+                path: `${basePath}/${entityPath(entity)}`,
               }))}
               options={{ paging: value.length > 20, pageSize: 20 }}
             />
@@ -137,7 +144,7 @@ export function PipelinesPage() {
         />
         <Route
           path="/:kind/:namespace/:name/*"
-          element={<EntityRuns entities={value} />}
+          element={<EntityRuns entities={value} basePath={basePath} />}
         />
       </Routes>
     );

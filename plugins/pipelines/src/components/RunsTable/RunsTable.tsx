@@ -389,7 +389,7 @@ export function RunsTable(props: {
       />
       {props.actions}
       <Table<Row>
-        key={JSON.stringify(filters)}
+        key={JSON.stringify([entityRef, filters])}
         tableRef={tableRef}
         title={props.title ?? 'Pipeline runs'}
         columns={columns}
