@@ -1037,3 +1037,68 @@ describe('SchedulingSnapshot kept up to date', () => {
     expect(summary(kept)).toEqual(before);
   });
 });
+
+describe('SchedulingSnapshot.setPod', () => {
+  it('keeps a snapshot equal to one built from the store after any sequence of binds, status writes, moves and deletes (pods in key order)', () => {
+    const storedNodes = nodes.map((n, i) => ({
+      ...n,
+      metadata: { ...n.metadata, resourceVersion: String(i + 1) },
+    }));
+    const names = storedNodes.map(n => n.metadata!.name!);
+    const summary = (snapshot: SchedulingSnapshot) =>
+      snapshot.nodes.map(info => ({
+        name: info.name,
+        pods: info.pods.map(p => p.pod),
+        requested: Object.fromEntries(
+          Object.entries(info.requested).filter(([, v]) => v !== 0),
+        ),
+        nonZeroRequested: Object.fromEntries(
+          Object.entries(info.nonZeroRequested).filter(([, v]) => v !== 0),
+        ),
+      }));
+    // The store: pods by key, listed in key order.
+    const store = new Map<string, V1Pod>();
+    const listed = () =>
+      [...store.keys()].sort().map(key => store.get(key)!) as V1Pod[];
+    const kept = SchedulingSnapshot.build(storedNodes, []);
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    let rv = 100;
+    for (let i = 0; i < 400; i++) {
+      const name = `p${next() % 40}`;
+      const key = `default/${name}`;
+      const existing = store.get(key);
+      const op = next() % 4;
+      if (existing && op === 0) {
+        store.delete(key);
+        kept.setPod(existing, true);
+      } else {
+        const base =
+          existing ??
+          makePod(name, requesting(`${(next() % 4) + 1}00m`), {
+            uid: `uid-${name}-${i}`,
+          });
+        const phase = ['Running', 'Pending', 'Succeeded'][next() % 3];
+        const nodeName =
+          op === 1 && existing?.spec?.nodeName
+            ? existing.spec.nodeName
+            : names[next() % names.length];
+        const pod: V1Pod = {
+          ...base,
+          metadata: { ...base.metadata, resourceVersion: String(++rv) },
+          spec: { ...base.spec!, nodeName: op === 3 ? undefined : nodeName },
+          status: { phase },
+        };
+        store.set(key, pod);
+        kept.setPod(pod);
+      }
+      expect(summary(kept)).toEqual(
+        summary(SchedulingSnapshot.build(storedNodes, listed())),
+      );
+      expect(kept.podsWithAffinityTerms).toBe(0);
+    }
+  });
+});

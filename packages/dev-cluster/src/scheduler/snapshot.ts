@@ -168,6 +168,10 @@ export function hasAffinityTerms(pod: PodInfo): boolean {
   );
 }
 
+function podKey(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
 /** Whether a pod occupies its node: bound and not finished. */
 export function occupiesNode(pod: V1Pod): boolean {
   const phase = pod.status?.phase;
@@ -187,6 +191,9 @@ export class SchedulingSnapshot {
 
   private affinityPodCount = 0;
 
+  /** The node each counted pod is on, by uid. */
+  private readonly located = new Map<string, NodeInfo>();
+
   private constructor(
     readonly nodes: NodeInfo[],
     readonly namespaceLabels: Record<string, Labels>,
@@ -195,6 +202,8 @@ export class SchedulingSnapshot {
     for (const info of nodes) {
       for (const pod of info.pods) {
         if (hasAffinityTerms(pod)) this.affinityPodCount++;
+        const uid = pod.pod.metadata?.uid;
+        if (uid) this.located.set(uid, info);
       }
     }
   }
@@ -239,9 +248,7 @@ export class SchedulingSnapshot {
     if (!info) return;
     const podInfo = newPodInfo(pod);
     info.pods.push(podInfo);
-    if (hasAffinityTerms(podInfo)) this.affinityPodCount++;
-    addAmounts(info.requested, podInfo.requests, 1);
-    addAmounts(info.nonZeroRequested, podInfo.nonZeroRequests, 1);
+    this.added(info, podInfo);
   }
 
   /** Forgets a pod (deleted, finished or preempted). */
@@ -249,20 +256,75 @@ export class SchedulingSnapshot {
     const uid = pod.metadata?.uid;
     const name = pod.metadata?.name;
     const namespace = pod.metadata?.namespace;
-    for (const info of this.nodes) {
+    const located = uid ? this.located.get(uid) : undefined;
+    for (const info of located ? [located] : this.nodes) {
       const index = info.pods.findIndex(p =>
         uid
           ? p.pod.metadata?.uid === uid
           : p.pod.metadata?.name === name && p.namespace === namespace,
       );
       if (index >= 0) {
-        const [removed] = info.pods.splice(index, 1);
-        if (hasAffinityTerms(removed)) this.affinityPodCount--;
-        addAmounts(info.requested, removed.requests, -1);
-        addAmounts(info.nonZeroRequested, removed.nonZeroRequests, -1);
+        this.removeAt(info, index);
         return;
       }
     }
+  }
+
+  /**
+   * Brings the snapshot up to date with one pod's latest version, as a
+   * control loop does from its pod watch: the pod is left out when it is
+   * deleted (`deleted`), not bound or finished, and otherwise counted on its
+   * node, at its place in key order (namespace/name), so that the snapshot
+   * stays equal to one built from all pods in the store's order.
+   */
+  setPod(pod: V1Pod, deleted = false): void {
+    const uid = pod.metadata?.uid;
+    const key = podKey(pod);
+    const where = uid ? this.located.get(uid) : undefined;
+    if (where) {
+      this.located.delete(uid!);
+      const index = where.pods.findIndex(p => p.pod.metadata?.uid === uid);
+      if (index >= 0) this.removeAt(where, index);
+    } else if (!uid) {
+      this.forget(pod);
+    }
+    if (deleted || !occupiesNode(pod)) return;
+    const info = this.byName.get(pod.spec!.nodeName!);
+    if (!info) return;
+    const podInfo = newPodInfo(pod);
+    let lo = 0;
+    let hi = info.pods.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (podKey(info.pods[mid].pod) < key) lo = mid + 1;
+      else hi = mid;
+    }
+    info.pods.splice(lo, 0, podInfo);
+    this.added(info, podInfo);
+  }
+
+  /** Replaces the namespace labels (for namespaceSelector terms). */
+  setNamespaceLabels(labels: Record<string, Labels>): void {
+    for (const name of Object.keys(this.namespaceLabels))
+      delete this.namespaceLabels[name];
+    Object.assign(this.namespaceLabels, labels);
+  }
+
+  private added(info: NodeInfo, podInfo: PodInfo) {
+    const uid = podInfo.pod.metadata?.uid;
+    if (uid) this.located.set(uid, info);
+    if (hasAffinityTerms(podInfo)) this.affinityPodCount++;
+    addAmounts(info.requested, podInfo.requests, 1);
+    addAmounts(info.nonZeroRequested, podInfo.nonZeroRequests, 1);
+  }
+
+  private removeAt(info: NodeInfo, index: number) {
+    const [removed] = info.pods.splice(index, 1);
+    const uid = removed.pod.metadata?.uid;
+    if (uid && this.located.get(uid) === info) this.located.delete(uid);
+    if (hasAffinityTerms(removed)) this.affinityPodCount--;
+    addAmounts(info.requested, removed.requests, -1);
+    addAmounts(info.nonZeroRequested, removed.nonZeroRequests, -1);
   }
 
   /** A copy of the snapshot without the given pods (preemption's what-if). */
