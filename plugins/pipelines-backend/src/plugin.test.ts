@@ -584,6 +584,90 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     ]);
   });
 
+  it("pushes the entity's run changes as server-sent events", async () => {
+    const { port } = server.address() as { port: number };
+    const controller = new AbortController();
+    const response = await fetch(
+      `http://127.0.0.1:${port}/api/pipelines/runs/events?entityRef=${encodeURIComponent(
+        SHOP,
+      )}`,
+      { headers: auth, signal: controller.signal },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const seen = new Map<string, string[]>();
+    const read = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+        for (
+          let end = text.indexOf('\n\n');
+          end >= 0;
+          end = text.indexOf('\n\n')
+        ) {
+          const message = text.slice(0, end);
+          text = text.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(message)?.[1];
+          const data = /^data: (.*)$/m.exec(message)?.[1];
+          if (event === 'run' && data) {
+            const run = JSON.parse(data);
+            seen.set(run.name, [
+              ...(seen.get(run.name) ?? []),
+              run.status.status,
+            ]);
+          }
+        }
+      }
+    })().catch(() => {});
+    try {
+      const started = await api()
+        .post('/api/pipelines/runs')
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({ cluster: 'dev', namespace: 'ci', pipeline: 'build' });
+      const name = started.body.name;
+      await waitFor(
+        () => seen.get(name) ?? [],
+        statuses => statuses.includes('succeeded'),
+        'the pushed succeeded status',
+        90_000,
+      );
+      // Another entity's run, started outside the portal, is not pushed
+      // to this stream.
+      await tc.custom.createNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural: 'pipelineruns',
+        namespace: 'ci',
+        body: {
+          apiVersion: 'tekton.dev/v1',
+          kind: 'PipelineRun',
+          metadata: { name: 'cart-direct' },
+          spec: { pipelineRef: { name: 'cart-build' } },
+        },
+      });
+      await waitFor(
+        async () => (await listRuns(CART)).items,
+        items =>
+          items.some(
+            (r: any) =>
+              r.name === 'cart-direct' && r.status.status === 'succeeded',
+          ),
+        "the cart's run to succeed",
+        90_000,
+      );
+      // The changes of the shop's runs keep coming; the cart's never did.
+      expect(seen.has('cart-direct')).toBe(false);
+    } finally {
+      controller.abort();
+      await read;
+    }
+  });
+
   it('serves its OpenAPI description', async () => {
     const res = await api().get('/api/pipelines/openapi.json').set(auth);
     expect(res.status).toBe(200);
@@ -787,7 +871,9 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       .set(auth);
     expect(del.status).toBe(403);
     // Reading is allowed.
-    expect((await listRuns(CART)).items).toEqual([]);
+    expect((await listRuns(CART)).items.map((r: any) => r.name)).toContain(
+      'cart-direct',
+    );
   });
 
   it('says which grant the portal service account lacks when the cluster refuses', async () => {
@@ -809,5 +895,29 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       outcome: 'fail',
       error: expect.stringContaining('may not create pipelineruns'),
     });
+  });
+  it('ends open event streams and its watches when the backend stops', async () => {
+    const backend = await startTestBackend({
+      features: [
+        pipelinesPlugin,
+        catalogServiceMock.factory({ entities }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        mockServices.rootConfig.factory({
+          data: { kubernetes: tc.kubernetesConfig },
+        }),
+      ],
+    });
+    const { port } = backend.server.address() as { port: number };
+    const response = await fetch(
+      `http://127.0.0.1:${port}/api/pipelines/runs/events?entityRef=${encodeURIComponent(
+        SHOP,
+      )}`,
+      { headers: auth },
+    );
+    expect(response.status).toBe(200);
+    const body = response.text();
+    await backend.stop();
+    // The stream ended with the backend rather than holding it open.
+    await expect(body).resolves.toContain(': connected');
   });
 });

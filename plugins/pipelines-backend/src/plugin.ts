@@ -9,6 +9,7 @@ import { DatabaseLogStore } from './logs/LogStore';
 import { StepLogService } from './logs/StepLogService';
 import { createRouter } from './service/router';
 import { PipelineRunsService } from './service/PipelineRunsService';
+import { RunEvents } from './service/RunEvents';
 import { TektonWatches } from './watch';
 
 /**
@@ -54,9 +55,12 @@ export const pipelinesPlugin = createBackendPlugin({
         // The archiver follows the watches from their first list; watches
         // start now and keep retrying an unreachable cluster, so the portal
         // starts even while a cluster is down.
+        const events = new RunEvents({ watches });
         logs.start();
+        events.start();
         watches.start();
         lifecycle.addShutdownHook(async () => {
+          events.stop();
           await watches.stop();
           await logs.stop();
         });
@@ -96,6 +100,8 @@ export const pipelinesPlugin = createBackendPlugin({
           await createRouter({
             service,
             logs,
+            events,
+            onShutdown: hook => lifecycle.addShutdownHook(hook),
             catalog,
             httpAuth,
             permissions,

@@ -255,6 +255,20 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      '/runs/events': {
+        get: {
+          summary:
+            "Server-sent events: the entity's runs as they change (event `run` with a RunSummary, event `deleted` with cluster, namespace and name)",
+          parameters: [entityRefParameter],
+          responses: {
+            '200': {
+              description: 'An event stream, open until the client leaves',
+              content: { 'text/event-stream': { schema: { type: 'string' } } },
+            },
+            ...errors,
+          },
+        },
+      },
       '/runs/{cluster}/{namespace}/{name}': {
         get: {
           summary:

@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { StepLogService } from '../logs/StepLogService';
 import { EntityScope, getEntityScope } from './entityScope';
 import { buildOpenApiDocument } from './openapi';
+import { RunEvents } from './RunEvents';
 import { PipelineRunsService } from './PipelineRunsService';
 import {
   cancelBodySchema,
@@ -44,11 +45,14 @@ type AuditMeta = NonNullable<
 export interface RouterOptions {
   service: PipelineRunsService;
   logs: StepLogService;
+  events: RunEvents;
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
+  /** Registers what to do on shutdown (end the event streams). */
+  onShutdown?: (hook: () => void) => void;
 }
 
 /**
@@ -60,9 +64,15 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, logs, catalog, httpAuth, permissions, auditor } = options;
+  const { service, logs, events, catalog, httpAuth, permissions, auditor } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
+  // Open event streams, ended on shutdown so the server can stop.
+  const closers = new Set<() => void>();
+  options.onShutdown?.(() => {
+    for (const close of [...closers]) close();
+  });
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -149,6 +159,39 @@ export async function createRouter(
   router.get('/pipelines', async (req, res) => {
     const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
     res.json(await service.listPipelines(scope));
+  });
+
+  router.get('/runs/events', async (req, res) => {
+    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'X-Accel-Buffering': 'no',
+    });
+    res.write(': connected\n\n');
+    const stop = events.listen(scope, changes => {
+      for (const change of changes) {
+        res.write(
+          `event: ${change.type}\ndata: ${JSON.stringify(change.run)}\n\n`,
+        );
+      }
+    });
+    // Comments keep proxies from closing an idle stream.
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), 25_000);
+    let closed = false;
+    const end = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(heartbeat);
+      stop();
+      closers.delete(close);
+    };
+    function close() {
+      end();
+      res.end();
+    }
+    closers.add(close);
+    res.on('close', end);
   });
 
   router.get('/runs/:cluster/:namespace/:name', async (req, res) => {

@@ -1,0 +1,127 @@
+import {
+  PipelineRun,
+  TaskRun,
+  TEKTON_LABELS,
+} from '@cairn/plugin-pipelines-common';
+import { CacheEvent, TektonWatches } from '../watch';
+import { EntityScope, isInScope } from './entityScope';
+import { RunSummary, summarizeRun } from './runQuery';
+
+/** A change of one of an entity's runs. @public */
+export type RunChange =
+  | { type: 'run'; run: RunSummary }
+  | {
+      type: 'deleted';
+      run: { cluster: string; namespace: string; name: string };
+    };
+
+/** Options of {@link RunEvents}. @public */
+export interface RunEventsOptions {
+  watches: TektonWatches;
+  /** Changes are batched per listener for this long (default 250 ms). */
+  batchMs?: number;
+}
+
+interface Listener {
+  scope: EntityScope;
+  send: (changes: RunChange[]) => void;
+  pending: Map<string, { cluster: string; namespace: string; name: string }>;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Pushes changes of runs to the listeners whose entity they belong to, from
+ * the shared watches: a PipelineRun change, or a change of one of its
+ * TaskRuns (task progress), sends the run's new summary. Changes arriving
+ * together are sent together, once per run.
+ * @public
+ */
+export class RunEvents {
+  private readonly listeners = new Set<Listener>();
+  private readonly unsubscribes: Array<() => void> = [];
+
+  constructor(private readonly options: RunEventsOptions) {}
+
+  start(): void {
+    for (const cluster of this.options.watches.clusterNames()) {
+      const caches = this.options.watches.get(cluster);
+      this.unsubscribes.push(
+        caches.pipelineRuns.subscribe((event: CacheEvent<PipelineRun>) =>
+          this.changed(cluster, event.object),
+        ),
+        caches.taskRuns.subscribe((event: CacheEvent<TaskRun>) => {
+          const name =
+            event.object.metadata.labels?.[TEKTON_LABELS.pipelineRun];
+          const namespace = event.object.metadata.namespace;
+          const run =
+            name && namespace && caches.pipelineRuns.get(namespace, name);
+          if (run) this.changed(cluster, run);
+        }),
+      );
+    }
+  }
+
+  /** Ends every listener; call on shutdown. */
+  stop(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    for (const listener of this.listeners) clearTimeout(listener.timer);
+    this.listeners.clear();
+  }
+
+  /** Sends the entity's run changes to `send` until the returned function is called. */
+  listen(scope: EntityScope, send: (changes: RunChange[]) => void): () => void {
+    const listener: Listener = { scope, send, pending: new Map() };
+    this.listeners.add(listener);
+    return () => {
+      clearTimeout(listener.timer);
+      this.listeners.delete(listener);
+    };
+  }
+
+  private changed(cluster: string, run: PipelineRun): void {
+    const ref = {
+      cluster,
+      namespace: run.metadata.namespace ?? '',
+      name: run.metadata.name ?? '',
+    };
+    for (const listener of this.listeners) {
+      if (!isInScope(listener.scope, cluster, run)) continue;
+      listener.pending.set(`${ref.cluster}/${ref.namespace}/${ref.name}`, ref);
+      if (!listener.timer) {
+        listener.timer = setTimeout(
+          () => this.flush(listener),
+          this.options.batchMs ?? 250,
+        );
+      }
+    }
+  }
+
+  private flush(listener: Listener): void {
+    listener.timer = undefined;
+    const changes: RunChange[] = [];
+    for (const ref of listener.pending.values()) {
+      const caches = this.options.watches.get(ref.cluster);
+      const run = caches.pipelineRuns.get(ref.namespace, ref.name);
+      if (!run) {
+        changes.push({ type: 'deleted', run: ref });
+        continue;
+      }
+      const taskRuns = caches.taskRuns.list({
+        namespace: ref.namespace,
+        selector: [
+          {
+            key: TEKTON_LABELS.pipelineRun,
+            operator: 'in',
+            values: [ref.name],
+          },
+        ],
+      });
+      changes.push({
+        type: 'run',
+        run: summarizeRun(ref.cluster, run, taskRuns),
+      });
+    }
+    listener.pending.clear();
+    if (changes.length && this.listeners.has(listener)) listener.send(changes);
+  }
+}
