@@ -31,4 +31,6 @@ export type {
   RunTaskState,
 } from './service/PipelineRunsService';
 export type { RunSummary, RunSortField, RunQuery } from './service/runQuery';
+export { RunEvents } from './service/RunEvents';
+export type { RunChange, RunEventsOptions } from './service/RunEvents';
 export * from './logs';
