@@ -178,7 +178,7 @@ export async function waitFor<T>(
   read: () => T | Promise<T>,
   done: (value: T) => boolean,
   what: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
