@@ -22,3 +22,11 @@ export type { FaultInjection, FaultRule } from './server/faults';
 export type { AdmissionPlugin, AdmissionRequest } from './server/admission';
 export type { ResourceType } from './server/registry';
 export type { KubeObject } from './store/types';
+export {
+  installTekton,
+  tektonAdmission,
+  validatePipeline,
+  validatePipelineRun,
+  validateTask,
+} from './tekton';
+export type { InstallTektonOptions, TektonInstallation } from './tekton';

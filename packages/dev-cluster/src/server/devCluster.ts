@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadOrCreatePki, writePrivate } from '../pki/certificates';
 import { buildKubeconfig } from '../pki/kubeconfig';
 import { ObjectStore } from '../store/objectStore';
+import { installTekton, tektonAdmission } from '../tekton';
 import { loadStoreFile, StorePersister } from '../store/persistence';
 import {
   defaultTolerationSecondsAdmission,
@@ -66,6 +67,12 @@ export interface DevClusterOptions {
   topologyFile?: string;
   /** Latency, failures and dropped watches to inject (changeable later with `server.setFaults`). */
   faults?: FaultInjection;
+  /**
+   * Install Tekton Pipelines v1: its CRDs, its admission webhook's
+   * validation, and its controller, which runs as a client of this API as it
+   * would on a real cluster (default true).
+   */
+  tekton?: boolean;
 }
 
 export interface DevCluster {
@@ -105,7 +112,9 @@ export async function startDevCluster(
   server.resources.addDefaulter(machineryDefaulter);
   server.resources.addValidator(machineryValidator);
   server.resources.addValidator(priorityClassValidator);
+  const withTekton = options.tekton ?? true;
   for (const plugin of [
+    ...(withTekton ? [tektonAdmission] : []),
     serviceAccountAdmission(store),
     defaultTolerationSecondsAdmission,
     podNodeSelectorAdmission(store),
@@ -179,6 +188,12 @@ export async function startDevCluster(
     options.kubeconfigPath ?? path.join(stateDir, 'kubeconfig'),
   );
   await writePrivate(kubeconfigPath, kubeconfig);
+  const tekton = withTekton
+    ? await installTekton(
+        { kubeconfig },
+        { claimsDir: path.join(stateDir, 'tekton-claims') },
+      )
+    : undefined;
 
   let stopped = false;
   return {
@@ -196,6 +211,7 @@ export async function startDevCluster(
       replication.stop();
       endpoints.stop();
       eventTtl?.stop();
+      await tekton?.stop();
       await workloads?.stop();
       await server.close();
       await persister?.flush();
