@@ -722,6 +722,22 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
         .send({ cluster: 'dev', namespace: 'ci', pipeline: 'slow' }),
       'invalid workspaces: workspace "scratch" is required; bind it',
     );
+    // Tekton's own admission rejects what only it knows about; its message
+    // comes through.
+    const tekton = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'build',
+        timeouts: { pipeline: '1m', tasks: '2m' },
+      });
+    expect(tekton.status).toBe(400);
+    expect(tekton.body.error.message).toMatch(
+      /^the cluster rejected pipelineruns\.tekton\.dev in namespace "ci" on cluster "dev": .*invalid value: 2m should be <= pipeline duration/,
+    );
     const unknown = await api()
       .post('/api/pipelines/runs')
       .query({ entityRef: SHOP })
