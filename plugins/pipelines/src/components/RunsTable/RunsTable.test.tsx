@@ -98,6 +98,70 @@ describe('RunsTable', () => {
     );
   });
 
+  it('filters by pipeline, namespace and label on the server', async () => {
+    const api = new FakePipelinesApi();
+    api.pipelines = {
+      clusterErrors: [],
+      items: [
+        {
+          cluster: 'dev',
+          namespace: 'shop',
+          name: 'release',
+          params: [],
+          workspaces: [],
+          graph: { nodes: [], edges: [], issues: [] },
+        },
+      ],
+    };
+    api.pages = [page([makeRunDetails().summary], 1)];
+    await render(api);
+    await screen.findByText('build-x1');
+    fireEvent.mouseDown(
+      within(screen.getByTestId('pipeline-filter').parentElement!).getByRole(
+        'button',
+      ),
+    );
+    // Declared pipelines and those seen in runs are offered.
+    expect(
+      await screen.findByRole('option', { name: 'build' }),
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('option', { name: 'release' }));
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        pipeline: ['release'],
+      }),
+    );
+    fireEvent.keyDown(screen.getByRole('listbox'), { key: 'Escape' });
+    fireEvent.change(screen.getByLabelText('Namespace'), {
+      target: { value: 'shop' },
+    });
+    fireEvent.change(screen.getByLabelText('Label selector'), {
+      target: { value: 'team=payments' },
+    });
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        pipeline: ['release'],
+        namespace: 'shop',
+        label: 'team=payments',
+      }),
+    );
+  });
+
+  it('sends the search text', async () => {
+    const api = new FakePipelinesApi();
+    api.pages = [page([makeRunDetails().summary], 1)];
+    await render(api);
+    await screen.findByText('build-x1');
+    fireEvent.change(screen.getByPlaceholderText('Filter'), {
+      target: { value: 'x1' },
+    });
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        search: 'x1',
+      }),
+    );
+  });
+
   it('sorts on the server', async () => {
     const api = new FakePipelinesApi();
     api.pages = [page([makeRunDetails().summary], 1)];

@@ -25,6 +25,7 @@ import {
   TextField,
 } from '@material-ui/core';
 import useDebounce from 'react-use/esm/useDebounce';
+import useAsync from 'react-use/esm/useAsync';
 import useInterval from 'react-use/esm/useInterval';
 import {
   formatDuration,
@@ -132,6 +133,7 @@ function FilterBar(props: {
         <InputLabel id="runs-pipeline-filter">Pipeline</InputLabel>
         <Select
           labelId="runs-pipeline-filter"
+          inputProps={{ 'data-testid': 'pipeline-filter' }}
           multiple
           value={filters.pipeline}
           onChange={e =>
@@ -146,11 +148,13 @@ function FilterBar(props: {
         </Select>
       </FormControl>
       <TextField
+        id="runs-namespace-filter"
         label="Namespace"
         value={namespace}
         onChange={e => setNamespace(e.target.value)}
       />
       <TextField
+        id="runs-label-filter"
         label="Label selector"
         placeholder="team=payments,env!=prod"
         value={label}
@@ -179,7 +183,21 @@ export function RunsTable(props: {
   const paths = useRunPaths();
   const tableRef = useRef<any>();
   const [filters, setFilters] = useState<RunFilters>(NO_FILTERS);
-  const [pipelines, setPipelines] = useState<string[]>([]);
+  const [seenPipelines, setSeenPipelines] = useState<string[]>([]);
+  // The filter offers the entity's Pipelines and any pipeline seen in runs.
+  const { value: declared } = useAsync(
+    () => api.listPipelines(entityRef).catch(() => undefined),
+    [api, entityRef],
+  );
+  const pipelines = useMemo(
+    () => [
+      ...new Set([
+        ...(declared?.items.map(p => p.name) ?? []),
+        ...seenPipelines,
+      ]),
+    ],
+    [declared, seenPipelines],
+  );
   const [error, setError] = useState<Error>();
   const [clusterErrors, setClusterErrors] = useState<RunsPage['clusterErrors']>(
     [],
@@ -314,7 +332,7 @@ export function RunsTable(props: {
         setClusterErrors(result.clusterErrors ?? []);
         setSearched(Boolean(search));
         setHasActive(result.items.some(r => isActive(r.status.status)));
-        setPipelines(prev => {
+        setSeenPipelines(prev => {
           const names = new Set(prev);
           result.items.forEach(r => r.pipeline && names.add(r.pipeline));
           return names.size === prev.length ? prev : [...names].sort();
