@@ -168,8 +168,28 @@ export function hasAffinityTerms(pod: PodInfo): boolean {
   );
 }
 
+/** Keys (namespace/name) of pod objects, computed once per object. */
+const podKeys = new WeakMap<V1Pod, string>();
+
 function podKey(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+  let key = podKeys.get(pod);
+  if (key === undefined) {
+    key = `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+    podKeys.set(pod, key);
+  }
+  return key;
+}
+
+/** The index of the first pod whose key is not less than `key` (pods in key order). */
+function keyIndex(pods: PodInfo[], key: string): number {
+  let lo = 0;
+  let hi = pods.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (podKey(pods[mid].pod) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Whether a pod occupies its node: bound and not finished. */
@@ -283,7 +303,10 @@ export class SchedulingSnapshot {
     const where = uid ? this.located.get(uid) : undefined;
     if (where) {
       this.located.delete(uid!);
-      const index = where.pods.findIndex(p => p.pod.metadata?.uid === uid);
+      // The pod's earlier version sits at its key (a pod keeps its name).
+      let index = keyIndex(where.pods, key);
+      if (where.pods[index]?.pod.metadata?.uid !== uid)
+        index = where.pods.findIndex(p => p.pod.metadata?.uid === uid);
       if (index >= 0) this.removeAt(where, index);
     } else if (!uid) {
       this.forget(pod);
@@ -292,14 +315,7 @@ export class SchedulingSnapshot {
     const info = this.byName.get(pod.spec!.nodeName!);
     if (!info) return;
     const podInfo = newPodInfo(pod);
-    let lo = 0;
-    let hi = info.pods.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (podKey(info.pods[mid].pod) < key) lo = mid + 1;
-      else hi = mid;
-    }
-    info.pods.splice(lo, 0, podInfo);
+    info.pods.splice(keyIndex(info.pods, key), 0, podInfo);
     this.added(info, podInfo);
   }
 
