@@ -63,6 +63,7 @@ import { parseRequestInfo, RequestInfo } from './requestInfo';
 import {
   DeleteOptions,
   groupResource,
+  ownedBody,
   RequestContext,
   ResourceService,
 } from './resources';
@@ -625,7 +626,7 @@ export class ApiServer {
         this.serveWatchRequest(res, type, info, url, representation);
         return;
       case 'create': {
-        const body = decodeObjectBody(req, await readBody(req));
+        const body = ownedBody(decodeObjectBody(req, await readBody(req)));
         const created = this.resources.create(type, namespace, body, ctx);
         this.writeObjects(
           res,
@@ -639,7 +640,7 @@ export class ApiServer {
         return;
       }
       case 'update': {
-        const body = decodeObjectBody(req, await readBody(req));
+        const body = ownedBody(decodeObjectBody(req, await readBody(req)));
         const updated = this.resources.update(
           type,
           namespace,

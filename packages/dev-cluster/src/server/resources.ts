@@ -141,6 +141,19 @@ function storeFailure(e: unknown, type: ResourceType, name: string): never {
   throw e;
 }
 
+/** Request bodies decoded for one request and used by nothing else. */
+const ownedBodies = new WeakSet<object>();
+
+/**
+ * Marks a freshly decoded request body as the request's own: `decode` may
+ * then take it as the new object instead of copying it (callers must not
+ * use the body afterwards). Other callers' objects are always copied.
+ */
+export function ownedBody<T>(body: T): T {
+  if (body !== null && typeof body === 'object') ownedBodies.add(body);
+  return body;
+}
+
 export class ResourceService {
   private readonly admission: AdmissionPlugin[] = [];
   private readonly validators: Validator[] = [];
@@ -375,7 +388,11 @@ export class ResourceService {
         `${type.kind} in version "${type.version}" cannot be handled as a ${type.kind}: metadata must be an object`,
       );
     }
-    const object = withTypeMeta(deepClone(body), apiVersion, type.kind);
+    const object = withTypeMeta(
+      ownedBodies.has(body) ? body : deepClone(body),
+      apiVersion,
+      type.kind,
+    );
     this.dropUnknownFields(type, object, ctx);
     const meta = object.metadata;
     if (type.namespaced) {
