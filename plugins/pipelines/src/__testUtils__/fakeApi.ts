@@ -116,6 +116,10 @@ export class FakePipelinesApi implements PipelinesApi {
     this.calls.push({ method: 'cancelRun', args: [entityRef, run, mode] });
     if (this.failWith) throw this.failWith;
   }
+  async startPendingRun(entityRef: string, run: RunRef) {
+    this.calls.push({ method: 'startPendingRun', args: [entityRef, run] });
+    if (this.failWith) throw this.failWith;
+  }
   async deleteRun(entityRef: string, run: RunRef) {
     this.calls.push({ method: 'deleteRun', args: [entityRef, run] });
     if (this.failWith) throw this.failWith;

@@ -52,6 +52,8 @@ export interface PipelinesApi {
     params: Record<string, unknown>,
   ): Promise<RunRef>;
   cancelRun(entityRef: string, run: RunRef, mode: CancelMode): Promise<void>;
+  /** Starts a run held with `spec.status: PipelineRunPending`. */
+  startPendingRun(entityRef: string, run: RunRef): Promise<void>;
   deleteRun(entityRef: string, run: RunRef): Promise<void>;
 }
 

@@ -75,7 +75,9 @@ describe('PipelinesClient', () => {
         path: new URL(request.url).pathname,
         body: text ? JSON.parse(text) : undefined,
       });
-      return request.method === 'POST' && !request.url.includes('/cancel')
+      return request.method === 'POST' &&
+        !request.url.includes('/cancel') &&
+        !request.url.includes('/start')
         ? HttpResponse.json(
             { cluster: 'dev', namespace: 'shop', name: 'build-y2' },
             { status: 201 },
@@ -86,6 +88,7 @@ describe('PipelinesClient', () => {
       http.post(`${baseUrl}/runs`, record),
       http.post(`${baseUrl}/runs/dev/shop/build-x1/rerun`, record),
       http.post(`${baseUrl}/runs/dev/shop/build-x1/cancel`, record),
+      http.post(`${baseUrl}/runs/dev/shop/build-x1/start`, record),
       http.delete(`${baseUrl}/runs/dev/shop/build-x1`, record),
     );
     await expect(
@@ -98,6 +101,7 @@ describe('PipelinesClient', () => {
     ).resolves.toEqual({ cluster: 'dev', namespace: 'shop', name: 'build-y2' });
     await client.rerun(entityRef, run, { revision: 'v2' });
     await client.cancelRun(entityRef, run, 'StoppedRunFinally');
+    await client.startPendingRun(entityRef, run);
     await client.deleteRun(entityRef, run);
     expect(calls).toEqual([
       {
@@ -119,6 +123,11 @@ describe('PipelinesClient', () => {
         method: 'POST',
         path: '/api/pipelines/runs/dev/shop/build-x1/cancel',
         body: { mode: 'StoppedRunFinally' },
+      },
+      {
+        method: 'POST',
+        path: '/api/pipelines/runs/dev/shop/build-x1/start',
+        body: {},
       },
       {
         method: 'DELETE',

@@ -220,6 +220,14 @@ export class PipelinesClient implements PipelinesApi {
     );
   }
 
+  async startPendingRun(entityRef: string, run: RunRef): Promise<void> {
+    await this.request(
+      `${runPath(run)}/start`,
+      { entityRef },
+      { method: 'POST', body: {} },
+    );
+  }
+
   async deleteRun(entityRef: string, run: RunRef): Promise<void> {
     await this.request(runPath(run), { entityRef }, { method: 'DELETE' });
   }

@@ -134,6 +134,8 @@ export interface StartRunRequest {
   serviceAccountName?: string;
   timeouts?: PipelineRunTimeouts;
   workspaces?: WorkspaceBinding[];
+  /** Create the run held (`spec.status: PipelineRunPending`), to start later. */
+  pending?: boolean;
 }
 
 /** Tekton's three ways to cancel a PipelineRun. @public */

@@ -162,6 +162,26 @@ describe('RunDetail', () => {
     await waitFor(() => expect(reads()).toBe(before + 1));
   });
 
+  it('starts a held run', async () => {
+    const api = new FakePipelinesApi();
+    const details = makeRunDetails();
+    details.run.spec.status = 'PipelineRunPending';
+    details.run.status = undefined;
+    details.summary.status = { status: 'pending', label: 'Pending (held)' };
+    api.details = details;
+    await render(api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start now' }));
+    await waitFor(() =>
+      expect(api.calls).toContainEqual({
+        method: 'startPendingRun',
+        args: [
+          entityRef,
+          { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+        ],
+      }),
+    );
+  });
+
   it('cancels with the chosen mode', async () => {
     const api = new FakePipelinesApi();
     api.details = makeRunDetails();

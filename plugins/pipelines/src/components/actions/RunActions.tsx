@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { Box, Button } from '@material-ui/core';
+import { Box, Button, CircularProgress } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
 import {
   buildParamForm,
   pipelinesRunCancelPermission,
@@ -14,10 +15,41 @@ import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
 import { isActive } from '../RunStatus';
 import { CancelRunDialog } from './CancelRunDialog';
 import { DeleteRunDialog } from './DeleteRunDialog';
+import { errorMessage } from './errorMessage';
 import { StartRunButton } from './StartRunButton';
 import { StartRunDialog } from './StartRunDialog';
 
 type Open = 'rerun' | 'cancel' | 'delete' | undefined;
+
+function StartPendingButton(props: { onStart: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string>();
+  return (
+    <>
+      <Button
+        variant="contained"
+        size="small"
+        color="primary"
+        disabled={busy}
+        startIcon={busy ? <CircularProgress size={16} /> : undefined}
+        onClick={async () => {
+          setBusy(true);
+          setFailure(undefined);
+          try {
+            await props.onStart();
+          } catch (e) {
+            setFailure(errorMessage(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        Start now
+      </Button>
+      {failure && <Alert severity="error">{failure}</Alert>}
+    </>
+  );
+}
 
 function useAllowed(
   permission: Parameters<typeof usePermission>[0]['permission'],
@@ -81,6 +113,15 @@ export function RunActions(props: {
 
   return (
     <Box display="flex" style={{ gap: 8 }}>
+      {run.spec.status === 'PipelineRunPending' &&
+        (canCancel.loading || canCancel.allowed) && (
+          <StartPendingButton
+            onStart={async () => {
+              await api.startPendingRun(entityRef, ref);
+              onChanged();
+            }}
+          />
+        )}
       {pipelineRef && (
         <StartRunButton
           label="Start new run"

@@ -68,6 +68,7 @@ describe('StartRunDialog', () => {
     fireEvent.change(screen.getByLabelText('Timeout (pipeline)'), {
       target: { value: '1h30m' },
     });
+    fireEvent.click(screen.getByLabelText(/Hold the run/));
     fireEvent.change(screen.getByLabelText('source: Size'), {
       target: { value: '2Gi' },
     });
@@ -82,6 +83,7 @@ describe('StartRunDialog', () => {
         },
         serviceAccountName: 'builder',
         timeouts: { pipeline: '1h30m' },
+        pending: true,
         workspaces: [
           {
             name: 'source',

@@ -1,12 +1,14 @@
 import { ReactNode, useState } from 'react';
 import {
   Button,
+  Checkbox,
   CircularProgress,
   Dialog,
   DialogActions,
   DialogContent,
   DialogTitle,
   FormControl,
+  FormControlLabel,
   FormHelperText,
   InputLabel,
   MenuItem,
@@ -32,6 +34,8 @@ export interface StartRunValues {
   serviceAccountName?: string;
   timeouts?: PipelineRunTimeouts;
   workspaces?: WorkspaceBinding[];
+  /** Create the run held, to start later. */
+  pending?: boolean;
 }
 
 /** How a workspace is bound in the form, and the name or size it needs. */
@@ -196,6 +200,7 @@ export function StartRunDialog(props: {
     Object.fromEntries(fields.map(f => [f.name, initialFieldValue(f)])),
   );
   const [serviceAccountName, setServiceAccountName] = useState('');
+  const [hold, setHold] = useState(false);
   const [timeouts, setTimeouts] = useState<PipelineRunTimeouts>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
@@ -250,6 +255,7 @@ export function StartRunDialog(props: {
           ? { timeouts: chosenTimeouts }
           : {}),
         ...(chosenWorkspaces.length ? { workspaces: chosenWorkspaces } : {}),
+        ...(withRunOptions && hold ? { pending: true } : {}),
       });
     } catch (e) {
       setFailure(errorMessage(e));
@@ -423,6 +429,15 @@ export function StartRunDialog(props: {
                 }
               />
             ))}
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={hold}
+                  onChange={e => setHold(e.target.checked)}
+                />
+              }
+              label="Hold the run (PipelineRunPending): create it now, start it later"
+            />
           </>
         )}
         {failure && (
