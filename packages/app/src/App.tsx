@@ -23,6 +23,7 @@ import {
 import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
+import { PipelinesPage } from '@cairn/plugin-pipelines';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
@@ -81,6 +82,7 @@ const routes = (
     <Route path="/settings" element={<UserSettingsPage />} />
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
+    <Route path="/pipelines" element={<PipelinesPage />} />
   </FlatRoutes>
 );
 

@@ -30,6 +30,9 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
+// Cairn: Tekton pipelines of catalog entities.
+backend.add(import('@cairn/plugin-pipelines-backend'));
+
 // Webhook receivers (POST /api/events/http/<topic>) feed the events bus.
 backend.add(import('@backstage/plugin-events-backend'));
 

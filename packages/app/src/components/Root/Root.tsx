@@ -2,6 +2,7 @@ import { PropsWithChildren } from 'react';
 import { makeStyles } from '@material-ui/core';
 import HomeIcon from '@material-ui/icons/Home';
 import DeviceHubIcon from '@material-ui/icons/DeviceHub';
+import PipelinesIcon from '@material-ui/icons/AccountTree';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
 import {
@@ -76,7 +77,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
           to="catalog-graph"
           text="Catalog graph"
         />
-        {/* Cairn's feature pages (Pipelines, …) add their items here. */}
+        <SidebarItem icon={PipelinesIcon} to="pipelines" text="Pipelines" />
         <SidebarDivider />
         <SidebarScrollWrapper>
           {/* Items in this group will be scrollable if they run out of space */}

@@ -38,6 +38,10 @@ import {
   EntityKubernetesContent,
   isKubernetesAvailable,
 } from '@backstage/plugin-kubernetes';
+import {
+  EntityPipelinesContent,
+  isPipelinesAvailable,
+} from '@cairn/plugin-pipelines';
 
 /*
  * The entity page. Cairn's plugins add their tabs here: a tab is one
@@ -93,6 +97,9 @@ const componentPage = (
   <EntityLayout>
     <EntityLayout.Route path="/" title="Overview">
       {overviewContent}
+    </EntityLayout.Route>
+    <EntityLayout.Route path="/ci-cd" title="CI/CD" if={isPipelinesAvailable}>
+      <EntityPipelinesContent />
     </EntityLayout.Route>
     <EntityLayout.Route
       path="/kubernetes"
