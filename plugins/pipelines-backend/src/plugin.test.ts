@@ -842,6 +842,48 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     );
   });
 
+  it('creates a run held pending and starts it later', async () => {
+    const res = await api()
+      .post('/api/pipelines/runs')
+      .query({ entityRef: SHOP })
+      .set(auth)
+      .send({
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'build',
+        pending: true,
+      });
+    expect(res.status).toBe(201);
+    const name = res.body.name;
+    const held = await waitForRun(
+      name,
+      s => s.status.reason === 'PipelineRunPending',
+      'the run to be held',
+    );
+    expect(held.status).toMatchObject({
+      status: 'pending',
+      label: 'Pending (held)',
+    });
+    const start = await api()
+      .post(`/api/pipelines/runs/dev/ci/${name}/start`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(start.status).toBe(204);
+    await waitForRun(
+      name,
+      s => s.status.status === 'succeeded',
+      'the run to succeed',
+    );
+    const again = await api()
+      .post(`/api/pipelines/runs/dev/ci/${name}/start`)
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe(
+      `pipeline run "${name}" is not pending (spec.status is not set); there is nothing to start`,
+    );
+  });
+
   it('deletes a run', async () => {
     const res = await api()
       .delete(`/api/pipelines/runs/dev/ci/${firstRun}`)

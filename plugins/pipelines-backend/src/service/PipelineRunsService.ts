@@ -422,6 +422,7 @@ export class PipelineRunsService {
               },
             }
           : {}),
+        ...(request.pending ? { status: 'PipelineRunPending' as const } : {}),
       },
     };
     return this.create(cluster, namespace, body);
@@ -493,6 +494,48 @@ export class PipelineRunsService {
           body: { spec: { status: mode } },
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      throw mapKubernetesError(error, {
+        cluster,
+        verb: 'patch',
+        resource: 'pipelineruns',
+        group: TEKTON.group,
+        namespace,
+        name,
+      });
+    }
+  }
+
+  /** Starts a run held with `spec.status: PipelineRunPending`. */
+  async startPending(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+  ): Promise<void> {
+    const { run } = await this.findRun(scope, cluster, namespace, name);
+    if (run.spec.status !== 'PipelineRunPending') {
+      throw new ConflictError(
+        `pipeline run "${name}" is not pending (spec.status is ${
+          run.spec.status ? `"${run.spec.status}"` : 'not set'
+        }); there is nothing to start`,
+      );
+    }
+    try {
+      await this.api(cluster).patchNamespacedCustomObject(
+        {
+          ...TEKTON,
+          plural: 'pipelineruns',
+          namespace,
+          name,
+          // The test makes a concurrent change (a cancel) fail, not be lost.
+          body: [
+            { op: 'test', path: '/spec/status', value: 'PipelineRunPending' },
+            { op: 'remove', path: '/spec/status' },
+          ],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       );
     } catch (error) {
       throw mapKubernetesError(error, {

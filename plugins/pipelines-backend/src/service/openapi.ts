@@ -360,6 +360,14 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      '/runs/{cluster}/{namespace}/{name}/start': {
+        post: {
+          summary:
+            'Start a run held with spec.status PipelineRunPending (permission pipelines.run.cancel)',
+          parameters: [...runPathParameters, entityRefParameter],
+          responses: { '204': { description: 'Started' }, ...errors },
+        },
+      },
       '/runs/{cluster}/{namespace}/{name}/cancel': {
         post: {
           summary: 'Cancel or stop a run in one of Tekton’s three modes',

@@ -302,6 +302,22 @@ export async function createRouter(
     res.status(204).end();
   });
 
+  router.post('/runs/:cluster/:namespace/:name/start', async (req, res) => {
+    const { cluster, namespace, name } = parseInput(
+      runParamsSchema,
+      req.params,
+      'path',
+    );
+    const { scope } = await authorizedScope(req, pipelinesRunCancelPermission);
+    await audited(
+      req,
+      'pipeline-run-start-pending',
+      { entityRef: scope.entityRef, cluster, namespace, name },
+      () => service.startPending(scope, cluster, namespace, name),
+    );
+    res.status(204).end();
+  });
+
   router.delete('/runs/:cluster/:namespace/:name', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
       runParamsSchema,

@@ -157,6 +157,8 @@ export const startRunBodySchema = z
       .strict()
       .optional(),
     workspaces: z.array(workspaceBinding).default([]),
+    /** Create the run held (spec.status PipelineRunPending), to start later. */
+    pending: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict();
 
