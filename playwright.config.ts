@@ -33,6 +33,7 @@ export default defineConfig({
   outputDir: 'test-results/e2e/artifacts',
   use: {
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:3000',
+    viewport: { width: 1440, height: 900 },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
     launchOptions: {

@@ -3,6 +3,18 @@ import { test, expect } from '@playwright/test';
 test('a guest finds the demo services and opens one on Kubernetes', async ({
   page,
 }) => {
+  // The dev server can be up before the backend is.
+  await expect
+    .poll(
+      async () =>
+        (
+          await page.request.get(
+            'http://localhost:7007/.backstage/health/v1/readiness',
+          )
+        ).status(),
+      { timeout: 120_000 },
+    )
+    .toBe(200);
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
 

@@ -165,7 +165,9 @@ export async function createRouter(
     const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache',
+      // no-transform: the backend's compression would otherwise hold the
+      // events back for browsers, which all accept gzip.
+      'Cache-Control': 'no-cache, no-transform',
       'X-Accel-Buffering': 'no',
     });
     res.write(': connected\n\n');
@@ -236,7 +238,9 @@ export async function createRouter(
       .set('X-Cairn-Log-Source', log.source);
     if ('stream' in log) {
       // Streamed as the container writes it; ends when the container does.
-      res.set('Cache-Control', 'no-cache').set('X-Accel-Buffering', 'no');
+      res
+        .set('Cache-Control', 'no-cache, no-transform')
+        .set('X-Accel-Buffering', 'no');
       res.on('close', () => log.abort());
       log.stream.pipe(res);
       return;
