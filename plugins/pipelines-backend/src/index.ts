@@ -23,14 +23,10 @@ export type {
 } from './watch';
 export { PipelineRunsService } from './service/PipelineRunsService';
 export type {
-  CreatedRun,
   ListRunsRequest,
-  ListRunsResponse,
   PipelineRunsServiceOptions,
-  RunDetails,
-  RunTaskState,
 } from './service/PipelineRunsService';
-export type { RunSummary, RunSortField, RunQuery } from './service/runQuery';
+export type { RunQuery } from './service/runQuery';
 export { RunEvents } from './service/RunEvents';
-export type { RunChange, RunEventsOptions } from './service/RunEvents';
+export type { RunEventsOptions } from './service/RunEvents';
 export * from './logs';

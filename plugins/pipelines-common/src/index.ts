@@ -11,3 +11,4 @@ export * from './dag';
 export * from './params';
 export * from './permissions';
 export * from './constants';
+export * from './api';

@@ -7,17 +7,20 @@ import {
 import {
   buildParamForm,
   buildPipelineGraph,
-  ParamFormField,
   isFinished,
   overlayRunStatus,
   Param,
   ParamSpec,
   Pipeline,
-  PipelineGraph,
-  PipelineGraphNodeRunState,
   PipelineRun,
   PipelineRunSpecStatus,
   PipelineSpec,
+  PipelineSummary,
+  PipelinesList,
+  RunDetails,
+  RunRef,
+  RunsPage,
+  RunTaskState,
   RERUN_OF_LABEL,
   TaskRun,
   TEKTON_API_VERSION,
@@ -29,14 +32,7 @@ import { ClusterAccess, mapKubernetesError } from '../clusters';
 import { TektonClusterCaches, TektonWatches } from '../watch';
 import { parseLabelSelector } from '../watch/labelSelector';
 import { EntityScope, isInScope } from './entityScope';
-import {
-  RunPage,
-  RunQuery,
-  RunRow,
-  RunSummary,
-  selectRuns,
-  summarizeRun,
-} from './runQuery';
+import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { StartRunBody } from './schemas';
 
 const TEKTON = { group: 'tekton.dev', version: 'v1' };
@@ -46,55 +42,6 @@ export interface ListRunsRequest extends RunQuery {
   namespace?: string;
   /** An extra label selector, ANDed with the entity's. */
   label?: string;
-}
-
-/** A page of the runs list, with clusters that could not be read. @public */
-export interface ListRunsResponse extends RunPage<RunSummary> {
-  clusterErrors: Array<{ cluster: string; message: string }>;
-}
-
-/** One PipelineTask of a run's graph with its live state. @public */
-export type RunTaskState = Omit<PipelineGraphNodeRunState<TaskRun>, 'runs'> & {
-  taskRuns: string[];
-};
-
-/** A run with everything its detail page shows. @public */
-export interface RunDetails {
-  summary: RunSummary;
-  run: PipelineRun;
-  taskRuns: TaskRun[];
-  /** The graph of the pipeline the run executes; absent before it is known. */
-  graph?: PipelineGraph;
-  /** Live state per PipelineTask (graph node name). */
-  tasks: Record<string, RunTaskState>;
-  /** The rerun form: the pipeline's params, pre-filled with this run's values. */
-  paramForm: ParamFormField[];
-}
-
-/** A Pipeline of an entity, with what its start form needs. @public */
-export interface PipelineSummary {
-  cluster: string;
-  namespace: string;
-  name: string;
-  displayName?: string;
-  description?: string;
-  /** One field per declared param, with type, default, enum and keys. */
-  params: ParamFormField[];
-  workspaces: Array<{ name: string; description?: string; optional: boolean }>;
-  graph: PipelineGraph;
-}
-
-/** An entity's Pipelines, with clusters that could not be read. @public */
-export interface ListPipelinesResponse {
-  items: PipelineSummary[];
-  clusterErrors: Array<{ cluster: string; message: string }>;
-}
-
-/** A run created by start or rerun. @public */
-export interface CreatedRun {
-  cluster: string;
-  namespace: string;
-  name: string;
 }
 
 /** Options of {@link PipelineRunsService}. @public */
@@ -174,7 +121,7 @@ export class PipelineRunsService {
   async listRuns(
     scope: EntityScope,
     request: ListRunsRequest,
-  ): Promise<ListRunsResponse> {
+  ): Promise<RunsPage> {
     let extra;
     try {
       extra = request.label ? parseLabelSelector(request.label) : [];
@@ -284,7 +231,7 @@ export class PipelineRunsService {
   }
 
   /** The entity's Pipelines, sorted by cluster, namespace and name. */
-  async listPipelines(scope: EntityScope): Promise<ListPipelinesResponse> {
+  async listPipelines(scope: EntityScope): Promise<PipelinesList> {
     const items: PipelineSummary[] = [];
     const clusterErrors = this.unknownCluster(scope);
     for (const cluster of this.scopeClusters(scope)) {
@@ -343,7 +290,7 @@ export class PipelineRunsService {
     cluster: string,
     namespace: string,
     body: PipelineRun,
-  ): Promise<CreatedRun> {
+  ): Promise<RunRef> {
     try {
       const created = (await this.api(cluster).createNamespacedCustomObject({
         ...TEKTON,
@@ -368,7 +315,7 @@ export class PipelineRunsService {
     scope: EntityScope,
     request: StartRunBody,
     startedBy: string,
-  ): Promise<CreatedRun> {
+  ): Promise<RunRef> {
     const { cluster, namespace } = request;
     const caches = await this.caches(cluster);
     const pipeline: Pipeline | undefined = caches.pipelines.get(
@@ -436,7 +383,7 @@ export class PipelineRunsService {
     name: string,
     paramChanges: Record<string, unknown>,
     startedBy: string,
-  ): Promise<CreatedRun> {
+  ): Promise<RunRef> {
     const { caches, run } = await this.findRun(scope, cluster, namespace, name);
     const ref = run.spec.pipelineRef?.name;
     let specs: ParamSpec[] | undefined;

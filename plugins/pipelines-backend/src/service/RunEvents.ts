@@ -1,19 +1,12 @@
 import {
   PipelineRun,
+  RunChange,
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
 import { CacheEvent, TektonWatches } from '../watch';
 import { EntityScope, isInScope } from './entityScope';
-import { RunSummary, summarizeRun } from './runQuery';
-
-/** A change of one of an entity's runs. @public */
-export type RunChange =
-  | { type: 'run'; run: RunSummary }
-  | {
-      type: 'deleted';
-      run: { cluster: string; namespace: string; name: string };
-    };
+import { summarizeRun } from './runQuery';
 
 /** Options of {@link RunEvents}. @public */
 export interface RunEventsOptions {

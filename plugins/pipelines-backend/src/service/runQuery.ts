@@ -4,28 +4,14 @@ import {
   getRunStatus,
   PipelineRun,
   RERUN_OF_LABEL,
+  RunSortField,
+  RunSummary,
   RUN_STATUSES,
   RunStatus,
-  RunStatusSummary,
   summarizeTaskProgress,
-  TaskProgress,
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-
-/** Fields the runs list sorts by. @public */
-export const RUN_SORT_FIELDS = [
-  'started',
-  'created',
-  'completed',
-  'name',
-  'pipeline',
-  'status',
-  'duration',
-] as const;
-
-/** @public */
-export type RunSortField = (typeof RUN_SORT_FIELDS)[number];
 
 /** A run and the cluster it is on. @public */
 export interface RunRow {
@@ -50,25 +36,6 @@ export interface RunPage<T> {
   items: T[];
   totalCount: number;
   nextCursor?: string;
-}
-
-/** What the runs list shows of a run. @public */
-export interface RunSummary {
-  cluster: string;
-  namespace: string;
-  name: string;
-  uid?: string;
-  pipeline?: string;
-  status: RunStatusSummary;
-  /** `rerun` (Cairn or Tekton Dashboard), `event` (Tekton Triggers), `other`. */
-  trigger: 'rerun' | 'event' | 'other';
-  rerunOf?: string;
-  createdAt?: string;
-  startTime?: string;
-  completionTime?: string;
-  durationMs?: number;
-  progress: TaskProgress;
-  labels: Record<string, string>;
 }
 
 /** The pipeline a run runs: its Tekton label, else its pipelineRef. @public */

@@ -1,8 +1,11 @@
 import { InputError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { RUN_STATUSES, RunStatus } from '@cairn/plugin-pipelines-common';
+import {
+  RUN_SORT_FIELDS,
+  RUN_STATUSES,
+  RunStatus,
+} from '@cairn/plugin-pipelines-common';
 import { z } from 'zod';
-import { RUN_SORT_FIELDS } from './runQuery';
 
 /** Parses input with a zod schema; an InputError naming each field to fix. */
 export function parseInput<T extends z.ZodType>(

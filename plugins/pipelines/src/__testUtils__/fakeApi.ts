@@ -1,4 +1,5 @@
 import {
+  buildParamForm,
   buildPipelineGraph,
   overlayRunStatus,
   PipelineRun,
@@ -231,7 +232,17 @@ export function makeRunDetails(): RunDetails {
       { ...state, taskRuns: runs.map(r => r.metadata.name ?? '') },
     ]),
   );
-  return { summary: summarize(run, taskRuns), run, taskRuns, graph, tasks };
+  return {
+    summary: summarize(run, taskRuns),
+    run,
+    taskRuns,
+    graph,
+    tasks,
+    paramForm: buildParamForm(
+      run.status?.pipelineSpec?.params,
+      run.spec.params,
+    ),
+  };
 }
 
 export function summarize(

@@ -4,7 +4,6 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import { Box, Button, CircularProgress } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
-  buildParamForm,
   pipelinesRunCancelPermission,
   pipelinesRunDeletePermission,
   pipelinesRunRerunPermission,
@@ -79,12 +78,7 @@ export function RunActions(props: {
   const canCancel = useAllowed(pipelinesRunCancelPermission, entityRef);
   const canDelete = useAllowed(pipelinesRunDeletePermission, entityRef);
 
-  const rerunForm =
-    details.paramForm ??
-    buildParamForm(
-      run.status?.pipelineSpec?.params ?? run.spec.pipelineSpec?.params,
-      run.spec.params,
-    );
+  const rerunForm = details.paramForm;
   const pipelineRef = run.spec.pipelineRef?.name;
   const ref = {
     cluster: summary.cluster,

@@ -1,0 +1,102 @@
+import type { ParamFormField } from './params';
+import type { PipelineGraph, PipelineGraphNodeRunState } from './dag';
+import type { RunStatusSummary, TaskProgress } from './status';
+import type { PipelineRun, TaskRun } from './types';
+
+/*
+ * The shapes the pipelines backend serves and the frontend reads: one
+ * definition for both sides of `/api/pipelines`.
+ */
+
+/** Fields the runs list sorts by. @public */
+export const RUN_SORT_FIELDS = [
+  'started',
+  'created',
+  'completed',
+  'name',
+  'pipeline',
+  'status',
+  'duration',
+] as const;
+
+/** @public */
+export type RunSortField = (typeof RUN_SORT_FIELDS)[number];
+
+/** Identifies a run. @public */
+export interface RunRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+/** A cluster that could not be read; its objects are missing from a response. @public */
+export interface ClusterError {
+  cluster: string;
+  message: string;
+}
+
+/** What the runs list shows of a run. @public */
+export interface RunSummary extends RunRef {
+  uid?: string;
+  pipeline?: string;
+  status: RunStatusSummary;
+  /** `rerun` (Cairn or Tekton Dashboard), `event` (Tekton Triggers), `other`. */
+  trigger: 'rerun' | 'event' | 'other';
+  rerunOf?: string;
+  createdAt?: string;
+  startTime?: string;
+  completionTime?: string;
+  durationMs?: number;
+  progress: TaskProgress;
+  labels: Record<string, string>;
+}
+
+/** A page of the runs list (`GET /runs`). @public */
+export interface RunsPage {
+  items: RunSummary[];
+  totalCount: number;
+  nextCursor?: string;
+  clusterErrors: ClusterError[];
+}
+
+/** One PipelineTask of a run's graph with its live state. @public */
+export type RunTaskState = Omit<PipelineGraphNodeRunState<TaskRun>, 'runs'> & {
+  taskRuns: string[];
+};
+
+/** A run with everything its detail page shows (`GET /runs/:cluster/:namespace/:name`). @public */
+export interface RunDetails {
+  summary: RunSummary;
+  run: PipelineRun;
+  taskRuns: TaskRun[];
+  /** The graph of the pipeline the run executes; absent before it is known. */
+  graph?: PipelineGraph;
+  /** Live state per PipelineTask (graph node name). */
+  tasks: Record<string, RunTaskState>;
+  /** The rerun form: the pipeline's params, pre-filled with this run's values. */
+  paramForm: ParamFormField[];
+}
+
+/** A Pipeline of an entity, with what its start form needs. @public */
+export interface PipelineSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  displayName?: string;
+  description?: string;
+  /** One field per declared param, with type, default, enum and keys. */
+  params: ParamFormField[];
+  workspaces: Array<{ name: string; description?: string; optional: boolean }>;
+  graph: PipelineGraph;
+}
+
+/** An entity's Pipelines (`GET /pipelines`). @public */
+export interface PipelinesList {
+  items: PipelineSummary[];
+  clusterErrors: ClusterError[];
+}
+
+/** A change of one of an entity's runs, pushed by `GET /runs/events`. @public */
+export type RunChange =
+  | { type: 'run'; run: RunSummary }
+  | { type: 'deleted'; run: RunRef };
