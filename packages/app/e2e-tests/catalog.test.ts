@@ -1,26 +1,10 @@
 import { test, expect } from '@playwright/test';
+import { signInAsGuest } from '@cairn/e2e-test-utils';
 
 test('a guest finds the demo services and opens one on Kubernetes', async ({
   page,
 }) => {
-  // The dev server can be up before the backend is.
-  await expect
-    .poll(
-      async () =>
-        (
-          await page.request.get(
-            'http://localhost:7007/.backstage/health/v1/readiness',
-          )
-        ).status(),
-      { timeout: 120_000 },
-    )
-    .toBe(200);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-
-  await expect(
-    page.getByRole('heading', { name: 'Acme Catalog' }),
-  ).toBeVisible();
+  await signInAsGuest(page);
   // The guest belongs to team-storefront; list everyone's components.
   await page.getByRole('menuitem', { name: /^All/ }).click();
   for (const title of ['Payments API', 'Inventory service', 'Storefront']) {

@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { signInAsGuest } from '@cairn/e2e-test-utils';
 
 /*
  * A developer of team-storefront (the guest) runs the storefront's pipeline
@@ -7,26 +8,6 @@ import { test, expect, Page } from '@playwright/test';
  */
 
 const runTimeout = { timeout: 120_000 };
-
-async function signIn(page: Page) {
-  // The dev server can be up before the backend is.
-  await expect
-    .poll(
-      async () =>
-        (
-          await page.request.get(
-            'http://localhost:7007/.backstage/health/v1/readiness',
-          )
-        ).status(),
-      { timeout: 120_000 },
-    )
-    .toBe(200);
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('heading', { name: 'Acme Catalog' }),
-  ).toBeVisible();
-}
 
 async function startRun(page: Page, params: Record<string, string> = {}) {
   await page.getByRole('button', { name: 'Start run' }).click();
@@ -42,7 +23,7 @@ async function startRun(page: Page, params: Record<string, string> = {}) {
 
 test('start, follow, rerun and cancel a pipeline run', async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page);
+  await signInAsGuest(page);
   await page.goto('/catalog/default/component/storefront-web/ci-cd');
   await expect(
     page.getByRole('heading', { name: 'Pipeline runs', exact: true }),

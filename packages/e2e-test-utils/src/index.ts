@@ -1,0 +1,1 @@
+export { signInAsGuest } from './signIn';
