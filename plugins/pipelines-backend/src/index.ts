@@ -28,5 +28,7 @@ export type {
 } from './service/PipelineRunsService';
 export type { RunQuery } from './service/runQuery';
 export { RunEvents } from './service/RunEvents';
+export { ServiceAccountAllowList } from './service/serviceAccounts';
+export type { AllowedServiceAccount } from './service/serviceAccounts';
 export type { RunEventsOptions } from './service/RunEvents';
 export * from './logs';

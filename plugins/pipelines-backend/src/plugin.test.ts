@@ -238,6 +238,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
                 },
               ],
             },
+            pipelines: { serviceAccounts: ['ci-runner'] },
           },
         }),
       ],
@@ -905,6 +906,135 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(log.headers['x-cairn-log-source']).toBe('archive');
     expect(log.text).toContain('from the portal');
     expect((await readLog(CART, firstRun)).status).toBe(404);
+  });
+
+  describe('service accounts (pipelines.serviceAccounts: [ci-runner])', () => {
+    const runNames = async () => {
+      const list = (await tc.custom.listNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural: 'pipelineruns',
+        namespace: 'ci',
+      })) as { items: Array<{ metadata: { name: string } }> };
+      return list.items.map(r => r.metadata.name).sort();
+    };
+    const getRun = async (name: string) =>
+      (await tc.custom.getNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural: 'pipelineruns',
+        namespace: 'ci',
+        name,
+      })) as any;
+
+    beforeAll(async () => {
+      await tc.admin.makeApiClient(CoreV1Api).createNamespacedServiceAccount({
+        namespace: 'ci',
+        body: {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'ci-runner' },
+        },
+      });
+    });
+
+    it('starts and reruns a run as an allowed service account', async () => {
+      const res = await api()
+        .post('/api/pipelines/runs')
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({
+          cluster: 'dev',
+          namespace: 'ci',
+          pipeline: 'build',
+          serviceAccountName: 'ci-runner',
+        });
+      expect(res.status).toBe(201);
+      const name = res.body.name;
+      expect((await getRun(name)).spec.taskRunTemplate).toEqual({
+        serviceAccountName: 'ci-runner',
+      });
+      // Its pods really ran as ci-runner (the cluster admits them only if
+      // the account exists).
+      await waitForRun(
+        name,
+        s => s.status.status === 'succeeded',
+        'the run as ci-runner to succeed',
+      );
+      const rerun = await api()
+        .post(`/api/pipelines/runs/dev/ci/${name}/rerun`)
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({});
+      expect(rerun.status).toBe(201);
+      expect((await getRun(rerun.body.name)).spec.taskRunTemplate).toEqual({
+        serviceAccountName: 'ci-runner',
+      });
+    });
+
+    it('refuses any other service account and creates nothing', async () => {
+      const before = await runNames();
+      const res = await api()
+        .post('/api/pipelines/runs')
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({
+          cluster: 'dev',
+          namespace: 'ci',
+          pipeline: 'build',
+          serviceAccountName: 'deployer',
+        });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        name: 'InputError',
+        message:
+          'serviceAccountName "deployer" is not allowed; allowed: "ci-runner" (pipelines.serviceAccounts in app-config)',
+      });
+      expect(await runNames()).toEqual(before);
+    });
+
+    it('refuses to rerun a run whose service account is no longer allowed', async () => {
+      // A run started outside the portal (or before the list changed), held
+      // pending so nothing of it runs.
+      await tc.custom.createNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural: 'pipelineruns',
+        namespace: 'ci',
+        body: {
+          apiVersion: 'tekton.dev/v1',
+          kind: 'PipelineRun',
+          metadata: {
+            name: 'as-deployer',
+            labels: { 'backstage.io/kubernetes-id': 'shop' },
+          },
+          spec: {
+            pipelineRef: { name: 'build' },
+            status: 'PipelineRunPending',
+            taskRunTemplate: { serviceAccountName: 'deployer' },
+          },
+        },
+      });
+      await waitForRun('as-deployer', () => true, 'the run to be listed');
+      const before = await runNames();
+      const res = await api()
+        .post('/api/pipelines/runs/dev/ci/as-deployer/rerun')
+        .query({ entityRef: SHOP })
+        .set(auth)
+        .send({});
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toBe(
+        'run "as-deployer" used a service account that may no longer be chosen, so it cannot be rerun; start a new run instead: serviceAccountName "deployer" is not allowed; allowed: "ci-runner" (pipelines.serviceAccounts in app-config)',
+      );
+      expect(await runNames()).toEqual(before);
+      await tc.custom.deleteNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural: 'pipelineruns',
+        namespace: 'ci',
+        name: 'as-deployer',
+      });
+    });
   });
 
   it('denies changes the policy does not allow, checked with the entity', async () => {

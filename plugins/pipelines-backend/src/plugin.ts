@@ -10,6 +10,7 @@ import { StepLogService } from './logs/StepLogService';
 import { createRouter } from './service/router';
 import { PipelineRunsService } from './service/PipelineRunsService';
 import { RunEvents } from './service/RunEvents';
+import { ServiceAccountAllowList } from './service/serviceAccounts';
 import { TektonWatches } from './watch';
 
 /**
@@ -48,6 +49,7 @@ export const pipelinesPlugin = createBackendPlugin({
         catalog,
       }) {
         permissionsRegistry.addPermissions(pipelinesPermissions);
+        const serviceAccounts = ServiceAccountAllowList.fromConfig(config);
         const clusters = ClusterAccess.fromConfig(config);
         const watches = new TektonWatches({ clusters, logger });
         const store = await DatabaseLogStore.create(database);
@@ -95,7 +97,11 @@ export const pipelinesPlugin = createBackendPlugin({
             .map(c => c.name)
             .join(', ')}`,
         );
-        const service = new PipelineRunsService({ clusters, watches });
+        const service = new PipelineRunsService({
+          clusters,
+          watches,
+          serviceAccounts,
+        });
         httpRouter.use(
           await createRouter({
             service,

@@ -34,6 +34,7 @@ import { parseLabelSelector } from '../watch/labelSelector';
 import { EntityScope, isInScope } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { StartRunBody } from './schemas';
+import { ServiceAccountAllowList } from './serviceAccounts';
 
 const TEKTON = { group: 'tekton.dev', version: 'v1' };
 
@@ -50,6 +51,8 @@ export interface PipelineRunsServiceOptions {
   watches: TektonWatches;
   /** How long a request waits for a cluster's first list (default 10 s). */
   syncTimeoutMs?: number;
+  /** Service accounts users may name (`pipelines.serviceAccounts`); none by default. */
+  serviceAccounts?: ServiceAccountAllowList;
 }
 
 /** Labels Tekton sets itself; a new run must not copy them. */
@@ -77,9 +80,12 @@ function paramsToInput(params: Param[] | undefined): Record<string, unknown> {
  */
 export class PipelineRunsService {
   private readonly syncTimeoutMs: number;
+  private readonly serviceAccounts: ServiceAccountAllowList;
 
   constructor(private readonly options: PipelineRunsServiceOptions) {
     this.syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
+    this.serviceAccounts =
+      options.serviceAccounts ?? new ServiceAccountAllowList();
   }
 
   private scopeClusters(scope: EntityScope): string[] {
@@ -317,6 +323,11 @@ export class PipelineRunsService {
     startedBy: string,
   ): Promise<RunRef> {
     const { cluster, namespace } = request;
+    // The run's pods act as this account: only listed ones, checked before
+    // anything reaches the cluster.
+    if (request.serviceAccountName) {
+      this.serviceAccounts.check(namespace, request.serviceAccountName);
+    }
     const caches = await this.caches(cluster);
     const pipeline: Pipeline | undefined = caches.pipelines.get(
       namespace,
@@ -385,6 +396,23 @@ export class PipelineRunsService {
     startedBy: string,
   ): Promise<RunRef> {
     const { caches, run } = await this.findRun(scope, cluster, namespace, name);
+    // The copy keeps the original's service accounts only while they are
+    // still allowed; otherwise the rerun is refused rather than silently run
+    // as the namespace's default account: a run quietly acting as someone
+    // else would differ from the one it repeats (and fail or succeed for
+    // other reasons), and a run started outside the portal with any account
+    // must not become a way to reuse that account. Start a new run instead.
+    const accounts = [
+      run.spec.taskRunTemplate?.serviceAccountName,
+      ...(run.spec.taskRunSpecs ?? []).map(t => t.serviceAccountName),
+    ].filter((a): a is string => typeof a === 'string' && a !== '');
+    for (const account of new Set(accounts)) {
+      this.serviceAccounts.check(
+        namespace,
+        account,
+        `run "${name}" used a service account that may no longer be chosen, so it cannot be rerun; start a new run instead: `,
+      );
+    }
     const ref = run.spec.pipelineRef?.name;
     let specs: ParamSpec[] | undefined;
     if (ref) {
