@@ -27,6 +27,12 @@ const isCore = (request: AdmissionRequest, plural: string) =>
   request.type.plural === plural &&
   request.subresource === '';
 
+/** The pod a request creates, for plugins that admit only pod creation. */
+const podBeingCreated = (request: AdmissionRequest): any =>
+  request.operation === 'CREATE' && isCore(request, 'pods')
+    ? request.object
+    : undefined;
+
 function reject(request: AdmissionRequest, message: string): never {
   throw forbidden(
     groupResource(request.type),
@@ -41,13 +47,8 @@ export function serviceAccountAdmission(store: ObjectStore): AdmissionPlugin {
     name: 'ServiceAccount',
     phase: 'mutating',
     admit(request) {
-      if (
-        request.operation !== 'CREATE' ||
-        !isCore(request, 'pods') ||
-        !request.object
-      )
-        return undefined;
-      const pod = request.object as any;
+      const pod = podBeingCreated(request);
+      if (!pod) return undefined;
       const spec = (pod.spec ??= {});
       const account: string =
         spec.serviceAccountName || spec.serviceAccount || 'default';
@@ -74,13 +75,8 @@ export const defaultTolerationSecondsAdmission: AdmissionPlugin = {
   name: 'DefaultTolerationSeconds',
   phase: 'mutating',
   admit(request) {
-    if (
-      request.operation !== 'CREATE' ||
-      !isCore(request, 'pods') ||
-      !request.object
-    )
-      return undefined;
-    const pod = request.object as any;
+    const pod = podBeingCreated(request);
+    if (!pod) return undefined;
     const tolerations: any[] = (pod.spec.tolerations ??= []);
     for (const key of DEFAULT_TOLERATIONS) {
       const covered = tolerations.some(
@@ -106,15 +102,11 @@ export function podNodeSelectorAdmission(store: ObjectStore): AdmissionPlugin {
     name: 'PodNodeSelector',
     phase: 'mutating',
     admit(request) {
-      if (
-        request.operation !== 'CREATE' ||
-        !isCore(request, 'pods') ||
-        !request.object
-      )
-        return undefined;
+      const pod = podBeingCreated(request);
+      if (!pod) return undefined;
       const namespace = store.get('/namespaces', request.namespace);
       if (!namespace) return undefined;
-      const result = podNodeSelectorAdmit(request.object, namespace);
+      const result = podNodeSelectorAdmit(pod, namespace);
       if ('error' in result) return reject(request, result.error);
       return result.pod as KubeObject;
     },
@@ -131,15 +123,11 @@ export function limitRangerAdmission(store: ObjectStore): AdmissionPlugin[] {
       name: 'LimitRanger',
       phase: 'mutating',
       admit(request) {
-        if (
-          request.operation !== 'CREATE' ||
-          !isCore(request, 'pods') ||
-          !request.object
-        )
-          return undefined;
+        const pod = podBeingCreated(request);
+        if (!pod) return undefined;
         const ranges = limitRanges(request.namespace);
         return ranges.length
-          ? (limitRangerDefaultPod(request.object, ranges) as KubeObject)
+          ? (limitRangerDefaultPod(pod, ranges) as KubeObject)
           : undefined;
       },
     },
