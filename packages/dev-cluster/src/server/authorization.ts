@@ -1,3 +1,8 @@
+import {
+  forbiddenMessage as rbacForbiddenMessage,
+  RequestAttributes,
+  UserInfo as RbacUser,
+} from '../machinery/rbac';
 import type { UserInfo } from './authentication';
 
 /*
@@ -53,23 +58,31 @@ export function chainAuthorizers(authorizers: Authorizer[]): Authorizer {
   };
 }
 
+/** The user and request attributes in the form the RBAC evaluator takes. */
+export function toRbacRequest(a: AuthorizationAttributes): {
+  user: RbacUser;
+  attributes: RequestAttributes;
+} {
+  return {
+    user: { name: a.user.username, groups: a.user.groups },
+    attributes: a.isResourceRequest
+      ? {
+          verb: a.verb,
+          apiGroup: a.apiGroup,
+          resource: a.resource,
+          subresource: a.subresource || undefined,
+          namespace: a.namespace || undefined,
+          name: a.name || undefined,
+        }
+      : { verb: a.verb, nonResourceURL: a.path },
+  };
+}
+
 /** kube-apiserver's forbidden message for a denied request. */
 export function forbiddenMessage(
   a: AuthorizationAttributes,
   reason: string,
 ): string {
-  const user = `User "${a.user.username}"`;
-  let message: string;
-  if (!a.isResourceRequest) {
-    message = `${user} cannot ${a.verb} path "${a.path}"`;
-  } else {
-    const resource = a.subresource
-      ? `${a.resource}/${a.subresource}`
-      : a.resource;
-    const scope = a.namespace
-      ? `in the namespace "${a.namespace}"`
-      : 'at the cluster scope';
-    message = `${user} cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}" ${scope}`;
-  }
-  return reason ? `${message}: ${reason}` : message;
+  const { user, attributes } = toRbacRequest(a);
+  return rbacForbiddenMessage(user, attributes, reason);
 }

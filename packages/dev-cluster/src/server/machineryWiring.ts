@@ -11,7 +11,6 @@ import {
   bootstrapClusterRoleBindings,
   bootstrapClusterRoles,
   RbacObjects,
-  RequestAttributes,
   reviewRules,
 } from '../machinery/rbac';
 import {
@@ -30,7 +29,7 @@ import {
 import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject } from '../store/types';
 import type { SelectorCompiler } from './apiServer';
-import type { Authorizer } from './authorization';
+import { Authorizer, toRbacRequest } from './authorization';
 import { defaultBuiltinRemainder } from './defaults';
 import type { StrategicMergePatcher } from './patch';
 import type { ResourceRegistry } from './registry';
@@ -207,21 +206,8 @@ export function rbacAuthorization(store: ObjectStore): {
   return {
     authorizer: {
       authorize(a) {
-        const attributes: RequestAttributes = a.isResourceRequest
-          ? {
-              verb: a.verb,
-              apiGroup: a.apiGroup,
-              resource: a.resource,
-              subresource: a.subresource || undefined,
-              namespace: a.namespace || undefined,
-              name: a.name || undefined,
-            }
-          : { verb: a.verb, nonResourceURL: a.path };
-        const decision = authorize(
-          snapshot.get(),
-          { name: a.user.username, groups: a.user.groups },
-          attributes,
-        );
+        const { user, attributes } = toRbacRequest(a);
+        const decision = authorize(snapshot.get(), user, attributes);
         return {
           decision: decision.allowed ? 'Allow' : 'NoOpinion',
           reason: decision.reason,
