@@ -1,17 +1,10 @@
 import {
   AuditorService,
-  AuditorServiceEvent,
   HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
 import {
   pipelinesRunCancelPermission,
   pipelinesRunCreatePermission,
@@ -19,27 +12,22 @@ import {
   pipelinesRunReadPermission,
   pipelinesRunRerunPermission,
 } from '@cairn/plugin-pipelines-common';
-import express, { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { StepLogService } from '../logs/StepLogService';
-import { EntityScope, getEntityScope } from './entityScope';
 import { buildOpenApiDocument } from './openapi';
 import { RunEvents } from './RunEvents';
+import { createRouteHelpers } from './routeHelpers';
 import { PipelineRunsService } from './PipelineRunsService';
 import {
   cancelBodySchema,
-  entityRefQuerySchema,
   parseInput,
   rerunBodySchema,
   runParamsSchema,
   runsQuerySchema,
   startRunBodySchema,
 } from './schemas';
-
-type AuditMeta = NonNullable<
-  Parameters<AuditorService['createEvent']>[0]['meta']
->;
 
 /** Dependencies of {@link createRouter}. @public */
 export interface RouterOptions {
@@ -64,8 +52,8 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, logs, events, catalog, httpAuth, permissions, auditor } =
-    options;
+  const { service, logs, events } = options;
+  const { authorizedScope, audited } = createRouteHelpers(options);
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
   // Open event streams, ended on shutdown so the server can stop.
@@ -82,73 +70,6 @@ export async function createRouter(
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-
-  /**
-   * The entity the request is about, as the caller may see it, once the
-   * caller holds the permission on it.
-   */
-  async function authorizedScope(
-    req: Request,
-    permission: ResourcePermission | BasicPermission,
-  ): Promise<{ scope: EntityScope; userRef: string }> {
-    const { entityRef } = parseInput(
-      entityRefQuerySchema,
-      { entityRef: req.query.entityRef },
-      'query',
-    );
-    const credentials = await httpAuth.credentials(req);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`entity ${entityRef} not found in the catalog`);
-    }
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef: entityRef } as any],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `you may not ${
-          permission.attributes.action ?? 'use'
-        } pipeline runs of ${entityRef} (permission ${
-          permission.name
-        }); ask its owners or the ops group`,
-      );
-    }
-    const principal = credentials.principal as {
-      userEntityRef?: string;
-      subject?: string;
-    };
-    return {
-      scope: getEntityScope(entity),
-      userRef: principal.userEntityRef ?? principal.subject ?? 'unknown',
-    };
-  }
-
-  async function audited<T>(
-    req: Request,
-    eventId: string,
-    meta: AuditMeta,
-    action: () => Promise<T>,
-  ): Promise<T> {
-    const event: AuditorServiceEvent = await auditor.createEvent({
-      eventId,
-      severityLevel: 'medium',
-      request: req,
-      meta,
-    });
-    try {
-      const result = await action();
-      await event.success(
-        result
-          ? { meta: { result: result as unknown as AuditMeta } }
-          : undefined,
-      );
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
 
   router.get('/runs', async (req, res) => {
     const query = parseInput(runsQuerySchema, req.query, 'query');
