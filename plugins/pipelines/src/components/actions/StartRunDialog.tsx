@@ -10,7 +10,6 @@ import {
   FormControl,
   FormControlLabel,
   FormHelperText,
-  InputLabel,
   MenuItem,
   Select,
   TextField,
@@ -26,6 +25,12 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import { PipelineSummary } from '../../api';
 import { errorMessage } from './errorMessage';
+import {
+  fromParamFieldValue,
+  ParamField,
+  ParamFieldValue,
+  toParamFieldValue,
+} from './ParamField';
 
 /** What the start form produces. */
 export interface StartRunValues {
@@ -112,8 +117,6 @@ function toSpecs(fields: ParamFormField[]): ParamSpec[] {
   }));
 }
 
-type FieldValue = string | Record<string, string>;
-
 const DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const TIMEOUT_KEYS: Array<keyof PipelineRunTimeouts> = [
@@ -122,41 +125,15 @@ const TIMEOUT_KEYS: Array<keyof PipelineRunTimeouts> = [
   'finally',
 ];
 
-function initialFieldValue(field: ParamFormField): FieldValue {
-  const value = field.initialValue;
-  if (field.type === 'array') {
-    return Array.isArray(value) ? value.join('\n') : '';
-  }
-  if (field.type === 'object') {
-    const obj =
-      value && typeof value === 'object' && !Array.isArray(value) ? value : {};
-    const keys = [...new Set([...(field.keys ?? []), ...Object.keys(obj)])];
-    return Object.fromEntries(keys.map(k => [k, obj[k] ?? '']));
-  }
-  return typeof value === 'string' ? value : '';
-}
-
 /** The form's text back into typed param input; blanks are left out. */
 function toInput(
   fields: ParamFormField[],
-  values: Record<string, FieldValue>,
+  values: Record<string, ParamFieldValue>,
 ): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const field of fields) {
-    const value = values[field.name];
-    if (field.type === 'array') {
-      const text = typeof value === 'string' ? value : '';
-      if (text.trim() !== '') {
-        input[field.name] = text.split('\n').filter(line => line !== '');
-      }
-    } else if (field.type === 'object') {
-      const entries = Object.entries(
-        (value as Record<string, string>) ?? {},
-      ).filter(([, v]) => v !== '');
-      if (entries.length) input[field.name] = Object.fromEntries(entries);
-    } else if (typeof value === 'string' && value !== '') {
-      input[field.name] = value;
-    }
+    const value = fromParamFieldValue(field, values[field.name]);
+    if (value !== undefined) input[field.name] = value;
   }
   return input;
 }
@@ -196,8 +173,8 @@ export function StartRunDialog(props: {
         ]),
       ),
   );
-  const [values, setValues] = useState<Record<string, FieldValue>>(() =>
-    Object.fromEntries(fields.map(f => [f.name, initialFieldValue(f)])),
+  const [values, setValues] = useState<Record<string, ParamFieldValue>>(() =>
+    Object.fromEntries(fields.map(f => [f.name, toParamFieldValue(f)])),
   );
   const [serviceAccountName, setServiceAccountName] = useState('');
   const [hold, setHold] = useState(false);
@@ -206,7 +183,7 @@ export function StartRunDialog(props: {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string>();
 
-  const setValue = (name: string, value: FieldValue) =>
+  const setValue = (name: string, value: ParamFieldValue) =>
     setValues(prev => ({ ...prev, [name]: value }));
 
   const submit = async () => {
@@ -264,80 +241,6 @@ export function StartRunDialog(props: {
     }
   };
 
-  const renderField = (field: ParamFormField) => {
-    const error = errors[field.name];
-    const help = error ?? field.description;
-    const label = `${field.name}${field.required ? ' *' : ''}`;
-    if (field.enum) {
-      return (
-        <FormControl key={field.name} fullWidth margin="dense" error={!!error}>
-          <InputLabel id={`param-${field.name}`}>{label}</InputLabel>
-          <Select
-            labelId={`param-${field.name}`}
-            value={values[field.name] ?? ''}
-            onChange={e => setValue(field.name, e.target.value as string)}
-            inputProps={{ 'aria-label': field.name }}
-          >
-            {!field.required && (
-              <MenuItem value="">
-                <em>default</em>
-              </MenuItem>
-            )}
-            {field.enum.map(v => (
-              <MenuItem key={v} value={v}>
-                {v}
-              </MenuItem>
-            ))}
-          </Select>
-          {help && <FormHelperText>{help}</FormHelperText>}
-        </FormControl>
-      );
-    }
-    if (field.type === 'object') {
-      const obj = (values[field.name] as Record<string, string>) ?? {};
-      return (
-        <FormControl key={field.name} fullWidth margin="dense" error={!!error}>
-          <Typography variant="subtitle2">{label}</Typography>
-          {Object.keys(obj).map(key => (
-            <TextField
-              key={key}
-              id={`param-${field.name}-${key}`}
-              label={`${field.name}.${key}`}
-              value={obj[key]}
-              margin="dense"
-              onChange={e =>
-                setValue(field.name, { ...obj, [key]: e.target.value })
-              }
-            />
-          ))}
-          {help && <FormHelperText>{help}</FormHelperText>}
-        </FormControl>
-      );
-    }
-    return (
-      <TextField
-        key={field.name}
-        label={label}
-        fullWidth
-        margin="dense"
-        multiline={field.type === 'array'}
-        minRows={field.type === 'array' ? 2 : undefined}
-        value={values[field.name] ?? ''}
-        placeholder={
-          field.type === 'array'
-            ? 'one item per line'
-            : (field.default as string | undefined)
-        }
-        error={!!error}
-        helperText={
-          help ?? (field.type === 'array' ? 'One item per line' : undefined)
-        }
-        onChange={e => setValue(field.name, e.target.value)}
-        inputProps={{ 'aria-label': field.name }}
-      />
-    );
-  };
-
   return (
     <Dialog open={open} onClose={busy ? undefined : props.onClose} fullWidth>
       <DialogTitle>{title}</DialogTitle>
@@ -348,7 +251,15 @@ export function StartRunDialog(props: {
           </Typography>
         )}
         {props.header}
-        {fields.map(renderField)}
+        {fields.map(field => (
+          <ParamField
+            key={field.name}
+            field={field}
+            value={values[field.name]}
+            error={errors[field.name]}
+            onChange={value => setValue(field.name, value)}
+          />
+        ))}
         {workspaces.map(w => {
           const choice = bindings[w.name];
           const input = WORKSPACE_KINDS.find(

@@ -4,3 +4,9 @@ export { StartRunButton } from './StartRunButton';
 export type { StartRunValues } from './StartRunDialog';
 export { CancelRunDialog, CANCEL_MODES } from './CancelRunDialog';
 export { DeleteRunDialog } from './DeleteRunDialog';
+export {
+  ParamField,
+  toParamFieldValue,
+  fromParamFieldValue,
+} from './ParamField';
+export type { ParamFieldValue } from './ParamField';
