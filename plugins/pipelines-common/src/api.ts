@@ -1,7 +1,7 @@
 import type { ParamFormField } from './params';
 import type { PipelineGraph, PipelineGraphNodeRunState } from './dag';
 import type { RunStatusSummary, TaskProgress } from './status';
-import type { PipelineRun, TaskRun } from './types';
+import type { Pipeline, PipelineRun, Task, TaskRun } from './types';
 
 /*
  * The shapes the pipelines backend serves and the frontend reads: one
@@ -37,6 +37,11 @@ export interface ClusterError {
 
 /** What the runs list shows of a run. @public */
 export interface RunSummary extends RunRef {
+  /**
+   * The catalog entity the run belongs to, whose permissions apply to it
+   * (detail, logs and actions are requested with it).
+   */
+  entityRef: string;
   uid?: string;
   pipeline?: string;
   status: RunStatusSummary;
@@ -79,6 +84,8 @@ export interface RunDetails {
 
 /** A Pipeline of an entity, with what its start form needs. @public */
 export interface PipelineSummary {
+  /** The catalog entity the Pipeline belongs to; start runs of it with this entity. */
+  entityRef: string;
   cluster: string;
   namespace: string;
   name: string;
@@ -88,6 +95,12 @@ export interface PipelineSummary {
   params: ParamFormField[];
   workspaces: Array<{ name: string; description?: string; optional: boolean }>;
   graph: PipelineGraph;
+  /**
+   * The ServiceAccounts a run of it may name (`pipelines.serviceAccounts`
+   * for its namespace). Empty when none is configured: runs then use the
+   * namespace's default account (or the Pipeline's own taskRunTemplate).
+   */
+  serviceAccounts: string[];
 }
 
 /** An entity's Pipelines (`GET /pipelines`). @public */
@@ -100,3 +113,56 @@ export interface PipelinesList {
 export type RunChange =
   | { type: 'run'; run: RunSummary }
   | { type: 'deleted'; run: RunRef };
+
+/** A Pipeline as the builder loads and saves it (`GET /pipelines/:cluster/:namespace/:name`). @public */
+export interface PipelineDefinition {
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** The version loaded; an update sends it back so a concurrent change is refused, not overwritten. */
+  resourceVersion: string;
+  /** The full object as the cluster has it. */
+  pipeline: Pipeline;
+}
+
+/** Creates a Pipeline (`POST /pipelines`). @public */
+export interface CreatePipelineRequest {
+  cluster: string;
+  namespace: string;
+  pipeline: Pipeline;
+}
+
+/** Replaces a Pipeline (`PUT /pipelines/:cluster/:namespace/:name`). @public */
+export interface UpdatePipelineRequest {
+  pipeline: Pipeline;
+  /** `resourceVersion` of the {@link PipelineDefinition} the edit started from. */
+  resourceVersion: string;
+}
+
+/** A Task of a namespace, as the builder offers it. @public */
+export interface TaskSummary {
+  name: string;
+  namespace: string;
+  cluster: string;
+  displayName?: string;
+  description?: string;
+  /** One field per declared param, with type, default, enum and keys. */
+  params: ParamFormField[];
+  workspaces: Array<{ name: string; description?: string; optional: boolean }>;
+  results: Array<{ name: string; description?: string }>;
+  task: Task;
+}
+
+/** The Tasks of a namespace (`GET /tasks`). @public */
+export interface TasksList {
+  items: TaskSummary[];
+  clusterErrors: ClusterError[];
+}
+
+/** Where an entity's Pipelines may be created (`GET /targets`). @public */
+export interface PipelineTargets {
+  /** Its `backstage.io/kubernetes-cluster`, else every configured cluster. */
+  clusters: string[];
+  /** Its `backstage.io/kubernetes-namespace`, if it names one. */
+  namespace?: string;
+}

@@ -167,6 +167,7 @@ export class PipelineRunsService {
       ...page,
       items: page.items.map(({ cluster, run }) =>
         summarizeRun(
+          scope.entityRef,
           cluster,
           run,
           this.taskRunsOf(byCluster.get(cluster)!, run),
@@ -227,7 +228,7 @@ export class PipelineRunsService {
       }
     }
     return {
-      summary: summarizeRun(cluster, run, taskRuns),
+      summary: summarizeRun(scope.entityRef, cluster, run, taskRuns),
       run,
       taskRuns,
       graph,
@@ -252,9 +253,11 @@ export class PipelineRunsService {
         namespace: scope.namespace,
         selector: scope.selector,
       })) {
+        const namespace = pipeline.metadata.namespace ?? '';
         items.push({
+          entityRef: scope.entityRef,
           cluster,
-          namespace: pipeline.metadata.namespace ?? '',
+          namespace,
           name: pipeline.metadata.name ?? '',
           displayName: pipeline.spec.displayName,
           description: pipeline.spec.description,
@@ -265,6 +268,7 @@ export class PipelineRunsService {
             optional: Boolean(w.optional),
           })),
           graph: buildPipelineGraph(pipeline.spec),
+          serviceAccounts: this.serviceAccounts.allowedIn(namespace),
         });
       }
     }

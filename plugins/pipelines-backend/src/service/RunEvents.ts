@@ -111,7 +111,7 @@ export class RunEvents {
       });
       changes.push({
         type: 'run',
-        run: summarizeRun(ref.cluster, run, taskRuns),
+        run: summarizeRun(listener.scope.entityRef, ref.cluster, run, taskRuns),
       });
     }
     listener.pending.clear();

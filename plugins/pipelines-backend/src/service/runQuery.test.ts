@@ -183,6 +183,7 @@ describe('selectRuns', () => {
 describe('summarizeRun', () => {
   it('summarises status, pipeline, trigger and duration', () => {
     const summary = summarizeRun(
+      'component:default/shop',
       'dev',
       run('build-x', {
         pipeline: 'build',
@@ -196,6 +197,7 @@ describe('summarizeRun', () => {
       now,
     );
     expect(summary).toMatchObject({
+      entityRef: 'component:default/shop',
       cluster: 'dev',
       namespace: 'ci',
       name: 'build-x',

@@ -45,8 +45,9 @@ export function getRunPipelineName(run: PipelineRun): string | undefined {
   );
 }
 
-/** Summarises a run with its TaskRuns for the list. @public */
+/** Summarises a run of an entity with its TaskRuns for the list. @public */
 export function summarizeRun(
+  entityRef: string,
   cluster: string,
   run: PipelineRun,
   taskRuns: readonly TaskRun[],
@@ -59,6 +60,7 @@ export function summarizeRun(
   if (rerunOf) trigger = 'rerun';
   else if (labels['triggers.tekton.dev/eventlistener']) trigger = 'event';
   return {
+    entityRef,
     cluster,
     namespace: run.metadata.namespace ?? '',
     name: run.metadata.name ?? '',

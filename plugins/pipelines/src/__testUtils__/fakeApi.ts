@@ -40,7 +40,7 @@ export class FakePipelinesApi implements PipelinesApi {
   watchFails = false;
 
   async watchRuns(
-    entityRef: string,
+    entityRef: string | undefined,
     onChanges: (changes: RunChange[]) => void,
     signal: AbortSignal,
   ): Promise<void> {
@@ -57,7 +57,7 @@ export class FakePipelinesApi implements PipelinesApi {
     this.watchers.forEach(w => w(changes));
   }
 
-  async listPipelines(entityRef: string): Promise<PipelinesList> {
+  async listPipelines(entityRef?: string): Promise<PipelinesList> {
     this.calls.push({ method: 'listPipelines', args: [entityRef] });
     return this.pipelines;
   }
@@ -250,6 +250,7 @@ export function summarize(
   taskRuns: TaskRun[] = [],
 ): RunSummary {
   return {
+    entityRef: 'component:default/shop',
     cluster: 'dev',
     namespace: run.metadata.namespace ?? 'shop',
     name: run.metadata.name ?? '',

@@ -13,22 +13,24 @@ import {
 } from './types';
 
 /**
- * The pipelines backend as the frontend uses it. Every call names the
- * catalog entity the runs belong to; the server checks the caller's
- * permission on that entity.
+ * The pipelines backend as the frontend uses it. Calls name the catalog
+ * entity the runs belong to and the server checks the caller's permission on
+ * it; the lists and the event stream, called without one, cover every entity
+ * the caller may read runs of.
  * @public
  */
 export interface PipelinesApi {
   listRuns(query: ListRunsQuery): Promise<RunsPage>;
   getRun(entityRef: string, run: RunRef): Promise<RunDetails>;
-  listPipelines(entityRef: string): Promise<PipelinesList>;
+  /** The entity's Pipelines; without `entityRef`, those of every entity the user may read. */
+  listPipelines(entityRef?: string): Promise<PipelinesList>;
   /**
-   * Receives the entity's run changes as the backend pushes them (server-sent
-   * events); resolves when the stream ends or `signal` aborts, rejects when
-   * it cannot be opened.
+   * Receives the entity's run changes (every readable entity's without
+   * `entityRef`) as the backend pushes them (server-sent events); resolves
+   * when the stream ends or `signal` aborts, rejects when it cannot be opened.
    */
   watchRuns(
-    entityRef: string,
+    entityRef: string | undefined,
     onChanges: (changes: RunChange[]) => void,
     signal: AbortSignal,
   ): Promise<void>;

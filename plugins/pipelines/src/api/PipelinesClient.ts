@@ -93,8 +93,10 @@ export class PipelinesClient implements PipelinesApi {
   async listRuns(query: ListRunsQuery): Promise<RunsPage> {
     const response = await this.request('/runs', {
       entityRef: query.entityRef,
+      entity: query.entity?.length ? query.entity.join(',') : undefined,
       status: query.status?.length ? query.status.join(',') : undefined,
       pipeline: query.pipeline?.length ? query.pipeline.join(',') : undefined,
+      cluster: query.cluster,
       namespace: query.namespace,
       label: query.label,
       search: query.search,
@@ -111,13 +113,13 @@ export class PipelinesClient implements PipelinesApi {
     return response.json();
   }
 
-  async listPipelines(entityRef: string): Promise<PipelinesList> {
+  async listPipelines(entityRef?: string): Promise<PipelinesList> {
     const response = await this.request('/pipelines', { entityRef });
     return response.json();
   }
 
   async watchRuns(
-    entityRef: string,
+    entityRef: string | undefined,
     onChanges: (changes: RunChange[]) => void,
     signal: AbortSignal,
   ): Promise<void> {

@@ -25,9 +25,13 @@ export type {
 
 /** Query of `GET /runs`. @public */
 export interface ListRunsQuery {
-  entityRef: string;
+  /** Runs of this entity; without it, of every entity the user may read. */
+  entityRef?: string;
+  /** Without `entityRef`: runs of these entities only (among those the user may read). */
+  entity?: string[];
   status?: RunStatus[];
   pipeline?: string[];
+  cluster?: string;
   namespace?: string;
   /** An extra label selector, ANDed with the entity's. */
   label?: string;

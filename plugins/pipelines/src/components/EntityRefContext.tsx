@@ -1,28 +1,28 @@
 import { createContext, ReactNode, useContext, useMemo } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { WarningPanel } from '@backstage/core-components';
 import { RunRef } from '../api';
 
+/** The query parameter naming a run's entity on the Pipelines page. */
+export const ENTITY_REF_PARAM = 'entityRef';
+
 interface PipelinesContext {
-  entityRef: string;
+  /**
+   * The entity the components below act on: the CI/CD tab's entity, or on
+   * the Pipelines page the entity of the run (or pipeline) being shown;
+   * absent in the Pipelines page's list of every entity's runs.
+   */
+  entityRef?: string;
+  /**
+   * True on the entity tab, where the mount point implies the entity; on the
+   * Pipelines page paths name it with `?entityRef=`.
+   */
+  entityScoped: boolean;
   /** Where the runs list is mounted; run detail pages are under it. */
   basePath: string;
 }
 
 const Context = createContext<PipelinesContext | undefined>(undefined);
-
-/** Names the catalog entity whose runs the components below show. */
-export function EntityRefProvider(props: {
-  entityRef: string;
-  basePath: string;
-  children: ReactNode;
-}) {
-  return (
-    <Context.Provider
-      value={{ entityRef: props.entityRef, basePath: props.basePath }}
-    >
-      {props.children}
-    </Context.Provider>
-  );
-}
 
 function usePipelinesContext(): PipelinesContext {
   const value = useContext(Context);
@@ -32,22 +32,90 @@ function usePipelinesContext(): PipelinesContext {
   return value;
 }
 
-/** The entity ref set by {@link EntityRefProvider}. */
-export function usePipelinesEntityRef(): string {
+/**
+ * Names the catalog entity whose runs the components below show: one entity
+ * on its CI/CD tab, or none on the Pipelines page (runs of every entity the
+ * user may read).
+ */
+export function EntityRefProvider(props: {
+  entityRef?: string;
+  basePath: string;
+  children: ReactNode;
+}) {
+  const { entityRef, basePath } = props;
+  const value = useMemo(
+    () => ({ entityRef, basePath, entityScoped: entityRef !== undefined }),
+    [entityRef, basePath],
+  );
+  return <Context.Provider value={value}>{props.children}</Context.Provider>;
+}
+
+/**
+ * Sets the entity for one run's (or pipeline's) pages: the provider's entity
+ * on the CI/CD tab, else the one the page URL names with `?entityRef=`.
+ * Without either, shows a warning saying so.
+ */
+export function RouteEntityRefProvider(props: { children: ReactNode }) {
+  const parent = usePipelinesContext();
+  const [searchParams] = useSearchParams();
+  const entityRef =
+    parent.entityRef ?? searchParams.get(ENTITY_REF_PARAM) ?? undefined;
+  const value = useMemo(() => ({ ...parent, entityRef }), [parent, entityRef]);
+  if (!entityRef) {
+    return (
+      <WarningPanel title="This address does not name an entity">
+        Pages of the Pipelines page name the catalog entity they belong to, e.g.{' '}
+        <code>?{ENTITY_REF_PARAM}=component:default/shop</code>. Open the run
+        from the runs list, or add the parameter.
+      </WarningPanel>
+    );
+  }
+  return <Context.Provider value={value}>{props.children}</Context.Provider>;
+}
+
+/** The entity the components act on; undefined in the list of every entity's runs. */
+export function useOptionalPipelinesEntityRef(): string | undefined {
   return usePipelinesContext().entityRef;
 }
 
-/** Paths of the runs list and of a run's detail page. */
+/**
+ * The entity the components act on, for those that always act on one (a
+ * run's detail, its actions and logs).
+ */
+export function usePipelinesEntityRef(): string {
+  const { entityRef } = usePipelinesContext();
+  if (!entityRef) {
+    throw new Error(
+      'this Pipelines component acts on one entity; render it below RouteEntityRefProvider or an EntityRefProvider with an entityRef',
+    );
+  }
+  return entityRef;
+}
+
+/**
+ * Paths of the runs list and of a run's detail page. On the Pipelines page
+ * a run's path names its entity (`?entityRef=`), the one given or else the
+ * one the components act on.
+ */
 export function useRunPaths() {
-  const { basePath } = usePipelinesContext();
+  const { basePath, entityScoped, entityRef } = usePipelinesContext();
   return useMemo(() => {
     const base = basePath.replace(/\/+$/, '');
+    const entityQuery = (ref?: string) => {
+      const entity = ref ?? entityRef;
+      return !entityScoped && entity
+        ? `?${ENTITY_REF_PARAM}=${encodeURIComponent(entity)}`
+        : '';
+    };
     return {
       list: base || '/',
-      run: ({ cluster, namespace, name }: RunRef) =>
+      run: (
+        { cluster, namespace, name }: RunRef,
+        runEntityRef?: string,
+      ): string =>
         `${base}/runs/${encodeURIComponent(cluster)}/${encodeURIComponent(
           namespace,
-        )}/${encodeURIComponent(name)}`,
+        )}/${encodeURIComponent(name)}${entityQuery(runEntityRef)}`,
     };
-  }, [basePath]);
+  }, [basePath, entityScoped, entityRef]);
 }

@@ -1,16 +1,18 @@
 import { Route, Routes, useResolvedPath } from 'react-router-dom';
-import { EntityRefProvider } from './EntityRefContext';
+import { EntityRefProvider, RouteEntityRefProvider } from './EntityRefContext';
 import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
 import { StartRunButton } from './actions';
 import { Box } from '@material-ui/core';
 
 /**
- * The runs of one entity: the list at the mount point, a run's detail at
- * `runs/:cluster/:namespace/:name` below it.
+ * Runs and their details, on an entity's CI/CD tab (`entityRef` given) or on
+ * the Pipelines page (no `entityRef`: every entity the user may read, and
+ * pages below the list name their entity with `?entityRef=`). The list is at
+ * the mount point, a run's detail at `runs/:cluster/:namespace/:name`.
  */
 export function PipelinesRouter(props: {
-  entityRef: string;
+  entityRef?: string;
   selectorHint?: string;
   title?: string;
 }) {
@@ -32,7 +34,14 @@ export function PipelinesRouter(props: {
             />
           }
         />
-        <Route path="/runs/:cluster/:namespace/:name" element={<RunDetail />} />
+        <Route
+          path="/runs/:cluster/:namespace/:name"
+          element={
+            <RouteEntityRefProvider>
+              <RunDetail />
+            </RouteEntityRefProvider>
+          }
+        />
       </Routes>
     </EntityRefProvider>
   );

@@ -6,12 +6,13 @@ import { pipelinesApiRef, RunChange } from '../api';
 export const RECONNECT_MS = 15_000;
 
 /**
- * Subscribes to the entity's run changes pushed by the backend. `connected`
+ * Subscribes to the entity's run changes pushed by the backend (every
+ * readable entity's when `entityRef` is undefined). `connected`
  * tells whether the stream is open, so callers can fall back to polling
  * while it is not.
  */
 export function useRunEvents(
-  entityRef: string,
+  entityRef: string | undefined,
   onChanges: (changes: RunChange[]) => void,
 ): { connected: boolean } {
   const api = useApi(pipelinesApiRef);

@@ -3,121 +3,165 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
-import { pipelinesApiRef } from '../../api';
+import { pipelinesApiRef, RunSummary } from '../../api';
 import { PipelinesPage } from './PipelinesPage';
 
-const entities = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'shop',
-      namespace: 'default',
-      annotations: {
-        'cairn.dev/pipelines': 'true',
-        'backstage.io/kubernetes-id': 'shop',
-      },
-    },
-    spec: { owner: 'team-a' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'cart',
-      namespace: 'default',
-      annotations: {
-        'tekton.dev/cicd': 'true',
-        'backstage.io/kubernetes-label-selector': 'app=cart',
-      },
-    },
-    spec: { owner: 'team-a' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'legacy', namespace: 'default' },
-    spec: { owner: 'team-b' },
-  },
-];
+// LogViewer sizes itself to its container, which jsdom does not lay out.
+jest.mock('react-virtualized-auto-sizer', () => ({
+  __esModule: true,
+  default: (props: {
+    children: (size: { width: number; height: number }) => unknown;
+  }) => props.children({ width: 800, height: 400 }),
+}));
 
-const catalogApi = {
-  getEntities: jest.fn(async () => ({ items: entities })),
-} as any;
+beforeAll(() => {
+  // jsdom has no SVG layout; DependencyGraph measures its nodes.
+  (window.SVGElement.prototype as any).getBBox = () => ({
+    x: 0,
+    y: 0,
+    width: 190,
+    height: 52,
+  });
+});
+
+const shopRun: RunSummary = makeRunDetails().summary;
+const cartRun: RunSummary = {
+  ...shopRun,
+  entityRef: 'component:default/cart',
+  namespace: 'cart',
+  name: 'cart-build-1',
+};
+
+async function render(api: FakePipelinesApi, route = '/pipelines') {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [pipelinesApiRef, api],
+        [permissionApiRef, mockApis.permission()],
+      ]}
+    >
+      <Routes>
+        <Route path="/pipelines/*" element={<PipelinesPage />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: [route],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
+  );
+}
 
 describe('PipelinesPage', () => {
-  it('lists the entities that use Pipelines', async () => {
-    await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [catalogApiRef, catalogApi],
-          [pipelinesApiRef, new FakePipelinesApi()],
-          [permissionApiRef, mockApis.permission()],
-        ]}
-      >
-        <Routes>
-          <Route path="/pipelines/*" element={<PipelinesPage />} />
-        </Routes>
-      </TestApiProvider>,
-      { routeEntries: ['/pipelines'] },
-    );
-    expect(
-      await screen.findByText('component:default/shop'),
-    ).toBeInTheDocument();
-    expect(
-      screen.getByText('component:default/shop').closest('a'),
-    ).toHaveAttribute('href', '/pipelines/component/default/shop');
-    expect(screen.getByText('app=cart')).toBeInTheDocument();
-    expect(screen.queryByText('component:default/legacy')).toBeNull();
-    expect(catalogApi.getEntities).toHaveBeenCalledWith({
-      filter: [
-        { 'metadata.annotations.cairn.dev/pipelines': 'true' },
-        { 'metadata.annotations.tekton.dev/cicd': 'true' },
-      ],
-    });
-  });
-
-  it("shows an entity's runs", async () => {
+  it("lists every readable entity's runs with their entity, and links each run to its detail with that entity", async () => {
     const api = new FakePipelinesApi();
     api.pages = [
-      { items: [makeRunDetails().summary], totalCount: 1, clusterErrors: [] },
+      { items: [shopRun, cartRun], totalCount: 2, clusterErrors: [] },
     ];
-    await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [catalogApiRef, catalogApi],
-          [pipelinesApiRef, api],
-          [permissionApiRef, mockApis.permission()],
-        ]}
-      >
-        <Routes>
-          <Route path="/pipelines/*" element={<PipelinesPage />} />
-        </Routes>
-      </TestApiProvider>,
-      { routeEntries: ['/pipelines/component/default/shop'] },
-    );
-    expect(await screen.findByText('build-x1')).toBeInTheDocument();
-    expect(screen.getByText('build-x1').closest('a')).toHaveAttribute(
+    await render(api);
+    expect(await screen.findByText('cart-build-1')).toBeInTheDocument();
+    // No entity: the backend answers with every entity the user may read.
+    expect(api.listCalls[0].entityRef).toBeUndefined();
+    expect(api.calls).toContainEqual({
+      method: 'watchRuns',
+      args: [undefined],
+    });
+
+    const cartRow = screen.getByText('cart-build-1').closest('tr')!;
+    expect(
+      within(cartRow).getByText('cart-build-1').closest('a'),
+    ).toHaveAttribute(
       'href',
-      '/pipelines/component/default/shop/runs/dev/shop/build-x1',
+      '/pipelines/runs/dev/cart/cart-build-1?entityRef=component%3Adefault%2Fcart',
     );
-    expect(api.listCalls[0].entityRef).toBe('component:default/shop');
+    const entityLinks = within(cartRow)
+      .getAllByRole('link')
+      .map(a => a.getAttribute('href'));
+    expect(entityLinks).toContain('/catalog/default/component/cart');
+    const shopRow = screen.getByText('build-x1').closest('tr')!;
+    expect(
+      within(shopRow)
+        .getAllByRole('link')
+        .map(a => a.getAttribute('href')),
+    ).toContain('/catalog/default/component/shop');
+  });
+
+  it('filters by entity and cluster on the server', async () => {
+    const api = new FakePipelinesApi();
+    api.pages = [
+      { items: [shopRun, cartRun], totalCount: 2, clusterErrors: [] },
+    ];
+    await render(api);
+    await screen.findByText('cart-build-1');
 
     fireEvent.mouseDown(
-      within(screen.getByTestId('entity-select')).getByRole('button'),
+      within(screen.getByTestId('entity-filter').parentElement!).getByRole(
+        'button',
+      ),
     );
+    // Entities seen in runs are offered.
     fireEvent.click(
       await screen.findByRole('option', { name: 'component:default/cart' }),
     );
     await waitFor(() =>
-      expect(api.listCalls[api.listCalls.length - 1].entityRef).toBe(
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        entityRef: undefined,
+        entity: ['component:default/cart'],
+        cursor: undefined,
+      }),
+    );
+
+    fireEvent.change(screen.getByLabelText('Cluster'), {
+      target: { value: 'prod' },
+    });
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        entity: ['component:default/cart'],
+        cluster: 'prod',
+      }),
+    );
+  });
+
+  it("opens a run's detail with the entity its address names", async () => {
+    const api = new FakePipelinesApi();
+    api.details = {
+      ...makeRunDetails(),
+      summary: cartRun,
+    };
+    await render(
+      api,
+      '/pipelines/runs/dev/cart/cart-build-1?entityRef=component%3Adefault%2Fcart',
+    );
+    expect(await screen.findByText('All runs')).toHaveAttribute(
+      'href',
+      '/pipelines',
+    );
+    expect(api.calls).toContainEqual({
+      method: 'getRun',
+      args: [
+        'component:default/cart',
+        { cluster: 'dev', namespace: 'cart', name: 'cart-build-1' },
+      ],
+    });
+    // The step log is read as the run's entity, too.
+    await waitFor(() =>
+      expect(api.calls.find(c => c.method === 'getStepLog')?.args[0]).toBe(
         'component:default/cart',
       ),
     );
+  });
+
+  it('says what is missing when a run address names no entity', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    await render(api, '/pipelines/runs/dev/shop/build-x1');
+    expect(
+      await screen.findByText(/This address does not name an entity/),
+    ).toBeInTheDocument();
+    expect(api.calls.some(c => c.method === 'getRun')).toBe(false);
   });
 });

@@ -104,12 +104,14 @@ describe('RunsTable', () => {
       clusterErrors: [],
       items: [
         {
+          entityRef,
           cluster: 'dev',
           namespace: 'shop',
           name: 'release',
           params: [],
           workspaces: [],
           graph: { nodes: [], edges: [], issues: [] },
+          serviceAccounts: [],
         },
       ],
     };

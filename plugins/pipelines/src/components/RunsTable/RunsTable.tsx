@@ -15,6 +15,7 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import {
   Box,
   Chip,
@@ -40,7 +41,10 @@ import {
   TaskProgressBar,
   triggerLabel,
 } from '../RunStatus';
-import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+import {
+  useOptionalPipelinesEntityRef,
+  useRunPaths,
+} from '../EntityRefContext';
 import { useRunEvents } from '../useRunEvents';
 
 /**
@@ -54,15 +58,20 @@ export const PUSH_RELOAD_MS = 300;
 
 /** Filters of the runs list, besides the table's own search. */
 export interface RunFilters {
+  /** Entities, on the list of every entity's runs. */
+  entity: string[];
   status: RunStatus[];
   pipeline: string[];
+  cluster: string;
   namespace: string;
   label: string;
 }
 
 const NO_FILTERS: RunFilters = {
+  entity: [],
   status: [],
   pipeline: [],
+  cluster: '',
   namespace: '',
   label: '',
 };
@@ -81,29 +90,60 @@ type Row = RunSummary & { id: string };
 function FilterBar(props: {
   filters: RunFilters;
   pipelines: string[];
+  /** Entities to filter by; no entity filter when undefined. */
+  entities?: string[];
   onChange: (filters: RunFilters) => void;
 }) {
-  const { filters, pipelines, onChange } = props;
+  const { filters, pipelines, entities, onChange } = props;
+  const [cluster, setCluster] = useState(filters.cluster);
   const [namespace, setNamespace] = useState(filters.namespace);
   const [label, setLabel] = useState(filters.label);
   useDebounce(
     () => {
-      if (namespace !== filters.namespace || label !== filters.label) {
+      if (
+        cluster !== filters.cluster ||
+        namespace !== filters.namespace ||
+        label !== filters.label
+      ) {
         onChange({
           ...filters,
+          cluster: cluster.trim(),
           namespace: namespace.trim(),
           label: label.trim(),
         });
       }
     },
     400,
-    [namespace, label],
+    [cluster, namespace, label],
   );
   const pipelineOptions = [
     ...new Set([...pipelines, ...filters.pipeline]),
   ].sort();
+  const entityOptions = entities
+    ? [...new Set([...entities, ...filters.entity])].sort()
+    : undefined;
   return (
     <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
+      {entityOptions && (
+        <FormControl style={{ minWidth: 240 }}>
+          <InputLabel id="runs-entity-filter">Entity</InputLabel>
+          <Select
+            labelId="runs-entity-filter"
+            inputProps={{ 'data-testid': 'entity-filter' }}
+            multiple
+            value={filters.entity}
+            onChange={e =>
+              onChange({ ...filters, entity: e.target.value as string[] })
+            }
+          >
+            {entityOptions.map(ref => (
+              <MenuItem key={ref} value={ref}>
+                {ref}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+      )}
       <FormControl style={{ minWidth: 180 }}>
         <InputLabel id="runs-status-filter">Status</InputLabel>
         <Select
@@ -148,6 +188,12 @@ function FilterBar(props: {
         </Select>
       </FormControl>
       <TextField
+        id="runs-cluster-filter"
+        label="Cluster"
+        value={cluster}
+        onChange={e => setCluster(e.target.value)}
+      />
+      <TextField
         id="runs-namespace-filter"
         label="Namespace"
         value={namespace}
@@ -165,9 +211,11 @@ function FilterBar(props: {
 }
 
 /**
- * The runs of an entity: server-side filters, search, sort and keyset
- * paging through the Table's remote data mode; refreshes while runs on the
- * page are still active.
+ * The runs of an entity, or of every entity the user may read (with an
+ * Entity column and filter) when no entity is set: server-side filters,
+ * search, sort and keyset paging through the Table's remote data mode;
+ * updates pushed by the backend, or polling while runs on the page are
+ * active and the event stream is not available.
  */
 export function RunsTable(props: {
   /** The label runs need to show up, for the empty state's hint. */
@@ -179,12 +227,15 @@ export function RunsTable(props: {
   refreshIntervalMs?: number;
 }) {
   const api = useApi(pipelinesApiRef);
-  const entityRef = usePipelinesEntityRef();
+  const entityRef = useOptionalPipelinesEntityRef();
+  const allEntities = entityRef === undefined;
   const paths = useRunPaths();
   const tableRef = useRef<any>();
   const [filters, setFilters] = useState<RunFilters>(NO_FILTERS);
   const [seenPipelines, setSeenPipelines] = useState<string[]>([]);
-  // The filter offers the entity's Pipelines and any pipeline seen in runs.
+  const [seenEntities, setSeenEntities] = useState<string[]>([]);
+  // The filters offer the Pipelines (and their entities) and any pipeline
+  // (and entity) seen in runs.
   const { value: declared } = useAsync(
     () => api.listPipelines(entityRef).catch(() => undefined),
     [api, entityRef],
@@ -197,6 +248,18 @@ export function RunsTable(props: {
       ]),
     ],
     [declared, seenPipelines],
+  );
+  const entities = useMemo(
+    () =>
+      allEntities
+        ? [
+            ...new Set([
+              ...(declared?.items.map(p => p.entityRef) ?? []),
+              ...seenEntities,
+            ]),
+          ]
+        : undefined,
+    [allEntities, declared, seenEntities],
   );
   const [error, setError] = useState<Error>();
   const [clusterErrors, setClusterErrors] = useState<RunsPage['clusterErrors']>(
@@ -229,8 +292,10 @@ export function RunsTable(props: {
   );
 
   const filtered =
+    filters.entity.length > 0 ||
     filters.status.length > 0 ||
     filters.pipeline.length > 0 ||
+    Boolean(filters.cluster) ||
     Boolean(filters.namespace) ||
     Boolean(filters.label);
 
@@ -245,8 +310,20 @@ export function RunsTable(props: {
         title: 'Run',
         field: 'name',
         highlight: true,
-        render: row => <Link to={paths.run(row)}>{row.name}</Link>,
+        render: row => (
+          <Link to={paths.run(row, row.entityRef)}>{row.name}</Link>
+        ),
       },
+      ...(allEntities
+        ? [
+            {
+              title: 'Entity',
+              field: 'entityRef',
+              sorting: false,
+              render: (row: Row) => <EntityRefLink entityRef={row.entityRef} />,
+            },
+          ]
+        : []),
       { title: 'Pipeline', field: 'pipeline' },
       {
         title: 'Trigger',
@@ -282,7 +359,7 @@ export function RunsTable(props: {
         render: row => <TaskProgressBar progress={row.progress} />,
       },
     ],
-    [paths],
+    [paths, allEntities],
   );
 
   const load = useCallback(
@@ -300,8 +377,10 @@ export function RunsTable(props: {
       const search = query.search?.trim() || undefined;
       const base = {
         entityRef,
+        entity: filters.entity,
         status: filters.status,
         pipeline: filters.pipeline,
+        cluster: filters.cluster || undefined,
         namespace: filters.namespace || undefined,
         label: filters.label || undefined,
         search,
@@ -337,6 +416,11 @@ export function RunsTable(props: {
           result.items.forEach(r => r.pipeline && names.add(r.pipeline));
           return names.size === prev.length ? prev : [...names].sort();
         });
+        setSeenEntities(prev => {
+          const refs = new Set(prev);
+          result.items.forEach(r => refs.add(r.entityRef));
+          return refs.size === prev.length ? prev : [...refs].sort();
+        });
         return {
           data: result.items.map(r => ({
             ...r,
@@ -363,7 +447,10 @@ export function RunsTable(props: {
         title="No pipeline runs yet"
         description={
           <>
-            Runs show here once their Tekton objects carry the entity's label
+            Runs show here once their Tekton objects carry{' '}
+            {allEntities
+              ? 'the label of a catalog entity whose runs you may read'
+              : "the entity's label"}
             {props.selectorHint ? (
               <>
                 {' '}
@@ -403,6 +490,7 @@ export function RunsTable(props: {
       <FilterBar
         filters={filters}
         pipelines={pipelines}
+        entities={entities}
         onChange={setFilters}
       />
       {props.actions}

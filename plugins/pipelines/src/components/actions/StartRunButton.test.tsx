@@ -22,6 +22,7 @@ function withPipelines() {
     clusterErrors: [],
     items: [
       {
+        entityRef,
         cluster: 'dev',
         namespace: 'shop',
         name: 'build',
@@ -32,6 +33,7 @@ function withPipelines() {
         ]),
         workspaces: [],
         graph: { nodes: [], edges: [], issues: [] },
+        serviceAccounts: [],
       },
     ],
   };

@@ -17,7 +17,10 @@ import { pipelinesRunCreatePermission } from '@cairn/plugin-pipelines-common';
 import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelinesApiRef, PipelineSummary, RunRef } from '../../api';
-import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
+import {
+  useOptionalPipelinesEntityRef,
+  useRunPaths,
+} from '../EntityRefContext';
 import { StartRunDialog } from './StartRunDialog';
 
 function samePipeline(a: RunRef, b: RunRef) {
@@ -28,7 +31,7 @@ function samePipeline(a: RunRef, b: RunRef) {
 
 function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
   const api = useApi(pipelinesApiRef);
-  const entityRef = usePipelinesEntityRef();
+  const entityRef = useOptionalPipelinesEntityRef();
   const paths = useRunPaths();
   const navigate = useNavigate();
   const { value, loading, error } = useAsync(
@@ -58,14 +61,14 @@ function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
         }
         onClose={props.onClose}
         onSubmit={async values => {
-          const created = await api.startRun(entityRef, {
+          const created = await api.startRun(pipeline.entityRef, {
             cluster: pipeline.cluster,
             namespace: pipeline.namespace,
             pipeline: pipeline.name,
             ...values,
           });
           props.onClose();
-          navigate(paths.run(created));
+          navigate(paths.run(created, pipeline.entityRef));
         }}
       />
     );
@@ -83,8 +86,9 @@ function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
   } else if (value.items.length === 0) {
     body = (
       <Typography>
-        This entity has no pipelines: label a Tekton Pipeline with the entity's
-        label to start it from here.
+        {entityRef
+          ? "This entity has no pipelines: label a Tekton Pipeline with the entity's label to start it from here."
+          : 'No entity whose runs you may read has pipelines: label a Tekton Pipeline with its entity’s label to start it from here.'}
       </Typography>
     );
   } else {
@@ -98,9 +102,9 @@ function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
           >
             <ListItemText
               primary={p.displayName ?? p.name}
-              secondary={`${p.namespace} (${p.cluster})${
-                p.description ? ` — ${p.description}` : ''
-              }`}
+              secondary={`${entityRef ? '' : `${p.entityRef} · `}${
+                p.namespace
+              } (${p.cluster})${p.description ? ` — ${p.description}` : ''}`}
             />
           </ListItem>
         ))}
@@ -129,15 +133,20 @@ function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
 }
 
 /**
- * Starts a run: lists the entity's pipelines (or takes the one given), then
- * shows its start form. Hidden when the user may not start runs.
+ * Starts a run: lists the entity's pipelines (every readable entity's on the
+ * Pipelines page) or takes the one given, then shows its start form. Hidden
+ * when the user may not start runs of the entity; on the Pipelines page the
+ * server decides per pipeline's entity.
  */
 export function StartRunButton(props: { pipeline?: RunRef; label?: string }) {
-  const entityRef = usePipelinesEntityRef();
-  const { loading, allowed } = usePermission({
+  const entityRef = useOptionalPipelinesEntityRef();
+  const permission = usePermission({
     permission: pipelinesRunCreatePermission,
     resourceRef: entityRef,
   });
+  const { loading, allowed } = entityRef
+    ? permission
+    : { loading: false, allowed: true };
   const [open, setOpen] = useState(false);
   if (!loading && !allowed) return null;
   return (
