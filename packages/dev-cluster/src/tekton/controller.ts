@@ -2,20 +2,15 @@ import {
   ApiException,
   CoreV1Api,
   CustomObjectsApi,
-  Informer,
   KubeConfig,
-  KubernetesObject,
-  makeInformer,
   PatchStrategy,
   setHeaderOptions,
-  V1Pod,
 } from '@kubernetes/client-node';
 import { DEFAULT_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
 import { RESULTS_CONTAINER } from './entrypoint';
 import {
   conditionAt,
   LABELS,
-  MANAGED_BY_TEKTON,
   missingMetadata,
   ON_ERROR_ANNOTATION,
   ownerReference,
@@ -23,6 +18,7 @@ import {
   TEKTON_GROUP,
   TEKTON_VERSION,
 } from './labels';
+import { TektonInformers } from './informers';
 import { planPipelineRun, volumeClaimName } from './pipelineRun';
 import { refTarget } from './resolvers';
 import { WorkQueue } from './workQueue';
@@ -52,11 +48,14 @@ import {
 } from './validation';
 
 /*
- * The controller: a client of the Kubernetes API like Tekton's. Informers on
- * PipelineRuns, TaskRuns and Tekton's pods only trigger work; each reconcile
- * reads the objects it needs through the API and writes TaskRuns, pods and
- * status through it. The decisions are the pure functions of pipelineRun.ts
- * and taskRun.ts.
+ * The controller: a client of the Kubernetes API like Tekton's. Events of
+ * informers on PipelineRuns, TaskRuns and Tekton's pods trigger work; each
+ * reconcile reads the informers' caches (informers.ts) and writes TaskRuns,
+ * pods and status through the API with optimistic concurrency: a write from
+ * a stale cache fails with a conflict and the key is reconciled again, and
+ * children have deterministic names, so one that already exists counts as
+ * created. Finished runs are left alone. The decisions are the pure
+ * functions of pipelineRun.ts and taskRun.ts.
  */
 
 export interface TektonControllerOptions {
@@ -108,11 +107,11 @@ export class TektonController {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
   private readonly queue: WorkQueue;
-  private readonly informers: Array<Informer<KubernetesObject>> = [];
+  private readonly informers: TektonInformers;
   private stopped = false;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    kubeConfig: KubeConfig,
     private readonly options: TektonControllerOptions,
   ) {
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
@@ -127,73 +126,33 @@ export class TektonController {
         if (!conflictOrExists(error)) onError(error);
       },
     });
+    this.informers = new TektonInformers(kubeConfig, {
+      pipelineRun: run =>
+        this.queue.add(
+          keyOf('pr', run.metadata.namespace!, run.metadata.name!),
+        ),
+      taskRun: taskRun => {
+        const { namespace, name, labels } = taskRun.metadata;
+        this.queue.add(keyOf('tr', namespace!, name!));
+        const owner = labels?.[LABELS.pipelineRun];
+        if (owner) this.queue.add(keyOf('pr', namespace!, owner));
+      },
+      pod: pod => {
+        const taskRun = pod.metadata?.labels?.[LABELS.taskRun];
+        if (taskRun)
+          this.queue.add(keyOf('tr', pod.metadata!.namespace!, taskRun));
+      },
+    });
   }
 
   async start(): Promise<void> {
-    const group = TEKTON_GROUP;
-    const version = TEKTON_VERSION;
-    const pipelineRuns = makeInformer<KubernetesObject>(
-      this.kubeConfig,
-      `/apis/${group}/${version}/pipelineruns`,
-      () =>
-        this.custom.listClusterCustomObject({
-          group,
-          version,
-          plural: 'pipelineruns',
-        }),
-    );
-    const taskRuns = makeInformer<KubernetesObject>(
-      this.kubeConfig,
-      `/apis/${group}/${version}/taskruns`,
-      () =>
-        this.custom.listClusterCustomObject({
-          group,
-          version,
-          plural: 'taskruns',
-        }),
-    );
-    const selector = `${LABELS.managedBy}=${MANAGED_BY_TEKTON}`;
-    const pods = makeInformer<KubernetesObject>(
-      this.kubeConfig,
-      '/api/v1/pods',
-      () => this.core.listPodForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
-    const onPipelineRun = (o: KubernetesObject) =>
-      this.queue.add(keyOf('pr', o.metadata!.namespace!, o.metadata!.name!));
-    const onTaskRun = (o: KubernetesObject) => {
-      const { namespace, name, labels } = o.metadata!;
-      this.queue.add(keyOf('tr', namespace!, name!));
-      const owner = labels?.[LABELS.pipelineRun];
-      if (owner) this.queue.add(keyOf('pr', namespace!, owner));
-    };
-    const onPod = (o: KubernetesObject) => {
-      const taskRun = o.metadata?.labels?.[LABELS.taskRun];
-      if (taskRun) this.queue.add(keyOf('tr', o.metadata!.namespace!, taskRun));
-    };
-    for (const [informer, handler] of [
-      [pipelineRuns, onPipelineRun],
-      [taskRuns, onTaskRun],
-      [pods, onPod],
-    ] as const) {
-      informer.on('add', handler);
-      informer.on('update', handler);
-      informer.on('delete', handler);
-      informer.on('error', () => {
-        // As client-node advises: start again after a moment (the informer relists).
-        setTimeout(() => {
-          if (!this.stopped) informer.start().catch(() => {});
-        }, 1_000);
-      });
-      this.informers.push(informer);
-    }
-    await Promise.all(this.informers.map(informer => informer.start()));
+    await this.informers.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.stop();
-    await Promise.all(this.informers.map(informer => informer.stop()));
+    await this.informers.stop();
   }
 
   private async reconcile(key: string): Promise<number | undefined> {
@@ -204,11 +163,17 @@ export class TektonController {
       : this.reconcileTaskRun(namespace, name);
   }
 
-  private async get<T>(
-    plural: string,
+  /**
+   * A Pipeline or Task from the cache. One created just before its run may
+   * not be there yet, so a miss asks the API before the run fails for it.
+   */
+  private async definition<T extends Pipeline | Task>(
+    plural: 'pipelines' | 'tasks',
     namespace: string,
     name: string,
   ): Promise<T | undefined> {
+    const cached = this.informers[plural].get(name, namespace);
+    if (cached) return cached as T;
     try {
       return (await this.custom.getNamespacedCustomObject({
         group: TEKTON_GROUP,
@@ -286,7 +251,7 @@ export class TektonController {
     namespace: string,
     name: string,
   ): Promise<number | undefined> {
-    const run = await this.get<PipelineRun>('pipelineruns', namespace, name);
+    const run = this.informers.pipelineRuns.get(name, namespace);
     if (!run || run.metadata.deletionTimestamp) return undefined;
     const condition = succeededCondition(run.status);
     if (condition && condition.status !== 'Unknown') return undefined;
@@ -312,7 +277,7 @@ export class TektonController {
           `Error retrieving pipeline for pipelinerun ${namespace}/${name}: ${target.error}`,
         );
       pipelineName = target.name;
-      const pipeline = await this.get<Pipeline>(
+      const pipeline = await this.definition<Pipeline>(
         'pipelines',
         target.namespace,
         pipelineName,
@@ -376,16 +341,13 @@ export class TektonController {
       return undefined;
     }
 
-    const list = (await this.custom.listNamespacedCustomObject({
-      group: TEKTON_GROUP,
-      version: TEKTON_VERSION,
-      plural: 'taskruns',
-      namespace,
-      labelSelector: `${LABELS.pipelineRun}=${name}`,
-    })) as { items: TaskRun[] };
-    const taskRuns = list.items.filter(tr =>
-      (tr.metadata.ownerReferences ?? []).some(o => o.uid === run.metadata.uid),
-    );
+    const taskRuns = this.informers
+      .taskRunsOf(namespace, name)
+      .filter(tr =>
+        (tr.metadata.ownerReferences ?? []).some(
+          o => o.uid === run.metadata.uid,
+        ),
+      );
     let plan;
     try {
       plan = planPipelineRun({
@@ -406,6 +368,7 @@ export class TektonController {
       );
     }
     if (plan.create.length) await this.ensureVolumeClaims(run);
+    let cacheBehind = false;
     for (const taskRun of plan.create) {
       try {
         await this.custom.createNamespacedCustomObject({
@@ -417,6 +380,7 @@ export class TektonController {
         });
       } catch (error) {
         if (!conflictOrExists(error)) throw error;
+        cacheBehind = true;
       }
     }
     for (const { name: taskRunName, statusMessage } of plan.cancel) {
@@ -424,6 +388,9 @@ export class TektonController {
         spec: { status: 'TaskRunCancelled', statusMessage },
       });
     }
+    // A TaskRun that already exists is missing from the cache, and so from
+    // plan.status; its informer event brings the next reconcile.
+    if (cacheBehind) return undefined;
     await this.writeStatus('pipelineruns', run, plan.status);
     return plan.requeueAfterMs;
   }
@@ -440,7 +407,13 @@ export class TektonController {
       const taskSpec =
         task.taskSpec ??
         (target && !('error' in target)
-          ? (await this.get<Task>('tasks', target.namespace, target.name))?.spec
+          ? (
+              await this.definition<Task>(
+                'tasks',
+                target.namespace,
+                target.name,
+              )
+            )?.spec
           : undefined);
       if (taskSpec)
         declared.set(
@@ -478,7 +451,7 @@ export class TektonController {
     namespace: string,
     name: string,
   ): Promise<number | undefined> {
-    const taskRun = await this.get<TaskRun>('taskruns', namespace, name);
+    const taskRun = this.informers.taskRuns.get(name, namespace);
     if (!taskRun || taskRun.metadata.deletionTimestamp) return undefined;
     const condition = succeededCondition(taskRun.status);
     if (condition && condition.status !== 'Unknown') return undefined;
@@ -534,7 +507,11 @@ export class TektonController {
           target.error,
         );
       taskName = target.name;
-      const task = await this.get<Task>('tasks', target.namespace, taskName);
+      const task = await this.definition<Task>(
+        'tasks',
+        target.namespace,
+        taskName,
+      );
       if (!task)
         return this.failRun(
           'taskruns',
@@ -595,12 +572,7 @@ export class TektonController {
     const requeue = timeout > 0 ? left : undefined;
 
     const podName = status.podName ?? podNameFor(taskRun);
-    let pod: V1Pod | undefined;
-    try {
-      pod = await this.core.readNamespacedPod({ namespace, name: podName });
-    } catch (error) {
-      if (!notFound(error)) throw error;
-    }
+    let pod = this.informers.pods.get(podName, namespace);
     if (!pod) {
       const body = buildPod({ ...taskRun, status }, resolved, {
         claimsDir: this.options.claimsDir,
@@ -618,7 +590,8 @@ export class TektonController {
             }`,
           );
         }
-        // Created meanwhile: its informer event brings the next reconcile.
+        // It exists but is not in the cache yet: its informer event brings
+        // the next reconcile.
         return undefined;
       }
       status.podName = podName;
