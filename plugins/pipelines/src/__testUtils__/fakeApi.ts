@@ -9,7 +9,13 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import {
   CancelMode,
+  CreatePipelineRequest,
   ListRunsQuery,
+  PipelineDefinition,
+  PipelineDefinitionRef,
+  PipelineTargets,
+  TasksList,
+  UpdatePipelineRequest,
   PipelinesApi,
   PipelinesList,
   RunChange,
@@ -34,6 +40,10 @@ export class FakePipelinesApi implements PipelinesApi {
   logs: Record<string, StepLog> = {};
   /** Chunks a followed log sends, by `taskRun/step`. */
   followed: Record<string, string[]> = {};
+  /** Pipelines the builder loads, by `cluster/namespace/name`; saves update them. */
+  definitions: Record<string, PipelineDefinition> = {};
+  tasks: TasksList = { items: [], clusterErrors: [] };
+  targets: PipelineTargets = { clusters: ['dev'] };
 
   /** Pushes changes to the open watches; set `watchFails` to refuse them. */
   watchers: Array<(changes: RunChange[]) => void> = [];
@@ -124,6 +134,73 @@ export class FakePipelinesApi implements PipelinesApi {
   async deleteRun(entityRef: string, run: RunRef) {
     this.calls.push({ method: 'deleteRun', args: [entityRef, run] });
     if (this.failWith) throw this.failWith;
+  }
+  async getPipeline(
+    entityRef: string,
+    ref: PipelineDefinitionRef,
+  ): Promise<PipelineDefinition> {
+    this.calls.push({ method: 'getPipeline', args: [entityRef, ref] });
+    const definition =
+      this.definitions[`${ref.cluster}/${ref.namespace}/${ref.name}`];
+    if (!definition) throw new Error(`no pipeline ${ref.name}`);
+    return definition;
+  }
+  async createPipeline(
+    entityRef: string,
+    request: CreatePipelineRequest,
+  ): Promise<PipelineDefinition> {
+    this.calls.push({ method: 'createPipeline', args: [entityRef, request] });
+    if (this.failWith) throw this.failWith;
+    const name = request.pipeline.metadata.name ?? '';
+    return this.save(
+      { cluster: request.cluster, namespace: request.namespace, name },
+      request.pipeline,
+      '1',
+    );
+  }
+  async updatePipeline(
+    entityRef: string,
+    ref: PipelineDefinitionRef,
+    request: UpdatePipelineRequest,
+  ): Promise<PipelineDefinition> {
+    this.calls.push({
+      method: 'updatePipeline',
+      args: [entityRef, ref, request],
+    });
+    if (this.failWith) throw this.failWith;
+    return this.save(
+      ref,
+      request.pipeline,
+      String(Number(request.resourceVersion) + 1),
+    );
+  }
+  private save(
+    ref: PipelineDefinitionRef,
+    pipeline: PipelineDefinition['pipeline'],
+    resourceVersion: string,
+  ): PipelineDefinition {
+    const definition = {
+      ...ref,
+      resourceVersion,
+      pipeline: {
+        ...pipeline,
+        metadata: { ...pipeline.metadata, resourceVersion },
+      },
+    };
+    this.definitions[`${ref.cluster}/${ref.namespace}/${ref.name}`] =
+      definition;
+    return definition;
+  }
+  async listTasks(
+    entityRef: string,
+    where: { cluster: string; namespace: string },
+  ): Promise<TasksList> {
+    this.calls.push({ method: 'listTasks', args: [entityRef, where] });
+    return this.tasks;
+  }
+  async getTargets(entityRef: string): Promise<PipelineTargets> {
+    this.calls.push({ method: 'getTargets', args: [entityRef] });
+    return this.targets;
   }
 }
 

@@ -1,6 +1,12 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   CancelMode,
+  CreatePipelineRequest,
+  PipelineDefinition,
+  PipelineDefinitionRef,
+  PipelineTargets,
+  TasksList,
+  UpdatePipelineRequest,
   RunChange,
   PipelinesList,
   StepLog,
@@ -57,6 +63,32 @@ export interface PipelinesApi {
   /** Starts a run held with `spec.status: PipelineRunPending`. */
   startPendingRun(entityRef: string, run: RunRef): Promise<void>;
   deleteRun(entityRef: string, run: RunRef): Promise<void>;
+  /** A Pipeline as the cluster has it, with the resourceVersion an update must send back. */
+  getPipeline(
+    entityRef: string,
+    ref: PipelineDefinitionRef,
+  ): Promise<PipelineDefinition>;
+  /** Creates a Pipeline; a ResponseError with status 409 when the name is taken. */
+  createPipeline(
+    entityRef: string,
+    request: CreatePipelineRequest,
+  ): Promise<PipelineDefinition>;
+  /**
+   * Replaces a Pipeline; a ResponseError with status 409 when someone changed
+   * it since `request.resourceVersion` (nothing is overwritten).
+   */
+  updatePipeline(
+    entityRef: string,
+    ref: PipelineDefinitionRef,
+    request: UpdatePipelineRequest,
+  ): Promise<PipelineDefinition>;
+  /** The Tasks of a namespace, for the builder's task picker. */
+  listTasks(
+    entityRef: string,
+    where: { cluster: string; namespace: string },
+  ): Promise<TasksList>;
+  /** Where the entity's Pipelines may be created. */
+  getTargets(entityRef: string): Promise<PipelineTargets>;
 }
 
 /** @public */

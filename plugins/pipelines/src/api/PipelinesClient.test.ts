@@ -284,4 +284,132 @@ describe('PipelinesClient', () => {
       },
     });
   });
+  describe('the pipeline builder', () => {
+    const ref = { cluster: 'dev', namespace: 'shop', name: 'build' };
+    const pipeline = {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'Pipeline' as const,
+      metadata: { name: 'build' },
+      spec: { tasks: [] },
+    };
+    const definition = { ...ref, resourceVersion: '7', pipeline };
+
+    it('loads, creates and updates a Pipeline with the route shapes', async () => {
+      const calls: Array<{
+        method: string;
+        path: string;
+        entityRef: string | null;
+        body?: unknown;
+      }> = [];
+      const record = async ({ request }: { request: Request }) => {
+        const text = await request.text();
+        const url = new URL(request.url);
+        calls.push({
+          method: request.method,
+          path: url.pathname,
+          entityRef: url.searchParams.get('entityRef'),
+          body: text ? JSON.parse(text) : undefined,
+        });
+        return HttpResponse.json(definition, {
+          status: request.method === 'POST' ? 201 : 200,
+        });
+      };
+      server.use(
+        http.get(`${baseUrl}/pipelines/dev/shop/build`, record),
+        http.post(`${baseUrl}/pipelines`, record),
+        http.put(`${baseUrl}/pipelines/dev/shop/build`, record),
+      );
+      await expect(client.getPipeline(entityRef, ref)).resolves.toEqual(
+        definition,
+      );
+      await expect(
+        client.createPipeline(entityRef, {
+          cluster: 'dev',
+          namespace: 'shop',
+          pipeline,
+        }),
+      ).resolves.toEqual(definition);
+      await expect(
+        client.updatePipeline(entityRef, ref, {
+          pipeline,
+          resourceVersion: '6',
+        }),
+      ).resolves.toEqual(definition);
+      expect(calls).toEqual([
+        {
+          method: 'GET',
+          path: '/api/pipelines/pipelines/dev/shop/build',
+          entityRef,
+          body: undefined,
+        },
+        {
+          method: 'POST',
+          path: '/api/pipelines/pipelines',
+          entityRef,
+          body: { cluster: 'dev', namespace: 'shop', pipeline },
+        },
+        {
+          method: 'PUT',
+          path: '/api/pipelines/pipelines/dev/shop/build',
+          entityRef,
+          body: { pipeline, resourceVersion: '6' },
+        },
+      ]);
+    });
+
+    it('reports a concurrent change as a ResponseError with status 409', async () => {
+      const message =
+        'pipeline "build" was changed by someone else since you loaded it; reload it and apply your change again';
+      server.use(
+        http.put(`${baseUrl}/pipelines/dev/shop/build`, () =>
+          HttpResponse.json(
+            {
+              error: { name: 'ConflictError', message },
+              request: { method: 'PUT', url: '/pipelines/dev/shop/build' },
+              response: { statusCode: 409 },
+            },
+            { status: 409 },
+          ),
+        ),
+      );
+      await expect(
+        client.updatePipeline(entityRef, ref, {
+          pipeline,
+          resourceVersion: '6',
+        }),
+      ).rejects.toMatchObject({
+        name: 'ResponseError',
+        statusCode: 409,
+        body: { error: { message } },
+      });
+    });
+
+    it('lists the Tasks of a namespace and the targets of an entity', async () => {
+      let tasksQuery: Record<string, string> = {};
+      let targetsQuery: Record<string, string> = {};
+      server.use(
+        http.get(`${baseUrl}/tasks`, ({ request }) => {
+          tasksQuery = Object.fromEntries(new URL(request.url).searchParams);
+          return HttpResponse.json({ items: [], clusterErrors: [] });
+        }),
+        http.get(`${baseUrl}/targets`, ({ request }) => {
+          targetsQuery = Object.fromEntries(new URL(request.url).searchParams);
+          return HttpResponse.json({ clusters: ['dev'], namespace: 'shop' });
+        }),
+      );
+      await expect(
+        client.listTasks(entityRef, { cluster: 'dev', namespace: 'shop' }),
+      ).resolves.toEqual({ items: [], clusterErrors: [] });
+      expect(tasksQuery).toEqual({
+        entityRef,
+        cluster: 'dev',
+        namespace: 'shop',
+      });
+      await expect(client.getTargets(entityRef)).resolves.toEqual({
+        clusters: ['dev'],
+        namespace: 'shop',
+      });
+      expect(targetsQuery).toEqual({ entityRef });
+    });
+  });
 });

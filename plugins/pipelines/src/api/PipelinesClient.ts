@@ -3,6 +3,12 @@ import { ResponseError } from '@backstage/errors';
 import { PipelinesApi } from './PipelinesApi';
 import {
   CancelMode,
+  CreatePipelineRequest,
+  PipelineDefinition,
+  PipelineDefinitionRef,
+  PipelineTargets,
+  TasksList,
+  UpdatePipelineRequest,
   RunChange,
   PipelinesList,
   StepLog,
@@ -14,10 +20,17 @@ import {
   StartRunRequest,
 } from './types';
 
-function runPath({ cluster, namespace, name }: RunRef): string {
-  return `/runs/${encodeURIComponent(cluster)}/${encodeURIComponent(
+function objectPath(
+  collection: string,
+  { cluster, namespace, name }: RunRef | PipelineDefinitionRef,
+): string {
+  return `/${collection}/${encodeURIComponent(cluster)}/${encodeURIComponent(
     namespace,
   )}/${encodeURIComponent(name)}`;
+}
+
+function runPath(run: RunRef): string {
+  return objectPath('runs', run);
 }
 
 /** Reads a streamed text body chunk by chunk until it ends or is aborted. */
@@ -232,5 +245,53 @@ export class PipelinesClient implements PipelinesApi {
 
   async deleteRun(entityRef: string, run: RunRef): Promise<void> {
     await this.request(runPath(run), { entityRef }, { method: 'DELETE' });
+  }
+
+  async getPipeline(
+    entityRef: string,
+    ref: PipelineDefinitionRef,
+  ): Promise<PipelineDefinition> {
+    const response = await this.request(objectPath('pipelines', ref), {
+      entityRef,
+    });
+    return response.json();
+  }
+
+  async createPipeline(
+    entityRef: string,
+    request: CreatePipelineRequest,
+  ): Promise<PipelineDefinition> {
+    const response = await this.request(
+      '/pipelines',
+      { entityRef },
+      { method: 'POST', body: request },
+    );
+    return response.json();
+  }
+
+  async updatePipeline(
+    entityRef: string,
+    ref: PipelineDefinitionRef,
+    request: UpdatePipelineRequest,
+  ): Promise<PipelineDefinition> {
+    const response = await this.request(
+      objectPath('pipelines', ref),
+      { entityRef },
+      { method: 'PUT', body: request },
+    );
+    return response.json();
+  }
+
+  async listTasks(
+    entityRef: string,
+    where: { cluster: string; namespace: string },
+  ): Promise<TasksList> {
+    const response = await this.request('/tasks', { entityRef, ...where });
+    return response.json();
+  }
+
+  async getTargets(entityRef: string): Promise<PipelineTargets> {
+    const response = await this.request('/targets', { entityRef });
+    return response.json();
   }
 }

@@ -7,6 +7,12 @@ import type {
 
 export type {
   ClusterError,
+  CreatePipelineRequest,
+  PipelineDefinition,
+  PipelineTargets,
+  TaskSummary,
+  TasksList,
+  UpdatePipelineRequest,
   RunChange,
   PipelineSummary,
   PipelinesList,
@@ -74,3 +80,10 @@ export type CancelMode =
   | 'Cancelled'
   | 'CancelledRunFinally'
   | 'StoppedRunFinally';
+
+/** Identifies a Pipeline the builder loads and saves. @public */
+export interface PipelineDefinitionRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
