@@ -12,3 +12,4 @@ export * from './params';
 export * from './permissions';
 export * from './constants';
 export * from './api';
+export * from './builder';

@@ -1,0 +1,15 @@
+export type { ValidationProblem } from './problems';
+export {
+  applyEdit,
+  BuilderEditError,
+  newPipelineYaml,
+  parsePipelineYaml,
+  pipelineToYaml,
+  toEditablePipeline,
+} from './document';
+export type { BuilderEdit } from './document';
+export { validatePipeline } from './validation';
+export { builderGraph } from './graph';
+export type { BuilderGraph } from './graph';
+export { completionsFor } from './completion';
+export type { Completion } from './completion';

@@ -1,0 +1,531 @@
+import {
+  Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Node as YamlNode,
+  Pair,
+  parseDocument,
+  Scalar,
+  visit,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
+
+/*
+ * Lossless YAML editing: `reconcileYamlText` turns a YAML text into one
+ * whose value is a given target, changing only the text of the entries whose
+ * values differ. Everything else — comments, key order, quoting, block
+ * scalars, flow style, blank lines — stays byte-identical, which
+ * re-serialising a parsed Document does not guarantee (it normalises
+ * indentation, escapes and flow spacing).
+ *
+ * It works on the source ranges of the parsed Document: one change at a
+ * time (replace an entry, insert or delete a map pair or sequence item) is
+ * spliced into the text, the text is parsed again, and so on until the
+ * value equals the target. New text is rendered by the `yaml` stringifier in
+ * the indentation style the document already uses.
+ */
+
+/** Options every parse and render of pipeline YAML uses. */
+export const YAML_DOCUMENT_OPTIONS = {
+  // Quote strings that YAML 1.1 readers (kubectl, Go's yaml.v2) would read
+  // as something else: "yes", "on", "0777", "1.10".
+  compat: 'yaml-1.1',
+  aliasDuplicateObjects: false,
+  prettyErrors: true,
+} as const;
+
+const RENDER_OPTIONS = {
+  lineWidth: 0,
+  minContentWidth: 0,
+  flowCollectionPadding: false,
+} as const;
+
+interface RenderStyle {
+  indent: number;
+  indentSeq: boolean;
+}
+
+/** Renders a value as a YAML document body, without the final newline. */
+export function renderYaml(
+  value: unknown,
+  style: RenderStyle = { indent: 2, indentSeq: true },
+  flow = false,
+): string {
+  const doc = new Document(value, YAML_DOCUMENT_OPTIONS);
+  if (flow && isCollection(doc.contents)) doc.contents.flow = true;
+  return doc.toString({ ...RENDER_OPTIONS, ...style }).replace(/\r?\n$/, '');
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Drops `undefined` (absent) values, as YAML has no such thing. */
+export function normalizeValue(value: unknown): Json {
+  if (Array.isArray(value)) return value.map(v => normalizeValue(v ?? null));
+  if (isPlainObject(value)) {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== undefined) out[k] = normalizeValue(v);
+    }
+    return out;
+  }
+  return (value ?? null) as Json;
+}
+
+/** Structural equality of JSON-like values (key order does not matter). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') {
+    return Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((v, i) => deepEqual(v, b[i]))
+    );
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ak = Object.keys(a).filter(k => a[k] !== undefined);
+    const bk = Object.keys(b).filter(k => b[k] !== undefined);
+    return ak.length === bk.length && ak.every(k => deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+function stableKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .filter(k => value[k] !== undefined)
+      .sort()
+      .map(k => `${JSON.stringify(k)}:${stableKey(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** What a sequence item is, for aligning old and new items: its `name`, else its whole value. */
+function identity(value: unknown): string {
+  return isPlainObject(value) && typeof value.name === 'string'
+    ? `name:${value.name}`
+    : `value:${stableKey(value)}`;
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** Where a node sits in its parent, so that the whole entry can be re-rendered. */
+type Entry =
+  | { kind: 'pair'; keyStart: number; key: string }
+  | { kind: 'item'; dash: number }
+  | { kind: 'root' };
+
+/** Returned when a change cannot be made here; the parent re-renders its entry instead. */
+const ESCALATE = Symbol('escalate');
+type Step = Splice | typeof ESCALATE | undefined;
+
+class TextEditor {
+  private readonly newline: string;
+
+  constructor(
+    private readonly text: string,
+    private readonly doc: Document.Parsed,
+    private readonly style: RenderStyle,
+  ) {
+    this.newline = text.includes('\r\n') ? '\r\n' : '\n';
+  }
+
+  private column(pos: number): number {
+    return pos - this.lineStart(pos);
+  }
+
+  private lineStart(pos: number): number {
+    return this.text.lastIndexOf('\n', pos - 1) + 1;
+  }
+
+  /** The position of the line break ending the line of `pos` (or the text's end). */
+  private lineEnd(pos: number): number {
+    const i = this.text.indexOf('\n', pos);
+    if (i === -1) return this.text.length;
+    return this.text[i - 1] === '\r' ? i - 1 : i;
+  }
+
+  /** The position after the line break ending the line of `pos`. */
+  private afterLine(pos: number): number {
+    const i = this.text.indexOf('\n', pos);
+    return i === -1 ? this.text.length : i + 1;
+  }
+
+  private onlySpaceBefore(pos: number): boolean {
+    return this.text.slice(this.lineStart(pos), pos).trim() === '';
+  }
+
+  /** The end of a node's own text: its last scalar, excluding a block scalar's final line break. */
+  private contentEnd(node: unknown): number {
+    if (isCollection(node) && !node.flow && node.items.length > 0) {
+      const last = node.items[node.items.length - 1];
+      return this.contentEnd(isPair(last) ? last.value ?? last.key : last);
+    }
+    const range = (node as YamlNode | null)?.range;
+    if (!range) return -1;
+    let end = range[1];
+    if (
+      isScalar(node) &&
+      (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')
+    ) {
+      if (this.text[end - 1] === '\n') end--;
+      if (this.text[end - 1] === '\r') end--;
+    }
+    return end;
+  }
+
+  private pairEnd(pair: Pair): number {
+    const end = this.contentEnd(pair.value);
+    return end >= 0 ? end : (pair.key as YamlNode).range![1];
+  }
+
+  /** The `-` of a block sequence item, or undefined when something other than spaces precedes the item. */
+  private dashOf(item: unknown): number | undefined {
+    const range = (item as YamlNode | null)?.range;
+    if (!range) return undefined;
+    let i = range[0] - 1;
+    while (i >= 0 && /\s/.test(this.text[i])) i--;
+    return this.text[i] === '-' ? i : undefined;
+  }
+
+  /** Indents every non-empty line but the first by `column` spaces. */
+  private indentRest(rendered: string, column: number): string {
+    const pad = ' '.repeat(column);
+    return rendered
+      .split('\n')
+      .map((line, i) => (i === 0 || line === '' ? line : pad + line))
+      .join(this.newline);
+  }
+
+  private render(value: unknown, flow = false): string {
+    return renderYaml(value, this.style, flow);
+  }
+
+  /** The next change that brings `node` closer to `target`, or undefined when it is equal. */
+  reconcile(node: unknown, target: Json, entry: Entry): Step {
+    const current = isAlias(node)
+      ? node.resolve(this.doc)?.toJS(this.doc)
+      : (node as YamlNode | null)?.toJS?.(this.doc) ?? null;
+    if (deepEqual(current, target)) return undefined;
+    let step: Step = ESCALATE;
+    if (
+      isMap(node) &&
+      !node.flow &&
+      !node.anchor &&
+      isPlainObject(target) &&
+      Object.keys(target).length > 0
+    ) {
+      step = this.reconcileMap(node, target);
+    } else if (
+      isSeq(node) &&
+      !node.flow &&
+      !node.anchor &&
+      Array.isArray(target) &&
+      target.length > 0
+    ) {
+      step = this.reconcileSeq(node, target);
+    }
+    return step === ESCALATE ? this.replaceEntry(node, target, entry) : step;
+  }
+
+  private reconcileMap(node: YAMLMap, target: Record<string, Json>): Step {
+    const pairs = node.items;
+    const keyOf = (pair: Pair) =>
+      isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (pairs.some(p => keyOf(p) === undefined || !(p.key as YamlNode).range)) {
+      return ESCALATE;
+    }
+    const keys = pairs.map(p => keyOf(p)!);
+    const column = this.column((pairs[0].key as YamlNode).range![0]);
+    const targetKeys = Object.keys(target);
+    const missing = targetKeys.find(k => !keys.includes(k));
+    if (missing !== undefined) {
+      // After the nearest key that precedes it in the target, else last.
+      const before = targetKeys
+        .slice(0, targetKeys.indexOf(missing))
+        .reverse()
+        .find(k => keys.includes(k));
+      const after =
+        pairs[before !== undefined ? keys.indexOf(before) : pairs.length - 1];
+      const at = this.lineEnd(this.pairEnd(after));
+      const rendered = this.render({ [missing]: target[missing] });
+      return {
+        start: at,
+        end: at,
+        text:
+          this.newline + ' '.repeat(column) + this.indentRest(rendered, column),
+      };
+    }
+    for (const pair of pairs) {
+      const key = keyOf(pair)!;
+      if (!(key in target)) continue;
+      const step = this.reconcile(pair.value, target[key], {
+        kind: 'pair',
+        keyStart: (pair.key as YamlNode).range![0],
+        key,
+      });
+      if (step) return step;
+    }
+    const index = keys.findIndex(k => !(k in target));
+    if (index === -1) return undefined;
+    const keyStart = (pairs[index].key as YamlNode).range![0];
+    if (this.onlySpaceBefore(keyStart)) {
+      return {
+        start: this.lineStart(keyStart),
+        end: this.afterLine(this.pairEnd(pairs[index])),
+        text: '',
+      };
+    }
+    // The first key of a sequence item (`- name: x`): pull the next key up.
+    const next = pairs[index + 1];
+    if (!next) return ESCALATE;
+    return { start: keyStart, end: (next.key as YamlNode).range![0], text: '' };
+  }
+
+  private reconcileSeq(node: YAMLSeq, target: Json[]): Step {
+    const items = node.items;
+    const dashes = items.map(item => this.dashOf(item));
+    if (dashes.some(d => d === undefined || !this.onlySpaceBefore(d))) {
+      return ESCALATE;
+    }
+    const column = this.column(dashes[0]!);
+    const old = items.map(
+      item => (item as YamlNode | null)?.toJS?.(this.doc) ?? null,
+    );
+    const pairs = alignSequences(old.map(identity), target.map(identity));
+    const itemText = (value: Json) =>
+      ' '.repeat(column) + this.indentRest(this.render([value]), column);
+    // Insert first, so that a sequence being rewritten never becomes empty.
+    for (let p = 0; p < pairs.length; p++) {
+      const n = pairs[p][1];
+      if (pairs[p][0] !== undefined || n === undefined) continue;
+      const nextOld = pairs.slice(p + 1).find(([o]) => o !== undefined)?.[0];
+      if (nextOld === undefined) {
+        const at = this.lineEnd(this.contentEnd(items[items.length - 1]));
+        return { start: at, end: at, text: this.newline + itemText(target[n]) };
+      }
+      const at = this.lineStart(dashes[nextOld]!);
+      return { start: at, end: at, text: itemText(target[n]) + this.newline };
+    }
+    for (const [o, n] of pairs) {
+      if (o === undefined || n === undefined) continue;
+      const step = this.reconcile(items[o], target[n], {
+        kind: 'item',
+        dash: dashes[o]!,
+      });
+      if (step) return step;
+    }
+    const removed = pairs.find(([, n]) => n === undefined)?.[0];
+    if (removed === undefined) return undefined;
+    return {
+      start: this.lineStart(dashes[removed]!),
+      end: this.afterLine(this.contentEnd(items[removed])),
+      text: '',
+    };
+  }
+
+  /** Replaces a whole entry (`key: value`, `- value`, or the document) by a rendering of the target. */
+  replaceEntry(node: unknown, target: Json, entry: Entry): Splice {
+    const range = (node as YamlNode | null)?.range;
+    const single = (text: string) => !text.includes('\n');
+    if (range && isScalar(node) && !isCollectionValue(target)) {
+      const blockStyle =
+        node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      if (!blockStyle) {
+        const doc = new Document(target, YAML_DOCUMENT_OPTIONS);
+        if (typeof target === 'string' && isScalar(doc.contents)) {
+          (doc.contents as Scalar).type = node.type;
+        }
+        const text = doc
+          .toString({ ...RENDER_OPTIONS, ...this.style })
+          .replace(/\r?\n$/, '');
+        if (single(text)) return { start: range[0], end: range[1], text };
+      }
+    }
+    if (
+      range &&
+      isCollection(node) &&
+      node.flow &&
+      node.items.length > 0 &&
+      single(this.text.slice(range[0], range[1])) &&
+      isCollectionValue(target) &&
+      Array.isArray(target) === isSeq(node) &&
+      Object.keys(target).length > 0
+    ) {
+      const text = this.render(target, true);
+      if (single(text)) return { start: range[0], end: range[1], text };
+    }
+    if (entry.kind === 'root') {
+      const start = range ? range[0] : 0;
+      const end = range ? this.contentEnd(node) : this.text.length;
+      return { start, end, text: this.indentRest(this.render(target), 0) };
+    }
+    const start = entry.kind === 'pair' ? entry.keyStart : entry.dash;
+    const column = this.column(start);
+    const rendered = this.indentRest(
+      this.render(entry.kind === 'pair' ? { [entry.key]: target } : [target]),
+      column,
+    );
+    let end = range ? this.contentEnd(node) : -1;
+    if (end < start) {
+      // `key:` with nothing after it.
+      end = this.lineEnd(start);
+      const comment = this.text.slice(start, end).indexOf(' #');
+      if (comment >= 0) end = start + comment;
+    }
+    // A comment after a value that now spans lines would land inside it.
+    if (!single(rendered)) {
+      const rest = this.text.slice(end, this.lineEnd(end));
+      if (rest.trim().startsWith('#')) end = this.lineEnd(end);
+    }
+    return { start, end, text: rendered };
+  }
+}
+
+function isCollectionValue(
+  value: unknown,
+): value is Json[] | Record<string, Json> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * Aligns two sequences by item identity (longest common subsequence); the
+ * unmatched items between two matches are paired by position, the rest are
+ * insertions (`[undefined, n]`) or deletions (`[o, undefined]`).
+ */
+function alignSequences(
+  old: string[],
+  next: string[],
+): Array<[number | undefined, number | undefined]> {
+  const lcs: number[][] = Array.from({ length: old.length + 1 }, () =>
+    new Array(next.length + 1).fill(0),
+  );
+  for (let i = old.length - 1; i >= 0; i--) {
+    for (let j = next.length - 1; j >= 0; j--) {
+      lcs[i][j] =
+        old[i] === next[j]
+          ? lcs[i + 1][j + 1] + 1
+          : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+    }
+  }
+  const result: Array<[number | undefined, number | undefined]> = [];
+  let i = 0;
+  let j = 0;
+  let gapOld: number[] = [];
+  let gapNew: number[] = [];
+  const flush = () => {
+    const paired = Math.min(gapOld.length, gapNew.length);
+    for (let k = 0; k < paired; k++) result.push([gapOld[k], gapNew[k]]);
+    for (const o of gapOld.slice(paired)) result.push([o, undefined]);
+    for (const n of gapNew.slice(paired)) result.push([undefined, n]);
+    gapOld = [];
+    gapNew = [];
+  };
+  while (i < old.length || j < next.length) {
+    if (i < old.length && j < next.length && old[i] === next[j]) {
+      flush();
+      result.push([i++, j++]);
+    } else if (
+      j >= next.length ||
+      (i < old.length && lcs[i + 1][j] >= lcs[i][j + 1])
+    ) {
+      gapOld.push(i++);
+    } else {
+      gapNew.push(j++);
+    }
+  }
+  flush();
+  return result;
+}
+
+/** Indentation of the document: spaces per level, and whether sequences are indented under their key. */
+function detectStyle(doc: Document.Parsed, text: string): RenderStyle {
+  let indent: number | undefined;
+  let indentSeq: boolean | undefined;
+  const column = (pos: number) => pos - (text.lastIndexOf('\n', pos - 1) + 1);
+  visit(doc, {
+    Pair(_, pair) {
+      const keyRange = (pair.key as YamlNode | null)?.range;
+      if (!keyRange) return;
+      const value = pair.value;
+      if (indent === undefined && isMap(value) && !value.flow) {
+        const first = (value.items[0]?.key as YamlNode | null)?.range;
+        if (first && column(first[0]) > column(keyRange[0])) {
+          indent = column(first[0]) - column(keyRange[0]);
+        }
+      }
+      if (indentSeq === undefined && isSeq(value) && !value.flow) {
+        const first = (value.items[0] as YamlNode | null)?.range;
+        if (first) {
+          let i = first[0] - 1;
+          while (i >= 0 && /\s/.test(text[i])) i--;
+          if (text[i] === '-') indentSeq = column(i) > column(keyRange[0]);
+        }
+      }
+    },
+  });
+  return { indent: indent ?? 2, indentSeq: indentSeq ?? true };
+}
+
+/** Thrown when a YAML text cannot be edited: its message says why. */
+export class YamlEditError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'YamlEditError';
+  }
+}
+
+/** Parses YAML text the way the builder does everywhere. */
+export function parseYamlDocument(text: string): Document.Parsed {
+  return parseDocument(text, YAML_DOCUMENT_OPTIONS);
+}
+
+/**
+ * Rewrites `text` so that it holds `target`, changing only the text of the
+ * entries whose value differs. Throws YamlEditError when the text has syntax
+ * errors.
+ */
+export function reconcileYamlText(text: string, target: unknown): string {
+  const wanted = normalizeValue(target);
+  let current = text;
+  // Each step changes one entry; a pipeline has far fewer entries than this.
+  for (let steps = 0; steps < 5000; steps++) {
+    const doc = parseYamlDocument(current);
+    if (doc.errors.length) {
+      throw new YamlEditError(
+        `The YAML has errors; fix them first: ${doc.errors[0].message}`,
+      );
+    }
+    const editor = new TextEditor(current, doc, detectStyle(doc, current));
+    let step = editor.reconcile(doc.contents, wanted, { kind: 'root' });
+    if (step === ESCALATE) {
+      step = editor.replaceEntry(doc.contents, wanted, { kind: 'root' });
+    }
+    if (!step) return current;
+    const next =
+      current.slice(0, step.start) + step.text + current.slice(step.end);
+    if (next === current) break;
+    current = next;
+  }
+  throw new YamlEditError(
+    'The YAML could not be rewritten without losing content (does it use anchors and aliases?); edit it in the YAML view instead.',
+  );
+}
