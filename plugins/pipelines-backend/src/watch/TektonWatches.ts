@@ -4,6 +4,7 @@ import {
   KUBERNETES_ID_ANNOTATION,
   Pipeline,
   PipelineRun,
+  Task,
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
@@ -20,7 +21,14 @@ export interface TektonClusterCaches {
   pipelineRuns: ResourceCache<PipelineRun & CachedObject>;
   taskRuns: ResourceCache<TaskRun & CachedObject>;
   pipelines: ResourceCache<Pipeline & CachedObject>;
+  /** Namespaced Tasks, for the pipeline builder. */
+  tasks: ResourceCache<Task & CachedObject>;
 }
+
+/** The caches a request can wait for. @public */
+export type TektonCacheName = Exclude<keyof TektonClusterCaches, 'cluster'>;
+
+const RUN_CACHES: TektonCacheName[] = ['pipelineRuns', 'taskRuns', 'pipelines'];
 
 /** Options of {@link TektonWatches}. @public */
 export interface TektonWatchesOptions {
@@ -38,7 +46,7 @@ const TEKTON = { group: 'tekton.dev', version: 'v1' };
 /**
  * One watch per Tekton kind per cluster, shared by every user of the portal:
  * PipelineRuns (indexed by `backstage.io/kubernetes-id` and pipeline),
- * TaskRuns (indexed by PipelineRun) and Pipelines. Started with the plugin
+ * TaskRuns (indexed by PipelineRun), Pipelines and Tasks. Started with the plugin
  * and stopped on shutdown.
  * @public
  */
@@ -76,6 +84,7 @@ export class TektonWatches {
           ...common('pipelines'),
           indexedLabels: [KUBERNETES_ID_ANNOTATION],
         }),
+        tasks: new ResourceCache(common('tasks')),
       });
     }
   }
@@ -85,6 +94,7 @@ export class TektonWatches {
       c.pipelineRuns,
       c.taskRuns,
       c.pipelines,
+      c.tasks,
     ]);
   }
 
@@ -111,22 +121,20 @@ export class TektonWatches {
 
   /**
    * The caches of a cluster, once they hold its objects: waits up to
-   * `timeoutMs` for the first list, then fails with the reason (unreachable
+   * `timeoutMs` for the first list of each cache named in `which` (those of
+   * runs and Pipelines by default), then fails with the reason (unreachable
    * cluster, missing RBAC, Tekton not installed).
    */
   async synced(
     cluster: string,
     timeoutMs: number,
+    which: TektonCacheName[] = RUN_CACHES,
   ): Promise<TektonClusterCaches> {
     const caches = this.caches.get(cluster);
     if (!caches) {
       throw new ServiceUnavailableError(`cluster "${cluster}" is not watched`);
     }
-    for (const cache of [
-      caches.pipelineRuns,
-      caches.taskRuns,
-      caches.pipelines,
-    ]) {
+    for (const cache of which.map(name => caches[name])) {
       // A cluster whose first list already failed answers at once rather
       // than holding every page view for the whole timeout.
       const failedBefore = !cache.hasSynced && cache.lastError !== undefined;

@@ -7,6 +7,7 @@ export type {
 } from './ResourceCache';
 export { TektonWatches } from './TektonWatches';
 export type {
+  TektonCacheName,
   TektonClusterCaches,
   TektonWatchesOptions,
 } from './TektonWatches';
