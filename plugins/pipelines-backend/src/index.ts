@@ -16,6 +16,7 @@ export type {
   CacheEvent,
   ResourceCacheOptions,
   ResourceKind,
+  TektonCacheName,
   TektonClusterCaches,
   TektonWatchesOptions,
   LabelRequirement,
@@ -26,6 +27,8 @@ export type {
   ListRunsRequest,
   PipelineRunsServiceOptions,
 } from './service/PipelineRunsService';
+export { PipelineDefinitionsService } from './service/PipelineDefinitionsService';
+export type { PipelineDefinitionsServiceOptions } from './service/PipelineDefinitionsService';
 export type { RunQuery } from './service/runQuery';
 export { RunEvents } from './service/RunEvents';
 export { ServiceAccountAllowList } from './service/serviceAccounts';

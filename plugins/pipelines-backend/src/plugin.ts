@@ -9,6 +9,7 @@ import { DatabaseLogStore } from './logs/LogStore';
 import { StepLogService } from './logs/StepLogService';
 import { createRouter } from './service/router';
 import { PipelineRunsService } from './service/PipelineRunsService';
+import { PipelineDefinitionsService } from './service/PipelineDefinitionsService';
 import { RunEvents } from './service/RunEvents';
 import { ServiceAccountAllowList } from './service/serviceAccounts';
 import { TektonWatches } from './watch';
@@ -105,6 +106,7 @@ export const pipelinesPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             service,
+            definitions: new PipelineDefinitionsService({ clusters, watches }),
             logs,
             events,
             onShutdown: hook => lifecycle.addShutdownHook(hook),

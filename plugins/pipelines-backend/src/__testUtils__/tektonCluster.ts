@@ -22,8 +22,8 @@ import {
 
 /*
  * Test support: a dev cluster with Tekton, and a portal service account that
- * may read Tekton objects everywhere but change PipelineRuns only in the
- * namespace `ci`, so tests see the cluster's own 403 elsewhere.
+ * may read Tekton objects everywhere but change PipelineRuns and Pipelines
+ * only in the namespace `ci`, so tests see the cluster's own 403 elsewhere.
  */
 
 export const WRITABLE_NAMESPACE = 'ci';
@@ -114,6 +114,11 @@ export async function startTektonTestCluster(
             apiGroups: ['tekton.dev'],
             resources: ['pipelineruns'],
             verbs: ['create', 'patch', 'delete'],
+          },
+          {
+            apiGroups: ['tekton.dev'],
+            resources: ['pipelines'],
+            verbs: ['create', 'update'],
           },
         ],
       },

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import {
   cancelBodySchema,
+  createPipelineBodySchema,
   rerunBodySchema,
   runsQuerySchema,
   startRunBodySchema,
+  tasksQuerySchema,
+  updatePipelineBodySchema,
 } from './schemas';
 
 type JsonSchema = Record<string, any>;
@@ -141,6 +144,111 @@ const json = (schema: JsonSchema) => ({
   content: { 'application/json': { schema } },
 });
 
+const pipelineDefinition = {
+  type: 'object',
+  properties: {
+    cluster: { type: 'string' },
+    namespace: { type: 'string' },
+    name: { type: 'string' },
+    resourceVersion: {
+      type: 'string',
+      description:
+        'Send it back with an update: a Pipeline changed since is refused (409), never overwritten.',
+    },
+    pipeline: {
+      type: 'object',
+      description: 'The Tekton v1 Pipeline as the cluster has it',
+    },
+  },
+  required: ['cluster', 'namespace', 'name', 'resourceVersion', 'pipeline'],
+};
+
+/** The pipeline builder's operations (pipelineDefinitionRoutes.ts). */
+const builder = {
+  getPipeline: {
+    summary:
+      "One of the entity's Pipelines, read from the cluster, with the resourceVersion an update sends back",
+    parameters: [...runPathParameters, entityRefParameter],
+    responses: {
+      '200': { description: 'The Pipeline', ...json(pipelineDefinition) },
+      ...errors,
+    },
+  },
+  createPipeline: {
+    summary:
+      "Create a Pipeline labelled for the entity, after Tekton's validation (permission pipelines.pipeline.update); 409 when the name is taken",
+    parameters: [entityRefParameter],
+    requestBody: {
+      required: true,
+      ...json(toSchema(createPipelineBodySchema)),
+    },
+    responses: {
+      '201': { description: 'Created', ...json(pipelineDefinition) },
+      ...errors,
+    },
+  },
+  updatePipeline: {
+    summary:
+      'Replace a Pipeline as of the resourceVersion loaded (permission pipelines.pipeline.update); 409 when someone changed it since',
+    parameters: [...runPathParameters, entityRefParameter],
+    requestBody: {
+      required: true,
+      ...json(toSchema(updatePipelineBodySchema)),
+    },
+    responses: {
+      '200': { description: 'Replaced', ...json(pipelineDefinition) },
+      ...errors,
+    },
+  },
+  listTasks: {
+    summary:
+      "The Tasks of a namespace in the entity's scope, with their params as form fields, workspaces and results",
+    parameters: queryParameters(tasksQuerySchema, {
+      entityRef: entityRefParameter.description,
+    }),
+    responses: {
+      '200': {
+        description: 'The Tasks',
+        ...json({
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                description:
+                  'cluster, namespace, name, displayName, description, params (form fields), workspaces, results, task (the Tekton Task)',
+              },
+            },
+            clusterErrors: { type: 'array', items: { type: 'object' } },
+          },
+          required: ['items', 'clusterErrors'],
+        }),
+      },
+      ...errors,
+    },
+  },
+  getTargets: {
+    summary:
+      "Where the entity's Pipelines may be created: its backstage.io/kubernetes-cluster (else every configured cluster) and backstage.io/kubernetes-namespace",
+    parameters: [entityRefParameter],
+    responses: {
+      '200': {
+        description: 'The clusters and namespace',
+        ...json({
+          type: 'object',
+          properties: {
+            clusters: { type: 'array', items: { type: 'string' } },
+            namespace: { type: 'string' },
+          },
+          required: ['clusters'],
+        }),
+      },
+      ...errors,
+    },
+  },
+};
+
 /** The OpenAPI 3.1 description of the Pipelines API, from its input schemas. */
 export function buildOpenApiDocument(): JsonSchema {
   return {
@@ -203,7 +311,14 @@ export function buildOpenApiDocument(): JsonSchema {
           },
         },
       },
+      '/pipelines/{cluster}/{namespace}/{name}': {
+        get: builder.getPipeline,
+        put: builder.updatePipeline,
+      },
+      '/tasks': { get: builder.listTasks },
+      '/targets': { get: builder.getTargets },
       '/pipelines': {
+        post: builder.createPipeline,
         get: {
           summary:
             "The entity's Pipelines, with the fields of their start forms and their graphs",

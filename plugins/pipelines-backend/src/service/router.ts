@@ -19,6 +19,8 @@ import { StepLogService } from '../logs/StepLogService';
 import { buildOpenApiDocument } from './openapi';
 import { RunEvents } from './RunEvents';
 import { createRouteHelpers } from './routeHelpers';
+import { addPipelineDefinitionRoutes } from './pipelineDefinitionRoutes';
+import { PipelineDefinitionsService } from './PipelineDefinitionsService';
 import { PipelineRunsService } from './PipelineRunsService';
 import {
   cancelBodySchema,
@@ -32,6 +34,8 @@ import {
 /** Dependencies of {@link createRouter}. @public */
 export interface RouterOptions {
   service: PipelineRunsService;
+  /** The pipeline builder's reads and writes of Pipelines. */
+  definitions: PipelineDefinitionsService;
   logs: StepLogService;
   events: RunEvents;
   catalog: CatalogService;
@@ -53,7 +57,8 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { service, logs, events } = options;
-  const { authorizedScope, audited } = createRouteHelpers(options);
+  const helpers = createRouteHelpers(options);
+  const { authorizedScope, audited } = helpers;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
   // Open event streams, ended on shutdown so the server can stop.
@@ -258,6 +263,8 @@ export async function createRouter(
     );
     res.status(204).end();
   });
+
+  addPipelineDefinitionRoutes(router, options.definitions, helpers);
 
   return router;
 }

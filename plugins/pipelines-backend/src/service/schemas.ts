@@ -182,3 +182,66 @@ export const cancelBodySchema = z
 
 export type StartRunBody = z.infer<typeof startRunBodySchema>;
 export type RunsQueryInput = z.infer<typeof runsQuerySchema>;
+
+/** A Tekton v1 Pipeline as the builder sends it; fields Cairn does not model pass through. */
+const pipelineObjectSchema = z
+  .object({
+    apiVersion: z.literal('tekton.dev/v1', {
+      error: 'must be tekton.dev/v1: the builder writes Tekton v1 Pipelines',
+    }),
+    kind: z.literal('Pipeline', { error: 'must be Pipeline' }),
+    metadata: z
+      .object({
+        name: z
+          .string()
+          .regex(DNS_SUBDOMAIN, 'must be a Pipeline name')
+          .max(253, 'must be at most 253 characters')
+          .optional(),
+        namespace: z
+          .string()
+          .regex(DNS_LABEL, 'must be a namespace name')
+          .optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        annotations: z.record(z.string(), z.string()).optional(),
+      })
+      .passthrough(),
+    spec: z.object({}).passthrough(),
+  })
+  .passthrough();
+
+export const createPipelineBodySchema = z
+  .object({
+    cluster: z.string().min(1, 'is required: the cluster to create it in'),
+    namespace: z.string().regex(DNS_LABEL, 'must be a namespace name'),
+    pipeline: pipelineObjectSchema.refine(p => Boolean(p.metadata.name), {
+      message: 'metadata.name is required: the name of the new Pipeline',
+      path: ['metadata', 'name'],
+    }),
+  })
+  .strict();
+
+export const updatePipelineBodySchema = z
+  .object({
+    pipeline: pipelineObjectSchema,
+    resourceVersion: z
+      .string({
+        error:
+          'is required: the metadata.resourceVersion of the Pipeline as you loaded it',
+      })
+      .min(
+        1,
+        'is required: the metadata.resourceVersion of the Pipeline as you loaded it',
+      ),
+  })
+  .strict();
+
+export const tasksQuerySchema = z.object({
+  entityRef: entityRefSchema,
+  cluster: z.string({ error: 'is required: the cluster' }).min(1),
+  namespace: z
+    .string({ error: 'is required: the namespace of the Tasks' })
+    .regex(DNS_LABEL, 'must be a namespace name'),
+});
+
+export type CreatePipelineBody = z.infer<typeof createPipelineBodySchema>;
+export type UpdatePipelineBody = z.infer<typeof updatePipelineBodySchema>;

@@ -1,0 +1,280 @@
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import {
+  buildParamForm,
+  Pipeline,
+  PipelineDefinition,
+  PipelineTargets,
+  Task,
+  TaskSummary,
+  TasksList,
+  toEditablePipeline,
+  validatePipeline,
+} from '@cairn/plugin-pipelines-common';
+import { ClusterAccess, mapKubernetesError } from '../clusters';
+import { KubernetesCallContext } from '../clusters/errors';
+import { TektonWatches } from '../watch';
+import { EntityScope, isInScope } from './entityScope';
+import {
+  invalidPipelineError,
+  labelForEntity,
+  PipelineLocation,
+  restoreServerOwned,
+} from './pipelineDefinition';
+import { CreatePipelineBody, UpdatePipelineBody } from './schemas';
+
+const TEKTON = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
+
+/** Options of {@link PipelineDefinitionsService}. @public */
+export interface PipelineDefinitionsServiceOptions {
+  clusters: ClusterAccess;
+  watches: TektonWatches;
+  /** How long a request waits for a cluster's first list of Tasks (default 10 s). */
+  syncTimeoutMs?: number;
+}
+
+function statusCode(error: unknown): number | undefined {
+  const e = error as { code?: unknown; statusCode?: unknown };
+  if (typeof e?.code === 'number') return e.code;
+  return typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+}
+
+/**
+ * The pipeline builder's backend: an entity's Pipelines read from and
+ * written to the cluster (never from the cache, so the resourceVersion an
+ * update checks is current), and the Tasks a Pipeline can use. Permission
+ * checks and audit are the router's; this class trusts its caller.
+ * @public
+ */
+export class PipelineDefinitionsService {
+  private readonly syncTimeoutMs: number;
+
+  constructor(private readonly options: PipelineDefinitionsServiceOptions) {
+    this.syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
+  }
+
+  /** Where the entity's Pipelines may be created. */
+  targets(scope: EntityScope): PipelineTargets {
+    const { clusters } = this.options;
+    return {
+      clusters: scope.cluster
+        ? [clusters.get(scope.cluster).name]
+        : clusters.list().map(c => c.name),
+      ...(scope.namespace ? { namespace: scope.namespace } : {}),
+    };
+  }
+
+  async getPipeline(
+    scope: EntityScope,
+    where: PipelineLocation,
+  ): Promise<PipelineDefinition> {
+    return this.definition(where.cluster, await this.read(scope, where));
+  }
+
+  async createPipeline(
+    scope: EntityScope,
+    request: CreatePipelineBody,
+  ): Promise<PipelineDefinition> {
+    const { cluster, namespace } = request;
+    const name = request.pipeline.metadata.name!;
+    this.checkTarget(scope, cluster, namespace);
+    const where = { cluster, namespace, name };
+    const body = labelForEntity(
+      scope,
+      where,
+      toEditablePipeline(request.pipeline as Pipeline),
+    );
+    await this.validate(where, body);
+    try {
+      const created = (await this.api(cluster).createNamespacedCustomObject({
+        ...TEKTON,
+        namespace,
+        body,
+      })) as Pipeline;
+      return this.definition(cluster, created);
+    } catch (error) {
+      if (statusCode(error) === 409) {
+        throw new ConflictError(
+          `pipeline "${name}" already exists in namespace "${namespace}" on cluster "${cluster}"; choose another name, or open that one to edit it`,
+        );
+      }
+      throw this.clusterError(error, where, 'create');
+    }
+  }
+
+  async updatePipeline(
+    scope: EntityScope,
+    where: PipelineLocation,
+    request: UpdatePipelineBody,
+  ): Promise<PipelineDefinition> {
+    const current = await this.read(scope, where);
+    const conflict = new ConflictError(
+      `pipeline "${where.name}" was changed by someone else since you loaded it; reload it and apply your change again`,
+    );
+    const body = restoreServerOwned(
+      labelForEntity(
+        scope,
+        where,
+        toEditablePipeline(request.pipeline as Pipeline),
+      ),
+      current,
+      request.resourceVersion,
+    );
+    await this.validate(where, body);
+    try {
+      // A replace with the loaded resourceVersion: Kubernetes refuses it if
+      // the Pipeline changed since, even between our read and this write.
+      const replaced = (await this.api(
+        where.cluster,
+      ).replaceNamespacedCustomObject({
+        ...TEKTON,
+        namespace: where.namespace,
+        name: where.name,
+        body,
+      })) as Pipeline;
+      return this.definition(where.cluster, replaced);
+    } catch (error) {
+      if (statusCode(error) === 409) throw conflict;
+      throw this.clusterError(error, where, 'update');
+    }
+  }
+
+  /** The Tasks of a namespace the entity's Pipelines may be in, by name. */
+  async listTasks(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+  ): Promise<TasksList> {
+    this.checkTarget(scope, cluster, namespace);
+    let tasks: Task[];
+    try {
+      tasks = await this.tasksOf(cluster, namespace);
+    } catch (error) {
+      return {
+        items: [],
+        clusterErrors: [{ cluster, message: (error as Error).message }],
+      };
+    }
+    const items = tasks.map(
+      (task): TaskSummary => ({
+        cluster,
+        namespace,
+        name: task.metadata.name ?? '',
+        displayName: task.spec.displayName,
+        description: task.spec.description,
+        params: buildParamForm(task.spec.params),
+        workspaces: (task.spec.workspaces ?? []).map(w => ({
+          name: w.name,
+          description: w.description,
+          optional: Boolean(w.optional),
+        })),
+        results: (task.spec.results ?? []).map(r => ({
+          name: r.name,
+          description: r.description,
+        })),
+        task,
+      }),
+    );
+    items.sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
+    return { items, clusterErrors: [] };
+  }
+
+  private async tasksOf(cluster: string, namespace: string): Promise<Task[]> {
+    this.options.clusters.get(cluster);
+    const caches = await this.options.watches.synced(
+      cluster,
+      this.syncTimeoutMs,
+      ['tasks'],
+    );
+    return caches.tasks.list({ namespace });
+  }
+
+  /** A cluster and namespace outside the entity's scope are refused, saying which are its. */
+  private checkTarget(scope: EntityScope, cluster: string, namespace: string) {
+    this.options.clusters.get(cluster);
+    if (scope.cluster && scope.cluster !== cluster) {
+      throw new InputError(
+        `the Pipelines of ${scope.entityRef} are on cluster "${scope.cluster}" (its backstage.io/kubernetes-cluster annotation), not "${cluster}"`,
+      );
+    }
+    if (scope.namespace && scope.namespace !== namespace) {
+      throw new InputError(
+        `the Pipelines of ${scope.entityRef} are in namespace "${scope.namespace}" (its backstage.io/kubernetes-namespace annotation), not "${namespace}"`,
+      );
+    }
+  }
+
+  /** The Pipeline as the cluster has it, if it belongs to the entity; else a NotFoundError. */
+  private async read(
+    scope: EntityScope,
+    where: PipelineLocation,
+  ): Promise<Pipeline> {
+    const { cluster, namespace, name } = where;
+    const notFound = new NotFoundError(
+      `pipeline "${name}" not found in namespace "${namespace}" on cluster "${cluster}" for ${scope.entityRef} (its pipelines are those matching ${scope.selectorText})`,
+    );
+    // Out of scope is answered without asking the cluster, like absent.
+    if (
+      (scope.cluster && scope.cluster !== cluster) ||
+      (scope.namespace && scope.namespace !== namespace)
+    ) {
+      throw notFound;
+    }
+    let pipeline: Pipeline;
+    try {
+      pipeline = (await this.api(cluster).getNamespacedCustomObject({
+        ...TEKTON,
+        namespace,
+        name,
+      })) as Pipeline;
+    } catch (error) {
+      if (statusCode(error) === 404) throw notFound;
+      throw this.clusterError(error, where, 'get');
+    }
+    if (!isInScope(scope, cluster, pipeline)) throw notFound;
+    return pipeline;
+  }
+
+  /** Tekton's rules, with the namespace's Tasks for taskRef checks when they are at hand. */
+  private async validate(where: PipelineLocation, pipeline: Pipeline) {
+    const tasks = await this.tasksOf(where.cluster, where.namespace).catch(
+      () => undefined,
+    );
+    const error = invalidPipelineError(
+      where.name,
+      validatePipeline(pipeline, { tasks }),
+    );
+    if (error) throw error;
+  }
+
+  private definition(cluster: string, pipeline: Pipeline): PipelineDefinition {
+    return {
+      cluster,
+      namespace: pipeline.metadata.namespace ?? '',
+      name: pipeline.metadata.name ?? '',
+      resourceVersion: pipeline.metadata.resourceVersion ?? '',
+      pipeline,
+    };
+  }
+
+  private clusterError(
+    error: unknown,
+    where: PipelineLocation,
+    verb: KubernetesCallContext['verb'],
+  ): Error {
+    return mapKubernetesError(error, {
+      cluster: where.cluster,
+      verb,
+      resource: TEKTON.plural,
+      group: TEKTON.group,
+      namespace: where.namespace,
+      name: where.name,
+    });
+  }
+
+  private api(cluster: string): CustomObjectsApi {
+    return this.options.clusters
+      .get(cluster)
+      .kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+}

@@ -1,0 +1,606 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { pipelinesPlugin } from '../plugin';
+import {
+  startTektonTestCluster,
+  TektonTestCluster,
+  waitFor,
+} from '../__testUtils__/tektonCluster';
+
+/*
+ * The pipeline builder's routes in a test backend against a dev cluster
+ * with Tekton (and its admission webhook's validation). The portal's service
+ * account may write Pipelines only in namespace `ci`. The policy lets
+ * everyone read, and only `shop`'s and `web`'s owners change Pipelines.
+ * These routes keep nothing in the database: the cluster is the store.
+ */
+
+jest.setTimeout(180_000);
+
+const component = (name: string, annotations: Record<string, string>) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+});
+
+const SHOP = 'component:default/shop';
+const CART = 'component:default/cart';
+const WEB = 'component:default/web';
+const OUTSIDER = 'component:default/outsider';
+
+const entities = [
+  component('shop', { 'backstage.io/kubernetes-id': 'shop' }),
+  component('cart', {
+    'backstage.io/kubernetes-id': 'cart',
+    'backstage.io/kubernetes-namespace': 'ci',
+  }),
+  component('web', {
+    'backstage.io/kubernetes-label-selector': 'app=web,tier in (front,back)',
+    'backstage.io/kubernetes-namespace': 'ci',
+  }),
+  component('outsider', { 'backstage.io/kubernetes-id': 'outsider' }),
+];
+
+const TEKTON = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
+
+/** A Pipeline as the builder sends it: no labels, and fields it has no form for. */
+function newPipeline(name: string, extra: object = {}) {
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'Pipeline',
+    metadata: { name, annotations: { 'example.com/note': 'kept' } },
+    spec: {
+      description: 'first version',
+      tasks: [
+        {
+          name: 'hello',
+          taskSpec: {
+            steps: [
+              {
+                name: 'say',
+                image: 'alpine',
+                script: 'echo test',
+                securityContext: { runAsNonRoot: true },
+              },
+            ],
+          },
+        },
+      ],
+      'x-cairn-unmodelled': { anything: ['goes', 1] },
+      ...extra,
+    },
+  };
+}
+
+describe('the pipeline builder API against a dev cluster with Tekton', () => {
+  let tc: TektonTestCluster;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  const auth = { Authorization: mockCredentials.user.header() };
+  const authorizeCalls: Array<{ permission: string; resourceRef?: string }> =
+    [];
+  const audit: Array<{
+    eventId: string;
+    meta?: object;
+    outcome?: 'success' | 'fail';
+    error?: string;
+  }> = [];
+
+  const readFromCluster = (namespace: string, name: string) =>
+    tc.custom.getNamespacedCustomObject({ ...TEKTON, namespace, name });
+
+  beforeAll(async () => {
+    tc = await startTektonTestCluster();
+    await tc.custom.createNamespacedCustomObject({
+      ...TEKTON,
+      namespace: 'ci',
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'Pipeline',
+        metadata: {
+          name: 'cart-build',
+          labels: { 'backstage.io/kubernetes-id': 'cart' },
+        },
+        spec: {
+          tasks: [{ name: 'one', taskSpec: { steps: [{ image: 'alpine' }] } }],
+        },
+      },
+    });
+    await tc.custom.createNamespacedCustomObject({
+      group: 'tekton.dev',
+      version: 'v1',
+      plural: 'tasks',
+      namespace: 'ci',
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'Task',
+        metadata: { name: 'git-clone' },
+        spec: {
+          description: 'Clones a repository',
+          params: [
+            { name: 'url', type: 'string', description: 'repository URL' },
+            { name: 'depth', default: '1' },
+            { name: 'mode', enum: ['full', 'shallow'], default: 'shallow' },
+          ],
+          workspaces: [
+            { name: 'output' },
+            { name: 'ssh', optional: true, description: 'SSH keys' },
+          ],
+          results: [{ name: 'commit', description: 'the commit cloned' }],
+          steps: [{ name: 'clone', image: 'alpine/git', script: 'git clone' }],
+        },
+      },
+    });
+
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests =>
+        requests.map(r => {
+          const permission = (r as any).permission.name as string;
+          const resourceRef = (r as any).resourceRef as string | undefined;
+          authorizeCalls.push({ permission, resourceRef });
+          const allowed =
+            permission === 'pipelines.run.read' ||
+            resourceRef === SHOP ||
+            resourceRef === WEB ||
+            resourceRef === OUTSIDER;
+          return {
+            result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          } as PolicyDecision;
+        }) as any,
+    });
+    const auditor = mockServices.auditor.mock({
+      createEvent: async options => {
+        const entry: (typeof audit)[number] = {
+          eventId: options.eventId,
+          meta: options.meta,
+        };
+        audit.push(entry);
+        return {
+          success: async () => {
+            entry.outcome = 'success';
+          },
+          fail: async ({ error }) => {
+            entry.outcome = 'fail';
+            entry.error = error.message;
+          },
+        };
+      },
+    });
+    ({ server } = await startTestBackend({
+      features: [
+        pipelinesPlugin,
+        auditor.factory,
+        catalogServiceMock.factory({ entities }),
+        permissions.factory,
+        mockServices.rootConfig.factory({
+          data: { kubernetes: tc.kubernetesConfig },
+        }),
+      ],
+    }));
+  });
+
+  afterAll(async () => {
+    await tc?.stop();
+  });
+
+  const api = () => request(server);
+  const create = (entityRef: string, body: object) =>
+    api()
+      .post('/api/pipelines/pipelines')
+      .query({ entityRef })
+      .set(auth)
+      .send(body);
+  const read = (entityRef: string, namespace: string, name: string) =>
+    api()
+      .get(`/api/pipelines/pipelines/dev/${namespace}/${name}`)
+      .query({ entityRef })
+      .set(auth);
+  const update = (
+    entityRef: string,
+    namespace: string,
+    name: string,
+    body: object,
+  ) =>
+    api()
+      .put(`/api/pipelines/pipelines/dev/${namespace}/${name}`)
+      .query({ entityRef })
+      .set(auth)
+      .send(body);
+
+  it('creates a Pipeline labelled for the entity, keeping fields the builder has no form for, and reads it back', async () => {
+    const res = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: newPipeline('hello'),
+    });
+    expect(res.status).toBe(201);
+    const inCluster = (await readFromCluster('ci', 'hello')) as any;
+    expect(res.body).toEqual({
+      cluster: 'dev',
+      namespace: 'ci',
+      name: 'hello',
+      resourceVersion: inCluster.metadata.resourceVersion,
+      pipeline: inCluster,
+    });
+    expect(inCluster.metadata.labels).toEqual({
+      'backstage.io/kubernetes-id': 'shop',
+    });
+    expect(inCluster.metadata.annotations).toEqual({
+      'example.com/note': 'kept',
+    });
+    expect(inCluster.spec).toEqual(newPipeline('hello').spec);
+    expect(authorizeCalls).toContainEqual({
+      permission: 'pipelines.pipeline.update',
+      resourceRef: SHOP,
+    });
+    expect(audit).toContainEqual({
+      eventId: 'pipeline-definition-create',
+      meta: { entityRef: SHOP, cluster: 'dev', namespace: 'ci', name: 'hello' },
+      outcome: 'success',
+    });
+
+    const loaded = await read(SHOP, 'ci', 'hello');
+    expect(loaded.status).toBe(200);
+    expect(loaded.body.resourceVersion).toBe(
+      inCluster.metadata.resourceVersion,
+    );
+    expect(loaded.body.pipeline.spec).toEqual(newPipeline('hello').spec);
+    // The entity's CI/CD tab lists it.
+    await waitFor(
+      async () =>
+        (
+          await api()
+            .get('/api/pipelines/pipelines')
+            .query({ entityRef: SHOP })
+            .set(auth)
+        ).body.items?.map((p: any) => p.name),
+      names => Boolean(names?.includes('hello')),
+      'the new pipeline in the entity list',
+    );
+  });
+
+  it('refuses to create a Pipeline whose name is taken', async () => {
+    const res = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: newPipeline('hello', { description: 'another' }),
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(
+      'pipeline "hello" already exists in namespace "ci" on cluster "dev"; choose another name, or open that one to edit it',
+    );
+    expect(
+      ((await readFromCluster('ci', 'hello')) as any).spec.description,
+    ).toBe('first version');
+  });
+
+  it('updates a Pipeline with the version loaded, restoring what the editor hides', async () => {
+    const loaded = (await read(SHOP, 'ci', 'hello')).body;
+    const before = (await readFromCluster('ci', 'hello')) as any;
+    // What the editor sends: user-owned fields only.
+    const { uid, resourceVersion, generation, creationTimestamp, ...meta } =
+      loaded.pipeline.metadata;
+    const edited = {
+      ...loaded.pipeline,
+      metadata: meta,
+      spec: { ...loaded.pipeline.spec, description: 'second version' },
+    };
+    delete edited.status;
+    const res = await update(SHOP, 'ci', 'hello', {
+      pipeline: edited,
+      resourceVersion: loaded.resourceVersion,
+    });
+    expect(res.status).toBe(200);
+    const after = (await readFromCluster('ci', 'hello')) as any;
+    expect(res.body.resourceVersion).toBe(after.metadata.resourceVersion);
+    expect(after.metadata.resourceVersion).not.toBe(loaded.resourceVersion);
+    expect(after.spec).toEqual({
+      ...newPipeline('hello').spec,
+      description: 'second version',
+    });
+    expect(after.metadata).toMatchObject({
+      uid: before.metadata.uid,
+      creationTimestamp: before.metadata.creationTimestamp,
+      labels: { 'backstage.io/kubernetes-id': 'shop' },
+      annotations: { 'example.com/note': 'kept' },
+    });
+    expect(audit).toContainEqual({
+      eventId: 'pipeline-definition-update',
+      meta: {
+        entityRef: SHOP,
+        cluster: 'dev',
+        namespace: 'ci',
+        name: 'hello',
+        loadedResourceVersion: loaded.resourceVersion,
+      },
+      outcome: 'success',
+    });
+  });
+
+  it("refuses an update made from a stale version and keeps the other person's change", async () => {
+    const loaded = (await read(SHOP, 'ci', 'hello')).body;
+    // Someone else changes the Pipeline after it was loaded.
+    const theirs = (await readFromCluster('ci', 'hello')) as any;
+    await tc.custom.replaceNamespacedCustomObject({
+      ...TEKTON,
+      namespace: 'ci',
+      name: 'hello',
+      body: { ...theirs, spec: { ...theirs.spec, description: 'theirs' } },
+    });
+    const res = await update(SHOP, 'ci', 'hello', {
+      pipeline: {
+        ...loaded.pipeline,
+        spec: { ...loaded.pipeline.spec, description: 'mine' },
+      },
+      resourceVersion: loaded.resourceVersion,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(
+      'pipeline "hello" was changed by someone else since you loaded it; reload it and apply your change again',
+    );
+    expect(
+      ((await readFromCluster('ci', 'hello')) as any).spec.description,
+    ).toBe('theirs');
+    expect(audit[audit.length - 1]).toMatchObject({
+      eventId: 'pipeline-definition-update',
+      outcome: 'fail',
+    });
+  });
+
+  it('refuses changes to a non-owner and writes nothing', async () => {
+    const loaded = (await read(CART, 'ci', 'cart-build')).body;
+    expect(loaded.name).toBe('cart-build');
+    const auditsBefore = audit.length;
+    const res = await update(CART, 'ci', 'cart-build', {
+      pipeline: { ...loaded.pipeline, spec: { tasks: [] } },
+      resourceVersion: loaded.resourceVersion,
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'you may not update pipelines of component:default/cart (permission pipelines.pipeline.update); ask its owners or the ops group',
+    );
+    const created = await create(CART, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: newPipeline('cart-new'),
+    });
+    expect(created.status).toBe(403);
+    expect(audit.length).toBe(auditsBefore);
+    expect(
+      ((await readFromCluster('ci', 'cart-build')) as any).metadata
+        .resourceVersion,
+    ).toBe(loaded.resourceVersion);
+    await expect(readFromCluster('ci', 'cart-new')).rejects.toMatchObject({
+      code: 404,
+    });
+  });
+
+  it('refuses an invalid Pipeline with each problem and where it is, and creates nothing', async () => {
+    const pipeline = newPipeline('broken');
+    delete (pipeline.spec.tasks[0].taskSpec.steps[0] as any).image;
+    const res = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline,
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(
+      'pipeline "broken" is not valid: ',
+    );
+    expect(res.body.error.message).toContain(
+      'spec.tasks[0].taskSpec.steps[0].image',
+    );
+    await expect(readFromCluster('ci', 'broken')).rejects.toMatchObject({
+      code: 404,
+    });
+
+    const wrongKind = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: { ...newPipeline('x'), apiVersion: 'tekton.dev/v1beta1' },
+    });
+    expect(wrongKind.status).toBe(400);
+    expect(wrongKind.body.error.message).toBe(
+      'invalid body: pipeline.apiVersion: must be tekton.dev/v1: the builder writes Tekton v1 Pipelines',
+    );
+  });
+
+  it('says when the name or namespace in the object differ from where it is saved', async () => {
+    const loaded = (await read(SHOP, 'ci', 'hello')).body;
+    const renamed = await update(SHOP, 'ci', 'hello', {
+      pipeline: {
+        ...loaded.pipeline,
+        metadata: { ...loaded.pipeline.metadata, name: 'hello-2' },
+      },
+      resourceVersion: loaded.resourceVersion,
+    });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.error.message).toBe(
+      'metadata.name is "hello-2" but the Pipeline saved is "hello"; a Pipeline cannot be renamed: create one with the new name instead',
+    );
+    const moved = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: {
+        ...newPipeline('moved'),
+        metadata: { name: 'moved', namespace: 'other' },
+      },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.error.message).toBe(
+      'metadata.namespace is "other" but the Pipeline is saved in namespace "ci"; make them the same',
+    );
+  });
+
+  it("treats another entity's Pipeline as not found", async () => {
+    const res = await read(SHOP, 'ci', 'cart-build');
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe(
+      'pipeline "cart-build" not found in namespace "ci" on cluster "dev" for component:default/shop (its pipelines are those matching backstage.io/kubernetes-id=shop)',
+    );
+    const cart = (await read(CART, 'ci', 'cart-build')).body;
+    const put = await update(SHOP, 'ci', 'cart-build', {
+      pipeline: cart.pipeline,
+      resourceVersion: cart.resourceVersion,
+    });
+    expect(put.status).toBe(404);
+    expect(
+      ((await readFromCluster('ci', 'cart-build')) as any).metadata.labels,
+    ).toEqual({ 'backstage.io/kubernetes-id': 'cart' });
+    // A Pipeline outside the entity's namespace is not found either.
+    expect((await read(CART, 'other', 'cart-build')).status).toBe(404);
+  });
+
+  it("sets the equality labels of an entity's label selector, and refuses one it cannot match", async () => {
+    const res = await create(WEB, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: {
+        ...newPipeline('web-build'),
+        metadata: { name: 'web-build', labels: { tier: 'front' } },
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.pipeline.metadata.labels).toEqual({
+      app: 'web',
+      tier: 'front',
+    });
+    const unmatched = await create(WEB, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: newPipeline('web-other'),
+    });
+    expect(unmatched.status).toBe(400);
+    expect(unmatched.body.error.message).toBe(
+      `the Pipeline's labels do not match "app=web,tier in (front,back)", the label selector of component:default/web, so its CI/CD tab would not find it; set metadata.labels so they match`,
+    );
+    const taken = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: {
+        ...newPipeline('shop-x'),
+        metadata: {
+          name: 'shop-x',
+          labels: { 'backstage.io/kubernetes-id': 'cart' },
+        },
+      },
+    });
+    expect(taken.status).toBe(400);
+    expect(taken.body.error.message).toBe(
+      'metadata.labels["backstage.io/kubernetes-id"] is "cart", but the Pipelines of component:default/shop carry "shop"; remove the label or set it to "shop"',
+    );
+  });
+
+  it("refuses a namespace outside the entity's", async () => {
+    const web = await create(WEB, {
+      cluster: 'dev',
+      namespace: 'other',
+      pipeline: newPipeline('web-elsewhere'),
+    });
+    expect(web.status).toBe(400);
+    expect(web.body.error.message).toBe(
+      'the Pipelines of component:default/web are in namespace "ci" (its backstage.io/kubernetes-namespace annotation), not "other"',
+    );
+  });
+
+  it('says which grant the portal service account lacks when the cluster refuses', async () => {
+    const res = await create(OUTSIDER, {
+      cluster: 'dev',
+      namespace: 'other',
+      pipeline: newPipeline('outside'),
+    });
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toContain(
+      `the portal's service account may not create pipelines.tekton.dev in namespace "other" on cluster "dev": grant it "create" on "pipelines" in API group "tekton.dev"`,
+    );
+  });
+
+  it('lists the Tasks of a namespace with their params, workspaces and results', async () => {
+    const list = await waitFor(
+      async () =>
+        (
+          await api()
+            .get('/api/pipelines/tasks')
+            .query({ entityRef: CART, cluster: 'dev', namespace: 'ci' })
+            .set(auth)
+        ).body,
+      body => body.items?.length > 0,
+      'the Tasks of namespace ci',
+    );
+    expect(list.clusterErrors).toEqual([]);
+    expect(list.items).toHaveLength(1);
+    const { task, ...summary } = list.items[0];
+    expect(summary).toEqual({
+      cluster: 'dev',
+      namespace: 'ci',
+      name: 'git-clone',
+      description: 'Clones a repository',
+      params: [
+        {
+          name: 'url',
+          type: 'string',
+          description: 'repository URL',
+          required: true,
+        },
+        {
+          name: 'depth',
+          type: 'string',
+          required: false,
+          default: '1',
+          initialValue: '1',
+        },
+        {
+          name: 'mode',
+          type: 'string',
+          required: false,
+          default: 'shallow',
+          enum: ['full', 'shallow'],
+          initialValue: 'shallow',
+        },
+      ],
+      workspaces: [
+        { name: 'output', optional: false },
+        { name: 'ssh', description: 'SSH keys', optional: true },
+      ],
+      results: [{ name: 'commit', description: 'the commit cloned' }],
+    });
+    expect(task.spec.steps).toEqual([
+      { name: 'clone', image: 'alpine/git', script: 'git clone' },
+    ]);
+    const outside = await api()
+      .get('/api/pipelines/tasks')
+      .query({ entityRef: CART, cluster: 'dev', namespace: 'other' })
+      .set(auth);
+    expect(outside.status).toBe(400);
+    const missing = await api()
+      .get('/api/pipelines/tasks')
+      .query({ entityRef: CART, cluster: 'dev' })
+      .set(auth);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toBe(
+      'invalid query: namespace: is required: the namespace of the Tasks',
+    );
+  });
+
+  it('tells where an entity may create Pipelines', async () => {
+    const shop = await api()
+      .get('/api/pipelines/targets')
+      .query({ entityRef: SHOP })
+      .set(auth);
+    expect(shop.body).toEqual({ clusters: ['dev'] });
+    const cart = await api()
+      .get('/api/pipelines/targets')
+      .query({ entityRef: CART })
+      .set(auth);
+    expect(cart.body).toEqual({ clusters: ['dev'], namespace: 'ci' });
+  });
+});
