@@ -160,6 +160,12 @@ function managerFromUserAgent(req: IncomingMessage): string {
   return (req.headers['user-agent'] ?? 'unknown').split('/')[0].slice(0, 128);
 }
 
+/** A request the server admitted: who sent it and what it is about. */
+export interface AdmittedRequest {
+  user: UserInfo;
+  info: RequestInfo;
+}
+
 /** The warnings a request collected, by its response. */
 const responseWarnings = new WeakMap<ServerResponse, string[]>();
 
@@ -176,6 +182,9 @@ export class ApiServer {
   private selectors: SelectorCompiler | undefined;
   private rulesResolver: RulesResolver | undefined;
   private faults: FaultInjection | undefined;
+  private readonly requestListeners = new Set<
+    (request: AdmittedRequest) => void
+  >();
   private address = '';
   private readonly openApi: OpenApiDocuments;
 
@@ -274,6 +283,15 @@ export class ApiServer {
   /** Injects latency, failures and dropped watches (undefined: none). */
   setFaults(faults: FaultInjection | undefined): void {
     this.faults = faults;
+  }
+
+  /**
+   * Calls `listener` with every request the server admits, e.g. for a test
+   * to count one client's requests; returns the function that removes it.
+   */
+  onRequest(listener: (request: AdmittedRequest) => void): () => void {
+    this.requestListeners.add(listener);
+    return () => this.requestListeners.delete(listener);
   }
 
   setRulesResolver(resolver: RulesResolver): void {
@@ -379,6 +397,7 @@ export class ApiServer {
   ): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const { user, info } = this.admitRequest(req, url);
+    for (const listener of this.requestListeners) listener({ user, info });
     await applyFaults(this.faults, info);
     if (!info.isResourceRequest) {
       this.serveNonResource(req, res, url);
