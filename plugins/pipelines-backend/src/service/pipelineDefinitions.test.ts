@@ -283,7 +283,7 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     ).toBe('first version');
   });
 
-  it('updates a Pipeline with the version loaded, restoring what the editor hides', async () => {
+  it('updates a Pipeline from the version loaded; it keeps its identity, labels and annotations', async () => {
     const loaded = (await read(SHOP, 'ci', 'hello')).body;
     const before = (await readFromCluster('ci', 'hello')) as any;
     // What the editor sends: user-owned fields only.
@@ -402,6 +402,26 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     await expect(readFromCluster('ci', 'broken')).rejects.toMatchObject({
       code: 404,
     });
+
+    // Checked against the namespace's Tasks: git-clone needs a url.
+    const unbound = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: newPipeline('clone', {
+        workspaces: [{ name: 'src' }],
+        tasks: [
+          {
+            name: 'fetch',
+            taskRef: { name: 'git-clone' },
+            workspaces: [{ name: 'output', workspace: 'src' }],
+          },
+        ],
+      }),
+    });
+    expect(unbound.status).toBe(400);
+    expect(unbound.body.error.message).toContain(
+      'pipeline "clone" is not valid: spec.tasks[0].params: missing parameters: [url]',
+    );
 
     const wrongKind = await create(SHOP, {
       cluster: 'dev',
