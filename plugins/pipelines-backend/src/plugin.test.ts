@@ -685,7 +685,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       expect(res.body.error.message).toContain(message);
     };
     await check(
-      await api().get('/api/pipelines/runs').set(auth),
+      await api().get('/api/pipelines/runs').query({ entityRef: '' }).set(auth),
       'invalid query: entityRef: is required',
     );
     await check(

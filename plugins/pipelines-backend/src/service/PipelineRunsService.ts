@@ -7,6 +7,7 @@ import {
 import {
   buildParamForm,
   buildPipelineGraph,
+  ClusterError,
   isFinished,
   overlayRunStatus,
   Param,
@@ -31,7 +32,7 @@ import {
 import { ClusterAccess, mapKubernetesError } from '../clusters';
 import { TektonClusterCaches, TektonWatches } from '../watch';
 import { parseLabelSelector } from '../watch/labelSelector';
-import { EntityScope, isInScope } from './entityScope';
+import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { StartRunBody } from './schemas';
 import { ServiceAccountAllowList } from './serviceAccounts';
@@ -40,6 +41,9 @@ const TEKTON = { group: 'tekton.dev', version: 'v1' };
 
 /** Filters of the runs list besides status, pipeline, search and paging. @public */
 export interface ListRunsRequest extends RunQuery {
+  /** Runs of these entities only (among those the list covers). */
+  entity?: string[];
+  cluster?: string;
   namespace?: string;
   /** An extra label selector, ANDed with the entity's. */
   label?: string;
@@ -88,22 +92,42 @@ export class PipelineRunsService {
       options.serviceAccounts ?? new ServiceAccountAllowList();
   }
 
-  private scopeClusters(scope: EntityScope): string[] {
-    const names = this.options.watches.clusterNames();
-    return scope.cluster ? names.filter(n => n === scope.cluster) : names;
-  }
-
-  /** An entity naming a cluster that is not configured is told so. */
-  private unknownCluster(
-    scope: EntityScope,
-  ): Array<{ cluster: string; message: string }> {
-    if (!scope.cluster || this.scopeClusters(scope).length) return [];
-    return [
-      {
-        cluster: scope.cluster,
-        message: `${scope.entityRef} names cluster "${scope.cluster}" in its backstage.io/kubernetes-cluster annotation, which is not in kubernetes.clusterLocatorMethods; fix the annotation or configure the cluster`,
-      },
-    ];
+  /**
+   * The clusters to read for some entities (one list may cover many),
+   * limited to `cluster` when given; entities or a filter naming a cluster
+   * that is not configured are told so.
+   */
+  private clustersFor(
+    scopes: readonly EntityScope[],
+    cluster?: string,
+  ): { clusters: string[]; clusterErrors: ClusterError[] } {
+    const watched = this.options.watches.clusterNames();
+    const clusterErrors: ClusterError[] = [];
+    for (const scope of scopes) {
+      if (scope.cluster && !watched.includes(scope.cluster)) {
+        clusterErrors.push({
+          cluster: scope.cluster,
+          message: `${scope.entityRef} names cluster "${scope.cluster}" in its backstage.io/kubernetes-cluster annotation, which is not in kubernetes.clusterLocatorMethods; fix the annotation or configure the cluster`,
+        });
+      }
+    }
+    if (cluster && !watched.includes(cluster)) {
+      clusterErrors.push({
+        cluster,
+        message: `cluster "${cluster}" is not in kubernetes.clusterLocatorMethods; filter by one of ${watched
+          .map(n => `"${n}"`)
+          .join(', ')}`,
+      });
+    }
+    const wanted = new Set(
+      scopes.some(s => !s.cluster) ? watched : scopes.map(s => s.cluster ?? ''),
+    );
+    return {
+      clusters: watched.filter(
+        n => wanted.has(n) && (!cluster || n === cluster),
+      ),
+      clusterErrors,
+    };
   }
 
   private async caches(cluster: string): Promise<TektonClusterCaches> {
@@ -124,8 +148,13 @@ export class PipelineRunsService {
     });
   }
 
+  /**
+   * Runs of the entities, from the watches' indexes: each entity's runs are
+   * looked up by its selector; a run several entities select is listed once,
+   * as the first one's (by entity ref).
+   */
   async listRuns(
-    scope: EntityScope,
+    scopes: readonly EntityScope[],
     request: ListRunsRequest,
   ): Promise<RunsPage> {
     let extra;
@@ -134,17 +163,19 @@ export class PipelineRunsService {
     } catch (error) {
       throw new InputError(`invalid label: ${(error as Error).message}`);
     }
-    // A namespace outside the entity's own matches nothing.
-    const outOfScope = Boolean(
-      scope.namespace &&
-        request.namespace &&
-        scope.namespace !== request.namespace,
+    const selected = sortScopes(
+      request.entity?.length
+        ? scopes.filter(s => request.entity!.includes(s.entityRef))
+        : scopes,
     );
-    const namespace = request.namespace ?? scope.namespace;
     const rows: RunRow[] = [];
+    const listed = new Set<string>();
     const byCluster = new Map<string, TektonClusterCaches>();
-    const clusterErrors = this.unknownCluster(scope);
-    for (const cluster of this.scopeClusters(scope)) {
+    const { clusters, clusterErrors } = this.clustersFor(
+      selected,
+      request.cluster,
+    );
+    for (const cluster of clusters) {
       let caches: TektonClusterCaches;
       try {
         caches = await this.caches(cluster);
@@ -153,21 +184,34 @@ export class PipelineRunsService {
         continue;
       }
       byCluster.set(cluster, caches);
-      if (outOfScope) continue;
-      for (const run of caches.pipelineRuns.list({
-        namespace,
-        selector: [...scope.selector, ...extra],
-      })) {
-        rows.push({ cluster, run });
+      for (const scope of selected) {
+        if (scope.cluster && scope.cluster !== cluster) continue;
+        // A namespace outside the entity's own matches nothing.
+        if (
+          scope.namespace &&
+          request.namespace &&
+          scope.namespace !== request.namespace
+        ) {
+          continue;
+        }
+        for (const run of caches.pipelineRuns.list({
+          namespace: request.namespace ?? scope.namespace,
+          selector: [...scope.selector, ...extra],
+        })) {
+          const key = `${cluster}/${run.metadata.namespace}/${run.metadata.name}`;
+          if (listed.has(key)) continue;
+          listed.add(key);
+          rows.push({ entityRef: scope.entityRef, cluster, run });
+        }
       }
     }
     const now = new Date();
     const page = selectRuns(rows, request, now);
     return {
       ...page,
-      items: page.items.map(({ cluster, run }) =>
+      items: page.items.map(({ entityRef, cluster, run }) =>
         summarizeRun(
-          scope.entityRef,
+          entityRef,
           cluster,
           run,
           this.taskRunsOf(byCluster.get(cluster)!, run),
@@ -237,11 +281,16 @@ export class PipelineRunsService {
     };
   }
 
-  /** The entity's Pipelines, sorted by cluster, namespace and name. */
-  async listPipelines(scope: EntityScope): Promise<PipelinesList> {
+  /**
+   * The entities' Pipelines, sorted by cluster, namespace and name; one
+   * several entities select is listed once, as the first one's.
+   */
+  async listPipelines(scopes: readonly EntityScope[]): Promise<PipelinesList> {
     const items: PipelineSummary[] = [];
-    const clusterErrors = this.unknownCluster(scope);
-    for (const cluster of this.scopeClusters(scope)) {
+    const listed = new Set<string>();
+    const selected = sortScopes(scopes);
+    const { clusters, clusterErrors } = this.clustersFor(selected);
+    for (const cluster of clusters) {
       let caches: TektonClusterCaches;
       try {
         caches = await this.caches(cluster);
@@ -249,27 +298,33 @@ export class PipelineRunsService {
         clusterErrors.push({ cluster, message: (error as Error).message });
         continue;
       }
-      for (const pipeline of caches.pipelines.list({
-        namespace: scope.namespace,
-        selector: scope.selector,
-      })) {
-        const namespace = pipeline.metadata.namespace ?? '';
-        items.push({
-          entityRef: scope.entityRef,
-          cluster,
-          namespace,
-          name: pipeline.metadata.name ?? '',
-          displayName: pipeline.spec.displayName,
-          description: pipeline.spec.description,
-          params: buildParamForm(pipeline.spec.params),
-          workspaces: (pipeline.spec.workspaces ?? []).map(w => ({
-            name: w.name,
-            description: w.description,
-            optional: Boolean(w.optional),
-          })),
-          graph: buildPipelineGraph(pipeline.spec),
-          serviceAccounts: this.serviceAccounts.allowedIn(namespace),
-        });
+      for (const scope of selected) {
+        if (scope.cluster && scope.cluster !== cluster) continue;
+        for (const pipeline of caches.pipelines.list({
+          namespace: scope.namespace,
+          selector: scope.selector,
+        })) {
+          const namespace = pipeline.metadata.namespace ?? '';
+          const key = `${cluster}/${namespace}/${pipeline.metadata.name}`;
+          if (listed.has(key)) continue;
+          listed.add(key);
+          items.push({
+            entityRef: scope.entityRef,
+            cluster,
+            namespace,
+            name: pipeline.metadata.name ?? '',
+            displayName: pipeline.spec.displayName,
+            description: pipeline.spec.description,
+            params: buildParamForm(pipeline.spec.params),
+            workspaces: (pipeline.spec.workspaces ?? []).map(w => ({
+              name: w.name,
+              description: w.description,
+              optional: Boolean(w.optional),
+            })),
+            graph: buildPipelineGraph(pipeline.spec),
+            serviceAccounts: this.serviceAccounts.allowedIn(namespace),
+          });
+        }
       }
     }
     const key = (p: PipelineSummary) => `${p.cluster}/${p.namespace}/${p.name}`;

@@ -5,7 +5,7 @@ import {
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
 import { CacheEvent, TektonWatches } from '../watch';
-import { EntityScope, isInScope } from './entityScope';
+import { EntityScope, EntityScopeMatcher } from './entityScope';
 import { summarizeRun } from './runQuery';
 
 /** Options of {@link RunEvents}. @public */
@@ -16,14 +16,18 @@ export interface RunEventsOptions {
 }
 
 interface Listener {
-  scope: EntityScope;
+  scopes: EntityScopeMatcher;
   send: (changes: RunChange[]) => void;
-  pending: Map<string, { cluster: string; namespace: string; name: string }>;
+  /** Changed runs by key, with the entity each is listed for. */
+  pending: Map<
+    string,
+    { entityRef: string; cluster: string; namespace: string; name: string }
+  >;
   timer?: NodeJS.Timeout;
 }
 
 /**
- * Pushes changes of runs to the listeners whose entity they belong to, from
+ * Pushes changes of runs to the listeners whose entities they belong to, from
  * the shared watches: a PipelineRun change, or a change of one of its
  * TaskRuns (task progress), sends the run's new summary. Changes arriving
  * together are sent together, once per run.
@@ -61,9 +65,20 @@ export class RunEvents {
     this.listeners.clear();
   }
 
-  /** Sends the entity's run changes to `send` until the returned function is called. */
-  listen(scope: EntityScope, send: (changes: RunChange[]) => void): () => void {
-    const listener: Listener = { scope, send, pending: new Map() };
+  /**
+   * Sends the changes of the entities' runs to `send` until the returned
+   * function is called; a run several entities select is sent as the first
+   * one's (by entity ref), as the runs list shows it.
+   */
+  listen(
+    scopes: readonly EntityScope[],
+    send: (changes: RunChange[]) => void,
+  ): () => void {
+    const listener: Listener = {
+      scopes: new EntityScopeMatcher(scopes),
+      send,
+      pending: new Map(),
+    };
     this.listeners.add(listener);
     return () => {
       clearTimeout(listener.timer);
@@ -78,8 +93,12 @@ export class RunEvents {
       name: run.metadata.name ?? '',
     };
     for (const listener of this.listeners) {
-      if (!isInScope(listener.scope, cluster, run)) continue;
-      listener.pending.set(`${ref.cluster}/${ref.namespace}/${ref.name}`, ref);
+      const scope = listener.scopes.match(cluster, run);
+      if (!scope) continue;
+      listener.pending.set(`${ref.cluster}/${ref.namespace}/${ref.name}`, {
+        ...ref,
+        entityRef: scope.entityRef,
+      });
       if (!listener.timer) {
         listener.timer = setTimeout(
           () => this.flush(listener),
@@ -92,7 +111,7 @@ export class RunEvents {
   private flush(listener: Listener): void {
     listener.timer = undefined;
     const changes: RunChange[] = [];
-    for (const ref of listener.pending.values()) {
+    for (const { entityRef, ...ref } of listener.pending.values()) {
       const caches = this.options.watches.get(ref.cluster);
       const run = caches.pipelineRuns.get(ref.namespace, ref.name);
       if (!run) {
@@ -111,7 +130,7 @@ export class RunEvents {
       });
       changes.push({
         type: 'run',
-        run: summarizeRun(listener.scope.entityRef, ref.cluster, run, taskRuns),
+        run: summarizeRun(entityRef, ref.cluster, run, taskRuns),
       });
     }
     listener.pending.clear();

@@ -1,4 +1,9 @@
-import { getEntityScope, isInScope } from './entityScope';
+import {
+  EntityScope,
+  EntityScopeMatcher,
+  getEntityScope,
+  isInScope,
+} from './entityScope';
 
 const entity = (annotations: Record<string, string>) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -54,5 +59,90 @@ describe('getEntityScope', () => {
     ).toThrow(
       'entity component:default/shop has an invalid label selector in its annotations: label selector "app in shop": cannot read',
     );
+  });
+});
+
+describe('EntityScopeMatcher', () => {
+  const scopeOf = (
+    name: string,
+    annotations: Record<string, string>,
+  ): EntityScope =>
+    getEntityScope({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: { name, namespace: 'default', annotations },
+    });
+  const run = (namespace: string, labels: Record<string, string>) => ({
+    metadata: { namespace, labels },
+  });
+  const byId = (id: string, extra: Record<string, string> = {}) =>
+    scopeOf(id, { 'backstage.io/kubernetes-id': id, ...extra });
+
+  it("finds the entity a run's label names among many", () => {
+    const scopes = Array.from({ length: 500 }, (_, i) => byId(`svc-${i}`));
+    const matcher = new EntityScopeMatcher(scopes);
+    expect(
+      matcher.match(
+        'dev',
+        run('ci', { 'backstage.io/kubernetes-id': 'svc-321', other: 'x' }),
+      )?.entityRef,
+    ).toBe('component:default/svc-321');
+    expect(
+      matcher.match('dev', run('ci', { 'backstage.io/kubernetes-id': 'nope' })),
+    ).toBeUndefined();
+    expect(matcher.match('dev', run('ci', {}))).toBeUndefined();
+  });
+
+  it("honours each entity's cluster and namespace", () => {
+    const matcher = new EntityScopeMatcher([
+      byId('shop', {
+        'backstage.io/kubernetes-namespace': 'ci',
+        'backstage.io/kubernetes-cluster': 'dev',
+      }),
+    ]);
+    const labels = { 'backstage.io/kubernetes-id': 'shop' };
+    expect(matcher.match('dev', run('ci', labels))?.entityRef).toBe(
+      'component:default/shop',
+    );
+    expect(matcher.match('prod', run('ci', labels))).toBeUndefined();
+    expect(matcher.match('dev', run('other', labels))).toBeUndefined();
+  });
+
+  it('matches selectors without a single required value too', () => {
+    const matcher = new EntityScopeMatcher([
+      scopeOf('web', {
+        'backstage.io/kubernetes-label-selector': 'app in (web,site)',
+      }),
+      scopeOf('tools', {
+        'backstage.io/kubernetes-label-selector': 'team,!legacy',
+      }),
+    ]);
+    expect(matcher.match('dev', run('a', { app: 'site' }))?.entityRef).toBe(
+      'component:default/web',
+    );
+    expect(matcher.match('dev', run('a', { team: 'x' }))?.entityRef).toBe(
+      'component:default/tools',
+    );
+    expect(
+      matcher.match('dev', run('a', { team: 'x', legacy: 'y' })),
+    ).toBeUndefined();
+  });
+
+  it('gives a run several entities select to the first by entity ref', () => {
+    const labels = { 'backstage.io/kubernetes-id': 'shop', app: 'shop' };
+    const scopes = [
+      scopeOf('zeta', { 'backstage.io/kubernetes-label-selector': 'app' }),
+      byId('shop'),
+      scopeOf('alpha', {
+        'backstage.io/kubernetes-label-selector': 'app=shop,tier!=db',
+      }),
+    ];
+    expect(
+      new EntityScopeMatcher(scopes).match('dev', run('ci', labels))?.entityRef,
+    ).toBe('component:default/alpha');
+    expect(
+      new EntityScopeMatcher(scopes.slice(0, 2)).match('dev', run('ci', labels))
+        ?.entityRef,
+    ).toBe('component:default/shop');
   });
 });

@@ -69,3 +69,70 @@ export function isInScope(
     matchesLabelSelector(scope.selector, object.metadata.labels)
   );
 }
+
+/** The entity scopes a list covers, in the order runs are attributed to them. @public */
+export function sortScopes(scopes: readonly EntityScope[]): EntityScope[] {
+  return [...scopes].sort((a, b) =>
+    a.entityRef < b.entityRef ? -1 : Number(a.entityRef > b.entityRef),
+  );
+}
+
+/**
+ * Finds which of many entity scopes an object belongs to, without trying
+ * each: scopes are indexed by a label value their selector requires (e.g.
+ * `backstage.io/kubernetes-id=shop`), so a run is checked only against the
+ * scopes its own labels name, plus those whose selector has no such value.
+ * An object in several scopes belongs to the first by entity ref, as in the
+ * runs list.
+ * @public
+ */
+export class EntityScopeMatcher {
+  private readonly byLabel = new Map<
+    string,
+    Map<string, Array<{ order: number; scope: EntityScope }>>
+  >();
+  private readonly unindexed: Array<{ order: number; scope: EntityScope }> = [];
+
+  constructor(scopes: readonly EntityScope[]) {
+    sortScopes(scopes).forEach((scope, order) => {
+      const entry = { order, scope };
+      const required = scope.selector.find(
+        r => r.operator === 'in' && r.values.length === 1,
+      );
+      if (!required || required.operator !== 'in') {
+        this.unindexed.push(entry);
+        return;
+      }
+      let values = this.byLabel.get(required.key);
+      if (!values) {
+        values = new Map();
+        this.byLabel.set(required.key, values);
+      }
+      const value = required.values[0];
+      values.set(value, [...(values.get(value) ?? []), entry]);
+    });
+  }
+
+  /** The scope the object belongs to, if any. */
+  match(
+    cluster: string,
+    object: {
+      metadata: { namespace?: string; labels?: Record<string, string> };
+    },
+  ): EntityScope | undefined {
+    let best: { order: number; scope: EntityScope } | undefined;
+    const consider = (entry: { order: number; scope: EntityScope }) => {
+      if (
+        (!best || entry.order < best.order) &&
+        isInScope(entry.scope, cluster, object)
+      ) {
+        best = entry;
+      }
+    };
+    for (const [key, value] of Object.entries(object.metadata.labels ?? {})) {
+      this.byLabel.get(key)?.get(value)?.forEach(consider);
+    }
+    this.unindexed.forEach(consider);
+    return best?.scope;
+  }
+}

@@ -43,6 +43,14 @@ const entityRefParameter = {
   schema: { type: 'string' },
 };
 
+/** `entityRef` of the lists and the event stream, which work without it. */
+const listEntityRefParameter = {
+  ...entityRefParameter,
+  required: false,
+  description:
+    'The catalog entity whose runs (or Pipelines) to list; permissions are checked against it. Without it: those of every entity that opts in to Pipelines (cairn.dev/pipelines or tekton.dev/cicd "true") and on which the caller holds pipelines.run.read; a run several of them select is listed once, as the first one’s by entity ref.',
+};
+
 const runPathParameters = ['cluster', 'namespace', 'name'].map(name => ({
   name,
   in: 'path',
@@ -103,6 +111,11 @@ const status = {
 const runSummary = {
   type: 'object',
   properties: {
+    entityRef: {
+      type: 'string',
+      description:
+        'The catalog entity the run is listed for: read it, its logs and act on it with this entityRef',
+    },
     cluster: { type: 'string' },
     namespace: { type: 'string' },
     name: { type: 'string' },
@@ -127,7 +140,15 @@ const runSummary = {
     },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
   },
-  required: ['cluster', 'namespace', 'name', 'status', 'trigger', 'progress'],
+  required: [
+    'entityRef',
+    'cluster',
+    'namespace',
+    'name',
+    'status',
+    'trigger',
+    'progress',
+  ],
 };
 
 const createdRun = {
@@ -263,9 +284,13 @@ export function buildOpenApiDocument(): JsonSchema {
       '/runs': {
         get: {
           summary:
-            "A page of an entity's pipeline runs, filtered and sorted on the server",
+            "A page of an entity's pipeline runs (or of every entity the caller may read), filtered and sorted on the server",
           parameters: queryParameters(runsQuerySchema, {
-            entityRef: entityRefParameter.description,
+            entityRef: listEntityRefParameter.description,
+            entity:
+              'Comma-separated entity refs: only the runs of these, among the entities listed.',
+            cluster: 'Only runs on this cluster.',
+            namespace: 'Only runs in this namespace.',
             status: 'Comma-separated statuses.',
             pipeline: 'Comma-separated pipeline names.',
             label: 'A label selector ANDed with the entity’s.',
@@ -321,8 +346,8 @@ export function buildOpenApiDocument(): JsonSchema {
         post: builder.createPipeline,
         get: {
           summary:
-            "The entity's Pipelines, with the fields of their start forms and their graphs",
-          parameters: [entityRefParameter],
+            "The entity's Pipelines (or those of every entity the caller may read), with the fields of their start forms and their graphs",
+          parameters: [listEntityRefParameter],
           responses: {
             '200': {
               description: 'The pipelines',
@@ -334,6 +359,11 @@ export function buildOpenApiDocument(): JsonSchema {
                     items: {
                       type: 'object',
                       properties: {
+                        entityRef: {
+                          type: 'string',
+                          description:
+                            'The catalog entity the Pipeline is listed for: start runs of it with this entityRef',
+                        },
                         cluster: { type: 'string' },
                         namespace: { type: 'string' },
                         name: { type: 'string' },
@@ -359,6 +389,12 @@ export function buildOpenApiDocument(): JsonSchema {
                           },
                         },
                         graph: { type: 'object' },
+                        serviceAccounts: {
+                          type: 'array',
+                          items: { type: 'string' },
+                          description:
+                            'The ServiceAccounts a run of it may name (serviceAccountName), from pipelines.serviceAccounts for its namespace; empty when none is configured, and runs then use the namespace’s default account (or the Pipeline’s taskRunTemplate)',
+                        },
                       },
                     },
                   },
@@ -373,8 +409,8 @@ export function buildOpenApiDocument(): JsonSchema {
       '/runs/events': {
         get: {
           summary:
-            "Server-sent events: the entity's runs as they change (event `run` with a RunSummary, event `deleted` with cluster, namespace and name)",
-          parameters: [entityRefParameter],
+            "Server-sent events: the entity's runs (or those of every entity the caller may read) as they change (event `run` with a RunSummary, event `deleted` with cluster, namespace and name)",
+          parameters: [listEntityRefParameter],
           responses: {
             '200': {
               description: 'An event stream, open until the client leaves',

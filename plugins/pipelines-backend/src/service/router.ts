@@ -12,11 +12,13 @@ import {
   pipelinesRunReadPermission,
   pipelinesRunRerunPermission,
 } from '@cairn/plugin-pipelines-common';
-import express from 'express';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { StepLogService } from '../logs/StepLogService';
+import { EntityScope } from './entityScope';
 import { buildOpenApiDocument } from './openapi';
+import { ReadableEntityScopes } from './ReadableEntityScopes';
 import { RunEvents } from './RunEvents';
 import { createRouteHelpers } from './routeHelpers';
 import { addPipelineDefinitionRoutes } from './pipelineDefinitionRoutes';
@@ -76,19 +78,33 @@ export async function createRouter(
     res.json(openApi);
   });
 
+  const readableScopes = new ReadableEntityScopes(options);
+  /**
+   * The entities a list or event stream covers: the one `?entityRef=`
+   * names, once the caller may read its runs; without it, every entity whose
+   * runs the caller may read.
+   */
+  async function listedScopes(req: Request): Promise<EntityScope[]> {
+    if (req.query.entityRef === undefined) {
+      return readableScopes.forCredentials(
+        await options.httpAuth.credentials(req),
+      );
+    }
+    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    return [scope];
+  }
+
   router.get('/runs', async (req, res) => {
     const query = parseInput(runsQuerySchema, req.query, 'query');
-    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    res.json(await service.listRuns(scope, query));
+    res.json(await service.listRuns(await listedScopes(req), query));
   });
 
   router.get('/pipelines', async (req, res) => {
-    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    res.json(await service.listPipelines(scope));
+    res.json(await service.listPipelines(await listedScopes(req)));
   });
 
   router.get('/runs/events', async (req, res) => {
-    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+    const scopes = await listedScopes(req);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       // no-transform: the backend's compression would otherwise hold the
@@ -97,7 +113,7 @@ export async function createRouter(
       'X-Accel-Buffering': 'no',
     });
     res.write(': connected\n\n');
-    const stop = events.listen(scope, changes => {
+    const stop = events.listen(scopes, changes => {
       for (const change of changes) {
         res.write(
           `event: ${change.type}\ndata: ${JSON.stringify(change.run)}\n\n`,

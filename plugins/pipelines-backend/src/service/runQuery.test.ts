@@ -43,8 +43,10 @@ function run(
 }
 
 const now = new Date('2026-01-01T01:00:00Z');
+const entityRef = 'component:default/shop';
 const rows: RunRow[] = [
   {
+    entityRef,
     cluster: 'dev',
     run: run('build-a', {
       pipeline: 'build',
@@ -55,6 +57,7 @@ const rows: RunRow[] = [
     }),
   },
   {
+    entityRef,
     cluster: 'dev',
     run: run('build-b', {
       pipeline: 'build',
@@ -65,6 +68,7 @@ const rows: RunRow[] = [
     }),
   },
   {
+    entityRef,
     cluster: 'prod',
     run: run('deploy-c', {
       pipeline: 'deploy',
@@ -74,6 +78,7 @@ const rows: RunRow[] = [
     }),
   },
   {
+    entityRef,
     cluster: 'dev',
     run: run('deploy-d', {
       pipeline: 'deploy',
@@ -82,7 +87,11 @@ const rows: RunRow[] = [
       reason: 'Cancelled',
     }),
   },
-  { cluster: 'dev', run: run('build-e', { start: '2026-01-01T00:50:00Z' }) },
+  {
+    entityRef,
+    cluster: 'dev',
+    run: run('build-e', { start: '2026-01-01T00:50:00Z' }),
+  },
 ];
 
 const base: RunQuery = { sort: 'started', order: 'desc', limit: 25 };
@@ -145,6 +154,7 @@ describe('selectRuns', () => {
     const more = [
       ...rows,
       {
+        entityRef,
         cluster: 'dev',
         run: run('build-f', { start: '2026-01-01T00:55:00Z' }),
       },
@@ -228,9 +238,34 @@ describe('input schemas', () => {
     });
   });
 
+  it('takes the entity, cluster and namespace filters of the list of every entity', () => {
+    expect(
+      parseInput(
+        runsQuerySchema,
+        {
+          entity: 'component:shop, component:cart',
+          cluster: 'dev',
+          namespace: 'ci',
+        },
+        'query',
+      ),
+    ).toEqual({
+      entity: ['component:default/shop', 'component:default/cart'],
+      cluster: 'dev',
+      namespace: 'ci',
+      sort: 'started',
+      order: 'desc',
+      limit: 25,
+    });
+  });
+
   it.each([
-    [{}, 'invalid query: entityRef: is required'],
+    [{ entityRef: '' }, 'invalid query: entityRef: is required'],
     [{ entityRef: 'a/b/c' }, 'is not an entity ref'],
+    [
+      { entity: 'component:shop,a/b/c' },
+      'entity.1: "a/b/c" is not an entity ref',
+    ],
     [
       { entityRef: 'component:shop', status: 'done' },
       'status.0: must be a comma-separated list of succeeded, failed, cancelled, running, pending, skipped',

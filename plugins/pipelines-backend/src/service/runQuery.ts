@@ -13,8 +13,9 @@ import {
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
 
-/** A run and the cluster it is on. @public */
+/** A run, the entity it is listed for and the cluster it is on. @public */
 export interface RunRow {
+  entityRef: string;
   cluster: string;
   run: PipelineRun;
 }

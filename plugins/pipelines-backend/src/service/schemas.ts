@@ -55,7 +55,13 @@ const splitList = (value: string) =>
     .filter(Boolean);
 
 export const runsQuerySchema = z.object({
-  entityRef: entityRefSchema,
+  /** Without it, the runs of every entity the caller may read. */
+  entityRef: entityRefSchema.optional(),
+  entity: z
+    .string()
+    .transform(splitList)
+    .pipe(z.array(entityRefSchema))
+    .optional(),
   status: z
     .string()
     .transform(splitList)
@@ -68,6 +74,7 @@ export const runsQuerySchema = z.object({
     )
     .optional(),
   pipeline: z.string().transform(splitList).optional(),
+  cluster: z.string().min(1, 'must be a cluster name').optional(),
   namespace: z.string().regex(DNS_LABEL, 'must be a namespace name').optional(),
   label: z.string().optional(),
   search: z.string().max(200, 'must be at most 200 characters').optional(),

@@ -1,0 +1,374 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import request from 'supertest';
+import { pipelinesPlugin } from '../plugin';
+import {
+  READ_ONLY_NAMESPACE,
+  startTektonTestCluster,
+  TektonTestCluster,
+  waitFor,
+  WRITABLE_NAMESPACE,
+} from '../__testUtils__/tektonCluster';
+
+/*
+ * The lists without `entityRef` (GET /runs, /pipelines, /runs/events)
+ * against a dev cluster with Tekton: they cover exactly the entities that
+ * opt in to Pipelines and whose runs the caller may read. The permission
+ * policy lets a user read the runs of the entities they own, and `ops` read
+ * everything.
+ */
+
+jest.setTimeout(180_000);
+
+const MOCK = 'user:default/mock';
+const OTHER = 'user:default/other';
+const OPS = 'user:default/ops';
+const SHOP = 'component:default/shop';
+const CART = 'component:default/cart';
+
+const component = (
+  name: string,
+  owner: string,
+  annotations: Record<string, string>,
+) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations },
+  spec: { type: 'service', lifecycle: 'production', owner },
+});
+
+const entities = [
+  component('shop', MOCK, {
+    'cairn.dev/pipelines': 'true',
+    'backstage.io/kubernetes-id': 'shop',
+  }),
+  // Opted in with the community Tekton plugin's annotation, found by label.
+  component('cart', OTHER, {
+    'tekton.dev/cicd': 'true',
+    'backstage.io/kubernetes-label-selector': 'app=cart',
+    'backstage.io/kubernetes-namespace': READ_ONLY_NAMESPACE,
+  }),
+  // Not opted in: its runs are listed nowhere without its entityRef.
+  component('legacy', MOCK, { 'backstage.io/kubernetes-id': 'legacy' }),
+];
+
+const owners: Record<string, string> = Object.fromEntries(
+  entities.map(e => [`component:default/${e.metadata.name}`, e.spec.owner]),
+);
+
+const step = { name: 's', image: 'alpine', script: '#!/bin/sh\necho ok\n' };
+
+function pipeline(namespace: string, name: string, labels: object) {
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'Pipeline',
+    metadata: { name, namespace, labels },
+    spec: { tasks: [{ name: 'one', taskSpec: { steps: [step] } }] },
+  };
+}
+
+function run(
+  namespace: string,
+  name: string,
+  pipelineName: string,
+  labels: object,
+  pending = false,
+) {
+  return {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'PipelineRun',
+    metadata: { name, namespace, labels },
+    spec: {
+      pipelineRef: { name: pipelineName },
+      ...(pending ? { status: 'PipelineRunPending' } : {}),
+    },
+  };
+}
+
+describe('lists of every readable entity against a dev cluster with Tekton', () => {
+  let tc: TektonTestCluster;
+  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
+  /** Each authorize call's run.read requests, by resource. */
+  const readChecks: string[][] = [];
+
+  const as = (user: string) => ({
+    Authorization: mockCredentials.user.header(user),
+  });
+  const api = () => request(server);
+
+  async function listRuns(user: string, query: Record<string, string> = {}) {
+    const res = await api()
+      .get('/api/pipelines/runs')
+      .query(query)
+      .set(as(user));
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+  const names = (body: { items: Array<{ name: string }> }) =>
+    body.items.map(r => r.name).sort();
+
+  beforeAll(async () => {
+    tc = await startTektonTestCluster();
+    const create = (plural: string, body: any) =>
+      tc.custom.createNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        plural,
+        namespace: body.metadata.namespace,
+        body,
+      });
+    const shopLabels = { 'backstage.io/kubernetes-id': 'shop' };
+    const cartLabels = { app: 'cart' };
+    await create(
+      'pipelines',
+      pipeline(WRITABLE_NAMESPACE, 'shop-build', shopLabels),
+    );
+    await create(
+      'pipelines',
+      pipeline(READ_ONLY_NAMESPACE, 'cart-build', cartLabels),
+    );
+    await create(
+      'pipelines',
+      pipeline(WRITABLE_NAMESPACE, 'legacy-build', {
+        'backstage.io/kubernetes-id': 'legacy',
+      }),
+    );
+    await create('pipelines', pipeline(WRITABLE_NAMESPACE, 'loose', {}));
+    for (const body of [
+      run(WRITABLE_NAMESPACE, 'shop-1', 'shop-build', shopLabels),
+      run(WRITABLE_NAMESPACE, 'shop-2', 'shop-build', {
+        ...shopLabels,
+        tier: 'nightly',
+      }),
+      run(WRITABLE_NAMESPACE, 'shop-held', 'shop-build', shopLabels, true),
+      run(READ_ONLY_NAMESPACE, 'cart-1', 'cart-build', cartLabels),
+      // The cart's label in another namespace than the cart's own.
+      run(WRITABLE_NAMESPACE, 'cart-stray', 'loose', cartLabels, true),
+      run(WRITABLE_NAMESPACE, 'legacy-1', 'legacy-build', {
+        'backstage.io/kubernetes-id': 'legacy',
+      }),
+      run(WRITABLE_NAMESPACE, 'unrelated-1', 'loose', {}),
+    ]) {
+      await create('pipelineruns', body);
+    }
+
+    const permissions = mockServices.permissions.mock({
+      authorize: async (requests, options) => {
+        const user = (options.credentials.principal as any).userEntityRef;
+        const reads = requests
+          .filter(r => (r as any).permission.name === 'pipelines.run.read')
+          .map(r => (r as any).resourceRef as string);
+        if (reads.length) readChecks.push(reads);
+        return requests.map(r => {
+          const resourceRef = (r as any).resourceRef as string | undefined;
+          const allowed =
+            user === OPS || (resourceRef && owners[resourceRef] === user);
+          return {
+            result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          } as PolicyDecision;
+        }) as any;
+      },
+    });
+    ({ server } = await startTestBackend({
+      features: [
+        pipelinesPlugin,
+        mockServices.database.factory(),
+        catalogServiceMock.factory({ entities }),
+        permissions.factory,
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: tc.kubernetesConfig,
+            pipelines: {
+              serviceAccounts: [
+                'ci-runner',
+                { name: 'deployer', namespace: WRITABLE_NAMESPACE },
+              ],
+            },
+          },
+        }),
+      ],
+    }));
+    // The non-pending runs have ended, so statuses below are stable.
+    await waitFor(
+      () => listRuns(OPS, { status: 'running,pending' }),
+      body =>
+        names(body).join() === 'shop-held' && body.clusterErrors.length === 0,
+      'every run that is not held to end',
+      90_000,
+    );
+  });
+
+  afterAll(async () => {
+    await tc?.stop();
+  });
+
+  it('lists exactly the runs of the entities the user may read, each with its entity', async () => {
+    const mine = await listRuns(MOCK);
+    expect(names(mine)).toEqual(['shop-1', 'shop-2', 'shop-held']);
+    expect(mine.totalCount).toBe(3);
+    expect(new Set(mine.items.map((r: any) => r.entityRef))).toEqual(
+      new Set([SHOP]),
+    );
+
+    // The cart is found by its label selector, in its own namespace only.
+    const theirs = await listRuns(OTHER);
+    expect(names(theirs)).toEqual(['cart-1']);
+    expect(theirs.items[0]).toMatchObject({
+      entityRef: CART,
+      cluster: 'dev',
+      namespace: READ_ONLY_NAMESPACE,
+      status: { status: 'succeeded' },
+    });
+
+    // Runs of entities that did not opt in, and runs of no entity, are not
+    // listed even for a user who may read everything.
+    expect(names(await listRuns(OPS))).toEqual([
+      'cart-1',
+      'shop-1',
+      'shop-2',
+      'shop-held',
+    ]);
+  });
+
+  it('asks the permission backend once per list, for all entities together', async () => {
+    readChecks.length = 0;
+    await listRuns('user:default/newcomer');
+    expect(readChecks.map(refs => [...refs].sort())).toEqual([[CART, SHOP]]);
+  });
+
+  it('keeps the filters, and filters by entity, cluster and namespace', async () => {
+    expect(names(await listRuns(OPS, { status: 'pending' }))).toEqual([
+      'shop-held',
+    ]);
+    expect(names(await listRuns(OPS, { pipeline: 'cart-build' }))).toEqual([
+      'cart-1',
+    ]);
+    expect(names(await listRuns(OPS, { label: 'tier=nightly' }))).toEqual([
+      'shop-2',
+    ]);
+    expect(names(await listRuns(OPS, { search: 'held' }))).toEqual([
+      'shop-held',
+    ]);
+    expect(names(await listRuns(OPS, { entity: CART }))).toEqual(['cart-1']);
+    expect(
+      names(await listRuns(OPS, { namespace: READ_ONLY_NAMESPACE })),
+    ).toEqual(['cart-1']);
+    expect(names(await listRuns(OPS, { cluster: 'dev' }))).toHaveLength(4);
+    // An entity the user may not read is no way around the permission.
+    expect(names(await listRuns(MOCK, { entity: CART }))).toEqual([]);
+
+    const unknown = await listRuns(OPS, { cluster: 'prod' });
+    expect(unknown.items).toEqual([]);
+    expect(unknown.clusterErrors).toEqual([
+      {
+        cluster: 'prod',
+        message:
+          'cluster "prod" is not in kubernetes.clusterLocatorMethods; filter by one of "dev"',
+      },
+    ]);
+  });
+
+  it('pages and sorts on the server', async () => {
+    const query = { sort: 'name', order: 'asc', limit: '3' };
+    const first = await listRuns(OPS, query);
+    expect(first.items.map((r: any) => r.name)).toEqual([
+      'cart-1',
+      'shop-1',
+      'shop-2',
+    ]);
+    expect(first.totalCount).toBe(4);
+    const second = await listRuns(OPS, { ...query, cursor: first.nextCursor });
+    expect(second.items.map((r: any) => r.name)).toEqual(['shop-held']);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it("lists the Pipelines of the user's entities, with the service accounts each may name", async () => {
+    const res = await api().get('/api/pipelines/pipelines').set(as(OPS));
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items.map((p: any) => ({
+        entityRef: p.entityRef,
+        name: p.name,
+        serviceAccounts: p.serviceAccounts,
+      })),
+    ).toEqual([
+      {
+        entityRef: SHOP,
+        name: 'shop-build',
+        serviceAccounts: ['ci-runner', 'deployer'],
+      },
+      { entityRef: CART, name: 'cart-build', serviceAccounts: ['ci-runner'] },
+    ]);
+    const mine = await api().get('/api/pipelines/pipelines').set(as(MOCK));
+    expect(mine.body.items.map((p: any) => p.name)).toEqual(['shop-build']);
+  });
+
+  it("pushes the changes of the user's entities' runs only", async () => {
+    const { port } = server.address() as { port: number };
+    const controller = new AbortController();
+    const response = await fetch(
+      `http://127.0.0.1:${port}/api/pipelines/runs/events`,
+      { headers: as(MOCK), signal: controller.signal },
+    );
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const seen: Array<{ name: string; entityRef: string }> = [];
+    const read = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+        for (
+          let end = text.indexOf('\n\n');
+          end >= 0;
+          end = text.indexOf('\n\n')
+        ) {
+          const message = text.slice(0, end);
+          text = text.slice(end + 2);
+          const data = /^data: (.*)$/m.exec(message)?.[1];
+          if (/^event: run$/m.test(message) && data)
+            seen.push(JSON.parse(data));
+        }
+      }
+    })().catch(() => {});
+    try {
+      // The cart's change comes first; the shop's after it.
+      const patch = (namespace: string, name: string) =>
+        tc.custom.patchNamespacedCustomObject(
+          {
+            group: 'tekton.dev',
+            version: 'v1',
+            plural: 'pipelineruns',
+            namespace,
+            name,
+            body: { metadata: { annotations: { 'cairn.dev/test': name } } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      await patch(WRITABLE_NAMESPACE, 'cart-stray');
+      await patch(READ_ONLY_NAMESPACE, 'cart-1');
+      await patch(WRITABLE_NAMESPACE, 'shop-1');
+      await waitFor(
+        () => seen,
+        s => s.some(r => r.name === 'shop-1'),
+        "the shop's change to be pushed",
+      );
+      expect(seen.map(r => r.name)).not.toContain('cart-1');
+      expect(seen.find(r => r.name === 'shop-1')?.entityRef).toBe(SHOP);
+    } finally {
+      controller.abort();
+      await read;
+    }
+  });
+});
