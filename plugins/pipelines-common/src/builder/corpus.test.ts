@@ -1,0 +1,195 @@
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { isScalar, parse, parseDocument } from 'yaml';
+import { Pipeline, PipelineTask } from '../types';
+import { applyEdit, parsePipelineYaml, pipelineToYaml } from './document';
+import { findPipelineTaskDependencies } from './references';
+import { lineDiff } from './__testUtils__/lineDiff';
+import { validatePipeline } from './validation';
+import { reconcileYamlText } from './yamlText';
+
+/*
+ * Round trips over a corpus of Pipelines in the shapes teams run: clone →
+ * test → build → deploy, monorepo fan-out, matrix builds, resolvers, finally
+ * notifications, and every YAML quoting quirk.
+ */
+
+const corpusDir = join(__dirname, '__fixtures__', 'corpus');
+const corpus = readdirSync(corpusDir)
+  .filter(file => file.endsWith('.yaml'))
+  .sort()
+  .map(file => ({
+    file,
+    text: readFileSync(join(corpusDir, file), 'utf8'),
+  }));
+
+function load(text: string): Pipeline {
+  const { pipeline, problems } = parsePipelineYaml(text);
+  expect(problems).toEqual([]);
+  return pipeline!;
+}
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+const trimmed = (lines: string[]) => lines.map(line => line.trim());
+
+it('has a corpus to test', () => {
+  expect(corpus.length).toBeGreaterThanOrEqual(8);
+});
+
+describe.each(corpus)('$file', ({ text }) => {
+  const pipeline = load(text);
+  const tasks = pipeline.spec.tasks!;
+  const first = tasks[0];
+  const last = tasks[tasks.length - 1];
+
+  it('is a valid Pipeline', () => {
+    expect(
+      validatePipeline(pipeline).filter(p => p.severity === 'error'),
+    ).toEqual([]);
+  });
+
+  it('saves unchanged: identical text and object', () => {
+    expect(reconcileYamlText(text, pipeline)).toBe(text);
+    expect(parse(pipelineToYaml(pipeline))).toEqual(pipeline);
+  });
+
+  it('sets a task field, touching only that line', () => {
+    const next = applyEdit(text, {
+      kind: 'setTaskField',
+      task: first.name,
+      path: ['timeout'],
+      value: '7m',
+    });
+    const expected = clone(pipeline);
+    expected.spec.tasks![0].timeout = '7m';
+    expect(load(next)).toEqual(expected);
+    const diff = lineDiff(text, next);
+    // In the quoting style of the value it replaces, if any.
+    const old = parseDocument(text).getIn(
+      ['spec', 'tasks', 0, 'timeout'],
+      true,
+    );
+    expect(trimmed(diff.added)).toEqual([
+      isScalar(old) && old.type === 'QUOTE_DOUBLE'
+        ? 'timeout: "7m"'
+        : 'timeout: 7m',
+    ]);
+    expect(diff.removed.length).toBe(first.timeout === undefined ? 0 : 1);
+  });
+
+  it('sets a pipeline field, touching only that line', () => {
+    const next = applyEdit(text, {
+      kind: 'setPipelineField',
+      path: ['metadata', 'labels', 'cairn.dev/edited'],
+      value: 'yes',
+    });
+    const expected = clone(pipeline);
+    expected.metadata.labels = {
+      ...expected.metadata.labels,
+      'cairn.dev/edited': 'yes',
+    };
+    expect(load(next)).toEqual(expected);
+    const diff = lineDiff(text, next);
+    expect(diff.removed).toEqual([]);
+    expect(trimmed(diff.added)).toEqual(
+      pipeline.metadata.labels
+        ? ['cairn.dev/edited: "yes"']
+        : ['labels:', 'cairn.dev/edited: "yes"'],
+    );
+  });
+
+  it('adds a task after the last one, inserting only its lines', () => {
+    const task: PipelineTask = { name: 'added', taskRef: { name: 'echo' } };
+    const next = applyEdit(text, {
+      kind: 'addTask',
+      task,
+      placement: { type: 'after', of: last.name },
+    });
+    const expected = clone(pipeline);
+    expected.spec.tasks!.push({ ...task, runAfter: [last.name] });
+    expect(load(next)).toEqual(expected);
+    const diff = lineDiff(text, next);
+    expect(diff.removed).toEqual([]);
+    expect(trimmed(diff.added)).toEqual([
+      '- name: added',
+      'taskRef:',
+      'name: echo',
+      'runAfter:',
+      `- ${last.name}`,
+    ]);
+  });
+
+  it('removes a task nothing depends on, deleting only its lines', () => {
+    const leaf = [...tasks]
+      .reverse()
+      .find(
+        t => !tasks.some(o => findPipelineTaskDependencies(o).has(t.name)),
+      )!;
+    const next = applyEdit(text, { kind: 'removeTask', name: leaf.name });
+    const expected = clone(pipeline);
+    expected.spec.tasks = expected.spec.tasks!.filter(
+      t => t.name !== leaf.name,
+    );
+    expect(load(next)).toEqual(expected);
+    const diff = lineDiff(text, next);
+    expect(diff.added).toEqual([]);
+    // Exactly the task's own lines, in one block.
+    const block = diff.removed.join('\n');
+    expect(text).toContain(block);
+    expect(parse(block)).toEqual([leaf]);
+  });
+
+  it('renames the first task and every reference to it, touching only those lines', () => {
+    const next = applyEdit(text, {
+      kind: 'renameTask',
+      from: first.name,
+      to: 'renamed',
+    });
+    const expected = JSON.parse(
+      JSON.stringify(pipeline)
+        .split(`tasks.${first.name}.`)
+        .join('tasks.renamed.'),
+    );
+    expected.spec.tasks[0].name = 'renamed';
+    for (const task of expected.spec.tasks) {
+      if (task.runAfter) {
+        task.runAfter = task.runAfter.map((d: string) =>
+          d === first.name ? 'renamed' : d,
+        );
+      }
+    }
+    expect(load(next)).toEqual(expected);
+    const diff = lineDiff(text, next);
+    expect(diff.removed.length).toBe(diff.added.length);
+    diff.removed.forEach(line => expect(line).toContain(first.name));
+    diff.added.forEach(line => expect(line).toContain('renamed'));
+  });
+
+  it('connects and disconnects two tasks through runAfter only', () => {
+    const from = first.name;
+    const to = last.name;
+    const connected = applyEdit(text, { kind: 'connect', from, to });
+    const expected = clone(pipeline);
+    const target = expected.spec.tasks![tasks.length - 1];
+    if (!target.runAfter?.includes(from)) {
+      target.runAfter = [...(target.runAfter ?? []), from];
+    }
+    expect(load(connected)).toEqual(expected);
+    const diff = lineDiff(text, connected);
+    diff.removed.forEach(line => expect(line).toMatch(/runAfter/));
+    expect(diff.added.length).toBeLessThanOrEqual(2);
+
+    if (findPipelineTaskDependencies(last, { runAfter: false }).has(from)) {
+      return;
+    }
+    const disconnected = applyEdit(connected, { kind: 'disconnect', from, to });
+    const without = clone(expected);
+    const runAfter = without.spec.tasks![tasks.length - 1].runAfter!.filter(
+      d => d !== from,
+    );
+    if (runAfter.length)
+      without.spec.tasks![tasks.length - 1].runAfter = runAfter;
+    else delete without.spec.tasks![tasks.length - 1].runAfter;
+    expect(load(disconnected)).toEqual(without);
+  });
+});

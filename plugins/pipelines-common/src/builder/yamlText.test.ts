@@ -1,0 +1,187 @@
+import { parse } from 'yaml';
+import { lineDiff } from './__testUtils__/lineDiff';
+import { reconcileYamlText, renderYaml, YamlEditError } from './yamlText';
+
+function reconcile(text: string, change: (value: any) => void) {
+  const value = parse(text);
+  change(value);
+  const next = reconcileYamlText(text, value);
+  expect(parse(next)).toEqual(value);
+  return { next, ...lineDiff(text, next) };
+}
+
+describe('reconcileYamlText', () => {
+  const text = [
+    '# leading comment',
+    'a: 1 # trailing comment',
+    'b: "quoted"',
+    "c: 'single'",
+    'flow: {x: 1, y: [a, b]}',
+    'list:',
+    '  - one',
+    '  - two # second',
+    '',
+    '  - three',
+    'script: |',
+    '  echo hi',
+    '',
+    'last: end',
+    '',
+  ].join('\n');
+
+  it('returns the text unchanged when the value is equal', () => {
+    expect(reconcileYamlText(text, parse(text))).toBe(text);
+  });
+
+  it('replaces a scalar in place, keeping its quoting and comment', () => {
+    expect(reconcile(text, v => (v.b = 'new')).next).toContain('b: "new"\n');
+    expect(reconcile(text, v => (v.c = 'x')).next).toContain("c: 'x'\n");
+    const { removed, added } = reconcile(text, v => (v.a = 2));
+    expect(removed).toEqual(['a: 1 # trailing comment']);
+    expect(added).toEqual(['a: 2 # trailing comment']);
+  });
+
+  it('quotes a plain scalar when the new value would read as something else', () => {
+    expect(reconcile(text, v => (v.last = 'yes')).added).toEqual([
+      'last: "yes"',
+    ]);
+    expect(reconcile(text, v => (v.last = '1.10')).added).toEqual([
+      'last: "1.10"',
+    ]);
+    expect(reconcile(text, v => (v.last = '')).added).toEqual(['last: ""']);
+  });
+
+  it('turns a scalar into a block literal when it gets line breaks', () => {
+    const { next, removed } = reconcile(text, v => (v.last = 'one\ntwo\n'));
+    expect(removed).toEqual(['last: end']);
+    expect(next).toContain('last: |\n  one\n  two\n');
+  });
+
+  it('rewrites a block scalar as a block scalar', () => {
+    const { removed, added } = reconcile(text, v => (v.script = 'echo bye\n'));
+    expect(removed).toEqual(['  echo hi']);
+    expect(added).toEqual(['  echo bye']);
+  });
+
+  it('keeps flow collections in flow style (quoting YAML 1.1 booleans like "y")', () => {
+    const { removed, added } = reconcile(text, v => (v.flow.x = 2));
+    expect(removed).toEqual(['flow: {x: 1, y: [a, b]}']);
+    expect(added).toEqual(['flow: {x: 2, "y": [a, b]}']);
+  });
+
+  it('adds a key after the last one, or after the key before it in the target', () => {
+    expect(reconcile(text, v => (v.z = 'new')).next).toMatch(
+      /last: end\nz: new\n$/,
+    );
+    const ordered = reconcile(text, v => {
+      const copy = { ...v };
+      for (const key of Object.keys(v)) delete v[key];
+      Object.assign(v, { a: copy.a, inserted: true }, copy);
+    });
+    expect(ordered.next).toContain(
+      'a: 1 # trailing comment\ninserted: true\nb:',
+    );
+  });
+
+  it('deletes a key with its lines only', () => {
+    const { removed, added } = reconcile(text, v => delete v.script);
+    expect(removed).toEqual(['script: |', '  echo hi']);
+    expect(added).toEqual([]);
+  });
+
+  it('inserts and deletes sequence items without touching the others', () => {
+    const inserted = reconcile(text, v =>
+      v.list.splice(1, 0, 'one-and-a-half'),
+    );
+    expect(inserted.removed).toEqual([]);
+    expect(inserted.next).toContain(
+      '  - one\n  - one-and-a-half\n  - two # second',
+    );
+    const deleted = reconcile(text, v => v.list.splice(1, 1));
+    expect(deleted.removed).toEqual(['  - two # second']);
+    expect(deleted.added).toEqual([]);
+    const appended = reconcile(text, v => v.list.push('four'));
+    expect(appended.next).toContain('  - three\n  - four\nscript:');
+  });
+
+  it('aligns named items by name, so a rename changes only that name', () => {
+    const tasks = [
+      'tasks:',
+      '- name: a # first',
+      '  x: 1',
+      '- name: b',
+      '  x: 2',
+      '- name: c',
+      '  x: 3',
+      '',
+    ].join('\n');
+    const renamed = reconcile(tasks, v => (v.tasks[1].name = 'bee'));
+    expect(renamed.removed).toEqual(['- name: b']);
+    expect(renamed.added).toEqual(['- name: bee']);
+    const removed = reconcile(tasks, v => {
+      v.tasks.splice(0, 1);
+      v.tasks[0].x = 20;
+    });
+    expect(removed.removed).toEqual(['- name: a # first', '  x: 1', '  x: 2']);
+    expect(removed.added).toEqual(['  x: 20']);
+  });
+
+  it('deletes the first key of a sequence item by pulling the next one up', () => {
+    const items = 'items:\n  - a: 1\n    b: 2\n';
+    expect(reconcile(items, v => delete v.items[0].a).next).toBe(
+      'items:\n  - b: 2\n',
+    );
+  });
+
+  it('renders new items in the indentation style of the document', () => {
+    const compact = 'spec:\n    tasks:\n    - name: a\n';
+    const { next } = reconcile(compact, v =>
+      v.spec.tasks.push({ name: 'b', runAfter: ['a'] }),
+    );
+    // The new item starts where the others do, its keys as deep as theirs.
+    expect(next).toMatch(
+      /^spec:\n {4}tasks:\n {4}- name: a\n {4}- name: b\n {6}runAfter:\n/,
+    );
+  });
+
+  it('replaces an empty flow collection by a block one', () => {
+    const empty = 'spec:\n  tasks: []\n';
+    const { next } = reconcile(empty, v => v.spec.tasks.push({ name: 'a' }));
+    expect(next).toBe('spec:\n  tasks:\n    - name: a\n');
+  });
+
+  it('keeps CRLF line breaks', () => {
+    const crlf = 'a: 1\r\nb:\r\n  - x\r\n';
+    const { next } = reconcile(crlf, v => {
+      v.b.push('z');
+      v.c = { d: 1 };
+    });
+    expect(next).toBe('a: 1\r\nb:\r\n  - x\r\n  - z\r\nc:\r\n  d: 1\r\n');
+  });
+
+  it('keeps directives and document markers', () => {
+    const marked = '%YAML 1.2\n---\na: 1\n...\n';
+    expect(reconcile(marked, v => (v.a = 2)).next).toBe(
+      '%YAML 1.2\n---\na: 2\n...\n',
+    );
+  });
+
+  it('drops a trailing comment that would end up inside a block scalar', () => {
+    const { next } = reconcile('a: x # note\nb: 1\n', v => (v.a = 'l1\nl2'));
+    expect(next).toBe('a: |-\n  l1\n  l2\nb: 1\n');
+  });
+
+  it('rejects text with syntax errors', () => {
+    expect(() => reconcileYamlText('a: [1', { a: 1 })).toThrow(YamlEditError);
+    expect(() => reconcileYamlText('a: [1', { a: 1 })).toThrow(
+      /fix them first/,
+    );
+  });
+});
+
+describe('renderYaml', () => {
+  it('never folds long lines', () => {
+    const long = 'x'.repeat(50).split('').join(' ').repeat(5);
+    expect(renderYaml({ long })).toBe(`long: ${long}`);
+  });
+});
