@@ -33,6 +33,7 @@ describe('StartRunDialog', () => {
           { name: 'cache', optional: true },
         ]}
         withRunOptions
+        serviceAccounts={['builder', 'deployer']}
         onSubmit={onSubmit}
         onClose={() => {}}
       />,
@@ -97,5 +98,54 @@ describe('StartRunDialog', () => {
         ],
       }),
     );
+  });
+
+  it('offers the namespace default first, then only the allowed service accounts', async () => {
+    const onSubmit = jest.fn().mockResolvedValue(undefined);
+    await renderInTestApp(
+      <StartRunDialog
+        open
+        title="Start build"
+        submitLabel="Start"
+        fields={[]}
+        withRunOptions
+        serviceAccounts={['builder', 'deployer']}
+        onSubmit={onSubmit}
+        onClose={() => {}}
+      />,
+    );
+    const select = screen.getByLabelText('Service account');
+    expect(
+      Array.from((select as HTMLSelectElement).options).map(o => o.text),
+    ).toEqual(['Namespace default', 'builder', 'deployer']);
+    expect(select).toHaveValue('');
+    // The default names no account: Tekton then uses the namespace's.
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledWith({ params: {} }));
+  });
+
+  it('offers only the namespace default when no account is allowed', async () => {
+    await renderInTestApp(
+      <StartRunDialog
+        open
+        title="Start build"
+        submitLabel="Start"
+        fields={[]}
+        withRunOptions
+        serviceAccounts={[]}
+        onSubmit={jest.fn()}
+        onClose={() => {}}
+      />,
+    );
+    const select = screen.getByLabelText(
+      'Service account',
+    ) as HTMLSelectElement;
+    expect(Array.from(select.options).map(o => o.text)).toEqual([
+      'Namespace default',
+    ]);
+    expect(select).toBeDisabled();
+    expect(
+      screen.getByText(/No other account is allowed for this namespace/),
+    ).toBeInTheDocument();
   });
 });

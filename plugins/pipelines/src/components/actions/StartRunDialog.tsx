@@ -118,7 +118,6 @@ function toSpecs(fields: ParamFormField[]): ParamSpec[] {
 }
 
 const DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const TIMEOUT_KEYS: Array<keyof PipelineRunTimeouts> = [
   'pipeline',
   'tasks',
@@ -142,7 +141,8 @@ function toInput(
  * A dialog that starts a run, or reruns one: a field per pipeline param
  * (enums as choices, arrays one item per line, objects one field per key),
  * validated with the same rules as the server; for a new run also the
- * service account and timeouts.
+ * service account (one of those the portal allows, or the namespace's
+ * default) and timeouts.
  */
 export function StartRunDialog(props: {
   open: boolean;
@@ -154,6 +154,11 @@ export function StartRunDialog(props: {
   workspaces?: PipelineSummary['workspaces'];
   /** Show service account and timeouts (a new run; not a rerun). */
   withRunOptions?: boolean;
+  /**
+   * The service accounts the run may name (the pipeline's `serviceAccounts`);
+   * none: the namespace's default only.
+   */
+  serviceAccounts?: string[];
   /** Shown above the fields, e.g. the pipeline's description. */
   header?: ReactNode;
   onSubmit: (values: StartRunValues) => Promise<void>;
@@ -191,11 +196,6 @@ export function StartRunDialog(props: {
     const result = validateParamInput(paramSpecs, input);
     const found: Record<string, string> = {};
     for (const e of result.errors) found[e.param] = e.message;
-    const sa = serviceAccountName.trim();
-    if (withRunOptions && sa && !DNS_SUBDOMAIN.test(sa)) {
-      found['@serviceAccountName'] =
-        'must be a ServiceAccount name: lowercase letters, digits, "-" and "."';
-    }
     const chosenTimeouts: PipelineRunTimeouts = {};
     for (const key of TIMEOUT_KEYS) {
       const text = timeouts[key]?.trim();
@@ -227,7 +227,7 @@ export function StartRunDialog(props: {
     try {
       await props.onSubmit({
         params: Object.fromEntries(result.params.map(p => [p.name, p.value])),
-        ...(withRunOptions && sa ? { serviceAccountName: sa } : {}),
+        ...(withRunOptions && serviceAccountName ? { serviceAccountName } : {}),
         ...(withRunOptions && Object.keys(chosenTimeouts).length
           ? { timeouts: chosenTimeouts }
           : {}),
@@ -316,14 +316,27 @@ export function StartRunDialog(props: {
             <TextField
               id="start-service-account"
               label="Service account"
+              select
+              SelectProps={{ native: true }}
+              InputLabelProps={{ shrink: true }}
               fullWidth
               margin="dense"
               value={serviceAccountName}
-              placeholder="default"
-              error={!!errors['@serviceAccountName']}
-              helperText={errors['@serviceAccountName']}
+              disabled={!props.serviceAccounts?.length}
+              helperText={
+                props.serviceAccounts?.length
+                  ? "The run's pods act as this account in the cluster."
+                  : 'No other account is allowed for this namespace (pipelines.serviceAccounts in app-config).'
+              }
               onChange={e => setServiceAccountName(e.target.value)}
-            />
+            >
+              <option value="">Namespace default</option>
+              {(props.serviceAccounts ?? []).map(name => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </TextField>
             {TIMEOUT_KEYS.map(key => (
               <TextField
                 key={key}
