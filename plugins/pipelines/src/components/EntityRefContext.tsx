@@ -93,9 +93,9 @@ export function usePipelinesEntityRef(): string {
 }
 
 /**
- * Paths of the runs list and of a run's detail page. On the Pipelines page
- * a run's path names its entity (`?entityRef=`), the one given or else the
- * one the components act on.
+ * Paths of the runs list, a run's detail page and the pipeline builder. On
+ * the Pipelines page a run's (or pipeline's) path names its entity
+ * (`?entityRef=`), the one given or else the one the components act on.
  */
 export function useRunPaths() {
   const { basePath, entityScoped, entityRef } = usePipelinesContext();
@@ -116,6 +116,17 @@ export function useRunPaths() {
         `${base}/runs/${encodeURIComponent(cluster)}/${encodeURIComponent(
           namespace,
         )}/${encodeURIComponent(name)}${entityQuery(runEntityRef)}`,
+      /** The builder of a new pipeline of the entity. */
+      newPipeline: (pipelineEntityRef?: string): string =>
+        `${base}/builder/new${entityQuery(pipelineEntityRef)}`,
+      /** The builder of an existing pipeline. */
+      pipeline: (
+        { cluster, namespace, name }: RunRef,
+        pipelineEntityRef?: string,
+      ): string =>
+        `${base}/builder/${encodeURIComponent(cluster)}/${encodeURIComponent(
+          namespace,
+        )}/${encodeURIComponent(name)}${entityQuery(pipelineEntityRef)}`,
     };
   }, [basePath, entityScoped, entityRef]);
 }

@@ -3,13 +3,20 @@ import { EntityRefProvider, RouteEntityRefProvider } from './EntityRefContext';
 import { RunDetail } from './RunDetail';
 import { RunsTable } from './RunsTable';
 import { StartRunButton } from './actions';
+import {
+  EditPipelinePage,
+  NewPipelinePage,
+  PipelinesCard,
+} from './PipelineBuilder';
 import { Box } from '@material-ui/core';
 
 /**
  * Runs and their details, on an entity's CI/CD tab (`entityRef` given) or on
  * the Pipelines page (no `entityRef`: every entity the user may read, and
- * pages below the list name their entity with `?entityRef=`). The list is at
- * the mount point, a run's detail at `runs/:cluster/:namespace/:name`.
+ * pages below the list name their entity with `?entityRef=`). The pipelines
+ * and runs lists are at the mount point, a run's detail at
+ * `runs/:cluster/:namespace/:name`, the builder at `builder/new` and
+ * `builder/:cluster/:namespace/:name`.
  */
 export function PipelinesRouter(props: {
   entityRef?: string;
@@ -23,15 +30,18 @@ export function PipelinesRouter(props: {
         <Route
           path="/"
           element={
-            <RunsTable
-              selectorHint={props.selectorHint}
-              title={props.title}
-              actions={
-                <Box mb={2}>
-                  <StartRunButton />
-                </Box>
-              }
-            />
+            <>
+              <PipelinesCard />
+              <RunsTable
+                selectorHint={props.selectorHint}
+                title={props.title}
+                actions={
+                  <Box mb={2}>
+                    <StartRunButton />
+                  </Box>
+                }
+              />
+            </>
           }
         />
         <Route
@@ -39,6 +49,22 @@ export function PipelinesRouter(props: {
           element={
             <RouteEntityRefProvider>
               <RunDetail />
+            </RouteEntityRefProvider>
+          }
+        />
+        <Route
+          path="/builder/new"
+          element={
+            <RouteEntityRefProvider>
+              <NewPipelinePage />
+            </RouteEntityRefProvider>
+          }
+        />
+        <Route
+          path="/builder/:cluster/:namespace/:name"
+          element={
+            <RouteEntityRefProvider>
+              <EditPipelinePage />
             </RouteEntityRefProvider>
           }
         />

@@ -29,7 +29,14 @@ function samePipeline(a: RunRef, b: RunRef) {
   );
 }
 
-function PipelineChooser(props: { pipeline?: RunRef; onClose: () => void }) {
+/**
+ * The start dialog: lists the pipelines to choose from, or goes straight to
+ * the start form of the one given (e.g. after the builder saved it).
+ */
+export function PipelineChooser(props: {
+  pipeline?: RunRef;
+  onClose: () => void;
+}) {
   const api = useApi(pipelinesApiRef);
   const entityRef = useOptionalPipelinesEntityRef();
   const paths = useRunPaths();

@@ -1,0 +1,297 @@
+import { useEffect, useMemo, useRef } from 'react';
+import {
+  Background,
+  Controls,
+  Edge,
+  Handle,
+  MarkerType,
+  Node,
+  NodeProps,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { Chip, Typography } from '@material-ui/core';
+import type { BuilderGraph } from '@cairn/plugin-pipelines-common';
+import { layoutBuilderGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
+
+type BuilderNode = BuilderGraph['nodes'][number];
+type TaskNodeData = { task: BuilderNode };
+type LaneNodeData = { width: number; height: number };
+
+function describeTask(task: BuilderNode) {
+  const kind = task.inline ? 'inline task' : `Task ${task.taskRef ?? '?'}`;
+  const problems = task.problems
+    ? `, ${task.problems} problem${task.problems === 1 ? '' : 's'}`
+    : '';
+  return `${task.finally ? 'Finally task' : 'Task'} ${
+    task.name
+  } (${kind}${problems})`;
+}
+
+function TaskNode({ data, selected }: NodeProps<Node<TaskNodeData>>) {
+  const { task } = data;
+  return (
+    <div
+      data-testid={`builder-node-${task.name}`}
+      style={{
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        boxSizing: 'border-box',
+        padding: '6px 10px',
+        borderRadius: 6,
+        background: '#fff',
+        border: `${selected ? 3 : 1}px ${task.finally ? 'dashed' : 'solid'} ${
+          task.problems ? '#d32f2f' : '#546e7a'
+        }`,
+        overflow: 'hidden',
+      }}
+    >
+      <Handle type="target" position={Position.Left} />
+      <Typography variant="subtitle2" noWrap title={task.name}>
+        {task.displayName ?? task.name}
+      </Typography>
+      {task.displayName && (
+        <Typography variant="caption" noWrap component="div">
+          {task.name}
+        </Typography>
+      )}
+      <div style={{ display: 'flex', alignItems: 'center', gap: 4 }}>
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          noWrap
+          style={{ flex: 1 }}
+        >
+          {task.inline ? 'inline' : task.taskRef ?? 'no task'}
+        </Typography>
+        {task.problems > 0 && (
+          <Chip
+            size="small"
+            label={`${task.problems} problem${task.problems === 1 ? '' : 's'}`}
+            style={{ background: '#d32f2f', color: '#fff', height: 18 }}
+          />
+        )}
+      </div>
+      <Handle type="source" position={Position.Right} />
+    </div>
+  );
+}
+
+function LaneNode({ data }: NodeProps<Node<LaneNodeData>>) {
+  return (
+    <div
+      style={{
+        width: data.width,
+        height: data.height,
+        border: '1px dashed #90a4ae',
+        borderRadius: 8,
+        background: 'rgba(144, 164, 174, 0.08)',
+      }}
+    >
+      <Typography variant="overline" style={{ marginLeft: 8 }}>
+        finally — runs after all tasks
+      </Typography>
+    </div>
+  );
+}
+
+const nodeTypes = { task: TaskNode, lane: LaneNode };
+const LANE_ID = '__finally-lane__';
+
+/** Re-centres the view when tasks come or go (not on every keystroke). */
+function FitOnChange(props: { shape: string }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    const frame = requestAnimationFrame(() =>
+      flow.fitView({ padding: 0.2, maxZoom: 1 }),
+    );
+    return () => cancelAnimationFrame(frame);
+  }, [flow, props.shape]);
+  return null;
+}
+
+export interface BuilderCanvasProps {
+  graph: BuilderGraph;
+  selected?: string;
+  readOnly?: boolean;
+  onSelect: (task: string | undefined) => void;
+  onConnect: (from: string, to: string) => void;
+  onDisconnect: (from: string, to: string) => void;
+  onRemove: (task: string) => void;
+}
+
+/**
+ * The pipeline as a graph: tasks left to right by their edges, finally tasks
+ * in their own lane; drag from a task's right handle to another's left to
+ * make it run after, select an edge or task and press Delete to remove it.
+ * Arrow keys move the focus along the edges, Tab through all tasks.
+ */
+function Canvas(props: BuilderCanvasProps) {
+  const { graph, selected, readOnly } = props;
+  const layout = useMemo(() => layoutBuilderGraph(graph), [graph]);
+  const container = useRef<HTMLDivElement>(null);
+
+  const nodes = useMemo(() => {
+    const result: Node[] = graph.nodes.map(task => ({
+      id: task.name,
+      type: 'task',
+      position: layout.positions[task.name],
+      data: { task },
+      selected: task.name === selected,
+      ariaLabel: describeTask(task),
+      ariaRole: 'button',
+      deletable: !readOnly,
+      width: NODE_WIDTH,
+      height: NODE_HEIGHT,
+    }));
+    if (layout.finallyLane) {
+      const lane = layout.finallyLane;
+      result.unshift({
+        id: LANE_ID,
+        type: 'lane',
+        position: { x: lane.x, y: lane.y },
+        data: { width: lane.width, height: lane.height },
+        selectable: false,
+        focusable: false,
+        deletable: false,
+        connectable: false,
+        zIndex: -1,
+        width: lane.width,
+        height: lane.height,
+      });
+    }
+    return result;
+  }, [graph, layout, selected, readOnly]);
+
+  const edges = useMemo(
+    () =>
+      graph.edges.map((e): Edge => {
+        const result = e.kind === 'result';
+        return {
+          id: `${e.kind}:${e.from}->${e.to}`,
+          source: e.from,
+          target: e.to,
+          deletable: !result && !readOnly,
+          markerEnd: { type: MarkerType.ArrowClosed },
+          style: result ? { strokeDasharray: '6 4' } : undefined,
+          label: result ? 'result' : undefined,
+          ariaLabel: result
+            ? `${e.to} uses a result of ${e.from}: remove the $(tasks.${e.from}.results…) reference in ${e.to} to disconnect`
+            : `${e.to} runs after ${e.from}`,
+        };
+      }),
+    [graph, readOnly],
+  );
+
+  const shape = graph.nodes
+    .map(n => n.name)
+    .sort()
+    .join(',');
+
+  /** Arrow keys move the focus to a neighbour: right/left along edges, up/down in order. */
+  const onKeyDown = (event: KeyboardEvent) => {
+    const from = (event.target as HTMLElement).closest?.('.react-flow__node');
+    const name = from?.getAttribute('data-id');
+    if (!name || name === LANE_ID) return;
+    let next: string | undefined;
+    const ordered = [...graph.nodes].sort((a, b) => {
+      const pa = layout.positions[a.name];
+      const pb = layout.positions[b.name];
+      return pa.x - pb.x || pa.y - pb.y;
+    });
+    const index = ordered.findIndex(n => n.name === name);
+    switch (event.key) {
+      case 'ArrowRight':
+        next = graph.edges.find(e => e.from === name)?.to;
+        break;
+      case 'ArrowLeft':
+        next = graph.edges.find(e => e.to === name)?.from;
+        break;
+      case 'ArrowDown':
+        next = ordered[index + 1]?.name;
+        break;
+      case 'ArrowUp':
+        next = ordered[index - 1]?.name;
+        break;
+      case 'Enter':
+      case ' ':
+        props.onSelect(name);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (!next) return;
+    const target = [
+      ...(container.current?.querySelectorAll<HTMLElement>(
+        '.react-flow__node',
+      ) ?? []),
+    ].find(el => el.getAttribute('data-id') === next);
+    target?.focus();
+    props.onSelect(next);
+  };
+
+  // The focused element is React Flow's node wrapper: listen where its keys bubble to.
+  const keyHandler = useRef(onKeyDown);
+  keyHandler.current = onKeyDown;
+  useEffect(() => {
+    const element = container.current;
+    const listener = (event: KeyboardEvent) => keyHandler.current(event);
+    element?.addEventListener('keydown', listener);
+    return () => element?.removeEventListener('keydown', listener);
+  }, []);
+
+  return (
+    <div ref={container} style={{ width: '100%', height: '100%' }}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        nodesDraggable={false}
+        nodesConnectable={!readOnly}
+        elementsSelectable
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        minZoom={0.2}
+        proOptions={{ hideAttribution: true }}
+        onNodeClick={(_, node) =>
+          node.id !== LANE_ID && props.onSelect(node.id)
+        }
+        onPaneClick={() => props.onSelect(undefined)}
+        onConnect={c => {
+          if (c.source && c.target && c.source !== c.target) {
+            props.onConnect(c.source, c.target);
+          }
+        }}
+        onDelete={({ nodes: removedNodes, edges: removedEdges }) => {
+          const removed = new Set(removedNodes.map(n => n.id));
+          // Removing a task removes the edges to and from it with it.
+          for (const edge of removedEdges) {
+            if (!removed.has(edge.source) && !removed.has(edge.target)) {
+              props.onDisconnect(edge.source, edge.target);
+            }
+          }
+          for (const name of removed) {
+            if (name !== LANE_ID) props.onRemove(name);
+          }
+        }}
+      >
+        <FitOnChange shape={shape} />
+        <Background gap={16} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+export function BuilderCanvas(props: BuilderCanvasProps) {
+  return (
+    <ReactFlowProvider>
+      <Canvas {...props} />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,523 @@
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { ResponseError } from '@backstage/errors';
+import { EditorView } from '@codemirror/view';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  parsePipelineYaml,
+  Pipeline,
+  PipelineTask,
+} from '@cairn/plugin-pipelines-common';
+import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
+import { pipelinesApiRef } from '../../api';
+import { PipelinesRouter } from '../PipelinesRouter';
+
+/*
+ * React Flow measures its container and nodes, which jsdom does not lay
+ * out: give elements the size their style says, and the browser APIs it
+ * calls.
+ */
+beforeAll(() => {
+  class ResizeObserverStub {
+    constructor(private readonly callback: ResizeObserverCallback) {}
+    observe(target: Element) {
+      this.callback(
+        [{ target, contentRect: { width: 800, height: 600 } } as any],
+        this as any,
+      );
+    }
+    unobserve() {}
+    disconnect() {}
+  }
+  (window as any).ResizeObserver = ResizeObserverStub;
+  (window as any).DOMMatrixReadOnly = class {
+    m22 = 1;
+  };
+  Object.defineProperties(window.HTMLElement.prototype, {
+    offsetHeight: {
+      configurable: true,
+      get() {
+        return parseFloat(this.style.height) || 600;
+      },
+    },
+    offsetWidth: {
+      configurable: true,
+      get() {
+        return parseFloat(this.style.width) || 800;
+      },
+    },
+  });
+  (window.SVGElement.prototype as any).getBBox = () => ({
+    x: 0,
+    y: 0,
+    width: 0,
+    height: 0,
+  });
+  // CodeMirror measures text ranges.
+  const rects = () => {
+    const list: any = [];
+    list.item = () => null;
+    return list;
+  };
+  (window.Range.prototype as any).getClientRects = rects;
+  (window.Range.prototype as any).getBoundingClientRect = () =>
+    new DOMRect(0, 0, 0, 0);
+});
+
+const entityRef = 'component:default/shop';
+
+function pipelineObject(tasks: PipelineTask[], finallyTasks?: PipelineTask[]) {
+  const pipeline: Pipeline = {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'Pipeline',
+    metadata: {
+      name: 'build',
+      namespace: 'shop',
+      resourceVersion: '7',
+      uid: 'u-1',
+      labels: { 'backstage.io/kubernetes-id': 'shop' },
+    },
+    spec: {
+      params: [{ name: 'revision', type: 'string', default: 'main' }],
+      tasks,
+      ...(finallyTasks ? { finally: finallyTasks } : {}),
+    },
+  };
+  return pipeline;
+}
+
+const inlineStep = (script: string) => ({
+  taskSpec: { steps: [{ name: 'run', image: 'alpine', script }] },
+});
+
+function loadedPipeline() {
+  return pipelineObject(
+    [
+      {
+        name: 'fetch',
+        ...inlineStep('echo fetch'),
+        taskSpec: {
+          results: [{ name: 'commit' }],
+          steps: [{ name: 'run', image: 'alpine', script: 'echo fetch' }],
+        },
+      },
+      { name: 'lint', runAfter: ['fetch'], ...inlineStep('echo lint') },
+      {
+        name: 'test',
+        params: [{ name: 'commit', value: '$(tasks.fetch.results.commit)' }],
+        taskSpec: {
+          params: [{ name: 'commit' }],
+          steps: [{ name: 'run', image: 'alpine', script: 'echo test' }],
+        },
+      },
+    ],
+    [{ name: 'report', ...inlineStep('echo report') }],
+  );
+}
+
+function fakeApi(pipeline = loadedPipeline()) {
+  const api = new FakePipelinesApi();
+  api.definitions['dev/shop/build'] = {
+    cluster: 'dev',
+    namespace: 'shop',
+    name: 'build',
+    resourceVersion: '7',
+    pipeline,
+  };
+  api.tasks = {
+    items: [
+      {
+        name: 'git-clone',
+        namespace: 'shop',
+        cluster: 'dev',
+        description: 'Clones a git repository',
+        params: [
+          { name: 'url', type: 'string', required: true },
+          {
+            name: 'depth',
+            type: 'string',
+            required: false,
+            default: '1',
+            initialValue: '1',
+          },
+        ],
+        workspaces: [{ name: 'output', optional: false }],
+        results: [{ name: 'commit' }],
+        task: {
+          apiVersion: 'tekton.dev/v1',
+          kind: 'Task',
+          metadata: { name: 'git-clone', namespace: 'shop' },
+          spec: {
+            params: [
+              { name: 'url', type: 'string' },
+              { name: 'depth', type: 'string', default: '1' },
+            ],
+            workspaces: [{ name: 'output' }],
+            results: [{ name: 'commit' }],
+            steps: [{ name: 'clone', image: 'git' }],
+          },
+        },
+      },
+    ],
+    clusterErrors: [],
+  };
+  return api;
+}
+
+async function render(
+  api: FakePipelinesApi,
+  route = '/builder/dev/shop/build',
+  permission = mockApis.permission(),
+) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [pipelinesApiRef, api],
+        [permissionApiRef, permission],
+        [
+          catalogApiRef,
+          {
+            getEntityByRef: async () => ({
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: {
+                name: 'shop',
+                namespace: 'default',
+                annotations: { 'backstage.io/kubernetes-id': 'shop' },
+              },
+            }),
+          },
+        ],
+      ]}
+    >
+      <PipelinesRouter entityRef={entityRef} />
+    </TestApiProvider>,
+    { routeEntries: [route] },
+  );
+}
+
+function yamlView(): EditorView {
+  const dom = screen
+    .getByTestId('yaml-editor')
+    .querySelector<HTMLElement>('.cm-editor');
+  return EditorView.findFromDOM(dom!)!;
+}
+
+/** The pipeline the YAML view shows. */
+function shownPipeline(): Pipeline {
+  const { pipeline, problems } = parsePipelineYaml(
+    yamlView().state.doc.toString(),
+  );
+  expect(problems).toEqual([]);
+  return pipeline!;
+}
+
+function task(pipeline: Pipeline, name: string) {
+  return [
+    ...(pipeline.spec.tasks ?? []),
+    ...(pipeline.spec.finally ?? []),
+  ].find(t => t.name === name);
+}
+
+/** A key pressed and released, as a keyboard does (React Flow tracks held keys). */
+function press(element: Element, key: string) {
+  fireEvent.keyDown(element, { key });
+  fireEvent.keyUp(element, { key });
+}
+
+const node = (name: string) => screen.queryByTestId(`builder-node-${name}`);
+
+async function addTask(placement: RegExp | undefined, pick: RegExp) {
+  fireEvent.click(screen.getByRole('button', { name: /Add (first )?task/ }));
+  if (placement) {
+    fireEvent.click(await screen.findByRole('menuitem', { name: placement }));
+  }
+  const dialog = await screen.findByRole('dialog');
+  fireEvent.click(within(dialog).getByText(pick));
+  await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+}
+
+// Rendering React Flow and CodeMirror in jsdom takes seconds per test.
+jest.setTimeout(30_000);
+
+describe('PipelineBuilder', () => {
+  it('shows the loaded pipeline as a graph: tasks, the finally lane, and its YAML without server fields', async () => {
+    await render(fakeApi());
+    expect(await screen.findByTestId('builder-node-fetch')).toBeInTheDocument();
+    for (const name of ['lint', 'test', 'report']) {
+      expect(node(name)).toBeInTheDocument();
+    }
+    expect(
+      screen.getByText('finally — runs after all tasks'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: /Finally task report \(inline task/ }),
+    ).toBeInTheDocument();
+    const text = yamlView().state.doc.toString();
+    expect(text).not.toMatch(/resourceVersion|uid:/);
+    expect(shownPipeline().spec.tasks?.map(t => t.name)).toEqual([
+      'fetch',
+      'lint',
+      'test',
+    ]);
+  });
+
+  it('adds a task in parallel with the selected one, then one after it from the namespace Tasks; undo and redo step through them', async () => {
+    await render(fakeApi());
+    fireEvent.click(await screen.findByTestId('builder-node-lint'));
+    await addTask(/In parallel/, /^Inline task$/);
+    await waitFor(() => expect(node('task')).toBeInTheDocument());
+    expect(task(shownPipeline(), 'task')?.runAfter).toEqual(['fetch']);
+
+    // The new task is selected: add a Task after it.
+    expect(
+      screen.getByRole('region', { name: 'Task task' }),
+    ).toBeInTheDocument();
+    await addTask(/After the selected/, /Clones a git repository/);
+    await waitFor(() => expect(node('git-clone')).toBeInTheDocument());
+    expect(task(shownPipeline(), 'git-clone')).toMatchObject({
+      taskRef: { name: 'git-clone' },
+      runAfter: ['task'],
+    });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(node('git-clone')).toBeNull());
+    expect(task(shownPipeline(), 'git-clone')).toBeUndefined();
+    fireEvent.keyDown(screen.getByRole('region', { name: 'Pipeline graph' }), {
+      key: 'z',
+      ctrlKey: true,
+    });
+    await waitFor(() => expect(node('task')).toBeNull());
+    fireEvent.keyDown(screen.getByRole('region', { name: 'Pipeline graph' }), {
+      key: 'Z',
+      ctrlKey: true,
+      shiftKey: true,
+    });
+    await waitFor(() => expect(node('task')).toBeInTheDocument());
+    fireEvent.click(screen.getByRole('button', { name: 'Redo' }));
+    await waitFor(() => expect(node('git-clone')).toBeInTheDocument());
+  });
+
+  it('connects tasks from the task panel and refuses a connection that makes a cycle, saying why', async () => {
+    await render(fakeApi());
+    fireEvent.click(await screen.findByTestId('builder-node-test'));
+    fireEvent.mouseDown(screen.getByLabelText('Runs after'));
+    fireEvent.click(await screen.findByRole('option', { name: 'lint' }));
+    await waitFor(() =>
+      expect(task(shownPipeline(), 'test')?.runAfter).toEqual(['lint']),
+    );
+    fireEvent.keyDown(screen.getByRole('listbox'), { key: 'Escape' });
+
+    fireEvent.click(screen.getByTestId('builder-node-fetch'));
+    await screen.findByRole('region', { name: 'Task fetch' });
+    fireEvent.mouseDown(screen.getByLabelText('Runs after'));
+    fireEvent.click(await screen.findByRole('option', { name: 'lint' }));
+    expect(await screen.findByText(/cycle/i)).toBeInTheDocument();
+    expect(task(shownPipeline(), 'fetch')?.runAfter).toBeUndefined();
+  });
+
+  it('is usable by keyboard: arrow keys move along the edges, Delete removes the selected task', async () => {
+    await render(fakeApi());
+    const fetch = await screen.findByRole('button', { name: /^Task fetch/ });
+    fetch.focus();
+    press(fetch, 'ArrowRight');
+    // fetch's successors are lint (runAfter) and test (its result).
+    await waitFor(() =>
+      expect(document.activeElement).toHaveAccessibleName(/^Task (lint|test) /),
+    );
+    const next = document.activeElement!.getAttribute('data-id')!;
+    expect(
+      screen.getByRole('region', { name: `Task ${next}` }),
+    ).toBeInTheDocument();
+    press(document.activeElement!, 'Delete');
+    await waitFor(() => expect(node(next)).toBeNull());
+    expect(task(shownPipeline(), next)).toBeUndefined();
+  });
+
+  it('updates the graph from typed YAML, and keeps the last valid graph while the YAML does not parse', async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    const view = yamlView();
+    const text = view.state.doc.toString();
+    const at = text.indexOf('  finally:');
+    view.dispatch({
+      changes: {
+        from: at,
+        insert: [
+          '    - name: deploy',
+          '      runAfter: [lint, test]',
+          '      taskSpec:',
+          '        steps:',
+          '          - name: run',
+          '            image: alpine',
+          '            script: echo deploy',
+          '',
+        ].join('\n'),
+      },
+    });
+    await waitFor(() => expect(node('deploy')).toBeInTheDocument());
+
+    view.dispatch({ changes: { from: 0, insert: 'spec: [\n' } });
+    expect(
+      await screen.findByText(/does not parse as a Pipeline/),
+    ).toBeInTheDocument();
+    expect(node('deploy')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    expect(screen.getByText('Fix the YAML to save')).toBeInTheDocument();
+  });
+
+  it('shows problems on the node and in the panel, and they block saving', async () => {
+    const pipeline = loadedPipeline();
+    (pipeline.spec.tasks![1].taskSpec!.steps![0] as any).image = undefined;
+    await render(fakeApi(pipeline));
+    const lint = await screen.findByTestId('builder-node-lint');
+    expect(within(lint).getByText(/1 problem/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+    expect(screen.getByText(/Fix 1 problem to save/)).toBeInTheDocument();
+
+    fireEvent.click(lint);
+    const panel = await screen.findByRole('region', { name: 'Task lint' });
+    expect(
+      within(panel).getByRole('list', { name: 'Problems' }),
+    ).toHaveTextContent(/image/i);
+    fireEvent.change(within(panel).getByLabelText(/^Image of step/), {
+      target: { value: 'alpine' },
+    });
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled(),
+    );
+  });
+
+  it('saves with the loaded resourceVersion; a concurrent change is reported and Reload loads theirs, Undo brings mine back', async () => {
+    const api = fakeApi();
+    await render(api);
+    await screen.findByTestId('builder-node-fetch');
+    fireEvent.change(screen.getByLabelText('Pipeline description'), {
+      target: { value: 'Builds the shop' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(screen.getByText('All changes saved')).toBeInTheDocument(),
+    );
+    const saved = api.calls.find(c => c.method === 'updatePipeline')!;
+    expect(saved.args[2]).toMatchObject({
+      resourceVersion: '7',
+      pipeline: { spec: { description: 'Builds the shop' } },
+    });
+
+    // Someone else saves in between.
+    api.definitions['dev/shop/build'] = {
+      ...api.definitions['dev/shop/build'],
+      resourceVersion: '12',
+      pipeline: {
+        ...loadedPipeline(),
+        spec: { ...loadedPipeline().spec, description: 'Theirs' },
+      },
+    };
+    api.failWith = await ResponseError.fromResponse({
+      ok: false,
+      status: 409,
+      statusText: 'Conflict',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      redirected: false,
+      type: 'basic',
+      url: 'http://localhost/api/pipelines/pipelines/dev/shop/build',
+      text: async () =>
+        JSON.stringify({
+          error: {
+            name: 'ConflictError',
+            message: 'pipeline "build" was changed by someone else',
+          },
+        }),
+    });
+    fireEvent.change(screen.getByLabelText('Pipeline description'), {
+      target: { value: 'Mine' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(
+      await screen.findByText(/changed by someone else since you loaded it/),
+    ).toBeInTheDocument();
+    expect(shownPipeline().spec.description).toBe('Mine');
+
+    api.failWith = undefined;
+    fireEvent.click(screen.getByRole('button', { name: 'Reload' }));
+    await waitFor(() =>
+      expect(shownPipeline().spec.description).toBe('Theirs'),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(shownPipeline().spec.description).toBe('Mine'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.calls.filter(c => c.method === 'updatePipeline')).toHaveLength(
+        3,
+      ),
+    );
+    expect(
+      api.calls.filter(c => c.method === 'updatePipeline')[2].args[2],
+    ).toMatchObject({ resourceVersion: '12' });
+  });
+
+  it('creates a new pipeline in the chosen cluster and namespace, labelled for the entity', async () => {
+    const api = fakeApi();
+    api.targets = { clusters: ['dev', 'prod'], namespace: 'shop' };
+    await render(api, '/builder/new');
+    await addTask(undefined, /^Inline task$/);
+    const panel = await screen.findByRole('region', { name: 'Task task' });
+    fireEvent.change(within(panel).getByLabelText(/^Image of step/), {
+      target: { value: 'alpine' },
+    });
+    fireEvent.change(within(panel).getByLabelText(/^Script of step/), {
+      target: { value: 'echo test' },
+    });
+    fireEvent.click(screen.getByRole('region', { name: 'Pipeline graph' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.calls.map(c => c.method)).toContain('createPipeline'),
+    );
+    const [, request] = api.calls.find(c => c.method === 'createPipeline')!
+      .args as any[];
+    expect(request).toMatchObject({
+      cluster: 'dev',
+      namespace: 'shop',
+      pipeline: {
+        metadata: {
+          name: 'shop-pipeline',
+          labels: { 'backstage.io/kubernetes-id': 'shop' },
+        },
+        spec: {
+          tasks: [
+            {
+              name: 'task',
+              taskSpec: {
+                steps: [{ name: 'run', image: 'alpine', script: 'echo test' }],
+              },
+            },
+          ],
+        },
+      },
+    });
+    // Saved: the builder now edits the created pipeline.
+    await waitFor(() =>
+      expect(api.calls.map(c => c.method)).toContain('getPipeline'),
+    );
+  });
+
+  it('shows the pipeline read-only when the user may not edit it', async () => {
+    await render(
+      fakeApi(),
+      '/builder/dev/shop/build',
+      mockApis.permission({ authorize: 'DENY' as any }),
+    );
+    await screen.findByTestId('builder-node-fetch');
+    expect(
+      await screen.findByText(/You may view this pipeline but not edit it/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /Add task/ })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+  });
+});

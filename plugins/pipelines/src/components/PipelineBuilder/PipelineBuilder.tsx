@@ -1,0 +1,699 @@
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  Box,
+  Button,
+  ButtonGroup,
+  CircularProgress,
+  FormControlLabel,
+  Menu,
+  MenuItem,
+  Paper,
+  Switch,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import RedoIcon from '@material-ui/icons/Redo';
+import UndoIcon from '@material-ui/icons/Undo';
+import AddIcon from '@material-ui/icons/Add';
+import DeleteIcon from '@material-ui/icons/Delete';
+import {
+  applyEdit,
+  BuilderEdit,
+  builderGraph,
+  completionsFor,
+  parsePipelineYaml,
+  Pipeline,
+  PipelineTask,
+  pipelinesPipelineUpdatePermission,
+  pipelineToYaml,
+  TaskSummary,
+  validatePipeline,
+  ValidationProblem,
+} from '@cairn/plugin-pipelines-common';
+import { ResponseError } from '@backstage/errors';
+import useAsync from 'react-use/esm/useAsync';
+import { pipelinesApiRef, RunRef } from '../../api';
+import { errorMessage } from '../actions/errorMessage';
+import { BuilderCanvas } from './BuilderCanvas';
+import { EditPath } from './forms';
+import {
+  recordText,
+  redoText,
+  startHistory,
+  TextHistory,
+  undoText,
+} from './history';
+import { PipelinePanel, PipelineLocation } from './PipelinePanel';
+import { CompletionsContext } from './RefTextField';
+import { TaskPanel } from './TaskPanel';
+import { PickedTask, TaskPicker } from './TaskPicker';
+import { TextMarker, YamlEditor } from './YamlEditor';
+
+/** Where a task is added, relative to the selected one. */
+type Placement = Extract<BuilderEdit, { kind: 'addTask' }>['placement'];
+
+const PLACEMENTS: Array<{
+  label: string;
+  placement: (selected: string) => Placement;
+  needsSelection: boolean;
+}> = [
+  {
+    label: 'After the selected task',
+    placement: of => ({ type: 'after', of }),
+    needsSelection: true,
+  },
+  {
+    label: 'Before the selected task',
+    placement: of => ({ type: 'before', of }),
+    needsSelection: true,
+  },
+  {
+    label: 'In parallel with the selected task',
+    placement: of => ({ type: 'parallel', of }),
+    needsSelection: true,
+  },
+  {
+    label: 'As a finally task',
+    placement: () => ({ type: 'finally' }),
+    needsSelection: false,
+  },
+  {
+    label: 'As a first task (no runAfter)',
+    placement: () => ({ type: 'root' }),
+    needsSelection: false,
+  },
+];
+
+function allTasks(pipeline: Pipeline | undefined) {
+  return [...(pipeline?.spec.tasks ?? []), ...(pipeline?.spec.finally ?? [])];
+}
+
+/** A DNS-1123 name not yet used by a task of the pipeline. */
+function freeTaskName(pipeline: Pipeline | undefined, base: string) {
+  const stem =
+    base
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 50) || 'task';
+  const used = new Set(allTasks(pipeline).map(t => t.name));
+  if (!used.has(stem)) return stem;
+  let n = 2;
+  while (used.has(`${stem}-${n}`)) n++;
+  return `${stem}-${n}`;
+}
+
+function newTask(
+  pipeline: Pipeline | undefined,
+  picked: PickedTask,
+): PipelineTask {
+  if (picked.kind === 'inline') {
+    return {
+      name: freeTaskName(pipeline, 'task'),
+      taskSpec: { steps: [{ name: 'run', image: '', script: '' }] },
+    };
+  }
+  return {
+    name: freeTaskName(pipeline, picked.task.name),
+    taskRef: { name: picked.task.name },
+  };
+}
+
+/** Lint markers: problems with a position at it, the rest at the line naming their task. */
+function toMarkers(text: string, problems: ValidationProblem[]): TextMarker[] {
+  const lines = text.split('\n');
+  return problems.map(p => {
+    let line = p.line;
+    if (line === undefined && p.task) {
+      const index = lines.findIndex(l =>
+        new RegExp(`^\\s*-?\\s*name:\\s*['"]?${p.task}['"]?\\s*$`).test(l),
+      );
+      if (index >= 0) line = index + 1;
+    }
+    return {
+      severity: p.severity,
+      message: p.path ? `${p.message} (${p.path})` : p.message,
+      line: line ?? 1,
+      column: p.column,
+    };
+  });
+}
+
+function pickerTitle(placement: Placement) {
+  switch (placement.type) {
+    case 'finally':
+      return 'Add a finally task';
+    case 'root':
+      return 'Add a task';
+    case 'parallel':
+      return `Add a task in parallel with ${placement.of}`;
+    default:
+      return `Add a task ${placement.type} ${placement.of}`;
+  }
+}
+
+function isConflict(error: unknown) {
+  return ResponseError.is(error) && error.statusCode === 409;
+}
+
+/** What the builder edits: a loaded pipeline, or a new one. */
+export type BuilderSubject =
+  | {
+      kind: 'existing';
+      ref: RunRef;
+      resourceVersion: string;
+      text: string;
+    }
+  | {
+      kind: 'new';
+      text: string;
+      clusters: string[];
+      location: PipelineLocation;
+    };
+
+/**
+ * The pipeline builder: the graph and the YAML side by side and a panel for
+ * the selected task (or the pipeline). The YAML text is the source of truth:
+ * every graph or form change is an `applyEdit` of it, undo/redo steps
+ * through texts, and graph, forms and problems are derived from it.
+ */
+export function PipelineBuilder(props: {
+  entityRef: string;
+  subject: BuilderSubject;
+  /** After a save: where the pipeline is, and whether to start a run of it. */
+  onSaved: (ref: RunRef, run: boolean) => void;
+}) {
+  const { entityRef, subject } = props;
+  const api = useApi(pipelinesApiRef);
+  const permission = usePermission({
+    permission: pipelinesPipelineUpdatePermission,
+    resourceRef: entityRef,
+  });
+  const readOnly = !permission.loading && !permission.allowed;
+
+  const [history, setHistory] = useState<TextHistory>(() =>
+    startHistory(subject.text),
+  );
+  // Edits apply to the latest text, also when several happen in one event.
+  const historyRef = useRef(history);
+  const commit = useCallback((next: TextHistory) => {
+    historyRef.current = next;
+    setHistory(next);
+  }, []);
+  const text = history.present;
+  const [savedText, setSavedText] = useState(subject.text);
+  const [resourceVersion, setResourceVersion] = useState(
+    subject.kind === 'existing' ? subject.resourceVersion : undefined,
+  );
+  const [location, setLocation] = useState(
+    subject.kind === 'new' ? subject.location : undefined,
+  );
+  const where =
+    subject.kind === 'existing'
+      ? { cluster: subject.ref.cluster, namespace: subject.ref.namespace }
+      : location!;
+
+  const [selected, setSelected] = useState<string>();
+  const [editError, setEditError] = useState<string>();
+  const [picking, setPicking] = useState<Placement>();
+  const [addMenu, setAddMenu] = useState<HTMLElement | null>(null);
+  const [showYaml, setShowYaml] = useState(true);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string>();
+  const [conflict, setConflict] = useState<string>();
+
+  const tasks = useAsync(
+    () =>
+      where.cluster && where.namespace
+        ? api.listTasks(entityRef, where)
+        : Promise.resolve({ items: [], clusterErrors: [] }),
+    [api, entityRef, where.cluster, where.namespace],
+  );
+  const taskSummaries: TaskSummary[] = useMemo(
+    () => tasks.value?.items ?? [],
+    [tasks.value],
+  );
+
+  const parsed = useMemo(() => parsePipelineYaml(text), [text]);
+  const lastValid = useRef<Pipeline>();
+  if (parsed.pipeline) lastValid.current = parsed.pipeline;
+  const pipeline = parsed.pipeline;
+  const shown = pipeline ?? lastValid.current;
+  const problems = useMemo(
+    () =>
+      pipeline
+        ? [
+            ...parsed.problems,
+            ...validatePipeline(pipeline, {
+              tasks: taskSummaries.map(t => t.task),
+            }),
+          ]
+        : parsed.problems,
+    [pipeline, parsed.problems, taskSummaries],
+  );
+  const graph = useMemo(
+    () =>
+      builderGraph(shown ?? ({ metadata: {}, spec: {} } as Pipeline), problems),
+    [shown, problems],
+  );
+  const markers = useMemo(() => toMarkers(text, problems), [text, problems]);
+  const errors = problems.filter(p => p.severity === 'error');
+
+  const selectedTask = allTasks(pipeline).find(t => t.name === selected);
+  const isFinally = !!pipeline?.spec.finally?.some(t => t.name === selected);
+  const completions = useMemo(
+    () =>
+      pipeline
+        ? completionsFor(
+            pipeline,
+            selectedTask ? { task: selectedTask.name } : {},
+          )
+        : [],
+    [pipeline, selectedTask],
+  );
+  const yamlCompletions = useMemo(
+    () => (pipeline ? completionsFor(pipeline, {}) : []),
+    [pipeline],
+  );
+
+  const edit = useCallback(
+    (change: BuilderEdit, key?: string) => {
+      try {
+        const current = historyRef.current;
+        commit(recordText(current, applyEdit(current.present, change), key));
+        setEditError(undefined);
+        return true;
+      } catch (e) {
+        setEditError(errorMessage(e));
+        return false;
+      }
+    },
+    [commit],
+  );
+
+  const undo = () => commit(undoText(historyRef.current));
+  const redo = () => commit(redoText(historyRef.current));
+
+  const addTask = (picked: PickedTask) => {
+    const placement = picking!;
+    setPicking(undefined);
+    const task = newTask(pipeline, picked);
+    if (edit({ kind: 'addTask', task, placement })) setSelected(task.name);
+  };
+
+  const blockedBy = (() => {
+    if (readOnly) return 'You may not edit this entity’s pipelines';
+    if (!pipeline) return 'Fix the YAML to save';
+    if (errors.length) {
+      return `Fix ${errors.length} problem${
+        errors.length === 1 ? '' : 's'
+      } to save`;
+    }
+    if (subject.kind === 'new' && (!location?.cluster || !location.namespace)) {
+      return 'Choose the cluster and namespace to save to';
+    }
+    return undefined;
+  })();
+  const unchanged = subject.kind === 'existing' && text === savedText;
+  const saveDisabled = !!blockedBy || unchanged || saving;
+  const saveHint = blockedBy ?? (unchanged ? 'No changes to save' : '');
+
+  const save = async (run: boolean) => {
+    if (!pipeline) return;
+    setSaving(true);
+    setSaveError(undefined);
+    setConflict(undefined);
+    try {
+      if (subject.kind === 'new') {
+        const created = await api.createPipeline(entityRef, {
+          cluster: location!.cluster,
+          namespace: location!.namespace,
+          pipeline,
+        });
+        setSavedText(text);
+        props.onSaved(created, run);
+      } else {
+        const updated = await api.updatePipeline(entityRef, subject.ref, {
+          pipeline,
+          resourceVersion: resourceVersion!,
+        });
+        setResourceVersion(updated.resourceVersion);
+        setSavedText(text);
+        props.onSaved(subject.ref, run);
+      }
+    } catch (e) {
+      if (subject.kind === 'existing' && isConflict(e))
+        setConflict(errorMessage(e));
+      else setSaveError(errorMessage(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const reload = async () => {
+    if (subject.kind !== 'existing') return;
+    try {
+      const theirs = await api.getPipeline(entityRef, subject.ref);
+      const theirText = pipelineToYaml(theirs.pipeline);
+      // Their version is a new step: Undo brings this editor's text back.
+      commit(recordText(historyRef.current, theirText));
+      setSavedText(theirText);
+      setResourceVersion(theirs.resourceVersion);
+      setConflict(undefined);
+    } catch (e) {
+      setSaveError(errorMessage(e));
+    }
+  };
+
+  const onSetTask = (path: EditPath, value: unknown) =>
+    selected &&
+    edit(
+      { kind: 'setTaskField', task: selected, path, value },
+      `task:${selected}:${path.join('.')}`,
+    );
+  const onSetPipeline = (path: EditPath, value: unknown) =>
+    edit(
+      { kind: 'setPipelineField', path, value },
+      `pipeline:${path.join('.')}`,
+    );
+
+  const canEditGraph = !readOnly && !!pipeline;
+  const taskCount = graph.nodes.length;
+
+  return (
+    <Box
+      display="flex"
+      flexDirection="column"
+      style={{ height: 'calc(100vh - 220px)', minHeight: 560 }}
+      onKeyDown={e => {
+        const target = e.target as HTMLElement;
+        // The YAML editor and text fields have their own undo.
+        if (target.closest('.cm-editor, input, textarea')) return;
+        if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+          e.preventDefault();
+          if (e.shiftKey) redo();
+          else undo();
+        }
+      }}
+    >
+      <Box
+        display="flex"
+        alignItems="center"
+        flexWrap="wrap"
+        mb={1}
+        style={{ gap: 8 }}
+      >
+        <ButtonGroup size="small" aria-label="History">
+          <Button
+            aria-label="Undo"
+            title="Undo (Ctrl+Z)"
+            disabled={!history.past.length}
+            onClick={undo}
+            startIcon={<UndoIcon />}
+          >
+            Undo
+          </Button>
+          <Button
+            aria-label="Redo"
+            title="Redo (Ctrl+Shift+Z)"
+            disabled={!history.future.length}
+            onClick={redo}
+            startIcon={<RedoIcon />}
+          >
+            Redo
+          </Button>
+        </ButtonGroup>
+        <Button
+          size="small"
+          variant="outlined"
+          startIcon={<AddIcon />}
+          aria-haspopup="menu"
+          disabled={!canEditGraph}
+          onClick={e =>
+            taskCount === 0
+              ? setPicking({ type: 'root' })
+              : setAddMenu(e.currentTarget)
+          }
+        >
+          {taskCount === 0 ? 'Add first task' : 'Add task'}
+        </Button>
+        <Menu
+          anchorEl={addMenu}
+          open={!!addMenu}
+          onClose={() => setAddMenu(null)}
+        >
+          {PLACEMENTS.map(p => (
+            <MenuItem
+              key={p.label}
+              disabled={p.needsSelection && !selected}
+              onClick={() => {
+                setAddMenu(null);
+                setPicking(p.placement(selected ?? ''));
+              }}
+            >
+              {p.label}
+            </MenuItem>
+          ))}
+        </Menu>
+        <Button
+          size="small"
+          startIcon={<DeleteIcon />}
+          disabled={!canEditGraph || !selected}
+          aria-label={selected ? `Delete task ${selected}` : 'Delete task'}
+          onClick={() => {
+            if (selected && edit({ kind: 'removeTask', name: selected })) {
+              setSelected(undefined);
+            }
+          }}
+        >
+          Delete task
+        </Button>
+        <FormControlLabel
+          control={
+            <Switch
+              size="small"
+              checked={showYaml}
+              onChange={e => setShowYaml(e.target.checked)}
+            />
+          }
+          label="YAML"
+        />
+        <Box flex={1} />
+        <Typography
+          variant="body2"
+          color={errors.length ? 'error' : 'textSecondary'}
+          role="status"
+        >
+          {blockedBy ?? (unchanged ? 'All changes saved' : 'Unsaved changes')}
+        </Typography>
+        <Tooltip title={saveHint}>
+          <span>
+            <Button
+              variant="contained"
+              color="primary"
+              size="small"
+              disabled={saveDisabled}
+              onClick={() => save(false)}
+              startIcon={saving ? <CircularProgress size={14} /> : undefined}
+            >
+              Save
+            </Button>
+          </span>
+        </Tooltip>
+        <Tooltip title={saveHint}>
+          <span>
+            <Button
+              variant="outlined"
+              color="primary"
+              size="small"
+              disabled={saveDisabled}
+              onClick={() => save(true)}
+            >
+              Save and run
+            </Button>
+          </span>
+        </Tooltip>
+      </Box>
+
+      {readOnly && (
+        <Alert severity="info">
+          You may view this pipeline but not edit it: editing needs the
+          pipelines.pipeline.update permission on {entityRef}.
+        </Alert>
+      )}
+      {conflict && (
+        <Alert
+          severity="warning"
+          action={
+            <Button color="inherit" size="small" onClick={reload}>
+              Reload
+            </Button>
+          }
+        >
+          This pipeline was changed by someone else since you loaded it, so it
+          was not saved. Reload loads their version; Undo then brings yours
+          back. ({conflict})
+        </Alert>
+      )}
+      {saveError && (
+        <Alert severity="error" onClose={() => setSaveError(undefined)}>
+          Not saved: {saveError}
+        </Alert>
+      )}
+      {editError && (
+        <Alert severity="error" onClose={() => setEditError(undefined)}>
+          {editError}
+        </Alert>
+      )}
+      {!pipeline && (
+        <Alert severity="warning">
+          The YAML does not parse as a Pipeline; the graph shows the last
+          version that did. Fix the text to edit in the graph and the panels.
+        </Alert>
+      )}
+
+      <Box display="flex" flex={1} minHeight={0} mt={1} style={{ gap: 8 }}>
+        <Paper
+          variant="outlined"
+          style={{ flex: 3, minWidth: 280, position: 'relative' }}
+          aria-label="Pipeline graph"
+          aria-describedby="builder-graph-keys"
+          role="region"
+        >
+          {taskCount === 0 ? (
+            <Box p={4} textAlign="center">
+              <Typography paragraph>This pipeline has no tasks yet.</Typography>
+              <Button
+                variant="contained"
+                color="primary"
+                disabled={!canEditGraph}
+                onClick={() => setPicking({ type: 'root' })}
+              >
+                Add the first task
+              </Button>
+            </Box>
+          ) : (
+            <BuilderCanvas
+              graph={graph}
+              selected={selected}
+              readOnly={!canEditGraph}
+              onSelect={setSelected}
+              onConnect={(from, to) => edit({ kind: 'connect', from, to })}
+              onDisconnect={(from, to) =>
+                edit({ kind: 'disconnect', from, to })
+              }
+              onRemove={name => {
+                if (edit({ kind: 'removeTask', name }) && name === selected) {
+                  setSelected(undefined);
+                }
+              }}
+            />
+          )}
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            id="builder-graph-keys"
+            style={{ position: 'absolute', left: 56, bottom: 8 }}
+          >
+            Drag from a task's right handle to another task to make it run
+            after. Tab: next task · arrows: along the edges · Delete: remove the
+            selected task or edge.
+          </Typography>
+        </Paper>
+        {showYaml && (
+          <Paper
+            variant="outlined"
+            className="nokey"
+            style={{ flex: 2, minWidth: 240, overflow: 'hidden' }}
+          >
+            <YamlEditor
+              value={text}
+              markers={markers}
+              completions={yamlCompletions}
+              readOnly={readOnly}
+              onChange={next =>
+                commit(recordText(historyRef.current, next, 'yaml'))
+              }
+            />
+          </Paper>
+        )}
+        <Paper
+          variant="outlined"
+          className="nokey"
+          style={{ width: 360, minWidth: 300, overflow: 'auto', padding: 12 }}
+          aria-label={selectedTask ? `Task ${selectedTask.name}` : 'Pipeline'}
+          role="region"
+        >
+          <CompletionsContext.Provider value={completions}>
+            {pipeline && selectedTask && (
+              <TaskPanel
+                key={selectedTask.name}
+                task={selectedTask}
+                isFinally={isFinally}
+                pipeline={pipeline}
+                summary={taskSummaries.find(
+                  t => t.name === selectedTask.taskRef?.name,
+                )}
+                problems={problems.filter(p => p.task === selectedTask.name)}
+                readOnly={readOnly}
+                onRename={to => {
+                  if (
+                    to &&
+                    edit({ kind: 'renameTask', from: selectedTask.name, to })
+                  ) {
+                    setSelected(to);
+                  }
+                }}
+                onSet={onSetTask}
+                onRunAfter={(from, add) =>
+                  edit({
+                    kind: add ? 'connect' : 'disconnect',
+                    from,
+                    to: selectedTask.name,
+                  })
+                }
+              />
+            )}
+            {pipeline && !selectedTask && (
+              <PipelinePanel
+                pipeline={pipeline}
+                isNew={subject.kind === 'new'}
+                clusters={subject.kind === 'new' ? subject.clusters : undefined}
+                location={location}
+                onLocation={setLocation}
+                problems={problems}
+                readOnly={readOnly}
+                onSet={onSetPipeline}
+                onSelectTask={setSelected}
+              />
+            )}
+            {!pipeline && (
+              <>
+                <Typography variant="h6">Problems</Typography>
+                {parsed.problems.map((p, i) => (
+                  <Typography key={i} variant="body2" color="error">
+                    {p.line ? `Line ${p.line}: ` : ''}
+                    {p.message}
+                  </Typography>
+                ))}
+              </>
+            )}
+          </CompletionsContext.Provider>
+        </Paper>
+      </Box>
+      {picking && (
+        <TaskPicker
+          title={pickerTitle(picking)}
+          tasks={taskSummaries}
+          loading={tasks.loading}
+          tasksError={tasks.error ? errorMessage(tasks.error) : undefined}
+          onPick={addTask}
+          onClose={() => setPicking(undefined)}
+        />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,151 @@
+import {
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { Box, Button, Typography } from '@material-ui/core';
+import { pipelinesPipelineUpdatePermission } from '@cairn/plugin-pipelines-common';
+import { Link as RouterLink } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import { pipelinesApiRef, PipelineSummary } from '../../api';
+import { StartRunButton } from '../actions';
+import {
+  useOptionalPipelinesEntityRef,
+  useRunPaths,
+} from '../EntityRefContext';
+
+type Row = PipelineSummary & { id: string };
+
+/** Edit, shown when the user may edit the pipeline's entity's pipelines (the server checks again). */
+function EditButton(props: { pipeline: PipelineSummary }) {
+  const paths = useRunPaths();
+  const { loading, allowed } = usePermission({
+    permission: pipelinesPipelineUpdatePermission,
+    resourceRef: props.pipeline.entityRef,
+  });
+  if (loading || !allowed) return null;
+  return (
+    <Button
+      size="small"
+      component={RouterLink}
+      to={paths.pipeline(props.pipeline, props.pipeline.entityRef)}
+      aria-label={`Edit ${props.pipeline.name}`}
+    >
+      Edit
+    </Button>
+  );
+}
+
+/** "New pipeline", when the user may create the entity's pipelines. */
+function NewPipelineButton(props: { entityRef: string }) {
+  const paths = useRunPaths();
+  const { loading, allowed } = usePermission({
+    permission: pipelinesPipelineUpdatePermission,
+    resourceRef: props.entityRef,
+  });
+  if (loading || !allowed) return null;
+  return (
+    <Button
+      variant="contained"
+      color="primary"
+      size="small"
+      component={RouterLink}
+      to={paths.newPipeline()}
+    >
+      New pipeline
+    </Button>
+  );
+}
+
+/**
+ * The pipelines (definitions) of the entity, or of every entity on the
+ * Pipelines page, with Run and Edit, and "New pipeline" on an entity.
+ */
+export function PipelinesCard() {
+  const api = useApi(pipelinesApiRef);
+  const entityRef = useOptionalPipelinesEntityRef();
+  const { value, loading, error } = useAsync(
+    () => api.listPipelines(entityRef),
+    [api, entityRef],
+  );
+  if (error) return <ResponseErrorPanel error={error} />;
+  const columns: TableColumn<Row>[] = [
+    {
+      title: 'Pipeline',
+      render: row => (
+        <>
+          <Typography variant="body2">{row.displayName ?? row.name}</Typography>
+          {row.description && (
+            <Typography variant="caption" color="textSecondary">
+              {row.description}
+            </Typography>
+          )}
+        </>
+      ),
+    },
+    ...(entityRef
+      ? []
+      : [
+          {
+            title: 'Entity',
+            render: (row: Row) => row.entityRef,
+          } as TableColumn<Row>,
+        ]),
+    { title: 'Namespace', render: row => `${row.namespace} (${row.cluster})` },
+    { title: 'Tasks', render: row => String(row.graph.nodes.length) },
+    {
+      title: '',
+      align: 'right',
+      render: row => (
+        <Box display="flex" justifyContent="flex-end" style={{ gap: 8 }}>
+          <StartRunButton pipeline={row} label="Run" />
+          <EditButton pipeline={row} />
+        </Box>
+      ),
+    },
+  ];
+  return (
+    <Box mb={2}>
+      {entityRef && (
+        <Box display="flex" justifyContent="flex-end" mb={1}>
+          <NewPipelineButton entityRef={entityRef} />
+        </Box>
+      )}
+      <Table<Row>
+        title="Pipelines"
+        isLoading={loading}
+        columns={columns}
+        data={(value?.items ?? []).map(p => ({
+          ...p,
+          id: `${p.cluster}/${p.namespace}/${p.name}`,
+        }))}
+        options={{
+          paging: (value?.items.length ?? 0) > 10,
+          pageSize: 10,
+          search: false,
+          padding: 'dense',
+        }}
+        emptyContent={
+          <Box p={2}>
+            <Typography variant="body2">
+              No pipelines yet.{' '}
+              {entityRef
+                ? 'Create one with "New pipeline".'
+                : 'Create one from an entity’s CI/CD tab.'}
+            </Typography>
+          </Box>
+        }
+      />
+      {value && value.clusterErrors.length > 0 && (
+        <Typography variant="body2" color="error">
+          Not listed:{' '}
+          {value.clusterErrors
+            .map(c => `${c.cluster} (${c.message})`)
+            .join('; ')}
+        </Typography>
+      )}
+    </Box>
+  );
+}
