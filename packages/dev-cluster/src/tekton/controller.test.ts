@@ -1,21 +1,28 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { issueClientCertificate } from '../pki/certificates';
 import { buildKubeconfig } from '../pki/kubeconfig';
 import { DevCluster, startDevCluster } from '../server/devCluster';
 import type { RequestInfo } from '../server/requestInfo';
 import { installTekton } from './index';
 import { LABELS } from './labels';
-import type { PipelineRun } from './types';
+import type { PipelineRun, TaskRun } from './types';
 
 /*
- * What the controller costs the API server: it reconciles from informer
- * caches, so completing a run takes about the same requests whether the
- * cluster holds no other runs or hundreds of finished ones, and the finished
- * ones are never read or written again. The controller runs as its own user
- * so the server can tell its requests apart.
+ * The controller as an API client. It reconciles from informer caches, so
+ * completing a run takes about the same requests whether the cluster holds
+ * no other runs or hundreds of finished ones, and the finished ones are never
+ * read or written again; and a cache that is behind never makes it create a
+ * second TaskRun. The controller runs as its own user so the server can tell
+ * its requests apart.
  */
 
 jest.setTimeout(180_000);
@@ -23,13 +30,19 @@ jest.setTimeout(180_000);
 const group = 'tekton.dev';
 const version = 'v1';
 const namespace = 'default';
+const pipelineRunsApi = { group, version, namespace, plural: 'pipelineruns' };
+const taskRunsApi = { group, version, namespace, plural: 'taskruns' };
+const STEP = { name: 'build', image: 'alpine', script: 'true' };
+/** A run of one task with one step, the TaskRun `<run>-build`. */
+const ONE_TASK = { tasks: [{ name: 'build', taskSpec: { steps: [STEP] } }] };
 const CONTROLLER_USER = 'tekton-pipelines-controller';
 const FINISHED_RUNS = 500;
 
-describe('the Tekton controller’s API requests', () => {
+describe('the Tekton controller as an API client', () => {
   let stateDir: string;
   let cluster: DevCluster;
   let custom: CustomObjectsApi;
+  let core: CoreV1Api;
   let controllerConfig: KubeConfig;
   const controllerRequests: RequestInfo[] = [];
   /** The names of the runs completeRuns completed, their TaskRuns and pods. */
@@ -70,6 +83,7 @@ describe('the Tekton controller’s API requests', () => {
     const admin = new KubeConfig();
     admin.loadFromString(cluster.kubeconfig);
     custom = admin.makeApiClient(CustomObjectsApi);
+    core = admin.makeApiClient(CoreV1Api);
     // Registers the CRDs, so finished runs can be created with no controller running.
     await (await installTekton(controllerConfig)).stop();
   });
@@ -109,56 +123,71 @@ describe('the Tekton controller’s API requests', () => {
       c => c.type === 'Succeeded' && c.status === 'True',
     ) ?? false;
 
+  async function until(
+    condition: () => Promise<boolean> | boolean,
+    what: () => string,
+  ): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    while (!(await condition())) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what()}`);
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+  }
+
+  async function untilSucceeded(name: string): Promise<PipelineRun> {
+    let run: PipelineRun | undefined;
+    await until(
+      async () => {
+        run = (await custom.getNamespacedCustomObject({
+          ...pipelineRunsApi,
+          name,
+        })) as PipelineRun;
+        return succeeded(run);
+      },
+      () => `PipelineRun ${name} to succeed: ${JSON.stringify(run?.status)}`,
+    );
+    return run!;
+  }
+
+  type Owned = {
+    metadata?: {
+      name?: string;
+      uid?: string;
+      ownerReferences?: Array<{ uid?: unknown }>;
+    };
+  };
+  const ownedBy = (uid: string | undefined) => (o: Owned) =>
+    o.metadata?.ownerReferences?.some(ref => ref.uid === uid) ?? false;
+
+  function ownerReference(kind: string, object: Owned) {
+    return {
+      apiVersion: `${group}/${version}`,
+      kind,
+      name: object.metadata!.name!,
+      uid: object.metadata!.uid!,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
+  }
+
   async function completeRuns(count: number): Promise<void> {
     const names = Array.from({ length: count }, () => `run-${++counter}`);
     await Promise.all(
       names.map(name =>
         custom.createNamespacedCustomObject({
-          group,
-          version,
-          namespace,
-          plural: 'pipelineruns',
+          ...pipelineRunsApi,
           body: {
             apiVersion: `${group}/${version}`,
             kind: 'PipelineRun',
             metadata: { name },
-            spec: {
-              pipelineSpec: {
-                tasks: [
-                  {
-                    name: 'build',
-                    taskSpec: {
-                      steps: [
-                        { name: 'build', image: 'alpine', script: 'true' },
-                      ],
-                    },
-                  },
-                ],
-              },
-            },
+            spec: { pipelineSpec: ONE_TASK },
           },
         }),
       ),
     );
-    const deadline = Date.now() + 120_000;
     for (const name of names) {
-      for (;;) {
-        const run = (await custom.getNamespacedCustomObject({
-          group,
-          version,
-          namespace,
-          plural: 'pipelineruns',
-          name,
-        })) as PipelineRun;
-        if (succeeded(run)) break;
-        if (Date.now() > deadline)
-          throw new Error(
-            `PipelineRun ${name} did not succeed: ${JSON.stringify(
-              run.status,
-            )}`,
-          );
-        await new Promise(resolve => setTimeout(resolve, 100));
-      }
+      await untilSucceeded(name);
       completed.add(name).add(`${name}-build`).add(`${name}-build-pod`);
     }
   }
@@ -179,37 +208,30 @@ describe('the Tekton controller’s API requests', () => {
         },
       ],
     };
-    const createWithStatus = async (plural: string, body: any) => {
+    const createFinished = async (
+      api: typeof pipelineRunsApi,
+      body: object,
+    ) => {
       const created = (await custom.createNamespacedCustomObject({
-        group,
-        version,
-        namespace,
-        plural,
+        ...api,
         body,
-      })) as any;
+      })) as Owned;
       await custom.replaceNamespacedCustomObjectStatus({
-        group,
-        version,
-        namespace,
-        plural,
-        name: created.metadata.name,
+        ...api,
+        name: created.metadata!.name!,
         body: { ...created, status: done },
       });
       return created;
     };
     const createOne = async (index: number) => {
       const name = `finished-${index}`;
-      const run = await createWithStatus('pipelineruns', {
+      const run = await createFinished(pipelineRunsApi, {
         apiVersion: `${group}/${version}`,
         kind: 'PipelineRun',
         metadata: { name },
-        spec: {
-          pipelineSpec: {
-            tasks: [{ name: 'build', taskRef: { name: 'build' } }],
-          },
-        },
+        spec: { pipelineSpec: ONE_TASK },
       });
-      await createWithStatus('taskruns', {
+      await createFinished(taskRunsApi, {
         apiVersion: `${group}/${version}`,
         kind: 'TaskRun',
         metadata: {
@@ -218,18 +240,9 @@ describe('the Tekton controller’s API requests', () => {
             [LABELS.pipelineRun]: name,
             [LABELS.pipelineTask]: 'build',
           },
-          ownerReferences: [
-            {
-              apiVersion: `${group}/${version}`,
-              kind: 'PipelineRun',
-              name,
-              uid: run.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [ownerReference('PipelineRun', run)],
         },
-        spec: { taskRef: { name: 'build' } },
+        spec: { taskSpec: { steps: [STEP] } },
       });
       names.add(name).add(`${name}-build`);
     };
@@ -273,5 +286,81 @@ describe('the Tekton controller’s API requests', () => {
     expect(reconcileRequests(fiveAmongFinished).length).toBeLessThanOrEqual(
       5 * perRun * 1.5,
     );
+  });
+
+  it('takes a TaskRun that exists but is not in its cache yet as created, and runs on with it once it arrives', async () => {
+    const name = 'stale-cache';
+    // Pending, so no controller creates its TaskRun before the test does.
+    const run = (await custom.createNamespacedCustomObject({
+      ...pipelineRunsApi,
+      body: {
+        apiVersion: `${group}/${version}`,
+        kind: 'PipelineRun',
+        metadata: { name },
+        spec: { status: 'PipelineRunPending', pipelineSpec: ONE_TASK },
+      },
+    })) as PipelineRun;
+    // The TaskRun the run would create, but without the tekton.dev/pipelineRun
+    // label the controller's index finds it by: as if its cache were behind.
+    const taskRun = (await custom.createNamespacedCustomObject({
+      ...taskRunsApi,
+      body: {
+        apiVersion: `${group}/${version}`,
+        kind: 'TaskRun',
+        metadata: {
+          name: `${name}-build`,
+          labels: { [LABELS.pipelineTask]: 'build' },
+          ownerReferences: [ownerReference('PipelineRun', run)],
+        },
+        spec: { taskSpec: { steps: [STEP] } },
+      },
+    })) as TaskRun;
+    const mergePatch = setHeaderOptions(
+      'Content-Type',
+      PatchStrategy.MergePatch,
+    );
+
+    let finished: PipelineRun | undefined;
+    await requestsDuring(async () => {
+      const from = controllerRequests.length;
+      await custom.patchNamespacedCustomObject(
+        { ...pipelineRunsApi, name, body: { spec: { status: null } } },
+        mergePatch,
+      );
+      await until(
+        () =>
+          controllerRequests
+            .slice(from)
+            .some(r => r.verb === 'create' && r.resource === 'taskruns'),
+        () => 'the controller to create the TaskRun',
+      );
+      await custom.patchNamespacedCustomObject(
+        {
+          ...taskRunsApi,
+          name: taskRun.metadata.name!,
+          body: { metadata: { labels: { [LABELS.pipelineRun]: name } } },
+        },
+        mergePatch,
+      );
+      finished = await untilSucceeded(name);
+    });
+
+    const taskRuns = (await custom.listNamespacedCustomObject(taskRunsApi)) as {
+      items: TaskRun[];
+    };
+    expect(
+      taskRuns.items
+        .filter(ownedBy(run.metadata.uid))
+        .map(tr => tr.metadata.uid),
+    ).toEqual([taskRun.metadata.uid]);
+    expect(finished!.status!.childReferences!.map(c => c.name)).toEqual([
+      taskRun.metadata.name,
+    ]);
+    const pods = await core.listNamespacedPod({ namespace });
+    expect(
+      pods.items
+        .filter(ownedBy(taskRun.metadata.uid))
+        .map(p => p.metadata!.name),
+    ).toEqual([`${taskRun.metadata.name}-pod`]);
   });
 });
