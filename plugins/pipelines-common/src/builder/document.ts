@@ -7,6 +7,7 @@ import {
   parseYamlDocument,
   reconcileYamlText,
   renderYaml,
+  yamlErrorMessage,
   YamlEditError,
 } from './yamlText';
 
@@ -84,7 +85,7 @@ export function parsePipelineYaml(text: string): {
     return {
       problems: doc.errors.map(error => ({
         severity: 'error',
-        message: error.message.split('\n')[0],
+        message: yamlErrorMessage(error),
         path: '',
         line: error.linePos?.[0].line,
         column: error.linePos?.[0].col,
@@ -486,9 +487,7 @@ export function applyEdit(text: string, edit: BuilderEdit): string {
   const doc = parseYamlDocument(text);
   if (doc.errors.length) {
     throw new BuilderEditError(
-      `The YAML has errors; fix them first: ${
-        doc.errors[0].message.split('\n')[0]
-      }`,
+      `The YAML has errors; fix them first: ${yamlErrorMessage(doc.errors[0])}`,
     );
   }
   if (!isMap(doc.contents)) {

@@ -493,6 +493,11 @@ export class YamlEditError extends Error {
   }
 }
 
+/** A YAML error's message without the excerpt of the text under it. */
+export function yamlErrorMessage(error: { message: string }): string {
+  return error.message.split('\n')[0].replace(/:$/, '');
+}
+
 /** Parses YAML text the way the builder does everywhere. */
 export function parseYamlDocument(text: string): Document.Parsed {
   return parseDocument(text, YAML_DOCUMENT_OPTIONS);
@@ -511,7 +516,9 @@ export function reconcileYamlText(text: string, target: unknown): string {
     const doc = parseYamlDocument(current);
     if (doc.errors.length) {
       throw new YamlEditError(
-        `The YAML has errors; fix them first: ${doc.errors[0].message}`,
+        `The YAML has errors; fix them first: ${yamlErrorMessage(
+          doc.errors[0],
+        )}`,
       );
     }
     const editor = new TextEditor(current, doc, detectStyle(doc, current));
