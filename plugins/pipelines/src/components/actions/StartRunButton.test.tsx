@@ -100,4 +100,83 @@ describe('StartRunButton', () => {
       expect(screen.queryByRole('button', { name: 'Start run' })).toBeNull(),
     );
   });
+
+  it("offers the pipeline's allowed service accounts and starts the run as the one chosen", async () => {
+    const api = withPipelines();
+    api.pipelines.items[0].serviceAccounts = ['ci-runner', 'deployer'];
+    await render(api);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start run' }));
+    fireEvent.click(await screen.findByText('build'));
+    fireEvent.change(screen.getByLabelText('targets'), {
+      target: { value: 'linux' },
+    });
+    fireEvent.change(screen.getByLabelText('Service account'), {
+      target: { value: 'deployer' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    expect(await screen.findByText('run page')).toBeInTheDocument();
+    expect(api.calls).toContainEqual({
+      method: 'startRun',
+      args: [
+        entityRef,
+        expect.objectContaining({
+          pipeline: 'build',
+          serviceAccountName: 'deployer',
+        }),
+      ],
+    });
+  });
+
+  it("on the Pipelines page, offers every entity's pipelines and starts one as its entity", async () => {
+    const api = withPipelines();
+    api.pipelines.items.push({
+      ...api.pipelines.items[0],
+      entityRef: 'component:default/cart',
+      namespace: 'cart',
+      name: 'cart-build',
+      description: undefined,
+      params: [],
+    });
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [pipelinesApiRef, api],
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
+        <EntityRefProvider basePath="/pipelines">
+          <Routes>
+            <Route path="/" element={<StartRunButton />} />
+            <Route
+              path="/pipelines/runs/dev/cart/new-run"
+              element={<>cart run page</>}
+            />
+          </Routes>
+        </EntityRefProvider>
+      </TestApiProvider>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Start run' }));
+    expect(
+      await screen.findByText(/^component:default\/cart · cart \(dev\)/),
+    ).toBeInTheDocument();
+    expect(api.calls).toContainEqual({
+      method: 'listPipelines',
+      args: [undefined],
+    });
+    fireEvent.click(screen.getByText('cart-build'));
+    fireEvent.click(screen.getByRole('button', { name: 'Start' }));
+    expect(await screen.findByText('cart run page')).toBeInTheDocument();
+    expect(api.calls).toContainEqual({
+      method: 'startRun',
+      args: [
+        'component:default/cart',
+        {
+          cluster: 'dev',
+          namespace: 'cart',
+          pipeline: 'cart-build',
+          params: {},
+        },
+      ],
+    });
+  });
 });

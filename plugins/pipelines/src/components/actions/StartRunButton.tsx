@@ -59,6 +59,7 @@ export function PipelineChooser(props: {
         fields={pipeline.params}
         workspaces={pipeline.workspaces}
         withRunOptions
+        serviceAccounts={pipeline.serviceAccounts}
         header={
           pipeline.description && (
             <Typography variant="body2" paragraph>
