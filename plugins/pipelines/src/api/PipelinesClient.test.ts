@@ -53,6 +53,28 @@ describe('PipelinesClient', () => {
     });
   });
 
+  it("lists every readable entity's runs without entityRef, filtered by entity and cluster", async () => {
+    let url: URL | undefined;
+    server.use(
+      http.get(`${baseUrl}/runs`, ({ request }) => {
+        url = new URL(request.url);
+        return HttpResponse.json({
+          items: [],
+          totalCount: 0,
+          clusterErrors: [],
+        });
+      }),
+    );
+    await client.listRuns({
+      entity: [entityRef, 'component:default/cart'],
+      cluster: 'prod',
+    });
+    expect(Object.fromEntries(url!.searchParams)).toEqual({
+      entity: 'component:default/shop,component:default/cart',
+      cluster: 'prod',
+    });
+  });
+
   it('gets a run by cluster, namespace and name', async () => {
     server.use(
       http.get(`${baseUrl}/runs/dev/shop/build-x1`, ({ request }) =>
