@@ -23,8 +23,6 @@ import type { Pipeline, PipelineRun, Task, TaskRun } from './types';
  * calls only for what it writes, however many runs the cluster holds.
  */
 
-type Watched = KubernetesObject & { metadata?: { namespace?: string } };
-
 export interface InformerHandlers {
   /** Called on every add, update and delete; the caches are current by then. */
   pipelineRun(run: PipelineRun): void;
@@ -47,14 +45,14 @@ export class TektonInformers {
     return owner ? [ownerIndexValue(taskRun.metadata.namespace!, owner)] : [];
   });
   /** In the order they start: each before the informers whose reconciles read it. */
-  private readonly informers: Array<Informer<Watched>>;
+  private readonly informers: Array<Informer<KubernetesObject>>;
   private stopped = false;
 
   constructor(kubeConfig: KubeConfig, handlers: InformerHandlers) {
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
     const core = kubeConfig.makeApiClient(CoreV1Api);
     const tekton = <T>(plural: string) =>
-      makeInformer<Watched>(
+      makeInformer<KubernetesObject>(
         kubeConfig,
         `/apis/${TEKTON_GROUP}/${TEKTON_VERSION}/${plural}`,
         () =>
@@ -63,7 +61,7 @@ export class TektonInformers {
             version: TEKTON_VERSION,
             plural,
           }),
-      ) as Informer<Watched> & ObjectCache<T>;
+      ) as Informer<KubernetesObject> & ObjectCache<T>;
     const selector = `${LABELS.managedBy}=${MANAGED_BY_TEKTON}`;
     const pods = makeInformer<V1Pod>(
       kubeConfig,
@@ -83,7 +81,7 @@ export class TektonInformers {
       [pods, handlers.pod],
       [taskRuns, handlers.taskRun],
       [pipelineRuns, handlers.pipelineRun],
-    ] as Array<[Informer<Watched>, (o: any) => void]>) {
+    ] as Array<[Informer<KubernetesObject>, (o: any) => void]>) {
       informer.on('change', handler);
     }
     this.pipelineRuns = pipelineRuns;
