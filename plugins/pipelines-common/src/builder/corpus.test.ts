@@ -112,10 +112,10 @@ describe.each(corpus)('$file', ({ text }) => {
     expect(diff.removed).toEqual([]);
     expect(trimmed(diff.added)).toEqual([
       '- name: added',
-      'taskRef:',
-      'name: echo',
       'runAfter:',
       `- ${last.name}`,
+      'taskRef:',
+      'name: echo',
     ]);
   });
 

@@ -79,10 +79,10 @@ describe('applyEdit', () => {
       expect(removed).toEqual([]);
       expect(added).toEqual([
         '    - name: lint',
-        '      taskRef:',
-        '        name: golangci-lint',
         '      runAfter:',
         '        - test',
+        '      taskRef:',
+        '        name: golangci-lint',
       ]);
     });
 
@@ -279,6 +279,24 @@ describe('applyEdit', () => {
       expect(value.spec.tasks![2].runAfter).toEqual(['test', 'clone']);
       expect(removed).toEqual([]);
       expect(added).toEqual(['        - clone']);
+    });
+
+    it('puts a new runAfter right after the name of the task', () => {
+      const text = [
+        'spec:',
+        '  tasks:',
+        '    - name: a',
+        '      taskRef: {name: x}',
+        '    - name: b',
+        '      taskRef: {name: y}',
+        '',
+      ].join('\n');
+      expect(edit({ kind: 'connect', from: 'a', to: 'b' }, text).next).toBe(
+        text.replace(
+          '    - name: b\n',
+          '    - name: b\n      runAfter:\n        - a\n',
+        ),
+      );
     });
 
     it('does nothing when already connected', () => {
@@ -637,6 +655,22 @@ describe('parsePipelineYaml', () => {
       message:
         'Flow sequence in block collection must be sufficiently indented and end with a ] at line 5, column 1',
     });
+  });
+
+  it('reports an alias without its anchor', () => {
+    expect(parsePipelineYaml('a: *nowhere\n')).toEqual({
+      problems: [
+        {
+          severity: 'error',
+          path: '',
+          message:
+            'Unresolved alias (the anchor must be set before the alias): nowhere',
+        },
+      ],
+    });
+    expect(
+      failure({ kind: 'removeTask', name: 'x' }, 'a: *nowhere\n').message,
+    ).toMatch(/^The YAML cannot be read \(Unresolved alias/);
   });
 
   it('reports duplicate keys', () => {

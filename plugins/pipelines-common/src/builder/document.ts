@@ -92,7 +92,17 @@ export function parsePipelineYaml(text: string): {
       })),
     };
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    // An alias whose anchor is missing, or too many aliases.
+    return {
+      problems: [
+        { severity: 'error', path: '', message: (error as Error).message },
+      ],
+    };
+  }
   const problems: ValidationProblem[] = [];
   const problem = (path: string, message: string) =>
     problems.push({ severity: 'error', path, message });
@@ -243,9 +253,18 @@ function requireTask(lanes: Lanes, name: string) {
   return found;
 }
 
-function setRunAfter(task: PipelineTask, runAfter: string[]) {
-  if (runAfter.length) task.runAfter = runAfter;
-  else delete task.runAfter;
+const LEADING_KEYS = ['name', 'displayName', 'description'];
+
+/** The task with this runAfter (none when empty); a new runAfter goes right after the name, where people look for it. */
+function withRunAfter(task: PipelineTask, runAfter: string[]): PipelineTask {
+  const { runAfter: previous, ...rest } = task;
+  if (!runAfter.length) return rest as PipelineTask;
+  if (previous !== undefined) return { ...task, runAfter };
+  const entries = Object.entries(rest);
+  let at = 0;
+  while (at < entries.length && LEADING_KEYS.includes(entries[at][0])) at++;
+  entries.splice(at, 0, ['runAfter', runAfter]);
+  return Object.fromEntries(entries) as PipelineTask;
 }
 
 /** Every task `name` runs after, directly or not (runAfter and result references). */
@@ -291,7 +310,7 @@ function addTask(
   edit: Extract<BuilderEdit, { kind: 'addTask' }>,
 ) {
   const lanes = lanesOf(pipeline);
-  const task = JSON.parse(JSON.stringify(edit.task)) as PipelineTask;
+  let task = JSON.parse(JSON.stringify(edit.task)) as PipelineTask;
   if (!task.name) {
     throw new BuilderEditError('The new task needs a name.');
   }
@@ -324,24 +343,23 @@ function addTask(
   const tasks = [...lanes.tasks];
   const own = task.runAfter ?? [];
   if (placement.type === 'after') {
-    setRunAfter(task, [...new Set([...own, placement.of])]);
+    task = withRunAfter(task, [...new Set([...own, placement.of])]);
     tasks.splice(of.index + 1, 0, task);
   } else if (placement.type === 'before') {
     // Between the task and what it ran after: deps → new task → task.
-    const target = { ...of.task };
-    setRunAfter(task, [...new Set([...own, ...(of.task.runAfter ?? [])])]);
-    setRunAfter(target, [task.name]);
-    tasks[of.index] = target;
+    task = withRunAfter(task, [
+      ...new Set([...own, ...(of.task.runAfter ?? [])]),
+    ]);
+    tasks[of.index] = withRunAfter(of.task, [task.name]);
     tasks.splice(of.index, 0, task);
   } else {
     // Same dependencies and the same dependents as the task.
-    setRunAfter(task, [...new Set([...own, ...(of.task.runAfter ?? [])])]);
+    task = withRunAfter(task, [
+      ...new Set([...own, ...(of.task.runAfter ?? [])]),
+    ]);
     for (let i = 0; i < tasks.length; i++) {
       if (tasks[i].runAfter?.includes(placement.of)) {
-        tasks[i] = {
-          ...tasks[i],
-          runAfter: [...tasks[i].runAfter!, task.name],
-        };
+        tasks[i] = withRunAfter(tasks[i], [...tasks[i].runAfter!, task.name]);
       }
     }
     tasks.splice(of.index + 1, 0, task);
@@ -357,12 +375,10 @@ function removeTask(pipeline: Pipeline, name: string) {
   if (found.lane === 'tasks') {
     spec.tasks = spec.tasks!.map(task => {
       if (!task.runAfter?.includes(name)) return task;
-      const next = { ...task };
-      setRunAfter(
-        next,
+      return withRunAfter(
+        task,
         task.runAfter.filter(dep => dep !== name),
       );
-      return next;
     });
   }
 }
@@ -423,10 +439,10 @@ function connect(pipeline: Pipeline, from: string, to: string) {
     );
   }
   if (target.task.runAfter?.includes(from)) return;
-  pipeline.spec.tasks![target.index] = {
-    ...target.task,
-    runAfter: [...(target.task.runAfter ?? []), from],
-  };
+  pipeline.spec.tasks![target.index] = withRunAfter(target.task, [
+    ...(target.task.runAfter ?? []),
+    from,
+  ]);
 }
 
 function disconnect(pipeline: Pipeline, from: string, to: string) {
@@ -444,12 +460,10 @@ function disconnect(pipeline: Pipeline, from: string, to: string) {
   if (!target.task.runAfter?.includes(from)) {
     throw new BuilderEditError(`"${to}" does not run after "${from}".`);
   }
-  const next = { ...target.task };
-  setRunAfter(
-    next,
+  pipeline.spec[target.lane]![target.index] = withRunAfter(
+    target.task,
     target.task.runAfter.filter(dep => dep !== from),
   );
-  pipeline.spec[target.lane]![target.index] = next;
 }
 
 function setTaskField(
@@ -495,7 +509,16 @@ export function applyEdit(text: string, edit: BuilderEdit): string {
       'The YAML is not a Pipeline (a mapping with apiVersion, kind, metadata and spec); fix it in the YAML view first.',
     );
   }
-  const pipeline = doc.toJS() as Pipeline;
+  let pipeline: Pipeline;
+  try {
+    pipeline = doc.toJS() as Pipeline;
+  } catch (error) {
+    throw new BuilderEditError(
+      `The YAML cannot be read (${
+        (error as Error).message
+      }); fix it in the YAML view first.`,
+    );
+  }
   switch (edit.kind) {
     case 'addTask':
       addTask(pipeline, edit);

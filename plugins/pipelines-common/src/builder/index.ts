@@ -13,3 +13,4 @@ export { builderGraph } from './graph';
 export type { BuilderGraph } from './graph';
 export { completionsFor } from './completion';
 export type { Completion } from './completion';
+export { locateProblems } from './locate';

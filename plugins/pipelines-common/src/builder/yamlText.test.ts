@@ -185,3 +185,23 @@ describe('renderYaml', () => {
     expect(renderYaml({ long })).toBe(`long: ${long}`);
   });
 });
+
+describe('reconcileYamlText with anchors and aliases', () => {
+  const text = 'base: &img alpine\nsteps:\n  - image: *img\n  - image: *img\n';
+
+  it('edits around them', () => {
+    const value = parse(text);
+    value.steps[1].image = 'busybox';
+    expect(reconcileYamlText(text, value)).toBe(
+      'base: &img alpine\nsteps:\n  - image: *img\n  - image: busybox\n',
+    );
+  });
+
+  it('refuses a change that would leave an alias dangling, saying where to make it', () => {
+    const value = parse(text);
+    value.base = { changed: true };
+    expect(() => reconcileYamlText(text, value)).toThrow(
+      /make it in the YAML view instead/,
+    );
+  });
+});

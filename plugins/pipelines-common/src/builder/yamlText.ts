@@ -6,6 +6,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  LineCounter,
   Node as YamlNode,
   Pair,
   parseDocument,
@@ -499,8 +500,11 @@ export function yamlErrorMessage(error: { message: string }): string {
 }
 
 /** Parses YAML text the way the builder does everywhere. */
-export function parseYamlDocument(text: string): Document.Parsed {
-  return parseDocument(text, YAML_DOCUMENT_OPTIONS);
+export function parseYamlDocument(
+  text: string,
+  lineCounter?: LineCounter,
+): Document.Parsed {
+  return parseDocument(text, { ...YAML_DOCUMENT_OPTIONS, lineCounter });
 }
 
 /**
@@ -511,28 +515,30 @@ export function parseYamlDocument(text: string): Document.Parsed {
 export function reconcileYamlText(text: string, target: unknown): string {
   const wanted = normalizeValue(target);
   let current = text;
+  let doc = parseYamlDocument(current);
+  if (doc.errors.length) {
+    throw new YamlEditError(
+      `The YAML has errors; fix them first: ${yamlErrorMessage(doc.errors[0])}`,
+    );
+  }
   // Each step changes one entry; a pipeline has far fewer entries than this.
   for (let steps = 0; steps < 5000; steps++) {
-    const doc = parseYamlDocument(current);
-    if (doc.errors.length) {
-      throw new YamlEditError(
-        `The YAML has errors; fix them first: ${yamlErrorMessage(
-          doc.errors[0],
-        )}`,
-      );
-    }
     const editor = new TextEditor(current, doc, detectStyle(doc, current));
-    let step = editor.reconcile(doc.contents, wanted, { kind: 'root' });
-    if (step === ESCALATE) {
-      step = editor.replaceEntry(doc.contents, wanted, { kind: 'root' });
+    let step: Step;
+    try {
+      step = editor.reconcile(doc.contents, wanted, { kind: 'root' });
+    } catch {
+      // The previous step left an alias without its anchor.
+      break;
     }
-    if (!step) return current;
+    if (!step || step === ESCALATE) return current;
     const next =
       current.slice(0, step.start) + step.text + current.slice(step.end);
-    if (next === current) break;
+    doc = parseYamlDocument(next);
+    if (next === current || doc.errors.length) break;
     current = next;
   }
   throw new YamlEditError(
-    'The YAML could not be rewritten without losing content (does it use anchors and aliases?); edit it in the YAML view instead.',
+    'The change cannot be made without rewriting other parts of the YAML (it touches a value that a YAML alias such as *name refers to); make it in the YAML view instead.',
   );
 }
