@@ -1,6 +1,5 @@
 import {
   Document,
-  isAlias,
   isCollection,
   isMap,
   isPair,
@@ -31,13 +30,12 @@ import {
  * the indentation style the document already uses.
  */
 
-/** Options every parse and render of pipeline YAML uses. */
-export const YAML_DOCUMENT_OPTIONS = {
+/** Options of every new YAML the builder renders. */
+const RENDER_DOCUMENT_OPTIONS = {
   // Quote strings that YAML 1.1 readers (kubectl, Go's yaml.v2) would read
   // as something else: "yes", "on", "0777", "1.10".
   compat: 'yaml-1.1',
   aliasDuplicateObjects: false,
-  prettyErrors: true,
 } as const;
 
 const RENDER_OPTIONS = {
@@ -57,7 +55,7 @@ export function renderYaml(
   style: RenderStyle = { indent: 2, indentSeq: true },
   flow = false,
 ): string {
-  const doc = new Document(value, YAML_DOCUMENT_OPTIONS);
+  const doc = new Document(value, RENDER_DOCUMENT_OPTIONS);
   if (flow && isCollection(doc.contents)) doc.contents.flow = true;
   return doc.toString({ ...RENDER_OPTIONS, ...style }).replace(/\r?\n$/, '');
 }
@@ -143,7 +141,6 @@ class TextEditor {
 
   constructor(
     private readonly text: string,
-    private readonly doc: Document.Parsed,
     private readonly style: RenderStyle,
   ) {
     this.newline = text.includes('\r\n') ? '\r\n' : '\n';
@@ -220,11 +217,11 @@ class TextEditor {
     return renderYaml(value, this.style, flow);
   }
 
-  /** The next change that brings `node` closer to `target`, or undefined when it is equal. */
-  reconcile(node: unknown, target: Json, entry: Entry): Step {
-    const current = isAlias(node)
-      ? node.resolve(this.doc)?.toJS(this.doc)
-      : (node as YamlNode | null)?.toJS?.(this.doc) ?? null;
+  /**
+   * The next change that brings `node` (whose value is `current`) closer to
+   * `target`, or undefined when it is equal.
+   */
+  reconcile(node: unknown, current: unknown, target: Json, entry: Entry): Step {
     if (deepEqual(current, target)) return undefined;
     let step: Step = ESCALATE;
     if (
@@ -234,7 +231,11 @@ class TextEditor {
       isPlainObject(target) &&
       Object.keys(target).length > 0
     ) {
-      step = this.reconcileMap(node, target);
+      step = this.reconcileMap(
+        node,
+        current as Record<string, unknown>,
+        target,
+      );
     } else if (
       isSeq(node) &&
       !node.flow &&
@@ -242,12 +243,16 @@ class TextEditor {
       Array.isArray(target) &&
       target.length > 0
     ) {
-      step = this.reconcileSeq(node, target);
+      step = this.reconcileSeq(node, current as unknown[], target);
     }
     return step === ESCALATE ? this.replaceEntry(node, target, entry) : step;
   }
 
-  private reconcileMap(node: YAMLMap, target: Record<string, Json>): Step {
+  private reconcileMap(
+    node: YAMLMap,
+    current: Record<string, unknown>,
+    target: Record<string, Json>,
+  ): Step {
     const pairs = node.items;
     const keyOf = (pair: Pair) =>
       isScalar(pair.key) ? String(pair.key.value) : undefined;
@@ -278,7 +283,7 @@ class TextEditor {
     for (const pair of pairs) {
       const key = keyOf(pair)!;
       if (!(key in target)) continue;
-      const step = this.reconcile(pair.value, target[key], {
+      const step = this.reconcile(pair.value, current[key], target[key], {
         kind: 'pair',
         keyStart: (pair.key as YamlNode).range![0],
         key,
@@ -301,16 +306,13 @@ class TextEditor {
     return { start: keyStart, end: (next.key as YamlNode).range![0], text: '' };
   }
 
-  private reconcileSeq(node: YAMLSeq, target: Json[]): Step {
+  private reconcileSeq(node: YAMLSeq, old: unknown[], target: Json[]): Step {
     const items = node.items;
     const dashes = items.map(item => this.dashOf(item));
     if (dashes.some(d => d === undefined || !this.onlySpaceBefore(d))) {
       return ESCALATE;
     }
     const column = this.column(dashes[0]!);
-    const old = items.map(
-      item => (item as YamlNode | null)?.toJS?.(this.doc) ?? null,
-    );
     const pairs = alignSequences(old.map(identity), target.map(identity));
     const itemText = (value: Json) =>
       ' '.repeat(column) + this.indentRest(this.render([value]), column);
@@ -328,7 +330,7 @@ class TextEditor {
     }
     for (const [o, n] of pairs) {
       if (o === undefined || n === undefined) continue;
-      const step = this.reconcile(items[o], target[n], {
+      const step = this.reconcile(items[o], old[o], target[n], {
         kind: 'item',
         dash: dashes[o]!,
       });
@@ -351,7 +353,7 @@ class TextEditor {
       const blockStyle =
         node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
       if (!blockStyle) {
-        const doc = new Document(target, YAML_DOCUMENT_OPTIONS);
+        const doc = new Document(target, RENDER_DOCUMENT_OPTIONS);
         if (typeof target === 'string' && isScalar(doc.contents)) {
           (doc.contents as Scalar).type = node.type;
         }
@@ -504,7 +506,7 @@ export function parseYamlDocument(
   text: string,
   lineCounter?: LineCounter,
 ): Document.Parsed {
-  return parseDocument(text, { ...YAML_DOCUMENT_OPTIONS, lineCounter });
+  return parseDocument(text, { prettyErrors: true, lineCounter });
 }
 
 /**
@@ -521,12 +523,15 @@ export function reconcileYamlText(text: string, target: unknown): string {
       `The YAML has errors; fix them first: ${yamlErrorMessage(doc.errors[0])}`,
     );
   }
+  const style = detectStyle(doc, current);
   // Each step changes one entry; a pipeline has far fewer entries than this.
   for (let steps = 0; steps < 5000; steps++) {
-    const editor = new TextEditor(current, doc, detectStyle(doc, current));
+    const editor = new TextEditor(current, style);
     let step: Step;
     try {
-      step = editor.reconcile(doc.contents, wanted, { kind: 'root' });
+      step = editor.reconcile(doc.contents, doc.toJS(), wanted, {
+        kind: 'root',
+      });
     } catch {
       // The previous step left an alias without its anchor.
       break;
