@@ -30,8 +30,13 @@ import {
   WorkspaceBinding,
 } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess, mapKubernetesError } from '../clusters';
-import { TektonClusterCaches, TektonWatches } from '../watch';
-import { parseLabelSelector } from '../watch/labelSelector';
+import {
+  CachedObject,
+  ResourceCache,
+  TektonClusterCaches,
+  TektonWatches,
+} from '../watch';
+import { LabelSelector, parseLabelSelector } from '../watch/labelSelector';
 import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { StartRunBody } from './schemas';
@@ -57,6 +62,24 @@ export interface PipelineRunsServiceOptions {
   syncTimeoutMs?: number;
   /** Service accounts users may name (`pipelines.serviceAccounts`); none by default. */
   serviceAccounts?: ServiceAccountAllowList;
+}
+
+/**
+ * Lists what an entity selects from a cache, through an index of the label
+ * its selector requires a value of (built on first use for keys other than
+ * `backstage.io/kubernetes-id`, e.g. `app` of `app=cart`).
+ */
+function listInScope<T extends PipelineRun | Pipeline>(
+  cache: ResourceCache<T & CachedObject>,
+  scope: EntityScope,
+  namespace: string | undefined,
+  extra: LabelSelector = [],
+): T[] {
+  const required = scope.selector.find(
+    r => r.operator === 'in' && r.values.length === 1,
+  );
+  if (required) cache.indexLabel(required.key);
+  return cache.list({ namespace, selector: [...scope.selector, ...extra] });
 }
 
 /** Labels Tekton sets itself; a new run must not copy them. */
@@ -194,10 +217,12 @@ export class PipelineRunsService {
         ) {
           continue;
         }
-        for (const run of caches.pipelineRuns.list({
-          namespace: request.namespace ?? scope.namespace,
-          selector: [...scope.selector, ...extra],
-        })) {
+        for (const run of listInScope(
+          caches.pipelineRuns,
+          scope,
+          request.namespace ?? scope.namespace,
+          extra,
+        )) {
           const key = `${cluster}/${run.metadata.namespace}/${run.metadata.name}`;
           if (listed.has(key)) continue;
           listed.add(key);
@@ -300,10 +325,11 @@ export class PipelineRunsService {
       }
       for (const scope of selected) {
         if (scope.cluster && scope.cluster !== cluster) continue;
-        for (const pipeline of caches.pipelines.list({
-          namespace: scope.namespace,
-          selector: scope.selector,
-        })) {
+        for (const pipeline of listInScope(
+          caches.pipelines,
+          scope,
+          scope.namespace,
+        )) {
           const namespace = pipeline.metadata.namespace ?? '';
           const key = `${cluster}/${namespace}/${pipeline.metadata.name}`;
           if (listed.has(key)) continue;

@@ -134,6 +134,42 @@ describe('ResourceCache against a dev cluster', () => {
     );
   });
 
+  it('answers selectors on a label it indexes later, and keeps that index up to date', async () => {
+    await create('web-1', 'ci', { app: 'web' });
+    await create('web-2', 'other', { app: 'web' });
+    await create('api-1', 'ci', { app: 'api' });
+    const cache = newCache();
+    cache.start();
+    expect(await cache.waitForSync(30_000)).toBe(true);
+    cache.indexLabel('app');
+    const names = (selector: string) =>
+      cache
+        .list({ selector: parseLabelSelector(selector) })
+        .map(o => `${o.metadata.namespace}/${o.metadata.name}`)
+        .sort();
+    expect(names('app=web')).toEqual(['ci/web-1', 'other/web-2']);
+    expect(names('app=web,backstage.io/kubernetes-id')).toEqual([]);
+
+    await create('web-3', 'ci', { app: 'web' });
+    await tc.custom.patchNamespacedCustomObject({
+      ...kind,
+      namespace: 'ci',
+      name: 'web-1',
+      body: [{ op: 'replace', path: '/metadata/labels/app', value: 'api' }],
+    });
+    await tc.custom.deleteNamespacedCustomObject({
+      ...kind,
+      namespace: 'other',
+      name: 'web-2',
+    });
+    await waitFor(
+      () => names('app=web'),
+      n => n.join() === 'ci/web-3',
+      'the later index to follow the changes',
+    );
+    expect(names('app=api')).toEqual(['ci/api-1', 'ci/web-1']);
+  });
+
   it('relists after 410 Gone when its watch fell behind', async () => {
     // Watches fail from the start, so the cache lists and then cannot watch;
     // meanwhile more changes happen than the server's history keeps.

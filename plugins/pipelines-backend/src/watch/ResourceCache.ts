@@ -164,6 +164,23 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
   }
 
   /**
+   * Indexes objects by a label key from now on, besides `indexedLabels`
+   * (e.g. the key of an entity's `backstage.io/kubernetes-label-selector`),
+   * so selectors requiring a value of it are answered without a scan.
+   */
+  indexLabel(key: string): void {
+    if (this.byLabel.has(key)) return;
+    const index = new Map<string, Set<string>>();
+    for (const [objectKey, object] of this.objects) {
+      const value = object.metadata.labels?.[key];
+      if (value === undefined) continue;
+      if (!index.has(value)) index.set(value, new Set());
+      index.get(value)!.add(objectKey);
+    }
+    this.byLabel.set(key, index);
+  }
+
+  /**
    * Objects in a namespace (or all), matching a selector. Uses a label index
    * when the selector has an equality requirement on an indexed key.
    */
