@@ -155,9 +155,24 @@ export interface Step {
   script?: string;
   workingDir?: string;
   env?: Array<{ name: string; value?: string; [key: string]: unknown }>;
+  /** Kubernetes resource requests and limits, e.g. `{ limits: { memory: '1Gi' } }`. */
+  computeResources?: {
+    requests?: Record<string, string>;
+    limits?: Record<string, string>;
+  };
   onError?: 'continue' | 'stopAndFail';
   timeout?: string;
+  /** A StepAction to run instead of an image and script. */
+  ref?: { name?: string; resolver?: string; params?: Param[] };
   [key: string]: unknown;
+}
+
+/** Defaults for every step of a Task (a container without name and script). @public */
+export type StepTemplate = Omit<Step, 'name' | 'script' | 'ref'>;
+
+/** A container that runs beside a Task's steps, e.g. a registry or a database. @public */
+export interface Sidecar extends Omit<Step, 'ref' | 'onError' | 'timeout'> {
+  name?: string;
 }
 
 /** The body of a Task, also embedded in a PipelineTask as `taskSpec`. @public */
@@ -168,8 +183,8 @@ export interface TaskSpec {
   steps?: Step[];
   results?: TaskResultSpec[];
   workspaces?: TaskWorkspaceDeclaration[];
-  sidecars?: Array<Record<string, unknown>>;
-  stepTemplate?: Record<string, unknown>;
+  sidecars?: Sidecar[];
+  stepTemplate?: StepTemplate;
   volumes?: Array<Record<string, unknown>>;
   [key: string]: unknown;
 }
@@ -214,7 +229,13 @@ export interface PipelineTask {
   workspaces?: WorkspacePipelineTaskBinding[];
   /** `continue` lets the pipeline go on when this task fails. */
   onError?: 'continue' | 'stopAndFail';
-  matrix?: { params?: Param[]; [key: string]: unknown };
+  /** Fans the task out over every combination of these params. */
+  matrix?: {
+    params?: Param[];
+    /** Extra combinations, or params added to the matching ones. */
+    include?: Array<{ name?: string; params?: Param[] }>;
+    [key: string]: unknown;
+  };
   [key: string]: unknown;
 }
 
