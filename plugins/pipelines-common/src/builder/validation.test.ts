@@ -69,19 +69,17 @@ describe('validatePipeline', () => {
       ]);
     });
 
-    it('is a DNS-1123 subdomain without dots, at most 63 characters', () => {
+    it('is a DNS-1123 subdomain of at most 63 characters', () => {
       const messages = (name: string) =>
         validatePipeline(pipeline({ tasks: [ref('a')] }, name)).map(
           p => p.message,
         );
       expect(messages('Bad_Name')).toEqual([
         expect.stringMatching(
-          /^invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of/,
+          /^invalid resource name "Bad_Name": must be a valid DNS label; a lowercase RFC 1123 subdomain must consist of/,
         ),
       ]);
-      expect(messages('has.dots')).toEqual([
-        'Invalid resource name: special character . must not be present; use "-" instead',
-      ]);
+      expect(messages('with.dots')).toEqual([]);
       expect(messages('a'.repeat(64))).toEqual([
         'Invalid resource name: length must be no more than 63 characters',
       ]);
@@ -143,7 +141,7 @@ describe('validatePipeline', () => {
           path: 'spec.tasks[0].taskSpec',
           task: 'both',
           message:
-            'expected exactly one, got both: taskRef, taskSpec; keep either the reference to a Task or the inline taskSpec',
+            'expected exactly one, got multiple: taskRef, taskSpec; keep either the reference to a Task or the inline taskSpec',
         },
         {
           severity: 'error',
@@ -152,6 +150,20 @@ describe('validatePipeline', () => {
           message:
             'expected exactly one, got neither: taskRef, taskSpec; pick a Task or write an inline taskSpec',
         },
+      ]);
+    });
+
+    it('may run a child pipeline only with alpha features', () => {
+      expect(
+        problems({
+          tasks: [{ name: 'child', pipelineRef: { name: 'other' } }],
+        }).map(p => [p.severity, p.path, p.message]),
+      ).toEqual([
+        [
+          'warning',
+          'spec.tasks[0].pipelineRef',
+          'pipelineRef is an alpha feature of Tekton (enable-api-fields: "alpha"); clusters with the default "beta" or "stable" reject it',
+        ],
       ]);
     });
 
@@ -187,11 +199,11 @@ describe('validatePipeline', () => {
       ).toEqual([
         [
           'spec.tasks[0].onError',
-          'PipelineTask OnError cannot be set to continue when Retries is greater than 0; remove retries or onError',
+          'PipelineTask OnError cannot be set to "continue" when Retries is greater than 0; remove retries or onError',
         ],
         [
           'spec.tasks[1].onError',
-          'invalid value: ignore; onError must be "continue" or "stopAndFail"',
+          'invalid value: ignore; PipelineTask OnError must be either "continue" or "stopAndFail"',
         ],
         [
           'spec.tasks[1].timeout',
@@ -551,6 +563,32 @@ describe('validatePipeline', () => {
         [
           'spec.tasks[0].params[1].value',
           'non-existent variable in "$(params.obj.b)"; object param "obj" has no key "b"',
+        ],
+      ]);
+    });
+
+    it('use variables with a known prefix and context', () => {
+      expect(
+        problems({
+          tasks: [
+            ref('a', {
+              params: [
+                { name: 'p', value: 'today is $(date)' },
+                { name: 'q', value: '$(git log --oneline)' },
+                { name: 'r', value: '$(context.pipelineRun.id)' },
+                { name: 's', value: '$(context.pipelineRun.name)' },
+              ],
+            }),
+          ],
+        }).map(p => [p.path, p.message]),
+      ).toEqual([
+        [
+          'spec.tasks[0].params[0].value',
+          'invalid variable reference "$(date)", must start with a valid prefix: params, tasks, finally, context, workspaces, or results; if you meant a shell variable, use ${VAR} instead',
+        ],
+        [
+          'spec.tasks[0].params[2].value',
+          'non-existent variable in "$(context.pipelineRun.id)"; use one of $(context.pipelineRun.name), $(context.pipelineRun.namespace), $(context.pipelineRun.uid)',
         ],
       ]);
     });

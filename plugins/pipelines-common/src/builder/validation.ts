@@ -34,6 +34,20 @@ const DNS_SUBDOMAIN_MESSAGE =
 // A Go duration, as Tekton parses timeouts.
 const GO_DURATION = /^[-+]?(0|(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
 const WHEN_OPERATORS = ['in', 'notin'];
+const TEKTON_VARIABLE = /^[_a-zA-Z0-9.-]+(\[([0-9]+|\*)\])?$/;
+const VARIABLE_PREFIXES = [
+  'params',
+  'tasks',
+  'finally',
+  'context',
+  'workspaces',
+  'results',
+];
+const CONTEXT_VARIABLES: Record<string, string[]> = {
+  pipelineRun: ['name', 'namespace', 'uid'],
+  pipeline: ['name'],
+  pipelineTask: ['retries'],
+};
 const ON_ERROR = ['continue', 'stopAndFail'];
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -104,15 +118,11 @@ function validateMetadata(problems: Problems, pipeline: Pipeline) {
   if (typeof name !== 'string' || !DNS_SUBDOMAIN.test(name)) {
     problems.error(
       'metadata.name',
-      `invalid value: "${String(name)}": ${DNS_SUBDOMAIN_MESSAGE}`,
+      `invalid resource name "${String(
+        name,
+      )}": must be a valid DNS label; ${DNS_SUBDOMAIN_MESSAGE}`,
     );
-  } else if (name.includes('.')) {
-    problems.error(
-      'metadata.name',
-      'Invalid resource name: special character . must not be present; use "-" instead',
-    );
-  }
-  if (typeof name === 'string' && name.length > 63) {
+  } else if (name.length > 63) {
     problems.error(
       'metadata.name',
       'Invalid resource name: length must be no more than 63 characters',
@@ -414,13 +424,31 @@ function validatePipelineTask(
   const name = task.name;
   const hasRef = task.taskRef !== undefined && task.taskRef !== null;
   const hasSpec = task.taskSpec !== undefined && task.taskSpec !== null;
-  if (hasRef && hasSpec) {
-    problems.error(
-      `${path}.taskSpec`,
-      'expected exactly one, got both: taskRef, taskSpec; keep either the reference to a Task or the inline taskSpec',
+  // Pipelines in pipelines: alpha, off unless enable-api-fields is "alpha".
+  const childPipeline = (['pipelineRef', 'pipelineSpec'] as const).filter(
+    field => task[field] !== undefined && task[field] !== null,
+  );
+  const kinds = [
+    ...(hasRef ? ['taskRef'] : []),
+    ...(hasSpec ? ['taskSpec'] : []),
+    ...childPipeline,
+  ];
+  for (const field of childPipeline) {
+    problems.warning(
+      `${path}.${field}`,
+      `${field} is an alpha feature of Tekton (enable-api-fields: "alpha"); clusters with the default "beta" or "stable" reject it`,
       name,
     );
-  } else if (!hasRef && !hasSpec) {
+  }
+  if (kinds.length > 1) {
+    problems.error(
+      `${path}.${kinds[1]}`,
+      `expected exactly one, got multiple: ${kinds.join(
+        ', ',
+      )}; keep either the reference to a Task or the inline taskSpec`,
+      name,
+    );
+  } else if (kinds.length === 0) {
     problems.error(
       `${path}.taskRef`,
       'expected exactly one, got neither: taskRef, taskSpec; pick a Task or write an inline taskSpec',
@@ -458,14 +486,14 @@ function validatePipelineTask(
       `${path}.onError`,
       `invalid value: ${String(
         task.onError,
-      )}; onError must be "continue" or "stopAndFail"`,
+      )}; PipelineTask OnError must be either "continue" or "stopAndFail"`,
       name,
     );
   }
   if (task.onError === 'continue' && Number(task.retries ?? 0) > 0) {
     problems.error(
       `${path}.onError`,
-      'PipelineTask OnError cannot be set to continue when Retries is greater than 0; remove retries or onError',
+      'PipelineTask OnError cannot be set to "continue" when Retries is greater than 0; remove retries or onError',
       name,
     );
   }
@@ -517,6 +545,38 @@ function validatePipelineTask(
       `${path}.taskRef.params`,
     ],
   ];
+  // Tekton's own matcher, for its check of what a variable starts with.
+  for (const [value, at] of scopes.slice(0, 3)) {
+    for (const use of findVariables(value, at)) {
+      if (!TEKTON_VARIABLE.test(use.expression)) continue;
+      const prefix = use.expression.split('.')[0];
+      if (!VARIABLE_PREFIXES.includes(prefix)) {
+        problems.error(
+          use.path,
+          `invalid variable reference "$(${use.expression})", must start with a valid prefix: params, tasks, finally, context, workspaces, or results; if you meant a shell variable, use \${VAR} instead`,
+          name,
+        );
+      }
+      const contextName =
+        /^context\.(pipelineRun|pipeline|pipelineTask)\.(.+)$/.exec(
+          use.expression,
+        );
+      if (
+        contextName &&
+        !CONTEXT_VARIABLES[contextName[1]].includes(contextName[2])
+      ) {
+        problems.error(
+          use.path,
+          `non-existent variable in "$(${
+            use.expression
+          })"; use one of ${CONTEXT_VARIABLES[contextName[1]]
+            .map(v => `$(context.${contextName[1]}.${v})`)
+            .join(', ')}`,
+          name,
+        );
+      }
+    }
+  }
   for (const [value, at] of scopes) {
     for (const use of findVariables(value, at)) {
       const param = parseParamReference(use.expression);
