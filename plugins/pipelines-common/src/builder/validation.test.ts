@@ -447,16 +447,16 @@ describe('validatePipeline', () => {
         [
           'spec.tasks[0].taskSpec.steps[0].name',
           expect.stringMatching(
-            /^invalid value: "Bad Name": a lowercase RFC 1123 label/,
+            /^invalid value "Bad Name": Task step name must be a valid DNS Label; a lowercase RFC 1123 label/,
           ),
         ],
         [
           'spec.tasks[0].taskSpec.steps[2].name',
-          'invalid value: x; step names must be unique within a task',
+          'expected exactly one, got both: step name "x" is used twice; step names must be unique within a task',
         ],
         [
           'spec.tasks[0].taskSpec.steps[2].onError',
-          'invalid value: skip; Task step onError must be either "continue" or "stopAndFail"',
+          'invalid value: "skip"; Task step onError must be either "continue" or "stopAndFail"',
         ],
       ]);
     });
@@ -499,7 +499,7 @@ describe('validatePipeline', () => {
   });
 
   describe('when expressions', () => {
-    it('need a known operator, values and an input', () => {
+    it('need a known operator and values, and should have an input', () => {
       expect(
         problems({
           tasks: [
@@ -509,22 +509,37 @@ describe('validatePipeline', () => {
                 { input: 'x', operator: 'in', values: [] },
                 { operator: 'notin', values: ['y'] },
                 { cel: "'a' == 'a'" },
+                { cel: "'a' == 'a'", input: 'a' },
+                {},
               ],
             }),
           ],
-        }).map(p => [p.path, p.message]),
+        }).map(p => [p.severity, p.path, p.message]),
       ).toEqual([
         [
+          'error',
           'spec.tasks[0].when[0].operator',
           'invalid value: operator "equals" is not recognized. valid operators: in,notin',
         ],
         [
+          'error',
           'spec.tasks[0].when[1].values',
           'invalid value: expecting non-empty values field; list the values the input is compared with',
         ],
         [
+          'warning',
           'spec.tasks[0].when[2].input',
-          'missing field(s); set the input to compare, e.g. "$(params.branch)"',
+          'the input is empty, so the values are compared with ""; set the input to compare, e.g. "$(params.branch)"',
+        ],
+        [
+          'error',
+          'spec.tasks[0].when[4]',
+          'cel and input+operator+values cannot be set in one WhenExpression; keep either the CEL expression or input, operator and values',
+        ],
+        [
+          'error',
+          'spec.tasks[0].when[5]',
+          'missing field(s); set input, operator and values',
         ],
       ]);
     });

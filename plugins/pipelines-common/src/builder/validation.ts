@@ -293,13 +293,13 @@ function validateTaskSpec(
       if (name.length > 63 || !DNS_LABEL.test(name)) {
         problems.error(
           `${at}.name`,
-          `invalid value: "${name}": ${DNS_LABEL_MESSAGE}`,
+          `invalid value "${name}": Task step name must be a valid DNS Label; ${DNS_LABEL_MESSAGE}`,
           task,
         );
       } else if (stepNames.has(name)) {
         problems.error(
           `${at}.name`,
-          `invalid value: ${name}; step names must be unique within a task`,
+          `expected exactly one, got both: step name "${name}" is used twice; step names must be unique within a task`,
           task,
         );
       }
@@ -311,9 +311,9 @@ function validateTaskSpec(
     ) {
       problems.error(
         `${at}.onError`,
-        `invalid value: ${String(
+        `invalid value: "${String(
           step.onError,
-        )}; Task step onError must be either "continue" or "stopAndFail"`,
+        )}"; Task step onError must be either "continue" or "stopAndFail"`,
         task,
       );
     }
@@ -383,7 +383,29 @@ function validateWhen(
 ) {
   when.forEach((expression, i) => {
     const at = `${path}[${i}]`;
-    if (!isObject(expression) || expression.cel !== undefined) return;
+    if (!isObject(expression)) return;
+    if (expression.cel !== undefined) {
+      if (
+        expression.input !== undefined ||
+        expression.operator !== undefined ||
+        expression.values !== undefined
+      ) {
+        problems.error(
+          at,
+          'cel and input+operator+values cannot be set in one WhenExpression; keep either the CEL expression or input, operator and values',
+          task,
+        );
+      }
+      return;
+    }
+    if (Object.keys(expression).length === 0) {
+      problems.error(
+        at,
+        'missing field(s); set input, operator and values',
+        task,
+      );
+      return;
+    }
     if (!WHEN_OPERATORS.includes(String(expression.operator))) {
       problems.error(
         `${at}.operator`,
@@ -401,9 +423,10 @@ function validateWhen(
       );
     }
     if (expression.input === undefined) {
-      problems.error(
+      // Tekton compares an empty string then, which is rarely meant.
+      problems.warning(
         `${at}.input`,
-        'missing field(s); set the input to compare, e.g. "$(params.branch)"',
+        'the input is empty, so the values are compared with ""; set the input to compare, e.g. "$(params.branch)"',
         task,
       );
     }
