@@ -1,0 +1,189 @@
+/*
+ * The dev cluster as the runs benchmark's child process, so that the
+ * backend's memory and CPU are measured apart from the cluster's.
+ *
+ *   node --require <nodeTransform.cjs> bench/cluster.ts --state-dir DIR
+ *
+ * It starts the dev cluster with Tekton's CRDs but without Tekton's
+ * controller (the benchmark writes run status itself), and a counting
+ * TLS-terminating proxy in front of it: the backends under test talk to the
+ * proxy, which forwards every request to the cluster and counts requests and
+ * response bytes by verb and resource. Prints one JSON line
+ * `{"ready":true,...}` on stdout once both serve; answers `{"type":"counts"}`
+ * and `{"type":"memory"}` messages on the IPC channel; stops on SIGTERM or
+ * when the IPC channel closes.
+ */
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { startDevCluster } from '@cairn/dev-cluster';
+// The dev cluster's package index does not export Tekton's CRDs on their own.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { TEKTON_CRDS } from '@cairn/dev-cluster/src/tekton';
+
+/** Requests and response bytes per `<verb> <resource>`, e.g. `list pipelineruns.tekton.dev`. */
+export type RequestCounts = Record<string, { requests: number; bytes: number }>;
+
+export type ClusterMessage =
+  | { type: 'counts'; id: number }
+  | { type: 'memory'; id: number };
+
+export interface ClusterReady {
+  ready: true;
+  pid: number;
+  /** The cluster itself, for the benchmark's own (uncounted) requests. */
+  url: string;
+  /** The counting proxy, for the backends under test. */
+  proxyUrl: string;
+  kubeconfig: string;
+}
+
+/** `get|list|watch|create|… <resource>[/<subresource>]` of an API path. */
+export function describeRequest(method: string, url: string): string {
+  const { pathname, searchParams } = new URL(url, 'https://cluster');
+  const parts = pathname.split('/').filter(Boolean);
+  // /api/v1/... or /apis/<group>/<version>/...
+  const core = parts[0] === 'api';
+  const rest = core ? parts.slice(2) : parts.slice(3);
+  if (rest[0] === 'namespaces' && rest.length > 2) rest.splice(0, 2);
+  const [resource = pathname, name, subresource] = rest;
+  // Resources of API groups as kubectl names them: pipelineruns.tekton.dev
+  const qualified = core || !parts[1] ? resource : `${resource}.${parts[1]}`;
+  const kind = subresource ? `${qualified}/${subresource}` : qualified;
+  if (method === 'GET') {
+    if (searchParams.get('watch') === 'true' || searchParams.has('watch'))
+      return `watch ${kind}`;
+    return `${name ? 'get' : 'list'} ${kind}`;
+  }
+  return `${method.toLowerCase()} ${kind}`;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { 'state-dir': { type: 'string' } },
+  });
+  const stateDir = values['state-dir'];
+  if (!stateDir) throw new Error('--state-dir is required');
+  const cluster = await startDevCluster({ stateDir, port: 0, tekton: false });
+  const admin = new KubeConfig();
+  admin.loadFromString(cluster.kubeconfig);
+  const extensions = admin.makeApiClient(ApiextensionsV1Api);
+  for (const crd of TEKTON_CRDS) {
+    await extensions.createCustomResourceDefinition({ body: crd });
+  }
+  for (const crd of TEKTON_CRDS) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const current = await extensions.readCustomResourceDefinition({
+        name: crd.metadata!.name!,
+      });
+      if (
+        current.status?.conditions?.some(
+          c => c.type === 'Established' && c.status === 'True',
+        )
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(`CRD ${crd.metadata!.name} was not established`);
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
+
+  // The proxy serves the cluster's own certificate (issued for 127.0.0.1),
+  // so clients configured with the cluster's CA trust it unchanged.
+  const upstream = new URL(cluster.url);
+  const agent = new https.Agent({
+    keepAlive: true,
+    ca: readFileSync(path.join(stateDir, 'pki', 'ca.crt')),
+  });
+  const counts: RequestCounts = {};
+  const proxy = https.createServer(
+    {
+      cert: readFileSync(path.join(stateDir, 'pki', 'apiserver.crt')),
+      key: readFileSync(path.join(stateDir, 'pki', 'apiserver.key')),
+    },
+    (req, res) => {
+      const key = describeRequest(req.method ?? 'GET', req.url ?? '/');
+      const count = (counts[key] ??= { requests: 0, bytes: 0 });
+      count.requests += 1;
+      const forwarded = https.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: upstream.host },
+          agent,
+        },
+        answer => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.on('data', (chunk: Buffer) => {
+            count.bytes += chunk.length;
+          });
+          answer.pipe(res);
+        },
+      );
+      forwarded.on('error', error => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end(String(error));
+      });
+      res.on('close', () => forwarded.destroy());
+      req.pipe(forwarded);
+    },
+  );
+  await new Promise<void>(resolve =>
+    proxy.listen(0, '127.0.0.1', () => resolve()),
+  );
+  const { port } = proxy.address() as { port: number };
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    proxy.closeAllConnections();
+    proxy.close();
+    agent.destroy();
+    try {
+      await cluster.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('disconnect', () => void stop());
+  process.on('message', (message: ClusterMessage) => {
+    if (message?.type === 'counts') {
+      process.send?.({ type: 'counts', id: message.id, counts });
+    } else if (message?.type === 'memory') {
+      process.send?.({
+        type: 'memory',
+        id: message.id,
+        ...process.memoryUsage(),
+      });
+    }
+  });
+
+  const ready: ClusterReady = {
+    ready: true,
+    pid: process.pid,
+    url: cluster.url,
+    proxyUrl: `https://127.0.0.1:${port}`,
+    kubeconfig: cluster.kubeconfig,
+  };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
+}
+
+// Only when run as the child process, not when the benchmark imports its types.
+if (require.main === module) {
+  main().catch(error => {
+    process.stderr.write(
+      `bench cluster: ${
+        error instanceof Error ? error.stack : String(error)
+      }\n`,
+    );
+    process.exit(1);
+  });
+}
