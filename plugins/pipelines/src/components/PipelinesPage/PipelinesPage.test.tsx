@@ -118,11 +118,14 @@ describe('PipelinesPage', () => {
     fireEvent.change(screen.getByLabelText('Cluster'), {
       target: { value: 'prod' },
     });
-    await waitFor(() =>
-      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
-        entity: ['component:default/cart'],
-        cluster: 'prod',
-      }),
+    // The text filters apply once typing pauses.
+    await waitFor(
+      () =>
+        expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+          entity: ['component:default/cart'],
+          cluster: 'prod',
+        }),
+      { timeout: 5000 },
     );
   });
 

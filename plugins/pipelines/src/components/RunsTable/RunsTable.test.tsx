@@ -53,6 +53,9 @@ describe('RunsTable', () => {
     expect(screen.getByText('Succeeded')).toBeInTheDocument();
     expect(screen.getByText('rerun of build-w9')).toBeInTheDocument();
     expect(screen.getByText('manual')).toBeInTheDocument();
+    // One entity's runs: no Entity column or filter.
+    expect(screen.queryByRole('columnheader', { name: 'Entity' })).toBeNull();
+    expect(screen.queryByTestId('entity-filter')).toBeNull();
     const bars = screen.getAllByRole('progressbar', { name: /^tasks:/ });
     expect(bars[0]).toHaveAttribute(
       'aria-label',
