@@ -472,6 +472,66 @@ describe('applyEdit', () => {
   });
 });
 
+describe('building a pipeline edit by edit', () => {
+  it('gives two parallel tasks, one after both, one of them inline', () => {
+    const steps = [
+      (t: string) =>
+        applyEdit(t, {
+          kind: 'addTask',
+          task: { name: 'lint', taskRef: { name: 'golangci-lint' } },
+          placement: { type: 'root' },
+        }),
+      (t: string) =>
+        applyEdit(t, {
+          kind: 'addTask',
+          task: {
+            name: 'unit-test',
+            taskSpec: {
+              steps: [{ name: 'print', image: 'alpine', script: 'echo test' }],
+            },
+          },
+          placement: { type: 'parallel', of: 'lint' },
+        }),
+      (t: string) =>
+        applyEdit(t, {
+          kind: 'addTask',
+          task: { name: 'build', taskRef: { name: 'kaniko' } },
+          placement: { type: 'after', of: 'lint' },
+        }),
+      (t: string) =>
+        applyEdit(t, { kind: 'connect', from: 'unit-test', to: 'build' }),
+    ];
+    const text = steps.reduce((t, step) => step(t), newPipelineYaml('ci'));
+    expect(text).toBe(
+      [
+        'apiVersion: tekton.dev/v1',
+        'kind: Pipeline',
+        'metadata:',
+        '  name: ci',
+        'spec:',
+        '  tasks:',
+        '    - name: lint',
+        '      taskRef:',
+        '        name: golangci-lint',
+        '    - name: build',
+        '      runAfter:',
+        '        - lint',
+        '        - unit-test',
+        '      taskRef:',
+        '        name: kaniko',
+        '    - name: unit-test',
+        '      taskSpec:',
+        '        steps:',
+        '          - name: print',
+        '            image: alpine',
+        '            script: echo test',
+        '',
+      ].join('\n'),
+    );
+    expect(parsePipelineYaml(text).problems).toEqual([]);
+  });
+});
+
 describe('toEditablePipeline', () => {
   it('drops status and server-owned metadata, keeping labels and annotations', () => {
     const pipeline = {

@@ -171,6 +171,17 @@ describe('reconcileYamlText', () => {
     expect(next).toBe('a: |-\n  l1\n  l2\nb: 1\n');
   });
 
+  it('fills an empty document, keeping its comments', () => {
+    expect(reconcileYamlText('', { a: 1 })).toBe('a: 1\n');
+    expect(reconcileYamlText('# new pipeline', { a: 1 })).toBe(
+      '# new pipeline\na: 1\n',
+    );
+  });
+
+  it('replaces a document that is not a mapping', () => {
+    expect(reconcileYamlText('# c\n- a\n', { a: 1 })).toBe('# c\na: 1\n');
+  });
+
   it('rejects text with syntax errors', () => {
     expect(() => reconcileYamlText('a: [1', { a: 1 })).toThrow(YamlEditError);
     expect(() => reconcileYamlText('a: [1', { a: 1 })).toThrow(

@@ -377,9 +377,14 @@ class TextEditor {
       if (single(text)) return { start: range[0], end: range[1], text };
     }
     if (entry.kind === 'root') {
-      const start = range ? range[0] : 0;
-      const end = range ? this.contentEnd(node) : this.text.length;
-      return { start, end, text: this.indentRest(this.render(target), 0) };
+      const rendered = this.indentRest(this.render(target), 0);
+      if (!range) {
+        // An empty document, perhaps with comments: add after them.
+        const end = this.text.length;
+        const gap = end === 0 || this.text.endsWith('\n') ? '' : this.newline;
+        return { start: end, end, text: `${gap}${rendered}${this.newline}` };
+      }
+      return { start: range[0], end: this.contentEnd(node), text: rendered };
     }
     const start = entry.kind === 'pair' ? entry.keyStart : entry.dash;
     const column = this.column(start);
