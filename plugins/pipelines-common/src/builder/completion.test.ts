@@ -137,6 +137,50 @@ describe('completionsFor', () => {
     expect(labels('build')).not.toContain('$(tasks.status)');
   });
 
+  it('offers inside an inline taskSpec its own params, results, workspaces and context', () => {
+    const inline: Pipeline = {
+      metadata: { name: 'p' },
+      spec: {
+        params: [{ name: 'revision' }],
+        tasks: [
+          { name: 'clone', taskRef: { name: 'git-clone' } },
+          {
+            name: 'test',
+            params: [
+              { name: 'commit', value: '$(tasks.clone.results.commit)' },
+            ],
+            taskSpec: {
+              params: [{ name: 'commit' }],
+              results: [{ name: 'report' }],
+              workspaces: [{ name: 'src' }],
+              steps: [{ image: 'a' }],
+            },
+          },
+        ],
+      },
+    };
+    expect(
+      completionsFor(inline, { task: 'test', taskSpec: true }).map(
+        c => c.label,
+      ),
+    ).toEqual([
+      '$(params.commit)',
+      '$(params.revision)',
+      '$(results.report.path)',
+      '$(workspaces.src.path)',
+      '$(workspaces.src.bound)',
+      '$(context.taskRun.name)',
+      '$(context.taskRun.namespace)',
+      '$(context.taskRun.uid)',
+      '$(context.task.name)',
+      '$(context.task.retry-count)',
+      '$(context.pipelineRun.name)',
+      '$(context.pipelineRun.namespace)',
+      '$(context.pipelineRun.uid)',
+      '$(context.pipeline.name)',
+    ]);
+  });
+
   it('offers every result without a task (pipeline results)', () => {
     expect(labels().filter(l => l.includes('.results.'))).toHaveLength(4);
   });

@@ -90,12 +90,18 @@ function downstreamOf(tasks: PipelineTask[], name: string): Set<string> {
  * it (so using one cannot make a cycle), its workspaces, the run's
  * context, and in a finally task the execution status of tasks; without a
  * task (pipeline results), every task's results. With the namespace's
- * Tasks, referenced Tasks' results are known too.
+ * Tasks, referenced Tasks' results are known too. Inside an inline
+ * taskSpec (`where.taskSpec`), its params, results, workspaces and the
+ * TaskRun's context instead.
  * @public
  */
 export function completionsFor(
   pipeline: Pipeline,
-  where: { task?: string },
+  where: {
+    task?: string;
+    /** True for a value inside the task's inline taskSpec (steps, sidecars). */
+    taskSpec?: boolean;
+  },
   context: { tasks?: Task[] } = {},
 ): Completion[] {
   const spec = pipeline.spec ?? {};
@@ -111,7 +117,19 @@ export function completionsFor(
       completions.push(completion);
   };
 
-  for (const param of list<ParamSpec>(spec.params)) {
+  const current = where.task
+    ? [...tasks, ...finals].find(t => t.name === where.task)
+    : undefined;
+  const inline =
+    where.taskSpec && isObject(current?.taskSpec)
+      ? (current!.taskSpec as TaskSpec)
+      : undefined;
+
+  // An inline task's own params first; the pipeline's reach it too.
+  for (const param of [
+    ...list<ParamSpec>(inline?.params),
+    ...list<ParamSpec>(spec.params),
+  ]) {
     if (!isObject(param) || !param.name) continue;
     const type = getParamType(param);
     for (const label of variants(`params.${param.name}`, param, type)) {
@@ -122,10 +140,12 @@ export function completionsFor(
       });
     }
   }
+  if (inline) {
+    addTaskSpecVariables(inline, add);
+    addPipelineRunContext(add);
+    return completions;
+  }
 
-  const current = where.task
-    ? [...tasks, ...finals].find(t => t.name === where.task)
-    : undefined;
   const isFinal = current ? finals.includes(current) : false;
   let producers: PipelineTask[];
   if (!where.task) producers = [...tasks, ...finals];
@@ -187,26 +207,7 @@ export function completionsFor(
     });
   }
 
-  add({
-    label: '$(context.pipelineRun.name)',
-    type: 'context',
-    detail: 'name of the PipelineRun',
-  });
-  add({
-    label: '$(context.pipelineRun.namespace)',
-    type: 'context',
-    detail: 'namespace of the PipelineRun',
-  });
-  add({
-    label: '$(context.pipelineRun.uid)',
-    type: 'context',
-    detail: 'uid of the PipelineRun',
-  });
-  add({
-    label: '$(context.pipeline.name)',
-    type: 'context',
-    detail: 'name of the Pipeline',
-  });
+  addPipelineRunContext(add);
   if (current) {
     add({
       label: '$(context.pipelineTask.retries)',
@@ -234,4 +235,83 @@ export function completionsFor(
     }
   }
   return completions;
+}
+
+type Add = (completion: Completion) => void;
+
+function addPipelineRunContext(add: Add) {
+  add({
+    label: '$(context.pipelineRun.name)',
+    type: 'context',
+    detail: 'name of the PipelineRun',
+  });
+  add({
+    label: '$(context.pipelineRun.namespace)',
+    type: 'context',
+    detail: 'namespace of the PipelineRun',
+  });
+  add({
+    label: '$(context.pipelineRun.uid)',
+    type: 'context',
+    detail: 'uid of the PipelineRun',
+  });
+  add({
+    label: '$(context.pipeline.name)',
+    type: 'context',
+    detail: 'name of the Pipeline',
+  });
+}
+
+/** What the steps of an inline task may use: its results, workspaces and TaskRun context. */
+function addTaskSpecVariables(spec: TaskSpec, add: Add) {
+  for (const result of list<{ name: string; description?: string }>(
+    spec.results,
+  )) {
+    if (!isObject(result) || !result.name) continue;
+    add({
+      label: `$(results.${result.name}.path)`,
+      type: 'result',
+      detail: result.description ?? `file to write result ${result.name} to`,
+    });
+  }
+  for (const workspace of list<{ name: string; description?: string }>(
+    spec.workspaces,
+  )) {
+    if (!isObject(workspace) || !workspace.name) continue;
+    add({
+      label: `$(workspaces.${workspace.name}.path)`,
+      type: 'workspace',
+      detail: workspace.description ?? `path of workspace ${workspace.name}`,
+    });
+    add({
+      label: `$(workspaces.${workspace.name}.bound)`,
+      type: 'workspace',
+      detail: `"true" when workspace ${workspace.name} is bound`,
+    });
+  }
+  add({
+    label: '$(context.taskRun.name)',
+    type: 'context',
+    detail: 'name of the TaskRun',
+  });
+  add({
+    label: '$(context.taskRun.namespace)',
+    type: 'context',
+    detail: 'namespace of the TaskRun',
+  });
+  add({
+    label: '$(context.taskRun.uid)',
+    type: 'context',
+    detail: 'uid of the TaskRun',
+  });
+  add({
+    label: '$(context.task.name)',
+    type: 'context',
+    detail: 'name of the Task',
+  });
+  add({
+    label: '$(context.task.retry-count)',
+    type: 'context',
+    detail: 'how often this TaskRun was retried',
+  });
 }

@@ -278,17 +278,17 @@ describe('validatePipeline', () => {
         }).map(p => [p.path, p.task, p.message]),
       ).toEqual([
         [
-          'spec.tasks[0]',
+          'spec.tasks[0].params[0].value',
           'a',
           'invalid value: couldn\'t add link between a and ghost: task a depends on ghost but ghost wasn\'t present in Pipeline; add a task named "ghost" or stop referring to it',
         ],
         [
-          'spec.tasks[1]',
+          'spec.tasks[1].when[0].input',
           'b',
           'invalid value: couldn\'t add link between b and cleanup: task b depends on cleanup but cleanup wasn\'t present in Pipeline; "cleanup" is a finally task, and tasks cannot run after finally tasks or use their results',
         ],
         [
-          'spec.finally[1]',
+          'spec.finally[1].params[0].value',
           'report',
           'invalid task result reference, final task has task result reference from a final task cleanup; only results of tasks in spec.tasks can be used here',
         ],

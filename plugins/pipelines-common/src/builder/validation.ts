@@ -242,6 +242,22 @@ function validateGraph(
     let task = at
       ? (at[1] === 'tasks' ? tasks : finals)[Number(at[2])]?.name
       : undefined;
+    // A result reference: point at the value that holds it.
+    const referenced = /depends on (\S+) but|from a (?:final )?task (\S+)/.exec(
+      issue.message,
+    );
+    if (at && referenced && /^(tasks|finally)\[\d+\]$/.test(issue.path)) {
+      const owner = (at[1] === 'tasks' ? tasks : finals)[Number(at[2])];
+      const use = findVariables(
+        { params: owner?.params, matrix: owner?.matrix, when: owner?.when },
+        path,
+      ).find(
+        u =>
+          parseResultReference(u.expression)?.task ===
+          (referenced[1] ?? referenced[2]),
+      );
+      if (use) path = use.path;
+    }
     const cycle = /cycle detected; task "([^"]+)"/.exec(issue.message);
     if (cycle) {
       task = cycle[1];
