@@ -104,6 +104,23 @@ describe('reconcileYamlText', () => {
     expect(appended.next).toContain('  - three\n  - four\nscript:');
   });
 
+  it('inserts an item after the one before it, leaving comments above the next', () => {
+    const commented = 't:\n  - name: a\n  # about b\n  - name: b\n';
+    expect(
+      reconcile(commented, v => v.t.splice(1, 0, { name: 'c' })).next,
+    ).toBe('t:\n  - name: a\n  - name: c\n  # about b\n  - name: b\n');
+    expect(reconcile(commented, v => v.t.unshift({ name: 'first' })).next).toBe(
+      't:\n  - name: first\n  - name: a\n  # about b\n  - name: b\n',
+    );
+  });
+
+  it('fills empty values', () => {
+    expect(reconcile('a:\nb: 1\n', v => (v.a = 'x')).next).toBe('a: x\nb: 1\n');
+    expect(reconcile('l:\n  -\n  - 2\n', v => (v.l[0] = 'x')).next).toBe(
+      'l:\n  - x\n  - 2\n',
+    );
+  });
+
   it('aligns named items by name, so a rename changes only that name', () => {
     const tasks = [
       'tasks:',

@@ -320,12 +320,16 @@ class TextEditor {
     for (let p = 0; p < pairs.length; p++) {
       const n = pairs[p][1];
       if (pairs[p][0] !== undefined || n === undefined) continue;
-      const nextOld = pairs.slice(p + 1).find(([o]) => o !== undefined)?.[0];
-      if (nextOld === undefined) {
-        const at = this.lineEnd(this.contentEnd(items[items.length - 1]));
+      // After the item before it, so comments above the next one stay there.
+      const previousOld = pairs
+        .slice(0, p)
+        .reverse()
+        .find(([o]) => o !== undefined)?.[0];
+      if (previousOld !== undefined) {
+        const at = this.lineEnd(this.contentEnd(items[previousOld]));
         return { start: at, end: at, text: this.newline + itemText(target[n]) };
       }
-      const at = this.lineStart(dashes[nextOld]!);
+      const at = this.lineStart(dashes[0]!);
       return { start: at, end: at, text: itemText(target[n]) + this.newline };
     }
     for (const [o, n] of pairs) {
@@ -349,10 +353,16 @@ class TextEditor {
   replaceEntry(node: unknown, target: Json, entry: Entry): Splice {
     const range = (node as YamlNode | null)?.range;
     const single = (text: string) => !text.includes('\n');
-    if (range && isScalar(node) && !isCollectionValue(target)) {
+    // An empty value (`key:`) has no text to replace: the entry is rendered.
+    if (
+      range &&
+      range[1] > range[0] &&
+      isScalar(node) &&
+      !isCollectionValue(target)
+    ) {
       const blockStyle =
         node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
-      if (!blockStyle) {
+      if (!blockStyle && !node.tag) {
         const doc = new Document(target, RENDER_DOCUMENT_OPTIONS);
         if (typeof target === 'string' && isScalar(doc.contents)) {
           (doc.contents as Scalar).type = node.type;
