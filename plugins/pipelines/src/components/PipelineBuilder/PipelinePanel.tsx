@@ -74,6 +74,7 @@ export function PipelinePanel(props: {
                 </Select>
               </FormControl>
               <TextField
+                id="pipeline-namespace"
                 label="Namespace"
                 fullWidth
                 margin="dense"

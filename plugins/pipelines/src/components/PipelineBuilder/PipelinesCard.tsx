@@ -5,9 +5,28 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { Box, Button, Typography } from '@material-ui/core';
-import { pipelinesPipelineUpdatePermission } from '@cairn/plugin-pipelines-common';
-import { Link as RouterLink } from 'react-router-dom';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  List,
+  ListItem,
+  ListItemText,
+  Typography,
+} from '@material-ui/core';
+import {
+  isPipelinesAvailable,
+  PIPELINES_ANNOTATION,
+  pipelinesPipelineUpdatePermission,
+  TEKTON_CICD_ANNOTATION,
+} from '@cairn/plugin-pipelines-common';
+import { useState } from 'react';
+import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelinesApiRef, PipelineSummary } from '../../api';
 import { StartRunButton } from '../actions';
@@ -59,6 +78,54 @@ function NewPipelineButton(props: { entityRef: string }) {
   );
 }
 
+/** On the Pipelines page: chooses the entity a new pipeline belongs to, then opens the builder. */
+function EntityChooser(props: { onClose: () => void }) {
+  const catalogApi = useApi(catalogApiRef);
+  const paths = useRunPaths();
+  const navigate = useNavigate();
+  const { value, loading, error } = useAsync(async () => {
+    const response = await catalogApi.getEntities({
+      filter: [
+        { [`metadata.annotations.${PIPELINES_ANNOTATION}`]: 'true' },
+        { [`metadata.annotations.${TEKTON_CICD_ANNOTATION}`]: 'true' },
+      ],
+    });
+    return response.items
+      .filter(isPipelinesAvailable)
+      .map(e => stringifyEntityRef(e))
+      .sort();
+  }, [catalogApi]);
+  return (
+    <Dialog open onClose={props.onClose} fullWidth>
+      <DialogTitle>New pipeline of which entity?</DialogTitle>
+      <DialogContent>
+        {error && <ResponseErrorPanel error={error} />}
+        {loading && <Typography>Loading the entities…</Typography>}
+        {value && value.length === 0 && (
+          <Typography>
+            No entity uses Pipelines: annotate one with {PIPELINES_ANNOTATION}:
+            "true" and backstage.io/kubernetes-id first.
+          </Typography>
+        )}
+        <List>
+          {(value ?? []).map(ref => (
+            <ListItem
+              key={ref}
+              button
+              onClick={() => navigate(paths.newPipeline(ref))}
+            >
+              <ListItemText primary={ref} />
+            </ListItem>
+          ))}
+        </List>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Cancel</Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
+
 /**
  * The pipelines (definitions) of the entity, or of every entity on the
  * Pipelines page, with Run and Edit, and "New pipeline" on an entity.
@@ -66,6 +133,7 @@ function NewPipelineButton(props: { entityRef: string }) {
 export function PipelinesCard() {
   const api = useApi(pipelinesApiRef);
   const entityRef = useOptionalPipelinesEntityRef();
+  const [choosing, setChoosing] = useState(false);
   const { value, loading, error } = useAsync(
     () => api.listPipelines(entityRef),
     [api, entityRef],
@@ -108,11 +176,21 @@ export function PipelinesCard() {
   ];
   return (
     <Box mb={2}>
-      {entityRef && (
-        <Box display="flex" justifyContent="flex-end" mb={1}>
+      <Box display="flex" justifyContent="flex-end" mb={1}>
+        {entityRef ? (
           <NewPipelineButton entityRef={entityRef} />
-        </Box>
-      )}
+        ) : (
+          <Button
+            variant="contained"
+            color="primary"
+            size="small"
+            onClick={() => setChoosing(true)}
+          >
+            New pipeline
+          </Button>
+        )}
+      </Box>
+      {choosing && <EntityChooser onClose={() => setChoosing(false)} />}
       <Table<Row>
         title="Pipelines"
         isLoading={loading}
@@ -130,10 +208,7 @@ export function PipelinesCard() {
         emptyContent={
           <Box p={2}>
             <Typography variant="body2">
-              No pipelines yet.{' '}
-              {entityRef
-                ? 'Create one with "New pipeline".'
-                : 'Create one from an entity’s CI/CD tab.'}
+              No pipelines yet. Create one with "New pipeline".
             </Typography>
           </Box>
         }

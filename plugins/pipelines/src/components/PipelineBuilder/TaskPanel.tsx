@@ -149,6 +149,7 @@ export function TaskPanel(props: {
       </Typography>
       <ProblemList problems={props.problems} />
       <CommitTextField
+        id="task-name"
         label="Task name"
         value={task.name}
         readOnly={readOnly}

@@ -51,6 +51,7 @@ export function TaskPicker(props: {
       <DialogTitle>{props.title}</DialogTitle>
       <DialogContent>
         <TextField
+          id="task-picker-search"
           inputRef={search}
           fullWidth
           label="Search Tasks"

@@ -227,6 +227,7 @@ export function ObjectList(props: {
  * for names, whose every intermediate value would rewrite references.
  */
 export function CommitTextField(props: {
+  id: string;
   label: string;
   value: string;
   readOnly?: boolean;
@@ -241,6 +242,7 @@ export function CommitTextField(props: {
   };
   return (
     <TextField
+      id={props.id}
       label={props.label}
       fullWidth
       margin="dense"

@@ -1,0 +1,86 @@
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { screen, within } from '@testing-library/react';
+import { buildPipelineGraph } from '@cairn/plugin-pipelines-common';
+import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
+import { pipelinesApiRef, PipelineSummary } from '../../api';
+import { EntityRefProvider } from '../EntityRefContext';
+import { PipelinesCard } from './PipelinesCard';
+
+const build: PipelineSummary = {
+  entityRef: 'component:default/shop',
+  cluster: 'dev',
+  namespace: 'shop',
+  name: 'build',
+  description: 'Builds the shop',
+  params: [],
+  workspaces: [],
+  serviceAccounts: [],
+  graph: buildPipelineGraph({ tasks: [{ name: 'compile' }] }),
+};
+
+async function render(entityRef: string | undefined, allow = true) {
+  const api = new FakePipelinesApi();
+  api.pipelines = { items: [build], clusterErrors: [] };
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [pipelinesApiRef, api],
+        [
+          permissionApiRef,
+          mockApis.permission({ authorize: (allow ? 'ALLOW' : 'DENY') as any }),
+        ],
+      ]}
+    >
+      <EntityRefProvider entityRef={entityRef} basePath="/ci-cd">
+        <PipelinesCard />
+      </EntityRefProvider>
+    </TestApiProvider>,
+  );
+  return api;
+}
+
+describe('PipelinesCard', () => {
+  it("lists the entity's pipelines with Run and Edit, and offers a new one", async () => {
+    const api = await render('component:default/shop');
+    const row = (await screen.findByText('Builds the shop')).closest('tr')!;
+    expect(
+      within(row).getByRole('button', { name: 'Run' }),
+    ).toBeInTheDocument();
+    expect(
+      within(row).getByRole('button', { name: 'Edit build' }),
+    ).toHaveAttribute('href', '/ci-cd/builder/dev/shop/build');
+    expect(
+      screen.getByRole('button', { name: 'New pipeline' }),
+    ).toHaveAttribute('href', '/ci-cd/builder/new');
+    expect(api.calls).toContainEqual({
+      method: 'listPipelines',
+      args: ['component:default/shop'],
+    });
+  });
+
+  it('names the entity in the builder path on the Pipelines page', async () => {
+    await render(undefined);
+    const row = (await screen.findByText('Builds the shop')).closest('tr')!;
+    expect(within(row).getByText('component:default/shop')).toBeInTheDocument();
+    expect(
+      within(row).getByRole('button', { name: 'Edit build' }),
+    ).toHaveAttribute(
+      'href',
+      '/ci-cd/builder/dev/shop/build?entityRef=component%3Adefault%2Fshop',
+    );
+  });
+
+  it('hides Edit and New pipeline from users who may not edit pipelines', async () => {
+    await render('component:default/shop', false);
+    const row = (await screen.findByText('Builds the shop')).closest('tr')!;
+    expect(
+      within(row).queryByRole('button', { name: 'Edit build' }),
+    ).toBeNull();
+    expect(screen.queryByRole('button', { name: 'New pipeline' })).toBeNull();
+  });
+});
