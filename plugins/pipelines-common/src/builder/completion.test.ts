@@ -181,6 +181,33 @@ describe('completionsFor', () => {
     ]);
   });
 
+  it("offers a matrixed task's results in aggregate, and its fan-out", () => {
+    const matrixed: Pipeline = {
+      metadata: { name: 'p' },
+      spec: {
+        tasks: [
+          {
+            name: 'build',
+            matrix: { params: [{ name: 'os', value: ['linux', 'darwin'] }] },
+            taskSpec: {
+              results: [{ name: 'binary' }],
+              steps: [{ image: 'a' }],
+            },
+          },
+          { name: 'pack', taskRef: { name: 'zip' } },
+        ],
+      },
+    };
+    expect(
+      completionsFor(matrixed, { task: 'pack' })
+        .filter(c => c.type === 'result')
+        .map(c => c.label),
+    ).toEqual([
+      '$(tasks.build.matrix.length)',
+      '$(tasks.build.results.binary[*])',
+    ]);
+  });
+
   it('offers every result without a task (pipeline results)', () => {
     expect(labels().filter(l => l.includes('.results.'))).toHaveLength(4);
   });

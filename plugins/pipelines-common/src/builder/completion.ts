@@ -157,9 +157,18 @@ export function completionsFor(
     );
   }
   for (const producer of producers) {
+    // A matrixed task's results are arrays of what each run gave.
+    const matrixed = isObject(producer.matrix);
+    if (matrixed) {
+      add({
+        label: `$(tasks.${producer.name}.matrix.length)`,
+        type: 'result',
+        detail: `how many runs ${producer.name} fans out to`,
+      });
+    }
     for (const result of resultsOf(producer, context.tasks)) {
       if (!isObject(result) || !result.name) continue;
-      const type = result.type ?? 'string';
+      const type = matrixed ? 'array' : result.type ?? 'string';
       for (const label of variants(
         `tasks.${producer.name}.results.${result.name}`,
         result,

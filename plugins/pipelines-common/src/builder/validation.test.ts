@@ -700,6 +700,47 @@ describe('validatePipeline', () => {
       ]);
     });
 
+    it('are not passed both in params and in the matrix', () => {
+      expect(
+        problems({
+          tasks: [
+            ref('a', {
+              params: [{ name: 'os', value: 'linux' }],
+              matrix: { params: [{ name: 'os', value: ['linux', 'darwin'] }] },
+            }),
+          ],
+        }).map(p => [p.path, p.message]),
+      ).toEqual([
+        [
+          'spec.tasks[0].matrix.params[0].name',
+          'expected exactly one, got both: matrix[os], params[os]; pass "os" either in params or in the matrix',
+        ],
+      ]);
+    });
+
+    it('of a matrixed task are consumed in aggregate only', () => {
+      expect(
+        problems({
+          tasks: [
+            ref('build', {
+              matrix: { params: [{ name: 'os', value: ['linux', 'darwin'] }] },
+            }),
+            ref('pack', {
+              params: [
+                { name: 'all', value: '$(tasks.build.results.binary[*])' },
+                { name: 'one', value: '$(tasks.build.results.binary)' },
+              ],
+            }),
+          ],
+        }).map(p => [p.path, p.message]),
+      ).toEqual([
+        [
+          'spec.tasks[1].params[1].value',
+          'A matrixed pipelineTask can only be consumed in aggregate using [*] notation, but is currently set to tasks.build.results.binary; use $(tasks.build.results.binary[*])',
+        ],
+      ]);
+    });
+
     it('of a matrix count as passed', () => {
       expect(
         problems(

@@ -571,6 +571,19 @@ function validatePipelineTask(
     }
   });
 
+  const matrixParams = list<{ name: string }>(
+    isObject(task.matrix) ? task.matrix.params : undefined,
+  );
+  matrixParams.forEach((param, i) => {
+    if (passed.some(p => p?.name === param?.name)) {
+      problems.error(
+        `${path}.matrix.params[${i}].name`,
+        `expected exactly one, got both: matrix[${param.name}], params[${param.name}]; pass "${param.name}" either in params or in the matrix`,
+        name,
+      );
+    }
+  });
+
   // Variables the pipeline resolves: params, results, execution status.
   const declaredParams = new Map(pipeline.params.map(p => [p.name, p]));
   const scopes: Array<[unknown, string]> = [
@@ -649,6 +662,17 @@ function validatePipelineTask(
       }
       const result = parseResultReference(use.expression);
       const producer = result && pipeline.taskByName.get(result.task);
+      if (
+        producer &&
+        isObject(producer.matrix) &&
+        !use.expression.endsWith('[*]')
+      ) {
+        problems.error(
+          use.path,
+          `A matrixed pipelineTask can only be consumed in aggregate using [*] notation, but is currently set to ${use.expression}; use $(${use.expression}[*])`,
+          name,
+        );
+      }
       if (result && producer) {
         const produced = specOf(producer, context.tasks);
         const declared = list<{ name: string }>(produced?.results).map(
