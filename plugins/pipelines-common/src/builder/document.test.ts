@@ -455,6 +455,17 @@ describe('applyEdit', () => {
       ]);
     });
 
+    it('refuses paths into object prototypes', () => {
+      expect(
+        failure({
+          kind: 'setPipelineField',
+          path: ['__proto__', 'polluted'],
+          value: true,
+        }).message,
+      ).toBe('The path ["__proto__","polluted"] names no Pipeline field.');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
     it('needs a path', () => {
       expect(
         failure({ kind: 'setPipelineField', path: [], value: {} }).message,

@@ -202,6 +202,15 @@ function setPath(
   path: Array<string | number>,
   value: unknown,
 ) {
+  if (
+    path.some(key =>
+      ['__proto__', 'constructor', 'prototype'].includes(String(key)),
+    )
+  ) {
+    throw new BuilderEditError(
+      `The path ${JSON.stringify(path)} names no Pipeline field.`,
+    );
+  }
   let parent: Container = root;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
