@@ -644,7 +644,32 @@ describe('pipelineToYaml', () => {
         labels: Object.fromEntries(
           tricky.map((s, i) => [`example.com/k${i}`, s]),
         ),
-        annotations: { 'a.b/c.d': 'x', 'with space': 'y', yes: 'no' },
+        annotations: Object.fromEntries(
+          [
+            '',
+            '<<',
+            '?',
+            '-',
+            'a: b',
+            '#',
+            'yes',
+            'n',
+            '1',
+            'null',
+            '~',
+            ' k',
+            'k ',
+            'a\nb',
+            '[x]',
+            '*a',
+            '&b',
+            '!t',
+            '%p',
+            '@x',
+            'a.b/c.d',
+            'ü',
+          ].map((key, i) => [key, String(i)]),
+        ),
       },
       spec: {
         params: tricky.map((s, i) => ({ name: `p${i}`, default: s })),
@@ -652,6 +677,12 @@ describe('pipelineToYaml', () => {
           {
             name: 'script',
             retries: 12345678,
+            matrix: {
+              params: [{ name: 'n', value: ['0', '-1', '1e21'] }],
+              numbers: [0, -1, 1e21, 0.1, 1.5e-10, 123456789012345],
+              flags: [true, false, null],
+              empty: [{}, [], [[{}]]],
+            },
             taskSpec: {
               steps: tricky.map((script, i) => ({
                 name: `s${i}`,
