@@ -119,6 +119,48 @@ describe.each(corpus)('$file', ({ text }) => {
     ]);
   });
 
+  it('adds a finally task, inserting only its lines', () => {
+    const task: PipelineTask = { name: 'added-final', taskRef: { name: 'rm' } };
+    const next = applyEdit(text, {
+      kind: 'addTask',
+      task,
+      placement: { type: 'finally' },
+    });
+    const expected = clone(pipeline);
+    expected.spec.finally = [...(expected.spec.finally ?? []), task];
+    expect(load(next)).toEqual(expected);
+    const diff = lineDiff(text, next);
+    expect(diff.removed).toEqual([]);
+    expect(trimmed(diff.added)).toEqual([
+      ...(pipeline.spec.finally ? [] : ['finally:']),
+      '- name: added-final',
+      'taskRef:',
+      'name: rm',
+    ]);
+  });
+
+  it('adds a task in parallel with the first, touching only runAfter lists', () => {
+    const next = applyEdit(text, {
+      kind: 'addTask',
+      task: { name: 'beside', taskRef: { name: 'echo' } },
+      placement: { type: 'parallel', of: first.name },
+    });
+    const value = load(next);
+    expect(value.spec.tasks![1]).toEqual({
+      name: 'beside',
+      ...(first.runAfter ? { runAfter: first.runAfter } : {}),
+      taskRef: { name: 'echo' },
+    });
+    // Every task after the first also runs after the new one.
+    for (const task of value.spec.tasks!) {
+      expect(task.runAfter?.includes('beside') ?? false).toBe(
+        task.runAfter?.includes(first.name) ?? false,
+      );
+    }
+    const diff = lineDiff(text, next);
+    diff.removed.forEach(line => expect(line).toMatch(/runAfter/));
+  });
+
   it('removes a task nothing depends on, deleting only its lines', () => {
     const leaf = [...tasks]
       .reverse()
