@@ -192,7 +192,8 @@ export class PipelineRunsService {
         : scopes,
     );
     const rows: RunRow[] = [];
-    const listed = new Set<string>();
+    // The caches' own objects: a run met again is the same object.
+    const listed = new Set<PipelineRun>();
     const byCluster = new Map<string, TektonClusterCaches>();
     const { clusters, clusterErrors } = this.clustersFor(
       selected,
@@ -223,9 +224,8 @@ export class PipelineRunsService {
           request.namespace ?? scope.namespace,
           extra,
         )) {
-          const key = `${cluster}/${run.metadata.namespace}/${run.metadata.name}`;
-          if (listed.has(key)) continue;
-          listed.add(key);
+          if (listed.has(run)) continue;
+          listed.add(run);
           rows.push({ entityRef: scope.entityRef, cluster, run });
         }
       }
@@ -312,7 +312,7 @@ export class PipelineRunsService {
    */
   async listPipelines(scopes: readonly EntityScope[]): Promise<PipelinesList> {
     const items: PipelineSummary[] = [];
-    const listed = new Set<string>();
+    const listed = new Set<Pipeline>();
     const selected = sortScopes(scopes);
     const { clusters, clusterErrors } = this.clustersFor(selected);
     for (const cluster of clusters) {
@@ -330,10 +330,9 @@ export class PipelineRunsService {
           scope,
           scope.namespace,
         )) {
+          if (listed.has(pipeline)) continue;
+          listed.add(pipeline);
           const namespace = pipeline.metadata.namespace ?? '';
-          const key = `${cluster}/${namespace}/${pipeline.metadata.name}`;
-          if (listed.has(key)) continue;
-          listed.add(key);
           items.push({
             entityRef: scope.entityRef,
             cluster,

@@ -1,5 +1,11 @@
 import { PipelineRun } from '@cairn/plugin-pipelines-common';
-import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
+import {
+  firstInOrder,
+  RunQuery,
+  RunRow,
+  selectRuns,
+  summarizeRun,
+} from './runQuery';
 import { parseInput, runsQuerySchema, startRunBodySchema } from './schemas';
 
 function run(
@@ -188,6 +194,68 @@ describe('selectRuns', () => {
       'cursor is not one this API returned',
     );
   });
+});
+
+describe('firstInOrder', () => {
+  const byNumber = (a: number, b: number) => a - b;
+  it.each([
+    ['ascending input', [1, 2, 3, 4, 5, 6], 3, [1, 2, 3]],
+    ['descending input', [6, 5, 4, 3, 2, 1], 3, [1, 2, 3]],
+    ['ties and repeats', [3, 1, 3, 2, 1, 5], 4, [1, 1, 2, 3]],
+    ['fewer items than asked', [2, 1], 5, [1, 2]],
+    ['none asked', [2, 1], 0, []],
+  ])('takes the first items of %s, sorted', (_, items, count, expected) => {
+    expect(firstInOrder(items, count, byNumber)).toEqual(expected);
+  });
+});
+
+describe('selectRuns over many runs', () => {
+  // Start times with many ties, in an order unrelated to name or time.
+  const many: RunRow[] = Array.from({ length: 400 }, (_, i) => {
+    const n = (i * 7919) % 400;
+    return {
+      entityRef,
+      cluster: n % 3 ? 'dev' : 'prod',
+      run: run(`run-${String(n).padStart(3, '0')}`, {
+        start: `2026-01-01T00:${String(n % 17).padStart(2, '0')}:00Z`,
+        condition: 'True',
+        reason: 'Succeeded',
+      }),
+    };
+  });
+  const reference = (order: 'asc' | 'desc') => {
+    const sign = order === 'asc' ? 1 : -1;
+    const keyOf = (r: RunRow) => `${r.cluster}/ci/${r.run.metadata.name}`;
+    return [...many]
+      .sort(
+        (a, b) =>
+          sign *
+          (a.run.status!.startTime!.localeCompare(b.run.status!.startTime!) ||
+            keyOf(a).localeCompare(keyOf(b))),
+      )
+      .map(keyOf);
+  };
+
+  it.each(['asc', 'desc'] as const)(
+    'pages through every run once, in sort order (%s)',
+    order => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = selectRuns(
+          many,
+          { sort: 'started', order, limit: 7, cursor },
+          now,
+        );
+        expect(page.totalCount).toBe(400);
+        seen.push(
+          ...page.items.map(r => `${r.cluster}/ci/${r.run.metadata.name}`),
+        );
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(reference(order));
+    },
+  );
 });
 
 describe('summarizeRun', () => {

@@ -108,7 +108,10 @@ function rowKey(row: RunRow): string {
 }
 
 function compareValues(a: SortValue, b: SortValue): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === typeof b) {
+    if (a < b) return -1;
+    return a > b ? 1 : 0;
+  }
   const x = String(a);
   const y = String(b);
   if (x < y) return -1;
@@ -153,6 +156,34 @@ function decodeCursor(text: string, query: RunQuery): Cursor {
 }
 
 /**
+ * The `count` first items in `compare` order, sorted: one pass keeping the
+ * best so far, instead of sorting thousands of runs to show a page of them.
+ */
+export function firstInOrder<T>(
+  items: Iterable<T>,
+  count: number,
+  compare: (a: T, b: T) => number,
+): T[] {
+  const best: T[] = [];
+  if (count <= 0) return best;
+  for (const item of items) {
+    if (best.length === count && compare(item, best[count - 1]) >= 0) {
+      continue;
+    }
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compare(item, best[middle]) < 0) high = middle;
+      else low = middle + 1;
+    }
+    best.splice(low, 0, item);
+    if (best.length > count) best.pop();
+  }
+  return best;
+}
+
+/**
  * Filters, sorts and pages runs in memory. Pages are keyset pages: the
  * cursor holds the sort value and key of the last row, so runs created
  * between two page loads do not shift later pages.
@@ -189,28 +220,28 @@ export function selectRuns(
     return true;
   });
   const direction = query.order === 'asc' ? 1 : -1;
-  const keyed = filtered.map(row => ({
+  // Keys (for ties) are built only when a comparison needs them.
+  type Keyed = { row: RunRow; value: SortValue; key?: string };
+  type Position = { value: SortValue; key: string } | Keyed;
+  const keyOf = (item: Position) =>
+    'row' in item ? (item.key ??= rowKey(item.row)) : item.key;
+  const keyed: Keyed[] = filtered.map(row => ({
     row,
     value: sortValue(row, query.sort, now),
-    key: rowKey(row),
   }));
-  const compare = (
-    a: { value: SortValue; key: string },
-    b: { value: SortValue; key: string },
-  ) =>
+  const compare = (a: Position, b: Position) =>
     direction * compareValues(a.value, b.value) ||
-    direction * compareValues(a.key, b.key);
-  keyed.sort(compare);
+    direction * compareValues(keyOf(a), keyOf(b));
 
-  let start = 0;
+  // The rows after the cursor, in order: only the page of them is sorted.
+  let after = keyed;
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor, query);
-    start = keyed.findIndex(item => compare(item, cursor) > 0);
-    if (start < 0) start = keyed.length;
+    after = keyed.filter(item => compare(item, cursor) > 0);
   }
-  const page = keyed.slice(start, start + query.limit);
+  const page = firstInOrder(after, query.limit, compare);
   const last = page[page.length - 1];
-  const hasMore = start + query.limit < keyed.length;
+  const hasMore = after.length > query.limit;
   return {
     items: page.map(item => item.row),
     totalCount: keyed.length,
@@ -220,7 +251,7 @@ export function selectRuns(
             sort: query.sort,
             order: query.order,
             value: last.value,
-            key: last.key,
+            key: keyOf(last),
           })
         : undefined,
   };
