@@ -37,6 +37,33 @@ describe('validatePipeline', () => {
     ).toEqual([]);
   });
 
+  it("accepts an inline taskSpec using the pipeline's params and workspaces (Tekton propagates them)", () => {
+    expect(
+      validatePipeline({
+        spec: {
+          params: [{ name: 'revision' }],
+          workspaces: [{ name: 'src' }],
+          tasks: [
+            {
+              name: 'a',
+              workspaces: [{ name: 'src', workspace: 'src' }],
+              taskSpec: {
+                steps: [
+                  {
+                    name: 's',
+                    image: 'alpine',
+                    script:
+                      'cd $(workspaces.src.path) && git checkout $(params.revision)',
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      }),
+    ).toEqual([]);
+  });
+
   it('reports a cycle', () => {
     expect(
       validatePipeline({

@@ -43,6 +43,12 @@ function validateTaskSpecInto(
   problems: Problems,
   spec: TaskSpec,
   path: string,
+  /**
+   * An inline `taskSpec` of a PipelineTask: Tekton propagates the pipeline's
+   * params and workspaces into it, so it skips the checks that references
+   * name declared ones (SkipValidationDueToPropagatedParametersAndWorkspaces).
+   */
+  embedded = false,
 ) {
   const steps = spec.steps ?? [];
   if (steps.length === 0) problems.add('missing field(s)', `${path}.steps`);
@@ -86,7 +92,7 @@ function validateTaskSpecInto(
     for (const reference of findReferences(step)) {
       const name = /^params(?:\.([^.[\]]+)|\[['"](.+?)['"]\])/.exec(reference);
       const paramName = name?.[1] ?? name?.[2];
-      if (paramName && !declared.has(paramName))
+      if (paramName && !embedded && !declared.has(paramName))
         problems.add(
           `non-existent variable in "$(${reference})"`,
           `${path}.steps[${i}]`,
@@ -98,7 +104,7 @@ function validateTaskSpecInto(
           `${path}.steps[${i}]`,
         );
       const workspace = /^workspaces\.([^.]+)\./.exec(reference);
-      if (workspace && !workspaces.has(workspace[1]))
+      if (workspace && !embedded && !workspaces.has(workspace[1]))
         problems.add(
           `non-existent variable in "$(${reference})"`,
           `${path}.steps[${i}]`,
@@ -139,7 +145,7 @@ function validatePipelineTask(
   if (task.taskRef && !task.taskRef.name && !task.taskRef.resolver)
     problems.add('missing field(s)', `${path}.taskRef.name`);
   if (task.taskSpec)
-    validateTaskSpecInto(problems, task.taskSpec, `${path}.taskSpec`);
+    validateTaskSpecInto(problems, task.taskSpec, `${path}.taskSpec`, true);
   if (final && task.runAfter?.length)
     problems.add(
       `invalid value: no runAfter allowed under spec.finally, final task ${task.name} has runAfter specified`,
