@@ -7,6 +7,7 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
 import { EditorView } from '@codemirror/view';
+import { forEachDiagnostic } from '@codemirror/lint';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import {
   parsePipelineYaml,
@@ -379,6 +380,19 @@ describe('PipelineBuilder', () => {
     expect(within(lint).getByText(/1 problem/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
     expect(screen.getByText(/Fix 1 problem to save/)).toBeInTheDocument();
+
+    // The YAML view marks it inside the lint task.
+    const state = yamlView().state;
+    const marked: Array<{ line: number; message: string }> = [];
+    forEachDiagnostic(state, (d, from) =>
+      marked.push({ line: state.doc.lineAt(from).number, message: d.message }),
+    );
+    const lineOf = (text: string) =>
+      state.doc.lineAt(state.doc.toString().indexOf(text)).number;
+    expect(marked).toHaveLength(1);
+    expect(marked[0].message).toMatch(/image/i);
+    expect(marked[0].line).toBeGreaterThan(lineOf('- name: lint'));
+    expect(marked[0].line).toBeLessThan(lineOf('- name: test'));
 
     fireEvent.click(lint);
     const panel = await screen.findByRole('region', { name: 'Task lint' });

@@ -24,6 +24,7 @@ import {
   BuilderEdit,
   builderGraph,
   completionsFor,
+  locateProblems,
   parsePipelineYaml,
   Pipeline,
   PipelineTask,
@@ -122,24 +123,14 @@ function newTask(
   };
 }
 
-/** Lint markers: problems with a position at it, the rest at the line naming their task. */
-function toMarkers(text: string, problems: ValidationProblem[]): TextMarker[] {
-  const lines = text.split('\n');
-  return problems.map(p => {
-    let line = p.line;
-    if (line === undefined && p.task) {
-      const index = lines.findIndex(l =>
-        new RegExp(`^\\s*-?\\s*name:\\s*['"]?${p.task}['"]?\\s*$`).test(l),
-      );
-      if (index >= 0) line = index + 1;
-    }
-    return {
-      severity: p.severity,
-      message: p.path ? `${p.message} (${p.path})` : p.message,
-      line: line ?? 1,
-      column: p.column,
-    };
-  });
+/** Lint markers: each located problem at its field (line 1 when it has no position). */
+function toMarkers(problems: ValidationProblem[]): TextMarker[] {
+  return problems.map(p => ({
+    severity: p.severity,
+    message: p.path ? `${p.message} (${p.path})` : p.message,
+    line: p.line ?? 1,
+    column: p.column,
+  }));
 }
 
 function pickerTitle(placement: Placement) {
@@ -242,24 +233,28 @@ export function PipelineBuilder(props: {
   if (parsed.pipeline) lastValid.current = parsed.pipeline;
   const pipeline = parsed.pipeline;
   const shown = pipeline ?? lastValid.current;
+  // Each problem with the line of the field it is about, for the YAML view and the lists.
   const problems = useMemo(
     () =>
-      pipeline
-        ? [
-            ...parsed.problems,
-            ...validatePipeline(pipeline, {
-              tasks: taskSummaries.map(t => t.task),
-            }),
-          ]
-        : parsed.problems,
-    [pipeline, parsed.problems, taskSummaries],
+      locateProblems(
+        text,
+        pipeline
+          ? [
+              ...parsed.problems,
+              ...validatePipeline(pipeline, {
+                tasks: taskSummaries.map(t => t.task),
+              }),
+            ]
+          : parsed.problems,
+      ),
+    [text, pipeline, parsed.problems, taskSummaries],
   );
   const graph = useMemo(
     () =>
       builderGraph(shown ?? ({ metadata: {}, spec: {} } as Pipeline), problems),
     [shown, problems],
   );
-  const markers = useMemo(() => toMarkers(text, problems), [text, problems]);
+  const markers = useMemo(() => toMarkers(problems), [problems]);
   const errors = problems.filter(p => p.severity === 'error');
 
   const selectedTask = allTasks(pipeline).find(t => t.name === selected);

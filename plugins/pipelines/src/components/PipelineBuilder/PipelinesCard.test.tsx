@@ -23,9 +23,13 @@ const build: PipelineSummary = {
   graph: buildPipelineGraph({ tasks: [{ name: 'compile' }] }),
 };
 
-async function render(entityRef: string | undefined, allow = true) {
+async function render(
+  entityRef: string | undefined,
+  allow = true,
+  pipeline = build,
+) {
   const api = new FakePipelinesApi();
-  api.pipelines = { items: [build], clusterErrors: [] };
+  api.pipelines = { items: [pipeline], clusterErrors: [] };
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -76,7 +80,9 @@ describe('PipelinesCard', () => {
   });
 
   it('hides Edit and New pipeline from users who may not edit pipelines', async () => {
-    await render('component:default/shop', false);
+    // Another entity: usePermission caches decisions per entity across renders.
+    const locked = 'component:default/locked';
+    await render(locked, false, { ...build, entityRef: locked });
     const row = (await screen.findByText('Builds the shop')).closest('tr')!;
     expect(
       within(row).queryByRole('button', { name: 'Edit build' }),
