@@ -133,6 +133,9 @@ async function main(): Promise<void> {
       req.pipe(forwarded);
     },
   );
+  // Longer than any client's idle keep-alive, so the proxy never closes a
+  // connection a client is about to reuse (a "socket hang up" of its own).
+  proxy.keepAliveTimeout = 120_000;
   await new Promise<void>(resolve =>
     proxy.listen(0, '127.0.0.1', () => resolve()),
   );
