@@ -15,6 +15,16 @@ export interface RunEventsOptions {
   batchMs?: number;
 }
 
+/** An open subscription of {@link RunEvents.listen}. @public */
+export interface RunSubscription {
+  /**
+   * Follows these entities' runs from now on (e.g. once the caller may read
+   * others); changes already waiting to be sent are kept.
+   */
+  setScopes(scopes: readonly EntityScope[]): void;
+  stop(): void;
+}
+
 interface Listener {
   scopes: EntityScopeMatcher;
   send: (changes: RunChange[]) => void;
@@ -66,23 +76,28 @@ export class RunEvents {
   }
 
   /**
-   * Sends the changes of the entities' runs to `send` until the returned
-   * function is called; a run several entities select is sent as the first
-   * one's (by entity ref), as the runs list shows it.
+   * Sends the changes of the entities' runs to `send` until stopped; a run
+   * several entities select is sent as the first one's (by entity ref), as
+   * the runs list shows it.
    */
   listen(
     scopes: readonly EntityScope[],
     send: (changes: RunChange[]) => void,
-  ): () => void {
+  ): RunSubscription {
     const listener: Listener = {
       scopes: new EntityScopeMatcher(scopes),
       send,
       pending: new Map(),
     };
     this.listeners.add(listener);
-    return () => {
-      clearTimeout(listener.timer);
-      this.listeners.delete(listener);
+    return {
+      setScopes: next => {
+        listener.scopes = new EntityScopeMatcher(next);
+      },
+      stop: () => {
+        clearTimeout(listener.timer);
+        this.listeners.delete(listener);
+      },
     };
   }
 

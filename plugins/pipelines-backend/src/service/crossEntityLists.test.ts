@@ -99,6 +99,8 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
   let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
   /** Each authorize call's run.read requests, by resource. */
   const readChecks: string[][] = [];
+  /** Reads granted besides ownership, by user. */
+  const grants: Record<string, string[]> = {};
 
   const as = (user: string) => ({
     Authorization: mockCredentials.user.header(user),
@@ -171,7 +173,10 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
         return requests.map(r => {
           const resourceRef = (r as any).resourceRef as string | undefined;
           const allowed =
-            user === OPS || (resourceRef && owners[resourceRef] === user);
+            user === OPS ||
+            (resourceRef &&
+              (owners[resourceRef] === user ||
+                grants[user]?.includes(resourceRef)));
           return {
             result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
           } as PolicyDecision;
@@ -366,6 +371,60 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
       );
       expect(seen.map(r => r.name)).not.toContain('cart-1');
       expect(seen.find(r => r.name === 'shop-1')?.entityRef).toBe(SHOP);
+    } finally {
+      controller.abort();
+      await read;
+    }
+  });
+
+  it('keeps a stream of every readable entity in step with what the user may read', async () => {
+    const user = 'user:default/late';
+    const { port } = server.address() as { port: number };
+    const controller = new AbortController();
+    const response = await fetch(
+      `http://127.0.0.1:${port}/api/pipelines/runs/events`,
+      { headers: as(user), signal: controller.signal },
+    );
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    // Everything the stream sent.
+    let received = '';
+    const read = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        received += decoder.decode(value, { stream: true });
+      }
+    })().catch(() => {});
+    try {
+      // The user may read the cart's runs only after the stream opened.
+      grants[user] = [CART];
+      let touches = 0;
+      await waitFor(
+        async () => {
+          await tc.custom.patchNamespacedCustomObject(
+            {
+              group: 'tekton.dev',
+              version: 'v1',
+              plural: 'pipelineruns',
+              namespace: READ_ONLY_NAMESPACE,
+              name: 'cart-1',
+              body: {
+                metadata: {
+                  annotations: { 'cairn.dev/touch': `${++touches}` },
+                },
+              },
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          );
+          await new Promise(resolve => setTimeout(resolve, 1000));
+          return received;
+        },
+        stream => stream.includes('"name":"cart-1"'),
+        "the cart's change on the stream once the user may read it",
+        90_000,
+      );
     } finally {
       controller.abort();
       await read;

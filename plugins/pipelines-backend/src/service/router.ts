@@ -113,21 +113,32 @@ export async function createRouter(
       'X-Accel-Buffering': 'no',
     });
     res.write(': connected\n\n');
-    const stop = events.listen(scopes, changes => {
+    const subscription = events.listen(scopes, changes => {
       for (const change of changes) {
         res.write(
           `event: ${change.type}\ndata: ${JSON.stringify(change.run)}\n\n`,
         );
       }
     });
-    // Comments keep proxies from closing an idle stream.
-    const heartbeat = setInterval(() => res.write(': ping\n\n'), 25_000);
+    // Comments keep proxies from closing an idle stream. A stream of every
+    // readable entity also follows that set as it changes (entities added,
+    // owners changed); while it cannot be resolved (e.g. the caller's token
+    // has expired) the stream keeps the set it has.
+    const everyEntity = req.query.entityRef === undefined;
+    const heartbeat = setInterval(() => {
+      res.write(': ping\n\n');
+      if (!everyEntity) return;
+      listedScopes(req).then(
+        next => subscription.setScopes(next),
+        () => {},
+      );
+    }, 25_000);
     let closed = false;
     const end = () => {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
-      stop();
+      subscription.stop();
       closers.delete(close);
     };
     function close() {
