@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
   Controls,
@@ -99,6 +99,12 @@ function LaneNode({ data }: NodeProps<Node<LaneNodeData>>) {
 }
 
 const nodeTypes = { task: TaskNode, lane: LaneNode };
+
+const RESULT_EDGE = 'result:';
+
+function resultEdgeNotice(from: string, to: string) {
+  return `${to} uses a result of ${from}, so it runs after it: this edge goes away when ${to} no longer references $(tasks.${from}.results…) — edit that value in its panel or the YAML.`;
+}
 const LANE_ID = '__finally-lane__';
 
 /** Re-centres the view when tasks come or go (not on every keystroke). */
@@ -121,6 +127,8 @@ export interface BuilderCanvasProps {
   onConnect: (from: string, to: string) => void;
   onDisconnect: (from: string, to: string) => void;
   onRemove: (task: string) => void;
+  /** Explains what the user tried that the graph cannot do (e.g. delete a result edge). */
+  onNotice: (message: string) => void;
 }
 
 /**
@@ -133,6 +141,13 @@ function Canvas(props: BuilderCanvasProps) {
   const { graph, selected, readOnly } = props;
   const layout = useMemo(() => layoutBuilderGraph(graph), [graph]);
   const container = useRef<HTMLDivElement>(null);
+  // The edge picked (click, or Enter when focused) for Delete.
+  const [selectedEdge, setSelectedEdge] = useState<string>();
+  // One selection at a time, so that Delete removes only what was picked.
+  const selectTask = (name: string | undefined) => {
+    setSelectedEdge(undefined);
+    props.onSelect(name);
+  };
 
   const nodes = useMemo(() => {
     const result: Node[] = graph.nodes.map(task => ({
@@ -170,20 +185,22 @@ function Canvas(props: BuilderCanvasProps) {
     () =>
       graph.edges.map((e): Edge => {
         const result = e.kind === 'result';
+        const edgeId = `${e.kind}:${e.from}->${e.to}`;
         return {
-          id: `${e.kind}:${e.from}->${e.to}`,
+          id: edgeId,
           source: e.from,
           target: e.to,
           deletable: !result && !readOnly,
+          selected: edgeId === selectedEdge,
           markerEnd: { type: MarkerType.ArrowClosed },
           style: result ? { strokeDasharray: '6 4' } : undefined,
           label: result ? 'result' : undefined,
           ariaLabel: result
-            ? `${e.to} uses a result of ${e.from}: remove the $(tasks.${e.from}.results…) reference in ${e.to} to disconnect`
+            ? resultEdgeNotice(e.from, e.to)
             : `${e.to} runs after ${e.from}`,
         };
       }),
-    [graph, readOnly],
+    [graph, readOnly, selectedEdge],
   );
 
   const shape = graph.nodes
@@ -193,6 +210,18 @@ function Canvas(props: BuilderCanvasProps) {
 
   /** Arrow keys move the focus to a neighbour: right/left along edges, up/down in order. */
   const onKeyDown = (event: KeyboardEvent) => {
+    const edge = (event.target as Element).closest?.('.react-flow__edge');
+    const edgeId = edge?.getAttribute('data-id');
+    if (
+      edgeId?.startsWith(RESULT_EDGE) &&
+      (event.key === 'Delete' || event.key === 'Backspace')
+    ) {
+      const found = graph.edges.find(
+        e => `${e.kind}:${e.from}->${e.to}` === edgeId,
+      );
+      if (found) props.onNotice(resultEdgeNotice(found.from, found.to));
+      return;
+    }
     const from = (event.target as HTMLElement).closest?.('.react-flow__node');
     const name = from?.getAttribute('data-id');
     if (!name || name === LANE_ID) return;
@@ -218,7 +247,7 @@ function Canvas(props: BuilderCanvasProps) {
         break;
       case 'Enter':
       case ' ':
-        props.onSelect(name);
+        selectTask(name);
         return;
       default:
         return;
@@ -231,7 +260,7 @@ function Canvas(props: BuilderCanvasProps) {
       ) ?? []),
     ].find(el => el.getAttribute('data-id') === next);
     target?.focus();
-    props.onSelect(next);
+    selectTask(next);
   };
 
   // The focused element is React Flow's node wrapper: listen where its keys bubble to.
@@ -258,10 +287,27 @@ function Canvas(props: BuilderCanvasProps) {
         fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
         minZoom={0.2}
         proOptions={{ hideAttribution: true }}
-        onNodeClick={(_, node) =>
-          node.id !== LANE_ID && props.onSelect(node.id)
-        }
-        onPaneClick={() => props.onSelect(undefined)}
+        onNodeClick={(_, node) => node.id !== LANE_ID && selectTask(node.id)}
+        onPaneClick={() => selectTask(undefined)}
+        onEdgesChange={changes => {
+          for (const change of changes) {
+            if (change.type === 'select') {
+              if (change.selected) {
+                props.onSelect(undefined);
+                setSelectedEdge(change.id);
+              } else {
+                setSelectedEdge(current =>
+                  current === change.id ? undefined : current,
+                );
+              }
+            }
+          }
+        }}
+        onEdgeClick={(_, edge) => {
+          if (edge.id.startsWith(RESULT_EDGE)) {
+            props.onNotice(resultEdgeNotice(edge.source, edge.target));
+          }
+        }}
         onConnect={c => {
           if (c.source && c.target && c.source !== c.target) {
             props.onConnect(c.source, c.target);

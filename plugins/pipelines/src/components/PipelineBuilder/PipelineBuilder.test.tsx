@@ -340,6 +340,31 @@ describe('PipelineBuilder', () => {
     expect(task(shownPipeline(), next)).toBeUndefined();
   });
 
+  it('disconnects a runAfter edge with Delete, and explains that a result edge goes with its reference', async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    const resultEdge = await screen.findByTestId('rf__edge-result:fetch->test');
+    fireEvent.click(resultEdge);
+    expect(
+      await screen.findByText(
+        /test uses a result of fetch, so it runs after it/,
+      ),
+    ).toBeInTheDocument();
+
+    const runAfterEdge = screen.getByTestId('rf__edge-runAfter:fetch->lint');
+    expect(runAfterEdge).toHaveAccessibleName('lint runs after fetch');
+    // (React Flow re-renders edges when the selection changes: query them anew.)
+    // Picking the edge unpicks the task selected before: Delete removes only the edge.
+    fireEvent.click(screen.getByTestId('builder-node-lint'));
+    fireEvent.click(screen.getByTestId('rf__edge-runAfter:fetch->lint'));
+    press(screen.getByTestId('rf__edge-runAfter:fetch->lint'), 'Delete');
+    await waitFor(() =>
+      expect(task(shownPipeline(), 'lint')?.runAfter).toBeUndefined(),
+    );
+    expect(node('lint')).toBeInTheDocument();
+    expect(screen.queryByTestId('rf__edge-runAfter:fetch->lint')).toBeNull();
+  });
+
   it('updates the graph from typed YAML, and keeps the last valid graph while the YAML does not parse', async () => {
     await render(fakeApi());
     await screen.findByTestId('builder-node-fetch');

@@ -209,6 +209,7 @@ export function PipelineBuilder(props: {
 
   const [selected, setSelected] = useState<string>();
   const [editError, setEditError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
   const [picking, setPicking] = useState<Placement>();
   const [addMenu, setAddMenu] = useState<HTMLElement | null>(null);
   const [showYaml, setShowYaml] = useState(true);
@@ -543,6 +544,11 @@ export function PipelineBuilder(props: {
           {editError}
         </Alert>
       )}
+      {notice && (
+        <Alert severity="info" onClose={() => setNotice(undefined)}>
+          {notice}
+        </Alert>
+      )}
       {!pipeline && (
         <Alert severity="warning">
           The YAML does not parse as a Pipeline; the graph shows the last
@@ -577,6 +583,7 @@ export function PipelineBuilder(props: {
               readOnly={!canEditGraph}
               onSelect={setSelected}
               onConnect={(from, to) => edit({ kind: 'connect', from, to })}
+              onNotice={setNotice}
               onDisconnect={(from, to) =>
                 edit({ kind: 'disconnect', from, to })
               }
