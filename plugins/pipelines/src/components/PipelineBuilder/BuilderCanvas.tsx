@@ -99,6 +99,8 @@ function LaneNode({ data }: NodeProps<Node<LaneNodeData>>) {
 }
 
 const nodeTypes = { task: TaskNode, lane: LaneNode };
+/** Tasks stay readable: a large pipeline is panned rather than shrunk below half size. */
+const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: 0.5 };
 
 const RESULT_EDGE = 'result:';
 
@@ -111,9 +113,7 @@ const LANE_ID = '__finally-lane__';
 function FitOnChange(props: { shape: string }) {
   const flow = useReactFlow();
   useEffect(() => {
-    const frame = requestAnimationFrame(() =>
-      flow.fitView({ padding: 0.2, maxZoom: 1 }),
-    );
+    const frame = requestAnimationFrame(() => flow.fitView(FIT_VIEW));
     return () => cancelAnimationFrame(frame);
   }, [flow, props.shape]);
   return null;
@@ -284,7 +284,7 @@ function Canvas(props: BuilderCanvasProps) {
         elementsSelectable
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        fitViewOptions={FIT_VIEW}
         minZoom={0.2}
         proOptions={{ hideAttribution: true }}
         onNodeClick={(_, node) => node.id !== LANE_ID && selectTask(node.id)}

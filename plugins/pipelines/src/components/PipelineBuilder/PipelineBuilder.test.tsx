@@ -23,7 +23,23 @@ import { PipelinesRouter } from '../PipelinesRouter';
  * out: give elements the size their style says, and the browser APIs it
  * calls.
  */
+/** The width media queries see; jsdom has no viewport of its own. */
+let viewportWidth = 1440;
+
 beforeAll(() => {
+  window.matchMedia = ((query: string) => {
+    const minWidth = /min-width:\s*(\d+)px/.exec(query);
+    return {
+      matches: minWidth ? viewportWidth >= Number(minWidth[1]) : false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    };
+  }) as typeof window.matchMedia;
   class ResizeObserverStub {
     constructor(private readonly callback: ResizeObserverCallback) {}
     observe(target: Element) {
@@ -174,6 +190,7 @@ async function render(
   api: FakePipelinesApi,
   route = '/builder/dev/shop/build',
   permission = mockApis.permission(),
+  entity = entityRef,
 ) {
   return renderInTestApp(
     <TestApiProvider
@@ -196,7 +213,7 @@ async function render(
         ],
       ]}
     >
-      <PipelinesRouter entityRef={entityRef} />
+      <PipelinesRouter entityRef={entity} />
     </TestApiProvider>,
     { routeEntries: [route] },
   );
@@ -546,11 +563,27 @@ describe('PipelineBuilder', () => {
     );
   });
 
+  it('at 1024 pixels wide shows graph and panel, and the YAML view on demand', async () => {
+    viewportWidth = 1024;
+    try {
+      await render(fakeApi());
+      await screen.findByTestId('builder-node-fetch');
+      expect(screen.queryByTestId('yaml-editor')).toBeNull();
+      fireEvent.click(screen.getByLabelText('YAML'));
+      expect(await screen.findByTestId('yaml-editor')).toBeInTheDocument();
+      expect(shownPipeline().metadata.name).toBe('build');
+    } finally {
+      viewportWidth = 1440;
+    }
+  });
+
   it('shows the pipeline read-only when the user may not edit it', async () => {
     await render(
       fakeApi(),
       '/builder/dev/shop/build',
       mockApis.permission({ authorize: 'DENY' as any }),
+      // Another entity: usePermission caches decisions per entity across renders.
+      'component:default/locked',
     );
     await screen.findByTestId('builder-node-fetch');
     expect(

@@ -13,6 +13,7 @@ import {
   Switch,
   Tooltip,
   Typography,
+  useMediaQuery,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import RedoIcon from '@material-ui/icons/Redo';
@@ -212,7 +213,9 @@ export function PipelineBuilder(props: {
   const [notice, setNotice] = useState<string>();
   const [picking, setPicking] = useState<Placement>();
   const [addMenu, setAddMenu] = useState<HTMLElement | null>(null);
-  const [showYaml, setShowYaml] = useState(true);
+  // Beside the graph when there is room for three panes; a switch away otherwise.
+  const wide = useMediaQuery('(min-width:1280px)', { noSsr: true });
+  const [showYaml, setShowYaml] = useState(wide);
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string>();
   const [conflict, setConflict] = useState<string>();
@@ -559,7 +562,7 @@ export function PipelineBuilder(props: {
       <Box display="flex" flex={1} minHeight={0} mt={1} style={{ gap: 8 }}>
         <Paper
           variant="outlined"
-          style={{ flex: 3, minWidth: 280, position: 'relative' }}
+          style={{ flex: 3, minWidth: 200, position: 'relative' }}
           aria-label="Pipeline graph"
           aria-describedby="builder-graph-keys"
           role="region"
@@ -609,7 +612,7 @@ export function PipelineBuilder(props: {
           <Paper
             variant="outlined"
             className="nokey"
-            style={{ flex: 2, minWidth: 240, overflow: 'hidden' }}
+            style={{ flex: 2, minWidth: 200, overflow: 'hidden' }}
           >
             <YamlEditor
               value={text}
@@ -625,7 +628,12 @@ export function PipelineBuilder(props: {
         <Paper
           variant="outlined"
           className="nokey"
-          style={{ width: 360, minWidth: 300, overflow: 'auto', padding: 12 }}
+          style={{
+            flex: '0 1 360px',
+            minWidth: 260,
+            overflow: 'auto',
+            padding: 12,
+          }}
           aria-label={selectedTask ? `Task ${selectedTask.name}` : 'Pipeline'}
           role="region"
         >
