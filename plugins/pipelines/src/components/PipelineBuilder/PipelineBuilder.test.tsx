@@ -10,6 +10,8 @@ import { EditorView } from '@codemirror/view';
 import { forEachDiagnostic } from '@codemirror/lint';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import {
+  buildParamForm,
+  buildPipelineGraph,
   parsePipelineYaml,
   Pipeline,
   PipelineTask,
@@ -516,6 +518,37 @@ describe('PipelineBuilder', () => {
     expect(
       api.calls.filter(c => c.method === 'updatePipeline')[2].args[2],
     ).toMatchObject({ resourceVersion: '12' });
+  });
+
+  it('Save and run saves, then opens the start form of the saved pipeline', async () => {
+    const api = fakeApi();
+    api.pipelines = {
+      items: [
+        {
+          entityRef,
+          cluster: 'dev',
+          namespace: 'shop',
+          name: 'build',
+          params: buildParamForm([
+            { name: 'revision', type: 'string', default: 'main' },
+          ]),
+          workspaces: [],
+          serviceAccounts: [],
+          graph: buildPipelineGraph(loadedPipeline().spec),
+        },
+      ],
+      clusterErrors: [],
+    };
+    await render(api);
+    await screen.findByTestId('builder-node-fetch');
+    fireEvent.change(screen.getByLabelText('Pipeline description'), {
+      target: { value: 'Builds the shop' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save and run' }));
+    const title = await screen.findByText('Start build');
+    const dialog = title.closest<HTMLElement>('[role="dialog"]')!;
+    expect(api.calls.map(c => c.method)).toContain('updatePipeline');
+    expect(within(dialog).getByLabelText('revision')).toHaveValue('main');
   });
 
   it('creates a new pipeline in the chosen cluster and namespace, labelled for the entity', async () => {

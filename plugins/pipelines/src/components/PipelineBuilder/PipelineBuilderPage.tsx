@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
@@ -86,11 +86,21 @@ export function EditPipelinePage() {
   const entityRef = usePipelinesEntityRef();
   const { cluster = '', namespace = '', name = '' } = useParams();
   const location = useLocation();
+  const navigate = useNavigate();
   const [starting, setStarting] = useState<RunRef | undefined>(
     (location.state as StartRunState | null)?.startRun
       ? { cluster, namespace, name }
       : undefined,
   );
+  // Opened once: a reload of the page does not start another run.
+  useEffect(() => {
+    if ((location.state as StartRunState | null)?.startRun) {
+      navigate(`${location.pathname}${location.search}`, {
+        replace: true,
+        state: null,
+      });
+    }
+  }, [location, navigate]);
   const { value, loading, error } =
     useAsync(async (): Promise<BuilderSubject> => {
       const definition = await api.getPipeline(entityRef, {
