@@ -192,11 +192,14 @@ const mib = (n: number): string =>
 const kib = (n: number): string => {
   if (Number.isNaN(n)) return '–';
   if (n >= MiB) return `${(n / MiB).toFixed(1)} MiB`;
-  return `${(n / 1024).toFixed(1)} KiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n.toFixed(1)} B`;
 };
+/** How many times `b` is `a`; beyond a million it is only "more than". */
 const ratio = (a: number, b: number): string => {
   if (!(a > 0)) return '∞';
-  return `${(b / a).toFixed(b / a >= 100 ? 0 : 1)}×`;
+  if (b / a > 1e6) return '> 1,000,000×';
+  return `${b / a >= 100 ? int(b / a) : (b / a).toFixed(1)}×`;
 };
 
 /** Runs `work` for each item with at most `limit` at once; collects failures. */
@@ -1782,7 +1785,9 @@ function report(results: RoundResult[]): string {
     `| ≥ 10× fewer API bytes per page view | ${kib(pageApiBytes)} vs ${kib(
       k8sApiBytes,
     )} (${
-      Number.isFinite(bytesRatio) ? `${bytesRatio.toFixed(0)}×` : 'none at all'
+      Number.isFinite(bytesRatio)
+        ? ratio(pageApiBytes, k8sApiBytes)
+        : 'none at all'
     }) | ${verdict(bytesRatio >= AIMS.fewerCallsAndBytes)} |`,
   );
   out.push('');
