@@ -8,12 +8,14 @@ import { expect, Page } from '@playwright/test';
 export async function signInAsGuest(page: Page) {
   await expect
     .poll(
-      async () =>
-        (
-          await page.request.get(
-            'http://localhost:7007/.backstage/health/v1/readiness',
-          )
-        ).status(),
+      // A refused connection (backend restarting) counts as not ready yet.
+      () =>
+        page.request
+          .get('http://localhost:7007/.backstage/health/v1/readiness')
+          .then(
+            response => response.status(),
+            () => 0,
+          ),
       { timeout: 120_000 },
     )
     .toBe(200);
