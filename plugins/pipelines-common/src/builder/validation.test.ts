@@ -194,7 +194,10 @@ describe('validatePipeline', () => {
             ref('a', { onError: 'continue', retries: 2 }),
             ref('b', { onError: 'ignore' as any, timeout: '10 minutes' }),
             ref('c', { retries: -1, timeout: '1h30m' }),
+            // Checked by Tekton only once the run replaces the reference.
+            ref('d', { onError: '$(params.on-error)' as any }),
           ],
+          params: [{ name: 'on-error', default: 'continue' }],
         }).map(p => [p.path, p.message]),
       ).toEqual([
         [
@@ -438,7 +441,13 @@ describe('validatePipeline', () => {
                   { name: 'Bad Name', image: 'a' },
                   { name: 'x', image: 'a' },
                   { name: 'x', image: 'a', onError: 'skip' as any },
+                  {
+                    name: 'y',
+                    image: 'a',
+                    onError: '$(params.on-error)' as any,
+                  },
                 ],
+                params: [{ name: 'on-error', default: 'continue' }],
               },
             },
           ],

@@ -50,6 +50,11 @@ const CONTEXT_VARIABLES: Record<string, string[]> = {
 };
 const ON_ERROR = ['continue', 'stopAndFail'];
 
+/** An onError Tekton checks: a `$(params.…)` reference is checked only once it is replaced at run time. */
+function isCheckedOnError(value: unknown): boolean {
+  return value !== undefined && !String(value).startsWith('$(params');
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -322,7 +327,7 @@ function validateTaskSpec(
       stepNames.add(name);
     }
     if (
-      step.onError !== undefined &&
+      isCheckedOnError(step.onError) &&
       !ON_ERROR.includes(String(step.onError))
     ) {
       problems.error(
@@ -520,7 +525,10 @@ function validatePipelineTask(
     );
   }
   validateWhen(problems, list<WhenExpression>(task.when), `${path}.when`, name);
-  if (task.onError !== undefined && !ON_ERROR.includes(String(task.onError))) {
+  if (
+    isCheckedOnError(task.onError) &&
+    !ON_ERROR.includes(String(task.onError))
+  ) {
     problems.error(
       `${path}.onError`,
       `invalid value: ${String(
