@@ -42,22 +42,26 @@ export interface ClusterReady {
 
 /** `get|list|watch|create|… <resource>[/<subresource>]` of an API path. */
 export function describeRequest(method: string, url: string): string {
+  const verb = method.toLowerCase();
   const { pathname, searchParams } = new URL(url, 'https://cluster');
   const parts = pathname.split('/').filter(Boolean);
-  // /api/v1/... or /apis/<group>/<version>/...
+  // /api/v1/... or /apis/<group>/<version>/...; anything else (discovery,
+  // /version, /openapi) by its path.
   const core = parts[0] === 'api';
   const rest = core ? parts.slice(2) : parts.slice(3);
+  if ((!core && parts[0] !== 'apis') || rest.length === 0)
+    return `${verb} ${pathname}`;
   if (rest[0] === 'namespaces' && rest.length > 2) rest.splice(0, 2);
-  const [resource = pathname, name, subresource] = rest;
+  const [resource, name, subresource] = rest;
   // Resources of API groups as kubectl names them: pipelineruns.tekton.dev
-  const qualified = core || !parts[1] ? resource : `${resource}.${parts[1]}`;
+  const qualified = core ? resource : `${resource}.${parts[1]}`;
   const kind = subresource ? `${qualified}/${subresource}` : qualified;
   if (method === 'GET') {
-    if (searchParams.get('watch') === 'true' || searchParams.has('watch'))
-      return `watch ${kind}`;
+    const watch = searchParams.get('watch');
+    if (watch === 'true' || watch === '1') return `watch ${kind}`;
     return `${name ? 'get' : 'list'} ${kind}`;
   }
-  return `${method.toLowerCase()} ${kind}`;
+  return `${verb} ${kind}`;
 }
 
 async function main(): Promise<void> {
