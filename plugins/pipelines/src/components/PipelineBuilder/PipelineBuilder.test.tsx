@@ -610,6 +610,143 @@ describe('PipelineBuilder', () => {
     }
   });
 
+  it('offers results of referenced Tasks, and in an inline task’s steps its own params, results and the TaskRun’s context', async () => {
+    await render(
+      fakeApi(
+        pipelineObject([
+          { name: 'clone', taskRef: { name: 'git-clone' } },
+          {
+            name: 'build',
+            params: [{ name: 'commit', value: '' }],
+            taskSpec: {
+              params: [{ name: 'commit' }],
+              results: [{ name: 'digest' }],
+              steps: [{ name: 'run', image: 'alpine', script: '' }],
+            },
+          },
+        ]),
+      ),
+    );
+    fireEvent.click(await screen.findByTestId('builder-node-build'));
+    const panel = await screen.findByRole('region', { name: 'Task build' });
+    const type = (input: HTMLElement, value: string) =>
+      fireEvent.change(input, {
+        target: { value, selectionStart: value.length },
+      });
+    const offered = async () =>
+      (await screen.findAllByRole('option')).map(
+        o => o.querySelector('span')!.textContent,
+      );
+
+    // A param value of the task: git-clone's declared result.
+    const commit = within(panel).getByLabelText('commit');
+    type(commit, '$(tasks.');
+    expect(await offered()).toEqual(['$(tasks.clone.results.commit)']);
+    fireEvent.keyDown(commit, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('option')).toBeNull());
+
+    // A step's script: what the TaskRun of the inline task sees.
+    const script = within(panel).getByLabelText('Script of step run');
+    type(script, 'echo $(params.');
+    expect(await offered()).toEqual(['$(params.commit)', '$(params.revision)']);
+    type(script, 'echo x > $(');
+    const inScript = await offered();
+    expect(inScript).toEqual(
+      expect.arrayContaining([
+        '$(results.digest.path)',
+        '$(context.taskRun.name)',
+      ]),
+    );
+    expect(inScript).not.toContain('$(tasks.clone.results.commit)');
+  });
+
+  it('sets the task’s onError beside retries and timeout; continue with retries is a problem in Tekton’s words', async () => {
+    await render(fakeApi());
+    fireEvent.click(await screen.findByTestId('builder-node-lint'));
+    const panel = await screen.findByRole('region', { name: 'Task lint' });
+    fireEvent.mouseDown(within(panel).getByLabelText('Task on error'));
+    fireEvent.click(await screen.findByRole('option', { name: 'continue' }));
+    await waitFor(() =>
+      expect(task(shownPipeline(), 'lint')?.onError).toBe('continue'),
+    );
+
+    fireEvent.change(within(panel).getByLabelText('Retries'), {
+      target: { value: '2' },
+    });
+    await waitFor(() =>
+      expect(
+        within(panel).getByRole('list', { name: 'Problems' }),
+      ).toHaveTextContent(
+        'PipelineTask OnError cannot be set to "continue" when Retries is greater than 0',
+      ),
+    );
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+
+    fireEvent.mouseDown(within(panel).getByLabelText('Task on error'));
+    fireEvent.click(await screen.findByRole('option', { name: 'not set' }));
+    await waitFor(() =>
+      expect(task(shownPipeline(), 'lint')?.onError).toBeUndefined(),
+    );
+    expect(screen.getByRole('button', { name: 'Save' })).toBeEnabled();
+  });
+
+  it('warns before leaving with unsaved changes: on unloading the page, and on Back to pipelines', async () => {
+    const api = fakeApi();
+    await render(api);
+    await screen.findByTestId('builder-node-fetch');
+    const unload = () => {
+      const event = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(event);
+      return event.defaultPrevented;
+    };
+    expect(unload()).toBe(false);
+
+    fireEvent.change(screen.getByLabelText('Pipeline description'), {
+      target: { value: 'Builds the shop' },
+    });
+    await screen.findByText('Unsaved changes');
+    expect(unload()).toBe(true);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Back to pipelines' }));
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Leave without saving?',
+    });
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Keep editing' }),
+    );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(shownPipeline().spec.description).toBe('Builds the shop');
+
+    // Saved: nothing to warn about.
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('All changes saved');
+    expect(unload()).toBe(false);
+
+    fireEvent.change(screen.getByLabelText('Pipeline description'), {
+      target: { value: 'Builds and tests the shop' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Back to pipelines' }));
+    fireEvent.click(
+      within(
+        await screen.findByRole('dialog', { name: 'Leave without saving?' }),
+      ).getByRole('button', { name: 'Discard changes' }),
+    );
+    await waitFor(() => expect(node('fetch')).toBeNull());
+    expect(
+      screen.queryByRole('button', { name: 'Back to pipelines' }),
+    ).toBeNull();
+    // Gone with the builder, the unload warning too.
+    expect(unload()).toBe(false);
+  });
+
+  it('leaves without asking when nothing changed', async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    fireEvent.click(screen.getByRole('button', { name: 'Back to pipelines' }));
+    await waitFor(() => expect(node('fetch')).toBeNull());
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
   it('shows the pipeline read-only when the user may not edit it', async () => {
     await render(
       fakeApi(),

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
@@ -6,6 +6,11 @@ import {
   Button,
   ButtonGroup,
   CircularProgress,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogContentText,
+  DialogTitle,
   FormControlLabel,
   Menu,
   MenuItem,
@@ -16,6 +21,7 @@ import {
   useMediaQuery,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
+import ArrowBackIcon from '@material-ui/icons/ArrowBack';
 import RedoIcon from '@material-ui/icons/Redo';
 import UndoIcon from '@material-ui/icons/Undo';
 import AddIcon from '@material-ui/icons/Add';
@@ -36,8 +42,10 @@ import {
   ValidationProblem,
 } from '@cairn/plugin-pipelines-common';
 import { ResponseError } from '@backstage/errors';
+import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelinesApiRef, RunRef } from '../../api';
+import { useRunPaths } from '../EntityRefContext';
 import { errorMessage } from '../actions/errorMessage';
 import { BuilderCanvas } from './BuilderCanvas';
 import { EditPath } from './forms';
@@ -147,6 +155,25 @@ function pickerTitle(placement: Placement) {
   }
 }
 
+/**
+ * Asks the browser to confirm leaving the page (reload, closing the tab,
+ * another address) while `dirty`. Navigation inside the app is guarded by
+ * the builder's own Back button: react-router's blocker needs a data router,
+ * which the app does not use.
+ */
+function useWarnOnUnload(dirty: boolean) {
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Browsers before the preventDefault() convention need a returnValue.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+}
+
 function isConflict(error: unknown) {
   return ResponseError.is(error) && error.statusCode === 409;
 }
@@ -197,6 +224,12 @@ export function PipelineBuilder(props: {
   }, []);
   const text = history.present;
   const [savedText, setSavedText] = useState(subject.text);
+  const dirty = text !== savedText;
+  useWarnOnUnload(dirty);
+  const navigate = useNavigate();
+  const paths = useRunPaths();
+  const [confirmingLeave, setConfirmingLeave] = useState(false);
+  const leave = () => navigate(paths.list);
   const [resourceVersion, setResourceVersion] = useState(
     subject.kind === 'existing' ? subject.resourceVersion : undefined,
   );
@@ -231,6 +264,10 @@ export function PipelineBuilder(props: {
     () => tasks.value?.items ?? [],
     [tasks.value],
   );
+  const namespaceTasks = useMemo(
+    () => taskSummaries.map(t => t.task),
+    [taskSummaries],
+  );
 
   const parsed = useMemo(() => parsePipelineYaml(text), [text]);
   const lastValid = useRef<Pipeline>();
@@ -245,13 +282,11 @@ export function PipelineBuilder(props: {
         pipeline
           ? [
               ...parsed.problems,
-              ...validatePipeline(pipeline, {
-                tasks: taskSummaries.map(t => t.task),
-              }),
+              ...validatePipeline(pipeline, { tasks: namespaceTasks }),
             ]
           : parsed.problems,
       ),
-    [text, pipeline, parsed.problems, taskSummaries],
+    [text, pipeline, parsed.problems, namespaceTasks],
   );
   const graph = useMemo(
     () =>
@@ -263,19 +298,34 @@ export function PipelineBuilder(props: {
 
   const selectedTask = allTasks(pipeline).find(t => t.name === selected);
   const isFinally = !!pipeline?.spec.finally?.some(t => t.name === selected);
+  // With the namespace's Tasks, results of referenced Tasks are offered too.
   const completions = useMemo(
     () =>
       pipeline
         ? completionsFor(
             pipeline,
             selectedTask ? { task: selectedTask.name } : {},
+            { tasks: namespaceTasks },
           )
         : [],
-    [pipeline, selectedTask],
+    [pipeline, selectedTask, namespaceTasks],
+  );
+  // An inline task's steps see its own params, results and workspaces, and the TaskRun's context.
+  const stepCompletions = useMemo(
+    () =>
+      pipeline && selectedTask?.taskSpec
+        ? completionsFor(
+            pipeline,
+            { task: selectedTask.name, taskSpec: true },
+            { tasks: namespaceTasks },
+          )
+        : [],
+    [pipeline, selectedTask, namespaceTasks],
   );
   const yamlCompletions = useMemo(
-    () => (pipeline ? completionsFor(pipeline, {}) : []),
-    [pipeline],
+    () =>
+      pipeline ? completionsFor(pipeline, {}, { tasks: namespaceTasks }) : [],
+    [pipeline, namespaceTasks],
   );
 
   const edit = useCallback(
@@ -316,7 +366,7 @@ export function PipelineBuilder(props: {
     }
     return undefined;
   })();
-  const unchanged = subject.kind === 'existing' && text === savedText;
+  const unchanged = subject.kind === 'existing' && !dirty;
   const saveDisabled = !!blockedBy || unchanged || saving;
   const saveHint = blockedBy ?? (unchanged ? 'No changes to save' : '');
 
@@ -405,6 +455,13 @@ export function PipelineBuilder(props: {
         mb={1}
         style={{ gap: 8 }}
       >
+        <Button
+          size="small"
+          startIcon={<ArrowBackIcon />}
+          onClick={() => (dirty ? setConfirmingLeave(true) : leave())}
+        >
+          Back to pipelines
+        </Button>
         <ButtonGroup size="small" aria-label="History">
           <Button
             aria-label="Undo"
@@ -648,6 +705,7 @@ export function PipelineBuilder(props: {
                   t => t.name === selectedTask.taskRef?.name,
                 )}
                 problems={problems.filter(p => p.task === selectedTask.name)}
+                stepCompletions={stepCompletions}
                 readOnly={readOnly}
                 onRename={to => {
                   if (
@@ -694,6 +752,26 @@ export function PipelineBuilder(props: {
           </CompletionsContext.Provider>
         </Paper>
       </Box>
+      <Dialog
+        open={confirmingLeave}
+        onClose={() => setConfirmingLeave(false)}
+        aria-labelledby="builder-leave-title"
+      >
+        <DialogTitle id="builder-leave-title">
+          Leave without saving?
+        </DialogTitle>
+        <DialogContent>
+          <DialogContentText>
+            Your changes to this pipeline are not saved. Leaving discards them.
+          </DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button color="primary" onClick={() => setConfirmingLeave(false)}>
+            Keep editing
+          </Button>
+          <Button onClick={leave}>Discard changes</Button>
+        </DialogActions>
+      </Dialog>
       {picking && (
         <TaskPicker
           title={pickerTitle(picking)}

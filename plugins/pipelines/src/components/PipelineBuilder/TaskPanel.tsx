@@ -11,6 +11,7 @@ import {
 } from '@material-ui/core';
 import {
   buildParamForm,
+  Completion,
   Param,
   ParamFormField,
   ParamType,
@@ -26,7 +27,9 @@ import {
 } from '../actions/ParamField';
 import { CommitTextField, EditPath, Field, ObjectList } from './forms';
 import { ProblemList } from './ProblemList';
-import { RefTextField } from './RefTextField';
+import { CompletionsContext, RefTextField } from './RefTextField';
+
+const ON_ERROR = ['continue', 'stopAndFail'];
 
 const STEP_FIELDS = [
   { key: 'name', label: 'Step name' },
@@ -39,7 +42,7 @@ const STEP_FIELDS = [
     key: 'onError',
     label: 'On error',
     kind: 'select' as const,
-    options: ['continue', 'stopAndFail'],
+    options: ON_ERROR,
   },
   { key: 'computeResources.requests.cpu', label: 'CPU request' },
   { key: 'computeResources.requests.memory', label: 'Memory request' },
@@ -84,7 +87,7 @@ function paramFields(
  * The selected task's form: name (a rename rewrites references), display
  * name, description, what it runs after, its params (typed from its Task),
  * an inline task's steps, params, results and workspaces, `when`
- * expressions, retries, timeout and workspace bindings.
+ * expressions, retries, timeout, onError and workspace bindings.
  */
 export function TaskPanel(props: {
   task: PipelineTask;
@@ -92,6 +95,8 @@ export function TaskPanel(props: {
   pipeline: Pipeline;
   summary?: TaskSummary;
   problems: ValidationProblem[];
+  /** What the fields of an inline task's steps may reference (from `completionsFor` with `taskSpec`). */
+  stepCompletions: Completion[];
   readOnly?: boolean;
   onRename: (to: string) => void;
   onSet: (path: EditPath, value: unknown) => void;
@@ -230,31 +235,33 @@ export function TaskPanel(props: {
 
       {inline && (
         <>
-          <ObjectList
-            title="Steps"
-            itemName="step"
-            items={task.taskSpec?.steps}
-            fields={STEP_FIELDS}
-            readOnly={readOnly}
-            newItem={() => ({ name: 'run', image: '', script: '' })}
-            set={(path, v) => onSet(['taskSpec', 'steps', ...path], v)}
-            renderExtra={(_, index) => (
-              <ObjectList
-                title="Environment"
-                itemName="variable"
-                items={task.taskSpec?.steps?.[index]?.env}
-                fields={[
-                  { key: 'name', label: 'Variable' },
-                  { key: 'value', label: 'Value', refs: true },
-                ]}
-                readOnly={readOnly}
-                newItem={() => ({ name: '', value: '' })}
-                set={(path, v) =>
-                  onSet(['taskSpec', 'steps', index, 'env', ...path], v)
-                }
-              />
-            )}
-          />
+          <CompletionsContext.Provider value={props.stepCompletions}>
+            <ObjectList
+              title="Steps"
+              itemName="step"
+              items={task.taskSpec?.steps}
+              fields={STEP_FIELDS}
+              readOnly={readOnly}
+              newItem={() => ({ name: 'run', image: '', script: '' })}
+              set={(path, v) => onSet(['taskSpec', 'steps', ...path], v)}
+              renderExtra={(_, index) => (
+                <ObjectList
+                  title="Environment"
+                  itemName="variable"
+                  items={task.taskSpec?.steps?.[index]?.env}
+                  fields={[
+                    { key: 'name', label: 'Variable' },
+                    { key: 'value', label: 'Value', refs: true },
+                  ]}
+                  readOnly={readOnly}
+                  newItem={() => ({ name: '', value: '' })}
+                  set={(path, v) =>
+                    onSet(['taskSpec', 'steps', index, 'env', ...path], v)
+                  }
+                />
+              )}
+            />
+          </CompletionsContext.Provider>
           <ObjectList
             title="Task params (declared)"
             itemName="param"
@@ -351,6 +358,23 @@ export function TaskPanel(props: {
         value={task.timeout}
         readOnly={readOnly}
         onChange={v => onSet(['timeout'], v)}
+      />
+      <Field
+        def={{
+          key: 'onError',
+          label: 'Task on error',
+          kind: 'select',
+          // A $(params.…) value written in the YAML stays choosable.
+          options:
+            task.onError && !ON_ERROR.includes(task.onError)
+              ? [...ON_ERROR, task.onError]
+              : ON_ERROR,
+          help: 'continue: a failure of this task does not fail the run, the tasks after it still run (not with retries); stopAndFail (the default): the run fails',
+        }}
+        idPrefix="task"
+        value={task.onError}
+        readOnly={readOnly}
+        onChange={v => onSet(['onError'], v)}
       />
     </Box>
   );

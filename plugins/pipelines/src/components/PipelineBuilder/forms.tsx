@@ -5,6 +5,7 @@ import {
   Checkbox,
   FormControl,
   FormControlLabel,
+  FormHelperText,
   IconButton,
   InputLabel,
   MenuItem,
@@ -114,6 +115,7 @@ export function Field(props: {
             </MenuItem>
           ))}
         </Select>
+        {def.help && <FormHelperText>{def.help}</FormHelperText>}
       </FormControl>
     );
   }
