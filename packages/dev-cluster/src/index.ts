@@ -24,6 +24,7 @@ export type { ResourceType } from './server/registry';
 export type { KubeObject } from './store/types';
 export {
   installTekton,
+  TEKTON_CRDS,
   tektonAdmission,
   validatePipeline,
   validatePipelineRun,

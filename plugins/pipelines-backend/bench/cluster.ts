@@ -18,10 +18,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startDevCluster } from '@cairn/dev-cluster';
-// The dev cluster's package index does not export Tekton's CRDs on their own.
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import { TEKTON_CRDS } from '@cairn/dev-cluster/src/tekton';
+import { startDevCluster, TEKTON_CRDS } from '@cairn/dev-cluster';
 
 /** Requests and response bytes per `<verb> <resource>`, e.g. `list pipelineruns.tekton.dev`. */
 export type RequestCounts = Record<string, { requests: number; bytes: number }>;

@@ -56,9 +56,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import type { RunsPage } from '@cairn/plugin-pipelines-common';
 // Real sign-in and token checks, and the permission backend with Cairn's
-// policy, as in the portal. They are not dependencies of this plugin; the
-// benchmark resolves them from the workspace.
-/* eslint-disable @backstage/no-undeclared-imports */
+// policy, as in the portal (devDependencies: the benchmark only).
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
@@ -66,7 +64,6 @@ import authPlugin from '@backstage/plugin-auth-backend';
 import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-provider';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import permissionModuleCairnPolicy from '@cairn/plugin-permission-backend-module-cairn';
-/* eslint-enable @backstage/no-undeclared-imports */
 import { pipelinesPlugin } from '../src/plugin';
 import type { ClusterReady, RequestCounts } from './cluster';
 
