@@ -33,8 +33,5 @@ export type { RunQuery } from './service/runQuery';
 export { RunEvents } from './service/RunEvents';
 export { ServiceAccountAllowList } from './service/serviceAccounts';
 export type { AllowedServiceAccount } from './service/serviceAccounts';
-export type {
-  RunEventsOptions,
-  RunSubscription,
-} from './service/RunEvents';
+export type { RunEventsOptions, RunSubscription } from './service/RunEvents';
 export * from './logs';
