@@ -27,6 +27,8 @@ export interface LogStore {
   /** Stores a run and its step logs; a run already stored is left as it is. */
   archiveRun(run: ArchivedRun, logs: ArchivedStepLog[]): Promise<void>;
   isArchived(runUid: string): Promise<boolean>;
+  /** Which of these runs are stored (at most a few hundred per call). */
+  archivedAmong(runUids: string[]): Promise<Set<string>>;
   /** The newest archived run of that name (names repeat after deletion). */
   findRun(
     cluster: string,
@@ -97,6 +99,13 @@ export class DatabaseLogStore implements LogStore {
       .where({ run_uid: runUid })
       .first('run_uid');
     return Boolean(row);
+  }
+
+  async archivedAmong(runUids: string[]): Promise<Set<string>> {
+    const rows = await this.db('archived_runs')
+      .whereIn('run_uid', runUids)
+      .select('run_uid');
+    return new Set(rows.map(row => row.run_uid as string));
   }
 
   async findRun(

@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { PassThrough, Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CoreV1Api, Log } from '@kubernetes/client-node';
 import {
   isFinished,
@@ -10,7 +11,12 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess, mapKubernetesError } from '../clusters';
 import { EntityScope, isInScope } from '../service/entityScope';
-import { TektonClusterCaches, TektonWatches } from '../watch';
+import {
+  pipelineRunByUid,
+  taskRunsOf,
+  TektonClusterCaches,
+  TektonWatches,
+} from '../watch';
 import { ArchivedStepLog, LogStore } from './LogStore';
 
 /** A step's log and where it came from. @public */
@@ -46,6 +52,9 @@ function stepContainer(taskRun: TaskRun, step: string): string | undefined {
   return state.container ?? `step-${step}`;
 }
 
+/** Finished runs checked against the archive per step of the start-up pass. */
+const STARTUP_BATCH = 200;
+
 function isNotFound(error: unknown): boolean {
   return (error as { code?: number })?.code === 404;
 }
@@ -53,8 +62,9 @@ function isNotFound(error: unknown): boolean {
 /**
  * Step logs: read live from the TaskRun's pod while it exists, and archived
  * to the portal database when a PipelineRun finishes, so they outlive the
- * pods. Archiving follows the shared PipelineRun watch; a run finished before
- * the portal started is archived when the first list shows it.
+ * pods. Archiving follows the shared PipelineRun watch; runs finished before
+ * the portal started are archived by a start-up pass once the first lists
+ * are in.
  * @public
  */
 export class StepLogService {
@@ -67,6 +77,8 @@ export class StepLogService {
   private readonly unsubscribes: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private active = 0;
+  /** Start-up passes not finished yet. */
+  private passes = 0;
   private running = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -237,22 +249,58 @@ export class StepLogService {
 
   /**
    * Follows every cluster's PipelineRuns and archives the finished ones.
-   * Call before the watches start, so their first list is seen too.
+   * Call before the watches start, so no change after their first list is
+   * missed.
    */
   start(): void {
     this.running = true;
     for (const cluster of this.options.watches.clusterNames()) {
-      const { pipelineRuns } = this.options.watches.get(cluster);
-      this.unsubscribes.push(
-        pipelineRuns.subscribe(event => {
-          if (event.type !== 'deleted' && isFinished(event.object)) {
-            this.enqueue(cluster, event.object);
-          }
-        }),
+      this.passes += 1;
+      this.startCluster(cluster)
+        .catch(error =>
+          this.options.logger.warn(
+            `could not look for unarchived pipeline runs on cluster "${cluster}": ${error}`,
+          ),
+        )
+        .finally(() => {
+          this.passes -= 1;
+          this.checkIdle();
+        });
+    }
+  }
+
+  /**
+   * Waits until the cluster's PipelineRuns and TaskRuns are listed (so the
+   * TaskRuns of a finished run are there), then queues the finished runs not
+   * archived yet: a batch at a time, one database query each, yielding to
+   * the event loop between batches. Changes from then on come from the watch.
+   */
+  private async startCluster(cluster: string): Promise<void> {
+    const caches = this.options.watches.get(cluster);
+    let following = false;
+    this.unsubscribes.push(
+      caches.pipelineRuns.subscribe(event => {
+        if (following && event.type !== 'deleted' && isFinished(event.object)) {
+          this.enqueue(cluster, event.object);
+        }
+      }),
+    );
+    for (const cache of [caches.pipelineRuns, caches.taskRuns]) {
+      // Short waits, so that stop() is not held up by a cluster not answering.
+      while (this.running && !(await cache.waitForSync(1000)));
+    }
+    if (!this.running) return;
+    following = true;
+    const finished = caches.pipelineRuns.list().filter(isFinished);
+    for (let i = 0; i < finished.length && this.running; i += STARTUP_BATCH) {
+      const batch = finished.slice(i, i + STARTUP_BATCH);
+      const archived = await this.options.store.archivedAmong(
+        batch.map(run => run.metadata.uid ?? ''),
       );
-      for (const run of pipelineRuns.list()) {
-        if (isFinished(run)) this.enqueue(cluster, run);
+      for (const run of batch) {
+        if (!archived.has(run.metadata.uid ?? '')) this.enqueue(cluster, run);
       }
+      await nextTurn();
     }
   }
 
@@ -269,6 +317,7 @@ export class StepLogService {
   idle(): Promise<void> {
     if (
       this.active === 0 &&
+      this.passes === 0 &&
       this.queue.length === 0 &&
       this.timers.size === 0
     ) {
@@ -311,6 +360,7 @@ export class StepLogService {
   private checkIdle(): void {
     if (
       this.active === 0 &&
+      this.passes === 0 &&
       this.queue.length === 0 &&
       this.timers.size === 0
     ) {
@@ -325,27 +375,17 @@ export class StepLogService {
   }): Promise<boolean> {
     const { cluster, uid } = item;
     const caches = this.options.watches.get(cluster);
-    const run = caches.pipelineRuns.list().find(r => r.metadata.uid === uid);
+    const run = pipelineRunByUid(caches, uid);
     if (!run || (await this.options.store.isArchived(uid))) {
       return false;
     }
     const namespace = run.metadata.namespace ?? '';
-    const taskRuns = caches.taskRuns.list({
-      namespace,
-      selector: [
-        {
-          key: TEKTON_LABELS.pipelineRun,
-          operator: 'in',
-          values: [run.metadata.name ?? ''],
-        },
-      ],
-    });
-    const children = (run.status?.childReferences ?? []).filter(
-      c => (c.kind ?? 'TaskRun') === 'TaskRun',
-    );
+    const taskRuns = taskRunsOf(caches, run);
+    const names = new Set(taskRuns.map(t => t.metadata.name));
     const lagging =
-      children.some(c => !taskRuns.some(t => t.metadata.name === c.name)) ||
-      taskRuns.some(t => !isFinished(t));
+      (run.status?.childReferences ?? []).some(
+        c => (c.kind ?? 'TaskRun') === 'TaskRun' && !names.has(c.name),
+      ) || taskRuns.some(t => !isFinished(t));
     if (lagging && item.attempt + 1 < (this.options.maxAttempts ?? 10)) {
       // The TaskRun watch has not caught up with the PipelineRun's yet.
       const timer = setTimeout(() => {

@@ -23,9 +23,7 @@ import {
   RunsPage,
   RunTaskState,
   RERUN_OF_LABEL,
-  TaskRun,
   TEKTON_API_VERSION,
-  TEKTON_LABELS,
   validateParamInput,
   WorkspaceBinding,
 } from '@cairn/plugin-pipelines-common';
@@ -33,6 +31,7 @@ import { ClusterAccess, mapKubernetesError } from '../clusters';
 import {
   CachedObject,
   ResourceCache,
+  taskRunsOf,
   TektonClusterCaches,
   TektonWatches,
 } from '../watch';
@@ -158,19 +157,6 @@ export class PipelineRunsService {
     return this.options.watches.synced(cluster, this.syncTimeoutMs);
   }
 
-  private taskRunsOf(caches: TektonClusterCaches, run: PipelineRun): TaskRun[] {
-    return caches.taskRuns.list({
-      namespace: run.metadata.namespace,
-      selector: [
-        {
-          key: TEKTON_LABELS.pipelineRun,
-          operator: 'in',
-          values: [run.metadata.name ?? ''],
-        },
-      ],
-    });
-  }
-
   /**
    * Runs of the entities, from the watches' indexes: each entity's runs are
    * looked up by its selector; a run several entities select is listed once,
@@ -239,7 +225,7 @@ export class PipelineRunsService {
           entityRef,
           cluster,
           run,
-          this.taskRunsOf(byCluster.get(cluster)!, run),
+          taskRunsOf(byCluster.get(cluster)!, run),
           now,
         ),
       ),
@@ -283,7 +269,7 @@ export class PipelineRunsService {
     name: string,
   ): Promise<RunDetails> {
     const { caches, run } = await this.findRun(scope, cluster, namespace, name);
-    const taskRuns = this.taskRunsOf(caches, run);
+    const taskRuns = taskRunsOf(caches, run);
     const spec = this.pipelineSpecOf(caches, run);
     const graph = spec ? buildPipelineGraph(spec) : undefined;
     const tasks: Record<string, RunTaskState> = {};

@@ -27,12 +27,23 @@ export interface ResourceKind {
 }
 
 /** Options of a {@link ResourceCache}. @public */
-export interface ResourceCacheOptions {
+export interface ResourceCacheOptions<T extends CachedObject = CachedObject> {
   cluster: string;
   kubeConfig: KubeConfig;
   kind: ResourceKind;
   /** Label keys with an index, for selectors like `key=value`. */
   indexedLabels?: string[];
+  /**
+   * Named indexes, read with {@link ResourceCache.byIndex}: each maps an
+   * object to the value it is found under (undefined: not indexed).
+   */
+  indexers?: Record<string, (object: T) => string | undefined>;
+  /**
+   * Applied to each object as it enters the cache, to drop what nothing
+   * reads (as client-go's `SetTransform`); must not modify its argument.
+   * Default {@link stripServerBookkeeping}.
+   */
+  transform?: (object: T) => T;
   /** Objects per list page (default 500). */
   pageSize?: number;
   /** Reports list/watch failures; they are retried with back-off. */
@@ -45,32 +56,55 @@ export interface ResourceCacheOptions {
 
 class GoneError extends Error {}
 
+function addTo<T>(index: Index<T>, key: string, object: T): void {
+  const value = index.valueOf(object);
+  if (value === undefined) return;
+  let keys = index.keys.get(value);
+  if (!keys) index.keys.set(value, (keys = new Set()));
+  keys.add(key);
+}
+
 function keyOf(object: CachedObject): string {
   return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
-/** Drops what the portal never reads, to keep thousands of runs small. */
-function slim<T extends CachedObject>(object: T): T {
-  const { managedFields, ...metadata } = object.metadata as Record<
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Drops the API server's and kubectl's bookkeeping (`metadata.managedFields`,
+ * the last-applied-configuration annotation): often the largest part of an
+ * object, and never read by the portal. Returns a copy; the argument is left
+ * as it is.
+ * @public
+ */
+export function stripServerBookkeeping<T extends CachedObject>(object: T): T {
+  const { managedFields: _, ...metadata } = object.metadata as Record<
     string,
     unknown
   >;
-  void managedFields;
   const annotations = metadata.annotations as
     | Record<string, string>
     | undefined;
-  if (annotations?.['kubectl.kubernetes.io/last-applied-configuration']) {
-    const { ['kubectl.kubernetes.io/last-applied-configuration']: _, ...rest } =
-      annotations;
+  if (annotations && LAST_APPLIED in annotations) {
+    const { [LAST_APPLIED]: _lastApplied, ...rest } = annotations;
     metadata.annotations = rest;
   }
   return { ...object, metadata } as T;
 }
 
+/** A named index: the value each object is found under, and the keys per value. */
+interface Index<T> {
+  valueOf: (object: T) => string | undefined;
+  keys: Map<string, Set<string>>;
+}
+
+const labelIndex = (key: string) => `label:${key}`;
+
 /**
  * A reflector: lists one kind of object across all namespaces of a cluster,
  * then watches it from the list's resourceVersion, keeping an in-memory copy
- * indexed by namespace and by chosen labels. A `410 Gone` (the watch fell
+ * (each object through the `transform`) indexed by namespace and name, by
+ * chosen labels and by named `indexers`. A `410 Gone` (the watch fell
  * behind the server's history) relists; other failures retry the watch with
  * back-off. Objects handed out are the cache's own: do not modify them.
  * @public
@@ -78,7 +112,9 @@ function slim<T extends CachedObject>(object: T): T {
 export class ResourceCache<T extends CachedObject = CachedObject> {
   private readonly objects = new Map<string, T>();
   private readonly byNamespace = new Map<string, Set<string>>();
-  private readonly byLabel = new Map<string, Map<string, Set<string>>>();
+  /** Label indexes (named `label:<key>`) and the named `indexers`. */
+  private readonly indexes = new Map<string, Index<T>>();
+  private readonly transform: (object: T) => T;
   private readonly listeners = new Set<(event: CacheEvent<T>) => void>();
   private readonly syncWaiters = new Set<() => void>();
   private resourceVersion = '';
@@ -91,9 +127,11 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
   /** How many times the cache listed from scratch (first list included). */
   relists = 0;
 
-  constructor(private readonly options: ResourceCacheOptions) {
-    for (const label of options.indexedLabels ?? []) {
-      this.byLabel.set(label, new Map());
+  constructor(private readonly options: ResourceCacheOptions<T>) {
+    this.transform = options.transform ?? stripServerBookkeeping;
+    for (const label of options.indexedLabels ?? []) this.indexLabel(label);
+    for (const [name, valueOf] of Object.entries(options.indexers ?? {})) {
+      this.addIndex(name, valueOf);
     }
   }
 
@@ -169,15 +207,30 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
    * so selectors requiring a value of it are answered without a scan.
    */
   indexLabel(key: string): void {
-    if (this.byLabel.has(key)) return;
-    const index = new Map<string, Set<string>>();
-    for (const [objectKey, object] of this.objects) {
-      const value = object.metadata.labels?.[key];
-      if (value === undefined) continue;
-      if (!index.has(value)) index.set(value, new Set());
-      index.get(value)!.add(objectKey);
+    this.addIndex(labelIndex(key), object => object.metadata.labels?.[key]);
+  }
+
+  private addIndex(
+    name: string,
+    valueOf: (object: T) => string | undefined,
+  ): void {
+    if (this.indexes.has(name)) return;
+    const index: Index<T> = { valueOf, keys: new Map() };
+    for (const [key, object] of this.objects) addTo(index, key, object);
+    this.indexes.set(name, index);
+  }
+
+  /** The objects a named index (of `indexers`) finds under a value. */
+  byIndex(name: string, value: string): T[] {
+    const index = this.indexes.get(name);
+    if (!index) {
+      throw new Error(
+        `${this.options.kind.plural} have no index "${name}"; name it in the cache's indexers`,
+      );
     }
-    this.byLabel.set(key, index);
+    return [...(index.keys.get(value) ?? [])].map(
+      key => this.objects.get(key)!,
+    );
   }
 
   /**
@@ -188,9 +241,9 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     const { namespace, selector = [] } = query;
     let keys: Iterable<string> | undefined;
     for (const r of selector) {
-      const index = this.byLabel.get(r.key);
+      const index = this.indexes.get(labelIndex(r.key));
       if (index && r.operator === 'in' && r.values.length === 1) {
-        keys = index.get(r.values[0]) ?? [];
+        keys = index.keys.get(r.values[0]) ?? [];
         break;
       }
     }
@@ -274,7 +327,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
           continue?: string;
         };
       };
-      items.push(...page.items.map(slim));
+      for (const item of page.items) items.push(this.transform(item));
       resourceVersion = page.metadata?.resourceVersion ?? '';
       continueToken = page.metadata?.continue ?? page.metadata?._continue;
     } while (continueToken && this.running);
@@ -333,7 +386,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
             }
             if (!object?.metadata?.name) return;
             if (type === 'ADDED' || type === 'MODIFIED') {
-              this.put(slim(object as T));
+              this.put(this.transform(object as T));
             } else if (type === 'DELETED') {
               this.remove(object as T);
             }
@@ -383,12 +436,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     const ns = object.metadata.namespace ?? '';
     if (!this.byNamespace.has(ns)) this.byNamespace.set(ns, new Set());
     this.byNamespace.get(ns)!.add(key);
-    for (const [label, index] of this.byLabel) {
-      const value = object.metadata.labels?.[label];
-      if (value === undefined) continue;
-      if (!index.has(value)) index.set(value, new Set());
-      index.get(value)!.add(key);
-    }
+    for (const index of this.indexes.values()) addTo(index, key, object);
     this.emit({ type: previous ? 'modified' : 'added', object });
   }
 
@@ -406,12 +454,12 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     const inNs = this.byNamespace.get(ns);
     inNs?.delete(key);
     if (inNs?.size === 0) this.byNamespace.delete(ns);
-    for (const [label, index] of this.byLabel) {
-      const value = object.metadata.labels?.[label];
+    for (const index of this.indexes.values()) {
+      const value = index.valueOf(object);
       if (value === undefined) continue;
-      const set = index.get(value);
+      const set = index.keys.get(value);
       set?.delete(key);
-      if (set?.size === 0) index.delete(value);
+      if (set?.size === 0) index.keys.delete(value);
     }
   }
 

@@ -13,6 +13,7 @@ import {
   CachedObject,
   ResourceCache,
   ResourceCacheOptions,
+  stripServerBookkeeping,
 } from './ResourceCache';
 
 /** The Tekton objects of one cluster, kept in memory. @public */
@@ -43,10 +44,59 @@ export interface TektonWatchesOptions {
 
 const TEKTON = { group: 'tekton.dev', version: 'v1' };
 
+/** Index of PipelineRuns by `metadata.uid`. */
+const BY_UID = 'uid';
+/** Index of TaskRuns by their PipelineRun, as `<namespace>/<name>`. */
+const BY_PIPELINE_RUN = 'pipelineRun';
+
+/**
+ * What a Tekton run keeps in the cache: everything but the server's
+ * bookkeeping and the status fields nothing in the portal reads (neither
+ * the backend nor the UI, which gets runs and TaskRuns whole): `provenance`
+ * and `spanContext`, and a TaskRun's `status.taskSpec`, the resolved copy
+ * of its Task repeated in every TaskRun. A PipelineRun's
+ * `status.pipelineSpec` stays: the run's graph is drawn from it.
+ * @public
+ */
+export function stripUnreadRunFields<
+  T extends (PipelineRun | TaskRun) & CachedObject,
+>(object: T): T {
+  const slim = stripServerBookkeeping(object);
+  if (!slim.status) return slim;
+  // A PipelineRun's status has no taskSpec; a TaskRun's has no pipelineSpec.
+  const {
+    provenance: _provenance,
+    spanContext: _spanContext,
+    taskSpec: _taskSpec,
+    ...status
+  } = slim.status as Record<string, unknown>;
+  return { ...slim, status } as T;
+}
+
+/** A PipelineRun of the cluster by its uid. @public */
+export function pipelineRunByUid(
+  caches: TektonClusterCaches,
+  uid: string,
+): (PipelineRun & CachedObject) | undefined {
+  return caches.pipelineRuns.byIndex(BY_UID, uid)[0];
+}
+
+/** The TaskRuns of a PipelineRun (by Tekton's `tekton.dev/pipelineRun` label). @public */
+export function taskRunsOf(
+  caches: TektonClusterCaches,
+  run: PipelineRun,
+): Array<TaskRun & CachedObject> {
+  return caches.taskRuns.byIndex(
+    BY_PIPELINE_RUN,
+    `${run.metadata.namespace ?? ''}/${run.metadata.name ?? ''}`,
+  );
+}
+
 /**
  * One watch per Tekton kind per cluster, shared by every user of the portal:
- * PipelineRuns (indexed by `backstage.io/kubernetes-id` and pipeline),
- * TaskRuns (indexed by PipelineRun), Pipelines and Tasks. Started with the plugin
+ * PipelineRuns (indexed by `backstage.io/kubernetes-id`, pipeline and uid),
+ * TaskRuns (indexed by PipelineRun), Pipelines and Tasks; runs are kept
+ * without the fields nothing reads ({@link stripUnreadRunFields}). Started with the plugin
  * and stopped on shutdown.
  * @public
  */
@@ -72,13 +122,23 @@ export class TektonWatches {
       });
       this.caches.set(cluster.name, {
         cluster: cluster.name,
-        pipelineRuns: new ResourceCache({
+        pipelineRuns: new ResourceCache<PipelineRun & CachedObject>({
           ...common('pipelineruns'),
           indexedLabels: [KUBERNETES_ID_ANNOTATION, TEKTON_LABELS.pipeline],
+          indexers: { [BY_UID]: run => run.metadata.uid },
+          transform: stripUnreadRunFields,
         }),
-        taskRuns: new ResourceCache({
+        taskRuns: new ResourceCache<TaskRun & CachedObject>({
           ...common('taskruns'),
-          indexedLabels: [TEKTON_LABELS.pipelineRun],
+          indexers: {
+            [BY_PIPELINE_RUN]: taskRun => {
+              const run = taskRun.metadata.labels?.[TEKTON_LABELS.pipelineRun];
+              return run === undefined
+                ? undefined
+                : `${taskRun.metadata.namespace ?? ''}/${run}`;
+            },
+          },
+          transform: stripUnreadRunFields,
         }),
         pipelines: new ResourceCache({
           ...common('pipelines'),

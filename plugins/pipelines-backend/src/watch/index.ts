@@ -1,11 +1,16 @@
-export { ResourceCache } from './ResourceCache';
+export { ResourceCache, stripServerBookkeeping } from './ResourceCache';
 export type {
   CachedObject,
   CacheEvent,
   ResourceCacheOptions,
   ResourceKind,
 } from './ResourceCache';
-export { TektonWatches } from './TektonWatches';
+export {
+  pipelineRunByUid,
+  stripUnreadRunFields,
+  taskRunsOf,
+  TektonWatches,
+} from './TektonWatches';
 export type {
   TektonCacheName,
   TektonClusterCaches,
