@@ -1,3 +1,4 @@
+import { NotFoundError } from '@backstage/errors';
 import { ApiException } from '@kubernetes/client-node';
 import { mapKubernetesError } from './errors';
 
@@ -14,6 +15,13 @@ function apiError(code: number, status: object) {
 }
 
 describe('mapKubernetesError', () => {
+  it('keeps an error of the portal, such as an unknown cluster, as it is', () => {
+    const unknownCluster = new NotFoundError(
+      'cluster "default" is not configured; configured clusters: dev',
+    );
+    expect(mapKubernetesError(unknownCluster, ctx)).toBe(unknownCluster);
+  });
+
   it('names the grant an RBAC denial needs', () => {
     const error = mapKubernetesError(
       apiError(403, {

@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  CustomErrorBase,
   InputError,
   NotFoundError,
   ServiceUnavailableError,
@@ -87,6 +88,9 @@ export function mapKubernetesError(
   error: unknown,
   ctx: KubernetesCallContext,
 ): Error {
+  // Already a Backstage error of ours (e.g. an unknown cluster name): it
+  // says what to fix; wrapping it would turn a 404 into a 503.
+  if (error instanceof CustomErrorBase) return error;
   const { code, status } = statusOf(error);
   const resource = ctx.group ? `${ctx.resource}.${ctx.group}` : ctx.resource;
   const scope = ctx.namespace
