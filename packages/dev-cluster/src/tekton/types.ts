@@ -44,7 +44,8 @@ export interface Sidecar {
 }
 
 export interface Step extends Sidecar {
-  onError?: 'continue' | 'stopAndFail';
+  /** `continue` or `stopAndFail`, or a `$(params…)` reference. */
+  onError?: string;
   timeout?: string;
 }
 
@@ -102,7 +103,8 @@ export interface PipelineTask {
   retries?: number;
   timeout?: string;
   workspaces?: WorkspacePipelineTaskBinding[];
-  onError?: 'continue' | 'stopAndFail';
+  /** `continue` or `stopAndFail`, or a `$(params…)` reference. */
+  onError?: string;
   matrix?: {
     params?: Param[];
     include?: Array<{ name?: string; params?: Param[] }>;

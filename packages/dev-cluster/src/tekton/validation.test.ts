@@ -197,6 +197,24 @@ describe('validateTask', () => {
     ]);
   });
 
+  it('leaves an onError given by a param to run time', () => {
+    expect(
+      validateTask({
+        spec: {
+          params: [{ name: 'on-error' }],
+          steps: [
+            {
+              name: 'a',
+              image: 'alpine',
+              script: 'true',
+              onError: '$(params.on-error)',
+            },
+          ],
+        },
+      }),
+    ).toEqual([]);
+  });
+
   it('takes the image from the stepTemplate', () => {
     expect(
       validateTask({

@@ -39,6 +39,13 @@ function validateName(
     problems.add(`invalid value: "${name}"`, `${path}\n${DNS_LABEL_MESSAGE}`);
 }
 
+/** Tekton leaves an `onError` that is a param reference to run time. */
+function isValidOnError(value: string): boolean {
+  return (
+    ['continue', 'stopAndFail'].includes(value) || value.startsWith('$(params.')
+  );
+}
+
 function validateTaskSpecInto(
   problems: Problems,
   spec: TaskSpec,
@@ -65,7 +72,7 @@ function validateTaskSpecInto(
         problems.add(`invalid value: ${step.name}`, `${at}.name`);
       stepNames.add(step.name);
     }
-    if (step.onError && !['continue', 'stopAndFail'].includes(step.onError))
+    if (step.onError && !isValidOnError(step.onError))
       problems.add(
         `invalid value: ${step.onError}`,
         `${at}.onError\nTask step onError must be either "continue" or "stopAndFail"`,
@@ -163,7 +170,7 @@ function validatePipelineTask(
         `${path}.when[${i}]`,
       );
   });
-  if (task.onError && !['continue', 'stopAndFail'].includes(task.onError))
+  if (task.onError && !isValidOnError(task.onError))
     problems.add(`invalid value: ${task.onError}`, `${path}.onError`);
   if (task.onError === 'continue' && (task.retries ?? 0) > 0)
     problems.add(
