@@ -11,6 +11,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { Chip, Typography } from '@material-ui/core';
@@ -109,13 +110,28 @@ function resultEdgeNotice(from: string, to: string) {
 }
 const LANE_ID = '__finally-lane__';
 
-/** Re-centres the view when tasks come or go (not on every keystroke). */
+/** Space kept left of the first task when a wide pipeline is panned to its start. */
+const START_MARGIN = 24;
+
+/**
+ * Re-centres the view when tasks come or go (not on every keystroke). A
+ * pipeline too wide to fit at a readable size is shown from its start,
+ * where people begin reading it, rather than from its middle.
+ */
 function FitOnChange(props: { shape: string }) {
   const flow = useReactFlow();
+  const paneWidth = useStore(state => state.width);
   useEffect(() => {
-    const frame = requestAnimationFrame(() => flow.fitView(FIT_VIEW));
+    const frame = requestAnimationFrame(async () => {
+      await flow.fitView(FIT_VIEW);
+      const bounds = flow.getNodesBounds(flow.getNodes());
+      const { y, zoom } = flow.getViewport();
+      if (bounds.width * zoom > paneWidth - 2 * START_MARGIN) {
+        await flow.setViewport({ x: START_MARGIN - bounds.x * zoom, y, zoom });
+      }
+    });
     return () => cancelAnimationFrame(frame);
-  }, [flow, props.shape]);
+  }, [flow, paneWidth, props.shape]);
   return null;
 }
 

@@ -3,6 +3,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen, within } from '@testing-library/react';
 import { buildPipelineGraph } from '@cairn/plugin-pipelines-common';
@@ -44,6 +45,7 @@ async function render(
         <PipelinesCard />
       </EntityRefProvider>
     </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
   return api;
 }
@@ -70,7 +72,9 @@ describe('PipelinesCard', () => {
   it('names the entity in the builder path on the Pipelines page', async () => {
     await render(undefined);
     const row = (await screen.findByText('Builds the shop')).closest('tr')!;
-    expect(within(row).getByText('component:default/shop')).toBeInTheDocument();
+    expect(
+      within(row).getByRole('link', { name: 'shop' }),
+    ).toHaveAttribute('href', '/catalog/default/component/shop');
     expect(
       within(row).getByRole('button', { name: 'Edit build' }),
     ).toHaveAttribute(

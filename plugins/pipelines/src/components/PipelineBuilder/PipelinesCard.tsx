@@ -5,7 +5,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   Box,
@@ -158,7 +158,7 @@ export function PipelinesCard() {
       : [
           {
             title: 'Entity',
-            render: (row: Row) => row.entityRef,
+            render: (row: Row) => <EntityRefLink entityRef={row.entityRef} />,
           } as TableColumn<Row>,
         ]),
     { title: 'Namespace', render: row => `${row.namespace} (${row.cluster})` },
