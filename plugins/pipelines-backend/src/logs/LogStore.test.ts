@@ -72,6 +72,10 @@ describe('DatabaseLogStore', () => {
         await store.getStepLog('uid-1', 'build-1-compile', 'say'),
       ).toBeUndefined();
       expect(await store.isArchived('uid-2')).toBe(true);
+      expect(await store.archivedAmong(['uid-1', 'uid-2', 'uid-3'])).toEqual(
+        new Set(['uid-2']),
+      );
+      expect(await store.archivedAmong([])).toEqual(new Set());
     },
   );
 });

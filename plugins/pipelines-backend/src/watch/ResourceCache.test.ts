@@ -170,6 +170,64 @@ describe('ResourceCache against a dev cluster', () => {
     expect(names('app=api')).toEqual(['ci/api-1', 'ci/web-1']);
   });
 
+  it('keeps objects through its transform and finds them by a named index as they change', async () => {
+    await create('team-1', 'ci', { team: 'blue' });
+    await create('team-2', 'other', { team: 'blue' });
+    await create('team-3', 'ci', { team: 'red' });
+    const cache = new ResourceCache({
+      cluster: 'dev',
+      kubeConfig: portal,
+      kind,
+      indexers: {
+        team: object =>
+          object.metadata.labels?.team &&
+          `${object.metadata.namespace}/${object.metadata.labels.team}`,
+      },
+      // Keeps only the metadata (this test reads nothing else).
+      transform: object => ({ metadata: object.metadata }),
+      pageSize: 2,
+    });
+    caches.push(cache);
+    cache.start();
+    expect(await cache.waitForSync(30_000)).toBe(true);
+    const team = (value: string) =>
+      cache
+        .byIndex('team', value)
+        .map(o => o.metadata.name)
+        .sort();
+    expect(team('ci/blue')).toEqual(['team-1']);
+    expect(team('other/blue')).toEqual(['team-2']);
+    expect(team('ci/green')).toEqual([]);
+    expect(cache.get('ci', 'team-1')).toEqual({
+      metadata: expect.objectContaining({ name: 'team-1' }),
+    });
+    expect(() => cache.byIndex('owner', 'x')).toThrow(
+      'pipelines have no index "owner"; name it in the cache\'s indexers',
+    );
+
+    await create('team-4', 'ci', { team: 'blue' });
+    await tc.custom.patchNamespacedCustomObject({
+      ...kind,
+      namespace: 'ci',
+      name: 'team-1',
+      body: [{ op: 'replace', path: '/metadata/labels/team', value: 'red' }],
+    });
+    await tc.custom.deleteNamespacedCustomObject({
+      ...kind,
+      namespace: 'ci',
+      name: 'team-3',
+    });
+    await waitFor(
+      () => team('ci/red'),
+      n => n.join() === 'team-1',
+      'the named index to follow the changes',
+    );
+    expect(team('ci/blue')).toEqual(['team-4']);
+    // Objects from the watch go through the transform too.
+    expect(Object.keys(cache.get('ci', 'team-4') ?? {})).toEqual(['metadata']);
+    expect(Object.keys(cache.get('ci', 'team-1') ?? {})).toEqual(['metadata']);
+  });
+
   it('relists after 410 Gone when its watch fell behind', async () => {
     // Watches fail from the start, so the cache lists and then cannot watch;
     // meanwhile more changes happen than the server's history keeps.
