@@ -1,0 +1,58 @@
+import https from 'node:https';
+import {
+  ApiType,
+  Configuration,
+  createConfiguration,
+  KubeConfig,
+  RequestContext,
+  SecurityAuthentication,
+  ServerConfiguration,
+} from '@kubernetes/client-node';
+
+/**
+ * An API client whose requests share one keep-alive HTTPS agent.
+ * `KubeConfig.makeApiClient` gives every request an agent of its own, so
+ * each one opens (and closes) a TLS connection: for the log archiver's
+ * thousands of pod-log reads that is most of their time, and native memory
+ * the process keeps. Headers (the bearer token, refreshed as before) still
+ * come from the KubeConfig on each request; only the connection is reused.
+ * A cluster behind a proxy, or over plain HTTP, keeps the default client.
+ */
+export function makeKeepAliveApiClient<T extends ApiType>(
+  kubeConfig: KubeConfig,
+  ApiClient: new (config: Configuration) => T,
+): T {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster || cluster.proxyUrl || !cluster.server.startsWith('https:')) {
+    return kubeConfig.makeApiClient(ApiClient);
+  }
+  let agent: Promise<https.Agent> | undefined;
+  const newAgent = async () => {
+    const options: https.RequestOptions = {};
+    await kubeConfig.applyToHTTPSOptions(options);
+    return new https.Agent({
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      pfx: options.pfx,
+      passphrase: options.passphrase,
+      servername: cluster.tlsServerName,
+      ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+      keepAlive: true,
+    });
+  };
+  const auth: SecurityAuthentication = {
+    getName: () => 'keepAlive',
+    async applySecurityAuthentication(context: RequestContext) {
+      await kubeConfig.applySecurityAuthentication(context);
+      agent ??= newAgent();
+      context.setAgent(await agent);
+    },
+  };
+  return new ApiClient(
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: auth },
+    }),
+  );
+}
