@@ -4,7 +4,7 @@ import {
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-import { CacheEvent, TektonWatches } from '../watch';
+import { CacheEvent, taskRunsOf, TektonWatches } from '../watch';
 import { EntityScope, EntityScopeMatcher } from './entityScope';
 import { summarizeRun } from './runQuery';
 
@@ -133,19 +133,9 @@ export class RunEvents {
         changes.push({ type: 'deleted', run: ref });
         continue;
       }
-      const taskRuns = caches.taskRuns.list({
-        namespace: ref.namespace,
-        selector: [
-          {
-            key: TEKTON_LABELS.pipelineRun,
-            operator: 'in',
-            values: [ref.name],
-          },
-        ],
-      });
       changes.push({
         type: 'run',
-        run: summarizeRun(entityRef, ref.cluster, run, taskRuns),
+        run: summarizeRun(entityRef, ref.cluster, run, taskRunsOf(caches, run)),
       });
     }
     listener.pending.clear();
