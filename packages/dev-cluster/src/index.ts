@@ -24,7 +24,7 @@ export type { ResourceType } from './server/registry';
 export type { KubeObject } from './store/types';
 export {
   installTekton,
-  TEKTON_CRDS,
+  installTektonCrds,
   tektonAdmission,
   validatePipeline,
   validatePipelineRun,

@@ -17,8 +17,7 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ApiextensionsV1Api, KubeConfig } from '@kubernetes/client-node';
-import { startDevCluster, TEKTON_CRDS } from '@cairn/dev-cluster';
+import { installTektonCrds, startDevCluster } from '@cairn/dev-cluster';
 
 /** Requests and response bytes per `<verb> <resource>`, e.g. `list pipelineruns.tekton.dev`. */
 export type RequestCounts = Record<string, { requests: number; bytes: number }>;
@@ -68,29 +67,7 @@ async function main(): Promise<void> {
   const stateDir = values['state-dir'];
   if (!stateDir) throw new Error('--state-dir is required');
   const cluster = await startDevCluster({ stateDir, port: 0, tekton: false });
-  const admin = new KubeConfig();
-  admin.loadFromString(cluster.kubeconfig);
-  const extensions = admin.makeApiClient(ApiextensionsV1Api);
-  for (const crd of TEKTON_CRDS) {
-    await extensions.createCustomResourceDefinition({ body: crd });
-  }
-  for (const crd of TEKTON_CRDS) {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const current = await extensions.readCustomResourceDefinition({
-        name: crd.metadata!.name!,
-      });
-      if (
-        current.status?.conditions?.some(
-          c => c.type === 'Established' && c.status === 'True',
-        )
-      )
-        break;
-      if (Date.now() > deadline)
-        throw new Error(`CRD ${crd.metadata!.name} was not established`);
-      await new Promise(resolve => setTimeout(resolve, 50));
-    }
-  }
+  await installTektonCrds(cluster);
 
   // The proxy serves the cluster's own certificate (issued for 127.0.0.1),
   // so clients configured with the cluster's CA trust it unchanged.

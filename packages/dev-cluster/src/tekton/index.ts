@@ -36,13 +36,12 @@ export interface TektonInstallation {
 const ESTABLISHED_WAIT_MS = 30_000;
 
 /**
- * Installs Tekton Pipelines v1 into a cluster through its API: registers the
- * tekton.dev CRDs (or updates them) and runs the controller as an API client.
+ * Registers (or updates) the tekton.dev CRDs through the cluster's API and
+ * waits until they are established: Tekton's API without its controller.
  */
-export async function installTekton(
+export async function installTektonCrds(
   cluster: { kubeconfig: string } | KubeConfig,
-  options: InstallTektonOptions = {},
-): Promise<TektonInstallation> {
+): Promise<KubeConfig> {
   let kubeConfig: KubeConfig;
   if (cluster instanceof KubeConfig) {
     kubeConfig = cluster;
@@ -88,6 +87,18 @@ export async function installTekton(
       await new Promise(resolve => setTimeout(resolve, 50));
     }
   }
+  return kubeConfig;
+}
+
+/**
+ * Installs Tekton Pipelines v1 into a cluster through its API: registers the
+ * tekton.dev CRDs (or updates them) and runs the controller as an API client.
+ */
+export async function installTekton(
+  cluster: { kubeconfig: string } | KubeConfig,
+  options: InstallTektonOptions = {},
+): Promise<TektonInstallation> {
+  const kubeConfig = await installTektonCrds(cluster);
   const controller = new TektonController(kubeConfig, {
     claimsDir:
       options.claimsDir ??
