@@ -53,11 +53,13 @@ import vm from 'node:vm';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { KubeConfig } from '@kubernetes/client-node';
+import knexFactory from 'knex';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import type { RunsPage } from '@cairn/plugin-pipelines-common';
 // Real sign-in and token checks, and the permission backend with Cairn's
 // policy, as in the portal (devDependencies: the benchmark only).
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { databaseServiceFactory } from '@backstage/backend-defaults/database';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
 import authPlugin from '@backstage/plugin-auth-backend';
@@ -84,6 +86,16 @@ const { values: args } = parseArgs({
     'archive-wait': { type: 'string', default: '60' },
     'warm-up-wait': { type: 'string', default: '900' },
     rounds: { type: 'string', default: '1' },
+    // Where the backend keeps its data (the log archive above all): PostgreSQL
+    // as in production, or SQLite in memory, which counts the archive in the
+    // backend's own resident memory.
+    database: { type: 'string', default: 'postgres' },
+    'postgres-url': {
+      type: 'string',
+      default:
+        process.env.CAIRN_TEST_POSTGRES_URL ??
+        'postgresql://postgres@127.0.0.1:5432',
+    },
     'no-write': { type: 'boolean', default: false },
     // Internal: run only the fill against this admin kubeconfig, in a
     // process of its own so its memory is not counted as the backend's.
@@ -111,6 +123,13 @@ const CONCURRENCY = positiveInt('concurrency', args.concurrency);
 const ARCHIVE_WAIT_S = positiveInt('archive-wait', args['archive-wait']);
 const WARM_UP_WAIT_S = positiveInt('warm-up-wait', args['warm-up-wait']);
 const ROUNDS = positiveInt('rounds', args.rounds);
+if (args.database !== 'postgres' && args.database !== 'sqlite-memory') {
+  throw new Error(
+    `--database must be postgres or sqlite-memory, got "${args.database}"`,
+  );
+}
+const DATABASE = args.database;
+const POSTGRES_URL = args['postgres-url']!;
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const NODE_TRANSFORM = path.join(
@@ -872,6 +891,8 @@ async function startBackend(
     metadata: { name: 'bench-user', namespace: 'default' },
     spec: { memberOf: ['team-a'] },
   };
+  // One database per plugin under a prefix of this run's own, dropped on stop.
+  const databasePrefix = `cairn_bench_${process.pid}_${Date.now()}_`;
   const testBackend = await startTestBackend({
     features: [
       pipelinesPlugin,
@@ -884,13 +905,25 @@ async function startBackend(
       httpAuthServiceFactory,
       userInfoServiceFactory,
       catalogServiceMock.factory({ entities: [entity, user] }),
+      ...(DATABASE === 'postgres' ? [databaseServiceFactory] : []),
       // The backend's warnings show (a failing watch, archiving errors, and
       // the kinds the dev cluster does not serve on each kubernetes fetch).
       mockServices.rootLogger.factory({ level: 'warn' }),
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://localhost:3000' },
-          backend: { baseUrl: 'http://localhost:7007' },
+          backend: {
+            baseUrl: 'http://localhost:7007',
+            ...(DATABASE === 'postgres'
+              ? {
+                  database: {
+                    client: 'pg',
+                    connection: POSTGRES_URL,
+                    prefix: databasePrefix,
+                  },
+                }
+              : {}),
+          },
           auth: {
             providers: {
               guest: {
@@ -945,8 +978,24 @@ async function startBackend(
     async stop() {
       agent.destroy();
       await testBackend.stop();
+      if (DATABASE === 'postgres') await dropDatabases(databasePrefix);
     },
   };
+}
+
+async function dropDatabases(prefix: string): Promise<void> {
+  const admin = knexFactory({ client: 'pg', connection: POSTGRES_URL });
+  try {
+    const { rows } = await admin.raw(
+      'select datname from pg_database where datname like ?',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows as Array<{ datname: string }>) {
+      await admin.raw('drop database if exists ?? with (force)', [datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
 }
 
 function backendGet(backend: Backend, pathAndQuery: string): Promise<Response> {
@@ -1746,7 +1795,11 @@ function report(results: RoundResult[]): string {
       r.fill.taskRuns,
     )} TaskRuns) of one entity in one namespace; ${ROUNDS} round${
       ROUNDS > 1 ? 's (the median round by runs-page p95 shown)' : ''
-    }; the Tekton controller off (status written by the benchmark).`,
+    }; the Tekton controller off (status written by the benchmark); the backend's database ${
+      DATABASE === 'postgres'
+        ? 'PostgreSQL (as in production)'
+        : 'SQLite in memory (counted in its resident memory)'
+    }.`,
   );
   out.push('');
   out.push('| Aim | Measured | Verdict |');
