@@ -72,9 +72,10 @@ describe('PipelinesCard', () => {
   it('names the entity in the builder path on the Pipelines page', async () => {
     await render(undefined);
     const row = (await screen.findByText('Builds the shop')).closest('tr')!;
-    expect(
-      within(row).getByRole('link', { name: 'shop' }),
-    ).toHaveAttribute('href', '/catalog/default/component/shop');
+    expect(within(row).getByRole('link', { name: 'shop' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/shop',
+    );
     expect(
       within(row).getByRole('button', { name: 'Edit build' }),
     ).toHaveAttribute(
