@@ -658,6 +658,13 @@ describe('PipelineBuilder', () => {
       ]),
     );
     expect(inScript).not.toContain('$(tasks.clone.results.commit)');
+    fireEvent.keyDown(script, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('option')).toBeNull());
+
+    // A step's image: Tekton substitutes params there too.
+    const image = within(panel).getByLabelText('Image of step run');
+    type(image, '$(params.');
+    expect(await offered()).toEqual(['$(params.commit)', '$(params.revision)']);
   });
 
   it('sets the task’s onError beside retries and timeout; continue with retries is a problem in Tekton’s words', async () => {

@@ -33,7 +33,8 @@ const ON_ERROR = ['continue', 'stopAndFail'];
 
 const STEP_FIELDS = [
   { key: 'name', label: 'Step name' },
-  { key: 'image', label: 'Image' },
+  // Tekton substitutes params in the image too, e.g. $(params.builder-image).
+  { key: 'image', label: 'Image', refs: true },
   { key: 'script', label: 'Script', kind: 'multiline' as const, refs: true },
   { key: 'command', label: 'Command', kind: 'lines' as const, refs: true },
   { key: 'args', label: 'Args', kind: 'lines' as const, refs: true },
