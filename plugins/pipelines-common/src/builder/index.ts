@@ -13,4 +13,5 @@ export { builderGraph } from './graph';
 export type { BuilderGraph } from './graph';
 export { completionsFor } from './completion';
 export type { Completion } from './completion';
-export { locateProblems } from './locate';
+export { locateCompletionScope, locateProblems } from './locate';
+export type { CompletionScope } from './locate';

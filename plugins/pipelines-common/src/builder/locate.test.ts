@@ -1,4 +1,4 @@
-import { locateProblems } from './locate';
+import { locateCompletionScope, locateProblems } from './locate';
 
 const text = `apiVersion: tekton.dev/v1
 kind: Pipeline
@@ -48,5 +48,67 @@ describe('locateProblems', () => {
     expect(locateProblems(text, [syntax])).toEqual([syntax]);
     const problem = { severity: 'error' as const, path: 'spec', message: 'x' };
     expect(locateProblems('a: [', [problem])).toEqual([problem]);
+  });
+});
+
+describe('locateCompletionScope', () => {
+  const pipeline = `spec:
+  params:
+    - name: revision
+  tasks:
+    - name: build
+      params:
+        - name: commit
+          value: $(tasks.
+      taskSpec:
+        steps:
+          - name: run
+            image: $(params.
+  finally:
+    - name: report
+      params:
+        - name: status
+          value: $(`;
+  const after = (marker: string, nth = 0) => {
+    let at = -1;
+    for (let i = 0; i <= nth; i++) at = pipeline.indexOf(marker, at + 1);
+    return at + marker.length;
+  };
+
+  it('finds the task, and whether in its taskSpec, of the place at the caret', () => {
+    expect(locateCompletionScope(pipeline, after('$(tasks.'))).toEqual({
+      task: 'build',
+      taskSpec: false,
+    });
+    expect(locateCompletionScope(pipeline, after('$(params.'))).toEqual({
+      task: 'build',
+      taskSpec: true,
+    });
+    // At the very end of the text, in the last finally task.
+    expect(locateCompletionScope(pipeline, pipeline.length)).toEqual({
+      task: 'report',
+      taskSpec: false,
+    });
+  });
+
+  it('is pipeline-wide outside the tasks', () => {
+    expect(locateCompletionScope(pipeline, after('- name: revision'))).toEqual(
+      {},
+    );
+    expect(locateCompletionScope(pipeline, 0)).toEqual({});
+    expect(locateCompletionScope('spec: [', 6)).toEqual({});
+  });
+
+  it('gives a task without a name yet no name, and still finds tasks when the text has errors', () => {
+    const unnamed = 'spec:\n  tasks:\n    - taskSpec:\n        steps: []\n';
+    expect(locateCompletionScope(unnamed, unnamed.indexOf('steps'))).toEqual({
+      task: undefined,
+      taskSpec: true,
+    });
+    const broken = `${pipeline}\n  bad: [\n`;
+    expect(locateCompletionScope(broken, after('$(tasks.'))).toEqual({
+      task: 'build',
+      taskSpec: false,
+    });
   });
 });

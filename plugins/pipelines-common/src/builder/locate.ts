@@ -48,3 +48,50 @@ export function locateProblems(
     return { ...problem, line: position.line, column: position.col };
   });
 }
+
+/** Where a value in the YAML text is, as `completionsFor` takes it. */
+export interface CompletionScope {
+  task?: string;
+  /** True inside the task's inline taskSpec (steps, sidecars). */
+  taskSpec?: boolean;
+}
+
+function pairValue(map: unknown, key: string): unknown {
+  if (!isMap(map)) return undefined;
+  return map.items.find(p => isScalar(p.key) && p.key.value === key)?.value;
+}
+
+/**
+ * The PipelineTask whose entry holds `offset` in the YAML text, and whether
+ * it is inside that task's inline `taskSpec`, so that completion there
+ * offers what that place may use; `{}` outside any task. Text that does not
+ * fully parse still gives the tasks it has.
+ * @public
+ */
+export function locateCompletionScope(
+  text: string,
+  offset: number,
+): CompletionScope {
+  const doc = parseYamlDocument(text);
+  // A node's range ends after its line break; at the very end of the text the caret is still in it.
+  const holds = (node: unknown) => {
+    const range = (node as YamlNode | null)?.range;
+    return (
+      !!range &&
+      range[0] <= offset &&
+      (offset < range[2] || (offset === range[2] && offset === text.length))
+    );
+  };
+  const spec = pairValue(doc.contents, 'spec');
+  for (const list of [pairValue(spec, 'tasks'), pairValue(spec, 'finally')]) {
+    if (!isSeq(list)) continue;
+    const task = list.items.find(holds);
+    if (!task) continue;
+    const name = pairValue(task, 'name');
+    return {
+      task: isScalar(name) && name.value ? String(name.value) : undefined,
+      taskSpec: holds(pairValue(task, 'taskSpec')),
+    };
+  }
+  return {};
+}

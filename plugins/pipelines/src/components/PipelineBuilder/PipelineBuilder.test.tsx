@@ -7,6 +7,11 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
 import { EditorView } from '@codemirror/view';
+import {
+  closeCompletion,
+  currentCompletions,
+  startCompletion,
+} from '@codemirror/autocomplete';
 import { forEachDiagnostic } from '@codemirror/lint';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import {
@@ -665,6 +670,56 @@ describe('PipelineBuilder', () => {
     const image = within(panel).getByLabelText('Image of step run');
     type(image, '$(params.');
     expect(await offered()).toEqual(['$(params.commit)', '$(params.revision)']);
+  });
+
+  it('offers in the YAML view what the place at the caret may use: in a step, in a finally task, at pipeline level', async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    const view = yamlView();
+    /** Types `typed` (and `rest` after the caret) after the first `after` in the text; what completion offers there. */
+    const offeredAfter = async (after: string, typed: string, rest = '') => {
+      closeCompletion(view);
+      const at = view.state.doc.toString().indexOf(after) + after.length;
+      view.dispatch({
+        changes: { from: at, insert: typed + rest },
+        selection: { anchor: at + typed.length },
+      });
+      startCompletion(view);
+      let labels: string[] = [];
+      await waitFor(() => {
+        labels = currentCompletions(view.state).map(c => c.label);
+        expect(labels.length).toBeGreaterThan(0);
+      });
+      return labels;
+    };
+
+    // In the step of test's inline task: its own param and the TaskRun's context.
+    const inStep = await offeredAfter('echo test', ' $(');
+    expect(inStep).toEqual(
+      expect.arrayContaining(['$(params.commit)', '$(context.taskRun.name)']),
+    );
+    expect(inStep).not.toContain('$(tasks.fetch.results.commit)');
+
+    // In the finally task report: the status of the other tasks.
+    const inFinally = await offeredAfter(
+      '- name: report\n',
+      '      displayName: $(',
+      '\n',
+    );
+    expect(inFinally).toEqual(
+      expect.arrayContaining([
+        '$(tasks.status)',
+        '$(tasks.lint.status)',
+        '$(tasks.fetch.results.commit)',
+      ]),
+    );
+    expect(inFinally).not.toContain('$(context.taskRun.name)');
+
+    // Outside the tasks: every task's results, no task's context.
+    const inPipeline = await offeredAfter('name: build', ' $(');
+    expect(inPipeline).toContain('$(tasks.fetch.results.commit)');
+    expect(inPipeline).not.toContain('$(tasks.status)');
+    expect(inPipeline).not.toContain('$(context.taskRun.name)');
   });
 
   it('sets the task’s onError beside retries and timeout; continue with retries is a problem in Tekton’s words', async () => {

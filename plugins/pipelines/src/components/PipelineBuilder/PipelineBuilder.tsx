@@ -31,6 +31,7 @@ import {
   BuilderEdit,
   builderGraph,
   completionsFor,
+  locateCompletionScope,
   locateProblems,
   parsePipelineYaml,
   Pipeline,
@@ -322,9 +323,14 @@ export function PipelineBuilder(props: {
         : [],
     [pipeline, selectedTask, namespaceTasks],
   );
-  const yamlCompletions = useMemo(
-    () =>
-      pipeline ? completionsFor(pipeline, {}, { tasks: namespaceTasks }) : [],
+  // In the YAML view, what the place at the caret may use: the task it is in, or its taskSpec.
+  const yamlCompletionsAt = useCallback(
+    (yamlText: string, offset: number) =>
+      pipeline
+        ? completionsFor(pipeline, locateCompletionScope(yamlText, offset), {
+            tasks: namespaceTasks,
+          })
+        : [],
     [pipeline, namespaceTasks],
   );
 
@@ -674,7 +680,7 @@ export function PipelineBuilder(props: {
             <YamlEditor
               value={text}
               markers={markers}
-              completions={yamlCompletions}
+              completionsAt={yamlCompletionsAt}
               readOnly={readOnly}
               onChange={next =>
                 commit(recordText(historyRef.current, next, 'yaml'))

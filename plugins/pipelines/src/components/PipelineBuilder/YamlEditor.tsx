@@ -35,13 +35,15 @@ function toDiagnostics(state: EditorState, markers: TextMarker[]) {
 /**
  * The YAML text of the pipeline in CodeMirror 6: edits go to `onChange`,
  * a new `value` from outside (a form or graph edit, undo) replaces the text,
- * `markers` show as lint diagnostics, and `$(` offers `completions`.
+ * `markers` show as lint diagnostics, and `$(` offers what `completionsAt`
+ * gives for the caret's offset in the text.
  */
 export function YamlEditor(props: {
   value: string;
   onChange: (text: string) => void;
   markers: TextMarker[];
-  completions: Completion[];
+  /** What a value at `offset` of `text` may use. */
+  completionsAt: (text: string, offset: number) => Completion[];
   readOnly?: boolean;
 }) {
   const parent = useRef<HTMLDivElement>(null);
@@ -57,11 +59,13 @@ export function YamlEditor(props: {
       if (!word) return null;
       return {
         from: word.from,
-        options: latest.current.completions.map(c => ({
-          label: c.label,
-          detail: c.detail,
-          type: c.type === 'param' ? 'variable' : 'property',
-        })),
+        options: latest.current
+          .completionsAt(context.state.doc.toString(), context.pos)
+          .map(c => ({
+            label: c.label,
+            detail: c.detail,
+            type: c.type === 'param' ? 'variable' : 'property',
+          })),
         validFor: /^\$\([\w.\-[\]'"*]*$/,
       };
     };
