@@ -1,23 +1,23 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Knex } from 'knex';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import request from 'supertest';
-import { pipelinesPlugin } from './plugin';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type request from 'supertest';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   waitFor,
 } from './__testUtils__/tektonCluster';
+import { component } from './__testUtils__/entities';
+import {
+  auditRecorder,
+  openEventStream,
+  permissionPolicy,
+  PipelinesTestBackend,
+  pushedRuns,
+  startPipelinesTestBackend,
+  userAuth,
+} from './__testUtils__/testBackend';
 
 /*
  * The plugin in a test backend against a dev cluster with Tekton, read as a
@@ -28,26 +28,19 @@ import {
 
 jest.setTimeout(180_000);
 
-const annotated = (name: string, annotations: Record<string, string>) => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name, namespace: 'default', annotations },
-  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
-});
-
 const entities = [
-  annotated('shop', {
+  component('shop', {
     'cairn.dev/pipelines': 'true',
     'backstage.io/kubernetes-id': 'shop',
   }),
-  annotated('cart', {
+  component('cart', {
     'cairn.dev/pipelines': 'true',
     'backstage.io/kubernetes-id': 'cart',
     'backstage.io/kubernetes-namespace': 'ci',
   }),
-  annotated('elsewhere', { 'backstage.io/kubernetes-id': 'elsewhere' }),
-  annotated('bare', {}),
-  annotated('lost', {
+  component('elsewhere', { 'backstage.io/kubernetes-id': 'elsewhere' }),
+  component('bare', {}),
+  component('lost', {
     'backstage.io/kubernetes-id': 'shop',
     'backstage.io/kubernetes-cluster': 'staging',
   }),
@@ -82,16 +75,18 @@ function pipeline(
 
 describe('pipelines backend against a dev cluster with Tekton', () => {
   let tc: TektonTestCluster;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  const authorizeCalls: Array<{ permission: string; resourceRef?: string }> =
-    [];
-  const auth = { Authorization: mockCredentials.user.header() };
-  const audit: Array<{
-    eventId: string;
-    meta?: object;
-    outcome?: 'success' | 'fail';
-    error?: string;
-  }> = [];
+  let api: PipelinesTestBackend['api'];
+  let server: PipelinesTestBackend['server'];
+  const auth = userAuth();
+  const policy = permissionPolicy(
+    ({ permission, resourceRef }) =>
+      permission === 'pipelines.run.read' ||
+      resourceRef === SHOP ||
+      resourceRef === 'component:default/elsewhere',
+  );
+  const authorizeCalls = policy.calls;
+  const auditor = auditRecorder();
+  const audit = auditor.events;
 
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
   let knex: Knex;
@@ -178,78 +173,38 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       }),
     );
 
-    const permissions = mockServices.permissions.mock({
-      authorize: async requests =>
-        requests.map(r => {
-          const permission = (r as any).permission.name as string;
-          const resourceRef = (r as any).resourceRef as string | undefined;
-          authorizeCalls.push({ permission, resourceRef });
-          const allowed =
-            permission === 'pipelines.run.read' ||
-            resourceRef === SHOP ||
-            resourceRef === 'component:default/elsewhere';
-          return {
-            result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-          } as PolicyDecision;
-        }) as any,
-    });
-    const auditor = mockServices.auditor.mock({
-      createEvent: async options => {
-        const entry: (typeof audit)[number] = {
-          eventId: options.eventId,
-          meta: options.meta,
-        };
-        audit.push(entry);
-        return {
-          success: async () => {
-            entry.outcome = 'success';
-          },
-          fail: async ({ error }) => {
-            entry.outcome = 'fail';
-            entry.error = error.message;
-          },
-        };
-      },
-    });
-    ({ server } = await startTestBackend({
-      features: [
-        pipelinesPlugin,
-        auditor.factory,
-        mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({ entities }),
-        permissions.factory,
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                ...(tc.kubernetesConfig as any).clusterLocatorMethods,
+    ({ server, api } = await startPipelinesTestBackend({
+      cluster: tc,
+      entities,
+      permissions: policy.permissions.factory,
+      features: [auditor.factory, mockServices.database.factory({ knex })],
+      config: {
+        kubernetes: {
+          clusterLocatorMethods: [
+            ...(tc.kubernetesConfig as any).clusterLocatorMethods,
+            {
+              // A second cluster that is down: the first still serves.
+              type: 'config',
+              clusters: [
                 {
-                  // A second cluster that is down: the first still serves.
-                  type: 'config',
-                  clusters: [
-                    {
-                      name: 'down',
-                      url: 'https://127.0.0.1:1',
-                      authProvider: 'serviceAccount',
-                      serviceAccountToken: 'unused',
-                      skipTLSVerify: true,
-                    },
-                  ],
+                  name: 'down',
+                  url: 'https://127.0.0.1:1',
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: 'unused',
+                  skipTLSVerify: true,
                 },
               ],
             },
-            pipelines: { serviceAccounts: ['ci-runner'] },
-          },
-        }),
-      ],
+          ],
+        },
+        pipelines: { serviceAccounts: ['ci-runner'] },
+      },
     }));
   });
 
   afterAll(async () => {
     await tc?.stop();
   });
-
-  const api = () => request(server);
 
   async function listRuns(
     entityRef: string,
@@ -586,45 +541,20 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it("pushes the entity's run changes as server-sent events", async () => {
-    const { port } = server.address() as { port: number };
-    const controller = new AbortController();
-    const response = await fetch(
-      `http://127.0.0.1:${port}/api/pipelines/runs/events?entityRef=${encodeURIComponent(
-        SHOP,
-      )}`,
-      { headers: auth, signal: controller.signal },
+    const stream = await openEventStream(
+      server,
+      `/api/pipelines/runs/events?entityRef=${encodeURIComponent(SHOP)}`,
+      auth,
     );
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const seen = new Map<string, string[]>();
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += decoder.decode(value, { stream: true });
-        for (
-          let end = text.indexOf('\n\n');
-          end >= 0;
-          end = text.indexOf('\n\n')
-        ) {
-          const message = text.slice(0, end);
-          text = text.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(message)?.[1];
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (event === 'run' && data) {
-            const run = JSON.parse(data);
-            seen.set(run.name, [
-              ...(seen.get(run.name) ?? []),
-              run.status.status,
-            ]);
-          }
-        }
-      }
-    })().catch(() => {});
+    const statusesOf = (name: string) =>
+      pushedRuns(stream)
+        .filter(run => run.name === name)
+        .map(run => run.status.status);
     try {
+      expect(stream.response.status).toBe(200);
+      expect(stream.response.headers.get('content-type')).toContain(
+        'text/event-stream',
+      );
       const started = await api()
         .post('/api/pipelines/runs')
         .query({ entityRef: SHOP })
@@ -632,7 +562,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
         .send({ cluster: 'dev', namespace: 'ci', pipeline: 'build' });
       const name = started.body.name;
       await waitFor(
-        () => seen.get(name) ?? [],
+        () => statusesOf(name),
         statuses => statuses.includes('succeeded'),
         'the pushed succeeded status',
         90_000,
@@ -662,10 +592,9 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
         90_000,
       );
       // The changes of the shop's runs keep coming; the cart's never did.
-      expect(seen.has('cart-direct')).toBe(false);
+      expect(statusesOf('cart-direct')).toEqual([]);
     } finally {
-      controller.abort();
-      await read;
+      await stream.close();
     }
   });
 
@@ -1085,15 +1014,12 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     });
   });
   it('ends open event streams and its watches when the backend stops', async () => {
-    const backend = await startTestBackend({
-      features: [
-        pipelinesPlugin,
-        catalogServiceMock.factory({ entities }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        mockServices.rootConfig.factory({
-          data: { kubernetes: tc.kubernetesConfig },
-        }),
-      ],
+    const backend = await startPipelinesTestBackend({
+      cluster: tc,
+      entities,
+      permissions: mockServices.permissions.factory({
+        result: AuthorizeResult.ALLOW,
+      }),
     });
     const { port } = backend.server.address() as { port: number };
     const response = await fetch(

@@ -1,69 +1,61 @@
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
+import { component, ownersOf } from '../__testUtils__/entities';
+import { permissionPolicy } from '../__testUtils__/testBackend';
 import { ReadableEntityScopes } from './ReadableEntityScopes';
 
-const component = (
-  name: string,
-  owner: string,
-  annotations: Record<string, string>,
-) => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name, namespace: 'default', annotations },
-  spec: { owner },
-});
-
 const entities = [
-  component('shop', 'user:default/amy', {
-    'cairn.dev/pipelines': 'true',
-    'backstage.io/kubernetes-id': 'shop',
-  }),
-  component('cart', 'user:default/bob', {
-    'tekton.dev/cicd': 'TRUE',
-    'backstage.io/kubernetes-label-selector': 'app=cart',
-  }),
+  component(
+    'shop',
+    {
+      'cairn.dev/pipelines': 'true',
+      'backstage.io/kubernetes-id': 'shop',
+    },
+    'user:default/amy',
+  ),
+  component(
+    'cart',
+    {
+      'tekton.dev/cicd': 'TRUE',
+      'backstage.io/kubernetes-label-selector': 'app=cart',
+    },
+    'user:default/bob',
+  ),
   // Opted in, but its runs cannot be found: left out, not an error.
-  component('broken', 'user:default/amy', {
-    'cairn.dev/pipelines': 'true',
-    'backstage.io/kubernetes-label-selector': 'app in cart',
-  }),
-  component('legacy', 'user:default/amy', {
-    'backstage.io/kubernetes-id': 'legacy',
-  }),
+  component(
+    'broken',
+    {
+      'cairn.dev/pipelines': 'true',
+      'backstage.io/kubernetes-label-selector': 'app in cart',
+    },
+    'user:default/amy',
+  ),
+  component(
+    'legacy',
+    { 'backstage.io/kubernetes-id': 'legacy' },
+    'user:default/amy',
+  ),
 ];
 
-const owners = Object.fromEntries(
-  entities.map(e => [`component:default/${e.metadata.name}`, e.spec.owner]),
-);
+const owners = ownersOf(entities);
 
 function setup(options: { failNext?: boolean; ttlMs?: number } = {}) {
-  const calls: string[][] = [];
   let failNext = options.failNext ?? false;
-  const permissions = mockServices.permissions.mock({
-    authorize: async (requests, { credentials }) => {
-      calls.push(requests.map(r => (r as any).resourceRef));
-      if (failNext) {
-        failNext = false;
-        throw new Error('permission backend unavailable');
-      }
-      const user = (credentials.principal as any).userEntityRef;
-      return requests.map(r => ({
-        result:
-          owners[(r as any).resourceRef] === user
-            ? AuthorizeResult.ALLOW
-            : AuthorizeResult.DENY,
-      })) as PolicyDecision[] as any;
-    },
+  const policy = permissionPolicy(({ resourceRef }, user) => {
+    if (failNext) {
+      failNext = false;
+      throw new Error('permission backend unavailable');
+    }
+    return owners[resourceRef!] === user;
   });
   const scopes = new ReadableEntityScopes({
     catalog: catalogServiceMock({ entities }),
-    permissions,
+    permissions: policy.permissions,
     ttlMs: options.ttlMs,
   });
+  /** Each authorize call's resources. */
+  const calls = () =>
+    policy.batches.map(batch => batch.map(call => call.resourceRef));
   const refsOf = async (user: string) =>
     (await scopes.forCredentials(mockCredentials.user(user))).map(
       s => s.entityRef,
@@ -80,7 +72,7 @@ describe('ReadableEntityScopes', () => {
     expect(await refsOf('user:default/bob')).toEqual([
       'component:default/cart',
     ]);
-    expect(calls.map(c => [...c].sort())).toEqual([
+    expect(calls().map(c => [...c].sort())).toEqual([
       ['component:default/cart', 'component:default/shop'],
       ['component:default/cart', 'component:default/shop'],
     ]);
@@ -90,14 +82,14 @@ describe('ReadableEntityScopes', () => {
     const { calls, refsOf } = setup();
     await Promise.all([refsOf('user:default/amy'), refsOf('user:default/amy')]);
     await refsOf('user:default/amy');
-    expect(calls).toHaveLength(1);
+    expect(calls()).toHaveLength(1);
   });
 
   it('asks again once the set has expired', async () => {
     const { calls, refsOf } = setup({ ttlMs: 0 });
     await refsOf('user:default/amy');
     await refsOf('user:default/amy');
-    expect(calls).toHaveLength(2);
+    expect(calls()).toHaveLength(2);
   });
 
   it('does not keep a failed resolution', async () => {
@@ -108,6 +100,6 @@ describe('ReadableEntityScopes', () => {
     expect(await refsOf('user:default/amy')).toEqual([
       'component:default/shop',
     ]);
-    expect(calls).toHaveLength(2);
+    expect(calls()).toHaveLength(2);
   });
 });

@@ -1,16 +1,5 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
+import { mockServices } from '@backstage/backend-test-utils';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import request from 'supertest';
-import { pipelinesPlugin } from '../plugin';
 import {
   READ_ONLY_NAMESPACE,
   startTektonTestCluster,
@@ -18,6 +7,15 @@ import {
   waitFor,
   WRITABLE_NAMESPACE,
 } from '../__testUtils__/tektonCluster';
+import { component, ownersOf } from '../__testUtils__/entities';
+import {
+  openEventStream,
+  permissionPolicy,
+  PipelinesTestBackend,
+  pushedRuns,
+  startPipelinesTestBackend,
+  userAuth,
+} from '../__testUtils__/testBackend';
 
 /*
  * The lists without `entityRef` (GET /runs, /pipelines, /runs/events)
@@ -35,35 +33,30 @@ const OPS = 'user:default/ops';
 const SHOP = 'component:default/shop';
 const CART = 'component:default/cart';
 
-const component = (
-  name: string,
-  owner: string,
-  annotations: Record<string, string>,
-) => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name, namespace: 'default', annotations },
-  spec: { type: 'service', lifecycle: 'production', owner },
-});
-
 const entities = [
-  component('shop', MOCK, {
-    'cairn.dev/pipelines': 'true',
-    'backstage.io/kubernetes-id': 'shop',
-  }),
+  component(
+    'shop',
+    {
+      'cairn.dev/pipelines': 'true',
+      'backstage.io/kubernetes-id': 'shop',
+    },
+    MOCK,
+  ),
   // Opted in with the community Tekton plugin's annotation, found by label.
-  component('cart', OTHER, {
-    'tekton.dev/cicd': 'true',
-    'backstage.io/kubernetes-label-selector': 'app=cart',
-    'backstage.io/kubernetes-namespace': READ_ONLY_NAMESPACE,
-  }),
+  component(
+    'cart',
+    {
+      'tekton.dev/cicd': 'true',
+      'backstage.io/kubernetes-label-selector': 'app=cart',
+      'backstage.io/kubernetes-namespace': READ_ONLY_NAMESPACE,
+    },
+    OTHER,
+  ),
   // Not opted in: its runs are listed nowhere without its entityRef.
-  component('legacy', MOCK, { 'backstage.io/kubernetes-id': 'legacy' }),
+  component('legacy', { 'backstage.io/kubernetes-id': 'legacy' }, MOCK),
 ];
 
-const owners: Record<string, string> = Object.fromEntries(
-  entities.map(e => [`component:default/${e.metadata.name}`, e.spec.owner]),
-);
+const owners = ownersOf(entities);
 
 const step = { name: 's', image: 'alpine', script: '#!/bin/sh\necho ok\n' };
 
@@ -96,22 +89,34 @@ function run(
 
 describe('lists of every readable entity against a dev cluster with Tekton', () => {
   let tc: TektonTestCluster;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  /** Each authorize call's run.read requests, by resource. */
-  const readChecks: string[][] = [];
+  let api: PipelinesTestBackend['api'];
+  let server: PipelinesTestBackend['server'];
   /** Reads granted besides ownership, by user. */
   const grants: Record<string, string[]> = {};
-
-  const as = (user: string) => ({
-    Authorization: mockCredentials.user.header(user),
-  });
-  const api = () => request(server);
+  const policy = permissionPolicy(
+    ({ resourceRef }, user) =>
+      user === OPS ||
+      Boolean(
+        resourceRef &&
+          (owners[resourceRef] === user ||
+            grants[user!]?.includes(resourceRef)),
+      ),
+  );
+  /** Each authorize call's run.read requests, by resource. */
+  const readChecks = () =>
+    policy.batches
+      .map(batch =>
+        batch
+          .filter(call => call.permission === 'pipelines.run.read')
+          .map(call => call.resourceRef!),
+      )
+      .filter(reads => reads.length);
 
   async function listRuns(user: string, query: Record<string, string> = {}) {
     const res = await api()
       .get('/api/pipelines/runs')
       .query(query)
-      .set(as(user));
+      .set(userAuth(user));
     expect(res.status).toBe(200);
     return res.body;
   }
@@ -163,44 +168,19 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
       await create('pipelineruns', body);
     }
 
-    const permissions = mockServices.permissions.mock({
-      authorize: async (requests, options) => {
-        const user = (options.credentials.principal as any).userEntityRef;
-        const reads = requests
-          .filter(r => (r as any).permission.name === 'pipelines.run.read')
-          .map(r => (r as any).resourceRef as string);
-        if (reads.length) readChecks.push(reads);
-        return requests.map(r => {
-          const resourceRef = (r as any).resourceRef as string | undefined;
-          const allowed =
-            user === OPS ||
-            (resourceRef &&
-              (owners[resourceRef] === user ||
-                grants[user]?.includes(resourceRef)));
-          return {
-            result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-          } as PolicyDecision;
-        }) as any;
+    ({ server, api } = await startPipelinesTestBackend({
+      cluster: tc,
+      entities,
+      permissions: policy.permissions.factory,
+      features: [mockServices.database.factory()],
+      config: {
+        pipelines: {
+          serviceAccounts: [
+            'ci-runner',
+            { name: 'deployer', namespace: WRITABLE_NAMESPACE },
+          ],
+        },
       },
-    });
-    ({ server } = await startTestBackend({
-      features: [
-        pipelinesPlugin,
-        mockServices.database.factory(),
-        catalogServiceMock.factory({ entities }),
-        permissions.factory,
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: tc.kubernetesConfig,
-            pipelines: {
-              serviceAccounts: [
-                'ci-runner',
-                { name: 'deployer', namespace: WRITABLE_NAMESPACE },
-              ],
-            },
-          },
-        }),
-      ],
     }));
     // The non-pending runs have ended, so statuses below are stable.
     await waitFor(
@@ -245,9 +225,9 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
   });
 
   it('asks the permission backend once per list, for all entities together', async () => {
-    readChecks.length = 0;
+    policy.batches.length = 0;
     await listRuns('user:default/newcomer');
-    expect(readChecks.map(refs => [...refs].sort())).toEqual([[CART, SHOP]]);
+    expect(readChecks().map(refs => [...refs].sort())).toEqual([[CART, SHOP]]);
   });
 
   it('keeps the filters, and filters by entity, cluster and namespace', async () => {
@@ -297,7 +277,7 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
   });
 
   it("lists the Pipelines of the user's entities, with the service accounts each may name", async () => {
-    const res = await api().get('/api/pipelines/pipelines').set(as(OPS));
+    const res = await api().get('/api/pipelines/pipelines').set(userAuth(OPS));
     expect(res.status).toBe(200);
     expect(
       res.body.items.map((p: any) => ({
@@ -313,41 +293,21 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
       },
       { entityRef: CART, name: 'cart-build', serviceAccounts: ['ci-runner'] },
     ]);
-    const mine = await api().get('/api/pipelines/pipelines').set(as(MOCK));
+    const mine = await api()
+      .get('/api/pipelines/pipelines')
+      .set(userAuth(MOCK));
     expect(mine.body.items.map((p: any) => p.name)).toEqual(['shop-build']);
   });
 
   it("pushes the changes of the user's entities' runs only", async () => {
-    const { port } = server.address() as { port: number };
-    const controller = new AbortController();
-    const response = await fetch(
-      `http://127.0.0.1:${port}/api/pipelines/runs/events`,
-      { headers: as(MOCK), signal: controller.signal },
+    const stream = await openEventStream(
+      server,
+      '/api/pipelines/runs/events',
+      userAuth(MOCK),
     );
-    expect(response.status).toBe(200);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const seen: Array<{ name: string; entityRef: string }> = [];
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += decoder.decode(value, { stream: true });
-        for (
-          let end = text.indexOf('\n\n');
-          end >= 0;
-          end = text.indexOf('\n\n')
-        ) {
-          const message = text.slice(0, end);
-          text = text.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (/^event: run$/m.test(message) && data)
-            seen.push(JSON.parse(data));
-        }
-      }
-    })().catch(() => {});
+    const seen = () => pushedRuns(stream);
     try {
+      expect(stream.response.status).toBe(200);
       // The cart's change comes first; the shop's after it.
       const patch = (namespace: string, name: string) =>
         tc.custom.patchNamespacedCustomObject(
@@ -365,39 +325,26 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
       await patch(READ_ONLY_NAMESPACE, 'cart-1');
       await patch(WRITABLE_NAMESPACE, 'shop-1');
       await waitFor(
-        () => seen,
+        seen,
         s => s.some(r => r.name === 'shop-1'),
         "the shop's change to be pushed",
       );
-      expect(seen.map(r => r.name)).not.toContain('cart-1');
-      expect(seen.find(r => r.name === 'shop-1')?.entityRef).toBe(SHOP);
+      expect(seen().map(r => r.name)).not.toContain('cart-1');
+      expect(seen().find(r => r.name === 'shop-1')?.entityRef).toBe(SHOP);
     } finally {
-      controller.abort();
-      await read;
+      await stream.close();
     }
   });
 
   it('keeps a stream of every readable entity in step with what the user may read', async () => {
     const user = 'user:default/late';
-    const { port } = server.address() as { port: number };
-    const controller = new AbortController();
-    const response = await fetch(
-      `http://127.0.0.1:${port}/api/pipelines/runs/events`,
-      { headers: as(user), signal: controller.signal },
+    const stream = await openEventStream(
+      server,
+      '/api/pipelines/runs/events',
+      userAuth(user),
     );
-    expect(response.status).toBe(200);
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    // Everything the stream sent.
-    let received = '';
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        received += decoder.decode(value, { stream: true });
-      }
-    })().catch(() => {});
     try {
+      expect(stream.response.status).toBe(200);
       // The user may read the cart's runs only after the stream opened.
       grants[user] = [CART];
       let touches = 0;
@@ -419,15 +366,14 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
             setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
           );
           await new Promise(resolve => setTimeout(resolve, 1000));
-          return received;
+          return stream.received();
         },
-        stream => stream.includes('"name":"cart-1"'),
+        received => received.includes('"name":"cart-1"'),
         "the cart's change on the stream once the user may read it",
         90_000,
       );
     } finally {
-      controller.abort();
-      await read;
+      await stream.close();
     }
   });
 });

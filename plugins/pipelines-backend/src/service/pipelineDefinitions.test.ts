@@ -1,20 +1,16 @@
 import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  PolicyDecision,
-} from '@backstage/plugin-permission-common';
-import request from 'supertest';
-import { pipelinesPlugin } from '../plugin';
-import {
   startTektonTestCluster,
   TektonTestCluster,
   waitFor,
 } from '../__testUtils__/tektonCluster';
+import { component } from '../__testUtils__/entities';
+import {
+  auditRecorder,
+  permissionPolicy,
+  PipelinesTestBackend,
+  startPipelinesTestBackend,
+  userAuth,
+} from '../__testUtils__/testBackend';
 
 /*
  * The pipeline builder's routes in a test backend against a dev cluster
@@ -25,13 +21,6 @@ import {
  */
 
 jest.setTimeout(180_000);
-
-const component = (name: string, annotations: Record<string, string>) => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name, namespace: 'default', annotations },
-  spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
-});
 
 const SHOP = 'component:default/shop';
 const CART = 'component:default/cart';
@@ -84,16 +73,18 @@ function newPipeline(name: string, extra: object = {}) {
 
 describe('the pipeline builder API against a dev cluster with Tekton', () => {
   let tc: TektonTestCluster;
-  let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
-  const auth = { Authorization: mockCredentials.user.header() };
-  const authorizeCalls: Array<{ permission: string; resourceRef?: string }> =
-    [];
-  const audit: Array<{
-    eventId: string;
-    meta?: object;
-    outcome?: 'success' | 'fail';
-    error?: string;
-  }> = [];
+  let api: PipelinesTestBackend['api'];
+  const auth = userAuth();
+  const policy = permissionPolicy(
+    ({ permission, resourceRef }) =>
+      permission === 'pipelines.run.read' ||
+      resourceRef === SHOP ||
+      resourceRef === WEB ||
+      resourceRef === OUTSIDER,
+  );
+  const authorizeCalls = policy.calls;
+  const auditor = auditRecorder();
+  const audit = auditor.events;
 
   const readFromCluster = (namespace: string, name: string) =>
     tc.custom.getNamespacedCustomObject({ ...TEKTON, namespace, name });
@@ -141,50 +132,11 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
       },
     });
 
-    const permissions = mockServices.permissions.mock({
-      authorize: async requests =>
-        requests.map(r => {
-          const permission = (r as any).permission.name as string;
-          const resourceRef = (r as any).resourceRef as string | undefined;
-          authorizeCalls.push({ permission, resourceRef });
-          const allowed =
-            permission === 'pipelines.run.read' ||
-            resourceRef === SHOP ||
-            resourceRef === WEB ||
-            resourceRef === OUTSIDER;
-          return {
-            result: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-          } as PolicyDecision;
-        }) as any,
-    });
-    const auditor = mockServices.auditor.mock({
-      createEvent: async options => {
-        const entry: (typeof audit)[number] = {
-          eventId: options.eventId,
-          meta: options.meta,
-        };
-        audit.push(entry);
-        return {
-          success: async () => {
-            entry.outcome = 'success';
-          },
-          fail: async ({ error }) => {
-            entry.outcome = 'fail';
-            entry.error = error.message;
-          },
-        };
-      },
-    });
-    ({ server } = await startTestBackend({
-      features: [
-        pipelinesPlugin,
-        auditor.factory,
-        catalogServiceMock.factory({ entities }),
-        permissions.factory,
-        mockServices.rootConfig.factory({
-          data: { kubernetes: tc.kubernetesConfig },
-        }),
-      ],
+    ({ api } = await startPipelinesTestBackend({
+      cluster: tc,
+      entities,
+      permissions: policy.permissions.factory,
+      features: [auditor.factory],
     }));
   });
 
@@ -192,7 +144,6 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     await tc?.stop();
   });
 
-  const api = () => request(server);
   const create = (entityRef: string, body: object) =>
     api()
       .post('/api/pipelines/pipelines')

@@ -1,0 +1,206 @@
+import { Server } from 'node:http';
+import { BackendFeature, ServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { pipelinesPlugin } from '../plugin';
+import { TektonTestCluster } from './tektonCluster';
+
+/*
+ * Test support: the pipelines backend in a test backend against a dev
+ * cluster with Tekton, with a catalog and a permission policy of the test's
+ * own, and what tests need to call it and to see what it asked and audited.
+ */
+
+/** Root config data, as the test backend's config service takes it. */
+type ConfigData = NonNullable<
+  NonNullable<Parameters<typeof mockServices.rootConfig.factory>[0]>['data']
+>;
+
+/** The request headers of a signed-in user (the mock user by default). */
+export const userAuth = (userEntityRef?: string) => ({
+  Authorization: mockCredentials.user.header(userEntityRef),
+});
+
+/** One permission request as the policy sees it. */
+export interface AuthorizeCall {
+  permission: string;
+  resourceRef?: string;
+}
+
+/**
+ * A permission service that allows what `allow` allows, and records every
+ * request: `calls` one by one, `batches` as each authorize call asked them.
+ */
+export function permissionPolicy(
+  allow: (call: AuthorizeCall, userEntityRef: string | undefined) => boolean,
+) {
+  const calls: AuthorizeCall[] = [];
+  const batches: AuthorizeCall[][] = [];
+  const permissions = mockServices.permissions.mock({
+    authorize: async (requests, { credentials }) => {
+      const user = (credentials.principal as any).userEntityRef as
+        | string
+        | undefined;
+      const batch = requests.map(r => ({
+        permission: (r as any).permission.name as string,
+        resourceRef: (r as any).resourceRef as string | undefined,
+      }));
+      calls.push(...batch);
+      batches.push(batch);
+      return batch.map(
+        call =>
+          ({
+            result: allow(call, user)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+          } as PolicyDecision),
+      ) as any;
+    },
+  });
+  return { permissions, calls, batches };
+}
+
+/** An audit event as the backend reported it, with how it ended. */
+export interface AuditRecord {
+  eventId: string;
+  meta?: object;
+  outcome?: 'success' | 'fail';
+  error?: string;
+}
+
+/** An auditor that records every event the backend reports. */
+export function auditRecorder() {
+  const events: AuditRecord[] = [];
+  const auditor = mockServices.auditor.mock({
+    createEvent: async options => {
+      const entry: AuditRecord = {
+        eventId: options.eventId,
+        meta: options.meta,
+      };
+      events.push(entry);
+      return {
+        success: async () => {
+          entry.outcome = 'success';
+        },
+        fail: async ({ error }) => {
+          entry.outcome = 'fail';
+          entry.error = error.message;
+        },
+      };
+    },
+  });
+  return { factory: auditor.factory, events };
+}
+
+/** The pipelines backend under test, and a supertest agent for its server. */
+export type PipelinesTestBackend = TestBackend & {
+  api: () => ReturnType<typeof request>;
+};
+
+/**
+ * Starts the pipelines backend against `cluster` (as its portal service
+ * account) with these catalog entities and permission service. `config` is
+ * added to the root config and may replace `kubernetes`; `features` adds
+ * services such as a database or an auditor.
+ */
+export async function startPipelinesTestBackend(options: {
+  cluster: TektonTestCluster;
+  entities: Entity[];
+  permissions: ServiceFactory;
+  config?: ConfigData;
+  features?: Array<BackendFeature | ServiceFactory>;
+}): Promise<PipelinesTestBackend> {
+  const backend = await startTestBackend({
+    features: [
+      pipelinesPlugin,
+      catalogServiceMock.factory({ entities: options.entities }),
+      options.permissions,
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: options.cluster.kubernetesConfig as ConfigData,
+          ...options.config,
+        },
+      }),
+      ...(options.features ?? []),
+    ],
+  });
+  // The backend's methods are on its prototype: add to it, not a copy.
+  return Object.assign(backend, { api: () => request(backend.server) });
+}
+
+/** A server-sent event stream of the backend, read while it is open. */
+export interface EventStream {
+  response: Response;
+  /** Each event's type and data, in order. */
+  events: Array<{ event?: string; data?: string }>;
+  /** Everything the stream sent so far. */
+  received(): string;
+  /** Closes the stream and waits for its reading to end. */
+  close(): Promise<void>;
+}
+
+/** Opens `path` on the backend's server and reads its events until closed. */
+export async function openEventStream(
+  server: Server,
+  path: string,
+  headers: Record<string, string>,
+): Promise<EventStream> {
+  const { port } = server.address() as { port: number };
+  const controller = new AbortController();
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    headers,
+    signal: controller.signal,
+  });
+  const events: EventStream['events'] = [];
+  let received = '';
+  let unparsed = '';
+  const reading = (async () => {
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      const text = decoder.decode(value, { stream: true });
+      received += text;
+      unparsed += text;
+      for (
+        let end = unparsed.indexOf('\n\n');
+        end >= 0;
+        end = unparsed.indexOf('\n\n')
+      ) {
+        const message = unparsed.slice(0, end);
+        unparsed = unparsed.slice(end + 2);
+        events.push({
+          event: /^event: (.*)$/m.exec(message)?.[1],
+          data: /^data: (.*)$/m.exec(message)?.[1],
+        });
+      }
+    }
+  })().catch(() => {});
+  return {
+    response,
+    events,
+    received: () => received,
+    close: async () => {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+/** The runs an event stream pushed, in order. */
+export const pushedRuns = (stream: EventStream): any[] =>
+  stream.events
+    .filter(e => e.event === 'run' && e.data)
+    .map(e => JSON.parse(e.data!));
