@@ -14,6 +14,8 @@ import {
 } from '@codemirror/autocomplete';
 import { forEachDiagnostic } from '@codemirror/lint';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
 import {
   buildParamForm,
   buildPipelineGraph,
@@ -198,6 +200,8 @@ async function render(
   route = '/builder/dev/shop/build',
   permission = mockApis.permission(),
   entity = entityRef,
+  /** Rendered beside the plugin, e.g. links elsewhere in the app. */
+  beside?: ReactNode,
 ) {
   return renderInTestApp(
     <TestApiProvider
@@ -220,6 +224,7 @@ async function render(
         ],
       ]}
     >
+      {beside}
       <PipelinesRouter entityRef={entity} />
     </TestApiProvider>,
     { routeEntries: [route] },
@@ -271,6 +276,9 @@ async function addTask(placement: RegExp | undefined, pick: RegExp) {
 jest.setTimeout(30_000);
 
 describe('PipelineBuilder', () => {
+  // Drafts of unsaved work stay in the tab's sessionStorage.
+  afterEach(() => window.sessionStorage.clear());
+
   it('shows the loaded pipeline as a graph: tasks, the finally lane, and its YAML without server fields', async () => {
     await render(fakeApi());
     expect(await screen.findByTestId('builder-node-fetch')).toBeInTheDocument();
@@ -799,6 +807,73 @@ describe('PipelineBuilder', () => {
     ).toBeNull();
     // Gone with the builder, the unload warning too.
     expect(unload()).toBe(false);
+  });
+
+  it('offers unsaved work back after leaving by an in-app link; Restore is a step Undo takes back, Discard and Save forget it', async () => {
+    const api = fakeApi();
+    await render(
+      api,
+      undefined,
+      undefined,
+      undefined,
+      <nav>
+        <Link to="/">Elsewhere</Link>
+        <Link to="/builder/dev/shop/build">Edit build</Link>
+      </nav>,
+    );
+    await screen.findByTestId('builder-node-fetch');
+    const leaveAndReturn = async () => {
+      fireEvent.click(screen.getByRole('link', { name: 'Elsewhere' }));
+      await waitFor(() => expect(node('fetch')).toBeNull());
+      fireEvent.click(screen.getByRole('link', { name: 'Edit build' }));
+      await screen.findByTestId('builder-node-fetch');
+    };
+    const setDescription = (value: string) =>
+      fireEvent.change(screen.getByLabelText('Pipeline description'), {
+        target: { value },
+      });
+    const restore = () => screen.queryByRole('button', { name: 'Restore' });
+
+    await leaveAndReturn();
+    expect(restore()).toBeNull();
+
+    setDescription('Builds the shop');
+    await screen.findByText('Unsaved changes');
+    await leaveAndReturn();
+    expect(shownPipeline().spec.description).toBeUndefined();
+    expect(
+      screen.getByText(/Restore your unsaved changes\?/),
+    ).toBeInTheDocument();
+    fireEvent.click(restore()!);
+    await waitFor(() =>
+      expect(shownPipeline().spec.description).toBe('Builds the shop'),
+    );
+    expect(restore()).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() =>
+      expect(shownPipeline().spec.description).toBeUndefined(),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Redo' }));
+
+    // Leaving before choosing keeps the offer; Discard forgets it.
+    await leaveAndReturn();
+    expect(restore()).toBeInTheDocument();
+    await leaveAndReturn();
+    fireEvent.click(screen.getByRole('button', { name: 'Discard' }));
+    expect(restore()).toBeNull();
+    await leaveAndReturn();
+    expect(restore()).toBeNull();
+
+    // Saved work is not offered again.
+    setDescription('Builds and tests the shop');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('All changes saved');
+    expect(api.definitions['dev/shop/build'].pipeline.spec.description).toBe(
+      'Builds and tests the shop',
+    );
+    await leaveAndReturn();
+    expect(restore()).toBeNull();
+    expect(shownPipeline().spec.description).toBe('Builds and tests the shop');
   });
 
   it('leaves without asking when nothing changed', async () => {

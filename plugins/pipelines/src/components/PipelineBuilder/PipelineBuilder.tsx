@@ -49,6 +49,13 @@ import { pipelinesApiRef, RunRef } from '../../api';
 import { useRunPaths } from '../EntityRefContext';
 import { errorMessage } from '../actions/errorMessage';
 import { BuilderCanvas } from './BuilderCanvas';
+import {
+  BuilderDraft,
+  draftKey,
+  readDraft,
+  removeDraft,
+  writeDraft,
+} from './drafts';
 import { EditPath } from './forms';
 import {
   recordText,
@@ -160,7 +167,7 @@ function pickerTitle(placement: Placement) {
  * Asks the browser to confirm leaving the page (reload, closing the tab,
  * another address) while `dirty`. Navigation inside the app is guarded by
  * the builder's own Back button: react-router's blocker needs a data router,
- * which the app does not use.
+ * which the app does not use; other links leave a draft that is offered back.
  */
 function useWarnOnUnload(dirty: boolean) {
   useEffect(() => {
@@ -241,6 +248,32 @@ export function PipelineBuilder(props: {
     subject.kind === 'existing'
       ? { cluster: subject.ref.cluster, namespace: subject.ref.namespace }
       : location!;
+  const draft = draftKey(
+    entityRef,
+    subject.kind === 'existing' ? subject.ref : 'new',
+  );
+  // Work left unsaved by an in-app link (which the app's router cannot block), offered back.
+  const [leftDraft, setLeftDraft] = useState(() => {
+    const left = readDraft(draft);
+    return left && left.text !== subject.text ? left : undefined;
+  });
+  useEffect(() => {
+    if (dirty) writeDraft(draft, { text, resourceVersion, location });
+    // Kept while offered, unless newer edits replaced it.
+    else if (!leftDraft) removeDraft(draft);
+  }, [draft, dirty, text, resourceVersion, location, leftDraft]);
+  const restoreDraft = (left: BuilderDraft) => {
+    // A step of its own: Undo brings the loaded text back.
+    commit(recordText(historyRef.current, left.text));
+    // Saving then fails with a conflict if the pipeline changed since.
+    if (left.resourceVersion) setResourceVersion(left.resourceVersion);
+    if (left.location && subject.kind === 'new') setLocation(left.location);
+    setLeftDraft(undefined);
+  };
+  const discardDraft = () => {
+    removeDraft(draft);
+    setLeftDraft(undefined);
+  };
 
   const [selected, setSelected] = useState<string>();
   const [editError, setEditError] = useState<string>();
@@ -389,6 +422,8 @@ export function PipelineBuilder(props: {
           pipeline,
         });
         setSavedText(text);
+        // Saving may leave the builder before the draft effect runs.
+        removeDraft(draft);
         props.onSaved(created, run);
       } else {
         const updated = await api.updatePipeline(entityRef, subject.ref, {
@@ -397,6 +432,7 @@ export function PipelineBuilder(props: {
         });
         setResourceVersion(updated.resourceVersion);
         setSavedText(text);
+        removeDraft(draft);
         props.onSaved(subject.ref, run);
       }
     } catch (e) {
@@ -580,6 +616,29 @@ export function PipelineBuilder(props: {
         </Tooltip>
       </Box>
 
+      {leftDraft && (
+        <Alert
+          severity="info"
+          action={
+            <>
+              <Button
+                color="inherit"
+                size="small"
+                onClick={() => restoreDraft(leftDraft)}
+              >
+                Restore
+              </Button>
+              <Button color="inherit" size="small" onClick={discardDraft}>
+                Discard
+              </Button>
+            </>
+          }
+        >
+          This {subject.kind === 'new' ? 'new pipeline' : 'pipeline'} has
+          unsaved changes from when you last left the builder in this tab.
+          Restore your unsaved changes?
+        </Alert>
+      )}
       {readOnly && (
         <Alert severity="info">
           You may view this pipeline but not edit it: editing needs the
@@ -775,7 +834,14 @@ export function PipelineBuilder(props: {
           <Button color="primary" onClick={() => setConfirmingLeave(false)}>
             Keep editing
           </Button>
-          <Button onClick={leave}>Discard changes</Button>
+          <Button
+            onClick={() => {
+              removeDraft(draft);
+              leave();
+            }}
+          >
+            Discard changes
+          </Button>
         </DialogActions>
       </Dialog>
       {picking && (
