@@ -35,20 +35,27 @@
  * Every loop is bounded, everything listens on 127.0.0.1, and the benchmark
  * stops the server and removes its temporary directory when it ends.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  BenchChild,
+  REPO_ROOT,
+  cleanUpOnExit,
+  codeVersion,
+  log,
+  machine,
+  median,
+  pool,
+  positiveInt,
+  summarize,
+  writeDocSection,
+} from '@cairn/bench-support';
+import type { Summary } from '@cairn/bench-support';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -68,14 +75,6 @@ const { values: args } = parseArgs({
   },
 });
 
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  }
-  return n;
-}
-
 const PODS = positiveInt('pods', args.pods);
 const WATCHERS = positiveInt('watchers', args.watchers);
 const UPDATES = positiveInt('updates', args.updates);
@@ -91,11 +90,6 @@ const MODES = modesOf(args.mode);
 
 type Mode = 'workloads' | 'api';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const NODE_TRANSFORM = path.join(
-  REPO_ROOT,
-  'node_modules/@backstage/cli/config/nodeTransform.cjs',
-);
 const SERVER_ENTRY = path.join(__dirname, 'server.ts');
 const DOC_PATH = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 const PROFILE_DIR = path.join(os.tmpdir(), 'cairn-bench-profiles');
@@ -114,61 +108,10 @@ const AIMS = {
   rssBytes: GiB,
 };
 
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-// A closed stderr (e.g. piped into `head`) must not stop the cleanup.
-process.stderr.on('error', () => {});
-process.stdout.on('error', () => {});
-
-/*
- * Cleanup that also runs when the benchmark dies or is interrupted: temporary
- * directories are removed and server processes killed on exit (the server
- * also stops by itself when its IPC channel closes).
- */
-const tempDirs = new Set<string>();
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null)
-      child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.on(signal, () => process.exit(130));
+const { tempDirs, children } = cleanUpOnExit();
 
 // ---------------------------------------------------------------------------
 // Statistics
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
-}
-
-interface Summary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function summarize(samples: ArrayLike<number>): Summary {
-  const sorted = Float64Array.from(samples).sort();
-  let total = 0;
-  for (let i = 0; i < sorted.length; i++) total += sorted[i];
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN,
-    mean: sorted.length ? total / sorted.length : NaN,
-  };
-}
 
 const ms = (n: number): string => {
   if (Number.isNaN(n)) return '–';
@@ -198,94 +141,44 @@ interface MemoryReply {
 }
 
 class ServerProcess {
-  private memoryRequests = new Map<number, (reply: MemoryReply) => void>();
-  private nextId = 0;
-  private exited: Promise<number | null>;
-  stderr = '';
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly info: ServerReady,
-  ) {
-    child.on('message', (message: unknown) => {
-      const reply = message as MemoryReply;
-      if (reply?.type !== 'memory') return;
-      this.memoryRequests.get(reply.id)?.(reply);
-      this.memoryRequests.delete(reply.id);
-    });
-    this.exited = new Promise(resolve => {
-      if (child.exitCode !== null) resolve(child.exitCode);
-      else child.once('exit', code => resolve(code));
-    });
-  }
+  private constructor(private readonly helper: BenchChild<ServerReady>) {}
 
   static async start(
     stateDir: string,
     mode: Mode,
     profileDir: string | undefined,
   ): Promise<ServerProcess> {
-    const nodeArgs = ['--require', NODE_TRANSFORM, '--expose-gc'];
-    if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
-    const child = spawn(
-      process.execPath,
-      [
-        ...nodeArgs,
-        SERVER_ENTRY,
+    const helper = await BenchChild.start<ServerReady>({
+      name: 'the server',
+      entry: SERVER_ENTRY,
+      args: [
         '--state-dir',
         stateDir,
         ...(mode === 'api' ? ['--no-workloads'] : []),
       ],
-      {
-        cwd: REPO_ROOT,
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: profileDir
-          ? {
-              ...process.env,
-              CAIRN_BENCH_MARKS: path.join(profileDir, 'marks.jsonl'),
-            }
-          : process.env,
-      },
-    );
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (stderr.length > 64 * 1024) stderr = stderr.slice(-32 * 1024);
+      nodeArgs: [
+        '--expose-gc',
+        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ],
+      env: profileDir
+        ? {
+            ...process.env,
+            CAIRN_BENCH_MARKS: path.join(profileDir, 'marks.jsonl'),
+          }
+        : undefined,
+      startTimeoutMs: 60_000,
+      children,
     });
-    const info = await new Promise<ServerReady>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the server did not start in 60 s:\n${stderr}`));
-      }, 60_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const newline = out.indexOf('\n');
-        if (newline < 0) return;
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(out.slice(0, newline)) as ServerReady);
-        } catch (e) {
-          reject(new Error(`unexpected server output: ${out}\n${stderr}`));
-        }
-      });
-      child.once('exit', code => {
-        clearTimeout(timer);
-        reject(new Error(`the server exited with ${code}:\n${stderr}`));
-      });
-    });
-    const server = new ServerProcess(child, info);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      server.stderr += chunk.toString();
-      if (server.stderr.length > 64 * 1024)
-        server.stderr = server.stderr.slice(-32 * 1024);
-    });
-    return server;
+    return new ServerProcess(helper);
   }
 
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+  get info(): ServerReady {
+    return this.helper.ready;
+  }
+
+  /** The last of what the server wrote to stderr. */
+  get stderr(): string {
+    return this.helper.stderr;
   }
 
   /** VmRSS and VmHWM (peak resident set) in bytes, from /proc. */
@@ -314,34 +207,21 @@ class ServerProcess {
   }
 
   /** process.memoryUsage() of the server; with `gc`, after a full collection. */
-  memory(gc = false): Promise<MemoryReply | undefined> {
-    if (!this.alive || !this.child.connected) return Promise.resolve(undefined);
-    const id = this.nextId++;
-    return new Promise(resolve => {
-      const timer = setTimeout(() => {
-        this.memoryRequests.delete(id);
-        resolve(undefined);
-      }, 10_000);
-      this.memoryRequests.set(id, reply => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
-      this.child.send({ type: 'memory', id, gc });
-    });
+  async memory(gc = false): Promise<MemoryReply | undefined> {
+    try {
+      return await this.helper.request<MemoryReply>({ type: 'memory', gc });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Marks a phase boundary (for bench/profileSummary.ts --phase). */
   mark(name: string): void {
-    if (this.alive && this.child.connected)
-      this.child.send({ type: 'mark', name });
+    this.helper.send({ type: 'mark', name });
   }
 
-  async stop(): Promise<number | null> {
-    if (this.alive) this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
+  stop(): Promise<number | null> {
+    return this.helper.stop();
   }
 }
 
@@ -444,22 +324,6 @@ class Client {
   close(): void {
     this.agent.destroy();
   }
-}
-
-/** Runs `count` tasks with at most `concurrency` in flight. */
-async function pool(
-  count: number,
-  concurrency: number,
-  task: (index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from(
-    { length: Math.min(concurrency, count) },
-    async () => {
-      while (next < count) await task(next++);
-    },
-  );
-  await Promise.all(workers);
 }
 
 const sleep = (millis: number) =>
@@ -1329,9 +1193,6 @@ function aimValues(r: RunResult): AimValues {
   };
 }
 
-const median = (values: number[]): number =>
-  percentile(Float64Array.from(values).sort(), 50);
-
 /** CPU other processes used during the round's phases, summed. */
 const contention = (r: RunResult): number =>
   r.create.othersCpuPercent +
@@ -1340,18 +1201,13 @@ const contention = (r: RunResult): number =>
 
 function report(rounds: Map<Mode, RunResult[]>): string {
   const out: string[] = [];
-  const machine = `${os.cpus().length} × ${
-    os.cpus()[0]?.model.trim() ?? 'CPU'
-  }, ${(os.totalmem() / GiB).toFixed(
-    0,
-  )} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
   out.push(
     `Run of ${new Date()
       .toISOString()
       .slice(0, 16)
-      .replace('T', ' ')} UTC on ${machine}.`,
+      .replace('T', ' ')} UTC on ${machine()}.`,
   );
-  out.push(`Code: ${codeVersion()}.`);
+  out.push(`Code: ${codeVersion(['packages/dev-cluster/src'])}.`);
   out.push(
     `Parameters: ${int(
       PODS,
@@ -1591,49 +1447,21 @@ function report(rounds: Map<Mode, RunResult[]>): string {
   return out.join('\n');
 }
 
-/** The commit measured, and whether the server's sources differed from it. */
-function codeVersion(): string {
-  try {
-    const git = (...a: string[]) =>
-      execFileSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const commit = git('rev-parse', '--short', 'HEAD');
-    const dirty = git(
-      'status',
-      '--porcelain',
-      '--',
-      'packages/dev-cluster/src',
-    );
-    return `commit ${commit}${
-      dirty ? ', with uncommitted changes in packages/dev-cluster/src' : ''
-    }`;
-  } catch {
-    return 'unknown commit';
-  }
-}
-
 function modeTitle(mode: Mode): string {
   return mode === 'workloads'
     ? 'Workloads on (18 nodes, scheduler, kubelets)'
     : 'API only (runWorkloads: false)';
 }
 
-const START = '<!-- bench:results:start -->';
-const END = '<!-- bench:results:end -->';
-
 function writeDoc(results: string): void {
-  let doc: string;
-  try {
-    doc = readFileSync(DOC_PATH, 'utf8');
-  } catch {
-    doc = `# Benchmarks\n\n## Dev cluster\n\n${START}\n${END}\n`;
-  }
-  if (doc.indexOf(START) < 0 || doc.indexOf(END) < doc.indexOf(START))
-    doc = `${doc.trimEnd()}\n\n${START}\n${END}\n`;
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  writeFileSync(
+  writeDocSection(
     DOC_PATH,
-    `${doc.slice(0, from + START.length)}\n\n${results}\n\n${doc.slice(to)}`,
+    {
+      heading: 'Dev cluster',
+      start: '<!-- bench:results:start -->',
+      end: '<!-- bench:results:end -->',
+    },
+    results,
   );
   log(`results written to ${path.relative(REPO_ROOT, DOC_PATH)}`);
 }

@@ -16,6 +16,12 @@
  */
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import {
+  announceReady,
+  replyWithMemory,
+  runChildMain,
+  stopWithParent,
+} from '@cairn/bench-support';
 import { startDevCluster } from '../src';
 
 type Request =
@@ -45,19 +51,7 @@ async function main(): Promise<void> {
     runWorkloads: !values['no-workloads'],
   });
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    try {
-      await cluster.stop();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
-  process.on('disconnect', () => void stop());
+  stopWithParent(() => cluster.stop());
   process.on('message', (message: unknown) => {
     if (!isRequest(message)) return;
     if (message.type === 'mark') {
@@ -70,26 +64,15 @@ async function main(): Promise<void> {
       }
       return;
     }
-    process.send?.({
-      type: 'memory',
-      id: message.id,
-      ...process.memoryUsage(),
-    });
+    replyWithMemory(message.id);
   });
 
-  process.stdout.write(
-    `${JSON.stringify({
-      ready: true,
-      pid: process.pid,
-      url: cluster.url,
-      kubeconfigPath: cluster.kubeconfigPath,
-    })}\n`,
-  );
+  announceReady({
+    ready: true,
+    pid: process.pid,
+    url: cluster.url,
+    kubeconfigPath: cluster.kubeconfigPath,
+  });
 }
 
-main().catch(error => {
-  process.stderr.write(
-    `bench server: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
-  process.exit(1);
-});
+runChildMain('bench server', main);

@@ -17,6 +17,12 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  announceReady,
+  replyWithMemory,
+  runChildMain,
+  stopWithParent,
+} from '@cairn/bench-support';
 import { installTektonCrds, startDevCluster } from '@cairn/dev-cluster';
 
 /** Requests and response bytes per `<verb> <resource>`, e.g. `list pipelineruns.tekton.dev`. */
@@ -119,31 +125,17 @@ async function main(): Promise<void> {
   );
   const { port } = proxy.address() as { port: number };
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  stopWithParent(async () => {
     proxy.closeAllConnections();
     proxy.close();
     agent.destroy();
-    try {
-      await cluster.stop();
-    } finally {
-      process.exit(0);
-    }
-  };
-  process.on('SIGTERM', () => void stop());
-  process.on('SIGINT', () => void stop());
-  process.on('disconnect', () => void stop());
+    await cluster.stop();
+  });
   process.on('message', (message: ClusterMessage) => {
     if (message?.type === 'counts') {
       process.send?.({ type: 'counts', id: message.id, counts });
     } else if (message?.type === 'memory') {
-      process.send?.({
-        type: 'memory',
-        id: message.id,
-        ...process.memoryUsage(),
-      });
+      replyWithMemory(message.id);
     }
   });
 
@@ -154,17 +146,8 @@ async function main(): Promise<void> {
     proxyUrl: `https://127.0.0.1:${port}`,
     kubeconfig: cluster.kubeconfig,
   };
-  process.stdout.write(`${JSON.stringify(ready)}\n`);
+  announceReady(ready);
 }
 
 // Only when run as the child process, not when the benchmark imports its types.
-if (require.main === module) {
-  main().catch(error => {
-    process.stderr.write(
-      `bench cluster: ${
-        error instanceof Error ? error.stack : String(error)
-      }\n`,
-    );
-    process.exit(1);
-  });
-}
+if (require.main === module) runChildMain('bench cluster', main);

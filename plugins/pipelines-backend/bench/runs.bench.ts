@@ -40,8 +40,8 @@
  * fresh cluster and backend; aims judged on the median round), --no-write
  * (do not refresh docs/benchmarks.md).
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -56,6 +56,21 @@ import { KubeConfig } from '@kubernetes/client-node';
 import knexFactory from 'knex';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import type { RunsPage } from '@cairn/plugin-pipelines-common';
+import {
+  BenchChild,
+  NODE_TRANSFORM,
+  REPO_ROOT,
+  cleanUpOnExit,
+  codeVersion,
+  log,
+  machine,
+  median,
+  pool,
+  positiveInt,
+  summarize,
+  writeDocSection,
+} from '@cairn/bench-support';
+import type { Summary } from '@cairn/bench-support';
 // Real sign-in and token checks, and the permission backend with Cairn's
 // policy, as in the portal (devDependencies: the benchmark only).
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
@@ -67,7 +82,7 @@ import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-pro
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import permissionModuleCairnPolicy from '@cairn/plugin-permission-backend-module-cairn';
 import { pipelinesPlugin } from '../src/plugin';
-import type { ClusterReady, RequestCounts } from './cluster';
+import type { ClusterMessage, ClusterReady, RequestCounts } from './cluster';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -103,14 +118,6 @@ const { values: args } = parseArgs({
   },
 });
 
-function positiveInt(name: string, value: string | undefined): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  }
-  return n;
-}
-
 const FINISHED = positiveInt('finished', args.finished);
 const RUNNING = positiveInt('running', args.running);
 const TASKS = positiveInt('tasks', args.tasks);
@@ -131,11 +138,6 @@ if (args.database !== 'postgres' && args.database !== 'sqlite-memory') {
 const DATABASE = args.database;
 const POSTGRES_URL = args['postgres-url']!;
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const NODE_TRANSFORM = path.join(
-  REPO_ROOT,
-  'node_modules/@backstage/cli/config/nodeTransform.cjs',
-);
 const CLUSTER_ENTRY = path.join(__dirname, 'cluster.ts');
 const DOC_PATH = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 const NAMESPACE = 'ci';
@@ -152,51 +154,11 @@ const AIMS = {
   fewerCallsAndBytes: 10,
 };
 
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-process.stderr.on('error', () => {});
-process.stdout.on('error', () => {});
-
-const tempDirs = new Set<string>();
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null)
-      child.kill('SIGKILL');
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-});
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.on(signal, () => process.exit(130));
+const { tempDirs, children } = cleanUpOnExit();
 
 // ---------------------------------------------------------------------------
 // Statistics
 
-interface Summary {
-  count: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
-}
-
-function summarize(samples: number[]): Summary {
-  const sorted = Float64Array.from(samples).sort();
-  return {
-    count: sorted.length,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN,
-  };
-}
-
-const median = (values: number[]): number => summarize(values).p50;
 const ms = (n: number): string => {
   if (Number.isNaN(n)) return '–';
   return n >= 100 ? n.toFixed(0) : n.toFixed(1);
@@ -218,109 +180,31 @@ const ratio = (a: number, b: number): string => {
   return `${b / a >= 100 ? int(b / a) : (b / a).toFixed(1)}×`;
 };
 
-/** Runs `work` for each item with at most `limit` at once; collects failures. */
-async function inBatches<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  failures: string[],
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++];
-        try {
-          await work(item);
-        } catch (error) {
-          failures.push(String(error));
-        }
-      }
-    }),
-  );
-}
-
 // ---------------------------------------------------------------------------
 // The cluster process
 
 class ClusterProcess {
-  private requests = new Map<number, (reply: any) => void>();
-  private nextId = 0;
-  private exited: Promise<number | null>;
-  stopping = false;
-
-  private constructor(
-    readonly child: ChildProcess,
-    readonly info: ClusterReady,
-  ) {
-    child.on('message', (reply: any) => {
-      this.requests.get(reply?.id)?.(reply);
-      this.requests.delete(reply?.id);
-    });
-    this.exited = new Promise(resolve => {
-      if (child.exitCode !== null) resolve(child.exitCode);
-      else child.once('exit', code => resolve(code));
-    });
-  }
+  private constructor(private readonly helper: BenchChild<ClusterReady>) {}
 
   static async start(stateDir: string): Promise<ClusterProcess> {
-    const child = spawn(
-      process.execPath,
-      ['--require', NODE_TRANSFORM, CLUSTER_ENTRY, '--state-dir', stateDir],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-    );
-    children.add(child);
-    child.once('exit', () => children.delete(child));
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-32 * 1024);
+    const helper = await BenchChild.start<ClusterReady>({
+      name: 'the dev cluster',
+      entry: CLUSTER_ENTRY,
+      args: ['--state-dir', stateDir],
+      startTimeoutMs: 90_000,
+      children,
+      onUnexpectedExit: (description, stderr) =>
+        log(`${description}:\n${stderr}`),
     });
-    const info = await new Promise<ClusterReady>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`the dev cluster did not start in 90 s:\n${stderr}`));
-      }, 90_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const newline = out.indexOf('\n');
-        if (newline < 0) return;
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(out.slice(0, newline)) as ClusterReady);
-        } catch {
-          reject(new Error(`unexpected dev cluster output: ${out}\n${stderr}`));
-        }
-      });
-      child.once('exit', code => {
-        clearTimeout(timer);
-        reject(new Error(`the dev cluster exited with ${code}:\n${stderr}`));
-      });
-    });
-    const started = new ClusterProcess(child, info);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-32 * 1024);
-    });
-    child.once('exit', (code, signal) => {
-      if (!started.stopping)
-        log(`the dev cluster exited (${code ?? signal}):\n${stderr}`);
-    });
-    return started;
+    return new ClusterProcess(helper);
   }
 
-  private ask<T>(type: string): Promise<T> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.requests.delete(id);
-        reject(new Error(`the dev cluster did not answer "${type}" in 10 s`));
-      }, 10_000);
-      this.requests.set(id, reply => {
-        clearTimeout(timer);
-        resolve(reply as T);
-      });
-      this.child.send({ type, id });
-    });
+  get info(): ClusterReady {
+    return this.helper.ready;
+  }
+
+  private ask<T>(type: ClusterMessage['type']): Promise<T> {
+    return this.helper.request<T>({ type });
   }
 
   /** Requests and bytes the proxy has counted so far. */
@@ -332,13 +216,8 @@ class ClusterProcess {
     return (await this.ask<{ rss: number }>('memory')).rss;
   }
 
-  async stop(): Promise<number | null> {
-    this.stopping = true;
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 30_000);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
+  stop(): Promise<number | null> {
+    return this.helper.stop();
   }
 }
 
@@ -816,15 +695,14 @@ async function fillRuns(cluster: ClusterClient): Promise<FillResult> {
   const failures: string[] = [];
   const started = performance.now();
   let done = 0;
-  await inBatches(
-    runs,
-    CONCURRENCY,
-    async run => {
-      await createRun(cluster, run);
+  await pool(runs.length, CONCURRENCY, async index => {
+    try {
+      await createRun(cluster, runs[index]);
       if (++done % 2000 === 0) log(`  ${int(done)} runs`);
-    },
-    failures,
-  );
+    } catch (error) {
+      failures.push(String(error));
+    }
+  });
   return { seconds: (performance.now() - started) / 1000, failures };
 }
 
@@ -1738,32 +1616,6 @@ function fetchErrors(
 // ---------------------------------------------------------------------------
 // Report
 
-function machine(): string {
-  const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(
-    os.totalmem() /
-    1024 ** 3
-  ).toFixed(0)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}`;
-}
-
-function codeVersion(): string {
-  try {
-    const git = (...a: string[]) =>
-      execFileSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
-    const commit = git('rev-parse', '--short', 'HEAD');
-    const dirty = git(
-      'status',
-      '--porcelain',
-      '--',
-      'plugins/pipelines-backend/src',
-      'packages/dev-cluster/src',
-    );
-    return `commit ${commit}${dirty ? ', with uncommitted changes' : ''}`;
-  } catch {
-    return 'unknown commit';
-  }
-}
-
 const verdict = (met: boolean): string => (met ? 'met' : '**missed**');
 
 function report(results: RoundResult[]): string {
@@ -1788,7 +1640,10 @@ function report(results: RoundResult[]): string {
     `Measured ${new Date()
       .toISOString()
       .slice(0, 16)
-      .replace('T', ' ')} UTC on ${machine()}; ${codeVersion()}.`,
+      .replace('T', ' ')} UTC on ${machine()}; ${codeVersion([
+      'plugins/pipelines-backend/src',
+      'packages/dev-cluster/src',
+    ])}.`,
   );
   out.push(
     `${int(FINISHED)} finished + ${int(RUNNING)} running PipelineRuns (${int(
@@ -2001,18 +1856,15 @@ function report(results: RoundResult[]): string {
   return out.join('\n');
 }
 
-const START = '<!-- bench:pipelines:start -->';
-const END = '<!-- bench:pipelines:end -->';
-
 function writeDoc(results: string): void {
-  let doc = readFileSync(DOC_PATH, 'utf8');
-  if (doc.indexOf(START) < 0 || doc.indexOf(END) < doc.indexOf(START))
-    doc = `${doc.trimEnd()}\n\n## Pipelines\n\n${START}\n${END}\n`;
-  const from = doc.indexOf(START);
-  const to = doc.indexOf(END);
-  writeFileSync(
+  writeDocSection(
     DOC_PATH,
-    `${doc.slice(0, from + START.length)}\n\n${results}\n\n${doc.slice(to)}`,
+    {
+      heading: 'Pipelines',
+      start: '<!-- bench:pipelines:start -->',
+      end: '<!-- bench:pipelines:end -->',
+    },
+    results,
   );
   log(`results written to ${path.relative(REPO_ROOT, DOC_PATH)}`);
 }

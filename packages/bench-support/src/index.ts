@@ -1,0 +1,22 @@
+/*
+ * What Cairn's benchmark scripts (packages/dev-cluster/bench and
+ * plugins/pipelines-backend/bench) share.
+ */
+export { positiveInt } from './options';
+export { median, percentile, summarize } from './statistics';
+export type { Summary } from './statistics';
+export { pool } from './pool';
+export { REPO_ROOT, codeVersion, machine } from './machine';
+export { writeDocSection } from './docSection';
+export type { DocSection } from './docSection';
+export {
+  BenchChild,
+  NODE_TRANSFORM,
+  announceReady,
+  cleanUpOnExit,
+  log,
+  replyWithMemory,
+  runChildMain,
+  stopWithParent,
+} from './processes';
+export type { BenchChildOptions, ExitCleanup } from './processes';

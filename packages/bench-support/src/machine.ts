@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The repository's root (this package lives in packages/bench-support/src). */
+// Benchmarks run from source, never from a build, so __dirname is this folder.
+// eslint-disable-next-line no-restricted-syntax
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** What the report says a run was measured on. */
+export function machine(): string {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(
+    os.totalmem() /
+    1024 ** 3
+  ).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+}
+
+/**
+ * The commit measured, and which of `sources` (paths from the repository's
+ * root) had uncommitted changes, as they make the commit an approximation.
+ */
+export function codeVersion(sources: string[]): string {
+  try {
+    const git = (...a: string[]) =>
+      execFileSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const changed = sources.filter(source =>
+      git('status', '--porcelain', '--', source),
+    );
+    return `commit ${commit}${
+      changed.length
+        ? `, with uncommitted changes in ${changed.join(' and ')}`
+        : ''
+    }`;
+  } catch {
+    return 'unknown commit';
+  }
+}
