@@ -489,19 +489,113 @@ describe('validatePipeline', () => {
               },
             },
           ],
-        }).map(p => [p.path, p.message]),
+        }).map(p => [p.severity, p.path, p.message]),
       ).toEqual([
         [
+          'error',
           'spec.tasks[0].taskSpec.steps[0].script',
           'non-existent variable in "$(params.nope)"; declare param "nope" in the task or the pipeline',
         ],
         [
+          'error',
           'spec.tasks[0].taskSpec.steps[0].script',
           'non-existent variable in "$(results.out.path)"; declare result "out" in the task\'s results',
         ],
+        // Tekton's webhook does not check workspace variables: not blocking.
         [
+          'warning',
           'spec.tasks[0].taskSpec.steps[0].script',
-          'non-existent variable in "$(workspaces.src.path)"; declare workspace "src" in the task\'s workspaces',
+          'non-existent variable in "$(workspaces.src.path)"; declare workspace "src" in the task\'s or the pipeline\'s workspaces',
+        ],
+      ]);
+    });
+
+    it("accepts what Tekton's webhook accepts: pipeline workspaces propagate, unchecked fields only warn", () => {
+      expect(
+        problems({
+          workspaces: [{ name: 'shared' }],
+          tasks: [
+            {
+              name: 'a',
+              taskSpec: {
+                steps: [
+                  {
+                    image: 'a',
+                    args: ['$(workspaces.shared.path)'],
+                    // StepAction params and results outside a script are
+                    // not checked by Tekton.
+                    params: [{ name: 'p', value: '$(params.from-run)' }],
+                    env: [{ name: 'OUT', value: '$(results.out.path)' }],
+                  },
+                ],
+              },
+            },
+          ],
+        }).map(p => [p.severity, p.path]),
+      ).toEqual([
+        ['warning', 'spec.tasks[0].taskSpec.steps[0].params[0].value'],
+        ['warning', 'spec.tasks[0].taskSpec.steps[0].env[0].value'],
+      ]);
+    });
+  });
+
+  describe('undeclared pipeline params', () => {
+    it('block saving in task params, matrix params and when expressions', () => {
+      expect(
+        problems({
+          tasks: [
+            {
+              name: 'a',
+              taskRef: { name: 't' },
+              params: [{ name: 'x', value: '$(params.one)' }],
+              matrix: {
+                params: [{ name: 'os', value: ['$(params.two)'] }],
+                include: [
+                  {
+                    name: 'extra',
+                    params: [{ name: 'y', value: '$(params.three)' }],
+                  },
+                ],
+              },
+              when: [
+                { input: '$(params.four)', operator: 'in', values: ['yes'] },
+              ],
+            },
+          ],
+        }).map(p => [p.severity, p.path]),
+      ).toEqual([
+        ['error', 'spec.tasks[0].params[0].value'],
+        ['error', 'spec.tasks[0].matrix.params[0].value[0]'],
+        ['error', 'spec.tasks[0].matrix.include[0].params[0].value'],
+        ['error', 'spec.tasks[0].when[0].input'],
+      ]);
+    });
+
+    it("may name the matrix's own params in a display name and include names; elsewhere only warn", () => {
+      expect(
+        problems({
+          tasks: [
+            {
+              name: 'a',
+              displayName: 'build on $(params.os) ($(params.unknown))',
+              taskRef: { name: 't' },
+              matrix: {
+                params: [{ name: 'os', value: ['linux', 'mac'] }],
+                include: [
+                  {
+                    name: 'arm on $(params.os)',
+                    params: [{ name: 'arch', value: 'arm64' }],
+                  },
+                ],
+              },
+            },
+          ],
+        }).map(p => [p.severity, p.path, p.message]),
+      ).toEqual([
+        [
+          'warning',
+          'spec.tasks[0].displayName',
+          'non-existent variable in "$(params.unknown)"; declare param "unknown" in the pipeline\'s params',
         ],
       ]);
     });
@@ -848,22 +942,34 @@ describe('validatePipeline', () => {
 
     it('that a task requires must be bound, and bindings must match its workspaces', () => {
       expect(
-        problems({
-          workspaces: [{ name: 'ws' }, { name: 'ws' }],
-          tasks: [
-            {
-              name: 'a',
-              workspaces: [{ name: 'typo', workspace: 'ws' }],
-              taskSpec: {
-                workspaces: [
-                  { name: 'source' },
-                  { name: 'cache', optional: true },
-                ],
-                steps: [{ image: 'a' }],
+        problems(
+          {
+            workspaces: [{ name: 'ws' }, { name: 'ws' }],
+            tasks: [
+              {
+                name: 'a',
+                workspaces: [{ name: 'typo', workspace: 'ws' }],
+                taskRef: { name: 'build' },
               },
-            },
-          ],
-        }).map(p => [p.path, p.message]),
+            ],
+          },
+          {
+            tasks: [
+              {
+                apiVersion: 'tekton.dev/v1',
+                kind: 'Task',
+                metadata: { name: 'build' },
+                spec: {
+                  workspaces: [
+                    { name: 'source' },
+                    { name: 'cache', optional: true },
+                  ],
+                  steps: [{ image: 'a' }],
+                },
+              },
+            ],
+          },
+        ).map(p => [p.path, p.message]),
       ).toEqual([
         [
           'spec.workspaces[1].name',
@@ -878,6 +984,23 @@ describe('validatePipeline', () => {
           'workspace binding "typo" does not match any declared workspace; the task declares "source", "cache"',
         ],
       ]);
+    });
+
+    it('an inline task gets bound workspaces it does not declare (propagation)', () => {
+      expect(
+        problems({
+          workspaces: [{ name: 'ws' }],
+          tasks: [
+            {
+              name: 'a',
+              workspaces: [{ name: 'target', workspace: 'ws' }],
+              taskSpec: {
+                steps: [{ image: 'a', script: 'ls $(workspaces.target.path)' }],
+              },
+            },
+          ],
+        }),
+      ).toEqual([]);
     });
   });
 

@@ -273,12 +273,27 @@ function validateGraph(
   }
 }
 
+/** The step fields in which Tekton's webhook checks `$(params.…)` (validateStepVariables). */
+const TEKTON_CHECKED_STEP_FIELDS = [
+  'name',
+  'image',
+  'workingDir',
+  'script',
+  'command',
+  'args',
+  'env',
+  'volumeMounts',
+  'onError',
+];
+
+type Severity = 'error' | 'warning';
+
 function validateTaskSpec(
   problems: Problems,
   spec: TaskSpec,
   path: string,
   task: string,
-  pipelineParams: Set<string>,
+  propagated: { params: Set<string>; workspaces: Set<string> },
 ) {
   const steps = list<Record<string, unknown>>(spec.steps);
   if (steps.length === 0) {
@@ -352,48 +367,77 @@ function validateTaskSpec(
   const workspaces = new Set(
     list<{ name: string }>(spec.workspaces).map(w => w?.name),
   );
-  const checkVariables = (value: unknown, at: string) => {
+  /*
+   * Tekton's webhook rejects an undeclared `$(params.…)` only in a step's
+   * name, image, workingDir, script, command, args, env values, volumeMounts
+   * and onError, and an undeclared `$(results.….path)` only in a script.
+   * Embedded specs also see the pipeline's params and workspaces
+   * (propagation). Anything else Tekton accepts and leaves unresolved at run
+   * time: a warning, so a valid upstream Pipeline always saves.
+   */
+  const report = (severity: Severity, at: string, message: string) =>
+    severity === 'error'
+      ? problems.error(at, message, task)
+      : problems.warning(at, message, task);
+  const checkVariables = (
+    value: unknown,
+    at: string,
+    severity: { params: Severity; results: Severity },
+  ) => {
     for (const use of findVariables(value, at)) {
       const param = parseParamReference(use.expression);
-      // Embedded specs see the pipeline's params too (propagation).
       if (
         param &&
         !params.has(param.param) &&
-        !pipelineParams.has(param.param)
+        !propagated.params.has(param.param)
       ) {
-        problems.error(
+        report(
+          severity.params,
           use.path,
           `non-existent variable in "$(${use.expression})"; declare param "${param.param}" in the task or the pipeline`,
-          task,
         );
       }
       const result = /^results\.([^.[\]]+)\.path$/.exec(use.expression);
       if (result && !results.has(result[1])) {
-        problems.error(
+        report(
+          severity.results,
           use.path,
           `non-existent variable in "$(${use.expression})"; declare result "${result[1]}" in the task's results`,
-          task,
         );
       }
       const workspace =
         /^workspaces\.([^.[\]]+)\.(path|bound|claim|volume)$/.exec(
           use.expression,
         );
-      if (workspace && !workspaces.has(workspace[1])) {
-        problems.error(
+      if (
+        workspace &&
+        !workspaces.has(workspace[1]) &&
+        !propagated.workspaces.has(workspace[1])
+      ) {
+        report(
+          'warning',
           use.path,
-          `non-existent variable in "$(${use.expression})"; declare workspace "${workspace[1]}" in the task's workspaces`,
-          task,
+          `non-existent variable in "$(${use.expression})"; declare workspace "${workspace[1]}" in the task's or the pipeline's workspaces`,
         );
       }
     }
   };
-  steps.forEach((step, i) => checkVariables(step, `${path}.steps[${i}]`));
+  const unchecked = { params: 'warning', results: 'warning' } as const;
+  steps.forEach((step, i) => {
+    const at = `${path}.steps[${i}]`;
+    if (!isObject(step)) return;
+    for (const [key, value] of Object.entries(step)) {
+      checkVariables(value, `${at}.${key}`, {
+        params: TEKTON_CHECKED_STEP_FIELDS.includes(key) ? 'error' : 'warning',
+        results: key === 'script' ? 'error' : 'warning',
+      });
+    }
+  });
   list(spec.sidecars).forEach((sidecar, i) =>
-    checkVariables(sidecar, `${path}.sidecars[${i}]`),
+    checkVariables(sidecar, `${path}.sidecars[${i}]`, unchecked),
   );
   if (spec.stepTemplate !== undefined)
-    checkVariables(spec.stepTemplate, `${path}.stepTemplate`);
+    checkVariables(spec.stepTemplate, `${path}.stepTemplate`, unchecked);
 }
 
 function validateWhen(
@@ -516,13 +560,14 @@ function validatePipelineTask(
     }
   }
   if (hasSpec && isObject(task.taskSpec)) {
-    validateTaskSpec(
-      problems,
-      task.taskSpec,
-      `${path}.taskSpec`,
-      name,
-      new Set(pipeline.params.map(p => p.name)),
-    );
+    validateTaskSpec(problems, task.taskSpec, `${path}.taskSpec`, name, {
+      params: new Set(pipeline.params.map(p => p.name)),
+      // The pipeline's workspaces and those bound to the task propagate.
+      workspaces: new Set([
+        ...pipeline.workspaces,
+        ...list<{ name: string }>(task.workspaces).map(w => w?.name),
+      ]),
+    });
   }
   validateWhen(problems, list<WhenExpression>(task.when), `${path}.when`, name);
   if (
@@ -594,19 +639,44 @@ function validatePipelineTask(
 
   // Variables the pipeline resolves: params, results, execution status.
   const declaredParams = new Map(pipeline.params.map(p => [p.name, p]));
-  const scopes: Array<[unknown, string]> = [
-    [task.params, `${path}.params`],
-    [task.matrix, `${path}.matrix`],
-    [task.when, `${path}.when`],
-    [task.workspaces, `${path}.workspaces`],
-    [task.displayName, `${path}.displayName`],
-    [
-      isObject(task.taskRef) ? task.taskRef.params : undefined,
-      `${path}.taskRef.params`,
-    ],
+  /*
+   * Tekton checks `$(params.…)` against the pipeline's params in task params,
+   * matrix params and when expressions (validatePipelineParametersVariables).
+   * A display name or matrix include name may also name the matrix's own
+   * params; elsewhere an unknown param stays unresolved: a warning.
+   */
+  const matrix = isObject(task.matrix) ? task.matrix : {};
+  const include = list<{ name?: string; params?: unknown }>(matrix.include);
+  const scopes: Array<{ value: unknown; at: string; checked: boolean }> = [
+    { value: task.params, at: `${path}.params`, checked: true },
+    { value: matrix.params, at: `${path}.matrix.params`, checked: true },
+    ...include.map((entry, i) => ({
+      value: entry?.params,
+      at: `${path}.matrix.include[${i}].params`,
+      checked: true,
+    })),
+    { value: task.when, at: `${path}.when`, checked: true },
+    ...include.map((entry, i) => ({
+      value: entry?.name,
+      at: `${path}.matrix.include[${i}].name`,
+      checked: false,
+    })),
+    { value: task.workspaces, at: `${path}.workspaces`, checked: false },
+    { value: task.displayName, at: `${path}.displayName`, checked: false },
+    {
+      value: isObject(task.taskRef) ? task.taskRef.params : undefined,
+      at: `${path}.taskRef.params`,
+      checked: false,
+    },
   ];
+  const matrixParamNames = new Set(
+    [
+      ...list<{ name: string }>(matrix.params),
+      ...include.flatMap(entry => list<{ name: string }>(entry?.params)),
+    ].map(p => p?.name),
+  );
   // Tekton's own matcher, for its check of what a variable starts with.
-  for (const [value, at] of scopes.slice(0, 3)) {
+  for (const { value, at } of scopes.filter(scope => scope.checked)) {
     for (const use of findVariables(value, at)) {
       if (!TEKTON_VARIABLE.test(use.expression)) continue;
       const prefix = use.expression.split('.')[0];
@@ -637,18 +707,28 @@ function validatePipelineTask(
       }
     }
   }
-  for (const [value, at] of scopes) {
+  for (const { value, at, checked } of scopes) {
     for (const use of findVariables(value, at)) {
       const param = parseParamReference(use.expression);
       if (param) {
         const spec = declaredParams.get(param.param);
-        if (!spec) {
+        if (!spec && checked) {
           problems.error(
             use.path,
             `non-existent variable in "$(${use.expression})"; declare param "${param.param}" in the pipeline's params`,
             name,
           );
-        } else if (param.key !== undefined && getParamType(spec) === 'object') {
+        } else if (!spec && !matrixParamNames.has(param.param)) {
+          problems.warning(
+            use.path,
+            `non-existent variable in "$(${use.expression})"; declare param "${param.param}" in the pipeline's params`,
+            name,
+          );
+        } else if (
+          spec &&
+          param.key !== undefined &&
+          getParamType(spec) === 'object'
+        ) {
           const keys = Object.keys(
             spec.properties ?? (isObject(spec.default) ? spec.default : {}),
           );
@@ -745,9 +825,7 @@ function validatePipelineTask(
     ).map(p => p?.name),
     ...list<{ params?: Array<{ name: string }> }>(
       isObject(task.matrix) ? task.matrix.include : undefined,
-    ).flatMap(include =>
-      list<{ name: string }>(include?.params).map(p => p?.name),
-    ),
+    ).flatMap(entry => list<{ name: string }>(entry?.params).map(p => p?.name)),
   ]);
   const inline = hasSpec;
   for (const param of taskParams) {
@@ -796,6 +874,8 @@ function validatePipelineTask(
   }
   const declaredWorkspaces = new Set(taskWorkspaces.map(w => w?.name));
   bindings.forEach((binding, i) => {
+    // An inline spec gets bound workspaces it does not declare (propagation).
+    if (inline) return;
     if (binding?.name && !declaredWorkspaces.has(binding.name)) {
       problems.error(
         `${path}.workspaces[${i}].name`,

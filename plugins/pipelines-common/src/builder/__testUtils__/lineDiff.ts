@@ -35,3 +35,30 @@ export function lineDiff(
   }
   return { removed, added };
 }
+
+/**
+ * The one contiguous run of lines that differs: what `before` had there and
+ * what `after` has instead, found from the common first and last lines.
+ */
+export function changedBlock(
+  before: string,
+  after: string,
+): { removed: string[]; added: string[] } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let prefix = 0;
+  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) {
+    prefix++;
+  }
+  let suffix = 0;
+  while (
+    suffix < Math.min(a.length, b.length) - prefix &&
+    a[a.length - 1 - suffix] === b[b.length - 1 - suffix]
+  ) {
+    suffix++;
+  }
+  return {
+    removed: a.slice(prefix, a.length - suffix),
+    added: b.slice(prefix, b.length - suffix),
+  };
+}
