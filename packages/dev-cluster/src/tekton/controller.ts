@@ -25,6 +25,8 @@ import { WorkQueue } from './workQueue';
 import { ParamError } from './substitution';
 import {
   buildPod,
+  objectKey,
+  projectedObjects,
   podNameFor,
   resolveTaskSpec,
   statusFromPod,
@@ -44,7 +46,7 @@ import {
   invalidResultReference,
   validatePipelineRun,
   validatePipelineSpec,
-  validateTask,
+  validateTaskSpec,
 } from './validation';
 
 /*
@@ -533,7 +535,7 @@ export class TektonController {
     } else {
       spec = taskRun.spec.taskSpec ?? {};
     }
-    const errors = validateTask({ spec });
+    const errors = validateTaskSpec(spec);
     if (errors.length)
       return this.failRun(
         'taskruns',
@@ -577,7 +579,7 @@ export class TektonController {
       const body = buildPod({ ...taskRun, status }, resolved, {
         claimsDir: this.options.claimsDir,
         taskName: taskRun.spec.taskRef ? taskName : undefined,
-        workspaceKeys: await this.workspaceKeys(taskRun),
+        objectKeys: await this.objectKeys(taskRun, resolved),
       });
       try {
         pod = await this.core.createNamespacedPod({ namespace, body });
@@ -656,30 +658,37 @@ export class TektonController {
     return observed.done ? undefined : requeue;
   }
 
-  /** The keys of the ConfigMaps and Secrets that workspaces bind without items. */
-  private async workspaceKeys(
+  /** The keys of the ConfigMaps and Secrets that workspaces and volumes project without items. */
+  private async objectKeys(
     taskRun: TaskRun,
+    spec: TaskSpec,
   ): Promise<Record<string, string[]>> {
     const namespace = taskRun.metadata.namespace!;
     const keys: Record<string, string[]> = {};
-    for (const binding of taskRun.spec.workspaces ?? []) {
+    const sources = [
+      ...(taskRun.spec.workspaces ?? []),
+      ...(spec.volumes ?? []),
+    ];
+    for (const { kind, name, items } of sources.flatMap(projectedObjects)) {
+      const key = objectKey(kind, name);
+      if (items?.length || key in keys) continue;
       try {
-        if (binding.configMap && !binding.configMap.items?.length) {
+        if (kind === 'configMap') {
           const configMap = await this.core.readNamespacedConfigMap({
             namespace,
-            name: binding.configMap.name,
+            name,
           });
-          keys[binding.name] = [
+          keys[key] = [
             ...Object.keys(configMap.data ?? {}),
             ...Object.keys(configMap.binaryData ?? {}),
           ];
-        } else if (binding.secret && !binding.secret.items?.length) {
+        } else {
           const secret = await this.core.readNamespacedSecret({
             namespace,
-            name: binding.secret.secretName,
+            name,
           });
           // The dev cluster may keep stringData as written, where Kubernetes merges it into data.
-          keys[binding.name] = [
+          keys[key] = [
             ...new Set([
               ...Object.keys(secret.data ?? {}),
               ...Object.keys(secret.stringData ?? {}),
@@ -687,7 +696,7 @@ export class TektonController {
           ];
         }
       } catch (error) {
-        // A missing object leaves the workspace empty.
+        // A missing object leaves the volume empty.
         if (!notFound(error)) throw error;
       }
     }

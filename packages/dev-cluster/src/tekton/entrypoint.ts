@@ -33,6 +33,7 @@ map_paths() {
 /** Environment the entrypoint scripts read. */
 export const STEP_ENV = {
   index: 'TEKTON_STEP_INDEX',
+  name: 'TEKTON_STEP_NAME',
   onError: 'TEKTON_STEP_ON_ERROR',
   timeout: 'TEKTON_STEP_TIMEOUT',
   script: 'TEKTON_STEP_SCRIPT',
@@ -49,7 +50,9 @@ export const STEP_ENV = {
  * Prepares a step's or sidecar's program. Positional arguments are its
  * command and args, or the args of its script. The script is base64 in
  * TEKTON_STEP_SCRIPT; without a shebang it runs as `#!/bin/sh` with `set -e`,
- * as in Tekton. TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link
+ * as in Tekton. Images' sh is often busybox ash, which takes `[ a == b ]`
+ * and `[[ ]]` where the host's dash does not, so sh and ash shebangs run
+ * the host's bash when it has one. TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link
  * workspaces backed by directories shared between pods.
  * TEKTON_WORKSPACE_FILES lines "<file>|<variable>" write the files of
  * configMap and secret workspaces from variables the kubelet fills from the
@@ -57,6 +60,7 @@ export const STEP_ENV = {
  * program in "$@" and the shell in its working directory.
  */
 const PREPARE_PROGRAM = `${MAP_PATHS}
+shell=\`command -v bash || echo /bin/sh\`
 printf '%s\\n' "$TEKTON_WORKSPACE_LINKS" | while IFS='|' read -r mount target; do
   [ -n "$mount" ] || continue
   mkdir -p "$target" "\`dirname "$root$mount"\`"
@@ -86,10 +90,12 @@ if [ -n "$TEKTON_STEP_SCRIPT" ]; then
   script="$root/tekton/scripts/program"
   printf '%s' "$TEKTON_STEP_SCRIPT" | base64 -d > "$script.source"
   if [ "\`head -c 2 "$script.source"\`" != '#!' ]; then
-    { printf '#!/bin/sh\\nset -e\\n'; cat "$script.source"; } | map_paths > "$script"
+    { printf '#!/bin/sh\\nset -e\\n'; cat "$script.source"; } | map_paths > "$script.mapped"
   else
-    map_paths < "$script.source" > "$script"
+    map_paths < "$script.source" > "$script.mapped"
   fi
+  sed "1s@^#![ ]*\\(/usr/bin/env[ ][ ]*\\|/bin/\\)\\(busybox[ ][ ]*\\)\\{0,1\\}a\\{0,1\\}sh\\([ ]\\|$\\)@#!$shell\\3@" "$script.mapped" > "$script"
+  rm -f "$script.mapped"
   chmod +x "$script"
   set -- "$script" "$@"
 fi
@@ -104,7 +110,8 @@ fi`;
 /**
  * Wraps one step: waits for the sidecars (first step) or the previous step,
  * skips after a failure, runs the program (under TEKTON_STEP_TIMEOUT seconds
- * if set), and records its exit code.
+ * if set), and records its exit code (also in /tekton/steps/<step>/exitCode,
+ * and /tekton/steps/<index> links there, as Tekton does).
  */
 export const STEP_SCRIPT = `set -u
 root="$PWD"
@@ -133,6 +140,9 @@ elif [ "$#" -gt 0 ]; then
 fi
 code=$?
 echo "$code" > "$run/$i/exitCode"
+mkdir -p "$root/tekton/steps/$TEKTON_STEP_NAME"
+echo "$code" > "$root/tekton/steps/$TEKTON_STEP_NAME/exitCode"
+ln -s "$TEKTON_STEP_NAME" "$root/tekton/steps/$i"
 if [ -n "$TEKTON_STEP_TIMEOUT" ] && [ "$code" -eq 124 ]; then
   echo TimeoutExceeded > "$run/$i/reason"
 fi

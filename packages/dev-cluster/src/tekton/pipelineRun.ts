@@ -19,6 +19,7 @@ import {
   resolveParams,
   substituteDeep,
   substituteParamValue,
+  substituteString,
 } from './substitution';
 import type {
   ChildReference,
@@ -286,7 +287,18 @@ function workspaceBindings(
 ): WorkspaceBinding[] {
   const byName = new Map((run.spec.workspaces ?? []).map(w => [w.name, w]));
   const bindings: WorkspaceBinding[] = [];
-  for (const binding of task.workspaces ?? []) {
+  // An inline taskSpec gets the run's workspaces its steps and sidecars
+  // reference, as Tekton's propagateWorkspaces.
+  const used = task.taskSpec
+    ? findReferences([task.taskSpec.steps, task.taskSpec.sidecars])
+        .map(r => /^workspaces\.([^.]+)\./.exec(r)?.[1])
+        .filter((name): name is string => Boolean(name))
+    : [];
+  const bound = new Set((task.workspaces ?? []).map(b => b.name));
+  const propagated = [...new Set(used)]
+    .filter(name => !bound.has(name))
+    .map(name => ({ name }));
+  for (const binding of [...(task.workspaces ?? []), ...propagated]) {
     const source = byName.get(binding.workspace ?? binding.name);
     if (!source) continue;
     const { volumeClaimTemplate, subPath: _runSubPath, ...volume } = source;
@@ -363,7 +375,14 @@ function buildTaskRun(
   const serviceAccountName =
     taskRunSpec?.serviceAccountName ??
     run.spec.taskRunTemplate?.serviceAccountName;
-  const workspaces = workspaceBindings(run, task);
+  const workspaces = workspaceBindings(run, task).map(binding =>
+    binding.subPath
+      ? {
+          ...binding,
+          subPath: substituteString(binding.subPath, replacements),
+        }
+      : binding,
+  );
   return {
     apiVersion: TEKTON_API_VERSION,
     kind: 'TaskRun',
@@ -712,10 +731,15 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
     for (const task of dagTasks) {
       const state = states.get(task.name)!;
       replacements[`tasks.${task.name}.status`] = pipelineTaskStatus(state);
-      replacements[`tasks.${task.name}.reason`] =
+      // As Tekton's getReason: a failed TaskRun's (of a matrix), else the first's.
+      const reasonRun =
         state.kind === 'done'
-          ? succeededCondition(state.taskRuns[0].status)?.reason ?? ''
-          : '';
+          ? state.taskRuns.find(
+              tr => succeededCondition(tr.status)?.status !== 'True',
+            ) ?? state.taskRuns[0]
+          : undefined;
+      replacements[`tasks.${task.name}.reason`] =
+        succeededCondition(reasonRun?.status)?.reason ?? '';
     }
     const finallyElapsed = now.getTime() - Date.parse(finallyStart);
     for (const task of finallyTasks) {
@@ -803,14 +827,21 @@ export function planPipelineRun(input: PipelineRunPlanInput): PipelineRunPlan {
   return plan;
 }
 
-/** The Pipeline's results from its tasks' results; a result whose references cannot be resolved is left out. */
+/** The Pipeline's results from its tasks' results (`finally.<task>` for finally tasks'); a result whose references cannot be resolved is left out. */
 export function pipelineResults(
   spec: PipelineSpec,
   replacements: Replacements,
 ): RunResult[] {
   const results: RunResult[] = [];
+  const all = { ...replacements };
+  for (const task of spec.finally ?? []) {
+    const prefix = `tasks.${task.name}.results.`;
+    for (const [key, value] of Object.entries(replacements))
+      if (key.startsWith(prefix))
+        all[`finally.${key.slice('tasks.'.length)}`] = value;
+  }
   for (const result of spec.results ?? []) {
-    const value = substituteParamValue(result.value, replacements);
+    const value = substituteParamValue(result.value, all);
     if (findReferences(value).some(r => parseResultReference(r))) continue;
     results.push({ name: result.name, value });
   }

@@ -105,8 +105,9 @@ export function substituteDeep<T>(value: T, replacements: Replacements): T {
 
 /**
  * The value a param passes on: a string that is exactly one reference to an
- * array or object (`$(params.a[*])`, `$(params.obj[*])`, `$(tasks.t.results.r[*])`)
- * passes the array or object itself.
+ * array or object (`$(params.a[*])`, `$(params.obj[*])`, `$(tasks.t.results.r)`,
+ * with or without `[*]` as Tekton's applyOrCorrect) passes the array or
+ * object itself.
  */
 export function substituteParamValue(
   value: ParamValue,
@@ -114,8 +115,11 @@ export function substituteParamValue(
 ): ParamValue {
   if (typeof value === 'string') {
     const match = /^\$\(([^()$]+)\)$/.exec(value.trim());
-    if (match && /\[\*\]\s*$/.test(match[1])) {
-      const whole = lookupReference(match[1], replacements);
+    if (match) {
+      const whole = lookupReference(
+        match[1].replace(/\[\*\]\s*$/, ''),
+        replacements,
+      );
       if (whole !== undefined && typeof whole !== 'string') return whole;
     }
     return substituteString(value, replacements);
@@ -140,7 +144,8 @@ export function findReferences(value: unknown): string[] {
 export function parseResultReference(
   reference: string,
 ): { task: string; result: string } | undefined {
-  const match = /^tasks\.([^.[\]]+)\.results\.([^.[\]]+)/.exec(
+  // `finally.<task>` names a finally task's results in the Pipeline's results.
+  const match = /^(?:tasks|finally)\.([^.[\]]+)\.results\.([^.[\]]+)/.exec(
     normalizeReference(reference),
   );
   return match ? { task: match[1], result: match[2] } : undefined;
@@ -173,9 +178,14 @@ export function resolveParams(
       missing.push(spec.name);
       continue;
     }
+    // Tekton's defaulting: the default's type, else object if it has properties.
     const type =
       spec.type ??
-      (spec.default === undefined ? 'string' : typeOfValue(spec.default));
+      (spec.default !== undefined
+        ? typeOfValue(spec.default)
+        : spec.properties
+        ? 'object'
+        : 'string');
     if (typeOfValue(value) !== type) {
       throw new ParamError(
         'ParameterTypeMismatch',

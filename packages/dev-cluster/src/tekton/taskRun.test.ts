@@ -195,6 +195,7 @@ describe('buildPod', () => {
     expect(greet.volumeMounts).toEqual([
       { name: 'tekton-internal-run', mountPath: '/tekton/run' },
       { name: 'tekton-internal-results', mountPath: '/tekton/results' },
+      { name: 'tekton-internal-steps', mountPath: '/tekton/steps' },
       { name: 'tekton-internal-workspace', mountPath: '/workspace' },
       { name: 'ws-src', mountPath: '/workspace/src', subPath: 'sub' },
     ]);

@@ -20,6 +20,8 @@ import {
 import { Replacements, resolveParams, substituteDeep } from './substitution';
 import type {
   Condition,
+  KeyItem,
+  ObjectVolumeSource,
   RunResult,
   Sidecar,
   Step,
@@ -27,6 +29,7 @@ import type {
   TaskRun,
   TaskRunStatus,
   TaskSpec,
+  VolumeMount,
   WorkspaceBinding,
 } from './types';
 
@@ -59,7 +62,7 @@ export function workspaceMountPath(spec: TaskSpec, name: string): string {
   );
 }
 
-/** Steps merged with the stepTemplate (the step's fields win; env merges by name). */
+/** Steps merged with the stepTemplate (the step's fields win; env merges by name, volumeMounts by mountPath). */
 export function applyStepTemplate(spec: TaskSpec): Step[] {
   const template = spec.stepTemplate ?? {};
   return (spec.steps ?? []).map(step => {
@@ -69,6 +72,14 @@ export function applyStepTemplate(spec: TaskSpec): Step[] {
     const merged: Step = { ...template, ...step };
     const allEnv = [...env, ...(step.env ?? [])];
     if (allEnv.length) merged.env = allEnv;
+    const mounts = [
+      ...(template.volumeMounts ?? []).filter(
+        m =>
+          !(step.volumeMounts ?? []).some(own => own.mountPath === m.mountPath),
+      ),
+      ...(step.volumeMounts ?? []),
+    ];
+    if (mounts.length) merged.volumeMounts = mounts;
     return merged;
   });
 }
@@ -84,11 +95,16 @@ export function resolveTaskSpec(
   spec: TaskSpec,
   taskName: string,
 ): TaskSpec {
+  const params = resolveParams(
+    spec.params,
+    taskRun.spec.params,
+    `TaskRun ${taskRun.metadata.namespace}/${taskRun.metadata.name}`,
+  );
   const replacements: Replacements = {
-    ...resolveParams(
-      spec.params,
-      taskRun.spec.params,
-      `TaskRun ${taskRun.metadata.namespace}/${taskRun.metadata.name}`,
+    ...params,
+    // Tekton still substitutes the older form `$(inputs.params.x)` in Tasks.
+    ...Object.fromEntries(
+      Object.entries(params).map(([key, value]) => [`inputs.${key}`, value]),
     ),
     'context.taskRun.name': taskRun.metadata.name!,
     'context.taskRun.namespace': taskRun.metadata.namespace ?? 'default',
@@ -105,17 +121,28 @@ export function resolveTaskSpec(
   const bindings = new Map(
     (taskRun.spec.workspaces ?? []).map(w => [w.name, w]),
   );
-  for (const workspace of spec.workspaces ?? []) {
-    const binding = bindings.get(workspace.name);
-    const key = `workspaces.${workspace.name}`;
+  (spec.steps ?? []).forEach((step, index) => {
+    const name = stepContainerName(step, index);
+    replacements[
+      `steps.${name}.exitCode.path`
+    ] = `/tekton/steps/${name}/exitCode`;
+  });
+  // Bound but undeclared workspaces are propagated ones (inline specs).
+  const workspaceNames = new Set([
+    ...(spec.workspaces ?? []).map(w => w.name),
+    ...bindings.keys(),
+  ]);
+  for (const workspace of workspaceNames) {
+    const binding = bindings.get(workspace);
+    const key = `workspaces.${workspace}`;
     replacements[`${key}.path`] = binding
-      ? workspaceMountPath(spec, workspace.name)
+      ? workspaceMountPath(spec, workspace)
       : '';
     replacements[`${key}.bound`] = String(Boolean(binding));
     replacements[`${key}.claim`] =
       binding?.persistentVolumeClaim?.claimName ?? '';
     replacements[`${key}.volume`] = binding
-      ? workspaceVolumeName(workspace.name)
+      ? workspaceVolumeName(workspace)
       : '';
   }
   return {
@@ -141,11 +168,39 @@ export interface PodBuildOptions {
   /** The Task's name, for the tekton.dev/task label (taskRef runs). */
   taskName?: string;
   /**
-   * The keys of configMap and secret workspace bindings (by binding name),
-   * which the controller reads through the API; their files are written
-   * from variables the kubelet resolves.
+   * The keys of the ConfigMaps and Secrets that workspaces and volumes
+   * project without items (by `objectKey`), which the controller reads
+   * through the API; their files are written from variables the kubelet
+   * resolves.
    */
-  workspaceKeys?: Record<string, string[]>;
+  objectKeys?: Record<string, string[]>;
+}
+
+type ObjectKind = 'configMap' | 'secret';
+
+/** How `PodBuildOptions.objectKeys` names a ConfigMap or Secret. */
+export function objectKey(kind: ObjectKind, name: string): string {
+  return `${kind}/${name}`;
+}
+
+/** The ConfigMaps and Secrets a volume source projects, with the items it picks. */
+export function projectedObjects(
+  source: ObjectVolumeSource,
+): Array<{ kind: ObjectKind; name: string; items?: KeyItem[] }> {
+  const objects: Array<{ kind: ObjectKind; name: string; items?: KeyItem[] }> =
+    [];
+  if (source.configMap)
+    objects.push({ kind: 'configMap', ...source.configMap });
+  if (source.secret) {
+    const { secretName, items } = source.secret;
+    objects.push({ kind: 'secret', name: secretName, items });
+  }
+  for (const projected of source.projected?.sources ?? []) {
+    if (projected.configMap)
+      objects.push({ kind: 'configMap', ...projected.configMap });
+    if (projected.secret) objects.push({ kind: 'secret', ...projected.secret });
+  }
+  return objects;
 }
 
 /** The directory a PVC-backed workspace binding resolves to. */
@@ -162,19 +217,51 @@ export function claimDirectory(
   );
 }
 
-/** The files of a configMap or secret binding: its items, or one per key. */
+/** The files a volume source projects (its items, or one per key) and where their content comes from. */
 function keyFiles(
-  binding: WorkspaceBinding,
-  workspaceKeys: Record<string, string[]> = {},
-): Array<[key: string, file: string]> {
-  const source = binding.configMap ?? binding.secret;
-  if (!source) return [];
-  if (source.items?.length) return source.items.map(i => [i.key, i.path]);
-  return (workspaceKeys[binding.name] ?? []).map(key => [key, key]);
+  source: ObjectVolumeSource,
+  objectKeys: Record<string, string[]> = {},
+): Array<{ file: string; valueFrom: object }> {
+  return projectedObjects(source).flatMap(({ kind, name, items }) =>
+    (items?.length
+      ? items
+      : (objectKeys[objectKey(kind, name)] ?? []).map(key => ({
+          key,
+          path: key,
+        }))
+    ).map(({ key, path: file }) => ({
+      file,
+      valueFrom:
+        kind === 'configMap'
+          ? { configMapKeyRef: { name, key } }
+          : { secretKeyRef: { name, key } },
+    })),
+  );
+}
+
+/**
+ * The command of a container that names none. Tekton reads it from the
+ * image's config in its registry; the dev cluster pulls no images and knows
+ * only the base images whose command is their shell.
+ */
+function imageCommand(program: Sidecar): string[] {
+  const repository = (program.image ?? '').split('/').pop()?.split(/[@:]/)[0];
+  // The bash image's docker-entrypoint.sh runs bash for options, else the args.
+  if (repository === 'bash')
+    return !program.args?.length || program.args[0].startsWith('-')
+      ? ['bash']
+      : [];
+  return ['busybox', 'alpine', 'ubuntu', 'debian', 'fedora'].includes(
+    repository ?? '',
+  )
+    ? ['sh']
+    : [];
 }
 
 const RUN_VOLUME = 'tekton-internal-run';
 const RESULTS_VOLUME = 'tekton-internal-results';
+/** Tekton's /tekton/steps: each step's exit code, by name and by index. */
+const STEPS_VOLUME = 'tekton-internal-steps';
 /** Tekton's /workspace: the steps' shared working directory. */
 const WORKSPACE_VOLUME = 'tekton-internal-workspace';
 
@@ -189,11 +276,13 @@ export function buildPod(
   const volumes: V1Volume[] = [
     { name: RUN_VOLUME, emptyDir: {} },
     { name: RESULTS_VOLUME, emptyDir: {} },
+    { name: STEPS_VOLUME, emptyDir: {} },
     { name: WORKSPACE_VOLUME, emptyDir: {} },
   ];
   const internalMounts = [
     { name: RUN_VOLUME, mountPath: '/tekton/run' },
     { name: RESULTS_VOLUME, mountPath: '/tekton/results' },
+    { name: STEPS_VOLUME, mountPath: '/tekton/steps' },
   ];
   // Before the workspaces' mounts, which are inside it.
   const workspaceMounts: V1Container['volumeMounts'] = [
@@ -210,17 +299,12 @@ export function buildPod(
       );
       continue;
     }
-    for (const [key, file] of keyFiles(binding, options.workspaceKeys)) {
+    for (const { file, valueFrom } of keyFiles(binding, options.objectKeys)) {
       const variable = `TEKTON_WORKSPACE_FILE_${fileVariables.length}`;
       files.push(`${mountPath}/${file}|${variable}`);
-      fileVariables.push({
-        name: variable,
-        valueFrom: binding.configMap
-          ? { configMapKeyRef: { name: binding.configMap.name, key } }
-          : { secretKeyRef: { name: binding.secret!.secretName, key } },
-      });
+      fileVariables.push({ name: variable, valueFrom });
     }
-    // emptyDir (and, in this runtime, configMap and secret) volumes are per pod.
+    // emptyDir (and, in this runtime, configMap, secret and projected) volumes are per pod.
     const volume = workspaceVolumeName(binding.name);
     volumes.push({ name: volume, emptyDir: {} });
     workspaceMounts.push({
@@ -229,15 +313,46 @@ export function buildPod(
       ...(binding.subPath ? { subPath: binding.subPath } : {}),
     });
   }
-  const pathPrefixes = [
-    ...new Set([
-      '/tekton',
-      '/workspace',
-      ...(taskRun.spec.workspaces ?? []).map(b =>
-        workspaceMountPath(spec, b.name).replace(/\/+$/, ''),
-      ),
-    ]),
-  ].filter(p => !p.startsWith('/workspace/'));
+  // The Task's and the pod template's volumes: configMap, secret and projected ones are directories
+  // their mounts write files into, as workspaces' are.
+  const objectVolumes = new Map<string, ReturnType<typeof keyFiles>>();
+  for (const volume of [
+    ...(spec.volumes ?? []),
+    ...(taskRun.spec.podTemplate?.volumes ?? []),
+  ]) {
+    if (projectedObjects(volume).length) {
+      objectVolumes.set(volume.name, keyFiles(volume, options.objectKeys));
+      volumes.push({ name: volume.name, emptyDir: {} });
+    } else {
+      volumes.push(volume as V1Volume);
+    }
+  }
+  const pathPrefixesOf = (mounts: VolumeMount[]) =>
+    [
+      ...new Set([
+        '/tekton',
+        '/workspace',
+        ...(taskRun.spec.workspaces ?? []).map(b =>
+          workspaceMountPath(spec, b.name),
+        ),
+        ...mounts.map(m => m.mountPath),
+      ]),
+    ]
+      .map(p => p.replace(/\/+$/, ''))
+      .filter(p => p && !p.startsWith('/workspace/'));
+  // The files a container's mounts of the Task's volumes hold.
+  const volumeFiles = (mounts: VolumeMount[]) => {
+    const lines: string[] = [];
+    const variables: typeof fileVariables = [];
+    for (const mount of mounts) {
+      for (const { file, valueFrom } of objectVolumes.get(mount.name) ?? []) {
+        const variable = `TEKTON_VOLUME_FILE_${variables.length}`;
+        lines.push(`${mount.mountPath}/${file}|${variable}`);
+        variables.push({ name: variable, valueFrom });
+      }
+    }
+    return { lines, variables };
+  };
   const sidecars = spec.sidecars ?? [];
   // A step's or sidecar's container: its program runs under an entrypoint script.
   const wrapped = (
@@ -245,37 +360,54 @@ export function buildPod(
     name: string,
     entrypoint: string,
     env: Array<{ name: string; value: string }>,
-  ): V1Container => ({
-    name,
-    image: program.image ?? 'busybox',
-    command: [
-      '/bin/sh',
-      '-c',
-      entrypoint,
-      'tekton-entrypoint',
-      ...(program.script
-        ? program.args ?? []
-        : [...(program.command ?? []), ...(program.args ?? [])]),
-    ],
-    env: [
-      ...(program.env ?? []),
-      ...env,
-      {
-        name: STEP_ENV.script,
-        value: program.script
-          ? Buffer.from(program.script).toString('base64')
-          : '',
-      },
-      { name: STEP_ENV.workingDir, value: program.workingDir ?? '/workspace' },
-      { name: STEP_ENV.workspaceLinks, value: links.join('\n') },
-      ...fileVariables,
-      { name: STEP_ENV.workspaceFiles, value: files.join('\n') },
-      { name: STEP_ENV.pathPrefixes, value: pathPrefixes.join('\n') },
-      { name: STEP_ENV.stepCount, value: String(steps.length) },
-    ] as V1Container['env'],
-    volumeMounts: [...internalMounts, ...workspaceMounts],
-    terminationMessagePolicy: 'FallbackToLogsOnError',
-  });
+  ): V1Container => {
+    const mounts = program.volumeMounts ?? [];
+    const own = volumeFiles(mounts);
+    return {
+      name,
+      image: program.image ?? 'busybox',
+      command: [
+        '/bin/sh',
+        '-c',
+        entrypoint,
+        'tekton-entrypoint',
+        ...(program.script
+          ? program.args ?? []
+          : [
+              ...(program.command ?? imageCommand(program)),
+              ...(program.args ?? []),
+            ]),
+      ],
+      env: [
+        ...(program.env ?? []),
+        ...env,
+        {
+          name: STEP_ENV.script,
+          value: program.script
+            ? Buffer.from(program.script).toString('base64')
+            : '',
+        },
+        {
+          name: STEP_ENV.workingDir,
+          value: program.workingDir ?? '/workspace',
+        },
+        { name: STEP_ENV.workspaceLinks, value: links.join('\n') },
+        ...fileVariables,
+        ...own.variables,
+        {
+          name: STEP_ENV.workspaceFiles,
+          value: [...files, ...own.lines].join('\n'),
+        },
+        {
+          name: STEP_ENV.pathPrefixes,
+          value: pathPrefixesOf(mounts).join('\n'),
+        },
+        { name: STEP_ENV.stepCount, value: String(steps.length) },
+      ] as V1Container['env'],
+      volumeMounts: [...internalMounts, ...workspaceMounts, ...mounts],
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+    };
+  };
   const timeoutSeconds = (step: Step) => {
     const ms =
       step.timeout === undefined ? undefined : parseDuration(step.timeout);
@@ -285,6 +417,7 @@ export function buildPod(
     ...steps.map((step, index) =>
       wrapped(step, stepContainerName(step, index), STEP_SCRIPT, [
         { name: STEP_ENV.index, value: String(index) },
+        { name: STEP_ENV.name, value: stepContainerName(step, index) },
         { name: STEP_ENV.onError, value: step.onError ?? 'stopAndFail' },
         { name: STEP_ENV.timeout, value: timeoutSeconds(step) },
         {

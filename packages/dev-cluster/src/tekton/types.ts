@@ -31,6 +31,13 @@ export interface WhenExpression {
   values: string[];
 }
 
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+
 /** A sidecar, and the container part of a step: a container with an optional script. */
 export interface Sidecar {
   name?: string;
@@ -40,6 +47,7 @@ export interface Sidecar {
   script?: string;
   workingDir?: string;
   env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
+  volumeMounts?: VolumeMount[];
   [field: string]: unknown;
 }
 
@@ -70,6 +78,7 @@ export interface TaskSpec {
   sidecars?: Sidecar[];
   results?: TaskResultSpec[];
   workspaces?: WorkspaceDeclaration[];
+  volumes?: TaskVolume[];
   description?: string;
   displayName?: string;
   [field: string]: unknown;
@@ -129,17 +138,36 @@ export interface PipelineSpec {
   displayName?: string;
 }
 
-export interface WorkspaceBinding {
+export interface KeyItem {
+  key: string;
+  path: string;
+}
+type KeyItems = KeyItem[];
+
+/** The volume sources whose files come from ConfigMaps and Secrets. */
+export interface ObjectVolumeSource {
+  configMap?: { name: string; items?: KeyItems };
+  secret?: { secretName: string; items?: KeyItems };
+  projected?: {
+    sources?: Array<{
+      configMap?: { name: string; items?: KeyItems };
+      secret?: { name: string; items?: KeyItems };
+    }>;
+  };
+}
+
+export interface WorkspaceBinding extends ObjectVolumeSource {
   name: string;
   subPath?: string;
   emptyDir?: Record<string, unknown>;
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   volumeClaimTemplate?: Record<string, any>;
-  configMap?: { name: string; items?: Array<{ key: string; path: string }> };
-  secret?: {
-    secretName: string;
-    items?: Array<{ key: string; path: string }>;
-  };
+}
+
+/** A Task's volume (`spec.volumes`), as a pod's. */
+export interface TaskVolume extends ObjectVolumeSource {
+  name: string;
+  [field: string]: unknown;
 }
 
 export interface Condition {
@@ -212,6 +240,8 @@ export interface TaskRun {
     retries?: number;
     timeout?: string;
     workspaces?: WorkspaceBinding[];
+    /** Of Tekton's pod template, the dev cluster uses the volumes. */
+    podTemplate?: { volumes?: TaskVolume[]; [field: string]: unknown };
   };
   status?: TaskRunStatus;
 }

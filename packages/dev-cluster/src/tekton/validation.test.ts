@@ -167,7 +167,7 @@ describe('validatePipeline', () => {
         },
       }),
     ).toEqual([
-      'invalid value: pipeline task "a" expects workspace with name "nope" but none exists in pipeline spec: spec.tasks',
+      'invalid value: pipeline task "a" expects workspace with name "nope" but none exists in pipeline spec: spec.tasks[0].workspaces[0]',
       'invalid value: referencing a nonexistent task: spec.results[0].value',
     ]);
   });

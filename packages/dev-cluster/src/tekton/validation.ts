@@ -51,11 +51,11 @@ function validateTaskSpecInto(
   spec: TaskSpec,
   path: string,
   /**
-   * An inline `taskSpec` of a PipelineTask: Tekton propagates the pipeline's
-   * params and workspaces into it, so it skips the checks that references
-   * name declared ones (SkipValidationDueToPropagatedParametersAndWorkspaces).
+   * A Task created as such: params cannot propagate into it, so its steps
+   * may only reference declared ones. Inline specs (of TaskRuns and
+   * PipelineTasks) get their runs' params, so Tekton skips this check.
    */
-  embedded = false,
+  standalone = false,
 ) {
   const steps = spec.steps ?? [];
   if (steps.length === 0) problems.add('missing field(s)', `${path}.steps`);
@@ -80,7 +80,6 @@ function validateTaskSpecInto(
   });
   const declared = new Set((spec.params ?? []).map(p => p.name));
   const results = new Set((spec.results ?? []).map(r => r.name));
-  const workspaces = new Set((spec.workspaces ?? []).map(w => w.name));
   const seenParams = new Set<string>();
   (spec.params ?? []).forEach(param => {
     if (seenParams.has(param.name))
@@ -99,19 +98,13 @@ function validateTaskSpecInto(
     for (const reference of findReferences(step)) {
       const name = /^params(?:\.([^.[\]]+)|\[['"](.+?)['"]\])/.exec(reference);
       const paramName = name?.[1] ?? name?.[2];
-      if (paramName && !embedded && !declared.has(paramName))
+      if (paramName && standalone && !declared.has(paramName))
         problems.add(
           `non-existent variable in "$(${reference})"`,
           `${path}.steps[${i}]`,
         );
       const result = /^results\.([^.]+)\.path$/.exec(reference);
       if (result && !results.has(result[1]))
-        problems.add(
-          `non-existent variable in "$(${reference})"`,
-          `${path}.steps[${i}]`,
-        );
-      const workspace = /^workspaces\.([^.]+)\./.exec(reference);
-      if (workspace && !embedded && !workspaces.has(workspace[1]))
         problems.add(
           `non-existent variable in "$(${reference})"`,
           `${path}.steps[${i}]`,
@@ -126,7 +119,14 @@ export function validateTask(task: {
   spec?: TaskSpec;
 }): string[] {
   const problems = new Problems();
-  validateTaskSpecInto(problems, task.spec ?? {}, 'spec');
+  validateTaskSpecInto(problems, task.spec ?? {}, 'spec', true);
+  return problems.result();
+}
+
+/** Tekton's validation of the TaskSpec a TaskRun runs (inline or referenced). */
+export function validateTaskSpec(spec: TaskSpec): string[] {
+  const problems = new Problems();
+  validateTaskSpecInto(problems, spec, 'spec');
   return problems.result();
 }
 
@@ -152,7 +152,7 @@ function validatePipelineTask(
   if (task.taskRef && !task.taskRef.name && !task.taskRef.resolver)
     problems.add('missing field(s)', `${path}.taskRef.name`);
   if (task.taskSpec)
-    validateTaskSpecInto(problems, task.taskSpec, `${path}.taskSpec`, true);
+    validateTaskSpecInto(problems, task.taskSpec, `${path}.taskSpec`);
   if (final && task.runAfter?.length)
     problems.add(
       `invalid value: no runAfter allowed under spec.finally, final task ${task.name} has runAfter specified`,
@@ -193,10 +193,15 @@ function validatePipelineTask(
   }
 }
 
-/** Tekton's validation of a Pipeline spec; `path` is where it sits (`spec`, or `spec.pipelineSpec`). */
+/**
+ * Tekton's validation of a Pipeline spec; `path` is where it sits (`spec`, or
+ * `spec.pipelineSpec`). A Pipeline created as such (`standalone`) must
+ * declare the workspaces its tasks bind; an inline one gets its run's.
+ */
 export function validatePipelineSpec(
   spec: PipelineSpec,
   path = 'spec',
+  standalone = false,
 ): string[] {
   const problems = new Problems();
   const tasks = spec.tasks ?? [];
@@ -266,16 +271,21 @@ export function validatePipelineSpec(
     }
   });
   const declaredWorkspaces = new Set((spec.workspaces ?? []).map(w => w.name));
-  [...tasks, ...finals].forEach(task => {
-    for (const binding of task.workspaces ?? []) {
-      const workspace = binding.workspace ?? binding.name;
-      if (!declaredWorkspaces.has(workspace))
-        problems.add(
-          `invalid value: pipeline task "${task.name}" expects workspace with name "${workspace}" but none exists in pipeline spec`,
-          `${path}.tasks`,
-        );
-    }
-  });
+  if (standalone)
+    for (const [field, list] of [
+      ['tasks', tasks],
+      ['finally', finals],
+    ] as const)
+      list.forEach((task, i) =>
+        (task.workspaces ?? []).forEach((binding, j) => {
+          const workspace = binding.workspace || binding.name;
+          if (!declaredWorkspaces.has(workspace))
+            problems.add(
+              `invalid value: pipeline task "${task.name}" expects workspace with name "${workspace}" but none exists in pipeline spec`,
+              `${path}.${field}[${i}].workspaces[${j}]`,
+            );
+        }),
+      );
   return problems.result();
 }
 
@@ -305,7 +315,7 @@ export function invalidResultReference(
 
 /** Tekton's validation of a Pipeline. */
 export function validatePipeline(pipeline: { spec?: PipelineSpec }): string[] {
-  return validatePipelineSpec(pipeline.spec ?? {});
+  return validatePipelineSpec(pipeline.spec ?? {}, 'spec', true);
 }
 
 const SPEC_STATUSES = [
