@@ -44,6 +44,7 @@ export const STEP_ENV = {
   stepCount: 'TEKTON_STEP_COUNT',
   sidecars: 'TEKTON_SIDECARS',
   sidecarName: 'TEKTON_SIDECAR_NAME',
+  sidecarProbe: 'TEKTON_SIDECAR_PROBE',
 } as const;
 
 /**
@@ -156,7 +157,9 @@ exit 0
 
 /**
  * Wraps a sidecar of the Task: starts its program, tells the first step it
- * is ready, and stops it once the steps are done (Tekton stops sidecars then).
+ * is ready (once its exec startup or readiness probe, TEKTON_SIDECAR_PROBE as
+ * an sh script, succeeds: the kubelet runs no probes), and stops it once the
+ * steps are done (Tekton stops sidecars then).
  */
 export const SIDECAR_SCRIPT = `set -u
 root="$PWD"
@@ -166,6 +169,12 @@ program=""
 if [ "$#" -gt 0 ]; then
   "$@" &
   program=$!
+fi
+if [ -n "$TEKTON_SIDECAR_PROBE" ]; then
+  probe="$root/tekton/scripts/probe"
+  mkdir -p "$root/tekton/scripts"
+  printf '%s' "$TEKTON_SIDECAR_PROBE" | base64 -d | map_paths > "$probe"
+  until sh "$probe"; do sleep 0.2; done
 fi
 touch "$run/sidecar-$TEKTON_SIDECAR_NAME.ready"
 ${AWAIT_LAST_STEP}

@@ -59,6 +59,12 @@ describe('substitution', () => {
     expect(substituteParamValue({ k: '$(params.name)' }, replacements)).toEqual(
       { k: 'world' },
     );
+    // A whole reference without [*] passes the array too (Tekton's applyOrCorrect).
+    expect(substituteParamValue('$(params.list)', replacements)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   it('looks up references', () => {
@@ -119,6 +125,16 @@ describe('substitution', () => {
           'PipelineRun ns/r',
         ),
       ).toThrow(expect.objectContaining({ reason: 'ParameterTypeMismatch' }));
+    });
+
+    it('takes an untyped param with properties for an object', () => {
+      expect(
+        resolveParams(
+          [{ name: 'repo', properties: { url: {} } }],
+          [{ name: 'repo', value: { url: 'https://x' } }],
+          'PipelineRun ns/r',
+        ),
+      ).toEqual({ 'params.repo': { url: 'https://x' } });
     });
   });
 });

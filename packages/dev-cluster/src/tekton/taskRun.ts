@@ -258,6 +258,19 @@ function imageCommand(program: Sidecar): string[] {
     : [];
 }
 
+type ExecProbe = { exec?: { command?: string[] } } | undefined;
+
+/** A sidecar's exec startup (else readiness) probe as an sh script, base64. */
+function probeScript(sidecar: Sidecar): string {
+  const probe =
+    (sidecar.startupProbe as ExecProbe) ??
+    (sidecar.readinessProbe as ExecProbe);
+  const command = probe?.exec?.command;
+  if (!command?.length) return '';
+  const quoted = command.map(arg => `'${arg.replace(/'/g, `'\\''`)}'`);
+  return Buffer.from(`${quoted.join(' ')}\n`).toString('base64');
+}
+
 const RUN_VOLUME = 'tekton-internal-run';
 const RESULTS_VOLUME = 'tekton-internal-results';
 /** Tekton's /tekton/steps: each step's exit code, by name and by index. */
@@ -284,35 +297,63 @@ export function buildPod(
     { name: RESULTS_VOLUME, mountPath: '/tekton/results' },
     { name: STEPS_VOLUME, mountPath: '/tekton/steps' },
   ];
-  // Before the workspaces' mounts, which are inside it.
-  const workspaceMounts: V1Container['volumeMounts'] = [
-    { name: WORKSPACE_VOLUME, mountPath: '/workspace' },
-  ];
-  const links: string[] = [];
-  const files: string[] = [];
-  const fileVariables: Array<{ name: string; valueFrom: object }> = [];
-  for (const binding of taskRun.spec.workspaces ?? []) {
-    const mountPath = workspaceMountPath(spec, binding.name);
-    if (binding.persistentVolumeClaim) {
-      links.push(
-        `${mountPath}|${claimDirectory(options.claimsDir, namespace, binding)}`,
-      );
-      continue;
-    }
-    for (const { file, valueFrom } of keyFiles(binding, options.objectKeys)) {
-      const variable = `TEKTON_WORKSPACE_FILE_${fileVariables.length}`;
-      files.push(`${mountPath}/${file}|${variable}`);
-      fileVariables.push({ name: variable, valueFrom });
-    }
+  const workspaces = (taskRun.spec.workspaces ?? []).map(binding => {
+    if (binding.persistentVolumeClaim)
+      return {
+        binding,
+        claim: claimDirectory(options.claimsDir, namespace, binding),
+        files: [],
+      };
     // emptyDir (and, in this runtime, configMap, secret and projected) volumes are per pod.
-    const volume = workspaceVolumeName(binding.name);
-    volumes.push({ name: volume, emptyDir: {} });
-    workspaceMounts.push({
-      name: volume,
-      mountPath,
-      ...(binding.subPath ? { subPath: binding.subPath } : {}),
-    });
-  }
+    volumes.push({ name: workspaceVolumeName(binding.name), emptyDir: {} });
+    return { binding, files: keyFiles(binding, options.objectKeys) };
+  });
+  // Workspaces that steps or sidecars name are mounted in those only (isolated workspaces).
+  const isolated = new Set(
+    [...steps, ...(spec.sidecars ?? [])].flatMap(p =>
+      (p.workspaces ?? []).map(w => w.name),
+    ),
+  );
+  // The workspaces a container sees: their mounts (or links to claim
+  // directories), the files of configMap and secret ones, and their paths.
+  const workspacesOf = (program: Sidecar) => {
+    const own = new Map(
+      (program.workspaces ?? []).map(w => [
+        w.name,
+        // Go decodes JSON field names case-insensitively.
+        w.mountPath ?? (w as { mountpath?: string }).mountpath,
+      ]),
+    );
+    // Before the workspaces' mounts, which are inside it.
+    const mounts: VolumeMount[] = [
+      { name: WORKSPACE_VOLUME, mountPath: '/workspace' },
+    ];
+    const links: string[] = [];
+    const files: string[] = [];
+    const variables: Array<{ name: string; valueFrom: object }> = [];
+    const paths: string[] = [];
+    for (const { binding, claim, files: keys } of workspaces) {
+      if (isolated.has(binding.name) && !own.has(binding.name)) continue;
+      const mountPath =
+        own.get(binding.name) || workspaceMountPath(spec, binding.name);
+      paths.push(mountPath);
+      if (claim) {
+        links.push(`${mountPath}|${claim}`);
+        continue;
+      }
+      for (const { file, valueFrom } of keys) {
+        const variable = `TEKTON_WORKSPACE_FILE_${variables.length}`;
+        files.push(`${mountPath}/${file}|${variable}`);
+        variables.push({ name: variable, valueFrom });
+      }
+      mounts.push({
+        name: workspaceVolumeName(binding.name),
+        mountPath,
+        ...(binding.subPath ? { subPath: binding.subPath } : {}),
+      });
+    }
+    return { mounts, links, files, variables, paths };
+  };
   // The Task's and the pod template's volumes: configMap, secret and projected ones are directories
   // their mounts write files into, as workspaces' are.
   const objectVolumes = new Map<string, ReturnType<typeof keyFiles>>();
@@ -327,23 +368,14 @@ export function buildPod(
       volumes.push(volume as V1Volume);
     }
   }
-  const pathPrefixesOf = (mounts: VolumeMount[]) =>
-    [
-      ...new Set([
-        '/tekton',
-        '/workspace',
-        ...(taskRun.spec.workspaces ?? []).map(b =>
-          workspaceMountPath(spec, b.name),
-        ),
-        ...mounts.map(m => m.mountPath),
-      ]),
-    ]
+  const pathPrefixesOf = (paths: string[]) =>
+    [...new Set(['/tekton', '/workspace', ...paths])]
       .map(p => p.replace(/\/+$/, ''))
       .filter(p => p && !p.startsWith('/workspace/'));
   // The files a container's mounts of the Task's volumes hold.
   const volumeFiles = (mounts: VolumeMount[]) => {
     const lines: string[] = [];
-    const variables: typeof fileVariables = [];
+    const variables: Array<{ name: string; valueFrom: object }> = [];
     for (const mount of mounts) {
       for (const { file, valueFrom } of objectVolumes.get(mount.name) ?? []) {
         const variable = `TEKTON_VOLUME_FILE_${variables.length}`;
@@ -363,6 +395,12 @@ export function buildPod(
   ): V1Container => {
     const mounts = program.volumeMounts ?? [];
     const own = volumeFiles(mounts);
+    const ws = workspacesOf(program);
+    // A mount of the container's own replaces Tekton's at the same path.
+    const allMounts = [...internalMounts, ...ws.mounts, ...mounts].filter(
+      (mount, i, all) =>
+        !all.slice(i + 1).some(later => later.mountPath === mount.mountPath),
+    );
     return {
       name,
       image: program.image ?? 'busybox',
@@ -391,20 +429,23 @@ export function buildPod(
           name: STEP_ENV.workingDir,
           value: program.workingDir ?? '/workspace',
         },
-        { name: STEP_ENV.workspaceLinks, value: links.join('\n') },
-        ...fileVariables,
+        { name: STEP_ENV.workspaceLinks, value: ws.links.join('\n') },
+        ...ws.variables,
         ...own.variables,
         {
           name: STEP_ENV.workspaceFiles,
-          value: [...files, ...own.lines].join('\n'),
+          value: [...ws.files, ...own.lines].join('\n'),
         },
         {
           name: STEP_ENV.pathPrefixes,
-          value: pathPrefixesOf(mounts).join('\n'),
+          value: pathPrefixesOf([
+            ...ws.paths,
+            ...mounts.map(m => m.mountPath),
+          ]).join('\n'),
         },
         { name: STEP_ENV.stepCount, value: String(steps.length) },
       ] as V1Container['env'],
-      volumeMounts: [...internalMounts, ...workspaceMounts, ...mounts],
+      volumeMounts: allMounts,
       terminationMessagePolicy: 'FallbackToLogsOnError',
     };
   };
@@ -429,6 +470,7 @@ export function buildPod(
     ...sidecars.map(sidecar =>
       wrapped(sidecar, `sidecar-${sidecar.name}`, SIDECAR_SCRIPT, [
         { name: STEP_ENV.sidecarName, value: sidecar.name ?? '' },
+        { name: STEP_ENV.sidecarProbe, value: probeScript(sidecar) },
       ]),
     ),
   ];

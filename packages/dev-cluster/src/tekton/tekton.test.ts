@@ -822,6 +822,151 @@ describe('Tekton in the dev cluster', () => {
     expect(logs).toBe('');
   });
 
+  it('runs scripts and argument-only steps as base images do, with exit code files, old-style params and finally results', async () => {
+    const run = await runPipeline(
+      {
+        params: [{ name: 'word', default: 'same' }],
+        results: [
+          { name: 'checked', value: '$(tasks.check.results.out)' },
+          { name: 'shell', value: '$(tasks.check.results.shell)' },
+          { name: 'last', value: '$(finally.wrap-up.results.note)' },
+        ],
+        tasks: [
+          {
+            name: 'check',
+            params: [{ name: 'word', value: '$(params.word)' }],
+            taskSpec: {
+              params: [{ name: 'word' }],
+              results: [{ name: 'out' }, { name: 'shell' }],
+              steps: [
+                {
+                  name: 'fail',
+                  image: 'alpine',
+                  onError: 'continue',
+                  script: 'exit 3',
+                },
+                {
+                  // busybox ash accepts `==` in `[`; the step's own exit code file and its index link.
+                  name: 'compare',
+                  image: 'alpine',
+                  script: [
+                    '#!/usr/bin/env ash',
+                    'code=`cat $(steps.step-fail.exitCode.path)`',
+                    'if [ "$code" == 3 ] && [ "$(inputs.params.word)" == same ] && [ -f /tekton/steps/0/exitCode ]; then',
+                    '  printf ok > $(results.out.path)',
+                    'fi',
+                  ].join('\n'),
+                },
+                {
+                  // No command: the image's shell runs the args.
+                  name: 'args-only',
+                  image: 'busybox',
+                  args: ['-c', 'printf sh > $(results.shell.path)'],
+                },
+              ],
+            },
+          },
+          {
+            // Uses the run's workspace without binding or declaring it.
+            name: 'propagated',
+            taskSpec: {
+              steps: [sh('touch', 'touch $(workspaces.shared.path)/seen')],
+            },
+          },
+        ],
+        finally: [
+          {
+            name: 'wrap-up',
+            taskSpec: {
+              results: [{ name: 'note' }],
+              steps: [sh('note', 'printf done > $(results.note.path)')],
+            },
+          },
+        ],
+      },
+      { workspaces: [{ name: 'shared', emptyDir: {} }] },
+    );
+    expect(condition(run).reason).toBe('Succeeded');
+    expect(run.status!.results).toEqual([
+      { name: 'checked', value: 'ok' },
+      { name: 'shell', value: 'sh' },
+      { name: 'last', value: 'done' },
+    ]);
+    const propagated = await get<TaskRun>(
+      'taskruns',
+      `${run.metadata.name}-propagated`,
+    );
+    expect(propagated.spec.workspaces).toEqual([
+      { name: 'shared', emptyDir: {} },
+    ]);
+  });
+
+  it("mounts the Task's volumes, isolates step workspaces and waits for a sidecar's probe", async () => {
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'volume-settings' }, data: { mode: 'quick' } },
+    });
+    await create('taskruns', {
+      apiVersion: `${group}/${version}`,
+      kind: 'TaskRun',
+      metadata: { name: 'volumes' },
+      spec: {
+        workspaces: [{ name: 'private', emptyDir: {} }],
+        taskSpec: {
+          workspaces: [{ name: 'private' }],
+          results: [{ name: 'seen' }],
+          volumes: [
+            { name: 'settings', configMap: { name: 'volume-settings' } },
+            { name: 'shared', emptyDir: {} },
+          ],
+          sidecars: [
+            {
+              name: 'slow',
+              image: 'alpine',
+              command: ['sleep', '30'],
+              readinessProbe: {
+                exec: {
+                  command: ['sh', '-c', 'sleep 1 && touch /shared/ready'],
+                },
+              },
+              volumeMounts: [{ name: 'shared', mountPath: '/shared' }],
+            },
+          ],
+          steps: [
+            {
+              name: 'with-private',
+              image: 'alpine',
+              workspaces: [{ name: 'private', mountPath: '/private' }],
+              script: 'touch /private/mine',
+            },
+            {
+              name: 'read',
+              image: 'alpine',
+              volumeMounts: [
+                { name: 'settings', mountPath: '/etc/app' },
+                { name: 'shared', mountPath: '/shared' },
+              ],
+              script: [
+                '[ -e /shared/ready ]',
+                '[ ! -e /private/mine ]',
+                'printf "%s" "$(cat /etc/app/mode)" > $(results.seen.path)',
+              ].join('\n'),
+            },
+          ],
+        },
+      },
+    });
+    const taskRun = await waitFor(
+      () => get<TaskRun>('taskruns', 'volumes'),
+      finished,
+      'TaskRun volumes',
+    );
+    expect(condition(taskRun).reason).toBe('Succeeded');
+    expect(taskRun.status!.results).toEqual([
+      { name: 'seen', type: 'string', value: 'quick' },
+    ]);
+  });
+
   it('runs sidecars beside the steps and stops them after the last step', async () => {
     const run = await runPipeline({
       results: [

@@ -48,6 +48,8 @@ export interface Sidecar {
   workingDir?: string;
   env?: Array<{ name: string; value?: string; valueFrom?: unknown }>;
   volumeMounts?: VolumeMount[];
+  /** The workspaces isolated to this step or sidecar (beta), with their mountPath here. */
+  workspaces?: Array<{ name: string; mountPath?: string }>;
   [field: string]: unknown;
 }
 

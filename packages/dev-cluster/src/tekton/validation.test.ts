@@ -3,6 +3,7 @@ import {
   validatePipeline,
   validatePipelineRun,
   validateTask,
+  validateTaskSpec,
 } from './validation';
 import type { PipelineTask } from './types';
 
@@ -227,7 +228,39 @@ describe('validateTask', () => {
   });
 });
 
+describe('validateTaskSpec', () => {
+  it("leaves params and workspaces an inline spec does not declare to its run's propagation", () => {
+    const spec = {
+      steps: [
+        {
+          name: 'a',
+          image: 'alpine',
+          script: 'ls $(workspaces.shared.path) $(params.message)',
+        },
+      ],
+    };
+    expect(validateTaskSpec(spec)).toEqual([]);
+    expect(validateTask({ spec })).toEqual([
+      'non-existent variable in "$(params.message)": spec.steps[0]',
+    ]);
+  });
+});
+
 describe('validatePipelineRun', () => {
+  it('accepts an inline pipeline binding undeclared workspaces and taking results from finally tasks', () => {
+    expect(
+      validatePipelineRun({
+        spec: {
+          pipelineSpec: {
+            results: [{ name: 'r', value: '$(finally.last.results.r)' }],
+            tasks: [task('a', { workspaces: [{ name: 'shared' }] })],
+            finally: [task('last')],
+          },
+        },
+      }),
+    ).toEqual([]);
+  });
+
   it('reports pipelineRef with pipelineSpec, bad spec.status and timeouts', () => {
     expect(
       validatePipelineRun({
