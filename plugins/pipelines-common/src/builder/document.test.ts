@@ -583,6 +583,21 @@ describe('toEditablePipeline', () => {
 });
 
 describe('pipelineToYaml', () => {
+  it('writes apiVersion, kind, metadata and spec first, as kubectl does', () => {
+    const yaml = pipelineToYaml({
+      spec: { tasks: [] },
+      metadata: { name: 'p' },
+      kind: 'Pipeline',
+      apiVersion: 'tekton.dev/v1',
+    } as Pipeline);
+    expect(yaml.split('\n').filter(line => /^\S/.test(line))).toEqual([
+      'apiVersion: tekton.dev/v1',
+      'kind: Pipeline',
+      'metadata:',
+      'spec:',
+    ]);
+  });
+
   it('writes YAML that parses back to the same object, whatever the strings', () => {
     const tricky = [
       'yes',

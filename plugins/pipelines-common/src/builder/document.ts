@@ -42,7 +42,14 @@ export function toEditablePipeline(obj: Pipeline): Pipeline {
  * @public
  */
 export function pipelineToYaml(obj: Pipeline): string {
-  return `${renderYaml(normalizeValue(toEditablePipeline(obj)))}\n`;
+  // In kubectl's order, whatever order the API or a cache gave the keys in.
+  const { apiVersion, kind, metadata, spec, ...rest } = toEditablePipeline(obj);
+  const ordered = Object.fromEntries(
+    Object.entries({ apiVersion, kind, metadata, spec, ...rest }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  return `${renderYaml(normalizeValue(ordered))}\n`;
 }
 
 /**

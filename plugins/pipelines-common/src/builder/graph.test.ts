@@ -55,23 +55,32 @@ describe('builderGraph', () => {
           finally: false,
           taskRef: 'hub: git-clone',
           inline: false,
-          problems: 0,
+          errors: 0,
+          warnings: 0,
         },
-        { name: 'test', finally: false, inline: true, problems: 0 },
+        { name: 'test', finally: false, inline: true, errors: 0, warnings: 0 },
         {
           name: 'build',
           finally: false,
           taskRef: 'kaniko',
           inline: false,
-          problems: 0,
+          errors: 0,
+          warnings: 0,
         },
-        { name: 'broken', finally: false, inline: true, problems: 0 },
+        {
+          name: 'broken',
+          finally: false,
+          inline: true,
+          errors: 0,
+          warnings: 0,
+        },
         {
           name: 'notify',
           finally: true,
           taskRef: 'slack',
           inline: false,
-          problems: 0,
+          errors: 0,
+          warnings: 0,
         },
       ],
       edges: [
@@ -83,15 +92,30 @@ describe('builderGraph', () => {
     });
   });
 
-  it('counts the problems of each node', () => {
+  it('counts the errors and warnings of each node', () => {
     const problems = validatePipeline(pipeline);
     const graph = builderGraph(pipeline, problems);
-    expect(graph.nodes.find(n => n.name === 'broken')!.problems).toBe(2);
+    expect(graph.nodes.find(n => n.name === 'broken')!.errors).toBe(2);
     // build uses a result "ok" that test does not declare.
-    expect(graph.nodes.filter(n => n.problems > 0).map(n => n.name)).toEqual([
+    expect(graph.nodes.filter(n => n.errors > 0).map(n => n.name)).toEqual([
       'build',
       'broken',
     ]);
+    const warned = builderGraph(pipeline, [
+      {
+        severity: 'warning',
+        path: 'spec.tasks[0]',
+        message: 'w',
+        task: 'test',
+      },
+      {
+        severity: 'warning',
+        path: 'spec.tasks[0]',
+        message: 'w',
+        task: 'test',
+      },
+    ]).nodes.find(n => n.name === 'test')!;
+    expect([warned.errors, warned.warnings]).toEqual([0, 2]);
   });
 
   it('skips entries that are not tasks instead of throwing', () => {

@@ -5,7 +5,7 @@ import { ValidationProblem } from './problems';
 /**
  * The builder's graph of a Pipeline: a node per task (finally tasks
  * flagged), an edge per `runAfter` entry or consumed result, and the number
- * of problems on each node.
+ * of errors (which block saving) and warnings on each node.
  * @public
  */
 export interface BuilderGraph {
@@ -16,7 +16,8 @@ export interface BuilderGraph {
     /** The Task it runs: its name, or for a resolver reference the resolver and the name it asks for. */
     taskRef?: string;
     inline: boolean;
-    problems: number;
+    errors: number;
+    warnings: number;
   }>;
   edges: Array<{ from: string; to: string; kind: 'runAfter' | 'result' }>;
 }
@@ -49,11 +50,13 @@ export function builderGraph(
     tasks: onlyTasks(spec.tasks),
     finally: onlyTasks(spec.finally),
   });
-  const counts = new Map<string, number>();
+  const counts = new Map<string, { errors: number; warnings: number }>();
   for (const problem of problems) {
-    if (problem.task !== undefined) {
-      counts.set(problem.task, (counts.get(problem.task) ?? 0) + 1);
-    }
+    if (problem.task === undefined) continue;
+    const count = counts.get(problem.task) ?? { errors: 0, warnings: 0 };
+    if (problem.severity === 'error') count.errors++;
+    else count.warnings++;
+    counts.set(problem.task, count);
   }
   return {
     nodes: graph.nodes.map(node => ({
@@ -66,7 +69,7 @@ export function builderGraph(
         ? { taskRef: describeTaskRef(node.task) }
         : {}),
       inline: Boolean(node.task.taskSpec),
-      problems: counts.get(node.name) ?? 0,
+      ...(counts.get(node.name) ?? { errors: 0, warnings: 0 }),
     })),
     edges: graph.edges.map(({ from, to, kind }) => ({ from, to, kind })),
   };

@@ -22,18 +22,38 @@ type BuilderNode = BuilderGraph['nodes'][number];
 type TaskNodeData = { task: BuilderNode };
 type LaneNodeData = { width: number; height: number };
 
+const plural = (count: number, word: string) =>
+  `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** "2 errors", "1 warning", "1 error, 1 warning" or "" for a node's problems. */
+function countProblems(task: BuilderNode) {
+  return [
+    task.errors ? plural(task.errors, 'error') : '',
+    task.warnings ? plural(task.warnings, 'warning') : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+// Errors block saving: red. Warnings (e.g. a Task not found) do not: amber.
+const ERROR_COLOR = '#d32f2f';
+const WARNING_COLOR = '#ed6c02';
+
 function describeTask(task: BuilderNode) {
   const kind = task.inline ? 'inline task' : `Task ${task.taskRef ?? '?'}`;
-  const problems = task.problems
-    ? `, ${task.problems} problem${task.problems === 1 ? '' : 's'}`
-    : '';
-  return `${task.finally ? 'Finally task' : 'Task'} ${
-    task.name
-  } (${kind}${problems})`;
+  const problems = countProblems(task);
+  return `${task.finally ? 'Finally task' : 'Task'} ${task.name} (${kind}${
+    problems ? `, ${problems}` : ''
+  })`;
 }
 
 function TaskNode({ data, selected }: NodeProps<Node<TaskNodeData>>) {
   const { task } = data;
+  const problemColor = task.errors
+    ? ERROR_COLOR
+    : task.warnings
+    ? WARNING_COLOR
+    : undefined;
   return (
     <div
       data-testid={`builder-node-${task.name}`}
@@ -45,7 +65,7 @@ function TaskNode({ data, selected }: NodeProps<Node<TaskNodeData>>) {
         borderRadius: 6,
         background: '#fff',
         border: `${selected ? 3 : 1}px ${task.finally ? 'dashed' : 'solid'} ${
-          task.problems ? '#d32f2f' : '#546e7a'
+          problemColor ?? '#546e7a'
         }`,
         overflow: 'hidden',
       }}
@@ -68,11 +88,11 @@ function TaskNode({ data, selected }: NodeProps<Node<TaskNodeData>>) {
         >
           {task.inline ? 'inline' : task.taskRef ?? 'no task'}
         </Typography>
-        {task.problems > 0 && (
+        {problemColor && (
           <Chip
             size="small"
-            label={`${task.problems} problem${task.problems === 1 ? '' : 's'}`}
-            style={{ background: '#d32f2f', color: '#fff', height: 18 }}
+            label={countProblems(task)}
+            style={{ background: problemColor, color: '#fff', height: 18 }}
           />
         )}
       </div>

@@ -434,7 +434,7 @@ describe('PipelineBuilder', () => {
     (pipeline.spec.tasks![1].taskSpec!.steps![0] as any).image = undefined;
     await render(fakeApi(pipeline));
     const lint = await screen.findByTestId('builder-node-lint');
-    expect(within(lint).getByText(/1 problem/)).toBeInTheDocument();
+    expect(within(lint).getByText(/1 error/)).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
     expect(screen.getByText(/Fix 1 problem to save/)).toBeInTheDocument();
 

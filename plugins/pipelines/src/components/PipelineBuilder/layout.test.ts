@@ -1,7 +1,7 @@
 import { layoutBuilderGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
 
 function node(name: string, isFinally = false) {
-  return { name, finally: isFinally, inline: false, problems: 0 };
+  return { name, finally: isFinally, inline: false, errors: 0, warnings: 0 };
 }
 
 describe('layoutBuilderGraph', () => {
