@@ -49,11 +49,9 @@ function describeTask(task: BuilderNode) {
 
 function TaskNode({ data, selected }: NodeProps<Node<TaskNodeData>>) {
   const { task } = data;
-  const problemColor = task.errors
-    ? ERROR_COLOR
-    : task.warnings
-    ? WARNING_COLOR
-    : undefined;
+  let problemColor: string | undefined;
+  if (task.errors) problemColor = ERROR_COLOR;
+  else if (task.warnings) problemColor = WARNING_COLOR;
   return (
     <div
       data-testid={`builder-node-${task.name}`}

@@ -8,7 +8,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { Pipeline, ValidationProblem } from '@cairn/plugin-pipelines-common';
-import { EditPath, Field, ObjectList } from './forms';
+import { EditPath, Field, ObjectList, PARAM_SPEC_FIELDS } from './forms';
 import { ProblemList } from './ProblemList';
 
 /** Where a new pipeline is created. */
@@ -111,17 +111,7 @@ export function PipelinePanel(props: {
         title="Params"
         itemName="param"
         items={pipeline.spec.params}
-        fields={[
-          { key: 'name', label: 'Name' },
-          {
-            key: 'type',
-            label: 'Type',
-            kind: 'select',
-            options: ['string', 'array', 'object'],
-          },
-          { key: 'description', label: 'Description' },
-          { key: 'default', label: 'Default (string params)' },
-        ]}
+        fields={PARAM_SPEC_FIELDS}
         readOnly={readOnly}
         newItem={() => ({ name: '', type: 'string' })}
         set={(path, v) => onSet(['spec', 'params', ...path], v)}

@@ -25,7 +25,13 @@ import {
   ParamField,
   toParamFieldValue,
 } from '../actions/ParamField';
-import { CommitTextField, EditPath, Field, ObjectList } from './forms';
+import {
+  CommitTextField,
+  EditPath,
+  Field,
+  ObjectList,
+  PARAM_SPEC_FIELDS,
+} from './forms';
 import { ProblemList } from './ProblemList';
 import { CompletionsContext, RefTextField } from './RefTextField';
 
@@ -49,18 +55,6 @@ const STEP_FIELDS = [
   { key: 'computeResources.requests.memory', label: 'Memory request' },
   { key: 'computeResources.limits.cpu', label: 'CPU limit' },
   { key: 'computeResources.limits.memory', label: 'Memory limit' },
-];
-
-const PARAM_SPEC_FIELDS = [
-  { key: 'name', label: 'Name' },
-  {
-    key: 'type',
-    label: 'Type',
-    kind: 'select' as const,
-    options: ['string', 'array', 'object'],
-  },
-  { key: 'description', label: 'Description' },
-  { key: 'default', label: 'Default (string params)' },
 ];
 
 function valueType(value: Param['value']): ParamType {

@@ -29,6 +29,8 @@ export interface FieldDef {
   label: string;
   kind?: 'text' | 'multiline' | 'lines' | 'number' | 'select' | 'checkbox';
   options?: string[];
+  /** What an unset select means, e.g. Tekton's default. */
+  unsetLabel?: string;
   /** Offer `$(…)` completion. */
   refs?: boolean;
   help?: string;
@@ -65,6 +67,23 @@ function fieldText(def: FieldDef, value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/**
+ * The fields of a param declaration (a pipeline's or an inline task's):
+ * an unset type is a string, or an array when the default is one.
+ */
+export const PARAM_SPEC_FIELDS: FieldDef[] = [
+  { key: 'name', label: 'Name' },
+  {
+    key: 'type',
+    label: 'Type',
+    kind: 'select',
+    options: ['string', 'array', 'object'],
+    unsetLabel: 'not set (string)',
+  },
+  { key: 'description', label: 'Description' },
+  { key: 'default', label: 'Default (string params)' },
+];
+
 /** One property of an object: text (with completion), lines, number, choice or checkbox. */
 export function Field(props: {
   def: FieldDef;
@@ -97,17 +116,23 @@ export function Field(props: {
   if (def.kind === 'select') {
     return (
       <FormControl fullWidth margin="dense" disabled={readOnly}>
-        <InputLabel id={`${id}-label`}>{def.label}</InputLabel>
+        <InputLabel
+          id={`${id}-label`}
+          shrink={def.unsetLabel ? true : undefined}
+        >
+          {def.label}
+        </InputLabel>
         <Select
           labelId={`${id}-label`}
           value={fieldText(def, value)}
+          displayEmpty={!!def.unsetLabel}
           onChange={e =>
             props.onChange(fieldValue(def, String(e.target.value)))
           }
           inputProps={{ 'aria-label': ariaLabel }}
         >
           <MenuItem value="">
-            <em>not set</em>
+            <em>{def.unsetLabel ?? 'not set'}</em>
           </MenuItem>
           {(def.options ?? []).map(o => (
             <MenuItem key={o} value={o}>
