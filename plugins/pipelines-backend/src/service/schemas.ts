@@ -30,11 +30,11 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export const entityRefSchema = z
   .string({
     error:
-      'is required: the entity whose runs these are, e.g. component:default/shop',
+      'is required: the catalog entity the pipeline or run belongs to, e.g. component:default/shop',
   })
   .min(
     1,
-    'is required: the entity whose runs these are, e.g. component:default/shop',
+    'is required: the catalog entity the pipeline or run belongs to, e.g. component:default/shop',
   )
   .transform((value, ctx) => {
     try {
