@@ -15,6 +15,7 @@ import {
   ON_ERROR_ANNOTATION,
   ownerReference,
   succeededCondition,
+  STEP_ACTION_VERSION,
   TEKTON_GROUP,
   TEKTON_VERSION,
 } from './labels';
@@ -24,6 +25,7 @@ import { refTarget } from './resolvers';
 import { WorkQueue } from './workQueue';
 import { ParamError } from './substitution';
 import {
+  applyStepAction,
   buildPod,
   objectKey,
   projectedObjects,
@@ -37,6 +39,8 @@ import type {
   Pipeline,
   PipelineRun,
   PipelineSpec,
+  Step,
+  StepActionSpec,
   Task,
   TaskRun,
   TaskRunStatus,
@@ -576,10 +580,13 @@ export class TektonController {
     const podName = status.podName ?? podNameFor(taskRun);
     let pod = this.informers.pods.get(podName, namespace);
     if (!pod) {
-      const body = buildPod({ ...taskRun, status }, resolved, {
+      const withActions = await this.withStepActions(resolved, namespace);
+      if ('error' in withActions)
+        return finish('TaskRunResolutionFailed', withActions.error);
+      const body = buildPod({ ...taskRun, status }, withActions.spec, {
         claimsDir: this.options.claimsDir,
         taskName: taskRun.spec.taskRef ? taskName : undefined,
-        objectKeys: await this.objectKeys(taskRun, resolved),
+        objectKeys: await this.objectKeys(taskRun, withActions.spec),
       });
       try {
         pod = await this.core.createNamespacedPod({ namespace, body });
@@ -656,6 +663,44 @@ export class TektonController {
     if (observed.done) status.completionTime = now.toISOString();
     await this.writeStatus('taskruns', taskRun, status);
     return observed.done ? undefined : requeue;
+  }
+
+  /**
+   * The spec with its steps' StepActions applied, read through the API when
+   * the pod is built (no informer holds them).
+   */
+  private async withStepActions(
+    spec: TaskSpec,
+    namespace: string,
+  ): Promise<{ spec: TaskSpec } | { error: string }> {
+    if (!spec.steps?.some(step => step.ref)) return { spec };
+    const steps: Step[] = [];
+    for (const step of spec.steps) {
+      if (!step.ref) {
+        steps.push(step);
+        continue;
+      }
+      if (step.ref.resolver)
+        return {
+          error: `resolver type ${step.ref.resolver} is not enabled in the dev cluster for StepActions`,
+        };
+      try {
+        const action = (await this.custom.getNamespacedCustomObject({
+          group: TEKTON_GROUP,
+          version: STEP_ACTION_VERSION,
+          plural: 'stepactions',
+          namespace,
+          name: step.ref.name ?? '',
+        })) as { spec?: StepActionSpec };
+        steps.push(applyStepAction(step, action.spec ?? {}));
+      } catch (error) {
+        if (!notFound(error)) throw error;
+        return {
+          error: `stepactions.tekton.dev "${step.ref.name}" not found`,
+        };
+      }
+    }
+    return { spec: { ...spec, steps } };
   }
 
   /** The keys of the ConfigMaps and Secrets that workspaces and volumes project without items. */

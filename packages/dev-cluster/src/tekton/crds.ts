@@ -1,5 +1,5 @@
 import type { V1CustomResourceDefinition } from '@kubernetes/client-node';
-import { TEKTON_GROUP } from './labels';
+import { STEP_ACTION_VERSION, TEKTON_GROUP } from './labels';
 
 /*
  * The tekton.dev CRDs as a Tekton Pipelines release (config/300-crds)
@@ -29,6 +29,7 @@ function crd(
   plural: string,
   shortNames: string[],
   columns: typeof RUN_COLUMNS | undefined,
+  versions = ['v1'],
 ): V1CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -52,21 +53,20 @@ function crd(
         categories: ['tekton', 'tekton-pipelines'],
       },
       scope: 'Namespaced',
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              x_kubernetes_preserve_unknown_fields: true,
-            },
+      // The last version is stored.
+      versions: versions.map((name, index) => ({
+        name,
+        served: true,
+        storage: index === versions.length - 1,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            x_kubernetes_preserve_unknown_fields: true,
           },
-          subresources: { status: {} },
-          ...(columns ? { additionalPrinterColumns: columns } : {}),
         },
-      ],
+        subresources: { status: {} },
+        ...(columns ? { additionalPrinterColumns: columns } : {}),
+      })),
     },
   };
 }
@@ -76,4 +76,9 @@ export const TEKTON_CRDS: V1CustomResourceDefinition[] = [
   crd('Pipeline', 'pipelines', [], undefined),
   crd('TaskRun', 'taskruns', ['tr', 'trs'], RUN_COLUMNS),
   crd('PipelineRun', 'pipelineruns', ['pr', 'prs'], RUN_COLUMNS),
+  // Beta, on by default in Tekton (enable-step-actions).
+  crd('StepAction', 'stepactions', [], undefined, [
+    'v1alpha1',
+    STEP_ACTION_VERSION,
+  ]),
 ];

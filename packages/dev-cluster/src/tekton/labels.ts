@@ -3,6 +3,8 @@ import type { Condition, ObjectMeta } from './types';
 
 export const TEKTON_GROUP = 'tekton.dev';
 export const TEKTON_VERSION = 'v1';
+/** StepActions are served as tekton.dev/v1beta1. */
+export const STEP_ACTION_VERSION = 'v1beta1';
 export const TEKTON_API_VERSION = `${TEKTON_GROUP}/${TEKTON_VERSION}`;
 
 /** Label keys Tekton sets (pkg/apis/pipeline/register.go). */

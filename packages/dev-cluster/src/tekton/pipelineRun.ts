@@ -34,6 +34,7 @@ import type {
   TaskRun,
   WhenExpression,
   WorkspaceBinding,
+  WorkspacePipelineTaskBinding,
 } from './types';
 
 /*
@@ -297,7 +298,7 @@ function workspaceBindings(
   const bound = new Set((task.workspaces ?? []).map(b => b.name));
   const propagated = [...new Set(used)]
     .filter(name => !bound.has(name))
-    .map(name => ({ name }));
+    .map((name): WorkspacePipelineTaskBinding => ({ name }));
   for (const binding of [...(task.workspaces ?? []), ...propagated]) {
     const source = byName.get(binding.workspace ?? binding.name);
     if (!source) continue;

@@ -178,14 +178,7 @@ export function resolveParams(
       missing.push(spec.name);
       continue;
     }
-    // Tekton's defaulting: the default's type, else object if it has properties.
-    const type =
-      spec.type ??
-      (spec.default !== undefined
-        ? typeOfValue(spec.default)
-        : spec.properties
-        ? 'object'
-        : 'string');
+    const type = declaredType(spec);
     if (typeOfValue(value) !== type) {
       throw new ParamError(
         'ParameterTypeMismatch',
@@ -207,6 +200,13 @@ export function resolveParams(
     );
   }
   return values;
+}
+
+/** A param's type; Tekton's defaulting: the default's type, else object if it has properties. */
+function declaredType(spec: ParamSpec): 'string' | 'array' | 'object' {
+  if (spec.type) return spec.type;
+  if (spec.default !== undefined) return typeOfValue(spec.default);
+  return spec.properties ? 'object' : 'string';
 }
 
 export function typeOfValue(value: ParamValue): 'string' | 'array' | 'object' {

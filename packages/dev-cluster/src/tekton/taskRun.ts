@@ -17,7 +17,13 @@ import {
   ownerReference,
   propagatedMetadata,
 } from './labels';
-import { Replacements, resolveParams, substituteDeep } from './substitution';
+import {
+  Replacements,
+  resolveParams,
+  substituteDeep,
+  substituteParamValue,
+  typeOfValue,
+} from './substitution';
 import type {
   Condition,
   KeyItem,
@@ -25,6 +31,7 @@ import type {
   RunResult,
   Sidecar,
   Step,
+  StepActionSpec,
   StepState,
   TaskRun,
   TaskRunStatus,
@@ -60,6 +67,46 @@ export function workspaceMountPath(spec: TaskSpec, name: string): string {
     spec.workspaces?.find(w => w.name === name)?.mountPath ??
     `/workspace/${name}`
   );
+}
+
+/**
+ * A step that refers to a StepAction, as Tekton runs it: the action's
+ * container fields (its env after the step's own, which the stepTemplate
+ * gave), with the action's params from the step's params (objects merged
+ * with the action's defaults; a value of another type leaves the default).
+ */
+export function applyStepAction(step: Step, action: StepActionSpec): Step {
+  const given = new Map((step.params ?? []).map(p => [p.name, p.value]));
+  const replacements: Replacements = {};
+  for (const param of action.params ?? []) {
+    const type =
+      param.type ??
+      (param.default !== undefined ? typeOfValue(param.default) : 'string');
+    let value = given.get(param.name);
+    if (value === undefined || typeOfValue(value) !== type)
+      value = param.default;
+    else if (type === 'object' && typeof param.default === 'object')
+      value = { ...(param.default as object), ...(value as object) };
+    if (value !== undefined) replacements[`params.${param.name}`] = value;
+  }
+  const {
+    params: _params,
+    results: _results,
+    ...container
+  } = substituteDeep(action, replacements);
+  const { ref: _ref, params: _stepParams, ...own } = step;
+  const env = [
+    ...(own.env ?? []).filter(
+      e => !(container.env ?? []).some(a => a.name === e.name),
+    ),
+    ...(container.env ?? []),
+  ];
+  return {
+    ...own,
+    ...container,
+    ...(env.length ? { env } : {}),
+    name: own.name,
+  };
 }
 
 /** Steps merged with the stepTemplate (the step's fields win; env merges by name, volumeMounts by mountPath). */
@@ -147,7 +194,18 @@ export function resolveTaskSpec(
   }
   return {
     ...substituteDeep(spec, replacements),
-    steps: substituteDeep(applyStepTemplate(spec), replacements),
+    // A StepAction step's params pass arrays and objects whole.
+    steps: applyStepTemplate(spec).map(({ params: stepParams, ...step }) => ({
+      ...substituteDeep(step, replacements),
+      ...(stepParams
+        ? {
+            params: stepParams.map(p => ({
+              ...p,
+              value: substituteParamValue(p.value, replacements),
+            })),
+          }
+        : {}),
+    })),
   };
 }
 

@@ -967,6 +967,79 @@ describe('Tekton in the dev cluster', () => {
     ]);
   });
 
+  it('runs a step that refers to a StepAction, with its params from the step', async () => {
+    await custom.createNamespacedCustomObject({
+      group,
+      version: 'v1beta1',
+      plural: 'stepactions',
+      namespace,
+      body: {
+        apiVersion: `${group}/v1beta1`,
+        kind: 'StepAction',
+        metadata: { name: 'describe' },
+        spec: {
+          params: [
+            { name: 'who' },
+            { name: 'tags', type: 'array', default: ['default'] },
+            {
+              name: 'place',
+              type: 'object',
+              properties: { city: {}, country: {} },
+              default: { city: 'Lyon', country: 'FR' },
+            },
+          ],
+          image: 'alpine',
+          env: [
+            { name: 'WHO', value: '$(params.who)' },
+            { name: 'FIRST_TAG', value: '$(params.tags[0])' },
+            {
+              name: 'PLACE',
+              value: '$(params.place.city),$(params.place.country)',
+            },
+          ],
+          script:
+            'printf "%s %s %s %s" "$WHO" "$FIRST_TAG" "$PLACE" "$FROM_TEMPLATE" > /tekton/results/summary',
+        },
+      },
+    });
+    await create('taskruns', {
+      apiVersion: `${group}/${version}`,
+      kind: 'TaskRun',
+      metadata: { name: 'with-step-action' },
+      spec: {
+        params: [
+          { name: 'tags', value: ['first', 'second'] },
+          { name: 'city', value: 'Oslo' },
+        ],
+        taskSpec: {
+          params: [{ name: 'tags', type: 'array' }, { name: 'city' }],
+          results: [{ name: 'summary' }],
+          stepTemplate: { env: [{ name: 'FROM_TEMPLATE', value: 'kept' }] },
+          steps: [
+            {
+              name: 'act',
+              ref: { name: 'describe' },
+              params: [
+                { name: 'who', value: 'ada' },
+                { name: 'tags', value: '$(params.tags[*])' },
+                { name: 'place', value: { city: '$(params.city)' } },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    const taskRun = await waitFor(
+      () => get<TaskRun>('taskruns', 'with-step-action'),
+      finished,
+      'TaskRun with-step-action',
+    );
+    expect(condition(taskRun).reason).toBe('Succeeded');
+    expect(taskRun.status!.results).toEqual([
+      { name: 'summary', type: 'string', value: 'ada first Oslo,FR kept' },
+    ]);
+  });
+
   it('runs sidecars beside the steps and stops them after the last step', async () => {
     const run = await runPipeline({
       results: [

@@ -53,7 +53,17 @@ export interface Sidecar {
   [field: string]: unknown;
 }
 
+/** A StepAction's spec: a step's container part with params and results. */
+export interface StepActionSpec extends Sidecar {
+  params?: ParamSpec[];
+  results?: TaskResultSpec[];
+}
+
 export interface Step extends Sidecar {
+  /** A StepAction the step runs (by name; resolvers need the network). */
+  ref?: ObjectRef;
+  /** Values for the StepAction's params. */
+  params?: Param[];
   /** `continue` or `stopAndFail`, or a `$(params…)` reference. */
   onError?: string;
   timeout?: string;
