@@ -1,9 +1,6 @@
 import { useState } from 'react';
 import {
-  Button,
-  CircularProgress,
   Dialog,
-  DialogActions,
   DialogContent,
   DialogTitle,
   FormControlLabel,
@@ -12,7 +9,7 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { CancelMode } from '../../api';
-import { errorMessage } from './errorMessage';
+import { SubmitActions, useSubmit } from './submitting';
 
 /** Tekton's cancel modes and what each does. */
 export const CANCEL_MODES: Array<{ mode: CancelMode; explanation: string }> = [
@@ -39,19 +36,9 @@ export function CancelRunDialog(props: {
   onClose: () => void;
 }) {
   const [mode, setMode] = useState<CancelMode>('Cancelled');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await props.onCancel(mode);
-    } catch (e) {
-      setFailure(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, failure, submit } = useSubmit(() => props.onCancel(mode), {
+    settle: true,
+  });
   return (
     <Dialog open={props.open} onClose={busy ? undefined : props.onClose}>
       <DialogTitle>Cancel {props.runName}</DialogTitle>
@@ -75,20 +62,13 @@ export function CancelRunDialog(props: {
         </RadioGroup>
         {failure && <Alert severity="error">{failure}</Alert>}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose} disabled={busy}>
-          Close
-        </Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          onClick={submit}
-          disabled={busy}
-          startIcon={busy ? <CircularProgress size={16} /> : undefined}
-        >
-          Cancel run
-        </Button>
-      </DialogActions>
+      <SubmitActions
+        busy={busy}
+        submitLabel="Cancel run"
+        color="secondary"
+        onClose={props.onClose}
+        onSubmit={submit}
+      />
     </Dialog>
   );
 }

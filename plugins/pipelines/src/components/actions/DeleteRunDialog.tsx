@@ -1,15 +1,11 @@
-import { useState } from 'react';
 import {
-  Button,
-  CircularProgress,
   Dialog,
-  DialogActions,
   DialogContent,
   DialogContentText,
   DialogTitle,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { errorMessage } from './errorMessage';
+import { SubmitActions, useSubmit } from './submitting';
 
 /** Confirms deleting a run with its task runs and pods. */
 export function DeleteRunDialog(props: {
@@ -18,18 +14,7 @@ export function DeleteRunDialog(props: {
   onDelete: () => Promise<void>;
   onClose: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string>();
-  const submit = async () => {
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await props.onDelete();
-    } catch (e) {
-      setFailure(errorMessage(e));
-      setBusy(false);
-    }
-  };
+  const { busy, failure, submit } = useSubmit(props.onDelete);
   return (
     <Dialog open={props.open} onClose={busy ? undefined : props.onClose}>
       <DialogTitle>Delete {props.runName}?</DialogTitle>
@@ -40,20 +25,14 @@ export function DeleteRunDialog(props: {
         </DialogContentText>
         {failure && <Alert severity="error">{failure}</Alert>}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose} disabled={busy}>
-          Keep it
-        </Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          onClick={submit}
-          disabled={busy}
-          startIcon={busy ? <CircularProgress size={16} /> : undefined}
-        >
-          Delete
-        </Button>
-      </DialogActions>
+      <SubmitActions
+        busy={busy}
+        closeLabel="Keep it"
+        submitLabel="Delete"
+        color="secondary"
+        onClose={props.onClose}
+        onSubmit={submit}
+      />
     </Dialog>
   );
 }

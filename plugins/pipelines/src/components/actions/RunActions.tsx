@@ -14,15 +14,14 @@ import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
 import { isActive } from '../RunStatus';
 import { CancelRunDialog } from './CancelRunDialog';
 import { DeleteRunDialog } from './DeleteRunDialog';
-import { errorMessage } from './errorMessage';
+import { useSubmit } from './submitting';
 import { StartRunButton } from './StartRunButton';
 import { StartRunDialog } from './StartRunDialog';
 
 type Open = 'rerun' | 'cancel' | 'delete' | undefined;
 
 function StartPendingButton(props: { onStart: () => Promise<void> }) {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const { busy, failure, submit } = useSubmit(props.onStart, { settle: true });
   return (
     <>
       <Button
@@ -31,17 +30,7 @@ function StartPendingButton(props: { onStart: () => Promise<void> }) {
         color="primary"
         disabled={busy}
         startIcon={busy ? <CircularProgress size={16} /> : undefined}
-        onClick={async () => {
-          setBusy(true);
-          setFailure(undefined);
-          try {
-            await props.onStart();
-          } catch (e) {
-            setFailure(errorMessage(e));
-          } finally {
-            setBusy(false);
-          }
-        }}
+        onClick={() => submit()}
       >
         Start now
       </Button>

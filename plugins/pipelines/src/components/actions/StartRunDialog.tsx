@@ -1,10 +1,7 @@
 import { ReactNode, useState } from 'react';
 import {
-  Button,
   Checkbox,
-  CircularProgress,
   Dialog,
-  DialogActions,
   DialogContent,
   DialogTitle,
   FormControl,
@@ -24,7 +21,7 @@ import {
   WorkspaceBinding,
 } from '@cairn/plugin-pipelines-common';
 import { PipelineSummary } from '../../api';
-import { errorMessage } from './errorMessage';
+import { SubmitActions, useSubmit } from './submitting';
 import {
   fromParamFieldValue,
   ParamField,
@@ -185,8 +182,11 @@ export function StartRunDialog(props: {
   const [hold, setHold] = useState(false);
   const [timeouts, setTimeouts] = useState<PipelineRunTimeouts>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<string>();
+  const {
+    busy,
+    failure,
+    submit: send,
+  } = useSubmit(props.onSubmit, { settle: true });
 
   const setValue = (name: string, value: ParamFieldValue) =>
     setValues(prev => ({ ...prev, [name]: value }));
@@ -222,23 +222,15 @@ export function StartRunDialog(props: {
     }
     setErrors(found);
     if (Object.keys(found).length) return;
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await props.onSubmit({
-        params: Object.fromEntries(result.params.map(p => [p.name, p.value])),
-        ...(withRunOptions && serviceAccountName ? { serviceAccountName } : {}),
-        ...(withRunOptions && Object.keys(chosenTimeouts).length
-          ? { timeouts: chosenTimeouts }
-          : {}),
-        ...(chosenWorkspaces.length ? { workspaces: chosenWorkspaces } : {}),
-        ...(withRunOptions && hold ? { pending: true } : {}),
-      });
-    } catch (e) {
-      setFailure(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await send({
+      params: Object.fromEntries(result.params.map(p => [p.name, p.value])),
+      ...(withRunOptions && serviceAccountName ? { serviceAccountName } : {}),
+      ...(withRunOptions && Object.keys(chosenTimeouts).length
+        ? { timeouts: chosenTimeouts }
+        : {}),
+      ...(chosenWorkspaces.length ? { workspaces: chosenWorkspaces } : {}),
+      ...(withRunOptions && hold ? { pending: true } : {}),
+    });
   };
 
   return (
@@ -370,20 +362,13 @@ export function StartRunDialog(props: {
           </Alert>
         )}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose} disabled={busy}>
-          Close
-        </Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={busy}
-          startIcon={busy ? <CircularProgress size={16} /> : undefined}
-        >
-          {submitLabel}
-        </Button>
-      </DialogActions>
+      <SubmitActions
+        busy={busy}
+        submitLabel={submitLabel}
+        color="primary"
+        onClose={props.onClose}
+        onSubmit={submit}
+      />
     </Dialog>
   );
 }
