@@ -175,6 +175,17 @@ export class StepLogService {
       }
       const podName = taskRun.status?.podName;
       const state = taskRun.status?.steps?.find(s => s.name === step);
+      // A pod that is gone falls through to the archive.
+      const rethrowUnlessGone = (error: unknown) => {
+        if (isNotFound(error)) return;
+        throw mapKubernetesError(error, {
+          cluster,
+          verb: 'get',
+          resource: 'pods/log',
+          namespace,
+          name: podName,
+        });
+      };
       if (podName && follow && !state?.terminated) {
         try {
           const stream = new PassThrough();
@@ -187,15 +198,7 @@ export class StepLogService {
             abort: () => controller.abort(),
           };
         } catch (error) {
-          if (!isNotFound(error)) {
-            throw mapKubernetesError(error, {
-              cluster,
-              verb: 'get',
-              resource: 'pods/log',
-              namespace,
-              name: podName,
-            });
-          }
+          rethrowUnlessGone(error);
         }
       } else if (podName) {
         try {
@@ -206,15 +209,7 @@ export class StepLogService {
           });
           return { source: 'pod', content: String(content ?? '') };
         } catch (error) {
-          if (!isNotFound(error)) {
-            throw mapKubernetesError(error, {
-              cluster,
-              verb: 'get',
-              resource: 'pods/log',
-              namespace,
-              name: podName,
-            });
-          }
+          rethrowUnlessGone(error);
         }
       }
       const archived = await this.options.store.getStepLog(

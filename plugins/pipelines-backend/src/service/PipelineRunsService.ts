@@ -529,27 +529,13 @@ export class PipelineRunsService {
         `pipeline run "${name}" has already finished; there is nothing to cancel`,
       );
     }
-    try {
-      await this.api(cluster).patchNamespacedCustomObject(
-        {
-          ...TEKTON,
-          plural: 'pipelineruns',
-          namespace,
-          name,
-          body: { spec: { status: mode } },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
-    } catch (error) {
-      throw mapKubernetesError(error, {
-        cluster,
-        verb: 'patch',
-        resource: 'pipelineruns',
-        group: TEKTON.group,
-        namespace,
-        name,
-      });
-    }
+    await this.patchRun(
+      cluster,
+      namespace,
+      name,
+      { spec: { status: mode } },
+      PatchStrategy.MergePatch,
+    );
   }
 
   /** Starts a run held with `spec.status: PipelineRunPending`. */
@@ -567,20 +553,30 @@ export class PipelineRunsService {
         }); there is nothing to start`,
       );
     }
+    await this.patchRun(
+      cluster,
+      namespace,
+      name,
+      // The test makes a concurrent change (a cancel) fail, not be lost.
+      [
+        { op: 'test', path: '/spec/status', value: 'PipelineRunPending' },
+        { op: 'remove', path: '/spec/status' },
+      ],
+      PatchStrategy.JsonPatch,
+    );
+  }
+
+  private async patchRun(
+    cluster: string,
+    namespace: string,
+    name: string,
+    body: object,
+    strategy: PatchStrategy,
+  ): Promise<void> {
     try {
       await this.api(cluster).patchNamespacedCustomObject(
-        {
-          ...TEKTON,
-          plural: 'pipelineruns',
-          namespace,
-          name,
-          // The test makes a concurrent change (a cancel) fail, not be lost.
-          body: [
-            { op: 'test', path: '/spec/status', value: 'PipelineRunPending' },
-            { op: 'remove', path: '/spec/status' },
-          ],
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        { ...TEKTON, plural: 'pipelineruns', namespace, name, body },
+        setHeaderOptions('Content-Type', strategy),
       );
     } catch (error) {
       throw mapKubernetesError(error, {
