@@ -121,6 +121,12 @@ describe('reconcileYamlText', () => {
     );
   });
 
+  it('keeps the comment after an empty value it fills', () => {
+    expect(reconcile('a: # fill me in\nb: 1\n', v => (v.a = 'x')).next).toBe(
+      'a: x # fill me in\nb: 1\n',
+    );
+  });
+
   it('aligns named items by name, so a rename changes only that name', () => {
     const tasks = [
       'tasks:',

@@ -403,8 +403,10 @@ class TextEditor {
       column,
     );
     let end = range ? this.contentEnd(node) : -1;
-    if (end < start) {
-      // `key:` with nothing after it.
+    const emptyValue =
+      isScalar(node) && node.value === null && !node.source?.trim();
+    if (end < start || emptyValue) {
+      // `key:` with nothing after it (but perhaps a comment).
       end = this.lineEnd(start);
       const comment = this.text.slice(start, end).indexOf(' #');
       if (comment >= 0) end = start + comment;
