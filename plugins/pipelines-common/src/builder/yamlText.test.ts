@@ -121,6 +121,35 @@ describe('reconcileYamlText', () => {
     );
   });
 
+  it('deletes the comment lines right above a deleted item or key with it', () => {
+    const commented = [
+      'steps:',
+      '  # Builds the image.',
+      '  - build',
+      '',
+      '  # Pushes it.',
+      '  # Needs credentials.',
+      '  - push',
+      'env:',
+      '  # unused',
+      '  OLD: 1',
+      '  KEEP: 2',
+      '',
+    ].join('\n');
+    expect(
+      reconcile(commented, v => v.steps.splice(1, 1)).next.split('\n'),
+    ).toEqual([
+      'steps:',
+      '  # Builds the image.',
+      '  - build',
+      '',
+      ...commented.split('\n').slice(7),
+    ]);
+    expect(
+      reconcile(commented, v => delete v.env.OLD).next.split('\n'),
+    ).toEqual([...commented.split('\n').slice(0, 8), '  KEEP: 2', '']);
+  });
+
   it('keeps the comment after an empty value it fills', () => {
     expect(reconcile('a: # fill me in\nb: 1\n', v => (v.a = 'x')).next).toBe(
       'a: x # fill me in\nb: 1\n',

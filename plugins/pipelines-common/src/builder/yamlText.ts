@@ -167,6 +167,28 @@ class TextEditor {
     return i === -1 ? this.text.length : i + 1;
   }
 
+  /**
+   * Where the comment lines right above `pos`'s line begin: those at its
+   * column with no blank line between describe what is there, and go with it
+   * when it is deleted.
+   */
+  private withCommentsAbove(pos: number): number {
+    const column = this.column(pos);
+    let start = this.lineStart(pos);
+    while (start > 0) {
+      const above = this.lineStart(start - 1);
+      const line = this.text.slice(above, start - 1).replace(/\r$/, '');
+      if (
+        line.slice(0, column).trim() !== '' ||
+        !line.slice(column).startsWith('#')
+      ) {
+        break;
+      }
+      start = above;
+    }
+    return start;
+  }
+
   private onlySpaceBefore(pos: number): boolean {
     return this.text.slice(this.lineStart(pos), pos).trim() === '';
   }
@@ -295,7 +317,7 @@ class TextEditor {
     const keyStart = (pairs[index].key as YamlNode).range![0];
     if (this.onlySpaceBefore(keyStart)) {
       return {
-        start: this.lineStart(keyStart),
+        start: this.withCommentsAbove(keyStart),
         end: this.afterLine(this.pairEnd(pairs[index])),
         text: '',
       };
@@ -343,7 +365,7 @@ class TextEditor {
     const removed = pairs.find(([, n]) => n === undefined)?.[0];
     if (removed === undefined) return undefined;
     return {
-      start: this.lineStart(dashes[removed]!),
+      start: this.withCommentsAbove(dashes[removed]!),
       end: this.afterLine(this.contentEnd(items[removed])),
       text: '',
     };
