@@ -196,6 +196,7 @@ describe('buildPod', () => {
       { name: 'tekton-internal-run', mountPath: '/tekton/run' },
       { name: 'tekton-internal-results', mountPath: '/tekton/results' },
       { name: 'tekton-internal-steps', mountPath: '/tekton/steps' },
+      { name: 'tekton-internal-home', mountPath: '/tekton/home' },
       { name: 'tekton-internal-workspace', mountPath: '/workspace' },
       { name: 'ws-src', mountPath: '/workspace/src', subPath: 'sub' },
     ]);

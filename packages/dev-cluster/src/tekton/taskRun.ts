@@ -333,6 +333,8 @@ const RUN_VOLUME = 'tekton-internal-run';
 const RESULTS_VOLUME = 'tekton-internal-results';
 /** Tekton's /tekton/steps: each step's exit code, by name and by index. */
 const STEPS_VOLUME = 'tekton-internal-steps';
+/** Tekton's /tekton/home, shared by the steps. */
+const HOME_VOLUME = 'tekton-internal-home';
 /** Tekton's /workspace: the steps' shared working directory. */
 const WORKSPACE_VOLUME = 'tekton-internal-workspace';
 
@@ -348,12 +350,14 @@ export function buildPod(
     { name: RUN_VOLUME, emptyDir: {} },
     { name: RESULTS_VOLUME, emptyDir: {} },
     { name: STEPS_VOLUME, emptyDir: {} },
+    { name: HOME_VOLUME, emptyDir: {} },
     { name: WORKSPACE_VOLUME, emptyDir: {} },
   ];
   const internalMounts = [
     { name: RUN_VOLUME, mountPath: '/tekton/run' },
     { name: RESULTS_VOLUME, mountPath: '/tekton/results' },
     { name: STEPS_VOLUME, mountPath: '/tekton/steps' },
+    { name: HOME_VOLUME, mountPath: '/tekton/home' },
   ];
   const workspaces = (taskRun.spec.workspaces ?? []).map(binding => {
     if (binding.persistentVolumeClaim)

@@ -901,7 +901,7 @@ describe('Tekton in the dev cluster', () => {
     ]);
   });
 
-  it("mounts the Task's volumes, isolates step workspaces and waits for a sidecar's probe", async () => {
+  it("mounts the Task's volumes and a shared /tekton/home, isolates step workspaces and waits for a sidecar's probe", async () => {
     await core.createNamespacedConfigMap({
       namespace,
       body: { metadata: { name: 'volume-settings' }, data: { mode: 'quick' } },
@@ -937,7 +937,7 @@ describe('Tekton in the dev cluster', () => {
               name: 'with-private',
               image: 'alpine',
               workspaces: [{ name: 'private', mountPath: '/private' }],
-              script: 'touch /private/mine',
+              script: 'touch /private/mine /tekton/home/note',
             },
             {
               name: 'read',
@@ -949,6 +949,7 @@ describe('Tekton in the dev cluster', () => {
               script: [
                 '[ -e /shared/ready ]',
                 '[ ! -e /private/mine ]',
+                '[ -e /tekton/home/note ]',
                 'printf "%s" "$(cat /etc/app/mode)" > $(results.seen.path)',
               ].join('\n'),
             },
