@@ -210,8 +210,17 @@ export function announceReady(ready: object): void {
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 
-/** In the child: answers a `{type: 'memory', id}` request with process.memoryUsage(). */
-export function replyWithMemory(id: number): void {
+/**
+ * In the child: answers a `{type: 'memory', id}` request with
+ * process.memoryUsage(); with `gc`, after a full collection, so the number is
+ * what the process keeps alive (needs node's --expose-gc, else it says so).
+ */
+export function replyWithMemory(id: number, gc = false): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && !collect) {
+    throw new Error('a memory reading after GC needs node --expose-gc');
+  }
+  if (gc) collect!();
   process.send?.({ type: 'memory', id, ...process.memoryUsage() });
 }
 

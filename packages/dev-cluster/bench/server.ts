@@ -64,7 +64,7 @@ async function main(): Promise<void> {
       }
       return;
     }
-    replyWithMemory(message.id);
+    replyWithMemory(message.id, message.gc);
   });
 
   announceReady({
