@@ -134,6 +134,7 @@ else
   fi
 fi
 ${PREPARE_PROGRAM}
+mkdir -p "$root/tekton/steps/$TEKTON_STEP_NAME/results"
 if [ "$#" -gt 0 ] && [ -n "$TEKTON_STEP_TIMEOUT" ]; then
   timeout "$TEKTON_STEP_TIMEOUT" "$@"
 elif [ "$#" -gt 0 ]; then
@@ -187,7 +188,8 @@ exit 0
  * step has ended it prints each result file and each step's exit code to its
  * log, which the controller reads through the API (pods/log), as Tekton's
  * controller reads its `sidecar-tekton-log-results` container.
- * Lines: "result <name> <base64 value>", "exitCode <step index> <code|skipped>"
+ * Lines: "result <name> <base64 value>", "stepResult <step container>/<name>
+ * <base64 value>", "exitCode <step index> <code|skipped>"
  * and "reason <step index> TimeoutExceeded".
  */
 export const RESULTS_SCRIPT = `set -u
@@ -198,6 +200,12 @@ ${AWAIT_LAST_STEP}
 for file in "$root/tekton/results"/*; do
   [ -f "$file" ] || continue
   printf 'result %s %s\\n' "\`basename "$file"\`" "\`base64 < "$file" | tr -d '\\n'\`"
+done
+for file in "$root/tekton/steps"/step-*/results/*; do
+  [ -f "$file" ] || continue
+  step=\`dirname "$file"\`
+  step=\`dirname "$step"\`
+  printf 'stepResult %s/%s %s\\n' "\`basename "$step"\`" "\`basename "$file"\`" "\`base64 < "$file" | tr -d '\\n'\`"
 done
 k=0
 while [ "$k" -lt "$count" ]; do
@@ -213,6 +221,8 @@ export const RESULTS_CONTAINER = 'sidecar-tekton-log-results';
 
 export interface ResultsLog {
   results: Map<string, string>;
+  /** Step results by `<step container>/<name>`. */
+  stepResults: Map<string, string>;
   /** Per step index: its exit code, or 'skipped'. */
   exitCodes: Map<number, number | 'skipped'>;
   /** Per step index: why it ended, when not by itself (TimeoutExceeded). */
@@ -223,6 +233,7 @@ export interface ResultsLog {
 export function parseResultsLog(log: string): ResultsLog {
   const parsed: ResultsLog = {
     results: new Map(),
+    stepResults: new Map(),
     exitCodes: new Map(),
     reasons: new Map(),
   };
@@ -230,6 +241,8 @@ export function parseResultsLog(log: string): ResultsLog {
     const [kind, key, value = ''] = line.trim().split(' ');
     if (kind === 'result' && key)
       parsed.results.set(key, Buffer.from(value, 'base64').toString());
+    if (kind === 'stepResult' && key)
+      parsed.stepResults.set(key, Buffer.from(value, 'base64').toString());
     if (kind === 'exitCode' && key && value) {
       parsed.exitCodes.set(
         Number(key),

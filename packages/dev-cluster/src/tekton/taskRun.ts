@@ -89,11 +89,10 @@ export function applyStepAction(step: Step, action: StepActionSpec): Step {
       value = { ...(param.default as object), ...(value as object) };
     if (value !== undefined) replacements[`params.${param.name}`] = value;
   }
-  const {
-    params: _params,
-    results: _results,
-    ...container
-  } = substituteDeep(action, replacements);
+  const { params: _params, ...container } = substituteDeep(
+    action,
+    replacements,
+  );
   const { ref: _ref, params: _stepParams, ...own } = step;
   const env = [
     ...(own.env ?? []).filter(
@@ -107,6 +106,21 @@ export function applyStepAction(step: Step, action: StepActionSpec): Step {
     ...(env.length ? { env } : {}),
     name: own.name,
   };
+}
+
+/** A step with `$(step.results.<r>.path)` substituted: files under /tekton/steps/<step>/results. */
+function withStepResultPaths(step: Step, index: number): Step {
+  if (!step.results?.length) return step;
+  const directory = `/tekton/steps/${stepContainerName(step, index)}/results`;
+  return substituteDeep(
+    step,
+    Object.fromEntries(
+      step.results.map(r => [
+        `step.results.${r.name}.path`,
+        `${directory}/${r.name}`,
+      ]),
+    ),
+  );
 }
 
 /** Steps merged with the stepTemplate (the step's fields win; env merges by name, volumeMounts by mountPath). */
@@ -518,16 +532,21 @@ export function buildPod(
   };
   const containers: V1Container[] = [
     ...steps.map((step, index) =>
-      wrapped(step, stepContainerName(step, index), STEP_SCRIPT, [
-        { name: STEP_ENV.index, value: String(index) },
-        { name: STEP_ENV.name, value: stepContainerName(step, index) },
-        { name: STEP_ENV.onError, value: step.onError ?? 'stopAndFail' },
-        { name: STEP_ENV.timeout, value: timeoutSeconds(step) },
-        {
-          name: STEP_ENV.sidecars,
-          value: sidecars.map(s => s.name).join('\n'),
-        },
-      ]),
+      wrapped(
+        withStepResultPaths(step, index),
+        stepContainerName(step, index),
+        STEP_SCRIPT,
+        [
+          { name: STEP_ENV.index, value: String(index) },
+          { name: STEP_ENV.name, value: stepContainerName(step, index) },
+          { name: STEP_ENV.onError, value: step.onError ?? 'stopAndFail' },
+          { name: STEP_ENV.timeout, value: timeoutSeconds(step) },
+          {
+            name: STEP_ENV.sidecars,
+            value: sidecars.map(s => s.name).join('\n'),
+          },
+        ],
+      ),
     ),
     ...sidecars.map(sidecar =>
       wrapped(sidecar, `sidecar-${sidecar.name}`, SIDECAR_SCRIPT, [
@@ -673,8 +692,20 @@ export function taskResults(spec: TaskSpec, log: ResultsLog): RunResult[] {
   const declared = new Map(
     (spec.results ?? []).map(r => [r.name, r.type ?? 'string']),
   );
+  const texts = new Map(log.results);
+  // Results whose value is a step's result (`$(steps.<s>.results.<r>)`).
+  for (const result of spec.results ?? []) {
+    const step =
+      typeof result.value === 'string'
+        ? /^\$\(steps\.([^.]+)\.results\.([^.[\]]+)(\[\*\])?\)$/.exec(
+            result.value.trim(),
+          )
+        : null;
+    const text = step && log.stepResults.get(`step-${step[1]}/${step[2]}`);
+    if (text !== undefined && text !== null) texts.set(result.name, text);
+  }
   const results: RunResult[] = [];
-  for (const [name, text] of log.results) {
+  for (const [name, text] of texts) {
     const type = declared.get(name) ?? 'string';
     if (type === 'string') {
       results.push({ name, type, value: text });

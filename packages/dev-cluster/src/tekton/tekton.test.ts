@@ -968,7 +968,7 @@ describe('Tekton in the dev cluster', () => {
     ]);
   });
 
-  it('runs a step that refers to a StepAction, with its params from the step', async () => {
+  it('runs a step that refers to a StepAction, with its params from the step and its results', async () => {
     await custom.createNamespacedCustomObject({
       group,
       version: 'v1beta1',
@@ -999,7 +999,8 @@ describe('Tekton in the dev cluster', () => {
             },
           ],
           script:
-            'printf "%s %s %s %s" "$WHO" "$FIRST_TAG" "$PLACE" "$FROM_TEMPLATE" > /tekton/results/summary',
+            'printf "%s %s %s %s" "$WHO" "$FIRST_TAG" "$PLACE" "$FROM_TEMPLATE" > /tekton/results/summary\nprintf "from the step" > $(step.results.note.path)',
+          results: [{ name: 'note' }],
         },
       },
     });
@@ -1014,7 +1015,11 @@ describe('Tekton in the dev cluster', () => {
         ],
         taskSpec: {
           params: [{ name: 'tags', type: 'array' }, { name: 'city' }],
-          results: [{ name: 'summary' }],
+          results: [
+            { name: 'summary' },
+            // A step result becomes a Task result.
+            { name: 'note', value: '$(steps.act.results.note)' },
+          ],
           stepTemplate: { env: [{ name: 'FROM_TEMPLATE', value: 'kept' }] },
           steps: [
             {
@@ -1038,6 +1043,7 @@ describe('Tekton in the dev cluster', () => {
     expect(condition(taskRun).reason).toBe('Succeeded');
     expect(taskRun.status!.results).toEqual([
       { name: 'summary', type: 'string', value: 'ada first Oslo,FR kept' },
+      { name: 'note', type: 'string', value: 'from the step' },
     ]);
   });
 

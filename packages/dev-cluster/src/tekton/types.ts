@@ -64,6 +64,8 @@ export interface Step extends Sidecar {
   ref?: ObjectRef;
   /** Values for the StepAction's params. */
   params?: Param[];
+  /** Step results, written to `$(step.results.<r>.path)`. */
+  results?: TaskResultSpec[];
   /** `continue` or `stopAndFail`, or a `$(params…)` reference. */
   onError?: string;
   timeout?: string;
@@ -73,6 +75,8 @@ export interface TaskResultSpec {
   name: string;
   type?: 'string' | 'array' | 'object';
   description?: string;
+  /** A Task result taken from a step's: `$(steps.<step>.results.<r>)`. */
+  value?: ParamValue;
 }
 
 export interface WorkspaceDeclaration {
