@@ -1,6 +1,8 @@
 import { Config } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
+import { ApiType, Configuration } from '@kubernetes/client-node';
 import { ClusterDetails, readClusters, ReadClustersOptions } from './config';
+import { makeKeepAliveApiClient } from './keepAliveApiClient';
 
 /**
  * The clusters of the `kubernetes:` config, by name. Shared by Cairn's
@@ -16,6 +18,7 @@ export class ClusterAccess {
   }
 
   private readonly byName: Map<string, ClusterDetails>;
+  private readonly clients = new Map<string, Map<unknown, ApiType>>();
 
   constructor(clusters: ClusterDetails[]) {
     this.byName = new Map(clusters.map(c => [c.name, c]));
@@ -39,5 +42,27 @@ export class ClusterAccess {
       );
     }
     return cluster;
+  }
+
+  /**
+   * The named cluster's client of one API class, made once: its requests
+   * share a keep-alive connection pool (see makeKeepAliveApiClient).
+   */
+  client<T extends ApiType>(
+    name: string,
+    ApiClient: new (config: Configuration) => T,
+  ): T {
+    const cluster = this.get(name);
+    let byClass = this.clients.get(name);
+    if (!byClass) {
+      byClass = new Map();
+      this.clients.set(name, byClass);
+    }
+    let client = byClass.get(ApiClient) as T | undefined;
+    if (!client) {
+      client = makeKeepAliveApiClient(cluster.kubeConfig, ApiClient);
+      byClass.set(ApiClient, client);
+    }
+    return client;
   }
 }

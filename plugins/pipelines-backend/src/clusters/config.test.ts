@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { readClusters } from './config';
 import { ClusterAccess } from './ClusterAccess';
 
@@ -155,6 +156,19 @@ describe('ClusterAccess', () => {
     expect(access.list()).toHaveLength(1);
     expect(() => access.get('nope')).toThrow(
       'cluster "nope" is not configured; configured clusters: prod',
+    );
+  });
+
+  it('makes one client per cluster and API class, so requests share connections', () => {
+    const access = ClusterAccess.fromConfig(config([base]));
+    const core = access.client('prod', CoreV1Api);
+    expect(core).toBeInstanceOf(CoreV1Api);
+    expect(access.client('prod', CoreV1Api)).toBe(core);
+    expect(access.client('prod', CustomObjectsApi)).toBeInstanceOf(
+      CustomObjectsApi,
+    );
+    expect(() => access.client('nope', CoreV1Api)).toThrow(
+      'cluster "nope" is not configured',
     );
   });
 });

@@ -17,7 +17,6 @@ import {
   TektonClusterCaches,
   TektonWatches,
 } from '../watch';
-import { makeKeepAliveApiClient } from './keepAliveApiClient';
 import { ArchivedStepLog, LogStore } from './LogStore';
 
 /** A step's log and where it came from. @public */
@@ -82,21 +81,11 @@ export class StepLogService {
   private passes = 0;
   private running = false;
   private idleWaiters: Array<() => void> = [];
-  private readonly coreClients = new Map<string, CoreV1Api>();
 
   constructor(private readonly options: StepLogServiceOptions) {}
 
-  /** The pod-log client of a cluster, one per cluster (its connections are reused). */
   private core(cluster: string): CoreV1Api {
-    let client = this.coreClients.get(cluster);
-    if (!client) {
-      client = makeKeepAliveApiClient(
-        this.options.clusters.get(cluster).kubeConfig,
-        CoreV1Api,
-      );
-      this.coreClients.set(cluster, client);
-    }
-    return client;
+    return this.options.clusters.client(cluster, CoreV1Api);
   }
 
   private synced(cluster: string): Promise<TektonClusterCaches> {

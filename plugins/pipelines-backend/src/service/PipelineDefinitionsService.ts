@@ -273,8 +273,6 @@ export class PipelineDefinitionsService {
   }
 
   private api(cluster: string): CustomObjectsApi {
-    return this.options.clusters
-      .get(cluster)
-      .kubeConfig.makeApiClient(CustomObjectsApi);
+    return this.options.clusters.client(cluster, CustomObjectsApi);
   }
 }

@@ -344,9 +344,7 @@ export class PipelineRunsService {
   }
 
   private api(cluster: string): CustomObjectsApi {
-    return this.options.clusters
-      .get(cluster)
-      .kubeConfig.makeApiClient(CustomObjectsApi);
+    return this.options.clusters.client(cluster, CustomObjectsApi);
   }
 
   private validateParams(

@@ -14,7 +14,8 @@ import {
  * `KubeConfig.makeApiClient` gives every request an agent of its own, so
  * each one opens (and closes) a TLS connection: for the log archiver's
  * thousands of pod-log reads that is most of their time, and native memory
- * the process keeps. Headers (the bearer token, refreshed as before) still
+ * the process keeps (and every API call pays a TLS handshake). Headers (the
+ * bearer token, refreshed as before) still
  * come from the KubeConfig on each request; only the connection is reused.
  * A cluster behind a proxy, or over plain HTTP, keeps the default client.
  */
