@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'fs';
 import { delimiter, join } from 'path';
 import { isScalar, parse, parseDocument } from 'yaml';
 import { Pipeline, PipelineTask } from '../types';
@@ -10,6 +9,7 @@ import {
 } from './document';
 import { findPipelineTaskDependencies } from './references';
 import { changedBlock, lineDiff } from './__testUtils__/lineDiff';
+import { readPipelineCorpus } from './__testUtils__/pipelineCorpus';
 import { validatePipeline } from './validation';
 import { reconcileYamlText } from './yamlText';
 
@@ -20,21 +20,17 @@ import { reconcileYamlText } from './yamlText';
  */
 
 /*
- * CAIRN_PIPELINE_CORPUS adds more folders of Pipeline YAML files (one
- * Pipeline per file, separated by the path delimiter), e.g. upstream Tekton
- * examples split out of their multi-document files, so the same round trips
- * run over pipelines we did not write.
+ * Pipelines we did not write join the same round trips from folders of
+ * Tekton YAML (e.g. checkouts of Tekton's examples or catalog, Apache-2.0):
+ * shared/tekton-pipelines beside the repository when it exists, and the
+ * folders in CAIRN_PIPELINE_CORPUS (separated by the path delimiter).
  */
 const corpusDirs = [
   join(__dirname, '__fixtures__', 'corpus'),
+  join(__dirname, '..', '..', '..', '..', '..', 'shared', 'tekton-pipelines'),
   ...(process.env.CAIRN_PIPELINE_CORPUS ?? '').split(delimiter).filter(Boolean),
 ];
-const corpus = corpusDirs.flatMap(dir =>
-  readdirSync(dir)
-    .filter(file => /\.ya?ml$/.test(file))
-    .sort()
-    .map(file => ({ file, text: readFileSync(join(dir, file), 'utf8') })),
-);
+const corpus = corpusDirs.flatMap(readPipelineCorpus);
 
 function load(text: string): Pipeline {
   const { pipeline, problems } = parsePipelineYaml(text);
