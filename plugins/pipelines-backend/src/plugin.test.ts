@@ -6,17 +6,18 @@ import type request from 'supertest';
 import {
   startTektonTestCluster,
   TektonTestCluster,
+  tektonObjects,
   waitFor,
 } from './__testUtils__/tektonCluster';
 import { component } from './__testUtils__/entities';
 import {
   auditRecorder,
-  openEventStream,
   permissionPolicy,
   PipelinesTestBackend,
   pushedRuns,
   startPipelinesTestBackend,
   userAuth,
+  withEventStream,
 } from './__testUtils__/testBackend';
 
 /*
@@ -55,27 +56,16 @@ const step = (name: string, script: string) => ({
   script: `#!/bin/sh\n${script}\n`,
 });
 
-function pipeline(
-  namespace: string,
-  name: string,
-  id: string,
-  spec: object,
-): object {
-  return {
-    apiVersion: 'tekton.dev/v1',
-    kind: 'Pipeline',
-    metadata: {
-      name,
-      namespace,
-      labels: { 'backstage.io/kubernetes-id': id },
-    },
-    spec,
-  };
-}
+/** The PipelineRuns of namespace `ci`, where the portal may change them. */
+const CI_RUNS = { ...tektonObjects('pipelineruns'), namespace: 'ci' };
+
+/** The path of run `name` in namespace `ci` on cluster `dev`. */
+const runPath = (name: string) => `/runs/dev/ci/${name}`;
 
 describe('pipelines backend against a dev cluster with Tekton', () => {
   let tc: TektonTestCluster;
   let api: PipelinesTestBackend['api'];
+  let call: PipelinesTestBackend['call'];
   let server: PipelinesTestBackend['server'];
   const auth = userAuth();
   const policy = permissionPolicy(
@@ -94,86 +84,83 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   beforeAll(async () => {
     knex = await databases.init('SQLITE_3');
     tc = await startTektonTestCluster();
-    const create = (namespace: string, body: object) =>
+    /** Creates a Pipeline of the entity with kubernetes-id `id`. */
+    const createPipeline = (
+      namespace: string,
+      name: string,
+      id: string,
+      spec: object,
+    ) =>
       tc.custom.createNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural: 'pipelines',
+        ...tektonObjects('pipelines'),
         namespace,
-        body,
+        body: {
+          apiVersion: 'tekton.dev/v1',
+          kind: 'Pipeline',
+          metadata: {
+            name,
+            namespace,
+            labels: { 'backstage.io/kubernetes-id': id },
+          },
+          spec,
+        },
       });
-    await create(
-      'ci',
-      pipeline('ci', 'build', 'shop', {
-        params: [
-          { name: 'message', default: 'hello' },
-          { name: 'level', enum: ['debug', 'info'], default: 'info' },
-        ],
-        tasks: [
-          {
-            name: 'compile',
-            params: [{ name: 'message', value: '$(params.message)' }],
-            taskSpec: {
-              params: [{ name: 'message' }],
-              steps: [step('say', 'echo "$(params.message)"')],
-            },
+    await createPipeline('ci', 'build', 'shop', {
+      params: [
+        { name: 'message', default: 'hello' },
+        { name: 'level', enum: ['debug', 'info'], default: 'info' },
+      ],
+      tasks: [
+        {
+          name: 'compile',
+          params: [{ name: 'message', value: '$(params.message)' }],
+          taskSpec: {
+            params: [{ name: 'message' }],
+            steps: [step('say', 'echo "$(params.message)"')],
           },
-          {
-            name: 'test',
-            runAfter: ['compile'],
-            taskSpec: { steps: [step('check', 'echo ok')] },
+        },
+        {
+          name: 'test',
+          runAfter: ['compile'],
+          taskSpec: { steps: [step('check', 'echo ok')] },
+        },
+      ],
+    });
+    await createPipeline('ci', 'slow', 'shop', {
+      workspaces: [{ name: 'scratch' }],
+      tasks: [
+        {
+          name: 'wait',
+          workspaces: [{ name: 'scratch', workspace: 'scratch' }],
+          taskSpec: {
+            workspaces: [{ name: 'scratch' }],
+            steps: [step('sleep', 'sleep 60')],
           },
-        ],
-      }),
-    );
-    await create(
-      'ci',
-      pipeline('ci', 'slow', 'shop', {
-        workspaces: [{ name: 'scratch' }],
-        tasks: [
-          {
-            name: 'wait',
-            workspaces: [{ name: 'scratch', workspace: 'scratch' }],
-            taskSpec: {
-              workspaces: [{ name: 'scratch' }],
-              steps: [step('sleep', 'sleep 60')],
-            },
+        },
+      ],
+    });
+    await createPipeline('ci', 'ticker', 'shop', {
+      tasks: [
+        {
+          name: 'tick',
+          taskSpec: {
+            steps: [
+              step(
+                'tick',
+                'echo line-1; sleep 1; echo line-2; sleep 1; echo line-3',
+              ),
+            ],
           },
-        ],
-      }),
-    );
-    await create(
-      'ci',
-      pipeline('ci', 'ticker', 'shop', {
-        tasks: [
-          {
-            name: 'tick',
-            taskSpec: {
-              steps: [
-                step(
-                  'tick',
-                  'echo line-1; sleep 1; echo line-2; sleep 1; echo line-3',
-                ),
-              ],
-            },
-          },
-        ],
-      }),
-    );
-    await create(
-      'ci',
-      pipeline('ci', 'cart-build', 'cart', {
-        tasks: [{ name: 'one', taskSpec: { steps: [step('s', 'echo')] } }],
-      }),
-    );
-    await create(
-      'other',
-      pipeline('other', 'elsewhere-build', 'elsewhere', {
-        tasks: [{ name: 'one', taskSpec: { steps: [step('s', 'echo')] } }],
-      }),
-    );
+        },
+      ],
+    });
+    const oneStep = {
+      tasks: [{ name: 'one', taskSpec: { steps: [step('s', 'echo')] } }],
+    };
+    await createPipeline('ci', 'cart-build', 'cart', oneStep);
+    await createPipeline('other', 'elsewhere-build', 'elsewhere', oneStep);
 
-    ({ server, api } = await startPipelinesTestBackend({
+    ({ server, api, call } = await startPipelinesTestBackend({
       cluster: tc,
       entities,
       permissions: policy.permissions.factory,
@@ -210,13 +197,37 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     entityRef: string,
     query: Record<string, string> = {},
   ) {
-    const res = await api()
-      .get('/api/pipelines/runs')
-      .query({ entityRef, ...query })
-      .set(auth);
+    const res = await call('get', '/runs', entityRef).query(query);
     expect(res.status).toBe(200);
     return res.body;
   }
+
+  /** Starts `pipeline` on cluster `dev` in namespace `ci` unless `body` names others. */
+  const startRun = (pipeline: string, body: object = {}, entityRef = SHOP) =>
+    call('post', '/runs', entityRef).send({
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline,
+      ...body,
+    });
+  const getRun = (name: string, entityRef = SHOP) =>
+    call('get', runPath(name), entityRef);
+  const runAction = (
+    name: string,
+    action: 'cancel' | 'rerun' | 'start',
+    entityRef = SHOP,
+  ) => call('post', `${runPath(name)}/${action}`, entityRef);
+  /** Creates a PipelineRun in namespace `ci` directly, as if outside the portal. */
+  const createRun = (metadata: object, spec: object) =>
+    tc.custom.createNamespacedCustomObject({
+      ...CI_RUNS,
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata,
+        spec,
+      },
+    });
 
   async function waitForRun(
     name: string,
@@ -233,21 +244,30 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       90_000,
     );
   }
+  const waitForStatus = (name: string, status: string) =>
+    waitForRun(
+      name,
+      s => s.status.status === status,
+      `run ${name} to be ${status}`,
+    );
+
+  /** Starts a run of `slow`, which runs for a minute, and waits until it runs. */
+  async function startSlowRun(): Promise<string> {
+    const res = await startRun('slow', {
+      workspaces: [{ name: 'scratch', emptyDir: {} }],
+    });
+    expect(res.status).toBe(201);
+    await waitForStatus(res.body.name, 'running');
+    return res.body.name;
+  }
 
   let firstRun: string;
 
   it('starts a run of a pipeline and lists it once it succeeded', async () => {
-    const res = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({
-        cluster: 'dev',
-        namespace: 'ci',
-        pipeline: 'build',
-        params: { message: 'from the portal' },
-        timeouts: { pipeline: '10m' },
-      });
+    const res = await startRun('build', {
+      params: { message: 'from the portal' },
+      timeouts: { pipeline: '10m' },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ cluster: 'dev', namespace: 'ci' });
     expect(res.body.name).toMatch(/^build-/);
@@ -267,11 +287,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       outcome: 'success',
     });
 
-    const summary = await waitForRun(
-      firstRun,
-      s => s.status.status === 'succeeded',
-      'the run to succeed',
-    );
+    const summary = await waitForStatus(firstRun, 'succeeded');
     expect(summary).toMatchObject({
       cluster: 'dev',
       pipeline: 'build',
@@ -283,10 +299,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('returns a run with its task runs and DAG status', async () => {
-    const res = await api()
-      .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const res = await getRun(firstRun);
     expect(res.status).toBe(200);
     expect(res.body.run.spec.params).toEqual([
       { name: 'message', value: 'from the portal' },
@@ -320,10 +333,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it("lists the entity's pipelines with their start forms", async () => {
-    const res = await api()
-      .get('/api/pipelines/pipelines')
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const res = await call('get', '/pipelines', SHOP);
     expect(res.status).toBe(200);
     expect(res.body.items.map((p: any) => `${p.namespace}/${p.name}`)).toEqual([
       'ci/build',
@@ -345,35 +355,26 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       'compile',
       'test',
     ]);
-    const cart = await api()
-      .get('/api/pipelines/pipelines')
-      .query({ entityRef: CART })
-      .set(auth);
+    const cart = await call('get', '/pipelines', CART);
     expect(cart.body.items.map((p: any) => p.name)).toEqual(['cart-build']);
   });
 
   let compileTaskRun: string;
-  const readLog = (entityRef: string, run: string) =>
-    api()
-      .get(`/api/pipelines/runs/dev/ci/${run}/logs`)
-      .query({ entityRef, taskRun: compileTaskRun, step: 'say' })
-      .set(auth);
+  const readLog = (entityRef: string, run: string, stepName = 'say') =>
+    call('get', `${runPath(run)}/logs`, entityRef).query({
+      taskRun: compileTaskRun,
+      step: stepName,
+    });
 
   it("serves a step's log from its pod, then from the archive once the pod is gone", async () => {
-    const detail = await api()
-      .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const detail = await getRun(firstRun);
     compileTaskRun = detail.body.tasks.compile.taskRuns[0];
     const live = await readLog(SHOP, firstRun);
     expect(live.status).toBe(200);
     expect(live.headers['x-cairn-log-source']).toBe('pod');
     expect(live.text).toContain('from the portal');
 
-    const badStep = await api()
-      .get(`/api/pipelines/runs/dev/ci/${firstRun}/logs`)
-      .query({ entityRef: SHOP, taskRun: compileTaskRun, step: 'nope' })
-      .set(auth);
+    const badStep = await readLog(SHOP, firstRun, 'nope');
     expect(badStep.status).toBe(400);
     expect(badStep.body.error.message).toBe(
       `task run "${compileTaskRun}" has no step "nope"; its steps are say`,
@@ -401,33 +402,20 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it("follows a running step's log until the step ends", async () => {
-    const started = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({ cluster: 'dev', namespace: 'ci', pipeline: 'ticker' });
+    const started = await startRun('ticker');
     expect(started.status).toBe(201);
     const name = started.body.name;
     const detail = await waitFor(
-      async () =>
-        (
-          await api()
-            .get(`/api/pipelines/runs/dev/ci/${name}`)
-            .query({ entityRef: SHOP })
-            .set(auth)
-        ).body,
+      async () => (await getRun(name)).body,
       body => Boolean(body.taskRuns?.[0]?.status?.steps?.[0]?.running),
       'the step to run',
     );
-    const res = await api()
-      .get(`/api/pipelines/runs/dev/ci/${name}/logs`)
+    const res = await call('get', `${runPath(name)}/logs`, SHOP)
       .query({
-        entityRef: SHOP,
         taskRun: detail.taskRuns[0].metadata.name,
         step: 'tick',
         follow: 'true',
       })
-      .set(auth)
       .buffer(true)
       .parse((response, callback) => {
         let text = '';
@@ -443,10 +431,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('does not show a run to an entity it does not belong to', async () => {
-    const res = await api()
-      .get(`/api/pipelines/runs/dev/ci/${firstRun}`)
-      .query({ entityRef: CART })
-      .set(auth);
+    const res = await getRun(firstRun, CART);
     expect(res.status).toBe(404);
     expect(res.body.error.message).toContain(
       'for component:default/cart (its runs are those matching backstage.io/kubernetes-id=cart)',
@@ -455,23 +440,14 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('reruns with a changed param, labelled with the run it repeats', async () => {
-    const res = await api()
-      .post(`/api/pipelines/runs/dev/ci/${firstRun}/rerun`)
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({ params: { level: 'debug' } });
+    const res = await runAction(firstRun, 'rerun').send({
+      params: { level: 'debug' },
+    });
     expect(res.status).toBe(201);
     const rerun = res.body.name;
-    const summary = await waitForRun(
-      rerun,
-      s => s.status.status === 'succeeded',
-      'the rerun to succeed',
-    );
+    const summary = await waitForStatus(rerun, 'succeeded');
     expect(summary).toMatchObject({ trigger: 'rerun', rerunOf: firstRun });
-    const detail = await api()
-      .get(`/api/pipelines/runs/dev/ci/${rerun}`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const detail = await getRun(rerun);
     expect(detail.body.run.spec.params).toEqual(
       expect.arrayContaining([
         { name: 'message', value: 'from the portal' },
@@ -481,24 +457,13 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('filters, sorts and pages the runs list on the server', async () => {
-    const all = await listRuns(SHOP, {
-      status: 'succeeded',
-      pipeline: 'build',
-      sort: 'name',
-      order: 'asc',
-    });
+    const builds = { pipeline: 'build', sort: 'name', order: 'asc' };
+    const all = await listRuns(SHOP, { ...builds, status: 'succeeded' });
     expect(all.totalCount).toBe(2);
-    const first = await listRuns(SHOP, {
-      pipeline: 'build',
-      sort: 'name',
-      order: 'asc',
-      limit: '1',
-    });
+    const first = await listRuns(SHOP, { ...builds, limit: '1' });
     expect(first.items).toHaveLength(1);
     const second = await listRuns(SHOP, {
-      pipeline: 'build',
-      sort: 'name',
-      order: 'asc',
+      ...builds,
       limit: '1',
       cursor: first.nextCursor,
     });
@@ -541,61 +506,43 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it("pushes the entity's run changes as server-sent events", async () => {
-    const stream = await openEventStream(
+    await withEventStream(
       server,
       `/api/pipelines/runs/events?entityRef=${encodeURIComponent(SHOP)}`,
       auth,
+      async stream => {
+        const statusesOf = (name: string) =>
+          pushedRuns(stream)
+            .filter(run => run.name === name)
+            .map(run => run.status.status);
+        const started = await startRun('build');
+        const name = started.body.name;
+        await waitFor(
+          () => statusesOf(name),
+          statuses => statuses.includes('succeeded'),
+          'the pushed succeeded status',
+          90_000,
+        );
+        // Another entity's run, started outside the portal, is not pushed
+        // to this stream.
+        await createRun(
+          { name: 'cart-direct' },
+          { pipelineRef: { name: 'cart-build' } },
+        );
+        await waitFor(
+          async () => (await listRuns(CART)).items,
+          items =>
+            items.some(
+              (r: any) =>
+                r.name === 'cart-direct' && r.status.status === 'succeeded',
+            ),
+          "the cart's run to succeed",
+          90_000,
+        );
+        // The changes of the shop's runs keep coming; the cart's never did.
+        expect(statusesOf('cart-direct')).toEqual([]);
+      },
     );
-    const statusesOf = (name: string) =>
-      pushedRuns(stream)
-        .filter(run => run.name === name)
-        .map(run => run.status.status);
-    try {
-      expect(stream.response.status).toBe(200);
-      expect(stream.response.headers.get('content-type')).toContain(
-        'text/event-stream',
-      );
-      const started = await api()
-        .post('/api/pipelines/runs')
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({ cluster: 'dev', namespace: 'ci', pipeline: 'build' });
-      const name = started.body.name;
-      await waitFor(
-        () => statusesOf(name),
-        statuses => statuses.includes('succeeded'),
-        'the pushed succeeded status',
-        90_000,
-      );
-      // Another entity's run, started outside the portal, is not pushed
-      // to this stream.
-      await tc.custom.createNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural: 'pipelineruns',
-        namespace: 'ci',
-        body: {
-          apiVersion: 'tekton.dev/v1',
-          kind: 'PipelineRun',
-          metadata: { name: 'cart-direct' },
-          spec: { pipelineRef: { name: 'cart-build' } },
-        },
-      });
-      await waitFor(
-        async () => (await listRuns(CART)).items,
-        items =>
-          items.some(
-            (r: any) =>
-              r.name === 'cart-direct' && r.status.status === 'succeeded',
-          ),
-        "the cart's run to succeed",
-        90_000,
-      );
-      // The changes of the shop's runs keep coming; the cart's never did.
-      expect(statusesOf('cart-direct')).toEqual([]);
-    } finally {
-      await stream.close();
-    }
   });
 
   it('serves its OpenAPI description', async () => {
@@ -614,65 +561,35 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       expect(res.body.error.message).toContain(message);
     };
     await check(
-      await api().get('/api/pipelines/runs').query({ entityRef: '' }).set(auth),
+      await call('get', '/runs', ''),
       'invalid query: entityRef: is required',
     );
     await check(
-      await api()
-        .get('/api/pipelines/runs')
-        .query({ entityRef: SHOP, status: 'green' })
-        .set(auth),
+      await call('get', '/runs', SHOP).query({ status: 'green' }),
       'status.0: must be a comma-separated list of',
     );
     await check(
-      await api()
-        .get('/api/pipelines/runs')
-        .query({ entityRef: 'component:default/bare' })
-        .set(auth),
+      await call('get', '/runs', 'component:default/bare'),
       'has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation',
     );
     await check(
-      await api()
-        .post('/api/pipelines/runs')
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({
-          cluster: 'dev',
-          namespace: 'ci',
-          pipeline: 'build',
-          params: { level: 'trace', colour: 'red' },
-        }),
+      await startRun('build', { params: { level: 'trace', colour: 'red' } }),
       'invalid params: param "level" must be one of "debug", "info", not "trace"; param "colour" is not declared by the pipeline; remove it',
     );
     await check(
-      await api()
-        .post('/api/pipelines/runs')
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({ cluster: 'dev', namespace: 'ci', pipeline: 'slow' }),
+      await startRun('slow'),
       'invalid workspaces: workspace "scratch" is required; bind it',
     );
     // Tekton's own admission rejects what only it knows about; its message
     // comes through.
-    const tekton = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({
-        cluster: 'dev',
-        namespace: 'ci',
-        pipeline: 'build',
-        timeouts: { pipeline: '1m', tasks: '2m' },
-      });
+    const tekton = await startRun('build', {
+      timeouts: { pipeline: '1m', tasks: '2m' },
+    });
     expect(tekton.status).toBe(400);
     expect(tekton.body.error.message).toMatch(
       /^the cluster rejected pipelineruns\.tekton\.dev in namespace "ci" on cluster "dev": .*invalid value: 2m should be <= pipeline duration/,
     );
-    const unknown = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({ cluster: 'nope', namespace: 'ci', pipeline: 'build' });
+    const unknown = await startRun('build', { cluster: 'nope' });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toBe(
       'cluster "nope" is not configured; configured clusters: dev, down',
@@ -680,28 +597,8 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('cancels a running run, and refuses to cancel it again', async () => {
-    const res = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({
-        cluster: 'dev',
-        namespace: 'ci',
-        pipeline: 'slow',
-        workspaces: [{ name: 'scratch', emptyDir: {} }],
-      });
-    expect(res.status).toBe(201);
-    const name = res.body.name;
-    await waitForRun(
-      name,
-      s => s.status.status === 'running',
-      'the run to start',
-    );
-    const cancel = await api()
-      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({ mode: 'Cancelled' });
+    const name = await startSlowRun();
+    const cancel = await runAction(name, 'cancel').send({ mode: 'Cancelled' });
     expect(cancel.status).toBe(204);
     expect(audit).toContainEqual({
       eventId: 'pipeline-run-cancel',
@@ -714,58 +611,22 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       },
       outcome: 'success',
     });
-    await waitForRun(
-      name,
-      s => s.status.status === 'cancelled',
-      'the run to be cancelled',
-    );
-    const again = await api()
-      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({});
+    await waitForStatus(name, 'cancelled');
+    const again = await runAction(name, 'cancel').send({});
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain('has already finished');
   });
 
   it('cancels in the mode asked, here letting finally tasks run', async () => {
-    const res = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({
-        cluster: 'dev',
-        namespace: 'ci',
-        pipeline: 'slow',
-        workspaces: [{ name: 'scratch', emptyDir: {} }],
-      });
-    const name = res.body.name;
-    await waitForRun(
-      name,
-      s => s.status.status === 'running',
-      'the run to start',
-    );
-    const cancel = await api()
-      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({ mode: 'CancelledRunFinally' });
+    const name = await startSlowRun();
+    const cancel = await runAction(name, 'cancel').send({
+      mode: 'CancelledRunFinally',
+    });
     expect(cancel.status).toBe(204);
-    await waitForRun(
-      name,
-      s => s.status.status === 'cancelled',
-      'the run to be cancelled',
-    );
-    const detail = await api()
-      .get(`/api/pipelines/runs/dev/ci/${name}`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    await waitForStatus(name, 'cancelled');
+    const detail = await getRun(name);
     expect(detail.body.run.spec.status).toBe('CancelledRunFinally');
-    const bad = await api()
-      .post(`/api/pipelines/runs/dev/ci/${name}/cancel`)
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({ mode: 'Stop' });
+    const bad = await runAction(name, 'cancel').send({ mode: 'Stop' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain(
       'mode: must be Cancelled (stop now), CancelledRunFinally (stop now, run finally tasks) or StoppedRunFinally',
@@ -773,16 +634,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('creates a run held pending and starts it later', async () => {
-    const res = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: SHOP })
-      .set(auth)
-      .send({
-        cluster: 'dev',
-        namespace: 'ci',
-        pipeline: 'build',
-        pending: true,
-      });
+    const res = await startRun('build', { pending: true });
     expect(res.status).toBe(201);
     const name = res.body.name;
     const held = await waitForRun(
@@ -794,20 +646,10 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       status: 'pending',
       label: 'Pending (held)',
     });
-    const start = await api()
-      .post(`/api/pipelines/runs/dev/ci/${name}/start`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const start = await runAction(name, 'start');
     expect(start.status).toBe(204);
-    await waitForRun(
-      name,
-      s => s.status.status === 'succeeded',
-      'the run to succeed',
-    );
-    const again = await api()
-      .post(`/api/pipelines/runs/dev/ci/${name}/start`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    await waitForStatus(name, 'succeeded');
+    const again = await runAction(name, 'start');
     expect(again.status).toBe(409);
     expect(again.body.error.message).toBe(
       `pipeline run "${name}" is not pending (spec.status is not set); there is nothing to start`,
@@ -815,10 +657,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('deletes a run', async () => {
-    const res = await api()
-      .delete(`/api/pipelines/runs/dev/ci/${firstRun}`)
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const res = await call('delete', runPath(firstRun), SHOP);
     expect(res.status).toBe(204);
     expect(audit[audit.length - 1]).toMatchObject({
       eventId: 'pipeline-run-delete',
@@ -839,22 +678,13 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
 
   describe('service accounts (pipelines.serviceAccounts: [ci-runner])', () => {
     const runNames = async () => {
-      const list = (await tc.custom.listNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural: 'pipelineruns',
-        namespace: 'ci',
-      })) as { items: Array<{ metadata: { name: string } }> };
+      const list = (await tc.custom.listNamespacedCustomObject(CI_RUNS)) as {
+        items: Array<{ metadata: { name: string } }>;
+      };
       return list.items.map(r => r.metadata.name).sort();
     };
-    const getRun = async (name: string) =>
-      (await tc.custom.getNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural: 'pipelineruns',
-        namespace: 'ci',
-        name,
-      })) as any;
+    const runInCluster = async (name: string) =>
+      (await tc.custom.getNamespacedCustomObject({ ...CI_RUNS, name })) as any;
 
     beforeAll(async () => {
       await tc.admin.makeApiClient(CoreV1Api).createNamespacedServiceAccount({
@@ -868,51 +698,27 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     });
 
     it('starts and reruns a run as an allowed service account', async () => {
-      const res = await api()
-        .post('/api/pipelines/runs')
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({
-          cluster: 'dev',
-          namespace: 'ci',
-          pipeline: 'build',
-          serviceAccountName: 'ci-runner',
-        });
+      const res = await startRun('build', { serviceAccountName: 'ci-runner' });
       expect(res.status).toBe(201);
       const name = res.body.name;
-      expect((await getRun(name)).spec.taskRunTemplate).toEqual({
+      expect((await runInCluster(name)).spec.taskRunTemplate).toEqual({
         serviceAccountName: 'ci-runner',
       });
       // Its pods really ran as ci-runner (the cluster admits them only if
       // the account exists).
-      await waitForRun(
-        name,
-        s => s.status.status === 'succeeded',
-        'the run as ci-runner to succeed',
-      );
-      const rerun = await api()
-        .post(`/api/pipelines/runs/dev/ci/${name}/rerun`)
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({});
+      await waitForStatus(name, 'succeeded');
+      const rerun = await runAction(name, 'rerun').send({});
       expect(rerun.status).toBe(201);
-      expect((await getRun(rerun.body.name)).spec.taskRunTemplate).toEqual({
+      expect(
+        (await runInCluster(rerun.body.name)).spec.taskRunTemplate,
+      ).toEqual({
         serviceAccountName: 'ci-runner',
       });
     });
 
     it('refuses any other service account and creates nothing', async () => {
       const before = await runNames();
-      const res = await api()
-        .post('/api/pipelines/runs')
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({
-          cluster: 'dev',
-          namespace: 'ci',
-          pipeline: 'build',
-          serviceAccountName: 'deployer',
-        });
+      const res = await startRun('build', { serviceAccountName: 'deployer' });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({
         name: 'InputError',
@@ -925,42 +731,27 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     it('refuses to rerun a run whose service account is no longer allowed', async () => {
       // A run started outside the portal (or before the list changed), held
       // pending so nothing of it runs.
-      await tc.custom.createNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural: 'pipelineruns',
-        namespace: 'ci',
-        body: {
-          apiVersion: 'tekton.dev/v1',
-          kind: 'PipelineRun',
-          metadata: {
-            name: 'as-deployer',
-            labels: { 'backstage.io/kubernetes-id': 'shop' },
-          },
-          spec: {
-            pipelineRef: { name: 'build' },
-            status: 'PipelineRunPending',
-            taskRunTemplate: { serviceAccountName: 'deployer' },
-          },
+      await createRun(
+        {
+          name: 'as-deployer',
+          labels: { 'backstage.io/kubernetes-id': 'shop' },
         },
-      });
+        {
+          pipelineRef: { name: 'build' },
+          status: 'PipelineRunPending',
+          taskRunTemplate: { serviceAccountName: 'deployer' },
+        },
+      );
       await waitForRun('as-deployer', () => true, 'the run to be listed');
       const before = await runNames();
-      const res = await api()
-        .post('/api/pipelines/runs/dev/ci/as-deployer/rerun')
-        .query({ entityRef: SHOP })
-        .set(auth)
-        .send({});
+      const res = await runAction('as-deployer', 'rerun').send({});
       expect(res.status).toBe(400);
       expect(res.body.error.message).toBe(
         'run "as-deployer" used a service account that may no longer be chosen, so it cannot be rerun; start a new run instead: serviceAccountName "deployer" is not allowed; allowed: "ci-runner" (pipelines.serviceAccounts in app-config)',
       );
       expect(await runNames()).toEqual(before);
       await tc.custom.deleteNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural: 'pipelineruns',
-        namespace: 'ci',
+        ...CI_RUNS,
         name: 'as-deployer',
       });
     });
@@ -968,11 +759,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
 
   it('denies changes the policy does not allow, checked with the entity', async () => {
     const before = authorizeCalls.length;
-    const res = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: CART })
-      .set(auth)
-      .send({ cluster: 'dev', namespace: 'ci', pipeline: 'cart-build' });
+    const res = await startRun('cart-build', {}, CART);
     expect(res.status).toBe(403);
     expect(res.body.error.message).toBe(
       'you may not create pipeline runs of component:default/cart (permission pipelines.run.create); ask its owners or the ops group',
@@ -982,10 +769,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     ]);
     // Denied before anything happens: no audit event of a change.
     expect(audit.some(e => (e.meta as any)?.entityRef === CART)).toBe(false);
-    const del = await api()
-      .delete('/api/pipelines/runs/dev/ci/anything')
-      .query({ entityRef: CART })
-      .set(auth);
+    const del = await call('delete', runPath('anything'), CART);
     expect(del.status).toBe(403);
     // Reading is allowed.
     expect((await listRuns(CART)).items.map((r: any) => r.name)).toContain(
@@ -994,15 +778,11 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
   });
 
   it('says which grant the portal service account lacks when the cluster refuses', async () => {
-    const res = await api()
-      .post('/api/pipelines/runs')
-      .query({ entityRef: 'component:default/elsewhere' })
-      .set(auth)
-      .send({
-        cluster: 'dev',
-        namespace: 'other',
-        pipeline: 'elsewhere-build',
-      });
+    const res = await startRun(
+      'elsewhere-build',
+      { namespace: 'other' },
+      'component:default/elsewhere',
+    );
     expect(res.status).toBe(503);
     expect(res.body.error.message).toContain(
       `the portal's service account may not create pipelineruns.tekton.dev in namespace "other" on cluster "dev": grant it "create" on "pipelineruns" in API group "tekton.dev"`,

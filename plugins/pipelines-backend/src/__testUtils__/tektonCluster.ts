@@ -29,6 +29,11 @@ import {
 export const WRITABLE_NAMESPACE = 'ci';
 export const READ_ONLY_NAMESPACE = 'other';
 
+/** Tekton's `plural` objects, as the custom objects API names them. */
+export const tektonObjects = (
+  plural: 'pipelines' | 'pipelineruns' | 'tasks' | 'taskruns',
+) => ({ group: 'tekton.dev', version: 'v1', plural });
+
 export interface TektonTestCluster {
   cluster: DevCluster;
   admin: KubeConfig;

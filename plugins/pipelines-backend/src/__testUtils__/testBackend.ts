@@ -103,9 +103,23 @@ export function auditRecorder() {
   return { factory: auditor.factory, events };
 }
 
-/** The pipelines backend under test, and a supertest agent for its server. */
+/** An HTTP method of the pipelines API. */
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+/**
+ * The pipelines backend under test, a supertest agent for its server, and
+ * `call`: a request to `path` below /api/pipelines about `entityRef` (as the
+ * routes take it, a query parameter) signed in with `headers`, the mock
+ * user's by default. More query parameters can be added to it.
+ */
 export type PipelinesTestBackend = TestBackend & {
   api: () => ReturnType<typeof request>;
+  call: (
+    method: Method,
+    path: string,
+    entityRef: string,
+    headers?: Record<string, string>,
+  ) => request.Test;
 };
 
 /**
@@ -135,8 +149,18 @@ export async function startPipelinesTestBackend(options: {
       ...(options.features ?? []),
     ],
   });
+  const api = () => request(backend.server);
   // The backend's methods are on its prototype: add to it, not a copy.
-  return Object.assign(backend, { api: () => request(backend.server) });
+  return Object.assign(backend, {
+    api,
+    call: (
+      method: Method,
+      path: string,
+      entityRef: string,
+      headers: Record<string, string> = userAuth(),
+    ) =>
+      api()[method](`/api/pipelines${path}`).query({ entityRef }).set(headers),
+  });
 }
 
 /** A server-sent event stream of the backend, read while it is open. */
@@ -151,7 +175,7 @@ export interface EventStream {
 }
 
 /** Opens `path` on the backend's server and reads its events until closed. */
-export async function openEventStream(
+async function openEventStream(
   server: Server,
   path: string,
   headers: Record<string, string>,
@@ -197,6 +221,28 @@ export async function openEventStream(
       await reading;
     },
   };
+}
+
+/**
+ * Opens the event stream at `path`, checks that it is one, runs `use` on it
+ * and closes it, however `use` ends.
+ */
+export async function withEventStream(
+  server: Server,
+  path: string,
+  headers: Record<string, string>,
+  use: (stream: EventStream) => Promise<void>,
+): Promise<void> {
+  const stream = await openEventStream(server, path, headers);
+  try {
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get('content-type')).toContain(
+      'text/event-stream',
+    );
+    await use(stream);
+  } finally {
+    await stream.close();
+  }
 }
 
 /** The runs an event stream pushed, in order. */

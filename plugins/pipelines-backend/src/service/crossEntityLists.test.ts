@@ -4,17 +4,18 @@ import {
   READ_ONLY_NAMESPACE,
   startTektonTestCluster,
   TektonTestCluster,
+  tektonObjects,
   waitFor,
   WRITABLE_NAMESPACE,
 } from '../__testUtils__/tektonCluster';
 import { component, ownersOf } from '../__testUtils__/entities';
 import {
-  openEventStream,
   permissionPolicy,
   PipelinesTestBackend,
   pushedRuns,
   startPipelinesTestBackend,
   userAuth,
+  withEventStream,
 } from '../__testUtils__/testBackend';
 
 /*
@@ -122,14 +123,27 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
   }
   const names = (body: { items: Array<{ name: string }> }) =>
     body.items.map(r => r.name).sort();
+  /** Changes a PipelineRun's annotations, so that its watchers see it change. */
+  const annotateRun = (
+    namespace: string,
+    name: string,
+    annotations: Record<string, string>,
+  ) =>
+    tc.custom.patchNamespacedCustomObject(
+      {
+        ...tektonObjects('pipelineruns'),
+        namespace,
+        name,
+        body: { metadata: { annotations } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
 
   beforeAll(async () => {
     tc = await startTektonTestCluster();
-    const create = (plural: string, body: any) =>
+    const create = (plural: 'pipelines' | 'pipelineruns', body: any) =>
       tc.custom.createNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        plural,
+        ...tektonObjects(plural),
         namespace: body.metadata.namespace,
         body,
       });
@@ -300,80 +314,54 @@ describe('lists of every readable entity against a dev cluster with Tekton', () 
   });
 
   it("pushes the changes of the user's entities' runs only", async () => {
-    const stream = await openEventStream(
+    await withEventStream(
       server,
       '/api/pipelines/runs/events',
       userAuth(MOCK),
-    );
-    const seen = () => pushedRuns(stream);
-    try {
-      expect(stream.response.status).toBe(200);
-      // The cart's change comes first; the shop's after it.
-      const patch = (namespace: string, name: string) =>
-        tc.custom.patchNamespacedCustomObject(
-          {
-            group: 'tekton.dev',
-            version: 'v1',
-            plural: 'pipelineruns',
-            namespace,
-            name,
-            body: { metadata: { annotations: { 'cairn.dev/test': name } } },
-          },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      async stream => {
+        const seen = () => pushedRuns(stream);
+        // The cart's change comes first; the shop's after it.
+        const patch = (namespace: string, name: string) =>
+          annotateRun(namespace, name, { 'cairn.dev/test': name });
+        await patch(WRITABLE_NAMESPACE, 'cart-stray');
+        await patch(READ_ONLY_NAMESPACE, 'cart-1');
+        await patch(WRITABLE_NAMESPACE, 'shop-1');
+        await waitFor(
+          seen,
+          s => s.some(r => r.name === 'shop-1'),
+          "the shop's change to be pushed",
         );
-      await patch(WRITABLE_NAMESPACE, 'cart-stray');
-      await patch(READ_ONLY_NAMESPACE, 'cart-1');
-      await patch(WRITABLE_NAMESPACE, 'shop-1');
-      await waitFor(
-        seen,
-        s => s.some(r => r.name === 'shop-1'),
-        "the shop's change to be pushed",
-      );
-      expect(seen().map(r => r.name)).not.toContain('cart-1');
-      expect(seen().find(r => r.name === 'shop-1')?.entityRef).toBe(SHOP);
-    } finally {
-      await stream.close();
-    }
+        expect(seen().map(r => r.name)).not.toContain('cart-1');
+        expect(seen().find(r => r.name === 'shop-1')?.entityRef).toBe(SHOP);
+      },
+    );
   });
 
   it('keeps a stream of every readable entity in step with what the user may read', async () => {
     const user = 'user:default/late';
-    const stream = await openEventStream(
+    await withEventStream(
       server,
       '/api/pipelines/runs/events',
       userAuth(user),
+      async stream => {
+        // The user may read the cart's runs only after the stream opened.
+        grants[user] = [CART];
+        let touches = 0;
+        const received = await waitFor(
+          async () => {
+            await annotateRun(READ_ONLY_NAMESPACE, 'cart-1', {
+              'cairn.dev/touch': `${++touches}`,
+            });
+            await new Promise(resolve => setTimeout(resolve, 1000));
+            return stream.received();
+          },
+          text => text.includes('"name":"cart-1"'),
+          "the cart's change on the stream once the user may read it",
+          90_000,
+        );
+        // It comes as the cart's run.
+        expect(received).toContain(`"entityRef":"${CART}"`);
+      },
     );
-    try {
-      expect(stream.response.status).toBe(200);
-      // The user may read the cart's runs only after the stream opened.
-      grants[user] = [CART];
-      let touches = 0;
-      await waitFor(
-        async () => {
-          await tc.custom.patchNamespacedCustomObject(
-            {
-              group: 'tekton.dev',
-              version: 'v1',
-              plural: 'pipelineruns',
-              namespace: READ_ONLY_NAMESPACE,
-              name: 'cart-1',
-              body: {
-                metadata: {
-                  annotations: { 'cairn.dev/touch': `${++touches}` },
-                },
-              },
-            },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-          );
-          await new Promise(resolve => setTimeout(resolve, 1000));
-          return stream.received();
-        },
-        received => received.includes('"name":"cart-1"'),
-        "the cart's change on the stream once the user may read it",
-        90_000,
-      );
-    } finally {
-      await stream.close();
-    }
   });
 });

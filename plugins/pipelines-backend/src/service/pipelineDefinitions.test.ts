@@ -1,6 +1,7 @@
 import {
   startTektonTestCluster,
   TektonTestCluster,
+  tektonObjects,
   waitFor,
 } from '../__testUtils__/tektonCluster';
 import { component } from '../__testUtils__/entities';
@@ -9,7 +10,6 @@ import {
   permissionPolicy,
   PipelinesTestBackend,
   startPipelinesTestBackend,
-  userAuth,
 } from '../__testUtils__/testBackend';
 
 /*
@@ -40,7 +40,7 @@ const entities = [
   component('outsider', { 'backstage.io/kubernetes-id': 'outsider' }),
 ];
 
-const TEKTON = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
+const TEKTON = tektonObjects('pipelines');
 
 /** A Pipeline as the builder sends it: no labels, and fields it has no form for. */
 function newPipeline(name: string, extra: object = {}) {
@@ -73,8 +73,7 @@ function newPipeline(name: string, extra: object = {}) {
 
 describe('the pipeline builder API against a dev cluster with Tekton', () => {
   let tc: TektonTestCluster;
-  let api: PipelinesTestBackend['api'];
-  const auth = userAuth();
+  let call: PipelinesTestBackend['call'];
   const policy = permissionPolicy(
     ({ permission, resourceRef }) =>
       permission === 'pipelines.run.read' ||
@@ -107,9 +106,7 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
       },
     });
     await tc.custom.createNamespacedCustomObject({
-      group: 'tekton.dev',
-      version: 'v1',
-      plural: 'tasks',
+      ...tektonObjects('tasks'),
       namespace: 'ci',
       body: {
         apiVersion: 'tekton.dev/v1',
@@ -132,7 +129,7 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
       },
     });
 
-    ({ api } = await startPipelinesTestBackend({
+    ({ call } = await startPipelinesTestBackend({
       cluster: tc,
       entities,
       permissions: policy.permissions.factory,
@@ -145,27 +142,15 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
   });
 
   const create = (entityRef: string, body: object) =>
-    api()
-      .post('/api/pipelines/pipelines')
-      .query({ entityRef })
-      .set(auth)
-      .send(body);
+    call('post', '/pipelines', entityRef).send(body);
   const read = (entityRef: string, namespace: string, name: string) =>
-    api()
-      .get(`/api/pipelines/pipelines/dev/${namespace}/${name}`)
-      .query({ entityRef })
-      .set(auth);
+    call('get', `/pipelines/dev/${namespace}/${name}`, entityRef);
   const update = (
     entityRef: string,
     namespace: string,
     name: string,
     body: object,
-  ) =>
-    api()
-      .put(`/api/pipelines/pipelines/dev/${namespace}/${name}`)
-      .query({ entityRef })
-      .set(auth)
-      .send(body);
+  ) => call('put', `/pipelines/dev/${namespace}/${name}`, entityRef).send(body);
 
   it('creates a Pipeline labelled for the entity, keeping fields the builder has no form for, and reads it back', async () => {
     const res = await create(SHOP, {
@@ -209,10 +194,7 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     await waitFor(
       async () =>
         (
-          await api()
-            .get('/api/pipelines/pipelines')
-            .query({ entityRef: SHOP })
-            .set(auth)
+          await call('get', '/pipelines', SHOP)
         ).body.items?.map((p: any) => p.name),
       names => Boolean(names?.includes('hello')),
       'the new pipeline in the entity list',
@@ -499,10 +481,10 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     const list = await waitFor(
       async () =>
         (
-          await api()
-            .get('/api/pipelines/tasks')
-            .query({ entityRef: CART, cluster: 'dev', namespace: 'ci' })
-            .set(auth)
+          await call('get', '/tasks', CART).query({
+            cluster: 'dev',
+            namespace: 'ci',
+          })
         ).body,
       body => body.items?.length > 0,
       'the Tasks of namespace ci',
@@ -547,15 +529,12 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     expect(task.spec.steps).toEqual([
       { name: 'clone', image: 'alpine/git', script: 'git clone' },
     ]);
-    const outside = await api()
-      .get('/api/pipelines/tasks')
-      .query({ entityRef: CART, cluster: 'dev', namespace: 'other' })
-      .set(auth);
+    const outside = await call('get', '/tasks', CART).query({
+      cluster: 'dev',
+      namespace: 'other',
+    });
     expect(outside.status).toBe(400);
-    const missing = await api()
-      .get('/api/pipelines/tasks')
-      .query({ entityRef: CART, cluster: 'dev' })
-      .set(auth);
+    const missing = await call('get', '/tasks', CART).query({ cluster: 'dev' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.message).toBe(
       'invalid query: namespace: is required: the namespace of the Tasks',
@@ -563,15 +542,9 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
   });
 
   it('tells where an entity may create Pipelines', async () => {
-    const shop = await api()
-      .get('/api/pipelines/targets')
-      .query({ entityRef: SHOP })
-      .set(auth);
+    const shop = await call('get', '/targets', SHOP);
     expect(shop.body).toEqual({ clusters: ['dev'] });
-    const cart = await api()
-      .get('/api/pipelines/targets')
-      .query({ entityRef: CART })
-      .set(auth);
+    const cart = await call('get', '/targets', CART);
     expect(cart.body).toEqual({ clusters: ['dev'], namespace: 'ci' });
   });
 });
