@@ -31,7 +31,7 @@ import {
   apiVersions,
   KUBERNETES_VERSION,
 } from './discovery';
-import { encodeList, encodeObject, servedAs } from './encoding';
+import { encodeList, encodeObject } from './encoding';
 import { parseNonNegativeInt, parseResourceVersion } from './listOptions';
 import { loopbackAddress, urlHost } from './loopback';
 import {
@@ -810,21 +810,28 @@ export class ApiServer {
         this.faults?.dropWatchesAfterMs ?? Infinity,
       ),
       bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
-      representation:
+      // Custom resources are served at each version from one stored object,
+      // so the cached encoding is per version too.
+      representation: `${
         representation.kind === 'table'
           ? `table:${includeObject}`
-          : representation.kind,
+          : representation.kind
+      }${type.custom ? `@${type.version}` : ''}`,
       encodeObject: object => {
         if (representation.kind === 'table') {
-          return encodeTable(type, [servedAs(type, object)], {
-            includeObject,
-            listMeta: {},
-          });
+          return encodeTable(
+            type,
+            [this.resources.conversion.served(type, object)],
+            {
+              includeObject,
+              listMeta: {},
+            },
+          );
         }
         if (representation.kind === 'partialMetadata') {
           return JSON.stringify(partialObjectMetadata(object));
         }
-        return encodeObject(servedAs(type, object));
+        return encodeObject(this.resources.conversion.served(type, object));
       },
     });
   }
@@ -839,7 +846,9 @@ export class ApiServer {
     items: KubeObject[],
     listMeta: Record<string, unknown> | undefined,
   ) {
-    const served = type.custom ? items.map(o => servedAs(type, o)) : items;
+    const served = type.custom
+      ? items.map(o => this.resources.conversion.served(type, o))
+      : items;
     if (representation.kind === 'table') {
       const table = encodeTable(type, served, {
         includeObject: includeObjectParam(query.get('includeObject')),
@@ -896,9 +905,13 @@ export class ApiServer {
     if (patchType === APPLY_PATCH)
       return this.apply(type, info, ctx, query, body);
     const existing = this.resources.get(type, namespace, name);
+    // Patched as the client sees it: at the request's version.
     const patched = this.applyPatchDocument(
       type,
-      existing as Record<string, unknown>,
+      this.resources.conversion.served(type, existing) as Record<
+        string,
+        unknown
+      >,
       patchType,
       body,
     );
@@ -1026,7 +1039,13 @@ export class ApiServer {
     );
     if (!live)
       return {
-        object: this.resources.create(type, namespace, result, ctx),
+        // create decodes a body at the request's version.
+        object: this.resources.create(
+          type,
+          namespace,
+          this.resources.conversion.served(type, result),
+          ctx,
+        ),
         created: true,
       };
     return {
@@ -1054,7 +1073,11 @@ export class ApiServer {
     const { namespace, name, subresource } = info;
     const existing = this.resources.get(type, namespace, name);
     if (info.verb === 'get') {
-      this.writeRaw(res, 200, encodeObject(servedAs(type, existing)));
+      this.writeRaw(
+        res,
+        200,
+        encodeObject(this.resources.conversion.served(type, existing)),
+      );
       return;
     }
     const body = await readBody(req);
@@ -1075,7 +1098,10 @@ export class ApiServer {
         type,
         this.applyPatchDocument(
           type,
-          existing as Record<string, unknown>,
+          this.resources.conversion.served(type, existing) as Record<
+            string,
+            unknown
+          >,
           patchType,
           body,
         ),
@@ -1109,7 +1135,11 @@ export class ApiServer {
       next,
       ctx,
     );
-    this.writeRaw(res, 200, encodeObject(servedAs(type, written)));
+    this.writeRaw(
+      res,
+      200,
+      encodeObject(this.resources.conversion.served(type, written)),
+    );
   }
 
   private async serveScale(

@@ -29,6 +29,9 @@ const CONTROLLER: RequestContext = {
 export function customResourceTypes(crd: KubeObject): ResourceType[] {
   const spec = (crd as any).spec ?? {};
   const names = spec.names ?? {};
+  const storageVersion = (spec.versions ?? []).find(
+    (v: any) => v.storage,
+  )?.name;
   return (spec.versions ?? [])
     .filter((v: any) => v.served)
     .map((v: any): ResourceType => {
@@ -79,6 +82,8 @@ export function customResourceTypes(crd: KubeObject): ResourceType[] {
             (f: any) => f.jsonPath,
           ),
           storage: !!v.storage,
+          storageVersion,
+          webhookConversion: spec.conversion?.strategy === 'Webhook',
         },
       };
     });

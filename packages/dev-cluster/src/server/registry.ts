@@ -73,6 +73,10 @@ export interface ResourceType {
     selectableFields: string[];
     /** Whether this version is the storage version. */
     storage: boolean;
+    /** The CRD's storage version. */
+    storageVersion?: string;
+    /** `conversion.strategy: Webhook`: a converter turns objects between versions. */
+    webhookConversion?: boolean;
   };
 }
 
@@ -95,6 +99,24 @@ export function storageVersionHash(type: ResourceType): string {
     .digest()
     .subarray(0, 8)
     .toString('base64');
+}
+
+function versionPriority(version: string): number[] | undefined {
+  const match = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(version);
+  if (!match) return undefined;
+  const stability = { alpha: 0, beta: 1 }[match[2] ?? ''] ?? 2;
+  return [stability, Number(match[1]), Number(match[3] ?? 0)];
+}
+
+/** Kubernetes' version priority: GA, beta, alpha, each newest first, then others by name. */
+export function compareKubeAwareVersions(a: string, b: string): number {
+  const pa = versionPriority(a);
+  const pb = versionPriority(b);
+  if (pa && !pb) return -1;
+  if (!pa && pb) return 1;
+  if (!pa || !pb) return a.localeCompare(b);
+  for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pb[i] - pa[i];
+  return 0;
 }
 
 const GET_PATCH_UPDATE = ['get', 'patch', 'update'];
@@ -415,11 +437,16 @@ export class ResourceRegistry {
   /** Versions served for a group, preferred (first declared) first. */
   versions(group: string): string[] {
     const versions: string[] = [];
+    let custom = false;
     for (const t of this.types) {
-      if (t.group === group && !versions.includes(t.version))
+      if (t.group === group && !versions.includes(t.version)) {
         versions.push(t.version);
+        custom ||= !!t.custom;
+      }
     }
-    return versions;
+    // CRD groups list their versions by priority, the preferred first, as
+    // the apiextensions-apiserver does (v1 before v1beta1 before v1alpha1).
+    return custom ? versions.sort(compareKubeAwareVersions) : versions;
   }
 
   inGroupVersion(group: string, version: string): ResourceType[] {

@@ -9,6 +9,7 @@ import type {
 } from './admission';
 import type { UserInfo } from './authentication';
 import { recordUpdate } from './apply';
+import { CustomResourceConversion } from './conversion';
 import { modelNameForType, pruneUnknownFields } from './builtinSchemas';
 import { defaultNamespace, initialStatus } from './defaults';
 import { decodeContinue, encodeContinue } from './listOptions';
@@ -158,6 +159,8 @@ export class ResourceService {
   private readonly admission: AdmissionPlugin[] = [];
   private readonly validators: Validator[] = [];
   private readonly defaulters: Defaulter[] = [];
+  /** Converters of custom resources whose CRDs convert by webhook. */
+  readonly conversion = new CustomResourceConversion();
 
   constructor(readonly store: ObjectStore) {}
 
@@ -362,7 +365,10 @@ export class ResourceService {
     if (causes.length) throw invalid(type, name, causes);
   }
 
-  /** The body as an object of `type`, with kind and apiVersion checked and set. */
+  /**
+   * The body as an object of `type`, with kind and apiVersion checked and set
+   * (then converted to the storage version if the CRD converts by webhook).
+   */
   decode(
     type: ResourceType,
     body: unknown,
@@ -405,7 +411,7 @@ export class ResourceService {
     } else {
       delete meta.namespace;
     }
-    return object;
+    return this.conversion.stored(type, object);
   }
 
   /** Built-in types keep only their declared fields, as decoding into the Go types does. */
