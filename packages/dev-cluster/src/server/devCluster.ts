@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadOrCreatePki, writePrivate } from '../pki/certificates';
 import { buildKubeconfig } from '../pki/kubeconfig';
 import { ObjectStore } from '../store/objectStore';
-import { installTekton, tektonAdmission } from '../tekton';
+import { installTekton, tektonAdmission, tektonConverter } from '../tekton';
 import { loadStoreFile, StorePersister } from '../store/persistence';
 import {
   defaultTolerationSecondsAdmission,
@@ -112,6 +112,8 @@ export async function startDevCluster(
   server.resources.addDefaulter(machineryDefaulter);
   server.resources.addValidator(machineryValidator);
   server.resources.addValidator(priorityClassValidator);
+  // Tekton's conversion webhook; used only by CRDs that ask for it (Tekton's).
+  server.resources.conversion.add(tektonConverter);
   const withTekton = options.tekton ?? true;
   for (const plugin of [
     ...(withTekton ? [tektonAdmission] : []),

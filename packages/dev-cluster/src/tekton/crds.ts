@@ -3,10 +3,12 @@ import { STEP_ACTION_VERSION, TEKTON_GROUP } from './labels';
 
 /*
  * The tekton.dev CRDs as a Tekton Pipelines release (config/300-crds)
- * registers them: v1 served and stored, schemas that keep unknown fields
- * (Tekton validates in its webhook), the status subresource, the
- * Succeeded / Reason / StartTime / CompletionTime printer columns, short
- * names and the tekton / tekton-pipelines categories.
+ * registers them: v1 served and stored (Task, Pipeline, TaskRun and
+ * PipelineRun also served at v1beta1, converted by Tekton's webhook, which
+ * the dev cluster answers in process: conversionWebhook.ts), schemas that
+ * keep unknown fields (Tekton validates in its webhook), the status
+ * subresource, the Succeeded / Reason / StartTime / CompletionTime printer
+ * columns, short names and the tekton / tekton-pipelines categories.
  */
 
 const RUN_COLUMNS = [
@@ -29,7 +31,8 @@ function crd(
   plural: string,
   shortNames: string[],
   columns: typeof RUN_COLUMNS | undefined,
-  versions = ['v1'],
+  versions = ['v1beta1', 'v1'],
+  conversion = true,
 ): V1CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -53,6 +56,22 @@ function crd(
         categories: ['tekton', 'tekton-pipelines'],
       },
       scope: 'Namespaced',
+      ...(conversion
+        ? {
+            conversion: {
+              strategy: 'Webhook',
+              webhook: {
+                conversionReviewVersions: ['v1beta1', 'v1'],
+                clientConfig: {
+                  service: {
+                    name: 'tekton-pipelines-webhook',
+                    namespace: 'tekton-pipelines',
+                  },
+                },
+              },
+            },
+          }
+        : {}),
       // The last version is stored.
       versions: versions.map((name, index) => ({
         name,
@@ -77,8 +96,12 @@ export const TEKTON_CRDS: V1CustomResourceDefinition[] = [
   crd('TaskRun', 'taskruns', ['tr', 'trs'], RUN_COLUMNS),
   crd('PipelineRun', 'pipelineruns', ['pr', 'prs'], RUN_COLUMNS),
   // Beta, on by default in Tekton (enable-step-actions).
-  crd('StepAction', 'stepactions', [], undefined, [
-    'v1alpha1',
-    STEP_ACTION_VERSION,
-  ]),
+  crd(
+    'StepAction',
+    'stepactions',
+    [],
+    undefined,
+    ['v1alpha1', STEP_ACTION_VERSION],
+    false,
+  ),
 ];

@@ -10,6 +10,7 @@ import { TEKTON_CRDS } from './crds';
 
 export { TEKTON_CRDS } from './crds';
 export { admissionDenial, tektonAdmission } from './admission';
+export { tektonConverter } from './conversionWebhook';
 export {
   validatePipeline,
   validatePipelineRun,
