@@ -8,7 +8,8 @@ import { STATUS_COLORS } from '../RunStatus';
 
 interface NodeData {
   label: string;
-  lane: 'tasks' | 'finally';
+  /** `junction`: where the DAG ends and the finally tasks begin. */
+  lane: 'tasks' | 'finally' | 'junction';
   state?: RunTaskState;
   selected: boolean;
   onSelect: (name: string) => void;
@@ -21,7 +22,22 @@ function truncate(text: string, max: number) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+// Task names are DNS labels, so this id never clashes with one.
+const JUNCTION = 'then finally';
+
+function JunctionNode() {
+  return (
+    <g data-testid="dag-finally-junction" aria-label="then the finally tasks">
+      <rect width={70} height={26} rx={13} fill="#eceff1" stroke="#90a4ae" />
+      <text x={35} y={17} fontSize={12} fill="#455a64" textAnchor="middle">
+        finally
+      </text>
+    </g>
+  );
+}
+
 function TaskNode({ node }: DependencyGraphTypes.RenderNodeProps<NodeData>) {
+  if (node.lane === 'junction') return <JunctionNode />;
   const status = node.state?.status.status ?? 'pending';
   const color = STATUS_COLORS[status];
   let detail: string = node.state?.status.label ?? 'Pending';
@@ -68,7 +84,8 @@ function TaskNode({ node }: DependencyGraphTypes.RenderNodeProps<NodeData>) {
 
 /**
  * The run's pipeline as a left-to-right graph, each task coloured by its
- * status. Finally tasks come after every task with no successor, drawn dashed.
+ * status. Finally tasks, drawn dashed, come after a junction that every task
+ * with no successor leads to.
  */
 export function PipelineDag(props: {
   graph: PipelineGraph;
@@ -91,13 +108,24 @@ export function PipelineDag(props: {
     to: e.to,
     label: e.results?.length ? e.results.join(', ') : undefined,
   }));
-  // Finally tasks run after the whole DAG: link them from its sinks.
-  const dagTasks = graph.nodes.filter(n => n.lane === 'tasks');
-  const sinks = dagTasks.filter(n => !graph.edges.some(e => e.from === n.name));
-  for (const f of graph.nodes.filter(n => n.lane === 'finally')) {
-    for (const s of sinks) {
-      edges.push({ from: s.name, to: f.name, label: 'finally' });
+  // Finally tasks run after the whole DAG: its sinks meet in one junction
+  // that leads to each finally task (sinks × finally edges would tangle).
+  const finallyTasks = graph.nodes.filter(n => n.lane === 'finally');
+  if (finallyTasks.length) {
+    nodes.push({
+      id: JUNCTION,
+      label: JUNCTION,
+      lane: 'junction',
+      selected: false,
+      onSelect,
+    });
+    const dagTasks = graph.nodes.filter(n => n.lane === 'tasks');
+    for (const sink of dagTasks.filter(
+      n => !graph.edges.some(e => e.from === n.name),
+    )) {
+      edges.push({ from: sink.name, to: JUNCTION });
     }
+    for (const f of finallyTasks) edges.push({ from: JUNCTION, to: f.name });
   }
   return (
     <DependencyGraph<NodeData, {}>

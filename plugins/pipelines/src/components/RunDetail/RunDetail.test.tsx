@@ -70,6 +70,8 @@ describe('RunDetail', () => {
     expect(
       screen.getByTestId('dag-node-report').getAttribute('aria-label'),
     ).toMatch(/^report \(finally\): Running/);
+    // The DAG's ends meet in one junction before the finally tasks.
+    expect(screen.getAllByTestId('dag-finally-junction')).toHaveLength(1);
     expect(api.calls[0]).toEqual({
       method: 'getRun',
       args: [
