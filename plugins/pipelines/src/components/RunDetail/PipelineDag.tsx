@@ -17,6 +17,8 @@ interface NodeData {
 
 const WIDTH = 190;
 const HEIGHT = 52;
+const RANK_MARGIN = 60;
+const JUNCTION_WIDTH = 70;
 
 function truncate(text: string, max: number) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -28,8 +30,20 @@ const JUNCTION = 'then finally';
 function JunctionNode() {
   return (
     <g data-testid="dag-finally-junction" aria-label="then the finally tasks">
-      <rect width={70} height={26} rx={13} fill="#eceff1" stroke="#90a4ae" />
-      <text x={35} y={17} fontSize={12} fill="#455a64" textAnchor="middle">
+      <rect
+        width={JUNCTION_WIDTH}
+        height={26}
+        rx={13}
+        fill="#eceff1"
+        stroke="#90a4ae"
+      />
+      <text
+        x={JUNCTION_WIDTH / 2}
+        y={17}
+        fontSize={12}
+        fill="#455a64"
+        textAnchor="middle"
+      >
         finally
       </text>
     </g>
@@ -127,18 +141,27 @@ export function PipelineDag(props: {
     }
     for (const f of finallyTasks) edges.push({ from: JUNCTION, to: f.name });
   }
+  // DependencyGraph scales the drawing to the container's width: a small
+  // graph would be blown up. Cap the width at about its natural size: a
+  // column per level (finally tasks have their own) and the junction.
+  const columns = Math.max(0, ...graph.nodes.map(n => n.level)) + 1;
+  const naturalWidth =
+    columns * (WIDTH + RANK_MARGIN) +
+    (finallyTasks.length ? JUNCTION_WIDTH + RANK_MARGIN : 0);
   return (
-    <DependencyGraph<NodeData, {}>
-      nodes={nodes}
-      edges={edges}
-      direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-      renderNode={TaskNode}
-      rankMargin={60}
-      nodeMargin={24}
-      showArrowHeads
-      zoom="enable-on-click"
-      fit="contain"
-      style={{ minHeight: 200 }}
-    />
+    <div style={{ maxWidth: naturalWidth, margin: '0 auto' }}>
+      <DependencyGraph<NodeData, {}>
+        nodes={nodes}
+        edges={edges}
+        direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
+        renderNode={TaskNode}
+        rankMargin={RANK_MARGIN}
+        nodeMargin={24}
+        showArrowHeads
+        zoom="enable-on-click"
+        fit="contain"
+        style={{ minHeight: 200 }}
+      />
+    </div>
   );
 }
