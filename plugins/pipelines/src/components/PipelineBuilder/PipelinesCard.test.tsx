@@ -51,6 +51,15 @@ async function render(
 }
 
 describe('PipelinesCard', () => {
+  it('shows a display name with the name kubectl knows the pipeline by', async () => {
+    await render('component:default/shop', true, {
+      ...build,
+      displayName: 'Build the shop',
+    });
+    const row = (await screen.findByText('Build the shop')).closest('tr')!;
+    expect(within(row).getByText('build')).toBeInTheDocument();
+  });
+
   it("lists the entity's pipelines with Run and Edit, and offers a new one", async () => {
     const api = await render('component:default/shop');
     const row = (await screen.findByText('Builds the shop')).closest('tr')!;

@@ -145,6 +145,12 @@ export function PipelinesCard() {
       render: row => (
         <>
           <Typography variant="body2">{row.displayName ?? row.name}</Typography>
+          {row.displayName && row.displayName !== row.name && (
+            // The name kubectl and the runs table use.
+            <Typography variant="caption" component="div">
+              <code>{row.name}</code>
+            </Typography>
+          )}
           {row.description && (
             <Typography variant="caption" color="textSecondary">
               {row.description}
