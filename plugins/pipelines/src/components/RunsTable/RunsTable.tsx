@@ -304,12 +304,16 @@ export function RunsTable(props: {
       {
         title: 'Status',
         field: 'status',
+        // "Succeeded, some tasks skipped" broke over four lines.
+        cellStyle: { minWidth: 170 },
         render: row => <RunStatusView status={row.status} />,
       },
       {
         title: 'Run',
         field: 'name',
         highlight: true,
+        // Run names are long (pipeline name + suffix): room for them first.
+        cellStyle: { minWidth: 200, wordBreak: 'break-word' },
         render: row => (
           <Link to={paths.run(row, row.entityRef)}>{row.name}</Link>
         ),
@@ -320,6 +324,7 @@ export function RunsTable(props: {
               title: 'Entity',
               field: 'entityRef',
               sorting: false,
+              cellStyle: { minWidth: 110 },
               render: (row: Row) => <EntityRefLink entityRef={row.entityRef} />,
             },
           ]
