@@ -37,6 +37,7 @@ export const STEP_ENV = {
   onError: 'TEKTON_STEP_ON_ERROR',
   timeout: 'TEKTON_STEP_TIMEOUT',
   script: 'TEKTON_STEP_SCRIPT',
+  shell: 'TEKTON_STEP_SHELL',
   workingDir: 'TEKTON_STEP_WORKING_DIR',
   workspaceLinks: 'TEKTON_WORKSPACE_LINKS',
   workspaceFiles: 'TEKTON_WORKSPACE_FILES',
@@ -51,9 +52,10 @@ export const STEP_ENV = {
  * Prepares a step's or sidecar's program. Positional arguments are its
  * command and args, or the args of its script. The script is base64 in
  * TEKTON_STEP_SCRIPT; without a shebang it runs as `#!/bin/sh` with `set -e`,
- * as in Tekton. Images' sh is often busybox ash, which takes `[ a == b ]`
- * and `[[ ]]` where the host's dash does not, so sh and ash shebangs run
- * the host's bash when it has one. TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link
+ * as in Tekton. The sh of alpine and busybox images is busybox ash, which
+ * takes `[ a == b ]` and `[[ ]]` where the host's dash does not, so for them
+ * (TEKTON_STEP_SHELL=ash) sh and ash shebangs run the host's bash when it has
+ * one; Debian-based images' sh is dash, as the host's. TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link
  * workspaces backed by directories shared between pods.
  * TEKTON_WORKSPACE_FILES lines "<file>|<variable>" write the files of
  * configMap and secret workspaces from variables the kubelet fills from the
@@ -61,7 +63,10 @@ export const STEP_ENV = {
  * program in "$@" and the shell in its working directory.
  */
 const PREPARE_PROGRAM = `${MAP_PATHS}
-shell=\`command -v bash || echo /bin/sh\`
+shell=/bin/sh
+if [ "\${TEKTON_STEP_SHELL:-}" = ash ]; then
+  shell=\`command -v bash || echo /bin/sh\`
+fi
 printf '%s\\n' "$TEKTON_WORKSPACE_LINKS" | while IFS='|' read -r mount target; do
   [ -n "$mount" ] || continue
   mkdir -p "$target" "\`dirname "$root$mount"\`"

@@ -12,6 +12,7 @@ import {
   resolveTaskSpec,
   statusFromPod,
   terminateUnfinishedSteps,
+  imageShell,
 } from './taskRun';
 import type { TaskRun, TaskSpec } from './types';
 
@@ -69,6 +70,18 @@ const spec: TaskSpec = {
     },
   ],
 };
+
+describe('imageShell', () => {
+  it('is busybox ash for alpine and busybox images, else the Debian-style sh', () => {
+    expect(imageShell('alpine')).toBe('ash');
+    expect(imageShell('mirror.gcr.io/alpine:3.20')).toBe('ash');
+    expect(imageShell('busybox@sha256:abc')).toBe('ash');
+    expect(imageShell('node:22-alpine')).toBe('ash');
+    expect(imageShell('registry.acme.example/ci/node:22')).toBe('sh');
+    expect(imageShell('mirror.gcr.io/ubuntu')).toBe('sh');
+    expect(imageShell(undefined)).toBe('sh');
+  });
+});
 
 describe('resolveTaskSpec', () => {
   it('substitutes params, context, result and workspace paths', () => {

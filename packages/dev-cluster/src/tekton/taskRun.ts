@@ -311,20 +311,37 @@ function keyFiles(
   );
 }
 
+/** The image's repository name: `alpine` of `mirror.gcr.io/alpine:3.20`. */
+function repositoryOf(image: string | undefined): string {
+  return (image ?? '').split('/').pop()?.split(/[@:]/)[0] ?? '';
+}
+
+/**
+ * Which sh the image has: busybox ash in alpine and busybox images (also
+ * `node:22-alpine` and the like), else dash or bash as in Debian-based ones.
+ */
+export function imageShell(image: string | undefined): 'ash' | 'sh' {
+  const repository = repositoryOf(image);
+  const tag = (image ?? '').split('/').pop()?.split(/[@:]/)[1] ?? '';
+  return ['alpine', 'busybox'].includes(repository) || /alpine/.test(tag)
+    ? 'ash'
+    : 'sh';
+}
+
 /**
  * The command of a container that names none. Tekton reads it from the
  * image's config in its registry; the dev cluster pulls no images and knows
  * only the base images whose command is their shell.
  */
 function imageCommand(program: Sidecar): string[] {
-  const repository = (program.image ?? '').split('/').pop()?.split(/[@:]/)[0];
+  const repository = repositoryOf(program.image);
   // The bash image's docker-entrypoint.sh runs bash for options, else the args.
   if (repository === 'bash')
     return !program.args?.length || program.args[0].startsWith('-')
       ? ['bash']
       : [];
   return ['busybox', 'alpine', 'ubuntu', 'debian', 'fedora'].includes(
-    repository ?? '',
+    repository,
   )
     ? ['sh']
     : [];
@@ -501,6 +518,7 @@ export function buildPod(
             ? Buffer.from(program.script).toString('base64')
             : '',
         },
+        { name: STEP_ENV.shell, value: imageShell(program.image ?? 'busybox') },
         {
           name: STEP_ENV.workingDir,
           value: program.workingDir ?? '/workspace',
