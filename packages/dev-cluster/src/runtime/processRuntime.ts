@@ -25,6 +25,7 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import { ContainerProgram, resolveProgram } from './command';
 import { CriLogWriter, LogFollower, LogOptions, readLogFile } from './logs';
+import { processGroups } from './reaper';
 import { StreamSession } from './session';
 
 /** A volume mount as the runtime applies it: the volume's directory appears at mountPath in the container's root. */
@@ -179,12 +180,14 @@ class TerminalExec {
       rows: Math.max(1, rows),
     });
     this.terminal = terminal;
+    processGroups.started(terminal.pid);
     terminal.onData(data =>
       this.session.emitOutput('stdout', Buffer.from(data)),
     );
-    terminal.onExit(({ exitCode, signal }) =>
-      this.session.finish({ exitCode: signal ? 128 + signal : exitCode }),
-    );
+    terminal.onExit(({ exitCode, signal }) => {
+      processGroups.ended(terminal.pid);
+      this.session.finish({ exitCode: signal ? 128 + signal : exitCode });
+    });
     for (const input of this.pendingInput.splice(0)) terminal.write(input);
     if (this.inputEnded) terminal.write('\x04');
   }
@@ -502,6 +505,7 @@ export class ProcessRuntime extends EventEmitter {
         detached: true,
         stdio: [wantsStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
+      processGroups.started(child.pid);
       session = new StreamSession(false, wantsStdin, {
         writeStdin: data => child.stdin?.write(data),
         closeStdin: () => child.stdin?.end(),
@@ -515,6 +519,7 @@ export class ProcessRuntime extends EventEmitter {
       child.on('error', error => session.finish({ error: error.message }));
       child.once('exit', (code, signal) => {
         signalGroup(child.pid!, 'SIGKILL');
+        processGroups.ended(child.pid);
         child.once('close', () =>
           session.finish({ exitCode: exitCodeOf(code, signal) }),
         );
@@ -620,6 +625,7 @@ export class ProcessRuntime extends EventEmitter {
       });
       container.terminal = terminal;
       info.pid = terminal.pid;
+      processGroups.started(terminal.pid);
       terminal.onData(data => {
         log.write('stdout', data);
         for (const session of container.attachments)
@@ -647,6 +653,7 @@ export class ProcessRuntime extends EventEmitter {
       child.once('error', reject);
     });
     info.pid = child.pid;
+    processGroups.started(child.pid);
     child.stdin?.on('error', () => {});
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]!.on('data', (data: Buffer) => {
@@ -673,8 +680,10 @@ export class ProcessRuntime extends EventEmitter {
     container.log?.flush();
     container.info.exit = exit;
     // Like a container's PID namespace ending: nothing it started outlives it.
-    if (container.info.pid !== undefined)
+    if (container.info.pid !== undefined) {
       signalGroup(container.info.pid, 'SIGKILL');
+      processGroups.ended(container.info.pid);
+    }
     for (const session of container.execs) session.close();
     for (const session of container.attachments) session.finish({});
     container.markExited(exit);
