@@ -59,6 +59,23 @@ function isNotFound(error: unknown): boolean {
   return (error as { code?: number })?.code === 404;
 }
 
+/** A failed pod-log read as the API error it is, unless the pod is gone. */
+function rethrowUnlessPodGone(
+  error: unknown,
+  cluster: string,
+  namespace: string,
+  podName: string | undefined,
+): void {
+  if (isNotFound(error)) return;
+  throw mapKubernetesError(error, {
+    cluster,
+    verb: 'get',
+    resource: 'pods/log',
+    namespace,
+    name: podName,
+  });
+}
+
 /**
  * Step logs: read live from the TaskRun's pod while it exists, and archived
  * to the portal database when a PipelineRun finishes, so they outlive the
@@ -164,17 +181,6 @@ export class StepLogService {
       }
       const podName = taskRun.status?.podName;
       const state = taskRun.status?.steps?.find(s => s.name === step);
-      // A pod that is gone falls through to the archive.
-      const rethrowUnlessGone = (error: unknown) => {
-        if (isNotFound(error)) return;
-        throw mapKubernetesError(error, {
-          cluster,
-          verb: 'get',
-          resource: 'pods/log',
-          namespace,
-          name: podName,
-        });
-      };
       if (podName && follow && !state?.terminated) {
         try {
           const stream = new PassThrough();
@@ -187,7 +193,8 @@ export class StepLogService {
             abort: () => controller.abort(),
           };
         } catch (error) {
-          rethrowUnlessGone(error);
+          // A pod that is gone falls through to the archive.
+          rethrowUnlessPodGone(error, cluster, namespace, podName);
         }
       } else if (podName) {
         try {
@@ -198,7 +205,8 @@ export class StepLogService {
           });
           return { source: 'pod', content: String(content ?? '') };
         } catch (error) {
-          rethrowUnlessGone(error);
+          // A pod that is gone falls through to the archive.
+          rethrowUnlessPodGone(error, cluster, namespace, podName);
         }
       }
       const archived = await this.options.store.getStepLog(
@@ -409,15 +417,8 @@ export class StepLogService {
             content: String(content ?? ''),
           });
         } catch (error) {
-          if (!isNotFound(error)) {
-            throw mapKubernetesError(error, {
-              cluster,
-              verb: 'get',
-              resource: 'pods/log',
-              namespace,
-              name: podName,
-            });
-          }
+          // A pod that is gone has no log to archive.
+          rethrowUnlessPodGone(error, cluster, namespace, podName);
         }
       }
     }
