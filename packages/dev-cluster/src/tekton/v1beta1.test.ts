@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   CustomObjectsApi,
   KubeConfig,
@@ -9,7 +5,7 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { DevCluster, startDevCluster } from '../server/devCluster';
+import { startTestCluster, TestCluster } from '../server/testing';
 
 /*
  * v1beta1 Tasks, Pipelines and runs on the dev cluster, as on a Tekton
@@ -22,39 +18,27 @@ const group = 'tekton.dev';
 const namespace = 'default';
 
 describe('Tekton v1beta1 in the dev cluster', () => {
-  let stateDir: string;
-  let cluster: DevCluster;
+  let cluster: TestCluster;
   let kc: KubeConfig;
   let custom: CustomObjectsApi;
 
   beforeAll(async () => {
-    stateDir = mkdtempSync(path.join(os.tmpdir(), 'tekton-v1beta1-test-'));
-    cluster = await startDevCluster({ stateDir, port: 0 });
+    cluster = await startTestCluster();
     kc = new KubeConfig();
     kc.loadFromString(cluster.kubeconfig);
     custom = kc.makeApiClient(CustomObjectsApi);
   });
 
   afterAll(async () => {
-    await cluster?.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    await cluster?.dispose();
   });
 
-  const kubectl = (args: string[]) =>
-    new Promise<string>((resolve, reject) =>
-      execFile(
-        'kubectl',
-        ['--kubeconfig', cluster.kubeconfigPath, ...args],
-        {
-          env: {
-            ...process.env,
-            KUBECACHEDIR: path.join(stateDir, 'kubecache'),
-          },
-        },
-        (error, stdout, stderr) =>
-          error ? reject(new Error(stderr)) : resolve(stdout),
-      ),
-    );
+  /** kubectl's output; a failure fails the test with kubectl's message. */
+  const kubectl = async (args: string[], input?: string) => {
+    const { stdout, stderr, code } = await cluster.kubectl(args, input);
+    if (code !== 0) throw new Error(stderr);
+    return stdout;
+  };
 
   const read = (version: string, plural: string, name: string) =>
     custom.getNamespacedCustomObject({
@@ -98,9 +82,8 @@ describe('Tekton v1beta1 in the dev cluster', () => {
   };
 
   it('applies a v1beta1 Task with kubectl and serves it at v1 and v1beta1', async () => {
-    const file = path.join(stateDir, 'task.yaml');
-    writeFileSync(file, JSON.stringify(betaTask));
-    expect(await kubectl(['apply', '-f', file])).toContain(
+    const manifest = JSON.stringify(betaTask);
+    expect(await kubectl(['apply', '-f', '-'], manifest)).toContain(
       'task.tekton.dev/greet created',
     );
 
@@ -119,8 +102,8 @@ describe('Tekton v1beta1 in the dev cluster', () => {
     expect(
       await kubectl(['get', 'task', 'greet', '-o', 'jsonpath={.apiVersion}']),
     ).toBe('tekton.dev/v1');
-    // A second apply of the same file changes nothing.
-    expect(await kubectl(['apply', '-f', file])).toContain(
+    // A second apply of the same manifest changes nothing.
+    expect(await kubectl(['apply', '-f', '-'], manifest)).toContain(
       'task.tekton.dev/greet unchanged',
     );
 
@@ -160,7 +143,6 @@ describe('Tekton v1beta1 in the dev cluster', () => {
   });
 
   it('server-side applies a v1beta1 Task, creating and then updating it', async () => {
-    const file = path.join(stateDir, 'applied.yaml');
     const task = (cpu: string) => ({
       apiVersion: 'tekton.dev/v1beta1',
       kind: 'Task',
@@ -176,10 +158,14 @@ describe('Tekton v1beta1 in the dev cluster', () => {
         ],
       },
     });
-    writeFileSync(file, JSON.stringify(task('1')));
-    await kubectl(['apply', '--server-side', '-f', file]);
-    writeFileSync(file, JSON.stringify(task('2')));
-    await kubectl(['apply', '--server-side', '-f', file]);
+    await kubectl(
+      ['apply', '--server-side', '-f', '-'],
+      JSON.stringify(task('1')),
+    );
+    await kubectl(
+      ['apply', '--server-side', '-f', '-'],
+      JSON.stringify(task('2')),
+    );
     const v1 = await read('v1', 'tasks', 'applied');
     expect(v1.spec.steps[0].computeResources).toEqual({ limits: { cpu: '2' } });
     const beta = await read('v1beta1', 'tasks', 'applied');
