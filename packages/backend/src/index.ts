@@ -3,8 +3,12 @@
  * are added here with one `backend.add(import('<package>'))` line each.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { cairnRootHttpRouterServiceFactory } from './rootHttpRouter';
 
 const backend = createBackend();
+
+// Guest sign-in only from this machine; JSON bodies for unknown API routes.
+backend.add(cairnRootHttpRouterServiceFactory);
 
 // Serves the built frontend in production (app.baseUrl = backend.baseUrl).
 backend.add(import('@backstage/plugin-app-backend'));

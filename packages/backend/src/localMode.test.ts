@@ -1,0 +1,119 @@
+import { resolve as resolvePath } from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { loadConfig } from '@backstage/config-loader';
+import {
+  assertGuestSignInStaysLocal,
+  guestSignInEnabled,
+  isLoopbackAddress,
+} from './localMode';
+
+const root = resolvePath(__dirname, '../../..');
+
+describe('isLoopbackAddress', () => {
+  it.each([
+    '127.0.0.1',
+    '127.8.9.10',
+    '::1',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+  ])('treats %s as this machine', address =>
+    expect(isLoopbackAddress(address)).toBe(true),
+  );
+  it.each([
+    '192.0.2.2',
+    '10.0.0.1',
+    '::ffff:192.0.2.2',
+    'fe80::1',
+    '::',
+    '0.0.0.0',
+    '',
+    undefined,
+  ])('treats %s as another machine', address =>
+    expect(isLoopbackAddress(address)).toBe(false),
+  );
+});
+
+describe('assertGuestSignInStaysLocal', () => {
+  const guest = { auth: { providers: { guest: {} } } };
+  const withListen = (listen: unknown, extra: object = {}) =>
+    new ConfigReader({ ...guest, backend: { listen }, ...extra });
+
+  it('accepts guest sign-in on a loopback address', () => {
+    for (const listen of [
+      { host: '127.0.0.1', port: 7007 },
+      { host: 'localhost', port: 7007 },
+      { host: '::1', port: 7007 },
+      '127.0.0.1:7007',
+    ]) {
+      expect(() =>
+        assertGuestSignInStaysLocal(withListen(listen)),
+      ).not.toThrow();
+    }
+  });
+
+  it('refuses guest sign-in on every interface or a network address, naming the fix', () => {
+    for (const listen of [
+      { host: '0.0.0.0', port: 7007 },
+      { port: 7007 },
+      ':7007',
+      '7007',
+      { host: '192.0.2.2', port: 7007 },
+    ]) {
+      expect(() => assertGuestSignInStaysLocal(withListen(listen))).toThrow(
+        /guest sign-in .* backend\.listen .*cairn\.security\.dangerouslyListenOnNetworkWithGuestSignIn/s,
+      );
+    }
+  });
+
+  it('lets the named setting accept the risk', () => {
+    const config = withListen(
+      { host: '0.0.0.0', port: 7007 },
+      {
+        cairn: {
+          security: { dangerouslyListenOnNetworkWithGuestSignIn: true },
+        },
+      },
+    );
+    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+  });
+
+  it('has nothing to say without guest sign-in', () => {
+    const config = new ConfigReader({ backend: { listen: ':7007' } });
+    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+  });
+});
+
+describe('the shipped configuration', () => {
+  async function load(...files: string[]) {
+    const { appConfigs } = await loadConfig({
+      configRoot: root,
+      configTargets: files.map(path => ({ path: resolvePath(root, path) })),
+      // The production file's ${VARIABLES} need values to load.
+      substitutionFunc: async () => 'x',
+    });
+    return ConfigReader.fromConfigs(appConfigs);
+  }
+
+  it('runs the local portal with guest sign-in on loopback only', async () => {
+    const config = await load('app-config.yaml');
+    expect(guestSignInEnabled(config)).toBe(true);
+    expect(config.getString('backend.listen.host')).toBe('127.0.0.1');
+    expect(new URL(config.getString('app.baseUrl')).hostname).toBe('localhost');
+    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+  });
+
+  it('keeps the local database on disk in the git-ignored state folder', async () => {
+    const config = await load('app-config.yaml');
+    expect(config.getString('backend.database.client')).toBe('better-sqlite3');
+    expect(config.getString('backend.database.connection.directory')).toBe(
+      '../../.cairn-state/database',
+    );
+  });
+
+  it('has no guest sign-in in production, layered on the local file as documented', async () => {
+    const config = await load('app-config.yaml', 'app-config.production.yaml');
+    expect(guestSignInEnabled(config)).toBe(false);
+    expect(config.getStringArray('cairn.signIn.providers')).toEqual(['github']);
+    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+  });
+});
