@@ -9,6 +9,7 @@ export {
 } from './document';
 export type { BuilderEdit } from './document';
 export { validatePipeline } from './validation';
+export type { PipelineValidationContext } from './validation';
 export { builderGraph } from './graph';
 export type { BuilderGraph } from './graph';
 export { completionsFor } from './completion';

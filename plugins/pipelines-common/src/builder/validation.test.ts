@@ -1,5 +1,5 @@
 import { Pipeline, PipelineSpec, PipelineTask, Task } from '../types';
-import { validatePipeline } from './validation';
+import { PipelineValidationContext, validatePipeline } from './validation';
 
 const ref = (
   name: string,
@@ -19,7 +19,7 @@ function pipeline(spec: PipelineSpec, name = 'demo'): Pipeline {
   };
 }
 
-function problems(spec: PipelineSpec, context?: { tasks?: Task[] }) {
+function problems(spec: PipelineSpec, context?: PipelineValidationContext) {
   return validatePipeline(pipeline(spec), context);
 }
 
@@ -597,6 +597,43 @@ describe('validatePipeline', () => {
           'spec.tasks[0].displayName',
           'non-existent variable in "$(params.unknown)"; declare param "unknown" in the pipeline\'s params',
         ],
+      ]);
+    });
+  });
+
+  describe("a PipelineRun's pipelineSpec (embedded)", () => {
+    const spec: PipelineSpec = {
+      tasks: [
+        {
+          name: 'a',
+          taskRef: { name: 't' },
+          params: [{ name: 'x', value: '$(params.from-run)' }],
+          workspaces: [{ name: 'src', workspace: 'run-workspace' }],
+        },
+        {
+          name: 'b',
+          taskSpec: {
+            steps: [
+              {
+                image: 'alpine',
+                script: 'cat $(workspaces.other.path)/$(params.file)',
+              },
+            ],
+          },
+        },
+      ],
+    };
+
+    it("uses the run's params and workspaces without declaring them, as Tekton allows", () => {
+      expect(problems(spec, { embedded: true })).toEqual([]);
+    });
+
+    it('as a Pipeline of its own must declare them', () => {
+      expect(problems(spec).map(p => [p.severity, p.path])).toEqual([
+        ['error', 'spec.tasks[0].params[0].value'],
+        ['error', 'spec.tasks[0].workspaces[0].workspace'],
+        ['warning', 'spec.tasks[1].taskSpec.steps[0].script'],
+        ['error', 'spec.tasks[1].taskSpec.steps[0].script'],
       ]);
     });
   });

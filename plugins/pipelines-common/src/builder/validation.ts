@@ -293,7 +293,12 @@ function validateTaskSpec(
   spec: TaskSpec,
   path: string,
   task: string,
-  propagated: { params: Set<string>; workspaces: Set<string> },
+  propagated: {
+    params: Set<string>;
+    workspaces: Set<string>;
+    /** A PipelineRun's spec: any param or workspace may come from the run. */
+    fromRun: boolean;
+  },
 ) {
   const steps = list<Record<string, unknown>>(spec.steps);
   if (steps.length === 0) {
@@ -389,7 +394,8 @@ function validateTaskSpec(
       if (
         param &&
         !params.has(param.param) &&
-        !propagated.params.has(param.param)
+        !propagated.params.has(param.param) &&
+        !propagated.fromRun
       ) {
         report(
           severity.params,
@@ -412,7 +418,8 @@ function validateTaskSpec(
       if (
         workspace &&
         !workspaces.has(workspace[1]) &&
-        !propagated.workspaces.has(workspace[1])
+        !propagated.workspaces.has(workspace[1]) &&
+        !propagated.fromRun
       ) {
         report(
           'warning',
@@ -506,7 +513,7 @@ function validatePipelineTask(
     workspaces: Set<string>;
     taskByName: Map<string, PipelineTask>;
   },
-  context: { tasks?: Task[] },
+  context: PipelineValidationContext,
 ) {
   const { task, path, final } = located;
   const name = task.name;
@@ -567,6 +574,7 @@ function validatePipelineTask(
         ...pipeline.workspaces,
         ...list<{ name: string }>(task.workspaces).map(w => w?.name),
       ]),
+      fromRun: Boolean(context.embedded),
     });
   }
   validateWhen(problems, list<WhenExpression>(task.when), `${path}.when`, name);
@@ -712,13 +720,15 @@ function validatePipelineTask(
       const param = parseParamReference(use.expression);
       if (param) {
         const spec = declaredParams.get(param.param);
-        if (!spec && checked) {
+        // A run's params propagate into its pipelineSpec.
+        const undeclared = !spec && !context.embedded;
+        if (undeclared && checked) {
           problems.error(
             use.path,
             `non-existent variable in "$(${use.expression})"; declare param "${param.param}" in the pipeline's params`,
             name,
           );
-        } else if (!spec && !matrixParamNames.has(param.param)) {
+        } else if (undeclared && !matrixParamNames.has(param.param)) {
           problems.warning(
             use.path,
             `non-existent variable in "$(${use.expression})"; declare param "${param.param}" in the pipeline's params`,
@@ -789,7 +799,7 @@ function validatePipelineTask(
   const bindings = list<{ name: string; workspace?: string }>(task.workspaces);
   bindings.forEach((binding, i) => {
     const workspace = binding?.workspace ?? binding?.name;
-    if (!pipeline.workspaces.has(workspace)) {
+    if (!pipeline.workspaces.has(workspace) && !context.embedded) {
       problems.error(
         `${path}.workspaces[${i}].workspace`,
         `invalid value: pipeline task "${name}" expects workspace with name "${workspace}" but none exists in pipeline spec; declare it in the pipeline's workspaces`,
@@ -893,6 +903,21 @@ function validatePipelineTask(
 }
 
 /**
+ * What a Pipeline is checked against.
+ * @public
+ */
+export interface PipelineValidationContext {
+  /** The namespace's Tasks, when known: what referenced Tasks declare is checked too. */
+  tasks?: Task[];
+  /**
+   * The Pipeline is a PipelineRun's `pipelineSpec`: the run's params and
+   * workspaces propagate into it, so, as Tekton, undeclared ones it uses
+   * are not reported.
+   */
+  embedded?: boolean;
+}
+
+/**
  * Checks a Pipeline as Tekton's admission webhook would, in its wording
  * plus what to fix; with the namespace's Tasks, also the params, results
  * and workspaces of the Tasks it references. Errors block saving.
@@ -900,7 +925,7 @@ function validatePipelineTask(
  */
 export function validatePipeline(
   pipeline: Pipeline,
-  context: { tasks?: Task[] } = {},
+  context: PipelineValidationContext = {},
 ): ValidationProblem[] {
   const problems = new Problems();
   validateMetadata(problems, pipeline);

@@ -63,10 +63,56 @@ describe('reconcileYamlText', () => {
     expect(added).toEqual(['  echo bye']);
   });
 
-  it('keeps flow collections in flow style (quoting YAML 1.1 booleans like "y")', () => {
+  it('changes a value inside a flow collection in place', () => {
     const { removed, added } = reconcile(text, v => (v.flow.x = 2));
     expect(removed).toEqual(['flow: {x: 1, y: [a, b]}']);
-    expect(added).toEqual(['flow: {x: 2, "y": [a, b]}']);
+    expect(added).toEqual(['flow: {x: 2, y: [a, b]}']);
+  });
+
+  it('keeps a flow mapping in flow style when its keys change (quoting YAML 1.1 booleans like "y")', () => {
+    const { added } = reconcile(text, v => (v.flow = { y: ['a'], z: 1 }));
+    expect(added).toEqual(['flow: {"y": [a], z: 1}']);
+  });
+
+  describe('flow sequences keep their quotes, spacing and comments', () => {
+    const flow = 'runAfter: [ "fetch-repo", "lint" ] # after both\n';
+
+    it('renames an item', () => {
+      expect(
+        reconcile(flow, v => (v.runAfter[0] = 'build')).added,
+      ).toEqual(['runAfter: [ "build", "lint" ] # after both']);
+      expect(
+        reconcile("k: ['a']\n", v => (v.k = ['b'])).next,
+      ).toBe("k: ['b']\n");
+    });
+
+    it('adds an item in the style of the others', () => {
+      expect(reconcile(flow, v => v.runAfter.push('test')).added).toEqual([
+        'runAfter: [ "fetch-repo", "lint", "test" ] # after both',
+      ]);
+      expect(
+        reconcile(flow, v => v.runAfter.unshift('first')).added,
+      ).toEqual(['runAfter: [ "first", "fetch-repo", "lint" ] # after both']);
+      expect(reconcile('k: [a]\n', v => v.k.push('b, c')).next).toBe(
+        'k: [a, "b, c"]\n',
+      );
+    });
+
+    it('removes an item with its separator', () => {
+      expect(reconcile(flow, v => v.runAfter.shift()).added).toEqual([
+        'runAfter: [ "lint" ] # after both',
+      ]);
+      expect(reconcile(flow, v => v.runAfter.pop()).added).toEqual([
+        'runAfter: [ "fetch-repo" ] # after both',
+      ]);
+    });
+
+    it('changes a value of a flow mapping inside a block sequence', () => {
+      const params = 'params:\n  - { name: IMAGE, value: "img:$(tasks.a.x)" }\n';
+      expect(
+        reconcile(params, v => (v.params[0].value = 'img:$(tasks.b.x)')).added,
+      ).toEqual(['  - { name: IMAGE, value: "img:$(tasks.b.x)" }']);
+    });
   });
 
   it('adds a key after the last one, or after the key before it in the target', () => {

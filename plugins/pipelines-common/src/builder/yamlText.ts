@@ -130,6 +130,8 @@ interface Splice {
 type Entry =
   | { kind: 'pair'; keyStart: number; key: string }
   | { kind: 'item'; dash: number }
+  // A value inside a flow collection (`[a, b]`, `{k: v}`): replaced in place or not at all.
+  | { kind: 'flow' }
   | { kind: 'root' };
 
 /** Returned when a change cannot be made here; the parent re-renders its entry instead. */
@@ -266,8 +268,86 @@ class TextEditor {
       target.length > 0
     ) {
       step = this.reconcileSeq(node, current as unknown[], target);
+    } else if (isCollection(node) && node.flow && !node.anchor) {
+      step = this.reconcileFlow(node, current, target);
     }
     return step === ESCALATE ? this.replaceEntry(node, target, entry) : step;
+  }
+
+  /**
+   * A flow collection changes item by item, in the style of its other
+   * items (`[ "a" ]` becomes `[ "a", "b" ]`, not `[a, b]`); a flow mapping
+   * whose keys change is rendered anew.
+   */
+  private reconcileFlow(
+    node: YAMLMap | YAMLSeq,
+    current: unknown,
+    target: Json,
+  ): Step {
+    if (isMap(node)) {
+      if (!isPlainObject(target) || !isPlainObject(current)) return ESCALATE;
+      const keys = node.items.map(pair =>
+        isScalar(pair.key) ? String(pair.key.value) : undefined,
+      );
+      const targetKeys = Object.keys(target);
+      if (
+        keys.length !== targetKeys.length ||
+        keys.some(key => key === undefined || !(key in target))
+      ) {
+        return ESCALATE;
+      }
+      for (const pair of node.items) {
+        const key = String((pair.key as Scalar).value);
+        const step = this.reconcile(pair.value, current[key], target[key], {
+          kind: 'flow',
+        });
+        if (step) return step;
+      }
+      return undefined;
+    }
+    const items = node.items;
+    const old = current as unknown[];
+    if (
+      !Array.isArray(target) ||
+      !target.length ||
+      !items.length ||
+      items.some(item => isPair(item) || !(item as YamlNode | null)?.range)
+    ) {
+      return ESCALATE;
+    }
+    const ranges = items.map(item => (item as YamlNode).range!);
+    const separator =
+      items.length > 1 ? this.text.slice(ranges[0][1], ranges[1][0]) : ', ';
+    const like = items.find(isScalar);
+    const pairs = alignSequences(old.map(identity), target.map(identity));
+    for (let p = 0; p < pairs.length; p++) {
+      const n = pairs[p][1];
+      if (pairs[p][0] !== undefined || n === undefined) continue;
+      const rendered = renderFlowItem(target[n], like, this.style);
+      const previousOld = pairs
+        .slice(0, p)
+        .reverse()
+        .find(([o]) => o !== undefined)?.[0];
+      if (previousOld !== undefined) {
+        const at = ranges[previousOld][1];
+        return { start: at, end: at, text: separator + rendered };
+      }
+      const at = ranges[0][0];
+      return { start: at, end: at, text: rendered + separator };
+    }
+    for (const [o, n] of pairs) {
+      if (o === undefined || n === undefined) continue;
+      const step = this.reconcile(items[o], old[o], target[n], {
+        kind: 'flow',
+      });
+      if (step) return step;
+    }
+    const removed = pairs.find(([, n]) => n === undefined)?.[0];
+    if (removed === undefined) return undefined;
+    // With the separator after it, or for the last item the one before it.
+    return removed < items.length - 1
+      ? { start: ranges[removed][0], end: ranges[removed + 1][0], text: '' }
+      : { start: ranges[removed - 1][1], end: ranges[removed][1], text: '' };
   }
 
   private reconcileMap(
@@ -372,7 +452,7 @@ class TextEditor {
   }
 
   /** Replaces a whole entry (`key: value`, `- value`, or the document) by a rendering of the target. */
-  replaceEntry(node: unknown, target: Json, entry: Entry): Splice {
+  replaceEntry(node: unknown, target: Json, entry: Entry): Step {
     const range = (node as YamlNode | null)?.range;
     const single = (text: string) => !text.includes('\n');
     // An empty value (`key:`) has no text to replace: the entry is rendered.
@@ -385,13 +465,10 @@ class TextEditor {
       const blockStyle =
         node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
       if (!blockStyle && !node.tag) {
-        const doc = new Document(target, RENDER_DOCUMENT_OPTIONS);
-        if (typeof target === 'string' && isScalar(doc.contents)) {
-          (doc.contents as Scalar).type = node.type;
-        }
-        const text = doc
-          .toString({ ...RENDER_OPTIONS, ...this.style })
-          .replace(/\r?\n$/, '');
+        const text =
+          entry.kind === 'flow'
+            ? renderFlowItem(target, node, this.style)
+            : renderScalar(target, node.type, this.style);
         if (single(text)) return { start: range[0], end: range[1], text };
       }
     }
@@ -408,6 +485,7 @@ class TextEditor {
       const text = this.render(target, true);
       if (single(text)) return { start: range[0], end: range[1], text };
     }
+    if (entry.kind === 'flow') return ESCALATE;
     if (entry.kind === 'root') {
       const rendered = this.indentRest(this.render(target), 0);
       if (!range) {
@@ -440,6 +518,39 @@ class TextEditor {
     }
     return { start, end, text: rendered };
   }
+}
+
+/** A scalar in the given quoting style (strings only; other values as YAML writes them). */
+function renderScalar(
+  value: Json,
+  type: Scalar.Type | undefined,
+  style: RenderStyle,
+): string {
+  const doc = new Document(value, RENDER_DOCUMENT_OPTIONS);
+  if (typeof value === 'string' && isScalar(doc.contents)) {
+    (doc.contents as Scalar).type = type;
+  }
+  return doc.toString({ ...RENDER_OPTIONS, ...style }).replace(/\r?\n$/, '');
+}
+
+/**
+ * An item of a flow collection, quoted as `like` (a neighbour or the value
+ * it replaces) is; a plain string that flow syntax would split is quoted.
+ */
+function renderFlowItem(
+  value: Json,
+  like: Scalar | undefined,
+  style: RenderStyle,
+): string {
+  if (isCollectionValue(value)) return renderYaml(value, style, true);
+  const type =
+    like?.type === 'QUOTE_DOUBLE' || like?.type === 'QUOTE_SINGLE'
+      ? like.type
+      : 'PLAIN';
+  const text = renderScalar(value, type, style);
+  return type === 'PLAIN' && /[,[\]{}]|: |\s#/.test(text)
+    ? renderScalar(value, 'QUOTE_DOUBLE', style)
+    : text;
 }
 
 function isCollectionValue(
