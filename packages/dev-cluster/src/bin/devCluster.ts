@@ -16,6 +16,7 @@ async function main() {
       'state-dir': { type: 'string' },
       persist: { type: 'string' },
       topology: { type: 'string' },
+      'image-catalog': { type: 'string' },
     },
   });
   const root = process.env.CAIRN_ROOT ?? process.cwd();
@@ -36,6 +37,9 @@ async function main() {
     kubeconfigPath,
     persistFile: values.persist ? path.resolve(values.persist) : undefined,
     topologyFile: values.topology ? path.resolve(values.topology) : undefined,
+    imageCatalogFile: values['image-catalog']
+      ? path.resolve(values['image-catalog'])
+      : undefined,
   });
   process.stderr.write(
     `dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}\n`,

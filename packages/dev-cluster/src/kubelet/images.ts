@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { V1Container } from '@kubernetes/client-node';
 
 /**
- * Image pulls in the dev cluster: nothing is downloaded. An image whose
- * registry is under the reserved `.invalid` top-level domain (RFC 2606) fails
- * to pull as an unreachable registry does; every other image "pulls" at once.
+ * Image references and the kubelet's pull decisions. What a pull finds (or
+ * fails to find) is the image catalog's business (`imageCatalog.ts`).
  */
 
 /** A reference split as containerd normalises it (`busybox` → `docker.io/library/busybox:latest`). */
@@ -46,17 +44,6 @@ export function normalizedImage(image: string): string {
   return `${name}:${ref.tag}`;
 }
 
-/** The imageID a container status reports: repository@sha256 digest (stable for the same reference). */
-export function imageIdFor(image: string): string {
-  const ref = parseImageReference(image);
-  const digest =
-    ref.digest ??
-    `sha256:${createHash('sha256')
-      .update(normalizedImage(image))
-      .digest('hex')}`;
-  return `${ref.registry}/${ref.repository}@${digest}`;
-}
-
 /** The pull policy the API server defaults: Always for `:latest` or no tag, else IfNotPresent. */
 export function effectivePullPolicy(
   container: Pick<V1Container, 'image' | 'imagePullPolicy'>,
@@ -64,21 +51,6 @@ export function effectivePullPolicy(
   if (container.imagePullPolicy) return container.imagePullPolicy;
   const ref = parseImageReference(container.image ?? '');
   return !ref.digest && ref.tag === 'latest' ? 'Always' : 'IfNotPresent';
-}
-
-/** The error a pull of this image ends with, or undefined if it succeeds. */
-export function imagePullError(image: string): string | undefined {
-  const ref = parseImageReference(image);
-  const host = ref.registry.split(':')[0];
-  if (host !== 'invalid' && !host.endsWith('.invalid')) return undefined;
-  const normalized = normalizedImage(image);
-  const reference = ref.digest ?? ref.tag;
-  return (
-    `rpc error: code = Unknown desc = failed to pull and unpack image "${normalized}": ` +
-    `failed to resolve reference "${normalized}": failed to do request: ` +
-    `Head "https://${ref.registry}/v2/${ref.repository}/manifests/${reference}": ` +
-    `dial tcp: lookup ${host}: no such host`
-  );
 }
 
 /** What the kubelet's image manager decides for a container about to start. */

@@ -18,12 +18,16 @@ export {
 export {
   parseImageReference,
   normalizedImage,
-  imageIdFor,
   effectivePullPolicy,
-  imagePullError,
   decideImagePull,
 } from './images';
 export type { ImagePullDecision, ImageReference } from './images';
+export {
+  ImageCatalog,
+  parseImageCatalog,
+  DEFAULT_IMAGE_CATALOG_FILE,
+} from './imageCatalog';
+export type { CatalogImage, ImagePull } from './imageCatalog';
 export {
   podPhase,
   podConditions,

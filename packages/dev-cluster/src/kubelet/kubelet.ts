@@ -30,12 +30,8 @@ import {
   KubeletEvent,
   kubeletEvents,
 } from './events';
-import {
-  decideImagePull,
-  imageIdFor,
-  imagePullError,
-  normalizedImage,
-} from './images';
+import { ImageCatalog } from './imageCatalog';
+import { decideImagePull, normalizedImage } from './images';
 import { admitPod } from './admission';
 import type { ActivePods } from './admission';
 import { podRequests } from '../scheduler/resources';
@@ -76,6 +72,8 @@ export interface KubeletOptions {
    * was reported: the pod may now be removed (the kubelet's DELETE with grace 0).
    */
   onPodTerminated?: (pod: V1Pod) => void;
+  /** The images the node can pull (default: the catalog shipped with the package). */
+  images?: ImageCatalog;
   /** Back-off delays; Kubernetes' are 10s doubling to 5m (tests shorten them). */
   backoff?: { initialMs: number; maxMs: number };
   now?: () => Date;
@@ -140,8 +138,8 @@ function isSidecar(container: V1Container): boolean {
 
 /**
  * One node's kubelet: runs the pods bound to it on a ProcessRuntime, restarts
- * containers by restartPolicy with CrashLoopBackOff, pulls images (the
- * `.invalid` domain fails with ErrImagePull / ImagePullBackOff), restarts only
+ * containers by restartPolicy with CrashLoopBackOff, pulls images from the
+ * image catalog (a failed pull: ErrImagePull, then ImagePullBackOff), restarts only
  * the containers whose image changed on a pod update, and reports each new
  * pod status and event through its callbacks.
  */
@@ -151,7 +149,9 @@ export class Kubelet {
     string,
     { worker: PodWorker; track: ContainerTrack }
   >();
-  private readonly imagesPresent = new Set<string>();
+  /** The images pulled on this node, by reference, with their imageIDs. */
+  private readonly imagesPresent = new Map<string, string>();
+  private readonly images: ImageCatalog;
   private readonly crashBackoff: Backoff;
   private readonly imageBackoff: Backoff;
   /** The active pods (workers not terminal), as admission counts them. */
@@ -174,6 +174,7 @@ export class Kubelet {
     };
     this.crashBackoff = new Backoff(initialMs, maxMs);
     this.imageBackoff = new Backoff(initialMs, maxMs);
+    this.images = options.images ?? ImageCatalog.load();
     options.runtime.on('exit', this.onExit);
   }
 
@@ -604,15 +605,20 @@ export class Kubelet {
       this.emit(kubeletEvents.failed(subject, 'ErrImageNeverPull'));
       return;
     }
+    let imageID = this.imagesPresent.get(image);
     if (decision.action === 'present') {
       this.emit(kubeletEvents.alreadyPresent(subject, image));
     } else {
+      const pull = this.images.pull(image);
       const pullKey = `${worker.uid}_${image}`;
       if (this.imageBackoff.isInBackOffSinceUpdate(pullKey, nowMs)) {
         track.state = {
           waiting: {
             reason: 'ImagePullBackOff',
-            message: imagePullBackOffMessage(image, imagePullError(image)),
+            message: imagePullBackOffMessage(
+              image,
+              pull.ok ? undefined : pull.message,
+            ),
           },
         };
         this.emit(kubeletEvents.backOffPulling(subject, image));
@@ -624,12 +630,11 @@ export class Kubelet {
         return;
       }
       this.emit(kubeletEvents.pulling(subject, image));
-      const pullError = imagePullError(image);
-      if (pullError) {
+      if (!pull.ok) {
         track.state = {
-          waiting: { reason: 'ErrImagePull', message: pullError },
+          waiting: { reason: 'ErrImagePull', message: pull.message },
         };
-        this.emit(kubeletEvents.failedToPull(subject, image, pullError));
+        this.emit(kubeletEvents.failedToPull(subject, image, pull.message));
         this.emit(kubeletEvents.failed(subject, 'ErrImagePull'));
         this.imageBackoff.next(pullKey, nowMs, nowMs);
         // The next sync comes soon (as the kubelet's pod worker requeues a
@@ -637,9 +642,19 @@ export class Kubelet {
         this.retryAt(worker, nowMs);
         return;
       }
+      if (pull.pullMs > 0)
+        await new Promise(done => setTimeout(done, pull.pullMs));
       this.imageBackoff.reset(pullKey);
-      this.imagesPresent.add(image);
-      this.emit(kubeletEvents.pulled(subject, image, 0, imageSizeOf(image)));
+      imageID = pull.imageID;
+      this.imagesPresent.set(image, imageID);
+      this.emit(
+        kubeletEvents.pulled(
+          subject,
+          image,
+          pull.pullMs / 1000,
+          pull.sizeBytes,
+        ),
+      );
     }
 
     let env: Record<string, string>;
@@ -692,7 +707,7 @@ export class Kubelet {
         tty: spec.tty,
         volumeMounts: spec.volumeMounts,
       });
-      this.adopt(worker, track, instance);
+      this.adopt(worker, track, instance, imageID ?? '');
       this.emit(kubeletEvents.created(subject, spec.name));
       this.emit(kubeletEvents.started(subject, spec.name));
       track.state = { running: { startedAt: instance.startedAt } };
@@ -701,7 +716,7 @@ export class Kubelet {
       if (!(error instanceof ContainerStartError)) throw error;
       // The instance ends at once with StartError, as containerd's does.
       const instance = error.container;
-      this.adopt(worker, track, instance);
+      this.adopt(worker, track, instance, imageID ?? '');
       this.emit(kubeletEvents.created(subject, spec.name));
       this.emit(kubeletEvents.failed(subject, error.message));
       track.state = {
@@ -720,10 +735,11 @@ export class Kubelet {
     worker: PodWorker,
     track: ContainerTrack,
     instance: ContainerInfo,
+    imageID: string,
   ): void {
     if (track.instance) this.byContainerId.delete(track.instance.id);
     track.instance = instance;
-    track.imageID = imageIdFor(track.spec.image ?? '');
+    track.imageID = imageID;
     this.byContainerId.set(instance.id, { worker, track });
   }
 
@@ -969,10 +985,4 @@ function terminatedState(
 
 function signalNumber(name: string): number | undefined {
   return osConstants.signals[name as NodeJS.Signals];
-}
-
-/** A plausible, stable size for a pulled image (nothing is downloaded). */
-function imageSizeOf(image: string): number {
-  const digest = imageIdFor(image).split(':').pop()!;
-  return 1_000_000 + (parseInt(digest.slice(0, 6), 16) % 50_000_000);
 }

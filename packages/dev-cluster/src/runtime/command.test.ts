@@ -1,8 +1,10 @@
-import {
-  expandVariables,
-  imageRepositoryName,
-  resolveProgram,
-} from './command';
+import { expandVariables, resolveProgram } from './command';
+
+const busybox = { entrypoint: [], cmd: ['sh'] };
+const nginx = {
+  entrypoint: ['/docker-entrypoint.sh'],
+  cmd: ['nginx', '-g', 'daemon off;'],
+};
 
 describe('resolveProgram', () => {
   const env = { NAME: 'world' };
@@ -10,7 +12,7 @@ describe('resolveProgram', () => {
   it('runs command followed by args', () => {
     expect(
       resolveProgram({
-        image: 'nginx',
+        imageConfig: nginx,
         command: ['echo'],
         args: ['hello', '$(NAME)'],
         env,
@@ -24,7 +26,7 @@ describe('resolveProgram', () => {
   it('runs args alone only on images whose entrypoint is known to be empty', () => {
     expect(
       resolveProgram({
-        image: 'docker.io/library/busybox:1.36',
+        imageConfig: busybox,
         args: ['sleep', '1'],
         env,
       }),
@@ -33,18 +35,21 @@ describe('resolveProgram', () => {
       argv: ['sleep', '1'],
     });
     expect(
-      resolveProgram({ image: 'nginx:1.27', args: ['-g', 'daemon off;'], env }),
+      resolveProgram({ imageConfig: nginx, args: ['-g', 'daemon off;'], env }),
     ).toEqual({ kind: 'idle' });
+    expect(resolveProgram({ args: ['sleep', '1'], env })).toEqual({
+      kind: 'idle',
+    });
   });
 
   it('is idle without command and args, unless an interactive shell image', () => {
-    expect(resolveProgram({ image: 'busybox', env })).toEqual({ kind: 'idle' });
-    expect(
-      resolveProgram({ image: 'registry.invalid/app:1', stdin: true, env }),
-    ).toEqual({ kind: 'idle' });
-    expect(resolveProgram({ image: 'alpine:3', stdin: true, env })).toEqual({
+    expect(resolveProgram({ imageConfig: busybox, env })).toEqual({
+      kind: 'idle',
+    });
+    expect(resolveProgram({ stdin: true, env })).toEqual({ kind: 'idle' });
+    expect(resolveProgram({ imageConfig: busybox, stdin: true, env })).toEqual({
       kind: 'process',
-      argv: ['/bin/sh'],
+      argv: ['sh'],
     });
   });
 });
@@ -54,15 +59,5 @@ describe('expandVariables', () => {
     expect(expandVariables('$(A)-$(B)-$$(A)-$$-$-$(', { A: 'x' })).toBe(
       'x-$(B)-$(A)-$-$-$(',
     );
-  });
-});
-
-describe('imageRepositoryName', () => {
-  it('drops registry, library/, tag and digest', () => {
-    expect(imageRepositoryName('busybox')).toBe('busybox');
-    expect(
-      imageRepositoryName('docker.io/library/busybox:1.36@sha256:abc'),
-    ).toBe('busybox');
-    expect(imageRepositoryName('localhost:5000/team/app:2')).toBe('team/app');
   });
 });

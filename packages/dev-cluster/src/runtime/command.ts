@@ -1,51 +1,15 @@
 /**
  * What a container runs, decided as Kubernetes decides it from the container's
  * `command`, `args` and the image's ENTRYPOINT and CMD — except that the dev
- * cluster has no images: it knows the entrypoint of a few base images, and a
- * container whose program it cannot know is idle (costs no OS process).
+ * cluster has no images: the image catalog knows the ENTRYPOINT and CMD of
+ * some, and a container whose program the host cannot run is idle (costs no
+ * OS process).
  */
 
 /** The parts of an image's config that decide what runs. */
 export interface ImageConfig {
   entrypoint: string[];
   cmd: string[];
-}
-
-/**
- * Base images whose ENTRYPOINT is empty, so `args` alone name the program
- * (`kubectl run x --image=busybox -- sh -c 'echo hi'`), and whose CMD is a shell.
- */
-const SHELL_IMAGES: Record<string, ImageConfig> = {
-  busybox: { entrypoint: [], cmd: ['sh'] },
-  alpine: { entrypoint: [], cmd: ['/bin/sh'] },
-  ubuntu: { entrypoint: [], cmd: ['/bin/bash'] },
-  debian: { entrypoint: [], cmd: ['bash'] },
-  fedora: { entrypoint: [], cmd: ['/bin/bash'] },
-};
-
-/** The repository name of an image reference, without registry, tag or digest. */
-export function imageRepositoryName(image: string): string {
-  const withoutDigest = image.split('@')[0];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  const withoutTag =
-    colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
-  const parts = withoutTag.split('/');
-  if (
-    parts.length > 1 &&
-    (parts[0].includes('.') ||
-      parts[0].includes(':') ||
-      parts[0] === 'localhost')
-  ) {
-    parts.shift();
-  }
-  if (parts.length === 2 && parts[0] === 'library') parts.shift();
-  return parts.join('/');
-}
-
-/** The config of a known base image, if the dev cluster knows it. */
-export function knownImageConfig(image: string): ImageConfig | undefined {
-  return SHELL_IMAGES[imageRepositoryName(image)];
 }
 
 /** What the runtime starts for a container. */
@@ -55,7 +19,8 @@ export type ContainerProgram =
   | { kind: 'idle' };
 
 export interface ProgramInputs {
-  image: string;
+  /** The image's ENTRYPOINT and CMD, when the image catalog knows them. */
+  imageConfig?: ImageConfig;
   command?: string[];
   args?: string[];
   /** Whether the container keeps stdin open (`stdin: true`): an interactive shell image then runs its CMD. */
@@ -75,15 +40,13 @@ export function resolveProgram(inputs: ProgramInputs): ContainerProgram {
   const args = inputs.args ?? [];
   if (command.length > 0)
     return { kind: 'process', argv: expand([...command, ...args]) };
-  const image = knownImageConfig(inputs.image);
-  if (args.length > 0) {
-    // Unknown images may have an entrypoint we cannot run; their args alone mean nothing.
-    if (!image) return { kind: 'idle' };
-    return { kind: 'process', argv: expand([...image.entrypoint, ...args]) };
-  }
-  // A shell image's CMD would exit at once without stdin, so only interactive ones run it.
-  if (image && inputs.stdin)
-    return { kind: 'process', argv: [...image.entrypoint, ...image.cmd] };
+  const image = inputs.imageConfig;
+  // Only an empty ENTRYPOINT leaves the program to args and CMD, which name
+  // host programs (`sleep`, `sh`); an image's own entrypoint is not on the host.
+  if (!image || image.entrypoint.length > 0) return { kind: 'idle' };
+  if (args.length > 0) return { kind: 'process', argv: expand(args) };
+  // A shell CMD would exit at once without stdin, so only interactive containers run it.
+  if (inputs.stdin) return { kind: 'process', argv: [...image.cmd] };
   return { kind: 'idle' };
 }
 

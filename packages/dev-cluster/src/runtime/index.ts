@@ -13,12 +13,7 @@ export type {
 } from './processRuntime';
 export { StreamSession } from './session';
 export type { SessionEnd, SessionControls } from './session';
-export {
-  resolveProgram,
-  expandVariables,
-  knownImageConfig,
-  imageRepositoryName,
-} from './command';
+export { resolveProgram, expandVariables } from './command';
 export type { ContainerProgram, ImageConfig, ProgramInputs } from './command';
 export {
   CriLogWriter,

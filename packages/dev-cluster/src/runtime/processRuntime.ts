@@ -23,6 +23,7 @@ import {
 import { constants as osConstants } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
+import { ImageCatalog } from '../kubelet/imageCatalog';
 import { ContainerProgram, resolveProgram } from './command';
 import { CriLogWriter, LogFollower, LogOptions, readLogFile } from './logs';
 import { processGroups } from './reaper';
@@ -104,6 +105,8 @@ export class ContainerNotRunningError extends Error {
 export interface ProcessRuntimeOptions {
   /** Directory for pods' working directories, volumes and logs. */
   stateDir: string;
+  /** Where images' ENTRYPOINT and CMD come from (default: the catalog shipped with the package). */
+  images?: ImageCatalog;
 }
 
 interface RunningContainer {
@@ -219,6 +222,7 @@ class TerminalExec {
 /** Starts, stops, logs, execs into and attaches to containers run as local processes. */
 export class ProcessRuntime extends EventEmitter {
   private readonly stateDir: string;
+  private readonly images: ImageCatalog;
   private readonly containers = new Map<string, RunningContainer>();
   /** Each pod's instances, and the latest one per container name. */
   private readonly pods = new Map<
@@ -231,6 +235,7 @@ export class ProcessRuntime extends EventEmitter {
   constructor(options: ProcessRuntimeOptions) {
     super();
     this.stateDir = resolve(options.stateDir);
+    this.images = options.images ?? ImageCatalog.load();
     this.logEvents.setMaxListeners(0);
     // One runtime may serve the kubelets of every node.
     this.setMaxListeners(0);
@@ -287,7 +292,7 @@ export class ProcessRuntime extends EventEmitter {
       ...config.env,
     };
     const program = resolveProgram({
-      image: config.image,
+      imageConfig: this.images.config(config.image),
       command: config.command,
       args: config.args,
       stdin: config.stdin,

@@ -65,6 +65,11 @@ export interface DevClusterOptions {
   runWorkloads?: boolean;
   /** A topology YAML file replacing the default nodes (3 zones × 2 racks × 3 hosts). */
   topologyFile?: string;
+  /**
+   * An image catalog YAML file whose repositories add to or replace those the
+   * package ships (`src/kubelet/imageCatalog.yaml`).
+   */
+  imageCatalogFile?: string;
   /** Latency, failures and dropped watches to inject (changeable later with `server.setFaults`). */
   faults?: FaultInjection;
   /**
@@ -171,6 +176,7 @@ export async function startDevCluster(
     workloads = new Workloads(store, registry, server.resources, {
       runtimeDir: path.join(stateDir, 'runtime'),
       topologyFile: options.topologyFile,
+      imageCatalogFile: options.imageCatalogFile,
     });
     workloads.start();
     server.setSubresourceHandler('pods/log', workloads.logs);

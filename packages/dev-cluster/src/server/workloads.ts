@@ -2,6 +2,7 @@ import type { V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
 import type { V1Service } from '@kubernetes/client-node';
 import {
   heartbeatNodeStatus,
+  ImageCatalog,
   Kubelet,
   serviceEnvironment,
   toEventObject,
@@ -114,12 +115,15 @@ export interface WorkloadOptions {
   topologyFile?: string;
   /** Where container processes keep their working directories and logs. */
   runtimeDir: string;
+  /** An image catalog file whose repositories add to or replace the shipped ones. */
+  imageCatalogFile?: string;
   /** Kubelet back-off (Kubernetes: 10 s doubling to 5 min). */
   backoff?: { initialMs: number; maxMs: number };
 }
 
 export class Workloads {
   private readonly runtime: ProcessRuntime;
+  private readonly images: ImageCatalog;
   private readonly kubelets = new Map<string, Kubelet>();
   private readonly unschedulable = new Set<string>();
   private readonly toSchedule = new Set<string>();
@@ -140,7 +144,11 @@ export class Workloads {
     private readonly resources: ResourceService,
     private readonly options: WorkloadOptions,
   ) {
-    this.runtime = new ProcessRuntime({ stateDir: options.runtimeDir });
+    this.images = ImageCatalog.load(options.imageCatalogFile);
+    this.runtime = new ProcessRuntime({
+      stateDir: options.runtimeDir,
+      images: this.images,
+    });
   }
 
   private type(plural: string): ResourceType {
@@ -193,6 +201,7 @@ export class Workloads {
         hostIP,
         podCIDR: node.spec?.podCIDR,
         runtime: this.runtime,
+        images: this.images,
         nodeAllocatable: node.status?.allocatable,
         node: () => this.store.get('/nodes', name) as V1Node | undefined,
         serviceEnv: pod =>
