@@ -150,6 +150,23 @@ describe('ProcessRuntime', () => {
     );
   });
 
+  it("gives a container none of the dev cluster's own environment", async () => {
+    // The portal's secrets (database password, tokens) live in its environment.
+    process.env.CAIRN_TEST_PORTAL_SECRET = 'do-not-leak';
+    try {
+      const info = await runtime.startContainer(
+        config({ command: ['sh', '-c', 'env'], env: { GIVEN: 'yes' } }),
+      );
+      await runtime.waitForExit(info.id);
+      const seen = runtime.readLogs('uid-1', 'main') ?? '';
+      expect(seen).toContain('GIVEN=yes');
+      expect(seen).not.toContain('CAIRN_TEST_PORTAL_SECRET');
+      expect(seen).not.toContain('do-not-leak');
+    } finally {
+      delete process.env.CAIRN_TEST_PORTAL_SECRET;
+    }
+  });
+
   it('fails to start a program that does not exist', async () => {
     await expect(
       runtime.startContainer(config({ command: ['no-such-program-xyz'] })),
