@@ -163,7 +163,14 @@ describe('the portal backend with guest sign-in', () => {
       expect(body.error.stack).toBeUndefined();
       expect(res.body).not.toMatch(/\.ts:|node_modules/);
     }
-    const unknownPlugin = await get('127.0.0.1', port, '/api/nothing/x', '127.0.0.1');
-    expect(JSON.parse(unknownPlugin.body).error.message).toBe('No route GET /api/nothing/x');
+    const unknownPlugin = await get(
+      '127.0.0.1',
+      port,
+      '/api/nothing/x',
+      '127.0.0.1',
+    );
+    expect(JSON.parse(unknownPlugin.body).error.message).toBe(
+      'No route GET /api/nothing/x',
+    );
   });
 });
