@@ -291,6 +291,11 @@ export function builtinResourceTypes(): ResourceType[] {
       subresources: [status('Service')],
     }),
     builtin('apps', 'v1', {
+      kind: 'ControllerRevision',
+      plural: 'controllerrevisions',
+      namespaced: true,
+    }),
+    builtin('apps', 'v1', {
       kind: 'Deployment',
       plural: 'deployments',
       namespaced: true,

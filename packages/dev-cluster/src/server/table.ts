@@ -821,6 +821,101 @@ const persistentVolumeClaimPrinter: Printer = {
   },
 };
 
+const persistentVolumePrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Capacity',
+      'string',
+      "Capacity is the description of the persistent volume's resources and capacity.",
+    ),
+    column(
+      'Access Modes',
+      'string',
+      'AccessModes contains all ways the volume can be mounted.',
+    ),
+    column(
+      'Reclaim Policy',
+      'string',
+      'What happens to a persistent volume when released from its claim.',
+    ),
+    column(
+      'Status',
+      'string',
+      'Phase indicates if a volume is available, bound to a claim, or released by a claim.',
+    ),
+    column(
+      'Claim',
+      'string',
+      'ClaimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim.',
+    ),
+    column(
+      'StorageClass',
+      'string',
+      'StorageClassName is the name of StorageClass to which this persistent volume belongs.',
+    ),
+    column(
+      'VolumeAttributesClass',
+      'string',
+      'VolumeAttributesClassName of the persistent volume.',
+    ),
+    column(
+      'Reason',
+      'string',
+      'Reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.',
+    ),
+    AGE,
+    column('VolumeMode', 'string', 'VolumeMode of the persistent volume.', 1),
+  ],
+  cells(pv, now) {
+    const claim = pv.spec?.claimRef;
+    return [
+      pv.metadata.name,
+      pv.spec?.capacity?.storage ?? '',
+      accessModes(pv.spec?.accessModes),
+      pv.spec?.persistentVolumeReclaimPolicy ?? '',
+      pv.metadata.deletionTimestamp ? 'Terminating' : pv.status?.phase ?? '',
+      claim ? `${claim.namespace}/${claim.name}` : '',
+      pv.spec?.storageClassName ?? '',
+      none(pv.spec?.volumeAttributesClassName),
+      pv.status?.reason ?? '',
+      age(pv, now),
+      pv.spec?.volumeMode ?? '',
+    ];
+  },
+};
+
+const controllerRevisionPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Controller', 'string', 'Controller of the object.'),
+    column(
+      'Revision',
+      'integer',
+      'Revision indicates the revision of the state represented by Data.',
+    ),
+    AGE,
+  ],
+  cells(revision, now) {
+    const owner = (revision.metadata.ownerReferences ?? []).find(
+      (ref: any) => ref.controller,
+    );
+    let controller = '<none>';
+    if (owner) {
+      const group = String(owner.apiVersion ?? '').includes('/')
+        ? `.${owner.apiVersion.split('/')[0]}`
+        : '';
+      controller = `${String(owner.kind).toLowerCase()}${group}/${owner.name}`;
+    }
+    return [
+      revision.metadata.name,
+      controller,
+      revision.revision ?? 0,
+      age(revision, now),
+    ];
+  },
+};
+
 /** kubectl's short access modes: RWO, ROX, RWX, RWOP. */
 function accessModes(modes: string[] | undefined): string {
   const short: Record<string, string> = {
@@ -851,6 +946,8 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   '/endpoints': endpointsPrinter,
   '/resourcequotas': resourceQuotaPrinter,
   '/persistentvolumeclaims': persistentVolumeClaimPrinter,
+  '/persistentvolumes': persistentVolumePrinter,
+  'apps/controllerrevisions': controllerRevisionPrinter,
   'coordination.k8s.io/leases': leasePrinter,
   'discovery.k8s.io/endpointslices': endpointSlicePrinter,
   'scheduling.k8s.io/priorityclasses': priorityClassPrinter,

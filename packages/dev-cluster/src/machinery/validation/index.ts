@@ -45,6 +45,8 @@ import {
   applyServiceDefaults,
 } from './defaults';
 import {
+  validateControllerRevision,
+  validateControllerRevisionUpdate,
   validateDeployment,
   validateDeploymentUpdate,
   validateReplicaSet,
@@ -147,6 +149,10 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateReplicaSet,
     update: validateReplicaSetUpdate,
   },
+  'apps/ControllerRevision': {
+    create: validateControllerRevision,
+    update: validateControllerRevisionUpdate,
+  },
 };
 
 function groupKind(obj: Obj): string {
@@ -170,7 +176,8 @@ function nameRule(options: GenericValidationOptions) {
 /**
  * Validates an object being created: the kind's own rules for Pod,
  * Namespace, Service, ConfigMap, Secret, Node, PersistentVolumeClaim,
- * PersistentVolume, ResourceQuota, LimitRange, Event, Deployment, ReplicaSet, the
+ * PersistentVolume, ResourceQuota, LimitRange, Event, Deployment, ReplicaSet,
+ * ControllerRevision, the
  * RBAC kinds, StorageClass and CustomResourceDefinition; object metadata for
  * any other kind.
  */

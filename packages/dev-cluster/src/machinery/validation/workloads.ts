@@ -1,6 +1,7 @@
 /**
- * apps/v1 Deployment and ReplicaSet validation (pkg/apis/apps/validation and
- * the registry strategies' selector immutability).
+ * apps/v1 Deployment, ReplicaSet and ControllerRevision validation
+ * (pkg/apis/apps/validation and the registry strategies' selector
+ * immutability).
  */
 
 import { FieldError, fieldErrors, FieldPath } from '../errors';
@@ -262,6 +263,36 @@ function validateReplicaSetSpec(spec: Obj | undefined): FieldError[] {
     ...validateNonnegative(s.replicas, SPEC.child('replicas')),
     ...validateNonnegative(s.minReadySeconds, SPEC.child('minReadySeconds')),
     ...validateSelectorAndTemplate(s, SPEC),
+  ];
+}
+
+/** Validates a ControllerRevision: data is required, revision not negative. */
+export function validateControllerRevision(revision: Obj): FieldError[] {
+  return [
+    ...validateObjectMeta(revision.metadata, true, nameIsDnsSubdomain),
+    ...(revision.data === undefined || revision.data === null
+      ? [fieldErrors.required(FieldPath.of('data'), 'data is mandatory')]
+      : []),
+    ...validateNonnegative(revision.revision, FieldPath.of('revision')),
+  ];
+}
+
+/**
+ * Validates a ControllerRevision update: data is immutable (revision is not:
+ * a controller renumbers a revision it rolls back to).
+ */
+export function validateControllerRevisionUpdate(
+  newRevision: Obj,
+  oldRevision: Obj,
+): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(newRevision.metadata, oldRevision.metadata),
+    ...validateControllerRevision(newRevision),
+    ...validateImmutableField(
+      newRevision.data,
+      oldRevision.data,
+      FieldPath.of('data'),
+    ),
   ];
 }
 
