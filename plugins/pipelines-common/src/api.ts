@@ -125,20 +125,6 @@ export interface PipelineDefinition {
   pipeline: Pipeline;
 }
 
-/** Creates a Pipeline (`POST /pipelines`). @public */
-export interface CreatePipelineRequest {
-  cluster: string;
-  namespace: string;
-  pipeline: Pipeline;
-}
-
-/** Replaces a Pipeline (`PUT /pipelines/:cluster/:namespace/:name`). @public */
-export interface UpdatePipelineRequest {
-  pipeline: Pipeline;
-  /** `resourceVersion` of the {@link PipelineDefinition} the edit started from. */
-  resourceVersion: string;
-}
-
 /** A Task of a namespace, as the builder offers it. @public */
 export interface TaskSummary {
   name: string;

@@ -12,4 +12,6 @@ export * from './params';
 export * from './permissions';
 export * from './constants';
 export * from './api';
+export * from './names';
+export * from './requests';
 export * from './builder';

@@ -89,7 +89,7 @@ describe('validateParamInput', () => {
     ]);
   });
 
-  it('checks shapes and says what to fix', () => {
+  it('checks shapes against the declared types and says what to fix', () => {
     const { params, errors } = validateParamInput(specs, {
       revision: { sha: 'x' },
       env: 'qa',
@@ -99,23 +99,31 @@ describe('validateParamInput', () => {
     });
     expect(params).toEqual([]);
     expect(errors.map(e => e.message)).toEqual([
-      'param "revision" must be a string',
+      'param "revision" is declared as a string, not an object',
       'param "env" must be one of "dev", "prod", not "qa"',
-      'param "targets" must be a list of strings',
-      'param "flags" must be a list of strings',
-      'param "image" must be an object of string values',
+      'param "targets" is declared as an array: send a list of strings, not the string "web"',
+      'param "flags" is declared as an array of strings; item 2 is the number 3; send "3"',
+      'param "image" is declared as an object: send an object of string values, not a list',
     ]);
   });
 
-  it('accepts numbers and booleans where strings are expected', () => {
+  it('refuses numbers and booleans for string params rather than turning them into text', () => {
     const { params, errors } = validateParamInput(
       [{ name: 'n' }, { name: 'list', type: 'array' }],
       { n: 3, list: [true, 'x'] },
     );
-    expect(errors).toEqual([]);
-    expect(params).toEqual([
-      { name: 'n', value: '3' },
-      { name: 'list', value: ['true', 'x'] },
+    expect(params).toEqual([]);
+    expect(errors).toEqual([
+      {
+        param: 'n',
+        message:
+          'param "n" is declared as a string, not the number 3; send "3"',
+      },
+      {
+        param: 'list',
+        message:
+          'param "list" is declared as an array of strings; item 1 is the boolean true; send "true"',
+      },
     ]);
   });
 
@@ -135,7 +143,7 @@ describe('validateParamInput', () => {
       o: { a: 'x', b: { nested: 'y' } },
     });
     expect(errors[0].message).toBe(
-      'param "o" must be an object of string values; key(s) "b" are not strings',
+      'param "o" is declared as an object of string values; key(s) "b" are not strings',
     );
   });
 

@@ -73,14 +73,21 @@ export function buildParamForm(
   });
 }
 
-type Coerced<T> = { value: T } | { error: string };
+type Checked<T> = { value: T } | { error: string };
 
-function toText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  // Numbers and booleans arrive from JSON clients for string params.
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return String(value);
-  return undefined;
+/** A JSON value as a message names it: `the number 3`, `a list`. */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return `the ${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** How to send a number or boolean as the text Tekton params hold. */
+function asTextHint(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean'
+    ? `; send "${value}"`
+    : '';
 }
 
 function isBlank(value: unknown, type: ParamType): boolean {
@@ -89,45 +96,69 @@ function isBlank(value: unknown, type: ParamType): boolean {
   );
 }
 
-function coerce(
+/**
+ * Checks a value against the param's declared type. Tekton params hold only
+ * text, so a number or boolean is refused rather than turned into text: what
+ * the user meant by `1.0` or `true` is theirs to write.
+ */
+function check(
   spec: ParamSpec,
   type: ParamType,
   input: unknown,
-): Coerced<ParamValue> {
+): Checked<ParamValue> {
   const name = spec.name;
   if (type === 'string') {
-    const text = toText(input);
-    if (text === undefined) {
-      return { error: `param "${name}" must be a string` };
-    }
-    if (spec.enum?.length && !spec.enum.includes(text)) {
-      const allowed = spec.enum.map(v => `"${v}"`).join(', ');
+    if (typeof input !== 'string') {
       return {
-        error: `param "${name}" must be one of ${allowed}, not "${text}"`,
+        error: `param "${name}" is declared as a string, not ${describeValue(
+          input,
+        )}${asTextHint(input)}`,
       };
     }
-    return { value: text };
+    if (spec.enum?.length && !spec.enum.includes(input)) {
+      const allowed = spec.enum.map(v => `"${v}"`).join(', ');
+      return {
+        error: `param "${name}" must be one of ${allowed}, not "${input}"`,
+      };
+    }
+    return { value: input };
   }
   if (type === 'array') {
-    const items = Array.isArray(input) ? input.map(toText) : undefined;
-    if (!items || items.some(item => item === undefined)) {
-      return { error: `param "${name}" must be a list of strings` };
+    if (!Array.isArray(input)) {
+      return {
+        error: `param "${name}" is declared as an array: send a list of strings, not ${describeValue(
+          input,
+        )}`,
+      };
     }
-    return { value: items as string[] };
+    const bad = input.findIndex(item => typeof item !== 'string');
+    if (bad >= 0) {
+      return {
+        error: `param "${name}" is declared as an array of strings; item ${
+          bad + 1
+        } is ${describeValue(input[bad])}${asTextHint(input[bad])}`,
+      };
+    }
+    return { value: input as string[] };
   }
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    return { error: `param "${name}" must be an object of string values` };
-  }
-  const entries = Object.entries(input).map(([k, v]) => [k, toText(v)]);
-  const badKeys = entries.filter(([, v]) => v === undefined).map(([k]) => k);
-  if (badKeys.length) {
     return {
-      error: `param "${name}" must be an object of string values; key(s) ${badKeys
-        .map(k => `"${k}"`)
-        .join(', ')} are not strings`,
+      error: `param "${name}" is declared as an object: send an object of string values, not ${describeValue(
+        input,
+      )}`,
     };
   }
-  const value = Object.fromEntries(entries) as Record<string, string>;
+  const badKeys = Object.entries(input)
+    .filter(([, v]) => typeof v !== 'string')
+    .map(([k]) => `"${k}"`);
+  if (badKeys.length) {
+    return {
+      error: `param "${name}" is declared as an object of string values; key(s) ${badKeys.join(
+        ', ',
+      )} are not strings`,
+    };
+  }
+  const value = input as Record<string, string>;
   // Tekton fills keys missing from the value from the default.
   const defaults =
     spec.default &&
@@ -177,7 +208,7 @@ export function validateParamInput(
       }
       continue;
     }
-    const result = coerce(spec, type, value);
+    const result = check(spec, type, value);
     if ('error' in result) {
       errors.push({ param: spec.name, message: result.error });
     } else {

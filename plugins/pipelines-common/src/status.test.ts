@@ -4,6 +4,7 @@ import {
   getReasonLabel,
   getRunDuration,
   getRunStatus,
+  isCancellable,
   isFinished,
   RunLike,
   summarizeTaskProgress,
@@ -182,6 +183,33 @@ describe('isFinished', () => {
     );
     expect(isFinished(runWith('True', 'Succeeded'))).toBe(true);
     expect(isFinished(runWith('False', 'Cancelled'))).toBe(true);
+  });
+});
+
+describe('isCancellable', () => {
+  it.each([
+    // status, reason, spec.status, cancellable
+    [undefined, undefined, 'PipelineRunPending', true],
+    ['Unknown', 'PipelineRunPending', 'PipelineRunPending', true],
+    ['Unknown', 'Running', undefined, true],
+    ['Unknown', 'Cancelled', 'Cancelled', true],
+    ['Unknown', 'StoppedRunningFinally', 'StoppedRunFinally', true],
+    ['True', 'Succeeded', undefined, false],
+    ['True', 'Completed', undefined, false],
+    ['False', 'Failed', undefined, false],
+    ['False', 'Cancelled', 'Cancelled', false],
+    ['False', 'PipelineRunTimeout', undefined, false],
+  ] as const)(
+    'a run %s/%s with spec.status %s: %s',
+    (status, reason, specStatus, expected) => {
+      expect(isCancellable(runWith(status, reason, specStatus))).toBe(expected);
+    },
+  );
+
+  it('allows cancelling again a run whose cancel failed, which the status shows as failed', () => {
+    const run = runWith('Unknown', 'PipelineRunCouldntCancel', 'Cancelled');
+    expect(getRunStatus(run).status).toBe('failed');
+    expect(isCancellable(run)).toBe(true);
   });
 });
 

@@ -235,6 +235,19 @@ export function isFinished(run: RunLike): boolean {
 }
 
 /**
+ * Whether a cancel (or stop) request can still change the run: while it has
+ * not finished. That includes a held run, a run already cancelling, and
+ * `PipelineRunCouldntCancel`,
+ * which the status mapping shows as failed though Tekton has not ended the
+ * run: asking again is how a user retries. The UI offers Cancel and the
+ * server accepts it on this one decision.
+ * @public
+ */
+export function isCancellable(run: RunLike): boolean {
+  return !isFinished(run);
+}
+
+/**
  * How long the run has taken, in milliseconds: from its start to its
  * completion, or to `now` while it runs. Undefined before it starts.
  * @public

@@ -5,6 +5,8 @@
  * through the portal unchanged.
  */
 
+import type { CancelMode } from './requests';
+
 /** Tekton's API group and the version Cairn speaks. @public */
 export const TEKTON_API_VERSION = 'tekton.dev/v1';
 
@@ -274,11 +276,7 @@ export interface Pipeline {
  * stop it.
  * @public
  */
-export type PipelineRunSpecStatus =
-  | 'Cancelled'
-  | 'CancelledRunFinally'
-  | 'StoppedRunFinally'
-  | 'PipelineRunPending';
+export type PipelineRunSpecStatus = CancelMode | 'PipelineRunPending';
 
 /** Timeouts of a PipelineRun, as Go durations. @public */
 export interface PipelineRunTimeouts {

@@ -2,6 +2,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import {
   buildParamForm,
+  CreatePipelineRequest,
   Pipeline,
   PipelineDefinition,
   PipelineTargets,
@@ -9,6 +10,7 @@ import {
   TaskSummary,
   TasksList,
   toEditablePipeline,
+  UpdatePipelineRequest,
   validatePipeline,
 } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess, mapKubernetesError } from '../clusters';
@@ -21,7 +23,6 @@ import {
   PipelineLocation,
   restoreServerOwned,
 } from './pipelineDefinition';
-import { CreatePipelineBody, UpdatePipelineBody } from './schemas';
 
 const TEKTON = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
 
@@ -73,7 +74,7 @@ export class PipelineDefinitionsService {
 
   async createPipeline(
     scope: EntityScope,
-    request: CreatePipelineBody,
+    request: CreatePipelineRequest,
   ): Promise<PipelineDefinition> {
     const { cluster, namespace } = request;
     const name = request.pipeline.metadata.name!;
@@ -82,7 +83,7 @@ export class PipelineDefinitionsService {
     const body = labelForEntity(
       scope,
       where,
-      toEditablePipeline(request.pipeline as Pipeline),
+      toEditablePipeline(request.pipeline),
     );
     await this.validate(where, body);
     try {
@@ -105,7 +106,7 @@ export class PipelineDefinitionsService {
   async updatePipeline(
     scope: EntityScope,
     where: PipelineLocation,
-    request: UpdatePipelineBody,
+    request: UpdatePipelineRequest,
   ): Promise<PipelineDefinition> {
     const current = await this.read(scope, where);
     const conflict = new ConflictError(
@@ -115,7 +116,7 @@ export class PipelineDefinitionsService {
       labelForEntity(
         scope,
         where,
-        toEditablePipeline(request.pipeline as Pipeline),
+        toEditablePipeline(request.pipeline),
       ),
       current,
       request.resourceVersion,

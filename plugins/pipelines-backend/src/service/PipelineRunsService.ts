@@ -7,14 +7,15 @@ import {
 import {
   buildParamForm,
   buildPipelineGraph,
+  CancelMode,
   ClusterError,
-  isFinished,
+  generatedRunNamePrefix,
+  isCancellable,
   overlayRunStatus,
   Param,
   ParamSpec,
   Pipeline,
   PipelineRun,
-  PipelineRunSpecStatus,
   PipelineSpec,
   PipelineSummary,
   PipelinesList,
@@ -23,6 +24,7 @@ import {
   RunsPage,
   RunTaskState,
   RERUN_OF_LABEL,
+  StartRunBody,
   TEKTON_API_VERSION,
   validateParamInput,
   WorkspaceBinding,
@@ -38,7 +40,6 @@ import {
 import { LabelSelector, parseLabelSelector } from '../watch/labelSelector';
 import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
-import { StartRunBody } from './schemas';
 import { ServiceAccountAllowList } from './serviceAccounts';
 
 const TEKTON = { group: 'tekton.dev', version: 'v1' };
@@ -429,7 +430,7 @@ export class PipelineRunsService {
       apiVersion: TEKTON_API_VERSION,
       kind: 'PipelineRun',
       metadata: {
-        generateName: `${request.pipeline}-`,
+        generateName: generatedRunNamePrefix(request.pipeline),
         namespace,
         labels: ownLabels(pipeline.metadata.labels),
         annotations: { 'cairn.dev/started-by': startedBy },
@@ -503,7 +504,7 @@ export class PipelineRunsService {
       apiVersion: TEKTON_API_VERSION,
       kind: 'PipelineRun',
       metadata: {
-        generateName: `${ref ?? name}-`,
+        generateName: generatedRunNamePrefix(ref ?? name),
         namespace,
         labels: { ...ownLabels(run.metadata.labels), [RERUN_OF_LABEL]: name },
         annotations: { 'cairn.dev/started-by': startedBy },
@@ -519,10 +520,10 @@ export class PipelineRunsService {
     cluster: string,
     namespace: string,
     name: string,
-    mode: Exclude<PipelineRunSpecStatus, 'PipelineRunPending'>,
+    mode: CancelMode,
   ): Promise<void> {
     const { run } = await this.findRun(scope, cluster, namespace, name);
-    if (isFinished(run)) {
+    if (!isCancellable(run)) {
       throw new ConflictError(
         `pipeline run "${name}" has already finished; there is nothing to cancel`,
       );

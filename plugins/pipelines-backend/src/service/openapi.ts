@@ -1,15 +1,43 @@
-import { z } from 'zod';
 import {
   cancelBodySchema,
   createPipelineBodySchema,
+  entityRefQuerySchema,
+  objectPathSchema,
   rerunBodySchema,
+  RUN_STATUSES,
   runsQuerySchema,
   startRunBodySchema,
+  stepLogQuerySchema,
+  stepLogSearchQuerySchema,
   tasksQuerySchema,
   updatePipelineBodySchema,
-} from './schemas';
+} from '@cairn/plugin-pipelines-common';
+import { z } from 'zod';
 
 type JsonSchema = Record<string, any>;
+
+/** A response of an operation, as OpenAPI describes it. */
+type ApiResponse = JsonSchema & { description: string };
+
+/**
+ * One route of the Pipelines API: the router serves it, and the OpenAPI
+ * document describes it from the same zod schemas the router parses with.
+ */
+export interface ApiOperation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** The router's path, e.g. `/runs/:cluster/:namespace/:name`. */
+  path: string;
+  summary: string;
+  /** Path parameters, parsed from `req.params`. */
+  pathParams?: z.ZodObject;
+  /** Query parameters, parsed from `req.query`. */
+  query?: z.ZodObject;
+  /** What each query parameter means, where its schema does not say. */
+  queryDescriptions?: Record<string, string>;
+  body?: z.ZodType;
+  /** The responses of success; the error responses are added to all. */
+  responses: Record<string, ApiResponse>;
+}
 
 function toSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, {
@@ -19,88 +47,125 @@ function toSchema(schema: z.ZodType): JsonSchema {
   return rest;
 }
 
-function queryParameters(
-  schema: z.ZodType,
-  descriptions: Record<string, string>,
+/** OpenAPI parameters of a zod object: one per property. */
+function parameters(
+  schema: z.ZodObject,
+  where: 'path' | 'query',
+  descriptions: Record<string, string> = {},
 ) {
   const json = toSchema(schema);
   const required = new Set<string>(json.required ?? []);
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: 'query',
-    required: required.has(name),
-    description: descriptions[name],
-    schema: property,
-  }));
+  const properties: Record<string, JsonSchema> = json.properties ?? {};
+  return Object.entries(properties).map(
+    ([name, { description, ...property }]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(descriptions[name] ?? description
+        ? { description: descriptions[name] ?? description }
+        : {}),
+      schema: property,
+    }),
+  );
 }
 
-const entityRefParameter = {
-  name: 'entityRef',
-  in: 'query',
-  required: true,
-  description:
-    'The catalog entity the runs belong to (found by its backstage.io/kubernetes-* annotations); permissions are checked against it.',
-  schema: { type: 'string' },
-};
+const json = (schema: JsonSchema) => ({
+  content: { 'application/json': { schema } },
+});
+
+const ENTITY_REF =
+  'The catalog entity the request is about (its objects found by its backstage.io/kubernetes-* annotations); permissions are checked against it.';
 
 /** `entityRef` of the lists and the event stream, which work without it. */
-const listEntityRefParameter = {
-  ...entityRefParameter,
-  required: false,
-  description:
-    'The catalog entity whose runs (or Pipelines) to list; permissions are checked against it. Without it: those of every entity that opts in to Pipelines (cairn.dev/pipelines or tekton.dev/cicd "true") and on which the caller holds pipelines.run.read; a run several of them select is listed once, as the first one’s by entity ref.',
-};
+const LIST_ENTITY_REF =
+  'The catalog entity whose runs (or Pipelines) to list; permissions are checked against it. Without it: those of every entity that opts in to Pipelines (cairn.dev/pipelines or tekton.dev/cicd "true") and on which the caller holds pipelines.run.read; a run several of them select is listed once, as the first one’s by entity ref.';
 
-const runPathParameters = ['cluster', 'namespace', 'name'].map(name => ({
-  name,
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-}));
+const listQuery = entityRefQuerySchema.partial();
 
-const error = {
-  description:
-    'A Backstage error: `{ error: { name, message }, request, response }`. The message says what to fix.',
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: {
-          error: {
-            type: 'object',
-            properties: {
-              name: { type: 'string' },
-              message: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-const errors = {
-  '400': error,
-  '403': error,
-  '404': error,
-  '409': error,
-  '503': error,
-};
-
-const status = {
+/** Backstage's error body (`ErrorResponseBody` of `@backstage/errors`), as its error handler sends it. */
+const errorBody = {
   type: 'object',
   properties: {
-    status: {
-      type: 'string',
-      enum: [
-        'running',
-        'pending',
-        'cancelled',
-        'failed',
-        'succeeded',
-        'skipped',
-      ],
+    error: {
+      type: 'object',
+      properties: {
+        name: {
+          type: 'string',
+          description: 'InputError, AuthenticationError, NotAllowedError, …',
+        },
+        message: {
+          type: 'string',
+          description: 'What went wrong and what to fix',
+        },
+      },
+      required: ['name', 'message'],
     },
+    request: {
+      type: 'object',
+      properties: { method: { type: 'string' }, url: { type: 'string' } },
+    },
+    response: {
+      type: 'object',
+      properties: { statusCode: { type: 'integer' } },
+      required: ['statusCode'],
+    },
+  },
+  required: ['error', 'response'],
+};
+
+const errorResponse = (description: string): ApiResponse => ({
+  description,
+  ...json({ $ref: '#/components/schemas/Error' }),
+});
+
+const ERROR_RESPONSES: Record<string, ApiResponse> = {
+  '400': errorResponse(
+    'The request is invalid; the message names each field to fix',
+  ),
+  '401': errorResponse('No valid Backstage token'),
+  '403': errorResponse(
+    'The caller may not do this with this entity; the message names the permission',
+  ),
+  '404': errorResponse('The entity, or the object in its scope, is not found'),
+  '413': errorResponse('The request body is larger than 1 MB'),
+  '503': errorResponse('The cluster could not be reached'),
+};
+
+/** Creations and changes that the object's state may refuse. */
+const CONFLICT: Record<string, ApiResponse> = {
+  '409': errorResponse(
+    'The object changed or is in a state that does not allow this; the message says which',
+  ),
+};
+
+const clusterError = {
+  type: 'object',
+  properties: {
+    cluster: { type: 'string' },
+    message: {
+      type: 'string',
+      description:
+        'Why, in Kubernetes’ words (the last error when the cluster stopped answering)',
+    },
+    unreachableSince: {
+      type: 'string',
+      format: 'date-time',
+      description:
+        'When the portal lost the cluster; the response holds its last known state from then',
+    },
+  },
+  required: ['cluster', 'message'],
+};
+
+const clusterErrors = {
+  type: 'array',
+  items: { $ref: '#/components/schemas/ClusterError' },
+};
+
+const runStatus = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: [...RUN_STATUSES] },
     label: { type: 'string' },
     reason: { type: 'string' },
     message: { type: 'string' },
@@ -121,7 +186,7 @@ const runSummary = {
     name: { type: 'string' },
     uid: { type: 'string' },
     pipeline: { type: 'string' },
-    status,
+    status: { $ref: '#/components/schemas/RunStatus' },
     trigger: { type: 'string', enum: ['rerun', 'event', 'other'] },
     rerunOf: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -151,7 +216,7 @@ const runSummary = {
   ],
 };
 
-const createdRun = {
+const runRef = {
   type: 'object',
   properties: {
     cluster: { type: 'string' },
@@ -161,9 +226,14 @@ const createdRun = {
   required: ['cluster', 'namespace', 'name'],
 };
 
-const json = (schema: JsonSchema) => ({
-  content: { 'application/json': { schema } },
-});
+const paramForm = {
+  type: 'array',
+  items: {
+    type: 'object',
+    description:
+      'A start-form field: name, type, description, required, default, enum, keys, initialValue',
+  },
+};
 
 const pipelineDefinition = {
   type: 'object',
@@ -184,49 +254,325 @@ const pipelineDefinition = {
   required: ['cluster', 'namespace', 'name', 'resourceVersion', 'pipeline'],
 };
 
-/** The pipeline builder's operations (pipelineDefinitionRoutes.ts). */
-const builder = {
-  getPipeline: {
+const RUN = '/runs/:cluster/:namespace/:name';
+const PIPELINE = '/pipelines/:cluster/:namespace/:name';
+
+/** Every route of the Pipelines API but `/health` and `/openapi.json`. */
+export const API_OPERATIONS: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/runs',
     summary:
-      "One of the entity's Pipelines, read from the cluster, with the resourceVersion an update sends back",
-    parameters: [...runPathParameters, entityRefParameter],
+      "A page of an entity's pipeline runs (or of every entity the caller may read), filtered and sorted on the server",
+    query: runsQuerySchema,
+    queryDescriptions: {
+      entityRef: LIST_ENTITY_REF,
+      entity:
+        'Comma-separated entity refs: only the runs of these, among the entities listed.',
+      cluster: 'Only runs on this cluster.',
+      namespace: 'Only runs in this namespace.',
+      status: `Comma-separated statuses: ${RUN_STATUSES.join(', ')}.`,
+      pipeline: 'Comma-separated pipeline names.',
+      label: 'A label selector ANDed with the entity’s.',
+      search: 'Substring of the run or pipeline name.',
+      cursor: 'nextCursor of the previous page.',
+    },
     responses: {
-      '200': { description: 'The Pipeline', ...json(pipelineDefinition) },
-      ...errors,
+      '200': {
+        description: 'A page of runs',
+        ...json({
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              items: { $ref: '#/components/schemas/RunSummary' },
+            },
+            totalCount: { type: 'integer' },
+            nextCursor: { type: 'string' },
+            clusterErrors,
+          },
+          required: ['items', 'totalCount', 'clusterErrors'],
+        }),
+      },
     },
   },
-  createPipeline: {
+  {
+    method: 'post',
+    path: '/runs',
+    summary:
+      "Start a run of one of the entity's Pipelines (permission pipelines.run.create)",
+    query: entityRefQuerySchema,
+    body: startRunBodySchema,
+    responses: {
+      '201': { description: 'The run was created', ...json(runRef) },
+    },
+  },
+  {
+    method: 'get',
+    path: '/runs/events',
+    summary:
+      "Server-sent events: the entity's runs (or those of every entity the caller may read) as they change (event `run` with a RunSummary, event `deleted` with cluster, namespace and name)",
+    query: listQuery,
+    queryDescriptions: { entityRef: LIST_ENTITY_REF },
+    responses: {
+      '200': {
+        description: 'An event stream, open until the client leaves',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: RUN,
+    summary:
+      'A run with its TaskRuns, pipeline graph and the live state of each task',
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    responses: {
+      '200': {
+        description: 'The run',
+        ...json({
+          type: 'object',
+          properties: {
+            summary: { $ref: '#/components/schemas/RunSummary' },
+            run: { type: 'object', description: 'The Tekton PipelineRun' },
+            taskRuns: { type: 'array', items: { type: 'object' } },
+            graph: {
+              type: 'object',
+              description: 'nodes, edges and issues of the pipeline graph',
+            },
+            tasks: {
+              type: 'object',
+              additionalProperties: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  lane: { type: 'string', enum: ['tasks', 'finally'] },
+                  status: { $ref: '#/components/schemas/RunStatus' },
+                  skippedReason: { type: 'string' },
+                  startTime: { type: 'string' },
+                  duration: { type: 'number' },
+                  retries: { type: 'integer' },
+                  taskRuns: { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+            paramForm,
+            clusterErrors,
+          },
+          required: [
+            'summary',
+            'run',
+            'taskRuns',
+            'tasks',
+            'paramForm',
+            'clusterErrors',
+          ],
+        }),
+      },
+    },
+  },
+  {
+    method: 'delete',
+    path: RUN,
+    summary:
+      'Delete a run with its TaskRuns and pods (permission pipelines.run.delete)',
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    responses: { '204': { description: 'Deleted' } },
+  },
+  {
+    method: 'get',
+    path: `${RUN}/logs`,
+    summary:
+      "A step's log, streamed from the portal's archive, which follows each step as it runs (so it outlives the pod): whole, a byte range, the tail, or followed until the step ends. Where the archive's cap (pipelines.logs.maxStepBytes) cut the middle of a long log, a line says so",
+    pathParams: objectPathSchema,
+    query: stepLogQuerySchema,
+    queryDescriptions: {
+      taskRun: 'The TaskRun of the step',
+      step: 'The step name',
+      follow:
+        'true: keep the response open and send what the step writes, until it ends',
+      attempt:
+        'The TaskRun attempt: 0 the first, then one per retry (default: the latest)',
+      start:
+        'Byte offset in the log to start at; inside a line, the read starts at the next line (X-Cairn-Log-Start)',
+      end: 'Byte offset to end before (not with follow)',
+      tail: 'Start this many bytes before the end, at a line start (not with start or end)',
+    },
+    responses: {
+      '200': {
+        description:
+          'The log. Headers: X-Cairn-Log-Source `live` (still being written) or `archive` (complete); X-Cairn-Log-Size, the bytes the step wrote so far; X-Cairn-Log-Start, where the body starts; X-Cairn-Log-Attempt; X-Cairn-Log-Note (URI-encoded), why the log may be partial',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: `${RUN}/logs/search`,
+    summary:
+      "Lines of a step's log that contain a text (any case), searched on the server",
+    pathParams: objectPathSchema,
+    query: stepLogSearchQuerySchema,
+    queryDescriptions: {
+      taskRun: 'The TaskRun of the step',
+      step: 'The step name',
+      attempt: 'The TaskRun attempt (default: the latest)',
+      q: 'The text to look for',
+      limit: 'Most matches returned (default 100)',
+    },
+    responses: {
+      '200': {
+        description:
+          'The matching lines with their byte offsets (for `start`), and whether there were more',
+        ...json({
+          type: 'object',
+          properties: {
+            matches: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  offset: { type: 'integer' },
+                  line: { type: 'string' },
+                },
+                required: ['offset', 'line'],
+              },
+            },
+            truncated: { type: 'boolean' },
+          },
+          required: ['matches', 'truncated'],
+        }),
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: `${RUN}/rerun`,
+    summary:
+      'Start a copy of a run, with some params changed (permission pipelines.run.rerun)',
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    body: rerunBodySchema,
+    responses: { '201': { description: 'The new run', ...json(runRef) } },
+  },
+  {
+    method: 'post',
+    path: `${RUN}/start`,
+    summary:
+      'Start a run held with spec.status PipelineRunPending (permission pipelines.run.create)',
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    responses: { '204': { description: 'Started' } },
+  },
+  {
+    method: 'post',
+    path: `${RUN}/cancel`,
+    summary:
+      'Cancel or stop a run that has not finished, in one of Tekton’s three modes (permission pipelines.run.cancel)',
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    body: cancelBodySchema,
+    responses: { '204': { description: 'Requested' } },
+  },
+  {
+    method: 'get',
+    path: '/pipelines',
+    summary:
+      "The entity's Pipelines (or those of every entity the caller may read), with the fields of their start forms and their graphs",
+    query: listQuery,
+    queryDescriptions: { entityRef: LIST_ENTITY_REF },
+    responses: {
+      '200': {
+        description: 'The pipelines',
+        ...json({
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  entityRef: {
+                    type: 'string',
+                    description:
+                      'The catalog entity the Pipeline is listed for: start runs of it with this entityRef',
+                  },
+                  cluster: { type: 'string' },
+                  namespace: { type: 'string' },
+                  name: { type: 'string' },
+                  displayName: { type: 'string' },
+                  description: { type: 'string' },
+                  params: paramForm,
+                  workspaces: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      properties: {
+                        name: { type: 'string' },
+                        description: { type: 'string' },
+                        optional: { type: 'boolean' },
+                      },
+                    },
+                  },
+                  graph: { type: 'object' },
+                  serviceAccounts: {
+                    type: 'array',
+                    items: { type: 'string' },
+                    description:
+                      'The ServiceAccounts a run of it may name (serviceAccountName), from pipelines.serviceAccounts for its namespace; empty when none is configured, and runs then use the namespace’s default account (or the Pipeline’s taskRunTemplate)',
+                  },
+                },
+              },
+            },
+            clusterErrors,
+          },
+          required: ['items', 'clusterErrors'],
+        }),
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/pipelines',
     summary:
       "Create a Pipeline labelled for the entity, after Tekton's validation (permission pipelines.pipeline.update); 409 when the name is taken",
-    parameters: [entityRefParameter],
-    requestBody: {
-      required: true,
-      ...json(toSchema(createPipelineBodySchema)),
-    },
+    query: entityRefQuerySchema,
+    body: createPipelineBodySchema,
     responses: {
       '201': { description: 'Created', ...json(pipelineDefinition) },
-      ...errors,
     },
   },
-  updatePipeline: {
+  {
+    method: 'get',
+    path: PIPELINE,
+    summary:
+      "One of the entity's Pipelines, read from the cluster, with the resourceVersion an update sends back",
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    responses: {
+      '200': { description: 'The Pipeline', ...json(pipelineDefinition) },
+    },
+  },
+  {
+    method: 'put',
+    path: PIPELINE,
     summary:
       'Replace a Pipeline as of the resourceVersion loaded (permission pipelines.pipeline.update); 409 when someone changed it since',
-    parameters: [...runPathParameters, entityRefParameter],
-    requestBody: {
-      required: true,
-      ...json(toSchema(updatePipelineBodySchema)),
-    },
+    pathParams: objectPathSchema,
+    query: entityRefQuerySchema,
+    body: updatePipelineBodySchema,
     responses: {
       '200': { description: 'Replaced', ...json(pipelineDefinition) },
-      ...errors,
     },
   },
-  listTasks: {
+  {
+    method: 'get',
+    path: '/tasks',
     summary:
       "The Tasks of a namespace in the entity's scope, with their params as form fields, workspaces and results",
-    parameters: queryParameters(tasksQuerySchema, {
-      entityRef: entityRefParameter.description,
-    }),
+    query: tasksQuerySchema,
     responses: {
       '200': {
         description: 'The Tasks',
@@ -241,18 +587,19 @@ const builder = {
                   'cluster, namespace, name, displayName, description, params (form fields), workspaces, results, task (the Tekton Task)',
               },
             },
-            clusterErrors: { type: 'array', items: { type: 'object' } },
+            clusterErrors,
           },
           required: ['items', 'clusterErrors'],
         }),
       },
-      ...errors,
     },
   },
-  getTargets: {
+  {
+    method: 'get',
+    path: '/targets',
     summary:
       "Where the entity's Pipelines may be created: its backstage.io/kubernetes-cluster (else every configured cluster) and backstage.io/kubernetes-namespace",
-    parameters: [entityRefParameter],
+    query: entityRefQuerySchema,
     responses: {
       '200': {
         description: 'The clusters and namespace',
@@ -265,267 +612,71 @@ const builder = {
           required: ['clusters'],
         }),
       },
-      ...errors,
     },
   },
-};
+];
 
-/** The OpenAPI 3.1 description of the Pipelines API, from its input schemas. */
+/** `/runs/:cluster` as OpenAPI writes it: `/runs/{cluster}`. */
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, '{$1}');
+}
+
+function describeOperation(operation: ApiOperation): JsonSchema {
+  return {
+    summary: operation.summary,
+    parameters: [
+      ...(operation.pathParams ? parameters(operation.pathParams, 'path') : []),
+      ...(operation.query
+        ? parameters(operation.query, 'query', {
+            entityRef: ENTITY_REF,
+            ...operation.queryDescriptions,
+          })
+        : []),
+    ],
+    ...(operation.body
+      ? {
+          requestBody: {
+            // A body whose fields all have defaults may be left out.
+            required: !operation.body.safeParse({}).success,
+            ...json(toSchema(operation.body)),
+          },
+        }
+      : {}),
+    responses: {
+      ...operation.responses,
+      ...ERROR_RESPONSES,
+      ...(operation.method === 'post' || operation.method === 'put'
+        ? CONFLICT
+        : {}),
+    },
+  };
+}
+
+/** The OpenAPI 3.1 description of the Pipelines API, from its request schemas. */
 export function buildOpenApiDocument(): JsonSchema {
+  const paths: Record<string, JsonSchema> = {};
+  for (const operation of API_OPERATIONS) {
+    const path = toOpenApiPath(operation.path);
+    paths[path] = {
+      ...paths[path],
+      [operation.method]: describeOperation(operation),
+    };
+  }
   return {
     openapi: '3.1.0',
     info: {
       title: 'Cairn Pipelines',
       version: '1',
       description:
-        'Tekton pipeline runs of catalog entities. Mounted at /api/pipelines; every request needs a Backstage token.',
+        'Tekton pipeline runs of catalog entities. Mounted at /api/pipelines; every request needs a Backstage token. Errors come as Backstage’s error body, whose message says what to fix.',
     },
-    paths: {
-      '/runs': {
-        get: {
-          summary:
-            "A page of an entity's pipeline runs (or of every entity the caller may read), filtered and sorted on the server",
-          parameters: queryParameters(runsQuerySchema, {
-            entityRef: listEntityRefParameter.description,
-            entity:
-              'Comma-separated entity refs: only the runs of these, among the entities listed.',
-            cluster: 'Only runs on this cluster.',
-            namespace: 'Only runs in this namespace.',
-            status: 'Comma-separated statuses.',
-            pipeline: 'Comma-separated pipeline names.',
-            label: 'A label selector ANDed with the entity’s.',
-            search: 'Substring of the run or pipeline name.',
-            cursor: 'nextCursor of the previous page.',
-          }),
-          responses: {
-            '200': {
-              description: 'A page of runs',
-              ...json({
-                type: 'object',
-                properties: {
-                  items: { type: 'array', items: runSummary },
-                  totalCount: { type: 'integer' },
-                  nextCursor: { type: 'string' },
-                  clusterErrors: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      properties: {
-                        cluster: { type: 'string' },
-                        message: { type: 'string' },
-                      },
-                    },
-                  },
-                },
-                required: ['items', 'totalCount', 'clusterErrors'],
-              }),
-            },
-            ...errors,
-          },
-        },
-        post: {
-          summary: "Start a run of one of the entity's Pipelines",
-          parameters: [entityRefParameter],
-          requestBody: {
-            required: true,
-            ...json(toSchema(startRunBodySchema)),
-          },
-          responses: {
-            '201': { description: 'The run was created', ...json(createdRun) },
-            ...errors,
-          },
-        },
-      },
-      '/pipelines/{cluster}/{namespace}/{name}': {
-        get: builder.getPipeline,
-        put: builder.updatePipeline,
-      },
-      '/tasks': { get: builder.listTasks },
-      '/targets': { get: builder.getTargets },
-      '/pipelines': {
-        post: builder.createPipeline,
-        get: {
-          summary:
-            "The entity's Pipelines (or those of every entity the caller may read), with the fields of their start forms and their graphs",
-          parameters: [listEntityRefParameter],
-          responses: {
-            '200': {
-              description: 'The pipelines',
-              ...json({
-                type: 'object',
-                properties: {
-                  items: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      properties: {
-                        entityRef: {
-                          type: 'string',
-                          description:
-                            'The catalog entity the Pipeline is listed for: start runs of it with this entityRef',
-                        },
-                        cluster: { type: 'string' },
-                        namespace: { type: 'string' },
-                        name: { type: 'string' },
-                        displayName: { type: 'string' },
-                        description: { type: 'string' },
-                        params: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            description:
-                              'name, type, description, required, default, enum, keys, initialValue',
-                          },
-                        },
-                        workspaces: {
-                          type: 'array',
-                          items: {
-                            type: 'object',
-                            properties: {
-                              name: { type: 'string' },
-                              description: { type: 'string' },
-                              optional: { type: 'boolean' },
-                            },
-                          },
-                        },
-                        graph: { type: 'object' },
-                        serviceAccounts: {
-                          type: 'array',
-                          items: { type: 'string' },
-                          description:
-                            'The ServiceAccounts a run of it may name (serviceAccountName), from pipelines.serviceAccounts for its namespace; empty when none is configured, and runs then use the namespace’s default account (or the Pipeline’s taskRunTemplate)',
-                        },
-                      },
-                    },
-                  },
-                  clusterErrors: { type: 'array', items: { type: 'object' } },
-                },
-              }),
-            },
-            ...errors,
-          },
-        },
-      },
-      '/runs/events': {
-        get: {
-          summary:
-            "Server-sent events: the entity's runs (or those of every entity the caller may read) as they change (event `run` with a RunSummary, event `deleted` with cluster, namespace and name)",
-          parameters: [listEntityRefParameter],
-          responses: {
-            '200': {
-              description: 'An event stream, open until the client leaves',
-              content: { 'text/event-stream': { schema: { type: 'string' } } },
-            },
-            ...errors,
-          },
-        },
-      },
-      '/runs/{cluster}/{namespace}/{name}': {
-        get: {
-          summary:
-            'A run with its TaskRuns, pipeline graph and the live state of each task',
-          parameters: [...runPathParameters, entityRefParameter],
-          responses: {
-            '200': {
-              description: 'The run',
-              ...json({
-                type: 'object',
-                properties: {
-                  summary: runSummary,
-                  run: {
-                    type: 'object',
-                    description: 'The Tekton PipelineRun',
-                  },
-                  taskRuns: { type: 'array', items: { type: 'object' } },
-                  graph: {
-                    type: 'object',
-                    description:
-                      'nodes, edges and issues of the pipeline graph',
-                  },
-                  tasks: {
-                    type: 'object',
-                    additionalProperties: {
-                      type: 'object',
-                      properties: {
-                        name: { type: 'string' },
-                        lane: { type: 'string', enum: ['tasks', 'finally'] },
-                        status,
-                        skippedReason: { type: 'string' },
-                        startTime: { type: 'string' },
-                        duration: { type: 'number' },
-                        retries: { type: 'integer' },
-                        taskRuns: { type: 'array', items: { type: 'string' } },
-                      },
-                    },
-                  },
-                },
-              }),
-            },
-            ...errors,
-          },
-        },
-        delete: {
-          summary: 'Delete a run with its TaskRuns and pods',
-          parameters: [...runPathParameters, entityRefParameter],
-          responses: { '204': { description: 'Deleted' }, ...errors },
-        },
-      },
-      '/runs/{cluster}/{namespace}/{name}/logs': {
-        get: {
-          summary:
-            "A step's log: from its pod while it exists, else from the archive",
-          parameters: [
-            ...runPathParameters,
-            entityRefParameter,
-            {
-              name: 'taskRun',
-              in: 'query',
-              required: true,
-              schema: { type: 'string' },
-            },
-            {
-              name: 'step',
-              in: 'query',
-              required: true,
-              schema: { type: 'string' },
-            },
-          ],
-          responses: {
-            '200': {
-              description:
-                'The log; header X-Cairn-Log-Source is `pod` or `archive`',
-              content: { 'text/plain': { schema: { type: 'string' } } },
-            },
-            ...errors,
-          },
-        },
-      },
-      '/runs/{cluster}/{namespace}/{name}/rerun': {
-        post: {
-          summary: 'Start a copy of a run, with some params changed',
-          parameters: [...runPathParameters, entityRefParameter],
-          requestBody: json(toSchema(rerunBodySchema)),
-          responses: {
-            '201': { description: 'The new run', ...json(createdRun) },
-            ...errors,
-          },
-        },
-      },
-      '/runs/{cluster}/{namespace}/{name}/start': {
-        post: {
-          summary:
-            'Start a run held with spec.status PipelineRunPending (permission pipelines.run.cancel)',
-          parameters: [...runPathParameters, entityRefParameter],
-          responses: { '204': { description: 'Started' }, ...errors },
-        },
-      },
-      '/runs/{cluster}/{namespace}/{name}/cancel': {
-        post: {
-          summary: 'Cancel or stop a run in one of Tekton’s three modes',
-          parameters: [...runPathParameters, entityRefParameter],
-          requestBody: json(toSchema(cancelBodySchema)),
-          responses: { '204': { description: 'Requested' }, ...errors },
-        },
+    paths,
+    components: {
+      schemas: {
+        Error: errorBody,
+        ClusterError: clusterError,
+        RunStatus: runStatus,
+        RunSummary: runSummary,
       },
     },
   };

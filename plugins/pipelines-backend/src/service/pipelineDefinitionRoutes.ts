@@ -1,18 +1,16 @@
 import {
+  createPipelineBodySchema,
+  objectPathSchema,
   PipelineDefinition,
   pipelinesPipelineUpdatePermission,
   pipelinesRunReadPermission,
+  tasksQuerySchema,
+  updatePipelineBodySchema,
 } from '@cairn/plugin-pipelines-common';
 import Router from 'express-promise-router';
 import { PipelineDefinitionsService } from './PipelineDefinitionsService';
 import { RouteHelpers } from './routeHelpers';
-import {
-  createPipelineBodySchema,
-  parseInput,
-  runParamsSchema,
-  tasksQuerySchema,
-  updatePipelineBodySchema,
-} from './schemas';
+import { parseInput } from './schemas';
 
 const PIPELINES = 'pipelines';
 
@@ -50,7 +48,7 @@ export function addPipelineDefinitionRoutes(
   });
 
   router.get('/pipelines/:cluster/:namespace/:name', async (req, res) => {
-    const where = parseInput(runParamsSchema, req.params, 'path');
+    const where = parseInput(objectPathSchema, req.params, 'path');
     const { scope } = await authorizedScope(
       req,
       pipelinesRunReadPermission,
@@ -82,7 +80,7 @@ export function addPipelineDefinitionRoutes(
   });
 
   router.put('/pipelines/:cluster/:namespace/:name', async (req, res) => {
-    const where = parseInput(runParamsSchema, req.params, 'path');
+    const where = parseInput(objectPathSchema, req.params, 'path');
     const body = parseInput(updatePipelineBodySchema, req.body ?? {}, 'body');
     const { scope } = await authorizedScope(
       req,

@@ -11,9 +11,10 @@ import {
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
+import { entityRefQuerySchema } from '@cairn/plugin-pipelines-common';
 import { Request } from 'express';
 import { EntityScope, getEntityScope } from './entityScope';
-import { entityRefQuerySchema, parseInput } from './schemas';
+import { parseInput } from './schemas';
 
 /** Metadata of an audit event. */
 export type AuditMeta = NonNullable<

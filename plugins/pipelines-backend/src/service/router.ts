@@ -6,15 +6,20 @@ import {
 } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  cancelBodySchema,
+  objectPathSchema,
   pipelinesRunCancelPermission,
   pipelinesRunCreatePermission,
   pipelinesRunDeletePermission,
   pipelinesRunReadPermission,
   pipelinesRunRerunPermission,
+  rerunBodySchema,
+  runsQuerySchema,
+  startRunBodySchema,
+  stepLogQuerySchema,
 } from '@cairn/plugin-pipelines-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
 import { StepLogService } from '../logs/StepLogService';
 import { EntityScope } from './entityScope';
 import { buildOpenApiDocument } from './openapi';
@@ -24,14 +29,7 @@ import { createRouteHelpers } from './routeHelpers';
 import { addPipelineDefinitionRoutes } from './pipelineDefinitionRoutes';
 import { PipelineDefinitionsService } from './PipelineDefinitionsService';
 import { PipelineRunsService } from './PipelineRunsService';
-import {
-  cancelBodySchema,
-  parseInput,
-  rerunBodySchema,
-  runParamsSchema,
-  runsQuerySchema,
-  startRunBodySchema,
-} from './schemas';
+import { parseInput } from './schemas';
 
 /** Dependencies of {@link createRouter}. @public */
 export interface RouterOptions {
@@ -151,7 +149,7 @@ export async function createRouter(
 
   router.get('/runs/:cluster/:namespace/:name', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
-      runParamsSchema,
+      objectPathSchema,
       req.params,
       'path',
     );
@@ -161,23 +159,13 @@ export async function createRouter(
 
   router.get('/runs/:cluster/:namespace/:name/logs', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
-      runParamsSchema,
+      objectPathSchema,
       req.params,
       'path',
     );
     const { taskRun, step, follow } = parseInput(
-      z.object({
-        taskRun: z.string({ error: 'is required: the TaskRun name' }).min(1),
-        step: z.string({ error: 'is required: the step name' }).min(1),
-        follow: z
-          .enum(['true', 'false'], { error: 'must be true or false' })
-          .optional(),
-      }),
-      {
-        taskRun: req.query.taskRun,
-        step: req.query.step,
-        follow: req.query.follow,
-      },
+      stepLogQuerySchema.omit({ entityRef: true }),
+      req.query,
       'query',
     );
     const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
@@ -223,7 +211,7 @@ export async function createRouter(
 
   router.post('/runs/:cluster/:namespace/:name/rerun', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
-      runParamsSchema,
+      objectPathSchema,
       req.params,
       'path',
     );
@@ -244,7 +232,7 @@ export async function createRouter(
 
   router.post('/runs/:cluster/:namespace/:name/cancel', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
-      runParamsSchema,
+      objectPathSchema,
       req.params,
       'path',
     );
@@ -261,7 +249,7 @@ export async function createRouter(
 
   router.post('/runs/:cluster/:namespace/:name/start', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
-      runParamsSchema,
+      objectPathSchema,
       req.params,
       'path',
     );
@@ -277,7 +265,7 @@ export async function createRouter(
 
   router.delete('/runs/:cluster/:namespace/:name', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
-      runParamsSchema,
+      objectPathSchema,
       req.params,
       'path',
     );

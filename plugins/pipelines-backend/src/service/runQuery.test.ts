@@ -6,7 +6,6 @@ import {
   selectRuns,
   summarizeRun,
 } from './runQuery';
-import { parseInput, runsQuerySchema, startRunBodySchema } from './schemas';
 
 function run(
   name: string,
@@ -286,91 +285,5 @@ describe('summarizeRun', () => {
       durationMs: 90_000,
       progress: { total: 0 },
     });
-  });
-});
-
-describe('input schemas', () => {
-  it('defaults and coerces the runs query', () => {
-    expect(
-      parseInput(
-        runsQuerySchema,
-        { entityRef: 'component:shop', status: 'failed,running', limit: '10' },
-        'query',
-      ),
-    ).toEqual({
-      entityRef: 'component:default/shop',
-      status: ['failed', 'running'],
-      sort: 'started',
-      order: 'desc',
-      limit: 10,
-    });
-  });
-
-  it('takes the entity, cluster and namespace filters of the list of every entity', () => {
-    expect(
-      parseInput(
-        runsQuerySchema,
-        {
-          entity: 'component:shop, component:cart',
-          cluster: 'dev',
-          namespace: 'ci',
-        },
-        'query',
-      ),
-    ).toEqual({
-      entity: ['component:default/shop', 'component:default/cart'],
-      cluster: 'dev',
-      namespace: 'ci',
-      sort: 'started',
-      order: 'desc',
-      limit: 25,
-    });
-  });
-
-  it.each([
-    [{ entityRef: '' }, 'invalid query: entityRef: is required'],
-    [{ entityRef: 'a/b/c' }, 'is not an entity ref'],
-    [
-      { entity: 'component:shop,a/b/c' },
-      'entity.1: "a/b/c" is not an entity ref',
-    ],
-    [
-      { entityRef: 'component:shop', status: 'done' },
-      'status.0: must be a comma-separated list of succeeded, failed, cancelled, running, pending, skipped',
-    ],
-    [
-      { entityRef: 'component:shop', sort: 'size' },
-      'sort: must be one of started, created',
-    ],
-    [
-      { entityRef: 'component:shop', limit: '500' },
-      'limit: must be a number from 1 to 200',
-    ],
-    [
-      { entityRef: 'component:shop', namespace: 'A_B' },
-      'namespace: must be a namespace name',
-    ],
-  ])('explains a bad query %j', (query, message) => {
-    expect(() => parseInput(runsQuerySchema, query, 'query')).toThrow(message);
-  });
-
-  it('explains a bad start request', () => {
-    expect(() =>
-      parseInput(
-        startRunBodySchema,
-        {
-          cluster: 'dev',
-          namespace: 'ci',
-          pipeline: 'build',
-          timeouts: { pipeline: '1 hour' },
-          workspaces: [
-            { name: 'src', emptyDir: {}, secret: { secretName: 'x' } },
-          ],
-        },
-        'body',
-      ),
-    ).toThrow(
-      'invalid body: timeouts.pipeline: must be a duration such as "1h", "30m" or "1h30m" ("0" for none); workspaces.0: bind exactly one of emptyDir, persistentVolumeClaim, volumeClaimTemplate, configMap or secret',
-    );
   });
 });

@@ -1,4 +1,5 @@
 import { createApiRef } from '@backstage/core-plugin-api';
+import type { ParamValues } from '@cairn/plugin-pipelines-common';
 import {
   CancelMode,
   CreatePipelineRequest,
@@ -54,11 +55,7 @@ export interface PipelinesApi {
     signal: AbortSignal,
   ): Promise<void>;
   startRun(entityRef: string, request: StartRunRequest): Promise<RunRef>;
-  rerun(
-    entityRef: string,
-    run: RunRef,
-    params: Record<string, unknown>,
-  ): Promise<RunRef>;
+  rerun(entityRef: string, run: RunRef, params: ParamValues): Promise<RunRef>;
   cancelRun(entityRef: string, run: RunRef, mode: CancelMode): Promise<void>;
   /** Starts a run held with `spec.status: PipelineRunPending`. */
   startPendingRun(entityRef: string, run: RunRef): Promise<void>;

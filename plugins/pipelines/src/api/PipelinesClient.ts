@@ -1,5 +1,10 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import type {
+  CancelRequest,
+  ParamValues,
+  RerunRequest,
+} from '@cairn/plugin-pipelines-common';
 import { PipelinesApi } from './PipelinesApi';
 import {
   CancelMode,
@@ -213,12 +218,12 @@ export class PipelinesClient implements PipelinesApi {
   async rerun(
     entityRef: string,
     run: RunRef,
-    params: Record<string, unknown>,
+    params: ParamValues,
   ): Promise<RunRef> {
     const response = await this.request(
       `${runPath(run)}/rerun`,
       { entityRef },
-      { method: 'POST', body: { params } },
+      { method: 'POST', body: { params } satisfies RerunRequest },
     );
     return response.json();
   }
@@ -231,7 +236,7 @@ export class PipelinesClient implements PipelinesApi {
     await this.request(
       `${runPath(run)}/cancel`,
       { entityRef },
-      { method: 'POST', body: { mode } },
+      { method: 'POST', body: { mode } satisfies CancelRequest },
     );
   }
 

@@ -1,13 +1,15 @@
-import type {
-  PipelineRunTimeouts,
-  RunSortField,
-  RunStatus,
-  WorkspaceBinding,
-} from '@cairn/plugin-pipelines-common';
+/*
+ * The request and response shapes of the pipelines backend, as
+ * `@cairn/plugin-pipelines-common` defines them for both sides: the request
+ * types are inferred from the zod schemas the backend validates with.
+ */
+import type { ObjectPath, StepLogQuery } from '@cairn/plugin-pipelines-common';
 
 export type {
+  CancelMode,
   ClusterError,
   CreatePipelineRequest,
+  ListRunsQuery,
   PipelineDefinition,
   PipelineTargets,
   TaskSummary,
@@ -22,37 +24,11 @@ export type {
   RunsPage,
   RunSummary,
   RunTaskState,
+  StartRunRequest,
 } from '@cairn/plugin-pipelines-common';
 
-/*
- * The request shapes of the pipelines backend
- * (`plugins/pipelines-backend/src/service/{router,schemas,runQuery,PipelineRunsService}.ts`).
- */
-
-/** Query of `GET /runs`. @public */
-export interface ListRunsQuery {
-  /** Runs of this entity; without it, of every entity the user may read. */
-  entityRef?: string;
-  /** Without `entityRef`: runs of these entities only (among those the user may read). */
-  entity?: string[];
-  status?: RunStatus[];
-  pipeline?: string[];
-  cluster?: string;
-  namespace?: string;
-  /** An extra label selector, ANDed with the entity's. */
-  label?: string;
-  search?: string;
-  sort?: RunSortField;
-  order?: 'asc' | 'desc';
-  limit?: number;
-  cursor?: string;
-}
-
 /** Which step's log to read. @public */
-export interface StepRef {
-  taskRun: string;
-  step: string;
-}
+export type StepRef = Pick<StepLogQuery, 'taskRun' | 'step'>;
 
 /** A step's log and where the server read it from. @public */
 export interface StepLog {
@@ -61,29 +37,5 @@ export interface StepLog {
   text: string;
 }
 
-/** Body of `POST /runs`. @public */
-export interface StartRunRequest {
-  cluster: string;
-  namespace: string;
-  pipeline: string;
-  /** Param values as entered; the server validates them against the Pipeline. */
-  params: Record<string, unknown>;
-  serviceAccountName?: string;
-  timeouts?: PipelineRunTimeouts;
-  workspaces?: WorkspaceBinding[];
-  /** Create the run held (`spec.status: PipelineRunPending`), to start later. */
-  pending?: boolean;
-}
-
-/** Tekton's three ways to cancel a PipelineRun. @public */
-export type CancelMode =
-  | 'Cancelled'
-  | 'CancelledRunFinally'
-  | 'StoppedRunFinally';
-
 /** Identifies a Pipeline the builder loads and saves. @public */
-export interface PipelineDefinitionRef {
-  cluster: string;
-  namespace: string;
-  name: string;
-}
+export type PipelineDefinitionRef = ObjectPath;

@@ -8,25 +8,8 @@ import {
   RadioGroup,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
-import { CancelMode } from '../../api';
+import { CANCEL_MODES, CancelMode } from '@cairn/plugin-pipelines-common';
 import { SubmitActions, useSubmit } from './submitting';
-
-/** Tekton's cancel modes and what each does. */
-export const CANCEL_MODES: Array<{ mode: CancelMode; explanation: string }> = [
-  {
-    mode: 'Cancelled',
-    explanation: 'Stop now: cancel running tasks and skip finally tasks.',
-  },
-  {
-    mode: 'CancelledRunFinally',
-    explanation: 'Stop now: cancel running tasks, then run finally tasks.',
-  },
-  {
-    mode: 'StoppedRunFinally',
-    explanation:
-      'Start no new tasks: let running tasks finish, then run finally tasks.',
-  },
-];
 
 /** Asks how to cancel a run, then does it. */
 export function CancelRunDialog(props: {

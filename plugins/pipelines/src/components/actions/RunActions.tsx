@@ -4,6 +4,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import { Box, Button, CircularProgress } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
+  isCancellable,
   pipelinesRunCancelPermission,
   pipelinesRunDeletePermission,
   pipelinesRunRerunPermission,
@@ -11,7 +12,6 @@ import {
 import { useNavigate } from 'react-router-dom';
 import { pipelinesApiRef, RunDetails } from '../../api';
 import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
-import { isActive } from '../RunStatus';
 import { CancelRunDialog } from './CancelRunDialog';
 import { DeleteRunDialog } from './DeleteRunDialog';
 import { useSubmit } from './submitting';
@@ -116,7 +116,7 @@ export function RunActions(props: {
         />
       )}
       {button('rerun', 'Rerun', canRerun)}
-      {button('cancel', 'Cancel', canCancel, isActive(summary.status.status))}
+      {button('cancel', 'Cancel', canCancel, isCancellable(run))}
       {button('delete', 'Delete', canDelete)}
       {open === 'rerun' && (
         <StartRunDialog

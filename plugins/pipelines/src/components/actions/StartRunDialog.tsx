@@ -14,13 +14,15 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
+  durationSchema,
   ParamFormField,
   ParamSpec,
+  ParamValues,
   PipelineRunTimeouts,
   validateParamInput,
   WorkspaceBinding,
 } from '@cairn/plugin-pipelines-common';
-import { PipelineSummary } from '../../api';
+import { PipelineSummary, StartRunRequest } from '../../api';
 import { SubmitActions, useSubmit } from './submitting';
 import {
   fromParamFieldValue,
@@ -29,16 +31,14 @@ import {
   toParamFieldValue,
 } from './ParamField';
 
-/** What the start form produces. */
-export interface StartRunValues {
-  /** Typed param values (string, string[] or object), blanks left out. */
-  params: Record<string, unknown>;
-  serviceAccountName?: string;
-  timeouts?: PipelineRunTimeouts;
-  workspaces?: WorkspaceBinding[];
-  /** Create the run held, to start later. */
-  pending?: boolean;
-}
+/**
+ * What the start form produces: a start request without the Pipeline it is
+ * about; typed param values (string, string[] or object), blanks left out.
+ */
+export type StartRunValues = Omit<
+  StartRunRequest,
+  'cluster' | 'namespace' | 'pipeline'
+> & { params: ParamValues };
 
 /** How a workspace is bound in the form, and the name or size it needs. */
 type WorkspaceKind =
@@ -114,7 +114,6 @@ function toSpecs(fields: ParamFormField[]): ParamSpec[] {
   }));
 }
 
-const DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
 const TIMEOUT_KEYS: Array<keyof PipelineRunTimeouts> = [
   'pipeline',
   'tasks',
@@ -200,9 +199,9 @@ export function StartRunDialog(props: {
     for (const key of TIMEOUT_KEYS) {
       const text = timeouts[key]?.trim();
       if (!withRunOptions || !text) continue;
-      if (!DURATION.test(text)) {
-        found[`@timeouts.${key}`] =
-          'must be a duration such as "1h", "30m" or "1h30m" ("0" for none)';
+      const duration = durationSchema.safeParse(text);
+      if (!duration.success) {
+        found[`@timeouts.${key}`] = duration.error.issues[0].message;
       } else {
         chosenTimeouts[key] = text;
       }

@@ -2,7 +2,7 @@ export { RunActions } from './RunActions';
 export { StartRunDialog } from './StartRunDialog';
 export { StartRunButton } from './StartRunButton';
 export type { StartRunValues } from './StartRunDialog';
-export { CancelRunDialog, CANCEL_MODES } from './CancelRunDialog';
+export { CancelRunDialog } from './CancelRunDialog';
 export { DeleteRunDialog } from './DeleteRunDialog';
 export {
   ParamField,

@@ -1,0 +1,68 @@
+/*
+ * Kubernetes' name rules (k8s.io/apimachinery/pkg/util/validation), with its
+ * wording, so a name the API server would refuse is refused before a request
+ * is sent, with the message kubectl would show.
+ */
+
+const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+const DNS1123_LABEL = new RegExp(`^${DNS1123_LABEL_FMT}$`);
+const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+
+/** Longest DNS-1123 label, and longest label value. @public */
+export const DNS1123_LABEL_MAX_LENGTH = 63;
+/** Longest DNS-1123 subdomain: most object names. @public */
+export const DNS1123_SUBDOMAIN_MAX_LENGTH = 253;
+/**
+ * Characters Kubernetes appends to a `generateName` (names.SimpleNameGenerator's
+ * random suffix).
+ */
+const GENERATED_SUFFIX_LENGTH = 5;
+
+const DNS1123_LABEL_ERROR = `a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${DNS1123_LABEL_FMT}')`;
+const DNS1123_SUBDOMAIN_ERROR = `a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${DNS1123_SUBDOMAIN_FMT}')`;
+
+const maxLengthError = (length: number) =>
+  `must be no more than ${length} characters`;
+
+/**
+ * What is wrong with a DNS-1123 label (namespace names, Tekton task names),
+ * in Kubernetes' words; empty when it is valid.
+ * @public
+ */
+export function dns1123LabelErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length > DNS1123_LABEL_MAX_LENGTH) {
+    errors.push(maxLengthError(DNS1123_LABEL_MAX_LENGTH));
+  }
+  if (!DNS1123_LABEL.test(value)) errors.push(DNS1123_LABEL_ERROR);
+  return errors;
+}
+
+/**
+ * What is wrong with a DNS-1123 subdomain (the names of PipelineRuns,
+ * Pipelines, ServiceAccounts), in Kubernetes' words; empty when it is valid.
+ * @public
+ */
+export function dns1123SubdomainErrors(value: string): string[] {
+  const errors: string[] = [];
+  if (value.length > DNS1123_SUBDOMAIN_MAX_LENGTH) {
+    errors.push(maxLengthError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+  }
+  if (!DNS1123_SUBDOMAIN.test(value)) errors.push(DNS1123_SUBDOMAIN_ERROR);
+  return errors;
+}
+
+/**
+ * The `generateName` of a run named after `base` (its Pipeline, or the run it
+ * repeats). Tekton copies a run's name into label values (`tekton.dev/pipelineRun`
+ * on its TaskRuns and pods), which may hold 63 characters, so the prefix
+ * leaves room for Kubernetes' 5-character suffix within them; a cut base
+ * loses trailing '-' and '.' so the prefix ends in one '-'.
+ * @public
+ */
+export function generatedRunNamePrefix(base: string): string {
+  const room = DNS1123_LABEL_MAX_LENGTH - GENERATED_SUFFIX_LENGTH - 1;
+  const cut = base.slice(0, room).replace(/[-.]+$/, '');
+  return `${cut}-`;
+}

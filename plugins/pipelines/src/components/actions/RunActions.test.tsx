@@ -1,0 +1,88 @@
+import {
+  renderInTestApp,
+  TestApiProvider,
+  mockApis,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { getRunStatus } from '@cairn/plugin-pipelines-common';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import {
+  FakePipelinesApi,
+  makeRunDetails,
+  summarize,
+} from '../../__testUtils__/fakeApi';
+import { pipelinesApiRef } from '../../api';
+import { PipelinesRouter } from '../PipelinesRouter';
+
+// LogViewer sizes itself to its container, which jsdom does not lay out.
+jest.mock('react-virtualized-auto-sizer', () => ({
+  __esModule: true,
+  default: (props: {
+    children: (size: { width: number; height: number }) => unknown;
+  }) => props.children({ width: 800, height: 400 }),
+}));
+
+const entityRef = 'component:default/shop';
+
+beforeAll(() => {
+  // jsdom has no SVG layout; DependencyGraph measures its nodes.
+  (window.SVGElement.prototype as any).getBBox = () => ({
+    x: 0,
+    y: 0,
+    width: 190,
+    height: 52,
+  });
+});
+
+/** The run detail page of a run whose Succeeded condition is this. */
+async function renderRun(status: 'False' | 'Unknown', reason: string) {
+  const api = new FakePipelinesApi();
+  const details = makeRunDetails();
+  details.run.spec.status = 'Cancelled';
+  details.run.status!.conditions = [
+    { type: 'Succeeded', status, reason, message: `${reason} message` },
+  ];
+  details.summary = summarize(details.run, details.taskRuns);
+  api.details = details;
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [pipelinesApiRef, api],
+        [permissionApiRef, mockApis.permission({ authorize: 'ALLOW' as any })],
+      ]}
+    >
+      <PipelinesRouter entityRef={entityRef} />
+    </TestApiProvider>,
+    { routeEntries: ['/runs/dev/shop/build-x1'] },
+  );
+  await screen.findByRole('button', { name: 'Delete' });
+  return { api, details };
+}
+
+describe('RunActions', () => {
+  it('offers Cancel again on a run whose cancel Tekton could not complete, as the server accepts it', async () => {
+    const { api, details } = await renderRun(
+      'Unknown',
+      'PipelineRunCouldntCancel',
+    );
+    // Shown as failed, though the run has not ended.
+    expect(getRunStatus(details.run).status).toBe('failed');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel run' }));
+    await waitFor(() =>
+      expect(api.calls).toContainEqual({
+        method: 'cancelRun',
+        args: [
+          entityRef,
+          { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+          'Cancelled',
+        ],
+      }),
+    );
+  });
+
+  it('does not offer Cancel once the run has finished', async () => {
+    await renderRun('False', 'Cancelled');
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+  });
+});
