@@ -171,7 +171,11 @@ export class PipelineRunsService {
     try {
       extra = request.label ? parseLabelSelector(request.label) : [];
     } catch (error) {
-      throw new InputError(`invalid label: ${(error as Error).message}`);
+      throw new InputError(
+        `invalid query: label: ${JSON.stringify(
+          request.label,
+        )} is not a label selector: ${(error as Error).message}`,
+      );
     }
     const selected = sortScopes(
       request.entity?.length

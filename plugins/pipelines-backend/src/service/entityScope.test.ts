@@ -57,7 +57,7 @@ describe('getEntityScope', () => {
         entity({ 'backstage.io/kubernetes-label-selector': 'app in shop' }),
       ),
     ).toThrow(
-      'entity component:default/shop has an invalid label selector in its annotations: label selector "app in shop": cannot read',
+      `entity component:default/shop has an invalid label selector in its annotations ("app in shop"): unable to parse requirement: found 'shop' expected: '('`,
     );
   });
 });

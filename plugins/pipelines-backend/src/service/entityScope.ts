@@ -40,9 +40,9 @@ export function getEntityScope(entity: Entity): EntityScope {
     selector = parseLabelSelector(selectorText);
   } catch (error) {
     throw new InputError(
-      `entity ${entityRef} has an invalid label selector in its annotations: ${
-        (error as Error).message
-      }`,
+      `entity ${entityRef} has an invalid label selector in its annotations (${JSON.stringify(
+        selectorText,
+      )}): ${(error as Error).message}`,
     );
   }
   const annotations = entity.metadata.annotations ?? {};
