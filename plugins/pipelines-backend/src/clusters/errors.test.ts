@@ -1,6 +1,6 @@
 import { NotFoundError } from '@backstage/errors';
 import { ApiException } from '@kubernetes/client-node';
-import { mapKubernetesError } from './errors';
+import { isNotFound, mapKubernetesError } from './errors';
 
 const ctx = {
   cluster: 'dev',
@@ -83,5 +83,20 @@ describe('mapKubernetesError', () => {
       ctx,
     );
     expect(error.message).toContain('set caData or caFile of cluster "dev"');
+  });
+});
+
+describe('isNotFound', () => {
+  it('holds for a 404 of the API, however the client reports it', () => {
+    expect(isNotFound(apiError(404, { reason: 'NotFound' }))).toBe(true);
+    // A watch or log stream reports the status as statusCode.
+    expect(
+      isNotFound(Object.assign(new Error('gone'), { statusCode: 404 })),
+    ).toBe(true);
+    expect(isNotFound(apiError(403, { reason: 'Forbidden' }))).toBe(false);
+    expect(
+      isNotFound(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })),
+    ).toBe(false);
+    expect(isNotFound(undefined)).toBe(false);
   });
 });

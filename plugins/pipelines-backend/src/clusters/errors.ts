@@ -52,6 +52,20 @@ function statusOf(error: unknown): {
   return { code, status };
 }
 
+/** The HTTP status of a failed Kubernetes call, when it got that far. @public */
+export function kubernetesStatusCode(error: unknown): number | undefined {
+  return statusOf(error).code;
+}
+
+/**
+ * Whether a Kubernetes call failed because what it named does not exist
+ * (404): the one test of "not found" for every call the backend makes.
+ * @public
+ */
+export function isNotFound(error: unknown): boolean {
+  return kubernetesStatusCode(error) === 404;
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

@@ -1,5 +1,5 @@
 export { readClusters, IN_CLUSTER_SERVICE_ACCOUNT_DIR } from './config';
 export type { ClusterDetails, ReadClustersOptions } from './config';
 export { ClusterAccess } from './ClusterAccess';
-export { mapKubernetesError } from './errors';
+export { isNotFound, kubernetesStatusCode, mapKubernetesError } from './errors';
 export type { KubernetesCallContext } from './errors';
