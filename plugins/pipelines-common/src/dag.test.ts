@@ -435,3 +435,32 @@ describe('overlayRunStatus', () => {
     });
   });
 });
+
+// Longer than the builder's 6,000: browsers have less stack than Node.
+describe('a chain of 20,000 tasks', () => {
+  const count = 20000;
+  const tasks = Array.from({ length: count }, (_, i) => ({
+    name: `t${i}`,
+    ...(i ? { runAfter: [`t${i - 1}`] } : {}),
+  }));
+
+  it('gets its levels without running out of stack', () => {
+    const graph = buildPipelineGraph({ tasks });
+    expect(graph.issues).toEqual([]);
+    expect(graph.nodes.map(n => n.level)).toEqual(
+      tasks.map((_, i) => i),
+    );
+  });
+
+  it('reports a cycle closing it', () => {
+    const cyclic = [{ ...tasks[0], runAfter: [`t${count - 1}`] }, ...tasks.slice(1)];
+    expect(validatePipelineSpec({ tasks: cyclic })).toEqual([
+      {
+        path: 'tasks',
+        message: `invalid value: cycle detected; task "t0" depends on "t${
+          count - 1
+        }"`,
+      },
+    ]);
+  });
+});

@@ -104,52 +104,73 @@ function unknownDependency(task: string, dependency: string): string {
  * alphabetically first task left over and its unresolved dependencies.
  */
 function findCycle(deps: Map<string, Set<string>>): string | undefined {
-  const remaining = new Map(
-    [...deps].map(([task, taskDeps]) => [
-      task,
-      new Set([...taskDeps].filter(d => deps.has(d))),
-    ]),
-  );
-  let progressed = true;
-  while (progressed) {
-    progressed = false;
-    for (const [task, taskDeps] of remaining) {
-      if (taskDeps.size === 0) {
-        remaining.delete(task);
-        remaining.forEach(other => other.delete(task));
-        progressed = true;
-      }
+  const waitingOn = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const [task, taskDeps] of deps) {
+    let count = 0;
+    for (const dep of taskDeps) {
+      if (!deps.has(dep)) continue;
+      count++;
+      dependents.set(dep, [...(dependents.get(dep) ?? []), task]);
+    }
+    waitingOn.set(task, count);
+  }
+  const ready = [...waitingOn].filter(([, n]) => n === 0).map(([t]) => t);
+  while (ready.length) {
+    const task = ready.pop()!;
+    waitingOn.delete(task);
+    for (const dependent of dependents.get(task) ?? []) {
+      const left = waitingOn.get(dependent)! - 1;
+      waitingOn.set(dependent, left);
+      if (left === 0) ready.push(dependent);
     }
   }
-  if (remaining.size === 0) {
+  if (waitingOn.size === 0) {
     return undefined;
   }
-  const first = [...remaining.keys()].sort()[0];
-  const on = [...remaining.get(first)!]
+  const first = [...waitingOn.keys()].sort()[0];
+  const on = [...deps.get(first)!]
+    .filter(d => waitingOn.has(d))
     .sort()
     .map(d => `"${d}"`)
     .join(', ');
   return `invalid value: cycle detected; task "${first}" depends on ${on}`;
 }
 
-/** Longest-path depth of each task; a task in a cycle counts its edge into the cycle as absent. */
+/**
+ * Longest-path depth of each task; a task in a cycle counts its edge into
+ * the cycle as absent. A depth-first walk with its own stack, so that a
+ * chain of thousands of tasks does not exhaust the call stack.
+ */
 function computeLevels(deps: Map<string, Set<string>>): Map<string, number> {
   const levels = new Map<string, number>();
   const visiting = new Set<string>();
-  const levelOf = (task: string): number => {
-    const known = levels.get(task);
-    if (known !== undefined) return known;
-    if (visiting.has(task)) return -1;
+  type Frame = { task: string; deps: Iterator<string>; level: number };
+  const enter = (task: string): Frame => {
     visiting.add(task);
-    let level = 0;
-    for (const dep of deps.get(task) ?? []) {
-      if (deps.has(dep)) level = Math.max(level, levelOf(dep) + 1);
-    }
-    visiting.delete(task);
-    levels.set(task, level);
-    return level;
+    return { task, deps: deps.get(task)!.values(), level: 0 };
   };
-  deps.forEach((_, task) => levelOf(task));
+  for (const root of deps.keys()) {
+    if (levels.has(root)) continue;
+    const stack = [enter(root)];
+    while (stack.length) {
+      const frame = stack[stack.length - 1];
+      const next = frame.deps.next();
+      if (next.done) {
+        stack.pop();
+        visiting.delete(frame.task);
+        levels.set(frame.task, frame.level);
+        const parent = stack[stack.length - 1];
+        if (parent) parent.level = Math.max(parent.level, frame.level + 1);
+        continue;
+      }
+      const dep = next.value;
+      if (!deps.has(dep) || visiting.has(dep)) continue;
+      const known = levels.get(dep);
+      if (known === undefined) stack.push(enter(dep));
+      else frame.level = Math.max(frame.level, known + 1);
+    }
+  }
   return levels;
 }
 

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { Pipeline } from '../types';
-import { lineDiff } from './__testUtils__/lineDiff';
+import { changedBlock, lineDiff } from './__testUtils__/lineDiff';
 import {
   applyEdit,
   BuilderEdit,
@@ -813,5 +813,46 @@ describe('parsePipelineYaml', () => {
       ['metadata', 'metadata must be a mapping with at least a name'],
       ['spec.tasks', 'spec.tasks must be a list of pipeline tasks'],
     ]);
+  });
+});
+
+describe('a chain of 6,000 tasks', () => {
+  const count = 6000;
+  const text = newPipelineYaml('long').replace(
+    'tasks: []',
+    `tasks:\n${Array.from(
+      { length: count },
+      (_, i) =>
+        `    - name: t${i}\n${
+          i ? `      runAfter: [t${i - 1}]\n` : ''
+        }      taskRef:\n        name: echo\n`,
+    ).join('')}`,
+  );
+
+  it('refuses the edge that would close a cycle through all of them', () => {
+    expect(
+      failure({ kind: 'connect', from: `t${count - 1}`, to: 't0' }, text)
+        .message,
+    ).toContain('would create a cycle');
+  });
+
+  it('renames a task in the middle, touching only its lines', () => {
+    const next = applyEdit(text, {
+      kind: 'renameTask',
+      from: 't3000',
+      to: 'middle',
+    });
+    const block = (name: string) => [
+      `    - name: ${name}`,
+      '      runAfter: [t2999]',
+      '      taskRef:',
+      '        name: echo',
+      '    - name: t3001',
+      `      runAfter: [${name}]`,
+    ];
+    expect(changedBlock(text, next)).toEqual({
+      removed: block('t3000'),
+      added: block('middle'),
+    });
   });
 });

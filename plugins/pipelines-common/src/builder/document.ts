@@ -287,17 +287,18 @@ function withRunAfter(task: PipelineTask, runAfter: string[]): PipelineTask {
 function upstreamOf(lanes: Lanes, name: string): Set<string> {
   const byName = new Map(lanes.tasks.map(t => [t.name, t]));
   const seen = new Set<string>();
-  const visit = (task: string) => {
-    const found = byName.get(task);
-    if (!found) return;
+  // A stack of its own: a chain may be thousands of tasks long.
+  const pending = [name];
+  while (pending.length) {
+    const found = byName.get(pending.pop()!);
+    if (!found) continue;
     for (const dep of findPipelineTaskDependencies(found)) {
       if (!seen.has(dep)) {
         seen.add(dep);
-        visit(dep);
+        pending.push(dep);
       }
     }
-  };
-  visit(name);
+  }
   return seen;
 }
 

@@ -568,6 +568,46 @@ function alignSequences(
   old: string[],
   next: string[],
 ): Array<[number | undefined, number | undefined]> {
+  // An edit changes a few items of a long list: match its unchanged ends
+  // directly, and the quadratic table covers only the middle.
+  let head = 0;
+  while (head < old.length && head < next.length && old[head] === next[head]) {
+    head++;
+  }
+  let tail = 0;
+  while (
+    tail < old.length - head &&
+    tail < next.length - head &&
+    old[old.length - 1 - tail] === next[next.length - 1 - tail]
+  ) {
+    tail++;
+  }
+  const middle = alignMiddle(
+    old.slice(head, old.length - tail),
+    next.slice(head, next.length - tail),
+  ).map(
+    ([o, n]): [number | undefined, number | undefined] => [
+      o === undefined ? undefined : o + head,
+      n === undefined ? undefined : n + head,
+    ],
+  );
+  return [
+    ...Array.from({ length: head }, (_, i): [number, number] => [i, i]),
+    ...middle,
+    ...Array.from(
+      { length: tail },
+      (_, i): [number, number] => [
+        old.length - tail + i,
+        next.length - tail + i,
+      ],
+    ),
+  ];
+}
+
+function alignMiddle(
+  old: string[],
+  next: string[],
+): Array<[number | undefined, number | undefined]> {
   const lcs: number[][] = Array.from({ length: old.length + 1 }, () =>
     new Array(next.length + 1).fill(0),
   );

@@ -70,3 +70,21 @@ describe('layoutBuilderGraph', () => {
     });
   });
 });
+
+describe('layoutBuilderGraph of a long chain', () => {
+  it('lays out 6,000 tasks in a row without running out of stack', () => {
+    const count = 6000;
+    const names = Array.from({ length: count }, (_, i) => `t${i}`);
+    const { positions } = layoutBuilderGraph({
+      nodes: names.map(name => node(name)),
+      edges: names
+        .slice(1)
+        .map((name, i) => ({ from: names[i], to: name, kind: 'runAfter' })),
+    });
+    for (let i = 1; i < count; i++) {
+      expect(positions[names[i]].x).toBeGreaterThanOrEqual(
+        positions[names[i - 1]].x + NODE_WIDTH,
+      );
+    }
+  });
+});

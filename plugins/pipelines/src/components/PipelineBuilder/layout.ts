@@ -9,6 +9,64 @@ const NODE_GAP = 32;
 const LANE_GAP = 96;
 const LANE_PADDING = 24;
 
+/*
+ * Dagre walks the graph recursively when it breaks cycles (dfsFAS), ranks
+ * (network simplex) and first orders each rank, one call per rank deep: a
+ * chain of a few thousand tasks overflows the stack. Past this depth those
+ * steps are replaced by loops: greedy cycle breaking, ranks by longest path
+ * from the first tasks, and a depth-first first order without dagre's
+ * crossing-reduction sweeps.
+ */
+const DAGRE_MAX_DEPTH = 300;
+
+type DagreGraph = InstanceType<typeof dagre.graphlib.Graph>;
+
+/** Each node one rank right of the furthest node before it (plus the edge's `minlen`). */
+function rankByLongestPath(g: DagreGraph) {
+  const waiting = new Map<string, number>();
+  for (const v of g.nodes()) waiting.set(v, g.inEdges(v)?.length ?? 0);
+  const ready = g.nodes().filter(v => waiting.get(v) === 0);
+  for (const v of ready) g.node(v).rank = 0;
+  while (ready.length) {
+    const v = ready.pop()!;
+    const rank = g.node(v).rank!;
+    for (const e of g.outEdges(v) ?? []) {
+      const w = g.node(e.w);
+      const minlen = (g.edge(e) as { minlen?: number }).minlen ?? 1;
+      w.rank = Math.max(w.rank ?? 0, rank + minlen);
+      const left = waiting.get(e.w)! - 1;
+      waiting.set(e.w, left);
+      if (left === 0) ready.push(e.w);
+    }
+  }
+}
+
+/** Dagre's first order (nodes in the order a depth-first walk from the first rank meets them), with a stack of its own. */
+function orderDepthFirst(g: DagreGraph) {
+  const visited = new Set<string>();
+  const next = new Map<number, number>();
+  const start = g.nodes().sort((a, b) => g.node(a).rank! - g.node(b).rank!);
+  for (const root of start) {
+    const stack = [root];
+    while (stack.length) {
+      const v = stack.pop()!;
+      if (visited.has(v)) continue;
+      visited.add(v);
+      const node = g.node(v) as { rank: number; order?: number };
+      node.order = next.get(node.rank) ?? 0;
+      next.set(node.rank, node.order + 1);
+      const successors = (g.successors(v) ?? []) as string[];
+      for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i]);
+    }
+  }
+}
+
+const DEEP_GRAPH_OPTIONS = {
+  acyclicer: 'greedy',
+  // Dagre calls a function given as its ranker (its typings list only names).
+  ranker: rankByLongestPath as unknown as string,
+};
+
 export interface BuilderLayout {
   /** Top-left corner of each node, by task name. */
   positions: Record<string, { x: number; y: number }>;
@@ -27,12 +85,15 @@ export function layoutBuilderGraph(graph: BuilderGraph): BuilderLayout {
   const names = new Set(tasks.map(n => n.name));
 
   const g = new dagre.graphlib.Graph();
+  // A pipeline is at most as deep as it has tasks.
+  const deep = tasks.length > DAGRE_MAX_DEPTH;
   g.setGraph({
     rankdir: 'LR',
     ranksep: RANK_GAP,
     nodesep: NODE_GAP,
     marginx: 0,
     marginy: 0,
+    ...(deep ? DEEP_GRAPH_OPTIONS : {}),
   });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of tasks) {
@@ -43,7 +104,7 @@ export function layoutBuilderGraph(graph: BuilderGraph): BuilderLayout {
       g.setEdge(edge.from, edge.to);
     }
   }
-  dagre.layout(g);
+  dagre.layout(g, deep ? { customOrder: orderDepthFirst } : undefined);
 
   const positions: BuilderLayout['positions'] = {};
   let right = 0;
