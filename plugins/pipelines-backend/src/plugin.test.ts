@@ -164,7 +164,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       cluster: tc,
       entities,
       permissions: policy.permissions.factory,
-      features: [auditor.factory, mockServices.database.factory({ knex })],
+      features: [...auditor.factories, mockServices.database.factory({ knex })],
       config: {
         kubernetes: {
           clusterLocatorMethods: [
@@ -767,10 +767,47 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(authorizeCalls.slice(before)).toEqual([
       { permission: 'pipelines.run.create', resourceRef: CART },
     ]);
-    // Denied before anything happens: no audit event of a change.
-    expect(audit.some(e => (e.meta as any)?.entityRef === CART)).toBe(false);
+    // Denied before anything happens, and recorded: who, what, on which
+    // entity, and why.
+    const denied = (eventId: string) =>
+      auditor.log.filter(
+        e => e.eventId === eventId && (e.meta as any)?.entityRef === CART,
+      );
+    expect(denied('pipeline-run-start')).toEqual([
+      expect.objectContaining({ status: 'initiated' }),
+      expect.objectContaining({
+        severityLevel: 'medium',
+        status: 'failed',
+        actor: expect.objectContaining({ actorId: 'user:default/mock' }),
+        request: {
+          method: 'POST',
+          url: expect.stringMatching(/^\/api\/pipelines\/runs\?/),
+        },
+        meta: {
+          entityRef: CART,
+          cluster: 'dev',
+          namespace: 'ci',
+          pipeline: 'cart-build',
+        },
+        error: res.body.error.message,
+      }),
+    ]);
     const del = await call('delete', runPath('anything'), CART);
     expect(del.status).toBe(403);
+    expect(denied('pipeline-run-delete')).toEqual([
+      expect.objectContaining({ status: 'initiated' }),
+      expect.objectContaining({
+        status: 'failed',
+        meta: {
+          entityRef: CART,
+          cluster: 'dev',
+          namespace: 'ci',
+          name: 'anything',
+        },
+        error:
+          'you may not delete pipeline runs of component:default/cart (permission pipelines.run.delete); ask its owners or the ops group',
+      }),
+    ]);
     // Reading is allowed.
     expect((await listRuns(CART)).items.map((r: any) => r.name)).toContain(
       'cart-direct',

@@ -18,7 +18,8 @@ export const pipelinesRunReadPermission = createPermission({
 });
 
 /**
- * Start a new run of one of an entity's pipelines.
+ * Start a new run of one of an entity's pipelines, or one created held
+ * (`spec.status: PipelineRunPending`).
  * @public
  */
 export const pipelinesRunCreatePermission = createPermission({
@@ -40,8 +41,9 @@ export const pipelinesRunRerunPermission = createPermission({
 });
 
 /**
- * Cancel or stop a run (any of Tekton's three modes), or start a pending one:
- * each changes the run's `spec.status`.
+ * Cancel or stop a run (any of Tekton's three modes): each changes the run's
+ * `spec.status`. Starting a run held pending is starting a run
+ * ({@link pipelinesRunCreatePermission}).
  * @public
  */
 export const pipelinesRunCancelPermission = createPermission({

@@ -1,5 +1,11 @@
 import { Server } from 'node:http';
-import { BackendFeature, ServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  BackendFeature,
+  coreServices,
+  createServiceFactory,
+  LoggerService,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -74,33 +80,91 @@ export function permissionPolicy(
 /** An audit event as the backend reported it, with how it ended. */
 export interface AuditRecord {
   eventId: string;
+  /** The meta the event was created with. */
   meta?: object;
   outcome?: 'success' | 'fail';
   error?: string;
 }
 
-/** An auditor that records every event the backend reports. */
+/** One entry of the audit log, as Backstage's auditor service wrote it. */
+export interface AuditLogEntry {
+  eventId: string;
+  severityLevel: string;
+  status: 'initiated' | 'succeeded' | 'failed';
+  actor: { actorId?: string };
+  request?: { url: string; method: string };
+  meta?: Record<string, unknown>;
+  /** The error's message, for a failed event. */
+  error?: string;
+}
+
+type LogMeta = Parameters<LoggerService['info']>[1];
+
+/** A logger that hands every audit entry (`isAuditEvent`) to `sink`. */
+class AuditLogRecorder implements LoggerService {
+  constructor(
+    private readonly fields: Record<string, unknown>,
+    private readonly sink: (entry: AuditLogEntry) => void,
+  ) {}
+  private write(_message: string, meta?: LogMeta) {
+    const fields = { ...this.fields };
+    if (!fields.isAuditEvent) return;
+    if (meta instanceof Error) fields.error = meta.message;
+    else Object.assign(fields, meta);
+    const { isAuditEvent: _, plugin: __, ...entry } = fields;
+    this.sink(entry as unknown as AuditLogEntry);
+  }
+  error = this.write;
+  warn = this.write;
+  info = this.write;
+  debug = this.write;
+  child(meta: Parameters<LoggerService['child']>[0]): LoggerService {
+    return new AuditLogRecorder({ ...this.fields, ...meta }, this.sink);
+  }
+}
+
+/**
+ * Backstage's own auditor service, writing to a logger that records its
+ * entries: `log` as written, `events` one per event with how it ended.
+ */
 export function auditRecorder() {
+  const log: AuditLogEntry[] = [];
   const events: AuditRecord[] = [];
-  const auditor = mockServices.auditor.mock({
-    createEvent: async options => {
-      const entry: AuditRecord = {
-        eventId: options.eventId,
-        meta: options.meta,
-      };
-      events.push(entry);
-      return {
-        success: async () => {
-          entry.outcome = 'success';
-        },
-        fail: async ({ error }) => {
-          entry.outcome = 'fail';
-          entry.error = error.message;
-        },
-      };
-    },
+  const pending: Array<{ record: AuditRecord; key: string }> = [];
+  const keyOf = (entry: AuditLogEntry) =>
+    JSON.stringify([
+      entry.eventId,
+      entry.actor.actorId,
+      entry.request?.method,
+      entry.request?.url,
+    ]);
+  const logger = createServiceFactory({
+    service: coreServices.logger,
+    deps: {},
+    factory: () =>
+      new AuditLogRecorder({}, entry => {
+        log.push(entry);
+        if (entry.status === 'initiated') {
+          const record: AuditRecord = {
+            eventId: entry.eventId,
+            meta: entry.meta,
+          };
+          events.push(record);
+          pending.push({ record, key: keyOf(entry) });
+          return;
+        }
+        const i = pending.findIndex(p => p.key === keyOf(entry));
+        if (i < 0) return;
+        const [{ record }] = pending.splice(i, 1);
+        record.outcome = entry.status === 'succeeded' ? 'success' : 'fail';
+        if (entry.error !== undefined) record.error = entry.error;
+      }),
   });
-  return { factory: auditor.factory, events };
+  return {
+    factories: [mockServices.auditor.factory(), logger],
+    events,
+    log,
+  };
 }
 
 /** An HTTP method of the pipelines API. */

@@ -22,7 +22,7 @@ const PIPELINES = 'pipelines';
 export function addPipelineDefinitionRoutes(
   router: ReturnType<typeof Router>,
   definitions: PipelineDefinitionsService,
-  { authorizedScope, audited }: RouteHelpers,
+  { authorizedScope, authorizedChange }: RouteHelpers,
 ): void {
   router.get('/targets', async (req, res) => {
     const { scope } = await authorizedScope(
@@ -59,19 +59,18 @@ export function addPipelineDefinitionRoutes(
 
   router.post('/pipelines', async (req, res) => {
     const body = parseInput(createPipelineBodySchema, req.body ?? {}, 'body');
-    const { scope } = await authorizedScope(
-      req,
-      pipelinesPipelineUpdatePermission,
-      PIPELINES,
-    );
     const { cluster, namespace } = body;
     const name = body.pipeline.metadata.name;
     let created!: PipelineDefinition;
-    await audited(
+    await authorizedChange(
       req,
-      'pipeline-definition-create',
-      { entityRef: scope.entityRef, cluster, namespace, name },
-      async () => {
+      {
+        eventId: 'pipeline-definition-create',
+        permission: pipelinesPipelineUpdatePermission,
+        objects: PIPELINES,
+        meta: { cluster, namespace, name },
+      },
+      async ({ scope }) => {
         created = await definitions.createPipeline(scope, body);
         return { resourceVersion: created.resourceVersion };
       },
@@ -82,21 +81,16 @@ export function addPipelineDefinitionRoutes(
   router.put('/pipelines/:cluster/:namespace/:name', async (req, res) => {
     const where = parseInput(objectPathSchema, req.params, 'path');
     const body = parseInput(updatePipelineBodySchema, req.body ?? {}, 'body');
-    const { scope } = await authorizedScope(
-      req,
-      pipelinesPipelineUpdatePermission,
-      PIPELINES,
-    );
     let updated!: PipelineDefinition;
-    await audited(
+    await authorizedChange(
       req,
-      'pipeline-definition-update',
       {
-        entityRef: scope.entityRef,
-        ...where,
-        loadedResourceVersion: body.resourceVersion,
+        eventId: 'pipeline-definition-update',
+        permission: pipelinesPipelineUpdatePermission,
+        objects: PIPELINES,
+        meta: { ...where, loadedResourceVersion: body.resourceVersion },
       },
-      async () => {
+      async ({ scope }) => {
         updated = await definitions.updatePipeline(scope, where, body);
         return { resourceVersion: updated.resourceVersion };
       },

@@ -133,7 +133,7 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
       cluster: tc,
       entities,
       permissions: policy.permissions.factory,
-      features: [auditor.factory],
+      features: auditor.factories,
     }));
   });
 
@@ -307,7 +307,19 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
       pipeline: newPipeline('cart-new'),
     });
     expect(created.status).toBe(403);
-    expect(audit.length).toBe(auditsBefore);
+    // Both refusals are recorded, with their reasons.
+    expect(audit.slice(auditsBefore)).toEqual([
+      expect.objectContaining({
+        eventId: 'pipeline-definition-update',
+        outcome: 'fail',
+        error: res.body.error.message,
+      }),
+      expect.objectContaining({
+        eventId: 'pipeline-definition-create',
+        outcome: 'fail',
+        error: created.body.error.message,
+      }),
+    ]);
     expect(
       ((await readFromCluster('ci', 'cart-build')) as any).metadata
         .resourceVersion,

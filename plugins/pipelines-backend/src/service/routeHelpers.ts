@@ -33,12 +33,23 @@ export interface RouteHelpers {
     permission: ResourcePermission | BasicPermission,
     objects?: string,
   ): Promise<{ scope: EntityScope; userRef: string }>;
-  /** Runs a change, recording it with the auditor as it succeeds or fails. */
-  audited<T>(
+  /**
+   * Runs a change of the entity the request is about (`?entityRef=`) once
+   * the caller holds `permission` on it, recording it with the auditor as
+   * Backstage's own plugins do: the event is created first, so a denied
+   * request is recorded as failed with its reason, like any other failure.
+   * The event's meta names the entity besides `meta`.
+   */
+  authorizedChange<T>(
     req: Request,
-    eventId: string,
-    meta: AuditMeta,
-    action: () => Promise<T>,
+    change: {
+      eventId: string;
+      permission: ResourcePermission | BasicPermission;
+      /** What the permission is about, in the refusal ("pipeline runs" by default). */
+      objects?: string;
+      meta: AuditMeta;
+    },
+    action: (caller: { scope: EntityScope; userRef: string }) => Promise<T>,
   ): Promise<T>;
 }
 
@@ -89,20 +100,34 @@ export function createRouteHelpers(options: {
     };
   }
 
-  async function audited<T>(
+  async function authorizedChange<T>(
     req: Request,
-    eventId: string,
-    meta: AuditMeta,
-    action: () => Promise<T>,
+    change: {
+      eventId: string;
+      permission: ResourcePermission | BasicPermission;
+      objects?: string;
+      meta: AuditMeta;
+    },
+    action: (caller: { scope: EntityScope; userRef: string }) => Promise<T>,
   ): Promise<T> {
+    const { entityRef } = parseInput(
+      entityRefQuerySchema,
+      { entityRef: req.query.entityRef },
+      'query',
+    );
     const event: AuditorServiceEvent = await auditor.createEvent({
-      eventId,
+      eventId: change.eventId,
       severityLevel: 'medium',
       request: req,
-      meta,
+      meta: { entityRef, ...change.meta },
     });
     try {
-      const result = await action();
+      const caller = await authorizedScope(
+        req,
+        change.permission,
+        change.objects,
+      );
+      const result = await action(caller);
       await event.success(
         result
           ? { meta: { result: result as unknown as AuditMeta } }
@@ -115,5 +140,5 @@ export function createRouteHelpers(options: {
     }
   }
 
-  return { authorizedScope, audited };
+  return { authorizedScope, authorizedChange };
 }

@@ -58,7 +58,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { service, logs, events } = options;
   const helpers = createRouteHelpers(options);
-  const { authorizedScope, audited } = helpers;
+  const { authorizedScope, authorizedChange } = helpers;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
   // Open event streams, ended on shutdown so the server can stop.
@@ -191,20 +191,18 @@ export async function createRouter(
 
   router.post('/runs', async (req, res) => {
     const body = parseInput(startRunBodySchema, req.body ?? {}, 'body');
-    const { scope, userRef } = await authorizedScope(
+    const created = await authorizedChange(
       req,
-      pipelinesRunCreatePermission,
-    );
-    const created = await audited(
-      req,
-      'pipeline-run-start',
       {
-        entityRef: scope.entityRef,
-        cluster: body.cluster,
-        namespace: body.namespace,
-        pipeline: body.pipeline,
+        eventId: 'pipeline-run-start',
+        permission: pipelinesRunCreatePermission,
+        meta: {
+          cluster: body.cluster,
+          namespace: body.namespace,
+          pipeline: body.pipeline,
+        },
       },
-      () => service.startRun(scope, body, userRef),
+      ({ scope, userRef }) => service.startRun(scope, body, userRef),
     );
     res.status(201).json(created);
   });
@@ -216,15 +214,14 @@ export async function createRouter(
       'path',
     );
     const body = parseInput(rerunBodySchema, req.body ?? {}, 'body');
-    const { scope, userRef } = await authorizedScope(
+    const created = await authorizedChange(
       req,
-      pipelinesRunRerunPermission,
-    );
-    const created = await audited(
-      req,
-      'pipeline-run-rerun',
-      { entityRef: scope.entityRef, cluster, namespace, name },
-      () =>
+      {
+        eventId: 'pipeline-run-rerun',
+        permission: pipelinesRunRerunPermission,
+        meta: { cluster, namespace, name },
+      },
+      ({ scope, userRef }) =>
         service.rerun(scope, cluster, namespace, name, body.params, userRef),
     );
     res.status(201).json(created);
@@ -237,28 +234,34 @@ export async function createRouter(
       'path',
     );
     const { mode } = parseInput(cancelBodySchema, req.body ?? {}, 'body');
-    const { scope } = await authorizedScope(req, pipelinesRunCancelPermission);
-    await audited(
+    await authorizedChange(
       req,
-      'pipeline-run-cancel',
-      { entityRef: scope.entityRef, cluster, namespace, name, mode },
-      () => service.cancel(scope, cluster, namespace, name, mode),
+      {
+        eventId: 'pipeline-run-cancel',
+        permission: pipelinesRunCancelPermission,
+        meta: { cluster, namespace, name, mode },
+      },
+      ({ scope }) => service.cancel(scope, cluster, namespace, name, mode),
     );
     res.status(204).end();
   });
 
+  // Starting a held run starts it: the permission to start runs, not the
+  // one to cancel them.
   router.post('/runs/:cluster/:namespace/:name/start', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
       objectPathSchema,
       req.params,
       'path',
     );
-    const { scope } = await authorizedScope(req, pipelinesRunCancelPermission);
-    await audited(
+    await authorizedChange(
       req,
-      'pipeline-run-start-pending',
-      { entityRef: scope.entityRef, cluster, namespace, name },
-      () => service.startPending(scope, cluster, namespace, name),
+      {
+        eventId: 'pipeline-run-start-pending',
+        permission: pipelinesRunCreatePermission,
+        meta: { cluster, namespace, name },
+      },
+      ({ scope }) => service.startPending(scope, cluster, namespace, name),
     );
     res.status(204).end();
   });
@@ -269,12 +272,14 @@ export async function createRouter(
       req.params,
       'path',
     );
-    const { scope } = await authorizedScope(req, pipelinesRunDeletePermission);
-    await audited(
+    await authorizedChange(
       req,
-      'pipeline-run-delete',
-      { entityRef: scope.entityRef, cluster, namespace, name },
-      () => service.deleteRun(scope, cluster, namespace, name),
+      {
+        eventId: 'pipeline-run-delete',
+        permission: pipelinesRunDeletePermission,
+        meta: { cluster, namespace, name },
+      },
+      ({ scope }) => service.deleteRun(scope, cluster, namespace, name),
     );
     res.status(204).end();
   });
