@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -6,6 +6,9 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  KubernetesObject,
+  KubernetesObjectApi,
+  loadAllYaml,
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
 import {
@@ -21,9 +24,10 @@ import {
 } from '@cairn/dev-cluster/src/tekton';
 
 /*
- * Test support: a dev cluster with Tekton, and a portal service account that
- * may read Tekton objects everywhere but change PipelineRuns and Pipelines
- * only in the namespace `ci`, so tests see the cluster's own 403 elsewhere.
+ * Test support: a dev cluster with Tekton, and the portal's service account
+ * with the access examples/kubernetes/portal-access.yaml grants, run
+ * pipelines bound (as that file describes) only in the namespace `ci`, so
+ * tests see the cluster's own 403 elsewhere.
  */
 
 export const WRITABLE_NAMESPACE = 'ci';
@@ -33,6 +37,59 @@ export const READ_ONLY_NAMESPACE = 'other';
 export const tektonObjects = (
   plural: 'pipelines' | 'pipelineruns' | 'tasks' | 'taskruns',
 ) => ({ group: 'tekton.dev', version: 'v1', plural });
+
+/** The RBAC users apply for the portal (examples/kubernetes/portal-access.yaml). */
+export const PORTAL_ACCESS_PATH = path.resolve(
+  __dirname,
+  '../../../../examples/kubernetes/portal-access.yaml',
+);
+
+/** The ClusterRole of what the portal does where it runs pipelines. */
+const RUN_PIPELINES_ROLE = 'cairn-portal-pipelines-run';
+
+/**
+ * Applies examples/kubernetes/portal-access.yaml as users do, so the tests
+ * have exactly the rights it grants (a rule missing from it fails a test).
+ * With `runPipelinesIn`, the portal runs pipelines only in those namespaces,
+ * bound as the file describes (a RoleBinding of its ClusterRole in each
+ * namespace instead of its ClusterRoleBinding).
+ */
+export async function applyPortalAccess(
+  admin: KubeConfig,
+  runPipelinesIn?: string[],
+): Promise<void> {
+  const objects = (
+    loadAllYaml(readFileSync(PORTAL_ACCESS_PATH, 'utf8')) as KubernetesObject[]
+  ).filter(
+    o =>
+      !runPipelinesIn ||
+      o.kind !== 'ClusterRoleBinding' ||
+      o.metadata?.name !== RUN_PIPELINES_ROLE,
+  );
+  const client = KubernetesObjectApi.makeApiClient(admin);
+  for (const object of objects) await client.create(object);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  for (const namespace of runPipelinesIn ?? []) {
+    await rbac.createNamespacedRoleBinding({
+      namespace,
+      body: {
+        metadata: { name: RUN_PIPELINES_ROLE },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: RUN_PIPELINES_ROLE,
+        },
+        subjects: [
+          {
+            kind: 'ServiceAccount',
+            name: 'cairn-portal',
+            namespace: 'cairn-system',
+          },
+        ],
+      },
+    });
+  }
+}
 
 export interface TektonTestCluster {
   cluster: DevCluster;
@@ -67,79 +124,10 @@ export async function startTektonTestCluster(
       });
     }
     const core = admin.makeApiClient(CoreV1Api);
-    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-    for (const name of [
-      'cairn-system',
-      WRITABLE_NAMESPACE,
-      READ_ONLY_NAMESPACE,
-    ]) {
+    for (const name of [WRITABLE_NAMESPACE, READ_ONLY_NAMESPACE]) {
       await core.createNamespace({ body: { metadata: { name } } });
     }
-    await core.createNamespacedServiceAccount({
-      namespace: 'cairn-system',
-      body: { metadata: { name: 'cairn-portal' } },
-    });
-    const subjects = [
-      {
-        kind: 'ServiceAccount',
-        name: 'cairn-portal',
-        namespace: 'cairn-system',
-      },
-    ];
-    await rbac.createClusterRole({
-      body: {
-        metadata: { name: 'cairn-pipelines-read' },
-        rules: [
-          {
-            apiGroups: ['tekton.dev'],
-            resources: ['pipelines', 'pipelineruns', 'taskruns', 'tasks'],
-            verbs: ['get', 'list', 'watch'],
-          },
-          { apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get'] },
-        ],
-      },
-    });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: 'cairn-pipelines-read' },
-        roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
-          kind: 'ClusterRole',
-          name: 'cairn-pipelines-read',
-        },
-        subjects,
-      },
-    });
-    await rbac.createNamespacedRole({
-      namespace: WRITABLE_NAMESPACE,
-      body: {
-        metadata: { name: 'cairn-pipelines-run' },
-        rules: [
-          {
-            apiGroups: ['tekton.dev'],
-            resources: ['pipelineruns'],
-            verbs: ['create', 'patch', 'delete'],
-          },
-          {
-            apiGroups: ['tekton.dev'],
-            resources: ['pipelines'],
-            verbs: ['create', 'update'],
-          },
-        ],
-      },
-    });
-    await rbac.createNamespacedRoleBinding({
-      namespace: WRITABLE_NAMESPACE,
-      body: {
-        metadata: { name: 'cairn-pipelines-run' },
-        roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
-          kind: 'Role',
-          name: 'cairn-pipelines-run',
-        },
-        subjects,
-      },
-    });
+    await applyPortalAccess(admin, [WRITABLE_NAMESPACE]);
     const review = await core.createNamespacedServiceAccountToken({
       namespace: 'cairn-system',
       name: 'cairn-portal',
