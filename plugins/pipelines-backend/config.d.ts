@@ -24,6 +24,47 @@ export interface Config {
           namespace?: string;
         }
     >;
+    /**
+     * Objects any run may bind as a workspace besides its entity's own.
+     * A run may mount a Secret, ConfigMap or PersistentVolumeClaim only if
+     * it belongs to the run's entity (its labels match the entity's
+     * `backstage.io/kubernetes-id` or `backstage.io/kubernetes-label-selector`,
+     * as its runs do) or is listed here; any other is refused with 403, on
+     * start and on rerun, so a team cannot mount another team's Secret in a
+     * namespace they share. List only objects every user allowed to start
+     * runs may read. Entries as in `serviceAccounts`: a plain name is allowed
+     * in every namespace, `{ name, namespace }` only in that namespace.
+     * Default: none.
+     */
+    workspaces?: {
+      secrets?: Array<
+        | string
+        | {
+            /** The Secret's name. */
+            name: string;
+            /** Allow it only in this namespace. */
+            namespace?: string;
+          }
+      >;
+      configMaps?: Array<
+        | string
+        | {
+            /** The ConfigMap's name. */
+            name: string;
+            /** Allow it only in this namespace. */
+            namespace?: string;
+          }
+      >;
+      persistentVolumeClaims?: Array<
+        | string
+        | {
+            /** The PersistentVolumeClaim's name. */
+            name: string;
+            /** Allow it only in this namespace. */
+            namespace?: string;
+          }
+      >;
+    };
     logs?: {
       /**
        * Days the step logs of finished runs are kept in the portal database

@@ -12,6 +12,7 @@ import { PipelineRunsService } from './service/PipelineRunsService';
 import { PipelineDefinitionsService } from './service/PipelineDefinitionsService';
 import { RunEvents } from './service/RunEvents';
 import { ServiceAccountAllowList } from './service/serviceAccounts';
+import { WorkspaceAllowList } from './service/workspaceBindings';
 import { TektonWatches } from './watch';
 
 /**
@@ -51,6 +52,7 @@ export const pipelinesPlugin = createBackendPlugin({
       }) {
         permissionsRegistry.addPermissions(pipelinesPermissions);
         const serviceAccounts = ServiceAccountAllowList.fromConfig(config);
+        const workspaces = WorkspaceAllowList.fromConfig(config);
         const clusters = ClusterAccess.fromConfig(config);
         const watches = new TektonWatches({ clusters, logger });
         const store = await DatabaseLogStore.create(database);
@@ -102,6 +104,7 @@ export const pipelinesPlugin = createBackendPlugin({
           clusters,
           watches,
           serviceAccounts,
+          workspaces,
         });
         httpRouter.use(
           await createRouter({

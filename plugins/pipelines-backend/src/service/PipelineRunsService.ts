@@ -41,6 +41,7 @@ import { LabelSelector, parseLabelSelector } from '../watch/labelSelector';
 import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { ServiceAccountAllowList } from './serviceAccounts';
+import { WorkspaceAllowList, WorkspaceBindingGuard } from './workspaceBindings';
 
 const TEKTON = { group: 'tekton.dev', version: 'v1' };
 
@@ -62,6 +63,11 @@ export interface PipelineRunsServiceOptions {
   syncTimeoutMs?: number;
   /** Service accounts users may name (`pipelines.serviceAccounts`); none by default. */
   serviceAccounts?: ServiceAccountAllowList;
+  /**
+   * Objects any run may bind as workspaces besides its entity's own
+   * (`pipelines.workspaces`); none by default.
+   */
+  workspaces?: WorkspaceAllowList;
 }
 
 /**
@@ -108,11 +114,16 @@ function paramsToInput(params: Param[] | undefined): Record<string, unknown> {
 export class PipelineRunsService {
   private readonly syncTimeoutMs: number;
   private readonly serviceAccounts: ServiceAccountAllowList;
+  private readonly workspaceGuard: WorkspaceBindingGuard;
 
   constructor(private readonly options: PipelineRunsServiceOptions) {
     this.syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
     this.serviceAccounts =
       options.serviceAccounts ?? new ServiceAccountAllowList();
+    this.workspaceGuard = new WorkspaceBindingGuard(
+      options.clusters,
+      options.workspaces,
+    );
   }
 
   /**
@@ -430,6 +441,14 @@ export class PipelineRunsService {
     if (problems.length) {
       throw new InputError(`invalid workspaces: ${problems.join('; ')}`);
     }
+    // In a namespace teams share, a run mounts only its entity's objects
+    // (or listed ones), never another team's Secret.
+    await this.workspaceGuard.check(
+      scope,
+      cluster,
+      namespace,
+      request.workspaces as WorkspaceBinding[],
+    );
     const body: PipelineRun = {
       apiVersion: TEKTON_API_VERSION,
       kind: 'PipelineRun',
@@ -486,6 +505,15 @@ export class PipelineRunsService {
         `run "${name}" used a service account that may no longer be chosen, so it cannot be rerun; start a new run instead: `,
       );
     }
+    // The copy binds what the original bound, which may have been set
+    // outside the portal: the same rule as for a new run.
+    await this.workspaceGuard.check(
+      scope,
+      cluster,
+      namespace,
+      run.spec.workspaces ?? [],
+      `run "${name}" cannot be rerun: `,
+    );
     const ref = run.spec.pipelineRef?.name;
     let specs: ParamSpec[] | undefined;
     if (ref) {
