@@ -38,7 +38,7 @@ export {
   ownerIndexValue,
   splitObjectKey,
 } from './objectIndex';
-export type { IndexFunction, Named } from './objectIndex';
+export type { IndexFunction, Named, Owned } from './objectIndex';
 export { parseBindAddress } from './probes';
 export { ItemExponentialFailureRateLimiter } from './rateLimiter';
 export type { RateLimiter } from './rateLimiter';

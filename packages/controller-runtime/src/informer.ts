@@ -3,13 +3,14 @@ import fetch from 'node-fetch';
 import {
   byNamespace,
   IndexFunction,
+  Named,
   ObjectIndex,
   objectKey,
 } from './objectIndex';
 
 /*
  * A shared informer, as client-go's reflector and indexer: it lists a
- * collection (in pages), then watches it from the list's resourceVersion
+ * collection, then watches it from the list's resourceVersion
  * with allowWatchBookmarks, so a quiet collection's watch still advances its
  * resourceVersion and a reconnect resumes where it stopped instead of
  * listing again. Only a 410 Gone (the resourceVersion left the server's
@@ -42,8 +43,6 @@ export interface InformerOptions<T> {
   onError?: (error: unknown) => void;
 }
 
-/** Objects a list asks for at once, as client-go's reflector pages. */
-const LIST_PAGE_SIZE = 500;
 /** client-go's reflector back-off: 800 ms doubling up to 30 s. */
 const BACKOFF_MS = 800;
 const MAX_BACKOFF_MS = 30_000;
@@ -53,7 +52,7 @@ const HEALTHY_WATCH_MS = 1_000;
 const MIN_WATCH_TIMEOUT_S = 300;
 
 interface ListResponse<T> {
-  metadata?: { resourceVersion?: string; continue?: string };
+  metadata?: { resourceVersion?: string };
   items?: T[];
 }
 
@@ -69,7 +68,7 @@ function isGone(error: unknown): boolean {
   return e?.code === 410 || e?.statusCode === 410;
 }
 
-export class Informer<T extends KubernetesObject = KubernetesObject> {
+export class Informer<T extends Named = KubernetesObject> {
   private objects = new Map<string, T>();
   private readonly indexes = new Map<string, ObjectIndex<T>>();
   private readonly handlers: InformerHandler<T>[] = [];
@@ -205,29 +204,17 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   }
 
   private async relist(generation: number): Promise<void> {
-    const items: T[] = [];
-    let resourceVersion = '';
-    let continueToken: string | undefined;
-    do {
-      const page = await this.listPage(continueToken);
-      items.push(...(page.items ?? []));
-      resourceVersion = page.metadata?.resourceVersion ?? '';
-      continueToken = page.metadata?.continue || undefined;
-    } while (continueToken);
-    if (generation !== this.generation) return;
-    this.replace(items);
-    this.resourceVersion = resourceVersion;
-    this.synced = true;
-  }
-
-  private listPage(continueToken?: string): Promise<ListResponse<T>> {
     const { kubeConfig, path, labelSelector, fieldSelector } = this.options;
-    return getJson(kubeConfig, path, {
-      limit: String(LIST_PAGE_SIZE),
-      continue: continueToken,
+    // One request, unpaged: as client-go's reflector gets it from the API
+    // server's watch cache (resourceVersion=0 ignores limit).
+    const list: ListResponse<T> = await getJson(kubeConfig, path, {
       labelSelector,
       fieldSelector,
     });
+    if (generation !== this.generation) return;
+    this.replace(list.items ?? []);
+    this.resourceVersion = list.metadata?.resourceVersion ?? '';
+    this.synced = true;
   }
 
   private watch(generation: number, started: number): Promise<AbortController> {

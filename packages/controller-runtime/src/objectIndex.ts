@@ -9,8 +9,15 @@ export type Named = {
   metadata?: {
     namespace?: string;
     name?: string;
+    resourceVersion?: string;
     labels?: Record<string, string>;
-    ownerReferences?: Array<{ kind: string; name: string; uid?: string }>;
+  };
+};
+
+/** An object with owner references, as byOwner reads them. */
+export type Owned = Named & {
+  metadata?: {
+    ownerReferences?: Array<{ kind: string; name: string }>;
   };
 };
 
@@ -61,7 +68,7 @@ export function ownerIndexValue(
  * Objects by their owners (owner references are namespace-local):
  * `Kind/namespace/name` of each owner, optionally only owners of one kind.
  */
-export function byOwner(kind?: string): IndexFunction<Named> {
+export function byOwner(kind?: string): IndexFunction<Owned> {
   return object =>
     (object.metadata?.ownerReferences ?? [])
       .filter(owner => kind === undefined || owner.kind === kind)

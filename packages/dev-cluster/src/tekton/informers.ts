@@ -1,20 +1,11 @@
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  Informer,
-  KubeConfig,
-  KubernetesObject,
-  makeInformer,
-  ObjectCache,
-  V1Pod,
-} from '@kubernetes/client-node';
+import { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { byLabel, Informer } from '@cairn/controller-runtime';
 import {
   LABELS,
   MANAGED_BY_TEKTON,
   TEKTON_GROUP,
   TEKTON_VERSION,
 } from './labels';
-import { ObjectIndex } from './objectIndex';
 import type { Pipeline, PipelineRun, Task, TaskRun } from './types';
 
 /*
@@ -30,82 +21,77 @@ export interface InformerHandlers {
   pod(pod: V1Pod): void;
 }
 
-const ownerIndexValue = (namespace: string, owner: string) =>
-  `${namespace}/${owner}`;
+/** Knative's default resync period, which Tekton's controllers keep. */
+const RESYNC_MS = 10 * 60 * 60 * 1000;
+const BY_PIPELINE_RUN = 'pipelineRun';
 
 export class TektonInformers {
-  readonly pipelineRuns: ObjectCache<PipelineRun>;
-  readonly taskRuns: ObjectCache<TaskRun>;
+  readonly pipelineRuns: Informer<PipelineRun>;
+  readonly taskRuns: Informer<TaskRun>;
   /** Tekton's pods only (labelled app.kubernetes.io/managed-by=tekton-pipelines). */
-  readonly pods: ObjectCache<V1Pod>;
-  readonly pipelines: ObjectCache<Pipeline>;
-  readonly tasks: ObjectCache<Task>;
-  private readonly taskRunsByPipelineRun = new ObjectIndex<TaskRun>(taskRun => {
-    const owner = taskRun.metadata.labels?.[LABELS.pipelineRun];
-    return owner ? [ownerIndexValue(taskRun.metadata.namespace!, owner)] : [];
-  });
+  readonly pods: Informer<V1Pod>;
+  readonly pipelines: Informer<Pipeline>;
+  readonly tasks: Informer<Task>;
   /** In the order they start: each before the informers whose reconciles read it. */
-  private readonly informers: Array<Informer<KubernetesObject>>;
-  private stopped = false;
+  private readonly informers: Informer<any>[];
 
-  constructor(kubeConfig: KubeConfig, handlers: InformerHandlers) {
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
-    const tekton = <T>(plural: string) =>
-      makeInformer<KubernetesObject>(
+  constructor(
+    kubeConfig: KubeConfig,
+    handlers: InformerHandlers,
+    onError: (error: unknown) => void,
+  ) {
+    const informer = <
+      T extends PipelineRun | TaskRun | Pipeline | Task | V1Pod,
+    >(
+      path: string,
+      options: { labelSelector?: string; handler?: (object: T) => void } = {},
+    ) => {
+      const created = new Informer<T>({
         kubeConfig,
-        `/apis/${TEKTON_GROUP}/${TEKTON_VERSION}/${plural}`,
-        () =>
-          custom.listClusterCustomObject({
-            group: TEKTON_GROUP,
-            version: TEKTON_VERSION,
-            plural,
-          }),
-      ) as Informer<KubernetesObject> & ObjectCache<T>;
-    const selector = `${LABELS.managedBy}=${MANAGED_BY_TEKTON}`;
-    const pods = makeInformer<V1Pod>(
-      kubeConfig,
-      '/api/v1/pods',
-      () => core.listPodForAllNamespaces({ labelSelector: selector }),
-      selector,
-    );
-    const pipelines = tekton<Pipeline>('pipelines');
-    const tasks = tekton<Task>('tasks');
-    const taskRuns = tekton<TaskRun>('taskruns');
-    const pipelineRuns = tekton<PipelineRun>('pipelineruns');
-    const index = this.taskRunsByPipelineRun;
-    taskRuns.on('add', o => index.upsert(o as TaskRun));
-    taskRuns.on('update', o => index.upsert(o as TaskRun));
-    taskRuns.on('delete', o => index.remove(o as TaskRun));
-    for (const [informer, handler] of [
-      [pods, handlers.pod],
-      [taskRuns, handlers.taskRun],
-      [pipelineRuns, handlers.pipelineRun],
-    ] as Array<[Informer<KubernetesObject>, (o: any) => void]>) {
-      informer.on('change', handler);
-    }
-    this.pipelineRuns = pipelineRuns;
-    this.taskRuns = taskRuns;
-    this.pods = pods;
-    this.pipelines = pipelines;
-    this.tasks = tasks;
+        path,
+        labelSelector: options.labelSelector,
+        resyncPeriodMs: RESYNC_MS,
+        onError,
+      });
+      const { handler } = options;
+      if (handler)
+        created.addEventHandler({
+          add: handler,
+          update: (_, object) => handler(object),
+          delete: handler,
+        });
+      return created;
+    };
+    const tekton = `/apis/${TEKTON_GROUP}/${TEKTON_VERSION}`;
+    this.pipelines = informer(`${tekton}/pipelines`);
+    this.tasks = informer(`${tekton}/tasks`);
+    this.pods = informer('/api/v1/pods', {
+      labelSelector: `${LABELS.managedBy}=${MANAGED_BY_TEKTON}`,
+      handler: handlers.pod,
+    });
+    this.taskRuns = informer(`${tekton}/taskruns`, {
+      handler: handlers.taskRun,
+    });
+    this.taskRuns.addIndexer(BY_PIPELINE_RUN, byLabel(LABELS.pipelineRun));
+    this.pipelineRuns = informer(`${tekton}/pipelineruns`, {
+      handler: handlers.pipelineRun,
+    });
     // Events of an informer queue reconciles that read the ones before it,
     // so starting them in this order waits for the caches those read.
-    this.informers = [pipelines, tasks, pods, taskRuns, pipelineRuns];
-    for (const informer of this.informers) {
-      informer.on('error', () => {
-        // As client-node advises: start again after a moment (the informer relists).
-        setTimeout(() => {
-          if (!this.stopped) informer.start().catch(() => {});
-        }, 1_000);
-      });
-    }
+    this.informers = [
+      this.pipelines,
+      this.tasks,
+      this.pods,
+      this.taskRuns,
+      this.pipelineRuns,
+    ];
   }
 
   /** The TaskRuns labelled as belonging to a PipelineRun of this name. */
   taskRunsOf(namespace: string, pipelineRun: string): TaskRun[] {
-    return this.taskRunsByPipelineRun.get(
-      ownerIndexValue(namespace, pipelineRun),
+    return this.taskRuns.byIndex(
+      BY_PIPELINE_RUN,
+      `${namespace}/${pipelineRun}`,
     );
   }
 
@@ -113,8 +99,7 @@ export class TektonInformers {
     for (const informer of this.informers) await informer.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.informers.map(informer => informer.stop()));
+  stop(): void {
+    for (const informer of this.informers) informer.stop();
   }
 }
