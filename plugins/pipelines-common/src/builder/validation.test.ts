@@ -601,6 +601,78 @@ describe('validatePipeline', () => {
     });
   });
 
+  describe('unknown fields', () => {
+    const unknown = (value: object) =>
+      validatePipeline({ ...pipeline({ tasks: [ref('a')] }), ...value })
+        .filter(p => p.message.startsWith('unknown field'))
+        .map(p => [p.path, p.task, p.message.split(';')[0]]);
+
+    it('are refused as Tekton decodes strictly, named by their path', () => {
+      expect(
+        unknown({
+          metadata: { name: 'demo', lables: {} },
+          spec: {
+            bogus: true,
+            tasks: [
+              { ...ref('a'), runafter: [], retry: 1 },
+              {
+                name: 'b',
+                taskSpec: {
+                  steps: [{ image: 'alpine', scirpt: 'echo' }],
+                  stepTemplate: { name: 'x' },
+                },
+              },
+            ],
+            finally: [{ ...ref('c'), taskRef: { name: 'echo', bundle: 'x' } }],
+          },
+        }),
+      ).toEqual([
+        ['metadata.lables', undefined, 'unknown field "metadata.lables"'],
+        ['spec.bogus', undefined, 'unknown field "spec.bogus"'],
+        ['spec.tasks[0].retry', 'a', 'unknown field "spec.tasks[0].retry"'],
+        [
+          'spec.tasks[1].taskSpec.steps[0].scirpt',
+          'b',
+          'unknown field "spec.tasks[1].taskSpec.steps[0].scirpt"',
+        ],
+        [
+          'spec.tasks[1].taskSpec.stepTemplate.name',
+          'b',
+          'unknown field "spec.tasks[1].taskSpec.stepTemplate.name"',
+        ],
+        [
+          'spec.finally[0].taskRef.bundle',
+          'c',
+          'unknown field "spec.finally[0].taskRef.bundle"',
+        ],
+      ]);
+    });
+
+    it("match in any case, as Go's JSON decoder does; Kubernetes' own types inside are not checked", () => {
+      expect(
+        unknown({
+          spec: {
+            tasks: [
+              {
+                name: 'a',
+                taskSpec: {
+                  steps: [
+                    {
+                      image: 'alpine',
+                      workspaces: [{ name: 'w', mountpath: '/w' }],
+                      env: [{ name: 'A', valueFrom: { anything: 1 } }],
+                      securityContext: { whatever: true },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        }),
+      ).toEqual([]);
+    });
+  });
+
   describe("a PipelineRun's pipelineSpec (embedded)", () => {
     const spec: PipelineSpec = {
       tasks: [

@@ -8,6 +8,7 @@ import {
   TaskSpec,
   WhenExpression,
 } from '../types';
+import { findUnknownFields } from './fields';
 import { ValidationProblem } from './problems';
 import {
   findVariables,
@@ -928,6 +929,19 @@ export function validatePipeline(
   context: PipelineValidationContext = {},
 ): ValidationProblem[] {
   const problems = new Problems();
+  for (const path of findUnknownFields(pipeline)) {
+    const lane = /^spec\.(tasks|finally)\[(\d+)\]\./.exec(path);
+    const task = lane
+      ? list<PipelineTask>(pipeline.spec?.[lane[1] as 'tasks' | 'finally'])[
+          Number(lane[2])
+        ]?.name
+      : undefined;
+    problems.error(
+      path,
+      `unknown field "${path}"; a Tekton v1 Pipeline has no such field, and Tekton refuses the whole Pipeline for it: check the spelling or remove it`,
+      task,
+    );
+  }
   validateMetadata(problems, pipeline);
   const spec = pipeline.spec;
   if (!isObject(spec)) {
