@@ -32,6 +32,13 @@ export const KUBERNETES_NAMESPACE_ANNOTATION =
 export const KUBERNETES_CLUSTER_ANNOTATION = 'backstage.io/kubernetes-cluster';
 
 /**
+ * Tekton Pipelines' API group and the version Cairn speaks, as Kubernetes
+ * clients name them (`apiVersion` is {@link TEKTON_API_VERSION}).
+ * @public
+ */
+export const TEKTON_API = { group: 'tekton.dev', version: 'v1' } as const;
+
+/**
  * The labels Tekton sets on the objects it creates.
  * @public
  */

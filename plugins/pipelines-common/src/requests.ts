@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RUN_SORT_FIELDS } from './api';
 import { dns1123LabelErrors, dns1123SubdomainErrors } from './names';
 import { RUN_STATUSES, RunStatus } from './status';
-import { Pipeline } from './types';
+import { Pipeline, TEKTON_API_VERSION } from './types';
 
 /*
  * What the pipelines API accepts, as zod schemas: the backend validates

@@ -5,10 +5,12 @@
  * through the portal unchanged.
  */
 
+import { TEKTON_API } from './constants';
 import type { CancelMode } from './requests';
 
-/** Tekton's API group and the version Cairn speaks. @public */
-export const TEKTON_API_VERSION = 'tekton.dev/v1';
+/** Tekton's API group and the version Cairn speaks, as objects name them. @public */
+export const TEKTON_API_VERSION =
+  `${TEKTON_API.group}/${TEKTON_API.version}` as const;
 
 /**
  * Kubernetes object metadata, as far as the portal uses it.

@@ -11,6 +11,7 @@ import {
   loadAllYaml,
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
+import { TEKTON_API } from '@cairn/plugin-pipelines-common';
 import {
   DevCluster,
   DevClusterOptions,
@@ -36,7 +37,7 @@ export const READ_ONLY_NAMESPACE = 'other';
 /** Tekton's `plural` objects, as the custom objects API names them. */
 export const tektonObjects = (
   plural: 'pipelines' | 'pipelineruns' | 'tasks' | 'taskruns',
-) => ({ group: 'tekton.dev', version: 'v1', plural });
+) => ({ ...TEKTON_API, plural });
 
 /** The RBAC users apply for the portal (examples/kubernetes/portal-access.yaml). */
 export const PORTAL_ACCESS_PATH = path.resolve(

@@ -7,13 +7,19 @@ import {
   PipelineDefinition,
   PipelineTargets,
   Task,
-  TaskSummary,
   TasksList,
+  TaskSummary,
+  TEKTON_API,
   toEditablePipeline,
   UpdatePipelineRequest,
   validatePipeline,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess, mapKubernetesError } from '../clusters';
+import {
+  ClusterAccess,
+  isNotFound,
+  kubernetesStatusCode,
+  mapKubernetesError,
+} from '../clusters';
 import { KubernetesCallContext } from '../clusters/errors';
 import { TektonWatches } from '../watch';
 import { EntityScope, isInScope } from './entityScope';
@@ -24,7 +30,7 @@ import {
   restoreServerOwned,
 } from './pipelineDefinition';
 
-const TEKTON = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
+const PIPELINES = { ...TEKTON_API, plural: 'pipelines' };
 
 /** Options of {@link PipelineDefinitionsService}. @public */
 export interface PipelineDefinitionsServiceOptions {
@@ -32,12 +38,6 @@ export interface PipelineDefinitionsServiceOptions {
   watches: TektonWatches;
   /** How long a request waits for a cluster's first list of Tasks (default 10 s). */
   syncTimeoutMs?: number;
-}
-
-function statusCode(error: unknown): number | undefined {
-  const e = error as { code?: unknown; statusCode?: unknown };
-  if (typeof e?.code === 'number') return e.code;
-  return typeof e?.statusCode === 'number' ? e.statusCode : undefined;
 }
 
 /**
@@ -88,13 +88,13 @@ export class PipelineDefinitionsService {
     await this.validate(where, body);
     try {
       const created = (await this.api(cluster).createNamespacedCustomObject({
-        ...TEKTON,
+        ...PIPELINES,
         namespace,
         body,
       })) as Pipeline;
       return this.definition(cluster, created);
     } catch (error) {
-      if (statusCode(error) === 409) {
+      if (kubernetesStatusCode(error) === 409) {
         throw new ConflictError(
           `pipeline "${name}" already exists in namespace "${namespace}" on cluster "${cluster}"; choose another name, or open that one to edit it`,
         );
@@ -113,11 +113,7 @@ export class PipelineDefinitionsService {
       `pipeline "${where.name}" was changed by someone else since you loaded it; reload it and apply your change again`,
     );
     const body = restoreServerOwned(
-      labelForEntity(
-        scope,
-        where,
-        toEditablePipeline(request.pipeline),
-      ),
+      labelForEntity(scope, where, toEditablePipeline(request.pipeline)),
       current,
       request.resourceVersion,
     );
@@ -128,14 +124,14 @@ export class PipelineDefinitionsService {
       const replaced = (await this.api(
         where.cluster,
       ).replaceNamespacedCustomObject({
-        ...TEKTON,
+        ...PIPELINES,
         namespace: where.namespace,
         name: where.name,
         body,
       })) as Pipeline;
       return this.definition(where.cluster, replaced);
     } catch (error) {
-      if (statusCode(error) === 409) throw conflict;
+      if (kubernetesStatusCode(error) === 409) throw conflict;
       throw this.clusterError(error, where, 'update');
     }
   }
@@ -224,12 +220,12 @@ export class PipelineDefinitionsService {
     let pipeline: Pipeline;
     try {
       pipeline = (await this.api(cluster).getNamespacedCustomObject({
-        ...TEKTON,
+        ...PIPELINES,
         namespace,
         name,
       })) as Pipeline;
     } catch (error) {
-      if (statusCode(error) === 404) throw notFound;
+      if (isNotFound(error)) throw notFound;
       throw this.clusterError(error, where, 'get');
     }
     if (!isInScope(scope, cluster, pipeline)) throw notFound;
@@ -266,8 +262,8 @@ export class PipelineDefinitionsService {
     return mapKubernetesError(error, {
       cluster: where.cluster,
       verb,
-      resource: TEKTON.plural,
-      group: TEKTON.group,
+      resource: PIPELINES.plural,
+      group: PIPELINES.group,
       namespace: where.namespace,
       name: where.name,
     });

@@ -16,15 +16,16 @@ import {
   ParamSpec,
   Pipeline,
   PipelineRun,
+  PipelinesList,
   PipelineSpec,
   PipelineSummary,
-  PipelinesList,
+  RERUN_OF_LABEL,
   RunDetails,
   RunRef,
   RunsPage,
   RunTaskState,
-  RERUN_OF_LABEL,
   StartRunBody,
+  TEKTON_API,
   TEKTON_API_VERSION,
   validateParamInput,
   WorkspaceBinding,
@@ -42,8 +43,6 @@ import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { ServiceAccountAllowList } from './serviceAccounts';
 import { WorkspaceAllowList, WorkspaceBindingGuard } from './workspaceBindings';
-
-const TEKTON = { group: 'tekton.dev', version: 'v1' };
 
 /** Filters of the runs list besides status, pipeline, search and paging. @public */
 export interface ListRunsRequest extends RunQuery {
@@ -383,7 +382,7 @@ export class PipelineRunsService {
   ): Promise<RunRef> {
     try {
       const created = (await this.api(cluster).createNamespacedCustomObject({
-        ...TEKTON,
+        ...TEKTON_API,
         plural: 'pipelineruns',
         namespace,
         body,
@@ -394,7 +393,7 @@ export class PipelineRunsService {
         cluster,
         verb: 'create',
         resource: 'pipelineruns',
-        group: TEKTON.group,
+        group: TEKTON_API.group,
         namespace,
       });
     }
@@ -606,7 +605,7 @@ export class PipelineRunsService {
   ): Promise<void> {
     try {
       await this.api(cluster).patchNamespacedCustomObject(
-        { ...TEKTON, plural: 'pipelineruns', namespace, name, body },
+        { ...TEKTON_API, plural: 'pipelineruns', namespace, name, body },
         setHeaderOptions('Content-Type', strategy),
       );
     } catch (error) {
@@ -614,7 +613,7 @@ export class PipelineRunsService {
         cluster,
         verb: 'patch',
         resource: 'pipelineruns',
-        group: TEKTON.group,
+        group: TEKTON_API.group,
         namespace,
         name,
       });
@@ -631,7 +630,7 @@ export class PipelineRunsService {
     await this.findRun(scope, cluster, namespace, name);
     try {
       await this.api(cluster).deleteNamespacedCustomObject({
-        ...TEKTON,
+        ...TEKTON_API,
         plural: 'pipelineruns',
         namespace,
         name,
@@ -642,7 +641,7 @@ export class PipelineRunsService {
         cluster,
         verb: 'delete',
         resource: 'pipelineruns',
-        group: TEKTON.group,
+        group: TEKTON_API.group,
         namespace,
         name,
       });

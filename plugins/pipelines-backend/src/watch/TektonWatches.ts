@@ -6,6 +6,7 @@ import {
   PipelineRun,
   Task,
   TaskRun,
+  TEKTON_API,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess, mapKubernetesError } from '../clusters';
@@ -41,8 +42,6 @@ export interface TektonWatchesOptions {
     'backoffMs' | 'watchTimeoutSeconds' | 'pageSize'
   >;
 }
-
-const TEKTON = { group: 'tekton.dev', version: 'v1' };
 
 /** Index of PipelineRuns by `metadata.uid`. */
 const BY_UID = 'uid';
@@ -109,14 +108,14 @@ export class TektonWatches {
         ...options.cacheOptions,
         cluster: cluster.name,
         kubeConfig: cluster.kubeConfig,
-        kind: { ...TEKTON, plural },
+        kind: { ...TEKTON_API, plural },
         onError: (error: unknown) =>
           options.logger.warn(
             mapKubernetesError(error, {
               cluster: cluster.name,
               verb: 'watch',
               resource: plural,
-              group: TEKTON.group,
+              group: TEKTON_API.group,
             }).message,
           ),
       });

@@ -1,0 +1,8 @@
+import type { ControllerFactory } from '@cairn/controller-runtime';
+
+/*
+ * Every controller the manager runs. A controller package exports a
+ * ControllerFactory (see operators/README.md) and is added here, one line
+ * each; the manager needs to know nothing else about it.
+ */
+export const CONTROLLERS: ControllerFactory[] = [];

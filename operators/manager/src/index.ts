@@ -1,0 +1,10 @@
+/**
+ * @cairn/operators-manager: the process that runs every Cairn controller.
+ *
+ * @packageDocumentation
+ */
+export { CONTROLLERS } from './controllers';
+export { loadKubeConfig, startOperatorManager } from './manager';
+export type { StartOptions } from './manager';
+export { parseFlags, USAGE } from './options';
+export type { ManagerFlags } from './options';

@@ -1,0 +1,295 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  ControllerFactory,
+  Manager,
+  silentLogger,
+} from '@cairn/controller-runtime';
+import { DevCluster, startDevCluster } from '@cairn/dev-cluster';
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
+import { startOperatorManager } from './manager';
+
+/*
+ * The manager against the dev cluster, as two replicas of a Deployment run
+ * it: leader election on a real Lease, controllers only on the leader, a
+ * killed leader replaced by the other replica, metrics and probes served.
+ */
+
+jest.setTimeout(180_000);
+
+const NAMESPACE = 'cairn-system';
+const WATCHED = 'watched';
+/** Past the 15 s lease, with room for the retry period and a slow machine. */
+const TAKEOVER_WAIT_MS = 45_000;
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+/** A controller of the ConfigMaps in WATCHED that records the keys it reconciles. */
+function recordingController(reconciled: string[]): ControllerFactory {
+  return () => ({
+    name: 'configmaps',
+    for: { apiVersion: 'v1', kind: 'ConfigMap', namespace: WATCHED },
+    reconcile: async key => {
+      reconciled.push(key);
+    },
+  });
+}
+
+async function get(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.text() };
+}
+
+describe('the operators manager', () => {
+  let stateDir: string;
+  let cluster: DevCluster;
+  let admin: KubeConfig;
+  let core: CoreV1Api;
+  let leases: CoordinationV1Api;
+  const managers: Manager[] = [];
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(path.join(os.tmpdir(), 'operators-manager-test-'));
+    cluster = await startDevCluster({
+      stateDir,
+      port: 0,
+      tekton: false,
+      runWorkloads: false,
+    });
+    admin = new KubeConfig();
+    admin.loadFromString(cluster.kubeconfig);
+    core = admin.makeApiClient(CoreV1Api);
+    leases = admin.makeApiClient(CoordinationV1Api);
+    for (const name of [NAMESPACE, WATCHED]) {
+      try {
+        await core.createNamespace({ body: { metadata: { name } } });
+      } catch (error) {
+        if (!(error instanceof ApiException && error.code === 409)) throw error;
+      }
+    }
+  });
+
+  afterEach(async () => {
+    await Promise.all(managers.splice(0).map(m => m.stop({ release: false })));
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  async function startReplica(
+    lease: string,
+    reconciled: string[],
+    kubeConfig = admin,
+    leaderElect = true,
+  ): Promise<Manager> {
+    const manager = await startOperatorManager(
+      {
+        metricsBindAddress: '127.0.0.1:0',
+        healthProbeBindAddress: '127.0.0.1:0',
+        leaderElect,
+        leaderElectionId: lease,
+        namespace: NAMESPACE,
+      },
+      {
+        kubeConfig,
+        controllers: [recordingController(reconciled)],
+        logger: silentLogger,
+      },
+    );
+    managers.push(manager);
+    return manager;
+  }
+
+  const readLease = (name: string) =>
+    leases.readNamespacedLease({ name, namespace: NAMESPACE });
+
+  async function createConfigMap(name: string) {
+    await core.createNamespacedConfigMap({
+      namespace: WATCHED,
+      body: { metadata: { name }, data: { a: '1' } },
+    });
+  }
+
+  it('elects one of two replicas; when the leader dies without releasing, the other leads after the lease runs out', async () => {
+    const lease = 'takeover';
+    const reconciled: [string[], string[]] = [[], []];
+    const replicas = await Promise.all([
+      startReplica(lease, reconciled[0]),
+      startReplica(lease, reconciled[1]),
+    ]);
+    await until(() => replicas.some(r => r.isLeader()), 'one replica to lead');
+    const leaderIndex = replicas.findIndex(r => r.isLeader());
+    const leader = replicas[leaderIndex];
+    const follower = replicas[1 - leaderIndex];
+    expect(follower.isLeader()).toBe(false);
+
+    const held = (await readLease(lease)).spec!;
+    expect(held.holderIdentity).toBe(leader.identity);
+    expect(held.leaseDurationSeconds).toBe(15);
+    expect(held.acquireTime).toBeDefined();
+    expect(held.renewTime).toBeDefined();
+    expect(typeof held.leaseTransitions).toBe('number');
+
+    // Only the leader's controllers run; the follower's caches are warm.
+    await createConfigMap('before');
+    await until(
+      () => reconciled[leaderIndex].includes(`${WATCHED}/before`),
+      'the leader to reconcile',
+    );
+    expect(reconciled[1 - leaderIndex]).toEqual([]);
+
+    const leaderMetrics = await get(`${leader.metricsUrl}/metrics`);
+    const followerMetrics = await get(`${follower.metricsUrl}/metrics`);
+    expect(leaderMetrics.body).toContain(
+      `leader_election_master_status{name="${lease}"} 1`,
+    );
+    expect(followerMetrics.body).toContain(
+      `leader_election_master_status{name="${lease}"} 0`,
+    );
+
+    // The leader dies: it stops renewing and leaves the Lease as it is.
+    await leader.stop({ release: false });
+    const died = Date.now();
+    expect((await readLease(lease)).spec!.holderIdentity).toBe(leader.identity);
+    await until(
+      () => follower.isLeader(),
+      'the other replica to lead',
+      TAKEOVER_WAIT_MS,
+    );
+    const tookOver = Date.now() - died;
+    const taken = (await readLease(lease)).spec!;
+    expect(taken.holderIdentity).toBe(follower.identity);
+    expect(taken.leaseTransitions).toBe((held.leaseTransitions ?? 0) + 1);
+    // It never took the lease while the leader was renewing it.
+    expect(tookOver).toBeGreaterThan(0);
+
+    await createConfigMap('after');
+    await until(
+      () => reconciled[1 - leaderIndex].includes(`${WATCHED}/after`),
+      'the new leader to reconcile',
+    );
+    expect(reconciled[leaderIndex]).not.toContain(`${WATCHED}/after`);
+  });
+
+  it('releases the Lease on a graceful stop, so the other replica leads without waiting out the lease', async () => {
+    const lease = 'release';
+    const first = await startReplica(lease, []);
+    await until(() => first.isLeader(), 'the first replica to lead');
+    const second = await startReplica(lease, []);
+    await first.stop();
+    const released = (await readLease(lease)).spec!;
+    expect(released.holderIdentity).not.toBe(first.identity);
+    await until(() => second.isLeader(), 'the second replica to lead');
+    expect((await readLease(lease)).spec!.holderIdentity).toBe(second.identity);
+  });
+
+  it("serves controller-runtime's metrics, /healthz, and /readyz once its informers have synced", async () => {
+    // A service account with no permissions yet: its informer cannot list.
+    const account = 'manager-under-test';
+    await core.createNamespacedServiceAccount({
+      namespace: NAMESPACE,
+      body: { metadata: { name: account } },
+    });
+    const { status } = await core.createNamespacedServiceAccountToken({
+      name: account,
+      namespace: NAMESPACE,
+      body: { spec: { audiences: [] } },
+    });
+    const asAccount = new KubeConfig();
+    asAccount.loadFromOptions({
+      clusters: [admin.getCurrentCluster()!],
+      users: [{ name: account, token: status!.token }],
+      contexts: [
+        {
+          name: account,
+          cluster: admin.getCurrentCluster()!.name,
+          user: account,
+        },
+      ],
+      currentContext: account,
+    });
+    const reconciled: string[] = [];
+    const manager = await startReplica('unused', reconciled, asAccount, false);
+
+    expect(await get(`${manager.probesUrl}/healthz`)).toEqual({
+      status: 200,
+      body: 'ok',
+    });
+    const notReady = await get(`${manager.probesUrl}/readyz`);
+    expect(notReady.status).toBe(500);
+    expect(notReady.body).toContain(
+      '[-]informers failed: informers not synced: /api/v1/namespaces/watched/configmaps',
+    );
+
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace: WATCHED,
+      body: {
+        metadata: { name: 'configmap-reader' },
+        rules: [
+          {
+            apiGroups: [''],
+            resources: ['configmaps'],
+            verbs: ['list', 'watch'],
+          },
+        ],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: WATCHED,
+      body: {
+        metadata: { name: 'configmap-reader' },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'Role',
+          name: 'configmap-reader',
+        },
+        subjects: [
+          { kind: 'ServiceAccount', name: account, namespace: NAMESPACE },
+        ],
+      },
+    });
+    await until(
+      async () => (await get(`${manager.probesUrl}/readyz`)).status === 200,
+      'readyz once the informer may list',
+    );
+    await until(
+      () => reconciled.length > 0,
+      'the controller to reconcile the ConfigMaps',
+    );
+
+    const metrics = (await get(`${manager.metricsUrl}/metrics`)).body;
+    for (const name of [
+      'controller_runtime_reconcile_total{controller="configmaps",result="success"}',
+      'controller_runtime_reconcile_errors_total{controller="configmaps"} 0',
+      'controller_runtime_reconcile_time_seconds_bucket{le="0.005",controller="configmaps"}',
+      'workqueue_depth{name="configmaps",controller="configmaps"}',
+      'workqueue_adds_total{name="configmaps",controller="configmaps"}',
+      'workqueue_queue_duration_seconds_bucket{le="1e-8",name="configmaps",controller="configmaps"}',
+      'workqueue_work_duration_seconds_count{name="configmaps",controller="configmaps"}',
+      'workqueue_retries_total{name="configmaps",controller="configmaps"} 0',
+    ])
+      expect(metrics).toContain(name);
+    expect(metrics).toMatch(/^# TYPE leader_election_master_status gauge$/m);
+    expect((await get(`${manager.metricsUrl}/nothing`)).status).toBe(404);
+  });
+});

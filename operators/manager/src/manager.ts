@@ -1,0 +1,61 @@
+import {
+  ControllerFactory,
+  jsonLogger,
+  Logger,
+  Manager,
+  parseBindAddress,
+} from '@cairn/controller-runtime';
+import { KubeConfig } from '@kubernetes/client-node';
+import { CONTROLLERS } from './controllers';
+import type { ManagerFlags } from './options';
+
+export interface StartOptions {
+  /** The client config; from `flags.kubeconfig` or the defaults when absent. */
+  kubeConfig?: KubeConfig;
+  /** The controllers to run; every registered one by default. */
+  controllers?: ControllerFactory[];
+  logger?: Logger;
+  /** A fixed candidate identity (default `<hostname>_<uuid>`). */
+  identity?: string;
+}
+
+/** Loads the kubeconfig as kubectl and client-go do: the file named, else $KUBECONFIG, ~/.kube/config or in-cluster. */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  if (path) kubeConfig.loadFromFile(path);
+  else kubeConfig.loadFromDefault();
+  if (!kubeConfig.getCurrentCluster())
+    throw new Error(
+      path
+        ? `kubeconfig ${path} has no current cluster`
+        : 'no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a cluster',
+    );
+  return kubeConfig;
+}
+
+/** Starts the operators' manager: every controller, its endpoints and (if asked) leader election. */
+export async function startOperatorManager(
+  flags: ManagerFlags,
+  options: StartOptions = {},
+): Promise<Manager> {
+  // Refuse bad addresses before anything starts.
+  parseBindAddress(flags.metricsBindAddress);
+  parseBindAddress(flags.healthProbeBindAddress);
+  const manager = new Manager({
+    kubeConfig: options.kubeConfig ?? loadKubeConfig(flags.kubeconfig),
+    metricsBindAddress: flags.metricsBindAddress,
+    healthProbeBindAddress: flags.healthProbeBindAddress,
+    leaderElection: flags.leaderElect
+      ? {
+          namespace: flags.namespace,
+          id: flags.leaderElectionId,
+          identity: options.identity,
+        }
+      : undefined,
+    logger: options.logger ?? jsonLogger(),
+  });
+  for (const controller of options.controllers ?? CONTROLLERS)
+    await manager.add(controller);
+  await manager.start();
+  return manager;
+}
