@@ -576,6 +576,11 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       await startRun('build', { params: { level: 'trace', colour: 'red' } }),
       'invalid params: param "level" must be one of "debug", "info", not "trace"; param "colour" is not declared by the pipeline; remove it',
     );
+    // A number is not taken for a string param: what it means as text is the user's to say.
+    await check(
+      await startRun('build', { params: { level: 3 } }),
+      'invalid body: params.level: must be a string, a list of strings or an object of string values, as the param\'s type declares; got the number 3 (send "3" as a string)',
+    );
     await check(
       await startRun('slow'),
       'invalid workspaces: workspace "scratch" is required; bind it',
@@ -629,7 +634,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     const bad = await runAction(name, 'cancel').send({ mode: 'Stop' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain(
-      'mode: must be Cancelled (stop now), CancelledRunFinally (stop now, run finally tasks) or StoppedRunFinally',
+      'mode: must be Cancelled (Stop now: cancel running tasks and skip finally tasks), CancelledRunFinally',
     );
   });
 

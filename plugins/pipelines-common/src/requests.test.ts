@@ -216,7 +216,7 @@ describe('the cancel request', () => {
 
   it('lists the three modes and what each does when given another', () => {
     expect(problems(cancelBodySchema, { mode: 'Stop' })).toEqual([
-      'mode: must be one of: Cancelled (Stop now: cancel running tasks and skip finally tasks.) CancelledRunFinally (Stop now: cancel running tasks, then run finally tasks.) StoppedRunFinally (Start no new tasks: let running tasks finish, then run finally tasks.)',
+      'mode: must be Cancelled (Stop now: cancel running tasks and skip finally tasks), CancelledRunFinally (Stop now: cancel running tasks, then run finally tasks), StoppedRunFinally (Start no new tasks: let running tasks finish, then run finally tasks)',
     ]);
   });
 });

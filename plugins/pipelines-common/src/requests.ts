@@ -363,9 +363,9 @@ export const cancelBodySchema = z
   .object({
     mode: z
       .enum(cancelModes, {
-        error: `must be one of: ${CANCEL_MODES.map(
-          m => `${m.mode} (${m.explanation})`,
-        ).join(' ')}`,
+        error: `must be ${CANCEL_MODES.map(
+          m => `${m.mode} (${m.explanation.replace(/\.$/, '')})`,
+        ).join(', ')}`,
       })
       .default('Cancelled'),
   })
@@ -381,7 +381,7 @@ export type CancelRequest = z.input<typeof cancelBodySchema>;
  */
 const pipelineObjectSchema = z
   .object({
-    apiVersion: z.literal('tekton.dev/v1', {
+    apiVersion: z.literal(TEKTON_API_VERSION, {
       error: 'must be tekton.dev/v1: the builder writes Tekton v1 Pipelines',
     }),
     kind: z.literal('Pipeline', { error: 'must be Pipeline' }),
