@@ -29,10 +29,19 @@ export interface RunRef {
   name: string;
 }
 
-/** A cluster that could not be read; its objects are missing from a response. @public */
+/**
+ * A cluster that could not be read: its objects are missing from a response,
+ * or, with `unreachableSince`, are there as they were last known. @public
+ */
 export interface ClusterError {
   cluster: string;
+  /** Why, in Kubernetes' words (the last error when the cluster stopped answering). */
   message: string;
+  /**
+   * When the portal lost the cluster (ISO 8601) after having read it: its
+   * objects in the response are its last known state from then, not live.
+   */
+  unreachableSince?: string;
 }
 
 /** What the runs list shows of a run. @public */
@@ -80,6 +89,8 @@ export interface RunDetails {
   tasks: Record<string, RunTaskState>;
   /** The rerun form: the pipeline's params, pre-filled with this run's values. */
   paramForm: ParamFormField[];
+  /** The run's cluster when it is not followed live (`unreachableSince`). */
+  clusterErrors: ClusterError[];
 }
 
 /** A Pipeline of an entity, with what its start form needs. @public */

@@ -163,6 +163,12 @@ export class PipelineRunsService {
     };
   }
 
+  /** Tells that a cluster's objects are its last known state, not live. */
+  private reportStale(cluster: string, clusterErrors: ClusterError[]): void {
+    const stale = this.options.watches.staleness(cluster);
+    if (stale) clusterErrors.push(stale);
+  }
+
   private async caches(cluster: string): Promise<TektonClusterCaches> {
     this.options.clusters.get(cluster);
     return this.options.watches.synced(cluster, this.syncTimeoutMs);
@@ -209,6 +215,7 @@ export class PipelineRunsService {
         continue;
       }
       byCluster.set(cluster, caches);
+      this.reportStale(cluster, clusterErrors);
       for (const scope of selected) {
         if (scope.cluster && scope.cluster !== cluster) continue;
         // A namespace outside the entity's own matches nothing.
@@ -304,6 +311,9 @@ export class PipelineRunsService {
       graph,
       tasks,
       paramForm: buildParamForm(spec?.params, run.spec.params),
+      clusterErrors: [this.options.watches.staleness(cluster)].filter(
+        (e): e is ClusterError => e !== undefined,
+      ),
     };
   }
 
@@ -324,6 +334,7 @@ export class PipelineRunsService {
         clusterErrors.push({ cluster, message: (error as Error).message });
         continue;
       }
+      this.reportStale(cluster, clusterErrors);
       for (const scope of selected) {
         if (scope.cluster && scope.cluster !== cluster) continue;
         for (const pipeline of listInScope(

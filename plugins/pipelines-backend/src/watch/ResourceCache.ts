@@ -124,6 +124,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
   private wake?: () => void;
   private synced = false;
   private lastErrorValue?: unknown;
+  private staleSinceValue?: Date;
   /** How many times the cache listed from scratch (first list included). */
   relists = 0;
 
@@ -148,9 +149,28 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     return this.synced;
   }
 
-  /** The last list or watch failure, cleared by the next successful list. */
+  /** The last list or watch failure, cleared by the next list or watch the server answers. */
   get lastError(): unknown {
     return this.lastErrorValue;
+  }
+
+  /**
+   * Since when lists and watches have failed (unreachable cluster, lost
+   * permission) without one answered in between: the cache holds the
+   * objects as they were then. Undefined while the cache follows the cluster.
+   */
+  get staleSince(): Date | undefined {
+    return this.staleSinceValue;
+  }
+
+  private failed(error: unknown): void {
+    this.lastErrorValue = error;
+    this.staleSinceValue ??= new Date();
+  }
+
+  private answered(): void {
+    this.lastErrorValue = undefined;
+    this.staleSinceValue = undefined;
   }
 
   start(): void {
@@ -288,7 +308,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
           this.resourceVersion = '';
           continue;
         }
-        this.lastErrorValue = error;
+        this.failed(error);
         this.options.onError?.(error);
         await this.sleep(delay);
         delay = Math.min(delay * 2, backoff.max);
@@ -335,7 +355,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     this.replace(items);
     this.resourceVersion = resourceVersion;
     this.relists += 1;
-    this.lastErrorValue = undefined;
+    this.answered();
     if (!this.synced) {
       this.synced = true;
       for (const resolve of this.syncWaiters) resolve();
@@ -350,6 +370,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
       let gone = false;
       let watchError: Error | undefined;
       let abortRequested = false;
+      let ended = false;
       const abortWatch = () => {
         abortRequested = true;
         this.abort?.abort();
@@ -393,6 +414,7 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
             if (rv) this.resourceVersion = rv;
           },
           (error: any) => {
+            ended = true;
             if (gone || error?.statusCode === 410) {
               reject(new GoneError());
             } else if (error && this.running && error.name !== 'AbortError') {
@@ -405,6 +427,9 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
           },
         )
         .then(controller => {
+          // The watch's promise resolves once the server answered 200, or
+          // after `done` was called with why it did not.
+          if (!ended) this.answered();
           this.abort = controller;
           if (!this.running || abortRequested) controller.abort();
         })

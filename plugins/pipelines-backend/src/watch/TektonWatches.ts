@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import {
+  ClusterError,
   KUBERNETES_ID_ANNOTATION,
   Pipeline,
   PipelineRun,
@@ -176,6 +177,35 @@ export class TektonWatches {
 
   clusterNames(): string[] {
     return [...this.caches.keys()];
+  }
+
+  /**
+   * Whether the caches named in `which` (those of runs and Pipelines by
+   * default) have stopped following a cluster they had listed: since when
+   * (the earliest of them), and the last failure in Kubernetes' words.
+   * Undefined while they follow it. Their objects are the last known state.
+   */
+  staleness(
+    cluster: string,
+    which: TektonCacheName[] = RUN_CACHES,
+  ): ClusterError | undefined {
+    const caches = this.get(cluster);
+    let stalest: ResourceCache<any> | undefined;
+    for (const cache of which.map(name => caches[name])) {
+      const since = cache.staleSince;
+      if (since && (!stalest || since < stalest.staleSince!)) stalest = cache;
+    }
+    if (!stalest) return undefined;
+    return {
+      cluster,
+      message: mapKubernetesError(stalest.lastError, {
+        cluster,
+        verb: 'watch',
+        resource: stalest.kind.plural,
+        group: stalest.kind.group,
+      }).message,
+      unreachableSince: stalest.staleSince!.toISOString(),
+    };
   }
 
   /**

@@ -319,6 +319,7 @@ export function makeRunDetails(): RunDetails {
       run.status?.pipelineSpec?.params,
       run.spec.params,
     ),
+    clusterErrors: [],
   };
 }
 

@@ -32,6 +32,7 @@ import {
 import { PipelineDag } from './PipelineDag';
 import { StepLog } from './StepLog';
 import { useRunEvents } from '../useRunEvents';
+import { ClusterErrors, isStale, STALE_REFRESH_MS } from '../ClusterErrors';
 import { RunRef } from '../../api';
 
 /** Param and result names are shown as they are, not title-cased. */
@@ -223,6 +224,8 @@ export function RunDetail() {
     }
   });
   useInterval(retry, active && !connected ? RUN_REFRESH_MS : null);
+  // The run's cluster is shown at its last known state: ask until it is back.
+  useInterval(retry, isStale(value?.clusterErrors) ? STALE_REFRESH_MS : null);
 
   if (!value) {
     if (error) return <ResponseErrorPanel error={error} />;
@@ -239,6 +242,11 @@ export function RunDetail() {
 
   return (
     <Grid container spacing={2}>
+      {value.clusterErrors?.length > 0 && (
+        <Grid item xs={12}>
+          <ClusterErrors errors={value.clusterErrors} what="Runs" />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <InfoCard
           title={summary.name}

@@ -215,6 +215,43 @@ describe('RunsTable', () => {
     await waitFor(() => expect(api.listCalls.length).toBeGreaterThan(2));
   });
 
+  it('says a lost cluster is shown at its last known state, and turns live again by itself', async () => {
+    const api = new FakePipelinesApi();
+    const { summary } = makeRunDetails();
+    const lost = {
+      cluster: 'dev',
+      message:
+        'cannot reach cluster "dev" (ECONNREFUSED); check url of cluster "dev" in kubernetes.clusterLocatorMethods',
+      unreachableSince: '2026-11-25T01:02:03Z',
+    };
+    api.pages = [{ ...page([summary], 1), clusterErrors: [lost] }];
+    await render(api, 50);
+    const banner = await screen.findByRole('alert');
+    expect(banner).toHaveTextContent(
+      `Showing the last known state of dev from ${new Date(
+        lost.unreachableSince,
+      ).toLocaleString()}`,
+    );
+    expect(banner).toHaveTextContent(lost.message);
+    // The last known runs are still listed under the banner.
+    expect(screen.getByText('build-x1')).toBeInTheDocument();
+    // Not missing: the runs are there, only not live.
+    expect(screen.queryByText(/cluster\(s\) are missing/)).toBeNull();
+
+    // Nothing is pushed while the cluster is away: the list asks again.
+    api.pages = [
+      page(
+        [{ ...summary, status: { status: 'succeeded', label: 'Succeeded' } }],
+        1,
+      ),
+    ];
+    expect(await screen.findByText('Succeeded')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    const calls = api.listCalls.length;
+    await new Promise(r => setTimeout(r, 200));
+    expect(api.listCalls.length).toBe(calls);
+  });
+
   it('explains how to opt in when there are no runs', async () => {
     const api = new FakePipelinesApi();
     await render(api);

@@ -12,7 +12,6 @@ import {
   ResponseErrorPanel,
   Table,
   TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
@@ -46,6 +45,7 @@ import {
   useRunPaths,
 } from '../EntityRefContext';
 import { useRunEvents } from '../useRunEvents';
+import { ClusterErrors, isStale, STALE_REFRESH_MS } from '../ClusterErrors';
 
 /**
  * How often the list refreshes while one of its runs is still active and the
@@ -223,7 +223,10 @@ export function RunsTable(props: {
   /** Extra toolbar content, e.g. a Start button. */
   actions?: ReactNode;
   title?: string;
-  /** Polling period while runs are active and there is no event stream. */
+  /**
+   * Polling period while runs are active and there is no event stream, and
+   * while a cluster is shown at its last known state.
+   */
   refreshIntervalMs?: number;
 }) {
   const api = useApi(pipelinesApiRef);
@@ -289,6 +292,11 @@ export function RunsTable(props: {
     hasActive && !connected
       ? props.refreshIntervalMs ?? ACTIVE_REFRESH_MS
       : null,
+  );
+  // A cluster shown at its last known state pushes nothing: ask until it is back.
+  useInterval(
+    () => tableRef.current?.onQueryChange?.(),
+    isStale(clusterErrors) ? props.refreshIntervalMs ?? STALE_REFRESH_MS : null,
   );
 
   const filtered =
@@ -479,19 +487,7 @@ export function RunsTable(props: {
           <ResponseErrorPanel error={error} />
         </Box>
       )}
-      {clusterErrors.length > 0 && (
-        <Box mb={2}>
-          <WarningPanel
-            title={`Runs of ${clusterErrors.length} cluster(s) are missing`}
-          >
-            {clusterErrors.map(c => (
-              <div key={c.cluster}>
-                {c.cluster}: {c.message}
-              </div>
-            ))}
-          </WarningPanel>
-        </Box>
-      )}
+      <ClusterErrors errors={clusterErrors} what="Runs" />
       <FilterBar
         filters={filters}
         pipelines={pipelines}
