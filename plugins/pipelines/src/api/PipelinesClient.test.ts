@@ -301,6 +301,9 @@ describe('PipelinesClient', () => {
       client.cancelRun(entityRef, run, 'Cancelled'),
     ).rejects.toMatchObject({
       name: 'ResponseError',
+      // Shown first by error panels, instead of "Request failed with 409".
+      message: 'pipeline run "build-x1" has already finished',
+      statusCode: 409,
       body: {
         error: { message: 'pipeline run "build-x1" has already finished' },
       },

@@ -103,7 +103,11 @@ export class PipelinesClient implements PipelinesApi {
         : undefined,
     );
     if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+      const error = await ResponseError.fromResponse(response);
+      // What every error panel shows first: the server's words (Kubernetes'
+      // or Tekton's, naming the field), not "Request failed with 400".
+      if (error.cause.message) error.message = error.cause.message;
+      throw error;
     }
     return response;
   }
