@@ -28,6 +28,7 @@ import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
 import { Root } from './components/Root';
+import { NotFoundPage } from './components/NotFound/NotFoundPage';
 
 /*
  * Sign-in offers guest for local use and GitHub when `cairn.signIn.providers`
@@ -63,6 +64,7 @@ const app = createApp({
   },
   components: {
     SignInPage: CairnSignInPage,
+    NotFoundErrorPage: NotFoundPage,
   },
 });
 
