@@ -535,7 +535,8 @@ describe('building a pipeline edit by edit', () => {
         '        steps:',
         '          - name: print',
         '            image: alpine',
-        '            script: echo test',
+        '            script: |-',
+        '              echo test',
         '',
       ].join('\n'),
     );

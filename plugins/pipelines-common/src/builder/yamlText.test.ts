@@ -57,6 +57,19 @@ describe('reconcileYamlText', () => {
     expect(next).toContain('last: |\n  one\n  two\n');
   });
 
+  it('writes every script as a block literal, even on one line', () => {
+    const step = 'steps:\n  - image: alpine\n    script: echo a\n';
+    expect(reconcile(step, v => (v.steps[0].script = 'echo b')).next).toBe(
+      'steps:\n  - image: alpine\n    script: |-\n      echo b\n',
+    );
+    expect(
+      reconcile('steps: []\n', v => v.steps.push({ script: 'echo c\n' }))
+        .next,
+    ).toBe('steps:\n  - script: |\n      echo c\n');
+    // Blank text, which a block literal cannot hold, stays quoted.
+    expect(renderYaml({ script: ' ' })).toBe('script: " "');
+  });
+
   it('rewrites a block scalar as a block scalar', () => {
     const { removed, added } = reconcile(text, v => (v.script = 'echo bye\n'));
     expect(removed).toEqual(['  echo hi']);

@@ -49,6 +49,24 @@ interface RenderStyle {
   indentSeq: boolean;
 }
 
+/**
+ * Keys whose text values are always written as block literals (`|`), even
+ * on one line: scripts, so that every script reads the same and a second
+ * line needs no change of style.
+ */
+const BLOCK_LITERAL_KEYS = new Set(['script']);
+
+const isBlockLiteralKey = (key: unknown) =>
+  BLOCK_LITERAL_KEYS.has(String(isScalar(key) ? key.value : key));
+
+/** Whether a block literal holds this text exactly (not so for blank text). */
+function readsBackAsBlockLiteral(text: string): boolean {
+  if (!text.trim()) return false;
+  const doc = new Document(text, RENDER_DOCUMENT_OPTIONS);
+  (doc.contents as Scalar).type = 'BLOCK_LITERAL';
+  return parseDocument(doc.toString(RENDER_OPTIONS)).toJS() === text;
+}
+
 /** Renders a value as a YAML document body, without the final newline. */
 export function renderYaml(
   value: unknown,
@@ -56,7 +74,23 @@ export function renderYaml(
   flow = false,
 ): string {
   const doc = new Document(value, RENDER_DOCUMENT_OPTIONS);
-  if (flow && isCollection(doc.contents)) doc.contents.flow = true;
+  if (flow && isCollection(doc.contents)) {
+    doc.contents.flow = true;
+  } else {
+    visit(doc, {
+      Pair(_, pair) {
+        const text = pair.value;
+        if (
+          isBlockLiteralKey(pair.key) &&
+          isScalar(text) &&
+          typeof text.value === 'string' &&
+          readsBackAsBlockLiteral(text.value)
+        ) {
+          text.type = 'BLOCK_LITERAL';
+        }
+      },
+    });
+  }
   return doc.toString({ ...RENDER_OPTIONS, ...style }).replace(/\r?\n$/, '');
 }
 
@@ -463,7 +497,9 @@ class TextEditor {
       !isCollectionValue(target)
     ) {
       const blockStyle =
-        node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+        node.type === 'BLOCK_LITERAL' ||
+        node.type === 'BLOCK_FOLDED' ||
+        (entry.kind === 'pair' && isBlockLiteralKey(entry.key));
       if (!blockStyle && !node.tag) {
         const text =
           entry.kind === 'flow'
