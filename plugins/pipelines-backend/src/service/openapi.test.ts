@@ -1,14 +1,18 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { CANCEL_MODES, RUN_STATUSES } from '@cairn/plugin-pipelines-common';
+import Ajv2020 from 'ajv/dist/2020';
 import express from 'express';
+import { Readable } from 'node:stream';
 import request from 'supertest';
 import { z } from 'zod';
 import { component } from '../__testUtils__/entities';
 import { API_OPERATIONS, buildOpenApiDocument, toOpenApiPath } from './openapi';
 import { createRouter } from './router';
+import { summarizeRun } from './runQuery';
 
 // Records the schema of every parseInput call, to hold each route's parsing
 // against what the document says of it.
@@ -47,6 +51,7 @@ const QUERY_VALUES: Record<string, string> = {
   entityRef: ENTITY_REF,
   taskRun: 'build-x7k2p-compile',
   step: 'compile',
+  q: 'error',
   cluster: 'dev',
   namespace: 'ci',
 };
@@ -84,8 +89,15 @@ async function servingRouter() {
       updatePipeline: async () => definition,
     } as any,
     logs: {
-      read: async () => ({ source: 'pod', content: 'done\n' }),
-      follow: async () => ({ source: 'pod', content: 'done\n' }),
+      read: async () => ({
+        source: 'archive',
+        attempt: 0,
+        size: 5,
+        start: 0,
+        stream: Readable.from(['done\n']),
+        abort: () => {},
+      }),
+      search: async () => ({ matches: [], truncated: false }),
     } as any,
     events: {
       listen: () => {
@@ -281,5 +293,74 @@ describe('the OpenAPI document', () => {
     const cancel = operation('post', '/runs/:cluster/:namespace/:name/cancel')
       .requestBody.content['application/json'].schema;
     expect(cancel.properties.mode.enum).toEqual(CANCEL_MODES.map(m => m.mode));
+  });
+
+  /** Checks a value against one of the document's component schemas. */
+  function conforms(component: string, value: unknown) {
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'doc', components: doc.components });
+    const validate = ajv.compile({
+      $ref: `doc#/components/schemas/${component}`,
+    });
+    validate(value);
+    return validate.errors ?? [];
+  }
+
+  it('describes the error body Backstage’s error handler sends', async () => {
+    const app = (await servingRouter()).use(
+      MiddlewareFactory.create({
+        config: mockServices.rootConfig(),
+        logger: mockServices.rootLogger(),
+      }).error(),
+    );
+    const response = await request(app)
+      .get('/runs/dev/Not_A_Name/x')
+      .query({ entityRef: ENTITY_REF });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain(
+      'namespace: Invalid value: "Not_A_Name"',
+    );
+    expect(conforms('Error', response.body)).toEqual([]);
+    expect(conforms('Error', { message: 'not the body' })).not.toEqual([]);
+  });
+
+  it('describes a run summary as the server builds it, every field of it', () => {
+    const summary = summarizeRun(
+      ENTITY_REF,
+      'dev',
+      {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: {
+          name: 'build-x7k2p',
+          namespace: 'ci',
+          uid: 'u-1',
+          creationTimestamp: '2026-11-25T01:00:00Z',
+          labels: {
+            'tekton.dev/pipeline': 'build',
+            'cairn.dev/rerun-of': 'build-a1b2c',
+          },
+        },
+        spec: { pipelineRef: { name: 'build' } },
+        status: {
+          conditions: [
+            {
+              type: 'Succeeded',
+              status: 'False',
+              reason: 'Failed',
+              message: 'm',
+            },
+          ],
+          startTime: '2026-11-25T01:00:01Z',
+          completionTime: '2026-11-25T01:02:01Z',
+        },
+      },
+      [],
+    );
+    expect(Object.values(summary).every(v => v !== undefined)).toBe(true);
+    expect(conforms('RunSummary', summary)).toEqual([]);
+    expect(
+      conforms('RunSummary', { ...summary, undocumented: true }),
+    ).not.toEqual([]);
   });
 });

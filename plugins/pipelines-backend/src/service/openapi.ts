@@ -171,6 +171,7 @@ const runStatus = {
     message: { type: 'string' },
   },
   required: ['status', 'label'],
+  additionalProperties: false,
 };
 
 const runSummary = {
@@ -199,12 +200,21 @@ const runSummary = {
         total: { type: 'integer' },
         byStatus: {
           type: 'object',
-          additionalProperties: { type: 'integer' },
+          properties: Object.fromEntries(
+            RUN_STATUSES.map(status => [status, { type: 'integer' }]),
+          ),
+          required: [...RUN_STATUSES],
+          additionalProperties: false,
         },
       },
+      required: ['total', 'byStatus'],
+      additionalProperties: false,
     },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
   },
+  // Closed, so that a field added to RunSummary and not described here fails
+  // the document's test.
+  additionalProperties: false,
   required: [
     'entityRef',
     'cluster',
@@ -213,6 +223,7 @@ const runSummary = {
     'status',
     'trigger',
     'progress',
+    'labels',
   ],
 };
 
