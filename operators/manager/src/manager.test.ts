@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -291,5 +292,145 @@ describe('the operators manager', () => {
       expect(metrics).toContain(name);
     expect(metrics).toMatch(/^# TYPE leader_election_master_status gauge$/m);
     expect((await get(`${manager.metricsUrl}/nothing`)).status).toBe(404);
+  });
+  it('queues the owner of an owned object, and the keys a watch maps an object to', async () => {
+    const reconciled: string[] = [];
+    const manager = await startOperatorManager(
+      {
+        metricsBindAddress: '0',
+        healthProbeBindAddress: '0',
+        leaderElect: false,
+        leaderElectionId: 'unused',
+        namespace: NAMESPACE,
+      },
+      {
+        kubeConfig: admin,
+        logger: silentLogger,
+        controllers: [
+          () => ({
+            name: 'owners',
+            for: { apiVersion: 'v1', kind: 'ConfigMap', namespace: WATCHED },
+            owns: [{ apiVersion: 'v1', kind: 'Secret', namespace: WATCHED }],
+            watches: [
+              {
+                kind: {
+                  apiVersion: 'v1',
+                  kind: 'ServiceAccount',
+                  namespace: WATCHED,
+                },
+                // e.g. a Stone watching what it refers to by name
+                map: object =>
+                  object.metadata!.name!.startsWith('for-')
+                    ? [`${WATCHED}/${object.metadata!.name!.slice(4)}`]
+                    : [],
+              },
+            ],
+            reconcile: async key => {
+              reconciled.push(key);
+            },
+          }),
+        ],
+      },
+    );
+    managers.push(manager);
+    const owner = await core.createNamespacedConfigMap({
+      namespace: WATCHED,
+      body: { metadata: { name: 'owner' } },
+    });
+    await until(
+      () => reconciled.includes(`${WATCHED}/owner`),
+      'the owner reconciled for itself',
+    );
+    reconciled.length = 0;
+    await core.createNamespacedSecret({
+      namespace: WATCHED,
+      body: {
+        metadata: {
+          name: 'owned',
+          ownerReferences: [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              name: 'owner',
+              uid: owner.metadata!.uid!,
+              controller: true,
+            },
+          ],
+        },
+      },
+    });
+    await until(
+      () => reconciled.includes(`${WATCHED}/owner`),
+      'the owner reconciled for its Secret',
+    );
+    await core.createNamespacedServiceAccount({
+      namespace: WATCHED,
+      body: { metadata: { name: 'for-mapped' } },
+    });
+    await until(
+      () => reconciled.includes(`${WATCHED}/mapped`),
+      'the key the watch maps the ServiceAccount to',
+    );
+  });
+
+  it('runs from the command line, logs JSON, and on SIGTERM finishes, releases the Lease and exits 0', async () => {
+    const lease = 'cli';
+    const kubeconfigPath = path.join(stateDir, 'cli-kubeconfig');
+    writeFileSync(kubeconfigPath, cluster.kubeconfig);
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        path.join(__dirname, 'bin', 'manager.ts'),
+        '--kubeconfig',
+        kubeconfigPath,
+        '--leader-elect',
+        '--leader-election-id',
+        lease,
+        '--namespace',
+        NAMESPACE,
+        '--metrics-bind-address',
+        '127.0.0.1:0',
+        '--health-probe-bind-address',
+        '127.0.0.1:0',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout!.on('data', chunk => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>(resolve =>
+      child.on('exit', code => resolve(code)),
+    );
+    try {
+      await until(async () => {
+        try {
+          return !!(await readLease(lease)).spec?.holderIdentity;
+        } catch {
+          return false;
+        }
+      }, 'the command to take the Lease');
+      const started = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map(line => JSON.parse(line))
+        .find(line => line.msg === 'manager started');
+      expect(started).toMatchObject({
+        level: 'info',
+        leaderElection: true,
+        metrics: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      });
+      expect((await get(`${started.probes}/healthz`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect((await readLease(lease)).spec!.holderIdentity).toBe('');
+    // Every line it wrote is a JSON object.
+    for (const line of stdout.split('\n').filter(Boolean))
+      expect(JSON.parse(line)).toHaveProperty('msg');
   });
 });

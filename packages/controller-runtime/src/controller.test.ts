@@ -1,5 +1,5 @@
 import { Controller, ReconcileResult } from './controller';
-import { silentLogger } from './logger';
+import { jsonLogger, silentLogger } from './logger';
 import { ControllerMetrics } from './metrics';
 import { ItemExponentialFailureRateLimiter } from './rateLimiter';
 
@@ -169,6 +169,35 @@ describe('Controller', () => {
     gate.resolve();
     await stopping;
     expect(calls).toEqual(['a']);
+  });
+
+  it("logs a failed reconcile as one JSON line with the controller's name and the object's key", async () => {
+    const lines: string[] = [];
+    const failed = deferred();
+    const controller = new Controller({
+      name: 'stone',
+      logger: jsonLogger(line => {
+        lines.push(line);
+        if (line.includes('Reconciler error')) failed.resolve();
+      }),
+      reconcile: async () => {
+        throw new Error('pods "web-a-0" is forbidden');
+      },
+    });
+    controller.start();
+    controller.enqueue('shop/web');
+    await failed.promise;
+    await controller.stop();
+    const logged = lines.map(line => JSON.parse(line));
+    expect(logged.find(l => l.msg === 'Reconciler error')).toEqual({
+      level: 'error',
+      ts: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      msg: 'Reconciler error',
+      controller: 'stone',
+      key: 'shop/web',
+      error: 'pods "web-a-0" is forbidden',
+    });
+    expect(lines.every(line => line.endsWith('\n'))).toBe(true);
   });
 
   it('refuses a concurrency that is not a positive integer', () => {
