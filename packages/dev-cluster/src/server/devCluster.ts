@@ -33,7 +33,11 @@ import {
 import { GarbageCollector } from './garbageCollector';
 import { ReplicationControllers } from './replication';
 import { Workloads } from './workloads';
-import { NamespaceController } from './namespaces';
+import {
+  NamespaceController,
+  RootCaPublisher,
+  ServiceAccountsController,
+} from './namespaces';
 import { ServiceAllocator } from './services';
 import { ResourceRegistry } from './registry';
 
@@ -143,13 +147,16 @@ export async function startDevCluster(
     server.resources,
   );
   crds.start();
-  const namespaces = new NamespaceController(
+  const namespaces = new NamespaceController(store, registry, server.resources);
+  namespaces.start();
+  const serviceAccounts = new ServiceAccountsController(
     store,
     registry,
     server.resources,
-    pki,
   );
-  namespaces.start();
+  serviceAccounts.start();
+  const rootCa = new RootCaPublisher(store, registry, server.resources, pki);
+  rootCa.start();
   const quotas = new QuotaController(store, registry, server.resources);
   quotas.start();
   const garbageCollector = new GarbageCollector(
@@ -214,6 +221,8 @@ export async function startDevCluster(
       stopped = true;
       crds.stop();
       namespaces.stop();
+      serviceAccounts.stop();
+      rootCa.stop();
       quotas.stop();
       garbageCollector.stop();
       replication.stop();

@@ -7,7 +7,7 @@ import type {
 } from '../store/types';
 import { ResourceRegistry, ResourceType, storageKey } from './registry';
 import type { RequestContext, ResourceService } from './resources';
-import { ApiError } from './status';
+import { ControllerQueue } from './controllerQueue';
 
 /*
  * The garbage collector of kube-controller-manager, over ownerReferences:
@@ -40,12 +40,8 @@ export class GarbageCollector {
   private readonly nodes = new Map<string, Node>();
   /** Owner uid → dependent uids. */
   private readonly dependents = new Map<string, Set<string>>();
-  /** uids to look at on the next turn. */
-  private readonly queue = new Set<string>();
-  /** Owner uids whose dependents were being deleted when they went. */
-  private readonly goneOwners = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  /** uids to look at. */
+  private readonly queue = new ControllerQueue(uid => this.process(uid));
 
   constructor(
     private readonly store: ObjectStore,
@@ -60,12 +56,11 @@ export class GarbageCollector {
     }
     for (const uid of this.nodes.keys()) this.queue.add(uid);
     this.store.onChange((resource, event) => this.onEvent(resource, event));
-    this.schedule();
+    this.queue.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.queue.stop();
   }
 
   private observe(resource: string, object: KubeObject) {
@@ -101,7 +96,6 @@ export class GarbageCollector {
       // Its dependents may now be orphans to collect.
       for (const dependent of this.dependents.get(uid) ?? [])
         this.queue.add(dependent);
-      this.goneOwners.add(uid);
     } else {
       const meta = event.object.metadata;
       const relevant =
@@ -113,26 +107,6 @@ export class GarbageCollector {
       this.observe(resource, event.object);
       this.queue.add(uid);
     }
-    this.schedule();
-  }
-
-  private schedule(delay = 0) {
-    if (this.timer || this.stopped || !this.queue.size) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const uids = [...this.queue];
-      this.queue.clear();
-      for (const uid of uids) {
-        try {
-          this.process(uid);
-        } catch (e) {
-          if (!(e instanceof ApiError)) throw e;
-          this.queue.add(uid); // a conflict or a race: look again shortly
-        }
-      }
-      this.goneOwners.clear();
-      this.schedule(100);
-    }, delay);
   }
 
   private typeOf(resource: string): ResourceType | undefined {
@@ -220,7 +194,6 @@ export class GarbageCollector {
   private ownerExists(owner: OwnerReference, namespace: string): boolean {
     const known = this.current(owner.uid);
     if (known) return true;
-    if (this.goneOwners.has(owner.uid)) return false;
     // An owner the collector has not indexed (no dependents seen yet): look it up by kind.
     const type = this.registry.findByKind(owner.apiVersion, owner.kind);
     if (!type) return false;

@@ -5,7 +5,7 @@ import { labelSelectorMatcher } from '../machinery/labels';
 import { deepClone, jsonEqual, timestamp } from './objects';
 import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
-import { ApiError } from './status';
+import { ControllerQueue } from './controllerQueue';
 
 /*
  * The ReplicaSet and Deployment controllers of kube-controller-manager:
@@ -123,10 +123,11 @@ function condition(
 }
 
 export class ReplicationControllers {
-  private readonly queue = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly queue = new ControllerQueue(key => {
+    if (key.startsWith('replicaset:')) this.syncReplicaSet(key.slice(11));
+    else this.syncDeployment(key.slice(11));
+  });
   private stopWatches: Array<() => void> = [];
-  private stopped = false;
 
   constructor(
     private readonly store: ObjectStore,
@@ -153,12 +154,12 @@ export class ReplicationControllers {
       this.enqueueOwner('replicaset', e.object, e.namespace);
       if (e.previous) this.enqueueOwner('replicaset', e.previous, e.namespace);
     });
+    this.queue.start();
   }
 
   stop(): void {
-    this.stopped = true;
     for (const stop of this.stopWatches) stop();
-    if (this.timer) clearTimeout(this.timer);
+    this.queue.stop();
   }
 
   private enqueueOwner(
@@ -173,22 +174,7 @@ export class ReplicationControllers {
   }
 
   private enqueue(key: string, delay = 0) {
-    this.queue.add(key);
-    if (this.timer || this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const keys = [...this.queue];
-      this.queue.clear();
-      for (const k of keys) {
-        try {
-          if (k.startsWith('replicaset:')) this.syncReplicaSet(k.slice(11));
-          else this.syncDeployment(k.slice(11));
-        } catch (e) {
-          if (!(e instanceof ApiError)) throw e;
-          this.enqueue(k, 200); // conflicts resolve on the next pass
-        }
-      }
-    }, delay);
+    this.queue.addAfter(key, delay);
   }
 
   private event(
