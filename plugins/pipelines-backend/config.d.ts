@@ -71,6 +71,12 @@ export interface Config {
        * after they were archived. Default 30.
        */
       retentionDays?: number;
+      /**
+       * Bytes of one step's log the archive keeps: the first and the last
+       * half of it, with a line saying what was cut in between. Default
+       * 20971520 (20 MiB).
+       */
+      maxStepBytes?: number;
     };
   };
 }

@@ -10,6 +10,7 @@ import {
   waitFor,
 } from './__testUtils__/tektonCluster';
 import { component } from './__testUtils__/entities';
+import { DatabaseLogStore } from './logs';
 import {
   auditRecorder,
   permissionPolicy,
@@ -366,13 +367,36 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       step: stepName,
     });
 
-  it("serves a step's log from its pod, then from the archive once the pod is gone", async () => {
+  it("serves a step's log from the archive written while it ran: whole, by byte range, from the tail, searched, and once the pod is gone", async () => {
     const detail = await getRun(firstRun);
     compileTaskRun = detail.body.tasks.compile.taskRuns[0];
-    const live = await readLog(SHOP, firstRun);
-    expect(live.status).toBe(200);
-    expect(live.headers['x-cairn-log-source']).toBe('pod');
-    expect(live.text).toContain('from the portal');
+    const whole = await readLog(SHOP, firstRun);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['x-cairn-log-source']).toBe('archive');
+    expect(whole.text).toBe('from the portal\n');
+    expect(whole.headers['x-cairn-log-size']).toBe('16');
+    expect(whole.headers['x-cairn-log-attempt']).toBe('0');
+
+    const range = await readLog(SHOP, firstRun).query({ start: 0, end: 4 });
+    expect(range.text).toBe('from');
+    // Inside a line, a read starts at the next line: here the end.
+    const tail = await readLog(SHOP, firstRun).query({ tail: 5 });
+    expect(tail.headers['x-cairn-log-start']).toBe('16');
+    expect(tail.text).toBe('');
+    const mixed = await readLog(SHOP, firstRun).query({ tail: 5, start: 1 });
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.message).toBe(
+      'tail reads the end of a log: give it without start or end',
+    );
+    const search = await call(
+      'get',
+      `${runPath(firstRun)}/logs/search`,
+      SHOP,
+    ).query({ taskRun: compileTaskRun, step: 'say', q: 'PORTAL' });
+    expect(search.body).toEqual({
+      matches: [{ offset: 0, line: 'from the portal' }],
+      truncated: false,
+    });
 
     const badStep = await readLog(SHOP, firstRun, 'nope');
     expect(badStep.status).toBe(400);
@@ -391,11 +415,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
       namespace: 'ci',
       labelSelector: `tekton.dev/pipelineRun=${firstRun}`,
     });
-    const archived = await waitFor(
-      () => readLog(SHOP, firstRun),
-      res => res.headers['x-cairn-log-source'] === 'archive',
-      'the log to come from the archive',
-    );
+    const archived = await readLog(SHOP, firstRun);
     expect(archived.status).toBe(200);
     expect(archived.text).toContain('from the portal');
     expect((await readLog(CART, firstRun)).status).toBe(404);
@@ -426,7 +446,7 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
         response.on('end', () => callback(null, text));
       });
     expect(res.status).toBe(200);
-    expect(res.headers['x-cairn-log-source']).toBe('pod');
+    expect(res.headers['x-cairn-log-source']).toBe('live');
     expect(res.body).toBe('line-1\nline-2\nline-3\n');
   });
 
@@ -679,6 +699,20 @@ describe('pipelines backend against a dev cluster with Tekton', () => {
     expect(log.headers['x-cairn-log-source']).toBe('archive');
     expect(log.text).toContain('from the portal');
     expect((await readLog(CART, firstRun)).status).toBe(404);
+    // Once retention deleted them, the logs say so.
+    await knex('archived_runs')
+      .where({ name: firstRun })
+      .update({ archived_at: new Date('2020-01-01T00:00:00Z') });
+    await new DatabaseLogStore(knex).expireBefore(
+      new Date('2021-01-01T00:00:00Z'),
+    );
+    const expired = await readLog(SHOP, firstRun);
+    expect(expired.status).toBe(404);
+    expect(expired.body.error.message).toMatch(
+      new RegExp(
+        `^the logs of pipeline run "${firstRun}" expired: they are kept 30 d \\(pipelines.logs.retentionDays\\) and were deleted on `,
+      ),
+    );
   });
 
   describe('service accounts (pipelines.serviceAccounts: [ci-runner])', () => {

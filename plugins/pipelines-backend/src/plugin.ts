@@ -5,7 +5,9 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { pipelinesPermissions } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess } from './clusters';
+import { readLogsConfig } from './logs/config';
 import { DatabaseLogStore } from './logs/LogStore';
+import { StepLogArchiver } from './logs/StepLogArchiver';
 import { StepLogService } from './logs/StepLogService';
 import { createRouter } from './service/router';
 import { PipelineRunsService } from './service/PipelineRunsService';
@@ -56,27 +58,35 @@ export const pipelinesPlugin = createBackendPlugin({
         const clusters = ClusterAccess.fromConfig(config);
         const watches = new TektonWatches({ clusters, logger });
         const store = await DatabaseLogStore.create(database);
-        const logs = new StepLogService({ clusters, watches, store, logger });
+        const logsConfig = readLogsConfig(config);
+        const archiver = new StepLogArchiver({
+          clusters,
+          watches,
+          store,
+          logger,
+          maxStepBytes: logsConfig.maxStepBytes,
+        });
+        const logs = new StepLogService({
+          clusters,
+          watches,
+          store,
+          archiver,
+          retentionDays: logsConfig.retentionDays,
+        });
         // The archiver follows the watches from their first list; watches
         // start now and keep retrying an unreachable cluster, so the portal
         // starts even while a cluster is down.
         const events = new RunEvents({ watches });
-        logs.start();
+        archiver.start();
         events.start();
         watches.start();
         lifecycle.addShutdownHook(async () => {
           events.stop();
+          await archiver.stop();
           await watches.stop();
-          await logs.stop();
         });
 
-        const retentionDays =
-          config.getOptionalNumber('pipelines.logs.retentionDays') ?? 30;
-        if (!(retentionDays > 0)) {
-          throw new Error(
-            `pipelines.logs.retentionDays must be a positive number of days, not ${retentionDays}`,
-          );
-        }
+        const { retentionDays } = logsConfig;
         await scheduler.scheduleTask({
           id: 'pipelines-log-retention',
           frequency: { hours: 1 },
@@ -84,7 +94,7 @@ export const pipelinesPlugin = createBackendPlugin({
           scope: 'global',
           fn: async () => {
             const cutoff = new Date(Date.now() - retentionDays * 86_400_000);
-            const deleted = await store.deleteArchivedBefore(cutoff);
+            const deleted = await store.expireBefore(cutoff);
             if (deleted) {
               logger.info(
                 `deleted the archived logs of ${deleted} pipeline run(s) older than ${retentionDays} days`,

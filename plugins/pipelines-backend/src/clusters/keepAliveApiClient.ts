@@ -9,6 +9,41 @@ import {
   ServerConfiguration,
 } from '@kubernetes/client-node';
 
+const agents = new WeakMap<KubeConfig, Promise<https.Agent>>();
+
+/**
+ * The keep-alive HTTPS agent of a cluster's KubeConfig, made once: its API
+ * clients and streamed requests (pod logs) share its connection pool.
+ * Undefined for a cluster behind a proxy or over plain HTTP.
+ */
+export function keepAliveAgent(
+  kubeConfig: KubeConfig,
+): Promise<https.Agent> | undefined {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster || cluster.proxyUrl || !cluster.server.startsWith('https:')) {
+    return undefined;
+  }
+  let agent = agents.get(kubeConfig);
+  if (!agent) {
+    agent = (async () => {
+      const options: https.RequestOptions = {};
+      await kubeConfig.applyToHTTPSOptions(options);
+      return new https.Agent({
+        ca: options.ca,
+        cert: options.cert,
+        key: options.key,
+        pfx: options.pfx,
+        passphrase: options.passphrase,
+        servername: cluster.tlsServerName,
+        ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+        keepAlive: true,
+      });
+    })();
+    agents.set(kubeConfig, agent);
+  }
+  return agent;
+}
+
 /**
  * An API client whose requests share one keep-alive HTTPS agent.
  * `KubeConfig.makeApiClient` gives every request an agent of its own, so
@@ -24,29 +59,12 @@ export function makeKeepAliveApiClient<T extends ApiType>(
   ApiClient: new (config: Configuration) => T,
 ): T {
   const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster || cluster.proxyUrl || !cluster.server.startsWith('https:')) {
-    return kubeConfig.makeApiClient(ApiClient);
-  }
-  let agent: Promise<https.Agent> | undefined;
-  const newAgent = async () => {
-    const options: https.RequestOptions = {};
-    await kubeConfig.applyToHTTPSOptions(options);
-    return new https.Agent({
-      ca: options.ca,
-      cert: options.cert,
-      key: options.key,
-      pfx: options.pfx,
-      passphrase: options.passphrase,
-      servername: cluster.tlsServerName,
-      ...(cluster.skipTLSVerify ? { rejectUnauthorized: false } : {}),
-      keepAlive: true,
-    });
-  };
+  const agent = keepAliveAgent(kubeConfig);
+  if (!cluster || !agent) return kubeConfig.makeApiClient(ApiClient);
   const auth: SecurityAuthentication = {
     getName: () => 'keepAlive',
     async applySecurityAuthentication(context: RequestContext) {
       await kubeConfig.applySecurityAuthentication(context);
-      agent ??= newAgent();
       context.setAgent(await agent);
     },
   };

@@ -1,36 +1,59 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
-import { PassThrough, Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { CoreV1Api, Log } from '@kubernetes/client-node';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  isFinished,
-  PipelineRun,
-  TaskRun,
-  TEKTON_LABELS,
-} from '@cairn/plugin-pipelines-common';
-import { ClusterAccess, mapKubernetesError } from '../clusters';
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { StepState, TEKTON_LABELS } from '@cairn/plugin-pipelines-common';
+import { ClusterAccess } from '../clusters';
 import { EntityScope, isInScope } from '../service/entityScope';
+import { TektonClusterCaches, TektonWatches } from '../watch';
 import {
-  pipelineRunByUid,
-  taskRunsOf,
-  TektonClusterCaches,
-  TektonWatches,
-} from '../watch';
-import { ArchivedStepLog, LogStore } from './LogStore';
+  ArchiveCap,
+  archiveCap,
+  cutMarker,
+  readSegments,
+} from './archiveLayout';
+import { LogStore, StepArchive } from './LogStore';
+import { StepLogArchiver } from './StepLogArchiver';
+import { currentAttempt } from './stepTargets';
 
-/** A step's log and where it came from. @public */
-export interface StepLog {
-  source: 'pod' | 'archive';
-  content: string;
+/** Which part of a step's log to read. @public */
+export interface StepLogRequest {
+  taskRun: string;
+  step: string;
+  /** The TaskRun attempt (0 first, then retries); default the latest. */
+  attempt?: number;
+  /** Keep the response open and send what the step writes until it ends. */
+  follow?: boolean;
+  /** Byte offset to start at (moved to the next line start). */
+  start?: number;
+  /** Byte offset to end before (reads without `follow`). */
+  end?: number;
+  /** Start this many bytes before the end (moved to the next line start). */
+  tail?: number;
 }
 
-/** A step's log streamed from its running container. @public */
-export interface FollowedStepLog {
-  source: 'pod';
+/** A step's log as it is read. @public */
+export interface StepLogRead {
+  /** `live` while the step's log is still being archived, then `archive`. */
+  source: 'live' | 'archive';
+  attempt: number;
+  /** Bytes the step wrote so far. */
+  size: number;
+  /** Byte offset where `stream` starts. */
+  start: number;
+  /** Why the log may be partial. */
+  note?: string;
   stream: Readable;
-  /** Ends the request to the cluster (the client went away). */
-  abort(): void;
+}
+
+/** A line of a log that matches a search. @public */
+export interface StepLogMatch {
+  /** Byte offset of the line's start. */
+  offset: number;
+  line: string;
 }
 
 /** Options of {@link StepLogService}. @public */
@@ -38,72 +61,33 @@ export interface StepLogServiceOptions {
   clusters: ClusterAccess;
   watches: TektonWatches;
   store: LogStore;
-  logger: LoggerService;
+  archiver: StepLogArchiver;
+  /** Days logs are kept (for the message when they are gone). */
+  retentionDays: number;
   syncTimeoutMs?: number;
-  /** Delay before archiving again a run whose TaskRuns lag behind (default 1 s). */
-  retryDelayMs?: number;
-  /** Archive attempts per run (default 10). */
-  maxAttempts?: number;
 }
 
-function stepContainer(taskRun: TaskRun, step: string): string | undefined {
-  const state = taskRun.status?.steps?.find(s => s.name === step);
-  if (!state) return undefined;
-  return state.container ?? `step-${step}`;
-}
+/** Chunks read per database query when streaming. */
+const CHUNKS_PER_READ = 4;
+/** How far a start is moved to find the next line. */
+const ALIGN_LIMIT = 64 * 1024;
+/** Longest matching line returned by a search. */
+const MATCH_CHARS = 500;
+const NEWLINE = 0x0a;
 
-/** Finished runs checked against the archive per step of the start-up pass. */
-const STARTUP_BATCH = 200;
-
-function isNotFound(error: unknown): boolean {
-  return (error as { code?: number })?.code === 404;
-}
-
-/** A failed pod-log read as the API error it is, unless the pod is gone. */
-function rethrowUnlessPodGone(
-  error: unknown,
-  cluster: string,
-  namespace: string,
-  podName: string | undefined,
-): void {
-  if (isNotFound(error)) return;
-  throw mapKubernetesError(error, {
-    cluster,
-    verb: 'get',
-    resource: 'pods/log',
-    namespace,
-    name: podName,
-  });
-}
+const capOf = (archive: StepArchive): ArchiveCap =>
+  archiveCap(archive.maxBytes ?? Number.MAX_SAFE_INTEGER);
 
 /**
- * Step logs: read live from the TaskRun's pod while it exists, and archived
- * to the portal database when a PipelineRun finishes, so they outlive the
- * pods. Archiving follows the shared PipelineRun watch; runs finished before
- * the portal started are archived by a start-up pass once the first lists
- * are in.
+ * Step logs, read from the archive the {@link StepLogArchiver} writes while
+ * the steps run: streamed chunk by chunk from the database (never held
+ * whole), by byte range, from the tail, or followed until the step ends;
+ * and searched on the server. Runs that are gone from the cluster are
+ * served from the archive for the entities they belonged to.
  * @public
  */
 export class StepLogService {
-  private readonly queue: Array<{
-    cluster: string;
-    uid: string;
-    attempt: number;
-  }> = [];
-  private readonly queued = new Set<string>();
-  private readonly unsubscribes: Array<() => void> = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private active = 0;
-  /** Start-up passes not finished yet. */
-  private passes = 0;
-  private running = false;
-  private idleWaiters: Array<() => void> = [];
-
   constructor(private readonly options: StepLogServiceOptions) {}
-
-  private core(cluster: string): CoreV1Api {
-    return this.options.clusters.client(cluster, CoreV1Api);
-  }
 
   private synced(cluster: string): Promise<TektonClusterCaches> {
     this.options.clusters.get(cluster);
@@ -113,51 +97,16 @@ export class StepLogService {
     );
   }
 
-  /** The log of one step of one of a run's TaskRuns. */
-  async read(
+  /** The archive of a step of one of a run's TaskRuns, and whether its container ended. */
+  private async resolve(
     scope: EntityScope,
     cluster: string,
     namespace: string,
     name: string,
-    taskRunName: string,
-    step: string,
-  ): Promise<StepLog> {
-    return (await this.open(
-      scope,
-      cluster,
-      namespace,
-      name,
-      taskRunName,
-      step,
-      false,
-    )) as StepLog;
-  }
-
-  /**
-   * The log of a step, followed while its container runs: `stream` ends when
-   * the container does. A finished step (or one only archived) comes whole,
-   * as from {@link StepLogService.read}.
-   */
-  async follow(
-    scope: EntityScope,
-    cluster: string,
-    namespace: string,
-    name: string,
-    taskRunName: string,
-    step: string,
-  ): Promise<StepLog | FollowedStepLog> {
-    return this.open(scope, cluster, namespace, name, taskRunName, step, true);
-  }
-
-  private async open(
-    scope: EntityScope,
-    cluster: string,
-    namespace: string,
-    name: string,
-    taskRunName: string,
-    step: string,
-    follow: boolean,
-  ): Promise<StepLog | FollowedStepLog> {
+    request: Pick<StepLogRequest, 'taskRun' | 'step' | 'attempt'>,
+  ): Promise<{ archive: StepArchive; ended: boolean }> {
+    const { taskRun: taskRunName, step } = request;
+    const { store } = this.options;
     const caches = await this.synced(cluster);
     const run = caches.pipelineRuns.get(namespace, name);
     if (run && isInScope(scope, cluster, run)) {
@@ -170,269 +119,325 @@ export class StepLogService {
           `task run "${taskRunName}" is not part of pipeline run "${name}"`,
         );
       }
-      const container = stepContainer(taskRun, step);
-      if (!container) {
-        const steps = (taskRun.status?.steps ?? []).map(s => s.name);
+      const latest = currentAttempt(taskRun);
+      const attempt = request.attempt ?? latest;
+      if (attempt > latest) {
+        throw new InputError(
+          `task run "${taskRunName}" has ${
+            latest + 1
+          } attempt(s), numbered from 0; there is no attempt ${attempt}`,
+        );
+      }
+      const steps = (
+        attempt === latest
+          ? taskRun.status?.steps
+          : taskRun.status?.retriesStatus?.[attempt]?.steps
+      ) as StepState[] | undefined;
+      const state = steps?.find(s => s.name === step);
+      if (!state) {
+        const names = (steps ?? []).map(s => s.name);
         throw new InputError(
           `task run "${taskRunName}" has no step "${step}"${
-            steps.length ? `; its steps are ${steps.join(', ')}` : ' yet'
+            names.length ? `; its steps are ${names.join(', ')}` : ' yet'
           }`,
         );
       }
-      const podName = taskRun.status?.podName;
-      const state = taskRun.status?.steps?.find(s => s.name === step);
-      if (podName && follow && !state?.terminated) {
-        try {
-          const stream = new PassThrough();
-          const controller = await new Log(
-            this.options.clusters.get(cluster).kubeConfig,
-          ).log(namespace, podName, container, stream, { follow: true });
-          return {
-            source: 'pod',
-            stream,
-            abort: () => controller.abort(),
-          };
-        } catch (error) {
-          // A pod that is gone falls through to the archive.
-          rethrowUnlessPodGone(error, cluster, namespace, podName);
-        }
-      } else if (podName) {
-        try {
-          const content = await this.core(cluster).readNamespacedPodLog({
-            name: podName,
-            namespace,
-            container,
-          });
-          return { source: 'pod', content: String(content ?? '') };
-        } catch (error) {
-          // A pod that is gone falls through to the archive.
-          rethrowUnlessPodGone(error, cluster, namespace, podName);
-        }
+      if (!state.running && !state.terminated) {
+        throw new NotFoundError(
+          `step "${step}" of task run "${taskRunName}" has not started${
+            state.waiting?.reason ? ` (${state.waiting.reason})` : ''
+          }`,
+        );
       }
-      const archived = await this.options.store.getStepLog(
-        run.metadata.uid ?? '',
-        taskRunName,
+      const key = {
+        runUid: run.metadata.uid ?? '',
+        taskRun: taskRunName,
+        attempt,
         step,
-      );
-      if (archived) return { source: 'archive', content: archived.content };
-      throw new NotFoundError(
-        podName
-          ? `the log of step "${step}" is gone: pod "${podName}" was deleted before the run's logs were archived`
-          : `step "${step}" of task run "${taskRunName}" has no pod yet`,
-      );
+      };
+      // The archiver opens a step's archive as soon as its watch shows it.
+      for (let waited = 0; ; waited += 100) {
+        const archive = await store.getStep(key);
+        if (archive) return { archive, ended: Boolean(state.terminated) };
+        if (waited >= 5000) {
+          throw new ServiceUnavailableError(
+            `the log of step "${step}" of task run "${taskRunName}" is not archived yet; try again in a moment`,
+          );
+        }
+        await sleep(100);
+      }
     }
     // The run itself may be gone (pruned): serve what was archived.
-    const archivedRun = await this.options.store.findRun(
-      cluster,
-      namespace,
-      name,
-    );
+    const archivedRun = await store.findRun(cluster, namespace, name);
     if (
-      archivedRun &&
-      isInScope(scope, cluster, {
+      !archivedRun ||
+      !isInScope(scope, cluster, {
         metadata: { namespace, labels: archivedRun.labels },
       })
     ) {
-      const log = await this.options.store.getStepLog(
-        archivedRun.runUid,
-        taskRunName,
-        step,
-      );
-      if (log) return { source: 'archive', content: log.content };
       throw new NotFoundError(
-        `no archived log of step "${step}" of task run "${taskRunName}" in pipeline run "${name}"`,
+        `pipeline run "${name}" not found in namespace "${namespace}" on cluster "${cluster}" for ${scope.entityRef}`,
       );
     }
-    throw new NotFoundError(
-      `pipeline run "${name}" not found in namespace "${namespace}" on cluster "${cluster}" for ${scope.entityRef}`,
-    );
-  }
-
-  /**
-   * Follows every cluster's PipelineRuns and archives the finished ones.
-   * Call before the watches start, so no change after their first list is
-   * missed.
-   */
-  start(): void {
-    this.running = true;
-    for (const cluster of this.options.watches.clusterNames()) {
-      this.passes += 1;
-      this.startCluster(cluster)
-        .catch(error =>
-          this.options.logger.warn(
-            `could not look for unarchived pipeline runs on cluster "${cluster}": ${error}`,
-          ),
-        )
-        .finally(() => {
-          this.passes -= 1;
-          this.checkIdle();
-        });
+    if (archivedRun.logsExpiredAt) {
+      throw new NotFoundError(
+        `the logs of pipeline run "${name}" expired: they are kept ${
+          this.options.retentionDays
+        } d (pipelines.logs.retentionDays) and were deleted on ${archivedRun.logsExpiredAt.toISOString()}`,
+      );
     }
+    const archive =
+      request.attempt === undefined
+        ? await store.latestAttempt(archivedRun.runUid, taskRunName, step)
+        : await store.getStep({
+            runUid: archivedRun.runUid,
+            taskRun: taskRunName,
+            attempt: request.attempt,
+            step,
+          });
+    if (!archive) {
+      throw new NotFoundError(
+        `no archived log of step "${step}" of task run "${taskRunName}"${
+          request.attempt === undefined ? '' : ` (attempt ${request.attempt})`
+        } in pipeline run "${name}"`,
+      );
+    }
+    return { archive, ended: true };
   }
 
-  /**
-   * Waits until the cluster's PipelineRuns and TaskRuns are listed (so the
-   * TaskRuns of a finished run are there), then queues the finished runs not
-   * archived yet: a batch at a time, one database query each, yielding to
-   * the event loop between batches. Changes from then on come from the watch.
-   */
-  private async startCluster(cluster: string): Promise<void> {
-    const caches = this.options.watches.get(cluster);
-    let following = false;
-    this.unsubscribes.push(
-      caches.pipelineRuns.subscribe(event => {
-        if (following && event.type !== 'deleted' && isFinished(event.object)) {
-          this.enqueue(cluster, event.object);
-        }
+  /** Reads (or follows) a step's log. */
+  async read(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+    request: StepLogRequest,
+  ): Promise<StepLogRead> {
+    const { store, archiver } = this.options;
+    if (
+      request.tail !== undefined &&
+      (request.start !== undefined || request.end !== undefined)
+    ) {
+      throw new InputError(
+        'tail reads the end of a log: give it without start or end',
+      );
+    }
+    if (request.follow && request.end !== undefined) {
+      throw new InputError(
+        'a followed log has no end: give end without follow',
+      );
+    }
+    if ((request.end ?? Infinity) < (request.start ?? 0)) {
+      throw new InputError(
+        `end (${request.end}) is before start (${request.start ?? 0})`,
+      );
+    }
+    const resolved = await this.resolve(
+      scope,
+      cluster,
+      namespace,
+      name,
+      request,
+    );
+    let archive = resolved.archive;
+    if (archive.state === 'gone') {
+      throw new NotFoundError(
+        `the log of step "${request.step}" is gone: ${archive.note}`,
+      );
+    }
+    if (!request.follow && archive.state === 'open' && resolved.ended) {
+      // The container ended: its last lines are moments from the archive.
+      const deadline = Date.now() + 10_000;
+      while (archive.state === 'open' && Date.now() < deadline) {
+        await archiver.waitForAppend(archive.id, 500);
+        archive = (await store.getStepById(archive.id)) ?? archive;
+      }
+    }
+    const requested =
+      request.tail !== undefined
+        ? Math.max(0, archive.written - request.tail)
+        : Math.min(request.start ?? 0, archive.written);
+    const start = await this.alignToLine(archive, requested);
+    const end = request.follow
+      ? undefined
+      : Math.min(request.end ?? archive.written, archive.written);
+    return {
+      source: archive.state === 'open' ? 'live' : 'archive',
+      attempt: archive.attempt,
+      size: archive.written,
+      start,
+      note: archive.note,
+      stream: Readable.from(this.bytes(archive, start, end), {
+        objectMode: false,
       }),
+    };
+  }
+
+  /** Lines of a step's log that contain `query` (any case), in order. */
+  async search(
+    scope: EntityScope,
+    cluster: string,
+    namespace: string,
+    name: string,
+    request: Pick<StepLogRequest, 'taskRun' | 'step' | 'attempt'> & {
+      query: string;
+      limit: number;
+    },
+  ): Promise<{ matches: StepLogMatch[]; truncated: boolean }> {
+    const { archive } = await this.resolve(
+      scope,
+      cluster,
+      namespace,
+      name,
+      request,
     );
-    for (const cache of [caches.pipelineRuns, caches.taskRuns]) {
-      // Short waits, so that stop() is not held up by a cluster not answering.
-      while (this.running && !(await cache.waitForSync(1000)));
-    }
-    if (!this.running) return;
-    following = true;
-    const finished = caches.pipelineRuns.list().filter(isFinished);
-    for (let i = 0; i < finished.length && this.running; i += STARTUP_BATCH) {
-      const batch = finished.slice(i, i + STARTUP_BATCH);
-      const archived = await this.options.store.archivedAmong(
-        batch.map(run => run.metadata.uid ?? ''),
-      );
-      for (const run of batch) {
-        if (!archived.has(run.metadata.uid ?? '')) this.enqueue(cluster, run);
+    const needle = request.query.toLowerCase();
+    const matches: StepLogMatch[] = [];
+    let line: Buffer[] = [];
+    let lineLength = 0;
+    let lineStart = 0;
+    const endLine = () => {
+      const text = Buffer.concat(line).toString('utf8');
+      if (text.toLowerCase().includes(needle)) {
+        matches.push({ offset: lineStart, line: text.slice(0, MATCH_CHARS) });
       }
-      await nextTurn();
+      line = [];
+      lineLength = 0;
+    };
+    const segments = readSegments(
+      0,
+      archive.written,
+      archive.written,
+      capOf(archive),
+    );
+    for (const segment of segments) {
+      if (segment.kind === 'cut') {
+        if (lineLength) endLine();
+        lineStart = segment.end;
+        continue;
+      }
+      for await (const { offset, bytes } of this.stored(
+        archive,
+        segment.start,
+        segment.end,
+      )) {
+        let at = 0;
+        while (at < bytes.length && matches.length <= request.limit) {
+          const newline = bytes.indexOf(NEWLINE, at);
+          const to = newline < 0 ? bytes.length : newline;
+          // Only the first part of a very long line is searched.
+          if (lineLength < ALIGN_LIMIT) {
+            line.push(bytes.subarray(at, to));
+            lineLength += to - at;
+          }
+          if (newline < 0) break;
+          endLine();
+          at = newline + 1;
+          lineStart = offset + at;
+        }
+        if (matches.length > request.limit) break;
+      }
+    }
+    if (lineLength && matches.length <= request.limit) endLine();
+    return {
+      matches: matches.slice(0, request.limit),
+      truncated: matches.length > request.limit,
+    };
+  }
+
+  /** `start`, or the start of the next line if it falls inside one. */
+  private async alignToLine(
+    archive: StepArchive,
+    start: number,
+  ): Promise<number> {
+    if (start <= 0) return 0;
+    const [segment] = readSegments(
+      start - 1,
+      start,
+      archive.written,
+      capOf(archive),
+    );
+    if (segment?.kind !== 'bytes') return start;
+    for await (const { offset, bytes } of this.stored(
+      archive,
+      start - 1,
+      Math.min(archive.written, start - 1 + ALIGN_LIMIT),
+    )) {
+      const newline = bytes.indexOf(NEWLINE);
+      if (newline >= 0) return offset + newline + 1;
+    }
+    return start;
+  }
+
+  /** The stored bytes of `[start, end)` (gaps where the cap dropped them meanwhile are skipped). */
+  private async *stored(
+    archive: StepArchive,
+    start: number,
+    end: number,
+  ): AsyncGenerator<{ offset: number; bytes: Buffer }> {
+    let position = start;
+    while (position < end) {
+      const chunks = await this.options.store.readChunks(
+        archive.id,
+        position,
+        end,
+        CHUNKS_PER_READ,
+      );
+      if (chunks.length === 0) return;
+      for (const chunk of chunks) {
+        const from = Math.max(position, chunk.offset);
+        const to = Math.min(end, chunk.offset + chunk.content.length);
+        if (to <= from) continue;
+        yield {
+          offset: from,
+          bytes: chunk.content.subarray(from - chunk.offset, to - chunk.offset),
+        };
+        position = to;
+      }
     }
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.queue.length = 0;
-    await this.idle();
-  }
-
-  /** Resolves when no archiving is in progress or queued (tests). */
-  idle(): Promise<void> {
-    if (
-      this.active === 0 &&
-      this.passes === 0 &&
-      this.queue.length === 0 &&
-      this.timers.size === 0
-    ) {
-      return Promise.resolve();
-    }
-    return new Promise(resolve => this.idleWaiters.push(resolve));
-  }
-
-  private enqueue(cluster: string, run: PipelineRun, attempt = 0): void {
-    const uid = run.metadata.uid;
-    if (!uid || this.queued.has(uid)) return;
-    this.queued.add(uid);
-    this.queue.push({ cluster, uid, attempt });
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.running && this.active < 2 && this.queue.length > 0) {
-      const item = this.queue.shift()!;
-      this.active += 1;
-      this.archive(item)
-        .then(rescheduled => {
-          if (!rescheduled) this.queued.delete(item.uid);
-        })
-        .catch(error => {
-          this.queued.delete(item.uid);
-          this.options.logger.warn(
-            `could not archive the logs of a pipeline run on cluster "${item.cluster}": ${error}`,
-          );
-        })
-        .finally(() => {
-          this.active -= 1;
-          this.pump();
-          this.checkIdle();
-        });
-    }
-    this.checkIdle();
-  }
-
-  private checkIdle(): void {
-    if (
-      this.active === 0 &&
-      this.passes === 0 &&
-      this.queue.length === 0 &&
-      this.timers.size === 0
-    ) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
-  }
-
-  private async archive(item: {
-    cluster: string;
-    uid: string;
-    attempt: number;
-  }): Promise<boolean> {
-    const { cluster, uid } = item;
-    const caches = this.options.watches.get(cluster);
-    const run = pipelineRunByUid(caches, uid);
-    if (!run || (await this.options.store.isArchived(uid))) {
-      return false;
-    }
-    const namespace = run.metadata.namespace ?? '';
-    const taskRuns = taskRunsOf(caches, run);
-    const names = new Set(taskRuns.map(t => t.metadata.name));
-    const lagging =
-      (run.status?.childReferences ?? []).some(
-        c => (c.kind ?? 'TaskRun') === 'TaskRun' && !names.has(c.name),
-      ) || taskRuns.some(t => !isFinished(t));
-    if (lagging && item.attempt + 1 < (this.options.maxAttempts ?? 10)) {
-      // The TaskRun watch has not caught up with the PipelineRun's yet.
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.queue.push({ ...item, attempt: item.attempt + 1 });
-        this.pump();
-      }, this.options.retryDelayMs ?? 1000);
-      this.timers.add(timer);
-      return true;
-    }
-    const logs: ArchivedStepLog[] = [];
-    for (const taskRun of taskRuns) {
-      const podName = taskRun.status?.podName;
-      if (!podName) continue;
-      for (const state of taskRun.status?.steps ?? []) {
-        if (!state.name) continue;
-        const container = state.container ?? `step-${state.name}`;
-        try {
-          const content = await this.core(cluster).readNamespacedPodLog({
-            name: podName,
-            namespace,
-            container,
-          });
-          logs.push({
-            taskRun: taskRun.metadata.name ?? '',
-            step: state.name,
-            container,
-            content: String(content ?? ''),
-          });
-        } catch (error) {
-          // A pod that is gone has no log to archive.
-          rethrowUnlessPodGone(error, cluster, namespace, podName);
+  /**
+   * The log from `start` to `end`, with a marker where the cap dropped
+   * bytes; without `end`, followed until the archive is complete.
+   */
+  private async *bytes(
+    initial: StepArchive,
+    start: number,
+    end: number | undefined,
+  ): AsyncGenerator<Buffer> {
+    let archive = initial;
+    let cursor = start;
+    for (;;) {
+      const upTo = end ?? archive.written;
+      const cap = capOf(archive);
+      for (const segment of readSegments(cursor, upTo, archive.written, cap)) {
+        if (segment.kind === 'cut') {
+          yield Buffer.from(cutMarker(segment.start, segment.end, cap));
+          cursor = segment.end;
+          continue;
+        }
+        for await (const { offset, bytes } of this.stored(
+          archive,
+          segment.start,
+          segment.end,
+        )) {
+          if (offset > cursor) {
+            yield Buffer.from(cutMarker(cursor, offset, cap));
+          }
+          yield bytes;
+          cursor = offset + bytes.length;
+        }
+        if (cursor < segment.end) {
+          yield Buffer.from(cutMarker(cursor, segment.end, cap));
+          cursor = segment.end;
         }
       }
+      cursor = Math.max(cursor, upTo);
+      if (end !== undefined) return;
+      if (archive.state !== 'open' && cursor >= archive.written) return;
+      await this.options.archiver.waitForAppend(archive.id, 1000);
+      archive = (await this.options.store.getStepById(archive.id)) ?? archive;
     }
-    await this.options.store.archiveRun(
-      {
-        runUid: uid,
-        cluster,
-        namespace,
-        name: run.metadata.name ?? '',
-        labels: run.metadata.labels ?? {},
-        archivedAt: new Date(),
-      },
-      logs,
-    );
-    return false;
   }
 }

@@ -1,8 +1,20 @@
 export { DatabaseLogStore } from './LogStore';
-export type { ArchivedRun, ArchivedStepLog, LogStore } from './LogStore';
+export type {
+  ArchivedRun,
+  LogAppend,
+  LogChunk,
+  LogStore,
+  StepArchive,
+  StepArchiveState,
+  StepKey,
+} from './LogStore';
+export { StepLogArchiver } from './StepLogArchiver';
+export type { StepLogArchiverOptions } from './StepLogArchiver';
 export { StepLogService } from './StepLogService';
 export type {
-  FollowedStepLog,
-  StepLog,
+  StepLogMatch,
+  StepLogRead,
+  StepLogRequest,
   StepLogServiceOptions,
 } from './StepLogService';
+export type { ResumePoint } from './timestampedLines';

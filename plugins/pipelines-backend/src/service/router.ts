@@ -17,9 +17,11 @@ import {
   runsQuerySchema,
   startRunBodySchema,
   stepLogQuerySchema,
+  stepLogSearchQuerySchema,
 } from '@cairn/plugin-pipelines-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { pipeline } from 'node:stream/promises';
 import { StepLogService } from '../logs/StepLogService';
 import { EntityScope } from './entityScope';
 import { buildOpenApiDocument } from './openapi';
@@ -163,31 +165,56 @@ export async function createRouter(
       req.params,
       'path',
     );
-    const { taskRun, step, follow } = parseInput(
+    const { follow, ...query } = parseInput(
       stepLogQuerySchema.omit({ entityRef: true }),
       req.query,
       'query',
     );
     const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    const log =
-      follow === 'true'
-        ? await logs.follow(scope, cluster, namespace, name, taskRun, step)
-        : await logs.read(scope, cluster, namespace, name, taskRun, step);
+    const log = await logs.read(scope, cluster, namespace, name, {
+      ...query,
+      follow: follow === 'true',
+    });
     res
       .status(200)
       .type('text/plain; charset=utf-8')
-      .set('X-Cairn-Log-Source', log.source);
-    if ('stream' in log) {
-      // Streamed as the container writes it; ends when the container does.
-      res
-        .set('Cache-Control', 'no-cache, no-transform')
-        .set('X-Accel-Buffering', 'no');
-      res.on('close', () => log.abort());
-      log.stream.pipe(res);
-      return;
-    }
-    res.send(log.content);
+      .set({
+        'X-Cairn-Log-Source': log.source,
+        'X-Cairn-Log-Attempt': String(log.attempt),
+        'X-Cairn-Log-Size': String(log.size),
+        'X-Cairn-Log-Start': String(log.start),
+        // Streamed from the archive as it grows: no buffering on the way.
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      });
+    if (log.note) res.set('X-Cairn-Log-Note', encodeURIComponent(log.note));
+    await pipeline(log.stream, res).catch(() => {
+      // The client went away: the read stops with the stream.
+    });
   });
+
+  router.get(
+    '/runs/:cluster/:namespace/:name/logs/search',
+    async (req, res) => {
+      const { cluster, namespace, name } = parseInput(
+        objectPathSchema,
+        req.params,
+        'path',
+      );
+      const { q, ...query } = parseInput(
+        stepLogSearchQuerySchema.omit({ entityRef: true }),
+        req.query,
+        'query',
+      );
+      const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
+      res.json(
+        await logs.search(scope, cluster, namespace, name, {
+          ...query,
+          query: q,
+        }),
+      );
+    },
+  );
 
   router.post('/runs', async (req, res) => {
     const body = parseInput(startRunBodySchema, req.body ?? {}, 'body');
