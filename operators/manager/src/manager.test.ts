@@ -371,6 +371,7 @@ describe('the operators manager', () => {
       () => reconciled.includes(`${WATCHED}/mapped`),
       'the key the watch maps the ServiceAccount to',
     );
+    expect(reconciled).not.toContain(`${WATCHED}/for-mapped`);
   });
 
   it('runs from the command line, logs JSON, and on SIGTERM finishes, releases the Lease and exits 0', async () => {
