@@ -13,7 +13,7 @@ interface Fields {
   [field: string]: Shape;
 }
 
-const any = 'any';
+const any: Shape = 'any';
 const object = (fields: Fields): Shape => ({ fields });
 const list = (fields: Fields): Shape => ({ items: fields });
 
@@ -27,7 +27,7 @@ const PARAM_SPEC = list({
   enum: any,
 });
 const PARAMS = list({ name: any, value: any });
-const REF = { name: any, resolver: any, params: PARAMS };
+const REF: Fields = { name: any, resolver: any, params: PARAMS };
 const RESULTS = list({
   name: any,
   type: any,
@@ -36,7 +36,7 @@ const RESULTS = list({
   value: any,
 });
 const WHEN = list({ input: any, operator: any, values: any, cel: any });
-const CONTAINER = {
+const CONTAINER: Fields = {
   name: any,
   image: any,
   command: any,
