@@ -40,7 +40,13 @@ const entities = [
     'cairn.dev/pipelines': 'true',
     'backstage.io/kubernetes-id': 'cart',
   }),
+  component('web', {
+    'cairn.dev/pipelines': 'true',
+    'backstage.io/kubernetes-label-selector': 'app=web,tier in (frontend)',
+  }),
 ];
+const WEB = 'component:default/web';
+const WEB_LABELS = { app: 'web', tier: 'frontend' };
 
 const RUNS = { ...tektonObjects('pipelineruns'), namespace: NS };
 
@@ -72,6 +78,15 @@ describe('run guards against a dev cluster with Tekton', () => {
         body: { metadata: labelled(name, id), stringData: { value: name } },
       });
     }
+    for (const [name, labels] of [
+      ['web-token', WEB_LABELS],
+      ['web-backend-token', { app: 'web', tier: 'backend' }],
+    ] as const) {
+      await core.createNamespacedSecret({
+        namespace: NS,
+        body: { metadata: { name, labels }, stringData: { value: name } },
+      });
+    }
     await core.createNamespacedConfigMap({
       namespace: NS,
       body: { metadata: labelled('cart-config', 'cart'), data: { a: 'b' } },
@@ -86,31 +101,33 @@ describe('run guards against a dev cluster with Tekton', () => {
         },
       },
     });
-    await tc.custom.createNamespacedCustomObject({
-      ...tektonObjects('pipelines'),
-      namespace: NS,
-      body: {
-        apiVersion: 'tekton.dev/v1',
-        kind: 'Pipeline',
-        metadata: {
-          name: 'deploy',
-          labels: { 'backstage.io/kubernetes-id': 'shop' },
-        },
-        spec: {
-          workspaces: [{ name: 'creds' }],
-          tasks: [
-            {
-              name: 'push',
-              workspaces: [{ name: 'creds', workspace: 'creds' }],
-              taskSpec: {
-                workspaces: [{ name: 'creds' }],
-                steps: [{ name: 'push', image: 'alpine', script: 'true' }],
+    for (const [name, labels] of [
+      ['deploy', { 'backstage.io/kubernetes-id': 'shop' }],
+      ['web-deploy', WEB_LABELS],
+    ] as const) {
+      await tc.custom.createNamespacedCustomObject({
+        ...tektonObjects('pipelines'),
+        namespace: NS,
+        body: {
+          apiVersion: 'tekton.dev/v1',
+          kind: 'Pipeline',
+          metadata: { name, labels },
+          spec: {
+            workspaces: [{ name: 'creds' }],
+            tasks: [
+              {
+                name: 'push',
+                workspaces: [{ name: 'creds', workspace: 'creds' }],
+                taskSpec: {
+                  workspaces: [{ name: 'creds' }],
+                  steps: [{ name: 'push', image: 'alpine', script: 'true' }],
+                },
               },
-            },
-          ],
+            ],
+          },
         },
-      },
-    });
+      });
+    }
     backend = await startPipelinesTestBackend({
       cluster: tc,
       entities,
@@ -190,6 +207,23 @@ describe('run guards against a dev cluster with Tekton', () => {
         expect(await runNames()).toEqual(before);
       },
     );
+
+    it("goes by the entity's label selector when it has one", async () => {
+      const startWeb = (secretName: string) =>
+        backend.call('post', '/runs', WEB).send({
+          cluster: 'dev',
+          namespace: NS,
+          pipeline: 'web-deploy',
+          pending: true,
+          workspaces: [{ name: 'creds', secret: { secretName } }],
+        });
+      expect((await startWeb('web-token')).status).toBe(201);
+      const other = await startWeb('web-backend-token');
+      expect(other.status).toBe(403);
+      expect(other.body.error.message).toContain(
+        `the Secret "web-backend-token" in namespace "${NS}", which does not belong to ${WEB} (its objects match app=web,tier in (frontend))`,
+      );
+    });
 
     it('refuses a Secret that does not exist, which anyone could create later', async () => {
       const res = await startWith({ secret: { secretName: 'nowhere' } });
