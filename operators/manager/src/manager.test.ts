@@ -191,6 +191,37 @@ describe('the operators manager', () => {
     expect(reconciled[leaderIndex]).not.toContain(`${WATCHED}/after`);
   });
 
+  it('stops its controllers and reports leader election lost when it cannot renew the Lease', async () => {
+    const lease = 'lost';
+    const leader = await startReplica(lease, []);
+    await until(() => leader.isLeader(), 'the replica to lead');
+    const outcome = leader.wait().then(
+      () => 'stopped',
+      (error: Error) => error.message,
+    );
+    // The API server refuses every Lease update from now on.
+    cluster.server.setFaults({
+      rules: [
+        {
+          verbs: ['update'],
+          resources: ['leases.coordination.k8s.io'],
+          errorRate: 1,
+        },
+      ],
+    });
+    try {
+      expect(await outcome).toBe('leader election lost');
+    } finally {
+      cluster.server.setFaults(undefined);
+    }
+    expect(leader.isLeader()).toBe(false);
+    const metrics = await fetch(`${leader.metricsUrl}/metrics`).catch(
+      () => undefined,
+    );
+    // Its endpoints are closed with it.
+    expect(metrics).toBeUndefined();
+  });
+
   it('releases the Lease on a graceful stop, so the other replica leads without waiting out the lease', async () => {
     const lease = 'release';
     const first = await startReplica(lease, []);
