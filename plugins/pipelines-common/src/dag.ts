@@ -5,6 +5,7 @@ import {
   RunLike,
 } from './status';
 import { PipelineRun, PipelineSpec, PipelineTask } from './types';
+import { dns1123LabelErrors } from './names';
 
 /**
  * A PipelineTask as a node of the graph. `level` is the length of the longest
@@ -59,8 +60,6 @@ export interface ResultReference {
 // `$(tasks.t.results.r)`, `…r[0]`, `…r[*]`, `…r.key`, `$(tasks.t.results["r"])`.
 const RESULT_REFERENCE =
   /\$\(tasks\.([^.()\s]+)\.results(?:\.([^.()[\]\s]+)|\[["']([^"']+)["']\])/g;
-
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function collectStrings(value: unknown, into: string[]): string[] {
   if (typeof value === 'string') {
@@ -205,7 +204,7 @@ export function buildPipelineGraph(spec: PipelineSpec): PipelineGraph {
     laneTasks.forEach((task, i) => {
       // Names come from editors too, so a missing one is reported, not thrown on.
       const name = task.name ?? '';
-      if (!DNS_1123_LABEL.test(name) || name.length > 63) {
+      if (dns1123LabelErrors(name).length) {
         issues.push({
           path: `${lane}[${i}].name`,
           message: `invalid value "${name}": Pipeline Task name must be a valid DNS Label`,

@@ -6,8 +6,12 @@
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
 const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
-const DNS1123_LABEL = new RegExp(`^${DNS1123_LABEL_FMT}$`);
-const DNS1123_SUBDOMAIN = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+/** The patterns of a DNS-1123 label and subdomain, anchored (for JSON schemas). @public */
+export const DNS1123_LABEL_PATTERN = `^${DNS1123_LABEL_FMT}$`;
+/** @public */
+export const DNS1123_SUBDOMAIN_PATTERN = `^${DNS1123_SUBDOMAIN_FMT}$`;
+const DNS1123_LABEL = new RegExp(DNS1123_LABEL_PATTERN);
+const DNS1123_SUBDOMAIN = new RegExp(DNS1123_SUBDOMAIN_PATTERN);
 
 /** Longest DNS-1123 label, and longest label value. @public */
 export const DNS1123_LABEL_MAX_LENGTH = 63;

@@ -1,7 +1,14 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { RUN_SORT_FIELDS } from './api';
-import { dns1123LabelErrors, dns1123SubdomainErrors } from './names';
+import {
+  DNS1123_LABEL_MAX_LENGTH,
+  DNS1123_LABEL_PATTERN,
+  DNS1123_SUBDOMAIN_MAX_LENGTH,
+  DNS1123_SUBDOMAIN_PATTERN,
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+} from './names';
 import { RUN_STATUSES, RunStatus } from './status';
 import { Pipeline, TEKTON_API_VERSION } from './types';
 
@@ -47,12 +54,12 @@ function kubernetesName(
 }
 
 const LABEL_SHAPE = {
-  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
-  maxLength: 63,
+  pattern: DNS1123_LABEL_PATTERN,
+  maxLength: DNS1123_LABEL_MAX_LENGTH,
 };
 const SUBDOMAIN_SHAPE = {
-  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
-  maxLength: 253,
+  pattern: DNS1123_SUBDOMAIN_PATTERN,
+  maxLength: DNS1123_SUBDOMAIN_MAX_LENGTH,
 };
 
 /** A namespace name: a DNS-1123 label. */

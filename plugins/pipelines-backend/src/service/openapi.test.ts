@@ -336,6 +336,7 @@ describe('the OpenAPI document', () => {
           namespace: 'ci',
           uid: 'u-1',
           creationTimestamp: '2026-11-25T01:00:00Z',
+          annotations: { 'cairn.dev/started-by': 'user:default/ada' },
           labels: {
             'tekton.dev/pipeline': 'build',
             'cairn.dev/rerun-of': 'build-a1b2c',
