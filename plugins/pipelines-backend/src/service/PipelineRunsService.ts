@@ -42,7 +42,11 @@ import { LabelSelector, parseLabelSelector } from '../watch/labelSelector';
 import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { ServiceAccountAllowList } from './serviceAccounts';
-import { WorkspaceAllowList, WorkspaceBindingGuard } from './workspaceBindings';
+import {
+  podTemplateVolumes,
+  WorkspaceAllowList,
+  WorkspaceBindingGuard,
+} from './workspaceBindings';
 
 /** Filters of the runs list besides status, pipeline, search and paging. @public */
 export interface ListRunsRequest extends RunQuery {
@@ -515,8 +519,9 @@ export class PipelineRunsService {
         `run "${name}" used a service account that may no longer be chosen, so it cannot be rerun; start a new run instead: `,
       );
     }
-    // The copy binds what the original bound, which may have been set
-    // outside the portal: the same rule as for a new run.
+    // The copy binds and mounts what the original did (workspaces and pod
+    // template volumes), which may have been set outside the portal: the
+    // same rule as for a new run.
     await this.workspaceGuard.check(
       scope,
       cluster,
@@ -524,6 +529,7 @@ export class PipelineRunsService {
       run.spec.workspaces ?? [],
       `run "${name}" cannot be rerun: `,
     );
+      podTemplateVolumes(run.spec),
     const ref = run.spec.pipelineRef?.name;
     let specs: ParamSpec[] | undefined;
     if (ref) {

@@ -278,6 +278,55 @@ describe('run guards against a dev cluster with Tekton', () => {
         error: res.body.error.message,
       });
     });
+    it("holds a rerun's pod template volumes to the same rule", async () => {
+      await tc.custom.createNamespacedCustomObject({
+        ...RUNS,
+        body: {
+          apiVersion: 'tekton.dev/v1',
+          kind: 'PipelineRun',
+          metadata: {
+            name: 'with-pod-volumes',
+            labels: { 'backstage.io/kubernetes-id': 'shop' },
+          },
+          spec: {
+            pipelineRef: { name: 'deploy' },
+            status: 'PipelineRunPending',
+            taskRunTemplate: {
+              podTemplate: {
+                volumes: [
+                  { name: 'cart', secret: { secretName: 'cart-token' } },
+                ],
+              },
+            },
+            taskRunSpecs: [
+              {
+                pipelineTaskName: 'deploy',
+                podTemplate: {
+                  volumes: [{ name: 'host', hostPath: { path: '/' } }],
+                },
+              },
+            ],
+          },
+        },
+      });
+      await waitFor(
+        () => backend.call('get', `/runs/dev/${NS}/with-pod-volumes`, SHOP),
+        res => res.status === 200,
+        'the run to be seen',
+      );
+      const before = await runNames();
+      const res = await backend
+        .call('post', `/runs/dev/${NS}/with-pod-volumes/rerun`, SHOP)
+        .send({});
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain(
+        `pod template volume "cart" binds the Secret "cart-token" in namespace "${NS}", which does not belong to ${SHOP}`,
+      );
+      expect(res.body.error.message).toContain(
+        `pod template volume "host" mounts a hostPath volume, whose contents the portal cannot tell belong to ${SHOP}`,
+      );
+      expect(await runNames()).toEqual(before);
+    });
   });
 
   describe('a run held pending', () => {

@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { boundObjects, WorkspaceAllowList } from './workspaceBindings';
+import {
+  boundObjects,
+  podTemplateVolumes,
+  WorkspaceAllowList,
+} from './workspaceBindings';
 
 describe('boundObjects', () => {
   it('names the Secrets, ConfigMaps and claims bindings mount, projected sources too', () => {
@@ -24,14 +28,41 @@ describe('boundObjects', () => {
       ]),
     ).toEqual({
       objects: [
-        { workspace: 'a', kind: 'secret', name: 'token' },
-        { workspace: 'b', kind: 'configMap', name: 'settings' },
-        { workspace: 'c', kind: 'persistentVolumeClaim', name: 'cache' },
-        { workspace: 'd', kind: 'secret', name: 'ca' },
-        { workspace: 'd', kind: 'configMap', name: 'hosts' },
+        { mountedBy: 'workspace "a"', kind: 'secret', name: 'token' },
+        { mountedBy: 'workspace "b"', kind: 'configMap', name: 'settings' },
+        {
+          mountedBy: 'workspace "c"',
+          kind: 'persistentVolumeClaim',
+          name: 'cache',
+        },
+        { mountedBy: 'workspace "d"', kind: 'secret', name: 'ca' },
+        { mountedBy: 'workspace "d"', kind: 'configMap', name: 'hosts' },
       ],
       // What a CSI driver mounts cannot be told from the binding.
-      unchecked: ['g'],
+      unchecked: ['workspace "g" mounts a csi volume'],
+    });
+  });
+});
+
+describe('podTemplateVolumes', () => {
+  it("collects the volumes of the run's pod templates, which a rerun copies", () => {
+    const volumes = podTemplateVolumes({
+      taskRunTemplate: {
+        podTemplate: { volumes: [{ name: 'a', secret: { secretName: 'x' } }] },
+      },
+      taskRunSpecs: [
+        {
+          pipelineTaskName: 'build',
+          podTemplate: { volumes: [{ name: 'b', hostPath: { path: '/' } }] },
+        },
+        { pipelineTaskName: 'test' },
+      ],
+    });
+    expect(boundObjects(volumes, 'pod template volume')).toEqual({
+      objects: [
+        { mountedBy: 'pod template volume "a"', kind: 'secret', name: 'x' },
+      ],
+      unchecked: ['pod template volume "b" mounts a hostPath volume'],
     });
   });
 });

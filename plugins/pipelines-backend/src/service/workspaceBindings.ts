@@ -24,7 +24,8 @@ export type BoundKind = keyof typeof BOUND_KINDS;
 
 /** An object of the namespace that a run's workspace binding mounts. @public */
 export interface BoundObject {
-  workspace: string;
+  /** What mounts it, e.g. `workspace "source"`. */
+  mountedBy: string;
   kind: BoundKind;
   name: string;
 }
@@ -36,16 +37,19 @@ export interface BoundObject {
  * `unchecked`: what a CSI driver mounts cannot be told from the binding.
  * @public
  */
-export function boundObjects(bindings: readonly WorkspaceBinding[]): {
+export function boundObjects(
+  bindings: readonly WorkspaceBinding[],
+  noun = 'workspace',
+): {
   objects: BoundObject[];
   unchecked: string[];
 } {
   const objects: BoundObject[] = [];
   const unchecked: string[] = [];
   for (const binding of bindings) {
-    const workspace = binding.name;
+    const mountedBy = `${noun} "${binding.name}"`;
     const add = (kind: BoundKind, name: unknown) => {
-      if (typeof name === 'string') objects.push({ workspace, kind, name });
+      if (typeof name === 'string') objects.push({ mountedBy, kind, name });
     };
     add('secret', binding.secret?.secretName);
     add('configMap', binding.configMap?.name);
@@ -60,9 +64,42 @@ export function boundObjects(bindings: readonly WorkspaceBinding[]): {
       add('secret', secret?.name);
       add('configMap', configMap?.name);
     }
-    if (binding.csi) unchecked.push(workspace);
+    const source = Object.keys(binding).find(
+      key => key !== 'name' && !CHECKED_SOURCES.has(key),
+    );
+    if (source) unchecked.push(`${mountedBy} mounts a ${source} volume`);
   }
   return { objects, unchecked };
+}
+
+// Volume sources whose objects are checked above, or that create their own.
+const CHECKED_SOURCES = new Set([
+  'secret',
+  'configMap',
+  'persistentVolumeClaim',
+  'projected',
+  'emptyDir',
+  'volumeClaimTemplate',
+  'subPath',
+]);
+
+/**
+ * The volumes of a run's pod templates (`taskRunTemplate` and each
+ * `taskRunSpecs` entry), which a rerun copies as it copies the workspaces:
+ * they mount Secrets, ConfigMaps and claims just as bindings do.
+ */
+export function podTemplateVolumes(spec: {
+  taskRunTemplate?: { podTemplate?: Record<string, unknown> };
+  taskRunSpecs?: Array<Record<string, unknown>>;
+}): WorkspaceBinding[] {
+  const templates = [
+    spec.taskRunTemplate?.podTemplate,
+    ...(spec.taskRunSpecs ?? []).map(t => t.podTemplate),
+  ];
+  return templates.flatMap(template => {
+    const volumes = (template as { volumes?: unknown } | undefined)?.volumes;
+    return Array.isArray(volumes) ? (volumes as WorkspaceBinding[]) : [];
+  });
 }
 
 /**
@@ -127,8 +164,10 @@ export class WorkspaceBindingGuard {
 
   /**
    * Throws a NotAllowedError naming each bound object that is neither the
-   * entity's nor listed (an InputError when the only problem is objects that
-   * do not exist). `context` starts each message.
+   * entity's nor listed, and each volume source whose contents cannot be
+   * checked (an InputError when the only problem is objects that do not
+   * exist). `context` starts each message; `volumes` are pod template volumes,
+   * held to the same rule as the bindings.
    */
   async check(
     scope: EntityScope,
@@ -136,16 +175,23 @@ export class WorkspaceBindingGuard {
     namespace: string,
     bindings: readonly WorkspaceBinding[],
     context = '',
+    volumes: readonly WorkspaceBinding[] = [],
   ): Promise<void> {
-    const { objects, unchecked } = boundObjects(bindings);
-    const refused = unchecked.map(
-      workspace =>
-        `workspace "${workspace}" binds a csi volume, whose contents the portal cannot tell belong to ${scope.entityRef}; bind a Secret, ConfigMap or PersistentVolumeClaim of the entity instead`,
-    );
+    const checked = [
+      boundObjects(bindings),
+      boundObjects(volumes, 'pod template volume'),
+    ];
+    const objects = checked.flatMap(c => c.objects);
+    const refused = checked
+      .flatMap(c => c.unchecked)
+      .map(
+        what =>
+          `${what}, whose contents the portal cannot tell belong to ${scope.entityRef}; mount a Secret, ConfigMap or PersistentVolumeClaim of the entity instead`,
+      );
     const missing: string[] = [];
     for (const object of objects) {
       const { kind, list } = BOUND_KINDS[object.kind];
-      const what = `workspace "${object.workspace}" binds the ${kind} "${object.name}" in namespace "${namespace}"`;
+      const what = `${object.mountedBy} binds the ${kind} "${object.name}" in namespace "${namespace}"`;
       if (this.allowList.allows(object.kind, namespace, object.name)) continue;
       const labels = await this.labelsOf(cluster, namespace, object);
       if (labels === undefined) {
