@@ -21,6 +21,7 @@ import {
   RunChange,
   RunDetails,
   StepLog,
+  StepLogMatches,
   StepRef,
   RunRef,
   RunsPage,
@@ -80,6 +81,27 @@ export class FakePipelinesApi implements PipelinesApi {
     const log = this.logs[`${step.taskRun}/${step.step}`];
     if (!log) throw new Error(`no log for ${step.taskRun}/${step.step}`);
     return log;
+  }
+  async searchStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    query: string,
+  ): Promise<StepLogMatches> {
+    this.calls.push({
+      method: 'searchStepLog',
+      args: [entityRef, run, step, query],
+    });
+    const text = this.logs[`${step.taskRun}/${step.step}`]?.text ?? '';
+    const matches: StepLogMatches['matches'] = [];
+    let offset = 0;
+    for (const line of text.split('\n')) {
+      if (line.toLowerCase().includes(query.toLowerCase())) {
+        matches.push({ offset, line });
+      }
+      offset += new TextEncoder().encode(line).length + 1;
+    }
+    return { matches, truncated: false };
   }
   async followStepLog(
     entityRef: string,

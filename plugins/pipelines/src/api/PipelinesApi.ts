@@ -11,6 +11,8 @@ import {
   RunChange,
   PipelinesList,
   StepLog,
+  StepLogMatches,
+  StepLogRange,
   StepRef,
   ListRunsQuery,
   RunDetails,
@@ -41,11 +43,17 @@ export interface PipelinesApi {
     onChanges: (changes: RunChange[]) => void,
     signal: AbortSignal,
   ): Promise<void>;
-  /** A step's log as it is now. */
-  getStepLog(entityRef: string, run: RunRef, step: StepRef): Promise<StepLog>;
+  /** A step's log as it is now, or the part of it `range` asks for. */
+  getStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    range?: StepLogRange,
+  ): Promise<StepLog>;
   /**
-   * Follows a running step's log: calls `onText` with each chunk as the
-   * container writes it, resolves when the step ends or `signal` aborts.
+   * Follows a running step's log (from its last `tail` bytes if given):
+   * `onOpen` gets where the log stands, `onText` each chunk as the container
+   * writes it; resolves when the step ends or `signal` aborts.
    */
   followStepLog(
     entityRef: string,
@@ -53,7 +61,15 @@ export interface PipelinesApi {
     step: StepRef,
     onText: (chunk: string) => void,
     signal: AbortSignal,
+    options?: { tail?: number; onOpen?: (log: Omit<StepLog, 'text'>) => void },
   ): Promise<void>;
+  /** The lines of a step's log that contain `query` (searched on the server). */
+  searchStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    query: string,
+  ): Promise<StepLogMatches>;
   startRun(entityRef: string, request: StartRunRequest): Promise<RunRef>;
   rerun(entityRef: string, run: RunRef, params: ParamValues): Promise<RunRef>;
   cancelRun(entityRef: string, run: RunRef, mode: CancelMode): Promise<void>;

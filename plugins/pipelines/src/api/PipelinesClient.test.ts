@@ -174,7 +174,7 @@ describe('PipelinesClient', () => {
     });
   });
 
-  it("reads a step's log with its source", async () => {
+  it("reads the tail of a step's log with where it starts", async () => {
     let query: Record<string, string> = {};
     server.use(
       http.get(`${baseUrl}/runs/dev/shop/build-x1/logs`, ({ request }) => {
@@ -183,20 +183,30 @@ describe('PipelinesClient', () => {
           headers: {
             'Content-Type': 'text/plain; charset=utf-8',
             'X-Cairn-Log-Source': 'archive',
+            'X-Cairn-Log-Start': '100',
+            'X-Cairn-Log-Size': '112',
           },
         });
       }),
     );
     await expect(
-      client.getStepLog(entityRef, run, {
-        taskRun: 'build-x1-test',
-        step: 'unit',
-      }),
-    ).resolves.toEqual({ source: 'archive', text: '\u001b[32mok\u001b[0m\n' });
+      client.getStepLog(
+        entityRef,
+        run,
+        { taskRun: 'build-x1-test', step: 'unit' },
+        { tail: 12 },
+      ),
+    ).resolves.toEqual({
+      source: 'archive',
+      start: 100,
+      size: 112,
+      text: '\u001b[32mok\u001b[0m\n',
+    });
     expect(query).toEqual({
       entityRef,
       taskRun: 'build-x1-test',
       step: 'unit',
+      tail: '12',
     });
   });
 

@@ -17,6 +17,8 @@ import {
   RunChange,
   PipelinesList,
   StepLog,
+  StepLogMatches,
+  StepLogRange,
   StepRef,
   ListRunsQuery,
   RunDetails,
@@ -36,6 +38,27 @@ function objectPath(
 
 function runPath(run: RunRef): string {
   return objectPath('runs', run);
+}
+
+/** The numbers of a query, as text; the ones not given left out. */
+function numbers(
+  values: Record<string, number | undefined>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      value === undefined ? undefined : String(value),
+    ]),
+  );
+}
+
+/** Where a log response stands, from its headers. */
+function logPosition(response: Response): Omit<StepLog, 'text'> {
+  return {
+    source: response.headers.get('X-Cairn-Log-Source') ?? 'archive',
+    start: Number(response.headers.get('X-Cairn-Log-Start') ?? 0),
+    size: Number(response.headers.get('X-Cairn-Log-Size') ?? 0),
+  };
 }
 
 /** Reads a streamed text body chunk by chunk until it ends or is aborted. */
@@ -183,16 +206,15 @@ export class PipelinesClient implements PipelinesApi {
     entityRef: string,
     run: RunRef,
     step: StepRef,
+    range: StepLogRange = {},
   ): Promise<StepLog> {
     const response = await this.request(`${runPath(run)}/logs`, {
       entityRef,
       taskRun: step.taskRun,
       step: step.step,
+      ...numbers({ ...range }),
     });
-    return {
-      source: response.headers.get('X-Cairn-Log-Source') ?? 'pod',
-      text: await response.text(),
-    };
+    return { ...logPosition(response), text: await response.text() };
   }
 
   async followStepLog(
@@ -201,13 +223,39 @@ export class PipelinesClient implements PipelinesApi {
     step: StepRef,
     onText: (chunk: string) => void,
     signal: AbortSignal,
+    options: {
+      tail?: number;
+      onOpen?: (log: Omit<StepLog, 'text'>) => void;
+    } = {},
   ): Promise<void> {
     const response = await this.request(
       `${runPath(run)}/logs`,
-      { entityRef, taskRun: step.taskRun, step: step.step, follow: 'true' },
+      {
+        entityRef,
+        taskRun: step.taskRun,
+        step: step.step,
+        follow: 'true',
+        ...numbers({ tail: options.tail }),
+      },
       { method: 'GET', signal },
     );
+    options.onOpen?.(logPosition(response));
     await readText(response, onText, signal);
+  }
+
+  async searchStepLog(
+    entityRef: string,
+    run: RunRef,
+    step: StepRef,
+    query: string,
+  ): Promise<StepLogMatches> {
+    const response = await this.request(`${runPath(run)}/logs/search`, {
+      entityRef,
+      taskRun: step.taskRun,
+      step: step.step,
+      q: query,
+    });
+    return response.json();
   }
 
   async startRun(entityRef: string, request: StartRunRequest): Promise<RunRef> {

@@ -100,16 +100,29 @@ describe('RunDetail', () => {
   it("shows the failed step's log, and follows a running step live", async () => {
     const api = new FakePipelinesApi();
     api.details = makeRunDetails();
+    const failedLog = 'running tests\n\u001b[31mFAIL\u001b[0m shop.test.ts\n';
     api.logs['build-x1-test/unit'] = {
       source: 'archive',
-      text: 'running tests\n\u001b[31mFAIL\u001b[0m shop.test.ts\n',
+      text: failedLog,
+      start: 0,
+      size: failedLog.length,
     };
     api.followed['build-x1-report/run'] = ['sending report\n', 'sent\n'];
     await render(api);
     expect(
       await screen.findByText('shop.test.ts', { exact: false }),
     ).toBeInTheDocument();
-    expect(screen.getByText(/from the archive/)).toBeInTheDocument();
+    // A log read from its start offers no earlier page.
+    expect(screen.queryByRole('button', { name: 'Load earlier' })).toBeNull();
+    fireEvent.change(screen.getByLabelText('Search the whole log'), {
+      target: { value: 'fail' },
+    });
+    fireEvent.submit(screen.getByLabelText('Search the whole log'));
+    expect(
+      await within(await screen.findByTestId('step-log-matches')).findByText(
+        '\u001b[31mFAIL\u001b[0m shop.test.ts',
+      ),
+    ).toBeInTheDocument();
     const createObjectURL = jest.fn((_blob: Blob) => 'blob:log');
     Object.assign(URL, { createObjectURL, revokeObjectURL: jest.fn() });
     let downloaded = '';
