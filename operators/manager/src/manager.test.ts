@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   ControllerFactory,
+  LeaderElector,
   Manager,
   silentLogger,
 } from '@cairn/controller-runtime';
@@ -189,6 +190,50 @@ describe('the operators manager', () => {
       'the new leader to reconcile',
     );
     expect(reconciled[leaderIndex]).not.toContain(`${WATCHED}/after`);
+  });
+
+  it('of five candidates racing for a released Lease, exactly one wins: writes carry the resourceVersion they read', async () => {
+    // A released Lease: every candidate reads it free and writes to take it.
+    await leases.createNamespacedLease({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: 'race' },
+        spec: {
+          holderIdentity: '',
+          leaseDurationSeconds: 1,
+          leaseTransitions: 3,
+        },
+      },
+    });
+    const started: string[] = [];
+    const electors = Array.from(
+      { length: 5 },
+      (_, i) =>
+        new LeaderElector({
+          kubeConfig: admin,
+          namespace: NAMESPACE,
+          name: 'race',
+          identity: `candidate-${i}`,
+          logger: silentLogger,
+          onStartedLeading: () => started.push(`candidate-${i}`),
+          onStoppedLeading: () => {},
+        }),
+    );
+    for (const elector of electors) void elector.run();
+    try {
+      await until(
+        () => electors.every(e => e.leader() !== ''),
+        'every candidate to see a leader',
+      );
+      expect(started).toHaveLength(1);
+      expect(electors.filter(e => e.isLeader())).toHaveLength(1);
+      expect(new Set(electors.map(e => e.leader()))).toEqual(new Set(started));
+      const spec = (await readLease('race')).spec!;
+      expect(spec.holderIdentity).toBe(started[0]);
+      expect(spec.leaseTransitions).toBe(4);
+    } finally {
+      await Promise.all(electors.map(e => e.stop()));
+    }
   });
 
   it('stops its controllers and reports leader election lost when it cannot renew the Lease', async () => {
