@@ -131,6 +131,30 @@ describe('a cluster catalog file', () => {
     expect(custom.pull('alpine:3.20').ok).toBe(true);
   });
 
+  it('marks an image whose entrypoint is a program of this host', () => {
+    const [image] = parseImageCatalog(
+      [
+        'images:',
+        '  - repository: cairn/operators',
+        "    tags: ['dev']",
+        '    entrypoint: [/usr/bin/node, /src/manager.ts]',
+        '    entrypointOnHost: true',
+      ].join('\n'),
+      'x.yaml',
+    );
+    expect(new ImageCatalog([image]).config('cairn/operators:dev')).toEqual({
+      entrypoint: ['/usr/bin/node', '/src/manager.ts'],
+      cmd: [],
+      entrypointOnHost: true,
+    });
+    expect(() =>
+      parseImageCatalog(
+        "images:\n  - repository: a\n    tags: ['1']\n    entrypointOnHost: yes please\n",
+        'x.yaml',
+      ),
+    ).toThrow('x.yaml: images[0].entrypointOnHost: expected true or false');
+  });
+
   it('names the file and the entry that is wrong', () => {
     expect(() => parseImageCatalog('images: {}', 'x.yaml')).toThrow(
       'x.yaml: expected a list under "images"',

@@ -19,6 +19,8 @@ export interface CatalogImage {
   aliases: string[];
   entrypoint: string[];
   cmd: string[];
+  /** The entrypoint is a program of this host, so it runs (see ImageConfig). */
+  entrypointOnHost: boolean;
   tags: string[];
   /** The tag `latest` is the same image as (same digest). */
   latest?: string;
@@ -85,7 +87,13 @@ export class ImageCatalog {
   /** The image's ENTRYPOINT and CMD, when the catalog knows the image. */
   config(image: string): ImageConfig | undefined {
     const known = this.find(image);
-    return known && { entrypoint: known.entrypoint, cmd: known.cmd };
+    return (
+      known && {
+        entrypoint: known.entrypoint,
+        cmd: known.cmd,
+        ...(known.entrypointOnHost ? { entrypointOnHost: true } : {}),
+      }
+    );
   }
 
   /**
@@ -181,6 +189,12 @@ export function parseImageCatalog(
     };
     const tags = strings('tags', entry.tags).map(String);
     if (!tags.length) throw new Error(`${at}.tags: at least one tag required`);
+    if (
+      entry.entrypointOnHost !== undefined &&
+      typeof entry.entrypointOnHost !== 'boolean'
+    ) {
+      throw new Error(`${at}.entrypointOnHost: expected true or false`);
+    }
     if (entry.latest !== undefined && !tags.includes(String(entry.latest))) {
       throw new Error(`${at}.latest: "${entry.latest}" is not one of its tags`);
     }
@@ -189,6 +203,7 @@ export function parseImageCatalog(
       aliases: strings('aliases', entry.aliases).map(canonical),
       entrypoint: strings('entrypoint', entry.entrypoint),
       cmd: strings('cmd', entry.cmd),
+      entrypointOnHost: entry.entrypointOnHost ?? false,
       tags,
       latest: entry.latest === undefined ? undefined : String(entry.latest),
       pullMs: number('pullMs', entry.pullMs, UNKNOWN_IMAGE.pullMs),

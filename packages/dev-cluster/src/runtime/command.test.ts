@@ -42,6 +42,32 @@ describe('resolveProgram', () => {
     });
   });
 
+  it('runs an entrypoint the catalog says is a host program, with args or else CMD after it', () => {
+    const local = {
+      entrypoint: ['/usr/bin/node', 'manager.js'],
+      cmd: ['--help'],
+      entrypointOnHost: true,
+    };
+    expect(
+      resolveProgram({ imageConfig: local, args: ['--name=$(NAME)'], env }),
+    ).toEqual({
+      kind: 'process',
+      argv: ['/usr/bin/node', 'manager.js', '--name=world'],
+    });
+    expect(resolveProgram({ imageConfig: local, env })).toEqual({
+      kind: 'process',
+      argv: ['/usr/bin/node', 'manager.js', '--help'],
+    });
+    expect(
+      resolveProgram({
+        imageConfig: local,
+        command: ['sleep'],
+        args: ['1'],
+        env,
+      }),
+    ).toEqual({ kind: 'process', argv: ['sleep', '1'] });
+  });
+
   it('is idle without command and args, unless an interactive shell image', () => {
     expect(resolveProgram({ imageConfig: busybox, env })).toEqual({
       kind: 'idle',

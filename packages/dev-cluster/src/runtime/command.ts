@@ -10,6 +10,12 @@
 export interface ImageConfig {
   entrypoint: string[];
   cmd: string[];
+  /**
+   * The ENTRYPOINT names a program of this host (an image a cluster's own
+   * catalog maps to a local build, e.g. Cairn's operators run from the
+   * checkout), so it runs as the image's entrypoint would.
+   */
+  entrypointOnHost?: boolean;
 }
 
 /** What the runtime starts for a container. */
@@ -41,6 +47,12 @@ export function resolveProgram(inputs: ProgramInputs): ContainerProgram {
   if (command.length > 0)
     return { kind: 'process', argv: expand([...command, ...args]) };
   const image = inputs.imageConfig;
+  // As a runtime does: ENTRYPOINT as written, then args (expanded) or CMD.
+  if (image?.entrypointOnHost && image.entrypoint.length > 0)
+    return {
+      kind: 'process',
+      argv: [...image.entrypoint, ...(args.length ? expand(args) : image.cmd)],
+    };
   // Only an empty ENTRYPOINT leaves the program to args and CMD, which name
   // host programs (`sleep`, `sh`); an image's own entrypoint is not on the host.
   if (!image || image.entrypoint.length > 0) return { kind: 'idle' };
