@@ -16,7 +16,13 @@ import {
 import '@xyflow/react/dist/style.css';
 import { Chip, Typography } from '@material-ui/core';
 import type { BuilderGraph } from '@cairn/plugin-pipelines-common';
-import { layoutBuilderGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
+import {
+  fitViewport,
+  layoutBuilderGraph,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  READABLE_ZOOM,
+} from './layout';
 
 type BuilderNode = BuilderGraph['nodes'][number];
 type TaskNodeData = { task: BuilderNode };
@@ -118,8 +124,8 @@ function LaneNode({ data }: NodeProps<Node<LaneNodeData>>) {
 }
 
 const nodeTypes = { task: TaskNode, lane: LaneNode };
-/** Tasks stay readable: a large pipeline is panned rather than shrunk below half size. */
-const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: 0.5 };
+/** Tasks stay readable: a large pipeline is panned rather than shrunk below a readable size. */
+const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: READABLE_ZOOM };
 
 const RESULT_EDGE = 'result:';
 
@@ -128,28 +134,28 @@ function resultEdgeNotice(from: string, to: string) {
 }
 const LANE_ID = '__finally-lane__';
 
-/** Space kept left of the first task when a wide pipeline is panned to its start. */
-const START_MARGIN = 24;
-
 /**
- * Re-centres the view when tasks come or go (not on every keystroke). A
- * pipeline too wide to fit at a readable size is shown from its start,
- * where people begin reading it, rather than from its middle.
+ * Re-fits the view when tasks come or go (not on every keystroke) or the
+ * pane is resized. A pipeline too large to fit at a readable size is shown
+ * from its start, where people begin reading it, rather than from its middle.
  */
 function FitOnChange(props: { shape: string }) {
   const flow = useReactFlow();
   const paneWidth = useStore(state => state.width);
+  const paneHeight = useStore(state => state.height);
   useEffect(() => {
-    const frame = requestAnimationFrame(async () => {
-      await flow.fitView(FIT_VIEW);
-      const bounds = flow.getNodesBounds(flow.getNodes());
-      const { y, zoom } = flow.getViewport();
-      if (bounds.width * zoom > paneWidth - 2 * START_MARGIN) {
-        await flow.setViewport({ x: START_MARGIN - bounds.x * zoom, y, zoom });
-      }
+    const frame = requestAnimationFrame(() => {
+      const nodes = flow.getNodes();
+      if (!nodes.length || !paneWidth || !paneHeight) return;
+      flow.setViewport(
+        fitViewport(flow.getNodesBounds(nodes), {
+          width: paneWidth,
+          height: paneHeight,
+        }),
+      );
     });
     return () => cancelAnimationFrame(frame);
-  }, [flow, paneWidth, props.shape]);
+  }, [flow, paneWidth, paneHeight, props.shape]);
   return null;
 }
 

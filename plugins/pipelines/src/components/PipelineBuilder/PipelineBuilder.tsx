@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useApi } from '@backstage/core-plugin-api';
+import { storageApiRef, useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
   Box,
@@ -64,6 +64,7 @@ import {
   TextHistory,
   undoText,
 } from './history';
+import { clampWidth, PaneResizer } from './PaneResizer';
 import { PipelinePanel, PipelineLocation } from './PipelinePanel';
 import { CompletionsContext } from './RefTextField';
 import { TaskPanel } from './TaskPanel';
@@ -169,6 +170,26 @@ function pickerTitle(placement: Placement) {
  * the builder's own Back button: react-router's blocker needs a data router,
  * which the app does not use; other links leave a draft that is offered back.
  */
+const GRAPH_MIN_WIDTH = 200;
+const PANEL_MIN_WIDTH = 260;
+const YAML_MIN_WIDTH = 200;
+/** The YAML pane's width until the user drags its divider. */
+const YAML_WIDTH = 360;
+
+/** The width of an element, kept up to date as it resizes. */
+function useElementWidth(element: React.RefObject<HTMLElement>) {
+  const [width, setWidth] = useState<number>();
+  useEffect(() => {
+    const target = element.current;
+    if (!target || typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(() => setWidth(target.clientWidth));
+    observer.observe(target);
+    setWidth(target.clientWidth);
+    return () => observer.disconnect();
+  }, [element]);
+  return width;
+}
+
 function useWarnOnUnload(dirty: boolean) {
   useEffect(() => {
     if (!dirty) return undefined;
@@ -283,6 +304,18 @@ export function PipelineBuilder(props: {
   // Beside the graph when there is room for three panes; a switch away otherwise.
   const wide = useMediaQuery('(min-width:1280px)', { noSsr: true });
   const [showYaml, setShowYaml] = useState(wide);
+  // The YAML pane's width, as the user last dragged it (kept across visits).
+  const layoutStorage = useApi(storageApiRef).forBucket('pipeline-builder');
+  const [yamlWidth, setYamlWidth] = useState(
+    () => layoutStorage.snapshot<number>('yamlWidth').value ?? YAML_WIDTH,
+  );
+  const panes = useRef<HTMLDivElement>(null);
+  const panesWidth = useElementWidth(panes);
+  // Room for the YAML pane: all that the graph and the side panel do not need
+  // (until the panes are measured, as much as it asks for).
+  const maxYamlWidth = panesWidth
+    ? panesWidth - GRAPH_MIN_WIDTH - PANEL_MIN_WIDTH - 24
+    : yamlWidth;
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string>();
   const [conflict, setConflict] = useState<string>();
@@ -681,10 +714,17 @@ export function PipelineBuilder(props: {
         </Alert>
       )}
 
-      <Box display="flex" flex={1} minHeight={0} mt={1} style={{ gap: 8 }}>
+      <Box
+        {...{ ref: panes }}
+        display="flex"
+        flex={1}
+        minHeight={0}
+        mt={1}
+        style={{ gap: 8 }}
+      >
         <Paper
           variant="outlined"
-          style={{ flex: 3, minWidth: 200, position: 'relative' }}
+          style={{ flex: 1, minWidth: GRAPH_MIN_WIDTH, position: 'relative' }}
           aria-label="Pipeline graph"
           aria-describedby="builder-graph-keys"
           role="region"
@@ -731,10 +771,30 @@ export function PipelineBuilder(props: {
           </Typography>
         </Paper>
         {showYaml && (
+          <PaneResizer
+            label="Resize the YAML pane"
+            controls="builder-yaml-pane"
+            width={yamlWidth}
+            min={YAML_MIN_WIDTH}
+            max={maxYamlWidth}
+            onResize={setYamlWidth}
+            onCommit={width => layoutStorage.set('yamlWidth', width)}
+          />
+        )}
+        {showYaml && (
           <Paper
+            id="builder-yaml-pane"
             variant="outlined"
             className="nokey"
-            style={{ flex: 2, minWidth: 200, overflow: 'hidden' }}
+            style={{
+              flex: `0 1 ${clampWidth(
+                yamlWidth,
+                YAML_MIN_WIDTH,
+                maxYamlWidth,
+              )}px`,
+              minWidth: YAML_MIN_WIDTH,
+              overflow: 'hidden',
+            }}
           >
             <YamlEditor
               value={text}
@@ -752,7 +812,7 @@ export function PipelineBuilder(props: {
           className="nokey"
           style={{
             flex: '0 1 360px',
-            minWidth: 260,
+            minWidth: PANEL_MIN_WIDTH,
             overflow: 'auto',
             padding: 12,
           }}

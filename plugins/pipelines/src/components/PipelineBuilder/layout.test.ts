@@ -1,4 +1,10 @@
-import { layoutBuilderGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
+import {
+  fitViewport,
+  layoutBuilderGraph,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  READABLE_ZOOM,
+} from './layout';
 
 function node(name: string, isFinally = false) {
   return { name, finally: isFinally, inline: false, errors: 0, warnings: 0 };
@@ -85,6 +91,72 @@ describe('layoutBuilderGraph of a long chain', () => {
       expect(positions[names[i]].x).toBeGreaterThanOrEqual(
         positions[names[i - 1]].x + NODE_WIDTH,
       );
+    }
+  });
+});
+
+describe('fitViewport', () => {
+  const pane = { width: 800, height: 600 };
+  const boundsOf = (positions: Record<string, { x: number; y: number }>) => {
+    const xs = Object.values(positions).map(p => p.x);
+    const ys = Object.values(positions).map(p => p.y);
+    return {
+      x: Math.min(...xs),
+      y: Math.min(...ys),
+      width: Math.max(...xs) + NODE_WIDTH - Math.min(...xs),
+      height: Math.max(...ys) + NODE_HEIGHT - Math.min(...ys),
+    };
+  };
+  /** Where a node's top-left corner lands in the pane. */
+  const onScreen = (
+    view: { x: number; y: number; zoom: number },
+    p: { x: number; y: number },
+  ) => ({ x: p.x * view.zoom + view.x, y: p.y * view.zoom + view.y });
+
+  it('shows a small pipeline whole, centred, at most at full size', () => {
+    const { positions } = layoutBuilderGraph({
+      nodes: [node('a'), node('b')],
+      edges: [{ from: 'a', to: 'b', kind: 'runAfter' }],
+    });
+    const bounds = boundsOf(positions);
+    const view = fitViewport(bounds, pane);
+    expect(view.zoom).toBe(1);
+    const a = onScreen(view, positions.a);
+    const b = onScreen(view, positions.b);
+    expect(a.x - 0).toBeCloseTo(pane.width - (b.x + NODE_WIDTH));
+  });
+
+  it.each([
+    ['in parallel', (names: string[]) => names.slice(1).map(n => ({ from: names[0], to: n }))],
+    ['in a chain', (names: string[]) => names.slice(1).map((n, i) => ({ from: names[i], to: n }))],
+  ])('keeps 50 tasks %s readable, showing the first ones', (_, edgesOf) => {
+    const names = Array.from({ length: 50 }, (__, i) => `task-${i}`);
+    const { positions } = layoutBuilderGraph({
+      nodes: names.map(n => node(n)),
+      edges: edgesOf(names).map(e => ({ ...e, kind: 'runAfter' as const })),
+    });
+    const view = fitViewport(boundsOf(positions), pane);
+    expect(view.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    // The first task is in view, its whole box.
+    const first = onScreen(view, positions[names[0]]);
+    const topLeftmost = Object.values(positions).reduce((min, p) =>
+      p.x < min.x || (p.x === min.x && p.y < min.y) ? p : min,
+    );
+    const start = onScreen(view, topLeftmost);
+    for (const corner of [first, start]) {
+      expect(corner.x).toBeGreaterThanOrEqual(0);
+      expect(corner.x + NODE_WIDTH * view.zoom).toBeLessThanOrEqual(pane.width);
+    }
+    expect(start.y).toBeGreaterThanOrEqual(0);
+    // No two tasks overlap.
+    const boxes = Object.values(positions);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const apart =
+          Math.abs(boxes[i].x - boxes[j].x) >= NODE_WIDTH ||
+          Math.abs(boxes[i].y - boxes[j].y) >= NODE_HEIGHT;
+        expect(apart).toBe(true);
+      }
     }
   });
 });

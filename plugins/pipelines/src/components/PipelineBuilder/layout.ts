@@ -56,7 +56,8 @@ function orderDepthFirst(g: DagreGraph) {
       node.order = next.get(node.rank) ?? 0;
       next.set(node.rank, node.order + 1);
       const successors = (g.successors(v) ?? []) as string[];
-      for (let i = successors.length - 1; i >= 0; i--) stack.push(successors[i]);
+      for (let i = successors.length - 1; i >= 0; i--)
+        stack.push(successors[i]);
     }
   }
 }
@@ -137,5 +138,47 @@ export function layoutBuilderGraph(graph: BuilderGraph): BuilderLayout {
       width: NODE_WIDTH + LANE_PADDING * 2,
       height: Math.max(laneHeight, bottom),
     },
+  };
+}
+
+/**
+ * The zoom below which task names (14 px) get too small to read: a pipeline
+ * that does not fit at it is panned rather than shrunk further.
+ */
+export const READABLE_ZOOM = 0.8;
+/** Space kept around the tasks when the view is fitted to them. */
+const VIEW_MARGIN = 24;
+
+/**
+ * The view of a graph with these bounds in a pane of this size: all of it,
+ * at most at full size, when it fits at a readable zoom; otherwise at that
+ * zoom from its start (left, top), where people begin reading.
+ */
+export function fitViewport(
+  bounds: { x: number; y: number; width: number; height: number },
+  pane: { width: number; height: number },
+): { x: number; y: number; zoom: number } {
+  const room = {
+    width: Math.max(pane.width - 2 * VIEW_MARGIN, 1),
+    height: Math.max(pane.height - 2 * VIEW_MARGIN, 1),
+  };
+  const zoom = Math.min(
+    1,
+    Math.max(
+      READABLE_ZOOM,
+      Math.min(
+        room.width / Math.max(bounds.width, 1),
+        room.height / Math.max(bounds.height, 1),
+      ),
+    ),
+  );
+  const place = (start: number, size: number, paneSize: number) =>
+    size * zoom <= paneSize - 2 * VIEW_MARGIN
+      ? (paneSize - size * zoom) / 2 - start * zoom
+      : VIEW_MARGIN - start * zoom;
+  return {
+    x: place(bounds.x, bounds.width, pane.width),
+    y: place(bounds.y, bounds.height, pane.height),
+    zoom,
   };
 }
