@@ -14,6 +14,7 @@ import {
   ContainerInfo,
   ContainerStartError,
   ProcessRuntime,
+  RuntimeVolumeMount,
 } from '../runtime/processRuntime';
 import { Backoff, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS } from './backoff';
 import {
@@ -72,6 +73,12 @@ export interface KubeletOptions {
    * was reported: the pod may now be removed (the kubelet's DELETE with grace 0).
    */
   onPodTerminated?: (pod: V1Pod) => void;
+  /**
+   * The directory of a bound PersistentVolumeClaim's volume, undefined while
+   * it is not bound (containers then wait in ContainerCreating). Without it,
+   * a claim's volume is a directory of the pod, as an emptyDir.
+   */
+  claimDirectory?: (namespace: string, claimName: string) => string | undefined;
   /** The images the node can pull (default: the catalog shipped with the package). */
   images?: ImageCatalog;
   /** Back-off delays; Kubernetes' are 10s doubling to 5m (tests shorten them). */
@@ -127,6 +134,8 @@ const noEnvSources: EnvSources = {
 const DEFAULT_GRACE_SECONDS = 30;
 /** How soon the kubelet retries a container whose config could not be built. */
 const CONFIG_RETRY_MS = 10_000;
+/** How often the kubelet's volume manager looks again for a claim to be bound. */
+const VOLUME_RETRY_MS = 300;
 
 function trackKey(kind: ContainerKind, name: string): string {
   return `${kind}/${name}`;
@@ -595,6 +604,13 @@ export class Kubelet {
       this.crashBackoff.next(key, finishedAt, nowMs);
     }
 
+    const volumeMounts = this.volumeMounts(worker.pod, spec);
+    if (!volumeMounts) {
+      track.state = { waiting: { reason: 'ContainerCreating' } };
+      this.retryAt(worker, nowMs + VOLUME_RETRY_MS);
+      return;
+    }
+
     const image = spec.image ?? '';
     const decision = decideImagePull(spec, this.imagesPresent.has(image));
     if (decision.action === 'never') {
@@ -705,7 +721,7 @@ export class Kubelet {
         stdin: spec.stdin,
         stdinOnce: spec.stdinOnce,
         tty: spec.tty,
-        volumeMounts: spec.volumeMounts,
+        volumeMounts,
       });
       this.adopt(worker, track, instance, imageID ?? '');
       this.emit(kubeletEvents.created(subject, spec.name));
@@ -729,6 +745,33 @@ export class Kubelet {
       };
       this.retryAt(worker, this.now().getTime());
     }
+  }
+
+  /** The container's mounts with their volumes' directories; undefined while a claim is not bound. */
+  private volumeMounts(
+    pod: V1Pod,
+    spec: V1Container | V1EphemeralContainer,
+  ): RuntimeVolumeMount[] | undefined {
+    const mounts: RuntimeVolumeMount[] = [];
+    for (const mount of spec.volumeMounts ?? []) {
+      const claim = pod.spec?.volumes?.find(v => v.name === mount.name)
+        ?.persistentVolumeClaim?.claimName;
+      let hostPath: string | undefined;
+      if (claim && this.options.claimDirectory) {
+        hostPath = this.options.claimDirectory(
+          pod.metadata!.namespace ?? 'default',
+          claim,
+        );
+        if (!hostPath) return undefined;
+      }
+      mounts.push({
+        name: mount.name,
+        mountPath: mount.mountPath,
+        subPath: mount.subPath,
+        ...(hostPath ? { hostPath } : {}),
+      });
+    }
+    return mounts;
   }
 
   private adopt(

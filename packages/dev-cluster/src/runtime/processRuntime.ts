@@ -34,6 +34,8 @@ export interface RuntimeVolumeMount {
   name: string;
   mountPath: string;
   subPath?: string;
+  /** The volume's directory when it lives outside the pod (a persistent volume's); by default the pod's own. */
+  hostPath?: string;
 }
 
 /** Everything the runtime needs to start one container of a pod. */
@@ -589,7 +591,7 @@ export class ProcessRuntime extends EventEmitter {
     mkdirSync(dirname(container.info.logPath), { recursive: true });
     for (const mount of config.volumeMounts ?? []) {
       const target = join(
-        this.volumeDir(config.podUid, mount.name),
+        mount.hostPath ?? this.volumeDir(config.podUid, mount.name),
         mount.subPath ?? '',
       );
       mkdirSync(target, { recursive: true });

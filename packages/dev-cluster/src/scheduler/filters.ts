@@ -20,6 +20,7 @@ import {
   untoleratedTaintReason,
 } from './status';
 import { prepareSpreadFilter } from './topologySpread';
+import { prepareVolumeBinding } from './volumeBinding';
 
 /** NodeUnschedulable: `spec.unschedulable` keeps pods off unless they tolerate the unschedulable taint. */
 export function filterNodeUnschedulable(
@@ -194,6 +195,11 @@ export function prepareFilters(
     const status = unresolvable(REASON_NODE_AFFINITY_CONFLICT);
     return { preFilterStatus: status, filter: () => status };
   }
+  const volumes = prepareVolumeBinding(pod.pod, snapshot.claims);
+  if (volumes.preFilterStatus) {
+    const status = volumes.preFilterStatus;
+    return { preFilterStatus: status, filter: () => status };
+  }
   const spreadFilter = prepareSpreadFilter(pod, snapshot);
   const affinityFilter = prepareInterPodAffinityFilter(pod, snapshot);
   return {
@@ -207,6 +213,7 @@ export function prepareFilters(
       filterNodeAffinity(pod.pod, node) ??
       filterNodePorts(pod, node) ??
       filterResourcesFit(pod, node) ??
+      volumes.filter?.(node) ??
       spreadFilter?.(node) ??
       affinityFilter?.(node),
   };

@@ -5,6 +5,7 @@ import type {
   V1WeightedPodAffinityTerm,
 } from '@kubernetes/client-node';
 import { nodeAllocatable, podRequests, ResourceAmounts } from './resources';
+import type { ClaimLookup } from './volumeBinding';
 import {
   compileLabelSelector,
   LabelMatcher,
@@ -208,6 +209,9 @@ export function occupiesNode(pod: V1Pod): boolean {
  */
 export class SchedulingSnapshot {
   private readonly byName: Map<string, NodeInfo>;
+
+  /** The pods' PersistentVolumeClaims, for VolumeBinding; without it, claims are not checked. */
+  claims?: ClaimLookup;
 
   private affinityPodCount = 0;
 

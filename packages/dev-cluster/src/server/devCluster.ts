@@ -40,6 +40,10 @@ import {
 } from './namespaces';
 import { ServiceAllocator } from './services';
 import { ResourceRegistry } from './registry';
+import {
+  defaultStorageClassAdmission,
+  LocalVolumeProvisioner,
+} from './volumes';
 
 export interface DevClusterOptions {
   /** Where the PKI (and by default the kubeconfig) live; created if missing. */
@@ -129,6 +133,7 @@ export async function startDevCluster(
     serviceAccountAdmission(store),
     defaultTolerationSecondsAdmission,
     podNodeSelectorAdmission(store),
+    defaultStorageClassAdmission(store),
     priorityAdmission(store),
     ...limitRangerAdmission(store),
     new ServiceAllocator(store),
@@ -173,6 +178,13 @@ export async function startDevCluster(
   replication.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
+  const volumes = new LocalVolumeProvisioner(
+    store,
+    registry,
+    server.resources,
+    { volumesDir: path.join(stateDir, 'volumes') },
+  );
+  volumes.start();
   const eventTtl =
     options.eventTtlMs === 0
       ? undefined
@@ -227,6 +239,7 @@ export async function startDevCluster(
       garbageCollector.stop();
       replication.stop();
       endpoints.stop();
+      volumes.stop();
       eventTtl?.stop();
       await tekton?.stop();
       await workloads?.stop();

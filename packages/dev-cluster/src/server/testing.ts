@@ -21,8 +21,12 @@ export interface TestCluster extends DevCluster {
 export async function startTestCluster(
   options: Partial<DevClusterOptions> = {},
 ): Promise<TestCluster> {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'dev-cluster-test-'));
-  const cluster = await startDevCluster({ stateDir, port: 0, ...options });
+  // A given state dir outlives the cluster (to start another on it); a temporary one does not.
+  const ownStateDir = !options.stateDir;
+  const stateDir =
+    options.stateDir ??
+    mkdtempSync(path.join(os.tmpdir(), 'dev-cluster-test-'));
+  const cluster = await startDevCluster({ port: 0, ...options, stateDir });
   return {
     ...cluster,
     kubectl(args, input) {
@@ -49,7 +53,7 @@ export async function startTestCluster(
     },
     async dispose() {
       await cluster.stop();
-      rmSync(stateDir, { recursive: true, force: true });
+      if (ownStateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

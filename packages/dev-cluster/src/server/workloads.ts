@@ -15,6 +15,8 @@ import {
 import { handleStreamUpgrade, ProcessRuntime } from '../runtime';
 import {
   bindingFor,
+  ClaimLookup,
+  prepareVolumeBinding,
   scheduleOnSnapshot,
   SchedulingSnapshot,
   schedulingEvent,
@@ -37,6 +39,11 @@ import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError, badRequest } from './status';
 import { bindPod } from './subresources';
+import {
+  claimDirectory,
+  claimState,
+  SELECTED_NODE_ANNOTATION,
+} from './volumes';
 
 /*
  * The control loops that make pods run, assembled from the scheduler,
@@ -166,7 +173,11 @@ export class Workloads {
       if (e.type === 'ADDED') this.startKubelet(e.object as V1Node);
       this.retryUnschedulable();
     });
-    this.stopWatches = [pods.stop, nodes.stop];
+    // A claim created or bound may let a waiting pod schedule.
+    const claims = this.store.watch('/persistentvolumeclaims', {}, () =>
+      this.retryUnschedulable(),
+    );
+    this.stopWatches = [pods.stop, nodes.stop, claims.stop];
     this.heartbeat = setInterval(() => this.postNodeStatus(), HEARTBEAT_MS);
     this.postNodeStatus();
   }
@@ -202,6 +213,8 @@ export class Workloads {
         podCIDR: node.spec?.podCIDR,
         runtime: this.runtime,
         images: this.images,
+        claimDirectory: (namespace, claim) =>
+          claimDirectory(this.store, namespace, claim),
         nodeAllocatable: node.status?.allocatable,
         node: () => this.store.get('/nodes', name) as V1Node | undefined,
         serviceEnv: pod =>
@@ -461,17 +474,20 @@ export class Workloads {
     }
     // Bindings reach it through the pod watch, as they are written.
     const snapshot = this.snapshot;
+    snapshot.claims = this.claims;
     for (const pod of queued.sort(schedulingOrder)) {
       const key = `${pod.metadata!.namespace}/${pod.metadata!.name}`;
       // Room kept for pods of at least this priority waiting on preemptions.
       const ahead = nominatedPodsAhead(pod, nominated);
-      const view = ahead.length
-        ? SchedulingSnapshot.build(
-            nodes,
-            [...placed, ...ahead],
-            namespaceLabels,
-          )
-        : snapshot;
+      let view = snapshot;
+      if (ahead.length) {
+        view = SchedulingSnapshot.build(
+          nodes,
+          [...placed, ...ahead],
+          namespaceLabels,
+        );
+        view.claims = this.claims;
+      }
       let result = scheduleOnSnapshot(pod, view);
       if (result.outcome === 'Unschedulable' && result.preemption) {
         if (eligibleToPreempt(pod, view)) {
@@ -495,6 +511,7 @@ export class Workloads {
         }
       }
       if (result.outcome === 'Scheduled') {
+        this.selectNodeForClaims(pod, result.nodeName);
         const bound = bindPod(
           pod as KubeObject,
           toJson(bindingFor(pod, result.nodeName)),
@@ -556,6 +573,43 @@ export class Workloads {
       }
       const event = schedulingEvent(pod, result);
       if (event) this.createEvent(toJson(event), SCHEDULER);
+    }
+  }
+
+  private readonly claims: ClaimLookup = (namespace, name) =>
+    claimState(this.store, namespace, name);
+
+  /**
+   * VolumeBinding's PreBind for claims waiting for their first consumer: the
+   * chosen node goes on the claim, for the provisioner to make its volume
+   * there. (The kubelet starts the pod's containers once the claims are bound.)
+   */
+  private selectNodeForClaims(pod: V1Pod, nodeName: string) {
+    const namespace = pod.metadata!.namespace!;
+    for (const name of prepareVolumeBinding(pod, this.claims).delayedClaims) {
+      const claim = this.store.get(
+        '/persistentvolumeclaims',
+        `${namespace}/${name}`,
+      );
+      if (!claim || claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION])
+        continue;
+      this.write(
+        'persistentvolumeclaims',
+        namespace,
+        claim,
+        {
+          ...claim,
+          metadata: {
+            ...claim.metadata,
+            annotations: {
+              ...claim.metadata.annotations,
+              [SELECTED_NODE_ANNOTATION]: nodeName,
+            },
+          },
+        },
+        '',
+        SCHEDULER,
+      );
     }
   }
 
