@@ -1,0 +1,482 @@
+/*
+ * Benchmark of step logs (issue 12): the archive follows every running
+ * step's log into the database and serves it from there, streamed, so the
+ * backend's memory must not grow with a log's size or with the number of
+ * steps it follows.
+ *
+ * Not a test: it measures and reports, and fails only if something breaks.
+ * It starts the dev cluster (bench/cluster.ts, without Tekton's controller:
+ * run status is written here) and the pipelines backend on PostgreSQL
+ * (bench/logsBackend.ts), each a process of its own, and measures:
+ *
+ *   1. a step writing a log of --log-mb MB (200): how fast the archiver
+ *      follows it into the database (the cap raised above it, so all of it
+ *      is kept);
+ *   2. --readers (4) concurrent downloads of that whole log over HTTP: the
+ *      time to the first byte, each reader's throughput, and the backend's
+ *      resident memory growth (sampled every 20 ms, above its size after a
+ *      full GC before the reads);
+ *   3. --followed (1000) running steps followed at once (each prints a line,
+ *      then one every 30 s): the backend's resident memory once every one is
+ *      followed and has been archived.
+ *
+ * Run from the repository root:
+ *
+ *   yarn workspace @cairn/plugin-pipelines-backend bench:logs [options]
+ *
+ * Options: --log-mb N (200), --readers N (4), --followed N (1000),
+ * --postgres-url URL, --no-write (do not refresh docs/benchmarks.md).
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
+import knexFactory, { Knex } from 'knex';
+import {
+  BenchChild,
+  REPO_ROOT,
+  cleanUpOnExit,
+  codeVersion,
+  log,
+  machine,
+  pool,
+  positiveInt,
+  writeDocSection,
+} from '@cairn/bench-support';
+import type { ClusterReady } from './cluster';
+import type { LogsBackendReady, LogsBackendSettings } from './logsBackend';
+
+const { values: args } = parseArgs({
+  options: {
+    'log-mb': { type: 'string', default: '200' },
+    readers: { type: 'string', default: '4' },
+    followed: { type: 'string', default: '1000' },
+    'postgres-url': {
+      type: 'string',
+      default:
+        process.env.CAIRN_TEST_POSTGRES_URL ??
+        'postgresql://postgres@127.0.0.1:5432',
+    },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const LOG_BYTES = positiveInt('log-mb', args['log-mb']) * 1_000_000;
+const READERS = positiveInt('readers', args.readers);
+const FOLLOWED = positiveInt('followed', args.followed);
+const POSTGRES_URL = args['postgres-url']!;
+const NAMESPACE = 'ci';
+const ENTITY_REF = 'component:default/shop';
+const MB = 1_000_000;
+const AIMS = {
+  readerGrowthMb: 100,
+  firstByteMs: 300,
+  readerMbPerS: 50,
+  followedMb: 300,
+};
+
+const { tempDirs, children } = cleanUpOnExit();
+
+const mb = (bytes: number) => `${(bytes / MB).toFixed(0)} MB`;
+const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+
+/** Resident memory of a process, now and at its peak, from /proc. */
+function residentSet(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
+}
+
+/** Samples a process's resident memory until stopped; resolves with the peak. */
+function samplePeak(pid: number): () => number {
+  let peak = residentSet(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, residentSet(pid));
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, residentSet(pid));
+  };
+}
+
+async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}: ${JSON.stringify(value)}`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 250));
+  }
+}
+
+/** Cluster objects the benchmark creates, as the cluster's admin. */
+class Cluster {
+  readonly core: CoreV1Api;
+  readonly custom: CustomObjectsApi;
+  readonly rbac: RbacAuthorizationV1Api;
+
+  constructor(readonly kubeConfig: KubeConfig) {
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+  }
+
+  /** A token of a service account allowed everything (benchmark only). */
+  async portalToken(): Promise<string> {
+    for (const name of ['cairn-system', NAMESPACE]) {
+      await this.core.createNamespace({ body: { metadata: { name } } });
+    }
+    await this.core.createNamespacedServiceAccount({
+      namespace: 'cairn-system',
+      body: { metadata: { name: 'cairn-portal' } },
+    });
+    await this.rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: 'cairn-portal-bench' },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'cluster-admin',
+        },
+        subjects: [
+          {
+            kind: 'ServiceAccount',
+            name: 'cairn-portal',
+            namespace: 'cairn-system',
+          },
+        ],
+      },
+    });
+    const review = await this.core.createNamespacedServiceAccountToken({
+      namespace: 'cairn-system',
+      name: 'cairn-portal',
+      body: { spec: { audiences: [], expirationSeconds: 86_400 } },
+    });
+    return review.status!.token;
+  }
+
+  /**
+   * A PipelineRun with one TaskRun whose step `write` runs in pod
+   * `<name>-pod` as `script`: the pod is created, and the TaskRun's status
+   * says the step runs there, as Tekton's controller would write it.
+   */
+  async runningStep(name: string, script: string): Promise<void> {
+    const tekton = { group: 'tekton.dev', version: 'v1', namespace: NAMESPACE };
+    const labels = { 'backstage.io/kubernetes-id': 'shop' };
+    await this.core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: `${name}-pod`, labels },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            {
+              name: 'step-write',
+              image: 'alpine',
+              command: ['sh', '-c', script],
+            },
+          ],
+        },
+      },
+    });
+    await this.custom.createNamespacedCustomObject({
+      ...tekton,
+      plural: 'pipelineruns',
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: { name, labels },
+        spec: {
+          pipelineSpec: {
+            tasks: [
+              {
+                name: 'write',
+                taskSpec: { steps: [{ name: 'write', image: 'alpine' }] },
+              },
+            ],
+          },
+        },
+      },
+    });
+    const taskRun = (await this.custom.createNamespacedCustomObject({
+      ...tekton,
+      plural: 'taskruns',
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: {
+          name: `${name}-write`,
+          labels: { ...labels, 'tekton.dev/pipelineRun': name },
+        },
+        spec: { taskSpec: { steps: [{ name: 'write', image: 'alpine' }] } },
+      },
+    })) as { status?: object };
+    const startedAt = new Date().toISOString();
+    await this.custom.replaceNamespacedCustomObjectStatus({
+      ...tekton,
+      plural: 'taskruns',
+      name: `${name}-write`,
+      body: {
+        ...taskRun,
+        status: {
+          podName: `${name}-pod`,
+          startTime: startedAt,
+          conditions: [
+            { type: 'Succeeded', status: 'Unknown', reason: 'Running' },
+          ],
+          steps: [
+            { name: 'write', container: 'step-write', running: { startedAt } },
+          ],
+        },
+      },
+    });
+  }
+}
+
+interface ReaderResult {
+  firstByteMs: number;
+  bytes: number;
+  seconds: number;
+}
+
+async function readWhole(port: number, taskRun: string): Promise<ReaderResult> {
+  const started = performance.now();
+  const query = new URLSearchParams({
+    entityRef: ENTITY_REF,
+    taskRun,
+    step: 'write',
+  });
+  const response = await fetch(
+    `http://127.0.0.1:${port}/api/pipelines/runs/dev/${NAMESPACE}/big-log/logs?${query}`,
+    { headers: { Authorization: mockCredentials.user.header() } },
+  );
+  if (response.status !== 200) {
+    throw new Error(
+      `GET logs: HTTP ${response.status} ${await response.text()}`,
+    );
+  }
+  const reader = response.body!.getReader();
+  let firstByteMs = 0;
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (bytes === 0) firstByteMs = performance.now() - started;
+    bytes += value.length;
+  }
+  return { firstByteMs, bytes, seconds: (performance.now() - started) / 1000 };
+}
+
+async function main(): Promise<void> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-logs-bench-'));
+  tempDirs.add(stateDir);
+  log('starting the dev cluster');
+  const clusterProcess = await BenchChild.start<ClusterReady>({
+    name: 'the dev cluster',
+    entry: path.join(__dirname, 'cluster.ts'),
+    args: ['--state-dir', stateDir],
+    startTimeoutMs: 120_000,
+    children,
+  });
+  const admin = new KubeConfig();
+  admin.loadFromString(clusterProcess.ready.kubeconfig);
+  const cluster = new Cluster(admin);
+  const token = await cluster.portalToken();
+  const databasePrefix = `cairn_logs_bench_${process.pid}_`;
+  const settings: LogsBackendSettings = {
+    clusterUrl: clusterProcess.ready.url,
+    serviceAccountToken: token,
+    caData: admin.getCurrentCluster()!.caData!,
+    postgresUrl: POSTGRES_URL,
+    databasePrefix,
+    // Above the big log, so all of it is archived and read back.
+    maxStepBytes: 2 * LOG_BYTES,
+  };
+  log('starting the backend');
+  const backend = await BenchChild.start<LogsBackendReady>({
+    name: 'the backend',
+    entry: path.join(__dirname, 'logsBackend.ts'),
+    args: [],
+    nodeArgs: ['--expose-gc'],
+    env: { ...process.env, CAIRN_LOGS_BENCH_BACKEND: JSON.stringify(settings) },
+    startTimeoutMs: 120_000,
+    children,
+  });
+  const { pid, port } = backend.ready;
+  const db: Knex = knexFactory({
+    client: 'pg',
+    connection: `${POSTGRES_URL.replace(/\/$/, '')}/${databasePrefix}pipelines`,
+  });
+  const memoryAfterGc = async () => {
+    await backend.request({ type: 'memory' }, 60_000);
+    return residentSet(pid);
+  };
+  try {
+    const idle = await memoryAfterGc();
+
+    // 1. The big log, followed into the database as it is written.
+    log(`a step writing ${mb(LOG_BYTES)}`);
+    const line =
+      '2026-01-01T00:00:00Z [build] compiling module 0123456789 abcdefghijklmnopqrstuvwxyz';
+    const writeStarted = performance.now();
+    const stopIngestSampling = samplePeak(pid);
+    await cluster.runningStep(
+      'big-log',
+      `yes '${line}' | head -c ${LOG_BYTES}`,
+    );
+    const archived = await waitUntil(
+      'the big log to be archived',
+      () =>
+        db('log_steps')
+          .where({ task_run: 'big-log-write' })
+          .first('state', 'written'),
+      row => row?.state === 'complete',
+      30 * 60_000,
+    );
+    const ingestSeconds = (performance.now() - writeStarted) / 1000;
+    const ingestPeak = stopIngestSampling();
+    log(
+      `archived ${mb(Number(archived.written))} in ${ingestSeconds.toFixed(
+        1,
+      )} s`,
+    );
+
+    // 2. Readers of the whole log at once.
+    const beforeReads = await memoryAfterGc();
+    const stopSampling = samplePeak(pid);
+    const readers = await Promise.all(
+      Array.from({ length: READERS }, () => readWhole(port, 'big-log-write')),
+    );
+    const readPeak = stopSampling();
+    for (const reader of readers) {
+      if (reader.bytes !== Number(archived.written)) {
+        throw new Error(
+          `a reader got ${reader.bytes} bytes of ${archived.written}`,
+        );
+      }
+    }
+    const growth = readPeak - beforeReads;
+    const firstByte = Math.max(...readers.map(r => r.firstByteMs));
+    const slowest = Math.min(...readers.map(r => r.bytes / MB / r.seconds));
+    log(
+      `${READERS} readers: first byte ≤ ${firstByte.toFixed(
+        0,
+      )} ms, slowest ${slowest.toFixed(0)} MB/s, RSS growth ${mb(growth)}`,
+    );
+
+    // 3. Many running steps followed at once.
+    log(`${FOLLOWED} running steps`);
+    const followStarted = performance.now();
+    await pool(FOLLOWED, 16, async i => {
+      await cluster.runningStep(
+        `follow-${i}`,
+        `echo "step ${i} started"; while :; do sleep 30; echo "step ${i} still running"; done`,
+      );
+    });
+    await waitUntil(
+      'every step to be followed and archived',
+      async () =>
+        Number(
+          (
+            await db('log_steps')
+              .where('task_run', 'like', 'follow-%')
+              .andWhere('written', '>', 0)
+              .andWhere({ state: 'open' })
+              .whereNotNull('holder')
+              .count({ n: '*' })
+          )[0].n,
+        ),
+      n => n === FOLLOWED,
+      30 * 60_000,
+    );
+    const followSeconds = (performance.now() - followStarted) / 1000;
+    const following = await memoryAfterGc();
+    const followingPeak = residentSet(pid);
+    log(`following ${FOLLOWED} steps: RSS ${mb(following)} after GC`);
+
+    const result = [
+      `Measured ${new Date()
+        .toISOString()
+        .slice(0, 10)} on ${machine()}, code ${codeVersion([
+        'plugins/pipelines-backend/src',
+        'plugins/pipelines-backend/bench',
+      ])}; the backend on PostgreSQL, in a process of its own (its resident memory read from /proc).`,
+      '',
+      '| What | Aim | Measured | Verdict |',
+      '| --- | --- | --- | --- |',
+      `| ${mb(
+        LOG_BYTES,
+      )} step log followed into the database | — | ${ingestSeconds.toFixed(
+        1,
+      )} s (${(LOG_BYTES / MB / ingestSeconds).toFixed(
+        1,
+      )} MB/s), backend peak RSS ${mb(ingestPeak)} | — |`,
+      `| ${READERS} concurrent readers of the whole log: backend RSS growth (peak above its size after GC) | < ${
+        AIMS.readerGrowthMb
+      } MB | ${mb(growth)} (${mb(beforeReads)} → peak ${mb(
+        readPeak,
+      )}) | ${verdict(growth < AIMS.readerGrowthMb * MB)} |`,
+      `| … time to the first byte (slowest reader) | < ${
+        AIMS.firstByteMs
+      } ms | ${firstByte.toFixed(0)} ms | ${verdict(
+        firstByte < AIMS.firstByteMs,
+      )} |`,
+      `| … download speed (slowest reader) | ≥ ${
+        AIMS.readerMbPerS
+      } MB/s | ${slowest.toFixed(0)} MB/s (${readers
+        .map(r => (r.bytes / MB / r.seconds).toFixed(0))
+        .join(', ')}) | ${verdict(slowest >= AIMS.readerMbPerS)} |`,
+      `| ${FOLLOWED} running steps followed at once: backend RSS after GC | < ${
+        AIMS.followedMb
+      } MB | ${mb(following)} (idle ${mb(
+        idle,
+      )}; all followed after ${followSeconds.toFixed(0)} s; RSS before GC ${mb(
+        followingPeak,
+      )}) | ${verdict(following < AIMS.followedMb * MB)} |`,
+    ].join('\n');
+    process.stdout.write(`${result}\n`);
+    if (!args['no-write']) {
+      writeDocSection(
+        path.join(REPO_ROOT, 'docs', 'benchmarks.md'),
+        {
+          heading: 'Pipelines: step logs',
+          start: '<!-- bench:logs:start -->',
+          end: '<!-- bench:logs:end -->',
+        },
+        result,
+      );
+    }
+  } finally {
+    await db.destroy();
+    await backend.stop();
+    await clusterProcess.stop();
+    const server = knexFactory({ client: 'pg', connection: POSTGRES_URL });
+    await server.raw('drop database if exists ?? with (force)', [
+      `${databasePrefix}pipelines`,
+    ]);
+    await server.destroy();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  error => {
+    log(String(error instanceof Error ? error.stack : error));
+    process.exit(1);
+  },
+);
