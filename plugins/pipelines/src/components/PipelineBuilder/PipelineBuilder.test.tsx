@@ -464,6 +464,33 @@ describe('PipelineBuilder', () => {
     );
   });
 
+  it("flags fields Tekton does not have, as its strict decoding refuses them, in the YAML view and the pipeline's problems", async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    const view = yamlView();
+    const text = view.state.doc.toString();
+    view.dispatch({
+      changes: { from: text.indexOf('  tasks:'), insert: '  bogus: 1\n' },
+    });
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled(),
+    );
+    const state = yamlView().state;
+    const marked: Array<{ line: string; message: string }> = [];
+    forEachDiagnostic(state, (d, from) =>
+      marked.push({ line: state.doc.lineAt(from).text, message: d.message }),
+    );
+    expect(marked).toEqual([
+      {
+        line: '  bogus: 1',
+        message: expect.stringMatching(/^unknown field "spec\.bogus"/),
+      },
+    ]);
+    expect(screen.getByRole('list', { name: 'Problems' })).toHaveTextContent(
+      'unknown field "spec.bogus"',
+    );
+  });
+
   it('saves with the loaded resourceVersion; a concurrent change is reported and Reload loads theirs, Undo brings mine back', async () => {
     const api = fakeApi();
     await render(api);
