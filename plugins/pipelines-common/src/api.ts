@@ -57,6 +57,8 @@ export interface RunSummary extends RunRef {
   /** `rerun` (Cairn or Tekton Dashboard), `event` (Tekton Triggers), `other`. */
   trigger: 'rerun' | 'event' | 'other';
   rerunOf?: string;
+  /** The user who started or reran it in the portal (`cairn.dev/started-by`). */
+  startedBy?: string;
   createdAt?: string;
   startTime?: string;
   completionTime?: string;

@@ -52,6 +52,13 @@ export const TEKTON_LABELS = {
 } as const;
 
 /**
+ * Annotation the portal sets on each run it creates (start and rerun): the
+ * entity ref of the user who asked for it.
+ * @public
+ */
+export const STARTED_BY_ANNOTATION = 'cairn.dev/started-by';
+
+/**
  * Label Cairn sets on a rerun, naming the run it repeats (Tekton Dashboard
  * uses `dashboard.tekton.dev/rerunOf` the same way).
  * @public

@@ -20,6 +20,7 @@ import {
   PipelineSpec,
   PipelineSummary,
   RERUN_OF_LABEL,
+  STARTED_BY_ANNOTATION,
   RunDetails,
   RunRef,
   RunsPage,
@@ -470,7 +471,7 @@ export class PipelineRunsService {
         generateName: generatedRunNamePrefix(request.pipeline),
         namespace,
         labels: ownLabels(pipeline.metadata.labels),
-        annotations: { 'cairn.dev/started-by': startedBy },
+        annotations: { [STARTED_BY_ANNOTATION]: startedBy },
       },
       spec: {
         pipelineRef: { name: request.pipeline },
@@ -555,7 +556,7 @@ export class PipelineRunsService {
         generateName: generatedRunNamePrefix(ref ?? name),
         namespace,
         labels: { ...ownLabels(run.metadata.labels), [RERUN_OF_LABEL]: name },
-        annotations: { 'cairn.dev/started-by': startedBy },
+        annotations: { [STARTED_BY_ANNOTATION]: startedBy },
       },
       spec: { ...spec, ...(params.length ? { params } : {}) },
     };

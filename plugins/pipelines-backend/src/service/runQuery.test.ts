@@ -285,5 +285,16 @@ describe('summarizeRun', () => {
       durationMs: 90_000,
       progress: { total: 0 },
     });
+    expect(summary.startedBy).toBeUndefined();
+  });
+
+  it('names the portal user who started the run, from its annotation', () => {
+    const started = run('build-y', { pipeline: 'build' });
+    started.metadata.annotations = {
+      'cairn.dev/started-by': 'user:default/ada',
+    };
+    expect(
+      summarizeRun('component:default/shop', 'dev', started, [], now),
+    ).toMatchObject({ trigger: 'other', startedBy: 'user:default/ada' });
   });
 });

@@ -14,7 +14,9 @@ import {
   RunStatusSummary,
   TaskProgress,
 } from '@cairn/plugin-pipelines-common';
-import { RunSummary } from '../api';
+import { Link } from '@backstage/core-components';
+import { RunRef, RunSummary } from '../api';
+import { useRunPaths } from './EntityRefContext';
 
 /** The colour of each status, shared by the progress bar and the DAG. */
 export const STATUS_COLORS: Record<RunStatus, string> = {
@@ -26,9 +28,12 @@ export const STATUS_COLORS: Record<RunStatus, string> = {
   skipped: '#bdbdbd',
 };
 
-/** A status with its icon and label; Tekton's message as a tooltip. */
+/**
+ * A status with its icon and human label (from the one status mapping of
+ * pipelines-common); Tekton's exact reason and message as a tooltip.
+ */
 export function RunStatusView(props: { status: RunStatusSummary }) {
-  const { status, label, message } = props.status;
+  const { status, label, reason, message } = props.status;
   const text = <span>{label}</span>;
   let icon: ReactNode;
   switch (status) {
@@ -47,12 +52,21 @@ export function RunStatusView(props: { status: RunStatusSummary }) {
     default:
       icon = <StatusAborted>{text}</StatusAborted>;
   }
-  return message ? (
-    <Tooltip title={message}>
-      <span>{icon}</span>
+  if (!reason && !message) return <span>{icon}</span>;
+  return (
+    <Tooltip
+      title={
+        <>
+          {reason && <strong>{reason}</strong>}
+          {reason && message ? ': ' : ''}
+          {message}
+        </>
+      }
+    >
+      <span aria-label={[reason, message].filter(Boolean).join(': ')}>
+        {icon}
+      </span>
     </Tooltip>
-  ) : (
-    <span>{icon}</span>
   );
 }
 
@@ -116,16 +130,69 @@ export function formatRelative(iso: string | undefined, now = Date.now()) {
   return relativeFormat.format(seconds, 'second');
 }
 
-/** What started the run, from its labels. */
-export function triggerLabel(run: Pick<RunSummary, 'labels' | 'rerunOf'>) {
+/** `ada` of `user:default/ada`; other refs as they are. */
+function userName(ref: string): string {
+  return ref.replace(/^user:(default\/)?/, '');
+}
+
+type TriggerFields = Pick<RunSummary, 'labels' | 'rerunOf' | 'startedBy'>;
+
+/**
+ * What started the run: a rerun (of which run, by whom), a webhook (Tekton
+ * Triggers' event listener), a portal user (the annotation the backend sets
+ * on runs it creates), else a client outside the portal such as kubectl.
+ */
+export function triggerLabel(run: TriggerFields): string {
   const labels = run.labels ?? {};
-  if (run.rerunOf) return `rerun of ${run.rerunOf}`;
+  const by = run.startedBy ? ` by ${userName(run.startedBy)}` : '';
+  if (run.rerunOf) return `rerun of ${run.rerunOf}${by}`;
   const listener = labels['triggers.tekton.dev/eventlistener'];
   if (listener) {
     const trigger = labels['triggers.tekton.dev/trigger'];
-    return trigger ? `${listener} / ${trigger}` : listener;
+    return `webhook ${trigger ? `${listener} / ${trigger}` : listener}`;
   }
-  return 'manual';
+  if (run.startedBy) return `portal${by}`;
+  return 'kubectl or API';
+}
+
+/** {@link triggerLabel}, with a rerun linking to the run it repeats. */
+export function TriggerView(props: {
+  run: TriggerFields & RunRef & { entityRef: string };
+}) {
+  const { run } = props;
+  const paths = useRunPaths();
+  const text = triggerLabel(run);
+  if (!run.rerunOf) return <span title={text}>{text}</span>;
+  return (
+    <span title={text}>
+      rerun of{' '}
+      <Link to={paths.run({ ...run, name: run.rerunOf }, run.entityRef)}>
+        {run.rerunOf}
+      </Link>
+      {run.startedBy ? ` by ${userName(run.startedBy)}` : ''}
+    </span>
+  );
+}
+
+/**
+ * When the run started: "held" for a run waiting for someone to start it
+ * (`PipelineRunPending`), "not started" before Tekton starts it, else how
+ * long ago (the exact time on hover).
+ */
+export function startLabel(
+  run: Pick<RunSummary, 'status' | 'startTime' | 'createdAt'>,
+): ReactNode {
+  if (run.status.reason === 'PipelineRunPending') {
+    return (
+      <span title={`created ${run.createdAt ?? ''}; held until started`}>
+        held
+      </span>
+    );
+  }
+  if (!run.startTime) {
+    return <span title={`created ${run.createdAt ?? ''}`}>not started</span>;
+  }
+  return <span title={run.startTime}>{formatRelative(run.startTime)}</span>;
 }
 
 /** Whether a status can still change. */

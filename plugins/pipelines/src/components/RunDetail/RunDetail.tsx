@@ -23,12 +23,7 @@ import {
 import { pipelinesApiRef, RunDetails, RunTaskState } from '../../api';
 import { RunActions } from '../actions';
 import { usePipelinesEntityRef, useRunPaths } from '../EntityRefContext';
-import {
-  formatRelative,
-  isActive,
-  RunStatusView,
-  triggerLabel,
-} from '../RunStatus';
+import { isActive, RunStatusView, startLabel, TriggerView } from '../RunStatus';
 import { PipelineDag } from './PipelineDag';
 import { StepLog } from './StepLog';
 import { useRunEvents } from '../useRunEvents';
@@ -261,11 +256,14 @@ export function RunDetail() {
                 ? { message: summary.status.message }
                 : {}),
               pipeline: summary.pipeline ?? '—',
-              trigger: triggerLabel(summary),
+              trigger: <TriggerView run={summary} />,
               namespace: `${summary.namespace} (cluster ${summary.cluster})`,
-              started: summary.startTime
-                ? `${formatRelative(summary.startTime)} (${summary.startTime})`
-                : 'not yet',
+              started: (
+                <>
+                  {startLabel(summary)}
+                  {summary.startTime ? ` (${summary.startTime})` : ''}
+                </>
+              ),
               duration:
                 summary.durationMs !== undefined
                   ? formatDuration(summary.durationMs)

@@ -1,5 +1,6 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { useLocation, useNavigate } from 'react-router-dom';
 import { FakePipelinesApi, makeRunDetails } from '../../__testUtils__/fakeApi';
 import { pipelinesApiRef, RunSummary } from '../../api';
 import { EntityRefProvider } from '../EntityRefContext';
@@ -7,22 +8,57 @@ import { RunsTable } from './RunsTable';
 
 const entityRef = 'component:default/shop';
 
+// Material table renders slowly on a busy machine.
+jest.setTimeout(30_000);
+
+/** Shows the address the list keeps its filters in, and the back button. */
+function Address() {
+  const { search } = useLocation();
+  const navigate = useNavigate();
+  return (
+    <>
+      <output data-testid="address">{search}</output>
+      <button onClick={() => navigate(-1)}>browser back</button>
+    </>
+  );
+}
+
 function page(items: RunSummary[], totalCount: number, nextCursor?: string) {
   return { items, totalCount, nextCursor, clusterErrors: [] };
 }
 
-async function render(api: FakePipelinesApi, refreshIntervalMs?: number) {
+async function render(
+  api: FakePipelinesApi,
+  refreshIntervalMs?: number,
+  address = '/ci-cd',
+) {
   return renderInTestApp(
     <TestApiProvider apis={[[pipelinesApiRef, api]]}>
       <EntityRefProvider entityRef={entityRef} basePath="/ci-cd">
+        <Address />
         <RunsTable
           selectorHint="backstage.io/kubernetes-id=shop"
           refreshIntervalMs={refreshIntervalMs}
         />
       </EntityRefProvider>
     </TestApiProvider>,
+    { routeEntries: [address] },
   );
 }
+
+/** The address's parameters, in order of name. */
+const address = () =>
+  [...new URLSearchParams(screen.getByTestId('address').textContent ?? '')]
+    .map(([key, value]) => `${key}=${value}`)
+    .sort()
+    .join('&');
+
+const chooseOption = async (testId: string, option: string) => {
+  fireEvent.mouseDown(
+    within(screen.getByTestId(testId).parentElement!).getByRole('button'),
+  );
+  fireEvent.click(await screen.findByRole('option', { name: option }));
+};
 
 describe('RunsTable', () => {
   it('shows runs with status, pipeline, trigger and task progress', async () => {
@@ -51,8 +87,12 @@ describe('RunsTable', () => {
     );
     expect(screen.getByText('Running')).toBeInTheDocument();
     expect(screen.getByText('Succeeded')).toBeInTheDocument();
-    expect(screen.getByText('rerun of build-w9')).toBeInTheDocument();
-    expect(screen.getByText('manual')).toBeInTheDocument();
+    const rerun = screen.getByTitle('rerun of build-w9');
+    expect(within(rerun).getByRole('link', { name: 'build-w9' })).toHaveAttribute(
+      'href',
+      '/ci-cd/runs/dev/shop/build-w9',
+    );
+    expect(screen.getByText('kubectl or API')).toBeInTheDocument();
     // One entity's runs: no Entity column or filter.
     expect(screen.queryByRole('columnheader', { name: 'Entity' })).toBeNull();
     expect(screen.queryByTestId('entity-filter')).toBeNull();
@@ -137,9 +177,8 @@ describe('RunsTable', () => {
       }),
     );
     fireEvent.keyDown(screen.getByRole('listbox'), { key: 'Escape' });
-    fireEvent.change(screen.getByLabelText('Namespace'), {
-      target: { value: 'shop' },
-    });
+    // Clusters and namespaces are offered from the Pipelines and runs.
+    await chooseOption('namespace-filter', 'shop');
     fireEvent.change(screen.getByLabelText('Label selector'), {
       target: { value: 'team=payments' },
     });
@@ -149,6 +188,103 @@ describe('RunsTable', () => {
         namespace: 'shop',
         label: 'team=payments',
       }),
+    );
+  });
+
+  it('keeps filters and search in the address: a link opens the same list, the back button undoes a change', async () => {
+    const api = new FakePipelinesApi();
+    api.pages = [page([makeRunDetails().summary], 1)];
+    await render(api, undefined, '/ci-cd?status=failed&q=x1&namespace=shop');
+    await screen.findByText('build-x1');
+    expect(api.listCalls[0]).toMatchObject({
+      status: ['failed'],
+      namespace: 'shop',
+      search: 'x1',
+    });
+    expect(screen.getByPlaceholderText('Filter')).toHaveValue('x1');
+
+    await chooseOption('status-filter', 'running');
+    await waitFor(() =>
+      expect(address()).toBe(
+        'namespace=shop&q=x1&status=failed&status=running',
+      ),
+    );
+    await waitFor(() =>
+      expect(api.listCalls[api.listCalls.length - 1]).toMatchObject({
+        status: ['failed', 'running'],
+      }),
+    );
+    fireEvent.keyDown(screen.getByRole('listbox'), { key: 'Escape' });
+
+    fireEvent.change(screen.getByPlaceholderText('Filter'), {
+      target: { value: 'x2' },
+    });
+    await waitFor(() =>
+      expect(address()).toBe(
+        'namespace=shop&q=x2&status=failed&status=running',
+      ),
+    );
+
+    fireEvent.click(screen.getByRole('button', { name: 'browser back' }));
+    await waitFor(() =>
+      expect(address()).toBe(
+        'namespace=shop&q=x1&status=failed&status=running',
+      ),
+    );
+    await waitFor(() =>
+      expect(screen.getByPlaceholderText('Filter')).toHaveValue('x1'),
+    );
+  });
+
+  it('says who started each run, marks a held run, and links runs to their pipeline', async () => {
+    const api = new FakePipelinesApi();
+    const { summary } = makeRunDetails();
+    api.pipelines = {
+      clusterErrors: [],
+      items: [
+        {
+          entityRef,
+          cluster: summary.cluster,
+          namespace: summary.namespace,
+          name: summary.pipeline!,
+          params: [],
+          workspaces: [],
+          graph: { nodes: [], edges: [], issues: [] },
+          serviceAccounts: [],
+        },
+      ],
+    };
+    api.pages = [
+      page(
+        [
+          { ...summary, startedBy: 'user:default/ada' },
+          {
+            ...summary,
+            name: 'build-held',
+            startTime: undefined,
+            status: {
+              status: 'pending',
+              label: 'Pending (held)',
+              reason: 'PipelineRunPending',
+            },
+            labels: {
+              'triggers.tekton.dev/eventlistener': 'github',
+              'triggers.tekton.dev/trigger': 'push',
+            },
+          },
+        ],
+        2,
+      ),
+    ];
+    await render(api);
+    await screen.findByText('build-held');
+    expect(screen.getByText('portal by ada')).toBeInTheDocument();
+    expect(screen.getByText('webhook github / push')).toBeInTheDocument();
+    expect(screen.getByText('held')).toBeInTheDocument();
+    const links = screen.getAllByRole('link', { name: summary.pipeline! });
+    expect(links[0]).toHaveAttribute(
+      'href',
+      `/ci-cd/builder/dev/shop/${summary.pipeline}`,
     );
   });
 

@@ -23,7 +23,9 @@ import {
   MenuItem,
   Select,
   TextField,
+  Typography,
 } from '@material-ui/core';
+import { useSearchParams } from 'react-router-dom';
 import useDebounce from 'react-use/esm/useDebounce';
 import useAsync from 'react-use/esm/useAsync';
 import useInterval from 'react-use/esm/useInterval';
@@ -32,13 +34,20 @@ import {
   RUN_STATUSES,
   RunStatus,
 } from '@cairn/plugin-pipelines-common';
+import {
+  isFiltered,
+  readRunListState,
+  RunFilters,
+  RunListState,
+  writeRunListState,
+} from './runFilters';
 import { pipelinesApiRef, RunSortField, RunsPage, RunSummary } from '../../api';
 import {
-  formatRelative,
   isActive,
   RunStatusView,
+  startLabel,
   TaskProgressBar,
-  triggerLabel,
+  TriggerView,
 } from '../RunStatus';
 import {
   useOptionalPipelinesEntityRef,
@@ -56,26 +65,6 @@ export const ACTIVE_REFRESH_MS = 5000;
 /** Changes pushed together within this time cause one reload of the page. */
 export const PUSH_RELOAD_MS = 300;
 
-/** Filters of the runs list, besides the table's own search. */
-export interface RunFilters {
-  /** Entities, on the list of every entity's runs. */
-  entity: string[];
-  status: RunStatus[];
-  pipeline: string[];
-  cluster: string;
-  namespace: string;
-  label: string;
-}
-
-const NO_FILTERS: RunFilters = {
-  entity: [],
-  status: [],
-  pipeline: [],
-  cluster: '',
-  namespace: '',
-  label: '',
-};
-
 /** Columns the server sorts by, by column field. */
 const SORTABLE: Record<string, RunSortField> = {
   name: 'name',
@@ -87,34 +76,111 @@ const SORTABLE: Record<string, RunSortField> = {
 
 type Row = RunSummary & { id: string };
 
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+const ELLIPSIS = { overflow: 'hidden', textOverflow: 'ellipsis' } as const;
+
+/** Values of the runs seen so far, offered by the filters. */
+interface Seen {
+  pipelines: string[];
+  entities: string[];
+  clusters: string[];
+  namespaces: string[];
+}
+
+const NOTHING_SEEN: Seen = {
+  pipelines: [],
+  entities: [],
+  clusters: [],
+  namespaces: [],
+};
+
+/** `seen` with the values of `runs` added; the same object when none is new. */
+function addSeen(seen: Seen, runs: RunSummary[]): Seen {
+  const add = (values: string[], more: Array<string | undefined>) => {
+    const all = new Set(values);
+    more.forEach(v => v && all.add(v));
+    return all.size === values.length ? values : [...all].sort();
+  };
+  const next: Seen = {
+    pipelines: add(
+      seen.pipelines,
+      runs.map(r => r.pipeline),
+    ),
+    entities: add(
+      seen.entities,
+      runs.map(r => r.entityRef),
+    ),
+    clusters: add(
+      seen.clusters,
+      runs.map(r => r.cluster),
+    ),
+    namespaces: add(
+      seen.namespaces,
+      runs.map(r => r.namespace),
+    ),
+  };
+  return (Object.keys(next) as Array<keyof Seen>).every(
+    k => next[k] === seen[k],
+  )
+    ? seen
+    : next;
+}
+
+/** A single-choice filter whose options come from the data; "" is any. */
+function ChoiceFilter(props: {
+  id: string;
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (value: string) => void;
+}) {
+  const options = [...new Set([...props.options, props.value])]
+    .filter(Boolean)
+    .sort();
+  return (
+    <FormControl style={{ minWidth: 140 }}>
+      <InputLabel id={`${props.id}-label`}>{props.label}</InputLabel>
+      <Select
+        labelId={`${props.id}-label`}
+        inputProps={{ 'data-testid': props.id }}
+        value={props.value}
+        displayEmpty
+        onChange={e => props.onChange(e.target.value as string)}
+      >
+        <MenuItem value="">
+          <em>any</em>
+        </MenuItem>
+        {options.map(o => (
+          <MenuItem key={o} value={o}>
+            {o}
+          </MenuItem>
+        ))}
+      </Select>
+    </FormControl>
+  );
+}
+
 function FilterBar(props: {
   filters: RunFilters;
   pipelines: string[];
+  clusters: string[];
+  namespaces: string[];
   /** Entities to filter by; no entity filter when undefined. */
   entities?: string[];
   onChange: (filters: RunFilters) => void;
 }) {
   const { filters, pipelines, entities, onChange } = props;
-  const [cluster, setCluster] = useState(filters.cluster);
-  const [namespace, setNamespace] = useState(filters.namespace);
   const [label, setLabel] = useState(filters.label);
+  // The address may change the filter (back button, a shared link).
+  useEffect(() => setLabel(filters.label), [filters.label]);
   useDebounce(
     () => {
-      if (
-        cluster !== filters.cluster ||
-        namespace !== filters.namespace ||
-        label !== filters.label
-      ) {
-        onChange({
-          ...filters,
-          cluster: cluster.trim(),
-          namespace: namespace.trim(),
-          label: label.trim(),
-        });
+      if (label.trim() !== filters.label) {
+        onChange({ ...filters, label: label.trim() });
       }
     },
     400,
-    [cluster, namespace, label],
+    [label],
   );
   const pipelineOptions = [
     ...new Set([...pipelines, ...filters.pipeline]),
@@ -187,17 +253,19 @@ function FilterBar(props: {
           ))}
         </Select>
       </FormControl>
-      <TextField
-        id="runs-cluster-filter"
+      <ChoiceFilter
+        id="cluster-filter"
         label="Cluster"
-        value={cluster}
-        onChange={e => setCluster(e.target.value)}
+        value={filters.cluster}
+        options={props.clusters}
+        onChange={cluster => onChange({ ...filters, cluster })}
       />
-      <TextField
-        id="runs-namespace-filter"
+      <ChoiceFilter
+        id="namespace-filter"
         label="Namespace"
-        value={namespace}
-        onChange={e => setNamespace(e.target.value)}
+        value={filters.namespace}
+        options={props.namespaces}
+        onChange={namespace => onChange({ ...filters, namespace })}
       />
       <TextField
         id="runs-label-filter"
@@ -234,42 +302,84 @@ export function RunsTable(props: {
   const allEntities = entityRef === undefined;
   const paths = useRunPaths();
   const tableRef = useRef<any>();
-  const [filters, setFilters] = useState<RunFilters>(NO_FILTERS);
-  const [seenPipelines, setSeenPipelines] = useState<string[]>([]);
-  const [seenEntities, setSeenEntities] = useState<string[]>([]);
-  // The filters offer the Pipelines (and their entities) and any pipeline
-  // (and entity) seen in runs.
+  // Filters and search live in the address: a link shows the same list,
+  // and the back button undoes a change.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const listState = useMemo(
+    () => readRunListState(searchParams),
+    [searchParams],
+  );
+  const { search: addressSearch, ...parsedFilters } = listState;
+  const filtersKey = JSON.stringify(parsedFilters);
+  // Same filters, same object: the table reloads only when they change.
+  const filters: RunFilters = useMemo(
+    () => JSON.parse(filtersKey),
+    [filtersKey],
+  );
+  const setListState = useCallback(
+    (change: Partial<RunListState>) =>
+      setSearchParams(prev =>
+        writeRunListState(prev, { ...readRunListState(prev), ...change }),
+      ),
+    [setSearchParams],
+  );
+  // The table keeps its search box's text itself: it is remounted with the
+  // address's search only when that changed from outside the box.
+  const typedSearch = useRef(addressSearch);
+  const [searchGeneration, setSearchGeneration] = useState(0);
+  useEffect(() => {
+    if (addressSearch !== typedSearch.current) {
+      typedSearch.current = addressSearch;
+      setSearchGeneration(g => g + 1);
+    }
+  }, [addressSearch]);
+
+  const [seen, setSeen] = useState<Seen>(NOTHING_SEEN);
+  // The filters offer the Pipelines (with their entities, clusters and
+  // namespaces) and whatever runs showed.
   const { value: declared } = useAsync(
     () => api.listPipelines(entityRef).catch(() => undefined),
     [api, entityRef],
   );
-  const pipelines = useMemo(
-    () => [
-      ...new Set([
-        ...(declared?.items.map(p => p.name) ?? []),
-        ...seenPipelines,
-      ]),
-    ],
-    [declared, seenPipelines],
-  );
-  const entities = useMemo(
-    () =>
-      allEntities
-        ? [
-            ...new Set([
-              ...(declared?.items.map(p => p.entityRef) ?? []),
-              ...seenEntities,
-            ]),
-          ]
+  const options = useMemo(() => {
+    const items = declared?.items ?? [];
+    const merge = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+    return {
+      pipelines: merge(
+        items.map(p => p.name),
+        seen.pipelines,
+      ),
+      clusters: merge(
+        items.map(p => p.cluster),
+        seen.clusters,
+      ),
+      namespaces: merge(
+        items.map(p => p.namespace),
+        seen.namespaces,
+      ),
+      entities: allEntities
+        ? merge(
+            items.map(p => p.entityRef),
+            seen.entities,
+          )
         : undefined,
-    [allEntities, declared, seenEntities],
+    };
+  }, [declared, seen, allEntities]);
+  // Runs link to their Pipeline's page when it is one of the declared ones.
+  const declaredPipelines = useMemo(
+    () =>
+      new Set(
+        (declared?.items ?? []).map(
+          p => `${p.cluster}/${p.namespace}/${p.name}`,
+        ),
+      ),
+    [declared],
   );
   const [error, setError] = useState<Error>();
   const [clusterErrors, setClusterErrors] = useState<RunsPage['clusterErrors']>(
     [],
   );
   const [hasActive, setHasActive] = useState(false);
-  const [searched, setSearched] = useState(false);
   // Cursors of pages already reached, per query shape; page 0 needs none.
   const cursors = useRef<{ key: string; byPage: Map<number, string> }>({
     key: '',
@@ -299,31 +409,27 @@ export function RunsTable(props: {
     isStale(clusterErrors) ? props.refreshIntervalMs ?? STALE_REFRESH_MS : null,
   );
 
-  const filtered =
-    filters.entity.length > 0 ||
-    filters.status.length > 0 ||
-    filters.pipeline.length > 0 ||
-    Boolean(filters.cluster) ||
-    Boolean(filters.namespace) ||
-    Boolean(filters.label);
+  const filtered = isFiltered(filters);
 
   const columns: TableColumn<Row>[] = useMemo(
     () => [
       {
         title: 'Status',
         field: 'status',
-        // "Succeeded, some tasks skipped" broke over four lines.
-        cellStyle: { minWidth: 170 },
+        cellStyle: NO_WRAP,
         render: row => <RunStatusView status={row.status} />,
       },
       {
         title: 'Run',
         field: 'name',
         highlight: true,
-        // Run names are long (pipeline name + suffix): room for them first.
-        cellStyle: { minWidth: 200, wordBreak: 'break-word' },
+        // Run names are long (pipeline name + suffix): one line, the
+        // whole name on hover.
+        cellStyle: { ...NO_WRAP, ...ELLIPSIS, maxWidth: 260 },
         render: row => (
-          <Link to={paths.run(row, row.entityRef)}>{row.name}</Link>
+          <Link to={paths.run(row, row.entityRef)} title={row.name}>
+            {row.name}
+          </Link>
         ),
       },
       ...(allEntities
@@ -332,36 +438,69 @@ export function RunsTable(props: {
               title: 'Entity',
               field: 'entityRef',
               sorting: false,
-              cellStyle: { minWidth: 110 },
+              cellStyle: { ...NO_WRAP, ...ELLIPSIS, maxWidth: 200 },
               render: (row: Row) => <EntityRefLink entityRef={row.entityRef} />,
             },
           ]
         : []),
-      { title: 'Pipeline', field: 'pipeline' },
+      {
+        title: 'Pipeline',
+        field: 'pipeline',
+        cellStyle: { ...NO_WRAP, ...ELLIPSIS, maxWidth: 200 },
+        render: row => {
+          if (!row.pipeline) return '—';
+          const ref = {
+            cluster: row.cluster,
+            namespace: row.namespace,
+            name: row.pipeline,
+          };
+          return declaredPipelines.has(
+            `${ref.cluster}/${ref.namespace}/${ref.name}`,
+          ) ? (
+            <Link to={paths.pipeline(ref, row.entityRef)} title={row.pipeline}>
+              {row.pipeline}
+            </Link>
+          ) : (
+            <span title={row.pipeline}>{row.pipeline}</span>
+          );
+        },
+      },
       {
         title: 'Trigger',
         field: 'trigger',
         sorting: false,
-        render: row => triggerLabel(row),
+        cellStyle: { ...NO_WRAP, ...ELLIPSIS, maxWidth: 200 },
+        render: row => <TriggerView run={row} />,
       },
       {
         title: 'Namespace',
         field: 'namespace',
         sorting: false,
-        render: row => `${row.namespace} (${row.cluster})`,
-      },
-      {
-        title: 'Started',
-        field: 'startTime',
+        cellStyle: NO_WRAP,
         render: row => (
-          <span title={row.startTime ?? row.createdAt}>
-            {formatRelative(row.startTime ?? row.createdAt) || '—'}
+          <span title={`namespace ${row.namespace} on cluster ${row.cluster}`}>
+            {row.namespace}
+            <Typography
+              component="span"
+              variant="caption"
+              color="textSecondary"
+            >
+              {' '}
+              {row.cluster}
+            </Typography>
           </span>
         ),
       },
       {
+        title: 'Started',
+        field: 'startTime',
+        cellStyle: NO_WRAP,
+        render: row => startLabel(row),
+      },
+      {
         title: 'Duration',
         field: 'durationMs',
+        cellStyle: NO_WRAP,
         render: row =>
           row.durationMs !== undefined ? formatDuration(row.durationMs) : '—',
       },
@@ -369,10 +508,11 @@ export function RunsTable(props: {
         title: 'Tasks',
         field: 'progress',
         sorting: false,
+        cellStyle: { minWidth: 90 },
         render: row => <TaskProgressBar progress={row.progress} />,
       },
     ],
-    [paths, allEntities],
+    [paths, allEntities, declaredPipelines],
   );
 
   const load = useCallback(
@@ -388,6 +528,10 @@ export function RunsTable(props: {
       const order: 'asc' | 'desc' =
         field && query.orderDirection === 'asc' ? 'asc' : 'desc';
       const search = query.search?.trim() || undefined;
+      if ((search ?? '') !== typedSearch.current) {
+        typedSearch.current = search ?? '';
+        setListState({ search: search ?? '' });
+      }
       const base = {
         entityRef,
         entity: filters.entity,
@@ -422,18 +566,8 @@ export function RunsTable(props: {
         if (result.nextCursor) byPage.set(page + 1, result.nextCursor);
         setError(undefined);
         setClusterErrors(result.clusterErrors ?? []);
-        setSearched(Boolean(search));
         setHasActive(result.items.some(r => isActive(r.status.status)));
-        setSeenPipelines(prev => {
-          const names = new Set(prev);
-          result.items.forEach(r => r.pipeline && names.add(r.pipeline));
-          return names.size === prev.length ? prev : [...names].sort();
-        });
-        setSeenEntities(prev => {
-          const refs = new Set(prev);
-          result.items.forEach(r => refs.add(r.entityRef));
-          return refs.size === prev.length ? prev : [...refs].sort();
-        });
+        setSeen(prev => addSeen(prev, result.items));
         return {
           data: result.items.map(r => ({
             ...r,
@@ -448,11 +582,11 @@ export function RunsTable(props: {
         return { data: [], page: 0, totalCount: 0 };
       }
     },
-    [api, entityRef, filters],
+    [api, entityRef, filters, setListState],
   );
 
   const empty =
-    filtered || searched ? (
+    filtered || addressSearch ? (
       <Box p={2}>No runs match these filters.</Box>
     ) : (
       <EmptyState
@@ -490,19 +624,22 @@ export function RunsTable(props: {
       <ClusterErrors errors={clusterErrors} what="Runs" />
       <FilterBar
         filters={filters}
-        pipelines={pipelines}
-        entities={entities}
-        onChange={setFilters}
+        pipelines={options.pipelines}
+        clusters={options.clusters}
+        namespaces={options.namespaces}
+        entities={options.entities}
+        onChange={setListState}
       />
       {props.actions}
       <Table<Row>
-        key={JSON.stringify([entityRef, filters])}
+        key={JSON.stringify([entityRef, filters, searchGeneration])}
         tableRef={tableRef}
         title={props.title ?? 'Pipeline runs'}
         columns={columns}
         data={load}
         options={{
           search: true,
+          searchText: addressSearch,
           paging: true,
           pageSize: 25,
           pageSizeOptions: [10, 25, 50, 100],

@@ -1,2 +1,2 @@
 export { RunsTable, ACTIVE_REFRESH_MS } from './RunsTable';
-export type { RunFilters } from './RunsTable';
+export type { RunFilters } from './runFilters';
