@@ -447,13 +447,14 @@ describe('a chain of 20,000 tasks', () => {
   it('gets its levels without running out of stack', () => {
     const graph = buildPipelineGraph({ tasks });
     expect(graph.issues).toEqual([]);
-    expect(graph.nodes.map(n => n.level)).toEqual(
-      tasks.map((_, i) => i),
-    );
+    expect(graph.nodes.map(n => n.level)).toEqual(tasks.map((_, i) => i));
   });
 
   it('reports a cycle closing it', () => {
-    const cyclic = [{ ...tasks[0], runAfter: [`t${count - 1}`] }, ...tasks.slice(1)];
+    const cyclic = [
+      { ...tasks[0], runAfter: [`t${count - 1}`] },
+      ...tasks.slice(1),
+    ];
     expect(validatePipelineSpec({ tasks: cyclic })).toEqual([
       {
         path: 'tasks',

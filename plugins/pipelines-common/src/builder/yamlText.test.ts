@@ -63,8 +63,7 @@ describe('reconcileYamlText', () => {
       'steps:\n  - image: alpine\n    script: |-\n      echo b\n',
     );
     expect(
-      reconcile('steps: []\n', v => v.steps.push({ script: 'echo c\n' }))
-        .next,
+      reconcile('steps: []\n', v => v.steps.push({ script: 'echo c\n' })).next,
     ).toBe('steps:\n  - script: |\n      echo c\n');
     // Blank text, which a block literal cannot hold, stays quoted.
     expect(renderYaml({ script: ' ' })).toBe('script: " "');
@@ -91,21 +90,21 @@ describe('reconcileYamlText', () => {
     const flow = 'runAfter: [ "fetch-repo", "lint" ] # after both\n';
 
     it('renames an item', () => {
-      expect(
-        reconcile(flow, v => (v.runAfter[0] = 'build')).added,
-      ).toEqual(['runAfter: [ "build", "lint" ] # after both']);
-      expect(
-        reconcile("k: ['a']\n", v => (v.k = ['b'])).next,
-      ).toBe("k: ['b']\n");
+      expect(reconcile(flow, v => (v.runAfter[0] = 'build')).added).toEqual([
+        'runAfter: [ "build", "lint" ] # after both',
+      ]);
+      expect(reconcile("k: ['a']\n", v => (v.k = ['b'])).next).toBe(
+        "k: ['b']\n",
+      );
     });
 
     it('adds an item in the style of the others', () => {
       expect(reconcile(flow, v => v.runAfter.push('test')).added).toEqual([
         'runAfter: [ "fetch-repo", "lint", "test" ] # after both',
       ]);
-      expect(
-        reconcile(flow, v => v.runAfter.unshift('first')).added,
-      ).toEqual(['runAfter: [ "first", "fetch-repo", "lint" ] # after both']);
+      expect(reconcile(flow, v => v.runAfter.unshift('first')).added).toEqual([
+        'runAfter: [ "first", "fetch-repo", "lint" ] # after both',
+      ]);
       expect(reconcile('k: [a]\n', v => v.k.push('b, c')).next).toBe(
         'k: [a, "b, c"]\n',
       );
@@ -121,7 +120,8 @@ describe('reconcileYamlText', () => {
     });
 
     it('changes a value of a flow mapping inside a block sequence', () => {
-      const params = 'params:\n  - { name: IMAGE, value: "img:$(tasks.a.x)" }\n';
+      const params =
+        'params:\n  - { name: IMAGE, value: "img:$(tasks.a.x)" }\n';
       expect(
         reconcile(params, v => (v.params[0].value = 'img:$(tasks.b.x)')).added,
       ).toEqual(['  - { name: IMAGE, value: "img:$(tasks.b.x)" }']);

@@ -621,22 +621,17 @@ function alignSequences(
   const middle = alignMiddle(
     old.slice(head, old.length - tail),
     next.slice(head, next.length - tail),
-  ).map(
-    ([o, n]): [number | undefined, number | undefined] => [
-      o === undefined ? undefined : o + head,
-      n === undefined ? undefined : n + head,
-    ],
-  );
+  ).map(([o, n]): [number | undefined, number | undefined] => [
+    o === undefined ? undefined : o + head,
+    n === undefined ? undefined : n + head,
+  ]);
   return [
     ...Array.from({ length: head }, (_, i): [number, number] => [i, i]),
     ...middle,
-    ...Array.from(
-      { length: tail },
-      (_, i): [number, number] => [
-        old.length - tail + i,
-        next.length - tail + i,
-      ],
-    ),
+    ...Array.from({ length: tail }, (_, i): [number, number] => [
+      old.length - tail + i,
+      next.length - tail + i,
+    ]),
   ];
 }
 

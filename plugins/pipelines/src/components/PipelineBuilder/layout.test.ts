@@ -127,8 +127,15 @@ describe('fitViewport', () => {
   });
 
   it.each([
-    ['in parallel', (names: string[]) => names.slice(1).map(n => ({ from: names[0], to: n }))],
-    ['in a chain', (names: string[]) => names.slice(1).map((n, i) => ({ from: names[i], to: n }))],
+    [
+      'in parallel',
+      (names: string[]) => names.slice(1).map(n => ({ from: names[0], to: n })),
+    ],
+    [
+      'in a chain',
+      (names: string[]) =>
+        names.slice(1).map((n, i) => ({ from: names[i], to: n })),
+    ],
   ])('keeps 50 tasks %s readable, showing the first ones', (_, edgesOf) => {
     const names = Array.from({ length: 50 }, (__, i) => `task-${i}`);
     const { positions } = layoutBuilderGraph({
