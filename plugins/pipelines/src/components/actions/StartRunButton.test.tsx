@@ -179,4 +179,71 @@ describe('StartRunButton', () => {
       ],
     });
   });
+
+  it('offers on the Pipelines page only the pipelines whose entity the user may start runs of', async () => {
+    const api = withPipelines();
+    const locked = {
+      ...api.pipelines.items[0],
+      entityRef: 'component:default/vault',
+      namespace: 'vault',
+      name: 'vault-build',
+    };
+    api.pipelines = { ...api.pipelines, items: [...api.pipelines.items, locked] };
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [pipelinesApiRef, api],
+          [
+            permissionApiRef,
+            mockApis.permission({
+              authorize: request =>
+                (request as { resourceRef?: string }).resourceRef ===
+                'component:default/vault'
+                  ? ('DENY' as any)
+                  : ('ALLOW' as any),
+            }),
+          ],
+        ]}
+      >
+        <EntityRefProvider basePath="/pipelines">
+          <StartRunButton />
+        </EntityRefProvider>
+      </TestApiProvider>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Start run' }));
+    expect(await screen.findByText('build')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText('vault-build')).toBeNull());
+  });
+
+  it("hides a pipeline's Run button when the user may not start runs of the pipeline's entity", async () => {
+    const api = withPipelines();
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [pipelinesApiRef, api],
+          [
+            permissionApiRef,
+            mockApis.permission({ authorize: 'DENY' as any }),
+          ],
+        ]}
+      >
+        <EntityRefProvider basePath="/pipelines">
+          <StartRunButton
+            label="Run"
+            pipeline={{
+              entityRef: 'component:default/safe',
+              cluster: 'dev',
+              namespace: 'safe',
+              name: 'build',
+            }}
+          />
+          <span>rendered</span>
+        </EntityRefProvider>
+      </TestApiProvider>,
+    );
+    await screen.findByText('rendered');
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'Run' })).toBeNull(),
+    );
+  });
 });

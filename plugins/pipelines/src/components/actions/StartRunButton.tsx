@@ -103,18 +103,12 @@ export function PipelineChooser(props: {
     body = (
       <List>
         {value.items.map(p => (
-          <ListItem
+          <StartablePipeline
             key={`${p.cluster}/${p.namespace}/${p.name}`}
-            button
-            onClick={() => setChosen(p)}
-          >
-            <ListItemText
-              primary={p.displayName ?? p.name}
-              secondary={`${entityRef ? '' : `${p.entityRef} · `}${
-                p.namespace
-              } (${p.cluster})${p.description ? ` — ${p.description}` : ''}`}
-            />
-          </ListItem>
+            pipeline={p}
+            showEntity={!entityRef}
+            onChoose={() => setChosen(p)}
+          />
         ))}
       </List>
     );
@@ -140,14 +134,43 @@ export function PipelineChooser(props: {
   );
 }
 
+/** A pipeline of the chooser, left out when the user may not start runs of its entity. */
+function StartablePipeline(props: {
+  pipeline: PipelineSummary;
+  showEntity: boolean;
+  onChoose: () => void;
+}) {
+  const { pipeline: p } = props;
+  const { allowed } = usePermission({
+    permission: pipelinesRunCreatePermission,
+    resourceRef: p.entityRef,
+  });
+  if (!allowed) return null;
+  return (
+    <ListItem button onClick={props.onChoose}>
+      <ListItemText
+        primary={p.displayName ?? p.name}
+        secondary={`${props.showEntity ? `${p.entityRef} · ` : ''}${
+          p.namespace
+        } (${p.cluster})${p.description ? ` — ${p.description}` : ''}`}
+      />
+    </ListItem>
+  );
+}
+
 /**
  * Starts a run: lists the entity's pipelines (every readable entity's on the
  * Pipelines page) or takes the one given, then shows its start form. Hidden
  * when the user may not start runs of the entity; on the Pipelines page the
- * server decides per pipeline's entity.
+ * chooser lists only the pipelines whose entity the user may start runs of.
  */
-export function StartRunButton(props: { pipeline?: RunRef; label?: string }) {
-  const entityRef = useOptionalPipelinesEntityRef();
+export function StartRunButton(props: {
+  /** With its entity (on the Pipelines page), whose permission applies. */
+  pipeline?: RunRef & { entityRef?: string };
+  label?: string;
+}) {
+  const listEntityRef = useOptionalPipelinesEntityRef();
+  const entityRef = props.pipeline?.entityRef ?? listEntityRef;
   const permission = usePermission({
     permission: pipelinesRunCreatePermission,
     resourceRef: entityRef,
