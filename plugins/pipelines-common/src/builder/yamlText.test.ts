@@ -58,9 +58,9 @@ describe('reconcileYamlText', () => {
   });
 
   it('writes every script as a block literal, even on one line', () => {
-    const step = 'steps:\n  - image: alpine\n    script: echo a\n';
+    const step = 'steps:\n  - image: alpine\n    script: echo a # why\n';
     expect(reconcile(step, v => (v.steps[0].script = 'echo b')).next).toBe(
-      'steps:\n  - image: alpine\n    script: |-\n      echo b\n',
+      'steps:\n  - image: alpine\n    script: |- # why\n      echo b\n',
     );
     expect(
       reconcile('steps: []\n', v => v.steps.push({ script: 'echo c\n' })).next,
@@ -277,9 +277,12 @@ describe('reconcileYamlText', () => {
     );
   });
 
-  it('drops a trailing comment that would end up inside a block scalar', () => {
+  it('moves a trailing comment out of a value that now spans lines, to its first line', () => {
     const { next } = reconcile('a: x # note\nb: 1\n', v => (v.a = 'l1\nl2'));
-    expect(next).toBe('a: |-\n  l1\n  l2\nb: 1\n');
+    expect(next).toBe('a: |- # note\n  l1\n  l2\nb: 1\n');
+    expect(
+      reconcile('a: x # note\nb: 1\n', v => (v.a = { c: 1, d: 2 })).next,
+    ).toBe('a: # note\n  c: 1\n  d: 2\nb: 1\n');
   });
 
   it('fills an empty document, keeping its comments', () => {

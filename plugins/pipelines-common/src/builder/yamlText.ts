@@ -547,10 +547,21 @@ class TextEditor {
       const comment = this.text.slice(start, end).indexOf(' #');
       if (comment >= 0) end = start + comment;
     }
-    // A comment after a value that now spans lines would land inside it.
+    // A comment after a value that now spans lines would land inside it:
+    // it moves to the end of the entry's first line (`script: |- # why`).
     if (!single(rendered)) {
       const rest = this.text.slice(end, this.lineEnd(end));
-      if (rest.trim().startsWith('#')) end = this.lineEnd(end);
+      if (rest.trim().startsWith('#')) {
+        end = this.lineEnd(end);
+        const lineBreak = rendered.indexOf(this.newline);
+        return {
+          start,
+          end,
+          text: `${rendered.slice(0, lineBreak)} ${rest.trim()}${rendered.slice(
+            lineBreak,
+          )}`,
+        };
+      }
     }
     return { start, end, text: rendered };
   }
