@@ -111,7 +111,10 @@ export class Manager {
   readonly logger: Logger;
   private readonly informers = new Map<string, Promise<Informer>>();
   private readonly informerList: Informer[] = [];
-  private readonly controllers: Controller[] = [];
+  private readonly controllers: Array<{
+    controller: Controller;
+    informers: Informer[];
+  }> = [];
   private readonly names = new Set<string>();
   private elector?: LeaderElector;
   private endpoints: { metrics?: HttpEndpoint; probes?: HttpEndpoint } = {};
@@ -227,10 +230,15 @@ export class Manager {
       })),
       ...(registration.watches ?? []),
     ];
-    for (const watch of watches)
-      (await this.informer(watch.kind)).addEventHandler(handler(watch.map));
-    this.controllers.push(controller);
-    if (this.started && this.isLeader()) controller.start();
+    const informers: Informer[] = [];
+    for (const watch of watches) {
+      const informer = await this.informer(watch.kind);
+      informer.addEventHandler(handler(watch.map));
+      informers.push(informer);
+    }
+    const entry = { controller, informers };
+    this.controllers.push(entry);
+    if (this.started && this.isLeader()) void this.startController(entry);
   }
 
   /**
@@ -295,7 +303,9 @@ export class Manager {
     if (this.stopping) return;
     this.stopping = true;
     this.logger.info('Stopping and waiting for non leader election runnables');
-    await Promise.all(this.controllers.map(controller => controller.stop()));
+    await Promise.all(
+      this.controllers.map(({ controller }) => controller.stop()),
+    );
     for (const informer of this.informerList) informer.stop();
     await this.elector?.stop({ release });
     await Promise.all([
@@ -305,8 +315,25 @@ export class Manager {
   }
 
   private startControllers(): void {
+    for (const entry of this.controllers) void this.startController(entry);
+  }
+
+  /**
+   * Starts a controller's workers once the informers it reads have synced,
+   * as controller-runtime waits for its sources: a reconcile never decides
+   * from a cache that has not seen the cluster yet. Events queued meanwhile
+   * wait in its queue.
+   */
+  private async startController({
+    controller,
+    informers,
+  }: {
+    controller: Controller;
+    informers: Informer[];
+  }): Promise<void> {
     if (this.stopping) return;
-    for (const controller of this.controllers) controller.start();
+    await Promise.all(informers.map(informer => informer.start()));
+    if (!this.stopping) controller.start();
   }
 
   private async serveEndpoints(): Promise<void> {
