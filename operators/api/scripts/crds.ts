@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { stoneCrd } from '../src';
+import { debugSessionCrd, stoneCrd } from '../src';
 
 /*
  * The CRD manifests of operators/deploy, generated from the CRD data in
@@ -18,6 +18,8 @@ export function crdFiles(): Record<string, string> {
   return {
     [resolve(DEPLOY, 'crds/stones.rollouts.cairn.dev.yaml')]:
       header + stringify(stoneCrd, { lineWidth: 0, singleQuote: true }),
+    [resolve(DEPLOY, 'crds/debugsessions.debug.cairn.dev.yaml')]:
+      header + stringify(debugSessionCrd, { lineWidth: 0, singleQuote: true }),
   };
 }
 

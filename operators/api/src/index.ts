@@ -6,3 +6,4 @@
  * @packageDocumentation
  */
 export * from './stone';
+export * from './debug';
