@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import {
   ControllerFactory,
   LeaderElector,
@@ -454,6 +455,18 @@ describe('the operators manager', () => {
     const lease = 'cli';
     const kubeconfigPath = path.join(stateDir, 'cli-kubeconfig');
     writeFileSync(kubeconfigPath, cluster.kubeconfig);
+    // The command runs every registered controller, so the cluster needs
+    // Cairn's CRDs, as `kubectl apply -k operators/deploy` installs them.
+    const crds = path.join(__dirname, '..', '..', 'deploy', 'crds');
+    for (const args of [
+      ['apply', '-f', crds],
+      ['wait', '--for=condition=established', '--timeout=60s', '-f', crds],
+    ])
+      await promisify(execFile)('kubectl', [
+        '--kubeconfig',
+        kubeconfigPath,
+        ...args,
+      ]);
     const child = spawn(
       process.execPath,
       [
