@@ -2,6 +2,7 @@ import { constants as osConstants } from 'node:os';
 import type {
   V1Container,
   V1ContainerState,
+  V1ContainerStateTerminated,
   V1ContainerStatus,
   V1EphemeralContainer,
   V1Node,
@@ -226,6 +227,7 @@ export class Kubelet {
       this.workers.set(uid, worker);
       this.countActive(worker, 1);
       this.addTracks(worker);
+      this.restoreLostContainers(worker);
       this.report(worker);
     }
     const current = worker;
@@ -423,6 +425,71 @@ export class Kubelet {
           readinessPassed: false,
           busy: false,
         });
+      }
+    }
+  }
+
+  /**
+   * A pod this kubelet finds already started (the dev cluster was killed and
+   * started again, as a node reboots): the containers it ran are gone. Each
+   * is taken as its last instance, exited — one that was running with exit
+   * 137, ContainerStatusUnknown — so sync restarts it only as restartPolicy
+   * says, with restartCount + 1, and its earlier logs stay readable.
+   */
+  private restoreLostContainers(worker: PodWorker): void {
+    const status = worker.pod.status;
+    const reported: Array<[ContainerKind, V1ContainerStatus[] | undefined]> = [
+      ['initContainers', status?.initContainerStatuses],
+      ['containers', status?.containerStatuses],
+      ['ephemeralContainers', status?.ephemeralContainerStatuses],
+    ];
+    const finishedAt = this.now();
+    for (const [kind, statuses] of reported) {
+      for (const previous of statuses ?? []) {
+        const track = worker.tracks.get(trackKey(kind, previous.name));
+        if (!track || !previous.containerID) continue;
+        const { running, terminated } = previous.state ?? {};
+        // A waiting container's last instance had already ended.
+        const ended = terminated ?? previous.lastState?.terminated;
+        const lost: V1ContainerStateTerminated = running
+          ? {
+              exitCode: 137,
+              reason: 'ContainerStatusUnknown',
+              message:
+                'The container could not be located when the pod was deleted.  The container used to be Running',
+              startedAt: running.startedAt,
+              finishedAt,
+              containerID: previous.containerID,
+            }
+          : ended ?? {
+              exitCode: 137,
+              reason: 'ContainerStatusUnknown',
+              finishedAt,
+              containerID: previous.containerID,
+            };
+        track.instance = this.options.runtime.recordLostContainer(
+          {
+            podUid: worker.uid,
+            podName: worker.pod.metadata!.name!,
+            namespace: worker.pod.metadata!.namespace ?? 'default',
+            name: previous.name,
+            image: track.spec.image ?? '',
+          },
+          {
+            id: lost.containerID ?? previous.containerID,
+            attempt: previous.restartCount ?? 0,
+            startedAt: new Date(lost.startedAt ?? finishedAt),
+            exit: {
+              exitCode: lost.exitCode,
+              finishedAt: new Date(lost.finishedAt ?? finishedAt),
+            },
+          },
+        );
+        track.imageID = previous.imageID ?? '';
+        track.state = { terminated: lost };
+        if (running) track.lastState = previous.lastState ?? {};
+        else if (!terminated) track.lastState = {};
+        else track.lastState = previous.lastState ?? {};
       }
     }
   }

@@ -348,6 +348,56 @@ export class ProcessRuntime extends EventEmitter {
     return info;
   }
 
+  /**
+   * Records an instance a previous run of the runtime started and lost (the
+   * dev cluster was killed, as a node reboots): it has exited with `exit`,
+   * its log stays readable, and the container's next instance takes the
+   * next attempt number (restartCount + 1), so no log is overwritten.
+   */
+  recordLostContainer(
+    config: Pick<
+      ContainerConfig,
+      'podUid' | 'podName' | 'namespace' | 'name' | 'image'
+    >,
+    lost: { id: string; attempt: number; startedAt: Date; exit: ContainerExit },
+  ): ContainerInfo {
+    const info: ContainerInfo = {
+      id: lost.id,
+      podUid: config.podUid,
+      name: config.name,
+      attempt: lost.attempt,
+      idle: true,
+      startedAt: lost.startedAt,
+      exit: lost.exit,
+      logPath: this.logPath(config, lost.attempt),
+    };
+    const container: RunningContainer = {
+      info,
+      config,
+      workingDir: this.containerRoot(config.podUid, config.name),
+      env: {},
+      exited: Promise.resolve(lost.exit),
+      markExited: () => {},
+      attachments: new Set(),
+      execs: new Set(),
+      stdinClosed: true,
+    };
+    this.containers.set(info.id, container);
+    let pod = this.pods.get(config.podUid);
+    if (!pod) {
+      pod = { instances: [], latest: new Map() };
+      this.pods.set(config.podUid, pod);
+    }
+    pod.instances.push(container);
+    pod.latest.set(config.name, container);
+    const key = `${config.podUid}/${config.name}`;
+    this.attempts.set(
+      key,
+      Math.max(this.attempts.get(key) ?? 0, lost.attempt + 1),
+    );
+    return info;
+  }
+
   /** Resolves when the container's main process has exited (never, for a running idle container until stopped). */
   waitForExit(id: string): Promise<ContainerExit> {
     const container = this.containers.get(id);
@@ -434,6 +484,19 @@ export class ProcessRuntime extends EventEmitter {
       join(dirname(latest.logPath), `${attempt}.log`),
       options,
     );
+  }
+
+  /**
+   * A log by where the kubelet keeps it (the pod, container and restart
+   * count), for instances this runtime did not start: those of pods that
+   * ended before the dev cluster was last started.
+   */
+  readLogsByAttempt(
+    config: Pick<ContainerConfig, 'namespace' | 'podName' | 'podUid' | 'name'>,
+    attempt: number,
+    options: LogOptions = {},
+  ): string {
+    return readLogFile(this.logPath(config, attempt), options);
   }
 
   /** One container instance's log (by its containerID), shaped by the request's options. */

@@ -754,8 +754,24 @@ export class Workloads {
       follow.done.then(() => res.end());
       return;
     }
+    const restartCount =
+      [
+        ...(pod.status?.containerStatuses ?? []),
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.ephemeralContainerStatuses ?? []),
+      ].find(s => s.name === container.name)?.restartCount ?? 0;
     res.end(
-      this.runtime.readContainerLogs(instance.containerID, options) ?? '',
+      this.runtime.readContainerLogs(instance.containerID, options) ??
+        this.runtime.readLogsByAttempt(
+          {
+            namespace: pod.metadata!.namespace!,
+            podName: pod.metadata!.name!,
+            podUid: pod.metadata!.uid!,
+            name: container.name,
+          },
+          previous ? restartCount - 1 : restartCount,
+          options,
+        ),
     );
   };
 }
