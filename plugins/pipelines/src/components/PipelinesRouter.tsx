@@ -9,6 +9,33 @@ import {
   PipelinesCard,
 } from './PipelineBuilder';
 import { Box } from '@material-ui/core';
+import { EmptyState, LinkButton } from '@backstage/core-components';
+import { useLocation } from 'react-router-dom';
+import { useRunPaths } from './EntityRefContext';
+
+/** An address below the runs list that names no page of it. */
+function PipelinesNotFound() {
+  const { pathname } = useLocation();
+  const paths = useRunPaths();
+  return (
+    <EmptyState
+      missing="content"
+      title="Page not found (404)"
+      description={
+        <>
+          Nothing lives at <code>{pathname}</code>. A run's page is{' '}
+          <code>runs/&lt;cluster&gt;/&lt;namespace&gt;/&lt;name&gt;</code>{' '}
+          below the runs list.
+        </>
+      }
+      action={
+        <LinkButton variant="contained" color="primary" to={paths.list}>
+          All runs
+        </LinkButton>
+      }
+    />
+  );
+}
 
 /**
  * Runs and their details, on an entity's CI/CD tab (`entityRef` given) or on
@@ -68,6 +95,7 @@ export function PipelinesRouter(props: {
             </RouteEntityRefProvider>
           }
         />
+        <Route path="*" element={<PipelinesNotFound />} />
       </Routes>
     </EntityRefProvider>
   );

@@ -18,6 +18,9 @@ jest.mock('react-virtualized-auto-sizer', () => ({
 }));
 
 const entityRef = 'component:default/shop';
+
+// The run page (DAG, tables, log viewer) renders slowly on a busy machine.
+jest.setTimeout(30_000);
 // usePermission caches decisions per resource across tests: deny on another entity.
 const lockedRef = 'component:default/locked';
 
@@ -265,5 +268,128 @@ describe('RunDetail', () => {
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Delete' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Start new run' })).toBeNull();
+  });
+
+  it('opens a timed-out run on the failed task and the step that could not start, with its reason and no duration', async () => {
+    const api = new FakePipelinesApi();
+    const details = makeRunDetails();
+    const test = details.taskRuns.find(
+      tr => tr.metadata.name === 'build-x1-test',
+    )!;
+    // The 900 KB param made the step's exec fail: containerd's StartError,
+    // with the Unix epoch as its start.
+    test.status!.steps = [
+      {
+        name: 'compile',
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          startedAt: '2026-11-25T01:00:00Z',
+          finishedAt: '2026-11-25T01:00:05Z',
+        },
+      },
+      {
+        name: 'package',
+        terminated: {
+          exitCode: 128,
+          reason: 'StartError',
+          message: 'failed to start: exec: argument list too long',
+          startedAt: '1970-01-01T00:00:00Z',
+          finishedAt: '2026-11-25T01:00:06Z',
+        },
+      },
+    ];
+    api.details = details;
+    api.logs['build-x1-test/package'] = {
+      source: 'pod',
+      text: '',
+      start: 0,
+      size: 0,
+    };
+    await render(api);
+    expect(await screen.findByText('Task test')).toBeInTheDocument();
+    const row = screen.getByText('package').closest('tr')!;
+    expect(row).toHaveStyle({ backgroundColor: '#e3f2fd' });
+    expect(within(row).getByText('StartError')).toBeInTheDocument();
+    expect(
+      within(row).getByText('failed to start: exec: argument list too long'),
+    ).toBeInTheDocument();
+    expect(within(row).queryByText(/\d+d$/)).toBeNull();
+    expect(within(row).getByText('—')).toBeInTheDocument();
+  });
+
+  it('opens a run whose timeout cancelled its tasks on the cancelled task', async () => {
+    const api = new FakePipelinesApi();
+    const details = makeRunDetails();
+    for (const state of Object.values(details.tasks)) {
+      if (state.status.status === 'failed' || state.status.status === 'running')
+        state.status = {
+          status: 'cancelled',
+          label: 'Cancelled',
+          reason: 'TaskRunCancelled',
+        };
+    }
+    details.tasks.fetch.status = { status: 'succeeded', label: 'Succeeded' };
+    api.details = details;
+    await render(api);
+    expect(await screen.findByText('Task test')).toBeInTheDocument();
+  });
+
+  it('cuts a long param and shows it whole on request', async () => {
+    const api = new FakePipelinesApi();
+    const details = makeRunDetails();
+    const big = `${'a'.repeat(400)}END`;
+    details.run.spec.params = [{ name: 'manifest', value: big }];
+    api.details = details;
+    await render(api);
+    const button = await screen.findByRole('button', {
+      name: 'show all (403 B)',
+    });
+    expect(screen.queryByText(/END/)).toBeNull();
+    fireEvent.click(button);
+    expect(screen.getByText(/END/)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'show less' }));
+    expect(screen.queryByText(/END/)).toBeNull();
+  });
+
+  it("says a lost cluster's run is its last known state", async () => {
+    const api = new FakePipelinesApi();
+    api.details = {
+      ...makeRunDetails(),
+      clusterErrors: [
+        {
+          cluster: 'dev',
+          message: 'cannot reach cluster "dev" (ECONNREFUSED)',
+          unreachableSince: '2026-11-25T01:02:03Z',
+        },
+      ],
+    };
+    await render(api);
+    const banner = (
+      await screen.findByText(/^Showing the last known state of dev/)
+    ).closest('[role="alert"]');
+    expect(banner).toHaveTextContent(
+      `Showing the last known state of dev from ${new Date(
+        '2026-11-25T01:02:03Z',
+      ).toLocaleString()}`,
+    );
+    expect(banner).toHaveTextContent(
+      'cannot reach cluster "dev" (ECONNREFUSED)',
+    );
+  });
+
+  it('answers an address below the runs list that names no page with Not Found', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[pipelinesApiRef, new FakePipelinesApi()]]}>
+        <PipelinesRouter entityRef={entityRef} />
+      </TestApiProvider>,
+      { routeEntries: ['/runs/dev/shop'] },
+    );
+    expect(await screen.findByText('Page not found (404)')).toBeInTheDocument();
+    expect(screen.getByText('/runs/dev/shop')).toBeInTheDocument();
+    expect(screen.getByText('All runs').closest('a')).toHaveAttribute(
+      'href',
+      '/',
+    );
   });
 });

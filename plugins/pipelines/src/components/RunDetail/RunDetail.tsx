@@ -9,7 +9,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { Box, Grid, Typography } from '@material-ui/core';
+import { Box, Button, Grid, Typography } from '@material-ui/core';
 import { useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
@@ -41,6 +41,40 @@ function showValue(value: ParamValue | undefined): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** Characters of a param or result shown before "show all". */
+export const VALUE_PREVIEW_CHARS = 300;
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A param or result value; a long one is cut, with a button to show it whole. */
+function ValueView(props: { value: ParamValue | undefined }) {
+  const text = showValue(props.value);
+  const [expanded, setExpanded] = useState(false);
+  if (text.length <= VALUE_PREVIEW_CHARS) return <>{text}</>;
+  return (
+    <Box component="span" style={{ wordBreak: 'break-all' }}>
+      {expanded ? text : `${text.slice(0, VALUE_PREVIEW_CHARS)}…`}{' '}
+      <Button size="small" onClick={() => setExpanded(e => !e)}>
+        {expanded
+          ? 'show less'
+          : `show all (${formatSize(new TextEncoder().encode(text).length)})`}
+      </Button>
+    </Box>
+  );
+}
+
+function valuesOf(
+  entries: Array<{ name: string; value?: ParamValue }>,
+): Record<string, JSX.Element> {
+  return Object.fromEntries(
+    entries.map(e => [e.name, <ValueView value={e.value} />]),
+  );
+}
+
 function stepState(step: StepState): string {
   if (step.terminated) {
     return step.terminated.reason ?? 'Terminated';
@@ -50,8 +84,17 @@ function stepState(step: StepState): string {
   return 'Unknown';
 }
 
-function stepDuration(step: StepState): string {
+/**
+ * A container that failed to start (StartError) reports the Unix epoch as
+ * its start: it never ran, so it has no duration.
+ */
+function startOf(step: StepState): string | undefined {
   const start = step.terminated?.startedAt ?? step.running?.startedAt;
+  return start && Date.parse(start) > 0 ? start : undefined;
+}
+
+function stepDuration(step: StepState): string {
+  const start = startOf(step);
   if (!start) return '—';
   const end = step.terminated?.finishedAt;
   return formatDuration(
@@ -75,10 +118,20 @@ const stepColumns: TableColumn<StepRow>[] = [
   },
 ];
 
-/** The step to show first: the first that failed, else the running one, else the last. */
+/**
+ * The step to show first: the first that failed (a non-zero exit, or ended
+ * otherwise than by completing: StartError, a timeout), else the running
+ * one, else the last.
+ */
 function defaultStep(steps: StepState[]): string | undefined {
   return (
-    steps.find(s => s.terminated && s.terminated.exitCode !== 0)?.name ??
+    steps.find(
+      s =>
+        s.terminated &&
+        (s.terminated.exitCode !== 0 ||
+          (s.terminated.reason !== undefined &&
+            s.terminated.reason !== 'Completed')),
+    )?.name ??
     steps.find(s => s.running && !s.terminated)?.name ??
     steps[steps.length - 1]?.name
   );
@@ -133,9 +186,7 @@ function TaskRunCard(props: { taskRun: TaskRun; run: RunRef }) {
           <Typography variant="subtitle2">Results</Typography>
           <StructuredMetadataTable
             options={KEEP_KEYS}
-            metadata={Object.fromEntries(
-              results.map(r => [r.name, showValue(r.value)]),
-            )}
+            metadata={valuesOf(results)}
           />
         </Box>
       )}
@@ -230,10 +281,13 @@ export function RunDetail() {
   const { summary, run, graph, tasks } = value;
   const params = run.spec.params ?? [];
   const results = run.status?.results ?? [];
+  // A failed or timed-out run opens on the task that failed; a timeout
+  // cancels the tasks still running, so those come next.
   const task =
     selected ??
-    Object.values(tasks).find(t => t.status.status === 'failed')?.name ??
-    Object.values(tasks).find(t => t.status.status === 'running')?.name;
+    (['failed', 'cancelled', 'running'] as const)
+      .map(status => Object.values(tasks).find(t => t.status.status === status))
+      .find(Boolean)?.name;
 
   return (
     <Grid container spacing={2}>
@@ -305,9 +359,7 @@ export function RunDetail() {
           {params.length ? (
             <StructuredMetadataTable
               options={KEEP_KEYS}
-              metadata={Object.fromEntries(
-                params.map(p => [p.name, showValue(p.value)]),
-              )}
+              metadata={valuesOf(params)}
             />
           ) : (
             <Typography variant="body2">none (defaults)</Typography>
@@ -317,9 +369,7 @@ export function RunDetail() {
             {results.length ? (
               <StructuredMetadataTable
                 options={KEEP_KEYS}
-                metadata={Object.fromEntries(
-                  results.map(r => [r.name, showValue(r.value)]),
-                )}
+                metadata={valuesOf(results)}
               />
             ) : (
               <Typography variant="body2">none</Typography>
