@@ -1,4 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { isFinished, PipelineRun } from '@cairn/plugin-pipelines-common';
@@ -9,6 +11,7 @@ import {
   TektonTestCluster,
   waitFor,
 } from '../__testUtils__/tektonCluster';
+import { ArchiverReplicaSettings } from '../__testUtils__/archiverReplica';
 import { DatabaseLogStore, LogStore, StepArchive } from './LogStore';
 import { StepLogArchiver } from './StepLogArchiver';
 
@@ -283,5 +286,63 @@ describe('StepLogArchiver', () => {
       expect(text).toBe(expectedLines(80));
     }
     await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('takes over the logs of a replica that was killed once its lease expires, each log complete once', async () => {
+    const knex = await databases.init('POSTGRES_15');
+    const store = await DatabaseLogStore.create(
+      mockServices.database({ knex }),
+    );
+    const settings: ArchiverReplicaSettings = {
+      kubernetes: tc.kubernetesConfig,
+      connection: knex.client.config.connection,
+      replica: 'killed',
+      leaseMs: 2000,
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        path.join(__dirname, '../__testUtils__/archiverReplica.ts'),
+      ],
+      {
+        env: {
+          ...process.env,
+          CAIRN_ARCHIVER_REPLICA: JSON.stringify(settings),
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    started.push({ stop: async () => void child.kill('SIGKILL') });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('ready')) resolve();
+      });
+      child.once('exit', code => reject(new Error(`replica exited ${code}`)));
+    });
+    const names = ['crash-1', 'crash-2', 'crash-3'];
+    for (const name of names) {
+      await create(pipelineRun(name, oneStep(counting(100, 0.05))));
+    }
+    // The replica follows every step, and has archived some of each.
+    await waitFor(
+      () =>
+        knex('log_steps')
+          .where({ holder: 'killed', state: 'open' })
+          .andWhere('written', '>', 0)
+          .count({ n: '*' }),
+      rows => Number(rows[0].n) === names.length,
+      'the replica to follow every step',
+    );
+    const survivor = startReplica(store, 'survivor');
+    child.kill('SIGKILL');
+    for (const name of names) await finished(name);
+    for (const name of names) {
+      const { step, text } = await logOf(store, await getRun(name));
+      expect(step.state).toBe('complete');
+      expect(text).toBe(expectedLines(100));
+    }
+    await survivor.stop();
   });
 });
