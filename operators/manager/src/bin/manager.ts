@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { jsonLogger } from '@cairn/controller-runtime';
 import { startOperatorManager } from '../manager';
 import { parseFlags, USAGE } from '../options';
@@ -24,7 +25,14 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const manager = await startOperatorManager(flags, { logger });
+  // As the Deployment passes it: the pod's name names the candidate (on the
+  // dev cluster every replica shares the host's name); the UUID keeps a
+  // restarted process apart from its predecessor.
+  const podName = process.env.POD_NAME;
+  const manager = await startOperatorManager(flags, {
+    logger,
+    identity: podName ? `${podName}_${randomUUID()}` : undefined,
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
