@@ -1,13 +1,20 @@
 /*
  * The portal's embedded cluster (run by scripts/start): the dev cluster with
- * its objects kept in a file across restarts, the demo workloads seeded, and
- * the backend configuration written for it. Prints `ready` once all is done
- * and stops cleanly on SIGINT / SIGTERM.
+ * its objects kept in a file across restarts, Cairn's operators installed
+ * (unless --no-operators or CAIRN_OPERATORS=off), the demo workloads seeded,
+ * and the backend configuration written for it. Prints `ready` once all is
+ * done and stops cleanly on SIGINT / SIGTERM, its containers with it.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevCluster } from '../server/devCluster';
+import {
+  installOperators,
+  removeOperatorsDeployment,
+  renderOperators,
+  writeOperatorsImageCatalog,
+} from './operators';
 import { preparePortalCluster } from './portalCluster';
 
 async function main() {
@@ -17,6 +24,7 @@ async function main() {
       port: { type: 'string' },
       manifests: { type: 'string' },
       'backend-config': { type: 'string' },
+      'no-operators': { type: 'boolean', default: false },
     },
   });
   const root = process.env.CAIRN_ROOT ?? process.cwd();
@@ -27,13 +35,33 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, got "${values.port}"`);
   }
+  const operators =
+    !values['no-operators'] && process.env.CAIRN_OPERATORS !== 'off'
+      ? await renderOperators(root)
+      : undefined;
   const cluster = await startDevCluster({
     stateDir,
     port,
     persistFile: path.join(stateDir, 'objects.json'),
+    imageCatalogFile:
+      operators &&
+      (await writeOperatorsImageCatalog({
+        objects: operators,
+        root,
+        file: path.join(stateDir, 'images.yaml'),
+      })),
   });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(cluster.kubeconfig);
+  if (operators) {
+    await installOperators({
+      kubeConfig,
+      objects: operators,
+      kubeconfigPath: path.join(stateDir, 'operators', 'kubeconfig'),
+    });
+  } else if (await removeOperatorsDeployment(kubeConfig)) {
+    process.stderr.write('operators off: deleted Deployment cairn-operators\n');
+  }
   const { created } = await preparePortalCluster({
     kubeConfig,
     manifestsDir: path.resolve(
@@ -44,8 +72,11 @@ async function main() {
     ),
   });
   const seeded = created.length ? `; created ${created.join(', ')}` : '';
+  const running = operators
+    ? '; operators: Deployment cairn-system/cairn-operators'
+    : '; operators off';
   process.stderr.write(
-    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath})${seeded}\n`,
+    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath})${running}${seeded}\n`,
   );
   process.stdout.write('ready\n');
 
