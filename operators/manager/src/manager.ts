@@ -24,11 +24,17 @@ export function loadKubeConfig(path?: string): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (path) kubeConfig.loadFromFile(path);
   else kubeConfig.loadFromDefault();
-  if (!kubeConfig.getCurrentCluster())
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error(`kubeconfig ${path} has no current cluster`);
+  // client-node's last resort when it finds nothing: refuse it, rather than
+  // fail later on a connection to a server nobody configured.
+  if (
+    !path &&
+    cluster.name === 'cluster' &&
+    cluster.server === 'http://localhost:8080'
+  )
     throw new Error(
-      path
-        ? `kubeconfig ${path} has no current cluster`
-        : 'no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a cluster',
+      'no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a cluster; pass --kubeconfig',
     );
   return kubeConfig;
 }
