@@ -1,10 +1,17 @@
 /*
  * The standalone dev cluster (scripts/dev-cluster): serves in the foreground,
- * writes the admin kubeconfig, prints `ready` once it serves and stops
- * cleanly on SIGINT / SIGTERM.
+ * writes the admin kubeconfig, runs Cairn's operators (unless --no-operators
+ * or CAIRN_OPERATORS=off), prints `ready` once it serves and stops cleanly
+ * on SIGINT / SIGTERM.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  operatorsEnabled,
+  prepareOperators,
+  startOperators,
+} from '../portal/operators';
 import { startDevCluster } from '../server/devCluster';
 
 async function main() {
@@ -17,6 +24,7 @@ async function main() {
       persist: { type: 'string' },
       topology: { type: 'string' },
       'image-catalog': { type: 'string' },
+      'no-operators': { type: 'boolean', default: false },
     },
   });
   const root = process.env.CAIRN_ROOT ?? process.cwd();
@@ -30,6 +38,16 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, got "${values.port}"`);
   }
+  const imageCatalogFile = values['image-catalog']
+    ? path.resolve(values['image-catalog'])
+    : undefined;
+  const operators = operatorsEnabled(values['no-operators'])
+    ? await prepareOperators({
+        root,
+        stateDir,
+        baseCatalogFile: imageCatalogFile,
+      })
+    : undefined;
   const cluster = await startDevCluster({
     stateDir,
     port,
@@ -37,12 +55,17 @@ async function main() {
     kubeconfigPath,
     persistFile: values.persist ? path.resolve(values.persist) : undefined,
     topologyFile: values.topology ? path.resolve(values.topology) : undefined,
-    imageCatalogFile: values['image-catalog']
-      ? path.resolve(values['image-catalog'])
-      : undefined,
+    imageCatalogFile: operators?.imageCatalogFile ?? imageCatalogFile,
   });
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(cluster.kubeconfig);
+  const operatorsLine = await startOperators(
+    kubeConfig,
+    stateDir,
+    operators?.objects,
+  );
   process.stderr.write(
-    `dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}\n`,
+    `dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}; ${operatorsLine}\n`,
   );
   process.stdout.write('ready\n');
 

@@ -10,10 +10,9 @@ import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevCluster } from '../server/devCluster';
 import {
-  installOperators,
-  removeOperatorsDeployment,
-  renderOperators,
-  writeOperatorsImageCatalog,
+  operatorsEnabled,
+  prepareOperators,
+  startOperators,
 } from './operators';
 import { preparePortalCluster } from './portalCluster';
 
@@ -35,33 +34,23 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, got "${values.port}"`);
   }
-  const operators =
-    !values['no-operators'] && process.env.CAIRN_OPERATORS !== 'off'
-      ? await renderOperators(root)
-      : undefined;
+  const operators = operatorsEnabled(values['no-operators'])
+    ? await prepareOperators({ root, stateDir })
+    : undefined;
   const cluster = await startDevCluster({
     stateDir,
     port,
     persistFile: path.join(stateDir, 'objects.json'),
-    imageCatalogFile:
-      operators &&
-      (await writeOperatorsImageCatalog({
-        objects: operators,
-        root,
-        file: path.join(stateDir, 'images.yaml'),
-      })),
+    imageCatalogFile: operators?.imageCatalogFile,
   });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(cluster.kubeconfig);
-  if (operators) {
-    await installOperators({
-      kubeConfig,
-      objects: operators,
-      kubeconfigPath: path.join(stateDir, 'operators', 'kubeconfig'),
-    });
-  } else if (await removeOperatorsDeployment(kubeConfig)) {
-    process.stderr.write('operators off: deleted Deployment cairn-operators\n');
-  }
+  // Before the demo workloads: their namespace cairn-system is the operators'.
+  const operatorsLine = await startOperators(
+    kubeConfig,
+    stateDir,
+    operators?.objects,
+  );
   const { created } = await preparePortalCluster({
     kubeConfig,
     manifestsDir: path.resolve(
@@ -72,11 +61,8 @@ async function main() {
     ),
   });
   const seeded = created.length ? `; created ${created.join(', ')}` : '';
-  const running = operators
-    ? '; operators: Deployment cairn-system/cairn-operators'
-    : '; operators off';
   process.stderr.write(
-    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath})${running}${seeded}\n`,
+    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath}); ${operatorsLine}${seeded}\n`,
   );
   process.stdout.write('ready\n');
 

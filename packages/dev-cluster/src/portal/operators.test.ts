@@ -13,12 +13,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { DevCluster, startDevCluster } from '../server/devCluster';
-import {
-  installOperators,
-  removeOperatorsDeployment,
-  renderOperators,
-  writeOperatorsImageCatalog,
-} from './operators';
+import { prepareOperators, renderOperators, startOperators } from './operators';
 
 /*
  * The operators as the portal's setup (and scripts/dev-cluster) install
@@ -121,16 +116,15 @@ describe('the operators on the dev cluster', () => {
   }
 
   it('runs two managers as the cairn-operators ServiceAccount, one holding the Lease', async () => {
-    const objects = await renderOperators(ROOT);
+    const { objects, imageCatalogFile } = await prepareOperators({
+      root: ROOT,
+      stateDir: dir,
+    });
     cluster = await startDevCluster({
       stateDir: dir,
       port: 0,
       tekton: false,
-      imageCatalogFile: await writeOperatorsImageCatalog({
-        objects,
-        root: ROOT,
-        file: path.join(dir, 'images.yaml'),
-      }),
+      imageCatalogFile,
     });
     cluster.server.onRequest(request => {
       if (request.user.username.startsWith('system:serviceaccount:cairn-'))
@@ -138,18 +132,8 @@ describe('the operators on the dev cluster', () => {
     });
     admin = new KubeConfig();
     admin.loadFromString(cluster.kubeconfig);
-    const applied = await installOperators({
-      kubeConfig: admin,
-      objects,
-      kubeconfigPath: kubeconfigPath(),
-    });
-    expect(applied).toEqual(
-      expect.arrayContaining([
-        'Namespace/cairn-system',
-        'CustomResourceDefinition/stones.rollouts.cairn.dev',
-        'ServiceAccount/cairn-system/cairn-operators',
-        'Deployment/cairn-system/cairn-operators',
-      ]),
+    expect(await startOperators(admin, dir, objects)).toBe(
+      'operators: Deployment cairn-system/cairn-operators (2 replicas)',
     );
 
     const apps = admin.makeApiClient(AppsV1Api);
@@ -237,7 +221,7 @@ describe('the operators on the dev cluster', () => {
 });
 
 describe('the operators turned off', () => {
-  it('deletes only the Deployment an earlier start installed', async () => {
+  it('deletes only the Deployment an earlier start installed, not the CRDs', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cairn-operators-'));
     const cluster = await startDevCluster({
       stateDir: dir,
@@ -248,13 +232,11 @@ describe('the operators turned off', () => {
     try {
       const admin = new KubeConfig();
       admin.loadFromString(cluster.kubeconfig);
-      await installOperators({
-        kubeConfig: admin,
-        objects: await renderOperators(ROOT),
-        kubeconfigPath: path.join(dir, 'operators', 'kubeconfig'),
-      });
-      expect(await removeOperatorsDeployment(admin)).toBe(true);
-      expect(await removeOperatorsDeployment(admin)).toBe(false);
+      await startOperators(admin, dir, await renderOperators(ROOT));
+      expect(await startOperators(admin, dir, undefined)).toBe(
+        'operators off (deleted Deployment cairn-system/cairn-operators)',
+      );
+      expect(await startOperators(admin, dir, undefined)).toBe('operators off');
       const crd = await KubernetesObjectApi.makeApiClient(admin).read({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',

@@ -54,7 +54,7 @@ function managerDeployment(objects: KubernetesObject[]): V1Deployment {
  * names runs this checkout's operators/manager with node and the repository's
  * TypeScript transform, as scripts/start runs the portal's cluster.
  */
-export function operatorsCatalogEntry(
+function operatorsCatalogEntry(
   objects: KubernetesObject[],
   root: string,
 ): Record<string, unknown> {
@@ -79,7 +79,7 @@ export function operatorsCatalogEntry(
  * Writes the cluster's image catalog file: the entries of `baseFile` (a
  * catalog the user gave, if any) and the operators' image. Returns its path.
  */
-export async function writeOperatorsImageCatalog(options: {
+async function writeOperatorsImageCatalog(options: {
   objects: KubernetesObject[];
   root: string;
   file: string;
@@ -168,7 +168,7 @@ async function operatorsKubeconfig(
  * the ConfigMap), then the Deployment, whose pods need both. Applied with
  * server-side apply on every start, so the cluster follows the checkout.
  */
-export async function installOperators(options: {
+async function installOperators(options: {
   kubeConfig: KubeConfig;
   objects: KubernetesObject[];
   kubeconfigPath: string;
@@ -210,7 +210,7 @@ export async function installOperators(options: {
  * With the operators turned off, a Deployment left by an earlier start is
  * deleted (its pods would run no manager); the CRDs and Stones stay.
  */
-export async function removeOperatorsDeployment(
+async function removeOperatorsDeployment(
   kubeConfig: KubeConfig,
 ): Promise<boolean> {
   try {
@@ -222,4 +222,56 @@ export async function removeOperatorsDeployment(
     if ((error as { code?: number }).code === 404) return false;
     throw error;
   }
+}
+
+/** Whether a dev cluster runs the operators: not with --no-operators or CAIRN_OPERATORS=off. */
+export function operatorsEnabled(
+  noOperatorsFlag: boolean | undefined,
+): boolean {
+  return !noOperatorsFlag && process.env.CAIRN_OPERATORS !== 'off';
+}
+
+/**
+ * Before the cluster starts: the operators' manifests, and the cluster's
+ * image catalog file (`<stateDir>/images.yaml`, with `baseCatalogFile`'s
+ * images) that runs their image.
+ */
+export async function prepareOperators(options: {
+  root: string;
+  stateDir: string;
+  baseCatalogFile?: string;
+}): Promise<{ objects: KubernetesObject[]; imageCatalogFile: string }> {
+  const objects = await renderOperators(options.root);
+  const imageCatalogFile = await writeOperatorsImageCatalog({
+    objects,
+    root: options.root,
+    file: path.join(options.stateDir, 'images.yaml'),
+    baseFile: options.baseCatalogFile,
+  });
+  return { objects, imageCatalogFile };
+}
+
+/**
+ * Once the cluster serves: installs the prepared operators (the manager's
+ * kubeconfig in `<stateDir>/operators/kubeconfig`), or without them removes
+ * a Deployment an earlier start left. Returns a line saying which.
+ */
+export async function startOperators(
+  kubeConfig: KubeConfig,
+  stateDir: string,
+  objects: KubernetesObject[] | undefined,
+): Promise<string> {
+  if (!objects) {
+    return (await removeOperatorsDeployment(kubeConfig))
+      ? `operators off (deleted Deployment ${OPERATORS.namespace}/${OPERATORS.name})`
+      : 'operators off';
+  }
+  await installOperators({
+    kubeConfig,
+    objects,
+    kubeconfigPath: path.join(stateDir, 'operators', 'kubeconfig'),
+  });
+  return `operators: Deployment ${OPERATORS.namespace}/${OPERATORS.name} (${
+    managerDeployment(objects).spec?.replicas ?? 1
+  } replicas)`;
 }
