@@ -1,8 +1,9 @@
-import type { ControllerFactory } from '@cairn/controller-runtime';
+import type { ControllerFactory } from "@cairn/controller-runtime";
+import { debugSessionController } from "@cairn/operators-debug";
 
 /*
  * Every controller the manager runs. A controller package exports a
  * ControllerFactory (see operators/README.md) and is added here, one line
  * each; the manager needs to know nothing else about it.
  */
-export const CONTROLLERS: ControllerFactory[] = [];
+export const CONTROLLERS: ControllerFactory[] = [debugSessionController()];

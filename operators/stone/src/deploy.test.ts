@@ -61,6 +61,7 @@ it('installs with kubectl apply -k, after a client dry run', async () => {
   expect(applied.stdout.trim().split('\n').sort()).toEqual([
     'clusterrole.rbac.authorization.k8s.io/cairn-operators created',
     'clusterrolebinding.rbac.authorization.k8s.io/cairn-operators created',
+    'customresourcedefinition.apiextensions.k8s.io/debugsessions.debug.cairn.dev created',
     'customresourcedefinition.apiextensions.k8s.io/stones.rollouts.cairn.dev created',
     'deployment.apps/cairn-operators created',
     'namespace/cairn-system created',
