@@ -1,5 +1,5 @@
-import type { ControllerFactory } from "@cairn/controller-runtime";
-import { debugSessionController } from "@cairn/operators-debug";
+import type { ControllerFactory } from '@cairn/controller-runtime';
+import { debugSessionController } from '@cairn/operators-debug';
 
 /*
  * Every controller the manager runs. A controller package exports a
