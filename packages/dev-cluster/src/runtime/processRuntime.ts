@@ -21,6 +21,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { getSystemErrorMessage } from 'node:util';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import * as pty from 'node-pty';
 import { ImageCatalog } from '../kubelet/imageCatalog';
@@ -91,6 +92,18 @@ export class ContainerStartError extends Error {
     super(message);
     this.name = 'ContainerStartError';
   }
+}
+
+/** How containerd words a container that runc could not start; the cause follows. */
+const RUNC_START_FAILED =
+  'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ';
+
+/** The OS's words for a failed system call ("argument list too long"), as Go prints an errno. */
+function systemMessage(error: unknown): string {
+  const errno = (error as NodeJS.ErrnoException).errno;
+  return typeof errno === 'number'
+    ? getSystemErrorMessage(errno)
+    : (error as Error).message;
 }
 
 /** How long a terminal exec waits for the client's terminal size before starting at 80x24. */
@@ -650,7 +663,7 @@ export class ProcessRuntime extends EventEmitter {
   private prepareDirectories(container: RunningContainer): void {
     const { config } = container;
     const root = this.containerRoot(config.podUid, config.name);
-    mkdirSync(container.workingDir, { recursive: true });
+    mkdirSync(root, { recursive: true });
     mkdirSync(dirname(container.info.logPath), { recursive: true });
     for (const mount of config.volumeMounts ?? []) {
       const target = join(
@@ -663,6 +676,16 @@ export class ProcessRuntime extends EventEmitter {
         mkdirSync(dirname(link), { recursive: true });
         symlinkSync(target, link, 'dir');
       }
+    }
+    // After the mounts, as runc makes the cwd inside the mounted rootfs.
+    try {
+      mkdirSync(container.workingDir, { recursive: true });
+    } catch (error) {
+      throw new Error(
+        `${RUNC_START_FAILED}error during container init: chdir to cwd ("${
+          config.workingDir
+        }") set in config.json failed: ${systemMessage(error)}: unknown`,
+      );
     }
   }
 
@@ -679,20 +702,29 @@ export class ProcessRuntime extends EventEmitter {
     );
     if (!executable) {
       throw new Error(
-        `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "${file}": executable file not found in $PATH: unknown`,
+        `${RUNC_START_FAILED}exec: "${file}": executable file not found in $PATH: unknown`,
       );
     }
+    const execFailure = (error: unknown) =>
+      new Error(
+        `${RUNC_START_FAILED}exec: "${file}": ${systemMessage(error)}: unknown`,
+      );
     const log = new CriLogWriter(info.logPath, () =>
       this.logEvents.emit(info.id),
     );
     container.log = log;
     if (config.tty) {
-      const terminal = pty.spawn(executable, args, {
-        cwd: container.workingDir,
-        env: container.env,
-        cols: 80,
-        rows: 24,
-      });
+      let terminal: pty.IPty;
+      try {
+        terminal = pty.spawn(executable, args, {
+          cwd: container.workingDir,
+          env: container.env,
+          cols: 80,
+          rows: 24,
+        });
+      } catch (error) {
+        throw execFailure(error);
+      }
       container.terminal = terminal;
       info.pid = terminal.pid;
       processGroups.started(terminal.pid);
@@ -710,17 +742,23 @@ export class ProcessRuntime extends EventEmitter {
       });
       return;
     }
-    const child = spawn(executable, args, {
-      cwd: container.workingDir,
-      env: container.env,
-      argv0: file,
-      detached: true,
-      stdio: [config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    });
+    let child: ChildProcess;
+    try {
+      // E2BIG and the like are thrown at once; others come as an 'error' event.
+      child = spawn(executable, args, {
+        cwd: container.workingDir,
+        env: container.env,
+        argv0: file,
+        detached: true,
+        stdio: [config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      throw execFailure(error);
+    }
     container.child = child;
     await new Promise<void>((resolvePromise, reject) => {
       child.once('spawn', resolvePromise);
-      child.once('error', reject);
+      child.once('error', error => reject(execFailure(error)));
     });
     info.pid = child.pid;
     processGroups.started(child.pid);
