@@ -62,6 +62,7 @@ const BY_STONE = 'stone';
 
 const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 /** The HTTP status of a failed API call. */
 function statusOf(error: unknown): number | undefined {
@@ -154,7 +155,11 @@ class StoneReconciler {
       } catch (error) {
         const status = statusOf(error);
         if (status !== undefined && stale.includes(status)) {
-          throw new StaleCache(`${action.type}: HTTP ${status}`);
+          throw new StaleCache(
+            `${action.type} ${
+              (action as { name?: string }).name ?? ''
+            }: HTTP ${status}`,
+          );
         }
         throw error;
       }
@@ -225,12 +230,13 @@ class StoneReconciler {
           stone: stone.metadata.name,
           pod: action.name,
         });
+        // 422: a test operation failed, the pod is not as the cache has it.
         return tolerate(
           this.core.patchNamespacedPod(
             { namespace, name: action.name, body: action.patch },
-            SMP,
+            JSON_PATCH,
           ),
-          [404, 409],
+          [404, 409, 422],
         );
       case 'patchPodStatus':
         return tolerate(
@@ -238,7 +244,7 @@ class StoneReconciler {
             { namespace, name: action.name, body: action.patch },
             SMP,
           ),
-          [404, 409],
+          [404],
         );
       case 'createService':
         return tolerate(

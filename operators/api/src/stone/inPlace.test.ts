@@ -1,4 +1,5 @@
 import type { V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node';
+import { applyPatch, Operation } from 'fast-json-patch';
 import { runningPod, threeZoneStone } from './__testUtils__/fixtures';
 import {
   inPlaceEligibility,
@@ -115,22 +116,24 @@ describe('in-place steps', () => {
   const change = inPlaceEligibility(base, to);
   if (!change.inPlace) throw new Error('expected in place');
   const now = new Date('2026-02-01T10:00:00Z');
-  const patch = inPlacePatch(pod, 'web-new', change, now) as any;
+  const patch = inPlacePatch(pod, 'web-new', change, now);
+  const apply = (target: V1Pod) =>
+    applyPatch(structuredClone(target), patch as Operation[], true, false)
+      .newDocument as V1Pod;
+  // The pod after the patch, as the API server applies it.
+  const patched = apply(pod);
 
-  it('patches the images, the revision label and the old IDs, at the pod resourceVersion', () => {
-    expect(patch).toEqual({
-      metadata: {
-        resourceVersion: '42',
-        labels: { 'controller-revision-hash': 'web-new' },
-        annotations: {
-          'rollouts.cairn.dev/in-place-update': expect.any(String),
-        },
-      },
-      spec: { containers: [{ name: 'app', image: 'nginx:1.26' }] },
-    });
+  it('patches the images, the revision label and the old IDs', () => {
+    expect(patched.spec!.containers.map(c => c.image)).toEqual([
+      'nginx:1.26',
+      'busybox:1.36',
+    ]);
+    expect(patched.metadata!.labels!['controller-revision-hash']).toBe(
+      'web-new',
+    );
     expect(
       JSON.parse(
-        patch.metadata.annotations['rollouts.cairn.dev/in-place-update'],
+        patched.metadata!.annotations!['rollouts.cairn.dev/in-place-update'],
       ),
     ).toEqual({
       revision: 'web-new',
@@ -142,27 +145,56 @@ describe('in-place steps', () => {
         },
       },
     });
+    // Nothing else: the status is the kubelet's.
+    expect(patched.status).toEqual(JSON.parse(JSON.stringify(pod.status)));
   });
 
-  // The pod after the patch, as the API server merges it.
-  const patched: V1Pod = {
-    ...pod,
-    metadata: {
-      ...pod.metadata,
-      labels: {
-        ...pod.metadata!.labels,
-        'controller-revision-hash': 'web-new',
+  it('applies only to the pod as it was read', () => {
+    expect(() => apply(patched)).toThrow(/Test operation failed/);
+    const reordered = {
+      ...pod,
+      spec: { ...pod.spec!, containers: [...pod.spec!.containers].reverse() },
+    };
+    expect(() => apply(reordered)).toThrow(/Test operation failed/);
+  });
+
+  it('sets and removes labels and annotations, escaping their keys', () => {
+    const labelled: V1Pod = {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        labels: { ...pod.metadata!.labels, 'example.com/old': 'x' },
       },
-      annotations: patch.metadata.annotations,
-    },
-    spec: {
-      ...pod.spec!,
-      containers: [
-        { ...pod.spec!.containers[0], image: 'nginx:1.26' },
-        pod.spec!.containers[1],
-      ],
-    },
-  };
+    };
+    const result = applyPatch(
+      structuredClone(labelled),
+      inPlacePatch(
+        labelled,
+        'web-new',
+        {
+          inPlace: true,
+          images: {},
+          labels: {
+            'example.com/old': null,
+            'example.com/gone': null,
+            tier: 'a',
+          },
+          annotations: { 'note/x': 'y' },
+        },
+        now,
+      ) as Operation[],
+      true,
+      false,
+    ).newDocument as V1Pod;
+    expect(result.metadata!.labels).toEqual({
+      ...pod.metadata!.labels,
+      'controller-revision-hash': 'web-new',
+      tier: 'a',
+    });
+    expect(result.metadata!.annotations!['note/x']).toBe('y');
+    expect(result.spec).toEqual(pod.spec);
+  });
+
   const withApp = (status: object): V1Pod => ({
     ...patched,
     status: {

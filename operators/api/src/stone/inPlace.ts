@@ -144,12 +144,22 @@ export function inPlaceState(pod: V1Pod): InPlaceState | undefined {
   }
 }
 
+/** One operation of a JSON Patch (RFC 6902). @public */
+export type JsonPatchOperation =
+  | { op: 'test' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+
+// RFC 6901: `~` and `/` in a key are escaped.
+const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 /**
- * The strategic merge patch that moves a pod in place to `revision`: the new
- * images, labels and annotations, the revision label, and the state
- * annotation holding the changed containers' image and container IDs. It
- * carries the pod's resourceVersion, so a patch computed from a stale copy
- * fails with a conflict instead of updating a pod twice.
+ * The JSON Patch that moves a pod in place to `revision`: the new images,
+ * labels and annotations, the revision label, and the state annotation
+ * holding the changed containers' image and container IDs. Its `test`
+ * operations make it apply only to the pod as it was read (still of its
+ * revision, containers where they were), so a patch computed from a stale
+ * copy fails instead of updating a pod twice, while status writes to the
+ * pod (the kubelet's) do not get in its way as a resourceVersion would.
  * @public
  */
 export function inPlacePatch(
@@ -157,8 +167,7 @@ export function inPlacePatch(
   revision: string,
   change: Extract<InPlaceEligibility, { inPlace: true }>,
   now: Date,
-): object {
-  const resourceVersion = pod.metadata?.resourceVersion;
+): JsonPatchOperation[] {
   const statuses = pod.status?.containerStatuses ?? [];
   const state: InPlaceState = {
     revision,
@@ -173,21 +182,43 @@ export function inPlacePatch(
       }),
     ),
   };
-  const containers = Object.entries(change.images).map(([name, image]) => ({
-    name,
-    image,
-  }));
-  return {
-    metadata: {
-      resourceVersion,
-      labels: { ...change.labels, [LABEL_REVISION]: revision },
-      annotations: {
-        ...change.annotations,
-        [ANNOTATION_IN_PLACE_STATE]: JSON.stringify(state),
-      },
+  const labels = pod.metadata?.labels ?? {};
+  const annotations = pod.metadata?.annotations;
+  const operations: JsonPatchOperation[] = [
+    {
+      op: 'test',
+      path: `/metadata/labels/${pointer(LABEL_REVISION)}`,
+      value: labels[LABEL_REVISION],
     },
-    ...(containers.length ? { spec: { containers } } : {}),
+  ];
+  const containers = pod.spec?.containers ?? [];
+  for (const [name, image] of Object.entries(change.images)) {
+    const index = containers.findIndex(c => c.name === name);
+    operations.push(
+      { op: 'test', path: `/spec/containers/${index}/name`, value: name },
+      { op: 'replace', path: `/spec/containers/${index}/image`, value: image },
+    );
+  }
+  const setAll = (
+    field: 'labels' | 'annotations',
+    current: Record<string, string>,
+    values: Record<string, string | null>,
+  ) => {
+    for (const [key, value] of Object.entries(values)) {
+      const path = `/metadata/${field}/${pointer(key)}`;
+      if (value !== null) operations.push({ op: 'add', path, value });
+      else if (key in current) operations.push({ op: 'remove', path });
+    }
   };
+  setAll('labels', labels, { ...change.labels, [LABEL_REVISION]: revision });
+  if (!annotations) {
+    operations.push({ op: 'add', path: '/metadata/annotations', value: {} });
+  }
+  setAll('annotations', annotations ?? {}, {
+    ...change.annotations,
+    [ANNOTATION_IN_PLACE_STATE]: JSON.stringify(state),
+  });
+  return operations;
 }
 
 /**

@@ -4,6 +4,7 @@ import type {
   V1PodTemplateSpec,
   V1Service,
 } from '@kubernetes/client-node';
+import { applyPatch, Operation } from 'fast-json-patch';
 import { runningPod, threeZoneStone } from './__testUtils__/fixtures';
 import { buildPod } from './objects';
 import { planStone, StoneAction, StoneObservation } from './plan';
@@ -158,26 +159,14 @@ function withGate(
 }
 
 /** The pod as the API server holds it after an in-place patch (not yet restarted by the kubelet). */
-function patchedPod(pod: V1Pod, patch: any): V1Pod {
-  const containers = pod.spec!.containers.map(c => ({
-    ...c,
-    ...patch.spec?.containers?.find((p: any) => p.name === c.name),
-  }));
-  return withGate(
-    {
-      ...pod,
-      metadata: {
-        ...pod.metadata,
-        labels: { ...pod.metadata!.labels, ...patch.metadata.labels },
-        annotations: {
-          ...pod.metadata!.annotations,
-          ...patch.metadata.annotations,
-        },
-      },
-      spec: { ...pod.spec!, containers },
-    },
-    'False',
+function patchedPod(pod: V1Pod, patch: unknown): V1Pod {
+  const { newDocument } = applyPatch(
+    structuredClone(pod),
+    patch as Operation[],
+    true,
+    false,
   );
+  return withGate(newDocument, 'False');
 }
 
 /** The pod once the kubelet restarted the patched containers and they are ready, gate still False. */
@@ -347,7 +336,6 @@ describe('an update in place', () => {
     const plan = planStone(observation);
     expect(writes(plan.actions)).toEqual(['patchPodStatus web-a-0']);
     expect(ofType(plan.actions, 'patchPodStatus')[0].patch).toEqual({
-      metadata: { resourceVersion: '1' },
       status: {
         conditions: [
           {
@@ -379,13 +367,17 @@ describe('an update in place', () => {
 
     const done = planStone({ ...observation, pods, now: seconds(3) });
     expect(writes(done.actions)).toEqual(['patchPod web-a-0']);
-    const patch = ofType(done.actions, 'patchPod')[0].patch as any;
-    expect(patch.spec).toEqual({
-      containers: [{ name: 'app', image: 'nginx:1.26' }],
-    });
-    expect(patch.metadata.labels).toEqual({
-      'controller-revision-hash': update.metadata!.name,
-    });
+    const patched = patchedPod(
+      pods[0],
+      ofType(done.actions, 'patchPod')[0].patch,
+    );
+    expect(patched.spec!.containers.map(c => c.image)).toEqual([
+      'nginx:1.26',
+      'busybox:1.36',
+    ]);
+    expect(patched.metadata!.labels!['controller-revision-hash']).toBe(
+      update.metadata!.name,
+    );
   });
 
   it('opens the gate when the changed container runs the new image and is ready', () => {
@@ -456,9 +448,12 @@ describe('an update in place', () => {
     });
     const plan = planStone(observation);
     expect(writes(plan.actions)).toEqual(['patchPod web-a-0']);
-    expect(
-      (ofType(plan.actions, 'patchPod')[0].patch as any).spec,
-    ).toBeUndefined();
+    const patched = patchedPod(
+      observation.pods[0],
+      ofType(plan.actions, 'patchPod')[0].patch,
+    );
+    expect(patched.spec).toEqual(observation.pods[0].spec);
+    expect(patched.metadata!.labels!.release).toBe('two');
   });
 
   it('creates a missing pod of the current revision outside the stage', () => {

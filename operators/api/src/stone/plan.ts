@@ -18,6 +18,7 @@ import {
   inPlacePatch,
   inPlaceState,
   inPlaceUpdateDone,
+  JsonPatchOperation,
 } from './inPlace';
 import { buildClaims, buildPod, buildServices, podName } from './objects';
 import {
@@ -52,9 +53,13 @@ export type StoneAction =
   | { type: 'createPod'; pod: V1Pod }
   /** Delete with a UID precondition, so a pod recreated meanwhile is spared. */
   | { type: 'deletePod'; name: string; uid: string; reason: string }
-  /** A strategic merge patch of the pod (in place) carrying its resourceVersion, so a stale cache cannot patch twice. */
-  | { type: 'patchPod'; name: string; patch: object }
-  /** A strategic merge patch of `pods/status` setting the in-place readiness gate. */
+  /** A JSON Patch of the pod (in place), guarded by `test` operations. */
+  | { type: 'patchPod'; name: string; patch: JsonPatchOperation[] }
+  /**
+   * A strategic merge patch of `pods/status` setting the in-place readiness
+   * gate. It needs no precondition: repeating it from a stale copy sets what
+   * was already set.
+   */
   | { type: 'patchPodStatus'; name: string; patch: object }
   | { type: 'createService'; service: V1Service }
   | { type: 'updateService'; service: V1Service }
@@ -412,7 +417,6 @@ export function planStone(observation: StoneObservation): StonePlan {
     if (isTerminating(pod)) continue;
     const name = slot.name;
     const uid = pod.metadata!.uid!;
-    const resourceVersion = pod.metadata!.resourceVersion;
     const phase = pod.status?.phase;
     if (phase === 'Failed' || phase === 'Succeeded') {
       actions.push({
@@ -428,10 +432,7 @@ export function planStone(observation: StoneObservation): StonePlan {
       actions.push({
         type: 'patchPodStatus',
         name,
-        patch: {
-          metadata: { resourceVersion },
-          ...inPlaceGatePatch(status, reason, now),
-        },
+        patch: inPlaceGatePatch(status, reason, now),
       });
 
     if (revisionOf(pod) === slot.target) {

@@ -1,0 +1,433 @@
+import path from 'node:path';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  V1Pod,
+} from '@kubernetes/client-node';
+import { jsonLogger, Manager } from '@cairn/controller-runtime';
+// The dev cluster's index does not export its test helpers.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import {
+  startTestCluster,
+  TestCluster,
+} from '@cairn/dev-cluster/src/server/testing';
+import { Stone, StoneStage } from '@cairn/operators-api';
+import { stoneController } from './stoneController';
+
+/*
+ * The Stone controller against the dev cluster, run by a manager holding
+ * only operators/deploy's ServiceAccount token (a missing RBAC rule fails
+ * here): a first release through Alpha → Beta → Omega → Release by patching
+ * spec.strategy, 3 groups over 3 zones, then an image update in place
+ * through the same stages.
+ */
+
+jest.setTimeout(600_000);
+
+const DEPLOY = path.resolve(__dirname, '../../deploy');
+const NAMESPACE = 'shop';
+
+let cluster: TestCluster;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+let manager: Manager;
+const logLines: string[] = [];
+
+/** kubectl as the cluster admin; fails the test on a non-zero exit. */
+async function kubectl(args: string[], input?: string): Promise<string> {
+  const result = await cluster.kubectl(args, input);
+  if (result.code !== 0) {
+    throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/** Polls until `done` holds; the failure names what was awaited, the last value and the manager's errors. */
+async function waitFor<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  let last: T | undefined;
+  for (;;) {
+    last = await read();
+    if (done(last)) return last;
+    if (Date.now() > deadline) {
+      const errors = logLines.filter(l => l.includes('"error"')).slice(-5);
+      throw new Error(
+        `timed out waiting for ${what}; last: ${JSON.stringify(
+          (last as { status?: unknown })?.status ?? last,
+        )?.slice(0, 3000)}; manager errors: ${errors.join('')}`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ tekton: false });
+  // Everything operators/deploy installs but the Deployment: this test runs
+  // the manager itself, with the Deployment's ServiceAccount.
+  const manifests = (await kubectl(['kustomize', DEPLOY]))
+    .split(/^---$/m)
+    .filter(doc => !/^kind: Deployment$/m.test(doc))
+    .join('---');
+  await kubectl(['apply', '-f', '-'], manifests);
+  await kubectl([
+    'wait',
+    '--for=condition=Established',
+    'crd/stones.rollouts.cairn.dev',
+  ]);
+  await kubectl(['create', 'namespace', NAMESPACE]);
+
+  const admin = new KubeConfig();
+  admin.loadFromString(cluster.kubeconfig);
+  core = admin.makeApiClient(CoreV1Api);
+  custom = admin.makeApiClient(CustomObjectsApi);
+  const token = await core.createNamespacedServiceAccountToken({
+    namespace: 'cairn-system',
+    name: 'cairn-operators',
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const server = admin.getCurrentCluster()!;
+  const operators = new KubeConfig();
+  operators.loadFromOptions({
+    clusters: [{ name: 'dev', server: server.server, caData: server.caData }],
+    users: [{ name: 'cairn-operators', token: token.status!.token }],
+    contexts: [{ name: 'dev', cluster: 'dev', user: 'cairn-operators' }],
+    currentContext: 'dev',
+  });
+  manager = new Manager({
+    kubeConfig: operators,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    leaderElection: { namespace: 'cairn-system', id: 'cairn-operators' },
+    logger: jsonLogger(line => logLines.push(line)),
+  });
+  await manager.add(stoneController());
+  await manager.start();
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await cluster?.dispose();
+});
+
+const zoneset = (zone: 'a' | 'b' | 'c') => [
+  {
+    zone: `local-1${zone}`,
+    rack: `local-1${zone}-r1`,
+    host: `node-${zone}1-1`,
+  },
+  {
+    zone: `local-1${zone}`,
+    rack: `local-1${zone}-r1`,
+    host: `node-${zone}1-2`,
+  },
+  {
+    zone: `local-1${zone}`,
+    rack: `local-1${zone}-r2`,
+    host: `node-${zone}2-1`,
+  },
+];
+
+const STONE = {
+  apiVersion: 'rollouts.cairn.dev/v1alpha1',
+  kind: 'Stone',
+  metadata: { name: 'web', namespace: NAMESPACE },
+  spec: {
+    strategy: 'Alpha',
+    template: {
+      metadata: { labels: { app: 'web' } },
+      spec: {
+        containers: [
+          { name: 'app', image: 'busybox:1.36', command: ['sleep', '1d'] },
+          { name: 'sidecar', image: 'alpine:3.20', command: ['sleep', '1d'] },
+        ],
+        terminationGracePeriodSeconds: 1,
+      },
+    },
+    service: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    // Omega (one pod per listed host) is 3 of each group's 4 pods.
+    coordinates: (['a', 'b', 'c'] as const).map(zone => ({
+      group: zone,
+      replicas: 4,
+      zoneset: zoneset(zone),
+    })),
+  },
+};
+
+const readStone = async () =>
+  (await custom.getNamespacedCustomObject({
+    group: 'rollouts.cairn.dev',
+    version: 'v1alpha1',
+    namespace: NAMESPACE,
+    plural: 'stones',
+    name: 'web',
+  })) as Stone;
+
+const listPods = async (): Promise<V1Pod[]> =>
+  (
+    await core.listNamespacedPod({
+      namespace: NAMESPACE,
+      labelSelector: 'rollouts.cairn.dev/stone=web',
+    })
+  ).items.sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!));
+
+const names = (pods: V1Pod[]) => pods.map(p => p.metadata!.name);
+const revision = (pod: V1Pod) =>
+  pod.metadata!.labels!['controller-revision-hash'];
+const container = (pod: V1Pod, name: string) =>
+  pod.status!.containerStatuses!.find(c => c.name === name)!;
+
+async function setStrategy(strategy: StoneStage) {
+  await kubectl([
+    'patch',
+    'stone',
+    'web',
+    '-n',
+    NAMESPACE,
+    '--type=merge',
+    '-p',
+    JSON.stringify({ spec: { strategy } }),
+  ]);
+}
+
+/** Waits until the Stone reports the stage complete with nothing left to do, and returns it with its pods. */
+async function stageCompleted(stage: StoneStage, podCount: number) {
+  const stone = await waitFor(
+    readStone,
+    s =>
+      s.status?.observedGeneration === s.metadata.generation &&
+      s.status?.stage === stage &&
+      s.status.stageComplete &&
+      s.status.conditions.some(
+        c => c.type === 'Progressing' && c.reason === 'StageComplete',
+      ),
+    `stage ${stage} to complete`,
+  );
+  const pods = await waitFor(
+    listPods,
+    p =>
+      p.length === podCount && p.every(pod => !pod.metadata!.deletionTimestamp),
+    `${podCount} pods`,
+  );
+  return { stone, pods };
+}
+
+const nodeZones = new Map<string, string>();
+
+/** Each pod runs in its group's zone, on the host its zoneset entry lists. */
+async function expectPlaced(pods: V1Pod[]) {
+  if (!nodeZones.size) {
+    for (const node of (await core.listNode()).items) {
+      nodeZones.set(
+        node.metadata!.name!,
+        node.metadata!.labels!['topology.kubernetes.io/zone'],
+      );
+    }
+  }
+  for (const pod of pods) {
+    const group = pod.metadata!.labels!['rollouts.cairn.dev/group'] as
+      | 'a'
+      | 'b'
+      | 'c';
+    const index = Number(pod.metadata!.labels!['rollouts.cairn.dev/pod-index']);
+    const entry = zoneset(group)[index % 3];
+    expect([pod.metadata!.name, nodeZones.get(pod.spec!.nodeName!)]).toEqual([
+      pod.metadata!.name,
+      entry.zone,
+    ]);
+    expect([pod.metadata!.name, pod.spec!.nodeName]).toEqual([
+      pod.metadata!.name,
+      entry.host,
+    ]);
+  }
+}
+
+describe('a first release', () => {
+  it('Alpha: only the first pod of the first group', async () => {
+    await kubectl(['apply', '-f', '-'], JSON.stringify(STONE));
+    const { stone, pods } = await stageCompleted('Alpha', 1);
+    expect(names(pods)).toEqual(['web-a-0']);
+    expect(revision(pods[0])).toBe(stone.status!.updateRevision);
+    expect(stone.status).toMatchObject({
+      replicas: 1,
+      readyReplicas: 1,
+      updatedReplicas: 1,
+      updatedReadyReplicas: 1,
+      desiredReplicas: 1,
+    });
+    expect(stone.status!.currentRevision).toBeUndefined();
+    await expectPlaced(pods);
+  });
+
+  it('Beta: one pod per group', async () => {
+    await setStrategy('Beta');
+    const { pods } = await stageCompleted('Beta', 3);
+    expect(names(pods)).toEqual(['web-a-0', 'web-b-0', 'web-c-0']);
+    await expectPlaced(pods);
+  });
+
+  it('Omega: one pod per listed host in every group', async () => {
+    await setStrategy('Omega');
+    const { pods } = await stageCompleted('Omega', 9);
+    expect(names(pods)).toEqual(
+      ['a', 'b', 'c'].flatMap(g => [0, 1, 2].map(i => `web-${g}-${i}`)),
+    );
+    await expectPlaced(pods);
+  });
+
+  it('Release: every pod; the revision becomes current', async () => {
+    await setStrategy('Release');
+    const { stone, pods } = await stageCompleted('Release', 12);
+    await expectPlaced(pods);
+    expect(stone.status).toMatchObject({
+      replicas: 12,
+      readyReplicas: 12,
+      updatedReplicas: 12,
+      currentRevision: stone.status!.updateRevision,
+      groups: ['a', 'b', 'c'].map(group => ({
+        group,
+        replicas: 4,
+        readyReplicas: 4,
+        updatedReplicas: 4,
+      })),
+    });
+    expect(new Set(pods.map(revision))).toEqual(
+      new Set([stone.status!.updateRevision]),
+    );
+  });
+
+  it('serves all pods as <stone> and each group as <stone>-<group>', async () => {
+    const services = (
+      await core.listNamespacedService({ namespace: NAMESPACE })
+    ).items;
+    expect(
+      services.map(s => [s.metadata!.name, s.spec!.selector]).sort(),
+    ).toEqual([
+      ['web', { 'rollouts.cairn.dev/stone': 'web' }],
+      ...['a', 'b', 'c'].map(g => [
+        `web-${g}`,
+        { 'rollouts.cairn.dev/stone': 'web', 'rollouts.cairn.dev/group': g },
+      ]),
+    ]);
+  });
+});
+
+describe('an image update in place', () => {
+  let before: Map<string, V1Pod>;
+  let oldRevision: string;
+
+  it('Alpha: one patch of template and strategy updates only the first pod, in place', async () => {
+    const released = await readStone();
+    oldRevision = released.status!.updateRevision!;
+    before = new Map((await listPods()).map(p => [p.metadata!.name!, p]));
+    await kubectl([
+      'patch',
+      'stone',
+      'web',
+      '-n',
+      NAMESPACE,
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        {
+          op: 'replace',
+          path: '/spec/template/spec/containers/0/image',
+          value: 'busybox:1.37',
+        },
+        { op: 'replace', path: '/spec/strategy', value: 'Alpha' },
+      ]),
+    ]);
+    const { stone, pods } = await stageCompleted('Alpha', 12);
+    const newRevision = stone.status!.updateRevision!;
+    expect(newRevision).not.toBe(oldRevision);
+    expect(stone.status).toMatchObject({
+      currentRevision: oldRevision,
+      updatedReplicas: 1,
+      updatedReadyReplicas: 1,
+      readyReplicas: 12,
+    });
+    for (const pod of pods) {
+      const old = before.get(pod.metadata!.name!)!;
+      const updated = pod.metadata!.name === 'web-a-0';
+      expect([pod.metadata!.name, revision(pod)]).toEqual([
+        pod.metadata!.name,
+        updated ? newRevision : oldRevision,
+      ]);
+      expect(pod.metadata!.uid).toBe(old.metadata!.uid);
+      expect(pod.status!.podIP).toBe(old.status!.podIP);
+      expect(pod.spec!.nodeName).toBe(old.spec!.nodeName);
+      expect(container(pod, 'app').restartCount).toBe(
+        container(old, 'app').restartCount + (updated ? 1 : 0),
+      );
+      expect(container(pod, 'sidecar').restartCount).toBe(
+        container(old, 'sidecar').restartCount,
+      );
+    }
+    const alpha = pods.find(p => p.metadata!.name === 'web-a-0')!;
+    const alphaBefore = before.get('web-a-0')!;
+    expect(container(alpha, 'app').imageID).toMatch(
+      /^docker\.io\/library\/busybox@sha256:/,
+    );
+    expect(container(alpha, 'app').imageID).not.toBe(
+      container(alphaBefore, 'app').imageID,
+    );
+    expect(
+      alpha.status!.conditions!.find(
+        c => c.type === 'rollouts.cairn.dev/in-place-ready',
+      )?.status,
+    ).toBe('True');
+  });
+
+  it('Release: every pod updated in place exactly once', async () => {
+    await setStrategy('Release');
+    const { stone, pods } = await stageCompleted('Release', 12);
+    expect(stone.status).toMatchObject({
+      currentRevision: stone.status!.updateRevision,
+      updatedReplicas: 12,
+      updatedReadyReplicas: 12,
+    });
+    for (const pod of pods) {
+      const old = before.get(pod.metadata!.name!)!;
+      expect(pod.metadata!.uid).toBe(old.metadata!.uid);
+      expect(pod.status!.podIP).toBe(old.status!.podIP);
+      expect(container(pod, 'app').restartCount).toBe(
+        container(old, 'app').restartCount + 1,
+      );
+      expect(container(pod, 'sidecar').restartCount).toBe(
+        container(old, 'sidecar').restartCount,
+      );
+    }
+  });
+
+  it('recorded every stage on the Stone as events', async () => {
+    const events = (
+      await core.listNamespacedEvent({
+        namespace: NAMESPACE,
+        fieldSelector: 'involvedObject.kind=Stone,involvedObject.name=web',
+      })
+    ).items;
+    const stages = (reason: string) =>
+      events
+        .filter(e => e.reason === reason)
+        .map(e => /^stage (\w+)/.exec(e.message!)?.[1]);
+    expect(stages('StageStarted')).toEqual([
+      'Alpha',
+      'Beta',
+      'Omega',
+      'Release',
+      'Alpha',
+      'Release',
+    ]);
+    // A stage whose pods stop being ready and recover completes again.
+    const completed = stages('StageCompleted').filter(
+      (stage, i, all) => stage !== all[i - 1],
+    );
+    expect(completed).toEqual(stages('StageStarted'));
+    expect(events.filter(e => e.type === 'Warning')).toEqual([]);
+  });
+});
