@@ -37,7 +37,7 @@ describe('namespaces on the dev cluster', () => {
   let cluster: TestCluster;
 
   beforeAll(async () => {
-    cluster = await startTestCluster({ tekton: false });
+    cluster = await startTestCluster();
   });
 
   afterAll(async () => {
@@ -106,6 +106,33 @@ describe('namespaces on the dev cluster', () => {
       '--timeout=60s',
     ]);
     expect(running.code).toBe(0);
+    // A TaskRun's pod, created by the Tekton controller as the namespace's default ServiceAccount.
+    await cluster.kubectl(['create', 'namespace', 'fresh-run']);
+    const taskRun = await cluster.kubectl(
+      ['create', '-n', 'fresh-run', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: { name: 'hello' },
+        spec: {
+          taskSpec: {
+            steps: [
+              { name: 'hello', image: 'busybox:1.36', script: 'echo hello' },
+            ],
+          },
+        },
+      }),
+    );
+    expect(taskRun.stderr).toBe('');
+    const succeeded = await cluster.kubectl([
+      'wait',
+      '-n',
+      'fresh-run',
+      '--for=condition=Succeeded',
+      'taskrun/hello',
+      '--timeout=60s',
+    ]);
+    expect(succeeded.stdout).toBe('taskrun.tekton.dev/hello condition met\n');
 
     const phase = await cluster.kubectl([
       'get',
