@@ -214,7 +214,11 @@ describe('the operators on the dev cluster', () => {
 
   it('stops the managers with the cluster', async () => {
     const entry = `KUBECONFIG=${kubeconfigPath()}`;
-    expect(await processesWith(entry)).toHaveLength(2);
+    await waitFor(
+      () => processesWith(entry),
+      pids => pids.length === 2,
+      'the two manager processes',
+    );
     await cluster!.stop();
     expect(await processesWith(entry)).toEqual([]);
   });
