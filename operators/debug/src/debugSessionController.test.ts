@@ -311,7 +311,7 @@ describe('ephemeral mode', () => {
       '--field-selector',
       'involvedObject.name=short,type=Warning',
       '-o',
-      'name',
+      'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}',
     ]);
     expect(warnings).toBe('');
   });
@@ -426,5 +426,98 @@ describe('copy mode', () => {
       pod => pod === undefined,
       'the copy to go',
     );
+  });
+});
+
+describe('refusals', () => {
+  it('fails a session whose copy the API server refuses (exceeded quota), with its message', async () => {
+    await kubectl(['create', 'namespace', 'full']);
+    await kubectl(['create', 'quota', 'pods', '-n', 'full', '--hard=pods=1']);
+    await kubectl([
+      'run',
+      'only',
+      '-n',
+      'full',
+      '--image=registry.example/web:1',
+      '--',
+      'sleep',
+      '1d',
+    ]);
+    await waitFor(
+      () =>
+        kubectl([
+          'get',
+          'quota',
+          'pods',
+          '-n',
+          'full',
+          '-o',
+          'jsonpath={.status.used.pods}',
+        ]),
+      used => used === '1',
+      'the quota to count the pod',
+    );
+    await kubectl(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'debug.cairn.dev/v1alpha1',
+        kind: 'DebugSession',
+        metadata: { name: 'copy', namespace: 'full' },
+        spec: {
+          podName: 'only',
+          targetContainer: 'only',
+          toolkit: 'busybox',
+          mode: 'copy',
+        },
+      }),
+    );
+    const failed = await waitFor(
+      async () =>
+        JSON.parse(
+          await kubectl(['get', 'dbg', 'copy', '-n', 'full', '-o', 'json']),
+        ) as DebugSession,
+      s => s.status?.phase === 'Failed',
+      'the session to fail',
+    );
+    expect(failed.status!.conditions![0]).toMatchObject({
+      reason: 'Refused',
+      message: expect.stringContaining('exceeded quota: pods'),
+    });
+  });
+
+  it.each([
+    [
+      'an unknown profile',
+      { profile: 'legacy' },
+      'spec.profile: Unsupported value: "legacy"',
+    ],
+    [
+      'an unknown mode',
+      { mode: 'fork' },
+      'spec.mode: Unsupported value: "fork"',
+    ],
+    ['a TTL of 0', { ttlSeconds: 0 }, 'spec.ttlSeconds: Invalid value: 0'],
+    [
+      'an image with spaces',
+      { toolkit: undefined, image: 'busy box' },
+      'spec.image: Invalid value: "busy box"',
+    ],
+  ])('the CRD refuses %s with the field', async (_what, spec, message) => {
+    const result = await cluster.kubectl(
+      ['apply', '--dry-run=server', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'debug.cairn.dev/v1alpha1',
+        kind: 'DebugSession',
+        metadata: { name: 'invalid', namespace: NAMESPACE },
+        spec: {
+          podName: 'web',
+          targetContainer: 'web',
+          toolkit: 'busybox',
+          ...spec,
+        },
+      }),
+    );
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
   });
 });

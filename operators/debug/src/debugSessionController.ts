@@ -27,6 +27,7 @@ import {
   DebugSessionAction,
   DebugSessionConfig,
   debugSessionConfigFromEnv,
+  failDebugSession,
   planDebugSession,
 } from '@cairn/operators-api';
 
@@ -67,6 +68,21 @@ function statusOf(error: unknown): number | undefined {
 
 /** A write that lost a race with another writer or with the cache; the next reconcile sees why. */
 class StaleCache extends Error {}
+
+/** The API server refused the debug container or the copy for good (admission, validation, quota). */
+class Refused extends Error {}
+
+/** The message of a Kubernetes Status in a failed call's body. */
+function apiMessage(error: unknown): string {
+  const body = (error as { body?: unknown } | null)?.body;
+  try {
+    const status = typeof body === 'string' ? JSON.parse(body) : body;
+    if (typeof status?.message === 'string') return status.message;
+  } catch {
+    // not JSON: the error's own message below
+  }
+  return String((error as Error)?.message ?? error);
+}
 
 type Session = DebugSession & KubernetesObject;
 
@@ -112,6 +128,16 @@ class DebugSessionReconciler {
     try {
       for (const action of plan.actions) await this.perform(session, action);
     } catch (error) {
+      if (error instanceof Refused) {
+        for (const action of failDebugSession(
+          session,
+          'Refused',
+          error.message,
+          new Date(),
+        ))
+          await this.perform(session, action);
+        return undefined;
+      }
       if (error instanceof StaleCache) {
         this.logger.info('cache behind a write; looking again', {
           key,
@@ -138,16 +164,24 @@ class DebugSessionReconciler {
   ): Promise<void> {
     const namespace = session.metadata.namespace!;
     const name = session.metadata.name!;
-    const tolerate = async (call: Promise<unknown>, stale: number[]) => {
+    const tolerate = async (
+      call: Promise<unknown>,
+      stale: number[],
+      refused: number[] = [],
+    ) => {
       try {
         await call;
       } catch (error) {
         const status = statusOf(error);
         if (status !== undefined && stale.includes(status))
           throw new StaleCache(`${action.type}: HTTP ${status}`);
+        if (status !== undefined && refused.includes(status))
+          throw new Refused(apiMessage(error));
         throw error;
       }
     };
+    // Forbidden (admission, quota), Invalid and BadRequest do not pass on a retry.
+    const REFUSED = [400, 403, 422];
     const patchSession = (body: object, subresource: boolean) => {
       const request = {
         group: DEBUG_GROUP,
@@ -211,6 +245,7 @@ class DebugSessionReconciler {
             SMP,
           ),
           [404, 409],
+          REFUSED,
         );
       case 'createPod':
         this.logger.info('creating copy', {
@@ -220,6 +255,7 @@ class DebugSessionReconciler {
         return tolerate(
           this.core.createNamespacedPod({ namespace, body: action.pod }),
           [409],
+          REFUSED,
         );
       case 'deletePod':
         try {
@@ -287,7 +323,13 @@ class DebugSessionReconciler {
             reject(error);
           });
       });
-      if (status.status !== 'Success')
+      const exitCode = Number(
+        status.details?.causes?.find(c => c.reason === 'ExitCode')?.message,
+      );
+      // Ending the container's main process ends the container, and the
+      // runtime kills what runs in it, this exec too: death by a signal
+      // (128 + n) is the end it was after.
+      if (status.status !== 'Success' && !(exitCode >= 128))
         failure = status.message ?? Buffer.concat(stderr).toString();
     } catch (error) {
       failure = String((error as Error)?.message ?? error);

@@ -40,7 +40,7 @@ const specSchema: CrdSchema = {
       type: 'string',
       description:
         'An image outside the catalog; exactly one of toolkit and image.',
-      minLength: 1,
+      pattern: '^\\S+$',
     },
     profile: {
       type: 'string',

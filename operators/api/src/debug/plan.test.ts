@@ -1,5 +1,6 @@
 import type { V1ContainerState, V1Pod } from '@kubernetes/client-node';
 import {
+  failDebugSession,
   planDebugSession,
   DebugSessionObservation,
   debugSessionExpiry,
@@ -509,6 +510,39 @@ describe('planDebugSession: the end', () => {
       plan({ session: session({}, active(), { ...deleting, finalizers: [] }) })
         .actions,
     ).toEqual([]);
+  });
+});
+
+describe('failDebugSession', () => {
+  it('fails a started session with the API server’s refusal, keeping its deadline', () => {
+    const actions = failDebugSession(
+      session({ profile: 'sysadmin' }, started()),
+      'Refused',
+      'pods "web-0" is forbidden: violates PodSecurity "baseline:latest": privileged',
+      NOW,
+    );
+    expect(actions).toEqual([
+      {
+        type: 'updateStatus',
+        status: expect.objectContaining({
+          phase: 'Failed',
+          expiresAt: '2026-01-01T10:50:00.000Z',
+          endedAt: NOW.toISOString(),
+          conditions: [
+            expect.objectContaining({
+              reason: 'Refused',
+              message: expect.stringContaining('PodSecurity'),
+            }),
+          ],
+        }),
+      },
+      {
+        type: 'event',
+        eventType: 'Warning',
+        reason: 'Refused',
+        message: expect.stringContaining('PodSecurity'),
+      },
+    ]);
   });
 });
 

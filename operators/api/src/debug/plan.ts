@@ -188,6 +188,30 @@ const CANNOT_START = new Set([
 const PULL_FAILING = new Set(['ErrImagePull', 'ImagePullBackOff']);
 
 /**
+ * The writes that fail a session: Failed with the reason and message in its
+ * Ready condition, and a Warning event. The controller uses them too when
+ * the API server refuses the debug container or the copy (e.g. PodSecurity
+ * admission refusing a privileged profile, an exceeded quota).
+ * @public
+ */
+export function failDebugSession(
+  session: DebugSession,
+  reason: string,
+  message: string,
+  now: Date,
+): DebugSessionAction[] {
+  const failed = nextStatus(
+    session,
+    { phase: 'Failed', ready: ['False', reason, message] },
+    now,
+  );
+  return [
+    ...(failed ? [{ type: 'updateStatus' as const, status: failed }] : []),
+    { type: 'event', eventType: 'Warning', reason, message },
+  ];
+}
+
+/**
  * The session's next writes: the finalizer first; then the start (status
  * with startedAt and expiresAt, then the ephemeral container or the copy);
  * then the phase the debug container's status shows; at expiry or deletion
@@ -220,19 +244,9 @@ export function planDebugSession(
     };
   }
 
-  const fail = (reason: string, message: string): DebugSessionPlan => {
-    const failed = nextStatus(
-      session,
-      { phase: 'Failed', ready: ['False', reason, message] },
-      now,
-    );
-    return {
-      actions: [
-        ...(failed ? [{ type: 'updateStatus' as const, status: failed }] : []),
-        { type: 'event', eventType: 'Warning', reason, message },
-      ],
-    };
-  };
+  const fail = (reason: string, message: string): DebugSessionPlan => ({
+    actions: failDebugSession(session, reason, message, now),
+  });
 
   const resolved = resolveDebugSession(session, config);
   if ('error' in resolved) return fail('InvalidSpec', resolved.error);
