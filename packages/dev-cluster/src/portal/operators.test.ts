@@ -224,6 +224,75 @@ describe('the operators on the dev cluster', () => {
   });
 });
 
+describe('a persisted dev cluster started again on another port', () => {
+  it('replaces the managers, whose kubeconfig named the old port', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cairn-operators-'));
+    const start = async () => {
+      const { objects, imageCatalogFile } = await prepareOperators({
+        root: ROOT,
+        stateDir: dir,
+      });
+      const cluster = await startDevCluster({
+        stateDir: dir,
+        port: 0,
+        tekton: false,
+        imageCatalogFile,
+        persistFile: path.join(dir, 'objects.json'),
+      });
+      const admin = new KubeConfig();
+      admin.loadFromString(cluster.kubeconfig);
+      await startOperators(admin, dir, objects);
+      return { cluster, admin };
+    };
+    /** The ready manager pods of the Deployment's current template. */
+    const readyManagers = async (admin: KubeConfig, server: string) => {
+      const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({
+        namespace: 'cairn-system',
+        labelSelector: 'app.kubernetes.io/name=cairn-operators',
+      });
+      return pods.items.filter(
+        pod =>
+          !pod.metadata?.deletionTimestamp &&
+          pod.metadata?.annotations?.['cairn.dev/api-server'] === server &&
+          pod.status?.conditions?.some(
+            c => c.type === 'Ready' && c.status === 'True',
+          ),
+      );
+    };
+    let current = await start();
+    try {
+      await waitFor(
+        () => readyManagers(current.admin, current.cluster.url),
+        pods => pods.length === 2,
+        'two ready managers',
+      );
+      await current.cluster.stop();
+      current = await start();
+      const pods = await waitFor(
+        () => readyManagers(current.admin, current.cluster.url),
+        ready => ready.length === 2,
+        `two ready managers for ${current.cluster.url}`,
+      );
+      // Their log says they reached the API server (no connection refused).
+      for (const pod of pods) {
+        const log = await waitFor(
+          () =>
+            current.admin.makeApiClient(CoreV1Api).readNamespacedPodLog({
+              name: pod.metadata!.name!,
+              namespace: 'cairn-system',
+            }),
+          text => text.includes('"identity"'),
+          `the log of ${pod.metadata!.name}`,
+        );
+        expect(log).not.toContain('ECONNREFUSED');
+      }
+    } finally {
+      await current.cluster.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the operators turned off', () => {
   it('deletes only the Deployment an earlier start installed, not the CRDs', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cairn-operators-'));

@@ -30,6 +30,9 @@ export const OPERATORS_CONFIG_MAP = 'cairn-operators-dev-cluster';
 
 const FIELD_MANAGER = 'cairn-dev-cluster';
 
+/** On the manager's pod template: the API server its kubeconfig names. */
+const API_SERVER_ANNOTATION = 'cairn.dev/api-server';
+
 /** The manifests the dev cluster gets, rendered from the checkout at `root`. */
 export function renderOperators(root: string): Promise<KubernetesObject[]> {
   return renderKustomization(path.join(root, 'operators', 'dev-cluster'));
@@ -200,7 +203,26 @@ async function installOperators(options: {
     },
     data: { kubeconfig: options.kubeconfigPath },
   } as KubernetesObject);
-  await apply(kubeConfig, deployment);
+  // Containers that were running when the cluster stopped are restarted as
+  // it starts, before this kubeconfig is written: if the API server moved
+  // (a new port), they read the old one. A changed annotation rolls them.
+  const template = deployment.spec!.template;
+  await apply(kubeConfig, {
+    ...deployment,
+    spec: {
+      ...deployment.spec!,
+      template: {
+        ...template,
+        metadata: {
+          ...template.metadata,
+          annotations: {
+            ...template.metadata?.annotations,
+            [API_SERVER_ANNOTATION]: kubeConfig.getCurrentCluster()!.server,
+          },
+        },
+      },
+    },
+  } as KubernetesObject);
   return [...first, deployment].map(o =>
     [o.kind, o.metadata?.namespace, o.metadata?.name].filter(Boolean).join('/'),
   );
