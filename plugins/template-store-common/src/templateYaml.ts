@@ -60,7 +60,6 @@ export function parseTemplateYaml(
   let documents;
   try {
     documents = parseAllDocuments(text, {
-      maxAliasCount: MAX_ALIAS_COUNT,
       customTags: [],
       schema: 'core',
       uniqueKeys: true,

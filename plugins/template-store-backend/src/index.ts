@@ -1,0 +1,6 @@
+/**
+ * Cairn's template store backend.
+ *
+ * @packageDocumentation
+ */
+export { templateStorePlugin as default } from './plugin';

@@ -1,0 +1,539 @@
+import {
+  deprecateBodySchema,
+  diffQuerySchema,
+  forkBodySchema,
+  importPathSchema,
+  listTemplatesQuerySchema,
+  publishBodySchema,
+  TEMPLATE_KINDS,
+  templatePathSchema,
+  versionPathSchema,
+} from '@cairn/plugin-template-store-common';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, any>;
+
+/** `POST /imports`'s owner: whose the templates the import creates are. */
+export const importQuerySchema = z
+  .object({
+    owner: z
+      .string()
+      .optional()
+      .describe(
+        'The owner group of templates the import creates (default: templateStore.imports.defaultOwner)',
+      ),
+  })
+  .strict();
+
+/**
+ * One route of the template store API. The router registers exactly these
+ * and parses each input with the schema named here, and the OpenAPI document
+ * is built from them, so the two cannot drift.
+ */
+export interface ApiOperation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  /** The router's path, e.g. `/templates/:kind/:name`. */
+  path: string;
+  summary: string;
+  pathParams?: z.ZodObject;
+  query?: z.ZodObject;
+  /** A JSON body, or the import's archive. */
+  body?: z.ZodType | 'archive';
+  /** The auditor's event id of a change. */
+  auditEventId?: string;
+  /** The status and schema of success. */
+  success: { status: number; description: string; schema?: JsonSchema };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+export const API_OPERATIONS = {
+  listTemplates: {
+    method: 'get',
+    path: '/templates',
+    summary: 'Templates matching the search and filters, a page at a time',
+    query: listTemplatesQuerySchema,
+    success: {
+      status: 200,
+      description: 'A page of templates',
+      schema: ref('TemplateList'),
+    },
+  },
+  facets: {
+    method: 'get',
+    path: '/facets',
+    summary: 'The kinds, categories, tags, platforms and owners, with counts',
+    success: {
+      status: 200,
+      description: 'The facets',
+      schema: ref('TemplateFacets'),
+    },
+  },
+  publish: {
+    method: 'post',
+    path: '/templates',
+    summary:
+      'Publish pasted YAML as a new version (a new template if none has its kind and name); versions must increase',
+    body: publishBodySchema,
+    auditEventId: 'template-publish',
+    success: {
+      status: 201,
+      description: 'The version',
+      schema: ref('TemplateVersionDetail'),
+    },
+  },
+  getTemplate: {
+    method: 'get',
+    path: '/templates/:kind/:name',
+    summary: 'A template with its versions, newest first',
+    pathParams: templatePathSchema,
+    success: {
+      status: 200,
+      description: 'The template',
+      schema: ref('TemplateDetail'),
+    },
+  },
+  getVersion: {
+    method: 'get',
+    path: '/templates/:kind/:name/versions/:version',
+    summary: 'One version: its YAML byte for byte, README and extracted docs',
+    pathParams: versionPathSchema,
+    success: {
+      status: 200,
+      description: 'The version',
+      schema: ref('TemplateVersionDetail'),
+    },
+  },
+  diff: {
+    method: 'get',
+    path: '/templates/:kind/:name/diff',
+    summary: 'A unified diff of two versions’ YAML',
+    pathParams: templatePathSchema,
+    query: diffQuerySchema,
+    success: {
+      status: 200,
+      description: 'The diff',
+      schema: ref('VersionDiff'),
+    },
+  },
+  deprecate: {
+    method: 'put',
+    path: '/templates/:kind/:name/versions/:version/deprecated',
+    summary: 'Mark a version deprecated, or not',
+    pathParams: versionPathSchema,
+    body: deprecateBodySchema,
+    auditEventId: 'template-deprecate',
+    success: { status: 204, description: 'Done' },
+  },
+  deleteVersion: {
+    method: 'delete',
+    path: '/templates/:kind/:name/versions/:version',
+    summary:
+      'Delete a version no pipeline uses (the template goes with its last version)',
+    pathParams: versionPathSchema,
+    auditEventId: 'template-version-delete',
+    success: { status: 204, description: 'Deleted' },
+  },
+  star: {
+    method: 'put',
+    path: '/templates/:kind/:name/star',
+    summary: 'Star a template as the signed-in user',
+    pathParams: templatePathSchema,
+    success: { status: 204, description: 'Starred' },
+  },
+  unstar: {
+    method: 'delete',
+    path: '/templates/:kind/:name/star',
+    summary: 'Remove the signed-in user’s star',
+    pathParams: templatePathSchema,
+    success: { status: 204, description: 'Unstarred' },
+  },
+  fork: {
+    method: 'post',
+    path: '/templates/:kind/:name/forks',
+    summary:
+      'Copy a version under a new name and owner, remembering where it came from',
+    pathParams: templatePathSchema,
+    body: forkBodySchema,
+    auditEventId: 'template-fork',
+    success: {
+      status: 201,
+      description: 'The fork’s version',
+      schema: ref('TemplateVersionDetail'),
+    },
+  },
+  importArchive: {
+    method: 'post',
+    path: '/imports',
+    summary:
+      'Import a .tar.gz in the Tekton catalog layout (task/<name>/<version>/<name>.yaml at its root); for ops',
+    query: importQuerySchema,
+    body: 'archive',
+    auditEventId: 'template-import',
+    success: {
+      status: 201,
+      description: 'What happened to each file',
+      schema: ref('ImportReport'),
+    },
+  },
+  getImport: {
+    method: 'get',
+    path: '/imports/:id',
+    summary: 'The report of an import',
+    pathParams: importPathSchema,
+    success: {
+      status: 200,
+      description: 'The report',
+      schema: ref('ImportReport'),
+    },
+  },
+} satisfies Record<string, ApiOperation>;
+
+export type OperationId = keyof typeof API_OPERATIONS;
+
+function toSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return rest;
+}
+
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+  const json = toSchema(schema);
+  const required = new Set<string>(json.required ?? []);
+  return Object.entries<JsonSchema>(json.properties ?? {}).map(
+    ([name, { description, ...property }]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(description ? { description } : {}),
+      schema: property,
+    }),
+  );
+}
+
+/** `/templates/:kind/:name` → `/templates/{kind}/{name}`. */
+export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+const ERROR_RESPONSES = {
+  '400': errorResponse(
+    'The request is invalid; the message names each field to fix',
+  ),
+  '401': errorResponse('No valid Backstage token'),
+  '403': errorResponse('Not allowed; the message names the permission'),
+  '404': errorResponse('No such template, version or import'),
+  '409': errorResponse(
+    'A version conflict: the version exists with other content, is not above the latest, or is in use',
+  ),
+  '413': errorResponse(
+    'The YAML or the archive is over its size limit, or the archive holds too many files',
+  ),
+};
+
+const s = (type: string, extra: JsonSchema = {}) => ({ type, ...extra });
+const strings = { type: 'array', items: s('string') };
+const kindSchema = s('string', { enum: [...TEMPLATE_KINDS] });
+const facetValues = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { value: s('string'), count: s('integer') },
+    required: ['value', 'count'],
+    additionalProperties: false,
+  },
+};
+const object = (properties: JsonSchema, required: string[]) => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+});
+
+const summaryProperties = {
+  kind: kindSchema,
+  name: s('string'),
+  owner: s('string', { description: 'The owner group ref' }),
+  displayName: s('string'),
+  description: s('string'),
+  categories: strings,
+  tags: strings,
+  platforms: strings,
+  latestVersion: s('string'),
+  stars: s('integer'),
+  starred: s('boolean', { description: 'Whether the caller starred it' }),
+  usage: s('integer', {
+    description:
+      'References from pipelines in the watched clusters (once usage is tracked)',
+  }),
+  forkedFrom: object(
+    { kind: kindSchema, name: s('string'), version: s('string') },
+    ['kind', 'name', 'version'],
+  ),
+  updatedAt: s('string', { format: 'date-time' }),
+};
+const summaryRequired = [
+  'kind',
+  'name',
+  'owner',
+  'categories',
+  'tags',
+  'platforms',
+  'latestVersion',
+  'stars',
+  'starred',
+  'usage',
+  'updatedAt',
+];
+const versionSummaryProperties = {
+  version: s('string'),
+  apiVersion: s('string', { enum: ['tekton.dev/v1', 'tekton.dev/v1beta1'] }),
+  digest: s('string', { pattern: '^sha256:[0-9a-f]{64}$' }),
+  minPipelinesVersion: s('string'),
+  deprecated: s('boolean'),
+  createdBy: s('string'),
+  createdAt: s('string', { format: 'date-time' }),
+};
+const versionSummaryRequired = [
+  'version',
+  'apiVersion',
+  'digest',
+  'deprecated',
+  'createdBy',
+  'createdAt',
+];
+
+const docs = object(
+  {
+    kind: kindSchema,
+    apiVersion: s('string'),
+    name: s('string'),
+    displayName: s('string'),
+    description: s('string'),
+    categories: strings,
+    tags: strings,
+    platforms: strings,
+    minPipelinesVersion: s('string'),
+    params: {
+      type: 'array',
+      items: object(
+        {
+          name: s('string'),
+          type: s('string'),
+          description: s('string'),
+          default: s('string'),
+        },
+        ['name', 'type'],
+      ),
+    },
+    results: {
+      type: 'array',
+      items: object(
+        { name: s('string'), type: s('string'), description: s('string') },
+        ['name', 'type'],
+      ),
+    },
+    workspaces: {
+      type: 'array',
+      items: object(
+        {
+          name: s('string'),
+          description: s('string'),
+          optional: s('boolean'),
+          readOnly: s('boolean'),
+        },
+        ['name', 'optional', 'readOnly'],
+      ),
+    },
+  },
+  [
+    'kind',
+    'apiVersion',
+    'name',
+    'categories',
+    'tags',
+    'platforms',
+    'params',
+    'results',
+    'workspaces',
+  ],
+);
+
+const COMPONENTS = {
+  Error: {
+    type: 'object',
+    properties: {
+      error: object({ name: s('string'), message: s('string') }, [
+        'name',
+        'message',
+      ]),
+      request: {
+        type: 'object',
+        properties: { method: s('string'), url: s('string') },
+      },
+      response: {
+        type: 'object',
+        properties: { statusCode: s('integer') },
+        required: ['statusCode'],
+      },
+    },
+    required: ['error', 'response'],
+  },
+  TemplateSummary: object(summaryProperties, summaryRequired),
+  TemplateList: object(
+    {
+      items: { type: 'array', items: ref('TemplateSummary') },
+      totalCount: s('integer'),
+    },
+    ['items', 'totalCount'],
+  ),
+  TemplateFacets: object(
+    {
+      kinds: facetValues,
+      categories: facetValues,
+      tags: facetValues,
+      platforms: facetValues,
+      owners: facetValues,
+    },
+    ['kinds', 'categories', 'tags', 'platforms', 'owners'],
+  ),
+  TemplateVersionSummary: object(
+    versionSummaryProperties,
+    versionSummaryRequired,
+  ),
+  TemplateDetail: object(
+    {
+      ...summaryProperties,
+      versions: { type: 'array', items: ref('TemplateVersionSummary') },
+    },
+    [...summaryRequired, 'versions'],
+  ),
+  TemplateDocs: docs,
+  TemplateVersionDetail: object(
+    {
+      ...versionSummaryProperties,
+      kind: kindSchema,
+      name: s('string'),
+      yaml: s('string', {
+        description: 'The YAML as published, byte for byte',
+      }),
+      readme: s('string', { description: 'Markdown' }),
+      docs: ref('TemplateDocs'),
+    },
+    [...versionSummaryRequired, 'kind', 'name', 'yaml', 'docs'],
+  ),
+  VersionDiff: object(
+    { from: s('string'), to: s('string'), patch: s('string') },
+    ['from', 'to', 'patch'],
+  ),
+  ImportReport: object(
+    {
+      id: s('string', { format: 'uuid' }),
+      source: s('string'),
+      startedAt: s('string', { format: 'date-time' }),
+      finishedAt: s('string', { format: 'date-time' }),
+      added: s('integer'),
+      unchanged: s('integer'),
+      rejected: s('integer'),
+      files: {
+        type: 'array',
+        items: object(
+          {
+            path: s('string'),
+            outcome: s('string', { enum: ['added', 'unchanged', 'rejected'] }),
+            kind: kindSchema,
+            name: s('string'),
+            version: s('string'),
+            reason: s('string', {
+              description: 'Why it was rejected, in YAML’s or Tekton’s words',
+            }),
+          },
+          ['path', 'outcome'],
+        ),
+      },
+    },
+    [
+      'id',
+      'source',
+      'startedAt',
+      'finishedAt',
+      'added',
+      'unchanged',
+      'rejected',
+      'files',
+    ],
+  ),
+};
+
+/** The OpenAPI 3.1 document of the template store API, from {@link API_OPERATIONS}. */
+export function buildOpenApiDocument() {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const [operationId, op] of Object.entries<ApiOperation>(
+    API_OPERATIONS,
+  )) {
+    const path = toOpenApiPath(op.path);
+    let requestBody: JsonSchema | undefined;
+    if (op.body === 'archive') {
+      requestBody = {
+        required: true,
+        description:
+          'The archive itself, or a multipart form with it in the field `file`',
+        content: {
+          'application/gzip': { schema: { type: 'string', format: 'binary' } },
+          'multipart/form-data': {
+            schema: object({ file: s('string', { format: 'binary' }) }, [
+              'file',
+            ]),
+          },
+        },
+      };
+    } else if (op.body) {
+      requestBody = {
+        required: true,
+        content: { 'application/json': { schema: toSchema(op.body) } },
+      };
+    }
+    paths[path] = {
+      ...paths[path],
+      [op.method]: {
+        operationId,
+        summary: op.summary,
+        parameters: [
+          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
+          ...(op.query ? parameters(op.query, 'query') : []),
+        ],
+        ...(requestBody ? { requestBody } : {}),
+        responses: {
+          [String(op.success.status)]: {
+            description: op.success.description,
+            ...(op.success.schema
+              ? {
+                  content: {
+                    'application/json': { schema: op.success.schema },
+                  },
+                }
+              : {}),
+          },
+          ...ERROR_RESPONSES,
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'template-store',
+      version: '1',
+      description:
+        'Cairn’s template store: versioned Tekton Tasks, Pipelines and StepActions (`/api/template-store`)',
+    },
+    servers: [{ url: '/api/template-store' }],
+    paths,
+    components: { schemas: COMPONENTS },
+  };
+}
