@@ -1,10 +1,38 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header } from 'tar';
 
-/** The test catalog in the Tekton catalog layout. */
+/** The test catalog in the Tekton catalog layout (its broken file is added by {@link catalogCopy}). */
 export const FIXTURE_CATALOG = join(__dirname, '../__fixtures__/catalog');
+
+/**
+ * A file no YAML parser reads; written by the tests rather than kept in the
+ * fixture, where the repository's formatter would refuse it.
+ */
+export const BROKEN_FILE = {
+  path: 'task/broken/0.1/broken.yaml',
+  content:
+    'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: broken\nspec:\n  steps: [ {name: a, image: alpine\n',
+};
+
+/** The fixture catalog with its broken file, in a folder of its own. */
+export function catalogCopy(): string {
+  const root = mkdtempSync(join(tmpdir(), 'template-store-catalog-'));
+  cpSync(FIXTURE_CATALOG, root, { recursive: true });
+  mkdirSync(dirname(join(root, BROKEN_FILE.path)), { recursive: true });
+  writeFileSync(join(root, BROKEN_FILE.path), BROKEN_FILE.content);
+  return root;
+}
 
 type TarEntry = {
   path: string;

@@ -1,12 +1,14 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_CATALOG, filesOf, tarGz } from '../__testUtils__/archives';
+import { catalogCopy, filesOf, tarGz } from '../__testUtils__/archives';
 import { DatabaseTemplateStore } from '../store/DatabaseTemplateStore';
 import { CatalogImporter } from './CatalogImporter';
 import { DEFAULT_LIMITS } from './limits';
 
 jest.setTimeout(60_000);
+
+const FIXTURE_CATALOG = catalogCopy();
 
 const options = {
   source: 'fixture',
