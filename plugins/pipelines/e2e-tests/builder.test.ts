@@ -5,8 +5,9 @@ import { signInAsGuest } from '@cairn/e2e-test-utils';
  * A developer of team-storefront (the guest) draws a pipeline on the
  * storefront's CI/CD tab: an inline task that prints `test` and the
  * namespace's `notify` Task in parallel, and a third task after both
- * (connected by dragging in the graph); saves it, runs it on the dev
- * cluster's Tekton, and reads `test` in the inline task's log.
+ * (connected by dragging in the graph); widens the YAML pane; saves it,
+ * runs it on the dev cluster's Tekton, and reads `test` in the inline
+ * task's log.
  */
 
 const runTimeout = { timeout: 120_000 };
@@ -90,6 +91,33 @@ test('draw a pipeline of three tasks, save it, run it and read its log', async (
   );
   const yaml = page.getByRole('textbox', { name: 'Pipeline YAML' });
   await expect(yaml).toContainText('runAfter:');
+  // Scripts written in the forms are block literals.
+  await expect(yaml).toContainText('script: |-');
+
+  // The YAML pane widens when its divider is dragged left, and keeps that width.
+  const yamlPane = page.locator('#builder-yaml-pane');
+  const divider = page.getByRole('separator', { name: 'Resize the YAML pane' });
+  const before = (await yamlPane.boundingBox())!.width;
+  const grip = (await divider.boundingBox())!;
+  await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(
+    grip.x + grip.width / 2 - 150,
+    grip.y + grip.height / 2,
+    {
+      steps: 5,
+    },
+  );
+  await page.mouse.up();
+  await expect
+    .poll(async () => (await yamlPane.boundingBox())!.width)
+    .toBeGreaterThan(before + 140);
+  const widened = (await yamlPane.boundingBox())!.width;
+  // The arrow keys move it too.
+  await divider.press('ArrowRight');
+  await expect
+    .poll(async () => (await yamlPane.boundingBox())!.width)
+    .toBeLessThan(widened - 20);
   await page.getByTestId('builder-node-finish').click();
   await expect(
     page
