@@ -65,7 +65,8 @@ function newPipeline(name: string, extra: object = {}) {
           },
         },
       ],
-      'x-cairn-unmodelled': { anything: ['goes', 1] },
+      // A Tekton field without a form (Tekton refuses fields it does not have).
+      displayName: 'Says hello',
       ...extra,
     },
   };
