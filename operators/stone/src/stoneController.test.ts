@@ -431,3 +431,109 @@ describe('an image update in place', () => {
     expect(events.filter(e => e.type === 'Warning')).toEqual([]);
   });
 });
+
+describe('a crash-looping new version', () => {
+  let before: Map<string, V1Pod>;
+  let goodRevision: string;
+  const setCommand = (command: string[]) =>
+    kubectl([
+      'patch',
+      'stone',
+      'web',
+      '-n',
+      NAMESPACE,
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        {
+          op: 'replace',
+          path: '/spec/template/spec/containers/0/command',
+          value: command,
+        },
+        { op: 'replace', path: '/spec/strategy', value: 'Alpha' },
+      ]),
+    ]);
+
+  it('pauses the Stone when the recreated Alpha pod crash-loops', async () => {
+    goodRevision = (await readStone()).status!.updateRevision!;
+    before = new Map((await listPods()).map(p => [p.metadata!.name!, p]));
+    // A new command cannot be applied in place: the pod is recreated.
+    await setCommand(['false']);
+    const stone = await waitFor(
+      readStone,
+      s =>
+        s.status?.observedGeneration === s.metadata.generation &&
+        !!s.status?.conditions.some(
+          c => c.type === 'Paused' && c.status === 'True',
+        ),
+      'the Stone to pause',
+    );
+    const condition = (type: string) =>
+      stone.status!.conditions.find(c => c.type === type);
+    expect(condition('Paused')).toMatchObject({
+      reason: 'CrashLoopBackOff',
+      message: expect.stringMatching(
+        /^pod web-a-0: container app: CrashLoopBackOff/,
+      ),
+    });
+    expect(condition('Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'CrashLoopBackOff',
+    });
+    expect(condition('Progressing')).toMatchObject({ status: 'False' });
+    const alpha = (await listPods()).find(p => p.metadata!.name === 'web-a-0')!;
+    expect(alpha.metadata!.uid).not.toBe(before.get('web-a-0')!.metadata!.uid);
+  });
+
+  it('stays paused when the next stage is approved, touching no other pod', async () => {
+    await setStrategy('Beta');
+    const stone = await waitFor(
+      readStone,
+      s =>
+        s.status?.observedGeneration === s.metadata.generation &&
+        s.status?.stage === 'Beta',
+      'the Stone to observe Beta',
+    );
+    expect(
+      stone.status!.conditions.find(c => c.type === 'Paused'),
+    ).toMatchObject({ status: 'True', reason: 'CrashLoopBackOff' });
+    const others = (await listPods()).filter(
+      p => p.metadata!.name !== 'web-a-0',
+    );
+    expect(others).toHaveLength(11);
+    for (const pod of others) {
+      const old = before.get(pod.metadata!.name!)!;
+      expect([pod.metadata!.name, pod.metadata!.uid, revision(pod)]).toEqual([
+        pod.metadata!.name,
+        old.metadata!.uid,
+        goodRevision,
+      ]);
+    }
+    const warnings = (
+      await core.listNamespacedEvent({
+        namespace: NAMESPACE,
+        fieldSelector: 'involvedObject.kind=Stone,involvedObject.name=web',
+      })
+    ).items.filter(e => e.type === 'Warning');
+    expect(warnings.map(e => e.reason)).toContain('Paused');
+  });
+
+  it('resumes on a rollback to the good template', async () => {
+    await setCommand(['sleep', '1d']);
+    const { stone, pods } = await stageCompleted('Alpha', 12);
+    expect(stone.status).toMatchObject({
+      updateRevision: goodRevision,
+      currentRevision: goodRevision,
+      readyReplicas: 12,
+      updatedReadyReplicas: 12,
+    });
+    expect(
+      stone.status!.conditions.find(c => c.type === 'Paused'),
+    ).toMatchObject({ status: 'False' });
+    for (const pod of pods.filter(p => p.metadata!.name !== 'web-a-0')) {
+      expect(pod.metadata!.uid).toBe(
+        before.get(pod.metadata!.name!)!.metadata!.uid,
+      );
+    }
+  });
+});
