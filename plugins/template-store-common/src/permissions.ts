@@ -1,4 +1,6 @@
 import {
+  AuthorizeResult,
+  ConditionalPolicyDecision,
   createPermission,
   PermissionCondition,
   PermissionCriteria,
@@ -27,6 +29,22 @@ export function isTemplateOwner(
     rule: IS_TEMPLATE_OWNER_RULE,
     resourceType: RESOURCE_TYPE_TEMPLATE,
     params: { claims },
+  };
+}
+
+/**
+ * The policy's decision "allowed on templates owned by one of these refs",
+ * which the template store backend applies.
+ * @public
+ */
+export function templateOwnerDecision(
+  claims: string[],
+): ConditionalPolicyDecision {
+  return {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'template-store',
+    resourceType: RESOURCE_TYPE_TEMPLATE,
+    conditions: isTemplateOwner(claims),
   };
 }
 

@@ -11,6 +11,12 @@ import {
   kubernetesClustersReadPermission,
   kubernetesProxyPermission,
 } from '@backstage/plugin-kubernetes-common';
+import {
+  templatesDeletePermission,
+  templatesImportPermission,
+  templatesPublishPermission,
+  templatesReadPermission,
+} from '@cairn/plugin-template-store-common';
 import { decide, PolicyContext, Requester } from './rules';
 
 const context: PolicyContext = { opsGroups: ['group:default/ops'] };
@@ -72,6 +78,38 @@ describe('Cairn permission policy rules', () => {
         },
       });
     }
+  });
+
+  it('lets template owners publish and delete under their group, ops import', () => {
+    for (const permission of [
+      templatesPublishPermission,
+      templatesDeletePermission,
+    ]) {
+      expect(decide(permission, bob, context)).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'template-store',
+        resourceType: 'template-store-template',
+        conditions: {
+          rule: 'IS_TEMPLATE_OWNER',
+          resourceType: 'template-store-template',
+          params: {
+            claims: ['user:default/bob', 'group:default/team-payments'],
+          },
+        },
+      });
+      expect(decide(permission, alice, context).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
+    }
+    expect(decide(templatesReadPermission, bob, context).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
+    expect(decide(templatesImportPermission, bob, context).result).toBe(
+      AuthorizeResult.DENY,
+    );
+    expect(decide(templatesImportPermission, alice, context).result).toBe(
+      AuthorizeResult.ALLOW,
+    );
   });
 
   it('denies developers what is not tied to an entity they own', () => {

@@ -9,6 +9,12 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  RESOURCE_TYPE_TEMPLATE,
+  templateOwnerDecision,
+  templatesDeletePermission,
+  templatesPublishPermission,
+} from '@cairn/plugin-template-store-common';
 
 /** Who is asking: the signed-in user and every ref they own through (themselves, their groups). */
 export interface Requester {
@@ -66,6 +72,23 @@ export const ownersMayChangeTheirEntities: PolicyRule = (
     : undefined;
 
 /**
+ * Publishing, deprecating and deleting versions in the template store is for
+ * members of the template's owner group: the store applies the condition to
+ * the template (or, for a new one, to the group it is published under).
+ * Imports (`templates.import`) are left to ops.
+ */
+export const ownersMayChangeTheirTemplates: PolicyRule = (
+  permission,
+  requester,
+) =>
+  isResourcePermission(permission, RESOURCE_TYPE_TEMPLATE) &&
+  [templatesPublishPermission.name, templatesDeletePermission.name].includes(
+    permission.name,
+  )
+    ? templateOwnerDecision(requester.ownershipEntityRefs)
+    : undefined;
+
+/**
  * Cairn's rules, most general first. Anything no rule allows is denied: for
  * example registering new catalog locations, or the Kubernetes backend's raw
  * proxy (`kubernetes.proxy`), which acts with the portal's own cluster
@@ -75,6 +98,7 @@ export const cairnPolicyRules: PolicyRule[] = [
   opsMayDoEverything,
   everyoneMayRead,
   ownersMayChangeTheirEntities,
+  ownersMayChangeTheirTemplates,
 ];
 
 /** Applies the rules in order; denies when none decides. */
