@@ -189,7 +189,11 @@ describe('a dev cluster killed and started again', () => {
     expect((await kubectl(['logs', 'always', '--previous'])).stdout).toBe(
       'started\n',
     );
-    expect((await kubectl(['logs', 'always'])).stdout).toBe('started\n');
+    const current = await eventually(async () => {
+      const read = await kubectl(['logs', 'always']);
+      return read.stdout || undefined;
+    });
+    expect(current).toBe('started\n');
 
     const never = await eventually(async () => {
       const p = await getJson('pod', 'never');

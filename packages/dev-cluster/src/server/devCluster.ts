@@ -43,6 +43,8 @@ import { ResourceRegistry } from './registry';
 import {
   defaultStorageClassAdmission,
   LocalVolumeProvisioner,
+  PvcProtectionController,
+  storageObjectInUseProtectionAdmission,
 } from './volumes';
 
 export interface DevClusterOptions {
@@ -134,6 +136,7 @@ export async function startDevCluster(
     defaultTolerationSecondsAdmission,
     podNodeSelectorAdmission(store),
     defaultStorageClassAdmission(store),
+    storageObjectInUseProtectionAdmission,
     priorityAdmission(store),
     ...limitRangerAdmission(store),
     new ServiceAllocator(store),
@@ -185,6 +188,12 @@ export async function startDevCluster(
     { volumesDir: path.join(stateDir, 'volumes') },
   );
   volumes.start();
+  const pvcProtection = new PvcProtectionController(
+    store,
+    registry,
+    server.resources,
+  );
+  pvcProtection.start();
   const eventTtl =
     options.eventTtlMs === 0
       ? undefined
@@ -240,6 +249,7 @@ export async function startDevCluster(
       replication.stop();
       endpoints.stop();
       volumes.stop();
+      pvcProtection.stop();
       eventTtl?.stop();
       await tekton?.stop();
       await workloads?.stop();

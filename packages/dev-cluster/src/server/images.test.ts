@@ -225,18 +225,21 @@ describe('images and in-place updates on the dev cluster', () => {
     );
     expect(statusOf(after, 'side')).toEqual(statusOf(before, 'side'));
     // The emptyDir kept what the first instance wrote.
-    const starts = await cluster.kubectl([
-      '-n',
-      NAMESPACE,
-      'exec',
-      'web',
-      '-c',
-      'app',
-      '--',
-      'cat',
-      'data/starts',
-    ]);
-    expect(starts.stdout).toBe('started\nstarted\n');
+    const starts = await eventually(async () => {
+      const read = await cluster.kubectl([
+        '-n',
+        NAMESPACE,
+        'exec',
+        'web',
+        '-c',
+        'app',
+        '--',
+        'cat',
+        'data/starts',
+      ]);
+      return read.stdout.length > 'started\n'.length ? read.stdout : undefined;
+    });
+    expect(starts).toBe('started\nstarted\n');
 
     const events = (await eventsOf('web'))
       .filter(e => e.involvedObject.fieldPath === 'spec.containers{app}')

@@ -170,7 +170,12 @@ describe('persistent volumes on the dev cluster', () => {
         ? pod
         : undefined;
     });
-    expect(readFileSync(join(folder, 'log'), 'utf8')).toBe('first\nfirst\n');
+    // The new instance appends to what the first wrote.
+    await eventually(async () =>
+      readFileSync(join(folder, 'log'), 'utf8') === 'first\nfirst\n'
+        ? true
+        : undefined,
+    );
 
     // A new pod on the claim goes to the volume's node and sees its data.
     await kubectl('delete', 'pod', 'first', '--wait=true');
@@ -180,12 +185,26 @@ describe('persistent volumes on the dev cluster', () => {
     );
     expect((await running('second')).code).toBe(0);
     expect((await json('pod', 'second')).spec.nodeName).toBe(node);
-    const log = await kubectl('exec', 'second', '--', 'cat', 'data/log');
-    expect(log.stdout).toBe('first\nfirst\nsecond\n');
+    const log = await eventually(async () => {
+      const read = await kubectl('exec', 'second', '--', 'cat', 'data/log');
+      return read.stdout.includes('second') ? read.stdout : undefined;
+    });
+    expect(log).toBe('first\nfirst\nsecond\n');
 
-    // Deleting the claim releases its volume, which goes with its folder.
+    // A claim in use outlives its deletion (pvc-protection) until its pod goes.
+    await kubectl('delete', 'pvc', 'data', '--wait=false');
+    const terminating = await kubectl('get', 'pvc', 'data', '--no-headers');
+    expect(terminating.stdout).toMatch(/^data\s+Terminating\s/);
+    expect(existsSync(join(folder, 'log'))).toBe(true);
     await kubectl('delete', 'pod', 'second', '--wait=true');
-    await kubectl('delete', 'pvc', 'data', '--wait=true');
+    // Then the claim goes, and its released volume with its folder.
+    const claimGone = await kubectl(
+      'wait',
+      '--for=delete',
+      'pvc/data',
+      '--timeout=60s',
+    );
+    expect(claimGone.code).toBe(0);
     const gone = await cluster.kubectl([
       'wait',
       '--for=delete',

@@ -31,6 +31,8 @@ export const LOCAL_PROVISIONER = 'cairn.dev/local-path';
 export const DEFAULT_CLASS_ANNOTATION =
   'storageclass.kubernetes.io/is-default-class';
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
+export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
 const PROVISIONER: RequestContext = {
   user: {
@@ -95,6 +97,124 @@ export function defaultStorageClassAdmission(
       return claim;
     },
   };
+}
+
+/**
+ * StorageObjectInUseProtection: claims and volumes are created with their
+ * protection finalizers, so a claim in use by a pod (and a Bound volume)
+ * outlives its deletion until nothing uses it.
+ */
+export const storageObjectInUseProtectionAdmission: AdmissionPlugin = {
+  name: 'StorageObjectInUseProtection',
+  phase: 'mutating',
+  admit(request) {
+    if (
+      request.operation !== 'CREATE' ||
+      request.type.group !== '' ||
+      request.subresource !== ''
+    )
+      return undefined;
+    const finalizer =
+      (request.type.plural === 'persistentvolumeclaims' && PVC_PROTECTION) ||
+      (request.type.plural === 'persistentvolumes' && PV_PROTECTION);
+    const object = request.object;
+    if (!finalizer || !object) return undefined;
+    const finalizers = object.metadata.finalizers ?? [];
+    if (finalizers.includes(finalizer)) return undefined;
+    object.metadata.finalizers = [...finalizers, finalizer];
+    return object;
+  },
+};
+
+function removeFinalizer(
+  resources: ResourceService,
+  type: ResourceType,
+  namespace: string,
+  object: KubeObject,
+  finalizer: string,
+): void {
+  const finalizers = object.metadata.finalizers ?? [];
+  if (!finalizers.includes(finalizer)) return;
+  const metadata: KubeObject['metadata'] = {
+    ...object.metadata,
+    finalizers: finalizers.filter(f => f !== finalizer),
+  };
+  if (!metadata.finalizers!.length) delete metadata.finalizers;
+  resources.write(
+    type,
+    namespace,
+    object.metadata.name!,
+    '',
+    object,
+    { ...object, metadata },
+    PROVISIONER,
+  );
+}
+
+/** Whether a pod still uses its volumes (it has not ended). */
+function podUsesVolumes(pod: KubeObject): boolean {
+  const phase = (pod as any).status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** pvc-protection: a claim being deleted goes once no pod that has not ended uses it. */
+export class PvcProtectionController {
+  private readonly queue = new ControllerQueue(key => this.reconcile(key));
+  private stopWatches: Array<() => void> = [];
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
+    private readonly resources: ResourceService,
+  ) {}
+
+  start(): void {
+    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
+      const handle = this.store.watch(resource, {}, onEvent);
+      handle.initial.forEach(onEvent);
+      this.stopWatches.push(handle.stop);
+    };
+    follow('/persistentvolumeclaims', e => {
+      if (e.type !== 'DELETED' && e.object.metadata.deletionTimestamp)
+        this.queue.add(e.key);
+    });
+    follow('/pods', e => {
+      if (e.type !== 'DELETED' && podUsesVolumes(e.object)) return;
+      for (const volume of (e.object as any).spec?.volumes ?? []) {
+        const claim = volume.persistentVolumeClaim?.claimName;
+        if (claim) this.queue.add(`${e.namespace}/${claim}`);
+      }
+    });
+    this.queue.start();
+  }
+
+  stop(): void {
+    for (const stop of this.stopWatches) stop();
+    this.queue.stop();
+  }
+
+  private reconcile(key: string): void {
+    const claim = this.store.get('/persistentvolumeclaims', key);
+    if (!claim?.metadata.deletionTimestamp) return;
+    const [namespace, name] = key.split('/');
+    const inUse = this.store
+      .list('/pods', { namespace })
+      .items.some(
+        pod =>
+          podUsesVolumes(pod) &&
+          ((pod as any).spec?.volumes ?? []).some(
+            (v: any) => v.persistentVolumeClaim?.claimName === name,
+          ),
+      );
+    if (inUse) return;
+    removeFinalizer(
+      this.resources,
+      this.registry.find('', 'v1', 'persistentvolumeclaims')!,
+      namespace,
+      claim,
+      PVC_PROTECTION,
+    );
+  }
 }
 
 /** A claim, the volume it is bound to and its class, as the scheduler and kubelet look them up. */
@@ -242,7 +362,6 @@ export class LocalVolumeProvisioner {
             annotations: {
               'pv.kubernetes.io/provisioned-by': LOCAL_PROVISIONER,
             },
-            finalizers: ['kubernetes.io/pv-protection'],
           },
           spec: {
             capacity: { storage: claim.spec?.resources?.requests?.storage },
@@ -351,16 +470,27 @@ export class LocalVolumeProvisioner {
     );
   }
 
-  /** A volume whose claim is gone is released: deleted with its folder, or kept as Released. */
+  /**
+   * A volume whose claim is gone is Released, then deleted with its folder
+   * (reclaimPolicy Delete) or kept (Retain); pv-protection lets a volume
+   * being deleted go once it is not Bound.
+   */
   private syncVolume(name: string): void {
-    const volume = this.store.get('/persistentvolumes', name) as
-      | V1PersistentVolume
-      | undefined;
-    const ref = volume?.spec?.claimRef;
-    if (!volume || !ref) return;
+    const volume = this.store.get('/persistentvolumes', name);
+    if (!volume) return;
+    const volumes = this.type('', 'persistentvolumes');
+    const spec = (volume as V1PersistentVolume).spec;
+    const phase = (volume as V1PersistentVolume).status?.phase;
+    if (volume.metadata.deletionTimestamp) {
+      if (phase !== 'Bound')
+        removeFinalizer(this.resources, volumes, '', volume, PV_PROTECTION);
+      return;
+    }
+    const ref = spec?.claimRef;
     if (
-      volume.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] !==
-      LOCAL_PROVISIONER
+      !ref ||
+      volume.metadata.annotations?.['pv.kubernetes.io/provisioned-by'] !==
+        LOCAL_PROVISIONER
     )
       return;
     const claim = this.store.get(
@@ -368,36 +498,22 @@ export class LocalVolumeProvisioner {
       `${ref.namespace}/${ref.name}`,
     );
     if (claim && claim.metadata.uid === ref.uid) return;
-    const volumes = this.type('', 'persistentvolumes');
-    if (volume.spec?.persistentVolumeReclaimPolicy === 'Delete') {
-      if (!volume.metadata?.deletionTimestamp) {
-        this.resources.delete(volumes, '', name, {}, PROVISIONER);
-      }
-      const path = volume.spec.hostPath?.path;
-      if (path) rmSync(path, { recursive: true, force: true });
-      const current = this.store.get('/persistentvolumes', name);
-      if (current?.metadata.finalizers?.length) {
-        // Nothing uses a released volume: pv-protection lets it go.
-        const next = {
-          ...current,
-          metadata: { ...current.metadata, finalizers: undefined },
-        };
-        delete next.metadata.finalizers;
-        this.resources.write(volumes, '', name, '', current, next, PROVISIONER);
-      }
-      return;
-    }
-    if (volume.status?.phase !== 'Released') {
+    if (phase !== 'Released') {
       this.resources.write(
         volumes,
         '',
         name,
         'status',
-        volume as KubeObject,
-        { ...(volume as KubeObject), status: { phase: 'Released' } },
+        volume,
+        { ...volume, status: { phase: 'Released' } },
         PROVISIONER,
       );
+      return;
     }
+    if (spec?.persistentVolumeReclaimPolicy !== 'Delete') return;
+    const path = spec.hostPath?.path;
+    if (path) rmSync(path, { recursive: true, force: true });
+    this.resources.delete(volumes, '', name, {}, PROVISIONER);
   }
 
   private event(
