@@ -78,6 +78,37 @@ describe('layoutBuilderGraph', () => {
 });
 
 describe('layoutBuilderGraph of a long chain', () => {
+  it('lays out a deep pipeline with branches: each task right of those it runs after, none overlapping', () => {
+    // Past dagre's recursive steps: 400 tasks, two in each column.
+    const names = Array.from({ length: 400 }, (_, i) => `t${i}`);
+    const edges = names.flatMap((name, i) =>
+      [i - 2, i - 3]
+        .filter(j => j >= 0)
+        .map(j => ({ from: names[j], to: name, kind: 'runAfter' as const })),
+    );
+    const { positions } = layoutBuilderGraph({
+      nodes: names.map(name => node(name)),
+      edges,
+    });
+    for (const edge of edges) {
+      expect(positions[edge.to].x).toBeGreaterThanOrEqual(
+        positions[edge.from].x + NODE_WIDTH,
+      );
+    }
+    // Tasks in one column are a task's height apart at least.
+    const columns = new Map<number, number[]>();
+    for (const p of Object.values(positions)) {
+      columns.set(p.x, [...(columns.get(p.x) ?? []), p.y]);
+    }
+    expect(Math.max(...[...columns.values()].map(ys => ys.length))).toBe(2);
+    for (const ys of columns.values()) {
+      ys.sort((a, b) => a - b);
+      ys.slice(1).forEach((y, i) =>
+        expect(y - ys[i]).toBeGreaterThanOrEqual(NODE_HEIGHT),
+      );
+    }
+  });
+
   it('lays out 6,000 tasks in a row without running out of stack', () => {
     const count = 6000;
     const names = Array.from({ length: count }, (_, i) => `t${i}`);
