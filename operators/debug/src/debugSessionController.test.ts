@@ -329,6 +329,51 @@ describe('ephemeral mode', () => {
     expect(debugStatus(pod, name)!.state!.terminated).toBeDefined();
   });
 
+  it('does not follow a change of the spec to another pod: the session fails and ends where it started', async () => {
+    await kubectl([
+      'run',
+      'other',
+      '-n',
+      NAMESPACE,
+      '--image=registry.example/web:1',
+      '--',
+      'sleep',
+      '1d',
+    ]);
+    await waitFor(
+      () => readPod('other'),
+      pod => pod?.status?.phase === 'Running',
+      'pod other to run',
+    );
+    const session = await createSession('moved', { ttlSeconds: 600 });
+    const name = session.status!.containerName!;
+    await kubectl([
+      'patch',
+      'dbg',
+      'moved',
+      '-n',
+      NAMESPACE,
+      '--type=merge',
+      '-p',
+      '{"spec":{"podName":"other","targetContainer":"other","profile":"sysadmin"}}',
+    ]);
+    const failed = await waitFor(
+      () => readSession('moved'),
+      s => s?.status?.phase === 'Failed',
+      'the session to fail',
+    );
+    expect(failed!.status).toMatchObject({
+      podName: 'web',
+      conditions: [{ reason: 'SpecChanged' }],
+    });
+    await waitFor(
+      () => readPod('web'),
+      pod => debugStatus(pod, name)?.state?.terminated !== undefined,
+      'the debug container to end',
+    );
+    expect((await readPod('other'))!.spec!.ephemeralContainers).toBeUndefined();
+  });
+
   it('fails a session naming a container the pod does not have', async () => {
     const session = await createSession('wrong', { targetContainer: 'db' });
     expect(session.status).toMatchObject({

@@ -115,7 +115,9 @@ class DebugSessionReconciler {
       : undefined;
     const plan = planDebugSession({
       session,
-      pod: this.pods.get(`${namespace}/${session.spec.podName}`),
+      pod: this.pods.get(
+        `${namespace}/${session.status?.podName ?? session.spec.podName}`,
+      ),
       // Only a pod the session owns is its copy.
       copy: copy?.metadata?.ownerReferences?.some(
         r => r.uid === session.metadata.uid,
@@ -402,9 +404,14 @@ export function debugSessionController(
   return async (manager: Manager) => {
     const sessions = await manager.informer<Session>(SESSIONS);
     const pods = await manager.informer<V1Pod>(PODS);
-    sessions.addIndexer(BY_POD, session => [
-      `${session.metadata.namespace}/${session.spec.podName}`,
-    ]);
+    sessions.addIndexer(BY_POD, session =>
+      [
+        ...new Set([
+          session.status?.podName ?? session.spec.podName,
+          session.spec.podName,
+        ]),
+      ].map(pod => `${session.metadata.namespace}/${pod}`),
+    );
     const reconciler = new DebugSessionReconciler(
       manager,
       sessions,

@@ -12,9 +12,20 @@ const dnsSubdomain =
   '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const dnsLabel = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
-const specSchema: CrdSchema = {
+/** CEL rules, which the API server evaluates (the dev cluster does not; the controller guards the same). */
+type ValidatedSchema = CrdSchema & {
+  'x-kubernetes-validations'?: Array<{ rule: string; message: string }>;
+};
+
+const specSchema: ValidatedSchema = {
   type: 'object',
   required: ['podName', 'targetContainer'],
+  'x-kubernetes-validations': [
+    {
+      rule: 'self == oldSelf',
+      message: "a DebugSession's spec cannot change; create another session",
+    },
+  ],
   properties: {
     podName: {
       type: 'string',
@@ -72,6 +83,7 @@ const statusSchema: CrdSchema = {
   type: 'object',
   properties: {
     phase: { type: 'string', enum: [...DEBUG_PHASES] },
+    podName: { type: 'string' },
     containerName: { type: 'string' },
     copyPodName: { type: 'string' },
     image: { type: 'string' },

@@ -79,6 +79,8 @@ const started = (
   extra: Partial<DebugSessionStatus> = {},
 ): DebugSessionStatus => ({
   phase: 'Pending',
+  podName: 'web-0',
+  observedGeneration: 1,
   containerName: CONTAINER,
   image: 'docker.io/library/busybox:1.37',
   startedAt: '2026-01-01T09:50:00.000Z',
@@ -510,6 +512,41 @@ describe('planDebugSession: the end', () => {
       plan({ session: session({}, active(), { ...deleting, finalizers: [] }) })
         .actions,
     ).toEqual([]);
+  });
+});
+
+describe('planDebugSession: a changed spec', () => {
+  it('pins the pod at the start', () => {
+    expect(statusOf(plan({ session: session(), pod: pod() }))).toMatchObject({
+      podName: 'web-0',
+      observedGeneration: 1,
+    });
+  });
+
+  it('ends the session in the pod it started on and fails it, adding nothing elsewhere', () => {
+    const changed = session({ podName: 'db-0' }, started({ phase: 'Active' }), {
+      generation: 2,
+    });
+    const result = plan({ session: changed, pod: pod({ running: {} }) });
+    expect(types(result)).toEqual(['endProcess', 'updateStatus', 'event']);
+    expect(result.actions[0]).toMatchObject({ podName: 'web-0' });
+    expect(statusOf(result)).toMatchObject({
+      phase: 'Failed',
+      podName: 'web-0',
+      observedGeneration: 1,
+      conditions: [{ reason: 'SpecChanged', observedGeneration: 1 }],
+    });
+  });
+
+  it('keeps the started generation in later status writes', () => {
+    const result = plan({
+      session: session({}, started(), { generation: 1 }),
+      pod: pod({ running: {} }),
+    });
+    expect(statusOf(result)).toMatchObject({
+      phase: 'Active',
+      observedGeneration: 1,
+    });
   });
 });
 

@@ -57,7 +57,7 @@ export type DebugSessionAction =
 /** What the cluster holds of a session. @public */
 export interface DebugSessionObservation {
   session: DebugSession;
-  /** The pod `spec.podName` names, if it exists. */
+  /** The session's pod (`status.podName` once started, `spec.podName` before), if it exists. */
   pod?: V1Pod;
   /** The session's copy (named copyPodName, owned by the session), if it exists. */
   copy?: V1Pod;
@@ -95,6 +95,13 @@ function debugContainerStatus(
   ].find(s => s.name === name);
 }
 
+/** The generation the status speaks for: the started one, once the session has started. */
+function generationOf(session: DebugSession): number | undefined {
+  return session.status?.startedAt
+    ? session.status.observedGeneration
+    : session.metadata.generation;
+}
+
 function readyCondition(
   session: DebugSession,
   status: 'True' | 'False',
@@ -106,7 +113,7 @@ function readyCondition(
   return {
     type: 'Ready',
     status,
-    observedGeneration: session.metadata.generation,
+    observedGeneration: generationOf(session),
     // Only a change of status moves the transition time, as metav1 conditions do.
     lastTransitionTime:
       previous && previous.status === status
@@ -133,7 +140,7 @@ function nextStatus(
   const status: DebugSessionStatus = {
     ...current,
     ...fields,
-    observedGeneration: session.metadata.generation,
+    observedGeneration: generationOf(session),
     conditions: [condition],
   };
   if (isDebugSessionOver(change.phase) && !isDebugSessionOver(current.phase))
@@ -276,6 +283,7 @@ export function planDebugSession(
         {
           phase: 'Pending',
           ready: ['False', 'Starting', 'adding the debug container'],
+          podName: session.spec.podName,
           containerName: debugContainerName(session),
           image: resolved.image,
           startedAt: now.toISOString(),
@@ -290,6 +298,27 @@ export function planDebugSession(
     return {
       actions: [{ type: 'updateStatus', status: started }],
       requeueAfterSeconds: resolved.ttlSeconds,
+    };
+  }
+
+  const podName = status.podName ?? session.spec.podName;
+  if (
+    session.metadata.generation !== undefined &&
+    status.observedGeneration !== undefined &&
+    session.metadata.generation !== status.observedGeneration
+  ) {
+    // Another pod, container, image or profile would be a new session
+    // (and one the portal's permission check never saw).
+    return {
+      actions: [
+        ...endActions(session, pod, copy),
+        ...failDebugSession(
+          session,
+          'SpecChanged',
+          "the spec changed after the session started; a session's spec cannot change: create another session",
+          now,
+        ),
+      ],
     };
   }
 
@@ -352,7 +381,7 @@ export function planDebugSession(
   if (!target || target.metadata?.deletionTimestamp) {
     const what = status.copyPodName
       ? `copy ${status.copyPodName}`
-      : `pod ${session.spec.podName}`;
+      : `pod ${podName}`;
     return withStatus(
       { phase: 'Ended', ready: ['False', 'PodGone', `${what} is gone`] },
       { eventType: 'Normal', reason: 'Ended', message: `${what} is gone` },
@@ -395,9 +424,7 @@ export function planDebugSession(
         message: `debug container ${containerName} (${
           resolved.image
         }) runs in ${
-          status.copyPodName
-            ? `copy ${status.copyPodName}`
-            : `pod ${session.spec.podName}`
+          status.copyPodName ? `copy ${status.copyPodName}` : `pod ${podName}`
         }, targeting ${session.spec.targetContainer}; expires at ${
           status.expiresAt
         }`,

@@ -84,6 +84,8 @@ export interface DebugSessionStatus {
   phase?: DebugPhase;
   /** The debug container's name (in the pod, or in its copy). */
   containerName?: string;
+  /** The pod the session started on; a later change of the spec does not move it. */
+  podName?: string;
   /** The copy's name, in copy mode. */
   copyPodName?: string;
   /** The image the debug container runs. */
@@ -94,6 +96,7 @@ export interface DebugSessionStatus {
   expiresAt?: string;
   /** When the session left Pending/Active. */
   endedAt?: string;
+  /** The generation the session started with; a session runs the spec it started with, and a changed spec ends it. */
   observedGeneration?: number;
   conditions?: DebugSessionCondition[];
 }
