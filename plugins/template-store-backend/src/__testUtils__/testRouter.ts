@@ -1,0 +1,118 @@
+import { PermissionsService } from '@backstage/backend-plugin-api';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { CairnPermissionPolicy } from '@cairn/plugin-permission-backend-module-cairn';
+import express from 'express';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { CatalogImporter } from '../import/CatalogImporter';
+import { DEFAULT_LIMITS, ImportLimits } from '../import/limits';
+import { AuthorizedTemplateStoreService } from '../service/AuthorizedTemplateStoreService';
+import { DefaultTemplateStoreService } from '../service/DefaultTemplateStoreService';
+import { isTemplateOwnerRule } from '../service/permissionRules';
+import { createRouter } from '../service/router';
+import { DatabaseTemplateStore } from '../store/DatabaseTemplateStore';
+
+/** The users of the tests and the groups they belong to. */
+export const USERS: Record<string, string[]> = {
+  'user:default/olga': ['group:default/ops'],
+  'user:default/pia': ['group:default/platform'],
+  'user:default/dan': ['group:default/team-payments'],
+};
+
+/**
+ * Decides as the portal does: Cairn's policy with `group:default/ops` as
+ * ops, the caller's groups as their ownership claims.
+ */
+export function cairnPermissions(): PermissionsService {
+  const policy = new CairnPermissionPolicy({
+    opsGroups: ['group:default/ops'],
+  });
+  const decide = async (permission: any, credentials: any) => {
+    const userEntityRef = credentials.principal.userEntityRef;
+    return policy.handle(
+      { permission },
+      userEntityRef
+        ? ({
+            info: {
+              userEntityRef,
+              ownershipEntityRefs: [
+                userEntityRef,
+                ...(USERS[userEntityRef] ?? []),
+              ],
+            },
+          } as any)
+        : undefined,
+    );
+  };
+  return {
+    authorize: async (requests, { credentials }) =>
+      Promise.all(
+        requests.map(async r => {
+          const decision = await decide(r.permission, credentials);
+          // `authorize` resolves conditions itself; the store only asks it for basic permissions.
+          if (decision.result === 'CONDITIONAL')
+            throw new Error('unexpected conditional decision');
+          return decision;
+        }),
+      ),
+    authorizeConditional: async (requests, { credentials }) =>
+      Promise.all(requests.map(r => decide(r.permission, credentials))) as any,
+  };
+}
+
+/** The router over the store on a test database, with Backstage's error handler. */
+export async function startTestRouter(
+  knex: Knex,
+  limits: ImportLimits = DEFAULT_LIMITS,
+) {
+  const store = await DatabaseTemplateStore.create(
+    mockServices.database({ knex }),
+  );
+  const auditEvents: Array<{ eventId: string; status: string; meta?: object }> =
+    [];
+  const router = await createRouter({
+    service: new AuthorizedTemplateStoreService(
+      new DefaultTemplateStoreService({
+        store,
+        importer: new CatalogImporter({ store, limits }),
+        limits,
+      }),
+      cairnPermissions(),
+      createConditionAuthorizer([isTemplateOwnerRule]),
+    ),
+    httpAuth: mockServices.httpAuth(),
+    auditor: {
+      createEvent: async ({ eventId, meta }: any) => ({
+        success: async () => {
+          auditEvents.push({ eventId, status: 'succeeded', meta });
+        },
+        fail: async () => {
+          auditEvents.push({ eventId, status: 'failed', meta });
+        },
+      }),
+    } as any,
+    limits,
+    defaultImportOwner: 'group:default/ops',
+  });
+  const app = express()
+    .use(router)
+    .use(
+      MiddlewareFactory.create({
+        config: mockServices.rootConfig(),
+        logger: mockServices.rootLogger(),
+      }).error(),
+    );
+  /** A request as one of {@link USERS}. */
+  const as = (user: string) => {
+    const header = { Authorization: mockCredentials.user.header(user) };
+    return {
+      get: (url: string) => request(app).get(url).set(header),
+      post: (url: string) => request(app).post(url).set(header),
+      put: (url: string) => request(app).put(url).set(header),
+      delete: (url: string) => request(app).delete(url).set(header),
+    };
+  };
+  return { app, store, as, auditEvents };
+}

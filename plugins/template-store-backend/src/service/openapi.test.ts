@@ -1,0 +1,127 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import Ajv2020 from 'ajv/dist/2020';
+import { catalogCopy, filesOf, tarGz } from '../__testUtils__/archives';
+import { startTestRouter } from '../__testUtils__/testRouter';
+import { API_OPERATIONS, buildOpenApiDocument, toOpenApiPath } from './openapi';
+import { DEFAULT_LIMITS } from '../import/limits';
+import { createRouter } from './router';
+
+jest.setTimeout(60_000);
+
+type Json = Record<string, any>;
+
+describe('the OpenAPI document', () => {
+  const doc = buildOpenApiDocument();
+
+  it('is valid OpenAPI 3.1', async () => {
+    await expect(
+      SwaggerParser.validate(structuredClone(doc) as any),
+    ).resolves.toBeDefined();
+  });
+
+  it('describes every route the router serves, and no other', async () => {
+    const router: any = await createRouter({ limits: DEFAULT_LIMITS } as any);
+    const served = router.stack
+      .filter(
+        (layer: any) => layer.route && layer.route.path !== '/openapi.json',
+      )
+      .flatMap((layer: any) =>
+        Object.keys(layer.route.methods).map(
+          m => `${m} ${toOpenApiPath(layer.route.path)}`,
+        ),
+      )
+      .sort();
+    const described = Object.entries<Json>(doc.paths)
+      .flatMap(([path, item]) =>
+        Object.keys(item).map(method => `${method} ${path}`),
+      )
+      .sort();
+    expect(described).toEqual(served);
+  });
+
+  it('takes parameters and bodies from the request schemas', () => {
+    const list = doc.paths['/templates'].get;
+    expect(list.parameters.map((p: Json) => p.name)).toEqual([
+      'search',
+      'kind',
+      'category',
+      'tag',
+      'platform',
+      'owner',
+      'starred',
+      'sort',
+      'page',
+    ]);
+    expect(
+      list.parameters.find((p: Json) => p.name === 'kind').schema.enum,
+    ).toEqual(['Task', 'Pipeline', 'StepAction']);
+    const publish =
+      doc.paths['/templates'].post.requestBody.content['application/json']
+        .schema;
+    expect(publish.required).toEqual(['owner', 'version', 'yaml']);
+    expect(publish.additionalProperties).toBe(false);
+    expect(Object.keys(doc.paths['/imports'].post.requestBody.content)).toEqual(
+      ['application/gzip', 'multipart/form-data'],
+    );
+  });
+
+  describe('describes the responses as the server sends them', () => {
+    const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+    function conforms(schema: Json, value: unknown) {
+      const ajv = new Ajv2020({ strict: false, validateFormats: false });
+      ajv.addSchema({ $id: 'doc', components: doc.components });
+      const validate = ajv.compile({
+        $ref: `doc${schema.$ref}`,
+      });
+      validate(value);
+      return validate.errors ?? [];
+    }
+
+    it('on every operation with a body, and errors', async () => {
+      const { as } = await startTestRouter(await databases.init('SQLITE_3'));
+      const ops = 'user:default/olga';
+      const imported = await as(ops)
+        .post('/imports')
+        .set('Content-Type', 'application/gzip')
+        .send(tarGz(filesOf(catalogCopy())));
+      const calls: Record<string, () => Promise<any>> = {
+        listTemplates: () => as(ops).get('/templates'),
+        facets: () => as(ops).get('/facets'),
+        publish: () =>
+          as(ops).post('/templates').send({
+            owner: 'group:default/ops',
+            version: '0.1',
+            yaml: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: x}\nspec: {steps: [{name: a, image: alpine}]}\n',
+          }),
+        getTemplate: () => as(ops).get('/templates/Task/git-clone'),
+        getVersion: () => as(ops).get('/templates/Task/git-clone/versions/0.9'),
+        diff: () =>
+          as(ops).get('/templates/Task/git-clone/diff?from=0.8&to=0.9'),
+        fork: () =>
+          as(ops)
+            .post('/templates/Task/git-clone/forks')
+            .send({ owner: 'ops', name: 'y', version: '0.9' }),
+        importArchive: async () => imported,
+        getImport: () => as(ops).get(`/imports/${imported.body.id}`),
+      };
+      for (const [id, operation] of Object.entries<Json>(API_OPERATIONS)) {
+        if (!operation.success.schema) continue;
+        const response = await calls[id]();
+        expect({ id, status: response.status }).toEqual({
+          id,
+          status: operation.success.status,
+        });
+        expect({
+          id,
+          errors: conforms(operation.success.schema, response.body),
+        }).toEqual({ id, errors: [] });
+      }
+      const error = await as(ops).get('/templates/Task/nope');
+      expect(
+        conforms({ $ref: '#/components/schemas/Error' }, error.body),
+      ).toEqual([]);
+    });
+  });
+});
