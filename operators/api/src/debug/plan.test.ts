@@ -481,6 +481,23 @@ describe('planDebugSession: the end', () => {
     ]);
   });
 
+  it('ends a container that started after the session ended (its image still pulling at the expiry), once', () => {
+    const over = active({
+      phase: 'Expired',
+      endedAt: '2026-01-01T10:50:00.000Z',
+    });
+    const startedLate = plan({
+      session: session({}, over),
+      pod: pod({ running: { startedAt: new Date('2026-01-01T10:51:00Z') } }),
+    });
+    expect(types(startedLate)).toEqual(['endProcess']);
+    const startedBefore = plan({
+      session: session({}, over),
+      pod: pod({ running: { startedAt: new Date('2026-01-01T09:51:00Z') } }),
+    });
+    expect(startedBefore.actions).toEqual([]);
+  });
+
   it('on deletion ends the container the same way, then removes the finalizer', () => {
     const deleting = { deletionTimestamp: NOW };
     expect(

@@ -245,10 +245,17 @@ export function planDebugSession(
   if (!hasFinalizer) return { actions: [{ type: 'addFinalizer' }] };
 
   if (isDebugSessionOver(status.phase)) {
-    // A copy outlives its session's end only until it is seen.
-    return {
-      actions: status.copyPodName ? endActions(session, pod, copy) : [],
-    };
+    // A copy outlives its session's end only until it is seen, and so does
+    // an ephemeral container that started after it (its image was still
+    // pulling at the expiry).
+    if (status.copyPodName) return { actions: endActions(session, pod, copy) };
+    const running = debugContainerStatus(pod, status.containerName ?? '')?.state
+      ?.running;
+    const startedLate =
+      running?.startedAt !== undefined &&
+      status.endedAt !== undefined &&
+      new Date(running.startedAt).getTime() > Date.parse(status.endedAt);
+    return { actions: startedLate ? endActions(session, pod, copy) : [] };
   }
 
   const fail = (reason: string, message: string): DebugSessionPlan => ({
