@@ -2,9 +2,9 @@ import { startTestCluster, TestCluster } from './testing';
 
 /*
  * A container that cannot start gets StartError with runc's words and the
- * OS's reason, and a pod that does not restart fails. (A Tekton step that
- * cannot start shows StartError too; its pod's results sidecar keeps it
- * Running until the Tekton controller ends the TaskRun.)
+ * OS's reason, and a pod that does not restart fails. A Tekton step that
+ * cannot start shows StartError too and fails its TaskRun, as Tekton's
+ * DidTaskRunFail does, although its pod still runs (the results sidecar).
  */
 
 jest.setTimeout(120_000);
@@ -153,8 +153,21 @@ describe('containers that cannot start', () => {
     });
     const run = await eventually(async () => {
       const taskRun = await getJson('taskrun', 'cannot-start');
-      return taskRun.status?.steps?.[0]?.terminated ? taskRun : undefined;
+      return taskRun.status?.completionTime ? taskRun : undefined;
     });
     expect(run.status.steps[0].terminated.exitCode).toBe(128);
+    expect(run.status.conditions).toEqual([
+      expect.objectContaining({
+        type: 'Succeeded',
+        status: 'False',
+        reason: 'Failed',
+        message: expect.stringContaining(
+          `"step-big" exited with code 128 (image: "docker.io/library/busybox@sha256:`,
+        ),
+      }),
+    ]);
+    expect(run.status.conditions[0].message).toContain(
+      'argument list too long',
+    );
   });
 });

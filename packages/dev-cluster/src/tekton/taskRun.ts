@@ -792,6 +792,34 @@ export function statusFromPod(
       condition: { status: 'False', reason: 'Failed', message },
     };
   }
+  // A step container the runtime could not start (missing program, E2BIG…)
+  // never ran its entrypoint, so the steps after it wait forever and the pod
+  // never ends: as Tekton's DidTaskRunFail, a step terminated with a non-zero
+  // code fails the TaskRun while the pod still runs.
+  const unstarted = steps.find(s => {
+    const reason = containerStatus(pod, s.container)?.state?.terminated?.reason;
+    return reason !== undefined && CONTAINER_START_FAILURES.has(reason);
+  });
+  if (unstarted) {
+    const terminated = containerStatus(pod, unstarted.container)!.state!
+      .terminated!;
+    return {
+      steps,
+      sidecars,
+      done: true,
+      condition: {
+        status: 'False',
+        reason: 'Failed',
+        message: `"${unstarted.container}" exited with code ${
+          terminated.exitCode
+        } (image: "${unstarted.imageID ?? ''}"): ${
+          terminated.message ?? terminated.reason
+        }; for logs run: kubectl -n ${pod.metadata?.namespace} logs ${
+          pod.metadata?.name
+        } -c ${unstarted.container}\n`,
+      },
+    };
+  }
   if (steps.some(s => s.running || s.terminated)) {
     return {
       steps,
@@ -814,6 +842,17 @@ export function statusFromPod(
       message: pendingMessage(pod),
     },
   };
+}
+
+/** Container termination reasons of a runtime that could not start the program. */
+const CONTAINER_START_FAILURES = new Set([
+  'StartError',
+  'RunContainerError',
+  'ContainerCannotRun',
+]);
+
+function containerStatus(pod: V1Pod, name: string) {
+  return pod.status?.containerStatuses?.find(s => s.name === name);
 }
 
 /** Why a pod has not started, as Tekton words it: a waiting step, an unmet pod condition, or the pod's message. */
