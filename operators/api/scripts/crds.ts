@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { debugSessionCrd, stoneCrd } from '../src';
+import { debugSessionCrd, environmentCrd, stoneCrd } from '../src';
 
 /*
  * The CRD manifests of operators/deploy, generated from the CRD data in
@@ -20,6 +20,8 @@ export function crdFiles(): Record<string, string> {
       header + stringify(stoneCrd, { lineWidth: 0, singleQuote: true }),
     [resolve(DEPLOY, 'crds/debugsessions.debug.cairn.dev.yaml')]:
       header + stringify(debugSessionCrd, { lineWidth: 0, singleQuote: true }),
+    [resolve(DEPLOY, 'crds/environments.tenancy.cairn.dev.yaml')]:
+      header + stringify(environmentCrd, { lineWidth: 0, singleQuote: true }),
   };
 }
 

@@ -7,3 +7,5 @@
  */
 export * from './stone';
 export * from './debug';
+export * from './environment';
+export * from './quantity';

@@ -25,6 +25,9 @@ export interface CrdSchema {
   minimum?: number;
   minItems?: number;
   anyOf?: CrdSchema[];
+  /** A map's values (a ResourceQuota's `hard`). */
+  additionalProperties?: CrdSchema;
+  default?: unknown;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
