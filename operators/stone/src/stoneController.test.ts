@@ -143,12 +143,26 @@ const STONE = {
       metadata: { labels: { app: 'web' } },
       spec: {
         containers: [
-          { name: 'app', image: 'busybox:1.36', command: ['sleep', '1d'] },
+          {
+            name: 'app',
+            image: 'busybox:1.36',
+            command: ['sleep', '1d'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
           { name: 'sidecar', image: 'alpine:3.20', command: ['sleep', '1d'] },
         ],
         terminationGracePeriodSeconds: 1,
       },
     },
+    volumeClaimTemplates: [
+      {
+        metadata: { name: 'data' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          resources: { requests: { storage: '10Mi' } },
+        },
+      },
+    ],
     service: { ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
     // Omega (one pod per listed host) is 3 of each group's 4 pods.
     coordinates: (['a', 'b', 'c'] as const).map(zone => ({
@@ -218,6 +232,8 @@ async function stageCompleted(stage: StoneStage, podCount: number) {
 }
 
 const nodeZones = new Map<string, string>();
+/** The claims of the released pods, by name. */
+const claimUids = new Map<string, string>();
 
 /** Each pod runs in its group's zone, on the host its zoneset entry lists. */
 async function expectPlaced(pods: V1Pod[]) {
@@ -299,6 +315,15 @@ describe('a first release', () => {
     expect(new Set(pods.map(revision))).toEqual(
       new Set([stone.status!.updateRevision]),
     );
+    const claims = (
+      await core.listNamespacedPersistentVolumeClaim({ namespace: NAMESPACE })
+    ).items;
+    expect(claims.map(c => [c.metadata!.name, c.status?.phase]).sort()).toEqual(
+      pods.map(p => [`data-${p.metadata!.name}`, 'Bound']).sort(),
+    );
+    for (const claim of claims) {
+      claimUids.set(claim.metadata!.name!, claim.metadata!.uid!);
+    }
   });
 
   it('serves all pods as <stone> and each group as <stone>-<group>', async () => {
@@ -535,5 +560,110 @@ describe('a crash-looping new version', () => {
         before.get(pod.metadata!.name!)!.metadata!.uid,
       );
     }
+    // The recreated pod has its claim back, as a StatefulSet's pod has.
+    const claims = (
+      await core.listNamespacedPersistentVolumeClaim({ namespace: NAMESPACE })
+    ).items;
+    expect(
+      new Map(claims.map(c => [c.metadata!.name!, c.metadata!.uid!])),
+    ).toEqual(claimUids);
+    const alpha = pods.find(p => p.metadata!.name === 'web-a-0')!;
+    expect(alpha.spec!.volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'data-web-a-0' },
+    });
+  });
+});
+
+describe('a bad image, pre-pulled', () => {
+  let before: Map<string, V1Pod>;
+  let goodRevision: string;
+  const patchStone = (operations: object[]) =>
+    kubectl([
+      'patch',
+      'stone',
+      'web',
+      '-n',
+      NAMESPACE,
+      '--type=json',
+      '-p',
+      JSON.stringify(operations),
+    ]);
+  const listPrePullPods = async () =>
+    (
+      await core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: 'rollouts.cairn.dev/pre-pull-for=web',
+      })
+    ).items;
+
+  it('pauses on the pull failure before any serving pod is touched', async () => {
+    goodRevision = (await readStone()).status!.updateRevision!;
+    before = new Map((await listPods()).map(p => [p.metadata!.name!, p]));
+    await patchStone([
+      { op: 'add', path: '/spec/updateStrategy', value: { prePull: true } },
+      {
+        op: 'replace',
+        path: '/spec/template/spec/containers/0/image',
+        value: 'busybox:9.99',
+      },
+    ]);
+    const stone = await waitFor(
+      readStone,
+      s =>
+        s.status?.observedGeneration === s.metadata.generation &&
+        !!s.status?.conditions.some(
+          c => c.type === 'Paused' && c.status === 'True',
+        ),
+      'the Stone to pause',
+    );
+    const [pull] = await listPrePullPods();
+    expect(pull.spec!.nodeName).toBe(before.get('web-a-0')!.spec!.nodeName);
+    expect(
+      stone.status!.conditions.find(c => c.type === 'Paused'),
+    ).toMatchObject({
+      reason: 'ImagePullBackOff',
+      message: expect.stringContaining(
+        `pre-pull pod ${pull.metadata!.name} on node ${
+          pull.spec!.nodeName
+        }: container pull-0: ImagePullBackOff`,
+      ),
+    });
+    for (const pod of await listPods()) {
+      const old = before.get(pod.metadata!.name!)!;
+      expect([
+        pod.metadata!.name,
+        pod.metadata!.uid,
+        revision(pod),
+        container(pod, 'app').restartCount,
+        container(pod, 'app').ready,
+      ]).toEqual([
+        pod.metadata!.name,
+        old.metadata!.uid,
+        goodRevision,
+        container(old, 'app').restartCount,
+        true,
+      ]);
+    }
+  });
+
+  it('resumes on a rollback, and the pre-pull pods go', async () => {
+    await patchStone([
+      {
+        op: 'replace',
+        path: '/spec/template/spec/containers/0/image',
+        value: 'busybox:1.37',
+      },
+    ]);
+    const { stone } = await stageCompleted('Alpha', 12);
+    expect(stone.status!.updateRevision).toBe(goodRevision);
+    expect(
+      stone.status!.conditions.find(c => c.type === 'Paused'),
+    ).toMatchObject({ status: 'False' });
+    await waitFor(
+      listPrePullPods,
+      pods => pods.length === 0,
+      'no pre-pull pods',
+    );
   });
 });

@@ -20,6 +20,7 @@ import {
 } from '@cairn/controller-runtime';
 import {
   DEFAULT_RACK_LABEL,
+  LABEL_PRE_PULL_FOR,
   LABEL_STONE,
   planStone,
   Stone,
@@ -58,6 +59,11 @@ const PODS = owned('v1', 'Pod');
 const CLAIMS = owned('v1', 'PersistentVolumeClaim');
 const SERVICES = owned('v1', 'Service');
 const REVISIONS = owned('apps/v1', 'ControllerRevision');
+const PRE_PULL_PODS: KindSelector = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  labelSelector: LABEL_PRE_PULL_FOR,
+};
 const BY_STONE = 'stone';
 
 const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
@@ -80,6 +86,7 @@ interface ReconcilerOptions {
   claims: Informer<V1PersistentVolumeClaim>;
   services: Informer<V1Service>;
   revisions: Informer<V1ControllerRevision>;
+  prePullPods: Informer<V1Pod>;
   rackLabel: string;
 }
 
@@ -115,6 +122,9 @@ class StoneReconciler {
         .byIndex(BY_STONE, key)
         .filter(ownedByStone),
       revisions: this.options.revisions
+        .byIndex(BY_STONE, key)
+        .filter(ownedByStone),
+      prePullPods: this.options.prePullPods
         .byIndex(BY_STONE, key)
         .filter(ownedByStone),
       now: new Date(),
@@ -362,6 +372,8 @@ export function stoneController(
     ] as Informer<any>[]) {
       informer.addIndexer(BY_STONE, byLabel(LABEL_STONE));
     }
+    const prePullPods = await manager.informer<V1Pod>(PRE_PULL_PODS);
+    prePullPods.addIndexer(BY_STONE, byLabel(LABEL_PRE_PULL_FOR));
     const reconciler = new StoneReconciler({
       manager,
       stones,
@@ -369,12 +381,13 @@ export function stoneController(
       claims,
       services,
       revisions,
+      prePullPods,
       rackLabel: options.rackLabel ?? DEFAULT_RACK_LABEL,
     });
     return {
       name: 'stone',
       for: STONE_KIND_SELECTOR,
-      owns: [PODS, SERVICES, REVISIONS],
+      owns: [PODS, SERVICES, REVISIONS, PRE_PULL_PODS],
       // Claims are not owned (they outlive their pods, as a StatefulSet's).
       watches: [
         {

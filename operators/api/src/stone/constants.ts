@@ -18,6 +18,16 @@ export const LABEL_POD_INDEX = 'rollouts.cairn.dev/pod-index';
 /** Label on a Stone's pods: the ControllerRevision they run, as StatefulSet's pods carry it. @public */
 export const LABEL_REVISION = 'controller-revision-hash';
 
+/**
+ * Label of the short-lived pods that pull a revision's new images on a node
+ * before its serving pods are touched: the revision. They do not carry the
+ * Stone's label, so no Service of the Stone selects them.
+ * @public
+ */
+export const LABEL_PRE_PULL = 'rollouts.cairn.dev/pre-pull';
+/** Label of a pre-pull pod: the Stone it pulls for. @public */
+export const LABEL_PRE_PULL_FOR = 'rollouts.cairn.dev/pre-pull-for';
+
 /** Readiness gate of a Stone's pods; False while a pod is updated in place. @public */
 export const CONDITION_IN_PLACE_READY = 'rollouts.cairn.dev/in-place-ready';
 /**

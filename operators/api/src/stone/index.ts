@@ -7,4 +7,5 @@ export * from './placement';
 export * from './revisions';
 export * from './objects';
 export * from './inPlace';
+export * from './prePull';
 export * from './plan';

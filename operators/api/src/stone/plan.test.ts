@@ -8,6 +8,7 @@ import { applyPatch, Operation } from 'fast-json-patch';
 import { runningPod, threeZoneStone } from './__testUtils__/fixtures';
 import { buildPod } from './objects';
 import { planStone, StoneAction, StoneObservation } from './plan';
+import { prePullPodName } from './prePull';
 import { decideUpdateRevision } from './revisions';
 import { Stone, StoneSpec } from './types';
 
@@ -764,4 +765,112 @@ it('keeps a condition’s transition time while its status holds', () => {
     observe(stone, { pods, revisions, now: seconds(3600) }),
   );
   expect(later.status.conditions).toEqual(stone.status!.conditions);
+});
+
+describe('pre-pulling', () => {
+  const prePulling = (strategy: StoneSpec['strategy'] = 'Alpha') =>
+    updating(newImage, strategy, {
+      updateStrategy: { prePull: true, maxUnavailable: 3 },
+    });
+  const onNode = (pod: V1Pod, node: string): V1Pod => ({
+    ...pod,
+    spec: { ...pod.spec!, nodeName: node },
+  });
+
+  it('pulls the new images on the node before touching its pod', () => {
+    const { observation, update } = prePulling();
+    const pods = replacePod(
+      observation.pods,
+      onNode(observation.pods[0], 'node-a1-1'),
+    );
+    const plan = planStone({ ...observation, pods });
+    expect(writes(plan.actions)).toEqual([
+      `create ${prePullPodName(update.metadata!.name!, 'node-a1-1')}@undefined`,
+    ]);
+    const pull = ofType(plan.actions, 'createPod')[0].pod;
+    expect(pull.spec!.containers.map(c => c.image)).toEqual(['nginx:1.26']);
+    expect(pull.spec!.nodeName).toBe('node-a1-1');
+  });
+
+  const pullPod = (
+    revision: V1ControllerRevision,
+    node: string,
+    state: object,
+  ): V1Pod => ({
+    metadata: {
+      name: prePullPodName(revision.metadata!.name!, node),
+      uid: `pull-${node}`,
+      labels: { 'rollouts.cairn.dev/pre-pull': revision.metadata!.name! },
+    },
+    spec: {
+      nodeName: node,
+      containers: [{ name: 'pull-0', image: 'nginx:1.26' }],
+    },
+    status: {
+      containerStatuses: [
+        {
+          name: 'pull-0',
+          image: '',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state,
+        },
+      ],
+    },
+  });
+
+  it('starts the pod once the images are pulled, then removes the pre-pull pod', () => {
+    const { observation, update } = prePulling();
+    const pods = replacePod(
+      observation.pods,
+      onNode(observation.pods[0], 'node-a1-1'),
+    );
+    const pulling = planStone({
+      ...observation,
+      pods,
+      prePullPods: [
+        pullPod(update, 'node-a1-1', { waiting: { reason: 'ErrImagePull' } }),
+      ],
+    });
+    expect(writes(pulling.actions)).toEqual([]);
+    const pulled = planStone({
+      ...observation,
+      pods,
+      prePullPods: [
+        pullPod(update, 'node-a1-1', { terminated: { exitCode: 0 } }),
+      ],
+    });
+    expect(writes(pulled.actions)).toEqual(['patchPodStatus web-a-0']);
+    const started = planStone({
+      ...observation,
+      pods: replacePod(pods, withGate(pods[0], 'False')),
+      prePullPods: [
+        pullPod(update, 'node-a1-1', { terminated: { exitCode: 0 } }),
+      ],
+    });
+    expect(writes(started.actions)).toEqual([
+      'patchPod web-a-0',
+      `deletePod ${prePullPodName(update.metadata!.name!, 'node-a1-1')}`,
+    ]);
+  });
+
+  it('pauses on a pull failure with no serving pod touched, keeping the pre-pull pod', () => {
+    const { observation, update } = prePulling('Beta');
+    const pods = observation.pods.map(p =>
+      onNode(p, `node-${p.metadata!.name}`),
+    );
+    const failed = pullPod(update, 'node-web-a-0', {
+      waiting: { reason: 'ImagePullBackOff', message: 'not found' },
+    });
+    const plan = planStone({ ...observation, pods, prePullPods: [failed] });
+    expect(writes(plan.actions)).toEqual([]);
+    expect(condition(plan.status, 'Paused')).toMatchObject({
+      status: 'True',
+      reason: 'ImagePullBackOff',
+      message: `pre-pull pod ${
+        failed.metadata!.name
+      } on node node-web-a-0: container pull-0: ImagePullBackOff: not found`,
+    });
+  });
 });

@@ -8,9 +8,11 @@ import type {
 import {
   DEFAULT_RACK_LABEL,
   LABEL_GROUP,
+  LABEL_PRE_PULL,
   LABEL_REVISION,
   STONE_DEFAULTS,
 } from './constants';
+import { buildPrePullPod, prePullPodName, prePullState } from './prePull';
 import {
   inPlaceEligibility,
   inPlaceGate,
@@ -79,6 +81,8 @@ export interface StoneObservation {
   claims: V1PersistentVolumeClaim[];
   revisions: V1ControllerRevision[];
   services: V1Service[];
+  /** Its pre-pull pods (label `rollouts.cairn.dev/pre-pull-for`). */
+  prePullPods?: V1Pod[];
   now: Date;
   /** The node label of racks; `topology.cairn.dev/rack` by default. */
   rackLabel?: string;
@@ -359,6 +363,21 @@ export function planStone(observation: StoneObservation): StonePlan {
     if (result.failure && !failure) failure = result.failure;
     if (result.secondsLeft !== undefined) requeueAfter(result.secondsLeft);
   }
+  const prePullPods = observation.prePullPods ?? [];
+  for (const pod of prePullPods) {
+    if (pod.metadata?.labels?.[LABEL_PRE_PULL] !== updateRevision) continue;
+    const pull = prePullState(pod);
+    if (pull.state === 'failed' && !failure) {
+      failure = {
+        reason: 'ImagePullBackOff',
+        message: `pre-pull pod ${pod.metadata!.name} on node ${
+          pod.spec?.nodeName
+        }: container ${pull.container}: ${pull.reason}${
+          pull.message ? `: ${pull.message}` : ''
+        }`,
+      };
+    }
+  }
   const previousPause = previous?.conditions?.find(c => c.type === 'Paused');
   if (
     !failure &&
@@ -392,6 +411,9 @@ export function planStone(observation: StoneObservation): StonePlan {
   let refused: { reason: string; message: string } | undefined;
 
   const claimNames = new Set(observation.claims.map(c => c.metadata!.name!));
+  const prePullByName = new Map(prePullPods.map(p => [p.metadata!.name!, p]));
+  /** Pre-pull pods still needed: a pod on their node waits for them. */
+  const prePullsNeeded = new Set<string>();
   for (const slot of slots) {
     const group = spec.coordinates[slot.groupIndex];
     const pod = slot.pod;
@@ -487,6 +509,31 @@ export function planStone(observation: StoneObservation): StonePlan {
         continue;
       }
     }
+    const node = pod.spec?.nodeName;
+    if (
+      inPlace &&
+      eligibility.inPlace &&
+      spec.updateStrategy?.prePull &&
+      node
+    ) {
+      // The new images go to the node before its serving pod is touched.
+      const pullName = prePullPodName(slot.target, node);
+      const pulling = prePullByName.get(pullName);
+      if (!prePullsNeeded.has(pullName) && !pulling) {
+        actions.push({
+          type: 'createPod',
+          pod: buildPrePullPod({
+            stone,
+            revision: slot.target,
+            node,
+            images: Object.values(eligibility.images),
+            template: to,
+          }),
+        });
+      }
+      prePullsNeeded.add(pullName);
+      if (!pulling || prePullState(pulling).state !== 'pulled') continue;
+    }
     const alreadyUnavailable = unavailable(slot);
     if (!alreadyUnavailable && unavailableCount >= maxUnavailable) continue;
     if (!alreadyUnavailable) unavailableCount++;
@@ -499,6 +546,25 @@ export function planStone(observation: StoneObservation): StonePlan {
         name,
         uid,
         reason: `recreated for revision ${slot.target}`,
+      });
+    }
+  }
+
+  // Pre-pull pods whose node has no pod left waiting for them; a failed
+  // one stays while it pauses the Stone, to be looked at.
+  for (const pod of prePullPods) {
+    const pausing =
+      failure && pod.metadata?.labels?.[LABEL_PRE_PULL] === updateRevision;
+    if (
+      !isTerminating(pod) &&
+      !pausing &&
+      !prePullsNeeded.has(pod.metadata!.name!)
+    ) {
+      actions.push({
+        type: 'deletePod',
+        name: pod.metadata!.name!,
+        uid: pod.metadata!.uid!,
+        reason: 'pre-pull done',
       });
     }
   }
