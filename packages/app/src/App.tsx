@@ -24,6 +24,7 @@ import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
 import { PipelinesPage } from '@cairn/plugin-pipelines';
+import { TemplateStorePage } from '@cairn/plugin-template-store';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
@@ -85,6 +86,7 @@ const routes = (
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/pipelines" element={<PipelinesPage />} />
+    <Route path="/templates" element={<TemplateStorePage />} />
   </FlatRoutes>
 );
 

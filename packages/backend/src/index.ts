@@ -36,6 +36,8 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 // Cairn: Tekton pipelines of catalog entities.
 backend.add(import('@cairn/plugin-pipelines-backend'));
+// Cairn: the template store of Tekton Tasks, Pipelines and StepActions.
+backend.add(import('@cairn/plugin-template-store-backend'));
 
 // Webhook receivers (POST /api/events/http/<topic>) feed the events bus.
 backend.add(import('@backstage/plugin-events-backend'));

@@ -3,6 +3,7 @@ import { makeStyles } from '@material-ui/core';
 import HomeIcon from '@material-ui/icons/Home';
 import DeviceHubIcon from '@material-ui/icons/DeviceHub';
 import PipelinesIcon from '@material-ui/icons/AccountTree';
+import TemplatesIcon from '@material-ui/icons/LibraryBooks';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
 import {
@@ -78,6 +79,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
           text="Catalog graph"
         />
         <SidebarItem icon={PipelinesIcon} to="pipelines" text="Pipelines" />
+        <SidebarItem icon={TemplatesIcon} to="templates" text="Templates" />
         <SidebarDivider />
         <SidebarScrollWrapper>
           {/* Items in this group will be scrollable if they run out of space */}

@@ -1,0 +1,2 @@
+export * from './TemplateStoreApi';
+export * from './TemplateStoreClient';

@@ -1,0 +1,230 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { ResponseError } from '@backstage/errors';
+import {
+  ListTemplatesQuery,
+  TemplateDetail,
+  TemplateSummary,
+  TemplateVersionDetail,
+} from '@cairn/plugin-template-store-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { TemplateStoreApi, templateStoreApiRef } from '../api';
+import { TemplateStoreRouter } from './TemplateStoreRouter';
+
+jest.setTimeout(30_000);
+
+const gitClone: TemplateSummary = {
+  kind: 'Task',
+  name: 'git-clone',
+  owner: 'group:default/ops',
+  displayName: 'git clone',
+  description: 'Clones a git repository.',
+  categories: ['Git'],
+  tags: ['git'],
+  platforms: ['linux/amd64'],
+  latestVersion: '0.2',
+  stars: 3,
+  starred: false,
+  usage: 0,
+  updatedAt: '2026-12-07T10:00:00.000Z',
+};
+const buildah: TemplateSummary = {
+  ...gitClone,
+  name: 'buildah',
+  displayName: 'buildah',
+  description: 'Builds images.',
+  categories: ['Image Build'],
+  tags: ['image-build'],
+  stars: 0,
+  latestVersion: '0.1',
+};
+
+const version = (v: string): TemplateVersionDetail => ({
+  kind: 'Task',
+  name: 'git-clone',
+  version: v,
+  apiVersion: 'tekton.dev/v1',
+  digest: `sha256:${'a'.repeat(64)}`,
+  deprecated: false,
+  createdBy: 'template-store:source:demo',
+  createdAt: '2026-12-07T10:00:00.000Z',
+  yaml: `kind: Task # ${v}\n`,
+  readme: '# git clone\n\nClones **a repository**.',
+  docs: {
+    kind: 'Task',
+    apiVersion: 'tekton.dev/v1',
+    name: 'git-clone',
+    categories: [],
+    tags: [],
+    platforms: [],
+    params: [
+      {
+        name: 'url',
+        type: 'string',
+        description: 'The repository URL to clone from.',
+      },
+      {
+        name: 'revision',
+        type: 'string',
+        description: 'What to check out.',
+        default: 'main',
+      },
+    ],
+    results: [{ name: 'commit', type: 'string', description: 'The commit.' }],
+    workspaces: [{ name: 'output', optional: false, readOnly: false }],
+  },
+});
+
+/** A store of two templates that filters as the backend does (search over names and descriptions). */
+function fakeStore(): TemplateStoreApi & {
+  queries: ListTemplatesQuery[];
+  stars: boolean[];
+} {
+  const queries: ListTemplatesQuery[] = [];
+  const stars: boolean[] = [];
+  return {
+    queries,
+    stars,
+    listTemplates: async query => {
+      queries.push(query);
+      const items = [buildah, gitClone].filter(
+        t =>
+          (!query.search ||
+            `${t.name} ${t.description}`.includes(query.search)) &&
+          (!query.category || t.categories.includes(query.category)),
+      );
+      return { items, totalCount: items.length };
+    },
+    getFacets: async () => ({
+      kinds: [{ value: 'Task', count: 2 }],
+      categories: [
+        { value: 'Git', count: 1 },
+        { value: 'Image Build', count: 1 },
+      ],
+      tags: [],
+      platforms: [],
+      owners: [{ value: 'group:default/ops', count: 2 }],
+    }),
+    getTemplate: async (_kind, name) => {
+      if (name !== 'git-clone') {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: {
+                name: 'NotFoundError',
+                message: `no Task named ${name} in the store`,
+              },
+              response: { statusCode: 404 },
+            }),
+            { status: 404, headers: { 'Content-Type': 'application/json' } },
+          ) as any,
+        );
+      }
+      const detail: TemplateDetail = {
+        ...gitClone,
+        starred: stars.at(-1) ?? false,
+        versions: [version('0.2'), version('0.1')],
+      };
+      return detail;
+    },
+    getVersion: async (_kind, _name, v) => version(v),
+    diff: async (_kind, _name, from, to) => ({
+      from,
+      to,
+      patch: `-kind: Task # ${from}\n+kind: Task # ${to}\n`,
+    }),
+    setStar: async (_kind, _name, starred) => {
+      stars.push(starred);
+    },
+    fork: async () => version('0.2'),
+  };
+}
+
+const render = (api: TemplateStoreApi, path = '/') =>
+  renderInTestApp(
+    <TestApiProvider apis={[[templateStoreApiRef, api]]}>
+      <TemplateStoreRouter />
+    </TestApiProvider>,
+    { routeEntries: [path] },
+  );
+
+describe('the template store pages', () => {
+  it('lists templates as cards, searches and filters by facet', async () => {
+    const api = fakeStore();
+    await render(api);
+    expect(await screen.findByText('git clone')).toBeInTheDocument();
+    expect(screen.getByText('2 templates')).toBeInTheDocument();
+    expect(
+      screen.getByText('Task git-clone · 0.2 · group:default/ops'),
+    ).toBeInTheDocument();
+
+    await userEvent.type(screen.getByLabelText('Search templates'), 'git');
+    await waitFor(() =>
+      expect(screen.queryByText('buildah')).not.toBeInTheDocument(),
+    );
+    expect(api.queries.at(-1)).toEqual({ search: 'git' });
+
+    await userEvent.clear(screen.getByLabelText('Search templates'));
+    await waitFor(() =>
+      expect(screen.getByText('2 templates')).toBeInTheDocument(),
+    );
+    fireEvent.mouseDown(screen.getByLabelText('Category'));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Image Build (1)' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByText('1 template')).toBeInTheDocument(),
+    );
+    expect(api.queries.at(-1)).toEqual({ category: 'Image Build' });
+  });
+
+  it('says when nothing matches', async () => {
+    await render(fakeStore(), '/?search=nothing-like-this');
+    expect(await screen.findByText('No templates found')).toBeInTheDocument();
+    expect(
+      screen.getByText('Nothing matches this search and these filters.'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a template’s params, README, YAML and versions with a diff; stars it', async () => {
+    const api = fakeStore();
+    await render(api, '/Task/git-clone');
+    const params = await screen.findByRole('table', { name: 'Params' });
+    expect(
+      within(params)
+        .getAllByRole('row')
+        .map(r => r.textContent),
+    ).toEqual([
+      'NameTypeDefaultDescription',
+      'urlstring(required)The repository URL to clone from.',
+      'revisionstringmainWhat to check out.',
+    ]);
+    expect(screen.getByText('a repository')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('tab', { name: 'YAML' }));
+    // The highlighter splits the YAML into tokens: read the page's text.
+    await waitFor(() =>
+      expect(document.body.textContent).toContain('kind: Task # 0.2'),
+    );
+
+    await userEvent.click(screen.getByRole('tab', { name: 'Versions (2)' }));
+    await waitFor(() =>
+      expect(document.body.textContent).toContain(
+        '-kind: Task # 0.1\n+kind: Task # 0.2',
+      ),
+    );
+
+    await userEvent.click(screen.getByRole('button', { name: 'Star' }));
+    expect(
+      await screen.findByRole('button', { name: 'Unstar' }),
+    ).toBeInTheDocument();
+    expect(api.stars).toEqual([true]);
+  });
+
+  it('shows the backend’s error for a template that is not there', async () => {
+    await render(fakeStore(), '/Task/nope');
+    expect(
+      await screen.findByText('no Task named nope in the store'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,9 @@
+/**
+ * Cairn's template store frontend plugin: find, read, star and fork
+ * versioned Tekton Tasks, Pipelines and StepActions.
+ *
+ * @packageDocumentation
+ */
+export { templateStorePlugin, TemplateStorePage } from './plugin';
+export { rootRouteRef } from './routes';
+export * from './api';
