@@ -1,9 +1,13 @@
 import type { ControllerFactory } from '@cairn/controller-runtime';
 import { debugSessionController } from '@cairn/operators-debug';
+import { environmentController } from '@cairn/operators-environment';
 
 /*
  * Every controller the manager runs. A controller package exports a
  * ControllerFactory (see operators/README.md) and is added here, one line
  * each; the manager needs to know nothing else about it.
  */
-export const CONTROLLERS: ControllerFactory[] = [debugSessionController()];
+export const CONTROLLERS: ControllerFactory[] = [
+  debugSessionController(),
+  environmentController(),
+];
