@@ -233,11 +233,12 @@ describe('ephemeral mode', () => {
       'EXPIRES',
       'AGE',
     ]);
-    expect(row.split(/\s+/).slice(0, 4)).toEqual([
+    expect(row.split(/\s+/).slice(0, 5)).toEqual([
       'netshoot',
       'Active',
       'web',
       'netshoot',
+      session.status!.expiresAt!,
     ]);
     const events = await kubectl([
       'get',

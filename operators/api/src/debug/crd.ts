@@ -141,7 +141,8 @@ export const debugSessionCrd = {
           { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
           { name: 'Pod', type: 'string', jsonPath: '.spec.podName' },
           { name: 'Toolkit', type: 'string', jsonPath: '.spec.toolkit' },
-          { name: 'Expires', type: 'date', jsonPath: '.status.expiresAt' },
+          // A time, not an age: kubectl prints a date column in the future as <invalid>.
+          { name: 'Expires', type: 'string', jsonPath: '.status.expiresAt' },
           {
             name: 'Requested-By',
             type: 'string',

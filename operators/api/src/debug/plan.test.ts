@@ -1,6 +1,7 @@
 import type { V1ContainerState, V1Pod } from '@kubernetes/client-node';
 import {
   failDebugSession,
+  kubeTime,
   planDebugSession,
   DebugSessionObservation,
   debugSessionExpiry,
@@ -83,15 +84,15 @@ const started = (
   observedGeneration: 1,
   containerName: CONTAINER,
   image: 'docker.io/library/busybox:1.37',
-  startedAt: '2026-01-01T09:50:00.000Z',
-  expiresAt: '2026-01-01T10:50:00.000Z',
+  startedAt: '2026-01-01T09:50:00Z',
+  expiresAt: '2026-01-01T10:50:00Z',
   conditions: [
     {
       type: 'Ready',
       status: 'False',
       reason: 'Starting',
       message: 'adding the debug container',
-      lastTransitionTime: '2026-01-01T09:50:00.000Z',
+      lastTransitionTime: '2026-01-01T09:50:00Z',
       observedGeneration: 1,
     },
   ],
@@ -136,14 +137,14 @@ describe('planDebugSession: the start', () => {
       phase: 'Pending',
       containerName: CONTAINER,
       image: 'docker.io/library/busybox:1.37',
-      startedAt: '2026-01-01T10:00:00.000Z',
-      expiresAt: '2026-01-01T10:02:00.000Z',
+      startedAt: '2026-01-01T10:00:00Z',
+      expiresAt: '2026-01-01T10:02:00Z',
       conditions: [
         {
           type: 'Ready',
           status: 'False',
           reason: 'Starting',
-          lastTransitionTime: '2026-01-01T10:00:00.000Z',
+          lastTransitionTime: '2026-01-01T10:00:00Z',
         },
       ],
     });
@@ -158,7 +159,7 @@ describe('planDebugSession: the start', () => {
       now: NOW,
       config: { ...DEFAULT_DEBUG_SESSION_CONFIG, maxTtlSeconds: 900 },
     });
-    expect(statusOf(result)?.expiresAt).toBe('2026-01-01T10:15:00.000Z');
+    expect(statusOf(result)?.expiresAt).toBe('2026-01-01T10:15:00Z');
   });
 
   it('names the copy in copy mode', () => {
@@ -203,7 +204,7 @@ describe('planDebugSession: the start', () => {
       const result = plan({ session: s, pod: p });
       expect(statusOf(result)).toMatchObject({
         phase: 'Failed',
-        endedAt: NOW.toISOString(),
+        endedAt: '2026-01-01T10:00:00Z',
         conditions: [
           {
             status: 'False',
@@ -286,7 +287,7 @@ describe('planDebugSession: while it runs', () => {
         {
           status: 'True',
           reason: 'ContainerRunning',
-          lastTransitionTime: NOW.toISOString(),
+          lastTransitionTime: '2026-01-01T10:00:00Z',
         },
       ],
     });
@@ -370,7 +371,7 @@ describe('planDebugSession: while it runs', () => {
     });
     expect(statusOf(exited)).toMatchObject({
       phase: 'Ended',
-      endedAt: NOW.toISOString(),
+      endedAt: '2026-01-01T10:00:00Z',
       conditions: [{ reason: 'ContainerExited' }],
     });
     const never = plan({
@@ -426,7 +427,7 @@ describe('planDebugSession: the end', () => {
     });
     expect(statusOf(result)).toMatchObject({
       phase: 'Expired',
-      endedAt: late.toISOString(),
+      endedAt: '2026-01-01T10:50:00Z',
       conditions: [{ reason: 'Expired' }],
     });
     expect(eventOf(result)).toMatchObject({
@@ -484,7 +485,7 @@ describe('planDebugSession: the end', () => {
   it('ends a container that started after the session ended (its image still pulling at the expiry), once', () => {
     const over = active({
       phase: 'Expired',
-      endedAt: '2026-01-01T10:50:00.000Z',
+      endedAt: '2026-01-01T10:50:00Z',
     });
     const startedLate = plan({
       session: session({}, over),
@@ -580,8 +581,8 @@ describe('failDebugSession', () => {
         type: 'updateStatus',
         status: expect.objectContaining({
           phase: 'Failed',
-          expiresAt: '2026-01-01T10:50:00.000Z',
-          endedAt: NOW.toISOString(),
+          expiresAt: '2026-01-01T10:50:00Z',
+          endedAt: '2026-01-01T10:00:00Z',
           conditions: [
             expect.objectContaining({
               reason: 'Refused',
@@ -600,10 +601,31 @@ describe('failDebugSession', () => {
   });
 });
 
+describe('kubeTime', () => {
+  it('writes whole seconds, as metav1.Time', () => {
+    expect(kubeTime(new Date('2026-01-01T10:00:00.999Z'))).toBe(
+      '2026-01-01T10:00:00Z',
+    );
+  });
+
+  it('starts a session at a whole second, so the TTL counts from what the status says', () => {
+    const result = planDebugSession({
+      session: session({ ttlSeconds: 60 }),
+      pod: pod(),
+      now: new Date('2026-01-01T10:00:00.750Z'),
+      config: DEFAULT_DEBUG_SESSION_CONFIG,
+    });
+    expect(statusOf(result)).toMatchObject({
+      startedAt: '2026-01-01T10:00:00Z',
+      expiresAt: '2026-01-01T10:01:00Z',
+    });
+  });
+});
+
 describe('debugSessionExpiry', () => {
   it('adds the TTL to the start', () => {
-    expect(debugSessionExpiry(NOW, 3600).toISOString()).toBe(
-      '2026-01-01T11:00:00.000Z',
+    expect(kubeTime(debugSessionExpiry(NOW, 3600))).toBe(
+      '2026-01-01T11:00:00Z',
     );
   });
 });

@@ -79,6 +79,11 @@ export function isDebugSessionOver(phase: DebugPhase | undefined): boolean {
   return phase !== undefined && ENDED_PHASES.includes(phase);
 }
 
+/** A time as Kubernetes writes metav1.Time: RFC 3339 in UTC, whole seconds. @public */
+export function kubeTime(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** When a session started at `startedAt` with this TTL expires. @public */
 export function debugSessionExpiry(startedAt: Date, ttlSeconds: number): Date {
   return new Date(startedAt.getTime() + ttlSeconds * 1000);
@@ -118,7 +123,7 @@ function readyCondition(
     lastTransitionTime:
       previous && previous.status === status
         ? previous.lastTransitionTime
-        : now.toISOString(),
+        : kubeTime(now),
     reason,
     message,
   };
@@ -144,7 +149,7 @@ function nextStatus(
     conditions: [condition],
   };
   if (isDebugSessionOver(change.phase) && !isDebugSessionOver(current.phase))
-    status.endedAt = now.toISOString();
+    status.endedAt = kubeTime(now);
   const unchanged =
     current.phase === status.phase &&
     previous?.status === condition.status &&
@@ -293,8 +298,10 @@ export function planDebugSession(
           podName: session.spec.podName,
           containerName: debugContainerName(session),
           image: resolved.image,
-          startedAt: now.toISOString(),
-          expiresAt: debugSessionExpiry(now, resolved.ttlSeconds).toISOString(),
+          startedAt: kubeTime(now),
+          expiresAt: kubeTime(
+            debugSessionExpiry(new Date(kubeTime(now)), resolved.ttlSeconds),
+          ),
           ...(resolved.mode === 'copy'
             ? { copyPodName: copyPodName(session) }
             : {}),
