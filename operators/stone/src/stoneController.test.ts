@@ -691,3 +691,78 @@ describe('a bad image, pre-pulled', () => {
     );
   });
 });
+
+describe('the loss of a rack', () => {
+  // Without claims: a local volume would keep a pod on its node.
+  const API = {
+    apiVersion: 'rollouts.cairn.dev/v1alpha1',
+    kind: 'Stone',
+    metadata: { name: 'api', namespace: NAMESPACE },
+    spec: {
+      strategy: 'Release',
+      template: {
+        spec: {
+          containers: [
+            { name: 'app', image: 'busybox:1.37', command: ['sleep', '1d'] },
+          ],
+          terminationGracePeriodSeconds: 1,
+        },
+      },
+      coordinates: [{ group: 'a', replicas: 3, zoneset: zoneset('a') }],
+    },
+  };
+  const apiPods = async () =>
+    (
+      await core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: 'rollouts.cairn.dev/stone=api',
+      })
+    ).items;
+  const ready = (pod?: V1Pod) =>
+    !!pod?.status?.conditions?.some(
+      c => c.type === 'Ready' && c.status === 'True',
+    );
+
+  it('replaces its pods on the zone’s other rack', async () => {
+    await kubectl(['apply', '-f', '-'], JSON.stringify(API));
+    const released = await waitFor(
+      apiPods,
+      pods => pods.length === 3 && pods.every(ready),
+      'the api Stone released',
+    );
+    const rack = ['node-a1-1', 'node-a1-2', 'node-a1-3'];
+    const lost = released.filter(p => rack.includes(p.spec!.nodeName!));
+    expect(names(lost).sort()).toEqual(['api-a-0', 'api-a-1']);
+    for (const node of rack) await kubectl(['cordon', node]);
+    await kubectl([
+      'delete',
+      'pod',
+      '-n',
+      NAMESPACE,
+      '--wait=false',
+      ...names(lost).map(String),
+    ]);
+    const replaced = await waitFor(
+      apiPods,
+      pods =>
+        pods.length === 3 &&
+        lost.every(old => {
+          const pod = pods.find(p => p.metadata!.name === old.metadata!.name);
+          return pod?.metadata!.uid !== old.metadata!.uid && ready(pod);
+        }),
+      'the lost pods to be replaced and ready',
+    );
+    const nodes = (await core.listNode()).items;
+    const rackOf = (node: string) =>
+      nodes.find(n => n.metadata!.name === node)!.metadata!.labels![
+        'topology.cairn.dev/rack'
+      ];
+    for (const old of lost) {
+      const pod = replaced.find(p => p.metadata!.name === old.metadata!.name)!;
+      expect([pod.metadata!.name, rackOf(pod.spec!.nodeName!)]).toEqual([
+        pod.metadata!.name,
+        'local-1a-r2',
+      ]);
+    }
+  });
+});
