@@ -40,6 +40,14 @@ export const NODE_SELECTOR_ANNOTATION =
 /** Finalizer of every Environment: the controller releases or deletes its namespace first. @public */
 export const ENVIRONMENT_FINALIZER = 'tenancy.cairn.dev/release-namespace';
 
+/** Kubernetes' own namespaces, which no Environment may adopt (nor delete). @public */
+export const PROTECTED_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+] as const;
+
 /** The names of the objects the controller keeps in an Environment's namespace. @public */
 export const ENVIRONMENT_OBJECT_NAME = 'cairn-environment';
 

@@ -425,6 +425,20 @@ describe('planEnvironment', () => {
     });
   });
 
+  it('never adopts Kubernetes’ own namespaces', () => {
+    for (const namespace of ['kube-system', 'default']) {
+      const observation = converged();
+      observation.environment = { ...ENV, spec: { ...ENV.spec, namespace } };
+      observation.namespace = { metadata: { name: namespace } };
+      const { actions } = planEnvironment(observation);
+      expect(types(actions)).toEqual(['updateStatus']);
+      expect(condition(actions, 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'NamespaceProtected',
+      });
+    }
+  });
+
   it('refuses quantities Kubernetes would refuse, writing nothing', () => {
     const observation = converged();
     observation.environment = {

@@ -12,6 +12,7 @@ import {
   LABEL_ENVIRONMENT,
   LABEL_OWNER,
   NODE_SELECTOR_ANNOTATION,
+  PROTECTED_NAMESPACES,
 } from './constants';
 import {
   environmentLimitRange,
@@ -345,6 +346,11 @@ export function planEnvironment(
   });
   const label = placementNodeLabel(name);
   if ('error' in label) return refuse('InvalidName', label.error);
+  if ((PROTECTED_NAMESPACES as readonly string[]).includes(spec.namespace))
+    return refuse(
+      'NamespaceProtected',
+      `namespace ${spec.namespace} is Kubernetes' own and cannot be an environment`,
+    );
   const invalid = [
     ...invalidQuantities(spec.quota).map(
       i => `quota.${i.resource}: ${i.message}`,
