@@ -469,6 +469,23 @@ describe('an update in place', () => {
     expect(created.spec!.containers[0].image).toBe('nginx:1.25');
   });
 
+  it('keeps the pods of a current revision whose ControllerRevision is gone, creating none', () => {
+    const { observation, update } = updating(newImage, 'Alpha', {
+      updateStrategy: { maxUnavailable: 2 },
+    });
+    const pods = observation.pods.filter(p => p.metadata!.name !== 'web-c-2');
+    const plan = planStone({ ...observation, pods, revisions: [update] });
+    // Without the old template the Alpha pod cannot be compared: recreated.
+    expect(writes(plan.actions)).toEqual(['deletePod web-a-0']);
+    expect(condition(plan.status, 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'RevisionMissing',
+    });
+    expect(plan.status.currentRevision).toBe(
+      observation.stone.status!.currentRevision,
+    );
+  });
+
   it('renumbers the revision of a rollback and keeps both', () => {
     const before = released();
     const older: V1ControllerRevision = revisionOf(

@@ -304,11 +304,12 @@ export function planStone(observation: StoneObservation): StonePlan {
       revision: decision.number,
     });
   }
-  const currentRevision =
-    previous?.currentRevision && revisions.has(previous.currentRevision)
-      ? previous.currentRevision
-      : undefined;
+  // A current revision whose ControllerRevision is gone (deleted by hand)
+  // still tells an update from a first release: its pods stay, and only
+  // what needs its template waits (Degraded says so).
+  const currentRevision = previous?.currentRevision || undefined;
   const firstRelease = currentRevision === undefined;
+  let missingRevision: string | undefined;
   const templateOf = (name: string): V1PodTemplateSpec | undefined => {
     const revision = revisions.get(name);
     return revision && revisionTemplate(revision);
@@ -417,6 +418,11 @@ export function planStone(observation: StoneObservation): StonePlan {
   for (const slot of slots) {
     const group = spec.coordinates[slot.groupIndex];
     const pod = slot.pod;
+    const target = templateOf(slot.target);
+    if (!target) {
+      missingRevision = slot.target;
+      continue;
+    }
     if (!pod) {
       for (const claim of buildClaims(stone, group.group, slot.index)) {
         if (!claimNames.has(claim.metadata!.name!)) {
@@ -430,7 +436,7 @@ export function planStone(observation: StoneObservation): StonePlan {
           group,
           index: slot.index,
           revisionName: slot.target,
-          template: templateOf(slot.target)!,
+          template: target,
           rackLabel,
         }),
       });
@@ -468,7 +474,7 @@ export function planStone(observation: StoneObservation): StonePlan {
 
     // The pod runs another revision than its slot's.
     const from = templateOf(revisionOf(pod) ?? '');
-    const to = templateOf(slot.target)!;
+    const to = target;
     const eligibility = from
       ? inPlaceEligibility(from, to)
       : ({
@@ -631,7 +637,13 @@ export function planStone(observation: StoneObservation): StonePlan {
       now,
     );
   const available = counts.readyReplicas >= slots.length - maxUnavailable;
-  const degraded = failure ?? refused;
+  const degraded =
+    failure ??
+    refused ??
+    (missingRevision && {
+      reason: 'RevisionMissing',
+      message: `ControllerRevision ${missingRevision} is gone: pods of the current revision cannot be created; a completed Release makes a new current revision`,
+    });
   const readyMessage = `${counts.readyReplicas} of ${slots.length} pods are ready`;
   const progressing = (): StoneCondition => {
     if (degraded) {
@@ -731,7 +743,7 @@ export function planStone(observation: StoneObservation): StonePlan {
     actions.push({ type: 'deleteRevision', name });
   }
 
-  return finish(status, refused && !failure ? refused : undefined);
+  return finish(status, failure ? undefined : degraded || undefined);
 }
 
 // Whether the Service lacks what the Stone wants of it; fields the API
