@@ -1,5 +1,6 @@
 import { resolve as resolvePath } from 'node:path';
 import { ConfigReader } from '@backstage/config';
+import { JsonValue } from '@backstage/types';
 import { loadConfig } from '@backstage/config-loader';
 import {
   assertGuestSignInStaysLocal,
@@ -36,7 +37,11 @@ describe('isLoopbackAddress', () => {
 describe('assertGuestSignInStaysLocal', () => {
   const guest = { auth: { providers: { guest: {} } } };
   const withListen = (listen: unknown, extra: object = {}) =>
-    new ConfigReader({ ...guest, backend: { listen }, ...extra });
+    new ConfigReader({
+      ...guest,
+      backend: { listen: listen as JsonValue },
+      ...extra,
+    });
 
   it('accepts guest sign-in on a loopback address', () => {
     for (const listen of [
@@ -89,7 +94,7 @@ describe('the shipped configuration', () => {
       configRoot: root,
       configTargets: files.map(path => ({ path: resolvePath(root, path) })),
       // The production file's ${VARIABLES} need values to load.
-      substitutionFunc: async () => 'x',
+      experimentalEnvFunc: async () => 'x',
     });
     return ConfigReader.fromConfigs(appConfigs);
   }

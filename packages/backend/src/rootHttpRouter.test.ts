@@ -63,7 +63,10 @@ afterEach(async () => {
 });
 
 /** The portal's backend as packages/backend builds it, with the auth plugin only. */
-async function startPortal(listen: { port: number }, extra: object = {}) {
+async function startPortal(
+  listen: { host: string; port: number },
+  extra: object = {},
+) {
   const backend = createBackend();
   backend.add(cairnRootHttpRouterServiceFactory);
   backend.add(authPlugin);
