@@ -37,6 +37,27 @@ const FACETS = [
   ['platform', 'platforms'],
 ] as const;
 
+/** The list's orders; the name breaks ties so pages do not overlap. */
+const SORT_ORDERS: Record<
+  TemplateQuery['sort'],
+  Array<{ column: string; order: 'asc' | 'desc' }>
+> = {
+  name: [
+    { column: 't.name', order: 'asc' },
+    { column: 't.kind', order: 'asc' },
+  ],
+  stars: [
+    { column: 'stars', order: 'desc' },
+    { column: 't.name', order: 'asc' },
+    { column: 't.kind', order: 'asc' },
+  ],
+  updated: [
+    { column: 't.updated_at', order: 'desc' },
+    { column: 't.name', order: 'asc' },
+    { column: 't.kind', order: 'asc' },
+  ],
+};
+
 /** SQLite returns timestamps as numbers or strings, PostgreSQL as Dates. */
 function toIso(value: unknown): string {
   return new Date(value as string | number | Date).toISOString();
@@ -126,29 +147,40 @@ export class DatabaseTemplateStore implements TemplateStore {
       );
     }
     const [{ count }] = await base.clone().count({ count: '*' });
-    const stars = db('template_stars as s')
-      .count('*')
-      .whereRaw('s.template_id = t.id')
-      .as('stars');
+    // Counts joined from grouped subqueries, not correlated per row: sorting
+    // thousands of matches by stars stays one hash join on PostgreSQL.
     const rows: Row[] = await base
       .clone()
-      .select('t.*', stars, this.usageCount(), this.starredBy(userRef))
-      .orderBy(
-        query.sort === 'stars'
-          ? [
-              { column: 'stars', order: 'desc' },
-              { column: 't.name', order: 'asc' },
-            ]
-          : query.sort === 'updated'
-          ? [
-              { column: 't.updated_at', order: 'desc' },
-              { column: 't.name', order: 'asc' },
-            ]
-          : [
-              { column: 't.name', order: 'asc' },
-              { column: 't.kind', order: 'asc' },
-            ],
+      .leftJoin(
+        db('template_stars')
+          .select('template_id')
+          .count({ star_count: '*' })
+          .groupBy('template_id')
+          .as('sc'),
+        'sc.template_id',
+        't.id',
       )
+      .leftJoin(
+        db('template_usage')
+          .select('template_id')
+          .count({ usage_count: '*' })
+          .groupBy('template_id')
+          .as('uc'),
+        'uc.template_id',
+        't.id',
+      )
+      .leftJoin('template_stars as me', join =>
+        join
+          .on('me.template_id', '=', 't.id')
+          .andOn('me.user_ref', '=', db.raw('?', [userRef])),
+      )
+      .select(
+        't.*',
+        db.raw('coalesce(sc.star_count, 0) as stars'),
+        db.raw('coalesce(uc.usage_count, 0) as usage'),
+        db.raw('case when me.user_ref is null then 0 else 1 end as starred'),
+      )
+      .orderBy(SORT_ORDERS[query.sort])
       .limit(query.pageSize)
       .offset((query.page - 1) * query.pageSize);
     return {
