@@ -41,6 +41,11 @@ backend.add(import('@cairn/plugin-template-store-backend'));
 
 // Webhook receivers (POST /api/events/http/<topic>) feed the events bus.
 backend.add(import('@backstage/plugin-events-backend'));
+// Git webhooks, each verified with its provider's secret (see app-config.yaml,
+// events.modules) and routed to <provider>.<event> topics.
+backend.add(import('@backstage/plugin-events-backend-module-github'));
+backend.add(import('@backstage/plugin-events-backend-module-gitlab'));
+backend.add(import('@cairn/plugin-events-backend-module-gitea'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
