@@ -31,6 +31,7 @@ backend.add(import('@cairn/plugin-permission-backend-module-cairn'));
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@cairn/plugin-template-store-backend/search'));
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 

@@ -1,6 +1,7 @@
 import { PermissionsService } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import { CairnPermissionPolicy } from '@cairn/plugin-permission-backend-module-cairn';
 import express from 'express';
@@ -30,6 +31,10 @@ export function cairnPermissions(): PermissionsService {
     opsGroups: ['group:default/ops'],
   });
   const decide = async (permission: any, credentials: any) => {
+    // Backstage's ServerPermissionClient allows services without a policy.
+    if (credentials.principal.type === 'service') {
+      return { result: AuthorizeResult.ALLOW } as const;
+    }
     const userEntityRef = credentials.principal.userEntityRef;
     return policy.handle(
       { permission },
@@ -82,7 +87,7 @@ export async function startTestRouter(
       cairnPermissions(),
       createConditionAuthorizer([isTemplateOwnerRule]),
     ),
-    httpAuth: mockServices.httpAuth(),
+    httpAuth: mockServices.httpAuth({ pluginId: 'template-store' }),
     auditor: {
       createEvent: async ({ eventId, meta }: any) => ({
         success: async () => {
