@@ -146,17 +146,6 @@ export interface LogStore {
 /** The largest chunk row; reads look this far back for a chunk overlapping. */
 export const MAX_CHUNK_BYTES = 256 * 1024;
 
-/**
- * Parsers of the binary columns readChunksPg selects: int8 and bytea
- * (copied: the driver's buffer is reused for the next message).
- */
-function fromBinary(oid: number): (value: Buffer) => number | Buffer {
-  const INT8 = 20;
-  return oid === INT8
-    ? value => Number(value.readBigInt64BE(0))
-    : value => Buffer.from(value);
-}
-
 /** How long a run stays known as expired after its logs were deleted. */
 const EXPIRED_KEPT_MS = 365 * 86_400_000;
 
@@ -410,8 +399,6 @@ export class DatabaseLogStore implements LogStore {
     limit: number,
   ): Promise<LogChunk[]> {
     const after = start - MAX_CHUNK_BYTES;
-    if (this.db.client.config.client === 'pg')
-      return this.readChunksPg(stepId, after, start, end, limit);
     const rows = await this.db('log_chunks')
       .where({ step_id: stepId })
       .andWhere('byte_offset', '>', after)
@@ -424,40 +411,6 @@ export class DatabaseLogStore implements LogStore {
       offset: Number(row.byte_offset),
       content: row.content as Buffer,
     }));
-  }
-
-  /**
-   * readChunks on PostgreSQL, asking for binary results: by default node-pg
-   * receives bytea as hex text and decodes it, which makes log reads about
-   * half as fast (the streaming benchmark's bottleneck).
-   */
-  private async readChunksPg(
-    stepId: number,
-    after: number,
-    start: number,
-    end: number,
-    limit: number,
-  ): Promise<LogChunk[]> {
-    const connection = await this.db.client.acquireConnection();
-    try {
-      const result = await connection.query({
-        text: `SELECT byte_offset, content FROM log_chunks
-          WHERE step_id = $1 AND byte_offset > $2 AND byte_offset < $3
-            AND byte_offset + byte_length > $4
-          ORDER BY byte_offset LIMIT $5`,
-        values: [stepId, after, end, start, limit],
-        binary: true,
-        types: { getTypeParser: (oid: number) => fromBinary(oid) },
-      });
-      return result.rows.map(
-        (row: { byte_offset: unknown; content: Buffer }) => ({
-          offset: Number(row.byte_offset),
-          content: row.content,
-        }),
-      );
-    } finally {
-      await this.db.client.releaseConnection(connection);
-    }
   }
 
   async findRun(
