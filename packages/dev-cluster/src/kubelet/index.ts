@@ -31,6 +31,7 @@ export type { CatalogImage, ImagePull } from './imageCatalog';
 export {
   podPhase,
   podConditions,
+  KUBELET_CONDITIONS,
   initializedCondition,
   containersReadyCondition,
   readyCondition,

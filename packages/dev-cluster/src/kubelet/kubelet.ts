@@ -1062,14 +1062,14 @@ export class Kubelet {
       failure: worker.failure,
       now: this.now(),
     });
+    // Conditions are a list-map keyed by type: the API server's copy may
+    // hold the same ones in another order (a controller's patch appends its
+    // readiness gate's), which is no change.
     const comparable = JSON.stringify({
       ...status,
-      conditions: status.conditions?.map(c => [
-        c.type,
-        c.status,
-        c.reason,
-        c.message,
-      ]),
+      conditions: status.conditions
+        ?.map(c => [c.type, c.status, c.reason, c.message])
+        .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)),
     });
     if (comparable === worker.lastReported) return;
     worker.lastReported = comparable;

@@ -252,7 +252,8 @@ export function readyCondition(
   return { type: 'Ready', status: 'True' };
 }
 
-const KUBELET_CONDITIONS = [
+/** The pod conditions the kubelet owns (kubetypes.PodConditionByKubelet). */
+export const KUBELET_CONDITIONS = [
   'PodReadyToStartContainers',
   'Initialized',
   'Ready',

@@ -321,4 +321,66 @@ describe('images and in-place updates on the dev cluster', () => {
     });
     expect(condition(unready, 'ContainersReady')?.status).toBe('True');
   });
+
+  it('writes no status once a pod whose readiness gate a controller set is stable', async () => {
+    const gate = 'example.com/settled';
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: 'settled' },
+        spec: {
+          readinessGates: [{ conditionType: gate }],
+          containers: [
+            { name: 'app', image: 'busybox:1.36', args: ['sleep', '1d'] },
+          ],
+        },
+      },
+    });
+    // As a controller sets its gate: a strategic merge patch of one condition.
+    const setGate = (status: string) =>
+      core.patchNamespacedPodStatus(
+        {
+          name: 'settled',
+          namespace: NAMESPACE,
+          body: {
+            status: {
+              conditions: [
+                {
+                  type: gate,
+                  status,
+                  reason: 'Set',
+                  lastTransitionTime: new Date(),
+                },
+              ],
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+    await setGate('False');
+    await setGate('True');
+    const ready = await podWhere(
+      'settled',
+      p =>
+        p.status?.conditions?.find(c => c.type === 'Ready')?.status === 'True',
+    );
+    // A metadata change makes the kubelet sync the pod again; with nothing
+    // of its own to change, it writes nothing.
+    await core.patchNamespacedPod(
+      {
+        name: 'settled',
+        namespace: NAMESPACE,
+        body: { metadata: { labels: { synced: 'again' } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const labelled = await readPod('settled');
+    // Long enough for hundreds of writes of a status that flips back and forth.
+    await new Promise(resolve => setTimeout(resolve, 2000));
+    const settled = await readPod('settled');
+    expect(settled.metadata?.resourceVersion).toBe(
+      labelled.metadata?.resourceVersion,
+    );
+    expect(settled.status).toEqual(ready.status);
+  });
 });

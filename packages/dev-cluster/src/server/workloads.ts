@@ -4,6 +4,7 @@ import {
   heartbeatNodeStatus,
   ImageCatalog,
   Kubelet,
+  KUBELET_CONDITIONS,
   serviceEnvironment,
   toEventObject,
 } from '../kubelet';
@@ -386,14 +387,18 @@ export class Workloads {
     const current = this.store.get('/pods', key);
     if (!current || current.metadata.uid !== pod.metadata!.uid) return;
     const json = toJson(status);
-    // Conditions others own (the scheduler's PodScheduled and
-    // DisruptionTarget) stay, as the kubelet's status manager merges them.
-    const reported = new Set((json.conditions ?? []).map((c: any) => c.type));
-    const others = ((current as any).status?.conditions ?? []).filter(
-      (c: any) => !reported.has(c.type),
-    );
-    if (others.length)
-      json.conditions = [...(json.conditions ?? []), ...others];
+    // The kubelet's status manager (mergePodStatus) writes only the
+    // conditions it owns; the others (PodScheduled, DisruptionTarget, a
+    // controller's readiness gate) are taken from the API server's copy, so
+    // a status computed from an older copy of the pod cannot undo a
+    // controller's newer write.
+    const owned = (c: any) => KUBELET_CONDITIONS.includes(c.type);
+    json.conditions = [
+      ...((current as any).status?.conditions ?? []).filter(
+        (c: any) => !owned(c),
+      ),
+      ...(json.conditions ?? []).filter(owned),
+    ];
     this.write(
       'pods',
       pod.metadata!.namespace!,
