@@ -89,7 +89,12 @@ const verdict = (met: boolean) => (met ? 'met' : '**missed**');
 
 /** Resident memory of a process, now and at its peak, from /proc. */
 function residentSet(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return 0; // It exited: the benchmark reports why.
+  }
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
 }
 
@@ -316,6 +321,8 @@ async function main(): Promise<void> {
     env: { ...process.env, CAIRN_LOGS_BENCH_BACKEND: JSON.stringify(settings) },
     startTimeoutMs: 120_000,
     children,
+    onUnexpectedExit: (description, stderr) =>
+      log(`${description}:\n${stderr}`),
   });
   const { pid, port } = backend.ready;
   const db: Knex = knexFactory({
@@ -462,6 +469,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    if (!backend.alive) log(`the backend exited:\n${backend.stderr}`);
     await db.destroy();
     await backend.stop();
     await clusterProcess.stop();

@@ -252,4 +252,27 @@ describe('DatabaseLogStore', () => {
       expect(await store.findRun('dev', 'ci', 'build-1')).toBeUndefined();
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'stores any bytes a step writes, not only UTF-8, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      await store.saveRun(run);
+      const step = await store.openStep(key, where);
+      await store.acquire(step.id, 'a', 10_000, 0);
+      const bytes = Buffer.from(
+        Array.from({ length: 600_000 }, (_, i) => (i * 7) % 256),
+      );
+      await store.append(
+        'a',
+        [{ stepId: step.id, written: 0, data: bytes }],
+        10_000,
+      );
+      const chunks = await store.readChunks(step.id, 0, bytes.length, 100);
+      expect(chunks.map(c => c.offset)).toEqual([0, 262144, 524288]);
+      expect(Buffer.concat(chunks.map(c => c.content)).equals(bytes)).toBe(
+        true,
+      );
+    },
+  );
 });

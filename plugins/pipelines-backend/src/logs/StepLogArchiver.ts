@@ -55,8 +55,14 @@ interface Follower {
   response?: IncomingMessage;
 }
 
+/** The TaskRun a step belongs to, as the archiver keeps track of it. */
+const taskRunId = (cluster: string, namespace: string, taskRun: string) =>
+  `${cluster}/${namespace}/${taskRun}`;
+
 const targetId = (cluster: string, target: StepTarget) =>
-  `${cluster}/${target.key.runUid}/${target.key.taskRun}/${target.key.attempt}/${target.key.step}`;
+  `${taskRunId(cluster, target.namespace, target.key.taskRun)}/${
+    target.key.runUid
+  }/${target.key.attempt}/${target.key.step}`;
 
 /**
  * Archives every step's log while it is written: one follower per running
@@ -75,8 +81,8 @@ export class StepLogArchiver {
   private readonly flushMs: number;
   private readonly appends = new EventEmitter();
   private readonly followers = new Map<string, Follower>();
-  /** Steps archived completely (or gone): nothing more to do. */
-  private readonly settled = new Set<string>();
+  /** Steps archived completely (or gone), by TaskRun: nothing more to do. */
+  private readonly settled = new Map<string, Set<string>>();
   /** Steps another replica holds, by id: taken over when its lease expires. */
   private readonly contested = new Map<
     string,
@@ -179,7 +185,9 @@ export class StepLogArchiver {
     for (const target of stepTargets(run, taskRun)) {
       const id = targetId(cluster, target);
       if (
-        this.settled.has(id) ||
+        this.settled
+          .get(taskRunId(cluster, target.namespace, target.key.taskRun))
+          ?.has(id) ||
         this.followers.has(id) ||
         this.contested.has(id)
       ) {
@@ -191,13 +199,25 @@ export class StepLogArchiver {
   }
 
   private forget(cluster: string, taskRun: TaskRun): void {
-    const prefix = `${cluster}/`;
-    const suffix = `/${taskRun.metadata.name}/`;
-    for (const set of [this.settled, this.contested]) {
-      for (const id of set.keys()) {
-        if (id.startsWith(prefix) && id.includes(suffix)) set.delete(id);
-      }
+    const id = taskRunId(
+      cluster,
+      taskRun.metadata.namespace ?? '',
+      taskRun.metadata.name ?? '',
+    );
+    this.settled.delete(id);
+    for (const contested of this.contested.keys()) {
+      if (contested.startsWith(`${id}/`)) this.contested.delete(contested);
     }
+  }
+
+  private settle(cluster: string, target: StepTarget, id: string): void {
+    const taskRun = taskRunId(cluster, target.namespace, target.key.taskRun);
+    let steps = this.settled.get(taskRun);
+    if (!steps) {
+      steps = new Set();
+      this.settled.set(taskRun, steps);
+    }
+    steps.add(id);
   }
 
   /** Looks up the queued steps in the database, a batch at a time. */
@@ -238,7 +258,7 @@ export class StepLogArchiver {
         `${key.runUid}/${key.taskRun}/${key.attempt}/${key.step}`,
       );
       if (step && step.state !== 'open') {
-        this.settled.add(id);
+        this.settle(cluster, target, id);
         continue;
       }
       if (!step) {
@@ -320,7 +340,7 @@ export class StepLogArchiver {
         const contested = byStep.get(state.id)!;
         if (state.state !== 'open') {
           this.contested.delete(contested.id);
-          this.settled.add(contested.id);
+          this.settle(contested.cluster, contested.target, contested.id);
         } else if (!state.holder || state.leaseExpiresAt < now) {
           await this.tryFollow(
             contested.id,
@@ -387,7 +407,7 @@ export class StepLogArchiver {
                   : `pod "${target.pod}" was deleted before archiving caught up: the log may end early`,
               );
             }
-            this.settled.add(follower.id);
+            this.settle(cluster, target, follower.id);
             return;
           }
           failures += 1;
@@ -421,7 +441,7 @@ export class StepLogArchiver {
           await this.flush(follower);
           if (!follower.lost) {
             await store.finish(step.id, this.replica, 'complete');
-            this.settled.add(follower.id);
+            this.settle(cluster, target, follower.id);
           }
           return;
         }
