@@ -33,4 +33,13 @@ export interface Config {
     /** When the sources are imported again. Default every 6 hours. */
     schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
   };
+  search?: {
+    collators?: {
+      /** The template store's collator (`@cairn/plugin-template-store-backend/search`). */
+      templateStore?: {
+        /** When templates are indexed again. Default every 10 minutes. */
+        schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      };
+    };
+  };
 }
