@@ -15,3 +15,4 @@ export * from './api';
 export * from './names';
 export * from './requests';
 export * from './builder';
+export * from './triggers';

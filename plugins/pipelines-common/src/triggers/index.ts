@@ -1,0 +1,4 @@
+export * from './delivery';
+export * from './annotations';
+export * from './match';
+export * from './pipelineRun';
