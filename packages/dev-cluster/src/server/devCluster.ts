@@ -32,6 +32,8 @@ import {
 } from './priority';
 import { GarbageCollector } from './garbageCollector';
 import { ReplicationControllers } from './replication';
+import { JobController, jobSelectorAdmission } from './jobs';
+import { CronJobController } from './cronJobs';
 import { Workloads } from './workloads';
 import {
   NamespaceController,
@@ -141,6 +143,7 @@ export async function startDevCluster(
     ...limitRangerAdmission(store),
     new ServiceAllocator(store),
     resourceQuotaAdmission(store, registry, server.resources),
+    jobSelectorAdmission,
   ]) {
     server.resources.addAdmissionPlugin(plugin);
   }
@@ -179,6 +182,10 @@ export async function startDevCluster(
     server.resources,
   );
   replication.start();
+  const jobs = new JobController(store, registry, server.resources);
+  jobs.start();
+  const cronJobs = new CronJobController(store, registry, server.resources);
+  cronJobs.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
   const volumes = new LocalVolumeProvisioner(
@@ -247,6 +254,8 @@ export async function startDevCluster(
       quotas.stop();
       garbageCollector.stop();
       replication.stop();
+      jobs.stop();
+      cronJobs.stop();
       endpoints.stop();
       volumes.stop();
       pvcProtection.stop();

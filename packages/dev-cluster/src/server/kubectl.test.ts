@@ -50,7 +50,9 @@ describe('kubectl against the dev cluster', () => {
       'name',
     ]);
     expect(all.stdout.trim().split('\n').sort()).toEqual([
+      'cronjobs.batch',
       'deployments.apps',
+      'jobs.batch',
       'pods',
       'replicasets.apps',
       'services',

@@ -63,11 +63,36 @@ const MESSAGES: Record<string, string> = {
   Pod: '1 metadata ObjectMeta; 2 spec PodSpec; 3 status Status',
   PodTemplateSpec: '1 metadata ObjectMeta; 2 spec PodSpec',
   PodSpec:
-    '2 containers Container[]; 3 restartPolicy s; 4 terminationGracePeriodSeconds i64; 5 activeDeadlineSeconds i64; 6 dnsPolicy s; 7 nodeSelector {s}; 8 serviceAccountName s; 9 serviceAccount s; 10 nodeName s; 11 hostNetwork b?; 12 hostPID b?; 13 hostIPC b?; 15 imagePullSecrets LocalObjectReference[]; 16 hostname s; 17 subdomain s; 19 schedulerName s; 20 initContainers Container[]; 21 automountServiceAccountToken b; 22 tolerations Toleration[]; 24 priorityClassName s; 25 priority i32; 27 shareProcessNamespace b; 28 readinessGates PodReadinessGate[]; 29 runtimeClassName s; 30 enableServiceLinks b; 31 preemptionPolicy s; 35 setHostnameAsFQDN b; 37 hostUsers b; 38 schedulingGates PodSchedulingGate[]',
+    '1 volumes Volume[]; 2 containers Container[]; 3 restartPolicy s; 4 terminationGracePeriodSeconds i64; 5 activeDeadlineSeconds i64; 6 dnsPolicy s; 7 nodeSelector {s}; 8 serviceAccountName s; 9 serviceAccount s; 10 nodeName s; 11 hostNetwork b?; 12 hostPID b?; 13 hostIPC b?; 14 securityContext PodSecurityContext; 15 imagePullSecrets LocalObjectReference[]; 16 hostname s; 17 subdomain s; 19 schedulerName s; 20 initContainers Container[]; 21 automountServiceAccountToken b; 22 tolerations Toleration[]; 24 priorityClassName s; 25 priority i32; 27 shareProcessNamespace b; 28 readinessGates PodReadinessGate[]; 29 runtimeClassName s; 30 enableServiceLinks b; 31 preemptionPolicy s; 35 setHostnameAsFQDN b; 37 hostUsers b; 38 schedulingGates PodSchedulingGate[]',
   PodReadinessGate: '1 conditionType s',
   PodSchedulingGate: '1 name s',
   Container:
-    '1 name s; 2 image s; 3 command s[]; 4 args s[]; 5 workingDir s; 6 ports ContainerPort[]; 7 env EnvVar[]; 8 resources ResourceRequirements; 13 terminationMessagePath s; 14 imagePullPolicy s; 16 stdin b?; 17 stdinOnce b?; 18 tty b?; 19 envFrom EnvFromSource[]; 20 terminationMessagePolicy s; 24 restartPolicy s',
+    '1 name s; 2 image s; 3 command s[]; 4 args s[]; 5 workingDir s; 6 ports ContainerPort[]; 7 env EnvVar[]; 8 resources ResourceRequirements; 9 volumeMounts VolumeMount[]; 10 livenessProbe Probe; 11 readinessProbe Probe; 13 terminationMessagePath s; 14 imagePullPolicy s; 16 stdin b?; 17 stdinOnce b?; 18 tty b?; 19 envFrom EnvFromSource[]; 20 terminationMessagePolicy s; 22 startupProbe Probe; 24 restartPolicy s',
+  PodSecurityContext:
+    '2 runAsUser i64; 3 runAsNonRoot b; 4 supplementalGroups i64[]; 5 fsGroup i64; 6 runAsGroup i64; 9 fsGroupChangePolicy s',
+  Volume: '1 name s; 2 ^volumeSource VolumeSource',
+  VolumeSource:
+    '1 hostPath HostPathVolumeSource; 2 emptyDir EmptyDirVolumeSource; 6 secret SecretVolumeSource; 10 persistentVolumeClaim PersistentVolumeClaimVolumeSource; 19 configMap ConfigMapVolumeSource',
+  HostPathVolumeSource: '1 path s; 2 type s',
+  EmptyDirVolumeSource: '1 medium s; 2 sizeLimit Quantity',
+  SecretVolumeSource:
+    '1 secretName s; 2 items KeyToPath[]; 3 defaultMode i32; 4 optional b',
+  ConfigMapVolumeSource:
+    '1 ^localObjectReference LocalObjectReference; 2 items KeyToPath[]; 3 defaultMode i32; 4 optional b',
+  PersistentVolumeClaimVolumeSource: '1 claimName s; 2 readOnly b?',
+  KeyToPath: '1 key s; 2 path s; 3 mode i32',
+  VolumeMount:
+    '1 name s; 2 readOnly b?; 3 mountPath s; 4 subPath s; 5 mountPropagation s; 6 subPathExpr s; 7 recursiveReadOnly s',
+  Probe:
+    '1 ^handler ProbeHandler; 2 initialDelaySeconds i32?; 3 timeoutSeconds i32; 4 periodSeconds i32; 5 successThreshold i32; 6 failureThreshold i32; 7 terminationGracePeriodSeconds i64',
+  ProbeHandler:
+    '1 exec ExecAction; 2 httpGet HTTPGetAction; 3 tcpSocket TCPSocketAction; 4 grpc GRPCAction',
+  ExecAction: '1 command s[]',
+  HTTPGetAction:
+    '1 path s; 2 port IntOrString; 3 host s; 4 scheme s; 5 httpHeaders HTTPHeader[]',
+  HTTPHeader: '1 name s; 2 value s',
+  TCPSocketAction: '1 port IntOrString; 2 host s',
+  GRPCAction: '1 port i32; 2 service s',
   ContainerPort:
     '1 name s; 2 hostPort i32?; 3 containerPort i32?; 4 protocol s; 5 hostIP s',
   EnvVar: '1 name s; 2 value s; 3 valueFrom EnvVarSource',
@@ -90,6 +115,19 @@ const MESSAGES: Record<string, string> = {
   DeploymentStrategy: '1 type s; 2 rollingUpdate RollingUpdateDeployment',
   RollingUpdateDeployment:
     '1 maxUnavailable IntOrString; 2 maxSurge IntOrString',
+  Job: '1 metadata ObjectMeta; 2 spec JobSpec; 3 status Status',
+  JobSpec:
+    '1 parallelism i32; 2 completions i32; 3 activeDeadlineSeconds i64; 4 selector LabelSelector; 5 manualSelector b; 6 template PodTemplateSpec; 7 backoffLimit i32; 8 ttlSecondsAfterFinished i32; 9 completionMode s; 10 suspend b; 11 podFailurePolicy PodFailurePolicy; 12 backoffLimitPerIndex i32; 13 maxFailedIndexes i32; 14 podReplacementPolicy s; 16 managedBy s',
+  PodFailurePolicy: '1 rules PodFailurePolicyRule[]',
+  PodFailurePolicyRule:
+    '1 action s; 2 onExitCodes PodFailurePolicyOnExitCodesRequirement; 3 onPodConditions PodFailurePolicyOnPodConditionsPattern[]',
+  PodFailurePolicyOnExitCodesRequirement:
+    '1 containerName s; 2 operator s; 3 values i32[]',
+  PodFailurePolicyOnPodConditionsPattern: '1 type s; 2 status s',
+  CronJob: '1 metadata ObjectMeta; 2 spec CronJobSpec; 3 status Status',
+  CronJobSpec:
+    '1 schedule s; 2 startingDeadlineSeconds i64; 3 concurrencyPolicy s; 4 suspend b; 5 jobTemplate JobTemplateSpec; 6 successfulJobsHistoryLimit i32; 7 failedJobsHistoryLimit i32; 8 timeZone s',
+  JobTemplateSpec: '1 metadata ObjectMeta; 2 spec JobSpec',
   Role: '1 metadata ObjectMeta; 2 rules PolicyRule[]',
   ClusterRole:
     '1 metadata ObjectMeta; 2 rules PolicyRule[]; 3 aggregationRule AggregationRule',
@@ -134,6 +172,8 @@ const KINDS = new Set([
   'ResourceQuota',
   'Pod',
   'Deployment',
+  'Job',
+  'CronJob',
   'Role',
   'ClusterRole',
   'RoleBinding',

@@ -313,6 +313,23 @@ export function builtinResourceTypes(): ResourceType[] {
       tracksGeneration: true,
       subresources: [SCALE, status('ReplicaSet')],
     }),
+    builtin('batch', 'v1', {
+      kind: 'CronJob',
+      plural: 'cronjobs',
+      namespaced: true,
+      shortNames: ['cj'],
+      categories: ['all'],
+      tracksGeneration: true,
+      subresources: [status('CronJob')],
+    }),
+    builtin('batch', 'v1', {
+      kind: 'Job',
+      plural: 'jobs',
+      namespaced: true,
+      categories: ['all'],
+      tracksGeneration: true,
+      subresources: [status('Job')],
+    }),
     builtin(
       'authentication.k8s.io',
       'v1',

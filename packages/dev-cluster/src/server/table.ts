@@ -1,6 +1,6 @@
 import type { KubeObject } from '../store/types';
 import { encodeObject } from './encoding';
-import { ageSince } from './humanDuration';
+import { ageSince, humanDuration } from './humanDuration';
 import { evaluateJsonPath, parseJsonPath } from './jsonPath';
 import type { PrinterColumn, ResourceType } from './registry';
 import { formatLabelSelector } from './subresources';
@@ -251,6 +251,114 @@ const deploymentPrinter: Printer = {
       containers,
       images,
       labelSelectorText(d.spec?.selector),
+    ];
+  },
+};
+
+const hasCondition = (object: any, type: string) =>
+  (object.status?.conditions ?? []).some(
+    (c: any) => c.type === type && c.status === 'True',
+  );
+
+function jobStatus(job: any): string {
+  if (hasCondition(job, 'Complete')) return 'Complete';
+  if (hasCondition(job, 'Failed')) return 'Failed';
+  if (job.metadata.deletionTimestamp) return 'Terminating';
+  if (hasCondition(job, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  if (hasCondition(job, 'FailureTarget')) return 'FailureTarget';
+  if (hasCondition(job, 'Suspended')) return 'Suspended';
+  return 'Running';
+}
+
+function jobCompletions(job: any): string {
+  const succeeded = job.status?.succeeded ?? 0;
+  if (job.spec?.completions !== undefined)
+    return `${succeeded}/${job.spec.completions}`;
+  const parallelism = job.spec?.parallelism ?? 1;
+  return parallelism > 1
+    ? `${succeeded}/1 of ${parallelism}`
+    : `${succeeded}/1`;
+}
+
+function jobDuration(job: any, now: number): string {
+  const start = job.status?.startTime;
+  if (!start) return '';
+  const end = job.status?.completionTime;
+  return humanDuration((end ? Date.parse(end) : now) - Date.parse(start));
+}
+
+const jobPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Status',
+      'string',
+      'Status of the job execution: Complete, Failed, Running, Suspended or Terminating.',
+    ),
+    column(
+      'Completions',
+      'string',
+      'The desired number of successfully finished pods the job should be run with.',
+    ),
+    column('Duration', 'string', 'Time required to complete the job.'),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  cells(job, now) {
+    const [containers, images] = containersAndImages(job.spec?.template?.spec);
+    return [
+      job.metadata.name,
+      jobStatus(job),
+      jobCompletions(job),
+      jobDuration(job, now),
+      age(job, now),
+      containers,
+      images,
+      labelSelectorText(job.spec?.selector),
+    ];
+  },
+};
+
+const cronJobPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Schedule', 'string', 'The schedule in Cron format.'),
+    column('Timezone', 'string', 'The time zone name for the given schedule.'),
+    column(
+      'Suspend',
+      'boolean',
+      'This flag tells the controller to suspend subsequent executions.',
+    ),
+    column(
+      'Active',
+      'integer',
+      'A list of pointers to currently running jobs.',
+    ),
+    column(
+      'Last Schedule',
+      'string',
+      'Information when was the last time the job was successfully scheduled.',
+    ),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  cells(cronJob, now) {
+    const jobSpec = cronJob.spec?.jobTemplate?.spec;
+    const [containers, images] = containersAndImages(jobSpec?.template?.spec);
+    const suspend = cronJob.spec?.suspend;
+    return [
+      cronJob.metadata.name,
+      cronJob.spec?.schedule ?? '',
+      none(cronJob.spec?.timeZone),
+      suspend === undefined ? '<unset>' : suspend ? 'True' : 'False',
+      (cronJob.status?.active ?? []).length,
+      cronJob.status?.lastScheduleTime
+        ? ageSince(cronJob.status.lastScheduleTime, now)
+        : '<none>',
+      age(cronJob, now),
+      containers,
+      images,
+      labelSelectorText(jobSpec?.selector),
     ];
   },
 };
@@ -936,6 +1044,8 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   '/pods': podPrinter,
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
+  'batch/jobs': jobPrinter,
+  'batch/cronjobs': cronJobPrinter,
   '/nodes': nodePrinter,
   '/services': servicePrinter,
   '/namespaces': namespacePrinter,

@@ -52,6 +52,14 @@ import {
   validateReplicaSet,
   validateReplicaSetUpdate,
 } from './workloads';
+import {
+  applyCronJobDefaults,
+  applyJobDefaults,
+  validateCronJob,
+  validateCronJobUpdate,
+  validateJob,
+  validateJobUpdate,
+} from './batch';
 import { applyLimitRangeDefaults } from '../admission';
 import { canonicalizeQuantities } from './quantities';
 import {
@@ -153,6 +161,8 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateControllerRevision,
     update: validateControllerRevisionUpdate,
   },
+  'batch/Job': { create: validateJob, update: validateJobUpdate },
+  'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
 };
 
 function groupKind(obj: Obj): string {
@@ -242,6 +252,10 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return applyRoleBindingDefaults(obj);
     case 'apps/Deployment':
       return withTemplateDefaults(applyDeploymentDefaults(obj));
+    case 'batch/Job':
+      return applyJobDefaults(obj);
+    case 'batch/CronJob':
+      return applyCronJobDefaults(obj);
     case 'apps/ReplicaSet':
       return withTemplateDefaults({
         ...obj,
