@@ -369,7 +369,11 @@ export function recordUpdate(
 ): ManagedFieldsEntry[] {
   // Managed fields the request itself changes (e.g. kubectl's upgrade from
   // client-side to server-side apply) are taken as they are sent.
-  const supplied = next.metadata.managedFields;
+  // Their times are metav1.Time, which is whole seconds whatever a client
+  // sends (client-node sends milliseconds).
+  const supplied = next.metadata.managedFields?.map(entry =>
+    entry.time ? { ...entry, time: timestamp(new Date(entry.time)) } : entry,
+  );
   const entries =
     supplied && !jsonEqual(supplied, previous?.metadata.managedFields)
       ? supplied
@@ -386,6 +390,21 @@ export function recordUpdate(
   const changedIds = new Set(changed.map(pathId));
   const isOwn = (e: ManagedFieldsEntry) =>
     e.manager === manager && e.operation === 'Update' && !e.subresource;
+  // As kube-apiserver's managedFieldsUpdater: the writer's entry is
+  // re-stamped (and moved last) only when the write took some field; a
+  // write that changes nothing leaves managedFields, and so the object,
+  // as they were.
+  if (previous && !changed.length) {
+    return entries.flatMap(entry => {
+      const kept = fromFieldsV1(entry.fieldsV1 ?? {}).filter(p =>
+        presentIds.has(pathId(p)),
+      );
+      if (!kept.length) return [];
+      return jsonEqual(toFieldsV1(kept), entry.fieldsV1 ?? {})
+        ? [entry]
+        : [{ ...entry, fieldsV1: toFieldsV1(kept) }];
+    });
+  }
   const result: ManagedFieldsEntry[] = [];
   let own: string[][] = changed;
   for (const entry of entries) {

@@ -66,6 +66,40 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Whether anything outside metadata and status differs (what bumps metadata.generation). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * jsonEqual for the no-op check of a write: kube-apiserver decodes a
+ * request into typed objects, so a time sent as `…:01.000Z` is the stored
+ * `…:01Z` (the same instant); anything else must be equal as JSON.
+ */
+export function storedEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string')
+    return (
+      RFC3339.test(a) &&
+      RFC3339.test(b) &&
+      new Date(a).getTime() === new Date(b).getTime()
+    );
+  if (
+    typeof a !== typeof b ||
+    a === null ||
+    b === null ||
+    typeof a !== 'object'
+  )
+    return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((v, i) => storedEqual(v, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter(k => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter(k => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every(k => storedEqual(ao[k], bo[k]));
+}
+
 export function specChanged(a: KubeObject, b: KubeObject): boolean {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const key of keys) {

@@ -19,6 +19,7 @@ import {
   isPlainObject,
   jsonEqual,
   specChanged,
+  storedEqual,
   timestamp,
   withTypeMeta,
 } from './objects';
@@ -591,15 +592,16 @@ export class ResourceService {
       this.validate(type, next, existing, subresource);
     this.admit('validating', { ...request, object: next }, ctx);
     this.trackManagedFields(type, existing, next, subresource, ctx);
-    const { resourceVersion: _a, ...nextMeta } = next.metadata;
-    const { resourceVersion: _b, ...existingMeta } = existing.metadata;
-    if (
-      jsonEqual(nextMeta, existingMeta) &&
-      !specChanged(next, existing) &&
-      jsonEqual(next.status, existing.status)
-    ) {
-      return existing; // A no-op update writes nothing, as in etcd3 storage.
-    }
+    // A write that changes nothing is answered with the stored object: no
+    // new resourceVersion, no watch event. kube-apiserver compares the
+    // object as it would store it (after defaulting and admission, with
+    // managedFields updated — whose writer's time moves only when the write
+    // took a field) with the stored bytes (etcd3 GuaranteedUpdate).
+    const stored = ({ kind: _k, apiVersion: _v, ...object }: KubeObject) => {
+      const { resourceVersion: _r, ...metadata } = object.metadata;
+      return { ...object, metadata };
+    };
+    if (storedEqual(stored(next), stored(existing))) return existing;
     if (ctx.dryRun) return next;
     const key = keyOf(type, namespace, name);
     const ns = type.namespaced ? namespace : '';
