@@ -102,14 +102,14 @@ export const diffQuerySchema = z
   .object({ from: version, to: version })
   .strict();
 
+const YAML_MISSING = 'is required: the Task, Pipeline or StepAction YAML';
+
 /** `POST /templates`: publish pasted YAML as a version. @public */
 export const publishBodySchema = z
   .object({
     owner: groupRefSchema,
     version,
-    yaml: z
-      .string()
-      .min(1, 'is required: the Task, Pipeline or StepAction YAML'),
+    yaml: z.string({ error: YAML_MISSING }).min(1, YAML_MISSING),
     readme: z
       .string()
       .max(256 * 1024)
