@@ -295,6 +295,71 @@ describe('Kubelet', () => {
     ]);
   });
 
+  it('reports ErrImagePull, then ImagePullBackOff (never CrashLoopBackOff) for a running container patched to an unknown tag', async () => {
+    const pod = makePod({});
+    kubelet.syncPod(pod);
+    await statusWhere(s => condition(s, 'Ready')?.status === 'True');
+    kubelet.syncPod({
+      ...pod,
+      spec: {
+        ...pod.spec!,
+        containers: [{ name: 'app', image: 'busybox:0.0.0-no-such-tag' }],
+      },
+    });
+    const from = statuses.length;
+    await statusWhere(
+      s =>
+        statuses.indexOf(s) >= from &&
+        appStatus(s)?.state?.waiting?.reason === 'ImagePullBackOff',
+    );
+    // Several pull back-offs: the old container's exit never counts as a crash.
+    await statusWhere(
+      () =>
+        events.filter(
+          e => e.reason === 'Failed' && e.message === 'Error: ImagePullBackOff',
+        ).length >= 3,
+    );
+    const reasons = statuses
+      .slice(from)
+      .map(s => appStatus(s)?.state?.waiting?.reason)
+      .filter(Boolean);
+    expect(reasons[0]).toBe('ErrImagePull');
+    expect(new Set(reasons)).toEqual(
+      new Set(['ErrImagePull', 'ImagePullBackOff']),
+    );
+    expect(
+      events.some(e => e.message.startsWith('Back-off restarting failed')),
+    ).toBe(false);
+  });
+
+  it('starts the back-off of a crash-looping container afresh when its image changes', async () => {
+    const crashing = (image: string) => [
+      { name: 'app', image, command: ['sh', '-c', 'exit 2'] },
+    ];
+    const pod = makePod({ containers: crashing('busybox:1.36') });
+    kubelet.syncPod(pod);
+    // The back-off has grown to its cap (400ms in these tests).
+    await statusWhere(s =>
+      Boolean(
+        appStatus(s)?.state?.waiting?.message?.startsWith('back-off 400ms'),
+      ),
+    );
+    kubelet.syncPod({
+      ...pod,
+      spec: { ...pod.spec!, containers: crashing('busybox:1.37') },
+    });
+    const from = statuses.length;
+    const looping = await statusWhere(
+      s =>
+        statuses.indexOf(s) >= from &&
+        appStatus(s)?.image === 'docker.io/library/busybox:1.37' &&
+        appStatus(s)?.state?.waiting?.reason === 'CrashLoopBackOff',
+    );
+    expect(appStatus(looping)?.state?.waiting?.message).toMatch(
+      /^back-off 100ms /,
+    );
+  });
+
   it('runs init containers first, sharing volumes, then the app', async () => {
     const mounts = [{ name: 'work', mountPath: '/work' }];
     const pod = makePod({

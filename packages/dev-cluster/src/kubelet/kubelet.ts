@@ -97,6 +97,8 @@ interface ContainerTrack {
   imageID: string;
   /** Set while the kubelet itself restarts the container (a changed image). */
   replacing: boolean;
+  /** The instance the kubelet stopped for a changed image: its exit is no crash. */
+  replacedInstanceId?: string;
   /** Probes of the running instance. */
   probes: ProbeWorker[];
   /** The startup probe has passed (or there is none). */
@@ -623,7 +625,11 @@ export class Kubelet {
     } finally {
       track.replacing = false;
     }
+    track.replacedInstanceId = track.instance.id;
     await this.startContainer(worker, track, false);
+    // What this start came to (e.g. ErrImagePull) is reported before the
+    // sync that follows tries again.
+    this.report(worker);
   }
 
   /** Pulls the image, builds the config and starts one container, honouring back-offs. */
@@ -649,8 +655,14 @@ export class Kubelet {
     const { spec } = track;
     const subject = this.subject(worker, track);
     const nowMs = this.now().getTime();
-    if (afterExit && track.instance?.exit) {
-      const key = `${worker.uid}/${spec.name}`;
+    if (
+      afterExit &&
+      track.instance?.exit &&
+      track.instance.id !== track.replacedInstanceId
+    ) {
+      // Keyed by the image too, as the kubelet keys it by the container's
+      // spec hash: a new image starts with a fresh back-off.
+      const key = `${worker.uid}/${spec.name}/${spec.image}`;
       const finishedAt = track.instance.exit.finishedAt.getTime();
       if (this.crashBackoff.isInBackOffSince(key, finishedAt, nowMs)) {
         const delay = this.crashBackoff.get(key);
