@@ -78,5 +78,12 @@ export interface Config {
        */
       maxStepBytes?: number;
     };
+    webhooks?: {
+      /**
+       * Days Git webhook deliveries (with their payloads) stay in the
+       * delivery log. Default 14.
+       */
+      retentionDays?: number;
+    };
   };
 }

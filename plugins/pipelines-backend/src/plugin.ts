@@ -3,7 +3,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { pipelinesPermissions } from '@cairn/plugin-pipelines-common';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  pipelinesPermissions,
+  pipelinesWebhookManagePermission,
+} from '@cairn/plugin-pipelines-common';
 import { ClusterAccess } from './clusters';
 import { readLogsConfig } from './logs/config';
 import { DatabaseLogStore } from './logs/LogStore';
@@ -16,6 +20,13 @@ import { RunEvents } from './service/RunEvents';
 import { ServiceAccountAllowList } from './service/serviceAccounts';
 import { WorkspaceAllowList } from './service/workspaceBindings';
 import { TektonWatches } from './watch';
+import {
+  DeliveryStore,
+  readWebhooksConfig,
+  TriggeredRuns,
+  WEBHOOK_TOPICS,
+  WebhookDeliveries,
+} from './webhooks';
 
 /**
  * Cairn's Pipelines backend: Tekton runs of catalog entities, from one
@@ -38,6 +49,7 @@ export const pipelinesPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -51,8 +63,12 @@ export const pipelinesPlugin = createBackendPlugin({
         database,
         scheduler,
         catalog,
+        events: eventsService,
       }) {
-        permissionsRegistry.addPermissions(pipelinesPermissions);
+        permissionsRegistry.addPermissions([
+          ...pipelinesPermissions,
+          pipelinesWebhookManagePermission,
+        ]);
         const serviceAccounts = ServiceAccountAllowList.fromConfig(config);
         const workspaces = WorkspaceAllowList.fromConfig(config);
         const clusters = ClusterAccess.fromConfig(config);
@@ -80,8 +96,33 @@ export const pipelinesPlugin = createBackendPlugin({
         archiver.start();
         events.start();
         watches.start();
+        // Git webhooks: deliveries are stored as the events backend receives
+        // them; those a stop left unprocessed are processed at startup.
+        const deliveryStore = await DeliveryStore.create(database);
+        const deliveries = new WebhookDeliveries({
+          store: deliveryStore,
+          watches,
+          runs: new TriggeredRuns({ clusters, watches }),
+          config,
+          logger,
+        });
+        await eventsService.subscribe({
+          id: 'pipelines-webhooks',
+          topics: [...WEBHOOK_TOPICS],
+          onEvent: event => deliveries.receive(event),
+        });
+        lifecycle.addStartupHook(() => {
+          deliveries
+            .processPending()
+            .catch(error =>
+              logger.error(
+                `unprocessed webhook deliveries could not be processed: ${error}`,
+              ),
+            );
+        });
         lifecycle.addShutdownHook(async () => {
           events.stop();
+          await deliveries.idle();
           await archiver.stop();
           await watches.stop();
         });
@@ -98,6 +139,23 @@ export const pipelinesPlugin = createBackendPlugin({
             if (deleted) {
               logger.info(
                 `deleted the archived logs of ${deleted} pipeline run(s) older than ${retentionDays} days`,
+              );
+            }
+          },
+        });
+        const webhookRetentionDays = readWebhooksConfig(config).retentionDays;
+        await scheduler.scheduleTask({
+          id: 'pipelines-webhook-delivery-retention',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          scope: 'global',
+          fn: async () => {
+            const deleted = await deliveryStore.expireBefore(
+              new Date(Date.now() - webhookRetentionDays * 86_400_000),
+            );
+            if (deleted) {
+              logger.info(
+                `deleted ${deleted} webhook deliveries older than ${webhookRetentionDays} days`,
               );
             }
           },
@@ -122,6 +180,7 @@ export const pipelinesPlugin = createBackendPlugin({
             definitions: new PipelineDefinitionsService({ clusters, watches }),
             logs,
             events,
+            webhooks: { deliveries, store: deliveryStore },
             onShutdown: hook => lifecycle.addShutdownHook(hook),
             catalog,
             httpAuth,

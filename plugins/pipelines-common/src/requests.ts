@@ -11,6 +11,11 @@ import {
 } from './names';
 import { RUN_STATUSES, RunStatus } from './status';
 import { Pipeline, TEKTON_API_VERSION } from './types';
+import { GIT_PROVIDERS, GitProvider } from './triggers/delivery';
+import {
+  WEBHOOK_DELIVERY_OUTCOMES,
+  WebhookDeliveryOutcome,
+} from './triggers/deliveryLog';
 
 /*
  * What the pipelines API accepts, as zod schemas: the backend validates
@@ -435,3 +440,22 @@ export const updatePipelineBodySchema = z
 
 /** Replaces a Pipeline (`PUT /pipelines/:cluster/:namespace/:name`). @public */
 export type UpdatePipelineRequest = z.input<typeof updatePipelineBodySchema>;
+
+/** `GET /webhooks/deliveries`: the newest first. @public */
+export const webhookDeliveriesQuerySchema = z.object({
+  provider: z.enum(GIT_PROVIDERS as [GitProvider, ...GitProvider[]]).optional(),
+  outcome: z
+    .enum(
+      WEBHOOK_DELIVERY_OUTCOMES as [
+        WebhookDeliveryOutcome,
+        ...WebhookDeliveryOutcome[],
+      ],
+    )
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** `POST /webhooks/deliveries/:id/redeliver`. @public */
+export const webhookDeliveryPathSchema = z.object({
+  id: z.string().min(1).max(400),
+});

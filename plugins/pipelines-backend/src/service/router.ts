@@ -32,6 +32,11 @@ import { addPipelineDefinitionRoutes } from './pipelineDefinitionRoutes';
 import { PipelineDefinitionsService } from './PipelineDefinitionsService';
 import { PipelineRunsService } from './PipelineRunsService';
 import { parseInput } from './schemas';
+import {
+  addWebhookRoutes,
+  DeliveryStore,
+  WebhookDeliveries,
+} from '../webhooks';
 
 /** Dependencies of {@link createRouter}. @public */
 export interface RouterOptions {
@@ -45,6 +50,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   logger: LoggerService;
+  /** The Git webhook delivery log (`/webhooks/deliveries`). */
+  webhooks?: { deliveries: WebhookDeliveries; store: DeliveryStore };
   /** Registers what to do on shutdown (end the event streams). */
   onShutdown?: (hook: () => void) => void;
 }
@@ -312,6 +319,9 @@ export async function createRouter(
   });
 
   addPipelineDefinitionRoutes(router, options.definitions, helpers);
+  if (options.webhooks) {
+    addWebhookRoutes(router, { ...options, ...options.webhooks });
+  }
 
   return router;
 }

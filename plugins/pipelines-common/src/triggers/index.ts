@@ -2,3 +2,4 @@ export * from './delivery';
 export * from './annotations';
 export * from './match';
 export * from './pipelineRun';
+export * from './deliveryLog';

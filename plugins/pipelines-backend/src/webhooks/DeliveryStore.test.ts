@@ -1,0 +1,111 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { DeliveryStore } from './DeliveryStore';
+
+jest.setTimeout(60_000);
+
+const delivery = (id: string, receivedAt: Date) => ({
+  id: `github:${id}`,
+  provider: 'github' as const,
+  deliveryId: id,
+  event: 'push',
+  receivedAt,
+  signatureOk: true,
+  headers: { 'x-github-delivery': id, 'x-github-event': 'push' },
+  payload: '{"ref":"refs/heads/main"}',
+});
+
+describe('DeliveryStore', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  async function createStore(databaseId: any) {
+    const knex = await databases.init(databaseId);
+    return DeliveryStore.create(mockServices.database({ knex }));
+  }
+
+  it.each(databases.eachSupportedId())(
+    'stores a delivery once and counts its replays as duplicates on %p',
+    async databaseId => {
+      const store = await createStore(databaseId);
+      const first = delivery('d-1', new Date('2026-12-07T10:00:00Z'));
+      expect(await store.insert(first)).toBe(true);
+      expect(
+        await store.insert({ ...first, receivedAt: new Date(), payload: '{}' }),
+      ).toBe(false);
+      expect(await store.insert(first)).toBe(false);
+      const stored = await store.get('github:d-1');
+      expect(stored).toMatchObject({
+        provider: 'github',
+        deliveryId: 'd-1',
+        outcome: 'pending',
+        processed: false,
+        duplicates: 2,
+        payload: '{"ref":"refs/heads/main"}',
+        headers: first.headers,
+      });
+      // The replay did not replace what was received first.
+      expect(stored!.receivedAt.toISOString()).toBe('2026-12-07T10:00:00.000Z');
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'lists the unprocessed, records outcomes, lists newest first and expires processed ones on %p',
+    async databaseId => {
+      const store = await createStore(databaseId);
+      await store.insert(delivery('old', new Date('2026-12-01T00:00:00Z')));
+      await store.insert(delivery('new', new Date('2026-12-07T00:00:00Z')));
+      await store.insert(delivery('stuck', new Date('2026-11-01T00:00:00Z')));
+      expect((await store.unprocessed()).map(d => d.deliveryId)).toEqual([
+        'stuck',
+        'old',
+        'new',
+      ]);
+      const run = {
+        cluster: 'dev',
+        namespace: 'ci',
+        name: 'build-x1',
+        pipeline: 'build',
+      };
+      await store.finish('github:old', {
+        outcome: 'runs-created',
+        repository: 'https://github.com/acme/shop',
+        ref: 'refs/heads/main',
+        runs: [run],
+        matches: [
+          {
+            cluster: 'dev',
+            namespace: 'ci',
+            pipeline: 'build',
+            matched: true,
+          },
+        ],
+      });
+      await store.finish('github:new', {
+        outcome: 'no-match',
+        reason: 'no Pipeline declares it',
+      });
+      expect((await store.unprocessed()).map(d => d.deliveryId)).toEqual([
+        'stuck',
+      ]);
+      const listed = await store.list({ limit: 10 });
+      expect(listed.map(d => [d.deliveryId, d.outcome])).toEqual([
+        ['new', 'no-match'],
+        ['old', 'runs-created'],
+        ['stuck', 'pending'],
+      ]);
+      expect(listed[1].runs).toEqual([run]);
+      expect(
+        (await store.list({ limit: 10, outcome: 'no-match' })).map(
+          d => d.deliveryId,
+        ),
+      ).toEqual(['new']);
+      // Retention keeps unprocessed deliveries, whatever their age.
+      expect(await store.expireBefore(new Date('2026-12-05T00:00:00Z'))).toBe(
+        1,
+      );
+      expect((await store.list({ limit: 10 })).map(d => d.deliveryId)).toEqual([
+        'new',
+        'stuck',
+      ]);
+    },
+  );
+});

@@ -1,0 +1,5 @@
+export { DeliveryStore } from './DeliveryStore';
+export { TriggeredRuns } from './TriggeredRuns';
+export { WebhookDeliveries, WEBHOOK_TOPICS } from './WebhookDeliveries';
+export { addWebhookRoutes } from './routes';
+export { readWebhooksConfig } from './config';
