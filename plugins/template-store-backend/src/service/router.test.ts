@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { Knex } from 'knex';
 import { catalogCopy, filesOf, tarGz } from '../__testUtils__/archives';
 import { startTestRouter } from '../__testUtils__/testRouter';
 import { DEFAULT_LIMITS } from '../import/limits';
@@ -22,11 +23,13 @@ const task = (name: string, extra = '') =>
 describe('the template store API', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
+  const knexes = new Map<string, Knex>();
+  const knexOf = (databaseId: string) => knexes.get(databaseId)!;
+
   async function withCatalog(databaseId: any) {
-    const router = await startTestRouter(
-      await databases.init(databaseId),
-      limits,
-    );
+    const knex = await databases.init(databaseId);
+    knexes.set(databaseId, knex);
+    const router = await startTestRouter(knex, limits);
     const imported = await router
       .as(OPS)
       .post('/imports?owner=group:default/platform')
@@ -249,6 +252,29 @@ describe('the template store API', () => {
         ['0.9', false],
         ['0.8', true],
       ]);
+
+      // A version a pipeline uses (as the usage job records it) stays.
+      const { id } = await knexOf(databaseId)('templates')
+        .where({ kind: 'Task', name: 'git-clone' })
+        .first();
+      await knexOf(databaseId)('template_usage').insert({
+        template_id: id,
+        version: '0.9',
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'build',
+        observed_at: new Date(),
+      });
+      const used = await as(OPS).delete(
+        '/templates/Task/git-clone/versions/0.9',
+      );
+      expect(used.status).toBe(409);
+      expect(used.body.error.message).toBe(
+        'Task git-clone 0.9 is used by 1 pipeline(s); it can be deprecated, not deleted',
+      );
+      expect(
+        (await as(PAYMENTS).get('/templates/Task/git-clone')).body.usage,
+      ).toBe(1);
 
       const remove = (user: string, version: string) =>
         as(user).delete(`/templates/Task/git-clone/versions/${version}`);
