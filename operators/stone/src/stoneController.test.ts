@@ -365,6 +365,23 @@ describe('an image update in place', () => {
     const released = await readStone();
     oldRevision = released.status!.updateRevision!;
     before = new Map((await listPods()).map(p => [p.metadata!.name!, p]));
+    // Data in each pod's claim, written as a user would: through exec into
+    // the container that mounts it (at data/, relative to the container's
+    // root — the dev cluster has no mount namespace).
+    for (const name of before.keys()) {
+      await kubectl([
+        'exec',
+        '-n',
+        NAMESPACE,
+        name,
+        '-c',
+        'app',
+        '--',
+        'sh',
+        '-c',
+        `echo written-before-the-update-by-${name} > data/marker`,
+      ]);
+    }
     await kubectl([
       'patch',
       'stone',
@@ -450,6 +467,29 @@ describe('an image update in place', () => {
       expect(container(pod, 'sidecar').restartCount).toBe(
         container(old, 'sidecar').restartCount,
       );
+    }
+  });
+
+  it('kept each pod’s claim and its data', async () => {
+    const claims = (
+      await core.listNamespacedPersistentVolumeClaim({ namespace: NAMESPACE })
+    ).items;
+    expect(
+      new Map(claims.map(c => [c.metadata!.name!, c.metadata!.uid!])),
+    ).toEqual(claimUids);
+    for (const name of before.keys()) {
+      const read = await kubectl([
+        'exec',
+        '-n',
+        NAMESPACE,
+        name,
+        '-c',
+        'app',
+        '--',
+        'cat',
+        'data/marker',
+      ]);
+      expect(read).toBe(`written-before-the-update-by-${name}\n`);
     }
   });
 
