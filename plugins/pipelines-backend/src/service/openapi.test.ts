@@ -66,6 +66,21 @@ const BODIES: Record<string, object> = {
   },
 };
 
+const storedDelivery = {
+  id: 'github:d-1',
+  provider: 'github',
+  deliveryId: 'd-1',
+  receivedAt: new Date(),
+  signatureOk: true,
+  outcome: 'no-match',
+  runs: [],
+  matches: [],
+  duplicates: 0,
+  headers: {},
+  payload: '{}',
+  processed: true,
+};
+
 /** The router over services that answer every call, as a signed-in user allowed everything. */
 async function servingRouter() {
   let shutdown = () => {};
@@ -118,6 +133,10 @@ async function servingRouter() {
       }),
     } as any,
     logger: mockServices.logger.mock(),
+    webhooks: {
+      deliveries: { redeliver: async () => storedDelivery },
+      store: { list: async () => [storedDelivery] },
+    } as any,
     onShutdown: hook => {
       shutdown = hook;
     },

@@ -11,6 +11,9 @@ import {
   stepLogSearchQuerySchema,
   tasksQuerySchema,
   updatePipelineBodySchema,
+  WEBHOOK_DELIVERY_OUTCOMES,
+  webhookDeliveriesQuerySchema,
+  webhookDeliveryPathSchema,
 } from '@cairn/plugin-pipelines-common';
 import { z } from 'zod';
 
@@ -273,6 +276,39 @@ export const API_OPERATIONS: ApiOperation[] = [
   {
     method: 'get',
     path: '/runs',
+/** A delivery of the webhook delivery log. */
+const webhookDelivery = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: '<provider>:<delivery id>' },
+    provider: { type: 'string', enum: ['github', 'gitlab', 'gitea'] },
+    deliveryId: { type: 'string' },
+    event: { type: 'string' },
+    repository: { type: 'string' },
+    ref: { type: 'string' },
+    receivedAt: { type: 'string', format: 'date-time' },
+    signatureOk: { type: 'boolean' },
+    outcome: { type: 'string', enum: [...WEBHOOK_DELIVERY_OUTCOMES] },
+    reason: { type: 'string' },
+    runs: { type: 'array', items: { type: 'object' } },
+    matches: { type: 'array', items: { type: 'object' } },
+    duplicates: { type: 'integer' },
+    redeliveryOf: { type: 'string' },
+    payload: { type: 'string', description: 'The JSON body; ops only' },
+  },
+  required: [
+    'id',
+    'provider',
+    'deliveryId',
+    'receivedAt',
+    'signatureOk',
+    'outcome',
+    'runs',
+    'matches',
+    'duplicates',
+  ],
+};
+
     summary:
       "A page of an entity's pipeline runs (or of every entity the caller may read), filtered and sorted on the server",
     query: runsQuerySchema,
@@ -629,6 +665,35 @@ export const API_OPERATIONS: ApiOperation[] = [
 
 /** `/runs/:cluster` as OpenAPI writes it: `/runs/{cluster}`. */
 export function toOpenApiPath(path: string): string {
+  {
+    method: 'get',
+    path: '/webhooks/deliveries',
+    summary:
+      'The Git webhook delivery log, newest first: every delivery with its payload for ops, the deliveries that matched Pipelines of their entities for owners',
+    query: webhookDeliveriesQuerySchema,
+    responses: {
+      '200': {
+        description: 'The deliveries',
+        ...json({
+          type: 'object',
+          properties: {
+            items: { type: 'array', items: webhookDelivery },
+          },
+          required: ['items'],
+        }),
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/webhooks/deliveries/:id/redeliver',
+    summary:
+      'Processes a stored delivery again as a new delivery (ops only, audited)',
+    pathParams: webhookDeliveryPathSchema,
+    responses: {
+      '201': { description: 'The new delivery', ...json(webhookDelivery) },
+    },
+  },
   return path.replace(/:(\w+)/g, '{$1}');
 }
 

@@ -51,7 +51,7 @@ export interface RouterOptions {
   auditor: AuditorService;
   logger: LoggerService;
   /** The Git webhook delivery log (`/webhooks/deliveries`). */
-  webhooks?: { deliveries: WebhookDeliveries; store: DeliveryStore };
+  webhooks: { deliveries: WebhookDeliveries; store: DeliveryStore };
   /** Registers what to do on shutdown (end the event streams). */
   onShutdown?: (hook: () => void) => void;
 }
@@ -319,9 +319,7 @@ export async function createRouter(
   });
 
   addPipelineDefinitionRoutes(router, options.definitions, helpers);
-  if (options.webhooks) {
-    addWebhookRoutes(router, { ...options, ...options.webhooks });
-  }
+  addWebhookRoutes(router, { ...options, ...options.webhooks });
 
   return router;
 }
