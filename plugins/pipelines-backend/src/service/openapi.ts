@@ -193,6 +193,10 @@ const runSummary = {
     status: { $ref: '#/components/schemas/RunStatus' },
     trigger: { type: 'string', enum: ['rerun', 'event', 'other'] },
     rerunOf: { type: 'string' },
+    startedBy: {
+      type: 'string',
+      description: 'The user who started or reran it in the portal',
+    },
     createdAt: { type: 'string', format: 'date-time' },
     startTime: { type: 'string', format: 'date-time' },
     completionTime: { type: 'string', format: 'date-time' },
