@@ -350,6 +350,17 @@ describe('@kubernetes/client-node against the dev cluster', () => {
     // Other verbs and resources are untouched.
     await core.listNamespacedSecret({ namespace: 'client' });
 
+    // A rule for a subresource leaves the resource itself alone.
+    cluster.server.setFaults({
+      rules: [
+        { resources: ['namespaces'], subresources: ['status'], errorRate: 1 },
+      ],
+    });
+    expect(
+      await failure(core.readNamespaceStatus({ name: 'client' })),
+    ).toMatchObject({ code: 500 });
+    await core.readNamespace({ name: 'client' });
+
     cluster.server.setFaults({ dropWatchesAfterMs: 50 });
     const ended = await collect(
       kc,

@@ -12,6 +12,8 @@ export interface FaultRule {
   verbs?: string[];
   /** Resources it applies to: `pods`, `deployments.apps`; all when absent. */
   resources?: string[];
+  /** Subresources it applies to (`status`; `''` for the resource itself); all when absent. */
+  subresources?: string[];
   /** Probability (0–1) that a matching request fails. */
   errorRate?: number;
   /** The code of injected failures: 500 (default), 429 or 503. */
@@ -34,7 +36,8 @@ function matches(rule: FaultRule, info: RequestInfo): boolean {
     : info.resource;
   return (
     (!rule.verbs || rule.verbs.includes(info.verb)) &&
-    (!rule.resources || rule.resources.includes(resource))
+    (!rule.resources || rule.resources.includes(resource)) &&
+    (!rule.subresources || rule.subresources.includes(info.subresource))
   );
 }
 
