@@ -258,6 +258,7 @@ function ForkDialog({
       </DialogTitle>
       <DialogContent>
         <TextField
+          id="fork-owner"
           label="Owner group"
           placeholder="group:default/team-payments"
           fullWidth
@@ -266,6 +267,7 @@ function ForkDialog({
           onChange={e => setOwner(e.target.value)}
         />
         <TextField
+          id="fork-name"
           label="New name"
           fullWidth
           margin="dense"

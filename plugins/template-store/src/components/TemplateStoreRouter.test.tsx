@@ -221,6 +221,46 @@ describe('the template store pages', () => {
     expect(api.stars).toEqual([true]);
   });
 
+  it('forks the shown version under a new owner and name, then opens the fork', async () => {
+    const api = fakeStore();
+    const forks: unknown[] = [];
+    api.fork = async (kind, name, request) => {
+      forks.push({ kind, name, request });
+      return version('0.2');
+    };
+    await render(api, '/Task/git-clone');
+    await userEvent.click(await screen.findByRole('button', { name: 'Fork' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText('Fork Task git-clone 0.2'),
+    ).toBeInTheDocument();
+    await userEvent.type(
+      within(dialog).getByLabelText('Owner group'),
+      'group:default/team-payments',
+    );
+    await userEvent.clear(within(dialog).getByLabelText('New name'));
+    await userEvent.type(
+      within(dialog).getByLabelText('New name'),
+      'pay-clone',
+    );
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Fork' }));
+    expect(forks).toEqual([
+      {
+        kind: 'Task',
+        name: 'git-clone',
+        request: {
+          owner: 'group:default/team-payments',
+          name: 'pay-clone',
+          version: '0.2',
+        },
+      },
+    ]);
+    // The fake store knows only git-clone: the fork's page says so.
+    expect(
+      await screen.findByText('no Task named pay-clone in the store'),
+    ).toBeInTheDocument();
+  });
+
   it('shows the backend’s error for a template that is not there', async () => {
     await render(fakeStore(), '/Task/nope');
     expect(
