@@ -529,8 +529,8 @@ export class PipelineRunsService {
       namespace,
       run.spec.workspaces ?? [],
       `run "${name}" cannot be rerun: `,
-    );
       podTemplateVolumes(run.spec),
+    );
     const ref = run.spec.pipelineRef?.name;
     let specs: ParamSpec[] | undefined;
     if (ref) {

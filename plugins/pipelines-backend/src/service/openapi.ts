@@ -276,10 +276,6 @@ const RUN = '/runs/:cluster/:namespace/:name';
 const PIPELINE = '/pipelines/:cluster/:namespace/:name';
 
 /** Every route of the Pipelines API but `/health` and `/openapi.json`. */
-export const API_OPERATIONS: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/runs',
 /** A delivery of the webhook delivery log. */
 const webhookDelivery = {
   type: 'object',
@@ -313,6 +309,10 @@ const webhookDelivery = {
   ],
 };
 
+export const API_OPERATIONS: ApiOperation[] = [
+  {
+    method: 'get',
+    path: '/runs',
     summary:
       "A page of an entity's pipeline runs (or of every entity the caller may read), filtered and sorted on the server",
     query: runsQuerySchema,
@@ -665,10 +665,6 @@ const webhookDelivery = {
       },
     },
   },
-];
-
-/** `/runs/:cluster` as OpenAPI writes it: `/runs/{cluster}`. */
-export function toOpenApiPath(path: string): string {
   {
     method: 'get',
     path: '/webhooks/deliveries',
@@ -698,6 +694,10 @@ export function toOpenApiPath(path: string): string {
       '201': { description: 'The new delivery', ...json(webhookDelivery) },
     },
   },
+];
+
+/** `/runs/:cluster` as OpenAPI writes it: `/runs/{cluster}`. */
+export function toOpenApiPath(path: string): string {
   return path.replace(/:(\w+)/g, '{$1}');
 }
 
