@@ -12,6 +12,7 @@ import {
   startTestCluster,
   TestCluster,
 } from '@cairn/dev-cluster/src/server/testing';
+import type { FaultInjection } from '@cairn/dev-cluster';
 import { Stone, StoneStage } from '@cairn/operators-api';
 import { stoneController } from './stoneController';
 
@@ -802,6 +803,149 @@ describe('the loss of a rack', () => {
       expect([pod.metadata!.name, rackOf(pod.spec!.nodeName!)]).toEqual([
         pod.metadata!.name,
         'local-1a-r2',
+      ]);
+    }
+  });
+});
+
+describe('the operator restarted at every step of an in-place update', () => {
+  const STEPS = {
+    apiVersion: 'rollouts.cairn.dev/v1alpha1',
+    kind: 'Stone',
+    metadata: { name: 'steps', namespace: NAMESPACE },
+    spec: {
+      strategy: 'Release',
+      template: {
+        metadata: { labels: { app: 'steps' } },
+        spec: {
+          containers: [
+            { name: 'app', image: 'busybox:1.36', command: ['sleep', '1d'] },
+          ],
+          terminationGracePeriodSeconds: 1,
+        },
+      },
+      coordinates: [{ group: 'a', replicas: 3, zoneset: zoneset('a') }],
+    },
+  };
+  const stepPods = async () =>
+    (
+      await core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: 'rollouts.cairn.dev/stone=steps',
+      })
+    ).items;
+  const readSteps = async () =>
+    (await custom.getNamespacedCustomObject({
+      group: 'rollouts.cairn.dev',
+      version: 'v1alpha1',
+      namespace: NAMESPACE,
+      plural: 'stones',
+      name: 'steps',
+    })) as Stone;
+  const gate = (pod: V1Pod) =>
+    pod.status?.conditions?.find(
+      c => c.type === 'rollouts.cairn.dev/in-place-ready',
+    )?.status;
+  const complete = (s: Stone) =>
+    s.status?.observedGeneration === s.metadata.generation &&
+    !!s.status?.stageComplete &&
+    s.status.currentRevision === s.status.updateRevision;
+  /** The manager dies where it stands (its Lease not released); a new one starts under the given faults. */
+  async function restartManager(faults?: FaultInjection) {
+    await manager.stop({ release: false });
+    cluster.server.setFaults(faults);
+    manager = await startManager();
+  }
+  // The API server refuses the manager's in-place image patches (pods) or
+  // its gate writes (pods/status), holding it at one step until it dies.
+  const refuse = (subresource: string): FaultInjection => ({
+    rules: [
+      {
+        verbs: ['patch'],
+        resources: ['pods'],
+        subresources: [subresource],
+        errorRate: 1,
+      },
+    ],
+  });
+
+  afterAll(() => cluster?.server.setFaults(undefined));
+
+  it('converges, every pod updated in place exactly once', async () => {
+    await kubectl(['apply', '-f', '-'], JSON.stringify(STEPS));
+    await waitFor(readSteps, complete, 'the steps Stone released');
+    const before = new Map((await stepPods()).map(p => [p.metadata!.name!, p]));
+    expect(before.size).toBe(3);
+
+    cluster.server.setFaults(refuse(''));
+    await kubectl([
+      'patch',
+      'stone',
+      'steps',
+      '-n',
+      NAMESPACE,
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        {
+          op: 'replace',
+          path: '/spec/template/spec/containers/0/image',
+          value: 'busybox:1.37',
+        },
+      ]),
+    ]);
+    // 1. After the gate went False, before the image patch.
+    const [first] = (
+      await waitFor(
+        stepPods,
+        pods => pods.some(p => gate(p) === 'False'),
+        'a pod taken out of its endpoints',
+      )
+    ).filter(p => gate(p) === 'False');
+    const firstName = first.metadata!.name!;
+    expect(first.spec!.containers[0].image).toBe('busybox:1.36');
+    await restartManager(refuse('status'));
+
+    // 2. After the image patch, before the kubelet has run the new image.
+    const readFirst = () =>
+      core.readNamespacedPod({ name: firstName, namespace: NAMESPACE });
+    await waitFor(
+      readFirst,
+      p => p.spec!.containers[0].image === 'busybox:1.37',
+      'the image patched',
+    );
+    await restartManager(refuse('status'));
+
+    // 3. The new container runs and is ready; the gate is not True yet.
+    const updated = await waitFor(
+      readFirst,
+      p =>
+        container(p, 'app')?.ready &&
+        container(p, 'app').imageID !==
+          container(before.get(firstName)!, 'app').imageID,
+      'the new image running',
+    );
+    expect(gate(updated)).toBe('False');
+    await restartManager(undefined);
+
+    const stone = await waitFor(readSteps, complete, 'the update to finish');
+    expect(stone.status).toMatchObject({ replicas: 3, updatedReplicas: 3 });
+    const after = await stepPods();
+    expect(after.length).toBe(3);
+    for (const pod of after) {
+      const old = before.get(pod.metadata!.name!)!;
+      expect([
+        pod.metadata!.name,
+        pod.metadata!.uid,
+        revision(pod),
+        container(pod, 'app').restartCount,
+        gate(pod),
+      ]).toEqual([
+        old.metadata!.name,
+        old.metadata!.uid,
+        stone.status!.updateRevision,
+        container(old, 'app').restartCount + 1,
+        'True',
       ]);
     }
   });
