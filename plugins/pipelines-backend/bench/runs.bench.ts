@@ -1160,7 +1160,7 @@ async function createLogRun(cluster: ClusterClient): Promise<number> {
     pipelineRunObject(run),
   );
   // Two TaskRuns on the same pod: one whose step still runs (the log is
-  // followed, streamed from the pod), one whose step ended (read whole).
+  // followed from the archive as it grows), one whose step ended (read whole).
   for (const [t, state] of [
     [0, 'running'],
     [1, 'succeeded'],
@@ -1784,7 +1784,7 @@ function report(results: RoundResult[]): string {
   out.push(
     `| step log of ${mib(
       r.logs.bytes,
-    )}, followed (streamed from the pod) | ${best(r.logs.followedMiBps).toFixed(
+    )}, followed (from the archive the backend follows it into) | ${best(r.logs.followedMiBps).toFixed(
       0,
     )} MiB/s (best of ${r.logs.followedMiBps.length}) |`,
   );
