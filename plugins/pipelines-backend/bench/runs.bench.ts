@@ -1784,9 +1784,9 @@ function report(results: RoundResult[]): string {
   out.push(
     `| step log of ${mib(
       r.logs.bytes,
-    )}, followed (from the archive the backend follows it into) | ${best(r.logs.followedMiBps).toFixed(
-      0,
-    )} MiB/s (best of ${r.logs.followedMiBps.length}) |`,
+    )}, followed (from the archive the backend follows it into) | ${best(
+      r.logs.followedMiBps,
+    ).toFixed(0)} MiB/s (best of ${r.logs.followedMiBps.length}) |`,
   );
   out.push(
     `| the same log, finished step (read whole) | ${best(
