@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ForkRequest,
   ListTemplatesQuery,
+  PublishRequest,
   TemplateDetail,
   TemplateFacets,
   TemplateKind,
@@ -27,6 +28,8 @@ export interface TemplateStoreApi {
     to: string,
   ): Promise<VersionDiff>;
   setStar(kind: TemplateKind, name: string, starred: boolean): Promise<void>;
+  /** Publishes pasted YAML as a new version (owners of the group and ops). */
+  publish(request: PublishRequest): Promise<TemplateVersionDetail>;
   fork(
     kind: TemplateKind,
     name: string,

@@ -3,6 +3,7 @@ import { ResponseError } from '@backstage/errors';
 import type {
   ForkRequest,
   ListTemplatesQuery,
+  PublishRequest,
   TemplateKind,
 } from '@cairn/plugin-template-store-common';
 import { TemplateStoreApi } from './TemplateStoreApi';
@@ -50,6 +51,14 @@ export class TemplateStoreClient implements TemplateStoreApi {
   async setStar(kind: TemplateKind, name: string, starred: boolean) {
     await this.request(`${templatePath(kind, name)}/star`, {
       method: starred ? 'PUT' : 'DELETE',
+    });
+  }
+
+  publish(request: PublishRequest) {
+    return this.request('/templates', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
     });
   }
 

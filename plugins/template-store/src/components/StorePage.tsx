@@ -17,6 +17,7 @@ import {
 } from '@cairn/plugin-template-store-common';
 import {
   Box,
+  Button,
   Card,
   CardContent,
   CardHeader,
@@ -36,6 +37,7 @@ import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
 import { templateStoreApiRef } from '../api';
+import { PublishDialog } from './PublishDialog';
 
 /** The facets the list filters by, as named in the API's query and in {@link TemplateFacets}. */
 const FACETS: Array<{
@@ -94,6 +96,7 @@ export function StorePage() {
   const api = useApi(templateStoreApiRef);
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState(params.get('search') ?? '');
+  const [publishing, setPublishing] = useState(false);
   const set = (changes: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
@@ -125,7 +128,16 @@ export function StorePage() {
         subtitle="Versioned Tekton Tasks, Pipelines and StepActions to build pipelines from"
       />
       <Content>
-        <ContentHeader title="Templates" />
+        <ContentHeader title="Templates">
+          <Button
+            variant="contained"
+            color="primary"
+            onClick={() => setPublishing(true)}
+          >
+            Publish
+          </Button>
+        </ContentHeader>
+        <PublishDialog open={publishing} onClose={() => setPublishing(false)} />
         <Grid container spacing={2}>
           <Grid item xs={12} md={4}>
             <TextField

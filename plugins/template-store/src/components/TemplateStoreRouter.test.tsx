@@ -137,6 +137,7 @@ function fakeStore(): TemplateStoreApi & {
       stars.push(starred);
     },
     fork: async () => version('0.2'),
+    publish: async () => version('0.3'),
   };
 }
 
@@ -176,6 +177,52 @@ describe('the template store pages', () => {
       expect(screen.getByText('1 template')).toBeInTheDocument(),
     );
     expect(api.queries.at(-1)).toEqual({ category: 'Image Build' });
+  });
+
+  it('publishes pasted YAML and opens the template; shows why the server refuses', async () => {
+    const api = fakeStore();
+    const published: unknown[] = [];
+    api.publish = async request => {
+      published.push(request);
+      if (request.version === '0.1') {
+        throw new Error(
+          'version 0.1 must be greater than the latest version 0.2',
+        );
+      }
+      return version(request.version);
+    };
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Publish' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(
+      within(dialog).getByLabelText('Owner group'),
+      'group:default/ops',
+    );
+    fireEvent.change(within(dialog).getByLabelText('YAML'), {
+      target: { value: 'kind: Task' },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Publish' }),
+    );
+    expect(
+      await screen.findByText(
+        'version 0.1 must be greater than the latest version 0.2',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.clear(within(dialog).getByLabelText('Version'));
+    await userEvent.type(within(dialog).getByLabelText('Version'), '0.3');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Publish' }),
+    );
+    expect(published).toEqual([
+      { owner: 'group:default/ops', version: '0.1', yaml: 'kind: Task' },
+      { owner: 'group:default/ops', version: '0.3', yaml: 'kind: Task' },
+    ]);
+    expect(
+      await screen.findByRole('table', { name: 'Params' }),
+    ).toBeInTheDocument();
   });
 
   it('says when nothing matches', async () => {
