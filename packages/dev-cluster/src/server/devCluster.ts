@@ -34,6 +34,7 @@ import { GarbageCollector } from './garbageCollector';
 import { ReplicationControllers } from './replication';
 import { JobController, jobSelectorAdmission } from './jobs';
 import { CronJobController } from './cronJobs';
+import { StatefulSetController } from './statefulSets';
 import { Workloads } from './workloads';
 import {
   NamespaceController,
@@ -186,6 +187,12 @@ export async function startDevCluster(
   jobs.start();
   const cronJobs = new CronJobController(store, registry, server.resources);
   cronJobs.start();
+  const statefulSets = new StatefulSetController(
+    store,
+    registry,
+    server.resources,
+  );
+  statefulSets.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
   const volumes = new LocalVolumeProvisioner(
@@ -256,6 +263,7 @@ export async function startDevCluster(
       replication.stop();
       jobs.stop();
       cronJobs.stop();
+      statefulSets.stop();
       endpoints.stop();
       volumes.stop();
       pvcProtection.stop();

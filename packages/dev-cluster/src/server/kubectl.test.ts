@@ -56,6 +56,7 @@ describe('kubectl against the dev cluster', () => {
       'pods',
       'replicasets.apps',
       'services',
+      'statefulsets.apps',
     ]);
   });
 

@@ -313,6 +313,15 @@ export function builtinResourceTypes(): ResourceType[] {
       tracksGeneration: true,
       subresources: [SCALE, status('ReplicaSet')],
     }),
+    builtin('apps', 'v1', {
+      kind: 'StatefulSet',
+      plural: 'statefulsets',
+      namespaced: true,
+      shortNames: ['sts'],
+      categories: ['all'],
+      tracksGeneration: true,
+      subresources: [SCALE, status('StatefulSet')],
+    }),
     builtin('batch', 'v1', {
       kind: 'CronJob',
       plural: 'cronjobs',

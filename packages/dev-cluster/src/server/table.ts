@@ -255,6 +255,25 @@ const deploymentPrinter: Printer = {
   },
 };
 
+const statefulSetPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Ready', 'string', 'Number of the pod with ready state'),
+    AGE,
+    ...WORKLOAD_WIDE.slice(0, 2),
+  ],
+  cells(set, now) {
+    const [containers, images] = containersAndImages(set.spec?.template?.spec);
+    return [
+      set.metadata.name,
+      `${set.status?.readyReplicas ?? 0}/${set.spec?.replicas ?? 0}`,
+      age(set, now),
+      containers,
+      images,
+    ];
+  },
+};
+
 const hasCondition = (object: any, type: string) =>
   (object.status?.conditions ?? []).some(
     (c: any) => c.type === type && c.status === 'True',
@@ -1044,6 +1063,7 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   '/pods': podPrinter,
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
+  'apps/statefulsets': statefulSetPrinter,
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,
   '/nodes': nodePrinter,

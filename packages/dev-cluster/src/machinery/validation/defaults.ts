@@ -150,6 +150,39 @@ export function applyDeploymentDefaults<T extends Obj>(deployment: T): T {
   return { ...deployment, spec };
 }
 
+/** Applies apps/v1 StatefulSet defaults (SetDefaults_StatefulSet) except the pod template's. */
+export function applyStatefulSetDefaults<T extends Obj>(statefulSet: T): T {
+  const spec: Obj = { ...(statefulSet.spec ?? {}) };
+  spec.replicas ??= 1;
+  spec.podManagementPolicy ??= 'OrderedReady';
+  spec.updateStrategy = {
+    type: 'RollingUpdate',
+    ...(spec.updateStrategy ?? {}),
+  };
+  if (spec.updateStrategy.type === 'RollingUpdate') {
+    spec.updateStrategy.rollingUpdate = {
+      partition: 0,
+      ...(spec.updateStrategy.rollingUpdate ?? {}),
+    };
+  }
+  spec.revisionHistoryLimit ??= 10;
+  spec.persistentVolumeClaimRetentionPolicy = {
+    whenDeleted: 'Retain',
+    whenScaled: 'Retain',
+    ...(spec.persistentVolumeClaimRetentionPolicy ?? {}),
+  };
+  if (spec.volumeClaimTemplates) {
+    spec.volumeClaimTemplates = spec.volumeClaimTemplates.map((c: Obj) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      ...c,
+      spec: { volumeMode: 'Filesystem', ...(c.spec ?? {}) },
+      status: c.status ?? { phase: 'Pending' },
+    }));
+  }
+  return { ...statefulSet, spec };
+}
+
 /**
  * What decoding a Secret does: `stringData` entries are written into `data`
  * (base64, overriding), `stringData` is dropped, and `type` defaults to Opaque.

@@ -40,6 +40,7 @@ import {
 import {
   applyDeploymentDefaults,
   applyPodDefaults,
+  applyStatefulSetDefaults,
   applyPodSpecDefaults,
   applySecretDefaults,
   applyServiceDefaults,
@@ -51,6 +52,8 @@ import {
   validateDeploymentUpdate,
   validateReplicaSet,
   validateReplicaSetUpdate,
+  validateStatefulSet,
+  validateStatefulSetUpdate,
 } from './workloads';
 import {
   applyCronJobDefaults,
@@ -161,6 +164,10 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateControllerRevision,
     update: validateControllerRevisionUpdate,
   },
+  'apps/StatefulSet': {
+    create: validateStatefulSet,
+    update: validateStatefulSetUpdate,
+  },
   'batch/Job': { create: validateJob, update: validateJobUpdate },
   'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
 };
@@ -252,6 +259,8 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return applyRoleBindingDefaults(obj);
     case 'apps/Deployment':
       return withTemplateDefaults(applyDeploymentDefaults(obj));
+    case 'apps/StatefulSet':
+      return withTemplateDefaults(applyStatefulSetDefaults(obj));
     case 'batch/Job':
       return applyJobDefaults(obj);
     case 'batch/CronJob':

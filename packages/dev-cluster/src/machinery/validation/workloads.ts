@@ -319,3 +319,157 @@ export function validateReplicaSetUpdate(
     ),
   ];
 }
+
+const STATEFUL_SET_MUTABLE =
+  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+
+/** The template as its pods get it: with a volume for each claim template (Kubernetes checks less). */
+function withClaimVolumes(spec: Obj): Obj {
+  const claims: Obj[] = spec.volumeClaimTemplates ?? [];
+  if (!claims.length || !spec.template?.spec) return spec;
+  const names = new Set(claims.map(c => c.metadata?.name));
+  const volumes = [
+    ...(spec.template.spec.volumes ?? []).filter(
+      (v: Obj) => !names.has(v.name),
+    ),
+    ...claims.map(c => ({
+      name: c.metadata?.name,
+      persistentVolumeClaim: { claimName: c.metadata?.name },
+    })),
+  ];
+  return {
+    ...spec,
+    template: {
+      ...spec.template,
+      spec: { ...spec.template.spec, volumes },
+    },
+  };
+}
+
+function validateStatefulSetSpec(spec: Obj | undefined): FieldError[] {
+  const s = spec ?? {};
+  const errors = [
+    ...validateNonnegative(s.replicas, SPEC.child('replicas')),
+    ...validateNonnegative(s.minReadySeconds, SPEC.child('minReadySeconds')),
+    ...validateNonnegative(
+      s.revisionHistoryLimit,
+      SPEC.child('revisionHistoryLimit'),
+    ),
+    ...validateSelectorAndTemplate(withClaimVolumes(s), SPEC),
+  ];
+  const policies = ['OrderedReady', 'Parallel'];
+  if (!policies.includes(s.podManagementPolicy)) {
+    errors.push(
+      fieldErrors.notSupported(
+        SPEC.child('podManagementPolicy'),
+        s.podManagementPolicy ?? '',
+        policies,
+      ),
+    );
+  }
+  const strategy = s.updateStrategy ?? {};
+  const strategyPath = SPEC.child('updateStrategy');
+  if (strategy.type === 'OnDelete') {
+    if (strategy.rollingUpdate) {
+      errors.push(
+        fieldErrors.invalid(
+          strategyPath.child('rollingUpdate'),
+          strategy.rollingUpdate,
+          "only allowed for updateStrategy 'RollingUpdate'",
+        ),
+      );
+    }
+  } else if (strategy.type === 'RollingUpdate') {
+    const rolling = strategy.rollingUpdate ?? {};
+    const at = strategyPath.child('rollingUpdate');
+    errors.push(
+      ...validateNonnegative(rolling.partition, at.child('partition')),
+    );
+    if (rolling.maxUnavailable !== undefined) {
+      errors.push(
+        ...validatePositiveIntOrPercent(
+          rolling.maxUnavailable,
+          at.child('maxUnavailable'),
+        ),
+      );
+      if (intOrPercentValue(rolling.maxUnavailable) === 0) {
+        errors.push(
+          fieldErrors.invalid(
+            at.child('maxUnavailable'),
+            rolling.maxUnavailable,
+            'must be greater than 0',
+          ),
+        );
+      }
+    }
+  } else {
+    errors.push(
+      fieldErrors.notSupported(
+        strategyPath.child('type'),
+        strategy.type ?? '',
+        ['OnDelete', 'RollingUpdate'],
+      ),
+    );
+  }
+  const retention = s.persistentVolumeClaimRetentionPolicy ?? {};
+  for (const field of ['whenDeleted', 'whenScaled']) {
+    if (!['Retain', 'Delete'].includes(retention[field])) {
+      errors.push(
+        fieldErrors.notSupported(
+          SPEC.child('persistentVolumeClaimRetentionPolicy', field),
+          retention[field] ?? '',
+          ['Retain', 'Delete'],
+        ),
+      );
+    }
+  }
+  (s.volumeClaimTemplates ?? []).forEach((claim: Obj, i: number) => {
+    const at = SPEC.child('volumeClaimTemplates').index(i);
+    if (!claim.metadata?.name)
+      errors.push(fieldErrors.required(at.child('metadata', 'name')));
+    if (!claim.spec?.accessModes?.length) {
+      errors.push(
+        fieldErrors.required(
+          at.child('spec', 'accessModes'),
+          'at least 1 access mode is required',
+        ),
+      );
+    }
+  });
+  return errors;
+}
+
+/** Validates a StatefulSet on create. */
+export function validateStatefulSet(statefulSet: Obj): FieldError[] {
+  return [
+    ...validateObjectMeta(statefulSet.metadata, true, nameIsDnsSubdomain),
+    ...validateStatefulSetSpec(statefulSet.spec),
+  ];
+}
+
+/** Validates a StatefulSet update: only the fields Kubernetes lets change may. */
+export function validateStatefulSetUpdate(
+  newSet: Obj,
+  oldSet: Obj,
+): FieldError[] {
+  const errors = [
+    ...validateObjectMetaUpdate(newSet.metadata, oldSet.metadata),
+    ...validateStatefulSetSpec(newSet.spec),
+  ];
+  const rest = (spec: Obj | undefined) => {
+    const {
+      replicas,
+      ordinals,
+      template,
+      updateStrategy,
+      revisionHistoryLimit,
+      persistentVolumeClaimRetentionPolicy,
+      minReadySeconds,
+      ...others
+    } = spec ?? {};
+    return others;
+  };
+  if (validateImmutableField(rest(newSet.spec), rest(oldSet.spec), SPEC).length)
+    errors.push(fieldErrors.forbidden(SPEC, STATEFUL_SET_MUTABLE));
+  return errors;
+}

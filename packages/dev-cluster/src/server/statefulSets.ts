@@ -1,0 +1,580 @@
+import type { ObjectStore } from '../store/objectStore';
+import type { KubeObject, StoreEvent } from '../store/types';
+import { eventName } from '../machinery/eventName';
+import { labelSelectorMatcher } from '../machinery/labels';
+import { ControllerQueue, ReconcileResult } from './controllerQueue';
+import { deepClone, jsonEqual, timestamp } from './objects';
+import type { ResourceRegistry, ResourceType } from './registry';
+import { podTemplateHash } from './replication';
+import type { RequestContext, ResourceService } from './resources';
+import { ApiError } from './status';
+
+/*
+ * The StatefulSet controller of kube-controller-manager: pods named
+ * <set>-<ordinal> with that name as hostname and the governing Service as
+ * subdomain, each with its own PersistentVolumeClaims
+ * <template>-<set>-<ordinal> from volumeClaimTemplates (kept or deleted on
+ * scale-down and set deletion per persistentVolumeClaimRetentionPolicy);
+ * OrderedReady (one pod at a time, each Running and Ready before the next,
+ * removed from the highest ordinal down) or Parallel pod management; the
+ * template's revisions as ControllerRevisions, rolled out by RollingUpdate
+ * (highest ordinal first, down to `partition`, `maxUnavailable` at a time)
+ * or on deletion of each pod (OnDelete); and the status `kubectl rollout
+ * status` reads.
+ */
+
+const CONTROLLER: RequestContext = {
+  user: {
+    username: 'system:serviceaccount:kube-system:statefulset-controller',
+    groups: ['system:masters'],
+  },
+  dryRun: false,
+};
+
+const REVISION_LABEL = 'controller-revision-hash';
+const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
+const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
+
+type Pod = any;
+
+const isRunningAndReady = (pod: Pod) =>
+  pod.status?.phase === 'Running' &&
+  (pod.status?.conditions ?? []).some(
+    (c: any) => c.type === 'Ready' && c.status === 'True',
+  );
+
+function isAvailable(pod: Pod, minReadySeconds: number, now: number) {
+  if (!isRunningAndReady(pod)) return false;
+  if (!minReadySeconds) return true;
+  const ready = pod.status.conditions.find((c: any) => c.type === 'Ready');
+  return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
+}
+
+const isTerminal = (pod: Pod) =>
+  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+
+/** maxUnavailable as a number of pods (a percentage of replicas, rounded down, at least 1). */
+export function resolveMaxUnavailable(value: unknown, replicas: number) {
+  if (value === undefined || value === null) return 1;
+  if (typeof value === 'number') return Math.max(1, value);
+  const match = /^(\d+)%$/.exec(String(value));
+  return match
+    ? Math.max(1, Math.floor((Number(match[1]) * replicas) / 100))
+    : 1;
+}
+
+/** What a StatefulSet's ControllerRevision holds: its template, as a patch that replaces it. */
+const revisionData = (set: any) => ({
+  spec: { template: { ...deepClone(set.spec.template), $patch: 'replace' } },
+});
+
+const revisionTemplate = (revision: any) => {
+  const { $patch, ...template } = revision.data?.spec?.template ?? {};
+  return template;
+};
+
+export class StatefulSetController {
+  private readonly queue = new ControllerQueue(key => this.sync(key));
+  private stopWatches: Array<() => void> = [];
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
+    private readonly resources: ResourceService,
+  ) {}
+
+  private type(group: string, plural: string): ResourceType {
+    return this.registry.find(group, 'v1', plural)!;
+  }
+
+  start(): void {
+    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
+      const handle = this.store.watch(resource, {}, onEvent);
+      handle.initial.forEach(onEvent);
+      this.stopWatches.push(handle.stop);
+    };
+    follow('apps/statefulsets', e => this.queue.add(e.key));
+    follow('/pods', e => {
+      for (const pod of [e.object, e.previous]) {
+        const owner = pod?.metadata.ownerReferences?.find(r => r.controller);
+        if (owner?.kind === 'StatefulSet')
+          this.queue.add(`${e.namespace}/${owner.name}`);
+      }
+    });
+    this.queue.start();
+  }
+
+  stop(): void {
+    for (const stop of this.stopWatches) stop();
+    this.queue.stop();
+  }
+
+  private event(
+    set: KubeObject,
+    type: string,
+    reason: string,
+    message: string,
+  ) {
+    const now = timestamp();
+    this.resources.create(
+      this.type('', 'events'),
+      set.metadata.namespace!,
+      {
+        metadata: { name: eventName(set.metadata.name!) },
+        involvedObject: {
+          kind: 'StatefulSet',
+          namespace: set.metadata.namespace,
+          name: set.metadata.name,
+          uid: set.metadata.uid,
+          apiVersion: 'apps/v1',
+          resourceVersion: set.metadata.resourceVersion,
+        },
+        reason,
+        message,
+        source: { component: 'statefulset-controller' },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+        type,
+        reportingComponent: 'statefulset-controller',
+      },
+      CONTROLLER,
+    );
+  }
+
+  private owned(resource: string, set: any): any[] {
+    return this.store
+      .list(resource, { namespace: set.metadata.namespace })
+      .items.filter(
+        o =>
+          o.metadata.ownerReferences?.find(r => r.controller)?.uid ===
+          set.metadata.uid,
+      );
+  }
+
+  /** The revisions of the set, oldest first, with the one of its current template (created if new). */
+  private revisions(set: any): { all: any[]; update: any } {
+    const type = this.type('apps', 'controllerrevisions');
+    const all = this.owned('apps/controllerrevisions', set).sort(
+      (a, b) => (a.revision ?? 0) - (b.revision ?? 0),
+    );
+    const latest = all.length ? all[all.length - 1].revision ?? 0 : 0;
+    let update = all.find(r =>
+      jsonEqual(revisionTemplate(r), set.spec.template),
+    );
+    if (update && update !== all[all.length - 1]) {
+      // Back to an older template (rollout undo): it becomes the newest revision.
+      update = this.resources.write(
+        type,
+        set.metadata.namespace,
+        update.metadata.name,
+        '',
+        update,
+        { ...update, revision: latest + 1 },
+        CONTROLLER,
+      );
+      all.splice(all.indexOf(update), 1);
+      all.push(update);
+    }
+    if (!update) {
+      const data = revisionData(set);
+      const hash = podTemplateHash(data, set.status?.collisionCount);
+      update = this.resources.create(
+        type,
+        set.metadata.namespace,
+        {
+          metadata: {
+            name: `${set.metadata.name}-${hash}`,
+            labels: {
+              ...(set.spec.template?.metadata?.labels ?? {}),
+              [REVISION_LABEL]: `${set.metadata.name}-${hash}`,
+            },
+            ownerReferences: [
+              {
+                apiVersion: 'apps/v1',
+                kind: 'StatefulSet',
+                name: set.metadata.name,
+                uid: set.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+          data,
+          revision: latest + 1,
+        },
+        CONTROLLER,
+      );
+      all.push(update);
+    }
+    return { all, update };
+  }
+
+  private claimName(set: any, template: any, ordinal: number) {
+    return `${template.metadata.name}-${set.metadata.name}-${ordinal}`;
+  }
+
+  /** Creates the pod's missing claims; sets their owners per the retention policy. */
+  private ensureClaims(set: any, ordinal: number, condemned: boolean) {
+    const policy = set.spec.persistentVolumeClaimRetentionPolicy ?? {};
+    const claimType = this.type('', 'persistentvolumeclaims');
+    const namespace = set.metadata.namespace;
+    for (const template of set.spec.volumeClaimTemplates ?? []) {
+      const name = this.claimName(set, template, ordinal);
+      const setOwner = {
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        name: set.metadata.name,
+        uid: set.metadata.uid,
+        blockOwnerDeletion: true,
+        controller: false,
+      };
+      const pod = this.store.get(
+        '/pods',
+        `${namespace}/${set.metadata.name}-${ordinal}`,
+      );
+      const owners = [
+        ...(policy.whenDeleted === 'Delete' ? [setOwner] : []),
+        ...(condemned && policy.whenScaled === 'Delete' && pod
+          ? [
+              {
+                apiVersion: 'v1',
+                kind: 'Pod',
+                name: pod.metadata.name!,
+                uid: pod.metadata.uid!,
+                blockOwnerDeletion: true,
+                controller: false,
+              },
+            ]
+          : []),
+      ];
+      const existing = this.store.get(
+        '/persistentvolumeclaims',
+        `${namespace}/${name}`,
+      );
+      if (!existing) {
+        if (condemned) continue;
+        const { status, ...claim } = deepClone(template);
+        this.resources.create(
+          claimType,
+          namespace,
+          {
+            ...claim,
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: {
+              ...claim.metadata,
+              name,
+              namespace,
+              labels: {
+                ...(claim.metadata?.labels ?? {}),
+                ...(set.spec.selector?.matchLabels ?? {}),
+              },
+              ...(owners.length ? { ownerReferences: owners } : {}),
+            },
+          },
+          CONTROLLER,
+        );
+        this.event(
+          set,
+          'Normal',
+          'SuccessfulCreate',
+          `create Claim ${name} Pod ${set.metadata.name}-${ordinal} in StatefulSet ${set.metadata.name} success`,
+        );
+        continue;
+      }
+      if (existing.metadata.deletionTimestamp) continue;
+      // Owners other than this set and its pods stay as they are.
+      const others = (existing.metadata.ownerReferences ?? []).filter(
+        r =>
+          r.uid !== set.metadata.uid &&
+          !(r.kind === 'Pod' && r.name === `${set.metadata.name}-${ordinal}`),
+      );
+      const wanted = [...others, ...owners];
+      if (!jsonEqual(existing.metadata.ownerReferences ?? [], wanted)) {
+        const metadata: KubeObject['metadata'] = {
+          ...existing.metadata,
+          ownerReferences: wanted,
+        };
+        if (!wanted.length) delete metadata.ownerReferences;
+        this.resources.write(
+          claimType,
+          namespace,
+          name,
+          '',
+          existing,
+          { ...existing, metadata },
+          CONTROLLER,
+        );
+      }
+    }
+  }
+
+  private createPod(set: any, ordinal: number, revision: any) {
+    const template = revisionTemplate(revision);
+    const name = `${set.metadata.name}-${ordinal}`;
+    const spec = deepClone(template.spec ?? {});
+    const claims = (set.spec.volumeClaimTemplates ?? []).map((t: any) => ({
+      name: t.metadata.name,
+      persistentVolumeClaim: {
+        claimName: this.claimName(set, t, ordinal),
+      },
+    }));
+    if (claims.length) {
+      const claimed = new Set(claims.map((c: any) => c.name));
+      spec.volumes = [
+        ...(spec.volumes ?? []).filter((v: any) => !claimed.has(v.name)),
+        ...claims,
+      ];
+    }
+    spec.hostname = name;
+    if (set.spec.serviceName) spec.subdomain = set.spec.serviceName;
+    this.resources.create(
+      this.type('', 'pods'),
+      set.metadata.namespace,
+      {
+        metadata: {
+          ...(template.metadata ?? {}),
+          name,
+          labels: {
+            ...(template.metadata?.labels ?? {}),
+            [REVISION_LABEL]: revision.metadata.name,
+            [POD_NAME_LABEL]: name,
+            [POD_INDEX_LABEL]: String(ordinal),
+          },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'StatefulSet',
+              name: set.metadata.name,
+              uid: set.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec,
+      },
+      CONTROLLER,
+    );
+    this.event(
+      set,
+      'Normal',
+      'SuccessfulCreate',
+      `create Pod ${name} in StatefulSet ${set.metadata.name} successful`,
+    );
+  }
+
+  private deletePod(set: any, pod: Pod) {
+    try {
+      this.resources.delete(
+        this.type('', 'pods'),
+        pod.metadata.namespace,
+        pod.metadata.name,
+        { preconditions: { uid: pod.metadata.uid } },
+        CONTROLLER,
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.status.code === 404) return;
+      throw error;
+    }
+    this.event(
+      set,
+      'Normal',
+      'SuccessfulDelete',
+      `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+    );
+  }
+
+  private sync(key: string): ReconcileResult {
+    const set = this.store.get('apps/statefulsets', key) as any;
+    if (!set || set.metadata.deletionTimestamp) return undefined;
+    const spec = set.spec;
+    const matches = labelSelectorMatcher(spec.selector);
+    const { all: revisions, update } = this.revisions(set);
+    const current =
+      revisions.find(r => r.metadata.name === set.status?.currentRevision) ??
+      update;
+    const start = spec.ordinals?.start ?? 0;
+    const replicas: number = spec.replicas ?? 1;
+    const end = start + replicas;
+    const ordered = spec.podManagementPolicy !== 'Parallel';
+    const ordinalOf = (pod: Pod) => {
+      const match = new RegExp(`^${set.metadata.name}-(\\d+)$`).exec(
+        pod.metadata.name,
+      );
+      return match ? Number(match[1]) : -1;
+    };
+    const pods = this.owned('/pods', set).filter(
+      p => matches(p.metadata.labels) && ordinalOf(p) >= 0,
+    );
+    const byOrdinal = new Map<number, Pod>(pods.map(p => [ordinalOf(p), p]));
+    const revisionOf = (pod: Pod) => pod.metadata.labels?.[REVISION_LABEL];
+    const strategy = spec.updateStrategy ?? { type: 'RollingUpdate' };
+    const partition = strategy.rollingUpdate?.partition ?? 0;
+    const currentReplicas = set.status?.currentReplicas ?? 0;
+    // Which revision a missing pod is created at.
+    const revisionFor = (ordinal: number) =>
+      strategy.type === 'RollingUpdate' &&
+      (partition ? ordinal < partition : ordinal - start < currentReplicas) &&
+      current !== update
+        ? current
+        : update;
+
+    let progressing = true;
+    for (let ordinal = start; ordinal < end && progressing; ordinal++) {
+      const pod = byOrdinal.get(ordinal);
+      this.ensureClaims(set, ordinal, false);
+      if (!pod) {
+        this.createPod(set, ordinal, revisionFor(ordinal));
+        if (ordered) progressing = false;
+      } else if (isTerminal(pod) && !pod.metadata.deletionTimestamp) {
+        // A failed or finished pod is replaced, under its own name.
+        this.deletePod(set, pod);
+        if (ordered) progressing = false;
+      } else if (ordered && !isRunningAndReady(pod)) {
+        progressing = false;
+      }
+    }
+
+    // Scale down: the highest ordinals first, one at a time when ordered.
+    const condemned = pods
+      .filter(p => ordinalOf(p) < start || ordinalOf(p) >= end)
+      .sort((a, b) => ordinalOf(b) - ordinalOf(a));
+    const lowerHealthy = [...byOrdinal.entries()]
+      .filter(([o]) => o >= start && o < end)
+      .every(([, p]) => isRunningAndReady(p));
+    for (const pod of condemned) {
+      if (ordered && !(progressing && lowerHealthy)) break;
+      if (pod.metadata.deletionTimestamp) {
+        if (ordered) break;
+        continue;
+      }
+      this.ensureClaims(set, ordinalOf(pod), true);
+      this.deletePod(set, pod);
+      if (ordered) break;
+    }
+
+    // Roll the pods at ordinals from the highest down to the partition onto
+    // the update revision, maxUnavailable at a time.
+    if (strategy.type === 'RollingUpdate' && progressing && !condemned.length) {
+      const maxUnavailable = resolveMaxUnavailable(
+        strategy.rollingUpdate?.maxUnavailable,
+        replicas,
+      );
+      const now = Date.now();
+      const inScope = [...byOrdinal.entries()]
+        .filter(([o]) => o >= Math.max(start, partition) && o < end)
+        .sort(([a], [b]) => b - a);
+      let unavailable = inScope.filter(
+        ([, p]) =>
+          p.metadata.deletionTimestamp ||
+          !isAvailable(p, spec.minReadySeconds ?? 0, now),
+      ).length;
+      for (const [, pod] of inScope) {
+        if (unavailable >= maxUnavailable) break;
+        if (revisionOf(pod) === update.metadata.name) continue;
+        if (pod.metadata.deletionTimestamp) continue;
+        this.deletePod(set, pod);
+        unavailable++;
+      }
+    }
+
+    this.cleanupRevisions(set, revisions, current, update);
+    return this.updateStatus(key, current, update);
+  }
+
+  private cleanupRevisions(
+    set: any,
+    revisions: any[],
+    current: any,
+    update: any,
+  ) {
+    const inUse = new Set(
+      this.owned('/pods', set).map(p => p.metadata.labels?.[REVISION_LABEL]),
+    );
+    const removable = revisions.filter(
+      r => r !== current && r !== update && !inUse.has(r.metadata.name),
+    );
+    const limit = set.spec.revisionHistoryLimit ?? 10;
+    for (const revision of removable.slice(
+      0,
+      Math.max(0, removable.length - limit),
+    )) {
+      this.resources.delete(
+        this.type('apps', 'controllerrevisions'),
+        revision.metadata.namespace,
+        revision.metadata.name,
+        { preconditions: { uid: revision.metadata.uid } },
+        CONTROLLER,
+      );
+    }
+  }
+
+  private updateStatus(
+    key: string,
+    current: any,
+    update: any,
+  ): ReconcileResult {
+    const set = this.store.get('apps/statefulsets', key) as any;
+    if (!set) return undefined;
+    const pods = this.owned('/pods', set).filter(p => !isTerminal(p));
+    const now = Date.now();
+    const minReady = set.spec.minReadySeconds ?? 0;
+    const replicas = pods.length;
+    const ready = pods.filter(isRunningAndReady).length;
+    const available = pods.filter(p => isAvailable(p, minReady, now)).length;
+    // Terminating pods count as replicas, not as pods of a revision.
+    const at = (revision: any) =>
+      pods.filter(
+        p =>
+          !p.metadata.deletionTimestamp &&
+          p.metadata.labels?.[REVISION_LABEL] === revision.metadata.name,
+      ).length;
+    const status: any = {
+      observedGeneration: set.metadata.generation,
+      replicas,
+      readyReplicas: ready,
+      currentReplicas: at(current),
+      updatedReplicas: at(update),
+      currentRevision: current.metadata.name,
+      updateRevision: update.metadata.name,
+      collisionCount: set.status?.collisionCount ?? 0,
+      availableReplicas: available,
+    };
+    const desired = set.spec.replicas ?? 1;
+    if (
+      set.spec.updateStrategy?.type !== 'OnDelete' &&
+      status.updatedReplicas === desired &&
+      replicas === desired &&
+      ready === desired
+    ) {
+      // The rolling update is complete: the update revision becomes current.
+      status.currentRevision = status.updateRevision;
+      status.currentReplicas = status.updatedReplicas;
+    }
+    if (
+      set.spec.updateStrategy?.type === 'OnDelete' &&
+      status.updatedReplicas === replicas
+    ) {
+      status.currentRevision = status.updateRevision;
+      status.currentReplicas = status.updatedReplicas;
+    }
+    for (const field of ['readyReplicas', 'currentReplicas', 'updatedReplicas'])
+      if (!status[field]) delete status[field];
+    if (!jsonEqual(set.status, status)) {
+      this.resources.write(
+        this.type('apps', 'statefulsets'),
+        set.metadata.namespace,
+        set.metadata.name,
+        'status',
+        set,
+        { ...set, status },
+        CONTROLLER,
+      );
+    }
+    if (minReady && ready > available)
+      return { requeueAfterMs: minReady * 1000 };
+    return undefined;
+  }
+}
