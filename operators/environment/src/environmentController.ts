@@ -640,7 +640,7 @@ export function environmentController(
         { kind: LIMIT_RANGES, map: byLabelValue },
         { kind: ROLE_BINDINGS, map: byLabelValue },
       ],
-      concurrency: 4,
+      concurrency: 16,
       reconcile: key => reconciler.reconcile(key),
     };
   };

@@ -1,0 +1,254 @@
+/*
+ * Benchmark of the Environment controller (issue 19): N Environments over a
+ * cluster of M nodes, from the first create until every one is Ready.
+ *
+ * Not a test: it measures and reports. The dev cluster runs in a child
+ * process (bench/cluster.ts) without kubelets; the benchmark registers the
+ * nodes of a generated topology (zones × racks × hosts, labelled as the dev
+ * cluster's kubelets label theirs); the manager runs in this process with the
+ * Environment controller alone, as the cluster admin (RBAC is not what is
+ * measured). Each Environment binds one rack (so each node carries the
+ * binding label of N / racks Environments), has two tenants, a quota, a
+ * LimitRange and no StorageClass (a zero quota for `standard`).
+ *
+ * Measured: the time from the first create to all Ready (Ready=True at the
+ * current generation, nodes reported), the creates' own duration, then a
+ * drift round (every Environment's view RoleBinding deleted at once) until
+ * every one is back.
+ *
+ *   yarn workspace @cairn/operators-environment bench [--environments 500] [--zones 10] [--racks 10] [--hosts 10] [--no-write]
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+} from '@kubernetes/client-node';
+import {
+  BenchChild,
+  cleanUpOnExit,
+  codeVersion,
+  log,
+  machine,
+  pool,
+  positiveInt,
+  REPO_ROOT,
+  writeDocSection,
+} from '@cairn/bench-support';
+import { jsonLogger, Manager } from '@cairn/controller-runtime';
+import { Environment, environmentCrd } from '@cairn/operators-api';
+// The dev cluster's index does not export its topology builder.
+// eslint-disable-next-line @backstage/no-forbidden-package-imports
+import { buildNodes, TopologySpec } from '@cairn/dev-cluster/src/topology';
+import { environmentController } from '../src';
+
+const { values: args } = parseArgs({
+  options: {
+    environments: { type: 'string', default: '500' },
+    zones: { type: 'string', default: '10' },
+    racks: { type: 'string', default: '10' },
+    hosts: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '16' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const ENVIRONMENTS = positiveInt('environments', args.environments);
+const ZONES = positiveInt('zones', args.zones);
+const RACKS = positiveInt('racks', args.racks);
+const HOSTS = positiveInt('hosts', args.hosts);
+const CONCURRENCY = positiveInt('concurrency', args.concurrency);
+const NODES = ZONES * RACKS * HOSTS;
+const TIMEOUT_MS = 10 * 60_000;
+
+const cleanup = cleanUpOnExit();
+
+const rackName = (i: number) =>
+  `zone-${Math.floor(i / RACKS) % ZONES}-rack-${i % RACKS}`;
+
+function topology(): TopologySpec {
+  return {
+    region: 'bench',
+    zones: Array.from({ length: ZONES }, (_, z) => ({
+      name: `zone-${z}`,
+      racks: Array.from({ length: RACKS }, (__, r) => ({
+        name: `zone-${z}-rack-${r}`,
+        hosts: Array.from({ length: HOSTS }, (___, h) => ({
+          name: `node-${z}-${r}-${h}`,
+        })),
+      })),
+    })),
+  };
+}
+
+const environment = (i: number) => ({
+  apiVersion: 'tenancy.cairn.dev/v1alpha1',
+  kind: 'Environment',
+  metadata: { name: `env-${i}` },
+  spec: {
+    namespace: `env-${i}`,
+    owner: `group:default/team-${i}`,
+    tenants: [
+      { group: `group:default/team-${i}`, role: 'edit' },
+      { group: 'group:default/auditors', role: 'view' },
+    ],
+    placement: { racks: [rackName(i)] },
+    storageClasses: [],
+    quota: { pods: '20', 'requests.cpu': '4', 'requests.memory': '8Gi' },
+    limits: { defaultRequest: { cpu: '100m', memory: '64Mi' } },
+  },
+});
+
+const isReady = (e: Environment) =>
+  e.status?.observedGeneration === e.metadata.generation &&
+  (e.status?.nodes?.length ?? 0) === HOSTS &&
+  e.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True');
+
+async function until(what: string, done: () => Promise<boolean>) {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+}
+
+async function main() {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-env-bench-'));
+  cleanup.tempDirs.add(stateDir);
+  log('starting the dev cluster');
+  const cluster = await BenchChild.start<{ kubeconfig: string }>({
+    name: 'the dev cluster',
+    entry: path.join(__dirname, 'cluster.ts'),
+    args: ['--state-dir', stateDir],
+    startTimeoutMs: 120_000,
+    children: cleanup.children,
+  });
+  const kubeconfigPath = path.join(stateDir, 'bench-kubeconfig');
+  writeFileSync(kubeconfigPath, cluster.ready.kubeconfig);
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(cluster.ready.kubeconfig);
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  log(`registering ${NODES} nodes`);
+  const nodes = buildNodes(topology());
+  await pool(nodes.length, CONCURRENCY, async i => {
+    await core.createNode({ body: nodes[i] });
+  });
+  execFileSync(
+    'kubectl',
+    ['--kubeconfig', kubeconfigPath, 'apply', '-f', '-'],
+    { input: JSON.stringify(environmentCrd) },
+  );
+  execFileSync('kubectl', [
+    '--kubeconfig',
+    kubeconfigPath,
+    'wait',
+    '--for=condition=Established',
+    'crd/environments.tenancy.cairn.dev',
+  ]);
+
+  const manager = new Manager({
+    kubeConfig,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    logger: jsonLogger(() => {}),
+  });
+  await manager.add(environmentController());
+  await manager.start();
+
+  const list = async () =>
+    (
+      (await custom.listClusterCustomObject({
+        group: 'tenancy.cairn.dev',
+        version: 'v1alpha1',
+        plural: 'environments',
+      })) as { items: Environment[] }
+    ).items;
+
+  log(`creating ${ENVIRONMENTS} Environments`);
+  const start = performance.now();
+  await pool(ENVIRONMENTS, CONCURRENCY, async i => {
+    await custom.createClusterCustomObject({
+      group: 'tenancy.cairn.dev',
+      version: 'v1alpha1',
+      plural: 'environments',
+      body: environment(i),
+    });
+  });
+  const created = performance.now() - start;
+  await until('every Environment to be Ready', async () => {
+    const items = await list();
+    return items.length === ENVIRONMENTS && items.every(isReady);
+  });
+  const allReady = performance.now() - start;
+  log(`all Ready after ${(allReady / 1000).toFixed(1)} s`);
+
+  log('deleting every view RoleBinding');
+  const driftStart = performance.now();
+  await pool(ENVIRONMENTS, CONCURRENCY, async i => {
+    await rbac.deleteNamespacedRoleBinding({
+      namespace: `env-${i}`,
+      name: 'cairn-environment-view',
+    });
+  });
+  await until('every RoleBinding to be back', async () => {
+    const bindings = await rbac.listRoleBindingForAllNamespaces({
+      labelSelector: 'tenancy.cairn.dev/environment',
+    });
+    return (
+      bindings.items.filter(b => b.metadata!.name === 'cairn-environment-view')
+        .length === ENVIRONMENTS
+    );
+  });
+  const repaired = performance.now() - driftStart;
+  await manager.stop();
+  await cluster.stop();
+
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const report = [
+    `${ENVIRONMENTS} Environments over ${NODES} nodes (${ZONES} zones × ${RACKS} racks × ${HOSTS} hosts; each Environment binds one rack, so every node carries ${
+      ENVIRONMENTS / (ZONES * RACKS)
+    } binding labels), the dev cluster in a process of its own without kubelets, the manager running only the Environment controller (16 workers) in another. Aim: all Ready < 30 s.`,
+    '',
+    '| Measure | Result |',
+    '| --- | --- |',
+    `| creates (${CONCURRENCY} at a time) | ${seconds(created)} |`,
+    `| first create → all Ready (namespace, ${HOSTS} node labels, ResourceQuota, LimitRange, 2 RoleBindings, status) | ${seconds(
+      allReady,
+    )} |`,
+    `| ${ENVIRONMENTS} view RoleBindings deleted → all recreated | ${seconds(
+      repaired,
+    )} |`,
+    '',
+    `Machine: ${machine()}. Code: ${codeVersion([
+      'operators/environment/src',
+      'operators/api/src/environment',
+    ])}. Run: \`yarn workspace @cairn/operators-environment bench\`.`,
+  ].join('\n');
+  process.stdout.write(`${report}\n`);
+  if (!args['no-write']) {
+    writeDocSection(
+      path.join(REPO_ROOT, 'docs/benchmarks.md'),
+      {
+        heading: 'Environments',
+        start: '<!-- bench:environments:start -->',
+        end: '<!-- bench:environments:end -->',
+      },
+      report,
+    );
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  error => {
+    process.stderr.write(`${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
