@@ -5,6 +5,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
 import {
+  TEMPLATE_KINDS,
+  TemplateKind,
   templatesDeletePermission,
   templatesInstallPermission,
   templatesPublishPermission,
@@ -70,7 +72,9 @@ export const templateStorePlugin = createBackendPlugin({
               refs.map(async ref => {
                 // A template's resource ref: `Task/git-clone`.
                 const [kind, name] = ref.split('/');
-                const template = await store.getTemplate(kind as any, name, '');
+                const template = TEMPLATE_KINDS.find(k => k === kind)
+                  ? await store.getTemplate(kind as TemplateKind, name, '')
+                  : undefined;
                 return (
                   template && {
                     kind: template.kind,

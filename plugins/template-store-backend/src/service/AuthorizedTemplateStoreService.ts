@@ -95,8 +95,6 @@ export class AuthorizedTemplateStoreService implements TemplateStoreService {
   /** Publishing under a group needs the permission on a template of that group. */
   async publish(input: PublishInput, caller: Caller) {
     await this.authorizeOn(templatesPublishPermission, caller, {
-      kind: 'Task',
-      name: '',
       owner: input.owner,
     });
     return this.service.publish(input, caller);

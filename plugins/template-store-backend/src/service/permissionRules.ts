@@ -9,11 +9,14 @@ import {
 } from '@cairn/plugin-template-store-common';
 import { z } from 'zod';
 
-/** What the policy's conditions are applied to: a template (or one about to be created) and its owner. */
+/**
+ * What the policy's conditions are applied to: a template and its owner, or
+ * only the owner group when publishing YAML whose template may not exist yet.
+ */
 export interface TemplateResource {
-  kind: TemplateKind;
-  name: string;
   owner: string;
+  kind?: TemplateKind;
+  name?: string;
 }
 
 /** The owners a condition allows, for filtering lists. */
