@@ -34,28 +34,46 @@ beforeAll(() => {
   });
 });
 
-/** The run detail page of a run whose Succeeded condition is this. */
-async function renderRun(status: 'False' | 'Unknown', reason: string) {
+/**
+ * The run detail page of a run whose Succeeded condition is this; `allowed`
+ * names the permissions the user has (all by default).
+ */
+async function renderRun(
+  status: 'False' | 'Unknown',
+  reason: string,
+  options: { specStatus?: string; allowed?: string[] } = {},
+) {
   const api = new FakePipelinesApi();
   const details = makeRunDetails();
-  details.run.spec.status = 'Cancelled';
+  details.run.spec.status = options.specStatus ?? 'Cancelled';
   details.run.status!.conditions = [
     { type: 'Succeeded', status, reason, message: `${reason} message` },
   ];
   details.summary = summarize(details.run, details.taskRuns);
   api.details = details;
+  const { allowed } = options;
   await renderInTestApp(
     <TestApiProvider
       apis={[
         [pipelinesApiRef, api],
-        [permissionApiRef, mockApis.permission({ authorize: 'ALLOW' as any })],
+        [
+          permissionApiRef,
+          mockApis.permission({
+            authorize: request =>
+              !allowed || allowed.includes(request.permission.name)
+                ? ('ALLOW' as any)
+                : ('DENY' as any),
+          }),
+        ],
       ]}
     >
       <PipelinesRouter entityRef={entityRef} />
     </TestApiProvider>,
     { routeEntries: ['/runs/dev/shop/build-x1'] },
   );
-  await screen.findByRole('button', { name: 'Delete' });
+  // Buttons are shown disabled while permissions load; wait for the answers.
+  const deleteButton = await screen.findByRole('button', { name: 'Delete' });
+  await waitFor(() => expect(deleteButton).toBeEnabled());
   return { api, details };
 }
 
@@ -84,5 +102,43 @@ describe('RunActions', () => {
   it('does not offer Cancel once the run has finished', async () => {
     await renderRun('False', 'Cancelled');
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+  });
+
+  describe('a held run (PipelineRunPending)', () => {
+    const held = { specStatus: 'PipelineRunPending' };
+    const read = 'pipelines.run.read';
+    const del = 'pipelines.run.delete';
+
+    it('offers Start now to a user who may start runs, though not cancel them', async () => {
+      const { api } = await renderRun('Unknown', 'PipelineRunPending', {
+        ...held,
+        allowed: [read, del, 'pipelines.run.create'],
+      });
+      const start = screen.getByRole('button', { name: 'Start now' });
+      await waitFor(() => expect(start).toBeEnabled());
+      fireEvent.click(start);
+      await waitFor(() =>
+        expect(api.calls).toContainEqual({
+          method: 'startPendingRun',
+          args: [
+            entityRef,
+            { cluster: 'dev', namespace: 'shop', name: 'build-x1' },
+          ],
+        }),
+      );
+    });
+
+    it('does not offer Start now to a user who may cancel runs but not start them, as the server refuses', async () => {
+      await renderRun('Unknown', 'PipelineRunPending', {
+        ...held,
+        allowed: [read, del, 'pipelines.run.cancel'],
+      });
+      await waitFor(() =>
+        expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled(),
+      );
+      await waitFor(() =>
+        expect(screen.queryByRole('button', { name: 'Start now' })).toBeNull(),
+      );
+    });
   });
 });

@@ -6,6 +6,7 @@ import { Alert } from '@material-ui/lab';
 import {
   isCancellable,
   pipelinesRunCancelPermission,
+  pipelinesRunCreatePermission,
   pipelinesRunDeletePermission,
   pipelinesRunRerunPermission,
 } from '@cairn/plugin-pipelines-common';
@@ -20,7 +21,10 @@ import { StartRunDialog } from './StartRunDialog';
 
 type Open = 'rerun' | 'cancel' | 'delete' | undefined;
 
-function StartPendingButton(props: { onStart: () => Promise<void> }) {
+function StartPendingButton(props: {
+  onStart: () => Promise<void>;
+  disabled: boolean;
+}) {
   const { busy, failure, submit } = useSubmit(props.onStart, { settle: true });
   return (
     <>
@@ -28,7 +32,7 @@ function StartPendingButton(props: { onStart: () => Promise<void> }) {
         variant="contained"
         size="small"
         color="primary"
-        disabled={busy}
+        disabled={busy || props.disabled}
         startIcon={busy ? <CircularProgress size={16} /> : undefined}
         onClick={() => submit()}
       >
@@ -65,6 +69,8 @@ export function RunActions(props: {
   const [open, setOpen] = useState<Open>();
   const canRerun = useAllowed(pipelinesRunRerunPermission, entityRef);
   const canCancel = useAllowed(pipelinesRunCancelPermission, entityRef);
+  // Starting a held run starts a run, so the server checks create, not cancel.
+  const canStart = useAllowed(pipelinesRunCreatePermission, entityRef);
   const canDelete = useAllowed(pipelinesRunDeletePermission, entityRef);
 
   const rerunForm = details.paramForm;
@@ -97,8 +103,9 @@ export function RunActions(props: {
   return (
     <Box display="flex" style={{ gap: 8 }}>
       {run.spec.status === 'PipelineRunPending' &&
-        (canCancel.loading || canCancel.allowed) && (
+        (canStart.loading || canStart.allowed) && (
           <StartPendingButton
+            disabled={canStart.loading}
             onStart={async () => {
               await api.startPendingRun(entityRef, ref);
               onChanged();
