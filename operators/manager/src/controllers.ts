@@ -1,6 +1,7 @@
 import type { ControllerFactory } from '@cairn/controller-runtime';
 import { debugSessionController } from '@cairn/operators-debug';
 import { environmentController } from '@cairn/operators-environment';
+import { stoneController } from '@cairn/operators-stone';
 
 /*
  * Every controller the manager runs. A controller package exports a
@@ -8,6 +9,7 @@ import { environmentController } from '@cairn/operators-environment';
  * each; the manager needs to know nothing else about it.
  */
 export const CONTROLLERS: ControllerFactory[] = [
+  stoneController(),
   debugSessionController(),
   environmentController(),
 ];
