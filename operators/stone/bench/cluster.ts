@@ -48,8 +48,10 @@ runChildMain('the dev cluster', async () => {
     port: 0,
     tekton: false,
   });
-  let writes: ApiCounts['writes'] = {};
-  let requests: ApiCounts['requests'] = {};
+  const since: Pick<ApiCounts, 'writes' | 'requests'> = {
+    writes: {},
+    requests: {},
+  };
   const count = (
     table: Record<string, Record<string, number>>,
     row: string,
@@ -60,22 +62,21 @@ runChildMain('the dev cluster', async () => {
   };
   for (const resource of WATCHED)
     cluster.server.store.watch(resource, {}, event =>
-      count(writes, resource, event.type),
+      count(since.writes, resource, event.type),
     );
   cluster.server.onRequest(({ user, info }) =>
-    count(requests, user.username, info.verb),
+    count(since.requests, user.username, info.verb),
   );
   process.on('message', (message: { type?: string; id?: number }) => {
     if (message.type === 'reset') {
-      writes = {};
-      requests = {};
+      since.writes = {};
+      since.requests = {};
     } else if (message.type === 'counts') {
       const reply: ApiCounts = {
         type: 'counts',
         id: message.id!,
         revision: cluster.server.store.resourceVersion,
-        writes,
-        requests,
+        ...since,
       };
       process.send?.(reply);
     }

@@ -18,6 +18,7 @@ import {
   Logger,
   Manager,
 } from '@cairn/controller-runtime';
+import { inParallel, POD_WRITE_CONCURRENCY, writeBatches } from './writes';
 import {
   DEFAULT_RACK_LABEL,
   LABEL_PRE_PULL_FOR,
@@ -134,7 +135,10 @@ class StoneReconciler {
     const writes = plan.actions.filter(a => a.type !== 'event');
     const events = plan.actions.filter(a => a.type === 'event');
     try {
-      for (const action of writes) await this.perform(stone, action);
+      for (const batch of writeBatches(writes))
+        await inParallel(batch, POD_WRITE_CONCURRENCY, action =>
+          this.perform(stone, action),
+        );
       for (const action of events) await this.perform(stone, action);
     } catch (error) {
       if (error instanceof StaleCache) {
