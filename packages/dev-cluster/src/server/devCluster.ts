@@ -35,6 +35,7 @@ import { ReplicationControllers } from './replication';
 import { JobController, jobSelectorAdmission } from './jobs';
 import { CronJobController } from './cronJobs';
 import { StatefulSetController } from './statefulSets';
+import { DaemonSetController } from './daemonSets';
 import { Workloads } from './workloads';
 import {
   NamespaceController,
@@ -193,6 +194,8 @@ export async function startDevCluster(
     server.resources,
   );
   statefulSets.start();
+  const daemonSets = new DaemonSetController(store, registry, server.resources);
+  daemonSets.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
   const volumes = new LocalVolumeProvisioner(
@@ -264,6 +267,7 @@ export async function startDevCluster(
       jobs.stop();
       cronJobs.stop();
       statefulSets.stop();
+      daemonSets.stop();
       endpoints.stop();
       volumes.stop();
       pvcProtection.stop();

@@ -51,6 +51,7 @@ describe('kubectl against the dev cluster', () => {
     ]);
     expect(all.stdout.trim().split('\n').sort()).toEqual([
       'cronjobs.batch',
+      'daemonsets.apps',
       'deployments.apps',
       'jobs.batch',
       'pods',

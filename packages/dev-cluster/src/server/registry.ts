@@ -314,6 +314,15 @@ export function builtinResourceTypes(): ResourceType[] {
       subresources: [SCALE, status('ReplicaSet')],
     }),
     builtin('apps', 'v1', {
+      kind: 'DaemonSet',
+      plural: 'daemonsets',
+      namespaced: true,
+      shortNames: ['ds'],
+      categories: ['all'],
+      tracksGeneration: true,
+      subresources: [status('DaemonSet')],
+    }),
+    builtin('apps', 'v1', {
       kind: 'StatefulSet',
       plural: 'statefulsets',
       namespaced: true,

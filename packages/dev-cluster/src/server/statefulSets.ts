@@ -5,8 +5,8 @@ import { labelSelectorMatcher } from '../machinery/labels';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
 import { deepClone, jsonEqual, timestamp } from './objects';
 import type { ResourceRegistry, ResourceType } from './registry';
-import { podTemplateHash } from './replication';
 import type { RequestContext, ResourceService } from './resources';
+import { revisionTemplate, syncRevisions } from './revisions';
 import { ApiError } from './status';
 
 /*
@@ -62,16 +62,6 @@ export function resolveMaxUnavailable(value: unknown, replicas: number) {
     ? Math.max(1, Math.floor((Number(match[1]) * replicas) / 100))
     : 1;
 }
-
-/** What a StatefulSet's ControllerRevision holds: its template, as a patch that replaces it. */
-const revisionData = (set: any) => ({
-  spec: { template: { ...deepClone(set.spec.template), $patch: 'replace' } },
-});
-
-const revisionTemplate = (revision: any) => {
-  const { $patch, ...template } = revision.data?.spec?.template ?? {};
-  return template;
-};
 
 export class StatefulSetController {
   private readonly queue = new ControllerQueue(key => this.sync(key));
@@ -150,64 +140,6 @@ export class StatefulSetController {
           o.metadata.ownerReferences?.find(r => r.controller)?.uid ===
           set.metadata.uid,
       );
-  }
-
-  /** The revisions of the set, oldest first, with the one of its current template (created if new). */
-  private revisions(set: any): { all: any[]; update: any } {
-    const type = this.type('apps', 'controllerrevisions');
-    const all = this.owned('apps/controllerrevisions', set).sort(
-      (a, b) => (a.revision ?? 0) - (b.revision ?? 0),
-    );
-    const latest = all.length ? all[all.length - 1].revision ?? 0 : 0;
-    let update = all.find(r =>
-      jsonEqual(revisionTemplate(r), set.spec.template),
-    );
-    if (update && update !== all[all.length - 1]) {
-      // Back to an older template (rollout undo): it becomes the newest revision.
-      update = this.resources.write(
-        type,
-        set.metadata.namespace,
-        update.metadata.name,
-        '',
-        update,
-        { ...update, revision: latest + 1 },
-        CONTROLLER,
-      );
-      all.splice(all.indexOf(update), 1);
-      all.push(update);
-    }
-    if (!update) {
-      const data = revisionData(set);
-      const hash = podTemplateHash(data, set.status?.collisionCount);
-      update = this.resources.create(
-        type,
-        set.metadata.namespace,
-        {
-          metadata: {
-            name: `${set.metadata.name}-${hash}`,
-            labels: {
-              ...(set.spec.template?.metadata?.labels ?? {}),
-              [REVISION_LABEL]: `${set.metadata.name}-${hash}`,
-            },
-            ownerReferences: [
-              {
-                apiVersion: 'apps/v1',
-                kind: 'StatefulSet',
-                name: set.metadata.name,
-                uid: set.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
-            ],
-          },
-          data,
-          revision: latest + 1,
-        },
-        CONTROLLER,
-      );
-      all.push(update);
-    }
-    return { all, update };
   }
 
   private claimName(set: any, template: any, ordinal: number) {
@@ -391,7 +323,14 @@ export class StatefulSetController {
     if (!set || set.metadata.deletionTimestamp) return undefined;
     const spec = set.spec;
     const matches = labelSelectorMatcher(spec.selector);
-    const { all: revisions, update } = this.revisions(set);
+    const { all: revisions, update } = syncRevisions(
+      this.resources,
+      this.type('apps', 'controllerrevisions'),
+      this.store,
+      set,
+      (hash: string) => ({ [REVISION_LABEL]: `${set.metadata.name}-${hash}` }),
+      CONTROLLER,
+    );
     const current =
       revisions.find(r => r.metadata.name === set.status?.currentRevision) ??
       update;

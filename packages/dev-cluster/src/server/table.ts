@@ -255,6 +255,61 @@ const deploymentPrinter: Printer = {
   },
 };
 
+const daemonSetPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Desired',
+      'integer',
+      'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).',
+    ),
+    column(
+      'Current',
+      'integer',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+    ),
+    column(
+      'Ready',
+      'integer',
+      'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.',
+    ),
+    column(
+      'Up-to-date',
+      'integer',
+      'The total number of nodes that are running updated daemon pod',
+    ),
+    column(
+      'Available',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)',
+    ),
+    column(
+      'Node Selector',
+      'string',
+      "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+    ),
+    AGE,
+    ...WORKLOAD_WIDE,
+  ],
+  cells(set, now) {
+    const [containers, images] = containersAndImages(set.spec?.template?.spec);
+    const status = set.status ?? {};
+    return [
+      set.metadata.name,
+      status.desiredNumberScheduled ?? 0,
+      status.currentNumberScheduled ?? 0,
+      status.numberReady ?? 0,
+      status.updatedNumberScheduled ?? 0,
+      status.numberAvailable ?? 0,
+      selectorText(set.spec?.template?.spec?.nodeSelector),
+      age(set, now),
+      containers,
+      images,
+      labelSelectorText(set.spec?.selector),
+    ];
+  },
+};
+
 const statefulSetPrinter: Printer = {
   columns: [
     NAME,
@@ -1064,6 +1119,7 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
   'apps/statefulsets': statefulSetPrinter,
+  'apps/daemonsets': daemonSetPrinter,
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,
   '/nodes': nodePrinter,

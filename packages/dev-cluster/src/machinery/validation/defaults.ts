@@ -183,6 +183,24 @@ export function applyStatefulSetDefaults<T extends Obj>(statefulSet: T): T {
   return { ...statefulSet, spec };
 }
 
+/** Applies apps/v1 DaemonSet defaults (SetDefaults_DaemonSet) except the pod template's. */
+export function applyDaemonSetDefaults<T extends Obj>(daemonSet: T): T {
+  const spec: Obj = { ...(daemonSet.spec ?? {}) };
+  spec.updateStrategy = {
+    type: 'RollingUpdate',
+    ...(spec.updateStrategy ?? {}),
+  };
+  if (spec.updateStrategy.type === 'RollingUpdate') {
+    spec.updateStrategy.rollingUpdate = {
+      maxUnavailable: 1,
+      maxSurge: 0,
+      ...(spec.updateStrategy.rollingUpdate ?? {}),
+    };
+  }
+  spec.revisionHistoryLimit ??= 10;
+  return { ...daemonSet, spec };
+}
+
 /**
  * What decoding a Secret does: `stringData` entries are written into `data`
  * (base64, overriding), `stringData` is dropped, and `type` defaults to Opaque.

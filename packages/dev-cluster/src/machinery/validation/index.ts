@@ -40,6 +40,7 @@ import {
 import {
   applyDeploymentDefaults,
   applyPodDefaults,
+  applyDaemonSetDefaults,
   applyStatefulSetDefaults,
   applyPodSpecDefaults,
   applySecretDefaults,
@@ -52,6 +53,8 @@ import {
   validateDeploymentUpdate,
   validateReplicaSet,
   validateReplicaSetUpdate,
+  validateDaemonSet,
+  validateDaemonSetUpdate,
   validateStatefulSet,
   validateStatefulSetUpdate,
 } from './workloads';
@@ -168,6 +171,10 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateStatefulSet,
     update: validateStatefulSetUpdate,
   },
+  'apps/DaemonSet': {
+    create: validateDaemonSet,
+    update: validateDaemonSetUpdate,
+  },
   'batch/Job': { create: validateJob, update: validateJobUpdate },
   'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
 };
@@ -261,6 +268,8 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return withTemplateDefaults(applyDeploymentDefaults(obj));
     case 'apps/StatefulSet':
       return withTemplateDefaults(applyStatefulSetDefaults(obj));
+    case 'apps/DaemonSet':
+      return withTemplateDefaults(applyDaemonSetDefaults(obj));
     case 'batch/Job':
       return applyJobDefaults(obj);
     case 'batch/CronJob':

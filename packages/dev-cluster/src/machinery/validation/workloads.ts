@@ -473,3 +473,80 @@ export function validateStatefulSetUpdate(
     errors.push(fieldErrors.forbidden(SPEC, STATEFUL_SET_MUTABLE));
   return errors;
 }
+
+function validateDaemonSetSpec(spec: Obj | undefined): FieldError[] {
+  const s = spec ?? {};
+  const errors = [
+    ...validateNonnegative(s.minReadySeconds, SPEC.child('minReadySeconds')),
+    ...validateNonnegative(
+      s.revisionHistoryLimit,
+      SPEC.child('revisionHistoryLimit'),
+    ),
+    ...validateSelectorAndTemplate(s, SPEC),
+  ];
+  const strategy = s.updateStrategy ?? {};
+  const path = SPEC.child('updateStrategy');
+  if (strategy.type === 'RollingUpdate') {
+    const rolling = strategy.rollingUpdate ?? {};
+    const at = path.child('rollingUpdate');
+    errors.push(
+      ...validatePositiveIntOrPercent(
+        rolling.maxUnavailable,
+        at.child('maxUnavailable'),
+      ),
+      ...validatePositiveIntOrPercent(rolling.maxSurge, at.child('maxSurge')),
+    );
+    const unavailable = intOrPercentValue(rolling.maxUnavailable);
+    const surge = intOrPercentValue(rolling.maxSurge);
+    if (unavailable === 0 && surge === 0) {
+      errors.push(
+        fieldErrors.invalid(
+          at.child('maxUnavailable'),
+          rolling.maxUnavailable,
+          'may not be 0 when `maxSurge` is 0',
+        ),
+      );
+    }
+    if (unavailable !== 0 && surge !== 0) {
+      errors.push(
+        fieldErrors.invalid(
+          at.child('maxSurge'),
+          rolling.maxSurge,
+          'may not be set when maxUnavailable is non-zero',
+        ),
+      );
+    }
+  } else if (strategy.type !== 'OnDelete') {
+    errors.push(
+      fieldErrors.notSupported(path.child('type'), strategy.type ?? '', [
+        'OnDelete',
+        'RollingUpdate',
+      ]),
+    );
+  }
+  return errors;
+}
+
+/** Validates a DaemonSet on create. */
+export function validateDaemonSet(daemonSet: Obj): FieldError[] {
+  return [
+    ...validateObjectMeta(daemonSet.metadata, true, nameIsDnsSubdomain),
+    ...validateDaemonSetSpec(daemonSet.spec),
+  ];
+}
+
+/** Validates a DaemonSet update; the selector is immutable. */
+export function validateDaemonSetUpdate(
+  newSet: Obj,
+  oldSet: Obj,
+): FieldError[] {
+  return [
+    ...validateObjectMetaUpdate(newSet.metadata, oldSet.metadata),
+    ...validateDaemonSetSpec(newSet.spec),
+    ...validateImmutableField(
+      newSet.spec?.selector,
+      oldSet.spec?.selector,
+      SPEC.child('selector'),
+    ),
+  ];
+}

@@ -1,0 +1,478 @@
+import type { V1Node, V1Pod, V1Toleration } from '@kubernetes/client-node';
+import {
+  findUntoleratedTaint,
+  matchesRequiredNodeAffinity,
+} from '../scheduler/selectors';
+import type { ObjectStore } from '../store/objectStore';
+import type { KubeObject, StoreEvent } from '../store/types';
+import { eventName } from '../machinery/eventName';
+import { labelSelectorMatcher } from '../machinery/labels';
+import { ControllerQueue, ReconcileResult } from './controllerQueue';
+import { deepClone, jsonEqual, timestamp } from './objects';
+import type { ResourceRegistry, ResourceType } from './registry';
+import type { RequestContext, ResourceService } from './resources';
+import { revisionTemplate, syncRevisions } from './revisions';
+import { resolveRollingUpdate } from './replication';
+import { ApiError } from './status';
+
+/*
+ * The DaemonSet controller of kube-controller-manager: one pod of the
+ * template on every node whose labels match its node selector and affinity
+ * and whose taints it tolerates (with the tolerations every daemon pod gets),
+ * pinned there by node affinity on metadata.name for the scheduler to bind;
+ * pods on nodes that no longer qualify are removed. Template revisions are
+ * ControllerRevisions; RollingUpdate replaces pods node by node within
+ * maxUnavailable (or starts the new pod first within maxSurge), OnDelete
+ * only as pods are deleted. Status as `kubectl rollout status` reads it.
+ */
+
+const CONTROLLER: RequestContext = {
+  user: {
+    username: 'system:serviceaccount:kube-system:daemon-set-controller',
+    groups: ['system:masters'],
+  },
+  dryRun: false,
+};
+
+const REVISION_LABEL = 'controller-revision-hash';
+const GENERATION_LABEL = 'pod-template-generation';
+
+/** The tolerations the controller adds to every daemon pod (AddOrUpdateDaemonPodTolerations). */
+export function daemonPodTolerations(spec: any): V1Toleration[] {
+  const added: V1Toleration[] = [
+    {
+      key: 'node.kubernetes.io/not-ready',
+      operator: 'Exists',
+      effect: 'NoExecute',
+    },
+    {
+      key: 'node.kubernetes.io/unreachable',
+      operator: 'Exists',
+      effect: 'NoExecute',
+    },
+    {
+      key: 'node.kubernetes.io/disk-pressure',
+      operator: 'Exists',
+      effect: 'NoSchedule',
+    },
+    {
+      key: 'node.kubernetes.io/memory-pressure',
+      operator: 'Exists',
+      effect: 'NoSchedule',
+    },
+    {
+      key: 'node.kubernetes.io/pid-pressure',
+      operator: 'Exists',
+      effect: 'NoSchedule',
+    },
+    {
+      key: 'node.kubernetes.io/unschedulable',
+      operator: 'Exists',
+      effect: 'NoSchedule',
+    },
+    ...(spec?.hostNetwork
+      ? [
+          {
+            key: 'node.kubernetes.io/network-unavailable',
+            operator: 'Exists',
+            effect: 'NoSchedule',
+          },
+        ]
+      : []),
+  ];
+  const own: V1Toleration[] = spec?.tolerations ?? [];
+  return [
+    ...own,
+    ...added.filter(
+      t => !own.some(o => o.key === t.key && o.effect === t.effect),
+    ),
+  ];
+}
+
+/**
+ * Whether a daemon pod of `template` belongs on `node` (`run`), and whether
+ * one already there may stay (`stay`): a NoSchedule taint keeps new daemon
+ * pods off a node but, unlike NoExecute, does not remove running ones.
+ */
+export function daemonPlacement(
+  template: any,
+  node: V1Node,
+): { run: boolean; stay: boolean } {
+  const spec = template?.spec ?? {};
+  if (!matchesRequiredNodeAffinity({ spec } as V1Pod, node))
+    return { run: false, stay: false };
+  const taint = findUntoleratedTaint(node, daemonPodTolerations(spec));
+  return { run: !taint, stay: taint?.effect !== 'NoExecute' };
+}
+
+/** The node a daemon pod is for: its binding, or the node its affinity pins it to. */
+function nodeOf(pod: any): string | undefined {
+  if (pod.spec?.nodeName) return pod.spec.nodeName;
+  const terms =
+    pod.spec?.affinity?.nodeAffinity
+      ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  for (const term of terms)
+    for (const field of term.matchFields ?? [])
+      if (field.key === 'metadata.name') return field.values?.[0];
+  return undefined;
+}
+
+const isTerminal = (pod: any) =>
+  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+const isReady = (pod: any) =>
+  (pod.status?.conditions ?? []).some(
+    (c: any) => c.type === 'Ready' && c.status === 'True',
+  );
+function isAvailable(pod: any, minReadySeconds: number, now: number) {
+  if (!isReady(pod) || pod.metadata.deletionTimestamp) return false;
+  if (!minReadySeconds) return true;
+  const ready = pod.status.conditions.find((c: any) => c.type === 'Ready');
+  return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
+}
+
+export class DaemonSetController {
+  private readonly queue = new ControllerQueue(key => this.sync(key));
+  private stopWatches: Array<() => void> = [];
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly registry: ResourceRegistry,
+    private readonly resources: ResourceService,
+  ) {}
+
+  private type(group: string, plural: string): ResourceType {
+    return this.registry.find(group, 'v1', plural)!;
+  }
+
+  start(): void {
+    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
+      const handle = this.store.watch(resource, {}, onEvent);
+      handle.initial.forEach(onEvent);
+      this.stopWatches.push(handle.stop);
+    };
+    follow('apps/daemonsets', e => this.queue.add(e.key));
+    follow('/pods', e => {
+      for (const pod of [e.object, e.previous]) {
+        const owner = pod?.metadata.ownerReferences?.find(r => r.controller);
+        if (owner?.kind === 'DaemonSet')
+          this.queue.add(`${e.namespace}/${owner.name}`);
+      }
+    });
+    // A node's labels, taints or arrival change where daemons run; its
+    // heartbeats do not.
+    follow('/nodes', e => {
+      const placement = (n?: KubeObject) =>
+        n && {
+          labels: n.metadata.labels,
+          taints: (n as any).spec?.taints,
+          deleting: n.metadata.deletionTimestamp,
+        };
+      if (e.previous && jsonEqual(placement(e.previous), placement(e.object)))
+        return;
+      for (const set of this.store.list('apps/daemonsets').items)
+        this.queue.add(`${set.metadata.namespace}/${set.metadata.name}`);
+    });
+    this.queue.start();
+  }
+
+  stop(): void {
+    for (const stop of this.stopWatches) stop();
+    this.queue.stop();
+  }
+
+  private event(
+    set: KubeObject,
+    type: string,
+    reason: string,
+    message: string,
+  ) {
+    const now = timestamp();
+    this.resources.create(
+      this.type('', 'events'),
+      set.metadata.namespace!,
+      {
+        metadata: { name: eventName(set.metadata.name!) },
+        involvedObject: {
+          kind: 'DaemonSet',
+          namespace: set.metadata.namespace,
+          name: set.metadata.name,
+          uid: set.metadata.uid,
+          apiVersion: 'apps/v1',
+          resourceVersion: set.metadata.resourceVersion,
+        },
+        reason,
+        message,
+        source: { component: 'daemonset-controller' },
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
+        type,
+        reportingComponent: 'daemonset-controller',
+      },
+      CONTROLLER,
+    );
+  }
+
+  private createPod(set: any, node: string, revision: any) {
+    const template = revisionTemplate(revision);
+    const spec = deepClone(template.spec ?? {});
+    spec.tolerations = daemonPodTolerations(spec);
+    // The scheduler binds it, to this node alone (ReplaceDaemonSetPodNodeNameNodeAffinity).
+    spec.affinity = {
+      ...(spec.affinity ?? {}),
+      nodeAffinity: {
+        ...(spec.affinity?.nodeAffinity ?? {}),
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [
+            {
+              matchFields: [
+                { key: 'metadata.name', operator: 'In', values: [node] },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    const pod = this.resources.create(
+      this.type('', 'pods'),
+      set.metadata.namespace,
+      {
+        metadata: {
+          ...(template.metadata ?? {}),
+          generateName: `${set.metadata.name}-`,
+          labels: {
+            ...(template.metadata?.labels ?? {}),
+            [REVISION_LABEL]: revision.metadata.labels[REVISION_LABEL],
+            [GENERATION_LABEL]: String(set.metadata.generation ?? 1),
+          },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'DaemonSet',
+              name: set.metadata.name,
+              uid: set.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ],
+        },
+        spec,
+      },
+      CONTROLLER,
+    );
+    this.event(
+      set,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${pod.metadata.name}`,
+    );
+  }
+
+  private deletePod(set: any, pod: any) {
+    try {
+      this.resources.delete(
+        this.type('', 'pods'),
+        pod.metadata.namespace,
+        pod.metadata.name,
+        { preconditions: { uid: pod.metadata.uid } },
+        CONTROLLER,
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.status.code === 404) return;
+      throw error;
+    }
+    this.event(
+      set,
+      'Normal',
+      'SuccessfulDelete',
+      `Deleted pod: ${pod.metadata.name}`,
+    );
+  }
+
+  private sync(key: string): ReconcileResult {
+    const set = this.store.get('apps/daemonsets', key) as any;
+    if (!set || set.metadata.deletionTimestamp) return undefined;
+    const matches = labelSelectorMatcher(set.spec.selector);
+    const { all: revisions, update } = syncRevisions(
+      this.resources,
+      this.type('apps', 'controllerrevisions'),
+      this.store,
+      set,
+      (hash: string) => ({ [REVISION_LABEL]: hash }),
+      CONTROLLER,
+    );
+    const updateHash = update.metadata.labels[REVISION_LABEL];
+    const nodes = this.store.list('/nodes').items as V1Node[];
+    const live = nodes.filter(n => !n.metadata!.deletionTimestamp);
+    const placement = new Map(
+      live.map(n => [n.metadata!.name!, daemonPlacement(set.spec.template, n)]),
+    );
+    const eligible = new Set(
+      live
+        .filter(n => placement.get(n.metadata!.name!)!.run)
+        .map(n => n.metadata!.name!),
+    );
+    const pods = this.store
+      .list('/pods', { namespace: set.metadata.namespace })
+      .items.filter(
+        p =>
+          p.metadata.ownerReferences?.find(r => r.controller)?.uid ===
+            set.metadata.uid && matches(p.metadata.labels),
+      ) as any[];
+    const byNode = new Map<string, any[]>();
+    for (const pod of pods) {
+      const node = nodeOf(pod);
+      if (!node) continue;
+      byNode.set(node, [...(byNode.get(node) ?? []), pod]);
+    }
+    const isUpdated = (pod: any) =>
+      pod.metadata.labels?.[REVISION_LABEL] === updateHash;
+    const now = Date.now();
+    const minReady = set.spec.minReadySeconds ?? 0;
+
+    // Misplaced pods go; failed ones are replaced; missing ones made.
+    for (const [node, nodePods] of byNode) {
+      for (const pod of nodePods) {
+        if (pod.metadata.deletionTimestamp) continue;
+        if (!placement.get(node)?.stay || isTerminal(pod))
+          this.deletePod(set, pod);
+      }
+    }
+    const running = (node: string) =>
+      (byNode.get(node) ?? []).filter(
+        p => !p.metadata.deletionTimestamp && !isTerminal(p),
+      );
+    for (const node of eligible) {
+      if (!running(node).length) this.createPod(set, node, update);
+    }
+
+    const strategy = set.spec.updateStrategy ?? { type: 'RollingUpdate' };
+    if (strategy.type === 'RollingUpdate') {
+      const desired = eligible.size;
+      const { surge, unavailable: maxUnavailable } = resolveRollingUpdate(
+        desired,
+        strategy.rollingUpdate?.maxSurge ?? 0,
+        strategy.rollingUpdate?.maxUnavailable ?? 1,
+      );
+      const outdated = [...eligible].filter(node =>
+        running(node).some(p => !isUpdated(p)),
+      );
+      let unavailable = [...eligible].filter(
+        node => !running(node).some(p => isAvailable(p, minReady, now)),
+      ).length;
+      let surging = [...eligible].filter(
+        node => running(node).length > 1,
+      ).length;
+      for (const node of outdated.sort()) {
+        const nodePods = running(node);
+        const fresh = nodePods.find(isUpdated);
+        const old = nodePods.filter(p => !isUpdated(p));
+        if (surge > 0) {
+          // The new pod first; the old one goes once it is available.
+          if (!fresh && surging < surge) {
+            this.createPod(set, node, update);
+            surging++;
+          } else if (fresh && isAvailable(fresh, minReady, now)) {
+            for (const pod of old) this.deletePod(set, pod);
+          }
+          continue;
+        }
+        const available = old.some(p => isAvailable(p, minReady, now));
+        if (available && unavailable >= maxUnavailable) continue;
+        for (const pod of old) this.deletePod(set, pod);
+        if (available) unavailable++;
+      }
+    }
+
+    this.cleanupRevisions(set, revisions, update, pods);
+    return this.updateStatus(key, updateHash);
+  }
+
+  private cleanupRevisions(
+    set: any,
+    revisions: any[],
+    update: any,
+    pods: any[],
+  ) {
+    const inUse = new Set(pods.map(p => p.metadata.labels?.[REVISION_LABEL]));
+    const removable = revisions.filter(
+      r => r !== update && !inUse.has(r.metadata.labels?.[REVISION_LABEL]),
+    );
+    const limit = set.spec.revisionHistoryLimit ?? 10;
+    for (const revision of removable.slice(
+      0,
+      Math.max(0, removable.length - limit),
+    )) {
+      this.resources.delete(
+        this.type('apps', 'controllerrevisions'),
+        revision.metadata.namespace,
+        revision.metadata.name,
+        { preconditions: { uid: revision.metadata.uid } },
+        CONTROLLER,
+      );
+    }
+  }
+
+  private updateStatus(key: string, updateHash: string): ReconcileResult {
+    const set = this.store.get('apps/daemonsets', key) as any;
+    if (!set) return undefined;
+    const matches = labelSelectorMatcher(set.spec.selector);
+    const nodes = this.store.list('/nodes').items as V1Node[];
+    const eligible = new Set(
+      nodes
+        .filter(n => daemonPlacement(set.spec.template, n).run)
+        .map(n => n.metadata!.name!),
+    );
+    const pods = this.store
+      .list('/pods', { namespace: set.metadata.namespace })
+      .items.filter(
+        p =>
+          p.metadata.ownerReferences?.find(r => r.controller)?.uid ===
+            set.metadata.uid &&
+          matches(p.metadata.labels) &&
+          !isTerminal(p),
+      ) as any[];
+    const now = Date.now();
+    const minReady = set.spec.minReadySeconds ?? 0;
+    const onNode = (node: string) => pods.filter(p => nodeOf(p) === node);
+    const scheduledNodes = [...eligible].filter(n => onNode(n).length);
+    const count = (test: (pods: any[]) => boolean) =>
+      [...eligible].filter(n => test(onNode(n))).length;
+    const desired = eligible.size;
+    const available = count(ps => ps.some(p => isAvailable(p, minReady, now)));
+    const status: any = {
+      currentNumberScheduled: scheduledNodes.length,
+      numberMisscheduled: new Set(
+        pods.map(nodeOf).filter(n => n && !eligible.has(n)),
+      ).size,
+      desiredNumberScheduled: desired,
+      numberReady: count(ps => ps.some(isReady)),
+      observedGeneration: set.metadata.generation,
+      updatedNumberScheduled: count(ps =>
+        ps.some(p => p.metadata.labels?.[REVISION_LABEL] === updateHash),
+      ),
+      numberAvailable: available,
+      numberUnavailable: desired - available,
+    };
+    for (const field of [
+      'updatedNumberScheduled',
+      'numberAvailable',
+      'numberUnavailable',
+    ])
+      if (!status[field]) delete status[field];
+    if (!jsonEqual(set.status, status)) {
+      this.resources.write(
+        this.type('apps', 'daemonsets'),
+        set.metadata.namespace,
+        set.metadata.name,
+        'status',
+        set,
+        { ...set, status },
+        CONTROLLER,
+      );
+    }
+    if (minReady && status.numberReady > available)
+      return { requeueAfterMs: minReady * 1000 };
+    return undefined;
+  }
+}
