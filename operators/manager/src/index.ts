@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { CONTROLLERS } from './controllers';
+export { controllers } from './controllers';
 export { loadKubeConfig, startOperatorManager } from './manager';
 export type { StartOptions } from './manager';
 export { parseFlags, USAGE } from './options';

@@ -16,6 +16,7 @@ import {
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
+  V1Pod,
 } from '@kubernetes/client-node';
 import { startOperatorManager } from './manager';
 
@@ -524,5 +525,73 @@ describe('the operators manager', () => {
     // Every line it wrote is a JSON object.
     for (const line of stdout.split('\n').filter(Boolean))
       expect(JSON.parse(line)).toHaveProperty('msg');
+  });
+
+  it('hands --rack-label to the Stone controller: its pods prefer racks by that node label', async () => {
+    const kubeconfigPath = path.join(stateDir, 'rack-kubeconfig');
+    writeFileSync(kubeconfigPath, cluster.kubeconfig);
+    const kubectl = (args: string[]) =>
+      promisify(execFile)('kubectl', ['--kubeconfig', kubeconfigPath, ...args]);
+    const crds = path.join(__dirname, '..', '..', 'deploy', 'crds');
+    await kubectl(['apply', '-f', crds]);
+    await kubectl([
+      'wait',
+      '--for=condition=established',
+      '--timeout=60s',
+      '-f',
+      crds,
+    ]);
+    managers.push(
+      await startOperatorManager(
+        {
+          metricsBindAddress: '0',
+          healthProbeBindAddress: '0',
+          leaderElect: false,
+          leaderElectionId: 'rack-label',
+          namespace: NAMESPACE,
+          rackLabel: 'example.com/rack',
+        },
+        { kubeConfig: admin, logger: silentLogger },
+      ),
+    );
+    const stone = {
+      apiVersion: 'rollouts.cairn.dev/v1alpha1',
+      kind: 'Stone',
+      metadata: { name: 'racked', namespace: WATCHED },
+      spec: {
+        strategy: 'Alpha',
+        template: {
+          spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] },
+        },
+        coordinates: [
+          {
+            group: 'a',
+            replicas: 1,
+            zoneset: [{ zone: 'local-1a', rack: 'r1', host: 'node-a1-1' }],
+          },
+        ],
+      },
+    };
+    const file = path.join(stateDir, 'racked.json');
+    writeFileSync(file, JSON.stringify(stone));
+    await kubectl(['apply', '-f', file]);
+    let pod: V1Pod | undefined;
+    await until(async () => {
+      try {
+        pod = await core.readNamespacedPod({
+          name: 'racked-a-0',
+          namespace: WATCHED,
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'the Stone’s pod');
+    const preferred =
+      pod!.spec!.affinity!.nodeAffinity!
+        .preferredDuringSchedulingIgnoredDuringExecution!;
+    expect(
+      preferred.flatMap(p => p.preference.matchExpressions!.map(e => e.key)),
+    ).toContain('example.com/rack');
   });
 });

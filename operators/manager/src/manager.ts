@@ -6,7 +6,7 @@ import {
   parseBindAddress,
 } from '@cairn/controller-runtime';
 import { KubeConfig } from '@kubernetes/client-node';
-import { CONTROLLERS } from './controllers';
+import { controllers } from './controllers';
 import type { ManagerFlags } from './options';
 
 export interface StartOptions {
@@ -60,7 +60,7 @@ export async function startOperatorManager(
       : undefined,
     logger: options.logger ?? jsonLogger(),
   });
-  for (const controller of options.controllers ?? CONTROLLERS)
+  for (const controller of options.controllers ?? controllers(flags))
     await manager.add(controller);
   await manager.start();
   return manager;

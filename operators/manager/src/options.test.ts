@@ -26,6 +26,8 @@ describe('parseFlags', () => {
         'ops',
         '--namespace',
         'ops-system',
+        '--rack-label',
+        'example.com/rack',
       ]),
     ).toEqual({
       kubeconfig: '/tmp/kc',
@@ -34,6 +36,7 @@ describe('parseFlags', () => {
       leaderElect: true,
       leaderElectionId: 'ops',
       namespace: 'ops-system',
+      rackLabel: 'example.com/rack',
     });
     expect(parseFlags(['--help'])).toBe('help');
   });
@@ -45,6 +48,13 @@ describe('parseFlags', () => {
     expect(() => parseFlags(['--namespace', 'Cairn_System'])).toThrow(
       '--namespace "Cairn_System" is not a valid Kubernetes name',
     );
+    for (const bad of ['rack/', 'Example.com/rack', 'a/b/c', 'rack-', ''])
+      expect(() => parseFlags(['--rack-label', bad])).toThrow(
+        `--rack-label ${JSON.stringify(bad)} is not a valid label key`,
+      );
+    expect(parseFlags(['--rack-label', 'rack_2.x'])).toMatchObject({
+      rackLabel: 'rack_2.x',
+    });
   });
 });
 

@@ -16,6 +16,8 @@ export interface ManagerFlags {
   leaderElectionId: string;
   /** The namespace of the Lease. */
   namespace: string;
+  /** The node label naming racks, for the Stone controller's placement (its default when absent). */
+  rackLabel?: string;
 }
 
 export const USAGE = `Usage: cairn-operators [flags]
@@ -26,6 +28,7 @@ export const USAGE = `Usage: cairn-operators [flags]
   --leader-elect                      run controllers only while holding the Lease (default off)
   --leader-election-id NAME           the Lease's name (default cairn-operators)
   --namespace NAME                    the Lease's namespace (default cairn-system)
+  --rack-label KEY                    the node label naming racks, for Stone placement (default topology.cairn.dev/rack)
   --help                              this text
 `;
 
@@ -40,6 +43,7 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
       'leader-elect': { type: 'boolean', default: false },
       'leader-election-id': { type: 'string', default: 'cairn-operators' },
       namespace: { type: 'string', default: 'cairn-system' },
+      'rack-label': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -57,6 +61,13 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
         )} is not a valid Kubernetes name (lower case letters, digits, '-' and '.')`,
       );
   }
+  const rackLabel = values['rack-label'];
+  if (rackLabel !== undefined && !isLabelKey(rackLabel))
+    throw new Error(
+      `--rack-label ${JSON.stringify(
+        rackLabel,
+      )} is not a valid label key (an optional DNS subdomain prefix and '/', then up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)`,
+    );
   return {
     kubeconfig: values.kubeconfig,
     metricsBindAddress: values['metrics-bind-address'],
@@ -64,5 +75,21 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
     leaderElect: values['leader-elect'],
     leaderElectionId: values['leader-election-id'],
     namespace: values.namespace,
+    ...(rackLabel !== undefined ? { rackLabel } : {}),
   };
+}
+
+/** A label key as Kubernetes validates it (IsQualifiedName). */
+function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  return (
+    /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(name) &&
+    (prefix === undefined ||
+      (prefix.length <= 253 &&
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(
+          prefix,
+        )))
+  );
 }
