@@ -1,6 +1,6 @@
 import {
   getPipelineTaskStates,
-  getRunDuration,
+  getTaskDuration,
   PipelineTaskRunState,
   RunLike,
 } from './status';
@@ -370,21 +370,10 @@ export function overlayRunStatus<TRun extends RunLike>(
       .map(r => r.status?.startTime)
       .filter((t): t is string => Boolean(t))
       .sort();
-    const ends = state.runs.map(r => {
-      const start = r.status?.startTime;
-      const duration = getRunDuration(r, now);
-      return start && duration !== undefined
-        ? Date.parse(start) + duration
-        : undefined;
-    });
-    const knownEnds = ends.filter((e): e is number => e !== undefined);
     overlay[node.name] = {
       ...state,
       startTime: starts[0],
-      duration:
-        starts.length && knownEnds.length
-          ? Math.max(...knownEnds) - Date.parse(starts[0])
-          : undefined,
+      duration: getTaskDuration(state.runs, now),
       retries: Math.max(
         0,
         ...state.runs.map(r => {

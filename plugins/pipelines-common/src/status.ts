@@ -1,4 +1,10 @@
-import { Condition, PipelineRun, PipelineTask, RunStatusFields } from './types';
+import {
+  Condition,
+  PipelineRun,
+  PipelineTask,
+  RunStatusFields,
+  StepState,
+} from './types';
 
 /**
  * The one status vocabulary of the Pipelines UI and API, after Tekton
@@ -263,6 +269,74 @@ export function getRunDuration(
   const end = run.status?.completionTime;
   const endMs = end ? Date.parse(end) : now.getTime();
   return Math.max(0, endMs - Date.parse(start));
+}
+
+/**
+ * How long a PipelineTask has taken, in milliseconds: from the first start
+ * of its runs (several for a matrix) to the last end, each run's end as
+ * {@link getRunDuration} has it. Undefined before any of them starts.
+ * @public
+ */
+export function getTaskDuration(
+  runs: readonly RunLike[],
+  now: Date = new Date(),
+): number | undefined {
+  const windows = runs.flatMap(run => {
+    const start = run.status?.startTime;
+    const duration = getRunDuration(run, now);
+    if (!start || duration === undefined) return [];
+    return [{ start: Date.parse(start), end: Date.parse(start) + duration }];
+  });
+  if (windows.length === 0) return undefined;
+  return (
+    Math.max(...windows.map(w => w.end)) -
+    Math.min(...windows.map(w => w.start))
+  );
+}
+
+/**
+ * Whether a step is still running: its container says so and its TaskRun
+ * has not ended. A TaskRun that ends (cancelled, timed out, its pod gone)
+ * can leave a container's last reported state at running; the step ended
+ * with its TaskRun.
+ * @public
+ */
+export function isStepRunning(step: StepState, taskRun: RunLike): boolean {
+  return (
+    Boolean(step.running) &&
+    !step.terminated &&
+    !isFinished(taskRun) &&
+    !taskRun.status?.completionTime
+  );
+}
+
+/**
+ * How long a step has taken, in milliseconds: its container's start to its
+ * finish, to its TaskRun's end when the TaskRun ended first, or to `now`
+ * while it runs; always within its TaskRun's {@link getRunDuration}, so a
+ * step never shows longer than its task. Undefined for a step that never
+ * started (a container that failed to start reports the Unix epoch).
+ * @public
+ */
+export function getStepDuration(
+  step: StepState,
+  taskRun: RunLike,
+  now: Date = new Date(),
+): number | undefined {
+  const startedAt = step.terminated?.startedAt ?? step.running?.startedAt;
+  const stepStart = startedAt ? Date.parse(startedAt) : NaN;
+  if (!(stepStart > 0)) return undefined;
+  const taskStartedAt = taskRun.status?.startTime;
+  const taskDuration = getRunDuration(taskRun, now);
+  const taskStart = taskStartedAt ? Date.parse(taskStartedAt) : stepStart;
+  const taskEnd =
+    taskDuration === undefined ? now.getTime() : taskStart + taskDuration;
+  const finishedAt = step.terminated?.finishedAt;
+  const stepEnd = finishedAt ? Date.parse(finishedAt) : taskEnd;
+  return Math.max(
+    0,
+    Math.min(stepEnd, taskEnd) - Math.max(stepStart, taskStart),
+  );
 }
 
 /**

@@ -103,16 +103,24 @@ export class FakePipelinesApi implements PipelinesApi {
     }
     return { matches, truncated: false };
   }
+  /** Whether a followed log stays open after its chunks, as a running step's does. */
+  followStaysOpen = false;
   async followStepLog(
     entityRef: string,
     run: RunRef,
     step: StepRef,
     onText: (chunk: string) => void,
+    signal?: AbortSignal,
   ): Promise<void> {
     this.calls.push({ method: 'followStepLog', args: [entityRef, run, step] });
     for (const chunk of this.followed[`${step.taskRun}/${step.step}`] ?? []) {
       await Promise.resolve();
       onText(chunk);
+    }
+    if (this.followStaysOpen && signal) {
+      await new Promise<void>(resolve =>
+        signal.addEventListener('abort', () => resolve()),
+      );
     }
   }
 

@@ -11,6 +11,8 @@ interface NodeData {
   /** `junction`: where the DAG ends and the finally tasks begin. */
   lane: 'tasks' | 'finally' | 'junction';
   state?: RunTaskState;
+  /** Measured as the task panel measures it. */
+  duration?: number;
   selected: boolean;
   onSelect: (name: string) => void;
 }
@@ -59,8 +61,8 @@ function TaskNode({ node }: DependencyGraphTypes.RenderNodeProps<NodeData>) {
     detail = `Skipped: ${
       node.state?.skippedReason ?? node.state?.status.label
     }`;
-  } else if (node.state?.duration !== undefined) {
-    detail = `${detail} · ${formatDuration(node.state.duration)}`;
+  } else if (node.duration !== undefined) {
+    detail = `${detail} · ${formatDuration(node.duration)}`;
   }
   if (node.state?.retries) detail = `${detail} · ${node.state.retries} retries`;
   const title = `${node.label}${
@@ -104,16 +106,19 @@ function TaskNode({ node }: DependencyGraphTypes.RenderNodeProps<NodeData>) {
 export function PipelineDag(props: {
   graph: PipelineGraph;
   tasks: Record<string, RunTaskState>;
+  /** Each task's duration, as the task panel shows it. */
+  durations: Record<string, number | undefined>;
   selected?: string;
   onSelect: (task: string) => void;
 }) {
-  const { graph, tasks, selected, onSelect } = props;
+  const { graph, tasks, durations, selected, onSelect } = props;
   const nodes: DependencyGraphTypes.DependencyNode<NodeData>[] =
     graph.nodes.map(n => ({
       id: n.name,
       label: n.displayName || n.name,
       lane: n.lane,
       state: tasks[n.name],
+      duration: durations[n.name],
       selected: n.name === selected,
       onSelect,
     }));

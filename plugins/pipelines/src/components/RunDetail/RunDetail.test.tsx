@@ -316,6 +316,10 @@ describe('RunDetail', () => {
     ).toBeInTheDocument();
     expect(within(row).queryByText(/\d+d$/)).toBeNull();
     expect(within(row).getByText('—')).toBeInTheDocument();
+    // Its log is empty: said in words, not a spinner or a blank viewer.
+    expect(
+      await screen.findByText('This step wrote no output.'),
+    ).toBeInTheDocument();
   });
 
   it('opens a run whose timeout cancelled its tasks on the cancelled task', async () => {
@@ -376,6 +380,83 @@ describe('RunDetail', () => {
     expect(banner).toHaveTextContent(
       'cannot reach cluster "dev" (ECONNREFUSED)',
     );
+  });
+
+  it('stops claiming a step log is live while the cluster is lost, and follows it again once the cluster is back', async () => {
+    const api = new FakePipelinesApi();
+    api.details = makeRunDetails();
+    api.followed['build-x1-report/run'] = ['sending report\n'];
+    api.followStaysOpen = true;
+    api.logs['build-x1-report/run'] = {
+      source: 'archive',
+      text: 'sending report\n',
+      start: 0,
+      size: 15,
+    };
+    await render(api);
+    fireEvent.click(await screen.findByTestId('dag-node-report'));
+    expect(await screen.findByText(/following live/)).toBeInTheDocument();
+    await waitFor(() => expect(api.watchers).toHaveLength(1));
+    const follows = () =>
+      api.calls.filter(c => c.method === 'followStepLog').length;
+    expect(follows()).toBe(1);
+
+    const since = '2026-11-25T01:02:03Z';
+    api.details = {
+      ...api.details,
+      clusterErrors: [
+        {
+          cluster: 'dev',
+          message: 'cannot reach cluster',
+          unreachableSince: since,
+        },
+      ],
+    };
+    api.push([{ type: 'run', run: api.details.summary }]);
+    const caption = await screen.findByText(
+      /not live: the cluster has not answered since/,
+    );
+    expect(caption).toHaveTextContent(new Date(since).toLocaleString());
+    expect(screen.queryByText(/following live/)).toBeNull();
+    expect(screen.getByText('sending report')).toBeInTheDocument();
+
+    api.details = { ...api.details, clusterErrors: [] };
+    api.push([{ type: 'run', run: api.details.summary }]);
+    expect(await screen.findByText(/following live/)).toBeInTheDocument();
+    expect(screen.queryByText(/not live/)).toBeNull();
+    expect(follows()).toBe(2);
+  });
+
+  it('gives a task and its steps durations measured alike: a running step as long as its running task, a step its cancelled task left running ended with it', async () => {
+    const api = new FakePipelinesApi();
+    const details = makeRunDetails();
+    const test = details.taskRuns.find(
+      tr => tr.metadata.name === 'build-x1-test',
+    )!;
+    // Cancelled at 01:00:42 with its pod gone: the step's last reported
+    // state is still running.
+    test.status!.steps = [
+      { name: 'unit', running: { startedAt: '2026-11-25T01:00:00Z' } },
+    ];
+    api.details = details;
+    await render(api);
+    expect(await screen.findByText('Task test')).toBeInTheDocument();
+    expect(screen.getByText('Duration: 42s')).toBeInTheDocument();
+    const unit = screen.getByText('unit').closest('tr')!;
+    expect(within(unit).getByText('Ended with its task')).toBeInTheDocument();
+    expect(within(unit).getByText('42s')).toBeInTheDocument();
+
+    fireEvent.click(screen.getByTestId('dag-node-report'));
+    expect(await screen.findByText('Task report')).toBeInTheDocument();
+    const [, taskDuration] = /^Duration: (.+)$/.exec(
+      screen.getByText(/^Duration: /).textContent!,
+    )!;
+    const run = screen.getByText('run').closest('tr')!;
+    expect(within(run).getByText('Running')).toBeInTheDocument();
+    expect(within(run).getByText(taskDuration)).toBeInTheDocument();
+    expect(
+      screen.getByTestId('dag-node-report').getAttribute('aria-label'),
+    ).toBe(`report (finally): Running · ${taskDuration}`);
   });
 
   it('answers an address below the runs list that names no page with Not Found', async () => {

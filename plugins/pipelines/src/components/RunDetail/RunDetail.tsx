@@ -16,6 +16,9 @@ import useInterval from 'react-use/esm/useInterval';
 import {
   formatDuration,
   getRunStatus,
+  getStepDuration,
+  getTaskDuration,
+  isStepRunning,
   ParamValue,
   StepState,
   TaskRun,
@@ -75,48 +78,42 @@ function valuesOf(
   );
 }
 
-function stepState(step: StepState): string {
+/** What a step is doing; a step its ended TaskRun left "running" ended with it. */
+function stepState(step: StepState, taskRun: TaskRun): string {
   if (step.terminated) {
     return step.terminated.reason ?? 'Terminated';
   }
-  if (step.running) return 'Running';
+  if (step.running) {
+    return isStepRunning(step, taskRun) ? 'Running' : 'Ended with its task';
+  }
   if (step.waiting) return step.waiting.reason ?? 'Waiting';
   return 'Unknown';
 }
 
-/**
- * A container that failed to start (StartError) reports the Unix epoch as
- * its start: it never ran, so it has no duration.
- */
-function startOf(step: StepState): string | undefined {
-  const start = step.terminated?.startedAt ?? step.running?.startedAt;
-  return start && Date.parse(start) > 0 ? start : undefined;
-}
-
-function stepDuration(step: StepState): string {
-  const start = startOf(step);
-  if (!start) return '—';
-  const end = step.terminated?.finishedAt;
-  return formatDuration(
-    (end ? Date.parse(end) : Date.now()) - Date.parse(start),
-  );
-}
-
 type StepRow = StepState & { id: string };
 
-const stepColumns: TableColumn<StepRow>[] = [
-  { title: 'Step', field: 'name' },
-  { title: 'State', render: row => stepState(row) },
-  {
-    title: 'Exit code',
-    render: row => (row.terminated ? String(row.terminated.exitCode) : '—'),
-  },
-  { title: 'Duration', render: row => stepDuration(row) },
-  {
-    title: 'Message',
-    render: row => row.terminated?.message ?? row.waiting?.message ?? '',
-  },
-];
+/** The step table's columns; durations are measured at `now`, as the task's. */
+function stepColumns(taskRun: TaskRun, now: Date): TableColumn<StepRow>[] {
+  return [
+    { title: 'Step', field: 'name' },
+    { title: 'State', render: row => stepState(row, taskRun) },
+    {
+      title: 'Exit code',
+      render: row => (row.terminated ? String(row.terminated.exitCode) : '—'),
+    },
+    {
+      title: 'Duration',
+      render: row => {
+        const duration = getStepDuration(row, taskRun, now);
+        return duration === undefined ? '—' : formatDuration(duration);
+      },
+    },
+    {
+      title: 'Message',
+      render: row => row.terminated?.message ?? row.waiting?.message ?? '',
+    },
+  ];
+}
 
 /**
  * The step to show first: the first that failed (a non-zero exit, or ended
@@ -137,8 +134,14 @@ function defaultStep(steps: StepState[]): string | undefined {
   );
 }
 
-function TaskRunCard(props: { taskRun: TaskRun; run: RunRef }) {
-  const { taskRun } = props;
+function TaskRunCard(props: {
+  taskRun: TaskRun;
+  run: RunRef;
+  now: Date;
+  /** When the run's cluster was lost, if it is. */
+  unreachableSince?: string;
+}) {
+  const { taskRun, now } = props;
   const [selectedStep, setSelectedStep] = useState<string>();
   const status = getRunStatus(taskRun);
   const steps: StepRow[] = (taskRun.status?.steps ?? []).map((s, i) => ({
@@ -160,7 +163,7 @@ function TaskRunCard(props: { taskRun: TaskRun; run: RunRef }) {
       )}
       <Table<StepRow>
         title="Steps"
-        columns={stepColumns}
+        columns={stepColumns(taskRun, now)}
         data={steps}
         onRowClick={(_event, row) => row?.name && setSelectedStep(row.name)}
         options={{
@@ -178,6 +181,8 @@ function TaskRunCard(props: { taskRun: TaskRun; run: RunRef }) {
             run={props.run}
             taskRun={taskRun.metadata.name ?? ''}
             step={step}
+            running={isStepRunning(step, taskRun)}
+            unreachableSince={props.unreachableSince}
           />
         </Box>
       )}
@@ -194,15 +199,27 @@ function TaskRunCard(props: { taskRun: TaskRun; run: RunRef }) {
   );
 }
 
+function taskRunsOf(
+  state: RunTaskState | undefined,
+  taskRuns: readonly TaskRun[],
+): TaskRun[] {
+  return taskRuns.filter(tr =>
+    state?.taskRuns.includes(tr.metadata.name ?? ''),
+  );
+}
+
 function TaskPanel(props: {
   name: string;
   state?: RunTaskState;
   details: RunDetails;
+  duration?: number;
+  now: Date;
 }) {
-  const { name, state, details } = props;
-  const taskRuns = details.taskRuns.filter(tr =>
-    state?.taskRuns.includes(tr.metadata.name ?? ''),
-  );
+  const { name, state, details, duration, now } = props;
+  const taskRuns = taskRunsOf(state, details.taskRuns);
+  const unreachableSince = details.clusterErrors?.find(
+    e => e.cluster === details.summary.cluster,
+  )?.unreachableSince;
   return (
     <InfoCard title={`Task ${name}`}>
       {state && (
@@ -213,9 +230,9 @@ function TaskPanel(props: {
               Skipped: {state.skippedReason}
             </Typography>
           )}
-          {state.duration !== undefined && (
+          {duration !== undefined && (
             <Typography variant="body2">
-              Duration: {formatDuration(state.duration)}
+              Duration: {formatDuration(duration)}
               {state.retries ? ` · ${state.retries} retries` : ''}
             </Typography>
           )}
@@ -228,6 +245,8 @@ function TaskPanel(props: {
         <TaskRunCard
           key={tr.metadata.name}
           taskRun={tr}
+          now={now}
+          unreachableSince={unreachableSince}
           run={{
             cluster: details.summary.cluster,
             namespace: details.summary.namespace,
@@ -279,6 +298,15 @@ export function RunDetail() {
     return null;
   }
   const { summary, run, graph, tasks } = value;
+  // One instant for every duration on the page, so a task's and its steps'
+  // agree (the server measured its own at another instant).
+  const now = new Date();
+  const durations = Object.fromEntries(
+    Object.entries(tasks).map(([task, state]) => [
+      task,
+      getTaskDuration(taskRunsOf(state, value.taskRuns), now),
+    ]),
+  );
   const params = run.spec.params ?? [];
   const results = run.status?.results ?? [];
   // A failed or timed-out run opens on the task that failed; a timeout
@@ -332,6 +360,7 @@ export function RunDetail() {
             <PipelineDag
               graph={graph}
               tasks={tasks}
+              durations={durations}
               selected={task}
               onSelect={setSelected}
             />
@@ -344,7 +373,13 @@ export function RunDetail() {
       </Grid>
       <Grid item xs={12} md={8}>
         {task ? (
-          <TaskPanel name={task} state={tasks[task]} details={value} />
+          <TaskPanel
+            name={task}
+            state={tasks[task]}
+            details={value}
+            duration={durations[task]}
+            now={now}
+          />
         ) : (
           <InfoCard title="Task">
             <Typography variant="body2">

@@ -41,12 +41,20 @@ export function StepLog(props: {
   run: RunRef;
   taskRun: string;
   step: StepState;
+  /** Whether the step runs (isStepRunning: its TaskRun has not ended). */
+  running: boolean;
+  /**
+   * When the portal lost the run's cluster, while it is lost: the log is
+   * then not followed (nothing new can arrive) but read from the archive,
+   * and followed again once the cluster is back.
+   */
+  unreachableSince?: string;
 }) {
-  const { run, taskRun, step } = props;
+  const { run, taskRun, step, unreachableSince } = props;
   const api = useApi(pipelinesApiRef);
   const entityRef = usePipelinesEntityRef();
   const stepName = step.name ?? '';
-  const running = Boolean(step.running) && !step.terminated;
+  const running = props.running && unreachableSince === undefined;
   const started = Boolean(step.running || step.terminated);
   const [text, setText] = useState<string>();
   /** Byte offset of the loaded text in the log. */
@@ -164,13 +172,25 @@ export function StepLog(props: {
   }
   if (error) return <Alert severity="error">{error}</Alert>;
   if (text === undefined) return <Progress />;
+  const notLive = props.running && unreachableSince !== undefined;
   return (
     <Box>
       <Box display="flex" alignItems="center" flexWrap="wrap">
         <Typography variant="caption" color="textSecondary">
           Log of step {stepName}
           {following ? ' — following live' : ''}
-          {!following && source === 'live' ? ' — still being written' : ''}
+          {!following && !notLive && source === 'live'
+            ? ' — still being written'
+            : ''}
+          {notLive && (
+            <>
+              {' — not live: the cluster has not answered since '}
+              <time dateTime={unreachableSince}>
+                {new Date(unreachableSince!).toLocaleString()}
+              </time>
+              {'; showing what was kept until then'}
+            </>
+          )}
         </Typography>
         {start > 0 && (
           <Button size="small" onClick={loadEarlier}>
@@ -218,12 +238,24 @@ export function StepLog(props: {
           </List>
         </Box>
       )}
-      <Box height="calc(100vh - 320px)" minHeight={300} data-testid="step-log">
-        <LogViewer
-          text={text}
-          onDownloadLog={() => downloadLog(`${taskRun}-${stepName}.log`, text)}
-        />
-      </Box>
+      {text === '' ? (
+        <Typography variant="body2" data-testid="step-log">
+          {running ? 'No output yet.' : 'This step wrote no output.'}
+        </Typography>
+      ) : (
+        <Box
+          height="calc(100vh - 320px)"
+          minHeight={300}
+          data-testid="step-log"
+        >
+          <LogViewer
+            text={text}
+            onDownloadLog={() =>
+              downloadLog(`${taskRun}-${stepName}.log`, text)
+            }
+          />
+        </Box>
+      )}
     </Box>
   );
 }

@@ -4,7 +4,10 @@ import {
   mockApis,
 } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { getRunStatus } from '@cairn/plugin-pipelines-common';
+import {
+  getRunStatus,
+  PipelineRunSpecStatus,
+} from '@cairn/plugin-pipelines-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import {
   FakePipelinesApi,
@@ -41,7 +44,7 @@ beforeAll(() => {
 async function renderRun(
   status: 'False' | 'Unknown',
   reason: string,
-  options: { specStatus?: string; allowed?: string[] } = {},
+  options: { specStatus?: PipelineRunSpecStatus; allowed?: string[] } = {},
 ) {
   const api = new FakePipelinesApi();
   const details = makeRunDetails();
@@ -105,7 +108,7 @@ describe('RunActions', () => {
   });
 
   describe('a held run (PipelineRunPending)', () => {
-    const held = { specStatus: 'PipelineRunPending' };
+    const held = { specStatus: 'PipelineRunPending' as const };
     const read = 'pipelines.run.read';
     const del = 'pipelines.run.delete';
 
