@@ -738,6 +738,17 @@ export function taskResults(spec: TaskSpec, log: ResultsLog): RunResult[] {
   return results;
 }
 
+/** Container termination reasons of a runtime that could not start the program. */
+const CONTAINER_START_FAILURES = new Set([
+  'StartError',
+  'RunContainerError',
+  'ContainerCannotRun',
+]);
+
+function containerStatus(pod: V1Pod, name: string) {
+  return pod.status?.containerStatuses?.find(s => s.name === name);
+}
+
 /**
  * The TaskRun's condition, steps and results for its pod. `resultsLog` is the
  * results sidecar's log, read once the pod has ended.
@@ -842,17 +853,6 @@ export function statusFromPod(
       message: pendingMessage(pod),
     },
   };
-}
-
-/** Container termination reasons of a runtime that could not start the program. */
-const CONTAINER_START_FAILURES = new Set([
-  'StartError',
-  'RunContainerError',
-  'ContainerCannotRun',
-]);
-
-function containerStatus(pod: V1Pod, name: string) {
-  return pod.status?.containerStatuses?.find(s => s.name === name);
 }
 
 /** Why a pod has not started, as Tekton words it: a waiting step, an unmet pod condition, or the pod's message. */

@@ -19,6 +19,17 @@ const BOUND_KINDS = {
   },
 } as const;
 
+// Volume sources whose objects are boundObjects checks, or that create their own.
+const CHECKED_SOURCES = new Set([
+  'secret',
+  'configMap',
+  'persistentVolumeClaim',
+  'projected',
+  'emptyDir',
+  'volumeClaimTemplate',
+  'subPath',
+]);
+
 /** A kind of object a workspace binding names. @public */
 export type BoundKind = keyof typeof BOUND_KINDS;
 
@@ -71,17 +82,6 @@ export function boundObjects(
   }
   return { objects, unchecked };
 }
-
-// Volume sources whose objects are checked above, or that create their own.
-const CHECKED_SOURCES = new Set([
-  'secret',
-  'configMap',
-  'persistentVolumeClaim',
-  'projected',
-  'emptyDir',
-  'volumeClaimTemplate',
-  'subPath',
-]);
 
 /**
  * The volumes of a run's pod templates (`taskRunTemplate` and each
