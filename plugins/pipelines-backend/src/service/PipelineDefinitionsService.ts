@@ -173,7 +173,10 @@ export class PipelineDefinitionsService {
       }),
     );
     items.sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
-    return { items, clusterErrors: [] };
+    // A lost cluster's Tasks are its last known ones, said to be so as the
+    // runs and pipelines lists say it.
+    const stale = this.options.watches.staleness(cluster, ['tasks']);
+    return { items, clusterErrors: stale ? [stale] : [] };
   }
 
   private async tasksOf(cluster: string, namespace: string): Promise<Task[]> {

@@ -16,6 +16,7 @@ import {
 import { ClusterAccess } from '../clusters';
 import { waitFor } from '../__testUtils__/tektonCluster';
 import { getEntityScope } from '../service/entityScope';
+import { PipelineDefinitionsService } from '../service/PipelineDefinitionsService';
 import { PipelineRunsService } from '../service/PipelineRunsService';
 import { stripUnreadRunFields, TektonWatches } from './TektonWatches';
 
@@ -278,8 +279,12 @@ describe('TektonWatches when the cluster goes away', () => {
     const names = (page: { items: Array<{ name: string }> }) =>
       page.items.map(r => r.name).join();
 
+    const definitions = new PipelineDefinitionsService({ clusters, watches });
+    const listTasks = () => definitions.listTasks(scope, 'dev', 'ci');
+
     const live = await waitFor(listRuns, p => names(p) === 'before', 'the run');
     expect(live.clusterErrors).toEqual([]);
+    expect((await listTasks()).clusterErrors).toEqual([]);
     expect(watches.staleness('dev')).toBeUndefined();
 
     const stoppedAt = new Date();
@@ -309,6 +314,19 @@ describe('TektonWatches when the cluster goes away', () => {
     expect((await service.listPipelines([scope])).clusterErrors).toEqual(
       down.clusterErrors,
     );
+    // The builder's Tasks list too, once its own watch has lost the cluster.
+    const tasksDown = await waitFor(
+      listTasks,
+      t => t.clusterErrors.length > 0,
+      'the Tasks list to report the stopped cluster',
+    );
+    expect(tasksDown.clusterErrors).toEqual([
+      {
+        cluster: 'dev',
+        message: expect.stringContaining('cannot reach cluster "dev"'),
+        unreachableSince: expect.any(String),
+      },
+    ]);
     // The time is when the cluster was lost, not of the latest retry.
     const later = await waitFor(
       () => watches!.staleness('dev'),
@@ -332,5 +350,10 @@ describe('TektonWatches when the cluster goes away', () => {
     expect(
       (await service.getRun(scope, 'dev', 'ci', 'after')).clusterErrors,
     ).toEqual([]);
+    await waitFor(
+      listTasks,
+      t => t.clusterErrors.length === 0,
+      'the Tasks list to be live again',
+    );
   });
 });
