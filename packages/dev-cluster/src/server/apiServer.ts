@@ -89,6 +89,7 @@ import {
   unsupportedMediaType,
 } from './status';
 import { impersonatedUser } from './impersonation';
+import { evictPod } from './disruption';
 import {
   applyScale,
   bindingStatus,
@@ -569,6 +570,26 @@ export class ApiServer {
           201,
           createTokenRequest(this.tokens, sa, body, bound),
         );
+        return;
+      }
+      case 'eviction': {
+        const body = decodeObjectBody(req, await readBody(req));
+        evictPod(
+          this.store,
+          this.registry,
+          this.resources,
+          info.namespace,
+          info.name,
+          body,
+          ctx,
+        );
+        this.writeJson(res, 201, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          code: 201,
+        });
         return;
       }
       case 'binding': {

@@ -36,6 +36,7 @@ import { JobController, jobSelectorAdmission } from './jobs';
 import { CronJobController } from './cronJobs';
 import { StatefulSetController } from './statefulSets';
 import { DaemonSetController } from './daemonSets';
+import { DisruptionController } from './disruption';
 import { Workloads } from './workloads';
 import {
   NamespaceController,
@@ -196,6 +197,12 @@ export async function startDevCluster(
   statefulSets.start();
   const daemonSets = new DaemonSetController(store, registry, server.resources);
   daemonSets.start();
+  const disruption = new DisruptionController(
+    store,
+    registry,
+    server.resources,
+  );
+  disruption.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
   const volumes = new LocalVolumeProvisioner(
@@ -268,6 +275,7 @@ export async function startDevCluster(
       cronJobs.stop();
       statefulSets.stop();
       daemonSets.stop();
+      disruption.stop();
       endpoints.stop();
       volumes.stop();
       pvcProtection.stop();

@@ -128,6 +128,7 @@ const MESSAGES: Record<string, string> = {
   CronJobSpec:
     '1 schedule s; 2 startingDeadlineSeconds i64; 3 concurrencyPolicy s; 4 suspend b; 5 jobTemplate JobTemplateSpec; 6 successfulJobsHistoryLimit i32; 7 failedJobsHistoryLimit i32; 8 timeZone s',
   JobTemplateSpec: '1 metadata ObjectMeta; 2 spec JobSpec',
+  Eviction: '1 metadata ObjectMeta; 2 deleteOptions DeleteOptions',
   Role: '1 metadata ObjectMeta; 2 rules PolicyRule[]',
   ClusterRole:
     '1 metadata ObjectMeta; 2 rules PolicyRule[]; 3 aggregationRule AggregationRule',
@@ -174,6 +175,7 @@ const KINDS = new Set([
   'Deployment',
   'Job',
   'CronJob',
+  'Eviction',
   'Role',
   'ClusterRole',
   'RoleBinding',

@@ -254,6 +254,13 @@ export function builtinResourceTypes(): ResourceType[] {
         { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
         { name: 'binding', kind: 'Binding', verbs: ['create'] },
         { name: 'ephemeralcontainers', kind: 'Pod', verbs: GET_PATCH_UPDATE },
+        {
+          name: 'eviction',
+          kind: 'Eviction',
+          group: 'policy',
+          version: 'v1',
+          verbs: ['create'],
+        },
         { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
         { name: 'log', kind: 'Pod', verbs: ['get'] },
         status('Pod'),
@@ -330,6 +337,14 @@ export function builtinResourceTypes(): ResourceType[] {
       categories: ['all'],
       tracksGeneration: true,
       subresources: [SCALE, status('StatefulSet')],
+    }),
+    builtin('policy', 'v1', {
+      kind: 'PodDisruptionBudget',
+      plural: 'poddisruptionbudgets',
+      namespaced: true,
+      shortNames: ['pdb'],
+      tracksGeneration: true,
+      subresources: [status('PodDisruptionBudget')],
     }),
     builtin('batch', 'v1', {
       kind: 'CronJob',

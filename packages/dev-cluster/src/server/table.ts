@@ -310,6 +310,39 @@ const daemonSetPrinter: Printer = {
   },
 };
 
+const podDisruptionBudgetPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Min Available',
+      'string',
+      'The minimum number of pods that must be available.',
+    ),
+    column(
+      'Max Unavailable',
+      'string',
+      'The maximum number of pods that may be unavailable.',
+    ),
+    column(
+      'Allowed Disruptions',
+      'integer',
+      'Calculated number of pods that may be disrupted at this time.',
+    ),
+    AGE,
+  ],
+  cells(pdb, now) {
+    const text = (value: unknown) =>
+      value === undefined || value === null ? 'N/A' : String(value);
+    return [
+      pdb.metadata.name,
+      text(pdb.spec?.minAvailable),
+      text(pdb.spec?.maxUnavailable),
+      pdb.status?.disruptionsAllowed ?? 0,
+      age(pdb, now),
+    ];
+  },
+};
+
 const statefulSetPrinter: Printer = {
   columns: [
     NAME,
@@ -1120,6 +1153,7 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   'apps/replicasets': replicaSetPrinter,
   'apps/statefulsets': statefulSetPrinter,
   'apps/daemonsets': daemonSetPrinter,
+  'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,
   '/nodes': nodePrinter,

@@ -66,6 +66,10 @@ import {
   validateJob,
   validateJobUpdate,
 } from './batch';
+import {
+  validatePodDisruptionBudget,
+  validatePodDisruptionBudgetUpdate,
+} from './disruption';
 import { applyLimitRangeDefaults } from '../admission';
 import { canonicalizeQuantities } from './quantities';
 import {
@@ -176,6 +180,10 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     update: validateDaemonSetUpdate,
   },
   'batch/Job': { create: validateJob, update: validateJobUpdate },
+  'policy/PodDisruptionBudget': {
+    create: validatePodDisruptionBudget,
+    update: validatePodDisruptionBudgetUpdate,
+  },
   'batch/CronJob': { create: validateCronJob, update: validateCronJobUpdate },
 };
 
