@@ -27,7 +27,7 @@
  *   yarn workspace @cairn/operators-stone bench [--pods 1000] [--no-write]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -116,6 +116,15 @@ const deployment: V1Deployment = {
   },
 };
 
+/** User + system CPU seconds a process has used, from /proc (Linux's 100 ticks a second). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
+  // utime and stime are the stat file's 14th and 15th fields.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function until(what: string, done: () => Promise<boolean>) {
   const deadline = Date.now() + TIMEOUT_MS;
   while (!(await done())) {
@@ -170,6 +179,9 @@ function quantile(
 
 interface Rollout {
   wallMs: number;
+  /** CPU seconds (user + system) of the dev cluster's process and of this one (the manager's). */
+  clusterCpu: number;
+  managerCpu: number;
   requests: number;
   requestsByVerb: Record<string, number>;
   writes: Record<string, Record<string, number>>;
@@ -268,10 +280,14 @@ async function main() {
     const uids = new Set(before.map(p => p.metadata!.uid));
     cluster.send({ type: 'reset' });
     const startRevision = (await counts()).revision;
+    const clusterCpuBefore = cpuSecondsOf(cluster.child.pid!);
+    const managerCpuBefore = process.cpuUsage();
     const start = performance.now();
     await patch();
     await until(`the ${app} rollout`, complete);
     const wallMs = performance.now() - start;
+    const managerCpu = process.cpuUsage(managerCpuBefore);
+    const clusterCpu = cpuSecondsOf(cluster.child.pid!) - clusterCpuBefore;
     const after = await counts();
     const now = await pods(app);
     // Pods created during the rollout, including surge pods since deleted.
@@ -279,6 +295,8 @@ async function main() {
     const requestsByVerb = after.requests[MANAGER_USER] ?? {};
     return {
       wallMs,
+      clusterCpu,
+      managerCpu: (managerCpu.user + managerCpu.system) / 1e6,
       requests: Object.values(requestsByVerb).reduce((a, b) => a + b, 0),
       requestsByVerb,
       writes: after.writes,
@@ -440,6 +458,11 @@ async function main() {
     `| — of Events | ${int(writesOf(stoneRollout, '/events'))} | ${int(
       writesOf(deploymentRollout, '/events'),
     )} |`,
+    `| CPU: dev cluster process / manager process (2 cores shared with other work) | ${stoneRollout.clusterCpu.toFixed(
+      1,
+    )} s / ${stoneRollout.managerCpu.toFixed(
+      1,
+    )} s | ${deploymentRollout.clusterCpu.toFixed(1)} s / – |`,
     `| pod recreations | ${int(stoneRollout.recreated)} | ${int(
       deploymentRollout.recreated,
     )} |`,
