@@ -591,6 +591,21 @@ describe('PipelineBuilder', () => {
     expect(within(dialog).getByLabelText('revision')).toHaveValue('main');
   });
 
+  it('says in words, not with a spinner, that the namespace has no Tasks to pick', async () => {
+    const api = fakeApi();
+    api.tasks = { items: [], clusterErrors: [] };
+    await render(api, '/builder/new');
+    fireEvent.click(screen.getByRole('button', { name: /Add (first )?task/ }));
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(
+        'The namespace has no Tasks; add an inline task.',
+      ),
+    ).toBeInTheDocument();
+    expect(within(dialog).queryByRole('progressbar')).toBeNull();
+    expect(within(dialog).getByText(/^Inline task$/)).toBeInTheDocument();
+  });
+
   it('creates a new pipeline in the chosen cluster and namespace, labelled for the entity', async () => {
     const api = fakeApi();
     api.targets = { clusters: ['dev', 'prod'], namespace: 'shop' };

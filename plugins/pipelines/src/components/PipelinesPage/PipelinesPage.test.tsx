@@ -3,7 +3,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
@@ -43,6 +43,8 @@ async function render(api: FakePipelinesApi, route = '/pipelines') {
       apis={[
         [pipelinesApiRef, api],
         [permissionApiRef, mockApis.permission()],
+        // No entity of the catalog uses Pipelines.
+        [catalogApiRef, { getEntities: async () => ({ items: [] }) }],
       ]}
     >
       <Routes>
@@ -57,6 +59,37 @@ async function render(api: FakePipelinesApi, route = '/pipelines') {
 }
 
 describe('PipelinesPage', () => {
+  it('says in words, not with a spinner, that a portal with no entity using Pipelines has no runs, pipelines or entities yet', async () => {
+    const api = new FakePipelinesApi();
+    api.pipelines = { items: [], clusterErrors: [] };
+    await render(api);
+    expect(await screen.findByText('No pipeline runs yet')).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'No pipelines yet. Create one with "New pipeline".',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('progressbar')).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Start run' }));
+    const start = await screen.findByRole('dialog');
+    expect(
+      await within(start).findByText(
+        /^No entity whose runs you may read has pipelines/,
+      ),
+    ).toBeInTheDocument();
+    expect(within(start).queryByRole('progressbar')).toBeNull();
+    fireEvent.click(within(start).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'New pipeline' }));
+    const choose = await screen.findByRole('dialog');
+    expect(
+      await within(choose).findByText(/^No entity uses Pipelines/),
+    ).toBeInTheDocument();
+    // Two lists and two dialogs: slow on a busy machine.
+  }, 30_000);
+
   it("lists every readable entity's runs with their entity, and links each run to its detail with that entity", async () => {
     const api = new FakePipelinesApi();
     api.pages = [

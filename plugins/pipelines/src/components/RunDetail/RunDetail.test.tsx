@@ -459,6 +459,41 @@ describe('RunDetail', () => {
     ).toBe(`report (finally): Running · ${taskDuration}`);
   });
 
+  it('says in words, not with a spinner, what a run has not got yet: its pipeline, task runs, a started step', async () => {
+    const api = new FakePipelinesApi();
+    const held = makeRunDetails();
+    // Just created: Tekton has not resolved the pipeline nor made task runs.
+    api.details = { ...held, graph: undefined, tasks: {}, taskRuns: [] };
+    const { unmount } = await render(api);
+    expect(
+      await screen.findByText('The pipeline of this run is not known yet.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Select a task in the graph to see its steps.'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+    unmount();
+
+    const starting = makeRunDetails();
+    const test = starting.taskRuns.find(
+      tr => tr.metadata.name === 'build-x1-test',
+    )!;
+    test.status!.steps = [
+      { name: 'unit', waiting: { reason: 'PodInitializing' } },
+    ];
+    starting.taskRuns = starting.taskRuns.filter(
+      tr => tr.metadata.name !== 'build-x1-report',
+    );
+    api.details = starting;
+    await render(api);
+    expect(
+      await screen.findByText('Step unit has not started (PodInitializing).'),
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId('dag-node-report'));
+    expect(await screen.findByText('No task run (yet).')).toBeInTheDocument();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+  });
+
   it('answers an address below the runs list that names no page with Not Found', async () => {
     await renderInTestApp(
       <TestApiProvider apis={[[pipelinesApiRef, new FakePipelinesApi()]]}>
