@@ -2,6 +2,7 @@ import type { Pipeline, PipelineRun } from '../types';
 import type { GitDelivery } from './delivery';
 import {
   buildTriggeredPipelineRun,
+  describeWebhookTrigger,
   isSameTriggerGroup,
   toLabelValue,
   TriggeredRunError,
@@ -61,6 +62,7 @@ describe('buildTriggeredPipelineRun', () => {
           'triggers.cairn.dev/delivery-id':
             'f6266f16-1bf3-46a5-9ea4-602e06ead473',
           'triggers.cairn.dev/provider': 'gitea',
+          'triggers.cairn.dev/sender': 'gitea',
           'triggers.cairn.dev/pull-request': '12',
           'backstage.io/kubernetes-id': 'shop',
         },
@@ -162,5 +164,25 @@ describe('isSameTriggerGroup', () => {
     );
     expect(isSameTriggerGroup(run(prLabels, pr.ref), push)).toBe(false);
     expect(isSameTriggerGroup(run({}, pr.ref), push)).toBe(false);
+  });
+});
+
+describe('describeWebhookTrigger', () => {
+  it('names the push or pull request and who sent it, from the run labels', () => {
+    const labels = buildTriggeredPipelineRun(pipeline, pr).metadata.labels;
+    expect(describeWebhookTrigger(labels)).toBe('PR #12 by gitea');
+    expect(
+      describeWebhookTrigger({
+        'triggers.cairn.dev/event-type': 'push',
+        'triggers.cairn.dev/sender': 'alice',
+      }),
+    ).toBe('push by alice');
+    expect(
+      describeWebhookTrigger({ 'triggers.cairn.dev/event-type': 'push' }),
+    ).toBe('push');
+    expect(describeWebhookTrigger({ 'tekton.dev/pipeline': 'build' })).toBe(
+      undefined,
+    );
+    expect(describeWebhookTrigger(undefined)).toBe(undefined);
   });
 });

@@ -11,6 +11,8 @@ export const TRIGGER_LABELS = {
   provider: 'triggers.cairn.dev/provider',
   /** The pull request number, for cancel-in-progress and filters. */
   pullRequest: 'triggers.cairn.dev/pull-request',
+  /** Who pushed or opened the PR (as a label value), for the runs list. */
+  sender: 'triggers.cairn.dev/sender',
 } as const;
 
 /** Annotations Cairn sets on the runs a delivery created. @public */
@@ -128,6 +130,8 @@ export function buildTriggeredPipelineRun(
     [TRIGGER_LABELS.deliveryId]: toLabelValue(delivery.deliveryId),
     [TRIGGER_LABELS.provider]: delivery.provider,
   };
+  const sender = toLabelValue(delivery.sender);
+  if (sender) labels[TRIGGER_LABELS.sender] = sender;
   const kubernetesId = pipeline.metadata.labels?.[KUBERNETES_ID_ANNOTATION];
   if (kubernetesId) labels[KUBERNETES_ID_ANNOTATION] = kubernetesId;
   if (delivery.pullRequest) {
@@ -184,4 +188,23 @@ export function isSameTriggerGroup(
   return (
     run.metadata.annotations?.[TRIGGER_RUN_ANNOTATIONS.ref] === delivery.ref
   );
+}
+
+/**
+ * How the runs list names a run a delivery started: "push by alice",
+ * "PR #12 by alice"; undefined for other runs.
+ * @public
+ */
+export function describeWebhookTrigger(
+  labels: Record<string, string> | undefined,
+): string | undefined {
+  const event = labels?.[TRIGGER_LABELS.eventType];
+  if (!event) return undefined;
+  const sender = labels[TRIGGER_LABELS.sender];
+  const by = sender ? ` by ${sender}` : '';
+  const pullRequest = labels[TRIGGER_LABELS.pullRequest];
+  if (event === 'pull_request') {
+    return pullRequest ? `PR #${pullRequest}${by}` : `pull request${by}`;
+  }
+  return `${event}${by}`;
 }
