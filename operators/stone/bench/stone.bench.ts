@@ -142,8 +142,10 @@ async function reconcileBuckets(
   );
   return (metric?.values ?? [])
     .filter(
+      // prom-client names each value's series (`_bucket`, `_sum`, `_count`).
       v =>
-        v.metricName === 'controller_runtime_reconcile_time_seconds_bucket' &&
+        (v as { metricName?: string }).metricName ===
+          'controller_runtime_reconcile_time_seconds_bucket' &&
         v.labels.controller === 'stone',
     )
     .map(v => [Number(v.labels.le), v.value] as [number, number])
@@ -319,13 +321,14 @@ async function main() {
       name: 'web',
     })) as Stone;
   const stoneDone = async () => {
-    const s = await readStone();
+    const { metadata, status } = await readStone();
     return (
-      s.status?.observedGeneration === s.metadata.generation &&
-      s.status.currentRevision === s.status.updateRevision &&
-      s.status.updatedReplicas === PODS &&
-      s.status.readyReplicas === PODS &&
-      s.status.replicas === PODS
+      !!status &&
+      status.observedGeneration === metadata.generation &&
+      status.currentRevision === status.updateRevision &&
+      status.updatedReplicas === PODS &&
+      status.readyReplicas === PODS &&
+      status.replicas === PODS
     );
   };
   log(`releasing a ${PODS}-pod Stone`);
