@@ -9,6 +9,7 @@ import {
 import { Box, Tooltip } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
 import {
+  describeWebhookTrigger,
   RUN_STATUSES,
   RunStatus,
   RunStatusSummary,
@@ -151,6 +152,9 @@ export function triggerLabel(run: TriggerFields): string {
     const trigger = labels['triggers.tekton.dev/trigger'];
     return `webhook ${trigger ? `${listener} / ${trigger}` : listener}`;
   }
+  // A Git webhook received by the portal (triggers.cairn.dev labels).
+  const webhook = describeWebhookTrigger(labels);
+  if (webhook) return webhook;
   if (run.startedBy) return `portal${by}`;
   return 'kubectl or API';
 }

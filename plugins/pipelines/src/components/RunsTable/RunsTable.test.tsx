@@ -88,10 +88,9 @@ describe('RunsTable', () => {
     expect(screen.getByText('Running')).toBeInTheDocument();
     expect(screen.getByText('Succeeded')).toBeInTheDocument();
     const rerun = screen.getByTitle('rerun of build-w9');
-    expect(within(rerun).getByRole('link', { name: 'build-w9' })).toHaveAttribute(
-      'href',
-      '/ci-cd/runs/dev/shop/build-w9',
-    );
+    expect(
+      within(rerun).getByRole('link', { name: 'build-w9' }),
+    ).toHaveAttribute('href', '/ci-cd/runs/dev/shop/build-w9');
     expect(screen.getByText('kubectl or API')).toBeInTheDocument();
     // One entity's runs: no Entity column or filter.
     expect(screen.queryByRole('columnheader', { name: 'Entity' })).toBeNull();
@@ -272,14 +271,24 @@ describe('RunsTable', () => {
               'triggers.tekton.dev/trigger': 'push',
             },
           },
+          {
+            ...summary,
+            name: 'build-pr',
+            labels: {
+              'triggers.cairn.dev/event-type': 'pull_request',
+              'triggers.cairn.dev/pull-request': '12',
+              'triggers.cairn.dev/sender': 'alice',
+            },
+          },
         ],
-        2,
+        3,
       ),
     ];
     await render(api);
     await screen.findByText('build-held');
     expect(screen.getByText('portal by ada')).toBeInTheDocument();
     expect(screen.getByText('webhook github / push')).toBeInTheDocument();
+    expect(screen.getByText('PR #12 by alice')).toBeInTheDocument();
     expect(screen.getByText('held')).toBeInTheDocument();
     const links = screen.getAllByRole('link', { name: summary.pipeline! });
     expect(links[0]).toHaveAttribute(
