@@ -56,6 +56,7 @@ import {
   hasSubresource,
   ResourceRegistry,
   ResourceType,
+  storageKey,
 } from './registry';
 import { applyFaults, FaultInjection } from './faults';
 import { OpenApiDocuments } from './openapi';
@@ -178,6 +179,10 @@ export class ApiServer {
   private readonly authorizers: Authorizer[] = [mastersAuthorizer];
   private readonly authorizer = chainAuthorizers(this.authorizers);
   private readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  private readonly readOnlyResources = new Map<
+    string,
+    (namespace: string | undefined) => KubeObject[]
+  >();
   private readonly upgradeHandlers = new Map<string, UpgradeHandler>();
   private strategicMergePatch: StrategicMergePatcher | undefined;
   private selectors: SelectorCompiler | undefined;
@@ -297,6 +302,14 @@ export class ApiServer {
 
   setRulesResolver(resolver: RulesResolver): void {
     this.rulesResolver = resolver;
+  }
+
+  /** Serves get and list of a resource that is computed, not stored (metrics.k8s.io's), by `<group>/<plural>`. */
+  setReadOnlyResource(
+    key: string,
+    provider: (namespace: string | undefined) => KubeObject[],
+  ): void {
+    this.readOnlyResources.set(key, provider);
   }
 
   /** Serves `<resource>/<subresource>` of the core group (e.g. `pods/log`). */
@@ -515,6 +528,10 @@ export class ApiServer {
     if (sub && handler && !type.group) {
       const object = this.resources.get(type, info.namespace, info.name);
       await handler({ req, res, info, user, url, object });
+      return;
+    }
+    if (!type.stored && info.verb !== 'create') {
+      this.serveReadOnly(res, type, info, url);
       return;
     }
     if (!type.stored) {
@@ -1198,6 +1215,39 @@ export class ApiServer {
       ctx,
     );
     this.writeJson(res, 200, toScale(type, written));
+  }
+
+  /** get and list of a computed, read-only resource (metrics.k8s.io). */
+  private serveReadOnly(
+    res: ServerResponse,
+    type: ResourceType,
+    info: RequestInfo,
+    url: URL,
+  ) {
+    const provider = this.readOnlyResources.get(storageKey(type));
+    if (!provider) {
+      throw new ApiError(
+        503,
+        'ServiceUnavailable',
+        'the server is currently unable to handle the request',
+      );
+    }
+    const filter = this.filterFor(type, url.searchParams, '');
+    const items = provider(info.namespace || undefined).filter(
+      o => !filter || filter(o),
+    );
+    if (info.name) {
+      const object = items.find(o => o.metadata.name === info.name);
+      if (!object) throw notFound(groupResource(type), info.name);
+      this.writeJson(res, 200, object);
+      return;
+    }
+    this.writeJson(res, 200, {
+      kind: type.listKind,
+      apiVersion: apiVersionOf(type),
+      metadata: {},
+      items,
+    });
   }
 
   private async serveReview(

@@ -37,6 +37,8 @@ import { CronJobController } from './cronJobs';
 import { StatefulSetController } from './statefulSets';
 import { DaemonSetController } from './daemonSets';
 import { DisruptionController } from './disruption';
+import { MetricsProvider } from './metrics';
+import { HorizontalPodAutoscalerController } from './horizontalPodAutoscalers';
 import { Workloads } from './workloads';
 import {
   NamespaceController,
@@ -224,6 +226,7 @@ export async function startDevCluster(
       : new EventTtlController(store, { ttlMs: options.eventTtlMs });
   eventTtl?.start();
   let workloads: Workloads | undefined;
+  let autoscalers: HorizontalPodAutoscalerController | undefined;
   if (options.runWorkloads ?? true) {
     workloads = new Workloads(store, registry, server.resources, {
       runtimeDir: path.join(stateDir, 'runtime'),
@@ -232,6 +235,20 @@ export async function startDevCluster(
     });
     workloads.start();
     server.setSubresourceHandler('pods/log', workloads.logs);
+    const metrics = new MetricsProvider(store, id => workloads!.container(id));
+    server.setReadOnlyResource('metrics.k8s.io/pods', namespace =>
+      metrics.podMetrics(namespace),
+    );
+    server.setReadOnlyResource('metrics.k8s.io/nodes', () =>
+      metrics.nodeMetrics(),
+    );
+    autoscalers = new HorizontalPodAutoscalerController(
+      store,
+      registry,
+      server.resources,
+      metrics,
+    );
+    autoscalers.start();
     server.setUpgradeHandler('pods/exec', workloads.streams);
     server.setUpgradeHandler('pods/attach', workloads.streams);
   }
@@ -276,6 +293,7 @@ export async function startDevCluster(
       statefulSets.stop();
       daemonSets.stop();
       disruption.stop();
+      autoscalers?.stop();
       endpoints.stop();
       volumes.stop();
       pvcProtection.stop();

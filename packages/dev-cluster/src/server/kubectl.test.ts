@@ -53,6 +53,7 @@ describe('kubectl against the dev cluster', () => {
       'cronjobs.batch',
       'daemonsets.apps',
       'deployments.apps',
+      'horizontalpodautoscalers.autoscaling',
       'jobs.batch',
       'pods',
       'replicasets.apps',

@@ -310,6 +310,79 @@ const daemonSetPrinter: Printer = {
   },
 };
 
+/** kubectl's TARGETS column: `cpu: 12%/80%`, `memory: 10Mi/100Mi`, `<unknown>` before a reading. */
+function hpaTargets(hpa: any): string {
+  const metrics: any[] = hpa.spec?.metrics ?? [];
+  if (!metrics.length) return '<none>';
+  const current: any[] = hpa.status?.currentMetrics ?? [];
+  const parts = metrics.slice(0, 3).map(metric => {
+    if (metric.type !== 'Resource') return `<unknown>/<unknown>`;
+    const name = metric.resource?.name;
+    const target = metric.resource?.target ?? {};
+    const reading = current.find(
+      c => c.type === 'Resource' && c.resource?.name === name,
+    )?.resource?.current;
+    if (target.type === 'Utilization') {
+      const value =
+        reading?.averageUtilization === undefined
+          ? '<unknown>'
+          : `${reading.averageUtilization}%`;
+      return `${name}: ${value}/${target.averageUtilization}%`;
+    }
+    return `${name}: ${reading?.averageValue ?? '<unknown>'}/${
+      target.averageValue
+    }`;
+  });
+  const more = metrics.length > 3 ? ` + ${metrics.length - 3} more...` : '';
+  return parts.join(', ') + more;
+}
+
+const horizontalPodAutoscalerPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Reference',
+      'string',
+      'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.',
+    ),
+    column(
+      'Targets',
+      'string',
+      'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).',
+    ),
+    column(
+      'MinPods',
+      'string',
+      'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.',
+    ),
+    column(
+      'MaxPods',
+      'integer',
+      'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.',
+    ),
+    column(
+      'Replicas',
+      'integer',
+      'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.',
+    ),
+    AGE,
+  ],
+  cells(hpa, now) {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    return [
+      hpa.metadata.name,
+      `${ref.kind}/${ref.name}`,
+      hpaTargets(hpa),
+      hpa.spec?.minReplicas === undefined
+        ? '<unset>'
+        : String(hpa.spec.minReplicas),
+      hpa.spec?.maxReplicas ?? 0,
+      hpa.status?.currentReplicas ?? 0,
+      age(hpa, now),
+    ];
+  },
+};
+
 const podDisruptionBudgetPrinter: Printer = {
   columns: [
     NAME,
@@ -1154,6 +1227,7 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   'apps/statefulsets': statefulSetPrinter,
   'apps/daemonsets': daemonSetPrinter,
   'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
+  'autoscaling/horizontalpodautoscalers': horizontalPodAutoscalerPrinter,
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,
   '/nodes': nodePrinter,

@@ -718,6 +718,11 @@ export class Workloads {
   };
 
   /** GET pods/{name}/log, answered from the runtime's CRI log files. */
+  /** The runtime's record of a container, by its containerID. */
+  container(id: string) {
+    return this.runtime.container(id);
+  }
+
   readonly logs: SubresourceHandler = ({ res, url, object }) => {
     const pod = object as V1Pod;
     const query = url.searchParams;

@@ -67,6 +67,10 @@ import {
   validateJobUpdate,
 } from './batch';
 import {
+  validateHorizontalPodAutoscaler,
+  validateHorizontalPodAutoscalerUpdate,
+} from './autoscaling';
+import {
   validatePodDisruptionBudget,
   validatePodDisruptionBudgetUpdate,
 } from './disruption';
@@ -180,6 +184,10 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     update: validateDaemonSetUpdate,
   },
   'batch/Job': { create: validateJob, update: validateJobUpdate },
+  'autoscaling/HorizontalPodAutoscaler': {
+    create: validateHorizontalPodAutoscaler,
+    update: validateHorizontalPodAutoscalerUpdate,
+  },
   'policy/PodDisruptionBudget': {
     create: validatePodDisruptionBudget,
     update: validatePodDisruptionBudgetUpdate,
