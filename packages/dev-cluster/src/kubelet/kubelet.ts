@@ -1081,7 +1081,7 @@ export class Kubelet {
       ...status,
       conditions: status.conditions
         ?.map(c => [c.type, c.status, c.reason, c.message])
-        .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)),
+        .sort(([a], [b]) => a!.localeCompare(b!)),
     });
     if (comparable === worker.lastReported) return;
     worker.lastReported = comparable;
