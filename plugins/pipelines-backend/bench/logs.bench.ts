@@ -275,6 +275,12 @@ async function readWhole(port: number, taskRun: string): Promise<ReaderResult> {
       `GET logs: HTTP ${response.status} ${await response.text()}`,
     );
   }
+  // A log is sent as it is stored: compressing it would cost the backend
+  // more CPU per byte than reading it (the route says `no-transform`).
+  const encoding = response.headers.get('content-encoding');
+  if (encoding && encoding !== 'identity') {
+    throw new Error(`GET logs: the log came compressed (${encoding})`);
+  }
   const reader = response.body!.getReader();
   let firstByteMs = 0;
   let bytes = 0;

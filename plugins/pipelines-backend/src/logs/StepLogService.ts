@@ -375,15 +375,21 @@ export class StepLogService {
     start: number,
     end: number,
   ): AsyncGenerator<{ offset: number; bytes: Buffer }> {
+    const read = (from: number) =>
+      this.options.store.readChunks(archive.id, from, end, CHUNKS_PER_READ);
     let position = start;
-    while (position < end) {
-      const chunks = await this.options.store.readChunks(
-        archive.id,
-        position,
-        end,
-        CHUNKS_PER_READ,
-      );
+    let next = position < end ? read(position) : undefined;
+    while (next) {
+      const chunks = await next;
       if (chunks.length === 0) return;
+      const last = chunks[chunks.length - 1];
+      const after = last.offset + last.content.length;
+      // The next query runs while this batch is sent: the database and the
+      // client's connection work at once instead of taking turns.
+      next = after < end ? read(after) : undefined;
+      // Not awaited while this batch is consumed; a reader that stops early
+      // leaves it settled, not unhandled.
+      next?.catch(() => {});
       for (const chunk of chunks) {
         const from = Math.max(position, chunk.offset);
         const to = Math.min(end, chunk.offset + chunk.content.length);
