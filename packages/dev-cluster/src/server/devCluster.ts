@@ -37,6 +37,7 @@ import { CronJobController } from './cronJobs';
 import { StatefulSetController } from './statefulSets';
 import { DaemonSetController } from './daemonSets';
 import { DisruptionController } from './disruption';
+import { NotEnforcedReporter } from './networking';
 import { MetricsProvider } from './metrics';
 import { HorizontalPodAutoscalerController } from './horizontalPodAutoscalers';
 import { Workloads } from './workloads';
@@ -205,6 +206,12 @@ export async function startDevCluster(
     server.resources,
   );
   disruption.start();
+  const notEnforced = new NotEnforcedReporter(
+    store,
+    registry,
+    server.resources,
+  );
+  notEnforced.start();
   const endpoints = new EndpointsController(store, registry, server.resources);
   endpoints.start();
   const volumes = new LocalVolumeProvisioner(
@@ -293,6 +300,7 @@ export async function startDevCluster(
       statefulSets.stop();
       daemonSets.stop();
       disruption.stop();
+      notEnforced.stop();
       autoscalers?.stop();
       endpoints.stop();
       volumes.stop();

@@ -129,6 +129,19 @@ const MESSAGES: Record<string, string> = {
     '1 schedule s; 2 startingDeadlineSeconds i64; 3 concurrencyPolicy s; 4 suspend b; 5 jobTemplate JobTemplateSpec; 6 successfulJobsHistoryLimit i32; 7 failedJobsHistoryLimit i32; 8 timeZone s',
   JobTemplateSpec: '1 metadata ObjectMeta; 2 spec JobSpec',
   Eviction: '1 metadata ObjectMeta; 2 deleteOptions DeleteOptions',
+  Ingress: '1 metadata ObjectMeta; 2 spec IngressSpec; 3 status Status',
+  IngressSpec:
+    '1 defaultBackend IngressBackend; 2 tls IngressTLS[]; 3 rules IngressRule[]; 4 ingressClassName s',
+  IngressBackend:
+    '3 resource TypedLocalObjectReference; 4 service IngressServiceBackend',
+  TypedLocalObjectReference: '1 apiGroup s; 2 kind s; 3 name s',
+  IngressServiceBackend: '1 name s; 2 port ServiceBackendPort',
+  ServiceBackendPort: '1 name s; 2 number i32?',
+  IngressTLS: '1 hosts s[]; 2 secretName s',
+  IngressRule: '1 host s; 2 ^ingressRuleValue IngressRuleValue',
+  IngressRuleValue: '1 http HTTPIngressRuleValue',
+  HTTPIngressRuleValue: '1 paths HTTPIngressPath[]',
+  HTTPIngressPath: '1 path s; 2 backend IngressBackend; 3 pathType s',
   Role: '1 metadata ObjectMeta; 2 rules PolicyRule[]',
   ClusterRole:
     '1 metadata ObjectMeta; 2 rules PolicyRule[]; 3 aggregationRule AggregationRule',
@@ -176,6 +189,7 @@ const KINDS = new Set([
   'Job',
   'CronJob',
   'Eviction',
+  'Ingress',
   'Role',
   'ClusterRole',
   'RoleBinding',

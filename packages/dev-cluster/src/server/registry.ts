@@ -361,6 +361,26 @@ export function builtinResourceTypes(): ResourceType[] {
       verbs: ['get', 'list'],
       stored: false,
     }),
+    builtin('networking.k8s.io', 'v1', {
+      kind: 'IngressClass',
+      plural: 'ingressclasses',
+      namespaced: false,
+    }),
+    builtin('networking.k8s.io', 'v1', {
+      kind: 'Ingress',
+      plural: 'ingresses',
+      namespaced: true,
+      shortNames: ['ing'],
+      tracksGeneration: true,
+      subresources: [status('Ingress')],
+    }),
+    builtin('networking.k8s.io', 'v1', {
+      kind: 'NetworkPolicy',
+      plural: 'networkpolicies',
+      namespaced: true,
+      shortNames: ['netpol'],
+      tracksGeneration: true,
+    }),
     builtin('policy', 'v1', {
       kind: 'PodDisruptionBudget',
       plural: 'poddisruptionbudgets',

@@ -383,6 +383,86 @@ const horizontalPodAutoscalerPrinter: Printer = {
   },
 };
 
+const ingressPrinter: Printer = {
+  columns: [
+    NAME,
+    column('Class', 'string', 'The name of the IngressClass resource.'),
+    column(
+      'Hosts',
+      'string',
+      'Hosts that incoming requests are matched against before the ingress rule',
+    ),
+    column(
+      'Address',
+      'string',
+      'Address is a list containing ingress points for the load-balancer',
+    ),
+    column('Ports', 'string', 'Ports of TLS configurations that open'),
+    AGE,
+  ],
+  cells(ingress, now) {
+    const hosts = (ingress.spec?.rules ?? [])
+      .map((r: any) => r.host)
+      .filter(Boolean);
+    const addresses = (ingress.status?.loadBalancer?.ingress ?? []).map(
+      (i: any) => i.ip || i.hostname,
+    );
+    return [
+      ingress.metadata.name,
+      ingress.spec?.ingressClassName ?? '<none>',
+      hosts.length ? firstThree(hosts) : '*',
+      addresses.join(','),
+      ingress.spec?.tls?.length ? '80, 443' : '80',
+      age(ingress, now),
+    ];
+  },
+};
+
+const ingressClassPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Controller',
+      'string',
+      'Controller that is responsible for handling this class',
+    ),
+    column(
+      'Parameters',
+      'string',
+      'A reference to a resource with additional parameters',
+    ),
+    AGE,
+  ],
+  cells(ingressClass, now) {
+    const p = ingressClass.spec?.parameters;
+    return [
+      ingressClass.metadata.name,
+      ingressClass.spec?.controller ?? '',
+      p ? `${p.kind}/${p.name}` : '<none>',
+      age(ingressClass, now),
+    ];
+  },
+};
+
+const networkPolicyPrinter: Printer = {
+  columns: [
+    NAME,
+    column(
+      'Pod-Selector',
+      'string',
+      'Selects the pods to which this NetworkPolicy object applies.',
+    ),
+    AGE,
+  ],
+  cells(policy, now) {
+    return [
+      policy.metadata.name,
+      formatLabelSelector(policy.spec?.podSelector) || '<none>',
+      age(policy, now),
+    ];
+  },
+};
+
 const podDisruptionBudgetPrinter: Printer = {
   columns: [
     NAME,
@@ -1227,6 +1307,9 @@ const BUILTIN_PRINTERS: Record<string, Printer> = {
   'apps/statefulsets': statefulSetPrinter,
   'apps/daemonsets': daemonSetPrinter,
   'policy/poddisruptionbudgets': podDisruptionBudgetPrinter,
+  'networking.k8s.io/ingresses': ingressPrinter,
+  'networking.k8s.io/ingressclasses': ingressClassPrinter,
+  'networking.k8s.io/networkpolicies': networkPolicyPrinter,
   'autoscaling/horizontalpodautoscalers': horizontalPodAutoscalerPrinter,
   'batch/jobs': jobPrinter,
   'batch/cronjobs': cronJobPrinter,

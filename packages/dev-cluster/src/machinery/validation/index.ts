@@ -67,6 +67,15 @@ import {
   validateJobUpdate,
 } from './batch';
 import {
+  applyNetworkPolicyDefaults,
+  validateIngress,
+  validateIngressClass,
+  validateIngressClassUpdate,
+  validateIngressUpdate,
+  validateNetworkPolicy,
+  validateNetworkPolicyUpdate,
+} from './networking';
+import {
   validateHorizontalPodAutoscaler,
   validateHorizontalPodAutoscalerUpdate,
 } from './autoscaling';
@@ -188,6 +197,18 @@ const KINDS: Record<string, { create: Create; update: Update }> = {
     create: validateHorizontalPodAutoscaler,
     update: validateHorizontalPodAutoscalerUpdate,
   },
+  'networking.k8s.io/Ingress': {
+    create: validateIngress,
+    update: validateIngressUpdate,
+  },
+  'networking.k8s.io/IngressClass': {
+    create: validateIngressClass,
+    update: validateIngressClassUpdate,
+  },
+  'networking.k8s.io/NetworkPolicy': {
+    create: validateNetworkPolicy,
+    update: validateNetworkPolicyUpdate,
+  },
   'policy/PodDisruptionBudget': {
     create: validatePodDisruptionBudget,
     update: validatePodDisruptionBudgetUpdate,
@@ -288,6 +309,8 @@ function defaultsFor<T extends Obj>(obj: T): T {
       return withTemplateDefaults(applyDaemonSetDefaults(obj));
     case 'batch/Job':
       return applyJobDefaults(obj);
+    case 'networking.k8s.io/NetworkPolicy':
+      return applyNetworkPolicyDefaults(obj);
     case 'batch/CronJob':
       return applyCronJobDefaults(obj);
     case 'apps/ReplicaSet':
