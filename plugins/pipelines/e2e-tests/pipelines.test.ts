@@ -1,5 +1,6 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { signInAsGuest } from '@cairn/e2e-test-utils';
+import { startStorefrontRun as startRun } from './startRun';
 
 /*
  * A developer of team-storefront (the guest) runs the storefront's pipeline
@@ -8,18 +9,6 @@ import { signInAsGuest } from '@cairn/e2e-test-utils';
  */
 
 const runTimeout = { timeout: 120_000 };
-
-async function startRun(page: Page, params: Record<string, string> = {}) {
-  await page.getByRole('button', { name: 'Start run' }).click();
-  await page.getByRole('button', { name: /storefront-web-ci/ }).click();
-  for (const [name, value] of Object.entries(params)) {
-    await page.getByLabel(name, { exact: true }).fill(value);
-  }
-  await page.getByRole('button', { name: 'Start', exact: true }).click();
-  // Starting opens the new run.
-  await expect(page).toHaveURL(/\/ci-cd\/runs\/dev\/shop\/storefront-web-ci-/);
-  return page.url();
-}
 
 test('start, follow, rerun and cancel a pipeline run', async ({ page }) => {
   test.setTimeout(300_000);
