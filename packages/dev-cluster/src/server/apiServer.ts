@@ -90,6 +90,7 @@ import {
   unsupportedMediaType,
 } from './status';
 import { impersonatedUser } from './impersonation';
+import { HealthEndpoint, healthChecks, healthReport } from './health';
 import { evictPod } from './disruption';
 import {
   applyScale,
@@ -179,6 +180,8 @@ export class ApiServer {
   private readonly authorizers: Authorizer[] = [mastersAuthorizer];
   private readonly authorizer = chainAuthorizers(this.authorizers);
   private readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  /** Set once close() began: /readyz then fails its shutdown check. */
+  private closing = false;
   private readonly readOnlyResources = new Map<
     string,
     (namespace: string | undefined) => KubeObject[]
@@ -335,6 +338,7 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await new Promise<void>(resolve => {
       this.server.close(() => resolve());
       // Watches are long-lived; end them rather than wait for their timeouts.
@@ -428,9 +432,21 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const registry = this.registry;
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundPath();
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('ok');
+    const health = /^\/(livez|readyz|healthz)(?:\/(.+))?$/.exec(path);
+    if (health) {
+      const endpoint = health[1] as HealthEndpoint;
+      const report = healthReport(
+        endpoint,
+        healthChecks(() => this.closing)[endpoint],
+        health[2],
+        url.searchParams,
+      );
+      if (!report) throw notFoundPath();
+      res.writeHead(report.status, {
+        'Content-Type': 'text/plain; charset=utf-8',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      res.end(report.body);
       return;
     }
     if (path === '/version') {
