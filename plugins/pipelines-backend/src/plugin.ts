@@ -102,7 +102,7 @@ export const pipelinesPlugin = createBackendPlugin({
         const deliveries = new WebhookDeliveries({
           store: deliveryStore,
           watches,
-          runs: new TriggeredRuns({ clusters, watches }),
+          runs: new TriggeredRuns({ clusters }),
           config,
           logger,
         });

@@ -19,7 +19,6 @@ import {
   WebhookDeliveryRun,
 } from '@cairn/plugin-pipelines-common';
 import { ClusterAccess, isNotFound, mapKubernetesError } from '../clusters';
-import { TektonWatches } from '../watch';
 
 /**
  * The cluster side of webhooks: creates a delivery's run of a Pipeline once
@@ -27,12 +26,7 @@ import { TektonWatches } from '../watch';
  * the Pipeline's cancel-in-progress and max-keep-runs.
  */
 export class TriggeredRuns {
-  constructor(
-    private readonly options: {
-      clusters: ClusterAccess;
-      watches: TektonWatches;
-    },
-  ) {}
+  constructor(private readonly options: { clusters: ClusterAccess }) {}
 
   private api(cluster: string): CustomObjectsApi {
     return this.options.clusters.client(cluster, CustomObjectsApi);
@@ -107,16 +101,23 @@ export class TriggeredRuns {
     return { ...ref, name };
   }
 
-  /** The Pipeline's runs that deliveries created, from the watch. */
-  private triggeredRuns(cluster: string, pipeline: Pipeline): PipelineRun[] {
-    return this.options.watches
-      .get(cluster)
-      .pipelineRuns.list({ namespace: pipeline.metadata.namespace })
-      .filter(
-        run =>
-          run.spec.pipelineRef?.name === pipeline.metadata.name &&
-          run.metadata.labels?.[TRIGGER_LABELS.eventType] !== undefined,
-      );
+  /**
+   * The Pipeline's runs that deliveries created, asked of the cluster: the
+   * watch may not have seen a run created a moment ago by another delivery.
+   */
+  private async triggeredRuns(
+    cluster: string,
+    pipeline: Pipeline,
+  ): Promise<PipelineRun[]> {
+    const list = (await this.api(cluster).listNamespacedCustomObject({
+      ...TEKTON_API,
+      plural: 'pipelineruns',
+      namespace: pipeline.metadata.namespace!,
+      labelSelector: TRIGGER_LABELS.eventType,
+    })) as { items: PipelineRun[] };
+    return list.items.filter(
+      run => run.spec.pipelineRef?.name === pipeline.metadata.name,
+    );
   }
 
   /** Cancels the running runs of the same PR or branch, as Tekton's cancel. */
@@ -127,7 +128,7 @@ export class TriggeredRuns {
     keep: string,
   ): Promise<void> {
     const namespace = pipeline.metadata.namespace!;
-    const running = this.triggeredRuns(cluster, pipeline).filter(
+    const running = (await this.triggeredRuns(cluster, pipeline)).filter(
       run =>
         run.metadata.name !== keep &&
         !isFinished(run) &&
@@ -159,7 +160,7 @@ export class TriggeredRuns {
     pipeline: Pipeline,
     keep: number,
   ): Promise<void> {
-    const finished = this.triggeredRuns(cluster, pipeline)
+    const finished = (await this.triggeredRuns(cluster, pipeline))
       .filter(run => isFinished(run))
       .sort((a, b) =>
         (b.metadata.creationTimestamp ?? '').localeCompare(
