@@ -9,7 +9,7 @@
  * per-step cap), starts the plugin in a test backend (mock sign-in and
  * permissions: the benchmark measures the logs, not the auth) on
  * PostgreSQL, prints `{"ready":true,"pid":…,"port":…}`, answers
- * `{"type":"memory","gc":true}` and stops with its parent.
+ * `{"type":"memory","gc":true|false}` (false: without a GC first) and stops with its parent.
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { databaseServiceFactory } from '@backstage/backend-defaults/database';
@@ -95,9 +95,14 @@ async function main(): Promise<void> {
     ],
   });
   stopWithParent(() => backend.stop());
-  process.on('message', (message: { type?: string; id?: number }) => {
-    if (message?.type === 'memory') replyWithMemory(message.id ?? 0, true);
-  });
+  process.on(
+    'message',
+    (message: { type?: string; id?: number; gc?: boolean }) => {
+      if (message?.type === 'memory') {
+        replyWithMemory(message.id ?? 0, message.gc !== false);
+      }
+    },
+  );
   const { port } = backend.server.address() as { port: number };
   const ready: LogsBackendReady = { ready: true, pid: process.pid, port };
   announceReady(ready);
