@@ -245,7 +245,7 @@ describe('getRunDuration', () => {
 describe('task and step durations', () => {
   const now = new Date('2026-01-01T00:10:00Z');
   const at = (mmss: string) => `2026-01-01T00:${mmss}Z`;
-  const taskRun = (
+  const taskRunAt = (
     startTime: string,
     completionTime?: string,
     ended?: 'True' | 'False',
@@ -271,25 +271,25 @@ describe('task and step durations', () => {
     expect(
       getTaskDuration(
         [
-          taskRun(at('00:10'), at('00:40'), 'True'),
-          taskRun(at('00:00'), at('00:30'), 'True'),
+          taskRunAt(at('00:10'), at('00:40'), 'True'),
+          taskRunAt(at('00:00'), at('00:30'), 'True'),
         ],
         now,
       ),
     ).toBe(40_000);
-    expect(getTaskDuration([taskRun(at('09:00'))], now)).toBe(60_000);
+    expect(getTaskDuration([taskRunAt(at('09:00'))], now)).toBe(60_000);
     expect(getTaskDuration([{ status: {} }], now)).toBeUndefined();
   });
 
   it("a finished step takes its container's start to finish", () => {
-    const task = taskRun(at('00:00'), at('01:00'), 'True');
+    const task = taskRunAt(at('00:00'), at('01:00'), 'True');
     expect(getStepDuration(finished(at('00:05'), at('00:35')), task, now)).toBe(
       30_000,
     );
   });
 
   it('a running step counts to now, as its running task does', () => {
-    const task = taskRun(at('09:00'));
+    const task = taskRunAt(at('09:00'));
     const step = running(at('09:20'));
     expect(isStepRunning(step, task)).toBe(true);
     expect(getStepDuration(step, task, now)).toBe(40_000);
@@ -297,20 +297,20 @@ describe('task and step durations', () => {
   });
 
   it('a step left running by a task that ended (cancelled, pod gone) ended with the task', () => {
-    const task = taskRun(at('00:00'), at('00:50'), 'False');
+    const task = taskRunAt(at('00:00'), at('00:50'), 'False');
     const step = running(at('00:10'));
     expect(isStepRunning(step, task)).toBe(false);
     expect(getStepDuration(step, task, now)).toBe(40_000);
   });
 
   it('a step is never longer than its task, whatever the clocks say', () => {
-    const task = taskRun(at('00:10'), at('00:40'), 'True');
+    const task = taskRunAt(at('00:10'), at('00:40'), 'True');
     const step = finished(at('00:05'), at('00:45'));
     expect(getStepDuration(step, task, now)).toBe(getTaskDuration([task], now));
   });
 
   it('a step that never started (StartError reports the epoch) has no duration', () => {
-    const task = taskRun(at('00:00'), at('00:50'), 'False');
+    const task = taskRunAt(at('00:00'), at('00:50'), 'False');
     expect(
       getStepDuration(finished('1970-01-01T00:00:00Z', at('00:01')), task, now),
     ).toBeUndefined();

@@ -188,7 +188,7 @@ export function StepLog(props: {
               <time dateTime={unreachableSince}>
                 {new Date(unreachableSince!).toLocaleString()}
               </time>
-              {'; showing what was kept until then'}
+              ; showing what was kept until then
             </>
           )}
         </Typography>
