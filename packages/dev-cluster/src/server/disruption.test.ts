@@ -39,9 +39,16 @@ describe('PodDisruptionBudgets and evictions on the dev cluster', () => {
   const apply = (yaml: string) => cluster.kubectl(['apply', '-f', '-'], yaml);
   const podsOf = async (app: string) =>
     (
-      await core.listNamespacedPod({ namespace: NS, labelSelector: `app=${app}` })
+      await core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: `app=${app}`,
+      })
     ).items.filter(p => !p.metadata!.deletionTimestamp);
-  const deployment = (name: string, replicas: number) => `apiVersion: apps/v1
+  const deployment = (
+    name: string,
+    replicas: number,
+    command = '[sleep, "3600"]',
+  ) => `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: ${name}, namespace: ${NS}}
 spec:
@@ -51,7 +58,7 @@ spec:
     metadata: {labels: {app: ${name}}}
     spec:
       containers:
-      - {name: main, image: busybox, command: [sleep, "3600"]}
+      - {name: main, image: busybox, command: ${command}}
 `;
   const budget = (name: string, rule: string) => `apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -74,7 +81,14 @@ spec:
   });
 
   it('keeps the budget status and answers 429 to an eviction it forbids', async () => {
-    await apply(deployment('web', 3));
+    // Pods that ignore SIGTERM stay Terminating for their grace period.
+    await apply(
+      deployment(
+        'web',
+        3,
+        '[sh, -c, "trap \'\' TERM; while true; do sleep 1; done"]',
+      ),
+    );
     await kubectl('rollout', 'status', 'deploy/web', '--timeout=60s');
     await apply(budget('web', 'minAvailable: 2'));
     await kubectl(
@@ -109,16 +123,17 @@ spec:
         body: { metadata: { name, namespace: NS } },
       });
     await evict(first.metadata!.name!);
-    const evicted = await core
-      .readNamespacedPod({ name: first.metadata!.name!, namespace: NS })
-      .catch(() => undefined);
-    if (evicted)
-      expect(evicted.status!.conditions).toContainEqual(
-        expect.objectContaining({
-          type: 'DisruptionTarget',
-          reason: 'EvictionByEvictionAPI',
-        }),
-      );
+    const evicted = await core.readNamespacedPod({
+      name: first.metadata!.name!,
+      namespace: NS,
+    });
+    expect(evicted.metadata!.deletionTimestamp).toBeDefined();
+    expect(evicted.status!.conditions).toContainEqual(
+      expect.objectContaining({
+        type: 'DisruptionTarget',
+        reason: 'EvictionByEvictionAPI',
+      }),
+    );
     // The budget's one disruption is taken until a replacement is ready.
     const refused = await evict(second.metadata!.name!).catch(e => e);
     expect(refused).toBeInstanceOf(ApiException);
@@ -163,13 +178,13 @@ spec:
       })
     ).items.filter(p => !p.metadata!.deletionTimestamp);
     expect(onNode).toEqual([]);
-    expect(
-      (await core.readNode({ name: node })).spec!.unschedulable,
-    ).toBe(true);
+    expect((await core.readNode({ name: node })).spec!.unschedulable).toBe(
+      true,
+    );
     await kubectl('rollout', 'status', 'deploy/api', '--timeout=60s');
-    expect(
-      (await podsOf('api')).every(p => p.spec!.nodeName !== node),
-    ).toBe(true);
+    expect((await podsOf('api')).every(p => p.spec!.nodeName !== node)).toBe(
+      true,
+    );
     await cluster.kubectl(['uncordon', node]);
   });
 

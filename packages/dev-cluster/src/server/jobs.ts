@@ -460,12 +460,10 @@ export class JobController {
       if (spec.activeDeadlineSeconds && requeueAfterMs === undefined)
         requeueAfterMs = spec.activeDeadlineSeconds * 1000;
       const parallelism = spec.parallelism ?? 1;
-      const wanted =
-        spec.completions !== undefined
-          ? Math.min(parallelism, spec.completions - succeeded)
-          : succeeded > 0
-          ? 0
-          : parallelism;
+      // Without completions, the first success ends the work.
+      let wanted = succeeded > 0 ? 0 : parallelism;
+      if (spec.completions !== undefined)
+        wanted = Math.min(parallelism, spec.completions - succeeded);
       // Replacements of failed pods wait for the back-off of the failures so far.
       const failedPods = pods.filter(p => p.status?.phase === 'Failed');
       const lastFailure = Math.max(0, ...failedPods.map(finishTime));

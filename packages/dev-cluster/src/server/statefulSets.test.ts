@@ -182,13 +182,13 @@ describe('StatefulSets on the dev cluster', () => {
       .metadata!.uid;
     await kubectl('delete', 'pod', 'web-0', '--wait=false');
     // The controller recreates it under the same name: wait for the new UID.
-    let pod = await core.readNamespacedPod({ name: 'web-0', namespace: NS });
-    while (pod.metadata!.uid === uid) {
+    const currentUid = () =>
+      core.readNamespacedPod({ name: 'web-0', namespace: NS }).then(
+        p => p.metadata!.uid,
+        () => uid,
+      );
+    while ((await currentUid()) === uid)
       await new Promise(resolve => setTimeout(resolve, 100));
-      pod = await core
-        .readNamespacedPod({ name: 'web-0', namespace: NS })
-        .catch(() => pod);
-    }
     await kubectl(
       'wait',
       '--for=condition=Ready',

@@ -579,6 +579,12 @@ const jobPrinter: Printer = {
   },
 };
 
+/** kubectl's printBoolPtr: `<unset>`, `True` or `False`. */
+function boolPointer(value: boolean | undefined): string {
+  if (value === undefined) return '<unset>';
+  return value ? 'True' : 'False';
+}
+
 const cronJobPrinter: Printer = {
   columns: [
     NAME,
@@ -610,7 +616,7 @@ const cronJobPrinter: Printer = {
       cronJob.metadata.name,
       cronJob.spec?.schedule ?? '',
       none(cronJob.spec?.timeZone),
-      suspend === undefined ? '<unset>' : suspend ? 'True' : 'False',
+      boolPointer(suspend),
       (cronJob.status?.active ?? []).length,
       cronJob.status?.lastScheduleTime
         ? ageSince(cronJob.status.lastScheduleTime, now)
