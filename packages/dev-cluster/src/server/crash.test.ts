@@ -212,6 +212,11 @@ describe('a dev cluster killed and started again', () => {
     expect(done.status.phase).toBe('Succeeded');
     expect(appStatus(done)).toEqual(appStatus(before.done));
     expect((await kubectl(['logs', 'done'])).stdout).toBe('finished\n');
+    // Following the log of a container that ended before the restart gives
+    // the whole log and ends, as for any ended container.
+    expect((await kubectl(['logs', '--follow', 'done'])).stdout).toBe(
+      'finished\n',
+    );
 
     // Its step's pod failed, so the TaskRun fails rather than run it again.
     const run = await eventually(async () => {

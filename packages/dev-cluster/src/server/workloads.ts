@@ -754,7 +754,14 @@ export class Workloads {
       'Content-Type': 'text/plain',
       'Transfer-Encoding': 'chunked',
     });
-    if (query.get('follow') === 'true' && !previous) {
+    // A container this runtime no longer runs (it ended before the dev
+    // cluster last started) has only its log file: a follow of it returns
+    // the whole log and ends, as the kubelet's does for an ended container.
+    if (
+      query.get('follow') === 'true' &&
+      !previous &&
+      this.runtime.container(instance.containerID)
+    ) {
       const follow = this.runtime.followLogs(
         instance.containerID,
         options,
