@@ -86,9 +86,14 @@ describe('DaemonSets on the dev cluster', () => {
       'NODE SELECTOR',
       'AGE',
     ]);
-    expect(table[1]).toMatch(/^agent\s+18\s+18\s+18\s+18\s+18\s+<none>\s+\d+s$/);
+    expect(table[1]).toMatch(
+      /^agent\s+18\s+18\s+18\s+18\s+18\s+<none>\s+\d+s$/,
+    );
     const pod = (
-      await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=agent' })
+      await core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: 'app=agent',
+      })
     ).items[0];
     expect(pod.spec!.tolerations).toContainEqual({
       key: 'node.kubernetes.io/unschedulable',
@@ -101,7 +106,11 @@ describe('DaemonSets on the dev cluster', () => {
     ).toEqual([
       {
         matchFields: [
-          { key: 'metadata.name', operator: 'In', values: [pod.spec!.nodeName] },
+          {
+            key: 'metadata.name',
+            operator: 'In',
+            values: [pod.spec!.nodeName],
+          },
         ],
       },
     ]);
@@ -111,18 +120,26 @@ describe('DaemonSets on the dev cluster', () => {
       /daemon set "agent" successfully rolled out\n$/,
     );
     const images = (
-      await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=agent' })
+      await core.listNamespacedPod({
+        namespace: NS,
+        labelSelector: 'app=agent',
+      })
     ).items
       .filter(p => !p.metadata!.deletionTimestamp)
       .map(p => p.spec!.containers[0].image);
     expect(images).toEqual(Array(18).fill('busybox:1.36'));
-    const set = await apps.readNamespacedDaemonSet({ name: 'agent', namespace: NS });
+    const set = await apps.readNamespacedDaemonSet({
+      name: 'agent',
+      namespace: NS,
+    });
     expect(set.spec!.updateStrategy).toEqual({
       type: 'RollingUpdate',
       rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
     });
     const revisions = (await kubectl('rollout', 'history', 'ds/agent')).stdout;
-    expect(revisions).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+    expect(revisions).toMatch(
+      /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/,
+    );
   });
 
   it('follows node labels: pods come and go as nodes match the node selector', async () => {

@@ -91,7 +91,9 @@ spec:
         backend:
           service: {name: web, port: {number: 80}}
 `);
-    expect(bad.stderr).toContain('spec.rules[0].host: Invalid value: "Bad_Host"');
+    expect(bad.stderr).toContain(
+      'spec.rules[0].host: Invalid value: "Bad_Host"',
+    );
     expect(bad.stderr).toContain(
       'spec.rules[0].http.paths[0].path: Invalid value: "relative": must be an absolute path',
     );
@@ -115,9 +117,7 @@ spec:
     ports:
     - port: 5432
 `);
-    expect(applied.stdout).toBe(
-      'networkpolicy.networking.k8s.io/db created\n',
-    );
+    expect(applied.stdout).toBe('networkpolicy.networking.k8s.io/db created\n');
     const policy = JSON.parse(
       (await kubectl('get', 'netpol', 'db', '-o', 'json')).stdout,
     );

@@ -118,9 +118,12 @@ describe('no-op writes on the dev cluster', () => {
       namespace: NAMESPACE,
       body: created,
     });
-    const replacedByOther = await core.replaceNamespacedConfigMap(
-      { name: 'same', namespace: NAMESPACE, body: created, fieldManager: 'other' },
-    );
+    const replacedByOther = await core.replaceNamespacedConfigMap({
+      name: 'same',
+      namespace: NAMESPACE,
+      body: created,
+      fieldManager: 'other',
+    });
     const mergePatched = await core.patchNamespacedConfigMap(
       {
         name: 'same',

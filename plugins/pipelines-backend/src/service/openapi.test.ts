@@ -315,11 +315,11 @@ describe('the OpenAPI document', () => {
   });
 
   /** Checks a value against one of the document's component schemas. */
-  function conforms(component: string, value: unknown) {
+  function conforms(schemaName: string, value: unknown) {
     const ajv = new Ajv2020({ strict: false, validateFormats: false });
     ajv.addSchema({ $id: 'doc', components: doc.components });
     const validate = ajv.compile({
-      $ref: `doc#/components/schemas/${component}`,
+      $ref: `doc#/components/schemas/${schemaName}`,
     });
     validate(value);
     return validate.errors ?? [];

@@ -24,8 +24,8 @@ function PipelinesNotFound() {
       description={
         <>
           Nothing lives at <code>{pathname}</code>. A run's page is{' '}
-          <code>runs/&lt;cluster&gt;/&lt;namespace&gt;/&lt;name&gt;</code>{' '}
-          below the runs list.
+          <code>runs/&lt;cluster&gt;/&lt;namespace&gt;/&lt;name&gt;</code> below
+          the runs list.
         </>
       }
       action={

@@ -188,7 +188,10 @@ describe('StartRunButton', () => {
       namespace: 'vault',
       name: 'vault-build',
     };
-    api.pipelines = { ...api.pipelines, items: [...api.pipelines.items, locked] };
+    api.pipelines = {
+      ...api.pipelines,
+      items: [...api.pipelines.items, locked],
+    };
     await renderInTestApp(
       <TestApiProvider
         apis={[
@@ -221,10 +224,7 @@ describe('StartRunButton', () => {
       <TestApiProvider
         apis={[
           [pipelinesApiRef, api],
-          [
-            permissionApiRef,
-            mockApis.permission({ authorize: 'DENY' as any }),
-          ],
+          [permissionApiRef, mockApis.permission({ authorize: 'DENY' as any })],
         ]}
       >
         <EntityRefProvider basePath="/pipelines">
