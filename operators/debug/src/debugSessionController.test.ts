@@ -1,17 +1,9 @@
-import path from 'node:path';
+import { CoreV1Api, CustomObjectsApi, V1Pod } from '@kubernetes/client-node';
+import { Manager } from '@cairn/controller-runtime';
 import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  V1Pod,
-} from '@kubernetes/client-node';
-import { jsonLogger, Manager } from '@cairn/controller-runtime';
-// The dev cluster's index does not export its test helpers.
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startTestCluster,
-  TestCluster,
-} from '@cairn/dev-cluster/src/server/testing';
+  OperatorsTestCluster,
+  startOperatorsTestCluster,
+} from '@cairn/operators-testing';
 import {
   DebugSession,
   DEFAULT_DEBUG_SESSION_CONFIG,
@@ -28,89 +20,26 @@ import { debugSessionController } from './debugSessionController';
 
 jest.setTimeout(300_000);
 
-const DEPLOY = path.resolve(__dirname, '../../deploy');
 const NAMESPACE = 'shop';
 
-let cluster: TestCluster;
+let operators: OperatorsTestCluster;
+let kubectl: OperatorsTestCluster['kubectl'];
+let waitFor: OperatorsTestCluster['waitFor'];
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let manager: Manager;
-const logLines: string[] = [];
-
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const result = await cluster.kubectl(args, input);
-  if (result.code !== 0)
-    throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** Polls until `done` holds; the failure names what was awaited, the last value and the manager's errors. */
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const last = await read();
-    if (done(last)) return last;
-    if (Date.now() > deadline) {
-      const errors = logLines.filter(l => l.includes('"error"')).slice(-5);
-      throw new Error(
-        `timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(
-          0,
-          3000,
-        )}; manager errors: ${errors.join('')}`,
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ tekton: false });
-  // Everything operators/deploy installs but the Deployment: this test runs
-  // the manager itself, with the Deployment's ServiceAccount.
-  const manifests = (await kubectl(['kustomize', DEPLOY]))
-    .split(/^---$/m)
-    .filter(doc => !/^kind: Deployment$/m.test(doc))
-    .join('---');
-  await kubectl(['apply', '-f', '-'], manifests);
-  await kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/debugsessions.debug.cairn.dev',
-  ]);
+  operators = await startOperatorsTestCluster({
+    established: ['crd/debugsessions.debug.cairn.dev'],
+  });
+  ({ kubectl, waitFor } = operators);
   await kubectl(['create', 'namespace', NAMESPACE]);
-
-  const admin = new KubeConfig();
-  admin.loadFromString(cluster.kubeconfig);
-  core = admin.makeApiClient(CoreV1Api);
-  custom = admin.makeApiClient(CustomObjectsApi);
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace: 'cairn-system',
-    name: 'cairn-operators',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const server = admin.getCurrentCluster()!;
-  const operators = new KubeConfig();
-  operators.loadFromOptions({
-    clusters: [{ name: 'dev', server: server.server, caData: server.caData }],
-    users: [{ name: 'cairn-operators', token: token.status!.token }],
-    contexts: [{ name: 'dev', cluster: 'dev', user: 'cairn-operators' }],
-    currentContext: 'dev',
-  });
-  manager = new Manager({
-    kubeConfig: operators,
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    leaderElection: { namespace: 'cairn-system', id: 'cairn-operators' },
-    logger: jsonLogger(line => logLines.push(line)),
-  });
-  await manager.add(
+  core = operators.admin.makeApiClient(CoreV1Api);
+  custom = operators.admin.makeApiClient(CustomObjectsApi);
+  manager = await operators.startManager(
     debugSessionController({ config: DEFAULT_DEBUG_SESSION_CONFIG }),
   );
-  await manager.start();
 
   await kubectl([
     'run',
@@ -132,7 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await manager?.stop();
-  await cluster?.dispose();
+  await operators?.dispose();
 });
 
 async function readPod(name: string): Promise<V1Pod | undefined> {
@@ -256,7 +185,7 @@ describe('ephemeral mode', () => {
   it('gives a shell through kubectl attach; exiting it ends the session', async () => {
     const session = await createSession('shell', { ttlSeconds: 600 });
     expect(session.status!.phase).toBe('Active');
-    const attached = await cluster.kubectl(
+    const attached = await operators.cluster.kubectl(
       [
         'attach',
         'web',
@@ -549,7 +478,7 @@ describe('refusals', () => {
       'spec.image: Invalid value: "busy box"',
     ],
   ])('the CRD refuses %s with the field', async (_what, spec, message) => {
-    const result = await cluster.kubectl(
+    const result = await operators.cluster.kubectl(
       ['apply', '--dry-run=server', '-f', '-'],
       JSON.stringify({
         apiVersion: 'debug.cairn.dev/v1alpha1',

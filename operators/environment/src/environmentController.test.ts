@@ -1,17 +1,9 @@
-import path from 'node:path';
+import { CoreV1Api, CustomObjectsApi, V1Pod } from '@kubernetes/client-node';
+import { Manager } from '@cairn/controller-runtime';
 import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  V1Pod,
-} from '@kubernetes/client-node';
-import { jsonLogger, Manager } from '@cairn/controller-runtime';
-// The dev cluster's index does not export its test helpers.
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startTestCluster,
-  TestCluster,
-} from '@cairn/dev-cluster/src/server/testing';
+  OperatorsTestCluster,
+  startOperatorsTestCluster,
+} from '@cairn/operators-testing';
 import { Environment } from '@cairn/operators-api';
 import { environmentController } from './environmentController';
 
@@ -25,48 +17,16 @@ import { environmentController } from './environmentController';
 
 jest.setTimeout(600_000);
 
-const DEPLOY = path.resolve(__dirname, '../../deploy');
-
-let cluster: TestCluster;
+let operators: OperatorsTestCluster;
+let kubectl: OperatorsTestCluster['kubectl'];
+let waitFor: OperatorsTestCluster['waitFor'];
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let manager: Manager;
-const logLines: string[] = [];
 
 /** kubectl as the cluster admin; resolves with its output and exit code. */
-const run = (args: string[], input?: string) => cluster.kubectl(args, input);
-
-/** kubectl as the cluster admin; fails the test on a non-zero exit. */
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const result = await run(args, input);
-  if (result.code !== 0) {
-    throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-/** Polls until `done` holds; the failure names what was awaited, the last value and the manager's errors. */
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (done(last)) return last;
-    if (Date.now() > deadline) {
-      const errors = logLines.filter(l => l.includes('"error"')).slice(-5);
-      throw new Error(
-        `timed out waiting for ${what}; last: ${JSON.stringify(
-          (last as { status?: unknown })?.status ?? last,
-        )?.slice(0, 3000)}; manager errors: ${errors.join('')}`,
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
+const run = (args: string[], input?: string) =>
+  operators.cluster.kubectl(args, input);
 
 const readEnvironment = async (name: string) =>
   (await custom.getClusterCustomObject({
@@ -87,19 +47,10 @@ const ready = (environment: Environment | undefined) =>
   ) === true;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ tekton: false });
-  // Everything operators/deploy installs but the Deployment: this test runs
-  // the manager itself, with the Deployment's ServiceAccount.
-  const manifests = (await kubectl(['kustomize', DEPLOY]))
-    .split(/^---$/m)
-    .filter(doc => !/^kind: Deployment$/m.test(doc))
-    .join('---');
-  await kubectl(['apply', '-f', '-'], manifests);
-  await kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/environments.tenancy.cairn.dev',
-  ]);
+  operators = await startOperatorsTestCluster({
+    established: ['crd/environments.tenancy.cairn.dev'],
+  });
+  ({ kubectl, waitFor } = operators);
   // A second class, the one the environment may use.
   await kubectl(
     ['apply', '-f', '-'],
@@ -111,37 +62,14 @@ beforeAll(async () => {
     }),
   );
 
-  const admin = new KubeConfig();
-  admin.loadFromString(cluster.kubeconfig);
-  core = admin.makeApiClient(CoreV1Api);
-  custom = admin.makeApiClient(CustomObjectsApi);
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace: 'cairn-system',
-    name: 'cairn-operators',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const server = admin.getCurrentCluster()!;
-  const operators = new KubeConfig();
-  operators.loadFromOptions({
-    clusters: [{ name: 'dev', server: server.server, caData: server.caData }],
-    users: [{ name: 'cairn-operators', token: token.status!.token }],
-    contexts: [{ name: 'dev', cluster: 'dev', user: 'cairn-operators' }],
-    currentContext: 'dev',
-  });
-  manager = new Manager({
-    kubeConfig: operators,
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    leaderElection: { namespace: 'cairn-system', id: 'cairn-operators' },
-    logger: jsonLogger(line => logLines.push(line)),
-  });
-  await manager.add(environmentController());
-  await manager.start();
+  core = operators.admin.makeApiClient(CoreV1Api);
+  custom = operators.admin.makeApiClient(CustomObjectsApi);
+  manager = await operators.startManager(environmentController());
 });
 
 afterAll(async () => {
   await manager?.stop();
-  await cluster?.dispose();
+  await operators?.dispose();
 });
 
 const SHOP = {

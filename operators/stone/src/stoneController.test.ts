@@ -1,17 +1,9 @@
-import path from 'node:path';
+import { CoreV1Api, CustomObjectsApi, V1Pod } from '@kubernetes/client-node';
+import { Manager } from '@cairn/controller-runtime';
 import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  V1Pod,
-} from '@kubernetes/client-node';
-import { jsonLogger, Manager } from '@cairn/controller-runtime';
-// The dev cluster's index does not export its test helpers.
-// eslint-disable-next-line @backstage/no-forbidden-package-imports
-import {
-  startTestCluster,
-  TestCluster,
-} from '@cairn/dev-cluster/src/server/testing';
+  OperatorsTestCluster,
+  startOperatorsTestCluster,
+} from '@cairn/operators-testing';
 import type { FaultInjection } from '@cairn/dev-cluster';
 import { Stone, StoneStage } from '@cairn/operators-api';
 import { stoneController } from './stoneController';
@@ -26,109 +18,38 @@ import { stoneController } from './stoneController';
 
 jest.setTimeout(600_000);
 
-const DEPLOY = path.resolve(__dirname, '../../deploy');
 const NAMESPACE = 'shop';
 
-let cluster: TestCluster;
+let operators: OperatorsTestCluster;
+let kubectl: OperatorsTestCluster['kubectl'];
+let waitFor: OperatorsTestCluster['waitFor'];
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let manager: Manager;
-let operatorsConfig: KubeConfig;
-const logLines: string[] = [];
 
-/** kubectl as the cluster admin; fails the test on a non-zero exit. */
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const result = await cluster.kubectl(args, input);
-  if (result.code !== 0) {
-    throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-/** Polls until `done` holds; the failure names what was awaited, the last value and the manager's errors. */
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (done(last)) return last;
-    if (Date.now() > deadline) {
-      const errors = logLines.filter(l => l.includes('"error"')).slice(-5);
-      throw new Error(
-        `timed out waiting for ${what}; last: ${JSON.stringify(
-          (last as { status?: unknown })?.status ?? last,
-        )?.slice(0, 3000)}; manager errors: ${errors.join('')}`,
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 100));
-  }
-}
+/** A manager replica as the Deployment runs it, with the operators' token. */
+const startManager = () =>
+  operators.startManager(stoneController(), {
+    // Short, so the test waits less for a dead leader's Lease.
+    leaseDurationMs: 4000,
+    renewDeadlineMs: 3000,
+    retryPeriodMs: 500,
+  });
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ tekton: false });
-  // Everything operators/deploy installs but the Deployment: this test runs
-  // the manager itself, with the Deployment's ServiceAccount.
-  const manifests = (await kubectl(['kustomize', DEPLOY]))
-    .split(/^---$/m)
-    .filter(doc => !/^kind: Deployment$/m.test(doc))
-    .join('---');
-  await kubectl(['apply', '-f', '-'], manifests);
-  await kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/stones.rollouts.cairn.dev',
-  ]);
+  operators = await startOperatorsTestCluster({
+    established: ['crd/stones.rollouts.cairn.dev'],
+  });
+  ({ kubectl, waitFor } = operators);
   await kubectl(['create', 'namespace', NAMESPACE]);
-
-  const admin = new KubeConfig();
-  admin.loadFromString(cluster.kubeconfig);
-  core = admin.makeApiClient(CoreV1Api);
-  custom = admin.makeApiClient(CustomObjectsApi);
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace: 'cairn-system',
-    name: 'cairn-operators',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const server = admin.getCurrentCluster()!;
-  const operators = new KubeConfig();
-  operators.loadFromOptions({
-    clusters: [{ name: 'dev', server: server.server, caData: server.caData }],
-    users: [{ name: 'cairn-operators', token: token.status!.token }],
-    contexts: [{ name: 'dev', cluster: 'dev', user: 'cairn-operators' }],
-    currentContext: 'dev',
-  });
-  operatorsConfig = operators;
+  core = operators.admin.makeApiClient(CoreV1Api);
+  custom = operators.admin.makeApiClient(CustomObjectsApi);
   manager = await startManager();
 });
 
-/** A manager replica as the Deployment runs it, with the operators' token. */
-async function startManager(): Promise<Manager> {
-  const started = new Manager({
-    kubeConfig: operatorsConfig,
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    leaderElection: {
-      namespace: 'cairn-system',
-      id: 'cairn-operators',
-      // Short, so the test waits less for a dead leader's Lease.
-      leaseDurationMs: 4000,
-      renewDeadlineMs: 3000,
-      retryPeriodMs: 500,
-    },
-    logger: jsonLogger(line => logLines.push(line)),
-  });
-  await started.add(stoneController());
-  await started.start();
-  return started;
-}
-
 afterAll(async () => {
   await manager?.stop();
-  await cluster?.dispose();
+  await operators?.dispose();
 });
 
 const zoneset = (zone: 'a' | 'b' | 'c') => [
@@ -853,7 +774,7 @@ describe('the operator restarted at every step of an in-place update', () => {
   /** The manager dies where it stands (its Lease not released); a new one starts under the given faults. */
   async function restartManager(faults?: FaultInjection) {
     await manager.stop({ release: false });
-    cluster.server.setFaults(faults);
+    operators.cluster.server.setFaults(faults);
     manager = await startManager();
   }
   // The API server refuses the manager's in-place image patches (pods) or
@@ -869,7 +790,7 @@ describe('the operator restarted at every step of an in-place update', () => {
     ],
   });
 
-  afterAll(() => cluster?.server.setFaults(undefined));
+  afterAll(() => operators?.cluster.server.setFaults(undefined));
 
   it('converges, every pod updated in place exactly once', async () => {
     await kubectl(['apply', '-f', '-'], JSON.stringify(STEPS));
@@ -877,7 +798,7 @@ describe('the operator restarted at every step of an in-place update', () => {
     const before = new Map((await stepPods()).map(p => [p.metadata!.name!, p]));
     expect(before.size).toBe(3);
 
-    cluster.server.setFaults(refuse(''));
+    operators.cluster.server.setFaults(refuse(''));
     await kubectl([
       'patch',
       'stone',
