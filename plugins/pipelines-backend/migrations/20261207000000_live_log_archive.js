@@ -4,7 +4,7 @@
  * Step logs archived while they are written: one row per step container of
  * each TaskRun attempt, with where its follower stopped and which replica
  * holds it (a lease), and the log itself in chunks. The whole logs of the
- * earlier archive move into one chunk each. `archived_runs` remembers when
+ * earlier archive move into chunks as the archiver writes them. `archived_runs` remembers when
  * retention deleted a run's logs, to say so.
  *
  * @param {import('knex').Knex} knex
@@ -92,17 +92,23 @@ exports.up = async function up(knex) {
         written: content.length,
       })
       .returning('id');
-    if (content.length > 0) {
+    // In chunks of at most LogStore's MAX_CHUNK_BYTES, which reads of a
+    // byte range rely on (they look back at most one chunk).
+    for (let at = 0; at < content.length; at += CHUNK_BYTES) {
+      const piece = content.subarray(at, at + CHUNK_BYTES);
       await knex('log_chunks').insert({
         step_id: typeof inserted === 'object' ? inserted.id : inserted,
-        byte_offset: 0,
-        byte_length: content.length,
-        content,
+        byte_offset: at,
+        byte_length: piece.length,
+        content: piece,
       });
     }
   }
   await knex.schema.dropTable('step_logs');
 };
+
+/** MAX_CHUNK_BYTES of src/logs/LogStore.ts, as of this migration. */
+const CHUNK_BYTES = 256 * 1024;
 
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {

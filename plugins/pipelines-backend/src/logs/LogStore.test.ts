@@ -69,16 +69,43 @@ describe('DatabaseLogStore', () => {
         container: 'step-say',
         content: 'héllo\n',
       });
+      // A log longer than a chunk: a read deep into it finds its bytes.
+      const long = `${'x'.repeat(300 * 1024)}deep\n`;
+      await knex('step_logs').insert({
+        run_uid: 'old',
+        task_run: 'old-run-a',
+        step: 'long',
+        container: 'step-long',
+        content: long,
+      });
       const store = await DatabaseLogStore.create(
         mockServices.database({ knex }),
       );
       const step = await store.latestAttempt('old', 'old-run-a', 'say');
       expect(step).toMatchObject({ state: 'complete', written: 7, attempt: 0 });
       expect(await readAll(store, step!)).toBe('héllo\n');
-      await knex.migrate.down({ directory });
-      expect(await knex('step_logs').select('content')).toEqual([
-        { content: 'héllo\n' },
-      ]);
+      const longStep = await store.latestAttempt('old', 'old-run-a', 'long');
+      expect(await readAll(store, longStep!)).toBe(long);
+      const deep = await store.readChunks(
+        longStep!.id,
+        300 * 1024,
+        Number.MAX_SAFE_INTEGER,
+        10,
+      );
+      expect(
+        Buffer.concat(deep.map(c => c.content))
+          .subarray(300 * 1024 - deep[0].offset)
+          .toString(),
+      ).toBe('deep\n');
+      // Undo this migration alone (later ones, e.g. webhook deliveries,
+      // do not touch these tables).
+      await knex.migrate.down({
+        directory,
+        name: '20261207000000_live_log_archive.js',
+      });
+      expect(await knex('step_logs').select('content').orderBy('step')).toEqual(
+        [{ content: long }, { content: 'héllo\n' }],
+      );
     },
   );
 
