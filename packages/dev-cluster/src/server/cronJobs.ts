@@ -1,10 +1,9 @@
 import type { ObjectStore } from '../store/objectStore';
-import type { KubeObject, StoreEvent } from '../store/types';
 import { parseCronSchedule } from '../machinery/cron';
-import { eventName } from '../machinery/eventName';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { deepClone, jsonEqual, timestamp } from './objects';
-import type { ResourceRegistry, ResourceType } from './registry';
+import { controllerReference, OwnerController } from './ownerControllers';
+import { deepClone } from './objects';
+import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError } from './status';
 
@@ -72,82 +71,30 @@ function finishedCondition(job: any): any {
   );
 }
 
-export class CronJobController {
-  private readonly queue = new ControllerQueue(key => this.sync(key));
-  private stopWatches: Array<() => void> = [];
+export class CronJobController extends OwnerController {
+  protected readonly queue = new ControllerQueue(key => this.sync(key));
 
   constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly resources: ResourceService,
-  ) {}
-
-  private type(plural: string): ResourceType {
-    return this.registry.find(
-      plural === 'events' ? '' : 'batch',
-      'v1',
-      plural,
-    )!;
+    store: ObjectStore,
+    registry: ResourceRegistry,
+    resources: ResourceService,
+  ) {
+    super(store, registry, resources, {
+      context: CONTROLLER,
+      component: 'cronjob-controller',
+      owner: { kind: 'CronJob', apiVersion: 'batch/v1' },
+    });
   }
 
   start(): void {
-    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
-      const handle = this.store.watch(resource, {}, onEvent);
-      handle.initial.forEach(onEvent);
-      this.stopWatches.push(handle.stop);
-    };
-    follow('batch/cronjobs', e => this.queue.add(e.key));
-    follow('batch/jobs', e => {
-      for (const job of [e.object, e.previous]) {
-        const owner = job?.metadata.ownerReferences?.find(r => r.controller);
-        if (owner?.kind === 'CronJob')
-          this.queue.add(`${e.namespace}/${owner.name}`);
-      }
-    });
+    this.follow('batch/cronjobs', e => this.queue.add(e.key));
+    this.follow('batch/jobs', e => this.queueController(e, 'CronJob'));
     this.queue.start();
-  }
-
-  stop(): void {
-    for (const stop of this.stopWatches) stop();
-    this.queue.stop();
-  }
-
-  private event(
-    cronJob: KubeObject,
-    type: string,
-    reason: string,
-    message: string,
-  ) {
-    const now = timestamp();
-    this.resources.create(
-      this.type('events'),
-      cronJob.metadata.namespace!,
-      {
-        metadata: { name: eventName(cronJob.metadata.name!) },
-        involvedObject: {
-          kind: 'CronJob',
-          namespace: cronJob.metadata.namespace,
-          name: cronJob.metadata.name,
-          uid: cronJob.metadata.uid,
-          apiVersion: 'batch/v1',
-          resourceVersion: cronJob.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        source: { component: 'cronjob-controller' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        type,
-        reportingComponent: 'cronjob-controller',
-      },
-      CONTROLLER,
-    );
   }
 
   private deleteJob(cronJob: any, job: any) {
     this.resources.delete(
-      this.type('jobs'),
+      this.type('batch', 'jobs'),
       job.metadata.namespace,
       job.metadata.name,
       {
@@ -169,13 +116,7 @@ export class CronJobController {
     if (!cronJob || cronJob.metadata.deletionTimestamp) return undefined;
     const spec = cronJob.spec ?? {};
     const status: any = deepClone(cronJob.status ?? {});
-    const owned = this.store
-      .list('batch/jobs', { namespace: cronJob.metadata.namespace })
-      .items.filter(
-        j =>
-          j.metadata.ownerReferences?.find(r => r.controller)?.uid ===
-          cronJob.metadata.uid,
-      ) as any[];
+    const owned = this.owned('batch/jobs', cronJob);
 
     // Jobs that finished since the last look leave status.active.
     const previouslyActive = new Set(
@@ -248,7 +189,7 @@ export class CronJobController {
           );
           // Forbid retries this start time once the running job ends (its
           // update requeues the CronJob), as long as the deadline allows.
-          return this.writeStatus(key, status, active, requeueAfterMs);
+          return this.updateStatus(key, status, active, requeueAfterMs);
         }
         if (!alreadyRunning) {
           if (spec.concurrencyPolicy === 'Replace') {
@@ -261,14 +202,14 @@ export class CronJobController {
         status.lastScheduleTime = rfc3339(scheduled);
       }
     }
-    return this.writeStatus(key, status, active, requeueAfterMs);
+    return this.updateStatus(key, status, active, requeueAfterMs);
   }
 
   private createJob(cronJob: any, name: string, scheduled: Date) {
     const template = deepClone(cronJob.spec.jobTemplate ?? {});
     try {
       const job = this.resources.create(
-        this.type('jobs'),
+        this.type('batch', 'jobs'),
         cronJob.metadata.namespace,
         {
           metadata: {
@@ -279,14 +220,7 @@ export class CronJobController {
               [SCHEDULED_TIMESTAMP]: rfc3339(scheduled),
             },
             ownerReferences: [
-              {
-                apiVersion: 'batch/v1',
-                kind: 'CronJob',
-                name: cronJob.metadata.name,
-                uid: cronJob.metadata.uid,
-                controller: true,
-                blockOwnerDeletion: true,
-              },
+              controllerReference(cronJob, 'CronJob', 'batch/v1'),
             ],
           },
           spec: template.spec,
@@ -334,7 +268,7 @@ export class CronJobController {
     }
   }
 
-  private writeStatus(
+  private updateStatus(
     key: string,
     status: any,
     active: any[],
@@ -359,17 +293,7 @@ export class CronJobController {
           },
       );
     } else delete next.active;
-    if (!jsonEqual(latest.status ?? {}, next)) {
-      this.resources.write(
-        this.type('cronjobs'),
-        latest.metadata.namespace,
-        latest.metadata.name,
-        'status',
-        latest,
-        { ...latest, status: next },
-        CONTROLLER,
-      );
-    }
+    this.writeStatus(this.type('batch', 'cronjobs'), latest, next);
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };
   }
 }

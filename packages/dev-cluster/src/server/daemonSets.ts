@@ -4,12 +4,12 @@ import {
   matchesRequiredNodeAffinity,
 } from '../scheduler/selectors';
 import type { ObjectStore } from '../store/objectStore';
-import type { KubeObject, StoreEvent } from '../store/types';
-import { eventName } from '../machinery/eventName';
+import type { KubeObject } from '../store/types';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { deepClone, jsonEqual, timestamp } from './objects';
-import type { ResourceRegistry, ResourceType } from './registry';
+import { controllerReference, OwnerController } from './ownerControllers';
+import { deepClone, jsonEqual } from './objects';
+import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { resolveRollingUpdate } from './replication';
@@ -130,37 +130,27 @@ function isAvailable(pod: any, minReadySeconds: number, now: number) {
   return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
 }
 
-export class DaemonSetController {
-  private readonly queue = new ControllerQueue(key => this.sync(key));
-  private stopWatches: Array<() => void> = [];
+export class DaemonSetController extends OwnerController {
+  protected readonly queue = new ControllerQueue(key => this.sync(key));
 
   constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly resources: ResourceService,
-  ) {}
-
-  private type(group: string, plural: string): ResourceType {
-    return this.registry.find(group, 'v1', plural)!;
+    store: ObjectStore,
+    registry: ResourceRegistry,
+    resources: ResourceService,
+  ) {
+    super(store, registry, resources, {
+      context: CONTROLLER,
+      component: 'daemonset-controller',
+      owner: { kind: 'DaemonSet', apiVersion: 'apps/v1' },
+    });
   }
 
   start(): void {
-    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
-      const handle = this.store.watch(resource, {}, onEvent);
-      handle.initial.forEach(onEvent);
-      this.stopWatches.push(handle.stop);
-    };
-    follow('apps/daemonsets', e => this.queue.add(e.key));
-    follow('/pods', e => {
-      for (const pod of [e.object, e.previous]) {
-        const owner = pod?.metadata.ownerReferences?.find(r => r.controller);
-        if (owner?.kind === 'DaemonSet')
-          this.queue.add(`${e.namespace}/${owner.name}`);
-      }
-    });
+    this.follow('apps/daemonsets', e => this.queue.add(e.key));
+    this.follow('/pods', e => this.queueController(e, 'DaemonSet'));
     // A node's labels, taints or arrival change where daemons run; its
     // heartbeats do not.
-    follow('/nodes', e => {
+    this.follow('/nodes', e => {
       const placement = (n?: KubeObject) =>
         n && {
           labels: n.metadata.labels,
@@ -173,44 +163,6 @@ export class DaemonSetController {
         this.queue.add(`${set.metadata.namespace}/${set.metadata.name}`);
     });
     this.queue.start();
-  }
-
-  stop(): void {
-    for (const stop of this.stopWatches) stop();
-    this.queue.stop();
-  }
-
-  private event(
-    set: KubeObject,
-    type: string,
-    reason: string,
-    message: string,
-  ) {
-    const now = timestamp();
-    this.resources.create(
-      this.type('', 'events'),
-      set.metadata.namespace!,
-      {
-        metadata: { name: eventName(set.metadata.name!) },
-        involvedObject: {
-          kind: 'DaemonSet',
-          namespace: set.metadata.namespace,
-          name: set.metadata.name,
-          uid: set.metadata.uid,
-          apiVersion: 'apps/v1',
-          resourceVersion: set.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        source: { component: 'daemonset-controller' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        type,
-        reportingComponent: 'daemonset-controller',
-      },
-      CONTROLLER,
-    );
   }
 
   private createPod(set: any, node: string, revision: any) {
@@ -245,16 +197,7 @@ export class DaemonSetController {
             [REVISION_LABEL]: revision.metadata.labels[REVISION_LABEL],
             [GENERATION_LABEL]: String(set.metadata.generation ?? 1),
           },
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'DaemonSet',
-              name: set.metadata.name,
-              uid: set.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerReference(set, 'DaemonSet', 'apps/v1')],
         },
         spec,
       },
@@ -312,13 +255,7 @@ export class DaemonSetController {
         .filter(n => placement.get(n.metadata!.name!)!.run)
         .map(n => n.metadata!.name!),
     );
-    const pods = this.store
-      .list('/pods', { namespace: set.metadata.namespace })
-      .items.filter(
-        p =>
-          p.metadata.ownerReferences?.find(r => r.controller)?.uid ===
-            set.metadata.uid && matches(p.metadata.labels),
-      ) as any[];
+    const pods = this.owned('/pods', set, matches);
     const byNode = new Map<string, any[]>();
     for (const pod of pods) {
       const node = nodeOf(pod);
@@ -423,15 +360,7 @@ export class DaemonSetController {
         .filter(n => daemonPlacement(set.spec.template, n).run)
         .map(n => n.metadata!.name!),
     );
-    const pods = this.store
-      .list('/pods', { namespace: set.metadata.namespace })
-      .items.filter(
-        p =>
-          p.metadata.ownerReferences?.find(r => r.controller)?.uid ===
-            set.metadata.uid &&
-          matches(p.metadata.labels) &&
-          !isTerminal(p),
-      ) as any[];
+    const pods = this.owned('/pods', set, matches).filter(p => !isTerminal(p));
     const now = Date.now();
     const minReady = set.spec.minReadySeconds ?? 0;
     const onNode = (node: string) => pods.filter(p => nodeOf(p) === node);
@@ -460,17 +389,7 @@ export class DaemonSetController {
       'numberUnavailable',
     ])
       if (!status[field]) delete status[field];
-    if (!jsonEqual(set.status, status)) {
-      this.resources.write(
-        this.type('apps', 'daemonsets'),
-        set.metadata.namespace,
-        set.metadata.name,
-        'status',
-        set,
-        { ...set, status },
-        CONTROLLER,
-      );
-    }
+    this.writeStatus(this.type('apps', 'daemonsets'), set, status);
     if (minReady && status.numberReady > available)
       return { requeueAfterMs: minReady * 1000 };
     return undefined;

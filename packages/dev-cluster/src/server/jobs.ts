@@ -1,11 +1,10 @@
 import type { ObjectStore } from '../store/objectStore';
-import type { KubeObject, StoreEvent } from '../store/types';
-import { eventName } from '../machinery/eventName';
 import { labelSelectorMatcher } from '../machinery/labels';
 import type { AdmissionPlugin } from './admission';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { deepClone, jsonEqual, timestamp } from './objects';
-import type { ResourceRegistry, ResourceType } from './registry';
+import { controllerReference, OwnerController } from './ownerControllers';
+import { deepClone, timestamp } from './objects';
+import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 
 /*
@@ -169,84 +168,29 @@ const isFinished = (job: any) =>
       (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
   );
 
-export class JobController {
-  private readonly queue = new ControllerQueue(key => this.sync(key));
-  private stopWatches: Array<() => void> = [];
+export class JobController extends OwnerController {
+  protected readonly queue = new ControllerQueue(key => this.sync(key));
 
   constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly resources: ResourceService,
-  ) {}
-
-  private type(group: string, plural: string): ResourceType {
-    return this.registry.find(group, 'v1', plural)!;
+    store: ObjectStore,
+    registry: ResourceRegistry,
+    resources: ResourceService,
+  ) {
+    super(store, registry, resources, {
+      context: CONTROLLER,
+      component: 'job-controller',
+      owner: { kind: 'Job', apiVersion: 'batch/v1' },
+    });
   }
 
   start(): void {
-    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
-      const handle = this.store.watch(resource, {}, onEvent);
-      handle.initial.forEach(onEvent);
-      this.stopWatches.push(handle.stop);
-    };
-    follow('batch/jobs', e => this.queue.add(e.key));
-    follow('/pods', e => {
-      for (const pod of [e.object, e.previous]) {
-        const owner = pod?.metadata.ownerReferences?.find(r => r.controller);
-        if (owner?.kind === 'Job' && owner.apiVersion === 'batch/v1')
-          this.queue.add(`${e.namespace}/${owner.name}`);
-      }
-    });
+    this.follow('batch/jobs', e => this.queue.add(e.key));
+    this.follow('/pods', e => this.queueController(e, 'Job', 'batch/v1'));
     this.queue.start();
   }
 
-  stop(): void {
-    for (const stop of this.stopWatches) stop();
-    this.queue.stop();
-  }
-
-  private event(
-    job: KubeObject,
-    type: string,
-    reason: string,
-    message: string,
-  ) {
-    const now = timestamp();
-    this.resources.create(
-      this.type('', 'events'),
-      job.metadata.namespace!,
-      {
-        metadata: { name: eventName(job.metadata.name!) },
-        involvedObject: {
-          kind: 'Job',
-          namespace: job.metadata.namespace,
-          name: job.metadata.name,
-          uid: job.metadata.uid,
-          apiVersion: 'batch/v1',
-          resourceVersion: job.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        source: { component: 'job-controller' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        type,
-        reportingComponent: 'job-controller',
-      },
-      CONTROLLER,
-    );
-  }
-
   private ownedPods(job: any): Pod[] {
-    const matches = labelSelectorMatcher(job.spec?.selector);
-    return this.store
-      .list('/pods', { namespace: job.metadata.namespace })
-      .items.filter(
-        p =>
-          p.metadata.ownerReferences?.find(r => r.controller)?.uid ===
-            job.metadata.uid && matches(p.metadata.labels),
-      );
+    return this.owned('/pods', job, labelSelectorMatcher(job.spec?.selector));
   }
 
   private deletePod(job: any, pod: Pod) {
@@ -272,16 +216,7 @@ export class JobController {
       generateName: `${job.metadata.name}-${
         index === undefined ? '' : `${index}-`
       }`,
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'Job',
-          name: job.metadata.name,
-          uid: job.metadata.uid,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(job, 'Job', 'batch/v1')],
     };
     const spec = template.spec ?? {};
     if (index !== undefined) {
@@ -509,18 +444,11 @@ export class JobController {
     if (indexed) status.completedIndexes = formatIndexes(completedIndexes);
     for (const field of Object.keys(status))
       if (status[field] === undefined) delete status[field];
-    const latest = this.store.get('batch/jobs', key) as any;
-    if (!jsonEqual(latest.status, status)) {
-      this.resources.write(
-        this.type('batch', 'jobs'),
-        job.metadata.namespace,
-        job.metadata.name,
-        'status',
-        latest,
-        { ...latest, status },
-        CONTROLLER,
-      );
-    }
+    this.writeStatus(
+      this.type('batch', 'jobs'),
+      this.store.get('batch/jobs', key),
+      status,
+    );
     if (failure || complete)
       return this.expireFinished(this.store.get('batch/jobs', key));
     return requeueAfterMs === undefined ? undefined : { requeueAfterMs };

@@ -1,11 +1,15 @@
 import type { ObjectStore } from '../store/objectStore';
-import type { KubeObject, StoreEvent } from '../store/types';
-import { eventName } from '../machinery/eventName';
+import type { KubeObject } from '../store/types';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { deepClone, jsonEqual, timestamp } from './objects';
-import type { ResourceRegistry, ResourceType } from './registry';
+import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ControllerQueue } from './controllerQueue';
+import {
+  controllerReference,
+  controllerRef,
+  OwnerController,
+} from './ownerControllers';
 
 /*
  * The ReplicaSet and Deployment controllers of kube-controller-manager:
@@ -87,21 +91,6 @@ const isActive = (pod: any) =>
   pod.status?.phase !== 'Succeeded' &&
   pod.status?.phase !== 'Failed';
 
-function controllerUid(object: KubeObject): string | undefined {
-  return object.metadata.ownerReferences?.find(r => r.controller)?.uid;
-}
-
-function ownerReference(owner: KubeObject) {
-  return {
-    apiVersion: owner.apiVersion!,
-    kind: owner.kind!,
-    name: owner.metadata.name!,
-    uid: owner.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 function condition(
   type: string,
   status: string,
@@ -122,44 +111,34 @@ function condition(
   };
 }
 
-export class ReplicationControllers {
-  private readonly queue = new ControllerQueue(key => {
+export class ReplicationControllers extends OwnerController {
+  protected readonly queue = new ControllerQueue(key => {
     if (key.startsWith('replicaset:')) this.syncReplicaSet(key.slice(11));
     else this.syncDeployment(key.slice(11));
   });
-  private stopWatches: Array<() => void> = [];
 
   constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly resources: ResourceService,
-  ) {}
-
-  private type(group: string, plural: string): ResourceType {
-    return this.registry.find(group, 'v1', plural)!;
+    store: ObjectStore,
+    registry: ResourceRegistry,
+    resources: ResourceService,
+  ) {
+    super(store, registry, resources, {
+      context: CONTROLLER,
+      component: 'replicaset-controller',
+    });
   }
 
   start(): void {
-    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
-      const handle = this.store.watch(resource, {}, onEvent);
-      handle.initial.forEach(onEvent);
-      this.stopWatches.push(handle.stop);
-    };
-    follow('apps/deployments', e => this.enqueue(`deployment:${e.key}`));
-    follow('apps/replicasets', e => {
+    this.follow('apps/deployments', e => this.enqueue(`deployment:${e.key}`));
+    this.follow('apps/replicasets', e => {
       this.enqueue(`replicaset:${e.key}`);
       this.enqueueOwner('deployment', e.object, e.namespace);
     });
-    follow('/pods', e => {
+    this.follow('/pods', e => {
       this.enqueueOwner('replicaset', e.object, e.namespace);
       if (e.previous) this.enqueueOwner('replicaset', e.previous, e.namespace);
     });
     this.queue.start();
-  }
-
-  stop(): void {
-    for (const stop of this.stopWatches) stop();
-    this.queue.stop();
   }
 
   private enqueueOwner(
@@ -167,7 +146,7 @@ export class ReplicationControllers {
     object: KubeObject,
     namespace: string,
   ) {
-    const owner = object.metadata.ownerReferences?.find(r => r.controller);
+    const owner = controllerRef(object);
     const expected = kind === 'deployment' ? 'Deployment' : 'ReplicaSet';
     if (owner?.kind === expected)
       this.enqueue(`${kind}:${namespace}/${owner.name}`);
@@ -177,49 +156,12 @@ export class ReplicationControllers {
     this.queue.addAfter(key, delay);
   }
 
-  private event(
-    involved: KubeObject,
-    type: string,
-    reason: string,
-    message: string,
-    component: string,
-  ) {
-    const now = timestamp();
-    this.resources.create(
-      this.type('', 'events'),
-      involved.metadata.namespace!,
-      {
-        metadata: {
-          name: eventName(involved.metadata.name!),
-        },
-        involvedObject: {
-          kind: involved.kind,
-          namespace: involved.metadata.namespace,
-          name: involved.metadata.name,
-          uid: involved.metadata.uid,
-          apiVersion: involved.apiVersion,
-          resourceVersion: involved.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        source: { component },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        type,
-        reportingComponent: component,
-      },
-      CONTROLLER,
-    );
-  }
-
   private ownedPods(rs: KubeObject): any[] {
-    const matches = labelSelectorMatcher((rs as any).spec?.selector);
-    return this.store
-      .list('/pods', { namespace: rs.metadata.namespace })
-      .items.filter(
-        p => controllerUid(p) === rs.metadata.uid && matches(p.metadata.labels),
-      );
+    return this.owned(
+      '/pods',
+      rs,
+      labelSelectorMatcher((rs as any).spec?.selector),
+    );
   }
 
   private syncReplicaSet(key: string) {
@@ -239,7 +181,7 @@ export class ReplicationControllers {
             metadata: {
               ...(template.metadata ?? {}),
               generateName: `${rs.metadata.name}-`,
-              ownerReferences: [ownerReference(rs)],
+              ownerReferences: [controllerReference(rs)],
             },
             spec: template.spec,
           },
@@ -250,7 +192,6 @@ export class ReplicationControllers {
           'Normal',
           'SuccessfulCreate',
           `Created pod: ${pod.metadata.name}`,
-          'replicaset-controller',
         );
       }
     } else if (active.length > desired) {
@@ -279,7 +220,6 @@ export class ReplicationControllers {
           'Normal',
           'SuccessfulDelete',
           `Deleted pod: ${pod.metadata.name}`,
-          'replicaset-controller',
         );
       }
     }
@@ -306,18 +246,11 @@ export class ReplicationControllers {
     ]) {
       if (!status[field]) delete status[field];
     }
-    const latest = this.store.get('apps/replicasets', key)!;
-    if (!jsonEqual((latest as any).status, status)) {
-      this.resources.write(
-        this.type('apps', 'replicasets'),
-        rs.metadata.namespace,
-        rs.metadata.name,
-        'status',
-        latest,
-        { ...latest, status },
-        CONTROLLER,
-      );
-    }
+    this.writeStatus(
+      this.type('apps', 'replicasets'),
+      this.store.get('apps/replicasets', key)!,
+      status,
+    );
     if (minReady && status.readyReplicas > status.availableReplicas)
       this.enqueue(`replicaset:${key}`, minReady * 1000);
   }
@@ -327,11 +260,7 @@ export class ReplicationControllers {
     if (!deployment || deployment.metadata.deletionTimestamp) return;
     const namespace = deployment.metadata.namespace;
     const rsType = this.type('apps', 'replicasets');
-    const owned = this.store
-      .list('apps/replicasets', { namespace })
-      .items.filter(
-        rs => controllerUid(rs) === deployment.metadata.uid,
-      ) as any[];
+    const owned = this.owned('apps/replicasets', deployment);
     const withoutHash = (template: any) => {
       const copy = deepClone(template ?? {});
       if (copy.metadata?.labels) delete copy.metadata.labels[HASH_LABEL];
@@ -389,7 +318,7 @@ export class ReplicationControllers {
                   }
                 : {}),
             },
-            ownerReferences: [ownerReference(deployment)],
+            ownerReferences: [controllerReference(deployment)],
           },
           spec: {
             replicas:
@@ -585,11 +514,7 @@ export class ReplicationControllers {
   private updateDeploymentStatus(key: string, newRs: any) {
     const deployment = this.store.get('apps/deployments', key) as any;
     if (!deployment) return;
-    const owned = this.store
-      .list('apps/replicasets', { namespace: deployment.metadata.namespace })
-      .items.filter(
-        rs => controllerUid(rs) === deployment.metadata.uid,
-      ) as any[];
+    const owned = this.owned('apps/replicasets', deployment);
     const sum = (field: string) =>
       owned.reduce((n, rs) => n + (rs.status?.[field] ?? 0), 0);
     const replicas: number = deployment.spec.replicas ?? 1;
@@ -669,15 +594,6 @@ export class ReplicationControllers {
     ]) {
       if (!status[field]) delete status[field];
     }
-    if (jsonEqual(deployment.status, status)) return;
-    this.resources.write(
-      this.type('apps', 'deployments'),
-      deployment.metadata.namespace,
-      deployment.metadata.name,
-      'status',
-      deployment,
-      { ...deployment, status },
-      CONTROLLER,
-    );
+    this.writeStatus(this.type('apps', 'deployments'), deployment, status);
   }
 }

@@ -1,10 +1,10 @@
 import type { ObjectStore } from '../store/objectStore';
-import type { KubeObject, StoreEvent } from '../store/types';
-import { eventName } from '../machinery/eventName';
+import type { KubeObject } from '../store/types';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { deepClone, jsonEqual, timestamp } from './objects';
-import type { ResourceRegistry, ResourceType } from './registry';
+import { controllerReference, OwnerController } from './ownerControllers';
+import { deepClone, jsonEqual } from './objects';
+import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { ApiError } from './status';
@@ -63,83 +63,25 @@ export function resolveMaxUnavailable(value: unknown, replicas: number) {
     : 1;
 }
 
-export class StatefulSetController {
-  private readonly queue = new ControllerQueue(key => this.sync(key));
-  private stopWatches: Array<() => void> = [];
+export class StatefulSetController extends OwnerController {
+  protected readonly queue = new ControllerQueue(key => this.sync(key));
 
   constructor(
-    private readonly store: ObjectStore,
-    private readonly registry: ResourceRegistry,
-    private readonly resources: ResourceService,
-  ) {}
-
-  private type(group: string, plural: string): ResourceType {
-    return this.registry.find(group, 'v1', plural)!;
+    store: ObjectStore,
+    registry: ResourceRegistry,
+    resources: ResourceService,
+  ) {
+    super(store, registry, resources, {
+      context: CONTROLLER,
+      component: 'statefulset-controller',
+      owner: { kind: 'StatefulSet', apiVersion: 'apps/v1' },
+    });
   }
 
   start(): void {
-    const follow = (resource: string, onEvent: (e: StoreEvent) => void) => {
-      const handle = this.store.watch(resource, {}, onEvent);
-      handle.initial.forEach(onEvent);
-      this.stopWatches.push(handle.stop);
-    };
-    follow('apps/statefulsets', e => this.queue.add(e.key));
-    follow('/pods', e => {
-      for (const pod of [e.object, e.previous]) {
-        const owner = pod?.metadata.ownerReferences?.find(r => r.controller);
-        if (owner?.kind === 'StatefulSet')
-          this.queue.add(`${e.namespace}/${owner.name}`);
-      }
-    });
+    this.follow('apps/statefulsets', e => this.queue.add(e.key));
+    this.follow('/pods', e => this.queueController(e, 'StatefulSet'));
     this.queue.start();
-  }
-
-  stop(): void {
-    for (const stop of this.stopWatches) stop();
-    this.queue.stop();
-  }
-
-  private event(
-    set: KubeObject,
-    type: string,
-    reason: string,
-    message: string,
-  ) {
-    const now = timestamp();
-    this.resources.create(
-      this.type('', 'events'),
-      set.metadata.namespace!,
-      {
-        metadata: { name: eventName(set.metadata.name!) },
-        involvedObject: {
-          kind: 'StatefulSet',
-          namespace: set.metadata.namespace,
-          name: set.metadata.name,
-          uid: set.metadata.uid,
-          apiVersion: 'apps/v1',
-          resourceVersion: set.metadata.resourceVersion,
-        },
-        reason,
-        message,
-        source: { component: 'statefulset-controller' },
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-        type,
-        reportingComponent: 'statefulset-controller',
-      },
-      CONTROLLER,
-    );
-  }
-
-  private owned(resource: string, set: any): any[] {
-    return this.store
-      .list(resource, { namespace: set.metadata.namespace })
-      .items.filter(
-        o =>
-          o.metadata.ownerReferences?.find(r => r.controller)?.uid ===
-          set.metadata.uid,
-      );
   }
 
   private claimName(set: any, template: any, ordinal: number) {
@@ -274,16 +216,7 @@ export class StatefulSetController {
             [POD_NAME_LABEL]: name,
             [POD_INDEX_LABEL]: String(ordinal),
           },
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'StatefulSet',
-              name: set.metadata.name,
-              uid: set.metadata.uid,
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [controllerReference(set, 'StatefulSet', 'apps/v1')],
         },
         spec,
       },
@@ -501,17 +434,7 @@ export class StatefulSetController {
     }
     for (const field of ['readyReplicas', 'currentReplicas', 'updatedReplicas'])
       if (!status[field]) delete status[field];
-    if (!jsonEqual(set.status, status)) {
-      this.resources.write(
-        this.type('apps', 'statefulsets'),
-        set.metadata.namespace,
-        set.metadata.name,
-        'status',
-        set,
-        { ...set, status },
-        CONTROLLER,
-      );
-    }
+    this.writeStatus(this.type('apps', 'statefulsets'), set, status);
     if (minReady && ready > available)
       return { requeueAfterMs: minReady * 1000 };
     return undefined;
