@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import {
   ControllerFactory,
+  EventRecorder,
   Informer,
   KindSelector,
   Logger,
@@ -91,7 +92,7 @@ class DebugSessionReconciler {
   private readonly custom: CustomObjectsApi;
   private readonly exec: Exec;
   private readonly logger: Logger;
-  private eventCount = 0;
+  private readonly events: EventRecorder;
 
   constructor(
     private readonly manager: Manager,
@@ -100,6 +101,13 @@ class DebugSessionReconciler {
     private readonly config: DebugSessionConfig,
   ) {
     this.core = manager.kubeConfig.makeApiClient(CoreV1Api);
+    this.events = new EventRecorder({
+      core: this.core,
+      apiVersion: DEBUG_API_VERSION,
+      kind: DEBUG_SESSION_KIND,
+      component: 'debugsession-controller',
+      instance: () => this.manager.identity ?? 'cairn-operators',
+    });
     this.custom = manager.kubeConfig.makeApiClient(CustomObjectsApi);
     this.exec = new Exec(manager.kubeConfig);
     this.logger = manager.logger.child({ controller: 'debugsession' });
@@ -360,40 +368,12 @@ class DebugSessionReconciler {
     session: Session,
     event: Extract<DebugSessionAction, { type: 'event' }>,
   ): Promise<void> {
-    const now = new Date();
-    const { name, namespace, uid, resourceVersion } = session.metadata;
+    const { name, namespace } = session.metadata;
     this.logger.info(event.message, {
       session: `${namespace}/${name}`,
       reason: event.reason,
     });
-    await this.core.createNamespacedEvent({
-      namespace: namespace!,
-      body: {
-        metadata: {
-          name: `${name}.${now.getTime().toString(16)}${(this.eventCount++)
-            .toString(16)
-            .padStart(4, '0')}`,
-          namespace,
-        },
-        involvedObject: {
-          apiVersion: DEBUG_API_VERSION,
-          kind: DEBUG_SESSION_KIND,
-          name,
-          namespace,
-          uid,
-          resourceVersion,
-        },
-        type: event.eventType,
-        reason: event.reason,
-        message: event.message,
-        source: { component: 'debugsession-controller' },
-        reportingComponent: 'cairn.dev/debugsession-controller',
-        reportingInstance: this.manager.identity ?? 'cairn-operators',
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
+    await this.events.record(session, event);
   }
 }
 

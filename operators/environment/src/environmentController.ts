@@ -14,6 +14,7 @@ import {
 import {
   byLabel,
   ControllerFactory,
+  EventRecorder,
   Informer,
   KindSelector,
   Logger,
@@ -126,7 +127,7 @@ class EnvironmentReconciler {
   private readonly rbac: RbacAuthorizationV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly logger: Logger;
-  private eventCount = 0;
+  private readonly events: EventRecorder;
 
   constructor(
     private readonly manager: Manager,
@@ -142,6 +143,13 @@ class EnvironmentReconciler {
     private readonly config: EnvironmentConfig,
   ) {
     this.core = manager.kubeConfig.makeApiClient(CoreV1Api);
+    this.events = new EventRecorder({
+      core: this.core,
+      apiVersion: TENANCY_API_VERSION,
+      kind: ENVIRONMENT_KIND,
+      component: 'environment-controller',
+      instance: () => this.manager.identity ?? 'cairn-operators',
+    });
     this.rbac = manager.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     this.custom = manager.kubeConfig.makeApiClient(CustomObjectsApi);
     this.logger = manager.logger.child({ controller: 'environment' });
@@ -515,39 +523,12 @@ class EnvironmentReconciler {
     environment: EnvironmentResource,
     event: Extract<EnvironmentAction, { type: 'event' }>,
   ): Promise<void> {
-    const now = new Date();
-    const { name, uid, resourceVersion } = environment.metadata;
+    const { name } = environment.metadata;
     this.logger.info(event.message, {
       environment: name,
       reason: event.reason,
     });
-    await this.core.createNamespacedEvent({
-      namespace: 'default',
-      body: {
-        metadata: {
-          name: `${name}.${now.getTime().toString(16)}${(this.eventCount++)
-            .toString(16)
-            .padStart(4, '0')}`,
-          namespace: 'default',
-        },
-        involvedObject: {
-          apiVersion: TENANCY_API_VERSION,
-          kind: ENVIRONMENT_KIND,
-          name,
-          uid,
-          resourceVersion,
-        },
-        type: event.eventType,
-        reason: event.reason,
-        message: event.message,
-        source: { component: 'environment-controller' },
-        reportingComponent: 'cairn.dev/environment-controller',
-        reportingInstance: this.manager.identity ?? 'cairn-operators',
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
+    await this.events.record(environment, event);
   }
 }
 

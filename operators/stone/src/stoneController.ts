@@ -13,6 +13,7 @@ import {
 import {
   byLabel,
   ControllerFactory,
+  EventRecorder,
   Informer,
   KindSelector,
   Logger,
@@ -96,11 +97,18 @@ class StoneReconciler {
   private readonly apps: AppsV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly logger: Logger;
-  private eventCount = 0;
+  private readonly events: EventRecorder;
 
   constructor(private readonly options: ReconcilerOptions) {
     const kubeConfig = options.manager.kubeConfig;
     this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.events = new EventRecorder({
+      core: this.core,
+      apiVersion: STONE_API_VERSION,
+      kind: STONE_KIND,
+      component: 'stone-controller',
+      instance: () => this.options.manager.identity ?? 'cairn-operators',
+    });
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
     this.logger = options.manager.logger.child({ controller: 'stone' });
@@ -319,40 +327,12 @@ class StoneReconciler {
     stone: Stone,
     event: Extract<StoneAction, { type: 'event' }>,
   ): Promise<void> {
-    const now = new Date();
-    const { name, namespace, uid, resourceVersion } = stone.metadata;
+    const { name, namespace } = stone.metadata;
     this.logger.info(event.message, {
       stone: `${namespace}/${name}`,
       reason: event.reason,
     });
-    await this.core.createNamespacedEvent({
-      namespace: namespace!,
-      body: {
-        metadata: {
-          name: `${name}.${now.getTime().toString(16)}${(this.eventCount++)
-            .toString(16)
-            .padStart(4, '0')}`,
-          namespace,
-        },
-        involvedObject: {
-          apiVersion: STONE_API_VERSION,
-          kind: STONE_KIND,
-          name,
-          namespace,
-          uid,
-          resourceVersion,
-        },
-        type: event.eventType,
-        reason: event.reason,
-        message: event.message,
-        source: { component: 'stone-controller' },
-        reportingComponent: 'cairn.dev/stone-controller',
-        reportingInstance: this.options.manager.identity ?? 'cairn-operators',
-        firstTimestamp: now,
-        lastTimestamp: now,
-        count: 1,
-      },
-    });
+    await this.events.record(stone, event);
   }
 }
 

@@ -10,6 +10,8 @@ export type {
   Reconcile,
   ReconcileResult,
 } from './controller';
+export { EventRecorder } from './events';
+export type { EventRecorderOptions, RecordedEvent } from './events';
 export { ApiStatusError, collectionPath, Informer } from './informer';
 export type {
   InformerHandler,
