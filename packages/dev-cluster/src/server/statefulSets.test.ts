@@ -352,7 +352,9 @@ describe('StatefulSets on the dev cluster', () => {
       namespace: NS,
     });
     expect(set.status!.updateRevision).not.toBe(set.status!.currentRevision);
-    await kubectl('delete', 'pod', 'web-2');
+    // Not waiting for the deletion: the controller recreates web-2 at once
+    // under the same name, and what matters is the new pod's image.
+    await kubectl('delete', 'pod', 'web-2', '--wait=false');
     await kubectl(
       'wait',
       '--for=jsonpath={.spec.containers[0].image}=busybox:1.37',
