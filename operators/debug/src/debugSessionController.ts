@@ -10,12 +10,16 @@ import {
   V1Status,
 } from '@kubernetes/client-node';
 import {
+  awaitWrite,
   ControllerFactory,
   EventRecorder,
   Informer,
   KindSelector,
   Logger,
   Manager,
+  Refused,
+  StaleCache,
+  statusOf,
 } from '@cairn/controller-runtime';
 import {
   DEBUG_API_VERSION,
@@ -61,29 +65,6 @@ const END_PROCESS_TIMEOUT_MS = 30_000;
 
 const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-function statusOf(error: unknown): number | undefined {
-  const e = error as { code?: number; statusCode?: number } | null;
-  return e?.code ?? e?.statusCode;
-}
-
-/** A write that lost a race with another writer or with the cache; the next reconcile sees why. */
-class StaleCache extends Error {}
-
-/** The API server refused the debug container or the copy for good (admission, validation, quota). */
-class Refused extends Error {}
-
-/** The message of a Kubernetes Status in a failed call's body. */
-function apiMessage(error: unknown): string {
-  const body = (error as { body?: unknown } | null)?.body;
-  try {
-    const status = typeof body === 'string' ? JSON.parse(body) : body;
-    if (typeof status?.message === 'string') return status.message;
-  } catch {
-    // not JSON: the error's own message below
-  }
-  return String((error as Error)?.message ?? error);
-}
 
 type Session = DebugSession & KubernetesObject;
 
@@ -174,22 +155,11 @@ class DebugSessionReconciler {
   ): Promise<void> {
     const namespace = session.metadata.namespace!;
     const name = session.metadata.name!;
-    const tolerate = async (
+    const tolerate = (
       call: Promise<unknown>,
       stale: number[],
       refused: number[] = [],
-    ) => {
-      try {
-        await call;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== undefined && stale.includes(status))
-          throw new StaleCache(`${action.type}: HTTP ${status}`);
-        if (status !== undefined && refused.includes(status))
-          throw new Refused(apiMessage(error));
-        throw error;
-      }
-    };
+    ) => awaitWrite(call, { what: action.type, stale, refused });
     // Forbidden (admission, quota), Invalid and BadRequest do not pass on a retry.
     const REFUSED = [400, 403, 422];
     const patchSession = (body: object, subresource: boolean) => {

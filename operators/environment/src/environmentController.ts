@@ -12,13 +12,18 @@ import {
   V1RoleBinding,
 } from '@kubernetes/client-node';
 import {
+  awaitWrite,
   byLabel,
   ControllerFactory,
   EventRecorder,
+  ignoreNotFound,
   Informer,
   KindSelector,
   Logger,
   Manager,
+  Refused,
+  StaleCache,
+  statusOf,
 } from '@cairn/controller-runtime';
 import {
   Environment,
@@ -85,29 +90,6 @@ const BY_NAMESPACE = 'environment-namespace';
 const BY_PLACEMENT = 'environment-placement';
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-function statusOf(error: unknown): number | undefined {
-  const e = error as { code?: number; statusCode?: number } | null;
-  return e?.code ?? e?.statusCode;
-}
-
-/** The message of a Kubernetes Status in a failed call's body. */
-function apiMessage(error: unknown): string {
-  const body = (error as { body?: unknown } | null)?.body;
-  try {
-    const status = typeof body === 'string' ? JSON.parse(body) : body;
-    if (typeof status?.message === 'string') return status.message;
-  } catch {
-    // not JSON: the error's own message below
-  }
-  return String((error as Error)?.message ?? error);
-}
-
-/** A write that lost a race with another writer or with the cache; the next reconcile sees why. */
-class StaleCache extends Error {}
-
-/** The API server refused an object for good (validation, admission); retrying cannot help until something changes. */
-class Refused extends Error {}
 
 /** client-node's typed LimitRange names the item's `default` `_default`. */
 function typedLimitRange(object: LimitRangeObject): V1LimitRange {
@@ -244,22 +226,11 @@ class EnvironmentReconciler {
     action: EnvironmentAction,
   ): Promise<void> {
     const name = environment.metadata.name!;
-    const tolerate = async (
+    const tolerate = (
       call: Promise<unknown>,
       stale: number[],
       refused: number[] = [],
-    ) => {
-      try {
-        await call;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== undefined && stale.includes(status))
-          throw new StaleCache(`${action.type}: HTTP ${status}`);
-        if (status !== undefined && refused.includes(status))
-          throw new Refused(apiMessage(error));
-        throw error;
-      }
-    };
+    ) => awaitWrite(call, { what: action.type, stale, refused });
     // Invalid, BadRequest and admission's Forbidden do not pass on a retry.
     const REFUSED = [400, 403, 422];
     const request = {
@@ -367,7 +338,7 @@ class EnvironmentReconciler {
         }
         return undefined;
       case 'unlabel':
-        return this.ignoreNotFound(this.unlabel(action));
+        return ignoreNotFound(this.unlabel(action));
       case 'event':
         return this.emit(environment, action);
       default:
@@ -504,14 +475,6 @@ class EnvironmentReconciler {
         return this.core.patchNamespacedLimitRange(request, MERGE);
       default:
         return this.rbac.patchNamespacedRoleBinding(request, MERGE);
-    }
-  }
-
-  private async ignoreNotFound(call: Promise<unknown>): Promise<void> {
-    try {
-      await call;
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
     }
   }
 

@@ -11,13 +11,16 @@ import {
   V1Service,
 } from '@kubernetes/client-node';
 import {
+  awaitWrite,
   byLabel,
   ControllerFactory,
   EventRecorder,
+  ignoreNotFound,
   Informer,
   KindSelector,
   Logger,
   Manager,
+  StaleCache,
 } from '@cairn/controller-runtime';
 import { inParallel, POD_WRITE_CONCURRENCY, writeBatches } from './writes';
 import {
@@ -71,15 +74,6 @@ const BY_STONE = 'stone';
 const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const JSON_PATCH = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
-
-/** The HTTP status of a failed API call. */
-function statusOf(error: unknown): number | undefined {
-  const e = error as { code?: number; statusCode?: number } | null;
-  return e?.code ?? e?.statusCode;
-}
-
-/** A write that lost a race with another writer or with the cache; the next reconcile sees why. */
-class StaleCache extends Error {}
 
 interface ReconcilerOptions {
   manager: Manager;
@@ -171,21 +165,11 @@ class StoneReconciler {
 
   private async perform(stone: Stone, action: StoneAction): Promise<void> {
     const namespace = stone.metadata.namespace!;
-    const tolerate = async (call: Promise<unknown>, stale: number[]) => {
-      try {
-        await call;
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== undefined && stale.includes(status)) {
-          throw new StaleCache(
-            `${action.type} ${
-              (action as { name?: string }).name ?? ''
-            }: HTTP ${status}`,
-          );
-        }
-        throw error;
-      }
-    };
+    const tolerate = (call: Promise<unknown>, stale: number[]) =>
+      awaitWrite(call, {
+        what: `${action.type} ${(action as { name?: string }).name ?? ''}`,
+        stale,
+      });
     switch (action.type) {
       case 'createRevision':
         return tolerate(
@@ -208,7 +192,7 @@ class StoneReconciler {
           [404],
         );
       case 'deleteRevision':
-        return this.ignoreNotFound(
+        return ignoreNotFound(
           this.apps.deleteNamespacedControllerRevision({
             namespace,
             name: action.name,
@@ -237,7 +221,7 @@ class StoneReconciler {
           pod: action.name,
           reason: action.reason,
         });
-        return this.ignoreNotFound(
+        return ignoreNotFound(
           tolerate(
             this.core.deleteNamespacedPod({
               namespace,
@@ -286,7 +270,7 @@ class StoneReconciler {
           [404, 409],
         );
       case 'deleteService':
-        return this.ignoreNotFound(
+        return ignoreNotFound(
           this.core.deleteNamespacedService({ namespace, name: action.name }),
         );
       case 'updateStatus':
@@ -311,14 +295,6 @@ class StoneReconciler {
         return this.emit(stone, action);
       default:
         throw new Error(`unknown action ${(action as StoneAction).type}`);
-    }
-  }
-
-  private async ignoreNotFound(call: Promise<unknown>): Promise<void> {
-    try {
-      await call;
-    } catch (error) {
-      if (statusOf(error) !== 404) throw error;
     }
   }
 

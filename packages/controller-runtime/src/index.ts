@@ -10,6 +10,14 @@ export type {
   Reconcile,
   ReconcileResult,
 } from './controller';
+export {
+  apiMessage,
+  awaitWrite,
+  ignoreNotFound,
+  Refused,
+  StaleCache,
+  statusOf,
+} from './apiErrors';
 export { EventRecorder } from './events';
 export type { EventRecorderOptions, RecordedEvent } from './events';
 export { ApiStatusError, collectionPath, Informer } from './informer';
