@@ -185,51 +185,29 @@ export class DaemonSetController extends OwnerController {
         },
       },
     };
-    const pod = this.resources.create(
-      this.type('', 'pods'),
-      set.metadata.namespace,
-      {
-        metadata: {
-          ...(template.metadata ?? {}),
-          generateName: `${set.metadata.name}-`,
-          labels: {
-            ...(template.metadata?.labels ?? {}),
-            [REVISION_LABEL]: revision.metadata.labels[REVISION_LABEL],
-            [GENERATION_LABEL]: String(set.metadata.generation ?? 1),
-          },
-          ownerReferences: [controllerReference(set, 'DaemonSet', 'apps/v1')],
+    this.createControlledPod(set, {
+      metadata: {
+        ...(template.metadata ?? {}),
+        generateName: `${set.metadata.name}-`,
+        labels: {
+          ...(template.metadata?.labels ?? {}),
+          [REVISION_LABEL]: revision.metadata.labels[REVISION_LABEL],
+          [GENERATION_LABEL]: String(set.metadata.generation ?? 1),
         },
-        spec,
+        ownerReferences: [controllerReference(set, 'DaemonSet', 'apps/v1')],
       },
-      CONTROLLER,
-    );
-    this.event(
-      set,
-      'Normal',
-      'SuccessfulCreate',
-      `Created pod: ${pod.metadata.name}`,
-    );
+      spec,
+    });
   }
 
+  /** Deletes a pod unless it is already gone. */
   private deletePod(set: any, pod: any) {
     try {
-      this.resources.delete(
-        this.type('', 'pods'),
-        pod.metadata.namespace,
-        pod.metadata.name,
-        { preconditions: { uid: pod.metadata.uid } },
-        CONTROLLER,
-      );
+      this.deleteControlledPod(set, pod);
     } catch (error) {
       if (error instanceof ApiError && error.status.code === 404) return;
       throw error;
     }
-    this.event(
-      set,
-      'Normal',
-      'SuccessfulDelete',
-      `Deleted pod: ${pod.metadata.name}`,
-    );
   }
 
   private sync(key: string): ReconcileResult {

@@ -193,22 +193,6 @@ export class JobController extends OwnerController {
     return this.owned('/pods', job, labelSelectorMatcher(job.spec?.selector));
   }
 
-  private deletePod(job: any, pod: Pod) {
-    this.resources.delete(
-      this.type('', 'pods'),
-      pod.metadata.namespace,
-      pod.metadata.name,
-      { preconditions: { uid: pod.metadata.uid } },
-      CONTROLLER,
-    );
-    this.event(
-      job,
-      'Normal',
-      'SuccessfulDelete',
-      `Deleted pod: ${pod.metadata.name}`,
-    );
-  }
-
   private createPod(job: any, index: number | undefined) {
     const template = deepClone(job.spec.template ?? {});
     const metadata = {
@@ -239,18 +223,7 @@ export class JobController extends OwnerController {
         ];
       }
     }
-    const pod = this.resources.create(
-      this.type('', 'pods'),
-      job.metadata.namespace,
-      { metadata, spec },
-      CONTROLLER,
-    );
-    this.event(
-      job,
-      'Normal',
-      'SuccessfulCreate',
-      `Created pod: ${pod.metadata.name}`,
-    );
+    this.createControlledPod(job, { metadata, spec });
   }
 
   private sync(key: string): ReconcileResult {
@@ -337,7 +310,7 @@ export class JobController extends OwnerController {
         : succeeded > 0 && active.length === 0);
 
     if (failure) {
-      for (const pod of active) this.deletePod(job, pod);
+      for (const pod of active) this.deleteControlledPod(job, pod);
       active = [];
       setCondition(
         jobCondition('FailureTarget', 'True', failure.reason, failure.message),
@@ -347,7 +320,7 @@ export class JobController extends OwnerController {
       );
       this.event(job, 'Warning', failure.reason, failure.message);
     } else if (complete) {
-      for (const pod of active) this.deletePod(job, pod);
+      for (const pod of active) this.deleteControlledPod(job, pod);
       active = [];
       setCondition(
         jobCondition(
@@ -368,7 +341,7 @@ export class JobController extends OwnerController {
       status.completionTime = timestamp();
       this.event(job, 'Normal', 'Completed', 'Job completed');
     } else if (spec.suspend) {
-      for (const pod of active) this.deletePod(job, pod);
+      for (const pod of active) this.deleteControlledPod(job, pod);
       active = [];
       if (previous('Suspended')?.status !== 'True') {
         setCondition(
@@ -427,7 +400,7 @@ export class JobController extends OwnerController {
             ),
           )
           .slice(0, active.length - wanted);
-        for (const pod of extra) this.deletePod(job, pod);
+        for (const pod of extra) this.deleteControlledPod(job, pod);
         active = active.filter(p => !extra.includes(p));
       }
     }

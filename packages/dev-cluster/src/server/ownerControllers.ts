@@ -118,6 +118,42 @@ export abstract class OwnerController {
     );
   }
 
+  /** Creates a pod for `owner` and records SuccessfulCreate. */
+  protected createControlledPod(
+    owner: KubeObject,
+    pod: { metadata: any; spec: any },
+  ) {
+    const created = this.resources.create(
+      this.type('', 'pods'),
+      owner.metadata.namespace!,
+      pod,
+      this.identity.context,
+    );
+    this.event(
+      owner,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${created.metadata.name}`,
+    );
+  }
+
+  /** Deletes that very pod (not a successor of the same name) and records SuccessfulDelete. */
+  protected deleteControlledPod(owner: KubeObject, pod: any) {
+    this.resources.delete(
+      this.type('', 'pods'),
+      pod.metadata.namespace,
+      pod.metadata.name,
+      { preconditions: { uid: pod.metadata.uid } },
+      this.identity.context,
+    );
+    this.event(
+      owner,
+      'Normal',
+      'SuccessfulDelete',
+      `Deleted pod: ${pod.metadata.name}`,
+    );
+  }
+
   /** The objects of `resource` in the owner's namespace that it controls and whose labels `matches` accepts. */
   protected owned(
     resource: string,

@@ -170,29 +170,17 @@ export class ReplicationControllers extends OwnerController {
     const pods = this.ownedPods(rs);
     const active = pods.filter(isActive);
     const desired = rs.spec?.replicas ?? 1;
-    const podType = this.type('', 'pods');
     if (active.length < desired) {
       for (let i = active.length; i < desired; i++) {
         const template = deepClone(rs.spec.template ?? {});
-        const pod = this.resources.create(
-          podType,
-          rs.metadata.namespace,
-          {
-            metadata: {
-              ...(template.metadata ?? {}),
-              generateName: `${rs.metadata.name}-`,
-              ownerReferences: [controllerReference(rs)],
-            },
-            spec: template.spec,
+        this.createControlledPod(rs, {
+          metadata: {
+            ...(template.metadata ?? {}),
+            generateName: `${rs.metadata.name}-`,
+            ownerReferences: [controllerReference(rs)],
           },
-          CONTROLLER,
-        );
-        this.event(
-          rs,
-          'Normal',
-          'SuccessfulCreate',
-          `Created pod: ${pod.metadata.name}`,
-        );
+          spec: template.spec,
+        });
       }
     } else if (active.length > desired) {
       // Unscheduled, then not ready, then newest pods go first.
@@ -207,21 +195,7 @@ export class ReplicationControllers extends OwnerController {
             ),
         )
         .slice(0, active.length - desired);
-      for (const pod of victims) {
-        this.resources.delete(
-          podType,
-          rs.metadata.namespace,
-          pod.metadata.name,
-          { preconditions: { uid: pod.metadata.uid } },
-          CONTROLLER,
-        );
-        this.event(
-          rs,
-          'Normal',
-          'SuccessfulDelete',
-          `Deleted pod: ${pod.metadata.name}`,
-        );
-      }
+      for (const pod of victims) this.deleteControlledPod(rs, pod);
     }
     const now = Date.now();
     const minReady = rs.spec?.minReadySeconds ?? 0;
