@@ -9,3 +9,4 @@ export * from './stone';
 export * from './debug';
 export * from './environment';
 export * from './quantity';
+export type { CrdSchema } from './crd';

@@ -1,4 +1,4 @@
-import type { CrdSchema } from '../stone/crd';
+import type { CrdSchema } from '../crd';
 import { debugSessionCrd } from './crd';
 
 describe('the DebugSession CRD', () => {

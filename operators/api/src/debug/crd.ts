@@ -1,4 +1,4 @@
-import type { CrdSchema } from '../stone/crd';
+import { ageColumn, conditionsSchema, CrdSchema } from '../crd';
 import {
   DEBUG_GROUP,
   DEBUG_SESSION_DEFAULTS,
@@ -91,23 +91,7 @@ const statusSchema: CrdSchema = {
     expiresAt: { type: 'string', format: 'date-time' },
     endedAt: { type: 'string', format: 'date-time' },
     observedGeneration: { type: 'integer', format: 'int64' },
-    conditions: {
-      type: 'array',
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['type'],
-      items: {
-        type: 'object',
-        required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-        properties: {
-          type: { type: 'string' },
-          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-          observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-          lastTransitionTime: { type: 'string', format: 'date-time' },
-          reason: { type: 'string' },
-          message: { type: 'string' },
-        },
-      },
-    },
+    conditions: conditionsSchema,
   },
 };
 
@@ -155,11 +139,7 @@ export const debugSessionCrd = {
             priority: 1,
             jsonPath: '.status.containerName',
           },
-          {
-            name: 'Age',
-            type: 'date',
-            jsonPath: '.metadata.creationTimestamp',
-          },
+          ageColumn,
         ],
         schema: {
           openAPIV3Schema: {

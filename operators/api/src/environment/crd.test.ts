@@ -1,4 +1,4 @@
-import type { CrdSchema } from '../stone/crd';
+import type { CrdSchema } from '../crd';
 import { environmentCrd } from './crd';
 
 describe('the Environment CRD', () => {

@@ -1,4 +1,4 @@
-import type { CrdSchema } from '../stone/crd';
+import { ageColumn, conditionsSchema, CrdSchema } from '../crd';
 import {
   DELETION_POLICIES,
   ENVIRONMENT_KIND,
@@ -118,23 +118,7 @@ const statusSchema: CrdSchema = {
       },
     },
     observedGeneration: { type: 'integer', format: 'int64' },
-    conditions: {
-      type: 'array',
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['type'],
-      items: {
-        type: 'object',
-        required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-        properties: {
-          type: { type: 'string' },
-          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-          observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-          lastTransitionTime: { type: 'string', format: 'date-time' },
-          reason: { type: 'string' },
-          message: { type: 'string' },
-        },
-      },
-    },
+    conditions: conditionsSchema,
   },
 };
 
@@ -173,11 +157,7 @@ export const environmentCrd = {
             type: 'string',
             jsonPath: '.status.conditions[?(@.type=="Ready")].status',
           },
-          {
-            name: 'Age',
-            type: 'date',
-            jsonPath: '.metadata.creationTimestamp',
-          },
+          ageColumn,
         ],
         schema: {
           openAPIV3Schema: {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { crdFiles } from '../../scripts/crds';
-import { CrdSchema, stoneCrd } from './crd';
+import type { CrdSchema } from '../crd';
+import { stoneCrd } from './crd';
 
 describe('the Stone CRD', () => {
   it('is committed in operators/deploy as generated', () => {

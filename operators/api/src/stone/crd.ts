@@ -5,34 +5,7 @@ import {
   STONE_VERSION,
 } from './constants';
 import { STONE_STAGES, STONE_UPDATE_TYPES } from './types';
-
-/**
- * An OpenAPI v3 schema as a CustomResourceDefinition carries it on the wire
- * (client-node's V1JSONSchemaProps renames the `x-kubernetes-*` keys).
- * @public
- */
-export interface CrdSchema {
-  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
-  description?: string;
-  format?: string;
-  properties?: Record<string, CrdSchema>;
-  items?: CrdSchema;
-  required?: string[];
-  enum?: string[];
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  minItems?: number;
-  anyOf?: CrdSchema[];
-  /** A map's values (a ResourceQuota's `hard`). */
-  additionalProperties?: CrdSchema;
-  default?: unknown;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
-  'x-kubernetes-int-or-string'?: boolean;
-  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
-  'x-kubernetes-list-map-keys'?: string[];
-}
+import { ageColumn, conditionsSchema, CrdSchema } from '../crd';
 
 const preserved = (description: string): CrdSchema => ({
   type: 'object',
@@ -211,19 +184,6 @@ const specSchema: CrdSchema = {
   },
 };
 
-const conditionSchema: CrdSchema = {
-  type: 'object',
-  required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
-  properties: {
-    type: { type: 'string' },
-    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-    observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-    lastTransitionTime: { type: 'string', format: 'date-time' },
-    reason: { type: 'string' },
-    message: { type: 'string' },
-  },
-};
-
 const statusSchema: CrdSchema = {
   type: 'object',
   properties: {
@@ -251,12 +211,7 @@ const statusSchema: CrdSchema = {
         },
       },
     },
-    conditions: {
-      type: 'array',
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['type'],
-      items: conditionSchema,
-    },
+    conditions: conditionsSchema,
     stageComplete: {
       type: 'boolean',
       description: "The current stage's pods are updated and ready.",
@@ -315,11 +270,7 @@ export const stoneCrd = {
             priority: 1,
             jsonPath: '.status.updateRevision',
           },
-          {
-            name: 'Age',
-            type: 'date',
-            jsonPath: '.metadata.creationTimestamp',
-          },
+          ageColumn,
         ],
         schema: {
           openAPIV3Schema: {
