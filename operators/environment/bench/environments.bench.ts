@@ -38,8 +38,8 @@ import {
   machine,
   pool,
   positiveInt,
-  REPO_ROOT,
-  writeDocSection,
+  publishReport,
+  runBenchMain,
 } from '@cairn/bench-support';
 import { jsonLogger, Manager } from '@cairn/controller-runtime';
 import { Environment, environmentCrd } from '@cairn/operators-api';
@@ -231,24 +231,15 @@ async function main() {
       'operators/api/src/environment',
     ])}. Run: \`yarn workspace @cairn/operators-environment bench\`.`,
   ].join('\n');
-  process.stdout.write(`${report}\n`);
-  if (!args['no-write']) {
-    writeDocSection(
-      path.join(REPO_ROOT, 'docs/benchmarks.md'),
-      {
-        heading: 'Environments',
-        start: '<!-- bench:environments:start -->',
-        end: '<!-- bench:environments:end -->',
-      },
-      report,
-    );
-  }
+  publishReport(
+    report,
+    {
+      heading: 'Environments',
+      start: '<!-- bench:environments:start -->',
+      end: '<!-- bench:environments:end -->',
+    },
+    { write: !args['no-write'] },
+  );
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    process.stderr.write(`${error?.stack ?? error}\n`);
-    process.exit(1);
-  },
-);
+runBenchMain(main);

@@ -49,8 +49,8 @@ import {
   log,
   machine,
   positiveInt,
-  REPO_ROOT,
-  writeDocSection,
+  publishReport,
+  runBenchMain,
 } from '@cairn/bench-support';
 import { jsonLogger, Manager } from '@cairn/controller-runtime';
 import type { Stone } from '@cairn/operators-api';
@@ -490,24 +490,15 @@ async function main() {
       'packages/dev-cluster/src',
     ])}. Run: \`yarn workspace @cairn/operators-stone bench --pods ${PODS}\`.`,
   ].join('\n');
-  process.stdout.write(`${report}\n`);
-  if (!args['no-write']) {
-    writeDocSection(
-      path.join(REPO_ROOT, 'docs/benchmarks.md'),
-      {
-        heading: 'Stone (operators)',
-        start: '<!-- bench:stone:start -->',
-        end: '<!-- bench:stone:end -->',
-      },
-      report,
-    );
-  }
+  publishReport(
+    report,
+    {
+      heading: 'Stone (operators)',
+      start: '<!-- bench:stone:start -->',
+      end: '<!-- bench:stone:end -->',
+    },
+    { write: !args['no-write'] },
+  );
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    process.stderr.write(`${error?.stack ?? error}\n`);
-    process.exit(1);
-  },
-);
+runBenchMain(main);

@@ -9,6 +9,7 @@ export { pool } from './pool';
 export { REPO_ROOT, codeVersion, machine } from './machine';
 export { writeDocSection } from './docSection';
 export type { DocSection } from './docSection';
+export { publishReport, runBenchMain } from './report';
 export {
   BenchChild,
   NODE_TRANSFORM,
