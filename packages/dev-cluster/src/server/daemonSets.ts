@@ -14,6 +14,7 @@ import type { RequestContext, ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { resolveRollingUpdate } from './replication';
 import { ApiError } from './status';
+import { isPodReady, isPodTerminal } from './podState';
 
 /*
  * The DaemonSet controller of kube-controller-manager: one pod of the
@@ -117,14 +118,8 @@ function nodeOf(pod: any): string | undefined {
   return undefined;
 }
 
-const isTerminal = (pod: any) =>
-  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-const isReady = (pod: any) =>
-  (pod.status?.conditions ?? []).some(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
 function isAvailable(pod: any, minReadySeconds: number, now: number) {
-  if (!isReady(pod) || pod.metadata.deletionTimestamp) return false;
+  if (!isPodReady(pod) || pod.metadata.deletionTimestamp) return false;
   if (!minReadySeconds) return true;
   const ready = pod.status.conditions.find((c: any) => c.type === 'Ready');
   return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
@@ -249,13 +244,13 @@ export class DaemonSetController extends OwnerController {
     for (const [node, nodePods] of byNode) {
       for (const pod of nodePods) {
         if (pod.metadata.deletionTimestamp) continue;
-        if (!placement.get(node)?.stay || isTerminal(pod))
+        if (!placement.get(node)?.stay || isPodTerminal(pod))
           this.deletePod(set, pod);
       }
     }
     const running = (node: string) =>
       (byNode.get(node) ?? []).filter(
-        p => !p.metadata.deletionTimestamp && !isTerminal(p),
+        p => !p.metadata.deletionTimestamp && !isPodTerminal(p),
       );
     for (const node of eligible) {
       if (!running(node).length) this.createPod(set, node, update);
@@ -338,7 +333,9 @@ export class DaemonSetController extends OwnerController {
         .filter(n => daemonPlacement(set.spec.template, n).run)
         .map(n => n.metadata!.name!),
     );
-    const pods = this.owned('/pods', set, matches).filter(p => !isTerminal(p));
+    const pods = this.owned('/pods', set, matches).filter(
+      p => !isPodTerminal(p),
+    );
     const now = Date.now();
     const minReady = set.spec.minReadySeconds ?? 0;
     const onNode = (node: string) => pods.filter(p => nodeOf(p) === node);
@@ -353,7 +350,7 @@ export class DaemonSetController extends OwnerController {
         pods.map(nodeOf).filter(n => n && !eligible.has(n)),
       ).size,
       desiredNumberScheduled: desired,
-      numberReady: count(ps => ps.some(isReady)),
+      numberReady: count(ps => ps.some(isPodReady)),
       observedGeneration: set.metadata.generation,
       updatedNumberScheduled: count(ps =>
         ps.some(p => p.metadata.labels?.[REVISION_LABEL] === updateHash),

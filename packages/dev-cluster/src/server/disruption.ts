@@ -6,6 +6,7 @@ import { jsonEqual, timestamp } from './objects';
 import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError, notFound } from './status';
+import { isPodReady, isPodTerminal } from './podState';
 
 /*
  * policy/v1 PodDisruptionBudgets: the disruption controller keeps each
@@ -26,13 +27,6 @@ const CONTROLLER: RequestContext = {
 
 /** How long an eviction counts against a budget if its pod is not deleted (DeletionTimeout). */
 const DISRUPTED_POD_TIMEOUT_MS = 2 * 60_000;
-
-const isReady = (pod: any) =>
-  (pod.status?.conditions ?? []).some(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
-const isTerminal = (pod: any) =>
-  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
 /** An int-or-percent of `total`, percentages rounded up (as the disruption controller does). */
 function scaled(value: unknown, total: number): number {
@@ -156,8 +150,8 @@ export class DisruptionController {
     const healthy = pods.filter(
       p =>
         !p.metadata.deletionTimestamp &&
-        !isTerminal(p) &&
-        isReady(p) &&
+        !isPodTerminal(p) &&
+        isPodReady(p) &&
         !disrupted[p.metadata.name],
     ).length;
     const integerMin =
@@ -165,7 +159,7 @@ export class DisruptionController {
         pdb.spec?.maxUnavailable === null) &&
       typeof (pdb.spec?.minAvailable ?? 1) === 'number';
     const expected = integerMin
-      ? pods.filter(p => !isTerminal(p)).length
+      ? pods.filter(p => !isPodTerminal(p)).length
       : this.controllerScale(pods);
     const health = budgetHealth(pdb.spec, expected, healthy);
     const previous = (pdb.status?.conditions ?? []).find(
@@ -243,7 +237,7 @@ export function evictPod(
   // Pods that are not running disrupt nothing.
   if (
     pod.metadata.deletionTimestamp ||
-    isTerminal(pod) ||
+    isPodTerminal(pod) ||
     pod.status?.phase === 'Pending'
   ) {
     remove();
@@ -268,7 +262,7 @@ export function evictPod(
   if (pdb) {
     const status = pdb.status ?? {};
     const unhealthyMayGo =
-      !isReady(pod) &&
+      !isPodReady(pod) &&
       (pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' ||
         (status.currentHealthy ?? 0) >= (status.desiredHealthy ?? 0));
     if (!unhealthyMayGo) {

@@ -5,6 +5,7 @@ import { jsonEqual } from './objects';
 import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError } from './status';
+import { isPodReady } from './podState';
 
 /*
  * The endpoints and EndpointSlice controllers: every Service with a selector
@@ -37,11 +38,6 @@ const ZONE_LABEL = 'topology.kubernetes.io/zone';
 const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 /** The endpoints one slice holds at most (kube-controller-manager's --max-endpoints-per-slice default). */
 const MAX_ENDPOINTS_PER_SLICE = 100;
-
-const isReady = (pod: any) =>
-  (pod.status?.conditions ?? []).some(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
 
 /** The port a service port targets on a pod: a number, or a named container port. */
 function targetPort(servicePort: any, pod: any): number | undefined {
@@ -126,7 +122,7 @@ export function endpointSubsets(service: any, pods: any[]): unknown[] {
     const addresses: any[] = [];
     const notReadyAddresses: any[] = [];
     for (const pod of group.pods) {
-      (isReady(pod) ? addresses : notReadyAddresses).push({
+      (isPodReady(pod) ? addresses : notReadyAddresses).push({
         ip: pod.status.podIP,
         nodeName: pod.spec?.nodeName,
         targetRef: podReference(pod),
@@ -174,8 +170,8 @@ export function endpointSliceContents(
         return {
           addresses: [pod.status.podIP],
           conditions: {
-            ready: publishNotReady || (isReady(pod) && !terminating),
-            serving: isReady(pod),
+            ready: publishNotReady || (isPodReady(pod) && !terminating),
+            serving: isPodReady(pod),
             terminating,
           },
           ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),

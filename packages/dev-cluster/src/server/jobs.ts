@@ -6,6 +6,7 @@ import { controllerReference, OwnerController } from './ownerControllers';
 import { deepClone, timestamp } from './objects';
 import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
+import { isPodReady, isPodTerminal } from './podState';
 
 /*
  * The Job controller of kube-controller-manager and its TTL-after-finished
@@ -69,14 +70,8 @@ export const jobSelectorAdmission: AdmissionPlugin = {
 
 type Pod = any;
 
-const isTerminal = (pod: Pod) =>
-  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 const isActive = (pod: Pod) =>
-  !isTerminal(pod) && !pod.metadata.deletionTimestamp;
-const isReady = (pod: Pod) =>
-  (pod.status?.conditions ?? []).some(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
+  !isPodTerminal(pod) && !pod.metadata.deletionTimestamp;
 
 function finishTime(pod: Pod): number {
   const ends = (pod.status?.containerStatuses ?? [])
@@ -407,10 +402,10 @@ export class JobController extends OwnerController {
 
     status.conditions = conditions.length ? conditions : undefined;
     status.active = active.length || undefined;
-    status.ready = active.filter(isReady).length;
+    status.ready = active.filter(isPodReady).length;
     status.terminating =
-      pods.filter(p => p.metadata.deletionTimestamp && !isTerminal(p)).length ||
-      undefined;
+      pods.filter(p => p.metadata.deletionTimestamp && !isPodTerminal(p))
+        .length || undefined;
     status.succeeded ||= undefined;
     status.failed ||= undefined;
     status.uncountedTerminatedPods = {};

@@ -10,6 +10,7 @@ import {
   controllerRef,
   OwnerController,
 } from './ownerControllers';
+import { isPodReady } from './podState';
 
 /*
  * The ReplicaSet and Deployment controllers of kube-controller-manager:
@@ -71,11 +72,6 @@ export function resolveRollingUpdate(
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
 }
-
-const isReady = (pod: any) =>
-  (pod.status?.conditions ?? []).some(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
 
 function isAvailable(pod: any, minReadySeconds: number, now: number): boolean {
   const ready = (pod.status?.conditions ?? []).find(
@@ -185,7 +181,7 @@ export class ReplicationControllers extends OwnerController {
     } else if (active.length > desired) {
       // Unscheduled, then not ready, then newest pods go first.
       const rank = (p: any) =>
-        (p.spec?.nodeName ? 0 : 2) + (isReady(p) ? 0 : 1);
+        (p.spec?.nodeName ? 0 : 2) + (isPodReady(p) ? 0 : 1);
       const victims = [...active]
         .sort(
           (a, b) =>
@@ -208,7 +204,7 @@ export class ReplicationControllers extends OwnerController {
           ([k, v]) => p.metadata.labels?.[k] === v,
         ),
       ).length,
-      readyReplicas: current.filter(isReady).length,
+      readyReplicas: current.filter(isPodReady).length,
       availableReplicas: current.filter(p => isAvailable(p, minReady, now))
         .length,
       observedGeneration: rs.metadata.generation,

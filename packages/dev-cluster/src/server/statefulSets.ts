@@ -8,6 +8,7 @@ import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { ApiError } from './status';
+import { isPodReady, isPodTerminal } from './podState';
 
 /*
  * The StatefulSet controller of kube-controller-manager: pods named
@@ -38,10 +39,7 @@ const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
 type Pod = any;
 
 const isRunningAndReady = (pod: Pod) =>
-  pod.status?.phase === 'Running' &&
-  (pod.status?.conditions ?? []).some(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
+  pod.status?.phase === 'Running' && isPodReady(pod);
 
 function isAvailable(pod: Pod, minReadySeconds: number, now: number) {
   if (!isRunningAndReady(pod)) return false;
@@ -49,9 +47,6 @@ function isAvailable(pod: Pod, minReadySeconds: number, now: number) {
   const ready = pod.status.conditions.find((c: any) => c.type === 'Ready');
   return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
 }
-
-const isTerminal = (pod: Pod) =>
-  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
 /** maxUnavailable as a number of pods (a percentage of replicas, rounded down, at least 1). */
 export function resolveMaxUnavailable(value: unknown, replicas: number) {
@@ -300,7 +295,7 @@ export class StatefulSetController extends OwnerController {
       if (!pod) {
         this.createPod(set, ordinal, revisionFor(ordinal));
         if (ordered) progressing = false;
-      } else if (isTerminal(pod) && !pod.metadata.deletionTimestamp) {
+      } else if (isPodTerminal(pod) && !pod.metadata.deletionTimestamp) {
         // A failed or finished pod is replaced, under its own name.
         this.deletePod(set, pod);
         if (ordered) progressing = false;
@@ -390,7 +385,7 @@ export class StatefulSetController extends OwnerController {
   ): ReconcileResult {
     const set = this.store.get('apps/statefulsets', key) as any;
     if (!set) return undefined;
-    const pods = this.owned('/pods', set).filter(p => !isTerminal(p));
+    const pods = this.owned('/pods', set).filter(p => !isPodTerminal(p));
     const now = Date.now();
     const minReady = set.spec.minReadySeconds ?? 0;
     const replicas = pods.length;
