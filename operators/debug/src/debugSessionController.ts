@@ -17,8 +17,8 @@ import {
   KindSelector,
   Logger,
   Manager,
+  reconcileFailure,
   Refused,
-  StaleCache,
   statusOf,
 } from '@cairn/controller-runtime';
 import {
@@ -129,20 +129,17 @@ class DebugSessionReconciler {
           await this.perform(session, action);
         return undefined;
       }
-      if (error instanceof StaleCache) {
-        this.logger.info('cache behind a write; looking again', {
-          key,
-          reason: error.message,
-        });
-        return { requeue: true };
-      }
-      await this.emit(session, {
-        type: 'event',
-        eventType: 'Warning',
-        reason: 'ReconcileError',
-        message: String((error as Error)?.message ?? error).slice(0, 1024),
-      }).catch(() => {});
-      throw error;
+      return reconcileFailure(error, {
+        key,
+        logger: this.logger,
+        warn: message =>
+          this.emit(session, {
+            type: 'event',
+            eventType: 'Warning',
+            reason: 'ReconcileError',
+            message,
+          }),
+      });
     }
     return plan.requeueAfterSeconds
       ? { requeueAfterMs: plan.requeueAfterSeconds * 1000 }

@@ -21,8 +21,8 @@ import {
   KindSelector,
   Logger,
   Manager,
+  reconcileFailure,
   Refused,
-  StaleCache,
   statusOf,
 } from '@cairn/controller-runtime';
 import {
@@ -166,24 +166,21 @@ class EnvironmentReconciler {
       for (const action of writes) await this.perform(environment, action);
       for (const action of events) await this.perform(environment, action);
     } catch (error) {
-      if (error instanceof StaleCache) {
-        this.logger.info('cache behind a write; looking again', {
-          key,
-          reason: error.message,
-        });
-        return { requeue: true };
-      }
       if (error instanceof Refused) {
         await this.refused(environment, error.message);
         return undefined;
       }
-      await this.emit(environment, {
-        type: 'event',
-        eventType: 'Warning',
-        reason: 'ReconcileError',
-        message: String((error as Error)?.message ?? error).slice(0, 1024),
-      }).catch(() => {});
-      throw error;
+      return reconcileFailure(error, {
+        key,
+        logger: this.logger,
+        warn: message =>
+          this.emit(environment, {
+            type: 'event',
+            eventType: 'Warning',
+            reason: 'ReconcileError',
+            message,
+          }),
+      });
     }
     return plan.requeueAfterSeconds
       ? { requeueAfterMs: plan.requeueAfterSeconds * 1000 }

@@ -20,7 +20,7 @@ import {
   KindSelector,
   Logger,
   Manager,
-  StaleCache,
+  reconcileFailure,
 } from '@cairn/controller-runtime';
 import { inParallel, POD_WRITE_CONCURRENCY, writeBatches } from './writes';
 import {
@@ -143,20 +143,17 @@ class StoneReconciler {
         );
       for (const action of events) await this.perform(stone, action);
     } catch (error) {
-      if (error instanceof StaleCache) {
-        this.logger.info('cache behind a write; looking again', {
-          key,
-          reason: error.message,
-        });
-        return { requeue: true };
-      }
-      await this.emit(stone, {
-        type: 'event',
-        eventType: 'Warning',
-        reason: 'ReconcileError',
-        message: String((error as Error)?.message ?? error).slice(0, 1024),
-      }).catch(() => {});
-      throw error;
+      return reconcileFailure(error, {
+        key,
+        logger: this.logger,
+        warn: message =>
+          this.emit(stone, {
+            type: 'event',
+            eventType: 'Warning',
+            reason: 'ReconcileError',
+            message,
+          }),
+      });
     }
     return plan.requeueAfterSeconds
       ? { requeueAfterMs: plan.requeueAfterSeconds * 1000 }

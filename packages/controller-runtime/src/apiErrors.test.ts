@@ -1,7 +1,9 @@
+import { silentLogger } from './logger';
 import {
   apiMessage,
   awaitWrite,
   ignoreNotFound,
+  reconcileFailure,
   Refused,
   StaleCache,
   statusOf,
@@ -75,5 +77,40 @@ describe('ignoreNotFound', () => {
     ).resolves.toBeUndefined();
     const other = failure(409);
     await expect(ignoreNotFound(Promise.reject(other))).rejects.toBe(other);
+  });
+});
+
+describe('reconcileFailure', () => {
+  const warned: string[] = [];
+  const options = {
+    key: 'shop/web',
+    logger: silentLogger,
+    warn: async (message: string) => {
+      warned.push(message);
+    },
+  };
+  beforeEach(() => warned.splice(0));
+
+  it('looks again after a stale write, warning nobody', async () => {
+    await expect(
+      reconcileFailure(new StaleCache('createPod web: HTTP 409'), options),
+    ).resolves.toEqual({ requeue: true });
+    expect(warned).toEqual([]);
+  });
+
+  it("warns with the error's message, cut to 1024 characters, and throws it", async () => {
+    const error = new Error('x'.repeat(2000));
+    await expect(reconcileFailure(error, options)).rejects.toBe(error);
+    expect(warned).toEqual(['x'.repeat(1024)]);
+  });
+
+  it('throws the error even when the warning fails', async () => {
+    const error = new Error('boom');
+    await expect(
+      reconcileFailure(error, {
+        ...options,
+        warn: () => Promise.reject(new Error('events forbidden')),
+      }),
+    ).rejects.toBe(error);
   });
 });

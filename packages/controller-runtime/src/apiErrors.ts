@@ -1,3 +1,6 @@
+import type { ReconcileResult } from './controller';
+import type { Logger } from './logger';
+
 /** The HTTP status of a failed API call: client-node's ApiException `code`, or a `statusCode`. */
 export function statusOf(error: unknown): number | undefined {
   const e = error as { code?: number; statusCode?: number } | null;
@@ -50,4 +53,31 @@ export async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
   } catch (error) {
     if (statusOf(error) !== 404) throw error;
   }
+}
+
+/**
+ * A reconcile's answer to a failed write: after a `StaleCache` it looks
+ * again (logged, not an error); anything else is reported through `warn`
+ * (best effort; its first 1024 characters, an Event message's limit) and
+ * thrown, so the key backs off.
+ */
+export async function reconcileFailure(
+  error: unknown,
+  options: {
+    key: string;
+    logger: Logger;
+    warn: (message: string) => Promise<void>;
+  },
+): Promise<ReconcileResult> {
+  if (error instanceof StaleCache) {
+    options.logger.info('cache behind a write; looking again', {
+      key: options.key,
+      reason: error.message,
+    });
+    return { requeue: true };
+  }
+  await options
+    .warn(String((error as Error)?.message ?? error).slice(0, 1024))
+    .catch(() => {});
+  throw error;
 }

@@ -14,6 +14,7 @@ export {
   apiMessage,
   awaitWrite,
   ignoreNotFound,
+  reconcileFailure,
   Refused,
   StaleCache,
   statusOf,
