@@ -14,7 +14,7 @@ import type { RequestContext, ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { resolveRollingUpdate } from './replication';
 import { ApiError } from './status';
-import { isPodReady, isPodTerminal } from './podState';
+import { isPodAvailable, isPodReady, isPodTerminal } from './podState';
 
 /*
  * The DaemonSet controller of kube-controller-manager: one pod of the
@@ -118,12 +118,9 @@ function nodeOf(pod: any): string | undefined {
   return undefined;
 }
 
-function isAvailable(pod: any, minReadySeconds: number, now: number) {
-  if (!isPodReady(pod) || pod.metadata.deletionTimestamp) return false;
-  if (!minReadySeconds) return true;
-  const ready = pod.status.conditions.find((c: any) => c.type === 'Ready');
-  return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
-}
+/** Available, and not being deleted: a deleting daemon pod is already on its way out. */
+const isAvailable = (pod: any, minReadySeconds: number, now: number) =>
+  !pod.metadata.deletionTimestamp && isPodAvailable(pod, minReadySeconds, now);
 
 export class DaemonSetController extends OwnerController {
   protected readonly queue = new ControllerQueue(key => this.sync(key));

@@ -1,4 +1,4 @@
-import { isPodReady, isPodTerminal } from './podState';
+import { isPodAvailable, isPodReady, isPodTerminal } from './podState';
 
 describe('isPodReady', () => {
   it('is true only when the Ready condition is True', () => {
@@ -31,5 +31,28 @@ describe('isPodTerminal', () => {
     expect(isPodTerminal(inPhase('Pending'))).toBe(false);
     expect(isPodTerminal(inPhase(undefined))).toBe(false);
     expect(isPodTerminal({})).toBe(false);
+  });
+});
+
+describe('isPodAvailable', () => {
+  const now = Date.parse('2026-01-01T00:01:00Z');
+  const readySince = (lastTransitionTime: string, status = 'True') => ({
+    status: { conditions: [{ type: 'Ready', status, lastTransitionTime }] },
+  });
+
+  it('needs a True Ready condition', () => {
+    expect(isPodAvailable(readySince('2026-01-01T00:00:00Z'), 0, now)).toBe(
+      true,
+    );
+    expect(
+      isPodAvailable(readySince('2026-01-01T00:00:00Z', 'False'), 0, now),
+    ).toBe(false);
+    expect(isPodAvailable({}, 0, now)).toBe(false);
+  });
+
+  it('needs the pod to have been Ready for minReadySeconds', () => {
+    const pod = readySince('2026-01-01T00:00:30Z');
+    expect(isPodAvailable(pod, 30, now)).toBe(true);
+    expect(isPodAvailable(pod, 31, now)).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import {
   controllerRef,
   OwnerController,
 } from './ownerControllers';
-import { isPodReady } from './podState';
+import { isPodAvailable, isPodReady } from './podState';
 
 /*
  * The ReplicaSet and Deployment controllers of kube-controller-manager:
@@ -71,15 +71,6 @@ export function resolveRollingUpdate(
   let unavailable = resolve(maxUnavailable, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   return { surge, unavailable };
-}
-
-function isAvailable(pod: any, minReadySeconds: number, now: number): boolean {
-  const ready = (pod.status?.conditions ?? []).find(
-    (c: any) => c.type === 'Ready' && c.status === 'True',
-  );
-  if (!ready) return false;
-  if (!minReadySeconds) return true;
-  return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
 }
 
 const isActive = (pod: any) =>
@@ -205,7 +196,7 @@ export class ReplicationControllers extends OwnerController {
         ),
       ).length,
       readyReplicas: current.filter(isPodReady).length,
-      availableReplicas: current.filter(p => isAvailable(p, minReady, now))
+      availableReplicas: current.filter(p => isPodAvailable(p, minReady, now))
         .length,
       observedGeneration: rs.metadata.generation,
     } as Record<string, number>;

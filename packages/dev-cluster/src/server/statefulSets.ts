@@ -8,7 +8,7 @@ import type { ResourceRegistry } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { ApiError } from './status';
-import { isPodReady, isPodTerminal } from './podState';
+import { isPodAvailable, isPodReady, isPodTerminal } from './podState';
 
 /*
  * The StatefulSet controller of kube-controller-manager: pods named
@@ -41,12 +41,8 @@ type Pod = any;
 const isRunningAndReady = (pod: Pod) =>
   pod.status?.phase === 'Running' && isPodReady(pod);
 
-function isAvailable(pod: Pod, minReadySeconds: number, now: number) {
-  if (!isRunningAndReady(pod)) return false;
-  if (!minReadySeconds) return true;
-  const ready = pod.status.conditions.find((c: any) => c.type === 'Ready');
-  return now - Date.parse(ready.lastTransitionTime) >= minReadySeconds * 1000;
-}
+const isAvailable = (pod: Pod, minReadySeconds: number, now: number) =>
+  pod.status?.phase === 'Running' && isPodAvailable(pod, minReadySeconds, now);
 
 /** maxUnavailable as a number of pods (a percentage of replicas, rounded down, at least 1). */
 export function resolveMaxUnavailable(value: unknown, replicas: number) {
