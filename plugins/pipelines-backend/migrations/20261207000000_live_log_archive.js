@@ -1,5 +1,8 @@
 // @ts-check
 
+/** MAX_CHUNK_BYTES of src/logs/LogStore.ts, as of this migration. */
+const CHUNK_BYTES = 256 * 1024;
+
 /**
  * Step logs archived while they are written: one row per step container of
  * each TaskRun attempt, with where its follower stopped and which replica
@@ -106,9 +109,6 @@ exports.up = async function up(knex) {
   }
   await knex.schema.dropTable('step_logs');
 };
-
-/** MAX_CHUNK_BYTES of src/logs/LogStore.ts, as of this migration. */
-const CHUNK_BYTES = 256 * 1024;
 
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
