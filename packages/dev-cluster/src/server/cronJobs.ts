@@ -1,10 +1,14 @@
 import type { ObjectStore } from '../store/objectStore';
 import { parseCronSchedule } from '../machinery/cron';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { controllerReference, OwnerController } from './ownerControllers';
+import {
+  controllerContext,
+  controllerReference,
+  OwnerController,
+} from './ownerControllers';
 import { deepClone } from './objects';
 import type { ResourceRegistry } from './registry';
-import type { RequestContext, ResourceService } from './resources';
+import type { ResourceService } from './resources';
 import { ApiError } from './status';
 
 /*
@@ -18,13 +22,7 @@ import { ApiError } from './status';
  * jobs it owns (those `kubectl create job --from=cronjob/x` made included).
  */
 
-const CONTROLLER: RequestContext = {
-  user: {
-    username: 'system:serviceaccount:kube-system:cronjob-controller',
-    groups: ['system:masters'],
-  },
-  dryRun: false,
-};
+const CONTROLLER = controllerContext('cronjob-controller');
 
 const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 

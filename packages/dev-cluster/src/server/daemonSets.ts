@@ -7,10 +7,14 @@ import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject } from '../store/types';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { controllerReference, OwnerController } from './ownerControllers';
+import {
+  controllerContext,
+  controllerReference,
+  OwnerController,
+} from './ownerControllers';
 import { deepClone, jsonEqual } from './objects';
 import type { ResourceRegistry } from './registry';
-import type { RequestContext, ResourceService } from './resources';
+import type { ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { resolveRollingUpdate } from './replication';
 import { ApiError } from './status';
@@ -27,13 +31,7 @@ import { isPodAvailable, isPodReady, isPodTerminal } from './podState';
  * only as pods are deleted. Status as `kubectl rollout status` reads it.
  */
 
-const CONTROLLER: RequestContext = {
-  user: {
-    username: 'system:serviceaccount:kube-system:daemon-set-controller',
-    groups: ['system:masters'],
-  },
-  dryRun: false,
-};
+const CONTROLLER = controllerContext('daemon-set-controller');
 
 const REVISION_LABEL = 'controller-revision-hash';
 const GENERATION_LABEL = 'pod-template-generation';

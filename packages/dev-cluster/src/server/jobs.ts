@@ -2,10 +2,14 @@ import type { ObjectStore } from '../store/objectStore';
 import { labelSelectorMatcher } from '../machinery/labels';
 import type { AdmissionPlugin } from './admission';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { controllerReference, OwnerController } from './ownerControllers';
+import {
+  controllerContext,
+  controllerReference,
+  OwnerController,
+} from './ownerControllers';
 import { deepClone, timestamp } from './objects';
 import type { ResourceRegistry } from './registry';
-import type { RequestContext, ResourceService } from './resources';
+import type { ResourceService } from './resources';
 import { isPodReady, isPodTerminal } from './podState';
 
 /*
@@ -21,13 +25,7 @@ import { isPodReady, isPodTerminal } from './podState';
  * those `kubectl wait --for=condition=complete` and `kubectl get jobs` read.
  */
 
-const CONTROLLER: RequestContext = {
-  user: {
-    username: 'system:serviceaccount:kube-system:job-controller',
-    groups: ['system:masters'],
-  },
-  dryRun: false,
-};
+const CONTROLLER = controllerContext('job-controller');
 
 const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
 const JOB_NAME = 'batch.kubernetes.io/job-name';

@@ -23,6 +23,17 @@ export interface ControllerIdentity {
   owner?: { kind: string; apiVersion: string };
 }
 
+/** How a kube-controller-manager controller writes: as its kube-system service account, allowed everything. */
+export function controllerContext(serviceAccount: string): RequestContext {
+  return {
+    user: {
+      username: `system:serviceaccount:kube-system:${serviceAccount}`,
+      groups: ['system:masters'],
+    },
+    dryRun: false,
+  };
+}
+
 /** The controller owner reference of an object, if it has one. */
 export function controllerRef(object: KubeObject | undefined) {
   return object?.metadata.ownerReferences?.find(r => r.controller);

@@ -3,9 +3,10 @@ import type { KubeObject } from '../store/types';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { deepClone, jsonEqual, timestamp } from './objects';
 import type { ResourceRegistry } from './registry';
-import type { RequestContext, ResourceService } from './resources';
+import type { ResourceService } from './resources';
 import { ControllerQueue } from './controllerQueue';
 import {
+  controllerContext,
   controllerReference,
   controllerRef,
   OwnerController,
@@ -22,13 +23,7 @@ import { isPodAvailable, isPodReady } from './podState';
  * as `kubectl rollout status` expects.
  */
 
-const CONTROLLER: RequestContext = {
-  user: {
-    username: 'system:serviceaccount:kube-system:replicaset-controller',
-    groups: ['system:masters'],
-  },
-  dryRun: false,
-};
+const CONTROLLER = controllerContext('replicaset-controller');
 
 const REVISION = 'deployment.kubernetes.io/revision';
 const HASH_LABEL = 'pod-template-hash';

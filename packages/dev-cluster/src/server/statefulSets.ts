@@ -2,10 +2,14 @@ import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject } from '../store/types';
 import { labelSelectorMatcher } from '../machinery/labels';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
-import { controllerReference, OwnerController } from './ownerControllers';
+import {
+  controllerContext,
+  controllerReference,
+  OwnerController,
+} from './ownerControllers';
 import { deepClone, jsonEqual } from './objects';
 import type { ResourceRegistry } from './registry';
-import type { RequestContext, ResourceService } from './resources';
+import type { ResourceService } from './resources';
 import { revisionTemplate, syncRevisions } from './revisions';
 import { ApiError } from './status';
 import { isPodAvailable, isPodReady, isPodTerminal } from './podState';
@@ -24,13 +28,7 @@ import { isPodAvailable, isPodReady, isPodTerminal } from './podState';
  * status` reads.
  */
 
-const CONTROLLER: RequestContext = {
-  user: {
-    username: 'system:serviceaccount:kube-system:statefulset-controller',
-    groups: ['system:masters'],
-  },
-  dryRun: false,
-};
+const CONTROLLER = controllerContext('statefulset-controller');
 
 const REVISION_LABEL = 'controller-revision-hash';
 const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
