@@ -219,7 +219,9 @@ describe.each(databases.eachSupportedId())(
           'triggers.cairn.dev/repository': GITLAB_REPO,
           'triggers.cairn.dev/max-keep-runs': '1',
         },
-        pipelineSpec('echo done'),
+        // Runs last over a second, so consecutive runs' creation times (whole
+        // seconds, as Kubernetes keeps them) tell which is newer.
+        pipelineSpec('sleep 1.2; echo done'),
       );
       backend = await startBackend();
     });
@@ -524,10 +526,15 @@ describe.each(databases.eachSupportedId())(
       const second = await send();
       await finished(second);
       await send();
-      const names = (await runsOf('triggers.cairn.dev/provider=gitlab')).map(
-        r => r.metadata.name,
+      // The deletion is in the background: wait for the first run to go.
+      const names = await waitFor(
+        async () =>
+          (await runsOf('triggers.cairn.dev/provider=gitlab')).map(
+            r => r.metadata.name,
+          ),
+        found => !found.includes(first),
+        `run ${first} to be deleted`,
       );
-      expect(names).not.toContain(first);
       expect(names).toContain(second);
     });
 
