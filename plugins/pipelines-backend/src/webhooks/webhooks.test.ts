@@ -529,9 +529,9 @@ describe.each(databases.eachSupportedId())(
       // The deletion is in the background: wait for the first run to go.
       const names = await waitFor(
         async () =>
-          (await runsOf('triggers.cairn.dev/provider=gitlab')).map(
-            r => r.metadata.name,
-          ),
+          (
+            await runsOf('triggers.cairn.dev/provider=gitlab')
+          ).map(r => r.metadata.name),
         found => !found.includes(first),
         `run ${first} to be deleted`,
       );
