@@ -44,7 +44,12 @@ beforeAll(() => {
 async function renderRun(
   status: 'False' | 'Unknown',
   reason: string,
-  options: { specStatus?: PipelineRunSpecStatus; allowed?: string[] } = {},
+  options: {
+    specStatus?: PipelineRunSpecStatus;
+    allowed?: string[];
+    /** Another entity: usePermission keeps answers per entity across tests. */
+    entity?: string;
+  } = {},
 ) {
   const api = new FakePipelinesApi();
   const details = makeRunDetails();
@@ -70,7 +75,7 @@ async function renderRun(
         ],
       ]}
     >
-      <PipelinesRouter entityRef={entityRef} />
+      <PipelinesRouter entityRef={options.entity ?? entityRef} />
     </TestApiProvider>,
     { routeEntries: ['/runs/dev/shop/build-x1'] },
   );
@@ -135,6 +140,7 @@ describe('RunActions', () => {
       await renderRun('Unknown', 'PipelineRunPending', {
         ...held,
         allowed: [read, del, 'pipelines.run.cancel'],
+        entity: 'component:default/held-elsewhere',
       });
       await waitFor(() =>
         expect(screen.getByRole('button', { name: 'Cancel' })).toBeEnabled(),
