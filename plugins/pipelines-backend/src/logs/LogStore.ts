@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import { archiveCap, planAppend } from './archiveLayout';
+import { readChunksByBinaryCopy } from './pgBinaryCopy';
 import { ResumePoint } from './timestampedLines';
 
 /** A run whose step logs are (being) archived. @public */
@@ -399,7 +400,7 @@ export class DatabaseLogStore implements LogStore {
     limit: number,
   ): Promise<LogChunk[]> {
     const after = start - MAX_CHUNK_BYTES;
-    const rows = await this.db('log_chunks')
+    const query = this.db('log_chunks')
       .where({ step_id: stepId })
       .andWhere('byte_offset', '>', after)
       .andWhere('byte_offset', '<', end)
@@ -407,6 +408,10 @@ export class DatabaseLogStore implements LogStore {
       .orderBy('byte_offset')
       .limit(limit)
       .select('byte_offset', 'content');
+    if (this.db.client.config.client === 'pg') {
+      return readChunksByBinaryCopy(this.db, query.toQuery());
+    }
+    const rows = await query;
     return rows.map(row => ({
       offset: Number(row.byte_offset),
       content: row.content as Buffer,
