@@ -1,7 +1,8 @@
 /*
  * The portal's embedded cluster (run by scripts/start): the dev cluster with
  * its objects kept in a file across restarts, Cairn's operators installed
- * (unless --no-operators or CAIRN_OPERATORS=off), the demo workloads seeded,
+ * (unless --no-operators or CAIRN_OPERATORS=off), the demo workloads seeded
+ * (with the operators, the Rollouts demo Stone too),
  * and the backend configuration written for it. Prints `ready` once all is
  * done and stops cleanly on SIGINT / SIGTERM, its containers with it.
  */
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevCluster } from '../server/devCluster';
+import { seedDemoStone } from './demoStone';
 import {
   operatorsEnabled,
   prepareOperators,
@@ -65,6 +67,28 @@ async function main() {
     `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath}); ${operatorsLine}${seeded}\n`,
   );
   process.stdout.write('ready\n');
+  if (operators) {
+    // In the background: the operator releases the Stone first, which takes
+    // a while, and the portal need not wait for its demo.
+    seedDemoStone({
+      kubeConfig,
+      file: path.join(
+        root,
+        'examples',
+        'kubernetes',
+        'stones',
+        'checkout.yaml',
+      ),
+    }).then(
+      line => process.stderr.write(`dev-cluster: ${line}\n`),
+      error =>
+        process.stderr.write(
+          `dev-cluster: the Rollouts demo Stone could not be seeded: ${
+            error instanceof Error ? error.message : String(error)
+          }\n`,
+        ),
+    );
+  }
 
   let stopping = false;
   const stop = async () => {
