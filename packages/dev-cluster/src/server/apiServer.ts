@@ -488,7 +488,13 @@ export class ApiServer {
     if (parts[0] === 'apis' && parts.length === 3) {
       document = apiResourceList(registry, parts[1], parts[2]);
     }
-    if (parts[0] === 'openapi') document = this.openApi.serve(parts.slice(1));
+    if (parts[0] === 'openapi') {
+      // /openapi/v2 in JSON only: a client asking for the protobuf form alone
+      // (kubectl's v2 fallback) gets 406, on which it carries on without it.
+      if (parts[1] === 'v2' && !negotiateResource(req.headers.accept))
+        throw notAcceptable(ACCEPTED_MEDIA_TYPES);
+      document = this.openApi.serve(parts.slice(1));
+    }
     if (!document) throw notFoundPath();
     this.writeJson(res, 200, document);
   }

@@ -1,3 +1,4 @@
+import { stoneCrd } from '@cairn/operators-api';
 import { startTestCluster, TestCluster } from './testing';
 
 /*
@@ -902,5 +903,67 @@ describe('kubectl against the dev cluster', () => {
       '/apis/example.cairn.dev/v1/namespaces/default/widgets',
     ]);
     expect(after.stderr).toContain('NotFound');
+  });
+
+  it("explains fields with Kubernetes' descriptions and a CRD's own", async () => {
+    const containers = await cluster.kubectl([
+      'explain',
+      'pod.spec.containers',
+    ]);
+    expect(containers.stdout).toContain(
+      'DESCRIPTION:\n    List of containers belonging to the pod. Containers cannot currently be\n',
+    );
+    expect(containers.stdout).toContain('  name\t<string> -required-\n');
+    expect(containers.stdout).toContain(
+      '  imagePullPolicy\t<string>\n    Image pull policy. One of Always, Never, IfNotPresent.',
+    );
+
+    const strategy = await cluster.kubectl([
+      'explain',
+      'deployment.spec.strategy',
+    ]);
+    expect(strategy.stdout).toContain('FIELD: strategy <DeploymentStrategy>');
+    // The field's own description is not in the client-node models; kubectl
+    // prints the type's, as it does beneath the field's on a cluster.
+    expect(strategy.stdout).toContain(
+      'DeploymentStrategy describes how to replace existing pods with new ones.',
+    );
+    expect(strategy.stdout).toContain(
+      '  type\t<string>\n    Type of deployment. Can be "Recreate" or "RollingUpdate". Default is\n    RollingUpdate.\n',
+    );
+
+    expect(
+      (await cluster.kubectl(['apply', '-f', '-'], JSON.stringify(stoneCrd)))
+        .code,
+    ).toBe(0);
+    const coordinates = await cluster.kubectl([
+      'explain',
+      'stones.spec.coordinates',
+    ]);
+    expect(coordinates.stdout).toContain('FIELD: coordinates <[]Object>\n');
+    expect(coordinates.stdout).toContain(
+      'The groups of pods and the machines each group runs on.',
+    );
+    const apiVersion = await cluster.kubectl(['explain', 'stones.apiVersion']);
+    expect(apiVersion.stdout).toContain(
+      'APIVersion defines the versioned schema of this representation of an',
+    );
+
+    const swagger = JSON.parse(
+      (await cluster.kubectl(['get', '--raw', '/openapi/v2'])).stdout,
+    );
+    expect(swagger.swagger).toBe('2.0');
+    expect(
+      swagger.definitions['io.k8s.api.v1.PodSpec'].properties.containers,
+    ).toMatchObject({
+      type: 'array',
+      description: expect.stringMatching(/^List of containers belonging/),
+      items: { $ref: '#/definitions/io.k8s.api.v1.Container' },
+    });
+    expect(
+      swagger.definitions['io.k8s.api.v1.Deployment'][
+        'x-kubernetes-group-version-kind'
+      ],
+    ).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
   });
 });

@@ -6,6 +6,7 @@ import {
   modelNameForType,
 } from './builtinSchemas';
 import { KUBERNETES_VERSION } from './discovery';
+import { modelDocs } from './modelDocs';
 import { apiVersionOf, ResourceRegistry, ResourceType } from './registry';
 
 /*
@@ -13,7 +14,9 @@ import { apiVersionOf, ResourceRegistry, ResourceType } from './registry';
  * per group-version, each with the paths of its resources (operations tagged
  * with x-kubernetes-group-version-kind and the query parameters kubectl looks
  * for, such as fieldValidation) and the schemas of its kinds (built-in ones
- * from the client-node models, custom ones from their CRD's openAPIV3Schema).
+ * from the client-node models, with Kubernetes' descriptions from
+ * modelDocs.ts; custom ones from their CRD's openAPIV3Schema, descriptions
+ * and all). /openapi/v2 is the same schemas in one Swagger 2.0 document.
  *
  * PATCH operations list json-patch, merge-patch and apply-patch bodies but
  * not strategic-merge-patch: without the patch strategies in these schemas,
@@ -88,13 +91,23 @@ class SchemaCollector {
   ): string {
     const name = schemaName(model);
     if (this.schemas[name] && !gvk) return name;
-    const schema: Schema = { type: 'object', properties: {} };
+    const docs = modelDocs(model);
+    const schema: Schema = {
+      ...(docs?.description ? { description: docs.description } : {}),
+      type: 'object',
+      properties: {},
+    };
     this.schemas[name] = schema;
     const properties: Record<string, Schema> = {};
     for (const [field, type] of modelFields(model) ?? []) {
-      properties[field] = this.fieldSchema(type);
+      const description = docs?.fields.get(field);
+      properties[field] = {
+        ...(description ? { description } : {}),
+        ...this.fieldSchema(type),
+      };
     }
     schema.properties = properties;
+    if (docs?.required.length) schema.required = docs.required;
     if (gvk) schema['x-kubernetes-group-version-kind'] = [gvk];
     return name;
   }
@@ -211,19 +224,19 @@ function pathsFor(
 function customResourceSchema(type: ResourceType): Schema {
   const schema = (type.custom?.schema ?? { type: 'object' }) as Schema;
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
+  // TypeMeta's descriptions, which every built-in kind's model repeats.
+  const typeMeta = modelDocs('V1Pod')?.fields;
   return {
     ...schema,
     properties: {
       ...properties,
       apiVersion: {
         type: 'string',
-        description:
-          'APIVersion defines the versioned schema of this representation of an object.',
+        description: typeMeta?.get('apiVersion'),
       },
       kind: {
         type: 'string',
-        description:
-          'Kind is a string value representing the REST resource this object represents.',
+        description: typeMeta?.get('kind'),
       },
       metadata: ref(OBJECT_META),
     },
@@ -278,15 +291,132 @@ export function groupVersionDocument(
   };
 }
 
+const V3_REF = '#/components/schemas/';
+
 /**
- * Serves /openapi/v3 and /openapi/v3/<gv path>, caching documents until the
- * served types change.
+ * A v3 schema in Swagger 2.0's form, as kube-apiserver publishes it at
+ * /openapi/v2: a reference is a `$ref` beside the field's description (v3
+ * needs the allOf wrapper for that), int-or-string is a string of format
+ * int-or-string (v2 has no anyOf).
+ */
+function swaggerSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(swaggerSchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  const { allOf, anyOf, ...rest } = schema as Schema;
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === '$ref' && typeof value === 'string') {
+      out.$ref = value.replace(V3_REF, '#/definitions/');
+    } else if (key === 'properties' || key === 'patternProperties') {
+      out[key] = Object.fromEntries(
+        Object.entries(value as Schema).map(([k, v]) => [k, swaggerSchema(v)]),
+      );
+    } else if (key === 'items' || key === 'additionalProperties') {
+      out[key] = swaggerSchema(value);
+    } else out[key] = value;
+  }
+  const refs = allOf as Schema[] | undefined;
+  if (refs?.length === 1 && typeof refs[0].$ref === 'string') {
+    out.$ref = (refs[0].$ref as string).replace(V3_REF, '#/definitions/');
+  } else if (refs) out.allOf = swaggerSchema(refs);
+  if (rest['x-kubernetes-int-or-string']) {
+    out.type = 'string';
+    out.format = 'int-or-string';
+  } else if (anyOf) out.anyOf = swaggerSchema(anyOf);
+  return out;
+}
+
+/** A v3 operation in Swagger 2.0's form: body and query parameters, response schemas. */
+function swaggerOperation(operation: Schema): Schema {
+  const { requestBody, responses, parameters, ...rest } = operation;
+  const out: Schema = { ...rest };
+  const body = requestBody as
+    | { content: Record<string, { schema: Schema }> }
+    | undefined;
+  const swaggerParameters: Schema[] = (
+    (parameters as Schema[] | undefined) ?? []
+  ).map(({ schema, ...parameter }) => ({
+    ...parameter,
+    ...(schema as Schema),
+  }));
+  if (body) {
+    out.consumes = Object.keys(body.content);
+    swaggerParameters.unshift({
+      name: 'body',
+      in: 'body',
+      required: true,
+      schema: swaggerSchema(Object.values(body.content)[0].schema),
+    });
+  }
+  if (swaggerParameters.length) out.parameters = swaggerParameters;
+  out.produces = ['application/json', 'application/yaml'];
+  out.responses = Object.fromEntries(
+    Object.entries(
+      responses as Record<
+        string,
+        { description: string; content: Record<string, { schema: Schema }> }
+      >,
+    ).map(([code, response]) => [
+      code,
+      {
+        description: response.description,
+        schema: swaggerSchema(Object.values(response.content)[0]?.schema ?? {}),
+      },
+    ]),
+  );
+  return out;
+}
+
+/** The Swagger 2.0 document of /openapi/v2: every group-version's paths and schemas in one. */
+export function swaggerDocument(
+  documents: NonNullable<ReturnType<typeof groupVersionDocument>>[],
+) {
+  const paths: Record<string, Schema> = {};
+  const definitions: Record<string, Schema> = {};
+  for (const document of documents) {
+    for (const [path, item] of Object.entries(document.paths)) {
+      paths[path] = Object.fromEntries(
+        Object.entries(item).map(([method, op]) => [
+          method,
+          swaggerOperation(op as Schema),
+        ]),
+      );
+    }
+    for (const [name, schema] of Object.entries(document.components.schemas)) {
+      const converted = swaggerSchema(schema) as Schema;
+      const known = definitions[name];
+      const gvks = [
+        ...((known?.['x-kubernetes-group-version-kind'] as unknown[]) ?? []),
+        ...((converted['x-kubernetes-group-version-kind'] as unknown[]) ?? []),
+      ];
+      if (gvks.length) converted['x-kubernetes-group-version-kind'] = gvks;
+      definitions[name] = converted;
+    }
+  }
+  return {
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion },
+    paths,
+    definitions,
+  };
+}
+
+/**
+ * Serves /openapi/v2, /openapi/v3 and /openapi/v3/<gv path>, caching
+ * documents until the served types change.
  */
 export class OpenApiDocuments {
-  private readonly cache = new Map<string, { json: unknown; hash: string }>();
+  private readonly cache = new Map<
+    string,
+    { json: NonNullable<ReturnType<typeof groupVersionDocument>>; hash: string }
+  >();
+  private swagger: ReturnType<typeof swaggerDocument> | undefined;
 
   constructor(private readonly registry: ResourceRegistry) {
-    registry.onChange(() => this.cache.clear());
+    registry.onChange(() => {
+      this.cache.clear();
+      this.swagger = undefined;
+    });
   }
 
   private groupVersions(): string[] {
@@ -324,6 +454,17 @@ export class OpenApiDocuments {
 
   /** The document at /openapi/<path…>, or undefined (404). */
   serve(path: string[]): unknown {
+    if (path[0] === 'v2' && path.length === 1) {
+      if (!this.swagger) {
+        this.swagger = swaggerDocument(
+          this.groupVersions().flatMap(gv => {
+            const entry = this.document(gv);
+            return entry ? [entry.json] : [];
+          }),
+        );
+      }
+      return this.swagger;
+    }
     if (path[0] !== 'v3') return undefined;
     if (path.length === 1) {
       const paths: Record<string, unknown> = {};
