@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 export { pipelinesPlugin as default } from './plugin';
-export * from './clusters';
 export {
   ResourceCache,
   TektonWatches,

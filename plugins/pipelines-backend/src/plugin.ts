@@ -1,3 +1,4 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import {
   coreServices,
   createBackendPlugin,
@@ -8,7 +9,6 @@ import {
   pipelinesPermissions,
   pipelinesWebhookManagePermission,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess } from './clusters';
 import { readLogsConfig } from './logs/config';
 import { DatabaseLogStore } from './logs/LogStore';
 import { StepLogArchiver } from './logs/StepLogArchiver';

@@ -8,9 +8,9 @@
  * the PostgreSQL connection, the replica name and lease. Prints "ready" once
  * it follows the watches.
  */
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import { ConfigReader } from '@backstage/config';
 import knexFactory from 'knex';
-import { ClusterAccess } from '../clusters';
 import { DatabaseLogStore } from '../logs/LogStore';
 import { StepLogArchiver } from '../logs/StepLogArchiver';
 import { TektonWatches } from '../watch';

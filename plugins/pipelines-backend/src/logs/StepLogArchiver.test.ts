@@ -1,10 +1,10 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { isFinished, PipelineRun } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess } from '../clusters';
 import { TektonWatches } from '../watch';
 import {
   startTektonTestCluster,

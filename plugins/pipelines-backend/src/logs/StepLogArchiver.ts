@@ -1,3 +1,4 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { IncomingMessage } from 'node:http';
@@ -10,7 +11,6 @@ import {
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess } from '../clusters';
 import { TektonWatches, taskRunsOf } from '../watch';
 import { LogStore, StepArchive } from './LogStore';
 import { openPodLog } from './podLogStream';

@@ -1,3 +1,4 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -6,7 +7,6 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { StepState, TEKTON_LABELS } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess } from '../clusters';
 import { EntityScope, isInScope } from '../service/entityScope';
 import { TektonClusterCaches, TektonWatches } from '../watch';
 import {

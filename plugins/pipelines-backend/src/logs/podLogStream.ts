@@ -1,8 +1,7 @@
+import { ClusterDetails, keepAliveAgent } from '@cairn/plugin-kubernetes-node';
 import http, { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { HttpMethod, RequestContext } from '@kubernetes/client-node';
-import { ClusterDetails } from '../clusters';
-import { keepAliveAgent } from '../clusters/keepAliveApiClient';
 
 /** The options of a pod log read that the archive uses. */
 export interface PodLogOptions {

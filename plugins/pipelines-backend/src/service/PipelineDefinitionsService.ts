@@ -1,3 +1,10 @@
+import {
+  ClusterAccess,
+  isNotFound,
+  KubernetesCallContext,
+  kubernetesStatusCode,
+} from '@cairn/plugin-kubernetes-node';
+import { mapTektonError } from '../clusters/tektonErrors';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import {
@@ -14,13 +21,6 @@ import {
   UpdatePipelineRequest,
   validatePipeline,
 } from '@cairn/plugin-pipelines-common';
-import {
-  ClusterAccess,
-  isNotFound,
-  kubernetesStatusCode,
-  mapKubernetesError,
-} from '../clusters';
-import { KubernetesCallContext } from '../clusters/errors';
 import { TektonWatches } from '../watch';
 import { EntityScope, isInScope } from './entityScope';
 import {
@@ -262,7 +262,7 @@ export class PipelineDefinitionsService {
     where: PipelineLocation,
     verb: KubernetesCallContext['verb'],
   ): Error {
-    return mapKubernetesError(error, {
+    return mapTektonError(error, {
       cluster: where.cluster,
       verb,
       resource: PIPELINES.plural,

@@ -1,3 +1,5 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { mapTektonError } from '../clusters/tektonErrors';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   CustomObjectsApi,
@@ -31,7 +33,6 @@ import {
   validateParamInput,
   WorkspaceBinding,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess, mapKubernetesError } from '../clusters';
 import {
   CachedObject,
   ResourceCache,
@@ -405,7 +406,7 @@ export class PipelineRunsService {
       })) as PipelineRun;
       return { cluster, namespace, name: created.metadata.name ?? '' };
     } catch (error) {
-      throw mapKubernetesError(error, {
+      throw mapTektonError(error, {
         cluster,
         verb: 'create',
         resource: 'pipelineruns',
@@ -627,7 +628,7 @@ export class PipelineRunsService {
         setHeaderOptions('Content-Type', strategy),
       );
     } catch (error) {
-      throw mapKubernetesError(error, {
+      throw mapTektonError(error, {
         cluster,
         verb: 'patch',
         resource: 'pipelineruns',
@@ -655,7 +656,7 @@ export class PipelineRunsService {
         propagationPolicy: 'Background',
       });
     } catch (error) {
-      throw mapKubernetesError(error, {
+      throw mapTektonError(error, {
         cluster,
         verb: 'delete',
         resource: 'pipelineruns',

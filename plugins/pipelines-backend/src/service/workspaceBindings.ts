@@ -1,8 +1,9 @@
+import { ClusterAccess, isNotFound } from '@cairn/plugin-kubernetes-node';
+import { mapTektonError } from '../clusters/tektonErrors';
 import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { WorkspaceBinding } from '@cairn/plugin-pipelines-common';
 import { CoreV1Api, setHeaderOptions } from '@kubernetes/client-node';
-import { ClusterAccess, isNotFound, mapKubernetesError } from '../clusters';
 import { EntityScope, isInScope } from './entityScope';
 import { NamedObjectAllowList } from './serviceAccounts';
 
@@ -238,7 +239,7 @@ export class WorkspaceBindingGuard {
       return object.metadata?.labels ?? {};
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw mapKubernetesError(error, {
+      throw mapTektonError(error, {
         cluster,
         verb: 'get',
         resource: BOUND_KINDS[kind].resource,

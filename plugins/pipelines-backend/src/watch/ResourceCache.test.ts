@@ -1,6 +1,6 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ConfigReader } from '@backstage/config';
-import { ClusterAccess } from '../clusters';
 import {
   startTektonTestCluster,
   TektonTestCluster,

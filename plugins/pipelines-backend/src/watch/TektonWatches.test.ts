@@ -1,3 +1,4 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,6 @@ import {
   PipelineRun,
   TaskRun,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess } from '../clusters';
 import { waitFor } from '../__testUtils__/tektonCluster';
 import { getEntityScope } from '../service/entityScope';
 import { PipelineDefinitionsService } from '../service/PipelineDefinitionsService';

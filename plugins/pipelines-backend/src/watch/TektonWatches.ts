@@ -1,3 +1,5 @@
+import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { mapTektonError } from '../clusters/tektonErrors';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
 import {
@@ -10,7 +12,6 @@ import {
   TEKTON_API,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess, mapKubernetesError } from '../clusters';
 import {
   CachedObject,
   ResourceCache,
@@ -112,7 +113,7 @@ export class TektonWatches {
         kind: { ...TEKTON_API, plural },
         onError: (error: unknown) =>
           options.logger.warn(
-            mapKubernetesError(error, {
+            mapTektonError(error, {
               cluster: cluster.name,
               verb: 'watch',
               resource: plural,
@@ -198,7 +199,7 @@ export class TektonWatches {
     if (!stalest) return undefined;
     return {
       cluster,
-      message: mapKubernetesError(stalest.lastError, {
+      message: mapTektonError(stalest.lastError, {
         cluster,
         verb: 'watch',
         resource: stalest.kind.plural,
@@ -230,7 +231,7 @@ export class TektonWatches {
       if (failedBefore || !(await cache.waitForSync(timeoutMs))) {
         const error = cache.lastError;
         throw error
-          ? mapKubernetesError(error, {
+          ? mapTektonError(error, {
               cluster,
               verb: 'list',
               resource: cache.kind.plural,

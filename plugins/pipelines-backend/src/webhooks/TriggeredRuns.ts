@@ -1,3 +1,5 @@
+import { ClusterAccess, isNotFound } from '@cairn/plugin-kubernetes-node';
+import { mapTektonError } from '../clusters/tektonErrors';
 import {
   CustomObjectsApi,
   PatchStrategy,
@@ -18,7 +20,6 @@ import {
   TriggerSpec,
   WebhookDeliveryRun,
 } from '@cairn/plugin-pipelines-common';
-import { ClusterAccess, isNotFound, mapKubernetesError } from '../clusters';
 
 /**
  * The cluster side of webhooks: creates a delivery's run of a Pipeline once
@@ -82,7 +83,7 @@ export class TriggeredRuns {
           body,
         })) as PipelineRun;
       } catch (error) {
-        throw mapKubernetesError(error, {
+        throw mapTektonError(error, {
           cluster,
           verb: 'create',
           resource: 'pipelineruns',

@@ -15,6 +15,7 @@ const agents = new WeakMap<KubeConfig, Promise<https.Agent>>();
  * The keep-alive HTTPS agent of a cluster's KubeConfig, made once: its API
  * clients and streamed requests (pod logs) share its connection pool.
  * Undefined for a cluster behind a proxy or over plain HTTP.
+ * @public
  */
 export function keepAliveAgent(
   kubeConfig: KubeConfig,

@@ -20,6 +20,13 @@ export interface KubernetesCallContext {
   group?: string;
   namespace?: string;
   name?: string;
+  /**
+   * What to check when the API server does not serve the resource at all
+   * (a 404 naming no object), in the caller's terms: e.g. "is Tekton
+   * Pipelines installed?". Without it the message asks for the resource's
+   * CustomResourceDefinition.
+   */
+  notServedHint?: string;
 }
 
 interface KubernetesStatus {
@@ -94,8 +101,10 @@ function networkCode(error: unknown): string | undefined {
 /**
  * Turns an error of @kubernetes/client-node into a Backstage error whose
  * message says what happened and what to change: RBAC denials name the verb,
- * resource and namespace to grant, admission (Tekton webhook) rejections
- * carry the webhook's message, and unreachable clusters name the config key.
+ * resource and namespace to grant, admission webhook rejections carry the
+ * webhook's message, a resource the server does not serve says what to
+ * install (`ctx.notServedHint`), and unreachable clusters name the config
+ * key.
  * @public
  */
 export function mapKubernetesError(
@@ -139,7 +148,10 @@ export function mapKubernetesError(
         return new NotFoundError(`${object} not found ${scope}`);
       }
       return new NotFoundError(
-        `${resource} is not served ${scope}; is Tekton Pipelines installed?${detail}`,
+        `${resource} is not served ${scope}; ${
+          ctx.notServedHint ??
+          `is the CustomResourceDefinition of ${resource} installed?`
+        }${detail}`,
       );
     case 409:
       return new ConflictError(

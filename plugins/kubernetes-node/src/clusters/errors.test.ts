@@ -52,7 +52,7 @@ describe('mapKubernetesError', () => {
 
   it.each([
     [404, { reason: 'NotFound' }, 'NotFoundError', 'not found in namespace'],
-    [404, {}, 'NotFoundError', 'is Tekton Pipelines installed?'],
+    [404, {}, 'NotFoundError', 'is the CustomResourceDefinition of'],
     [409, { reason: 'AlreadyExists' }, 'ConflictError', 'reload and try again'],
     [401, {}, 'ServiceUnavailableError', 'renew serviceAccountToken'],
     [503, {}, 'ServiceUnavailableError', 'try again later'],
@@ -60,6 +60,16 @@ describe('mapKubernetesError', () => {
     const error = mapKubernetesError(apiError(code, status), ctx);
     expect(error.name).toBe(name);
     expect(error.message).toContain(message);
+  });
+
+  it("asks the caller's question when the resource is not served", () => {
+    const error = mapKubernetesError(apiError(404, {}), {
+      ...ctx,
+      notServedHint: 'is Tekton Pipelines installed?',
+    });
+    expect(error.message).toBe(
+      'pipelineruns.tekton.dev is not served in namespace "ci" on cluster "dev"; is Tekton Pipelines installed?',
+    );
   });
 
   it('names the url key when the cluster cannot be reached', () => {

@@ -3,3 +3,4 @@ export type { ClusterDetails, ReadClustersOptions } from './config';
 export { ClusterAccess } from './ClusterAccess';
 export { isNotFound, kubernetesStatusCode, mapKubernetesError } from './errors';
 export type { KubernetesCallContext } from './errors';
+export { keepAliveAgent } from './keepAliveApiClient';
