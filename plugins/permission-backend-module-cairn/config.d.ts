@@ -7,6 +7,17 @@ export interface Config {
        * pipelines). Defaults to `group:default/ops`.
        */
       opsGroups?: string[];
+      /** Cairn Rollouts. */
+      rollouts?: {
+        /**
+         * The release stages of a Stone (Alpha, Beta, Omega, Release) that the
+         * owners of its catalog entity may approve themselves; every other
+         * stage is approved by the ops groups only. Defaults to `[]`: only ops
+         * approve. For example `[Alpha, Beta]` lets a team take its own
+         * canaries through, and leaves Omega and Release to ops.
+         */
+        ownerApprovableStages?: Array<'Alpha' | 'Beta' | 'Omega' | 'Release'>;
+      };
     };
   };
 }

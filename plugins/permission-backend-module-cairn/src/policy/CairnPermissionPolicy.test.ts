@@ -2,6 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { kubernetesProxyPermission } from '@backstage/plugin-kubernetes-common';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { rolloutsStageApprovePermission } from '@cairn/plugin-rollouts-common';
 import { CairnPermissionPolicy } from './CairnPermissionPolicy';
 
 function userWithGroups(ref: string, groups: string[]) {
@@ -32,5 +33,42 @@ describe('CairnPermissionPolicy', () => {
     await expect(
       policy.handle({ permission: kubernetesProxyPermission }, ops),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('reads the stages owners may approve, refusing a misspelt stage', async () => {
+    const owner = userWithGroups('user:default/bob', [
+      'group:default/team-payments',
+    ]);
+    const approve = { permission: rolloutsStageApprovePermission };
+    await expect(
+      CairnPermissionPolicy.fromConfig(new ConfigReader({})).handle(
+        approve,
+        owner,
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      CairnPermissionPolicy.fromConfig(
+        new ConfigReader({
+          cairn: {
+            permission: { rollouts: { ownerApprovableStages: ['Alpha'] } },
+          },
+        }),
+      ).handle(approve, owner),
+    ).resolves.toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'rollouts',
+      resourceType: 'rollouts-stage',
+    });
+    expect(() =>
+      CairnPermissionPolicy.fromConfig(
+        new ConfigReader({
+          cairn: {
+            permission: { rollouts: { ownerApprovableStages: ['beta'] } },
+          },
+        }),
+      ),
+    ).toThrow(
+      'cairn.permission.rollouts.ownerApprovableStages lists "beta", which is not a stage; use Alpha, Beta, Omega, Release',
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
+import { STONE_STAGES, StoneStage } from '@cairn/operators-api';
 import { decide, PolicyContext, PolicyRule, cairnPolicyRules } from './rules';
 
 const DEFAULT_OPS_GROUPS = ['group:default/ops'];
@@ -19,7 +20,20 @@ export class CairnPermissionPolicy implements PermissionPolicy {
     const opsGroups =
       config.getOptionalStringArray('cairn.permission.opsGroups') ??
       DEFAULT_OPS_GROUPS;
+    const stagesKey = 'cairn.permission.rollouts.ownerApprovableStages';
+    const ownerApprovableStages =
+      config.getOptionalStringArray(stagesKey) ?? [];
+    for (const stage of ownerApprovableStages) {
+      if (!STONE_STAGES.includes(stage as StoneStage)) {
+        throw new Error(
+          `${stagesKey} lists "${stage}", which is not a stage; use ${STONE_STAGES.join(
+            ', ',
+          )}`,
+        );
+      }
+    }
     return new CairnPermissionPolicy({
+      ownerApprovableStages: ownerApprovableStages as StoneStage[],
       // Normalised so `group:ops` and `Group:default/Ops` name the same group
       // as the lowercase refs in a user's ownership claims.
       opsGroups: opsGroups.map(ref =>

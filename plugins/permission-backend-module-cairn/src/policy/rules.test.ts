@@ -17,9 +17,19 @@ import {
   templatesPublishPermission,
   templatesReadPermission,
 } from '@cairn/plugin-template-store-common';
+import {
+  rolloutsStageApprovePermission,
+  rolloutsStoneReadPermission,
+  rolloutsUpdatePausePermission,
+  rolloutsUpdateRollbackPermission,
+  rolloutsUpdateStartPermission,
+} from '@cairn/plugin-rollouts-common';
 import { decide, PolicyContext, Requester } from './rules';
 
-const context: PolicyContext = { opsGroups: ['group:default/ops'] };
+const context: PolicyContext = {
+  opsGroups: ['group:default/ops'],
+  ownerApprovableStages: [],
+};
 
 const alice: Requester = {
   userEntityRef: 'user:default/alice',
@@ -135,5 +145,74 @@ describe('Cairn permission policy rules', () => {
     expect(decide(kubernetesProxyPermission, impostor, context).result).toBe(
       AuthorizeResult.DENY,
     );
+  });
+
+  describe('Rollouts', () => {
+    const ownerConditions = (requester: Requester) => ({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: { claims: requester.ownershipEntityRefs },
+      },
+    });
+
+    it('lets everyone read Stones, and owners start, pause and roll back their updates', () => {
+      expect(decide(rolloutsStoneReadPermission, bob, context).result).toBe(
+        AuthorizeResult.ALLOW,
+      );
+      for (const permission of [
+        rolloutsUpdateStartPermission,
+        rolloutsUpdatePausePermission,
+        rolloutsUpdateRollbackPermission,
+      ]) {
+        expect(decide(permission, bob, context)).toEqual(ownerConditions(bob));
+        expect(decide(permission, alice, context).result).toBe(
+          AuthorizeResult.ALLOW,
+        );
+      }
+    });
+
+    it('leaves approving stages to ops by default', () => {
+      expect(decide(rolloutsStageApprovePermission, alice, context)).toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+      expect(decide(rolloutsStageApprovePermission, bob, context)).toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    });
+
+    it('lets owners approve the stages the config lists, on their entities only', () => {
+      const ownersApproveCanaries: PolicyContext = {
+        ...context,
+        ownerApprovableStages: ['Alpha', 'Beta'],
+      };
+      expect(
+        decide(rolloutsStageApprovePermission, bob, ownersApproveCanaries),
+      ).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'rollouts',
+        resourceType: 'rollouts-stage',
+        conditions: {
+          allOf: [
+            {
+              rule: 'IS_STAGE_ENTITY_OWNER',
+              resourceType: 'rollouts-stage',
+              params: { claims: bob.ownershipEntityRefs },
+            },
+            {
+              rule: 'IS_STAGE',
+              resourceType: 'rollouts-stage',
+              params: { stages: ['Alpha', 'Beta'] },
+            },
+          ],
+        },
+      });
+      expect(
+        decide(rolloutsStageApprovePermission, alice, ownersApproveCanaries),
+      ).toEqual({ result: AuthorizeResult.ALLOW });
+    });
   });
 });

@@ -1,14 +1,21 @@
 import {
   AuthorizeResult,
+  isPermission,
   isResourcePermission,
   Permission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
+import { StoneStage } from '@cairn/operators-api';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  ownerStageApprovalDecision,
+  RESOURCE_TYPE_ROLLOUTS_STAGE,
+  rolloutsStageApprovePermission,
+} from '@cairn/plugin-rollouts-common';
 import {
   RESOURCE_TYPE_TEMPLATE,
   templateOwnerDecision,
@@ -26,6 +33,11 @@ export interface Requester {
 export interface PolicyContext {
   /** Entity refs of the ops groups, normalised; their members may do everything. */
   opsGroups: string[];
+  /**
+   * The release stages an entity's owners may approve on its Stones
+   * themselves; every other stage is for ops. Empty: only ops approve.
+   */
+  ownerApprovableStages: StoneStage[];
 }
 
 /**
@@ -89,6 +101,33 @@ export const ownersMayChangeTheirTemplates: PolicyRule = (
     : undefined;
 
 /**
+ * Approving a release stage of a Stone is for ops (the first rule). Owners of
+ * the Stone's entity may approve only the stages the config lists
+ * (`cairn.permission.rollouts.ownerApprovableStages`): a conditional decision
+ * the rollouts backend applies to the `rollouts-stage` resource
+ * `<entityRef>|<stage>`. Anyone else, and owners for other stages, are
+ * denied here, before a later rule could allow it.
+ */
+export const ownersMayApproveListedStages: PolicyRule = (
+  permission,
+  requester,
+  context,
+) => {
+  if (
+    !isResourcePermission(permission, RESOURCE_TYPE_ROLLOUTS_STAGE) ||
+    !isPermission(permission, rolloutsStageApprovePermission)
+  ) {
+    return undefined;
+  }
+  return context.ownerApprovableStages.length
+    ? ownerStageApprovalDecision(
+        requester.ownershipEntityRefs,
+        context.ownerApprovableStages,
+      )
+    : deny;
+};
+
+/**
  * Cairn's rules, most general first. Anything no rule allows is denied: for
  * example registering new catalog locations, or the Kubernetes backend's raw
  * proxy (`kubernetes.proxy`), which acts with the portal's own cluster
@@ -97,6 +136,7 @@ export const ownersMayChangeTheirTemplates: PolicyRule = (
 export const cairnPolicyRules: PolicyRule[] = [
   opsMayDoEverything,
   everyoneMayRead,
+  ownersMayApproveListedStages,
   ownersMayChangeTheirEntities,
   ownersMayChangeTheirTemplates,
 ];
