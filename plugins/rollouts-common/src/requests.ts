@@ -24,6 +24,19 @@ export const stonesQuerySchema = z
 /** Query of `GET /stones` as the frontend sends it. @public */
 export type StonesQuery = z.input<typeof stonesQuerySchema>;
 
+/**
+ * Query of one Stone's routes (`GET /stones/:cluster/:namespace/:name` and
+ * its actions): the entity the Stone belongs to (a list entry's
+ * `entityRef`), on which the permission is checked.
+ * @public
+ */
+export const stoneQuerySchema = z
+  .object({ entityRef: entityRefSchema })
+  .strict();
+
+/** Query of one Stone's routes as the frontend sends it. @public */
+export type StoneQuery = z.input<typeof stoneQuerySchema>;
+
 /** Path of one Stone: `/stones/:cluster/:namespace/:name`. @public */
 export const stonePathSchema = objectPathSchema;
 
