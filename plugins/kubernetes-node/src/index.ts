@@ -7,3 +7,4 @@
  * @packageDocumentation
  */
 export * from './clusters';
+export * from './watch';

@@ -4,22 +4,11 @@
  * @packageDocumentation
  */
 export { pipelinesPlugin as default } from './plugin';
-export {
-  ResourceCache,
-  TektonWatches,
-  parseLabelSelector,
-  matchesLabelSelector,
-} from './watch';
+export { TektonWatches } from './watch';
 export type {
-  CachedObject,
-  CacheEvent,
-  ResourceCacheOptions,
-  ResourceKind,
   TektonCacheName,
   TektonClusterCaches,
   TektonWatchesOptions,
-  LabelRequirement,
-  LabelSelector,
 } from './watch';
 export { PipelineRunsService } from './service/PipelineRunsService';
 export type {

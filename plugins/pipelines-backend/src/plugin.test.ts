@@ -3,11 +3,11 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { Knex } from 'knex';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type request from 'supertest';
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
-  waitFor,
 } from './__testUtils__/tektonCluster';
 import { component } from './__testUtils__/entities';
 import { DatabaseLogStore } from './logs';

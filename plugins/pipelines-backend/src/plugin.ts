@@ -1,4 +1,4 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { ClusterAccess, ClusterWatches } from '@cairn/plugin-kubernetes-node';
 import {
   coreServices,
   createBackendPlugin,
@@ -72,7 +72,8 @@ export const pipelinesPlugin = createBackendPlugin({
         const serviceAccounts = ServiceAccountAllowList.fromConfig(config);
         const workspaces = WorkspaceAllowList.fromConfig(config);
         const clusters = ClusterAccess.fromConfig(config);
-        const watches = new TektonWatches({ clusters, logger });
+        const shared = new ClusterWatches({ clusters, logger });
+        const watches = new TektonWatches({ watches: shared });
         const store = await DatabaseLogStore.create(database);
         const logsConfig = readLogsConfig(config);
         const archiver = new StepLogArchiver({
@@ -124,7 +125,7 @@ export const pipelinesPlugin = createBackendPlugin({
           events.stop();
           await deliveries.idle();
           await archiver.stop();
-          await watches.stop();
+          await shared.stop();
         });
 
         const { retentionDays } = logsConfig;

@@ -8,7 +8,7 @@
  * the PostgreSQL connection, the replica name and lease. Prints "ready" once
  * it follows the watches.
  */
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { ClusterAccess, ClusterWatches } from '@cairn/plugin-kubernetes-node';
 import { ConfigReader } from '@backstage/config';
 import knexFactory from 'knex';
 import { DatabaseLogStore } from '../logs/LogStore';
@@ -34,7 +34,9 @@ async function main() {
   const logger = {
     warn: (message: string) => process.stderr.write(`${message}\n`),
   } as any;
-  const watches = new TektonWatches({ clusters, logger });
+  const watches = new TektonWatches({
+    watches: new ClusterWatches({ clusters, logger }),
+  });
   const archiver = new StepLogArchiver({
     clusters,
     watches,

@@ -4,7 +4,7 @@ import {
 } from '@cairn/plugin-kubernetes-node';
 
 /** What to check when the cluster does not serve a Tekton kind. */
-const TEKTON_NOT_SERVED_HINT = 'is Tekton Pipelines installed?';
+export const TEKTON_NOT_SERVED_HINT = 'is Tekton Pipelines installed?';
 
 /**
  * {@link mapKubernetesError} for the Pipelines backend's calls: a kind the

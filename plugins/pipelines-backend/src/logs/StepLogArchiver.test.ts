@@ -1,4 +1,4 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { ClusterAccess, ClusterWatches } from '@cairn/plugin-kubernetes-node';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -6,10 +6,10 @@ import { ConfigReader } from '@backstage/config';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { isFinished, PipelineRun } from '@cairn/plugin-pipelines-common';
 import { TektonWatches } from '../watch';
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
-  waitFor,
 } from '../__testUtils__/tektonCluster';
 import { ArchiverReplicaSettings } from '../__testUtils__/archiverReplica';
 import { DatabaseLogStore, LogStore, StepArchive } from './LogStore';
@@ -74,7 +74,8 @@ describe('StepLogArchiver', () => {
     const clusters = ClusterAccess.fromConfig(
       new ConfigReader({ kubernetes: tc.kubernetesConfig }),
     );
-    const watches = new TektonWatches({ clusters, logger });
+    const shared = new ClusterWatches({ clusters, logger });
+    const watches = new TektonWatches({ watches: shared });
     const archiver = new StepLogArchiver({
       clusters,
       watches,
@@ -92,7 +93,7 @@ describe('StepLogArchiver', () => {
       stop() {
         stopped ??= (async () => {
           await archiver.stop();
-          await watches.stop();
+          await shared.stop();
         })();
         return stopped;
       },

@@ -35,12 +35,11 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import {
   CachedObject,
+  LabelSelector,
+  parseLabelSelector,
   ResourceCache,
-  taskRunsOf,
-  TektonClusterCaches,
-  TektonWatches,
-} from '../watch';
-import { LabelSelector, parseLabelSelector } from '../watch/labelSelector';
+} from '@cairn/plugin-kubernetes-node';
+import { taskRunsOf, TektonClusterCaches, TektonWatches } from '../watch';
 import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { ServiceAccountAllowList } from './serviceAccounts';

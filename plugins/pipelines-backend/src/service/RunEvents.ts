@@ -4,7 +4,8 @@ import {
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-import { CacheEvent, taskRunsOf, TektonWatches } from '../watch';
+import { CacheEvent } from '@cairn/plugin-kubernetes-node';
+import { taskRunsOf, TektonWatches } from '../watch';
 import { EntityScope, EntityScopeMatcher } from './entityScope';
 import { summarizeRun } from './runQuery';
 

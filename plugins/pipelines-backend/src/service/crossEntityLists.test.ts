@@ -1,11 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   READ_ONLY_NAMESPACE,
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
-  waitFor,
   WRITABLE_NAMESPACE,
 } from '../__testUtils__/tektonCluster';
 import { component, ownersOf } from '../__testUtils__/entities';

@@ -9,7 +9,7 @@ import {
   LabelSelector,
   matchesLabelSelector,
   parseLabelSelector,
-} from '../watch/labelSelector';
+} from '@cairn/plugin-kubernetes-node';
 
 /**
  * Where an entity's Tekton objects are, from its `backstage.io/kubernetes-*`

@@ -1,5 +1,5 @@
 import { Pipeline } from '@cairn/plugin-pipelines-common';
-import { parseLabelSelector } from '../watch/labelSelector';
+import { parseLabelSelector } from '@cairn/plugin-kubernetes-node';
 import { EntityScope } from './entityScope';
 import {
   entityLabels,

@@ -4,7 +4,7 @@ import {
   toEditablePipeline,
   ValidationProblem,
 } from '@cairn/plugin-pipelines-common';
-import { matchesLabelSelector } from '../watch/labelSelector';
+import { matchesLabelSelector } from '@cairn/plugin-kubernetes-node';
 import { EntityScope } from './entityScope';
 
 /*

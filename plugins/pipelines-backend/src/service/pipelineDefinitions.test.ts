@@ -1,8 +1,8 @@
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
-  waitFor,
 } from '../__testUtils__/tektonCluster';
 import { component } from '../__testUtils__/entities';
 import {

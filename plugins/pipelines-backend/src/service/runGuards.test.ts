@@ -1,9 +1,9 @@
 import { CoreV1Api } from '@kubernetes/client-node';
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
-  waitFor,
   WRITABLE_NAMESPACE,
 } from '../__testUtils__/tektonCluster';
 import { component } from '../__testUtils__/entities';

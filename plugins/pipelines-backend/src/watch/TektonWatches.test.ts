@@ -1,4 +1,4 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { ClusterAccess, ClusterWatches } from '@cairn/plugin-kubernetes-node';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import {
   PipelineRun,
   TaskRun,
 } from '@cairn/plugin-pipelines-common';
-import { waitFor } from '../__testUtils__/tektonCluster';
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import { getEntityScope } from '../service/entityScope';
 import { PipelineDefinitionsService } from '../service/PipelineDefinitionsService';
 import { PipelineRunsService } from '../service/PipelineRunsService';
@@ -198,10 +198,10 @@ describe('TektonWatches when the cluster goes away', () => {
 
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'tekton-watches-'));
   let cluster: Awaited<ReturnType<typeof spawnDevCluster>> | undefined;
-  let watches: TektonWatches | undefined;
+  let shared: ClusterWatches | undefined;
 
   afterAll(async () => {
-    await watches?.stop();
+    await shared?.stop();
     await Promise.all([...children].map(kill));
     rmSync(stateDir, { recursive: true, force: true });
   });
@@ -259,11 +259,12 @@ describe('TektonWatches when the cluster goes away', () => {
         kubeConfig: admin,
       },
     ]);
-    watches = new TektonWatches({
+    shared = new ClusterWatches({
       clusters,
       logger: mockServices.logger.mock(),
       cacheOptions: { backoffMs: { initial: 50, max: 200 } },
     });
+    const watches = new TektonWatches({ watches: shared });
     watches.start();
     const service = new PipelineRunsService({ clusters, watches });
     const scope = getEntityScope({
@@ -329,7 +330,7 @@ describe('TektonWatches when the cluster goes away', () => {
     ]);
     // The time is when the cluster was lost, not of the latest retry.
     const later = await waitFor(
-      () => watches!.staleness('dev'),
+      () => watches.staleness('dev'),
       e => e?.message !== undefined,
       'a retry',
     );

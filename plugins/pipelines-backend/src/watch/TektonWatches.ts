@@ -1,7 +1,11 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
-import { mapTektonError } from '../clusters/tektonErrors';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import { ServiceUnavailableError } from '@backstage/errors';
+import {
+  CachedObject,
+  ClusterWatches,
+  ResourceCache,
+  stripServerBookkeeping,
+  WatchedResource,
+} from '@cairn/plugin-kubernetes-node';
 import {
   ClusterError,
   KUBERNETES_ID_ANNOTATION,
@@ -12,12 +16,7 @@ import {
   TEKTON_API,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-import {
-  CachedObject,
-  ResourceCache,
-  ResourceCacheOptions,
-  stripServerBookkeeping,
-} from './ResourceCache';
+import { TEKTON_NOT_SERVED_HINT } from '../clusters/tektonErrors';
 
 /** The Tekton objects of one cluster, kept in memory. @public */
 export interface TektonClusterCaches {
@@ -36,13 +35,8 @@ const RUN_CACHES: TektonCacheName[] = ['pipelineRuns', 'taskRuns', 'pipelines'];
 
 /** Options of {@link TektonWatches}. @public */
 export interface TektonWatchesOptions {
-  clusters: ClusterAccess;
-  logger: LoggerService;
-  /** Passed to every cache (tests shorten back-off and watch renewals). */
-  cacheOptions?: Pick<
-    ResourceCacheOptions,
-    'backoffMs' | 'watchTimeoutSeconds' | 'pageSize'
-  >;
+  /** The backend's shared watches, where the Tekton kinds are watched. */
+  watches: ClusterWatches;
 }
 
 /** Index of PipelineRuns by `metadata.uid`. */
@@ -93,8 +87,40 @@ export function taskRunsOf(
   );
 }
 
+/** A Tekton kind as the shared watches take it. */
+function tektonKind<T extends CachedObject>(
+  plural: string,
+  kind: string,
+  transform?: (object: T) => T,
+): WatchedResource<T> {
+  return {
+    ...TEKTON_API,
+    plural,
+    kind,
+    transform,
+    notServedHint: TEKTON_NOT_SERVED_HINT,
+  };
+}
+
+/** The Tekton kinds the Pipelines backend watches, by cache name. */
+const TEKTON_KINDS = {
+  pipelineRuns: tektonKind<PipelineRun & CachedObject>(
+    'pipelineruns',
+    'PipelineRun',
+    stripUnreadRunFields,
+  ),
+  taskRuns: tektonKind<TaskRun & CachedObject>(
+    'taskruns',
+    'TaskRun',
+    stripUnreadRunFields,
+  ),
+  pipelines: tektonKind<Pipeline & CachedObject>('pipelines', 'Pipeline'),
+  tasks: tektonKind<Task & CachedObject>('tasks', 'Task'),
+} satisfies Record<TektonCacheName, WatchedResource<any>>;
+
 /**
- * One watch per Tekton kind per cluster, shared by every user of the portal:
+ * One watch per Tekton kind per cluster, shared by every user of the portal
+ * (the backend's shared {@link ClusterWatches}):
  * PipelineRuns (indexed by `backstage.io/kubernetes-id`, pipeline and uid),
  * TaskRuns (indexed by PipelineRun), Pipelines and Tasks; runs are kept
  * without the fields nothing reads ({@link stripUnreadRunFields}). Started with the plugin
@@ -103,50 +129,29 @@ export function taskRunsOf(
  */
 export class TektonWatches {
   private readonly caches = new Map<string, TektonClusterCaches>();
+  private readonly watches: ClusterWatches;
 
   constructor(options: TektonWatchesOptions) {
-    for (const cluster of options.clusters.list()) {
-      const common = (plural: string) => ({
-        ...options.cacheOptions,
-        cluster: cluster.name,
-        kubeConfig: cluster.kubeConfig,
-        kind: { ...TEKTON_API, plural },
-        onError: (error: unknown) =>
-          options.logger.warn(
-            mapTektonError(error, {
-              cluster: cluster.name,
-              verb: 'watch',
-              resource: plural,
-              group: TEKTON_API.group,
-            }).message,
-          ),
+    this.watches = options.watches;
+    for (const cluster of this.watches.clusterNames()) {
+      const caches: TektonClusterCaches = {
+        cluster,
+        pipelineRuns: this.watches.cache(cluster, TEKTON_KINDS.pipelineRuns),
+        taskRuns: this.watches.cache(cluster, TEKTON_KINDS.taskRuns),
+        pipelines: this.watches.cache(cluster, TEKTON_KINDS.pipelines),
+        tasks: this.watches.cache(cluster, TEKTON_KINDS.tasks),
+      };
+      caches.pipelineRuns.indexLabel(KUBERNETES_ID_ANNOTATION);
+      caches.pipelineRuns.indexLabel(TEKTON_LABELS.pipeline);
+      caches.pipelineRuns.addIndex(BY_UID, run => run.metadata.uid);
+      caches.taskRuns.addIndex(BY_PIPELINE_RUN, taskRun => {
+        const run = taskRun.metadata.labels?.[TEKTON_LABELS.pipelineRun];
+        return run === undefined
+          ? undefined
+          : `${taskRun.metadata.namespace ?? ''}/${run}`;
       });
-      this.caches.set(cluster.name, {
-        cluster: cluster.name,
-        pipelineRuns: new ResourceCache<PipelineRun & CachedObject>({
-          ...common('pipelineruns'),
-          indexedLabels: [KUBERNETES_ID_ANNOTATION, TEKTON_LABELS.pipeline],
-          indexers: { [BY_UID]: run => run.metadata.uid },
-          transform: stripUnreadRunFields,
-        }),
-        taskRuns: new ResourceCache<TaskRun & CachedObject>({
-          ...common('taskruns'),
-          indexers: {
-            [BY_PIPELINE_RUN]: taskRun => {
-              const run = taskRun.metadata.labels?.[TEKTON_LABELS.pipelineRun];
-              return run === undefined
-                ? undefined
-                : `${taskRun.metadata.namespace ?? ''}/${run}`;
-            },
-          },
-          transform: stripUnreadRunFields,
-        }),
-        pipelines: new ResourceCache({
-          ...common('pipelines'),
-          indexedLabels: [KUBERNETES_ID_ANNOTATION],
-        }),
-        tasks: new ResourceCache(common('tasks')),
-      });
+      caches.pipelines.indexLabel(KUBERNETES_ID_ANNOTATION);
+      this.caches.set(cluster, caches);
     }
   }
 
@@ -159,12 +164,12 @@ export class TektonWatches {
     ]);
   }
 
+  /**
+   * Starts the Tekton caches (those already running go on): call once
+   * their users have subscribed. They stop with the shared watches.
+   */
   start(): void {
     for (const cache of this.all()) cache.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.all().map(cache => cache.stop()));
   }
 
   /** The caches of a cluster, synced or not. */
@@ -190,23 +195,11 @@ export class TektonWatches {
     cluster: string,
     which: TektonCacheName[] = RUN_CACHES,
   ): ClusterError | undefined {
-    const caches = this.get(cluster);
-    let stalest: ResourceCache<any> | undefined;
-    for (const cache of which.map(name => caches[name])) {
-      const since = cache.staleSince;
-      if (since && (!stalest || since < stalest.staleSince!)) stalest = cache;
-    }
-    if (!stalest) return undefined;
-    return {
+    this.get(cluster);
+    return this.watches.staleness(
       cluster,
-      message: mapTektonError(stalest.lastError, {
-        cluster,
-        verb: 'watch',
-        resource: stalest.kind.plural,
-        group: stalest.kind.group,
-      }).message,
-      unreachableSince: stalest.staleSince!.toISOString(),
-    };
+      which.map(name => TEKTON_KINDS[name]),
+    );
   }
 
   /**
@@ -220,28 +213,12 @@ export class TektonWatches {
     timeoutMs: number,
     which: TektonCacheName[] = RUN_CACHES,
   ): Promise<TektonClusterCaches> {
-    const caches = this.caches.get(cluster);
-    if (!caches) {
-      throw new ServiceUnavailableError(`cluster "${cluster}" is not watched`);
-    }
-    for (const cache of which.map(name => caches[name])) {
-      // A cluster whose first list already failed answers at once rather
-      // than holding every page view for the whole timeout.
-      const failedBefore = !cache.hasSynced && cache.lastError !== undefined;
-      if (failedBefore || !(await cache.waitForSync(timeoutMs))) {
-        const error = cache.lastError;
-        throw error
-          ? mapTektonError(error, {
-              cluster,
-              verb: 'list',
-              resource: cache.kind.plural,
-              group: cache.kind.group,
-            })
-          : new ServiceUnavailableError(
-              `still loading ${cache.kind.plural} from cluster "${cluster}"; try again shortly`,
-            );
-      }
-    }
+    const caches = this.get(cluster);
+    await this.watches.synced(
+      cluster,
+      which.map(name => TEKTON_KINDS[name]),
+      timeoutMs,
+    );
     return caches;
   }
 }

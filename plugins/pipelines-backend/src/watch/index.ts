@@ -1,10 +1,3 @@
-export { ResourceCache, stripServerBookkeeping } from './ResourceCache';
-export type {
-  CachedObject,
-  CacheEvent,
-  ResourceCacheOptions,
-  ResourceKind,
-} from './ResourceCache';
 export {
   pipelineRunByUid,
   stripUnreadRunFields,
@@ -16,5 +9,3 @@ export type {
   TektonClusterCaches,
   TektonWatchesOptions,
 } from './TektonWatches';
-export { parseLabelSelector, matchesLabelSelector } from './labelSelector';
-export type { LabelRequirement, LabelSelector } from './labelSelector';

@@ -16,11 +16,11 @@ import giteaPullRequest from '@cairn/plugin-pipelines-common/src/triggers/__fixt
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import gitlabPush from '@cairn/plugin-pipelines-common/src/triggers/__fixtures__/gitlab-push.json';
 import { component } from '../__testUtils__/entities';
+import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
-  waitFor,
 } from '../__testUtils__/tektonCluster';
 import {
   auditRecorder,

@@ -1,47 +1,67 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
-import { KubeConfig } from '@kubernetes/client-node';
-import { ConfigReader } from '@backstage/config';
+import { CoreV1Api } from '@kubernetes/client-node';
 import {
-  startTektonTestCluster,
-  TektonTestCluster,
+  PortalTestCluster,
+  startPortalTestCluster,
   waitFor,
-} from '../__testUtils__/tektonCluster';
+} from '../testUtils';
 import { ResourceCache } from './ResourceCache';
 import { parseLabelSelector } from './labelSelector';
 
 jest.setTimeout(120_000);
 
-const kind = { group: 'tekton.dev', version: 'v1', plural: 'pipelines' };
+/** A core kind the portal may read everywhere (portal-access.yaml). */
+const kind = {
+  group: '',
+  version: 'v1',
+  plural: 'configmaps',
+  kind: 'ConfigMap',
+};
 
-function pipeline(name: string, namespace: string, labels = {}) {
+/**
+ * The label of the test's own ConfigMaps: every namespace also has its
+ * `kube-root-ca.crt`, and the system namespaces more.
+ */
+const OURS = 'cairn.dev/test';
+
+function configMap(name: string, namespace: string, labels = {}) {
   return {
-    apiVersion: 'tekton.dev/v1',
-    kind: 'Pipeline',
-    metadata: { name, namespace, labels },
-    spec: {
-      tasks: [
-        {
-          name: 'hello',
-          taskSpec: {
-            steps: [{ name: 'echo', image: 'busybox', script: 'echo hi' }],
-          },
-        },
-      ],
+    metadata: {
+      name,
+      namespace,
+      labels: { [OURS]: 'resource-cache', ...labels },
     },
+    data: { greeting: 'hi' },
   };
 }
 
+/** The test's own objects of a cache, as `namespace/name`, sorted. */
+function names(
+  cache: ResourceCache,
+  query: { namespace?: string; selector?: string } = {},
+) {
+  return cache
+    .list({
+      namespace: query.namespace,
+      selector: parseLabelSelector(
+        [OURS, query.selector].filter(Boolean).join(','),
+      ),
+    })
+    .map(o => `${o.metadata.namespace}/${o.metadata.name}`)
+    .sort();
+}
+
 describe('ResourceCache against a dev cluster', () => {
-  let tc: TektonTestCluster;
-  let portal: KubeConfig;
+  let tc: PortalTestCluster;
+  let core: CoreV1Api;
   let caches: ResourceCache[] = [];
 
   beforeAll(async () => {
     // A short watch history, so a watch that falls behind gets 410 Gone.
-    tc = await startTektonTestCluster({ watchHistory: 20 });
-    portal = ClusterAccess.fromConfig(
-      new ConfigReader({ kubernetes: tc.kubernetesConfig }),
-    ).get('dev').kubeConfig;
+    tc = await startPortalTestCluster({
+      devCluster: { watchHistory: 20 },
+      namespaces: ['ci', 'other'],
+    });
+    core = tc.admin.makeApiClient(CoreV1Api);
   });
 
   afterEach(async () => {
@@ -57,7 +77,7 @@ describe('ResourceCache against a dev cluster', () => {
   function newCache() {
     const cache = new ResourceCache({
       cluster: 'dev',
-      kubeConfig: portal,
+      kubeConfig: tc.portal,
       kind,
       indexedLabels: ['backstage.io/kubernetes-id'],
       backoffMs: { initial: 20, max: 100 },
@@ -68,10 +88,9 @@ describe('ResourceCache against a dev cluster', () => {
   }
 
   async function create(name: string, namespace: string, labels = {}) {
-    await tc.custom.createNamespacedCustomObject({
-      ...kind,
+    await core.createNamespacedConfigMap({
       namespace,
-      body: pipeline(name, namespace, labels),
+      body: configMap(name, namespace, labels),
     });
   }
 
@@ -84,27 +103,23 @@ describe('ResourceCache against a dev cluster', () => {
     cache.subscribe(e => events.push(`${e.type} ${e.object.metadata.name}`));
     cache.start();
     expect(await cache.waitForSync(30_000)).toBe(true);
-    expect(cache.size).toBe(3);
+    expect(names(cache)).toHaveLength(3);
     expect(cache.get('ci', 'a')?.metadata.managedFields).toBeUndefined();
 
-    const names = (ns?: string, selector = '') =>
-      cache
-        .list({ namespace: ns, selector: parseLabelSelector(selector) })
-        .map(o => `${o.metadata.namespace}/${o.metadata.name}`)
-        .sort();
-    expect(names(undefined, 'backstage.io/kubernetes-id=shop')).toEqual([
+    const found = (namespace?: string, selector?: string) =>
+      names(cache, { namespace, selector });
+    expect(found(undefined, 'backstage.io/kubernetes-id=shop')).toEqual([
       'ci/a',
       'other/c',
     ]);
-    expect(names('ci', 'backstage.io/kubernetes-id=shop')).toEqual(['ci/a']);
-    expect(names('ci')).toEqual(['ci/a', 'ci/b']);
-    expect(names(undefined, 'backstage.io/kubernetes-id notin (shop)')).toEqual(
+    expect(found('ci', 'backstage.io/kubernetes-id=shop')).toEqual(['ci/a']);
+    expect(found('ci')).toEqual(['ci/a', 'ci/b']);
+    expect(found(undefined, 'backstage.io/kubernetes-id notin (shop)')).toEqual(
       ['ci/b'],
     );
 
     await create('d', 'ci', { 'backstage.io/kubernetes-id': 'shop' });
-    await tc.custom.patchNamespacedCustomObject({
-      ...kind,
+    await core.patchNamespacedConfigMap({
       namespace: 'ci',
       name: 'a',
       body: [
@@ -115,17 +130,16 @@ describe('ResourceCache against a dev cluster', () => {
         },
       ],
     });
-    await tc.custom.deleteNamespacedCustomObject({
-      ...kind,
+    await core.deleteNamespacedConfigMap({
       namespace: 'other',
       name: 'c',
     });
     await waitFor(
-      () => names(undefined, 'backstage.io/kubernetes-id=shop'),
+      () => found(undefined, 'backstage.io/kubernetes-id=shop'),
       n => n.join() === 'ci/d',
       'the index to follow the changes',
     );
-    expect(names(undefined, 'backstage.io/kubernetes-id=cart')).toEqual([
+    expect(found(undefined, 'backstage.io/kubernetes-id=cart')).toEqual([
       'ci/a',
       'ci/b',
     ]);
@@ -142,32 +156,26 @@ describe('ResourceCache against a dev cluster', () => {
     cache.start();
     expect(await cache.waitForSync(30_000)).toBe(true);
     cache.indexLabel('app');
-    const names = (selector: string) =>
-      cache
-        .list({ selector: parseLabelSelector(selector) })
-        .map(o => `${o.metadata.namespace}/${o.metadata.name}`)
-        .sort();
-    expect(names('app=web')).toEqual(['ci/web-1', 'other/web-2']);
-    expect(names('app=web,backstage.io/kubernetes-id')).toEqual([]);
+    const found = (selector: string) => names(cache, { selector });
+    expect(found('app=web')).toEqual(['ci/web-1', 'other/web-2']);
+    expect(found('app=web,backstage.io/kubernetes-id')).toEqual([]);
 
     await create('web-3', 'ci', { app: 'web' });
-    await tc.custom.patchNamespacedCustomObject({
-      ...kind,
+    await core.patchNamespacedConfigMap({
       namespace: 'ci',
       name: 'web-1',
       body: [{ op: 'replace', path: '/metadata/labels/app', value: 'api' }],
     });
-    await tc.custom.deleteNamespacedCustomObject({
-      ...kind,
+    await core.deleteNamespacedConfigMap({
       namespace: 'other',
       name: 'web-2',
     });
     await waitFor(
-      () => names('app=web'),
+      () => found('app=web'),
       n => n.join() === 'ci/web-3',
       'the later index to follow the changes',
     );
-    expect(names('app=api')).toEqual(['ci/api-1', 'ci/web-1']);
+    expect(found('app=api')).toEqual(['ci/api-1', 'ci/web-1']);
   });
 
   it('keeps objects through its transform and finds them by a named index as they change', async () => {
@@ -176,7 +184,7 @@ describe('ResourceCache against a dev cluster', () => {
     await create('team-3', 'ci', { team: 'red' });
     const cache = new ResourceCache({
       cluster: 'dev',
-      kubeConfig: portal,
+      kubeConfig: tc.portal,
       kind,
       indexers: {
         team: object =>
@@ -202,18 +210,16 @@ describe('ResourceCache against a dev cluster', () => {
       metadata: expect.objectContaining({ name: 'team-1' }),
     });
     expect(() => cache.byIndex('owner', 'x')).toThrow(
-      'pipelines have no index "owner"; name it in the cache\'s indexers',
+      'configmaps have no index "owner"; name it in the cache\'s indexers',
     );
 
     await create('team-4', 'ci', { team: 'blue' });
-    await tc.custom.patchNamespacedCustomObject({
-      ...kind,
+    await core.patchNamespacedConfigMap({
       namespace: 'ci',
       name: 'team-1',
       body: [{ op: 'replace', path: '/metadata/labels/team', value: 'red' }],
     });
-    await tc.custom.deleteNamespacedCustomObject({
-      ...kind,
+    await core.deleteNamespacedConfigMap({
       namespace: 'ci',
       name: 'team-3',
     });
@@ -235,7 +241,7 @@ describe('ResourceCache against a dev cluster', () => {
       rules: [
         {
           verbs: ['watch'],
-          resources: ['pipelines.tekton.dev'],
+          resources: ['configmaps'],
           errorRate: 1,
           errorCode: 503,
         },
@@ -248,8 +254,7 @@ describe('ResourceCache against a dev cluster', () => {
     expect(cache.get('ci', 'd')).toBeDefined();
     await waitFor(() => cache.lastError, Boolean, 'a failed watch');
 
-    await tc.custom.deleteNamespacedCustomObject({
-      ...kind,
+    await core.deleteNamespacedConfigMap({
       namespace: 'ci',
       name: 'd',
     });
@@ -259,7 +264,11 @@ describe('ResourceCache against a dev cluster', () => {
     await create('e', 'ci');
     tc.cluster.server.setFaults(undefined);
 
-    await waitFor(() => cache.get('ci', 'e'), Boolean, 'the relisted pipeline');
+    await waitFor(
+      () => cache.get('ci', 'e'),
+      Boolean,
+      'the relisted ConfigMap',
+    );
     expect(cache.relists).toBe(2);
     expect(cache.get('ci', 'd')).toBeUndefined();
     expect(cache.get('other', 'churn-29')).toBeDefined();

@@ -1,4 +1,11 @@
-import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
+import {
+  ApiException,
+  CustomObjectsApi,
+  KubeConfig,
+  Watch,
+} from '@kubernetes/client-node';
 import { LabelSelector, matchesLabelSelector } from './labelSelector';
 
 /** What the cache keeps of any object. @public */
@@ -19,11 +26,37 @@ export interface CacheEvent<T> {
   object: T;
 }
 
-/** The kind a cache holds: a namespaced custom resource. @public */
+/**
+ * The kind a cache holds, as the API names it: a custom resource
+ * (`tekton.dev`, `v1`, `pipelineruns`), a built-in kind of a named group
+ * (`apps`, `v1`, `controllerrevisions`) or of the core group (`''`, `v1`,
+ * `pods`, with its `kind`, `Pod`).
+ * @public
+ */
 export interface ResourceKind {
+  /** API group; `''` for the core group. */
   group: string;
   version: string;
   plural: string;
+  /** `Pod`, `PipelineRun`, …, for messages. */
+  kind?: string;
+}
+
+/** The API path of a kind's collection across all namespaces. */
+function collectionPath({ group, version, plural }: ResourceKind): string {
+  return group
+    ? `/apis/${group}/${version}/${plural}`
+    : `/api/${version}/${plural}`;
+}
+
+/** One page of a list, as the API answers it. */
+interface ListPage<T> {
+  items: T[];
+  metadata?: {
+    resourceVersion?: string;
+    _continue?: string;
+    continue?: string;
+  };
 }
 
 /** Options of a {@link ResourceCache}. @public */
@@ -230,10 +263,12 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     this.addIndex(labelIndex(key), object => object.metadata.labels?.[key]);
   }
 
-  private addIndex(
-    name: string,
-    valueOf: (object: T) => string | undefined,
-  ): void {
+  /**
+   * Adds a named index from now on, besides `indexers`, read with
+   * {@link ResourceCache.byIndex}. A shared cache keeps the first index of a
+   * name: prefix names with what they are for.
+   */
+  addIndex(name: string, valueOf: (object: T) => string | undefined): void {
     if (this.indexes.has(name)) return;
     const index: Index<T> = { valueOf, keys: new Map() };
     for (const [key, object] of this.objects) addTo(index, key, object);
@@ -327,26 +362,11 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
   }
 
   private async relist(): Promise<void> {
-    const { group, version, plural } = this.options.kind;
-    const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
     const items: T[] = [];
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
-      const page = (await api.listClusterCustomObject({
-        group,
-        version,
-        plural,
-        limit: this.options.pageSize ?? 500,
-        _continue: continueToken,
-      })) as {
-        items: T[];
-        metadata?: {
-          resourceVersion?: string;
-          _continue?: string;
-          continue?: string;
-        };
-      };
+      const page = await this.listPage(continueToken);
       for (const item of page.items) items.push(this.transform(item));
       resourceVersion = page.metadata?.resourceVersion ?? '';
       continueToken = page.metadata?.continue ?? page.metadata?._continue;
@@ -363,9 +383,62 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
     }
   }
 
-  private watchOnce(): Promise<void> {
+  /**
+   * One page of the kind across all namespaces, as the server sent it: the
+   * custom objects' API for a named group; for the core group, whose path
+   * that API cannot spell, a plain GET (the typed core clients would turn
+   * the objects into classes, unlike the watch).
+   */
+  private async listPage(continueToken?: string): Promise<ListPage<T>> {
     const { group, version, plural } = this.options.kind;
-    const path = `/apis/${group}/${version}/${plural}`;
+    const limit = this.options.pageSize ?? 500;
+    if (group) {
+      const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
+      return (await api.listClusterCustomObject({
+        group,
+        version,
+        plural,
+        limit,
+        _continue: continueToken,
+      })) as ListPage<T>;
+    }
+    const server = this.options.kubeConfig.getCurrentCluster()?.server ?? '';
+    const url = new URL(
+      `${server.replace(/\/$/, '')}${collectionPath(this.options.kind)}`,
+    );
+    url.searchParams.set('limit', String(limit));
+    if (continueToken) url.searchParams.set('continue', continueToken);
+    const options: https.RequestOptions = {
+      method: 'GET',
+      headers: { Accept: 'application/json' },
+    };
+    await this.options.kubeConfig.applyToHTTPSOptions(options);
+    const request = (url.protocol === 'https:' ? https : http).request;
+    const { status, body } = await new Promise<{
+      status: number;
+      body: string;
+    }>((resolve, reject) => {
+      const req = request(url, options, response => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', chunk => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 500, body: text }),
+        );
+        response.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    if (status !== 200) {
+      throw new ApiException(status, `list of ${plural} failed`, body, {});
+    }
+    return JSON.parse(body) as ListPage<T>;
+  }
+
+  private watchOnce(): Promise<void> {
+    const { plural } = this.options.kind;
+    const path = collectionPath(this.options.kind);
     return new Promise<void>((resolve, reject) => {
       let gone = false;
       let watchError: Error | undefined;

@@ -1,0 +1,15 @@
+export { ResourceCache, stripServerBookkeeping } from './ResourceCache';
+export type {
+  CachedObject,
+  CacheEvent,
+  ResourceCacheOptions,
+  ResourceKind,
+} from './ResourceCache';
+export { ClusterWatches } from './ClusterWatches';
+export type {
+  ClusterUnreachable,
+  ClusterWatchesOptions,
+  WatchedResource,
+} from './ClusterWatches';
+export { parseLabelSelector, matchesLabelSelector } from './labelSelector';
+export type { LabelRequirement, LabelSelector } from './labelSelector';
