@@ -8,3 +8,4 @@
  */
 export * from './clusters';
 export * from './watch';
+export * from './entities';

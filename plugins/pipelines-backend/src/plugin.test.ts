@@ -1,23 +1,25 @@
+import {
+  auditRecorder,
+  component,
+  permissionPolicy,
+  userAuth,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Knex } from 'knex';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type request from 'supertest';
-import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
 } from './__testUtils__/tektonCluster';
-import { component } from './__testUtils__/entities';
 import { DatabaseLogStore } from './logs';
 import {
-  auditRecorder,
-  permissionPolicy,
   PipelinesTestBackend,
   pushedRuns,
   startPipelinesTestBackend,
-  userAuth,
   withEventStream,
 } from './__testUtils__/testBackend';
 

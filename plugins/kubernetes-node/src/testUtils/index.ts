@@ -16,3 +16,6 @@ export type {
   PortalTestCluster,
   PortalTestClusterOptions,
 } from './portalCluster';
+export { component, ownersOf } from './entities';
+export { auditRecorder, permissionPolicy, userAuth } from './testBackend';
+export type { AuditLogEntry, AuditRecord, AuthorizeCall } from './testBackend';

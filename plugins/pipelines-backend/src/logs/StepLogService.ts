@@ -1,4 +1,8 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import {
+  ClusterAccess,
+  EntityScope,
+  isInScope,
+} from '@cairn/plugin-kubernetes-node';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -7,7 +11,6 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { StepState, TEKTON_LABELS } from '@cairn/plugin-pipelines-common';
-import { EntityScope, isInScope } from '../service/entityScope';
 import { TektonClusterCaches, TektonWatches } from '../watch';
 import {
   ArchiveCap,

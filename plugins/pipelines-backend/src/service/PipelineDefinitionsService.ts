@@ -1,5 +1,7 @@
 import {
   ClusterAccess,
+  EntityScope,
+  isInScope,
   isNotFound,
   KubernetesCallContext,
   kubernetesStatusCode,
@@ -22,7 +24,6 @@ import {
   validatePipeline,
 } from '@cairn/plugin-pipelines-common';
 import { TektonWatches } from '../watch';
-import { EntityScope, isInScope } from './entityScope';
 import {
   invalidPipelineError,
   labelForEntity,

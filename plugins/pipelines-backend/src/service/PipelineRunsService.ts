@@ -1,4 +1,9 @@
-import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import {
+  ClusterAccess,
+  EntityScope,
+  isInScope,
+  sortScopes,
+} from '@cairn/plugin-kubernetes-node';
 import { mapTektonError } from '../clusters/tektonErrors';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
@@ -40,7 +45,6 @@ import {
   ResourceCache,
 } from '@cairn/plugin-kubernetes-node';
 import { taskRunsOf, TektonClusterCaches, TektonWatches } from '../watch';
-import { EntityScope, isInScope, sortScopes } from './entityScope';
 import { RunQuery, RunRow, selectRuns, summarizeRun } from './runQuery';
 import { ServiceAccountAllowList } from './serviceAccounts';
 import {

@@ -4,9 +4,12 @@ import {
   TaskRun,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
-import { CacheEvent } from '@cairn/plugin-kubernetes-node';
+import {
+  CacheEvent,
+  EntityScope,
+  EntityScopeMatcher,
+} from '@cairn/plugin-kubernetes-node';
 import { taskRunsOf, TektonWatches } from '../watch';
-import { EntityScope, EntityScopeMatcher } from './entityScope';
 import { summarizeRun } from './runQuery';
 
 /** Options of {@link RunEvents}. @public */

@@ -1,6 +1,12 @@
+import {
+  component,
+  ownersOf,
+  permissionPolicy,
+  userAuth,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   READ_ONLY_NAMESPACE,
   startTektonTestCluster,
@@ -8,13 +14,10 @@ import {
   tektonObjects,
   WRITABLE_NAMESPACE,
 } from '../__testUtils__/tektonCluster';
-import { component, ownersOf } from '../__testUtils__/entities';
 import {
-  permissionPolicy,
   PipelinesTestBackend,
   pushedRuns,
   startPipelinesTestBackend,
-  userAuth,
   withEventStream,
 } from '../__testUtils__/testBackend';
 

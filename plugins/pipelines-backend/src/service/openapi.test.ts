@@ -1,3 +1,4 @@
+import { component } from '@cairn/plugin-kubernetes-node/testUtils';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockServices } from '@backstage/backend-test-utils';
@@ -9,7 +10,6 @@ import express from 'express';
 import { Readable } from 'node:stream';
 import request from 'supertest';
 import { z } from 'zod';
-import { component } from '../__testUtils__/entities';
 import { API_OPERATIONS, buildOpenApiDocument, toOpenApiPath } from './openapi';
 import { createRouter } from './router';
 import { summarizeRun } from './runQuery';

@@ -1,6 +1,5 @@
 import { Pipeline } from '@cairn/plugin-pipelines-common';
-import { parseLabelSelector } from '@cairn/plugin-kubernetes-node';
-import { EntityScope } from './entityScope';
+import { EntityScope, parseLabelSelector } from '@cairn/plugin-kubernetes-node';
 import {
   entityLabels,
   invalidPipelineError,

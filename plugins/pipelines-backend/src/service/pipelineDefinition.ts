@@ -4,8 +4,10 @@ import {
   toEditablePipeline,
   ValidationProblem,
 } from '@cairn/plugin-pipelines-common';
-import { matchesLabelSelector } from '@cairn/plugin-kubernetes-node';
-import { EntityScope } from './entityScope';
+import {
+  EntityScope,
+  matchesLabelSelector,
+} from '@cairn/plugin-kubernetes-node';
 
 /*
  * Pure steps of saving a Pipeline from the builder: what the object written

@@ -9,7 +9,7 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import Router from 'express-promise-router';
 import { PipelineDefinitionsService } from './PipelineDefinitionsService';
-import { RouteHelpers } from './routeHelpers';
+import { RouteHelpers } from '@cairn/plugin-kubernetes-node';
 import { parseInput } from './schemas';
 
 const PIPELINES = 'pipelines';

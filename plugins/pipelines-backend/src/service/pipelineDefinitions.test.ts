@@ -1,13 +1,15 @@
-import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
+import {
+  auditRecorder,
+  component,
+  permissionPolicy,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
 } from '../__testUtils__/tektonCluster';
-import { component } from '../__testUtils__/entities';
 import {
-  auditRecorder,
-  permissionPolicy,
   PipelinesTestBackend,
   startPipelinesTestBackend,
 } from '../__testUtils__/testBackend';

@@ -1,4 +1,9 @@
 import {
+  createRouteHelpers,
+  EntityScope,
+  ReadableEntityScopes,
+} from '@cairn/plugin-kubernetes-node';
+import {
   AuditorService,
   HttpAuthService,
   LoggerService,
@@ -7,7 +12,10 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   cancelBodySchema,
+  entityRefQuerySchema,
+  isPipelinesAvailable,
   objectPathSchema,
+  PIPELINES_ANNOTATION,
   pipelinesRunCancelPermission,
   pipelinesRunCreatePermission,
   pipelinesRunDeletePermission,
@@ -18,16 +26,14 @@ import {
   startRunBodySchema,
   stepLogQuerySchema,
   stepLogSearchQuerySchema,
+  TEKTON_CICD_ANNOTATION,
 } from '@cairn/plugin-pipelines-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';
 import { StepLogService } from '../logs/StepLogService';
-import { EntityScope } from './entityScope';
 import { buildOpenApiDocument } from './openapi';
-import { ReadableEntityScopes } from './ReadableEntityScopes';
 import { RunEvents } from './RunEvents';
-import { createRouteHelpers } from './routeHelpers';
 import { addPipelineDefinitionRoutes } from './pipelineDefinitionRoutes';
 import { PipelineDefinitionsService } from './PipelineDefinitionsService';
 import { PipelineRunsService } from './PipelineRunsService';
@@ -66,7 +72,16 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { service, logs, events } = options;
-  const helpers = createRouteHelpers(options);
+  const helpers = createRouteHelpers({
+    ...options,
+    objects: 'pipeline runs',
+    entityRefOf: req =>
+      parseInput(
+        entityRefQuerySchema,
+        { entityRef: req.query.entityRef },
+        'query',
+      ).entityRef,
+  });
   const { authorizedScope, authorizedChange } = helpers;
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
@@ -85,7 +100,17 @@ export async function createRouter(
     res.json(openApi);
   });
 
-  const readableScopes = new ReadableEntityScopes(options);
+  // The entities that opt in to Pipelines, with the annotations to find
+  // their runs.
+  const readableScopes = new ReadableEntityScopes({
+    ...options,
+    permission: pipelinesRunReadPermission,
+    filter: [
+      { [`metadata.annotations.${PIPELINES_ANNOTATION}`]: 'true' },
+      { [`metadata.annotations.${TEKTON_CICD_ANNOTATION}`]: 'true' },
+    ],
+    isAvailable: isPipelinesAvailable,
+  });
   /**
    * The entities a list or event stream covers: the one `?entityRef=`
    * names, once the caller may read its runs; without it, every entity whose

@@ -1,18 +1,20 @@
+import {
+  auditRecorder,
+  component,
+  permissionPolicy,
+  userAuth,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
   WRITABLE_NAMESPACE,
 } from '../__testUtils__/tektonCluster';
-import { component } from '../__testUtils__/entities';
 import {
-  auditRecorder,
-  permissionPolicy,
   PipelinesTestBackend,
   startPipelinesTestBackend,
-  userAuth,
 } from '../__testUtils__/testBackend';
 
 /*

@@ -1,10 +1,14 @@
-import { ClusterAccess, isNotFound } from '@cairn/plugin-kubernetes-node';
+import {
+  ClusterAccess,
+  EntityScope,
+  isInScope,
+  isNotFound,
+} from '@cairn/plugin-kubernetes-node';
 import { mapTektonError } from '../clusters/tektonErrors';
 import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { WorkspaceBinding } from '@cairn/plugin-pipelines-common';
 import { CoreV1Api, setHeaderOptions } from '@kubernetes/client-node';
-import { EntityScope, isInScope } from './entityScope';
 import { NamedObjectAllowList } from './serviceAccounts';
 
 const KEY = 'pipelines.workspaces';

@@ -1,4 +1,8 @@
-import { ClusterAccess, ClusterWatches } from '@cairn/plugin-kubernetes-node';
+import {
+  ClusterAccess,
+  ClusterWatches,
+  getEntityScope,
+} from '@cairn/plugin-kubernetes-node';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +19,6 @@ import {
   TaskRun,
 } from '@cairn/plugin-pipelines-common';
 import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
-import { getEntityScope } from '../service/entityScope';
 import { PipelineDefinitionsService } from '../service/PipelineDefinitionsService';
 import { PipelineRunsService } from '../service/PipelineRunsService';
 import { stripUnreadRunFields, TektonWatches } from './TektonWatches';

@@ -1,3 +1,10 @@
+import {
+  auditRecorder,
+  component,
+  permissionPolicy,
+  userAuth,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
 import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import {
@@ -15,19 +22,14 @@ import { Knex } from 'knex';
 import giteaPullRequest from '@cairn/plugin-pipelines-common/src/triggers/__fixtures__/gitea-pull-request.json';
 // eslint-disable-next-line @backstage/no-forbidden-package-imports
 import gitlabPush from '@cairn/plugin-pipelines-common/src/triggers/__fixtures__/gitlab-push.json';
-import { component } from '../__testUtils__/entities';
-import { waitFor } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   startTektonTestCluster,
   TektonTestCluster,
   tektonObjects,
 } from '../__testUtils__/tektonCluster';
 import {
-  auditRecorder,
-  permissionPolicy,
   PipelinesTestBackend,
   startPipelinesTestBackend,
-  userAuth,
 } from '../__testUtils__/testBackend';
 import { DeliveryStore } from './DeliveryStore';
 

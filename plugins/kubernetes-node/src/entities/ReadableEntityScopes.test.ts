@@ -1,45 +1,54 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { component, ownersOf } from '../__testUtils__/entities';
-import { permissionPolicy } from '../__testUtils__/testBackend';
-import { ReadableEntityScopes } from './ReadableEntityScopes';
+import { createPermission } from '@backstage/plugin-permission-common';
+import { Entity } from '@backstage/catalog-model';
+import { component, ownersOf, permissionPolicy } from '../testUtils';
+import {
+  ReadableEntityScopes,
+  ReadableEntityScopesOptions,
+} from './ReadableEntityScopes';
+
+const readPermission = createPermission({
+  name: 'test.object.read',
+  attributes: { action: 'read' },
+  resourceType: 'catalog-entity',
+});
+
+/** A plugin's own opt-in annotation, read case-blind. */
+const OPT_IN = 'cairn.dev/test-feature';
 
 const entities = [
   component(
     'shop',
-    {
-      'cairn.dev/pipelines': 'true',
-      'backstage.io/kubernetes-id': 'shop',
-    },
+    { [OPT_IN]: 'true', 'backstage.io/kubernetes-id': 'shop' },
     'user:default/amy',
   ),
   component(
     'cart',
-    {
-      'tekton.dev/cicd': 'TRUE',
-      'backstage.io/kubernetes-label-selector': 'app=cart',
-    },
+    { 'backstage.io/kubernetes-label-selector': 'app=cart' },
     'user:default/bob',
   ),
-  // Opted in, but its runs cannot be found: left out, not an error.
+  // Its objects cannot be found: left out, not an error.
   component(
     'broken',
     {
-      'cairn.dev/pipelines': 'true',
+      [OPT_IN]: 'true',
       'backstage.io/kubernetes-label-selector': 'app in cart',
     },
     'user:default/amy',
   ),
-  component(
-    'legacy',
-    { 'backstage.io/kubernetes-id': 'legacy' },
-    'user:default/amy',
-  ),
+  // Nothing ties it to cluster objects.
+  component('docs', { [OPT_IN]: 'TRUE' }, 'user:default/amy'),
 ];
 
 const owners = ownersOf(entities);
 
-function setup(options: { failNext?: boolean; ttlMs?: number } = {}) {
+function setup(
+  options: {
+    failNext?: boolean;
+    ttlMs?: number;
+  } & Partial<ReadableEntityScopesOptions> = {},
+) {
   let failNext = options.failNext ?? false;
   const policy = permissionPolicy(({ resourceRef }, user) => {
     if (failNext) {
@@ -51,7 +60,10 @@ function setup(options: { failNext?: boolean; ttlMs?: number } = {}) {
   const scopes = new ReadableEntityScopes({
     catalog: catalogServiceMock({ entities }),
     permissions: policy.permissions,
+    permission: readPermission,
     ttlMs: options.ttlMs,
+    filter: options.filter,
+    isAvailable: options.isAvailable,
   });
   /** Each authorize call's resources. */
   const calls = () =>
@@ -64,7 +76,7 @@ function setup(options: { failNext?: boolean; ttlMs?: number } = {}) {
 }
 
 describe('ReadableEntityScopes', () => {
-  it('gives each user the opted-in entities they may read, asked in one batch', async () => {
+  it('gives each user the entities with Kubernetes annotations they may read, asked in one batch', async () => {
     const { calls, refsOf } = setup();
     expect(await refsOf('user:default/amy')).toEqual([
       'component:default/shop',
@@ -75,6 +87,22 @@ describe('ReadableEntityScopes', () => {
     expect(calls().map(c => [...c].sort())).toEqual([
       ['component:default/cart', 'component:default/shop'],
       ['component:default/cart', 'component:default/shop'],
+    ]);
+  });
+
+  it("takes only the entities a plugin's filter and opt-in admit", async () => {
+    const { calls, refsOf } = setup({
+      filter: { [`metadata.annotations.${OPT_IN}`]: ['true', 'TRUE'] },
+      isAvailable: (entity: Entity) =>
+        entity.metadata.annotations?.[OPT_IN]?.toLowerCase() === 'true',
+    });
+    expect(await refsOf('user:default/amy')).toEqual([
+      'component:default/shop',
+    ]);
+    expect(await refsOf('user:default/bob')).toEqual([]);
+    expect(calls()).toEqual([
+      ['component:default/shop'],
+      ['component:default/shop'],
     ]);
   });
 

@@ -4,29 +4,32 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import { entityRefQuerySchema } from '@cairn/plugin-pipelines-common';
 import { Request } from 'express';
 import { EntityScope, getEntityScope } from './entityScope';
-import { parseInput } from './schemas';
 
-/** Metadata of an audit event. */
+/** Metadata of an audit event. @public */
 export type AuditMeta = NonNullable<
   Parameters<AuditorService['createEvent']>[0]['meta']
 >;
 
-/** What every route of the Pipelines API shares. */
+/**
+ * What the routes of a Kubernetes-facing plugin share: permission checks on
+ * the entity a request is about, and audited changes.
+ * @public
+ */
 export interface RouteHelpers {
   /**
    * The entity the request is about (`?entityRef=`), as the caller may see
    * it, once the caller holds the permission on it. `objects` names what the
-   * permission is about in the refusal ("pipeline runs" by default).
+   * permission is about in the refusal (the helpers' `objects` by default).
    */
   authorizedScope(
     req: Request,
@@ -45,7 +48,7 @@ export interface RouteHelpers {
     change: {
       eventId: string;
       permission: ResourcePermission | BasicPermission;
-      /** What the permission is about, in the refusal ("pipeline runs" by default). */
+      /** What the permission is about, in the refusal (the helpers' `objects` by default). */
       objects?: string;
       meta: AuditMeta;
     },
@@ -53,25 +56,59 @@ export interface RouteHelpers {
   ): Promise<T>;
 }
 
-/** The shared route helpers over the plugin's services. */
-export function createRouteHelpers(options: {
+/** Options of {@link createRouteHelpers}. @public */
+export interface RouteHelpersOptions {
   catalog: CatalogService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
-}): RouteHelpers {
+  /**
+   * What the plugin's objects are called in refusals and in the message of
+   * an entity without the annotations to find them, e.g. "pipeline runs"
+   * (default "Kubernetes objects").
+   */
+  objects?: string;
+  /**
+   * The entity ref a request is about, validated: an InputError otherwise
+   * (default: the `entityRef` query parameter, as the catalog parses refs).
+   */
+  entityRefOf?: (req: Request) => string;
+}
+
+/** The `entityRef` query parameter, as the catalog parses entity refs. */
+function entityRefQuery(req: Request): string {
+  const value = req.query.entityRef;
+  if (typeof value !== 'string' || !value) {
+    throw new InputError(
+      'invalid query: entityRef is required, e.g. component:default/shop',
+    );
+  }
+  try {
+    return stringifyEntityRef(parseEntityRef(value));
+  } catch (error) {
+    throw new InputError(
+      `invalid query: entityRef ${JSON.stringify(
+        value,
+      )} is not an entity ref: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The shared route helpers over a plugin's services.
+ * @public
+ */
+export function createRouteHelpers(options: RouteHelpersOptions): RouteHelpers {
   const { catalog, httpAuth, permissions, auditor } = options;
+  const defaultObjects = options.objects ?? 'Kubernetes objects';
+  const entityRefOf = options.entityRefOf ?? entityRefQuery;
 
   async function authorizedScope(
     req: Request,
     permission: ResourcePermission | BasicPermission,
-    objects = 'pipeline runs',
+    objects = defaultObjects,
   ): Promise<{ scope: EntityScope; userRef: string }> {
-    const { entityRef } = parseInput(
-      entityRefQuerySchema,
-      { entityRef: req.query.entityRef },
-      'query',
-    );
+    const entityRef = entityRefOf(req);
     const credentials = await httpAuth.credentials(req);
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity) {
@@ -95,7 +132,7 @@ export function createRouteHelpers(options: {
       subject?: string;
     };
     return {
-      scope: getEntityScope(entity),
+      scope: getEntityScope(entity, defaultObjects),
       userRef: principal.userEntityRef ?? principal.subject ?? 'unknown',
     };
   }
@@ -110,11 +147,7 @@ export function createRouteHelpers(options: {
     },
     action: (caller: { scope: EntityScope; userRef: string }) => Promise<T>,
   ): Promise<T> {
-    const { entityRef } = parseInput(
-      entityRefQuerySchema,
-      { entityRef: req.query.entityRef },
-      'query',
-    );
+    const entityRef = entityRefOf(req);
     const event: AuditorServiceEvent = await auditor.createEvent({
       eventId: change.eventId,
       severityLevel: 'medium',

@@ -1,18 +1,18 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
-  getEntityLabelSelector,
-  KUBERNETES_CLUSTER_ANNOTATION,
-  KUBERNETES_NAMESPACE_ANNOTATION,
-} from '@cairn/plugin-pipelines-common';
-import {
   LabelSelector,
   matchesLabelSelector,
   parseLabelSelector,
-} from '@cairn/plugin-kubernetes-node';
+} from '../watch';
+import {
+  getEntityLabelSelector,
+  KUBERNETES_CLUSTER_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from './annotations';
 
 /**
- * Where an entity's Tekton objects are, from its `backstage.io/kubernetes-*`
+ * Where an entity's cluster objects are, from its `backstage.io/kubernetes-*`
  * annotations, the way the Backstage Kubernetes plugin finds its objects.
  * @public
  */
@@ -26,13 +26,21 @@ export interface EntityScope {
   selectorText: string;
 }
 
-/** The scope of an entity; an InputError saying which annotation to add or fix. @public */
-export function getEntityScope(entity: Entity): EntityScope {
+/**
+ * The scope of an entity; an InputError saying which annotation to add or
+ * fix. `objects` names what the scope is for in that message ("Kubernetes
+ * objects" by default).
+ * @public
+ */
+export function getEntityScope(
+  entity: Entity,
+  objects = 'Kubernetes objects',
+): EntityScope {
   const entityRef = stringifyEntityRef(entity);
   const selectorText = getEntityLabelSelector(entity);
   if (!selectorText) {
     throw new InputError(
-      `entity ${entityRef} has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation; add one so its pipeline runs can be found`,
+      `entity ${entityRef} has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation; add one so its ${objects} can be found`,
     );
   }
   let selector: LabelSelector;
@@ -70,7 +78,7 @@ export function isInScope(
   );
 }
 
-/** The entity scopes a list covers, in the order runs are attributed to them. @public */
+/** The entity scopes a list covers, in the order objects are attributed to them. @public */
 export function sortScopes(scopes: readonly EntityScope[]): EntityScope[] {
   return [...scopes].sort((a, b) =>
     a.entityRef < b.entityRef ? -1 : Number(a.entityRef > b.entityRef),
@@ -80,10 +88,10 @@ export function sortScopes(scopes: readonly EntityScope[]): EntityScope[] {
 /**
  * Finds which of many entity scopes an object belongs to, without trying
  * each: scopes are indexed by a label value their selector requires (e.g.
- * `backstage.io/kubernetes-id=shop`), so a run is checked only against the
+ * `backstage.io/kubernetes-id=shop`), so an object is checked only against the
  * scopes its own labels name, plus those whose selector has no such value.
- * An object in several scopes belongs to the first by entity ref, as in the
- * runs list.
+ * An object in several scopes belongs to the first by entity ref, as in
+ * {@link sortScopes}.
  * @public
  */
 export class EntityScopeMatcher {

@@ -2,20 +2,38 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  isPipelinesAvailable,
-  PIPELINES_ANNOTATION,
-  pipelinesRunReadPermission,
-  TEKTON_CICD_ANNOTATION,
-} from '@cairn/plugin-pipelines-common';
+  CATALOG_FILTER_EXISTS,
+  EntityFilterQuery,
+} from '@backstage/catalog-client';
+import { Entity } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+} from './annotations';
 import { EntityScope, getEntityScope, sortScopes } from './entityScope';
 
 /** Options of {@link ReadableEntityScopes}. @public */
 export interface ReadableEntityScopesOptions {
   catalog: CatalogService;
   permissions: PermissionsService;
+  /** What the caller must hold on an entity, e.g. `pipelines.run.read`. */
+  permission: ResourcePermission<'catalog-entity'>;
+  /**
+   * The catalog's filter for the entities that take part (default: those
+   * with a `backstage.io/kubernetes-id` or `-label-selector` annotation).
+   */
+  filter?: EntityFilterQuery;
+  /**
+   * Whether an entity the filter found takes part (default: all), for what
+   * a catalog filter cannot say, e.g. an opt-in annotation read case-blind.
+   */
+  isAvailable?: (entity: Entity) => boolean;
   /**
    * How long one caller's entity set is reused (default 10 s): a page view
    * makes several requests, and paging or filtering makes more.
@@ -31,13 +49,24 @@ interface Entry {
 /** Callers whose sets are kept before expired ones are swept out. */
 const SWEEP_ABOVE = 1000;
 
+/** The entities with the annotations that find their cluster objects. */
+const HAS_KUBERNETES_ANNOTATIONS: EntityFilterQuery = [
+  {
+    [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: CATALOG_FILTER_EXISTS,
+  },
+  {
+    [`metadata.annotations.${KUBERNETES_LABEL_SELECTOR_ANNOTATION}`]:
+      CATALOG_FILTER_EXISTS,
+  },
+];
+
 /**
- * The entities whose runs a caller may read, for the lists that cover every
- * entity: those the caller can see in the catalog that opt in to Pipelines
- * (with the Kubernetes annotations to find their runs), less those on which
- * the caller does not hold `pipelines.run.read` — asked in one batch, so the
- * permission backend resolves conditional (owner) decisions together.
- * Sorted by entity ref, the order runs are attributed to entities in.
+ * The entities whose objects a caller may read, for the lists that cover
+ * every entity: those the caller can see in the catalog that take part
+ * (`filter`, `isAvailable`) with a valid scope, less those on which the
+ * caller does not hold `permission` — asked in one batch, so the permission
+ * backend resolves conditional (owner) decisions together. Sorted by entity
+ * ref, the order objects are attributed to entities in.
  *
  * Each caller's set is kept briefly, keyed by who the caller is, and one
  * resolution is shared by the caller's concurrent requests; a failed one is
@@ -82,10 +111,7 @@ export class ReadableEntityScopes {
   ): Promise<EntityScope[]> {
     const { items } = await this.options.catalog.getEntities(
       {
-        filter: [
-          { [`metadata.annotations.${PIPELINES_ANNOTATION}`]: 'true' },
-          { [`metadata.annotations.${TEKTON_CICD_ANNOTATION}`]: 'true' },
-        ],
+        filter: this.options.filter ?? HAS_KUBERNETES_ANNOTATIONS,
         fields: [
           'kind',
           'metadata.namespace',
@@ -97,17 +123,19 @@ export class ReadableEntityScopes {
     );
     const candidates: EntityScope[] = [];
     for (const entity of items) {
-      if (!isPipelinesAvailable(entity)) continue;
+      if (this.options.isAvailable && !this.options.isAvailable(entity)) {
+        continue;
+      }
       try {
         candidates.push(getEntityScope(entity));
       } catch {
-        // An invalid selector annotation: its own CI/CD tab says what to fix.
+        // An invalid selector annotation: its own entity tab says what to fix.
       }
     }
     if (!candidates.length) return [];
     const decisions = await this.options.permissions.authorize(
       candidates.map(scope => ({
-        permission: pipelinesRunReadPermission,
+        permission: this.options.permission,
         resourceRef: scope.entityRef,
       })),
       { credentials },

@@ -1,12 +1,12 @@
 import { Entity } from '@backstage/catalog-model';
 
 /*
- * Test support: catalog entities as the pipelines backend reads them. Each
- * test names its own entities and annotations; this only spells out the
- * rest of a Component.
+ * Test support: catalog entities as Cairn's backends read them. Each test
+ * names its own entities and annotations; this only spells out the rest of
+ * a Component.
  */
 
-/** A Component in namespace `default` with these annotations. */
+/** A Component in namespace `default` with these annotations. @public */
 export function component(
   name: string,
   annotations: Record<string, string>,
@@ -20,7 +20,7 @@ export function component(
   };
 }
 
-/** Each Component's owner, by entity ref. */
+/** Each Component's owner, by entity ref. @public */
 export function ownersOf(entities: Entity[]): Record<string, string> {
   return Object.fromEntries(
     entities.map(e => [

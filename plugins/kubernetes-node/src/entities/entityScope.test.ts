@@ -50,7 +50,10 @@ describe('getEntityScope', () => {
 
   it('says which annotation to add or fix', () => {
     expect(() => getEntityScope(entity({}))).toThrow(
-      'entity component:default/shop has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation; add one so its pipeline runs can be found',
+      'entity component:default/shop has no backstage.io/kubernetes-id or backstage.io/kubernetes-label-selector annotation; add one so its Kubernetes objects can be found',
+    );
+    expect(() => getEntityScope(entity({}), 'pipeline runs')).toThrow(
+      'add one so its pipeline runs can be found',
     );
     expect(() =>
       getEntityScope(

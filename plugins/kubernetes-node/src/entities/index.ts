@@ -1,0 +1,22 @@
+export {
+  getEntityLabelSelector,
+  KUBERNETES_CLUSTER_ANNOTATION,
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from './annotations';
+export {
+  EntityScopeMatcher,
+  getEntityScope,
+  isInScope,
+  sortScopes,
+} from './entityScope';
+export type { EntityScope } from './entityScope';
+export { ReadableEntityScopes } from './ReadableEntityScopes';
+export type { ReadableEntityScopesOptions } from './ReadableEntityScopes';
+export { createRouteHelpers } from './routeHelpers';
+export type {
+  AuditMeta,
+  RouteHelpers,
+  RouteHelpersOptions,
+} from './routeHelpers';
