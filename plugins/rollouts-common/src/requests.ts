@@ -158,9 +158,24 @@ export const startUpdateBodySchema = z
     resourceVersion,
     /** New image by container name, applied on top of `template` (or the Stone's template). */
     images: z
-      .record(containerName, imageReference)
-      .refine(images => Object.keys(images).length > 0, {
-        message: 'must name at least one container and its new image',
+      .record(z.string(), imageReference)
+      .superRefine((images, ctx) => {
+        if (Object.keys(images).length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must name at least one container and its new image',
+          });
+        }
+        // zod reports a record key's own issues only as "Invalid key".
+        for (const name of Object.keys(images)) {
+          for (const message of dns1123LabelErrors(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: `container name ${JSON.stringify(name)}: ${message}`,
+            });
+          }
+        }
       })
       .describe(
         "New image by container name, set on `template` (or, without it, on the Stone's template)",
