@@ -9,3 +9,4 @@
 export * from './clusters';
 export * from './watch';
 export * from './entities';
+export * from './service';

@@ -1,4 +1,4 @@
-import { ClusterAccess, ClusterWatches } from '@cairn/plugin-kubernetes-node';
+import { kubernetesAccessServiceRef } from '@cairn/plugin-kubernetes-node';
 import {
   coreServices,
   createBackendPlugin,
@@ -50,6 +50,7 @@ export const pipelinesPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        kubernetes: kubernetesAccessServiceRef,
       },
       async init({
         config,
@@ -64,6 +65,7 @@ export const pipelinesPlugin = createBackendPlugin({
         scheduler,
         catalog,
         events: eventsService,
+        kubernetes,
       }) {
         permissionsRegistry.addPermissions([
           ...pipelinesPermissions,
@@ -71,9 +73,9 @@ export const pipelinesPlugin = createBackendPlugin({
         ]);
         const serviceAccounts = ServiceAccountAllowList.fromConfig(config);
         const workspaces = WorkspaceAllowList.fromConfig(config);
-        const clusters = ClusterAccess.fromConfig(config);
-        const shared = new ClusterWatches({ clusters, logger });
-        const watches = new TektonWatches({ watches: shared });
+        // The backend's shared clusters and watches: they stop with it.
+        const { clusters } = kubernetes;
+        const watches = new TektonWatches({ watches: kubernetes.watches });
         const store = await DatabaseLogStore.create(database);
         const logsConfig = readLogsConfig(config);
         const archiver = new StepLogArchiver({
@@ -125,7 +127,6 @@ export const pipelinesPlugin = createBackendPlugin({
           events.stop();
           await deliveries.idle();
           await archiver.stop();
-          await shared.stop();
         });
 
         const { retentionDays } = logsConfig;

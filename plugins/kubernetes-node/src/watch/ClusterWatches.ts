@@ -103,7 +103,11 @@ export class ClusterWatches {
     if (existing) {
       if (existing.resource.transform !== resource.transform) {
         throw new Error(
-          `${resource.plural}.${resource.group} on cluster "${cluster}" are already watched with another transform; the cache is shared, so every user of the kind must pass the same transform`,
+          `${
+            resource.group
+              ? `${resource.plural}.${resource.group}`
+              : resource.plural
+          } on cluster "${cluster}" are already watched with another transform; the cache is shared, so every user of the kind must pass the same transform`,
         );
       }
       return existing.cache;

@@ -1,0 +1,2 @@
+export { kubernetesAccessServiceRef } from './kubernetesAccessServiceRef';
+export type { KubernetesAccessService } from './kubernetesAccessServiceRef';
