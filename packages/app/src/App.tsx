@@ -24,6 +24,7 @@ import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
 import { PipelinesPage } from '@cairn/plugin-pipelines';
+import { RolloutsPage } from '@cairn/plugin-rollouts';
 import { TemplateStorePage } from '@cairn/plugin-template-store';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
@@ -86,6 +87,7 @@ const routes = (
     <Route path="/catalog-graph" element={<CatalogGraphPage />} />
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/pipelines" element={<PipelinesPage />} />
+    <Route path="/rollouts" element={<RolloutsPage />} />
     <Route path="/templates" element={<TemplateStorePage />} />
   </FlatRoutes>
 );

@@ -6,11 +6,7 @@ import {
   StoneUpdateType,
 } from '@cairn/operators-api';
 import { stagePreview } from './preview';
-import {
-  stonePods,
-  updateScenario,
-  UpdateScenario,
-} from './__testUtils__/stones';
+import { stonePods, updateScenario, UpdateScenario } from './testUtils';
 
 /** The pods the operator's own plan moves to the update revision in a pass that may move all at once. */
 function podsThePlanMoves(

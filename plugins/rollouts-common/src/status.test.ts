@@ -1,6 +1,6 @@
 import { Stone, StoneCondition } from '@cairn/operators-api';
 import { actionRefusal, stoneStatus } from './status';
-import { updateScenario } from './__testUtils__/stones';
+import { updateScenario } from './testUtils';
 
 const condition = (
   type: StoneCondition['type'],

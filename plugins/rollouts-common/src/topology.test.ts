@@ -1,5 +1,5 @@
 import { stoneTopology, UNSCHEDULED_HOST } from './topology';
-import { stonePods, updateScenario } from './__testUtils__/stones';
+import { stonePods, updateScenario } from './testUtils';
 
 describe('stoneTopology', () => {
   it('lays the pods out zones → racks → hosts with counts', () => {

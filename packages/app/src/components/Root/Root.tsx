@@ -3,6 +3,7 @@ import { makeStyles } from '@material-ui/core';
 import HomeIcon from '@material-ui/icons/Home';
 import DeviceHubIcon from '@material-ui/icons/DeviceHub';
 import PipelinesIcon from '@material-ui/icons/AccountTree';
+import RolloutsIcon from '@material-ui/icons/Layers';
 import TemplatesIcon from '@material-ui/icons/LibraryBooks';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
@@ -79,6 +80,7 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
           text="Catalog graph"
         />
         <SidebarItem icon={PipelinesIcon} to="pipelines" text="Pipelines" />
+        <SidebarItem icon={RolloutsIcon} to="rollouts" text="Rollouts" />
         <SidebarItem icon={TemplatesIcon} to="templates" text="Templates" />
         <SidebarDivider />
         <SidebarScrollWrapper>

@@ -42,6 +42,10 @@ import {
   EntityPipelinesContent,
   isPipelinesAvailable,
 } from '@cairn/plugin-pipelines';
+import {
+  EntityRolloutsContent,
+  isRolloutsAvailable,
+} from '@cairn/plugin-rollouts';
 
 /*
  * The entity page. Cairn's plugins add their tabs here: a tab is one
@@ -100,6 +104,13 @@ const componentPage = (
     </EntityLayout.Route>
     <EntityLayout.Route path="/ci-cd" title="CI/CD" if={isPipelinesAvailable}>
       <EntityPipelinesContent />
+    </EntityLayout.Route>
+    <EntityLayout.Route
+      path="/rollouts"
+      title="Rollouts"
+      if={isRolloutsAvailable}
+    >
+      <EntityRolloutsContent />
     </EntityLayout.Route>
     <EntityLayout.Route
       path="/kubernetes"

@@ -1,3 +1,8 @@
+/*
+ * Stones for tests of the Rollouts plugins (`@cairn/plugin-rollouts-common/testUtils`):
+ * an update of a Stone over three zones at any stage, with its pods as the
+ * Stone controller creates them.
+ */
 import type {
   V1ControllerRevision,
   V1Pod,
@@ -13,8 +18,8 @@ import {
   StoneStage,
   stageUpdatedCounts,
 } from '@cairn/operators-api';
-import { StonePod } from '../api';
-import { toStonePod } from '../objects';
+import { StoneDetail, StonePod } from './api';
+import { summarizeStone, toStonePod, toStoneRevision } from './objects';
 
 export const templateOf = (image: string): V1PodTemplateSpec => ({
   metadata: { labels: { app: 'web' } },
@@ -165,4 +170,28 @@ export function stonePods(scenario: UpdateScenario): StonePod[] {
         : undefined,
     }),
   );
+}
+
+/** The scenario as `GET /stones/:cluster/:namespace/:name` answers it. */
+export function stoneDetail(
+  scenario: UpdateScenario,
+  options: { cluster?: string; entityRef?: string } & Partial<
+    Pick<StoneDetail, 'approvals' | 'clusterErrors'>
+  > = {},
+): StoneDetail {
+  const name = scenario.stone.metadata.name!;
+  return {
+    summary: summarizeStone(scenario.stone, {
+      cluster: options.cluster ?? 'dev',
+      entityRef: options.entityRef ?? 'component:default/web',
+      stageStartedAt: '2026-01-02T00:00:00.000Z',
+    }),
+    stone: scenario.stone,
+    pods: stonePods(scenario),
+    revisions: scenario.revisions
+      .map(r => toStoneRevision(r, name))
+      .sort((a, b) => b.revision - a.revision),
+    approvals: options.approvals ?? [],
+    clusterErrors: options.clusterErrors ?? [],
+  };
 }

@@ -1,0 +1,2 @@
+export * from './RolloutsApi';
+export * from './RolloutsClient';

@@ -1,0 +1,139 @@
+import { useCallback, useEffect, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { Box, Chip, Typography } from '@material-ui/core';
+import { Alert } from '@material-ui/lab';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useSignal } from '@backstage/plugin-signals-react';
+import {
+  ROLLOUTS_SIGNAL_CHANNEL,
+  StoneChangedSignal,
+  StoneDetail,
+  StoneRef,
+} from '@cairn/plugin-rollouts-common';
+import { rolloutsApiRef } from '../api';
+import { StoneActions, StoneChange, errorMessage, isConflict } from './actions';
+import { ClusterErrors } from './ClusterErrors';
+import { StageStepper } from './StageStepper';
+import { StoneTopologyView } from './StoneTopologyView';
+
+export const CONFLICT_NOTICE =
+  'Someone changed this Stone; showing the latest.';
+
+const sameStone = (a: StoneRef, b: StoneRef) =>
+  a.cluster === b.cluster && a.namespace === b.namespace && a.name === b.name;
+
+/**
+ * One Stone: its stages, actions and topology. It refetches when the
+ * backend signals a change of it (no polling), and after a 409 (someone
+ * changed it meanwhile) it shows the latest and says so.
+ */
+export function StoneView(props: { stone: StoneRef }) {
+  const { cluster, namespace, name } = props.stone;
+  const api = useApi(rolloutsApiRef);
+  const [detail, setDetail] = useState<StoneDetail>();
+  const [notice, setNotice] = useState<string>();
+  const load = useAsyncRetry(async () => {
+    const loaded = await api.getStone({ cluster, namespace, name });
+    setDetail(loaded);
+    return loaded;
+  }, [api, cluster, namespace, name]);
+  const { retry } = load;
+
+  const { lastSignal } = useSignal<StoneChangedSignal & Record<string, any>>(
+    ROLLOUTS_SIGNAL_CHANNEL,
+  );
+  useEffect(() => {
+    if (lastSignal && sameStone(lastSignal, { cluster, namespace, name })) {
+      retry();
+    }
+  }, [lastSignal, retry, cluster, namespace, name]);
+
+  const change = useCallback(
+    async (request: StoneChange) => {
+      if (!detail) return;
+      try {
+        setDetail(await request(api, detail.summary.resourceVersion));
+        setNotice(undefined);
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+        setNotice(`${CONFLICT_NOTICE} ${errorMessage(e)}`);
+        retry();
+      }
+    },
+    [api, detail, retry],
+  );
+
+  if (!detail) {
+    if (load.error) return <ResponseErrorPanel error={load.error} />;
+    return <Progress />;
+  }
+  const { summary } = detail;
+  return (
+    <InfoCard
+      title={summary.name}
+      subheader={`${summary.cluster} / ${summary.namespace} · ${summary.entityRef}`}
+    >
+      {notice && (
+        <Box mb={2}>
+          <Alert
+            severity="info"
+            role="status"
+            onClose={() => setNotice(undefined)}
+          >
+            {notice}
+          </Alert>
+        </Box>
+      )}
+      {load.error && (
+        <Box mb={2}>
+          <Alert severity="warning">
+            Could not refresh this Stone: {errorMessage(load.error)}
+          </Alert>
+        </Box>
+      )}
+      <ClusterErrors errors={detail.clusterErrors} />
+      <Box display="flex" flexWrap="wrap" gridGap={8} mb={1}>
+        <Chip size="small" label={`stage ${summary.strategy}`} />
+        <Chip
+          size="small"
+          label={`${summary.readyReplicas}/${summary.desiredReplicas} ready · ${summary.updatedReplicas} updated`}
+        />
+        {summary.paused && (
+          <Chip
+            size="small"
+            color="secondary"
+            label={`paused${
+              summary.pausedReason ? `: ${summary.pausedReason}` : ''
+            }`}
+          />
+        )}
+        {summary.degraded && (
+          <Chip
+            size="small"
+            color="secondary"
+            label={`Degraded: ${summary.degradedReason}`}
+          />
+        )}
+      </Box>
+      {summary.degraded && summary.degradedMessage && (
+        <Alert severity="error">{summary.degradedMessage}</Alert>
+      )}
+      <Typography variant="body2" color="textSecondary">
+        {summary.currentRevision
+          ? `current ${summary.currentRevision}`
+          : 'first release'}{' '}
+        → update {summary.updateRevision ?? 'unknown'}
+      </Typography>
+      <StageStepper detail={detail} />
+      <StoneActions detail={detail} change={change} />
+      <Box mt={2}>
+        <StoneTopologyView detail={detail} />
+      </Box>
+    </InfoCard>
+  );
+}

@@ -1,0 +1,3 @@
+export { StoneActions } from './StoneActions';
+export type { StoneChange } from './StoneActions';
+export { isConflict, errorMessage } from './errorMessage';
