@@ -91,6 +91,7 @@ export function ApproveDialog(props: {
           </Table>
         )}
         <TextField
+          id="approve-comment"
           label="Comment (optional)"
           value={comment}
           onChange={e => setComment(e.target.value)}
