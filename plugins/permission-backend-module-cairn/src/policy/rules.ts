@@ -35,9 +35,10 @@ export interface PolicyContext {
   opsGroups: string[];
   /**
    * The release stages an entity's owners may approve on its Stones
-   * themselves; every other stage is for ops. Empty: only ops approve.
+   * themselves; every other stage is for ops. Empty or unset: only ops
+   * approve.
    */
-  ownerApprovableStages: StoneStage[];
+  ownerApprovableStages?: StoneStage[];
 }
 
 /**
@@ -119,11 +120,9 @@ export const ownersMayApproveListedStages: PolicyRule = (
   ) {
     return undefined;
   }
-  return context.ownerApprovableStages.length
-    ? ownerStageApprovalDecision(
-        requester.ownershipEntityRefs,
-        context.ownerApprovableStages,
-      )
+  const stages = context.ownerApprovableStages ?? [];
+  return stages.length
+    ? ownerStageApprovalDecision(requester.ownershipEntityRefs, stages)
     : deny;
 };
 
