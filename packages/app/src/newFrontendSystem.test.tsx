@@ -1,0 +1,106 @@
+import type { Entity } from '@backstage/catalog-model';
+import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import {
+  createExtensionTester,
+  renderInTestApp,
+} from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { PipelinesApi, pipelinesApiRef } from '@cairn/plugin-pipelines';
+import pipelinesPlugin from '@cairn/plugin-pipelines/alpha';
+import { screen } from '@testing-library/react';
+import { RolloutsApi, rolloutsApiRef } from '@cairn/plugin-rollouts';
+import rolloutsPlugin from '@cairn/plugin-rollouts/alpha';
+
+/*
+ * Both Cairn entity tabs (Pipelines' CI/CD and Rollouts) in an app on
+ * Backstage's new frontend system: each
+ * plugin's entity-content extension is mounted by the app machinery
+ * (createExtensionTester), declares its tab, opts entities in by their
+ * annotations, and renders its content for an entity.
+ */
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'web',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'web',
+      'cairn.dev/pipelines': 'true',
+    },
+  },
+  spec: {
+    type: 'service',
+    owner: 'group:default/team',
+    lifecycle: 'production',
+  },
+};
+const withoutAnnotations: Entity = {
+  ...entity,
+  metadata: { name: 'docs', namespace: 'default' },
+};
+
+const rolloutsApi: Pick<RolloutsApi, 'listStones'> = {
+  listStones: async () => ({ items: [], clusterErrors: [] }),
+};
+const pipelinesApi: Partial<PipelinesApi> = {
+  listRuns: async () => ({ items: [], totalCount: 0, clusterErrors: [] }),
+  listPipelines: async () => ({ items: [], clusterErrors: [] }),
+  watchRuns: (_entityRef, _onChanges, signal) =>
+    new Promise(resolve => signal.addEventListener('abort', () => resolve())),
+};
+const apis = [
+  [rolloutsApiRef, rolloutsApi],
+  [pipelinesApiRef, pipelinesApi],
+] as const;
+
+describe.each([
+  {
+    plugin: rolloutsPlugin,
+    id: 'entity-content:rollouts',
+    title: 'Rollouts',
+    path: '/rollouts',
+    shows: 'No Stones',
+  },
+  {
+    plugin: pipelinesPlugin,
+    id: 'entity-content:pipelines',
+    title: 'CI/CD',
+    path: '/ci-cd',
+    shows: 'No pipeline runs yet',
+  },
+])(
+  'the $title tab on the new frontend system',
+  ({ plugin, id, title, path, shows }) => {
+    const tester = () =>
+      createExtensionTester((plugin as any).getExtension(id), {
+        apis: apis as any,
+      });
+
+    it('is an entity content extension for entities that opt in', () => {
+      const t = tester();
+      expect(t.get(EntityContentBlueprint.dataRefs.title)).toBe(title);
+      expect(t.get(coreExtensionData.routePath)).toBe(path);
+      const filter = t.get(
+        EntityContentBlueprint.dataRefs.filterFunction,
+      ) as unknown as (e: Entity) => boolean;
+      expect(filter(entity)).toBe(true);
+      expect(filter(withoutAnnotations)).toBe(false);
+    });
+
+    it('renders its content for the entity', async () => {
+      await renderInTestApp(
+        <EntityProvider entity={entity}>
+          {tester().reactElement()}
+        </EntityProvider>,
+        { apis: apis as any },
+      );
+      // The tab's code loads lazily, as in the app; the Pipelines tab's is large.
+      expect(
+        await screen.findByText(shows, undefined, { timeout: 15000 }),
+      ).toBeInTheDocument();
+    });
+  },
+);
