@@ -113,6 +113,7 @@ export function StartUpdateDialog(props: {
         {containers.map(c => (
           <TextField
             key={c.name}
+            id={`image-${c.name}`}
             label={`Image of ${c.name}`}
             value={images[c.name] ?? ''}
             onChange={e =>
@@ -135,6 +136,7 @@ export function StartUpdateDialog(props: {
         />
         {editTemplate && (
           <TextField
+            id="pod-template"
             label="Pod template (YAML)"
             value={yamlText}
             onChange={e => setYamlText(e.target.value)}
