@@ -11,7 +11,7 @@ import {
 import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject } from '../store/types';
 import type { AdmissionPlugin, AdmissionRequest } from './admission';
-import { ResourceRegistry, storageKey } from './registry';
+import { isStorageVersion, ResourceRegistry, storageKey } from './registry';
 import { groupResource, RequestContext, ResourceService } from './resources';
 import { forbidden } from './status';
 
@@ -264,11 +264,7 @@ export class QuotaController {
       const namespace = quota.metadata.namespace;
       const objects: { target: QuotaTarget; object: any }[] = [];
       for (const type of this.registry.all()) {
-        if (
-          !type.namespaced ||
-          !type.stored ||
-          (type.custom && !type.custom.storage)
-        )
+        if (!type.namespaced || !type.stored || !isStorageVersion(type))
           continue;
         for (const object of this.store.list(storageKey(type), { namespace })
           .items) {

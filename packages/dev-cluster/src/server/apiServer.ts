@@ -870,18 +870,23 @@ export class ApiServer {
         this.faults?.dropWatchesAfterMs ?? Infinity,
       ),
       bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 60_000,
-      // Custom resources are served at each version from one stored object,
-      // so the cached encoding is per version too.
+      // Custom resources (and built-in kinds with several versions) are
+      // served at each version from one stored object, so the cached
+      // encoding is per version too.
       representation: `${
         representation.kind === 'table'
           ? `table:${includeObject}`
           : representation.kind
-      }${type.custom ? `@${type.version}` : ''}`,
+      }${this.resources.conversion.versioned(type) ? `@${type.version}` : ''}`,
       encodeObject: object => {
         if (representation.kind === 'table') {
           return encodeTable(
             type,
-            [this.resources.conversion.served(type, object)],
+            [
+              type.custom
+                ? this.resources.conversion.served(type, object)
+                : object,
+            ],
             {
               includeObject,
               listMeta: {},
@@ -906,11 +911,13 @@ export class ApiServer {
     items: KubeObject[],
     listMeta: Record<string, unknown> | undefined,
   ) {
-    const served = type.custom
+    const served = this.resources.conversion.versioned(type)
       ? items.map(o => this.resources.conversion.served(type, o))
       : items;
     if (representation.kind === 'table') {
-      const table = encodeTable(type, served, {
+      // Built-in kinds print from the stored version, as kube-apiserver
+      // prints from its internal one.
+      const table = encodeTable(type, type.custom ? served : items, {
         includeObject: includeObjectParam(query.get('includeObject')),
         listMeta: listMeta ?? {
           resourceVersion: items[0]?.metadata.resourceVersion,

@@ -10,6 +10,11 @@ import { apiVersionOf, ResourceType } from './registry';
  * decoded, and stored objects are converted to the request's version when
  * served (get, list, watch, write responses). Without a converter (or with
  * strategy None) only apiVersion changes, as before.
+ *
+ * A built-in kind served at a version it is not stored at (`storedAs`:
+ * HorizontalPodAutoscaler at autoscaling/v1, stored at v2) goes the same way
+ * through its registered converter, as kube-apiserver converts it through
+ * its internal version.
  */
 
 export interface CustomResourceConverter {
@@ -35,10 +40,16 @@ export class CustomResourceConversion {
       this.converters.set(`${converter.group}/${kind}`, converter);
   }
 
+  /** Whether objects of `type` may be stored at another version than its own. */
+  versioned(type: ResourceType): boolean {
+    return !!type.custom || !!type.storedAs;
+  }
+
   private converterFor(
     type: ResourceType,
   ): CustomResourceConverter | undefined {
-    if (!type.custom?.webhookConversion) return undefined;
+    if (type.custom && !type.custom.webhookConversion) return undefined;
+    if (!this.versioned(type)) return undefined;
     return this.converters.get(`${type.group}/${type.kind}`);
   }
 
@@ -64,7 +75,7 @@ export class CustomResourceConversion {
   /** A decoded request object (at `type`'s version) at the storage version. */
   stored(type: ResourceType, object: KubeObject): KubeObject {
     const converter = this.converterFor(type);
-    const storageVersion = type.custom?.storageVersion;
+    const storageVersion = type.custom?.storageVersion ?? type.storedAs;
     if (!converter || !storageVersion || storageVersion === type.version)
       return object;
     return converter.convert(

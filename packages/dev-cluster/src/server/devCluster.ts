@@ -39,6 +39,7 @@ import { DaemonSetController } from './daemonSets';
 import { DisruptionController } from './disruption';
 import { NotEnforcedReporter } from './networking';
 import { MetricsProvider } from './metrics';
+import { horizontalPodAutoscalerConverter } from './autoscalingConversion';
 import { HorizontalPodAutoscalerController } from './horizontalPodAutoscalers';
 import { Workloads } from './workloads';
 import {
@@ -137,6 +138,7 @@ export async function startDevCluster(
   server.resources.addValidator(priorityClassValidator);
   // Tekton's conversion webhook; used only by CRDs that ask for it (Tekton's).
   server.resources.conversion.add(tektonConverter);
+  server.resources.conversion.add(horizontalPodAutoscalerConverter);
   const withTekton = options.tekton ?? true;
   for (const plugin of [
     ...(withTekton ? [tektonAdmission] : []),

@@ -5,7 +5,12 @@ import type {
   OwnerReference,
   StoreEvent,
 } from '../store/types';
-import { ResourceRegistry, ResourceType, storageKey } from './registry';
+import {
+  isStorageVersion,
+  ResourceRegistry,
+  ResourceType,
+  storageKey,
+} from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ControllerQueue } from './controllerQueue';
 
@@ -112,7 +117,7 @@ export class GarbageCollector {
   private typeOf(resource: string): ResourceType | undefined {
     return this.registry
       .all()
-      .find(t => storageKey(t) === resource && (!t.custom || t.custom.storage));
+      .find(t => storageKey(t) === resource && isStorageVersion(t));
   }
 
   private current(

@@ -966,4 +966,130 @@ describe('kubectl against the dev cluster', () => {
       ],
     ).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
   });
+
+  it('autoscales with autoscaling/v1, converted to and from the stored v2', async () => {
+    await cluster.kubectl(['create', 'namespace', 'hpa']);
+    await cluster.kubectl([
+      '-n',
+      'hpa',
+      'create',
+      'deployment',
+      'web',
+      '--image=nginx',
+    ]);
+    const autoscale = await cluster.kubectl([
+      '-n',
+      'hpa',
+      'autoscale',
+      'deployment',
+      'web',
+      '--min=1',
+      '--max=3',
+      '--cpu-percent=80',
+    ]);
+    expect(autoscale.stdout).toBe(
+      'horizontalpodautoscaler.autoscaling/web autoscaled\n',
+    );
+    const getAt = async (resource: string) =>
+      JSON.parse(
+        (
+          await cluster.kubectl([
+            '-n',
+            'hpa',
+            'get',
+            resource,
+            'web',
+            '-o',
+            'json',
+          ])
+        ).stdout,
+      );
+    const v2 = await getAt('horizontalpodautoscalers.v2.autoscaling');
+    expect(v2.apiVersion).toBe('autoscaling/v2');
+    expect(v2.spec).toEqual({
+      scaleTargetRef: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'web',
+      },
+      minReplicas: 1,
+      maxReplicas: 3,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: 80 },
+          },
+        },
+      ],
+    });
+
+    // A metric v1 cannot express travels in its round-trip annotation …
+    await cluster.kubectl([
+      '-n',
+      'hpa',
+      'patch',
+      'horizontalpodautoscalers.v2.autoscaling',
+      'web',
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        {
+          op: 'add',
+          path: '/spec/metrics/-',
+          value: {
+            type: 'Resource',
+            resource: {
+              name: 'memory',
+              target: { type: 'AverageValue', averageValue: '100Mi' },
+            },
+          },
+        },
+      ]),
+    ]);
+    const v1 = await getAt('horizontalpodautoscalers.v1.autoscaling');
+    expect(v1.apiVersion).toBe('autoscaling/v1');
+    expect(v1.spec).toEqual({
+      scaleTargetRef: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: 'web',
+      },
+      minReplicas: 1,
+      maxReplicas: 3,
+      targetCPUUtilizationPercentage: 80,
+    });
+    expect(
+      JSON.parse(
+        v1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'],
+      ),
+    ).toEqual([
+      {
+        type: 'Resource',
+        resource: { name: 'memory', targetAverageValue: '100Mi' },
+      },
+    ]);
+
+    // … so a v1 client's write keeps it.
+    await cluster.kubectl([
+      '-n',
+      'hpa',
+      'patch',
+      'horizontalpodautoscalers.v1.autoscaling',
+      'web',
+      '--type=merge',
+      '-p',
+      '{"spec":{"maxReplicas":5}}',
+    ]);
+    const after = await getAt('horizontalpodautoscalers.v2.autoscaling');
+    expect(after.spec.maxReplicas).toBe(5);
+    expect(after.spec.metrics.map((m: any) => m.resource.name)).toEqual([
+      'cpu',
+      'memory',
+    ]);
+    expect(after.metadata.annotations ?? {}).not.toHaveProperty(
+      'autoscaling.alpha.kubernetes.io/metrics',
+    );
+  });
 });

@@ -2,7 +2,7 @@ import type { ObjectStore } from '../store/objectStore';
 import type { KubeObject, StoreEvent } from '../store/types';
 import type { ClusterPki } from '../pki/certificates';
 import type { ResourceRegistry } from './registry';
-import { storageKey } from './registry';
+import { isStorageVersion, storageKey } from './registry';
 import type { ResourceService, RequestContext } from './resources';
 import { kubernetesService } from './services';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
@@ -231,8 +231,7 @@ export class NamespaceController {
     const namespace = ns.metadata.name!;
     let remaining = 0;
     for (const type of this.registry.all()) {
-      if (!type.namespaced || !type.stored) continue;
-      if (type.custom && !type.custom.storage) continue;
+      if (!type.namespaced || !type.stored || !isStorageVersion(type)) continue;
       const { items } = this.store.list(storageKey(type), { namespace });
       remaining += items.length;
       for (const item of items) {

@@ -327,16 +327,16 @@ function swaggerSchema(schema: unknown): unknown {
 }
 
 /** A v3 operation in Swagger 2.0's form: body and query parameters, response schemas. */
-function swaggerOperation(operation: Schema): Schema {
-  const { requestBody, responses, parameters, ...rest } = operation;
+function swaggerOperation(v3Operation: Schema): Schema {
+  const { requestBody, responses, parameters, ...rest } = v3Operation;
   const out: Schema = { ...rest };
   const body = requestBody as
     | { content: Record<string, { schema: Schema }> }
     | undefined;
   const swaggerParameters: Schema[] = (
     (parameters as Schema[] | undefined) ?? []
-  ).map(({ schema, ...parameter }) => ({
-    ...parameter,
+  ).map(({ schema, ...query }) => ({
+    ...query,
     ...(schema as Schema),
   }));
   if (body) {

@@ -129,6 +129,12 @@ const MESSAGES: Record<string, string> = {
     '1 schedule s; 2 startingDeadlineSeconds i64; 3 concurrencyPolicy s; 4 suspend b; 5 jobTemplate JobTemplateSpec; 6 successfulJobsHistoryLimit i32; 7 failedJobsHistoryLimit i32; 8 timeZone s',
   JobTemplateSpec: '1 metadata ObjectMeta; 2 spec JobSpec',
   Eviction: '1 metadata ObjectMeta; 2 deleteOptions DeleteOptions',
+  // autoscaling/v1, as kubectl autoscale sends it.
+  HorizontalPodAutoscaler:
+    '1 metadata ObjectMeta; 2 spec HorizontalPodAutoscalerSpec; 3 status Status',
+  HorizontalPodAutoscalerSpec:
+    '1 scaleTargetRef CrossVersionObjectReference; 2 minReplicas i32; 3 maxReplicas i32; 4 targetCPUUtilizationPercentage i32',
+  CrossVersionObjectReference: '1 kind s; 2 name s; 3 apiVersion s',
   Ingress: '1 metadata ObjectMeta; 2 spec IngressSpec; 3 status Status',
   IngressSpec:
     '1 defaultBackend IngressBackend; 2 tls IngressTLS[]; 3 rules IngressRule[]; 4 ingressClassName s',
@@ -189,6 +195,7 @@ const KINDS = new Set([
   'Job',
   'CronJob',
   'Eviction',
+  'HorizontalPodAutoscaler',
   'Ingress',
   'Role',
   'ClusterRole',

@@ -63,6 +63,11 @@ export interface ResourceType {
   stored: boolean;
   /** Whether metadata.generation tracks changes of the spec. */
   tracksGeneration: boolean;
+  /**
+   * A built-in kind served at this version but stored at another, converted
+   * between them (autoscaling/v1 HorizontalPodAutoscalers are stored at v2).
+   */
+  storedAs?: string;
   /** Present for resources a CustomResourceDefinition serves. */
   custom?: {
     crdName: string;
@@ -82,6 +87,11 @@ export interface ResourceType {
 
 export function storageKey(type: { group: string; plural: string }): string {
   return `${type.group}/${type.plural}`;
+}
+
+/** Whether objects of `type` are stored at its version (each object is listed under one such type). */
+export function isStorageVersion(type: ResourceType): boolean {
+  return type.custom ? type.custom.storage : !type.storedAs;
 }
 
 export function apiVersionOf(type: { group: string; version: string }): string {
@@ -131,6 +141,7 @@ interface BuiltinSpec {
   subresources?: SubresourceType[];
   stored?: boolean;
   tracksGeneration?: boolean;
+  storedAs?: string;
 }
 
 function builtin(
@@ -152,6 +163,7 @@ function builtin(
     subresources: spec.subresources ?? [],
     stored: spec.stored ?? true,
     tracksGeneration: spec.tracksGeneration ?? false,
+    ...(spec.storedAs ? { storedAs: spec.storedAs } : {}),
   };
 }
 
@@ -346,6 +358,17 @@ export function builtinResourceTypes(): ResourceType[] {
       categories: ['all'],
       tracksGeneration: true,
       subresources: [status('HorizontalPodAutoscaler')],
+    }),
+    // After v2, the preferred version (autoscalingConversion.ts converts).
+    builtin('autoscaling', 'v1', {
+      kind: 'HorizontalPodAutoscaler',
+      plural: 'horizontalpodautoscalers',
+      namespaced: true,
+      shortNames: ['hpa'],
+      categories: ['all'],
+      tracksGeneration: true,
+      subresources: [status('HorizontalPodAutoscaler')],
+      storedAs: 'v2',
     }),
     builtin('metrics.k8s.io', 'v1beta1', {
       kind: 'NodeMetrics',
