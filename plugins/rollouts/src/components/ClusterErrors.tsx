@@ -15,6 +15,7 @@ export function ClusterErrors(props: {
     <Box mb={2}>
       <WarningPanel
         severity="warning"
+        defaultExpanded
         title={`${errors.length} cluster(s) did not answer: their Stones are missing or not live`}
       >
         {errors.map(e => (
