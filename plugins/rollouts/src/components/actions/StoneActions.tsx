@@ -27,14 +27,22 @@ export type StoneChange = (
   resourceVersion: string,
 ) => Promise<StoneDetail>;
 
-/** The ops groups as the policy's config names them (its documented default otherwise). */
-function useOpsGroups(): string[] {
+/**
+ * Who the policy lets approve, as its config says when the frontend can read
+ * it: the ops groups (default `group:default/ops`) and the stages owners may
+ * approve themselves (default none).
+ */
+function useApprovers(): { opsGroups: string[]; ownerStages: string[] } {
   const config = useApi(configApiRef);
-  return (
-    config.getOptionalStringArray('cairn.permission.opsGroups') ?? [
+  return {
+    opsGroups: config.getOptionalStringArray('cairn.permission.opsGroups') ?? [
       'group:default/ops',
-    ]
-  );
+    ],
+    ownerStages:
+      config.getOptionalStringArray(
+        'cairn.permission.rollouts.ownerApprovableStages',
+      ) ?? [],
+  };
 }
 
 /** Whether an action may go ahead: refused outright, or only with force. */
@@ -95,7 +103,7 @@ export function StoneActions(props: {
   const { entityRef } = detail.summary;
   const status = stoneStatus(detail.stone);
   const next = status.nextStage;
-  const opsGroups = useOpsGroups();
+  const { opsGroups, ownerStages } = useApprovers();
   const [open, setOpen] = useState<OpenDialog>();
   const [error, setError] = useState<string>();
   const close = () => setOpen(undefined);
@@ -151,9 +159,11 @@ export function StoneActions(props: {
           label={next ? `Approve ${next}` : 'Approve'}
           allowed={approvePermission.allowed}
           loading={approvePermission.loading}
-          deniedReason={`Approving ${next} is for ops (${opsGroups.join(
-            ', ',
-          )})`}
+          deniedReason={
+            next && ownerStages.includes(next)
+              ? forOwners(`Approving ${next}`)
+              : `Approving ${next} is for ops (${opsGroups.join(', ')})`
+          }
           {...approve}
           onClick={() => setOpen('approve')}
         />
