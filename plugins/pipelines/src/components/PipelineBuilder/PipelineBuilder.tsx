@@ -910,6 +910,7 @@ export function PipelineBuilder(props: {
           tasks={taskSummaries}
           loading={tasks.loading}
           tasksError={tasks.error ? errorMessage(tasks.error) : undefined}
+          clusterErrors={tasks.value?.clusterErrors}
           onPick={addTask}
           onClose={() => setPicking(undefined)}
         />

@@ -6,7 +6,10 @@ import {
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen, within } from '@testing-library/react';
-import { buildPipelineGraph } from '@cairn/plugin-pipelines-common';
+import {
+  buildPipelineGraph,
+  ClusterError,
+} from '@cairn/plugin-pipelines-common';
 import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
 import { pipelinesApiRef, PipelineSummary } from '../../api';
 import { EntityRefProvider } from '../EntityRefContext';
@@ -28,9 +31,10 @@ async function render(
   entityRef: string | undefined,
   allow = true,
   pipeline = build,
+  clusterErrors: ClusterError[] = [],
 ) {
   const api = new FakePipelinesApi();
-  api.pipelines = { items: [pipeline], clusterErrors: [] };
+  api.pipelines = { items: [pipeline], clusterErrors };
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -51,6 +55,20 @@ async function render(
 }
 
 describe('PipelinesCard', () => {
+  it('says it shows the last known pipelines of a cluster it lost, and since when', async () => {
+    await render('component:default/shop', true, build, [
+      {
+        cluster: 'dev',
+        message: 'connect ECONNREFUSED 127.0.0.1:6443',
+        unreachableSince: '2026-12-07T10:00:00.000Z',
+      },
+    ]);
+    const banner = await screen.findByRole('alert');
+    expect(banner).toHaveTextContent('Showing the last known state of dev');
+    expect(banner).toHaveTextContent('ECONNREFUSED');
+    expect(screen.getByText('build')).toBeInTheDocument();
+  });
+
   it('shows a display name with the name kubectl knows the pipeline by', async () => {
     await render('component:default/shop', true, {
       ...build,

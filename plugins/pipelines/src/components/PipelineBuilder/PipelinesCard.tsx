@@ -30,6 +30,7 @@ import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelinesApiRef, PipelineSummary } from '../../api';
 import { StartRunButton } from '../actions';
+import { ClusterErrors } from '../ClusterErrors';
 import {
   useOptionalPipelinesEntityRef,
   useRunPaths,
@@ -197,6 +198,7 @@ export function PipelinesCard() {
         )}
       </Box>
       {choosing && <EntityChooser onClose={() => setChoosing(false)} />}
+      <ClusterErrors errors={value?.clusterErrors} what="Pipelines" />
       <Table<Row>
         title="Pipelines"
         isLoading={loading}
@@ -219,14 +221,6 @@ export function PipelinesCard() {
           </Box>
         }
       />
-      {value && value.clusterErrors.length > 0 && (
-        <Typography variant="body2" color="error">
-          Not listed:{' '}
-          {value.clusterErrors
-            .map(c => `${c.cluster} (${c.message})`)
-            .join('; ')}
-        </Typography>
-      )}
     </Box>
   );
 }

@@ -11,7 +11,8 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import type { TaskSummary } from '@cairn/plugin-pipelines-common';
+import type { ClusterError, TaskSummary } from '@cairn/plugin-pipelines-common';
+import { ClusterErrors } from '../ClusterErrors';
 
 /** What the picker chose: a Task of the namespace, or an inline task. */
 export type PickedTask =
@@ -38,6 +39,8 @@ export function TaskPicker(props: {
   loading: boolean;
   /** Why the namespace's Tasks could not be listed, if they could not. */
   tasksError?: string;
+  /** The cluster, when its Tasks are missing or its last known ones. */
+  clusterErrors?: ClusterError[];
   onPick: (picked: PickedTask) => void;
   onClose: () => void;
 }) {
@@ -50,6 +53,7 @@ export function TaskPicker(props: {
     <Dialog open onClose={props.onClose} fullWidth maxWidth="sm">
       <DialogTitle>{props.title}</DialogTitle>
       <DialogContent>
+        <ClusterErrors errors={props.clusterErrors} what="Tasks" />
         <TextField
           id="task-picker-search"
           inputRef={search}
@@ -112,11 +116,14 @@ export function TaskPicker(props: {
           shown.length === 0 && (
             <Typography variant="body2">No Task matches "{query}".</Typography>
           )}
-        {!props.loading && !props.tasksError && props.tasks.length === 0 && (
-          <Typography variant="body2">
-            The namespace has no Tasks; add an inline task.
-          </Typography>
-        )}
+        {!props.loading &&
+          !props.tasksError &&
+          !props.clusterErrors?.length &&
+          props.tasks.length === 0 && (
+            <Typography variant="body2">
+              The namespace has no Tasks; add an inline task.
+            </Typography>
+          )}
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>Cancel</Button>

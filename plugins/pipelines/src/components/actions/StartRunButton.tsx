@@ -22,6 +22,7 @@ import {
   useRunPaths,
 } from '../EntityRefContext';
 import { StartRunDialog } from './StartRunDialog';
+import { ClusterErrors } from '../ClusterErrors';
 
 function samePipeline(a: RunRef, b: RunRef) {
   return (
@@ -117,15 +118,8 @@ export function PipelineChooser(props: {
     <Dialog open onClose={props.onClose} fullWidth>
       <DialogTitle>Start a pipeline</DialogTitle>
       <DialogContent>
+        <ClusterErrors errors={value?.clusterErrors} what="Pipelines" />
         {body}
-        {value && value.clusterErrors.length > 0 && (
-          <Typography variant="body2" color="error">
-            Not listed:{' '}
-            {value.clusterErrors
-              .map(c => `${c.cluster} (${c.message})`)
-              .join('; ')}
-          </Typography>
-        )}
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>Close</Button>
