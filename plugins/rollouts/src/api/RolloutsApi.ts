@@ -9,23 +9,42 @@ import type {
   StoneRef,
 } from '@cairn/plugin-rollouts-common';
 
+/**
+ * A Stone and the catalog entity it belongs to (a list entry's `entityRef`):
+ * one Stone's routes name the entity, on which the server checks permissions.
+ * @public
+ */
+export type EntityStoneRef = StoneRef & { entityRef: string };
+
 /** The rollouts backend (`/api/rollouts`), as the UI uses it. @public */
 export interface RolloutsApi {
   /** The entity's Stones, or, without an entity, every Stone the user may read. */
   listStones(options?: { entityRef?: string }): Promise<StoneList>;
-  getStone(stone: StoneRef): Promise<StoneDetail>;
+  getStone(stone: EntityStoneRef): Promise<StoneDetail>;
   approveStage(
-    stone: StoneRef,
+    stone: EntityStoneRef,
     request: ApproveStageRequest,
   ): Promise<StoneDetail>;
   startUpdate(
-    stone: StoneRef,
+    stone: EntityStoneRef,
     request: StartUpdateRequest,
   ): Promise<StoneDetail>;
-  pause(stone: StoneRef, request: StoneActionRequest): Promise<StoneDetail>;
-  resume(stone: StoneRef, request: StoneActionRequest): Promise<StoneDetail>;
-  abort(stone: StoneRef, request: StoneActionRequest): Promise<StoneDetail>;
-  rollback(stone: StoneRef, request: RollbackRequest): Promise<StoneDetail>;
+  pause(
+    stone: EntityStoneRef,
+    request: StoneActionRequest,
+  ): Promise<StoneDetail>;
+  resume(
+    stone: EntityStoneRef,
+    request: StoneActionRequest,
+  ): Promise<StoneDetail>;
+  abort(
+    stone: EntityStoneRef,
+    request: StoneActionRequest,
+  ): Promise<StoneDetail>;
+  rollback(
+    stone: EntityStoneRef,
+    request: RollbackRequest,
+  ): Promise<StoneDetail>;
 }
 
 /** @public */

@@ -12,7 +12,7 @@ import {
   StoneList,
   StoneRef,
 } from '@cairn/plugin-rollouts-common';
-import { RolloutsApi } from './RolloutsApi';
+import { EntityStoneRef, RolloutsApi } from './RolloutsApi';
 
 /** The route's path with the Stone's cluster, namespace and name filled in. */
 function routePath(operation: RolloutsApiOperation, stone?: StoneRef): string {
@@ -20,6 +20,16 @@ function routePath(operation: RolloutsApiOperation, stone?: StoneRef): string {
     /:(cluster|namespace|name)/g,
     (_, key: keyof StoneRef) => encodeURIComponent(stone![key]),
   );
+}
+
+/** One Stone's route, naming its entity (`?entityRef=`). */
+function stonePath(
+  operation: RolloutsApiOperation,
+  stone: EntityStoneRef,
+): string {
+  return `${routePath(operation, stone)}?${new URLSearchParams({
+    entityRef: stone.entityRef,
+  })}`;
 }
 
 /**
@@ -44,46 +54,58 @@ export class RolloutsClient implements RolloutsApi {
     return this.request(`${routePath('listStones')}${query}`);
   }
 
-  getStone(stone: StoneRef): Promise<StoneDetail> {
-    return this.request(routePath('getStone', stone));
+  getStone(stone: EntityStoneRef): Promise<StoneDetail> {
+    return this.request(stonePath('getStone', stone));
   }
 
   approveStage(
-    stone: StoneRef,
+    stone: EntityStoneRef,
     request: ApproveStageRequest,
   ): Promise<StoneDetail> {
     return this.post('approveStage', stone, request);
   }
 
   startUpdate(
-    stone: StoneRef,
+    stone: EntityStoneRef,
     request: StartUpdateRequest,
   ): Promise<StoneDetail> {
     return this.post('startUpdate', stone, request);
   }
 
-  pause(stone: StoneRef, request: StoneActionRequest): Promise<StoneDetail> {
+  pause(
+    stone: EntityStoneRef,
+    request: StoneActionRequest,
+  ): Promise<StoneDetail> {
     return this.post('pause', stone, request);
   }
 
-  resume(stone: StoneRef, request: StoneActionRequest): Promise<StoneDetail> {
+  resume(
+    stone: EntityStoneRef,
+    request: StoneActionRequest,
+  ): Promise<StoneDetail> {
     return this.post('resume', stone, request);
   }
 
-  abort(stone: StoneRef, request: StoneActionRequest): Promise<StoneDetail> {
+  abort(
+    stone: EntityStoneRef,
+    request: StoneActionRequest,
+  ): Promise<StoneDetail> {
     return this.post('abort', stone, request);
   }
 
-  rollback(stone: StoneRef, request: RollbackRequest): Promise<StoneDetail> {
+  rollback(
+    stone: EntityStoneRef,
+    request: RollbackRequest,
+  ): Promise<StoneDetail> {
     return this.post('rollback', stone, request);
   }
 
   private post<T>(
     operation: RolloutsApiOperation,
-    stone: StoneRef,
+    stone: EntityStoneRef,
     body: object,
   ): Promise<T> {
-    return this.request(routePath(operation, stone), {
+    return this.request(stonePath(operation, stone), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),

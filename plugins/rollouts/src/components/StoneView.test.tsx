@@ -61,7 +61,14 @@ async function renderStone(options: {
         ],
       ]}
     >
-      <StoneView stone={{ cluster: 'dev', namespace: 'shop', name: 'web' }} />
+      <StoneView
+        stone={{
+          cluster: 'dev',
+          namespace: 'shop',
+          name: 'web',
+          entityRef: options.entityRef,
+        }}
+      />
     </TestApiProvider>,
   );
   return { gets: () => gets };
@@ -94,8 +101,10 @@ describe('StoneView', () => {
       details: [before],
     });
     let body: any;
+    let url: URL | undefined;
     server.use(
       http.post(`${stonePath}/approve`, async ({ request }) => {
+        url = new URL(request.url);
         body = await request.json();
         return HttpResponse.json(after);
       }),
@@ -120,6 +129,7 @@ describe('StoneView', () => {
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
+    expect(url?.searchParams.get('entityRef')).toBe(entityRef);
     expect(body).toEqual({
       stage: 'Beta',
       resourceVersion: '42',

@@ -15,7 +15,7 @@ import {
   StoneDetail,
   StoneRef,
 } from '@cairn/plugin-rollouts-common';
-import { rolloutsApiRef } from '../api';
+import { EntityStoneRef, rolloutsApiRef } from '../api';
 import { StoneActions, StoneChange, errorMessage, isConflict } from './actions';
 import { ClusterErrors } from './ClusterErrors';
 import { StageStepper } from './StageStepper';
@@ -32,16 +32,16 @@ const sameStone = (a: StoneRef, b: StoneRef) =>
  * backend signals a change of it (no polling), and after a 409 (someone
  * changed it meanwhile) it shows the latest and says so.
  */
-export function StoneView(props: { stone: StoneRef }) {
-  const { cluster, namespace, name } = props.stone;
+export function StoneView(props: { stone: EntityStoneRef }) {
+  const { cluster, namespace, name, entityRef } = props.stone;
   const api = useApi(rolloutsApiRef);
   const [detail, setDetail] = useState<StoneDetail>();
   const [notice, setNotice] = useState<string>();
   const load = useAsyncRetry(async () => {
-    const loaded = await api.getStone({ cluster, namespace, name });
+    const loaded = await api.getStone({ cluster, namespace, name, entityRef });
     setDetail(loaded);
     return loaded;
-  }, [api, cluster, namespace, name]);
+  }, [api, cluster, namespace, name, entityRef]);
   const { retry } = load;
 
   const { lastSignal } = useSignal<StoneChangedSignal & Record<string, any>>(
