@@ -7,6 +7,7 @@ import type {
   StoneDetail,
   StoneList,
   StoneRef,
+  StoneSummary,
 } from '@cairn/plugin-rollouts-common';
 
 /**
@@ -16,7 +17,11 @@ import type {
  */
 export type EntityStoneRef = StoneRef & { entityRef: string };
 
-/** The rollouts backend (`/api/rollouts`), as the UI uses it. @public */
+/**
+ * The rollouts backend (`/api/rollouts`), as the UI uses it. A change answers
+ * the Stone's summary as patched; its detail follows with the operator.
+ * @public
+ */
 export interface RolloutsApi {
   /** The entity's Stones, or, without an entity, every Stone the user may read. */
   listStones(options?: { entityRef?: string }): Promise<StoneList>;
@@ -24,27 +29,27 @@ export interface RolloutsApi {
   approveStage(
     stone: EntityStoneRef,
     request: ApproveStageRequest,
-  ): Promise<StoneDetail>;
+  ): Promise<StoneSummary>;
   startUpdate(
     stone: EntityStoneRef,
     request: StartUpdateRequest,
-  ): Promise<StoneDetail>;
+  ): Promise<StoneSummary>;
   pause(
     stone: EntityStoneRef,
     request: StoneActionRequest,
-  ): Promise<StoneDetail>;
+  ): Promise<StoneSummary>;
   resume(
     stone: EntityStoneRef,
     request: StoneActionRequest,
-  ): Promise<StoneDetail>;
+  ): Promise<StoneSummary>;
   abort(
     stone: EntityStoneRef,
     request: StoneActionRequest,
-  ): Promise<StoneDetail>;
+  ): Promise<StoneSummary>;
   rollback(
     stone: EntityStoneRef,
     request: RollbackRequest,
-  ): Promise<StoneDetail>;
+  ): Promise<StoneSummary>;
 }
 
 /** @public */

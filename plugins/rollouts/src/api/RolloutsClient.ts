@@ -11,6 +11,7 @@ import {
   StoneDetail,
   StoneList,
   StoneRef,
+  StoneSummary,
 } from '@cairn/plugin-rollouts-common';
 import { EntityStoneRef, RolloutsApi } from './RolloutsApi';
 
@@ -61,42 +62,42 @@ export class RolloutsClient implements RolloutsApi {
   approveStage(
     stone: EntityStoneRef,
     request: ApproveStageRequest,
-  ): Promise<StoneDetail> {
+  ): Promise<StoneSummary> {
     return this.post('approveStage', stone, request);
   }
 
   startUpdate(
     stone: EntityStoneRef,
     request: StartUpdateRequest,
-  ): Promise<StoneDetail> {
+  ): Promise<StoneSummary> {
     return this.post('startUpdate', stone, request);
   }
 
   pause(
     stone: EntityStoneRef,
     request: StoneActionRequest,
-  ): Promise<StoneDetail> {
+  ): Promise<StoneSummary> {
     return this.post('pause', stone, request);
   }
 
   resume(
     stone: EntityStoneRef,
     request: StoneActionRequest,
-  ): Promise<StoneDetail> {
+  ): Promise<StoneSummary> {
     return this.post('resume', stone, request);
   }
 
   abort(
     stone: EntityStoneRef,
     request: StoneActionRequest,
-  ): Promise<StoneDetail> {
+  ): Promise<StoneSummary> {
     return this.post('abort', stone, request);
   }
 
   rollback(
     stone: EntityStoneRef,
     request: RollbackRequest,
-  ): Promise<StoneDetail> {
+  ): Promise<StoneSummary> {
     return this.post('rollback', stone, request);
   }
 

@@ -95,10 +95,10 @@ describe('StoneView', () => {
     const entityRef = 'component:default/web-b';
     const before = stoneDetail(updateScenario('Alpha'), { entityRef });
     const after = stoneDetail(updateScenario('Beta'), { entityRef });
-    await renderStone({
+    const { gets } = await renderStone({
       entityRef,
       allowed: ['rollouts.stage.approve'],
-      details: [before],
+      details: [before, after],
     });
     let body: any;
     let url: URL | undefined;
@@ -106,7 +106,7 @@ describe('StoneView', () => {
       http.post(`${stonePath}/approve`, async ({ request }) => {
         url = new URL(request.url);
         body = await request.json();
-        return HttpResponse.json(after);
+        return HttpResponse.json(after.summary);
       }),
     );
     const approve = await screen.findByRole('button', { name: 'Approve Beta' });
@@ -135,9 +135,11 @@ describe('StoneView', () => {
       resourceVersion: '42',
       comment: 'alpha looks good',
     });
+    // The answer is the patched summary; the page then shows the Stone anew.
     expect(
       await screen.findByRole('button', { name: 'Approve Omega' }),
     ).toBeInTheDocument();
+    expect(gets()).toBe(2);
   });
 
   it('on a 409 says someone changed the Stone and shows the latest', async () => {

@@ -57,8 +57,9 @@ export function StoneView(props: { stone: EntityStoneRef }) {
     async (request: StoneChange) => {
       if (!detail) return;
       try {
-        setDetail(await request(api, detail.summary.resourceVersion));
+        await request(api, detail.summary.resourceVersion);
         setNotice(undefined);
+        retry();
       } catch (e) {
         if (!isConflict(e)) throw e;
         setNotice(`${CONFLICT_NOTICE} ${errorMessage(e)}`);

@@ -21,11 +21,11 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { RollbackDialog } from './RollbackDialog';
 import { StartUpdateDialog } from './StartUpdateDialog';
 
-/** A change request, given the API, the Stone and the resourceVersion it was decided on. */
+/** A change request, given the API and the resourceVersion it was decided on. */
 export type StoneChange = (
   api: RolloutsApi,
   resourceVersion: string,
-) => Promise<StoneDetail>;
+) => Promise<unknown>;
 
 /**
  * Who the policy lets approve, as its config says when the frontend can read
