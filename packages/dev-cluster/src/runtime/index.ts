@@ -26,3 +26,4 @@ export {
 } from './logs';
 export type { LogEntry, LogOptions, LogStream } from './logs';
 export * from './streamProtocol';
+export { dialLoopback, handlePortForwardUpgrade } from './portForward';

@@ -260,6 +260,7 @@ export async function startDevCluster(
     autoscalers.start();
     server.setUpgradeHandler('pods/exec', workloads.streams);
     server.setUpgradeHandler('pods/attach', workloads.streams);
+    server.setUpgradeHandler('pods/portforward', workloads.portForward);
   }
 
   const url = await server.listen();

@@ -275,6 +275,11 @@ export function builtinResourceTypes(): ResourceType[] {
         },
         { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
         { name: 'log', kind: 'Pod', verbs: ['get'] },
+        {
+          name: 'portforward',
+          kind: 'PodPortForwardOptions',
+          verbs: ['create', 'get'],
+        },
         status('Pod'),
       ],
     }),

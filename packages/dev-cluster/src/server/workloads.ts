@@ -13,7 +13,12 @@ import {
   containerIdForLogs,
   requestedContainerName,
 } from '../kubelet/logRequests';
-import { handleStreamUpgrade, ProcessRuntime } from '../runtime';
+import {
+  dialLoopback,
+  handlePortForwardUpgrade,
+  handleStreamUpgrade,
+  ProcessRuntime,
+} from '../runtime';
 import {
   bindingFor,
   ClaimLookup,
@@ -715,6 +720,24 @@ export class Workloads {
             tty: options.tty,
           });
     });
+  };
+
+  /**
+   * pods/portforward: the containers share the host's network, so a pod's
+   * port is the host's loopback port.
+   */
+  readonly portForward: UpgradeHandler = ({ req, socket, head, object }) => {
+    const pod = object as V1Pod;
+    handlePortForwardUpgrade(
+      req,
+      socket,
+      head,
+      dialLoopback,
+      (port, error) =>
+        `error forwarding port ${port} to pod ${pod.metadata!.name}, uid ${
+          pod.metadata!.uid
+        }: ${error.message}`,
+    );
   };
 
   /** GET pods/{name}/log, answered from the runtime's CRI log files. */
