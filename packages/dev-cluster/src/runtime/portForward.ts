@@ -131,7 +131,7 @@ interface ForwardRequest {
  * upgraded socket, or the WebSocket tunnel). Ends when the client goes away.
  */
 export class PortForwardSession {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly inflate = new HeaderZlib(
     zlib.createInflate({ dictionary: SPDY3_DICTIONARY }),
   );

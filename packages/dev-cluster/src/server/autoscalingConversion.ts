@@ -137,7 +137,7 @@ function metricToV2(metric: Obj, status: boolean): Obj {
 
 function toV1(hpa: KubeObject): KubeObject {
   const spec: Obj = hpa.spec ?? {};
-  const status: Obj | undefined = hpa.status;
+  const status = hpa.status as Obj | undefined;
   const annotations: Record<string, string> = Object.fromEntries(
     Object.entries(hpa.metadata.annotations ?? {}).filter(
       ([key]) => !ROUND_TRIP.includes(key),
@@ -204,7 +204,7 @@ function parseAnnotation(value: string | undefined): any[] {
 
 function toV2(hpa: KubeObject): KubeObject {
   const spec: Obj = hpa.spec ?? {};
-  const status: Obj | undefined = hpa.status;
+  const status = hpa.status as Obj | undefined;
   const annotations: Record<string, string> = hpa.metadata.annotations ?? {};
   const metrics: Obj[] = [];
   if (spec.targetCPUUtilizationPercentage !== undefined)
