@@ -39,6 +39,8 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@cairn/plugin-pipelines-backend'));
 // Cairn: the template store of Tekton Tasks, Pipelines and StepActions.
 backend.add(import('@cairn/plugin-template-store-backend'));
+// Cairn: Stones of catalog entities, stage approvals and staged updates.
+backend.add(import('@cairn/plugin-rollouts-backend'));
 
 // Webhook receivers (POST /api/events/http/<topic>) feed the events bus.
 backend.add(import('@backstage/plugin-events-backend'));

@@ -1,0 +1,322 @@
+import { STONE_STAGES } from '@cairn/operators-api';
+import {
+  approveStageBodySchema,
+  rollbackBodySchema,
+  ROLLOUTS_API_ROUTES,
+  RolloutsApiOperation,
+  startUpdateBodySchema,
+  stonePathSchema,
+  stoneActionBodySchema,
+  stoneQuerySchema,
+  stonesQuerySchema,
+} from '@cairn/plugin-rollouts-common';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, any>;
+
+/**
+ * One route of the rollouts API: rollouts-common's route (method, path,
+ * summary) with the schemas its inputs are parsed with. The router registers
+ * exactly these and the OpenAPI document is built from them, so the two
+ * cannot drift.
+ */
+export interface ApiOperation {
+  method: 'get' | 'post';
+  path: string;
+  summary: string;
+  pathParams?: z.ZodObject;
+  query: z.ZodObject;
+  body?: z.ZodType;
+  /** The auditor's event id of a change. */
+  auditEventId?: string;
+  success: { status: number; description: string; schema: JsonSchema };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+const action = (
+  id: RolloutsApiOperation,
+  body: z.ZodType,
+  auditEventId: string,
+): ApiOperation => ({
+  ...ROLLOUTS_API_ROUTES[id],
+  pathParams: stonePathSchema,
+  query: stoneQuerySchema,
+  body,
+  auditEventId,
+  success: {
+    status: 200,
+    description: 'The Stone as the patch left it',
+    schema: ref('StoneSummary'),
+  },
+});
+
+export const API_OPERATIONS: Record<RolloutsApiOperation, ApiOperation> = {
+  listStones: {
+    ...ROLLOUTS_API_ROUTES.listStones,
+    query: stonesQuerySchema,
+    success: {
+      status: 200,
+      description: 'The Stones, and the clusters that could not be read',
+      schema: ref('StoneList'),
+    },
+  },
+  getStone: {
+    ...ROLLOUTS_API_ROUTES.getStone,
+    pathParams: stonePathSchema,
+    query: stoneQuerySchema,
+    success: {
+      status: 200,
+      description: 'The Stone',
+      schema: ref('StoneDetail'),
+    },
+  },
+  approveStage: action(
+    'approveStage',
+    approveStageBodySchema,
+    'rollouts-stage-approve',
+  ),
+  startUpdate: action(
+    'startUpdate',
+    startUpdateBodySchema,
+    'rollouts-update-start',
+  ),
+  pause: action('pause', stoneActionBodySchema, 'rollouts-update-pause'),
+  resume: action('resume', stoneActionBodySchema, 'rollouts-update-resume'),
+  abort: action('abort', stoneActionBodySchema, 'rollouts-update-abort'),
+  rollback: action('rollback', rollbackBodySchema, 'rollouts-update-rollback'),
+};
+
+function toSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return rest;
+}
+
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+  const json = toSchema(schema);
+  const required = new Set<string>(json.required ?? []);
+  return Object.entries<JsonSchema>(json.properties ?? {}).map(
+    ([name, { description, ...property }]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(description ? { description } : {}),
+      schema: property,
+    }),
+  );
+}
+
+/** `/stones/:cluster` → `/stones/{cluster}`. */
+export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+const ERROR_RESPONSES = {
+  '400': errorResponse(
+    'The request is invalid; the message names each field to fix',
+  ),
+  '401': errorResponse('No valid Backstage token'),
+  '403': errorResponse('Not allowed; the message names the permission'),
+  '404': errorResponse('No such entity, or the entity has no such Stone'),
+  '409': errorResponse(
+    'The Stone changed since it was loaded (resourceVersion), or the action is refused now (with the reason: stage not complete, Degraded, …)',
+  ),
+  '503': errorResponse(
+    'The cluster cannot be reached or refused the portal; the message says what to fix',
+  ),
+};
+
+const s = (type: string, extra: JsonSchema = {}) => ({ type, ...extra });
+const object = (properties: JsonSchema, required: string[]) => ({
+  type: 'object',
+  properties,
+  required,
+});
+const stage = s('string', { enum: [...STONE_STAGES] });
+const time = s('string', { format: 'date-time' });
+const clusterError = object(
+  {
+    cluster: s('string'),
+    message: s('string'),
+    unreachableSince: time,
+  },
+  ['cluster', 'message'],
+);
+
+const COMPONENTS = {
+  Error: object(
+    {
+      error: object({ name: s('string'), message: s('string') }, [
+        'name',
+        'message',
+      ]),
+      response: object({ statusCode: s('integer') }, ['statusCode']),
+    },
+    ['error', 'response'],
+  ),
+  StoneSummary: object(
+    {
+      cluster: s('string'),
+      namespace: s('string'),
+      name: s('string'),
+      entityRef: s('string'),
+      resourceVersion: s('string'),
+      strategy: stage,
+      paused: s('boolean'),
+      pausedReason: s('string'),
+      currentRevision: s('string'),
+      updateRevision: s('string'),
+      replicas: s('integer'),
+      desiredReplicas: s('integer'),
+      readyReplicas: s('integer'),
+      updatedReplicas: s('integer'),
+      degraded: s('boolean'),
+      degradedReason: s('string'),
+      degradedMessage: s('string'),
+      stageComplete: s('boolean'),
+      stageStartedAt: time,
+    },
+    [
+      'cluster',
+      'namespace',
+      'name',
+      'entityRef',
+      'resourceVersion',
+      'strategy',
+      'paused',
+      'replicas',
+      'desiredReplicas',
+      'readyReplicas',
+      'updatedReplicas',
+      'degraded',
+      'stageComplete',
+    ],
+  ),
+  StoneList: object(
+    {
+      items: { type: 'array', items: ref('StoneSummary') },
+      clusterErrors: { type: 'array', items: clusterError },
+    },
+    ['items', 'clusterErrors'],
+  ),
+  StoneDetail: object(
+    {
+      summary: ref('StoneSummary'),
+      stone: s('object', {
+        description:
+          'The Stone (rollouts.cairn.dev/v1alpha1) as the watch has it',
+      }),
+      pods: {
+        type: 'array',
+        items: object(
+          {
+            name: s('string'),
+            namespace: s('string'),
+            group: s('string'),
+            index: s('integer'),
+            zone: s('string'),
+            rack: s('string'),
+            host: s('string'),
+            revision: s('string'),
+            ready: s('boolean'),
+            phase: s('string'),
+            restarts: s('integer'),
+            createdAt: time,
+            deletionTimestamp: time,
+          },
+          [
+            'name',
+            'namespace',
+            'group',
+            'index',
+            'ready',
+            'phase',
+            'restarts',
+            'createdAt',
+          ],
+        ),
+      },
+      revisions: {
+        type: 'array',
+        items: object(
+          {
+            name: s('string'),
+            revision: s('integer'),
+            hash: s('string'),
+            createdAt: time,
+            template: s('object'),
+          },
+          ['name', 'revision', 'hash', 'createdAt', 'template'],
+        ),
+      },
+      approvals: {
+        type: 'array',
+        items: object(
+          {
+            stage,
+            revision: s('string'),
+            approvedBy: s('string'),
+            approvedAt: time,
+            comment: s('string'),
+            forced: s('boolean'),
+          },
+          ['stage', 'revision', 'approvedBy', 'approvedAt', 'forced'],
+        ),
+      },
+      clusterErrors: { type: 'array', items: clusterError },
+    },
+    ['summary', 'stone', 'pods', 'revisions', 'approvals', 'clusterErrors'],
+  ),
+};
+
+/** The OpenAPI 3.1 document of the rollouts API, from {@link API_OPERATIONS}. */
+export function buildOpenApiDocument() {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const [operationId, op] of Object.entries(API_OPERATIONS)) {
+    const path = toOpenApiPath(op.path);
+    paths[path] = {
+      ...paths[path],
+      [op.method]: {
+        operationId,
+        summary: op.summary,
+        parameters: [
+          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
+          ...parameters(op.query, 'query'),
+        ],
+        ...(op.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: toSchema(op.body) } },
+              },
+            }
+          : {}),
+        responses: {
+          [String(op.success.status)]: {
+            description: op.success.description,
+            content: { 'application/json': { schema: op.success.schema } },
+          },
+          ...ERROR_RESPONSES,
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'rollouts',
+      version: '1',
+      description:
+        'Cairn Rollouts: Stones of catalog entities, their stages and updates (`/api/rollouts`)',
+    },
+    servers: [{ url: '/api/rollouts' }],
+    paths,
+    components: { schemas: COMPONENTS },
+  };
+}

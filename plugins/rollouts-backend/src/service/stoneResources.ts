@@ -1,0 +1,103 @@
+import type {
+  V1ControllerRevision,
+  V1Node,
+  V1Pod,
+} from '@kubernetes/client-node';
+import {
+  CachedObject,
+  ClusterWatches,
+  ResourceCache,
+  WatchedResource,
+} from '@cairn/plugin-kubernetes-node';
+import {
+  LABEL_STONE,
+  Stone,
+  STONE_GROUP,
+  STONE_KIND,
+  STONE_PLURAL,
+  STONE_VERSION,
+} from '@cairn/operators-api';
+
+/*
+ * The kinds the Rollouts backend reads, each from THE shared watch of its
+ * kind on a cluster (ClusterWatches): Stones, their pods and their
+ * ControllerRevisions (both found by the Stone's label), and nodes, whose
+ * labels place a pod in its zone and rack.
+ */
+
+export type CachedStone = Stone & CachedObject;
+export type CachedPod = V1Pod & CachedObject;
+export type CachedRevision = V1ControllerRevision & CachedObject;
+export type CachedNode = V1Node & CachedObject;
+
+export const STONES: WatchedResource<CachedStone> = {
+  group: STONE_GROUP,
+  version: STONE_VERSION,
+  plural: STONE_PLURAL,
+  kind: STONE_KIND,
+  notServedHint: 'is the Stone CRD installed (operators/deploy)?',
+};
+export const PODS: WatchedResource<CachedPod> = {
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  kind: 'Pod',
+};
+export const CONTROLLER_REVISIONS: WatchedResource<CachedRevision> = {
+  group: 'apps',
+  version: 'v1',
+  plural: 'controllerrevisions',
+  kind: 'ControllerRevision',
+};
+export const NODES: WatchedResource<CachedNode> = {
+  group: '',
+  version: 'v1',
+  plural: 'nodes',
+  kind: 'Node',
+  namespaced: false,
+};
+
+/** What the lists wait for; nodes only place pods, so a page does not wait for them. */
+export const LIST_RESOURCES = [STONES];
+export const DETAIL_RESOURCES = [STONES, PODS, CONTROLLER_REVISIONS];
+
+/** The caches of one cluster. */
+export interface StoneCaches {
+  stones: ResourceCache<CachedStone>;
+  pods: ResourceCache<CachedPod>;
+  revisions: ResourceCache<CachedRevision>;
+  nodes: ResourceCache<CachedNode>;
+}
+
+/**
+ * The shared caches of a cluster, with the Stone label indexed on pods and
+ * revisions so a Stone's are found without a scan.
+ */
+export function stoneCaches(
+  watches: ClusterWatches,
+  cluster: string,
+): StoneCaches {
+  const pods = watches.cache(cluster, PODS);
+  const revisions = watches.cache(cluster, CONTROLLER_REVISIONS);
+  pods.indexLabel(LABEL_STONE);
+  revisions.indexLabel(LABEL_STONE);
+  return {
+    stones: watches.cache(cluster, STONES),
+    pods,
+    revisions,
+    nodes: watches.cache(cluster, NODES),
+  };
+}
+
+/** A Stone's own objects of a kind: in its namespace, with its label. */
+export function ownedBy<T extends CachedObject>(
+  cache: ResourceCache<T>,
+  stone: Stone,
+): T[] {
+  return cache.list({
+    namespace: stone.metadata.namespace,
+    selector: [
+      { key: LABEL_STONE, operator: 'in', values: [stone.metadata.name!] },
+    ],
+  });
+}
