@@ -60,6 +60,10 @@ import {
 } from './registry';
 import { applyFaults, FaultInjection } from './faults';
 import { OpenApiDocuments } from './openapi';
+import {
+  acceptsOpenApiV2Protobuf,
+  OPENAPI_V2_PROTOBUF,
+} from './openapiProtobuf';
 import { parseRequestInfo, RequestInfo } from './requestInfo';
 import {
   DeleteOptions,
@@ -489,10 +493,20 @@ export class ApiServer {
       document = apiResourceList(registry, parts[1], parts[2]);
     }
     if (parts[0] === 'openapi') {
-      // /openapi/v2 in JSON only: a client asking for the protobuf form alone
-      // (kubectl's v2 fallback) gets 406, on which it carries on without it.
+      if (
+        path === '/openapi/v2' &&
+        acceptsOpenApiV2Protobuf(req.headers.accept)
+      ) {
+        this.writeRaw(
+          res,
+          200,
+          [this.openApi.swaggerProtobuf()],
+          OPENAPI_V2_PROTOBUF,
+        );
+        return;
+      }
       if (parts[1] === 'v2' && !negotiateResource(req.headers.accept))
-        throw notAcceptable(ACCEPTED_MEDIA_TYPES);
+        throw notAcceptable([...ACCEPTED_MEDIA_TYPES, OPENAPI_V2_PROTOBUF]);
       document = this.openApi.serve(parts.slice(1));
     }
     if (!document) throw notFoundPath();

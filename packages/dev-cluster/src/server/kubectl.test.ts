@@ -949,6 +949,24 @@ describe('kubectl against the dev cluster', () => {
       'APIVersion defines the versioned schema of this representation of an',
     );
 
+    // OpenAPI v2, which kubectl reads in its protobuf form.
+    const v2 = await cluster.kubectl([
+      'explain',
+      'pod.spec.containers.name',
+      '--output=plaintext-openapiv2',
+    ]);
+    expect(v2.stdout).toContain(
+      'FIELD:    name <string>\n\nDESCRIPTION:\n     Name of the container specified as a DNS_LABEL.',
+    );
+    const v2Crd = await cluster.kubectl([
+      'explain',
+      'stones.spec.coordinates',
+      '--output=plaintext-openapiv2',
+    ]);
+    expect(v2Crd.stdout).toContain(
+      'The groups of pods and the machines each group runs on.',
+    );
+
     const swagger = JSON.parse(
       (await cluster.kubectl(['get', '--raw', '/openapi/v2'])).stdout,
     );

@@ -7,6 +7,7 @@ import {
 } from './builtinSchemas';
 import { KUBERNETES_VERSION } from './discovery';
 import { modelDocs } from './modelDocs';
+import { encodeSwaggerDocument } from './openapiProtobuf';
 import { apiVersionOf, ResourceRegistry, ResourceType } from './registry';
 
 /*
@@ -411,12 +412,23 @@ export class OpenApiDocuments {
     { json: NonNullable<ReturnType<typeof groupVersionDocument>>; hash: string }
   >();
   private swagger: ReturnType<typeof swaggerDocument> | undefined;
+  private swaggerBytes: Buffer | undefined;
 
   constructor(private readonly registry: ResourceRegistry) {
     registry.onChange(() => {
       this.cache.clear();
       this.swagger = undefined;
+      this.swaggerBytes = undefined;
     });
+  }
+
+  /** /openapi/v2 in its protobuf form. */
+  swaggerProtobuf(): Buffer {
+    if (!this.swaggerBytes)
+      this.swaggerBytes = encodeSwaggerDocument(
+        this.serve(['v2']) as ReturnType<typeof swaggerDocument>,
+      );
+    return this.swaggerBytes;
   }
 
   private groupVersions(): string[] {
