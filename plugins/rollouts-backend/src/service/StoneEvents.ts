@@ -102,6 +102,9 @@ export class StoneEvents {
     this.refresher = setInterval(() => {
       this.entities = undefined;
     }, this.options.entitiesRefreshMs ?? 60_000);
+    // Neither keeps the process alive; stop() ends them with the backend.
+    this.timer.unref();
+    this.refresher.unref();
   }
 
   stop(): void {

@@ -234,7 +234,7 @@ beforeAll(async () => {
     features: [
       rolloutsPlugin,
       catalogServiceMock.factory({ entities }),
-      permissions,
+      permissions.factory,
       ...audit.factories,
       mockServices.rootConfig.factory({
         data: { kubernetes: cluster.kubernetesConfig as any },
