@@ -346,4 +346,31 @@ describe('StepLogArchiver', () => {
     }
     await survivor.stop();
   });
+
+  it('follows a step again when archiving it failed midway (the database refused the end), instead of holding it unfollowed', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseLogStore.create(
+      mockServices.database({ knex }),
+    );
+    let refusals = 0;
+    const failingOnce: LogStore = Object.create(store, {
+      finish: {
+        value: async (...args: Parameters<LogStore['finish']>) => {
+          if (refusals === 0) {
+            refusals += 1;
+            throw new Error('the database is not answering');
+          }
+          return store.finish(...args);
+        },
+      },
+    });
+    const replica = startReplica(failingOnce, 'flaky-db');
+    await create(pipelineRun('flaky', oneStep(counting(20, 0.05))));
+    await finished('flaky');
+    const { step, text } = await logOf(store, await getRun('flaky'));
+    expect(refusals).toBe(1);
+    expect(step.state).toBe('complete');
+    expect(text).toBe(expectedLines(20));
+    await replica.stop();
+  });
 });

@@ -314,11 +314,17 @@ export class StepLogArchiver {
     };
     this.followers.set(id, follower);
     this.follow(follower, step)
-      .catch(error =>
+      .catch(error => {
         this.options.logger.warn(
-          `could not archive the log of step "${target.key.step}" of task run "${target.key.taskRun}" on cluster "${cluster}": ${error}`,
-        ),
-      )
+          `could not archive the log of step "${target.key.step}" of task run "${target.key.taskRun}" on cluster "${cluster}" (will retry): ${error}`,
+        );
+        // This replica still holds the step's lease: the next tick follows
+        // it again (else the lease, renewed with the others, would keep
+        // every replica away from a step nobody follows).
+        if (this.running && !follower.lost) {
+          this.contested.set(id, { cluster, target, stepId });
+        }
+      })
       .finally(() => {
         this.followers.delete(id);
         this.appends.emit(String(stepId));
@@ -341,7 +347,11 @@ export class StepLogArchiver {
         if (state.state !== 'open') {
           this.contested.delete(contested.id);
           this.settle(contested.cluster, contested.target, contested.id);
-        } else if (!state.holder || state.leaseExpiresAt < now) {
+        } else if (
+          !state.holder ||
+          state.leaseExpiresAt < now ||
+          (state.holder === this.replica && !this.followers.has(contested.id))
+        ) {
           await this.tryFollow(
             contested.id,
             contested.cluster,
