@@ -1,4 +1,7 @@
-import { kubernetesAccessServiceRef } from '@cairn/plugin-kubernetes-node';
+import {
+  EntityAuthorizer,
+  kubernetesAccessServiceRef,
+} from '@cairn/plugin-kubernetes-node';
 import {
   coreServices,
   createBackendPlugin,
@@ -13,6 +16,9 @@ import { readLogsConfig } from './logs/config';
 import { DatabaseLogStore } from './logs/LogStore';
 import { StepLogArchiver } from './logs/StepLogArchiver';
 import { StepLogService } from './logs/StepLogService';
+import { AuthorizedPipelineDefinitionsService } from './service/AuthorizedPipelineDefinitionsService';
+import { AuthorizedPipelineRunsService } from './service/AuthorizedPipelineRunsService';
+import { AuthorizedStepLogService } from './service/AuthorizedStepLogService';
 import { createRouter } from './service/router';
 import { PipelineRunsService } from './service/PipelineRunsService';
 import { PipelineDefinitionsService } from './service/PipelineDefinitionsService';
@@ -21,6 +27,7 @@ import { ServiceAccountAllowList } from './service/serviceAccounts';
 import { WorkspaceAllowList } from './service/workspaceBindings';
 import { TektonWatches } from './watch';
 import {
+  AuthorizedWebhookDeliveries,
   DeliveryStore,
   readWebhooksConfig,
   TriggeredRuns,
@@ -170,24 +177,40 @@ export const pipelinesPlugin = createBackendPlugin({
             .map(c => c.name)
             .join(', ')}`,
         );
-        const service = new PipelineRunsService({
-          clusters,
-          watches,
-          serviceAccounts,
-          workspaces,
+        // Every entry point calls the services behind the permissions.
+        const authorizer = new EntityAuthorizer({
+          catalog,
+          permissions,
+          auditor,
+          objects: 'pipeline runs',
         });
+        const runs = new AuthorizedPipelineRunsService(
+          new PipelineRunsService({
+            clusters,
+            watches,
+            serviceAccounts,
+            workspaces,
+          }),
+          { authorizer, catalog, permissions },
+        );
         httpRouter.use(
           await createRouter({
-            service,
-            definitions: new PipelineDefinitionsService({ clusters, watches }),
-            logs,
+            runs,
+            definitions: new AuthorizedPipelineDefinitionsService(
+              new PipelineDefinitionsService({ clusters, watches }),
+              authorizer,
+            ),
+            logs: new AuthorizedStepLogService(logs, runs),
             events,
-            webhooks: { deliveries, store: deliveryStore },
+            webhooks: new AuthorizedWebhookDeliveries({
+              deliveries,
+              store: deliveryStore,
+              catalog,
+              permissions,
+              auditor,
+            }),
             onShutdown: hook => lifecycle.addShutdownHook(hook),
-            catalog,
             httpAuth,
-            permissions,
-            auditor,
             logger,
           }),
         );

@@ -20,3 +20,10 @@ export type {
   RouteHelpers,
   RouteHelpersOptions,
 } from './routeHelpers';
+export { EntityAuthorizer } from './EntityAuthorizer';
+export type {
+  AuthorizedEntity,
+  EntityAuthorizerOptions,
+  EntityCaller,
+  EntityChange,
+} from './EntityAuthorizer';

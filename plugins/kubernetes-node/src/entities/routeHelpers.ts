@@ -1,24 +1,24 @@
 import {
   AuditorService,
-  AuditorServiceEvent,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AuthorizeResult,
   BasicPermission,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { Request } from 'express';
-import { EntityScope, getEntityScope } from './entityScope';
+import { EntityScope } from './entityScope';
+import {
+  AuditMeta,
+  AuthorizedEntity,
+  EntityAuthorizer,
+} from './EntityAuthorizer';
 
-/** Metadata of an audit event. @public */
-export type AuditMeta = NonNullable<
-  Parameters<AuditorService['createEvent']>[0]['meta']
->;
+export type { AuditMeta } from './EntityAuthorizer';
 
 /**
  * What the routes of a Kubernetes-facing plugin share: permission checks on
@@ -95,46 +95,28 @@ function entityRefQuery(req: Request): string {
 }
 
 /**
- * The shared route helpers over a plugin's services.
+ * The shared route helpers over a plugin's services: the request's entity
+ * and credentials handed to an {@link EntityAuthorizer}.
  * @public
  */
 export function createRouteHelpers(options: RouteHelpersOptions): RouteHelpers {
-  const { catalog, httpAuth, permissions, auditor } = options;
-  const defaultObjects = options.objects ?? 'Kubernetes objects';
+  const { httpAuth } = options;
+  const authorizer = new EntityAuthorizer(options);
   const entityRefOf = options.entityRefOf ?? entityRefQuery;
 
   async function authorizedScope(
     req: Request,
     permission: ResourcePermission | BasicPermission,
-    objects = defaultObjects,
-  ): Promise<{ scope: EntityScope; userRef: string }> {
+    objects?: string,
+  ): Promise<AuthorizedEntity> {
     const entityRef = entityRefOf(req);
     const credentials = await httpAuth.credentials(req);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`entity ${entityRef} not found in the catalog`);
-    }
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef: entityRef } as any],
-      { credentials },
+    return authorizer.authorize(
+      entityRef,
+      permission,
+      { credentials, request: req },
+      objects,
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `you may not ${
-          permission.attributes.action ?? 'use'
-        } ${objects} of ${entityRef} (permission ${
-          permission.name
-        }); ask its owners or the ops group`,
-      );
-    }
-    const principal = credentials.principal as {
-      userEntityRef?: string;
-      subject?: string;
-    };
-    return {
-      scope: getEntityScope(entity, defaultObjects),
-      userRef: principal.userEntityRef ?? principal.subject ?? 'unknown',
-    };
   }
 
   async function authorizedChange<T>(
@@ -145,32 +127,16 @@ export function createRouteHelpers(options: RouteHelpersOptions): RouteHelpers {
       objects?: string;
       meta: AuditMeta;
     },
-    action: (caller: { scope: EntityScope; userRef: string }) => Promise<T>,
+    action: (caller: AuthorizedEntity) => Promise<T>,
   ): Promise<T> {
     const entityRef = entityRefOf(req);
-    const event: AuditorServiceEvent = await auditor.createEvent({
-      eventId: change.eventId,
-      severityLevel: 'medium',
-      request: req,
-      meta: { entityRef, ...change.meta },
-    });
-    try {
-      const caller = await authorizedScope(
-        req,
-        change.permission,
-        change.objects,
-      );
-      const result = await action(caller);
-      await event.success(
-        result
-          ? { meta: { result: result as unknown as AuditMeta } }
-          : undefined,
-      );
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const credentials = await httpAuth.credentials(req);
+    return authorizer.change(
+      entityRef,
+      change,
+      { credentials, request: req },
+      action,
+    );
   }
 
   return { authorizedScope, authorizedChange };

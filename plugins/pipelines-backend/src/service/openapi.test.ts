@@ -1,3 +1,4 @@
+import { EntityAuthorizer } from '@cairn/plugin-kubernetes-node';
 import { component } from '@cairn/plugin-kubernetes-node/testUtils';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
@@ -11,6 +12,10 @@ import { Readable } from 'node:stream';
 import request from 'supertest';
 import { z } from 'zod';
 import { API_OPERATIONS, buildOpenApiDocument, toOpenApiPath } from './openapi';
+import { AuthorizedWebhookDeliveries } from '../webhooks';
+import { AuthorizedPipelineDefinitionsService } from './AuthorizedPipelineDefinitionsService';
+import { AuthorizedPipelineRunsService } from './AuthorizedPipelineRunsService';
+import { AuthorizedStepLogService } from './AuthorizedStepLogService';
 import { createRouter } from './router';
 import { summarizeRun } from './runQuery';
 
@@ -85,8 +90,21 @@ const storedDelivery = {
 async function servingRouter() {
   let shutdown = () => {};
   const definition = { ...run, resourceVersion: '7', pipeline };
-  const router = await createRouter({
-    service: {
+  const catalog = catalogServiceMock({
+    entities: [component('shop', { 'backstage.io/kubernetes-id': 'shop' })],
+  });
+  const permissions = mockServices.permissions({
+    result: AuthorizeResult.ALLOW,
+  });
+  const auditor = {
+    createEvent: async () => ({
+      success: async () => {},
+      fail: async () => {},
+    }),
+  } as any;
+  const authorizer = new EntityAuthorizer({ catalog, permissions, auditor });
+  const runs = new AuthorizedPipelineRunsService(
+    {
       listRuns: async () => ({ items: [], totalCount: 0, clusterErrors: [] }),
       listPipelines: async () => ({ items: [], clusterErrors: [] }),
       getRun: async () => ({}),
@@ -96,24 +114,34 @@ async function servingRouter() {
       startPending: async () => {},
       deleteRun: async () => {},
     } as any,
-    definitions: {
-      targets: () => ({ clusters: ['dev'] }),
-      listTasks: async () => ({ items: [], clusterErrors: [] }),
-      getPipeline: async () => definition,
-      createPipeline: async () => definition,
-      updatePipeline: async () => definition,
-    } as any,
-    logs: {
-      read: async () => ({
-        source: 'archive',
-        attempt: 0,
-        size: 5,
-        start: 0,
-        stream: Readable.from(['done\n']),
-        abort: () => {},
-      }),
-      search: async () => ({ matches: [], truncated: false }),
-    } as any,
+    { authorizer, catalog, permissions },
+  );
+  const router = await createRouter({
+    runs,
+    definitions: new AuthorizedPipelineDefinitionsService(
+      {
+        targets: () => ({ clusters: ['dev'] }),
+        listTasks: async () => ({ items: [], clusterErrors: [] }),
+        getPipeline: async () => definition,
+        createPipeline: async () => definition,
+        updatePipeline: async () => definition,
+      } as any,
+      authorizer,
+    ),
+    logs: new AuthorizedStepLogService(
+      {
+        read: async () => ({
+          source: 'archive',
+          attempt: 0,
+          size: 5,
+          start: 0,
+          stream: Readable.from(['done\n']),
+          abort: () => {},
+        }),
+        search: async () => ({ matches: [], truncated: false }),
+      } as any,
+      runs,
+    ),
     events: {
       listen: () => {
         // The stream stays open until the server shuts down: end it here.
@@ -121,22 +149,15 @@ async function servingRouter() {
         return { stop: () => {}, setScopes: () => {} };
       },
     } as any,
-    catalog: catalogServiceMock({
-      entities: [component('shop', { 'backstage.io/kubernetes-id': 'shop' })],
-    }),
     httpAuth: mockServices.httpAuth(),
-    permissions: mockServices.permissions({ result: AuthorizeResult.ALLOW }),
-    auditor: {
-      createEvent: async () => ({
-        success: async () => {},
-        fail: async () => {},
-      }),
-    } as any,
     logger: mockServices.logger.mock(),
-    webhooks: {
+    webhooks: new AuthorizedWebhookDeliveries({
       deliveries: { redeliver: async () => storedDelivery },
       store: { list: async () => [storedDelivery] },
-    } as any,
+      catalog,
+      permissions,
+      auditor,
+    } as any),
     onShutdown: hook => {
       shutdown = hook;
     },

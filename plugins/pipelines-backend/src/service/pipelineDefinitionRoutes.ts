@@ -1,36 +1,27 @@
+import { EntityCaller } from '@cairn/plugin-kubernetes-node';
 import {
   createPipelineBodySchema,
   objectPathSchema,
-  PipelineDefinition,
-  pipelinesPipelineUpdatePermission,
-  pipelinesRunReadPermission,
   tasksQuerySchema,
   updatePipelineBodySchema,
 } from '@cairn/plugin-pipelines-common';
+import { Request } from 'express';
 import Router from 'express-promise-router';
-import { PipelineDefinitionsService } from './PipelineDefinitionsService';
-import { RouteHelpers } from '@cairn/plugin-kubernetes-node';
+import { AuthorizedPipelineDefinitionsService } from './AuthorizedPipelineDefinitionsService';
+import { entityRefOf } from './entityRefOf';
 import { parseInput } from './schemas';
-
-const PIPELINES = 'pipelines';
 
 /**
  * The pipeline builder's routes: read, create and replace an entity's
- * Pipelines, and list the Tasks and targets a new one can use. Reads need
- * `pipelines.run.read`, writes `pipelines.pipeline.update` on the entity.
+ * Pipelines, and list the Tasks and targets a new one can use.
  */
 export function addPipelineDefinitionRoutes(
   router: ReturnType<typeof Router>,
-  definitions: PipelineDefinitionsService,
-  { authorizedScope, authorizedChange }: RouteHelpers,
+  definitions: AuthorizedPipelineDefinitionsService,
+  callerOf: (req: Request) => Promise<EntityCaller>,
 ): void {
   router.get('/targets', async (req, res) => {
-    const { scope } = await authorizedScope(
-      req,
-      pipelinesRunReadPermission,
-      PIPELINES,
-    );
-    res.json(definitions.targets(scope));
+    res.json(await definitions.targets(entityRefOf(req), await callerOf(req)));
   });
 
   router.get('/tasks', async (req, res) => {
@@ -39,62 +30,50 @@ export function addPipelineDefinitionRoutes(
       req.query,
       'query',
     );
-    const { scope } = await authorizedScope(
-      req,
-      pipelinesRunReadPermission,
-      PIPELINES,
+    res.json(
+      await definitions.listTasks(
+        entityRefOf(req),
+        cluster,
+        namespace,
+        await callerOf(req),
+      ),
     );
-    res.json(await definitions.listTasks(scope, cluster, namespace));
   });
 
   router.get('/pipelines/:cluster/:namespace/:name', async (req, res) => {
     const where = parseInput(objectPathSchema, req.params, 'path');
-    const { scope } = await authorizedScope(
-      req,
-      pipelinesRunReadPermission,
-      PIPELINES,
+    res.json(
+      await definitions.getPipeline(
+        entityRefOf(req),
+        where,
+        await callerOf(req),
+      ),
     );
-    res.json(await definitions.getPipeline(scope, where));
   });
 
   router.post('/pipelines', async (req, res) => {
     const body = parseInput(createPipelineBodySchema, req.body ?? {}, 'body');
-    const { cluster, namespace } = body;
-    const name = body.pipeline.metadata.name;
-    let created!: PipelineDefinition;
-    await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-definition-create',
-        permission: pipelinesPipelineUpdatePermission,
-        objects: PIPELINES,
-        meta: { cluster, namespace, name },
-      },
-      async ({ scope }) => {
-        created = await definitions.createPipeline(scope, body);
-        return { resourceVersion: created.resourceVersion };
-      },
-    );
-    res.status(201).json(created);
+    res
+      .status(201)
+      .json(
+        await definitions.createPipeline(
+          entityRefOf(req),
+          body,
+          await callerOf(req),
+        ),
+      );
   });
 
   router.put('/pipelines/:cluster/:namespace/:name', async (req, res) => {
     const where = parseInput(objectPathSchema, req.params, 'path');
     const body = parseInput(updatePipelineBodySchema, req.body ?? {}, 'body');
-    let updated!: PipelineDefinition;
-    await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-definition-update',
-        permission: pipelinesPipelineUpdatePermission,
-        objects: PIPELINES,
-        meta: { ...where, loadedResourceVersion: body.resourceVersion },
-      },
-      async ({ scope }) => {
-        updated = await definitions.updatePipeline(scope, where, body);
-        return { resourceVersion: updated.resourceVersion };
-      },
+    res.json(
+      await definitions.updatePipeline(
+        entityRefOf(req),
+        where,
+        body,
+        await callerOf(req),
+      ),
     );
-    res.json(updated);
   });
 }

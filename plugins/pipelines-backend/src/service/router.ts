@@ -1,88 +1,59 @@
-import {
-  createRouteHelpers,
-  EntityScope,
-  ReadableEntityScopes,
-} from '@cairn/plugin-kubernetes-node';
-import {
-  AuditorService,
-  HttpAuthService,
-  LoggerService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { EntityCaller } from '@cairn/plugin-kubernetes-node';
 import {
   cancelBodySchema,
-  entityRefQuerySchema,
-  isPipelinesAvailable,
   objectPathSchema,
-  PIPELINES_ANNOTATION,
-  pipelinesRunCancelPermission,
-  pipelinesRunCreatePermission,
-  pipelinesRunDeletePermission,
-  pipelinesRunReadPermission,
-  pipelinesRunRerunPermission,
   rerunBodySchema,
   runsQuerySchema,
   startRunBodySchema,
   stepLogQuerySchema,
   stepLogSearchQuerySchema,
-  TEKTON_CICD_ANNOTATION,
 } from '@cairn/plugin-pipelines-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';
-import { StepLogService } from '../logs/StepLogService';
+import { addWebhookRoutes, AuthorizedWebhookDeliveries } from '../webhooks';
+import { AuthorizedPipelineDefinitionsService } from './AuthorizedPipelineDefinitionsService';
+import { AuthorizedPipelineRunsService } from './AuthorizedPipelineRunsService';
+import { AuthorizedStepLogService } from './AuthorizedStepLogService';
 import { buildOpenApiDocument } from './openapi';
-import { RunEvents } from './RunEvents';
 import { addPipelineDefinitionRoutes } from './pipelineDefinitionRoutes';
-import { PipelineDefinitionsService } from './PipelineDefinitionsService';
-import { PipelineRunsService } from './PipelineRunsService';
+import { RunEvents } from './RunEvents';
+import { entityRefOf } from './entityRefOf';
 import { parseInput } from './schemas';
-import {
-  addWebhookRoutes,
-  DeliveryStore,
-  WebhookDeliveries,
-} from '../webhooks';
 
-/** Dependencies of {@link createRouter}. @public */
+/** Dependencies of {@link createRouter}: the services behind the permissions. @public */
 export interface RouterOptions {
-  service: PipelineRunsService;
+  runs: AuthorizedPipelineRunsService;
   /** The pipeline builder's reads and writes of Pipelines. */
-  definitions: PipelineDefinitionsService;
-  logs: StepLogService;
+  definitions: AuthorizedPipelineDefinitionsService;
+  logs: AuthorizedStepLogService;
   events: RunEvents;
-  catalog: CatalogService;
-  httpAuth: HttpAuthService;
-  permissions: PermissionsService;
-  auditor: AuditorService;
-  logger: LoggerService;
   /** The Git webhook delivery log (`/webhooks/deliveries`). */
-  webhooks: { deliveries: WebhookDeliveries; store: DeliveryStore };
+  webhooks: AuthorizedWebhookDeliveries;
+  httpAuth: HttpAuthService;
+  logger: LoggerService;
   /** Registers what to do on shutdown (end the event streams). */
   onShutdown?: (hook: () => void) => void;
 }
 
 /**
- * The Pipelines REST API: a thin layer that validates input, resolves the
- * entity through the catalog as the caller, checks the permission with the
- * entity as resource, audits changes, and calls the service.
+ * The Pipelines REST API: a thin layer that validates input, takes the
+ * caller's credentials and calls the Authorized* services, which check the
+ * permissions and audit changes.
  * @public
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, logs, events } = options;
-  const helpers = createRouteHelpers({
-    ...options,
-    objects: 'pipeline runs',
-    entityRefOf: req =>
-      parseInput(
-        entityRefQuerySchema,
-        { entityRef: req.query.entityRef },
-        'query',
-      ).entityRef,
+  const { runs, logs, events } = options;
+  const callerOf = async (req: Request): Promise<EntityCaller> => ({
+    credentials: await options.httpAuth.credentials(req),
+    request: req,
   });
-  const { authorizedScope, authorizedChange } = helpers;
+  /** The entity `?entityRef=` names, or every readable one without it. */
+  const listedEntityRef = (req: Request) =>
+    req.query.entityRef === undefined ? undefined : entityRefOf(req);
   const router = Router();
   router.use(express.json({ limit: '1mb' }));
   // Open event streams, ended on shutdown so the server can stop.
@@ -100,43 +71,23 @@ export async function createRouter(
     res.json(openApi);
   });
 
-  // The entities that opt in to Pipelines, with the annotations to find
-  // their runs.
-  const readableScopes = new ReadableEntityScopes({
-    ...options,
-    permission: pipelinesRunReadPermission,
-    filter: [
-      { [`metadata.annotations.${PIPELINES_ANNOTATION}`]: 'true' },
-      { [`metadata.annotations.${TEKTON_CICD_ANNOTATION}`]: 'true' },
-    ],
-    isAvailable: isPipelinesAvailable,
-  });
-  /**
-   * The entities a list or event stream covers: the one `?entityRef=`
-   * names, once the caller may read its runs; without it, every entity whose
-   * runs the caller may read.
-   */
-  async function listedScopes(req: Request): Promise<EntityScope[]> {
-    if (req.query.entityRef === undefined) {
-      return readableScopes.forCredentials(
-        await options.httpAuth.credentials(req),
-      );
-    }
-    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    return [scope];
-  }
-
   router.get('/runs', async (req, res) => {
     const query = parseInput(runsQuerySchema, req.query, 'query');
-    res.json(await service.listRuns(await listedScopes(req), query));
+    res.json(
+      await runs.listRuns(listedEntityRef(req), query, await callerOf(req)),
+    );
   });
 
   router.get('/pipelines', async (req, res) => {
-    res.json(await service.listPipelines(await listedScopes(req)));
+    res.json(
+      await runs.listPipelines(listedEntityRef(req), await callerOf(req)),
+    );
   });
 
   router.get('/runs/events', async (req, res) => {
-    const scopes = await listedScopes(req);
+    const entityRef = listedEntityRef(req);
+    const caller = await callerOf(req);
+    const scopes = await runs.readableScopes(entityRef, caller);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       // no-transform: the backend's compression would otherwise hold the
@@ -156,14 +107,15 @@ export async function createRouter(
     // readable entity also follows that set as it changes (entities added,
     // owners changed); while it cannot be resolved (e.g. the caller's token
     // has expired) the stream keeps the set it has.
-    const everyEntity = req.query.entityRef === undefined;
     const heartbeat = setInterval(() => {
       res.write(': ping\n\n');
-      if (!everyEntity) return;
-      listedScopes(req).then(
-        next => subscription.setScopes(next),
-        () => {},
-      );
+      if (entityRef !== undefined) return;
+      callerOf(req)
+        .then(latest => runs.readableScopes(undefined, latest))
+        .then(
+          next => subscription.setScopes(next),
+          () => {},
+        );
     }, 25_000);
     let closed = false;
     const end = () => {
@@ -187,8 +139,15 @@ export async function createRouter(
       req.params,
       'path',
     );
-    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    res.json(await service.getRun(scope, cluster, namespace, name));
+    res.json(
+      await runs.getRun(
+        entityRefOf(req),
+        cluster,
+        namespace,
+        name,
+        await callerOf(req),
+      ),
+    );
   });
 
   router.get('/runs/:cluster/:namespace/:name/logs', async (req, res) => {
@@ -202,11 +161,14 @@ export async function createRouter(
       req.query,
       'query',
     );
-    const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
-    const log = await logs.read(scope, cluster, namespace, name, {
-      ...query,
-      follow: follow === 'true',
-    });
+    const log = await logs.read(
+      entityRefOf(req),
+      cluster,
+      namespace,
+      name,
+      { ...query, follow: follow === 'true' },
+      await callerOf(req),
+    );
     res
       .status(200)
       .type('text/plain; charset=utf-8')
@@ -238,32 +200,24 @@ export async function createRouter(
         req.query,
         'query',
       );
-      const { scope } = await authorizedScope(req, pipelinesRunReadPermission);
       res.json(
-        await logs.search(scope, cluster, namespace, name, {
-          ...query,
-          query: q,
-        }),
+        await logs.search(
+          entityRefOf(req),
+          cluster,
+          namespace,
+          name,
+          { ...query, query: q },
+          await callerOf(req),
+        ),
       );
     },
   );
 
   router.post('/runs', async (req, res) => {
     const body = parseInput(startRunBodySchema, req.body ?? {}, 'body');
-    const created = await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-run-start',
-        permission: pipelinesRunCreatePermission,
-        meta: {
-          cluster: body.cluster,
-          namespace: body.namespace,
-          pipeline: body.pipeline,
-        },
-      },
-      ({ scope, userRef }) => service.startRun(scope, body, userRef),
-    );
-    res.status(201).json(created);
+    res
+      .status(201)
+      .json(await runs.startRun(entityRefOf(req), body, await callerOf(req)));
   });
 
   router.post('/runs/:cluster/:namespace/:name/rerun', async (req, res) => {
@@ -273,17 +227,18 @@ export async function createRouter(
       'path',
     );
     const body = parseInput(rerunBodySchema, req.body ?? {}, 'body');
-    const created = await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-run-rerun',
-        permission: pipelinesRunRerunPermission,
-        meta: { cluster, namespace, name },
-      },
-      ({ scope, userRef }) =>
-        service.rerun(scope, cluster, namespace, name, body.params, userRef),
-    );
-    res.status(201).json(created);
+    res
+      .status(201)
+      .json(
+        await runs.rerun(
+          entityRefOf(req),
+          cluster,
+          namespace,
+          name,
+          body.params,
+          await callerOf(req),
+        ),
+      );
   });
 
   router.post('/runs/:cluster/:namespace/:name/cancel', async (req, res) => {
@@ -293,34 +248,29 @@ export async function createRouter(
       'path',
     );
     const { mode } = parseInput(cancelBodySchema, req.body ?? {}, 'body');
-    await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-run-cancel',
-        permission: pipelinesRunCancelPermission,
-        meta: { cluster, namespace, name, mode },
-      },
-      ({ scope }) => service.cancel(scope, cluster, namespace, name, mode),
+    await runs.cancel(
+      entityRefOf(req),
+      cluster,
+      namespace,
+      name,
+      mode,
+      await callerOf(req),
     );
     res.status(204).end();
   });
 
-  // Starting a held run starts it: the permission to start runs, not the
-  // one to cancel them.
   router.post('/runs/:cluster/:namespace/:name/start', async (req, res) => {
     const { cluster, namespace, name } = parseInput(
       objectPathSchema,
       req.params,
       'path',
     );
-    await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-run-start-pending',
-        permission: pipelinesRunCreatePermission,
-        meta: { cluster, namespace, name },
-      },
-      ({ scope }) => service.startPending(scope, cluster, namespace, name),
+    await runs.startPending(
+      entityRefOf(req),
+      cluster,
+      namespace,
+      name,
+      await callerOf(req),
     );
     res.status(204).end();
   });
@@ -331,20 +281,18 @@ export async function createRouter(
       req.params,
       'path',
     );
-    await authorizedChange(
-      req,
-      {
-        eventId: 'pipeline-run-delete',
-        permission: pipelinesRunDeletePermission,
-        meta: { cluster, namespace, name },
-      },
-      ({ scope }) => service.deleteRun(scope, cluster, namespace, name),
+    await runs.deleteRun(
+      entityRefOf(req),
+      cluster,
+      namespace,
+      name,
+      await callerOf(req),
     );
     res.status(204).end();
   });
 
-  addPipelineDefinitionRoutes(router, options.definitions, helpers);
-  addWebhookRoutes(router, { ...options, ...options.webhooks });
+  addPipelineDefinitionRoutes(router, options.definitions, callerOf);
+  addWebhookRoutes(router, options);
 
   return router;
 }

@@ -1,5 +1,6 @@
 export { DeliveryStore } from './DeliveryStore';
 export { TriggeredRuns } from './TriggeredRuns';
 export { WebhookDeliveries, WEBHOOK_TOPICS } from './WebhookDeliveries';
+export { AuthorizedWebhookDeliveries } from './AuthorizedWebhookDeliveries';
 export { addWebhookRoutes } from './routes';
 export { readWebhooksConfig } from './config';
