@@ -1,0 +1,262 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TERMINAL_CLOSE_CODES } from '@cairn/plugin-debug-terminal-common';
+import {
+  auditRecorder,
+  component,
+  PortalTestCluster,
+  permissionPolicy,
+  startPortalTestCluster,
+  userAuth,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { createBackend } from '@backstage/backend-defaults';
+import { AddressInfo, createServer } from 'node:net';
+import request from 'supertest';
+import WebSocket from 'ws';
+import { debugTerminalPlugin } from '../plugin';
+
+/*
+ * The terminal sockets against a dev cluster, as the portal's service
+ * account with the shipped RBAC, recorded in a real database: a shell on
+ * the entity's pod echoes what is typed, a resize reaches the process, a
+ * user without the permission is refused before any cluster call, and ops
+ * replay what was typed.
+ */
+
+jest.setTimeout(240_000);
+
+const NAMESPACE = 'shop';
+const OWNER = 'user:default/ann';
+const OPS = 'user:default/olga';
+const OTHER = 'user:default/bob';
+const WEB = 'component:default/web';
+const entities = [
+  component('web', { 'backstage.io/kubernetes-id': 'web' }, 'team-a'),
+  component('other', { 'backstage.io/kubernetes-id': 'other' }, 'team-b'),
+];
+
+const policy = permissionPolicy((call, user) => {
+  if (user === OPS) return true;
+  if (call.permission === 'debug.shell.exec')
+    return user === OWNER && call.resourceRef === WEB;
+  return call.permission === 'catalog.entity.read';
+});
+
+let cluster: PortalTestCluster;
+
+beforeAll(async () => {
+  cluster = await startPortalTestCluster({ namespaces: [NAMESPACE] });
+  const core = cluster.admin.makeApiClient(CoreV1Api);
+  for (const app of ['web', 'other']) {
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: app, labels: { 'backstage.io/kubernetes-id': app } },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: `registry.example/${app}:1`,
+              command: ['sh', '-c', 'while true; do sleep 1; done'],
+            },
+          ],
+        },
+      },
+    });
+    await waitFor(
+      () => core.readNamespacedPod({ namespace: NAMESPACE, name: app }),
+      pod => pod.status?.phase === 'Running',
+      `pod ${app} to run`,
+    );
+  }
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** A port no one listens on, for the backend. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return port;
+}
+
+/** A terminal socket, collecting what it receives. */
+function openTerminal(
+  port: number,
+  user: string,
+  query: Record<string, string>,
+) {
+  const socket = new WebSocket(
+    `ws://localhost:${port}/api/debug-terminal/shell?${new URLSearchParams(
+      query,
+    )}`,
+    { headers: userAuth(user) },
+  );
+  const received: Buffer[] = [];
+  socket.on('message', data => received.push(data as Buffer));
+  const closed = new Promise<{ code: number; reason: string }>(resolve =>
+    socket.on('close', (code, reason) =>
+      resolve({ code, reason: reason.toString() }),
+    ),
+  );
+  return {
+    socket,
+    closed,
+    output: () => Buffer.concat(received).toString(),
+    type: (text: string) => socket.send(Buffer.from(text), { binary: true }),
+    opened: new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    }),
+  };
+}
+
+const target = (pod: string) => ({
+  entityRef: WEB,
+  cluster: 'dev',
+  namespace: NAMESPACE,
+  pod,
+  container: 'app',
+});
+
+describe.each(
+  TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] }).eachSupportedId(),
+)('on %s', (databaseId: TestDatabaseId) => {
+  const databases = TestDatabases.create({ ids: [databaseId] });
+  const audit = auditRecorder();
+  // Backstage's own backend (not startTestBackend, whose routers take no
+  // WebSocket routes in backend-test-utils 1.11) with mock auth.
+  let backend: ReturnType<typeof createBackend>;
+  let port: number;
+  const api = () => request(`http://localhost:${port}`);
+
+  beforeAll(async () => {
+    const knex = await databases.init(databaseId);
+    port = await freePort();
+    backend = createBackend();
+    for (const feature of [
+      mockServices.auth.factory(),
+      mockServices.httpAuth.factory(),
+      mockServices.rootLogger.factory(),
+      debugTerminalPlugin,
+      catalogServiceMock.factory({ entities }),
+      policy.permissions.factory,
+      ...audit.factories,
+      mockServices.database.factory({ knex }),
+      mockServices.rootConfig.factory({
+        data: {
+          kubernetes: cluster.kubernetesConfig as any,
+          backend: {
+            baseUrl: `http://localhost:${port}`,
+            listen: { host: '127.0.0.1', port },
+          },
+        },
+      }),
+    ]) {
+      backend.add(feature);
+    }
+    await backend.start();
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  it('runs what is typed in a shell on the entity’s pod, resizes it, and ops replay it', async () => {
+    const terminal = openTerminal(port, OWNER, {
+      ...target('web'),
+      cols: '100',
+      rows: '30',
+    });
+    await terminal.opened;
+    terminal.type('echo h""i\n');
+    await waitFor(
+      terminal.output,
+      out => /\bhi\r?\n/.test(out),
+      'hi in the terminal',
+    );
+
+    terminal.socket.send(
+      JSON.stringify({ type: 'resize', cols: 132, rows: 43 }),
+    );
+    terminal.type('stty size\n');
+    await waitFor(
+      terminal.output,
+      out => out.includes('43 132'),
+      'the new size from stty',
+    );
+
+    terminal.type('exit\n');
+    expect((await terminal.closed).code).toBe(TERMINAL_CLOSE_CODES.ended);
+
+    const list = await waitFor(
+      () => api().get('/api/debug-terminal/recordings').set(userAuth(OPS)),
+      res => res.status === 200 && res.body.items.some((r: any) => r.endedAt),
+      'the finished recording',
+    );
+    const recording = list.body.items[0];
+    expect(recording).toMatchObject({
+      kind: 'shell',
+      userEntityRef: OWNER,
+      entityRef: WEB,
+      pod: 'web',
+      container: 'app',
+    });
+    const cast = await api()
+      .get(`/api/debug-terminal/recordings/${recording.id}`)
+      .set(userAuth(OPS));
+    expect(cast.status).toBe(200);
+    const [header, ...events] = cast.text
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line));
+    expect(header).toMatchObject({ version: 2, width: 100, height: 30 });
+    const typed = events
+      .filter(e => e[1] === 'i')
+      .map(e => e[2])
+      .join('');
+    const shown = events
+      .filter(e => e[1] === 'o')
+      .map(e => e[2])
+      .join('');
+    expect(typed).toContain('echo h""i\n');
+    expect(shown).toMatch(/\bhi\r?\n/);
+    expect(events.some(e => e[1] === 'r' && e[2] === '132x43')).toBe(true);
+
+    const refused = await api()
+      .get(`/api/debug-terminal/recordings/${recording.id}`)
+      .set(userAuth(OWNER));
+    expect(refused.status).toBe(403);
+
+    const ended = audit.events.find(e => e.eventId === 'terminal');
+    expect(ended).toMatchObject({ outcome: 'success' });
+  });
+
+  it('refuses a user without the permission before any cluster call', async () => {
+    const before = policy.calls.length;
+    const terminal = openTerminal(port, OTHER, target('web'));
+    const closed = await terminal.closed;
+    expect(closed.code).toBe(TERMINAL_CLOSE_CODES.forbidden);
+    expect(closed.reason).toContain('debug.shell.exec');
+    expect(policy.calls.slice(before)).toEqual([
+      { permission: 'debug.shell.exec', resourceRef: WEB },
+    ]);
+  });
+
+  it('refuses a pod that is not the entity’s', async () => {
+    const terminal = openTerminal(port, OWNER, target('other'));
+    const closed = await terminal.closed;
+    expect(closed.code).toBe(TERMINAL_CLOSE_CODES.notFound);
+    expect(closed.reason).toContain('not one of');
+  });
+});
