@@ -157,6 +157,8 @@ Run: \`yarn workspace @cairn/plugin-rollouts bench\`.`;
     console.log(text);
   });
 
+  // A benchmark: it times and writes the numbers, and asserts nothing.
+  // eslint-disable-next-line jest/expect-expect
   it('renders after its data arrives, and follows a signal', async () => {
     const alpha = largeDetail('Alpha');
     const beta = largeDetail('Beta');
