@@ -23,7 +23,7 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { signalApiRef } from '@backstage/plugin-signals-react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { act, cleanup, waitFor } from '@testing-library/react';
 import {
   ROLLOUTS_SIGNAL_CHANNEL,
@@ -82,13 +82,18 @@ function backend(details: StoneDetail[]) {
 /** A Signals API whose messages the benchmark publishes. */
 function signals() {
   const subscribers = new Set<(message: JsonObject) => void>();
-  return {
-    api: {
-      subscribe: (channel: string, onMessage: (m: JsonObject) => void) => {
-        if (channel === ROLLOUTS_SIGNAL_CHANNEL) subscribers.add(onMessage);
-        return { unsubscribe: () => subscribers.delete(onMessage) };
-      },
+  const api: SignalApi = {
+    subscribe<TMessage extends JsonObject = JsonObject>(
+      channel: string,
+      onMessage: (message: TMessage) => void,
+    ) {
+      const deliver = onMessage as (message: JsonObject) => void;
+      if (channel === ROLLOUTS_SIGNAL_CHANNEL) subscribers.add(deliver);
+      return { unsubscribe: () => void subscribers.delete(deliver) };
     },
+  };
+  return {
+    api,
     publish: (message: JsonObject) => subscribers.forEach(s => s(message)),
   };
 }
