@@ -147,6 +147,8 @@ export class TerminalSockets {
       browser.pause();
       this.open(path, request, browser, credentials).catch(error => {
         const { code, message } = closeCodeOf(error);
+        // Read the browser's close reply, else the close waits for a timeout.
+        browser.resume();
         if (browser.readyState === WebSocket.OPEN)
           browser.close(code, closeReason(message));
       });
