@@ -91,6 +91,26 @@ describe('StoneView', () => {
     expect(screen.getByRole('button', { name: 'Pause' })).toBeEnabled();
   });
 
+  it('mid-update, says to abort rather than that there is nothing to roll back to', async () => {
+    const detail = stoneDetail(updateScenario('Alpha'), {
+      entityRef: 'component:default/web-rollback',
+    });
+    await renderStone({
+      entityRef: 'component:default/web-rollback',
+      allowed: ['rollouts.update.rollback'],
+      details: [detail],
+    });
+    const rollback = await screen.findByRole('button', { name: 'Roll back' });
+    await waitFor(() =>
+      expect(
+        screen.getByText(
+          `${detail.summary.currentRevision} is the current revision: abort the update to go back to it`,
+        ),
+      ).toBeInTheDocument(),
+    );
+    expect(rollback).toBeDisabled();
+  });
+
   it('previews exactly the pods the next stage moves, then approves with the comment', async () => {
     const entityRef = 'component:default/web-b';
     const before = stoneDetail(updateScenario('Alpha'), { entityRef });

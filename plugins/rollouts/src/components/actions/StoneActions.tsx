@@ -150,6 +150,19 @@ export function StoneActions(props: {
   const rollbackChoices = detail.revisions.filter(
     r => !actionRefusal(detail.stone, { type: 'rollback', revision: r.name }),
   );
+  // Mid-update the released revision is what people want back: the shared
+  // rule says how (abort), which beats "no earlier revision".
+  const { currentRevision, updateRevision } = detail.summary;
+  const rollbackBlocked =
+    rollbackChoices.length > 0
+      ? undefined
+      : (currentRevision &&
+          currentRevision !== updateRevision &&
+          actionRefusal(detail.stone, {
+            type: 'rollback',
+            revision: currentRevision,
+          })) ||
+        'No earlier revision to roll back to';
 
   return (
     <>
@@ -198,11 +211,7 @@ export function StoneActions(props: {
           allowed={rollbackPermission.allowed}
           loading={rollbackPermission.loading}
           deniedReason={forOwners('Rolling back')}
-          blocked={
-            rollbackChoices.length === 0
-              ? 'No earlier revision to roll back to'
-              : undefined
-          }
+          blocked={rollbackBlocked}
           onClick={() => setOpen('rollback')}
         />
         <ActionButton
