@@ -22,6 +22,8 @@ export interface StoneSummary extends StoneRef {
   entityRef: string;
   /** `metadata.resourceVersion`: what a change request sends back. */
   resourceVersion: string;
+  /** `metadata.generation`: a change request sends it back too (see the request schemas). */
+  generation?: number;
   /** The current stage (`spec.strategy`). */
   strategy: StoneStage;
   /** `spec.paused`, or paused by the operator on a failing pod. */

@@ -84,6 +84,7 @@ describe('summarizeStone', () => {
       name: 'web',
       entityRef: 'component:default/web',
       resourceVersion: '42',
+      generation: stone.metadata.generation,
       strategy: 'Beta',
       paused: true,
       pausedReason: undefined,

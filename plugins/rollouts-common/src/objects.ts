@@ -35,6 +35,7 @@ export function summarizeStone(
     ...ref,
     entityRef: context.entityRef,
     resourceVersion: stone.metadata.resourceVersion ?? '',
+    generation: stone.metadata.generation,
     strategy: status.stage,
     paused: status.paused,
     pausedReason: status.pausedReason,

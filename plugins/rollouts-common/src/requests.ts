@@ -53,6 +53,22 @@ const resourceVersion = z
     "is required: the Stone's metadata.resourceVersion the change was decided on",
   );
 
+/*
+ * Optional: the Stone's metadata.generation the change was decided on. The
+ * operator writes status all through an update, and every status write
+ * bumps resourceVersion; with `generation` only a change of the spec since
+ * the user looked makes the view stale, so Pause mid-update is not refused
+ * because a pod became ready meanwhile.
+ */
+const generation = z
+  .number({ error: "must be the Stone's metadata.generation (a number)" })
+  .int("must be the Stone's metadata.generation (a whole number)")
+  .nonnegative("must be the Stone's metadata.generation (0 or more)")
+  .optional()
+  .describe(
+    "The Stone's metadata.generation the change was decided on: when given, only a spec change since then makes the request stale (409), not the operator's status writes",
+  );
+
 const force = z
   .boolean({ error: 'must be true or false' })
   .optional()
@@ -70,6 +86,7 @@ export const approveStageBodySchema = z
     /** The next stage: the one `spec.strategy` becomes. */
     stage: stage.describe('The stage approved: the one after spec.strategy'),
     resourceVersion,
+    generation,
     comment: z
       .string({ error: 'must be text' })
       .max(500, 'must be at most 500 characters')
@@ -156,6 +173,7 @@ const podTemplateSchema = z
 export const startUpdateBodySchema = z
   .object({
     resourceVersion,
+    generation,
     /** New image by container name, applied on top of `template` (or the Stone's template). */
     images: z
       .record(z.string(), imageReference)
@@ -198,7 +216,7 @@ export type StartUpdateRequest = Omit<
 
 /** Body of `POST …/pause`, `…/resume` and `…/abort`. @public */
 export const stoneActionBodySchema = z
-  .object({ resourceVersion, force })
+  .object({ resourceVersion, generation, force })
   .strict();
 
 /** Body of a pause, resume or abort. @public */
@@ -208,6 +226,7 @@ export type StoneActionRequest = z.input<typeof stoneActionBodySchema>;
 export const rollbackBodySchema = z
   .object({
     resourceVersion,
+    generation,
     revision: z
       .string({
         error: 'is required: the name of the ControllerRevision to go back to',

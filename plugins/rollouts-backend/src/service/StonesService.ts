@@ -211,7 +211,7 @@ export class StonesService {
     request: ApproveStageRequest,
     actor: Actor,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request.resourceVersion);
+    const stone = await this.current(scope, ref, request);
     const action: RolloutAction = { type: 'approve', stage: request.stage };
     const forced =
       !!request.force && actionRefusal(stone, action, false) !== undefined;
@@ -241,7 +241,7 @@ export class StonesService {
     ref: StoneRef,
     request: StartUpdateRequest,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request.resourceVersion);
+    const stone = await this.current(scope, ref, request);
     this.refuseUnless(stone, { type: 'start' }, request.force);
     const { template, unknownContainers } = templateWithImages(
       request.template ?? stone.spec.template,
@@ -270,7 +270,7 @@ export class StonesService {
     request: StoneActionRequest,
     paused: boolean,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request.resourceVersion);
+    const stone = await this.current(scope, ref, request);
     this.refuseUnless(
       stone,
       { type: paused ? 'pause' : 'resume' },
@@ -288,7 +288,7 @@ export class StonesService {
     ref: StoneRef,
     request: StoneActionRequest,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request.resourceVersion);
+    const stone = await this.current(scope, ref, request);
     this.refuseUnless(stone, { type: 'abort' }, request.force);
     const template = this.revisionTemplateOf(
       ref,
@@ -308,7 +308,7 @@ export class StonesService {
     ref: StoneRef,
     request: RollbackRequest,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request.resourceVersion);
+    const stone = await this.current(scope, ref, request);
     this.refuseUnless(
       stone,
       { type: 'rollback', revision: request.revision },
@@ -344,12 +344,16 @@ export class StonesService {
 
   /**
    * The Stone as the cluster has it now, if it is the one the user decided
-   * on (`resourceVersion`): 409 otherwise, before anything is judged.
+   * on: 409 otherwise, before anything is judged. With `generation` the spec
+   * decides (status writes do not make the view stale); without it, the
+   * whole object's `resourceVersion`. The patch then carries the
+   * resourceVersion read here, so a change between this read and the patch
+   * is still refused by the API server.
    */
   private async current(
     scope: EntityScope,
     ref: StoneRef,
-    resourceVersion: string,
+    decidedOn: { resourceVersion: string; generation?: number },
   ): Promise<Stone> {
     await this.cached(scope, ref, false);
     let stone: Stone;
@@ -367,9 +371,11 @@ export class StonesService {
         `${scope.entityRef} has no Stone "${ref.name}" in namespace "${ref.namespace}" on cluster "${ref.cluster}"`,
       );
     }
-    if (stone.metadata.resourceVersion !== resourceVersion) {
-      throw new ConflictError(STALE_VIEW);
-    }
+    const stale =
+      decidedOn.generation !== undefined
+        ? stone.metadata.generation !== decidedOn.generation
+        : stone.metadata.resourceVersion !== decidedOn.resourceVersion;
+    if (stale) throw new ConflictError(STALE_VIEW);
     return stone;
   }
 

@@ -15,6 +15,7 @@ import { jsonLogger, Manager } from '@cairn/controller-runtime';
 import { stoneCrd, Stone } from '@cairn/operators-api';
 import { stoneController } from '@cairn/operators-stone';
 import { decide } from '@cairn/plugin-permission-backend-module-cairn';
+import type { StoneSummary } from '@cairn/plugin-rollouts-common';
 import {
   auditRecorder,
   component,
@@ -361,7 +362,7 @@ it('refuses every action to other teams and stage approval to owners, changing n
   ]);
 });
 
-it('lets owners pause and resume their update, refusing a stale view with 409', async () => {
+it('lets owners pause and resume their update, refusing a stale view with 409 but not a status write when the generation is sent', async () => {
   const before = await readStone();
   const paused = await api(
     'post',
@@ -393,11 +394,25 @@ it('lets owners pause and resume their update, refusing a stale view with 409', 
       ),
     'the operator to report the pause',
   );
+  // The operator's status write made the page's resourceVersion stale,
+  // not its spec: a request that sends the generation it saw is not refused.
+  const seen = paused.body as StoneSummary;
+  expect(observed.metadata.resourceVersion).not.toBe(seen.resourceVersion);
+  expect(observed.metadata.generation).toBe(seen.generation);
+  const byVersionOnly = await api(
+    'post',
+    `/stones/dev/${NAMESPACE}/web/resume`,
+    OWNER,
+  ).send({ resourceVersion: seen.resourceVersion });
+  expect(byVersionOnly.status).toBe(409);
   const resumed = await api(
     'post',
     `/stones/dev/${NAMESPACE}/web/resume`,
     OWNER,
-  ).send({ resourceVersion: observed.metadata.resourceVersion });
+  ).send({
+    resourceVersion: seen.resourceVersion,
+    generation: seen.generation,
+  });
   expect(resumed.status).toBe(200);
   expect((await readStone()).spec.paused).toBe(false);
 });

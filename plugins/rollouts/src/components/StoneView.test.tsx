@@ -150,9 +150,11 @@ describe('StoneView', () => {
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
     expect(url?.searchParams.get('entityRef')).toBe(entityRef);
+    // The version the page showed: a later status write does not make it stale.
     expect(body).toEqual({
       stage: 'Beta',
       resourceVersion: '42',
+      generation: 2,
       comment: 'alpha looks good',
     });
     // The answer is the patched summary; the page then shows the Stone anew.

@@ -57,7 +57,8 @@ export function StoneView(props: { stone: EntityStoneRef }) {
     async (request: StoneChange) => {
       if (!detail) return;
       try {
-        await request(api, detail.summary.resourceVersion);
+        const { resourceVersion, generation } = detail.summary;
+        await request(api, { resourceVersion, generation });
         setNotice(undefined);
         retry();
       } catch (e) {

@@ -21,10 +21,16 @@ import { ConfirmDialog } from './ConfirmDialog';
 import { RollbackDialog } from './RollbackDialog';
 import { StartUpdateDialog } from './StartUpdateDialog';
 
-/** A change request, given the API and the resourceVersion it was decided on. */
+/** The version of the Stone a change was decided on (sent with the request). */
+export interface DecidedOn {
+  resourceVersion: string;
+  generation?: number;
+}
+
+/** A change request, given the API and the version it was decided on. */
 export type StoneChange = (
   api: RolloutsApi,
-  resourceVersion: string,
+  decidedOn: DecidedOn,
 ) => Promise<unknown>;
 
 /**
@@ -198,10 +204,10 @@ export function StoneActions(props: {
           {...pause}
           onClick={() => {
             setError(undefined);
-            change((api, resourceVersion) =>
+            change((api, decidedOn) =>
               pauseAction.type === 'resume'
-                ? api.resume(detail.summary, { resourceVersion })
-                : api.pause(detail.summary, { resourceVersion }),
+                ? api.resume(detail.summary, decidedOn)
+                : api.pause(detail.summary, decidedOn),
             ).catch(e => setError(errorMessage(e)));
           }}
         />
@@ -236,10 +242,10 @@ export function StoneActions(props: {
           refusal={approve.refusal}
           onClose={close}
           onApprove={request =>
-            run((api, resourceVersion) =>
+            run((api, decidedOn) =>
               api.approveStage(detail.summary, {
                 stage: next,
-                resourceVersion,
+                ...decidedOn,
                 ...request,
               }),
             )
@@ -252,8 +258,8 @@ export function StoneActions(props: {
           refusal={start.refusal}
           onClose={close}
           onStart={request =>
-            run((api, resourceVersion) =>
-              api.startUpdate(detail.summary, { ...request, resourceVersion }),
+            run((api, decidedOn) =>
+              api.startUpdate(detail.summary, { ...request, ...decidedOn }),
             )
           }
         />
@@ -263,8 +269,8 @@ export function StoneActions(props: {
           detail={detail}
           onClose={close}
           onRollback={revision =>
-            run((api, resourceVersion) =>
-              api.rollback(detail.summary, { revision, resourceVersion }),
+            run((api, decidedOn) =>
+              api.rollback(detail.summary, { revision, ...decidedOn }),
             )
           }
         />
@@ -275,9 +281,7 @@ export function StoneActions(props: {
           confirm="Abort update"
           onClose={close}
           onConfirm={() =>
-            run((api, resourceVersion) =>
-              api.abort(detail.summary, { resourceVersion }),
-            )
+            run((api, decidedOn) => api.abort(detail.summary, decidedOn))
           }
         >
           Every pod goes back to the current revision{' '}
