@@ -167,12 +167,11 @@ export class RecordingStore {
       timestamp: Math.floor(new Date(row.started_at).getTime() / 1000),
       title: `${row.user_entity_ref} on ${row.cluster}/${row.namespace}/${row.pod}/${row.container}`,
     };
-    return (
-      [
-        JSON.stringify(header),
-        ...events.map(e => JSON.stringify([Number(e.time), e.type, e.data])),
-      ].join('\n') + '\n'
-    );
+    const lines = [
+      JSON.stringify(header),
+      ...events.map(e => JSON.stringify([Number(e.time), e.type, e.data])),
+    ];
+    return `${lines.join('\n')}\n`;
   }
 
   /** Deletes recordings started before `before`; returns how many. */

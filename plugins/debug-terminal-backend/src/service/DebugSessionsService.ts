@@ -141,7 +141,7 @@ export class DebugSessionsService {
       apiVersion: DEBUG_API_VERSION,
       kind: DEBUG_SESSION_KIND,
       metadata: {
-        generateName: `debug-${target.pod.metadata!.name!}`.slice(0, 50) + '-',
+        generateName: `${`debug-${target.pod.metadata!.name!}`.slice(0, 50)}-`,
         namespace: target.namespace,
         annotations: { [ANNOTATION_ENTITY_REF]: scope.entityRef },
       },

@@ -73,15 +73,15 @@ function closeReason(text: string): string {
 function closeCodeOf(error: unknown): CloseWith {
   if (error instanceof CloseWith) return error;
   const { name, message } = error as Error;
-  const code =
-    name === 'NotAllowedError'
-      ? TERMINAL_CLOSE_CODES.forbidden
-      : name === 'NotFoundError'
-      ? TERMINAL_CLOSE_CODES.notFound
-      : name === 'InputError'
-      ? TERMINAL_CLOSE_CODES.badRequest
-      : TERMINAL_CLOSE_CODES.clusterError;
-  return new CloseWith(code, message);
+  const codes: Record<string, number> = {
+    NotAllowedError: TERMINAL_CLOSE_CODES.forbidden,
+    NotFoundError: TERMINAL_CLOSE_CODES.notFound,
+    InputError: TERMINAL_CLOSE_CODES.badRequest,
+  };
+  return new CloseWith(
+    codes[name] ?? TERMINAL_CLOSE_CODES.clusterError,
+    message,
+  );
 }
 
 /** Where a terminal goes, once authorized. */
@@ -346,6 +346,7 @@ export class TerminalSockets {
     }?${query}`;
 
     let endReason: { code: number; reason: string } | undefined;
+    let cluster: WebSocket | undefined;
     const end = (code: number, reason: string) => {
       endReason ??= { code, reason };
       if (browser.readyState === WebSocket.OPEN)
@@ -354,7 +355,6 @@ export class TerminalSockets {
     };
 
     let paused = false;
-    let cluster: WebSocket | undefined;
     let idleTimer: NodeJS.Timeout | undefined;
     const touch = () => {
       clearTimeout(idleTimer);
