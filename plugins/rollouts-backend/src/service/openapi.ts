@@ -167,6 +167,7 @@ const COMPONENTS = {
       name: s('string'),
       entityRef: s('string'),
       resourceVersion: s('string'),
+      generation: s('integer'),
       strategy: stage,
       paused: s('boolean'),
       pausedReason: s('string'),
