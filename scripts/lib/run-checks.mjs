@@ -74,6 +74,16 @@ const suites = [
   ),
 ];
 
+/** `83s` or `12m 05s`: the summary shows where CI's time budget goes. */
+function formatDuration(ms) {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(
+    2,
+    '0',
+  )}s`;
+}
+
 const wanted = process.argv.slice(2);
 const selected = wanted.length
   ? suites.filter(s => wanted.includes(s.name))
@@ -88,6 +98,7 @@ for (const suite of selected) {
   );
   rmSync(jestReport, { force: true });
   rmSync(e2eReport, { force: true });
+  const started = Date.now();
   const { status } = spawnSync(suite.command[0], suite.command.slice(1), {
     cwd: root,
     stdio: 'inherit',
@@ -98,7 +109,8 @@ for (const suite of selected) {
   totals.skipped += counts.skipped ?? 0;
   lines.push(
     `${suite.name}: ${counts.passed} passed, ${counts.failed} failed` +
-      (counts.skipped ? `, ${counts.skipped} skipped` : ''),
+      (counts.skipped ? `, ${counts.skipped} skipped` : '') +
+      ` (${formatDuration(Date.now() - started)})`,
   );
 }
 
