@@ -1,14 +1,17 @@
 import {
   createSessionBodySchema,
+  podsQuerySchema,
   recordingPathSchema,
   recordingsQuerySchema,
   sessionPathSchema,
   sessionQuerySchema,
   sessionsQuerySchema,
 } from '@cairn/plugin-debug-terminal-common';
-import { z } from 'zod';
-
-type JsonSchema = Record<string, any>;
+import {
+  buildOpenApiDocument as buildDocument,
+  errorResponse,
+  OpenApiOperation,
+} from '@cairn/backend-openapi';
 
 /**
  * One route of the debug terminal API. The router registers exactly these
@@ -16,19 +19,11 @@ type JsonSchema = Record<string, any>;
  * is built from them, so the two cannot drift. The terminal sockets
  * (`/attach`, `/shell`) are WebSocket upgrades, outside OpenAPI.
  */
-export interface ApiOperation {
+export interface ApiOperation extends OpenApiOperation {
   method: 'get' | 'post' | 'delete';
-  path: string;
-  summary: string;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  success: {
-    status: number;
-    description: string;
-    contentType?: string;
-  };
 }
+
+const json = { type: 'object' };
 
 export const API_OPERATIONS = {
   toolkits: {
@@ -36,14 +31,22 @@ export const API_OPERATIONS = {
     path: '/toolkits',
     summary:
       'The toolkit catalog, whether the caller may name another image, and the TTL cap',
-    success: { status: 200, description: 'The toolkits' },
+    success: { status: 200, description: 'The toolkits', schema: json },
+  },
+  listPods: {
+    method: 'get',
+    path: '/pods',
+    summary:
+      "An entity's pods on every cluster with their containers and debug containers, and the clusters that did not answer",
+    query: podsQuerySchema,
+    success: { status: 200, description: 'The pods', schema: json },
   },
   listSessions: {
     method: 'get',
     path: '/sessions',
     summary: "An entity's debug sessions, newest first",
     query: sessionsQuerySchema,
-    success: { status: 200, description: 'The sessions' },
+    success: { status: 200, description: 'The sessions', schema: json },
   },
   createSession: {
     method: 'post',
@@ -51,7 +54,7 @@ export const API_OPERATIONS = {
     summary:
       "Start a debug session on a container of one of the entity's pods (permission debug.session.create)",
     body: createSessionBodySchema,
-    success: { status: 201, description: 'The session, Pending' },
+    success: { status: 201, description: 'The session, Pending', schema: json },
   },
   getSession: {
     method: 'get',
@@ -59,7 +62,7 @@ export const API_OPERATIONS = {
     summary: 'One session with what the controller reports',
     pathParams: sessionPathSchema,
     query: sessionQuerySchema,
-    success: { status: 200, description: 'The session' },
+    success: { status: 200, description: 'The session', schema: json },
   },
   endSession: {
     method: 'delete',
@@ -75,7 +78,7 @@ export const API_OPERATIONS = {
     summary:
       'Recorded terminals, newest first (permission debug.session.replay)',
     query: recordingsQuerySchema,
-    success: { status: 200, description: 'The recordings' },
+    success: { status: 200, description: 'The recordings', schema: json },
   },
   getRecording: {
     method: 'get',
@@ -87,54 +90,10 @@ export const API_OPERATIONS = {
       status: 200,
       description: 'asciicast v2: a header line, then one event per line',
       contentType: 'application/x-asciicast',
+      schema: { type: 'string' },
     },
   },
 } satisfies Record<string, ApiOperation>;
-
-function toSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return rest;
-}
-
-function parameters(schema: z.ZodObject, where: 'path' | 'query') {
-  const json = toSchema(schema);
-  const required = new Set<string>(json.required ?? []);
-  return Object.entries<JsonSchema>(json.properties ?? {}).map(
-    ([name, { description, ...property }]) => ({
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(description ? { description } : {}),
-      schema: property,
-    }),
-  );
-}
-
-/** `/sessions/:name` → `/sessions/{name}`. */
-export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
-const errorResponse = (description: string) => ({
-  description,
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: {
-          error: {
-            type: 'object',
-            properties: {
-              name: { type: 'string' },
-              message: { type: 'string' },
-            },
-          },
-        },
-      },
-    },
-  },
-});
 
 const ERROR_RESPONSES = {
   '400': errorResponse(
@@ -147,50 +106,7 @@ const ERROR_RESPONSES = {
 
 /** The OpenAPI 3.1 document of `/api/debug-terminal`, served at `/openapi.json`. */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const [operationId, op] of Object.entries<ApiOperation>(
-    API_OPERATIONS,
-  )) {
-    const path = toOpenApiPath(op.path);
-    paths[path] = {
-      ...paths[path],
-      [op.method]: {
-        operationId,
-        summary: op.summary,
-        parameters: [
-          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
-          ...(op.query ? parameters(op.query, 'query') : []),
-        ],
-        ...(op.body
-          ? {
-              requestBody: {
-                required: true,
-                content: { 'application/json': { schema: toSchema(op.body) } },
-              },
-            }
-          : {}),
-        responses: {
-          [String(op.success.status)]: {
-            description: op.success.description,
-            ...(op.success.status === 204
-              ? {}
-              : {
-                  content: {
-                    [op.success.contentType ?? 'application/json']: {
-                      schema: {
-                        type: op.success.contentType ? 'string' : 'object',
-                      },
-                    },
-                  },
-                }),
-          },
-          ...ERROR_RESPONSES,
-        },
-      },
-    };
-  }
-  return {
-    openapi: '3.1.0',
+  return buildDocument({
     info: {
       title: 'debug-terminal',
       version: '1',
@@ -198,6 +114,7 @@ export function buildOpenApiDocument() {
         'Cairn’s debug terminal: DebugSessions of catalog entities and terminal recordings (`/api/debug-terminal`); the terminals themselves are the WebSocket routes /attach and /shell',
     },
     servers: [{ url: '/api/debug-terminal' }],
-    paths,
-  };
+    operations: API_OPERATIONS,
+    errorResponses: ERROR_RESPONSES,
+  });
 }

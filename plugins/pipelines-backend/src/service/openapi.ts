@@ -15,61 +15,22 @@ import {
   webhookDeliveriesQuerySchema,
   webhookDeliveryPathSchema,
 } from '@cairn/plugin-pipelines-common';
-import { z } from 'zod';
-
-type JsonSchema = Record<string, any>;
-
-/** A response of an operation, as OpenAPI describes it. */
-type ApiResponse = JsonSchema & { description: string };
+import {
+  buildOpenApiDocument as buildDocument,
+  errorResponse,
+  JsonSchema,
+  OpenApiOperation,
+  OpenApiResponse as ApiResponse,
+} from '@cairn/backend-openapi';
 
 /**
  * One route of the Pipelines API: the router serves it, and the OpenAPI
  * document describes it from the same zod schemas the router parses with.
  */
-export interface ApiOperation {
+export interface ApiOperation extends OpenApiOperation {
   method: 'get' | 'post' | 'put' | 'delete';
-  /** The router's path, e.g. `/runs/:cluster/:namespace/:name`. */
-  path: string;
-  summary: string;
-  /** Path parameters, parsed from `req.params`. */
-  pathParams?: z.ZodObject;
-  /** Query parameters, parsed from `req.query`. */
-  query?: z.ZodObject;
-  /** What each query parameter means, where its schema does not say. */
-  queryDescriptions?: Record<string, string>;
-  body?: z.ZodType;
   /** The responses of success; the error responses are added to all. */
   responses: Record<string, ApiResponse>;
-}
-
-function toSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return rest;
-}
-
-/** OpenAPI parameters of a zod object: one per property. */
-function parameters(
-  schema: z.ZodObject,
-  where: 'path' | 'query',
-  descriptions: Record<string, string> = {},
-) {
-  const json = toSchema(schema);
-  const required = new Set<string>(json.required ?? []);
-  const properties: Record<string, JsonSchema> = json.properties ?? {};
-  return Object.entries(properties).map(
-    ([name, { description, ...property }]) => ({
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(descriptions[name] ?? description
-        ? { description: descriptions[name] ?? description }
-        : {}),
-      schema: property,
-    }),
-  );
 }
 
 const json = (schema: JsonSchema) => ({
@@ -84,42 +45,6 @@ const LIST_ENTITY_REF =
   'The catalog entity whose runs (or Pipelines) to list; permissions are checked against it. Without it: those of every entity that opts in to Pipelines (cairn.dev/pipelines or tekton.dev/cicd "true") and on which the caller holds pipelines.run.read; a run several of them select is listed once, as the first one’s by entity ref.';
 
 const listQuery = entityRefQuerySchema.partial();
-
-/** Backstage's error body (`ErrorResponseBody` of `@backstage/errors`), as its error handler sends it. */
-const errorBody = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        name: {
-          type: 'string',
-          description: 'InputError, AuthenticationError, NotAllowedError, …',
-        },
-        message: {
-          type: 'string',
-          description: 'What went wrong and what to fix',
-        },
-      },
-      required: ['name', 'message'],
-    },
-    request: {
-      type: 'object',
-      properties: { method: { type: 'string' }, url: { type: 'string' } },
-    },
-    response: {
-      type: 'object',
-      properties: { statusCode: { type: 'integer' } },
-      required: ['statusCode'],
-    },
-  },
-  required: ['error', 'response'],
-};
-
-const errorResponse = (description: string): ApiResponse => ({
-  description,
-  ...json({ $ref: '#/components/schemas/Error' }),
-});
 
 const ERROR_RESPONSES: Record<string, ApiResponse> = {
   '400': errorResponse(
@@ -696,68 +621,33 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
 ];
 
-/** `/runs/:cluster` as OpenAPI writes it: `/runs/{cluster}`. */
-export function toOpenApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, '{$1}');
-}
-
-function describeOperation(operation: ApiOperation): JsonSchema {
-  return {
-    summary: operation.summary,
-    parameters: [
-      ...(operation.pathParams ? parameters(operation.pathParams, 'path') : []),
-      ...(operation.query
-        ? parameters(operation.query, 'query', {
-            entityRef: ENTITY_REF,
-            ...operation.queryDescriptions,
-          })
-        : []),
-    ],
-    ...(operation.body
-      ? {
-          requestBody: {
-            // A body whose fields all have defaults may be left out.
-            required: !operation.body.safeParse({}).success,
-            ...json(toSchema(operation.body)),
-          },
-        }
-      : {}),
-    responses: {
-      ...operation.responses,
-      ...ERROR_RESPONSES,
-      ...(operation.method === 'post' || operation.method === 'put'
-        ? CONFLICT
-        : {}),
-    },
-  };
-}
-
 /** The OpenAPI 3.1 description of the Pipelines API, from its request schemas. */
 export function buildOpenApiDocument(): JsonSchema {
-  const paths: Record<string, JsonSchema> = {};
-  for (const operation of API_OPERATIONS) {
-    const path = toOpenApiPath(operation.path);
-    paths[path] = {
-      ...paths[path],
-      [operation.method]: describeOperation(operation),
-    };
-  }
-  return {
-    openapi: '3.1.0',
+  return buildDocument({
     info: {
       title: 'Cairn Pipelines',
       version: '1',
       description:
         'Tekton pipeline runs of catalog entities. Mounted at /api/pipelines; every request needs a Backstage token. Errors come as Backstage’s error body, whose message says what to fix.',
     },
-    paths,
-    components: {
-      schemas: {
-        Error: errorBody,
-        ClusterError: clusterError,
-        RunStatus: runStatus,
-        RunSummary: runSummary,
+    operations: API_OPERATIONS.map(operation => ({
+      ...operation,
+      queryDescriptions: {
+        entityRef: ENTITY_REF,
+        ...operation.queryDescriptions,
       },
+      responses: {
+        ...operation.responses,
+        ...(operation.method === 'post' || operation.method === 'put'
+          ? CONFLICT
+          : {}),
+      },
+    })),
+    errorResponses: ERROR_RESPONSES,
+    schemas: {
+      ClusterError: clusterError,
+      RunStatus: runStatus,
+      RunSummary: runSummary,
     },
-  };
+  });
 }

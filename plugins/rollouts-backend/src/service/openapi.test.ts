@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { API_OPERATIONS, buildOpenApiDocument, toOpenApiPath } from './openapi';
+import { toOpenApiPath } from '@cairn/backend-openapi';
+import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
 import { createRouter } from './router';
 
 type Json = Record<string, any>;

@@ -10,9 +10,14 @@ import {
   stoneQuerySchema,
   stonesQuerySchema,
 } from '@cairn/plugin-rollouts-common';
+import {
+  buildOpenApiDocument as buildDocument,
+  errorResponse,
+  JsonSchema,
+  OpenApiOperation,
+  schemaRef as ref,
+} from '@cairn/backend-openapi';
 import { z } from 'zod';
-
-type JsonSchema = Record<string, any>;
 
 /**
  * One route of the rollouts API: rollouts-common's route (method, path,
@@ -20,19 +25,14 @@ type JsonSchema = Record<string, any>;
  * exactly these and the OpenAPI document is built from them, so the two
  * cannot drift.
  */
-export interface ApiOperation {
+export interface ApiOperation extends OpenApiOperation {
   method: 'get' | 'post';
-  path: string;
-  summary: string;
-  pathParams?: z.ZodObject;
   query: z.ZodObject;
   body?: z.ZodType;
   /** The auditor's event id of a change. */
   auditEventId?: string;
   success: { status: number; description: string; schema: JsonSchema };
 }
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const action = (
   id: RolloutsApiOperation,
@@ -87,36 +87,6 @@ export const API_OPERATIONS: Record<RolloutsApiOperation, ApiOperation> = {
   rollback: action('rollback', rollbackBodySchema, 'rollouts-update-rollback'),
 };
 
-function toSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return rest;
-}
-
-function parameters(schema: z.ZodObject, where: 'path' | 'query') {
-  const json = toSchema(schema);
-  const required = new Set<string>(json.required ?? []);
-  return Object.entries<JsonSchema>(json.properties ?? {}).map(
-    ([name, { description, ...property }]) => ({
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(description ? { description } : {}),
-      schema: property,
-    }),
-  );
-}
-
-/** `/stones/:cluster` → `/stones/{cluster}`. */
-export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('Error') } },
-});
-
 const ERROR_RESPONSES = {
   '400': errorResponse(
     'The request is invalid; the message names each field to fix',
@@ -150,16 +120,6 @@ const clusterError = object(
 );
 
 const COMPONENTS = {
-  Error: object(
-    {
-      error: object({ name: s('string'), message: s('string') }, [
-        'name',
-        'message',
-      ]),
-      response: object({ statusCode: s('integer') }, ['statusCode']),
-    },
-    ['error', 'response'],
-  ),
   StoneSummary: object(
     {
       cluster: s('string'),
@@ -278,38 +238,7 @@ const COMPONENTS = {
 
 /** The OpenAPI 3.1 document of the rollouts API, from {@link API_OPERATIONS}. */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const [operationId, op] of Object.entries(API_OPERATIONS)) {
-    const path = toOpenApiPath(op.path);
-    paths[path] = {
-      ...paths[path],
-      [op.method]: {
-        operationId,
-        summary: op.summary,
-        parameters: [
-          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
-          ...parameters(op.query, 'query'),
-        ],
-        ...(op.body
-          ? {
-              requestBody: {
-                required: true,
-                content: { 'application/json': { schema: toSchema(op.body) } },
-              },
-            }
-          : {}),
-        responses: {
-          [String(op.success.status)]: {
-            description: op.success.description,
-            content: { 'application/json': { schema: op.success.schema } },
-          },
-          ...ERROR_RESPONSES,
-        },
-      },
-    };
-  }
-  return {
-    openapi: '3.1.0',
+  return buildDocument({
     info: {
       title: 'rollouts',
       version: '1',
@@ -317,7 +246,8 @@ export function buildOpenApiDocument() {
         'Cairn Rollouts: Stones of catalog entities, their stages and updates (`/api/rollouts`)',
     },
     servers: [{ url: '/api/rollouts' }],
-    paths,
-    components: { schemas: COMPONENTS },
-  };
+    operations: API_OPERATIONS,
+    errorResponses: ERROR_RESPONSES,
+    schemas: COMPONENTS,
+  });
 }

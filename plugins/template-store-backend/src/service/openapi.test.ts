@@ -3,7 +3,8 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import Ajv2020 from 'ajv/dist/2020';
 import { catalogCopy, filesOf, tarGz } from '../__testUtils__/archives';
 import { startTestRouter } from '../__testUtils__/testRouter';
-import { API_OPERATIONS, buildOpenApiDocument, toOpenApiPath } from './openapi';
+import { toOpenApiPath } from '@cairn/backend-openapi';
+import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
 import { DEFAULT_LIMITS } from '../import/limits';
 import { createRouter } from './router';
 

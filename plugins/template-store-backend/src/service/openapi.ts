@@ -9,9 +9,14 @@ import {
   templatePathSchema,
   versionPathSchema,
 } from '@cairn/plugin-template-store-common';
+import {
+  buildOpenApiDocument as buildDocument,
+  errorResponse,
+  JsonSchema,
+  OpenApiOperation,
+  schemaRef as ref,
+} from '@cairn/backend-openapi';
 import { z } from 'zod';
-
-type JsonSchema = Record<string, any>;
 
 /** `POST /imports`'s owner: whose the templates the import creates are. */
 export const importQuerySchema = z
@@ -30,22 +35,33 @@ export const importQuerySchema = z
  * and parses each input with the schema named here, and the OpenAPI document
  * is built from them, so the two cannot drift.
  */
-export interface ApiOperation {
+export interface ApiOperation extends OpenApiOperation {
   method: 'get' | 'post' | 'put' | 'delete';
-  /** The router's path, e.g. `/templates/:kind/:name`. */
-  path: string;
-  summary: string;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
-  /** A JSON body, or the import's archive. */
-  body?: z.ZodType | 'archive';
   /** The auditor's event id of a change. */
   auditEventId?: string;
   /** The status and schema of success. */
   success: { status: number; description: string; schema?: JsonSchema };
 }
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** The import's request body: the archive itself, or a multipart form with it. */
+export const ARCHIVE_BODY = {
+  requestBody: {
+    required: true,
+    description:
+      'The archive itself, or a multipart form with it in the field `file`',
+    content: {
+      'application/gzip': { schema: { type: 'string', format: 'binary' } },
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          properties: { file: { type: 'string', format: 'binary' } },
+          required: ['file'],
+          additionalProperties: false,
+        },
+      },
+    },
+  },
+};
 
 export const API_OPERATIONS = {
   listTemplates: {
@@ -168,7 +184,7 @@ export const API_OPERATIONS = {
     summary:
       'Import a .tar.gz in the Tekton catalog layout (task/<name>/<version>/<name>.yaml at its root); for ops',
     query: importQuerySchema,
-    body: 'archive',
+    body: ARCHIVE_BODY,
     auditEventId: 'template-import',
     success: {
       status: 201,
@@ -190,36 +206,6 @@ export const API_OPERATIONS = {
 } satisfies Record<string, ApiOperation>;
 
 export type OperationId = keyof typeof API_OPERATIONS;
-
-function toSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return rest;
-}
-
-function parameters(schema: z.ZodObject, where: 'path' | 'query') {
-  const json = toSchema(schema);
-  const required = new Set<string>(json.required ?? []);
-  return Object.entries<JsonSchema>(json.properties ?? {}).map(
-    ([name, { description, ...property }]) => ({
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(description ? { description } : {}),
-      schema: property,
-    }),
-  );
-}
-
-/** `/templates/:kind/:name` → `/templates/{kind}/{name}`. */
-export const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('Error') } },
-});
 
 const ERROR_RESPONSES = {
   '400': errorResponse(
@@ -365,25 +351,6 @@ const docs = object(
 );
 
 const COMPONENTS = {
-  Error: {
-    type: 'object',
-    properties: {
-      error: object({ name: s('string'), message: s('string') }, [
-        'name',
-        'message',
-      ]),
-      request: {
-        type: 'object',
-        properties: { method: s('string'), url: s('string') },
-      },
-      response: {
-        type: 'object',
-        properties: { statusCode: s('integer') },
-        required: ['statusCode'],
-      },
-    },
-    required: ['error', 'response'],
-  },
   TemplateSummary: object(summaryProperties, summaryRequired),
   TemplateList: object(
     {
@@ -472,60 +439,7 @@ const COMPONENTS = {
 
 /** The OpenAPI 3.1 document of the template store API, from {@link API_OPERATIONS}. */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const [operationId, op] of Object.entries<ApiOperation>(
-    API_OPERATIONS,
-  )) {
-    const path = toOpenApiPath(op.path);
-    let requestBody: JsonSchema | undefined;
-    if (op.body === 'archive') {
-      requestBody = {
-        required: true,
-        description:
-          'The archive itself, or a multipart form with it in the field `file`',
-        content: {
-          'application/gzip': { schema: { type: 'string', format: 'binary' } },
-          'multipart/form-data': {
-            schema: object({ file: s('string', { format: 'binary' }) }, [
-              'file',
-            ]),
-          },
-        },
-      };
-    } else if (op.body) {
-      requestBody = {
-        required: true,
-        content: { 'application/json': { schema: toSchema(op.body) } },
-      };
-    }
-    paths[path] = {
-      ...paths[path],
-      [op.method]: {
-        operationId,
-        summary: op.summary,
-        parameters: [
-          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
-          ...(op.query ? parameters(op.query, 'query') : []),
-        ],
-        ...(requestBody ? { requestBody } : {}),
-        responses: {
-          [String(op.success.status)]: {
-            description: op.success.description,
-            ...(op.success.schema
-              ? {
-                  content: {
-                    'application/json': { schema: op.success.schema },
-                  },
-                }
-              : {}),
-          },
-          ...ERROR_RESPONSES,
-        },
-      },
-    };
-  }
-  return {
-    openapi: '3.1.0',
+  return buildDocument({
     info: {
       title: 'template-store',
       version: '1',
@@ -533,7 +447,8 @@ export function buildOpenApiDocument() {
         'Cairn’s template store: versioned Tekton Tasks, Pipelines and StepActions (`/api/template-store`)',
     },
     servers: [{ url: '/api/template-store' }],
-    paths,
-    components: { schemas: COMPONENTS },
-  };
+    operations: API_OPERATIONS,
+    errorResponses: ERROR_RESPONSES,
+    schemas: COMPONENTS,
+  });
 }

@@ -12,6 +12,7 @@ import { ImportLimits, PayloadTooLargeError } from '../import/limits';
 import {
   API_OPERATIONS,
   ApiOperation,
+  ARCHIVE_BODY,
   buildOpenApiDocument,
   OperationId,
 } from './openapi';
@@ -108,8 +109,8 @@ export async function createRouter(
 
   for (const [id, operation] of Object.entries<ApiOperation>(API_OPERATIONS)) {
     const handle = handlers[id as OperationId];
-    const middleware =
-      operation.body === 'archive' ? [archiveBody(limits)] : [];
+    const isArchive = operation.body === ARCHIVE_BODY;
+    const middleware = isArchive ? [archiveBody(limits)] : [];
     router[operation.method](
       operation.path,
       ...middleware,
@@ -123,10 +124,10 @@ export async function createRouter(
             req.query,
             'query',
           ),
-          body:
-            operation.body === 'archive'
-              ? req.body
-              : operation.body && parseInput(operation.body, req.body, 'body'),
+          body: isArchive
+            ? req.body
+            : operation.body &&
+              parseInput(operation.body as z.ZodType, req.body, 'body'),
         };
         const caller = await callerOf(httpAuth, req);
         const audit = operation.auditEventId
@@ -136,7 +137,7 @@ export async function createRouter(
               severityLevel: 'medium',
               meta: {
                 ...input.params,
-                ...(operation.body === 'archive'
+                ...(isArchive
                   ? { bytes: input.body.length }
                   : { ...input.body, yaml: undefined, readme: undefined }),
               },

@@ -1,0 +1,58 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { toOpenApiPath } from '@cairn/backend-openapi';
+import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
+import { createRouter } from './router';
+
+type Json = Record<string, any>;
+
+describe('the OpenAPI document', () => {
+  const doc = buildOpenApiDocument();
+
+  it('is valid OpenAPI 3.1', async () => {
+    await expect(
+      SwaggerParser.validate(structuredClone(doc) as any),
+    ).resolves.toBeDefined();
+  });
+
+  it('describes every route the router serves, and no other', async () => {
+    const router: any = await createRouter({} as any);
+    const served = router.stack
+      .filter(
+        (layer: any) => layer.route && layer.route.path !== '/openapi.json',
+      )
+      .flatMap((layer: any) =>
+        Object.keys(layer.route.methods).map(
+          m => `${m} ${toOpenApiPath(layer.route.path)}`,
+        ),
+      )
+      .sort();
+    const described = Object.entries<Json>(doc.paths)
+      .flatMap(([path, item]) =>
+        Object.keys(item).map(method => `${method} ${path}`),
+      )
+      .sort();
+    expect(described).toEqual(served);
+    expect(served).toHaveLength(Object.keys(API_OPERATIONS).length);
+  });
+
+  it('takes parameters and bodies from the request schemas', () => {
+    const session = doc.paths['/sessions/{cluster}/{namespace}/{name}'];
+    expect(
+      session.delete.parameters.map((p: Json) => [p.name, p.in, p.required]),
+    ).toEqual([
+      ['cluster', 'path', true],
+      ['namespace', 'path', true],
+      ['name', 'path', true],
+      ['entityRef', 'query', true],
+    ]);
+    const create =
+      doc.paths['/sessions'].post.requestBody.content['application/json']
+        .schema;
+    expect(create.required).toEqual(
+      expect.arrayContaining(['entityRef', 'cluster', 'namespace', 'pod']),
+    );
+    expect(
+      Object.keys(doc.paths['/recordings/{id}'].get.responses['200'].content),
+    ).toEqual(['application/x-asciicast']);
+  });
+});
