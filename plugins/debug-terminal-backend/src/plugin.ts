@@ -27,6 +27,7 @@ export const debugTerminalPlugin = createBackendPlugin({
         logger: coreServices.logger,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
@@ -41,6 +42,7 @@ export const debugTerminalPlugin = createBackendPlugin({
         logger,
         httpRouter,
         httpAuth,
+        auth,
         permissions,
         permissionsRegistry,
         auditor,
@@ -53,12 +55,20 @@ export const debugTerminalPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(debugTerminalPermissions);
         const settings = readDebugTerminalSettings(config);
         const recordings = await RecordingStore.create(database);
-        const sessions = new AuthorizedDebugSessionsService(
-          new DebugSessionsService(kubernetes.clusters, settings),
-          { catalog, permissions, auditor },
+        const service = new DebugSessionsService(
+          kubernetes.clusters,
+          settings,
+          kubernetes.watches,
         );
+        service.watchPods();
+        const sessions = new AuthorizedDebugSessionsService(service, {
+          catalog,
+          permissions,
+          auditor,
+        });
         new TerminalSockets({
           sessions,
+          auth,
           clusters: kubernetes.clusters,
           recordings,
           auditor,

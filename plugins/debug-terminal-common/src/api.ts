@@ -1,4 +1,7 @@
 import type { DebugMode, DebugPhase, DebugProfile } from '@cairn/operators-api';
+import type { ClusterError } from '@cairn/plugin-pipelines-common';
+
+export type { ClusterError } from '@cairn/plugin-pipelines-common';
 
 /*
  * The shapes the debug terminal backend serves and the frontend reads: one
@@ -45,6 +48,37 @@ export interface DebugSessionDetail extends DebugSessionSummary {
 /** @public */
 export interface DebugSessionList {
   items: DebugSessionSummary[];
+}
+
+/** A container of a pod, as the pods list shows it. @public */
+export interface DebugContainerSummary {
+  name: string;
+  image?: string;
+  /** What the container is doing now. */
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  /** Why it waits or ended (CrashLoopBackOff, Completed, …). */
+  reason?: string;
+  ready: boolean;
+  restartCount: number;
+}
+
+/** One of the entity's pods (`GET /pods`). @public */
+export interface DebugPodSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  /** Running, Pending, … */
+  phase?: string;
+  createdAt?: string;
+  containers: DebugContainerSummary[];
+  /** Debug (ephemeral) containers added to the pod so far. */
+  debugContainers: DebugContainerSummary[];
+}
+
+/** The entity's pods on every cluster that answered. @public */
+export interface DebugPodList {
+  items: DebugPodSummary[];
+  clusterErrors: ClusterError[];
 }
 
 /** A toolkit as the portal offers it (`GET /toolkits`). @public */

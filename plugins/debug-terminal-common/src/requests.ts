@@ -98,6 +98,12 @@ export const sessionsQuerySchema = z
 /** @public */
 export type SessionsQuery = z.input<typeof sessionsQuerySchema>;
 
+/** Query of `GET /pods`: the pods of one entity. @public */
+export const podsQuerySchema = sessionsQuerySchema;
+
+/** @public */
+export type PodsQuery = z.input<typeof podsQuerySchema>;
+
 /** Path of one session: `/sessions/:cluster/:namespace/:name`. @public */
 export const sessionPathSchema = objectPathSchema;
 

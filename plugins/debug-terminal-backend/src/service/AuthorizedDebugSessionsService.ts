@@ -9,6 +9,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   CreateSessionBody,
   DebugSessionDetail,
+  DebugPodList,
   DebugSessionList,
   DebugSessionRef,
   DebugToolkitList,
@@ -83,6 +84,15 @@ export class AuthorizedDebugSessionsService {
         return this.service.create(entity.scope, body, entity.userRef);
       },
     );
+  }
+
+  async pods(entityRef: string, caller: EntityCaller): Promise<DebugPodList> {
+    const { scope } = await this.authorizer.authorize(
+      entityRef,
+      catalogEntityReadPermission,
+      caller,
+    );
+    return this.service.pods(scope);
   }
 
   async list(

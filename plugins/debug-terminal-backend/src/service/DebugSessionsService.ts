@@ -9,7 +9,10 @@ import {
   DebugSession,
 } from '@cairn/operators-api';
 import {
+  ClusterError,
   CreateSessionBody,
+  DebugPodList,
+  DebugPodSummary,
   DebugSessionDetail,
   DebugSessionList,
   DebugSessionRef,
@@ -17,12 +20,16 @@ import {
   DebugToolkitOption,
 } from '@cairn/plugin-debug-terminal-common';
 import {
+  CachedObject,
   ClusterAccess,
+  ClusterWatches,
   EntityScope,
   isInScope,
   mapKubernetesError,
+  WatchedResource,
 } from '@cairn/plugin-kubernetes-node';
 import { CoreV1Api, CustomObjectsApi, V1Pod } from '@kubernetes/client-node';
+import { summarizePod } from './podSummary';
 import { DebugTerminalSettings } from './settings';
 
 /**
@@ -36,6 +43,20 @@ const sessionResource = {
   version: DEBUG_VERSION,
   plural: DEBUG_SESSION_PLURAL,
 };
+
+/**
+ * Pods, from THE shared watch of pods of each cluster (the Rollouts backend
+ * reads the same one): a pods list costs no cluster call.
+ */
+const PODS: WatchedResource<V1Pod & CachedObject> = {
+  group: '',
+  version: 'v1',
+  plural: 'pods',
+  kind: 'Pod',
+};
+
+/** How long a pods list waits for a cluster's first list of pods. */
+const PODS_SYNC_TIMEOUT_MS = 10_000;
 
 /** A container of one of the entity's pods, checked to exist. */
 export interface ScopedContainer {
@@ -55,7 +76,51 @@ export class DebugSessionsService {
   constructor(
     private readonly clusters: ClusterAccess,
     private readonly settings: DebugTerminalSettings,
+    private readonly watches: ClusterWatches,
   ) {}
+
+  /** Makes the shared pod caches of every cluster, so their watches run from the start. */
+  watchPods(): void {
+    for (const cluster of this.watches.clusterNames()) {
+      this.watches.cache(cluster, PODS);
+    }
+  }
+
+  /**
+   * The entity's pods on its clusters, from the shared watches; a cluster
+   * that cannot be read is named in `clusterErrors` (with its last known
+   * pods, if it had been listed).
+   */
+  async pods(scope: EntityScope): Promise<DebugPodList> {
+    const watches = this.watches;
+    const items: DebugPodSummary[] = [];
+    const clusterErrors: ClusterError[] = [];
+    for (const cluster of watches.clusterNames()) {
+      if (scope.cluster && scope.cluster !== cluster) continue;
+      const cache = watches.cache(cluster, PODS);
+      try {
+        await watches.synced(cluster, [PODS], PODS_SYNC_TIMEOUT_MS);
+      } catch (error) {
+        clusterErrors.push({ cluster, message: (error as Error).message });
+        continue;
+      }
+      const stale = watches.staleness(cluster, [PODS]);
+      if (stale) clusterErrors.push(stale);
+      for (const pod of cache.list({
+        namespace: scope.namespace,
+        selector: scope.selector,
+      })) {
+        items.push(summarizePod(cluster, pod));
+      }
+    }
+    items.sort(
+      (a, b) =>
+        a.cluster.localeCompare(b.cluster) ||
+        a.namespace.localeCompare(b.namespace) ||
+        a.name.localeCompare(b.name),
+    );
+    return { items, clusterErrors };
+  }
 
   toolkits(): DebugToolkitOption[] {
     return this.settings.toolkits.map(

@@ -2,7 +2,9 @@ import { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 import {
   AuditorService,
+  AuthService,
   BackstageCredentials,
+  BackstageUserPrincipal,
   HttpRouterService,
   LifecycleService,
   LoggerService,
@@ -31,11 +33,13 @@ import { DebugTerminalSettings } from './settings';
  * terminal's output as binary frames. The socket is closed with a 4xxx code
  * and a reason the terminal shows (TERMINAL_CLOSE_CODES).
  *
- * Authentication is Backstage's own for WebSocket routes: the browser passes
- * its Backstage token as a Sec-WebSocket-Protocol value (browsers cannot set
- * an Authorization header on a WebSocket; a query token would end up in
- * access logs), and the framework answers 401 before the upgrade without a
- * valid one.
+ * Authentication is by the Backstage token, which the browser passes as a
+ * Sec-WebSocket-Protocol value (browsers cannot set an Authorization header
+ * on a WebSocket; a query token would end up in access logs). The routes
+ * are registered `unauthenticated` and check the token themselves, as the
+ * framework would, but after the handshake: the framework refuses a missing
+ * token with an HTTP 401 that a browser only sees as close code 1006, while
+ * the terminal must say why it cannot open (4001 and a reason).
  */
 
 /** Above this, the cluster stream is paused until the browser has read. */
@@ -115,6 +119,7 @@ export class TerminalSockets {
   constructor(
     private readonly options: {
       sessions: AuthorizedDebugSessionsService;
+      auth: AuthService;
       clusters: ClusterAccess;
       recordings: RecordingStore;
       auditor: AuditorService;
@@ -127,8 +132,9 @@ export class TerminalSockets {
     for (const path of ['/attach', '/shell'] as const) {
       httpRouter.addWebSocketHandler({
         path,
-        handler: ({ request, socket, head, credentials }) =>
-          this.upgrade(path, request, socket, head, credentials),
+        authPolicy: 'unauthenticated',
+        handler: ({ request, socket, head }) =>
+          this.upgrade(path, request, socket, head),
       });
     }
     lifecycle.addShutdownHook(() => this.server.close());
@@ -139,38 +145,61 @@ export class TerminalSockets {
     request: IncomingMessage,
     socket: Duplex,
     head: Buffer,
-    credentials: BackstageCredentials,
   ) {
     this.server.handleUpgrade(request, socket, head, browser => {
       // Hold what the user types until the cluster stream is open: ws drops
       // messages that arrive before a listener.
       browser.pause();
-      this.open(path, request, browser, credentials).catch(error => {
-        const { code, message } = closeCodeOf(error);
-        // Read the browser's close reply, else the close waits for a timeout.
-        browser.resume();
-        if (browser.readyState === WebSocket.OPEN)
-          browser.close(code, closeReason(message));
-      });
+      this.authenticate(request)
+        .then(credentials => this.open(path, request, browser, credentials))
+        .catch(error => {
+          const { code, message } = closeCodeOf(error);
+          // Read the browser's close reply, else the close waits for a timeout.
+          browser.resume();
+          if (browser.readyState === WebSocket.OPEN)
+            browser.close(code, closeReason(message));
+        });
     });
+  }
+
+  /**
+   * The signed-in user whose Backstage token the socket offers, as the
+   * framework finds it for authenticated WebSocket routes: a
+   * Sec-WebSocket-Protocol value or an Authorization bearer token (tools).
+   */
+  private async authenticate(
+    request: IncomingMessage,
+  ): Promise<BackstageCredentials<BackstageUserPrincipal>> {
+    const { auth } = this.options;
+    const bearer =
+      request.headers.authorization?.match(/^Bearer[ ]+(\S+)$/i)?.[1];
+    const protocols =
+      request.headers['sec-websocket-protocol']
+        ?.split(',')
+        .map(value => value.trim())
+        .filter(Boolean) ?? [];
+    const candidates = [...protocols, ...(bearer ? [bearer] : [])];
+    let why =
+      'no Backstage token: send it as the Sec-WebSocket-Protocol of the socket';
+    for (const token of candidates.slice(0, 5)) {
+      try {
+        const credentials = await auth.authenticate(token);
+        if (auth.isPrincipal(credentials, 'user')) return credentials;
+        why = 'a terminal needs a signed-in user, not a service';
+      } catch {
+        why =
+          'your sign-in is not valid (expired?); sign in again and reopen the terminal';
+      }
+    }
+    throw new CloseWith(TERMINAL_CLOSE_CODES.unauthenticated, why);
   }
 
   private async open(
     path: '/attach' | '/shell',
     request: IncomingMessage,
     browser: WebSocket,
-    credentials: BackstageCredentials,
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
   ) {
-    const principal = credentials.principal as {
-      type: string;
-      userEntityRef?: string;
-    };
-    if (principal.type !== 'user' || !principal.userEntityRef) {
-      throw new CloseWith(
-        TERMINAL_CLOSE_CODES.unauthenticated,
-        'a terminal needs a signed-in user',
-      );
-    }
     const query = Object.fromEntries(
       new URL(request.url ?? '/', 'http://localhost').searchParams,
     );

@@ -66,6 +66,10 @@ export async function createRouter(
   router.get(op.toolkits.path, async (req, res) => {
     res.json(await sessions.toolkits(await caller(req)));
   });
+  router.get(op.listPods.path, async (req, res) => {
+    const query = parse(op.listPods.query, req.query);
+    res.json(await sessions.pods(query.entityRef, await caller(req)));
+  });
   router.get(op.listSessions.path, async (req, res) => {
     const query = parse(op.listSessions.query, req.query);
     res.json(await sessions.list(query.entityRef, await caller(req)));

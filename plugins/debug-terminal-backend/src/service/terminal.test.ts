@@ -14,7 +14,16 @@ import {
   userAuth,
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { jsonLogger, Manager } from '@cairn/controller-runtime';
+import { debugSessionCrd } from '@cairn/operators-api';
+import { debugSessionController } from '@cairn/operators-debug';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObject,
+  KubernetesObjectApi,
+  loadYaml,
+} from '@kubernetes/client-node';
 import { createBackend } from '@backstage/backend-defaults';
 import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
@@ -25,8 +34,10 @@ import { debugTerminalPlugin } from '../plugin';
  * The terminal sockets against a dev cluster, as the portal's service
  * account with the shipped RBAC, recorded in a real database: a shell on
  * the entity's pod echoes what is typed, a resize reaches the process, a
- * user without the permission is refused before any cluster call, and ops
- * replay what was typed.
+ * toolkit session made Active by the DebugSession controller is attached
+ * to, a user without the permission is refused before any cluster call, a
+ * socket without a token is closed with the reason, and ops replay what
+ * was typed.
  */
 
 jest.setTimeout(240_000);
@@ -43,15 +54,46 @@ const entities = [
 
 const policy = permissionPolicy((call, user) => {
   if (user === OPS) return true;
-  if (call.permission === 'debug.shell.exec')
+  if (
+    call.permission === 'debug.shell.exec' ||
+    call.permission === 'debug.session.create'
+  )
     return user === OWNER && call.resourceRef === WEB;
   return call.permission === 'catalog.entity.read';
 });
 
 let cluster: PortalTestCluster;
+let manager: Manager;
 
 beforeAll(async () => {
   cluster = await startPortalTestCluster({ namespaces: [NAMESPACE] });
+  // The DebugSession CRD and controller, as the operators' manager runs it.
+  await KubernetesObjectApi.makeApiClient(cluster.admin).create(
+    loadYaml<KubernetesObject>(JSON.stringify(debugSessionCrd)),
+  );
+  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
+  await waitFor(
+    () =>
+      custom
+        .listClusterCustomObject({
+          group: 'debug.cairn.dev',
+          version: 'v1alpha1',
+          plural: 'debugsessions',
+        })
+        .then(() => true)
+        .catch(() => false),
+    served => served,
+    'the DebugSession CRD to be served',
+  );
+  manager = new Manager({
+    kubeConfig: cluster.admin,
+    metricsBindAddress: '0',
+    healthProbeBindAddress: '0',
+    leaderElection: { namespace: 'cairn-system', id: 'debug-terminal-test' },
+    logger: jsonLogger(() => {}),
+  });
+  await manager.add(debugSessionController());
+  await manager.start();
   const core = cluster.admin.makeApiClient(CoreV1Api);
   for (const app of ['web', 'other']) {
     await core.createNamespacedPod({
@@ -78,6 +120,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await manager?.stop();
   await cluster?.stop();
 });
 
@@ -90,17 +133,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A terminal socket, collecting what it receives. */
+/** A terminal socket, collecting what it receives; no user: no token. */
 function openTerminal(
   port: number,
-  user: string,
+  user: string | undefined,
   query: Record<string, string>,
+  path: '/shell' | '/attach' = '/shell',
 ) {
   const socket = new WebSocket(
-    `ws://localhost:${port}/api/debug-terminal/shell?${new URLSearchParams(
+    `ws://localhost:${port}/api/debug-terminal${path}?${new URLSearchParams(
       query,
     )}`,
-    { headers: userAuth(user) },
+    user ? { headers: userAuth(user) } : {},
   );
   const received: Buffer[] = [];
   socket.on('message', data => received.push(data as Buffer));
@@ -251,6 +295,83 @@ describe.each(
     expect(policy.calls.slice(before)).toEqual([
       { permission: 'debug.shell.exec', resourceRef: WEB },
     ]);
+  });
+
+  it('attaches to a toolkit session the controller made Active', async () => {
+    const created = await api()
+      .post('/api/debug-terminal/sessions')
+      .set(userAuth(OWNER))
+      .send({ ...target('web'), toolkit: 'busybox', ttlSeconds: 600 });
+    expect(created.status).toBe(201);
+    const ref = `/api/debug-terminal/sessions/dev/${NAMESPACE}/${created.body.name}`;
+    const active = await waitFor(
+      () => api().get(ref).query({ entityRef: WEB }).set(userAuth(OWNER)),
+      res => res.body.phase === 'Active',
+      'the session to be Active',
+    );
+    expect(active.body).toMatchObject({
+      entityRef: WEB,
+      podName: 'web',
+      toolkit: 'busybox',
+      containerName: expect.stringMatching(/^debugger-/),
+    });
+
+    const pods = await api()
+      .get('/api/debug-terminal/pods')
+      .query({ entityRef: WEB })
+      .set(userAuth(OWNER));
+    expect(pods.status).toBe(200);
+    expect(pods.body.items).toEqual([
+      expect.objectContaining({
+        cluster: 'dev',
+        name: 'web',
+        containers: [expect.objectContaining({ name: 'app' })],
+        // (The other database's run added one before.)
+        debugContainers: expect.arrayContaining([
+          expect.objectContaining({
+            name: active.body.containerName,
+            state: 'running',
+          }),
+        ]),
+      }),
+    ]);
+
+    const terminal = openTerminal(
+      port,
+      OWNER,
+      {
+        entityRef: WEB,
+        cluster: 'dev',
+        namespace: NAMESPACE,
+        name: created.body.name,
+      },
+      '/attach',
+    );
+    await terminal.opened;
+    terminal.type('echo h""i\n');
+    await waitFor(
+      terminal.output,
+      out => /\bhi\r?\n/.test(out),
+      'hi in the toolkit terminal',
+    );
+    terminal.socket.close();
+    await terminal.closed;
+
+    const ended = await api()
+      .delete(ref)
+      .query({ entityRef: WEB })
+      .set(userAuth(OWNER));
+    expect(ended.status).toBe(204);
+  });
+
+  it('closes a socket without a token with 4001 and why', async () => {
+    const terminal = openTerminal(port, undefined, target('web'));
+    const closed = await terminal.closed;
+    expect(closed).toEqual({
+      code: TERMINAL_CLOSE_CODES.unauthenticated,
+      reason:
+        'no Backstage token: send it as the Sec-WebSocket-Protocol of the socket',
+    });
   });
 
   it('refuses a pod that is not the entity’s', async () => {
