@@ -7,16 +7,17 @@ import { cairnRootHttpRouterServiceFactory } from './rootHttpRouter';
 
 const backend = createBackend();
 
-// Guest sign-in only from this machine; JSON bodies for unknown API routes.
+// Guest and demo ops sign-in only from this machine; JSON bodies for unknown API routes.
 backend.add(cairnRootHttpRouterServiceFactory);
 
 // Serves the built frontend in production (app.baseUrl = backend.baseUrl).
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));
 
-// Sign-in: guest for local use, GitHub when configured (see README).
+// Sign-in: guest and "Ops (demo)" for local use, GitHub when configured (see README).
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+backend.add(import('@cairn/plugin-auth-backend-module-demo-ops-provider'));
 backend.add(import('@backstage/plugin-auth-backend-module-github-provider'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));

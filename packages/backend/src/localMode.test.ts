@@ -3,38 +3,13 @@ import { ConfigReader } from '@backstage/config';
 import { JsonValue } from '@backstage/types';
 import { loadConfig } from '@backstage/config-loader';
 import {
-  assertGuestSignInStaysLocal,
-  guestSignInEnabled,
-  isLoopbackAddress,
+  assertCredentialFreeSignInStaysLocal,
+  credentialFreeSignInProviders,
 } from './localMode';
 
 const root = resolvePath(__dirname, '../../..');
 
-describe('isLoopbackAddress', () => {
-  it.each([
-    '127.0.0.1',
-    '127.8.9.10',
-    '::1',
-    '0:0:0:0:0:0:0:1',
-    '::ffff:127.0.0.1',
-  ])('treats %s as this machine', address =>
-    expect(isLoopbackAddress(address)).toBe(true),
-  );
-  it.each([
-    '192.0.2.2',
-    '10.0.0.1',
-    '::ffff:192.0.2.2',
-    'fe80::1',
-    '::',
-    '0.0.0.0',
-    '',
-    undefined,
-  ])('treats %s as another machine', address =>
-    expect(isLoopbackAddress(address)).toBe(false),
-  );
-});
-
-describe('assertGuestSignInStaysLocal', () => {
+describe('assertCredentialFreeSignInStaysLocal', () => {
   const guest = { auth: { providers: { guest: {} } } };
   const withListen = (listen: unknown, extra: object = {}) =>
     new ConfigReader({
@@ -51,7 +26,7 @@ describe('assertGuestSignInStaysLocal', () => {
       '127.0.0.1:7007',
     ]) {
       expect(() =>
-        assertGuestSignInStaysLocal(withListen(listen)),
+        assertCredentialFreeSignInStaysLocal(withListen(listen)),
       ).not.toThrow();
     }
   });
@@ -64,10 +39,22 @@ describe('assertGuestSignInStaysLocal', () => {
       '7007',
       { host: '192.0.2.2', port: 7007 },
     ]) {
-      expect(() => assertGuestSignInStaysLocal(withListen(listen))).toThrow(
-        /guest sign-in .* backend\.listen .*cairn\.security\.dangerouslyListenOnNetworkWithGuestSignIn/s,
+      expect(() =>
+        assertCredentialFreeSignInStaysLocal(withListen(listen)),
+      ).toThrow(
+        /sign-in without credentials \(auth\.providers\.guest\) .* backend\.listen .*cairn\.security\.dangerouslyListenOnNetworkWithGuestSignIn/s,
       );
     }
+  });
+
+  it('refuses the demo ops sign-in beyond loopback as it does guest', () => {
+    const config = new ConfigReader({
+      auth: { providers: { demoOps: { userEntityRef: 'user:default/alice' } } },
+      backend: { listen: { host: '0.0.0.0', port: 7007 } },
+    });
+    expect(() => assertCredentialFreeSignInStaysLocal(config)).toThrow(
+      /sign-in without credentials \(auth\.providers\.demoOps\) is on .* every network interface/s,
+    );
   });
 
   it('lets the named setting accept the risk', () => {
@@ -79,12 +66,12 @@ describe('assertGuestSignInStaysLocal', () => {
         },
       },
     );
-    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+    expect(() => assertCredentialFreeSignInStaysLocal(config)).not.toThrow();
   });
 
   it('has nothing to say without guest sign-in', () => {
     const config = new ConfigReader({ backend: { listen: ':7007' } });
-    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+    expect(() => assertCredentialFreeSignInStaysLocal(config)).not.toThrow();
   });
 });
 
@@ -99,12 +86,19 @@ describe('the shipped configuration', () => {
     return ConfigReader.fromConfigs(appConfigs);
   }
 
-  it('runs the local portal with guest sign-in on loopback only', async () => {
+  it('runs the local portal with guest and demo ops sign-in on loopback only', async () => {
     const config = await load('app-config.yaml');
-    expect(guestSignInEnabled(config)).toBe(true);
+    expect(credentialFreeSignInProviders(config)).toEqual(['guest', 'demoOps']);
+    expect(config.getString('auth.providers.demoOps.userEntityRef')).toBe(
+      'user:default/alice',
+    );
+    expect(config.getStringArray('cairn.signIn.providers')).toEqual([
+      'guest',
+      'demoOps',
+    ]);
     expect(config.getString('backend.listen.host')).toBe('127.0.0.1');
     expect(new URL(config.getString('app.baseUrl')).hostname).toBe('localhost');
-    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+    expect(() => assertCredentialFreeSignInStaysLocal(config)).not.toThrow();
   });
 
   it('keeps the local database on disk in the git-ignored state folder', async () => {
@@ -115,10 +109,10 @@ describe('the shipped configuration', () => {
     );
   });
 
-  it('has no guest sign-in in production, layered on the local file as documented', async () => {
+  it('has no guest or demo ops sign-in in production, layered on the local file as documented', async () => {
     const config = await load('app-config.yaml', 'app-config.production.yaml');
-    expect(guestSignInEnabled(config)).toBe(false);
+    expect(credentialFreeSignInProviders(config)).toEqual([]);
     expect(config.getStringArray('cairn.signIn.providers')).toEqual(['github']);
-    expect(() => assertGuestSignInStaysLocal(config)).not.toThrow();
+    expect(() => assertCredentialFreeSignInStaysLocal(config)).not.toThrow();
   });
 });

@@ -1,29 +1,24 @@
 /*
- * Guest sign-in is for one person on their own machine. Whoever can reach a
- * guest-enabled backend signs in as the guest user, who owns demo services
- * and so may start pipelines whose inline scripts the dev cluster runs as
- * local processes. These checks keep guest sign-in on the loopback interface.
+ * Sign-in without credentials is for one person on their own machine: guest
+ * (the developer `guest`) and "Ops (demo)" (the demo ops user, see
+ * @cairn/plugin-auth-backend-module-demo-ops-provider). Whoever can reach such
+ * a backend signs in as those users, who own demo services or approve
+ * releases, and so may start pipelines whose inline scripts the dev cluster
+ * runs as local processes. These checks keep that sign-in on the loopback
+ * interface.
  */
-import { isIP } from 'node:net';
 import { Config } from '@backstage/config';
+import {
+  DEMO_OPS_PROVIDER_ID,
+  isLoopbackAddress,
+} from '@cairn/plugin-auth-backend-module-demo-ops-provider';
 
-/** The setting that lets a guest-enabled backend listen beyond loopback. */
+/** The setting that lets a backend with credential-free sign-in listen beyond loopback. */
 export const ALLOW_NETWORK_LISTEN_KEY =
   'cairn.security.dangerouslyListenOnNetworkWithGuestSignIn';
 
-/** Whether the address is on the loopback interface (IPv4, IPv6 or mapped). */
-export function isLoopbackAddress(address: string | undefined): boolean {
-  if (!address) return false;
-  const unmapped = address.toLowerCase().startsWith('::ffff:')
-    ? address.slice('::ffff:'.length)
-    : address;
-  if (isIP(unmapped) === 4) return unmapped.split('.')[0] === '127';
-  if (isIP(unmapped) === 6) {
-    // ::1 in any of its spellings (0:0:…:1).
-    return /^(0{0,4}:){2,7}0{0,3}1$/.test(unmapped.toLowerCase());
-  }
-  return false;
-}
+/** Auth providers that sign anyone who calls them in as their configured user. */
+const CREDENTIAL_FREE_PROVIDERS = ['guest', DEMO_OPS_PROVIDER_ID];
 
 /** The host `backend.listen` names ('' means every interface, Backstage's default). */
 export function listenHost(config: Config): string {
@@ -39,29 +34,33 @@ function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || isLoopbackAddress(host);
 }
 
-/** Whether guest sign-in is configured. */
-export function guestSignInEnabled(config: Config): boolean {
-  return config.has('auth.providers.guest');
+/** The configured credential-free sign-in providers (`auth.providers.<id>`). */
+export function credentialFreeSignInProviders(config: Config): string[] {
+  return CREDENTIAL_FREE_PROVIDERS.filter(id =>
+    config.has(`auth.providers.${id}`),
+  );
 }
 
 /**
- * Throws when guest sign-in is on and the backend would listen beyond
- * loopback, unless the named setting accepts the risk.
+ * Throws when credential-free sign-in is on and the backend would listen
+ * beyond loopback, unless the named setting accepts the risk.
  */
-export function assertGuestSignInStaysLocal(config: Config): void {
-  if (!guestSignInEnabled(config)) return;
+export function assertCredentialFreeSignInStaysLocal(config: Config): void {
+  const providers = credentialFreeSignInProviders(config);
+  if (providers.length === 0) return;
   if (config.getOptionalBoolean(ALLOW_NETWORK_LISTEN_KEY) === true) return;
   const host = listenHost(config);
   if (isLoopbackHost(host)) return;
+  const settings = providers.map(id => `auth.providers.${id}`).join(', ');
   throw new Error(
-    `Refusing to start: guest sign-in (auth.providers.guest) is on and backend.listen ` +
+    `Refusing to start: sign-in without credentials (${settings}) is on and backend.listen ` +
       `would accept connections on ${
         ['', '0.0.0.0', '::'].includes(host)
           ? `every network interface (${host || 'no host set'})`
           : host
-      }. Anyone who reaches this port could act as the guest user. ` +
-      `Listen on loopback (backend.listen.host: 127.0.0.1), remove auth.providers.guest, ` +
-      `or set ${ALLOW_NETWORK_LISTEN_KEY}: true to accept the risk (guest sign-in is then ` +
+      }. Anyone who reaches this port could act as the users they sign in. ` +
+      `Listen on loopback (backend.listen.host: 127.0.0.1), remove ${settings}, ` +
+      `or set ${ALLOW_NETWORK_LISTEN_KEY}: true to accept the risk (these sign-ins are then ` +
       `still refused to peers that are not on this machine).`,
   );
 }

@@ -4,6 +4,8 @@ import { createBackend } from '@backstage/backend-defaults';
 import { mockServices } from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
 import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-provider';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import demoOpsProviderModule from '@cairn/plugin-auth-backend-module-demo-ops-provider';
 import { cairnRootHttpRouterServiceFactory } from './rootHttpRouter';
 
 jest.setTimeout(60_000);
@@ -62,7 +64,18 @@ afterEach(async () => {
   await Promise.all(started.splice(0).map(backend => backend.stop()));
 });
 
-/** The portal's backend as packages/backend builds it, with the auth plugin only. */
+const alice = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'User',
+  metadata: { name: 'alice', namespace: 'default' },
+  spec: { memberOf: ['ops'] },
+  relations: [{ type: 'memberOf', targetRef: 'group:default/ops' }],
+};
+
+/**
+ * The portal's backend as packages/backend builds it, with the auth plugin
+ * only (and a catalog that knows the demo ops user).
+ */
 async function startPortal(
   listen: { host: string; port: number },
   extra: object = {},
@@ -71,6 +84,8 @@ async function startPortal(
   backend.add(cairnRootHttpRouterServiceFactory);
   backend.add(authPlugin);
   backend.add(guestProviderModule);
+  backend.add(demoOpsProviderModule);
+  backend.add(catalogServiceMock.factory({ entities: [alice] }));
   backend.add(
     mockServices.rootConfig.factory({
       data: {
@@ -86,6 +101,10 @@ async function startPortal(
               userEntityRef: 'user:default/guest',
               dangerouslyAllowOutsideDevelopment: true,
             },
+            demoOps: {
+              userEntityRef: 'user:default/alice',
+              dangerouslyAllowOutsideDevelopment: true,
+            },
           },
         },
         ...extra,
@@ -96,18 +115,18 @@ async function startPortal(
   await backend.start();
 }
 
-describe('the portal backend with guest sign-in', () => {
+describe('the portal backend with guest and demo ops sign-in', () => {
   const address = networkAddress();
 
-  it('refuses to start when guest sign-in would listen on every interface', async () => {
+  it('refuses to start when guest or demo ops sign-in would listen on every interface', async () => {
     await expect(
       startPortal({ host: '0.0.0.0', port: await freePort() }),
     ).rejects.toThrow(
-      /Refusing to start: guest sign-in .* every network interface/,
+      /Refusing to start: sign-in without credentials \(auth\.providers\.guest, auth\.providers\.demoOps\) .* every network interface/,
     );
   });
 
-  it('signs a guest in from this machine and refuses one from another machine', async () => {
+  it('signs a guest and the demo ops user in from this machine and refuses them from another machine', async () => {
     if (!address) {
       // Every CI machine has a network interface; say what is missing elsewhere.
       if (process.env.CI)
@@ -152,6 +171,31 @@ describe('the portal backend with guest sign-in', () => {
       address,
     );
     expect(remoteStart.status).toBe(403);
+    const ops = await get(
+      '127.0.0.1',
+      port,
+      '/api/auth/demoOps/refresh',
+      '127.0.0.1',
+    );
+    expect(ops.status).toBe(200);
+    expect(JSON.parse(ops.body).backstageIdentity.identity).toMatchObject({
+      userEntityRef: 'user:default/alice',
+      ownershipEntityRefs: expect.arrayContaining(['group:default/ops']),
+    });
+    const remoteOps = await get(
+      address,
+      port,
+      '/api/auth/demoOps/refresh',
+      address,
+    );
+    expect(remoteOps.status).toBe(403);
+    expect(JSON.parse(remoteOps.body).error).toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining(
+        `Ops demo sign-in (auth.providers.demoOps) is only possible from this machine (loopback); this request came from ${address}`,
+      ),
+    });
+    expect(remoteOps.body).not.toContain('backstageIdentity');
   });
 
   it('answers an unknown API route with a JSON Not Found body, without a stack', async () => {

@@ -1,9 +1,10 @@
 /*
  * The portal's root HTTP router: Backstage's default middleware chain with
  * two changes.
- * - Guest sign-in (`/api/auth/guest/…`) answers only peers on loopback, and
- *   the backend refuses to start when guest sign-in could be reached from
- *   the network (see localMode.ts).
+ * - Guest sign-in (`/api/auth/guest/…`) answers only peers on loopback (the
+ *   demo ops sign-in, `/api/auth/demoOps/…`, checks that itself), and the
+ *   backend refuses to start when either could be reached from the network
+ *   (see localMode.ts).
  * - An unknown route under `/api/` gets a JSON NotFoundError body, as every
  *   other error does, instead of Backstage's empty 404.
  */
@@ -12,10 +13,10 @@ import { readDurationFromConfig } from '@backstage/config';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
 import { RequestHandler } from 'express';
+import { isLoopbackAddress } from '@cairn/plugin-auth-backend-module-demo-ops-provider';
 import {
-  assertGuestSignInStaysLocal,
+  assertCredentialFreeSignInStaysLocal,
   guestSignInRefusal,
-  isLoopbackAddress,
 } from './localMode';
 
 const serverTimeoutKeys = [
@@ -40,7 +41,7 @@ const apiNotFound: RequestHandler = (req, _res, next) => {
 
 export const cairnRootHttpRouterServiceFactory = rootHttpRouterServiceFactory({
   configure({ app, server, routes, middleware, config, healthRouter }) {
-    assertGuestSignInStaysLocal(config);
+    assertCredentialFreeSignInStaysLocal(config);
 
     // What Backstage's applyDefaults() sets up, in its order.
     if (process.env.NODE_ENV === 'development') app.set('json spaces', 2);
