@@ -51,6 +51,10 @@ backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
 backend.add(import('@backstage/plugin-events-backend-module-gitlab'));
 backend.add(import('@cairn/plugin-events-backend-module-gitea'));
+// The ingress answers a body that is not JSON with a 400, and a 2xx only once
+// every subscriber (the Pipelines delivery log) took the event: 503 otherwise,
+// so the Git server retries.
+backend.add(import('@cairn/plugin-events-backend-module-http-ingress'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
