@@ -1,0 +1,6 @@
+/**
+ * Cairn Environments backend plugin (`/api/environments`).
+ *
+ * @packageDocumentation
+ */
+export { environmentsPlugin as default } from './plugin';

@@ -1,0 +1,368 @@
+import { DELETION_POLICIES, TENANT_ROLES } from '@cairn/operators-api';
+import {
+  clusterPathSchema,
+  createEnvironmentBodySchema,
+  emptyQuerySchema,
+  environmentPathSchema,
+  ENVIRONMENTS_API_ROUTES,
+  EnvironmentsApiOperation,
+  environmentsQuerySchema,
+  labelNodesBodySchema,
+  updateEnvironmentBodySchema,
+} from '@cairn/plugin-environments-common';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, any>;
+
+/*
+ * The same shape as the other Cairn backends' openapi.ts (rollouts-backend):
+ * a shared builder package is being made from them; this file moves onto it
+ * once it lands.
+ */
+
+/**
+ * One route of the environments API: environments-common's route (method,
+ * path, summary) with the schemas its inputs are parsed with. The router
+ * registers exactly these and the OpenAPI document is built from them, so
+ * the two cannot drift.
+ */
+export interface ApiOperation {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string;
+  summary: string;
+  pathParams?: z.ZodObject;
+  query: z.ZodObject;
+  body?: z.ZodType;
+  /** The auditor's event id of a change. */
+  auditEventId?: string;
+  success: { status: number; description: string; schema?: JsonSchema };
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+export const API_OPERATIONS: Record<EnvironmentsApiOperation, ApiOperation> = {
+  listEnvironments: {
+    ...ENVIRONMENTS_API_ROUTES.listEnvironments,
+    query: environmentsQuerySchema,
+    success: {
+      status: 200,
+      description:
+        'The environments, whether the caller may manage them, and the clusters that could not be read',
+      schema: ref('EnvironmentList'),
+    },
+  },
+  getEnvironment: {
+    ...ENVIRONMENTS_API_ROUTES.getEnvironment,
+    pathParams: environmentPathSchema,
+    query: emptyQuerySchema,
+    success: {
+      status: 200,
+      description: 'The environment',
+      schema: ref('EnvironmentSummary'),
+    },
+  },
+  createEnvironment: {
+    ...ENVIRONMENTS_API_ROUTES.createEnvironment,
+    pathParams: clusterPathSchema,
+    query: emptyQuerySchema,
+    body: createEnvironmentBodySchema,
+    auditEventId: 'environments-create',
+    success: {
+      status: 201,
+      description: 'The environment as created; the operator does the rest',
+      schema: ref('EnvironmentSummary'),
+    },
+  },
+  updateEnvironment: {
+    ...ENVIRONMENTS_API_ROUTES.updateEnvironment,
+    pathParams: environmentPathSchema,
+    query: emptyQuerySchema,
+    body: updateEnvironmentBodySchema,
+    auditEventId: 'environments-update',
+    success: {
+      status: 200,
+      description: 'The environment as replaced',
+      schema: ref('EnvironmentSummary'),
+    },
+  },
+  deleteEnvironment: {
+    ...ENVIRONMENTS_API_ROUTES.deleteEnvironment,
+    pathParams: environmentPathSchema,
+    query: emptyQuerySchema,
+    auditEventId: 'environments-delete',
+    success: {
+      status: 204,
+      description: 'Deleted; the operator releases its namespace',
+    },
+  },
+  listClusters: {
+    ...ENVIRONMENTS_API_ROUTES.listClusters,
+    query: emptyQuerySchema,
+    success: {
+      status: 200,
+      description: 'The configured clusters',
+      schema: {
+        type: 'object',
+        properties: { clusters: { type: 'array', items: { type: 'string' } } },
+        required: ['clusters'],
+      },
+    },
+  },
+  getTopology: {
+    ...ENVIRONMENTS_API_ROUTES.getTopology,
+    pathParams: clusterPathSchema,
+    query: emptyQuerySchema,
+    success: {
+      status: 200,
+      description: "The cluster's topology",
+      schema: ref('ClusterTopology'),
+    },
+  },
+  labelNodes: {
+    ...ENVIRONMENTS_API_ROUTES.labelNodes,
+    pathParams: clusterPathSchema,
+    query: emptyQuerySchema,
+    body: labelNodesBodySchema,
+    auditEventId: 'nodes-label',
+    success: {
+      status: 200,
+      description: 'The nodes as labelled',
+      schema: {
+        type: 'object',
+        properties: {
+          nodes: { type: 'array', items: ref('TopologyNode') },
+        },
+        required: ['nodes'],
+      },
+    },
+  },
+};
+
+function toSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return rest;
+}
+
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+  const json = toSchema(schema);
+  const required = new Set<string>(json.required ?? []);
+  return Object.entries<JsonSchema>(json.properties ?? {}).map(
+    ([name, { description, ...property }]) => ({
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(description ? { description } : {}),
+      schema: property,
+    }),
+  );
+}
+
+/** `/environments/:cluster` → `/environments/{cluster}`. */
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+const ERROR_RESPONSES = {
+  '400': errorResponse(
+    'The request is invalid; the message names each field to fix',
+  ),
+  '401': errorResponse('No valid Backstage token'),
+  '403': errorResponse('Not allowed; the message names the permission'),
+  '404': errorResponse('No such cluster, environment or node'),
+  '409': errorResponse(
+    'The environment changed since it was loaded, or its name or namespace is taken',
+  ),
+  '503': errorResponse(
+    'The cluster cannot be reached or refused the portal; the message says what to fix',
+  ),
+};
+
+const s = (type: string, extra: JsonSchema = {}) => ({ type, ...extra });
+const object = (properties: JsonSchema, required: string[]) => ({
+  type: 'object',
+  properties,
+  required,
+});
+const strings = { type: 'array', items: s('string') };
+const resourceList = s('object', { additionalProperties: s('string') });
+
+const COMPONENTS = {
+  Error: object(
+    {
+      error: object({ name: s('string'), message: s('string') }, [
+        'name',
+        'message',
+      ]),
+      response: object({ statusCode: s('integer') }, ['statusCode']),
+    },
+    ['error', 'response'],
+  ),
+  EnvironmentSpec: object(
+    {
+      namespace: s('string'),
+      owner: s('string'),
+      tenants: {
+        type: 'array',
+        items: object(
+          {
+            group: s('string'),
+            role: s('string', { enum: [...TENANT_ROLES] }),
+          },
+          ['group', 'role'],
+        ),
+      },
+      placement: object({ zones: strings, racks: strings, hosts: strings }, []),
+      storageClasses: strings,
+      quota: resourceList,
+      limits: object(
+        {
+          default: resourceList,
+          defaultRequest: resourceList,
+          max: resourceList,
+        },
+        [],
+      ),
+      deletionPolicy: s('string', { enum: [...DELETION_POLICIES] }),
+    },
+    ['namespace', 'owner'],
+  ),
+  EnvironmentSummary: object(
+    {
+      cluster: s('string'),
+      name: s('string'),
+      resourceVersion: s('string'),
+      generation: s('integer'),
+      createdAt: s('string', { format: 'date-time' }),
+      spec: ref('EnvironmentSpec'),
+      nodes: strings,
+      quota: object({ hard: resourceList, used: resourceList }, [
+        'hard',
+        'used',
+      ]),
+      conditions: {
+        type: 'array',
+        items: object(
+          {
+            type: s('string', { enum: ['Ready', 'PlacementEmpty'] }),
+            status: s('string', { enum: ['True', 'False', 'Unknown'] }),
+            observedGeneration: s('integer'),
+            lastTransitionTime: s('string', { format: 'date-time' }),
+            reason: s('string'),
+            message: s('string'),
+          },
+          ['type', 'status', 'lastTransitionTime', 'reason', 'message'],
+        ),
+      },
+      ready: s('boolean'),
+      deleting: s('boolean'),
+    },
+    [
+      'cluster',
+      'name',
+      'resourceVersion',
+      'spec',
+      'nodes',
+      'quota',
+      'conditions',
+      'ready',
+      'deleting',
+    ],
+  ),
+  EnvironmentList: object(
+    {
+      items: { type: 'array', items: ref('EnvironmentSummary') },
+      canManage: s('boolean'),
+      clusterErrors: {
+        type: 'array',
+        items: object(
+          {
+            cluster: s('string'),
+            message: s('string'),
+            unreachableSince: s('string', { format: 'date-time' }),
+          },
+          ['cluster', 'message'],
+        ),
+      },
+    },
+    ['items', 'canManage', 'clusterErrors'],
+  ),
+  TopologyNode: object(
+    {
+      name: s('string'),
+      zone: s('string'),
+      rack: s('string'),
+      host: s('string'),
+      ready: s('boolean'),
+      pods: s('integer'),
+      environments: strings,
+    },
+    ['name', 'ready', 'pods', 'environments'],
+  ),
+  ClusterTopology: object(
+    {
+      cluster: s('string'),
+      labels: object(
+        { zone: s('string'), rack: s('string'), host: s('string') },
+        ['zone', 'rack', 'host'],
+      ),
+      nodes: { type: 'array', items: ref('TopologyNode') },
+      storageClasses: strings,
+      canLabel: s('boolean'),
+    },
+    ['cluster', 'labels', 'nodes', 'storageClasses', 'canLabel'],
+  ),
+};
+
+/** The OpenAPI 3.1 document of the environments API, from {@link API_OPERATIONS}. */
+export function buildOpenApiDocument() {
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const [operationId, op] of Object.entries(API_OPERATIONS)) {
+    const path = toOpenApiPath(op.path);
+    paths[path] = {
+      ...paths[path],
+      [op.method]: {
+        operationId,
+        summary: op.summary,
+        parameters: [
+          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
+          ...parameters(op.query, 'query'),
+        ],
+        ...(op.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: toSchema(op.body) } },
+              },
+            }
+          : {}),
+        responses: {
+          [String(op.success.status)]: op.success.schema
+            ? {
+                description: op.success.description,
+                content: { 'application/json': { schema: op.success.schema } },
+              }
+            : { description: op.success.description },
+          ...ERROR_RESPONSES,
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'environments',
+      version: '1',
+      description:
+        'Cairn Environments: namespaces bound to nodes, storage classes and quotas, handed to teams (`/api/environments`)',
+    },
+    servers: [{ url: '/api/environments' }],
+    paths,
+    components: { schemas: COMPONENTS },
+  };
+}
