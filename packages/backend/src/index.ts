@@ -43,6 +43,7 @@ backend.add(import('@cairn/plugin-template-store-backend'));
 // Cairn: Stones of catalog entities, stage approvals and staged updates.
 backend.add(import('@cairn/plugin-rollouts-backend'));
 backend.add(import('@cairn/plugin-debug-terminal-backend'));
+backend.add(import('@cairn/plugin-environments-backend'));
 
 // Webhook receivers (POST /api/events/http/<topic>) feed the events bus.
 backend.add(import('@backstage/plugin-events-backend'));
