@@ -10,15 +10,14 @@ import {
   labelNodesBodySchema,
   updateEnvironmentBodySchema,
 } from '@cairn/plugin-environments-common';
+import {
+  buildOpenApiDocument as buildDocument,
+  errorResponse,
+  JsonSchema,
+  OpenApiOperation,
+  schemaRef as ref,
+} from '@cairn/backend-openapi';
 import { z } from 'zod';
-
-type JsonSchema = Record<string, any>;
-
-/*
- * The same shape as the other Cairn backends' openapi.ts (rollouts-backend):
- * a shared builder package is being made from them; this file moves onto it
- * once it lands.
- */
 
 /**
  * One route of the environments API: environments-common's route (method,
@@ -26,19 +25,14 @@ type JsonSchema = Record<string, any>;
  * registers exactly these and the OpenAPI document is built from them, so
  * the two cannot drift.
  */
-export interface ApiOperation {
+export interface ApiOperation extends OpenApiOperation {
   method: 'get' | 'post' | 'put' | 'delete';
-  path: string;
-  summary: string;
-  pathParams?: z.ZodObject;
   query: z.ZodObject;
   body?: z.ZodType;
   /** The auditor's event id of a change. */
   auditEventId?: string;
   success: { status: number; description: string; schema?: JsonSchema };
 }
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 export const API_OPERATIONS: Record<EnvironmentsApiOperation, ApiOperation> = {
   listEnvironments: {
@@ -138,36 +132,6 @@ export const API_OPERATIONS: Record<EnvironmentsApiOperation, ApiOperation> = {
   },
 };
 
-function toSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-  }) as JsonSchema;
-  return rest;
-}
-
-function parameters(schema: z.ZodObject, where: 'path' | 'query') {
-  const json = toSchema(schema);
-  const required = new Set<string>(json.required ?? []);
-  return Object.entries<JsonSchema>(json.properties ?? {}).map(
-    ([name, { description, ...property }]) => ({
-      name,
-      in: where,
-      required: where === 'path' || required.has(name),
-      ...(description ? { description } : {}),
-      schema: property,
-    }),
-  );
-}
-
-/** `/environments/:cluster` → `/environments/{cluster}`. */
-const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
-
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ref('Error') } },
-});
-
 const ERROR_RESPONSES = {
   '400': errorResponse(
     'The request is invalid; the message names each field to fix',
@@ -193,16 +157,6 @@ const strings = { type: 'array', items: s('string') };
 const resourceList = s('object', { additionalProperties: s('string') });
 
 const COMPONENTS = {
-  Error: object(
-    {
-      error: object({ name: s('string'), message: s('string') }, [
-        'name',
-        'message',
-      ]),
-      response: object({ statusCode: s('integer') }, ['statusCode']),
-    },
-    ['error', 'response'],
-  ),
   EnvironmentSpec: object(
     {
       namespace: s('string'),
@@ -321,40 +275,7 @@ const COMPONENTS = {
 
 /** The OpenAPI 3.1 document of the environments API, from {@link API_OPERATIONS}. */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const [operationId, op] of Object.entries(API_OPERATIONS)) {
-    const path = toOpenApiPath(op.path);
-    paths[path] = {
-      ...paths[path],
-      [op.method]: {
-        operationId,
-        summary: op.summary,
-        parameters: [
-          ...(op.pathParams ? parameters(op.pathParams, 'path') : []),
-          ...parameters(op.query, 'query'),
-        ],
-        ...(op.body
-          ? {
-              requestBody: {
-                required: true,
-                content: { 'application/json': { schema: toSchema(op.body) } },
-              },
-            }
-          : {}),
-        responses: {
-          [String(op.success.status)]: op.success.schema
-            ? {
-                description: op.success.description,
-                content: { 'application/json': { schema: op.success.schema } },
-              }
-            : { description: op.success.description },
-          ...ERROR_RESPONSES,
-        },
-      },
-    };
-  }
-  return {
-    openapi: '3.1.0',
+  return buildDocument({
     info: {
       title: 'environments',
       version: '1',
@@ -362,7 +283,8 @@ export function buildOpenApiDocument() {
         'Cairn Environments: namespaces bound to nodes, storage classes and quotas, handed to teams (`/api/environments`)',
     },
     servers: [{ url: '/api/environments' }],
-    paths,
-    components: { schemas: COMPONENTS },
-  };
+    operations: API_OPERATIONS,
+    errorResponses: ERROR_RESPONSES,
+    schemas: COMPONENTS,
+  });
 }
