@@ -1,3 +1,4 @@
+import type { ClusterError } from '@cairn/plugin-kubernetes-common';
 import type { ParamFormField } from './params';
 import type { PipelineGraph, PipelineGraphNodeRunState } from './dag';
 import type { RunStatusSummary, TaskProgress } from './status';
@@ -29,20 +30,9 @@ export interface RunRef {
   name: string;
 }
 
-/**
- * A cluster that could not be read: its objects are missing from a response,
- * or, with `unreachableSince`, are there as they were last known. @public
- */
-export interface ClusterError {
-  cluster: string;
-  /** Why, in Kubernetes' words (the last error when the cluster stopped answering). */
-  message: string;
-  /**
-   * When the portal lost the cluster (ISO 8601) after having read it: its
-   * objects in the response are its last known state from then, not live.
-   */
-  unreachableSince?: string;
-}
+// Where a response says which clusters it could not read (one shape for
+// every Cairn plugin).
+export type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
 /** What the runs list shows of a run. @public */
 export interface RunSummary extends RunRef {

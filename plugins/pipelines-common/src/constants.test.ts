@@ -1,4 +1,4 @@
-import { getEntityLabelSelector, isPipelinesAvailable } from './constants';
+import { isPipelinesAvailable } from './constants';
 
 const entity = (annotations?: Record<string, string>) => ({
   metadata: { annotations },
@@ -32,24 +32,5 @@ describe('isPipelinesAvailable', () => {
       ),
     ).toBe(true);
     expect(isPipelinesAvailable(entity())).toBe(false);
-  });
-});
-
-describe('getEntityLabelSelector', () => {
-  it('prefers the label selector, else the kubernetes-id label', () => {
-    expect(
-      getEntityLabelSelector(
-        entity({
-          'backstage.io/kubernetes-id': 'payments',
-          'backstage.io/kubernetes-label-selector': 'app=payments,tier=api',
-        }),
-      ),
-    ).toBe('app=payments,tier=api');
-    expect(
-      getEntityLabelSelector(
-        entity({ 'backstage.io/kubernetes-id': 'payments' }),
-      ),
-    ).toBe('backstage.io/kubernetes-id=payments');
-    expect(getEntityLabelSelector(entity({}))).toBeUndefined();
   });
 });

@@ -1,3 +1,8 @@
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+} from '@cairn/plugin-kubernetes-common';
+
 /**
  * Cairn's opt-in annotation: an entity with `cairn.dev/pipelines: "true"`
  * gets the CI/CD tab.
@@ -11,25 +16,6 @@ export const PIPELINES_ANNOTATION = 'cairn.dev/pipelines';
  * @public
  */
 export const TEKTON_CICD_ANNOTATION = 'tekton.dev/cicd';
-
-/**
- * The annotation (on entities) and label (on Tekton objects) that tie runs to
- * an entity, as the Backstage Kubernetes plugin uses them. The label must be
- * on the Pipeline so Tekton propagates it to PipelineRuns, TaskRuns and pods.
- * @public
- */
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
-
-/** A label selector that takes precedence over the kubernetes-id. @public */
-export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
-  'backstage.io/kubernetes-label-selector';
-
-/** Restricts an entity's objects to one namespace. @public */
-export const KUBERNETES_NAMESPACE_ANNOTATION =
-  'backstage.io/kubernetes-namespace';
-
-/** Restricts an entity's objects to one cluster. @public */
-export const KUBERNETES_CLUSTER_ANNOTATION = 'backstage.io/kubernetes-cluster';
 
 /**
  * Tekton Pipelines' API group and the version Cairn speaks, as Kubernetes
@@ -85,22 +71,4 @@ export function isPipelinesAvailable(entity: {
         annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION],
     )
   );
-}
-
-/**
- * The label selector that finds an entity's Tekton objects: its
- * `backstage.io/kubernetes-label-selector`, else
- * `backstage.io/kubernetes-id=<id>`; undefined when it has neither.
- * @public
- */
-export function getEntityLabelSelector(entity: {
-  metadata: { annotations?: Record<string, string> };
-}): string | undefined {
-  const annotations = entity.metadata.annotations ?? {};
-  const selector = annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION];
-  if (selector) {
-    return selector;
-  }
-  const id = annotations[KUBERNETES_ID_ANNOTATION];
-  return id ? `${KUBERNETES_ID_ANNOTATION}=${id}` : undefined;
 }

@@ -1,13 +1,13 @@
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import type { Stone, StoneStage } from '@cairn/operators-api';
-import type { ClusterError } from '@cairn/plugin-pipelines-common';
+import type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
 /*
  * The shapes the rollouts backend serves and the frontend reads: one
  * definition for both sides of `/api/rollouts`.
  */
 
-export type { ClusterError } from '@cairn/plugin-pipelines-common';
+export type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
 /** Identifies a Stone. @public */
 export interface StoneRef {

@@ -1,7 +1,7 @@
 import {
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from '@cairn/plugin-pipelines-common';
+} from '@cairn/plugin-kubernetes-common';
 
 /**
  * Whether an entity can have Stones: it finds its cluster objects the way

@@ -15,7 +15,7 @@ import {
 import {
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from './annotations';
+} from '@cairn/plugin-kubernetes-common';
 import { EntityScope, getEntityScope, sortScopes } from './entityScope';
 
 /** Options of {@link ReadableEntityScopes}. @public */

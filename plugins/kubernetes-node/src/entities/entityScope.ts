@@ -9,7 +9,7 @@ import {
   getEntityLabelSelector,
   KUBERNETES_CLUSTER_ANNOTATION,
   KUBERNETES_NAMESPACE_ANNOTATION,
-} from './annotations';
+} from '@cairn/plugin-kubernetes-common';
 
 /**
  * Where an entity's cluster objects are, from its `backstage.io/kubernetes-*`

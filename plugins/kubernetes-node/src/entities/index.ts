@@ -1,11 +1,4 @@
 export {
-  getEntityLabelSelector,
-  KUBERNETES_CLUSTER_ANNOTATION,
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-  KUBERNETES_NAMESPACE_ANNOTATION,
-} from './annotations';
-export {
   EntityScopeMatcher,
   getEntityScope,
   isInScope,

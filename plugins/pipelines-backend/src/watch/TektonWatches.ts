@@ -8,7 +8,6 @@ import {
 } from '@cairn/plugin-kubernetes-node';
 import {
   ClusterError,
-  KUBERNETES_ID_ANNOTATION,
   Pipeline,
   PipelineRun,
   Task,
@@ -16,6 +15,7 @@ import {
   TEKTON_API,
   TEKTON_LABELS,
 } from '@cairn/plugin-pipelines-common';
+import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 import { TEKTON_NOT_SERVED_HINT } from '../clusters/tektonErrors';
 
 /** The Tekton objects of one cluster, kept in memory. @public */

@@ -9,11 +9,11 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { EntityCaller } from '@cairn/plugin-kubernetes-node';
 import {
-  KUBERNETES_ID_ANNOTATION,
   pipelinesRunCreatePermission,
   pipelinesWebhookManagePermission,
   WebhookDeliverySummary,
 } from '@cairn/plugin-pipelines-common';
+import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 import { DeliveryStore, StoredDelivery } from './DeliveryStore';
 import { WebhookDeliveries } from './WebhookDeliveries';
 

@@ -10,7 +10,6 @@ import {
   GitDelivery,
   isFinished,
   isSameTriggerGroup,
-  KUBERNETES_ID_ANNOTATION,
   Pipeline,
   PipelineRun,
   TEKTON_API,
@@ -20,6 +19,7 @@ import {
   TriggerSpec,
   WebhookDeliveryRun,
 } from '@cairn/plugin-pipelines-common';
+import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 
 /**
  * The cluster side of webhooks: creates a delivery's run of a Pipeline once

@@ -10,13 +10,13 @@ import {
   eventNameOf,
   GIT_PROVIDERS,
   GitProvider,
-  KUBERNETES_ID_ANNOTATION,
   matchDelivery,
   readDelivery,
   TRIGGER_ANNOTATIONS,
   WebhookDeliveryMatch,
   WebhookDeliveryRun,
 } from '@cairn/plugin-pipelines-common';
+import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 import { TektonWatches } from '../watch';
 import { DeliveryResult, DeliveryStore, StoredDelivery } from './DeliveryStore';
 import { TriggeredRuns } from './TriggeredRuns';

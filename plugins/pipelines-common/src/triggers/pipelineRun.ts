@@ -1,4 +1,5 @@
-import { KUBERNETES_ID_ANNOTATION, TEKTON_API } from '../constants';
+import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
+import { TEKTON_API } from '../constants';
 import type { Param, Pipeline, PipelineRun } from '../types';
 import type { GitDelivery, TriggerEventType } from './delivery';
 

@@ -2,10 +2,10 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EmptyState } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
-  getEntityLabelSelector,
   isPipelinesAvailable,
   PIPELINES_ANNOTATION,
 } from '@cairn/plugin-pipelines-common';
+import { getEntityLabelSelector } from '@cairn/plugin-kubernetes-common';
 import { PipelinesRouter } from './PipelinesRouter';
 
 /** The CI/CD tab: the entity's pipeline runs and their details. */

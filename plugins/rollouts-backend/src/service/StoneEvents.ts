@@ -9,9 +9,11 @@ import {
   EntityScope,
   EntityScopeMatcher,
   getEntityScope,
+} from '@cairn/plugin-kubernetes-node';
+import {
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from '@cairn/plugin-kubernetes-node';
+} from '@cairn/plugin-kubernetes-common';
 import { LABEL_STONE } from '@cairn/operators-api';
 import {
   ROLLOUTS_SIGNAL_CHANNEL,

@@ -14,7 +14,10 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import type { StoneSummary } from '@cairn/plugin-rollouts-common';
 import { rolloutsApiRef } from '../api';
-import { ClusterErrors } from './ClusterErrors';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 import { StoneView } from './StoneView';
 
 const columns: TableColumn<StoneSummary>[] = [
@@ -44,6 +47,7 @@ const columns: TableColumn<StoneSummary>[] = [
 export function RolloutsPage() {
   const api = useApi(rolloutsApiRef);
   const list = useAsyncRetry(() => api.listStones(), [api]);
+  useRefreshWhileStale(list.value?.clusterErrors, list.retry);
   const [selected, setSelected] = useState<StoneSummary>();
   let body;
   if (list.loading && !list.value) body = <Progress />;
@@ -53,7 +57,7 @@ export function RolloutsPage() {
     const value = list.value!;
     body = (
       <>
-        <ClusterErrors errors={value.clusterErrors} />
+        <ClusterErrors errors={value.clusterErrors} what="Stones" />
         {value.items.length === 0 ? (
           <EmptyState
             missing="data"

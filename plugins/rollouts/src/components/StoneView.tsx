@@ -17,7 +17,10 @@ import {
 } from '@cairn/plugin-rollouts-common';
 import { EntityStoneRef, rolloutsApiRef } from '../api';
 import { StoneActions, StoneChange, errorMessage, isConflict } from './actions';
-import { ClusterErrors } from './ClusterErrors';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 import { StageStepper } from './StageStepper';
 import { StoneTopologyView } from './StoneTopologyView';
 
@@ -52,6 +55,7 @@ export function StoneView(props: { stone: EntityStoneRef }) {
       retry();
     }
   }, [lastSignal, retry, cluster, namespace, name]);
+  useRefreshWhileStale(detail?.clusterErrors, retry);
 
   const change = useCallback(
     async (request: StoneChange) => {
@@ -98,7 +102,7 @@ export function StoneView(props: { stone: EntityStoneRef }) {
           </Alert>
         </Box>
       )}
-      <ClusterErrors errors={detail.clusterErrors} />
+      <ClusterErrors errors={detail.clusterErrors} what="Stones" />
       <Box display="flex" flexWrap="wrap" gridGap={8} mb={1}>
         <Chip size="small" label={`stage ${summary.strategy}`} />
         <Chip

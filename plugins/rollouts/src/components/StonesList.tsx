@@ -13,7 +13,10 @@ import {
   StoneChangedSignal,
 } from '@cairn/plugin-rollouts-common';
 import { rolloutsApiRef } from '../api';
-import { ClusterErrors } from './ClusterErrors';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 import { StoneView } from './StoneView';
 
 /** An entity's Stones in every configured cluster, each in full. */
@@ -45,6 +48,7 @@ export function StonesList(props: { entityRef: string }) {
       retry();
     }
   }, [lastSignal, entityRef, items, retry]);
+  useRefreshWhileStale(list.value?.clusterErrors, retry);
 
   if (list.loading && !list.value) return <Progress />;
   if (list.error && !list.value)
@@ -52,7 +56,7 @@ export function StonesList(props: { entityRef: string }) {
   const value = list.value!;
   return (
     <>
-      <ClusterErrors errors={value.clusterErrors} />
+      <ClusterErrors errors={value.clusterErrors} what="Stones" />
       {value.items.length === 0 ? (
         <EmptyState
           missing="data"

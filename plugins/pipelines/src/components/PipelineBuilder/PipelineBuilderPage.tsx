@@ -5,10 +5,10 @@ import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { Typography } from '@material-ui/core';
 import {
-  KUBERNETES_ID_ANNOTATION,
   newPipelineYaml,
   pipelineToYaml,
 } from '@cairn/plugin-pipelines-common';
+import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 import { useLocation, useNavigate, useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelinesApiRef, RunRef } from '../../api';

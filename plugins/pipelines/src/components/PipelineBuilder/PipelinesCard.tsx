@@ -30,7 +30,7 @@ import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelinesApiRef, PipelineSummary } from '../../api';
 import { StartRunButton } from '../actions';
-import { ClusterErrors } from '../ClusterErrors';
+import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
 import {
   useOptionalPipelinesEntityRef,
   useRunPaths,

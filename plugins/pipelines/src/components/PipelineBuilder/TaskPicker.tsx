@@ -12,7 +12,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import type { ClusterError, TaskSummary } from '@cairn/plugin-pipelines-common';
-import { ClusterErrors } from '../ClusterErrors';
+import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
 
 /** What the picker chose: a Task of the namespace, or an inline task. */
 export type PickedTask =

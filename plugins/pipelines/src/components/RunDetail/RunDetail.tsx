@@ -30,7 +30,10 @@ import { isActive, RunStatusView, startLabel, TriggerView } from '../RunStatus';
 import { PipelineDag } from './PipelineDag';
 import { StepLog } from './StepLog';
 import { useRunEvents } from '../useRunEvents';
-import { ClusterErrors, isStale, STALE_REFRESH_MS } from '../ClusterErrors';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 import { RunRef } from '../../api';
 
 /** Param and result names are shown as they are, not title-cased. */
@@ -290,7 +293,7 @@ export function RunDetail() {
   });
   useInterval(retry, active && !connected ? RUN_REFRESH_MS : null);
   // The run's cluster is shown at its last known state: ask until it is back.
-  useInterval(retry, isStale(value?.clusterErrors) ? STALE_REFRESH_MS : null);
+  useRefreshWhileStale(value?.clusterErrors, retry);
 
   if (!value) {
     if (error) return <ResponseErrorPanel error={error} />;

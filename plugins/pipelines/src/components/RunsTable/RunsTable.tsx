@@ -54,7 +54,10 @@ import {
   useRunPaths,
 } from '../EntityRefContext';
 import { useRunEvents } from '../useRunEvents';
-import { ClusterErrors, isStale, STALE_REFRESH_MS } from '../ClusterErrors';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 
 /**
  * How often the list refreshes while one of its runs is still active and the
@@ -404,9 +407,10 @@ export function RunsTable(props: {
       : null,
   );
   // A cluster shown at its last known state pushes nothing: ask until it is back.
-  useInterval(
+  useRefreshWhileStale(
+    clusterErrors,
     () => tableRef.current?.onQueryChange?.(),
-    isStale(clusterErrors) ? props.refreshIntervalMs ?? STALE_REFRESH_MS : null,
+    props.refreshIntervalMs,
   );
 
   const filtered = isFiltered(filters);

@@ -22,7 +22,7 @@ import {
   useRunPaths,
 } from '../EntityRefContext';
 import { StartRunDialog } from './StartRunDialog';
-import { ClusterErrors } from '../ClusterErrors';
+import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
 
 function samePipeline(a: RunRef, b: RunRef) {
   return (

@@ -1,0 +1,16 @@
+/**
+ * What Cairn's frontend and backend plugins share about Kubernetes: the
+ * annotations that tie a catalog entity to its cluster objects (as the
+ * Backstage Kubernetes plugin reads them) and the shape in which a response
+ * reports a cluster it could not read. Isomorphic: runs in browsers and Node.
+ *
+ * @packageDocumentation
+ */
+export {
+  getEntityLabelSelector,
+  KUBERNETES_CLUSTER_ANNOTATION,
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from './annotations';
+export type { ClusterError } from './clusterErrors';

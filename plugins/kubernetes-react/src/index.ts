@@ -1,0 +1,13 @@
+/**
+ * React pieces Cairn's frontend plugins share about Kubernetes: how a view
+ * says which clusters it could not read, and the refresh that turns it live
+ * again once a lost cluster is back.
+ *
+ * @packageDocumentation
+ */
+export {
+  ClusterErrors,
+  isStale,
+  STALE_REFRESH_MS,
+  useRefreshWhileStale,
+} from './ClusterErrors';
