@@ -6,15 +6,14 @@ import {
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
 import { createHmac } from 'node:crypto';
-import path from 'node:path';
 import {
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import eventsPlugin from '@backstage/plugin-events-backend';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import giteaEventsModule from '@cairn/plugin-events-backend-module-gitea';
+import httpIngress from '@cairn/plugin-events-backend-module-http-ingress';
 import examples from '@octokit/webhooks-examples';
 import { Knex } from 'knex';
 // The documented GitLab and Gitea payloads are pipelines-common's fixtures.
@@ -31,6 +30,10 @@ import {
   PipelinesTestBackend,
   startPipelinesTestBackend,
 } from '../__testUtils__/testBackend';
+import {
+  githubEventsModules,
+  gitlabEventsModules,
+} from '../__testUtils__/eventsModules';
 import { DeliveryStore } from './DeliveryStore';
 
 /*
@@ -52,17 +55,6 @@ const GITLAB_REPO = 'http://example.com/mike/diaspora';
 const githubPush = (
   examples.find(e => e.name === 'push')!.examples as any[]
 ).filter(e => e.ref === 'refs/heads/master')[0];
-
-/**
- * The modules of a provider's events package. Its index loads them with a
- * dynamic import(), which Jest cannot run, so they are required by file.
- */
-function providerModules(pkg: string, files: string[]) {
-  const dir = path.dirname(require.resolve(`${pkg}/package.json`));
-  return files.map(
-    file => require(path.join(dir, 'dist/service', file)).default,
-  );
-}
 
 const step = (name: string, script: string) => ({
   name,
@@ -143,18 +135,14 @@ describe.each(databases.eachSupportedId())(
                 knex: plugin.getId() === 'pipelines' ? knex : eventsKnex,
               }),
           }),
-          // The events service of a real backend: one bus for all plugins (the
-          // test backend's default gives each plugin a bus of its own).
-          eventsServiceFactory,
+          // The events service of the portal's backend: one bus for all
+          // plugins (the test backend's default gives each plugin a bus of its
+          // own), the ingress answering 2xx only once the delivery is stored,
+          // and non-JSON bodies refused with a 400.
+          httpIngress,
           eventsPlugin,
-          ...providerModules('@backstage/plugin-events-backend-module-github', [
-            'eventsModuleGithubWebhook.cjs.js',
-            'eventsModuleGithubEventRouter.cjs.js',
-          ]),
-          ...providerModules('@backstage/plugin-events-backend-module-gitlab', [
-            'eventsModuleGitlabWebhook.cjs.js',
-            'eventsModuleGitlabEventRouter.cjs.js',
-          ]),
+          ...githubEventsModules(),
+          ...gitlabEventsModules(),
           giteaEventsModule,
         ],
         config: {
@@ -344,6 +332,34 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('answers 503 while the delivery log cannot store a delivery, so the provider sends it again; the retry makes one run', async () => {
+      const id = nextId();
+      const body = JSON.stringify(githubPush);
+      // The database refuses the insert: the table is gone for a moment.
+      await knex.schema.renameTable('webhook_deliveries', 'deliveries_away');
+      let refused;
+      try {
+        refused = await post('github', githubHeaders(id, body), body);
+      } finally {
+        await knex.schema.renameTable('deliveries_away', 'webhook_deliveries');
+      }
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.message).toBe(
+        'The github event was not taken by pipelines.pipelines-webhooks; nothing is lost if it is sent again',
+      );
+      expect(await runsOf(`triggers.cairn.dev/delivery-id=${id}`)).toEqual([]);
+
+      const retry = await post('github', githubHeaders(id, body), body);
+      expect(retry.status).toBe(202);
+      expect(await processed(id)).toMatchObject({
+        outcome: 'runs-created',
+        duplicates: 0,
+      });
+      expect(await runsOf(`triggers.cairn.dev/delivery-id=${id}`)).toHaveLength(
+        1,
+      );
+    });
+
     it('refuses forged, unsigned, oversized, non-JSON and truncated deliveries: nothing published, no run', async () => {
       const before = (await deliveries()).length;
       const body = JSON.stringify(githubPush);
@@ -411,7 +427,10 @@ describe.each(databases.eachSupportedId())(
         githubHeaders(nextId(), truncated),
         truncated,
       );
-      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(
+        /^The body of this github event is not valid JSON/,
+      );
 
       expect((await deliveries()).length).toBe(before);
     });
