@@ -1,11 +1,6 @@
 import { useMemo, useState } from 'react';
 import {
-  Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControlLabel,
   TextField,
   Typography,
@@ -18,6 +13,7 @@ import {
   StoneDetail,
 } from '@cairn/plugin-rollouts-common';
 import { parse } from 'yaml';
+import { ActionDialog } from './ActionDialog';
 import { errorMessage } from './errorMessage';
 import { TemplateDiff, templateYaml } from './TemplateDiff';
 
@@ -59,8 +55,6 @@ export function StartUpdateDialog(props: {
   const [editTemplate, setEditTemplate] = useState(false);
   const [yamlText, setYamlText] = useState(() => templateYaml(current));
   const [force, setForce] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
 
   const parsed = useMemo((): {
     template?: V1PodTemplateSpec;
@@ -85,114 +79,86 @@ export function StartUpdateDialog(props: {
   const next = parsed.template && withImages(parsed.template, images);
   const changed = next && templateYaml(next) !== templateYaml(current);
 
-  const start = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await props.onStart({
-        images,
-        template: editTemplate ? parsed.template : undefined,
-        force: props.refusal ? true : undefined,
-      });
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
-  };
-
   return (
-    <Dialog open onClose={props.onClose} maxWidth="md" fullWidth>
-      <DialogTitle>
-        Start a staged update of {props.detail.summary.name}
-      </DialogTitle>
-      <DialogContent>
-        <Typography variant="body2">
-          The new template goes to one pod first (Alpha); each further stage
-          waits for approval.
-        </Typography>
-        {containers.map(c => (
-          <TextField
-            key={c.name}
-            id={`image-${c.name}`}
-            label={`Image of ${c.name}`}
-            value={images[c.name] ?? ''}
-            onChange={e =>
-              setImages(old => ({ ...old, [c.name]: e.target.value.trim() }))
-            }
-            error={!!imageReferenceError(images[c.name] ?? '')}
-            helperText={imageReferenceError(images[c.name] ?? '') ?? ' '}
-            fullWidth
-            margin="dense"
-          />
-        ))}
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={editTemplate}
-              onChange={(_, v) => setEditTemplate(v)}
-            />
+    <ActionDialog
+      title={`Start a staged update of ${props.detail.summary.name}`}
+      action="Start update"
+      disabled={
+        !changed ||
+        !!parsed.problem ||
+        imageProblems.length > 0 ||
+        (!!props.refusal && !force)
+      }
+      wide
+      onClose={props.onClose}
+      onAction={() =>
+        props.onStart({
+          images,
+          template: editTemplate ? parsed.template : undefined,
+          force: props.refusal ? true : undefined,
+        })
+      }
+    >
+      <Typography variant="body2">
+        The new template goes to one pod first (Alpha); each further stage waits
+        for approval.
+      </Typography>
+      {containers.map(c => (
+        <TextField
+          key={c.name}
+          id={`image-${c.name}`}
+          label={`Image of ${c.name}`}
+          value={images[c.name] ?? ''}
+          onChange={e =>
+            setImages(old => ({ ...old, [c.name]: e.target.value.trim() }))
           }
-          label="Change other fields of the pod template"
+          error={!!imageReferenceError(images[c.name] ?? '')}
+          helperText={imageReferenceError(images[c.name] ?? '') ?? ' '}
+          fullWidth
+          margin="dense"
         />
-        {editTemplate && (
-          <TextField
-            id="pod-template"
-            label="Pod template (YAML)"
-            value={yamlText}
-            onChange={e => setYamlText(e.target.value)}
-            multiline
-            minRows={8}
-            fullWidth
-            variant="outlined"
-            inputProps={{ style: { fontFamily: 'monospace', fontSize: 12 } }}
-            error={!!parsed.problem}
-            helperText={
-              parsed.problem ?? 'Images above are set on this template'
-            }
+      ))}
+      <FormControlLabel
+        control={
+          <Checkbox
+            checked={editTemplate}
+            onChange={(_, v) => setEditTemplate(v)}
           />
-        )}
-        <Typography variant="subtitle2" style={{ marginTop: 16 }}>
-          Changes to the pod template
-        </Typography>
-        {next && (
-          <TemplateDiff before={current} after={next} label="Template diff" />
-        )}
-        {props.refusal && (
-          <>
-            <Alert severity="warning">{props.refusal}</Alert>
-            <FormControlLabel
-              control={
-                <Checkbox checked={force} onChange={(_, v) => setForce(v)} />
-              }
-              label="Start anyway (force; ops only)"
-            />
-          </>
-        )}
-        {error && (
-          <Alert severity="error" role="alert">
-            {error}
-          </Alert>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onClose} disabled={busy}>
-          Cancel
-        </Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={start}
-          disabled={
-            busy ||
-            !changed ||
-            !!parsed.problem ||
-            imageProblems.length > 0 ||
-            (!!props.refusal && !force)
-          }
-        >
-          Start update
-        </Button>
-      </DialogActions>
-    </Dialog>
+        }
+        label="Change other fields of the pod template"
+      />
+      {editTemplate && (
+        <TextField
+          id="pod-template"
+          label="Pod template (YAML)"
+          value={yamlText}
+          onChange={e => setYamlText(e.target.value)}
+          multiline
+          minRows={8}
+          fullWidth
+          variant="outlined"
+          inputProps={{ style: { fontFamily: 'monospace', fontSize: 12 } }}
+          error={!!parsed.problem}
+          helperText={parsed.problem ?? 'Images above are set on this template'}
+        />
+      )}
+      <Typography variant="subtitle2" style={{ marginTop: 16 }}>
+        Changes to the pod template
+      </Typography>
+      {next && (
+        <TemplateDiff before={current} after={next} label="Template diff" />
+      )}
+      {props.refusal && (
+        <>
+          <Alert severity="warning">{props.refusal}</Alert>
+          <FormControlLabel
+            control={
+              <Checkbox checked={force} onChange={(_, v) => setForce(v)} />
+            }
+            label="Start anyway (force; ops only)"
+          />
+        </>
+      )}
+    </ActionDialog>
   );
 }

@@ -17,7 +17,7 @@ import { Alert } from '@material-ui/lab';
 import { RolloutsApi } from '../../api';
 import { errorMessage } from './errorMessage';
 import { ApproveDialog } from './ApproveDialog';
-import { ConfirmDialog } from './ConfirmDialog';
+import { ActionDialog } from './ActionDialog';
 import { RollbackDialog } from './RollbackDialog';
 import { StartUpdateDialog } from './StartUpdateDialog';
 
@@ -276,17 +276,17 @@ export function StoneActions(props: {
         />
       )}
       {open === 'abort' && (
-        <ConfirmDialog
+        <ActionDialog
           title={`Abort the update of ${detail.summary.name}?`}
-          confirm="Abort update"
+          action="Abort update"
           onClose={close}
-          onConfirm={() =>
+          onAction={() =>
             run((api, decidedOn) => api.abort(detail.summary, decidedOn))
           }
         >
           Every pod goes back to the current revision{' '}
           {detail.summary.currentRevision}.
-        </ConfirmDialog>
+        </ActionDialog>
       )}
     </>
   );

@@ -9,28 +9,41 @@ import {
 import { Alert } from '@material-ui/lab';
 import { errorMessage } from './errorMessage';
 
-/** A yes/no question before an action, with the server's error if it fails. */
-export function ConfirmDialog(props: {
-  title: string;
+/**
+ * The frame of every Stone action's dialog: its content, the server's error
+ * when the action fails (the dialog stays open to try again), and Cancel
+ * beside the action's button, both disabled while the request is under way.
+ */
+export function ActionDialog(props: {
+  title: ReactNode;
   children: ReactNode;
-  confirm: string;
+  /** The action button's label, e.g. "Roll back". */
+  action: string;
+  /** The action cannot be taken yet (nothing chosen, input invalid, …). */
+  disabled?: boolean;
+  /** Room for tables and diffs. */
+  wide?: boolean;
   onClose: () => void;
-  onConfirm: () => Promise<void>;
+  onAction: () => Promise<void>;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const confirm = async () => {
+  const act = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      await props.onConfirm();
+      await props.onAction();
     } catch (e) {
       setError(errorMessage(e));
       setBusy(false);
     }
   };
   return (
-    <Dialog open onClose={props.onClose}>
+    <Dialog
+      open
+      onClose={props.onClose}
+      {...(props.wide ? { maxWidth: 'md', fullWidth: true } : {})}
+    >
       <DialogTitle>{props.title}</DialogTitle>
       <DialogContent>
         {props.children}
@@ -47,10 +60,10 @@ export function ConfirmDialog(props: {
         <Button
           color="primary"
           variant="contained"
-          onClick={confirm}
-          disabled={busy}
+          onClick={act}
+          disabled={busy || props.disabled}
         >
-          {props.confirm}
+          {props.action}
         </Button>
       </DialogActions>
     </Dialog>
