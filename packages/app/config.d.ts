@@ -3,10 +3,12 @@ export interface Config {
     signIn?: {
       /**
        * The sign-in providers offered on the sign-in page, in order.
-       * `guest` is for local use; `github` also needs `auth.providers.github`.
+       * `guest` and `demoOps` ("Ops (demo)", the demo ops user) are for local
+       * use and need `auth.providers.guest` / `auth.providers.demoOps`;
+       * `github` needs `auth.providers.github`.
        * @visibility frontend
        */
-      providers?: Array<'guest' | 'github'>;
+      providers?: Array<'guest' | 'demoOps' | 'github'>;
     };
   };
 }

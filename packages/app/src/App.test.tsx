@@ -22,5 +22,6 @@ describe('App', () => {
       expect(rendered.getByText('Guest')).toBeInTheDocument();
     });
     expect(rendered.queryByText('GitHub')).not.toBeInTheDocument();
+    expect(rendered.queryByText('Ops (demo)')).not.toBeInTheDocument();
   });
 });

@@ -31,10 +31,12 @@ import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
 import { Root } from './components/Root';
 import { NotFoundPage } from './components/NotFound/NotFoundPage';
+import { demoOpsSignInProvider } from './signIn/demoOps';
 
 /*
- * Sign-in offers guest for local use and GitHub when `cairn.signIn.providers`
- * lists it (it also needs `auth.providers.github`: see the README).
+ * Sign-in offers what `cairn.signIn.providers` lists: guest (the developer
+ * `guest`) and "Ops (demo)" (the demo ops user) for local use, GitHub when
+ * configured (each also needs its `auth.providers.<id>`: see the README).
  */
 const CairnSignInPage = (props: SignInPageProps) => {
   const configApi = useApi(configApiRef);
@@ -43,6 +45,7 @@ const CairnSignInPage = (props: SignInPageProps) => {
   ) ?? ['guest'];
   const providers = [
     ...(enabled.includes('guest') ? ['guest' as const] : []),
+    ...(enabled.includes('demoOps') ? [demoOpsSignInProvider] : []),
     ...(enabled.includes('github')
       ? [
           {
