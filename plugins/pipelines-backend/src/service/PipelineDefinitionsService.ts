@@ -33,6 +33,16 @@ import {
 
 const PIPELINES = { ...TEKTON_API, plural: 'pipelines' };
 
+/**
+ * Writes refuse fields the cluster would drop (as `kubectl apply` does by
+ * default), instead of the API server's default of dropping them with a
+ * warning: where Tekton's CRDs carry a schema, a field it does not have is a
+ * 400 naming it rather than a Pipeline saved without it. Where they preserve
+ * unknown fields, Tekton's webhook refuses them, and the portal's own check
+ * (`validatePipeline`) does so first, in Tekton's wording.
+ */
+const STRICT = { fieldValidation: 'Strict' } as const;
+
 /** Options of {@link PipelineDefinitionsService}. @public */
 export interface PipelineDefinitionsServiceOptions {
   clusters: ClusterAccess;
@@ -92,6 +102,7 @@ export class PipelineDefinitionsService {
         ...PIPELINES,
         namespace,
         body,
+        ...STRICT,
       })) as Pipeline;
       return this.definition(cluster, created);
     } catch (error) {
@@ -129,6 +140,7 @@ export class PipelineDefinitionsService {
         namespace: where.namespace,
         name: where.name,
         body,
+        ...STRICT,
       })) as Pipeline;
       return this.definition(where.cluster, replaced);
     } catch (error) {

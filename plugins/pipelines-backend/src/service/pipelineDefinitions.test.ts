@@ -382,6 +382,39 @@ describe('the pipeline builder API against a dev cluster with Tekton', () => {
     );
   });
 
+  it('refuses a field Tekton does not have (spec.bogus) on create and on update, naming it, and writes nothing', async () => {
+    const refusal =
+      'spec.bogus: unknown field "spec.bogus"; a Tekton v1 Pipeline has no such field';
+    const created = await create(SHOP, {
+      cluster: 'dev',
+      namespace: 'ci',
+      pipeline: newPipeline('bogus', { bogus: 'yes' }),
+    });
+    expect(created.status).toBe(400);
+    expect(created.body.error.message).toContain(
+      `pipeline "bogus" is not valid: ${refusal}`,
+    );
+    await expect(readFromCluster('ci', 'bogus')).rejects.toMatchObject({
+      code: 404,
+    });
+
+    const loaded = (await read(SHOP, 'ci', 'hello')).body;
+    const updated = await update(SHOP, 'ci', 'hello', {
+      pipeline: {
+        ...loaded.pipeline,
+        spec: { ...loaded.pipeline.spec, bogus: 'yes' },
+      },
+      resourceVersion: loaded.resourceVersion,
+    });
+    expect(updated.status).toBe(400);
+    expect(updated.body.error.message).toContain(
+      `pipeline "hello" is not valid: ${refusal}`,
+    );
+    const inCluster = (await readFromCluster('ci', 'hello')) as any;
+    expect(inCluster.metadata.resourceVersion).toBe(loaded.resourceVersion);
+    expect(inCluster.spec).not.toHaveProperty('bogus');
+  });
+
   it('says when the name or namespace in the object differ from where it is saved', async () => {
     const loaded = (await read(SHOP, 'ci', 'hello')).body;
     const renamed = await update(SHOP, 'ci', 'hello', {
