@@ -1,0 +1,2 @@
+export * from './DebugTerminalApi';
+export * from './DebugTerminalClient';

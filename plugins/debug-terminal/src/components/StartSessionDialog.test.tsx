@@ -1,0 +1,148 @@
+import { renderInTestApp } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type {
+  CreateSessionRequest,
+  DebugPodSummary,
+  DebugToolkitList,
+} from '@cairn/plugin-debug-terminal-common';
+import { StartSessionDialog } from './StartSessionDialog';
+
+// Many interactions in jsdom, on shared CPUs.
+jest.setTimeout(30_000);
+
+const pod: DebugPodSummary = {
+  cluster: 'dev',
+  namespace: 'shop',
+  name: 'web-1',
+  phase: 'Running',
+  containers: [
+    { name: 'app', state: 'running', ready: true, restartCount: 0 },
+    { name: 'proxy', state: 'running', ready: true, restartCount: 0 },
+  ],
+  debugContainers: [],
+};
+
+const toolkits: DebugToolkitList = {
+  items: [
+    {
+      name: 'netshoot',
+      image: 'docker.io/nicolaka/netshoot:v0.13',
+      profile: 'netadmin',
+      description: 'Network: tcpdump, dig, curl',
+    },
+    {
+      name: 'busybox',
+      image: 'docker.io/library/busybox:1.37',
+      profile: 'general',
+      description: 'A small shell',
+    },
+  ],
+  customImageAllowed: false,
+  maxTtlSeconds: 7200,
+};
+
+async function renderDialog(
+  onStart: (request: CreateSessionRequest) => Promise<void>,
+) {
+  await renderInTestApp(
+    <StartSessionDialog
+      open
+      entityRef="component:default/web"
+      pod={pod}
+      container="proxy"
+      toolkits={toolkits}
+      onStart={onStart}
+      onClose={() => {}}
+    />,
+  );
+  return screen.getByRole('dialog');
+}
+
+/** Picks `option` in the MUI select labelled `label`. */
+async function pick(dialog: HTMLElement, label: string, option: string) {
+  await userEvent.click(within(dialog).getByLabelText(label));
+  await userEvent.click(
+    within(screen.getByRole('listbox')).getByRole('option', { name: option }),
+  );
+}
+
+describe('StartSessionDialog', () => {
+  it('starts a session on the picked container with the toolkit, profile, mode and time limit', async () => {
+    const requests: CreateSessionRequest[] = [];
+    const dialog = await renderDialog(async request => {
+      requests.push(request);
+    });
+    expect(
+      within(dialog).getByText(/Network: tcpdump, dig, curl/),
+    ).toBeInTheDocument();
+
+    await pick(dialog, 'Container', 'app');
+    await pick(dialog, 'Toolkit', 'busybox');
+    expect(within(dialog).getByText(/A small shell/)).toBeInTheDocument();
+    await pick(dialog, 'Profile', 'sysadmin');
+    await userEvent.click(within(dialog).getByLabelText(/^Copy of the pod/));
+    const minutes = within(dialog).getByLabelText('Time limit (minutes)');
+    await userEvent.clear(minutes);
+    await userEvent.type(minutes, '15');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start session' }),
+    );
+
+    expect(requests).toEqual([
+      {
+        entityRef: 'component:default/web',
+        cluster: 'dev',
+        namespace: 'shop',
+        pod: 'web-1',
+        container: 'app',
+        toolkit: 'busybox',
+        profile: 'sysadmin',
+        mode: 'copy',
+        ttlSeconds: 900,
+      },
+    ]);
+  });
+
+  it('leaves the profile to the toolkit unless one is picked, and starts on the pressed container', async () => {
+    const requests: CreateSessionRequest[] = [];
+    const dialog = await renderDialog(async request => {
+      requests.push(request);
+    });
+    expect(within(dialog).getByText('The toolkit’s (netadmin)')).toBeVisible();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start session' }),
+    );
+    expect(requests[0]).toMatchObject({
+      container: 'proxy',
+      toolkit: 'netshoot',
+      mode: 'ephemeral',
+      ttlSeconds: 3600,
+    });
+    expect(requests[0]).not.toHaveProperty('profile');
+  });
+
+  it('refuses a time limit above the cap and shows the server’s refusal', async () => {
+    const dialog = await renderDialog(async () => {
+      throw new Error(
+        'debug.session.create is denied for component:default/web',
+      );
+    });
+    const minutes = within(dialog).getByLabelText('Time limit (minutes)');
+    const start = within(dialog).getByRole('button', { name: 'Start session' });
+    await userEvent.clear(minutes);
+    await userEvent.type(minutes, '121');
+    expect(within(dialog).getByText('at most 120 minutes')).toBeVisible();
+    expect(start).toBeDisabled();
+
+    await userEvent.clear(minutes);
+    await userEvent.type(minutes, '5');
+    await userEvent.click(start);
+    expect(
+      await within(dialog).findByText(
+        'debug.session.create is denied for component:default/web',
+      ),
+    ).toBeVisible();
+    expect(start).toBeEnabled();
+  });
+});
