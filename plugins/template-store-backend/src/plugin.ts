@@ -3,17 +3,22 @@ import {
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import {
+  EntityAuthorizer,
+  kubernetesAccessServiceRef,
+} from '@cairn/plugin-kubernetes-node';
 import {
   TEMPLATE_KINDS,
   TemplateKind,
   templatesDeletePermission,
-  templatesInstallPermission,
   templatesPublishPermission,
   templateStorePermissions,
 } from '@cairn/plugin-template-store-common';
 import { CatalogImporter } from './import/CatalogImporter';
 import { readImportLimits } from './import/limits';
+import { TemplateInstaller } from './install/TemplateInstaller';
 import { importSource, readCatalogSources } from './import/sources';
 import { AuthorizedTemplateStoreService } from './service/AuthorizedTemplateStoreService';
 import { DefaultTemplateStoreService } from './service/DefaultTemplateStoreService';
@@ -44,6 +49,8 @@ export const templateStorePlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         urlReader: coreServices.urlReader,
+        catalog: catalogServiceRef,
+        kubernetes: kubernetesAccessServiceRef,
       },
       async init({
         config,
@@ -56,16 +63,14 @@ export const templateStorePlugin = createBackendPlugin({
         database,
         scheduler,
         urlReader,
+        catalog,
+        kubernetes,
       }) {
         const store = await DatabaseTemplateStore.create(database);
         permissionsRegistry.addPermissions(templateStorePermissions);
         permissionsRegistry.addResourceType({
           resourceRef: templateResourceRef,
-          permissions: [
-            templatesPublishPermission,
-            templatesDeletePermission,
-            templatesInstallPermission,
-          ],
+          permissions: [templatesPublishPermission, templatesDeletePermission],
           rules: [isTemplateOwnerRule],
           getResources: async refs =>
             Promise.all(
@@ -88,11 +93,23 @@ export const templateStorePlugin = createBackendPlugin({
         const limits = readImportLimits(config);
         const importer = new CatalogImporter({ store, limits, urlReader });
         const service = new AuthorizedTemplateStoreService(
-          new DefaultTemplateStoreService({ store, importer, limits }),
+          new DefaultTemplateStoreService({
+            store,
+            importer,
+            limits,
+            catalog,
+            installer: new TemplateInstaller(kubernetes.clusters),
+          }),
           permissions,
           createConditionAuthorizer(
             permissionsRegistry.getPermissionRuleset(templateResourceRef),
           ),
+          new EntityAuthorizer({
+            catalog,
+            permissions,
+            auditor,
+            objects: 'templates',
+          }),
         );
 
         const sources = readCatalogSources(config);

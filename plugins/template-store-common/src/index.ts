@@ -10,3 +10,4 @@ export * from './requests';
 export * from './versions';
 export * from './catalogLayout';
 export * from './templateYaml';
+export * from './install';

@@ -88,13 +88,16 @@ export const templatesImportPermission = createPermission({
 });
 
 /**
- * Install a template's version into a namespace of a cluster.
+ * Install a template's version into a namespace of a catalog entity (a
+ * namespace the user may write): a permission on the entity, so the policy
+ * allows it to the entity's owners (and ops), as it does the entity's other
+ * changes.
  * @public
  */
 export const templatesInstallPermission = createPermission({
   name: 'templates.install',
   attributes: { action: 'create' },
-  resourceType: RESOURCE_TYPE_TEMPLATE,
+  resourceType: 'catalog-entity',
 });
 
 /**

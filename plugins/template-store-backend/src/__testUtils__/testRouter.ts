@@ -1,14 +1,18 @@
 import { PermissionsService } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { ClusterAccess, EntityAuthorizer } from '@cairn/plugin-kubernetes-node';
 import { CairnPermissionPolicy } from '@cairn/plugin-permission-backend-module-cairn';
 import express from 'express';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { CatalogImporter } from '../import/CatalogImporter';
 import { DEFAULT_LIMITS, ImportLimits } from '../import/limits';
+import { TemplateInstaller } from '../install/TemplateInstaller';
 import { AuthorizedTemplateStoreService } from '../service/AuthorizedTemplateStoreService';
 import { DefaultTemplateStoreService } from '../service/DefaultTemplateStoreService';
 import { isTemplateOwnerRule } from '../service/permissionRules';
@@ -24,9 +28,20 @@ export const USERS: Record<string, string[]> = {
 
 /**
  * Decides as the portal does: Cairn's policy with `group:default/ops` as
- * ops, the caller's groups as their ownership claims.
+ * ops, the caller's groups as their ownership claims. A conditional
+ * decision on a catalog entity (owners may change their entities) is
+ * applied to the entity's `spec.owner`, as the catalog applies it.
  */
-export function cairnPermissions(): PermissionsService {
+export function cairnPermissions(entities: Entity[] = []): PermissionsService {
+  const ownerOf = new Map(
+    entities.map(e => [
+      stringifyEntityRef(e),
+      `group:default/${String(e.spec?.owner).replace(
+        /^group:(default\/)?/,
+        '',
+      )}`,
+    ]),
+  );
   const policy = new CairnPermissionPolicy({
     opsGroups: ['group:default/ops'],
   });
@@ -56,10 +71,21 @@ export function cairnPermissions(): PermissionsService {
       Promise.all(
         requests.map(async r => {
           const decision = await decide(r.permission, credentials);
-          // `authorize` resolves conditions itself; the store only asks it for basic permissions.
-          if (decision.result === 'CONDITIONAL')
+          if (decision.result !== 'CONDITIONAL') return decision;
+          const resourceRef = (r as { resourceRef?: string }).resourceRef;
+          const condition = decision.conditions as unknown as {
+            rule: string;
+            params: { claims: string[] };
+          };
+          if (!resourceRef || condition.rule !== 'IS_ENTITY_OWNER')
             throw new Error('unexpected conditional decision');
-          return decision;
+          const owner = ownerOf.get(resourceRef);
+          return {
+            result:
+              owner && condition.params.claims.includes(owner)
+                ? AuthorizeResult.ALLOW
+                : AuthorizeResult.DENY,
+          };
         }),
       ),
     authorizeConditional: async (requests, { credentials }) =>
@@ -67,11 +93,27 @@ export function cairnPermissions(): PermissionsService {
   };
 }
 
+/** What a test router runs with besides its database. */
+export interface TestRouterOptions {
+  limits?: ImportLimits;
+  /** The clusters installs go to (none by default). */
+  clusters?: ClusterAccess;
+  /** The catalog's entities. */
+  entities?: Entity[];
+}
+
 /** The router over the store on a test database, with Backstage's error handler. */
 export async function startTestRouter(
   knex: Knex,
-  limits: ImportLimits = DEFAULT_LIMITS,
+  options: TestRouterOptions = {},
 ) {
+  const {
+    limits = DEFAULT_LIMITS,
+    clusters = new ClusterAccess([]),
+    entities = [],
+  } = options;
+  const catalog = catalogServiceMock({ entities });
+  const permissions = cairnPermissions(entities);
   const store = await DatabaseTemplateStore.create(
     mockServices.database({ knex }),
   );
@@ -83,9 +125,17 @@ export async function startTestRouter(
         store,
         importer: new CatalogImporter({ store, limits }),
         limits,
+        catalog,
+        installer: new TemplateInstaller(clusters),
       }),
-      cairnPermissions(),
+      permissions,
       createConditionAuthorizer([isTemplateOwnerRule]),
+      new EntityAuthorizer({
+        catalog,
+        permissions,
+        auditor: mockServices.auditor.mock(),
+        objects: 'templates',
+      }),
     ),
     httpAuth: mockServices.httpAuth({ pluginId: 'template-store' }),
     auditor: {

@@ -12,12 +12,15 @@ import {
   TemplateKind,
   templatesDeletePermission,
   templatesImportPermission,
+  templatesInstallPermission,
   templatesPublishPermission,
   templatesReadPermission,
 } from '@cairn/plugin-template-store-common';
+import { EntityAuthorizer } from '@cairn/plugin-kubernetes-node';
 import { TemplateResource } from './permissionRules';
 import {
   Caller,
+  InstallInput,
   PublishInput,
   TemplateStoreService,
 } from './TemplateStoreService';
@@ -34,13 +37,15 @@ export type ConditionAuthorizer = (
  * publishing, deprecating, forking under a group and deleting need
  * `templates.publish` / `templates.delete` on the template, which the policy
  * allows to the owner group's members (and ops); imports need
- * `templates.import`.
+ * `templates.import`; installing needs `templates.install` on the catalog
+ * entity whose namespace it goes to (its owners and ops).
  */
 export class AuthorizedTemplateStoreService implements TemplateStoreService {
   constructor(
     private readonly service: TemplateStoreService,
     private readonly permissions: PermissionsService,
     private readonly isAllowed: ConditionAuthorizer,
+    private readonly entities: EntityAuthorizer,
   ) {}
 
   async list(
@@ -150,6 +155,35 @@ export class AuthorizedTemplateStoreService implements TemplateStoreService {
   async getImport(id: string, caller: Caller) {
     await this.authorize(templatesImportPermission, caller);
     return this.service.getImport(id, caller);
+  }
+
+  async installTargets(entityRef: string, caller: Caller) {
+    await this.authorize(templatesReadPermission, caller);
+    await this.entities.authorize(
+      entityRef,
+      templatesInstallPermission,
+      caller,
+      'templates',
+    );
+    return this.service.installTargets(entityRef, caller);
+  }
+
+  /** A preview needs the same as an install: it reads the entity's namespace for it. */
+  async install(
+    kind: TemplateKind,
+    name: string,
+    version: string,
+    input: InstallInput,
+    caller: Caller,
+  ) {
+    await this.authorize(templatesReadPermission, caller);
+    await this.entities.authorize(
+      input.entityRef,
+      templatesInstallPermission,
+      caller,
+      'templates',
+    );
+    return this.service.install(kind, name, version, input, caller);
   }
 
   private async authorize(permission: BasicPermission, caller: Caller) {

@@ -1,4 +1,6 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { getEntityScope } from '@cairn/plugin-kubernetes-node';
 import {
   ForkRequest,
   parseTemplateYaml,
@@ -11,9 +13,11 @@ import { parseDocument } from 'yaml';
 import { templateDigest } from '../import/catalogFiles';
 import { CatalogImporter } from '../import/CatalogImporter';
 import { ImportLimits, PayloadTooLargeError } from '../import/limits';
+import { TemplateInstaller } from '../install/TemplateInstaller';
 import { NewTemplateVersion, TemplateStore } from '../store/TemplateStore';
 import {
   Caller,
+  InstallInput,
   PublishInput,
   TemplateStoreService,
 } from './TemplateStoreService';
@@ -25,6 +29,8 @@ export class DefaultTemplateStoreService implements TemplateStoreService {
       store: TemplateStore;
       importer: CatalogImporter;
       limits: ImportLimits;
+      installer: TemplateInstaller;
+      catalog: CatalogService;
     },
   ) {}
 
@@ -180,6 +186,37 @@ export class DefaultTemplateStoreService implements TemplateStoreService {
     const report = await this.options.store.getImport(id);
     if (!report) throw new NotFoundError(`no import ${id}`);
     return report;
+  }
+
+  async installTargets(entityRef: string, caller: Caller) {
+    return this.options.installer.targets(
+      await this.entityScope(entityRef, caller),
+    );
+  }
+
+  async install(
+    kind: TemplateKind,
+    name: string,
+    version: string,
+    input: InstallInput,
+    caller: Caller,
+  ) {
+    const [detail, scope] = await Promise.all([
+      this.getVersion(kind, name, version),
+      this.entityScope(input.entityRef, caller),
+    ]);
+    return this.options.installer.install(detail, scope, input);
+  }
+
+  /** Where an entity's objects are, as the caller sees the entity. */
+  private async entityScope(entityRef: string, caller: Caller) {
+    const entity = await this.options.catalog.getEntityByRef(entityRef, {
+      credentials: caller.credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`entity ${entityRef} not found in the catalog`);
+    }
+    return getEntityScope(entity, 'templates');
   }
 
   private async put(

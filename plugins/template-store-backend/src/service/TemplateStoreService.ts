@@ -2,6 +2,8 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ForkRequest,
   ImportReport,
+  InstallResult,
+  InstallTargets,
   TemplateDetail,
   TemplateFacets,
   TemplateKind,
@@ -23,6 +25,15 @@ export interface PublishInput {
   version: string;
   yaml: string;
   readme?: string;
+}
+
+/** An install, parsed from the request. */
+export interface InstallInput {
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  dryRun: boolean;
+  replace?: string;
 }
 
 /** What the router serves; {@link AuthorizedTemplateStoreService} checks permissions around the plain one. */
@@ -82,4 +93,14 @@ export interface TemplateStoreService {
     caller: Caller,
   ): Promise<ImportReport>;
   getImport(id: string, caller: Caller): Promise<ImportReport>;
+  /** Where an entity's installs may go. */
+  installTargets(entityRef: string, caller: Caller): Promise<InstallTargets>;
+  /** Installs a version into a namespace of the entity, or previews it. */
+  install(
+    kind: TemplateKind,
+    name: string,
+    version: string,
+    input: InstallInput,
+    caller: Caller,
+  ): Promise<InstallResult>;
 }

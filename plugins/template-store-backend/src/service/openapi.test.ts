@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { TestDatabases } from '@backstage/backend-test-utils';
-import Ajv2020 from 'ajv/dist/2020';
 import { catalogCopy, filesOf, tarGz } from '../__testUtils__/archives';
+import { conformsTo } from '../__testUtils__/conformance';
 import { startTestRouter } from '../__testUtils__/testRouter';
 import { toOpenApiPath } from '@cairn/backend-openapi';
 import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
@@ -70,16 +70,6 @@ describe('the OpenAPI document', () => {
   describe('describes the responses as the server sends them', () => {
     const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-    function conforms(schema: Json, value: unknown) {
-      const ajv = new Ajv2020({ strict: false, validateFormats: false });
-      ajv.addSchema({ $id: 'doc', components: doc.components });
-      const validate = ajv.compile({
-        $ref: `doc${schema.$ref}`,
-      });
-      validate(value);
-      return validate.errors ?? [];
-    }
-
     it('on every operation with a body, and errors', async () => {
       const { as } = await startTestRouter(await databases.init('SQLITE_3'));
       const ops = 'user:default/olga';
@@ -107,8 +97,10 @@ describe('the OpenAPI document', () => {
         importArchive: async () => imported,
         getImport: () => as(ops).get(`/imports/${imported.body.id}`),
       };
+      // Installs need a cluster: install.test.ts checks their responses.
+      const elsewhere = ['installTargets', 'install'];
       for (const [id, operation] of Object.entries<Json>(API_OPERATIONS)) {
-        if (!operation.success.schema) continue;
+        if (!operation.success.schema || elsewhere.includes(id)) continue;
         const response = await calls[id]();
         expect({ id, status: response.status }).toEqual({
           id,
@@ -116,12 +108,12 @@ describe('the OpenAPI document', () => {
         });
         expect({
           id,
-          errors: conforms(operation.success.schema, response.body),
+          errors: conformsTo(operation.success.schema, response.body),
         }).toEqual({ id, errors: [] });
       }
       const error = await as(ops).get('/templates/Task/nope');
       expect(
-        conforms({ $ref: '#/components/schemas/Error' }, error.body),
+        conformsTo({ $ref: '#/components/schemas/Error' }, error.body),
       ).toEqual([]);
     });
   });

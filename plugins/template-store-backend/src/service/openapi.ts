@@ -3,6 +3,8 @@ import {
   diffQuerySchema,
   forkBodySchema,
   importPathSchema,
+  installBodySchema,
+  installTargetsQuerySchema,
   listTemplatesQuerySchema,
   publishBodySchema,
   TEMPLATE_KINDS,
@@ -203,6 +205,32 @@ export const API_OPERATIONS = {
       schema: ref('ImportReport'),
     },
   },
+  installTargets: {
+    method: 'get',
+    path: '/install-targets',
+    summary:
+      'The clusters and namespace installs for a catalog entity may go to (permission templates.install on it)',
+    query: installTargetsQuerySchema,
+    success: {
+      status: 200,
+      description: 'The targets',
+      schema: ref('InstallTargets'),
+    },
+  },
+  install: {
+    method: 'post',
+    path: '/templates/:kind/:name/versions/:version/installs',
+    summary:
+      'Install a version into a namespace of a catalog entity (permission templates.install on it), or preview it (dryRun): what is there, whether it differs and how. A different object there is replaced only with `replace` set to the resourceVersion the preview showed',
+    pathParams: versionPathSchema,
+    body: installBodySchema,
+    auditEventId: 'template-install',
+    success: {
+      status: 200,
+      description: 'What the install found and did (or would do)',
+      schema: ref('InstallResult'),
+    },
+  },
 } satisfies Record<string, ApiOperation>;
 
 export type OperationId = keyof typeof API_OPERATIONS;
@@ -213,9 +241,14 @@ const ERROR_RESPONSES = {
   ),
   '401': errorResponse('No valid Backstage token'),
   '403': errorResponse('Not allowed; the message names the permission'),
-  '404': errorResponse('No such template, version or import'),
+  '404': errorResponse(
+    'No such template, version, import or entity, or the cluster does not serve the kind',
+  ),
   '409': errorResponse(
-    'A version conflict: the version exists with other content, is not above the latest, or is in use',
+    'A version conflict: the version exists with other content, is not above the latest, or is in use; or an install would replace an object not confirmed, changed since its preview, or another entity’s',
+  ),
+  '503': errorResponse(
+    'The cluster cannot be reached or refused the portal; the message says what to fix',
   ),
   '413': errorResponse(
     'The YAML or the archive is over its size limit, or the archive holds too many files',
@@ -393,6 +426,40 @@ const COMPONENTS = {
       docs: ref('TemplateDocs'),
     },
     [...versionSummaryRequired, 'kind', 'name', 'yaml', 'docs'],
+  ),
+  InstallTargets: object({ clusters: strings, namespace: s('string') }, [
+    'clusters',
+  ]),
+  InstallResult: object(
+    {
+      outcome: s('string', {
+        enum: ['preview', 'created', 'replaced', 'unchanged'],
+      }),
+      cluster: s('string'),
+      namespace: s('string'),
+      kind: kindSchema,
+      name: s('string'),
+      version: s('string'),
+      object: s('object', {
+        description: 'The object as the cluster stores it (or would)',
+      }),
+      existing: object(
+        {
+          resourceVersion: s('string'),
+          installedFrom: object(
+            { kind: kindSchema, name: s('string'), version: s('string') },
+            ['kind', 'name', 'version'],
+          ),
+          differs: s('boolean'),
+          diff: s('string', {
+            description:
+              'Unified diff of labels, annotations and spec, the cluster’s against the install’s',
+          }),
+        },
+        ['resourceVersion', 'differs', 'diff'],
+      ),
+    },
+    ['outcome', 'cluster', 'namespace', 'kind', 'name', 'version', 'object'],
   ),
   VersionDiff: object(
     { from: s('string'), to: s('string'), patch: s('string') },

@@ -29,7 +29,7 @@ describe('the template store API', () => {
   async function withCatalog(databaseId: any) {
     const knex = await databases.init(databaseId);
     knexes.set(databaseId, knex);
-    const router = await startTestRouter(knex, limits);
+    const router = await startTestRouter(knex, { limits });
     const imported = await router
       .as(OPS)
       .post('/imports?owner=group:default/platform')

@@ -98,6 +98,10 @@ export async function createRouter(
         caller,
       ),
     getImport: ({ params }, caller) => service.getImport(params.id, caller),
+    installTargets: ({ query }, caller) =>
+      service.installTargets(query.entityRef, caller),
+    install: ({ params, body }, caller) =>
+      service.install(params.kind, params.name, params.version, body, caller),
   };
 
   const router = Router();
@@ -130,19 +134,21 @@ export async function createRouter(
               parseInput(operation.body as z.ZodType, req.body, 'body'),
         };
         const caller = await callerOf(httpAuth, req);
-        const audit = operation.auditEventId
-          ? await auditor.createEvent({
-              eventId: operation.auditEventId,
-              request: req,
-              severityLevel: 'medium',
-              meta: {
-                ...input.params,
-                ...(isArchive
-                  ? { bytes: input.body.length }
-                  : { ...input.body, yaml: undefined, readme: undefined }),
-              },
-            })
-          : undefined;
+        // A dry run (an install's preview) changes nothing to record.
+        const audit =
+          operation.auditEventId && !input.body?.dryRun
+            ? await auditor.createEvent({
+                eventId: operation.auditEventId,
+                request: req,
+                severityLevel: 'medium',
+                meta: {
+                  ...input.params,
+                  ...(isArchive
+                    ? { bytes: input.body.length }
+                    : { ...input.body, yaml: undefined, readme: undefined }),
+                },
+              })
+            : undefined;
         let result: unknown;
         try {
           result = await handle(input, caller);

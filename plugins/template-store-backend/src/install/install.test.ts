@@ -1,0 +1,227 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  ClusterAccess,
+  kubernetesStatusCode,
+} from '@cairn/plugin-kubernetes-node';
+import {
+  component,
+  PortalTestCluster,
+  startPortalTestCluster,
+} from '@cairn/plugin-kubernetes-node/testUtils';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { conformsTo } from '../__testUtils__/conformance';
+import { startTestRouter } from '../__testUtils__/testRouter';
+import { API_OPERATIONS } from '../service/openapi';
+
+jest.setTimeout(120_000);
+
+const PLATFORM = 'user:default/pia';
+const PAYMENTS = 'user:default/dan';
+const NAMESPACE = 'shop';
+
+const task = (version: string, image: string) => `apiVersion: tekton.dev/v1
+kind: Task
+metadata:
+  name: greet
+  labels:
+    app.kubernetes.io/version: "${version}"
+  annotations:
+    tekton.dev/pipelines.minVersion: "0.50.0"
+spec:
+  description: Says hello.
+  params:
+    - name: who
+      default: world
+  steps:
+    - name: greet
+      image: ${image}
+      script: echo hello $(params.who)
+`;
+
+/** The payments team's service, in namespace `shop` of the dev cluster. */
+const paymentsApi = component(
+  'payments-api',
+  {
+    'backstage.io/kubernetes-id': 'payments-api',
+    'backstage.io/kubernetes-namespace': NAMESPACE,
+  },
+  'team-payments',
+);
+
+describe('installing a template version into a namespace of a cluster', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let tc: PortalTestCluster;
+  let tasks: CustomObjectsApi;
+
+  beforeAll(async () => {
+    tc = await startPortalTestCluster({ namespaces: [NAMESPACE, 'other'] });
+    tasks = tc.admin.makeApiClient(CustomObjectsApi);
+  });
+  afterAll(() => tc?.stop());
+
+  const readTask = (name: string, namespace = NAMESPACE) =>
+    tasks
+      .getNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        namespace,
+        plural: 'tasks',
+        name,
+      })
+      .then(
+        (t: any) => t,
+        (error: unknown) => {
+          if (kubernetesStatusCode(error) === 404) return undefined;
+          throw error;
+        },
+      );
+
+  async function store() {
+    const router = await startTestRouter(await databases.init('SQLITE_3'), {
+      clusters: ClusterAccess.fromConfig(
+        new ConfigReader({ kubernetes: tc.kubernetesConfig }),
+      ),
+      entities: [paymentsApi],
+    });
+    for (const [version, image] of [
+      ['0.1', 'alpine:3.20'],
+      ['0.2', 'alpine:3.21'],
+    ]) {
+      const published = await router
+        .as(PLATFORM)
+        .post('/templates')
+        .send({
+          owner: 'group:default/platform',
+          version,
+          yaml: task(version, image),
+        });
+      expect(published.status).toBe(201);
+    }
+    return router;
+  }
+
+  const target = {
+    entityRef: 'component:default/payments-api',
+    cluster: 'dev',
+    namespace: NAMESPACE,
+  };
+
+  it('previews, creates, leaves the same, and replaces a different object only once confirmed', async () => {
+    const { as, auditEvents } = await store();
+    const install = (version: string, body: object = {}) =>
+      as(PAYMENTS)
+        .post(`/templates/Task/greet/versions/${version}/installs`)
+        .send({ ...target, ...body });
+
+    const targets = await as(PAYMENTS).get(
+      '/install-targets?entityRef=component:default/payments-api',
+    );
+    expect(targets.body).toEqual({ clusters: ['dev'], namespace: NAMESPACE });
+
+    const preview = await install('0.1', { dryRun: true });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      outcome: 'preview',
+      kind: 'Task',
+      name: 'greet',
+      version: '0.1',
+    });
+    expect(preview.body.existing).toBeUndefined();
+    expect(await readTask('greet')).toBeUndefined();
+
+    const created = await install('0.1');
+    expect(created.body.outcome).toBe('created');
+    const stored = await readTask('greet');
+    expect(stored.metadata.labels).toEqual({
+      'app.kubernetes.io/version': '0.1',
+      'backstage.io/kubernetes-id': 'payments-api',
+    });
+    expect(stored.metadata.annotations).toMatchObject({
+      'cairn.dev/template': 'Task/greet',
+      'cairn.dev/template-version': '0.1',
+      'cairn.dev/template-digest': expect.stringMatching(/^sha256:/),
+    });
+    expect(stored.spec.steps[0].image).toBe('alpine:3.20');
+
+    const again = await install('0.1');
+    expect(again.body.outcome).toBe('unchanged');
+    expect(again.body.existing).toMatchObject({
+      differs: false,
+      installedFrom: { kind: 'Task', name: 'greet', version: '0.1' },
+    });
+
+    // Another version is there to replace: not without the preview's word.
+    const unconfirmed = await install('0.2');
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.error.message).toContain(
+      'already exists (installed from Task/greet 0.1) and differs from 0.2; preview the install',
+    );
+    const differs = await install('0.2', { dryRun: true });
+    expect(differs.body.existing).toMatchObject({
+      resourceVersion: stored.metadata.resourceVersion,
+      differs: true,
+    });
+    expect(differs.body.existing.diff).toContain('-    - image: alpine:3.20');
+    expect(differs.body.existing.diff).toContain('+    - image: alpine:3.21');
+
+    const stale = await install('0.2', { replace: '1' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain('changed since the preview');
+
+    const replaced = await install('0.2', {
+      replace: differs.body.existing.resourceVersion,
+    });
+    expect(replaced.body.outcome).toBe('replaced');
+    expect((await readTask('greet')).spec.steps[0].image).toBe('alpine:3.21');
+
+    // As the OpenAPI document describes them.
+    for (const response of [preview, created, differs, replaced]) {
+      expect(
+        conformsTo(API_OPERATIONS.install.success.schema, response.body),
+      ).toEqual([]);
+    }
+    expect(
+      conformsTo(API_OPERATIONS.installTargets.success.schema, targets.body),
+    ).toEqual([]);
+
+    // Previews are reads; installs are recorded.
+    expect(auditEvents.filter(e => e.eventId === 'template-install')).toEqual([
+      expect.objectContaining({
+        status: 'succeeded',
+        meta: expect.objectContaining({ version: '0.1', namespace: NAMESPACE }),
+      }),
+      expect.objectContaining({ status: 'succeeded' }),
+      expect.objectContaining({ status: 'failed' }),
+      expect.objectContaining({ status: 'failed' }),
+      expect.objectContaining({ status: 'succeeded' }),
+    ]);
+  });
+
+  it('is for the entity’s owners and ops, into its own namespace; the cluster is left as it was', async () => {
+    const { as } = await store();
+    const installAs = (user: string, body: object = {}) =>
+      as(user)
+        .post('/templates/Task/greet/versions/0.1/installs')
+        .send({ ...target, ...body });
+
+    const refused = await installAs(PLATFORM);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain(
+      'permission templates.install',
+    );
+    const elsewhere = await installAs(PAYMENTS, { namespace: 'other' });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error.message).toBe(
+      'component:default/payments-api is in namespace "shop" (its backstage.io/kubernetes-namespace annotation), not "other"',
+    );
+    const noEntity = await installAs(PAYMENTS, {
+      entityRef: 'component:default/nope',
+    });
+    expect(noEntity.status).toBe(404);
+    const badBody = await installAs(PAYMENTS, { namespace: 'Not_A_Name' });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.error.message).toContain('invalid body: namespace');
+    expect(await readTask('greet', 'other')).toBeUndefined();
+  });
+});
