@@ -11,9 +11,14 @@ import pipelinesPlugin from '@cairn/plugin-pipelines/alpha';
 import { screen } from '@testing-library/react';
 import { RolloutsApi, rolloutsApiRef } from '@cairn/plugin-rollouts';
 import rolloutsPlugin from '@cairn/plugin-rollouts/alpha';
+import {
+  DebugTerminalApi,
+  debugTerminalApiRef,
+} from '@cairn/plugin-debug-terminal';
+import debugTerminalPlugin from '@cairn/plugin-debug-terminal/alpha';
 
 /*
- * Both Cairn entity tabs (Pipelines' CI/CD and Rollouts) in an app on
+ * Cairn's entity tabs (Pipelines' CI/CD, Rollouts, Debug) in an app on
  * Backstage's new frontend system: each
  * plugin's entity-content extension is mounted by the app machinery
  * (createExtensionTester), declares its tab, opts entities in by their
@@ -51,9 +56,20 @@ const pipelinesApi: Partial<PipelinesApi> = {
   watchRuns: (_entityRef, _onChanges, signal) =>
     new Promise(resolve => signal.addEventListener('abort', () => resolve())),
 };
+const debugTerminalApi: Partial<DebugTerminalApi> = {
+  listPods: async () => ({ items: [], clusterErrors: [] }),
+  listSessions: async () => ({ items: [] }),
+  listRecordings: async () => ({ items: [] }),
+  toolkits: async () => ({
+    items: [],
+    customImageAllowed: false,
+    maxTtlSeconds: 3600,
+  }),
+};
 const apis = [
   [rolloutsApiRef, rolloutsApi],
   [pipelinesApiRef, pipelinesApi],
+  [debugTerminalApiRef, debugTerminalApi],
 ] as const;
 
 describe.each([
@@ -70,6 +86,13 @@ describe.each([
     title: 'CI/CD',
     path: '/ci-cd',
     shows: 'No pipeline runs yet',
+  },
+  {
+    plugin: debugTerminalPlugin,
+    id: 'entity-content:debug-terminal',
+    title: 'Debug',
+    path: '/debug',
+    shows: /No debug sessions yet/,
   },
 ])(
   'the $title tab on the new frontend system',

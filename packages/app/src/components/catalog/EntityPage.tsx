@@ -39,6 +39,10 @@ import {
   isKubernetesAvailable,
 } from '@backstage/plugin-kubernetes';
 import {
+  EntityDebugContent,
+  isDebugTerminalAvailable,
+} from '@cairn/plugin-debug-terminal';
+import {
   EntityPipelinesContent,
   isPipelinesAvailable,
 } from '@cairn/plugin-pipelines';
@@ -118,6 +122,13 @@ const componentPage = (
       if={isKubernetesAvailable}
     >
       <EntityKubernetesContent refreshIntervalMs={10000} />
+    </EntityLayout.Route>
+    <EntityLayout.Route
+      path="/debug"
+      title="Debug"
+      if={isDebugTerminalAvailable}
+    >
+      <EntityDebugContent />
     </EntityLayout.Route>
     <EntityLayout.Route path="/dependencies" title="Dependencies">
       <Grid container spacing={3} alignItems="stretch">
