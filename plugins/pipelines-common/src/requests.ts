@@ -452,8 +452,15 @@ export const webhookDeliveriesQuerySchema = z.object({
       ],
     )
     .optional(),
+  /** Only the deliveries that matched Pipelines of this catalog entity. */
+  entityRef: z.string().min(1).max(400).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+
+/** @public */
+export type WebhookDeliveriesQuery = z.infer<
+  typeof webhookDeliveriesQuerySchema
+>;
 
 /** `POST /webhooks/deliveries/:id/redeliver`. @public */
 export const webhookDeliveryPathSchema = z.object({

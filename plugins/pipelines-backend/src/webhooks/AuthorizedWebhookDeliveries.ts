@@ -11,6 +11,7 @@ import { EntityCaller } from '@cairn/plugin-kubernetes-node';
 import {
   pipelinesRunCreatePermission,
   pipelinesWebhookManagePermission,
+  WebhookDeliveriesQuery,
   WebhookDeliverySummary,
 } from '@cairn/plugin-pipelines-common';
 import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
@@ -51,12 +52,29 @@ const kubernetesIdsOf = (delivery: StoredDelivery) =>
 export class AuthorizedWebhookDeliveries {
   constructor(private readonly options: AuthorizedWebhookDeliveriesOptions) {}
 
+  /**
+   * The log, newest first; with `entityRef`, the deliveries that met the
+   * Pipelines of that entity (by its `backstage.io/kubernetes-id`).
+   */
   async list(
-    query: Parameters<DeliveryStore['list']>[0],
+    query: WebhookDeliveriesQuery,
     caller: EntityCaller,
   ): Promise<WebhookDeliverySummary[]> {
+    const { entityRef, ...filters } = query;
+    let kubernetesId: string | undefined;
+    if (entityRef) {
+      const entity = await this.options.catalog.getEntityByRef(entityRef, {
+        credentials: caller.credentials,
+      });
+      if (!entity) {
+        throw new NotFoundError(`entity ${entityRef} is not in the catalog`);
+      }
+      kubernetesId = entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION];
+      // Pipelines are matched to entities by that label only.
+      if (!kubernetesId) return [];
+    }
     const ops = await this.isOps(caller.credentials);
-    const listed = await this.options.store.list(query);
+    const listed = await this.options.store.list({ ...filters, kubernetesId });
     if (ops) return listed.map(d => summary(d, true));
     const owned = await this.ownedKubernetesIds(caller.credentials, [
       ...new Set(listed.flatMap(kubernetesIdsOf)),

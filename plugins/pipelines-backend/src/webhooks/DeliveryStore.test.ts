@@ -98,12 +98,48 @@ describe('DeliveryStore', () => {
           d => d.deliveryId,
         ),
       ).toEqual(['new']);
+      // An entity's deliveries: those that met its Pipelines, by label.
+      await store.insert(delivery('other', new Date('2026-12-06T00:00:00Z')));
+      await store.finish('github:other', {
+        outcome: 'no-match',
+        matches: [
+          {
+            cluster: 'dev',
+            namespace: 'ci',
+            pipeline: 'build',
+            kubernetesId: 'shop_x',
+            matched: false,
+            reason: 'master is not one of main',
+          },
+        ],
+      });
+      await store.finish('github:old', {
+        outcome: 'runs-created',
+        runs: [run],
+        matches: [
+          {
+            cluster: 'dev',
+            namespace: 'ci',
+            pipeline: 'build',
+            kubernetesId: 'shop',
+            matched: true,
+          },
+        ],
+      });
+      const ofEntity = async (kubernetesId: string) =>
+        (await store.list({ limit: 10, kubernetesId })).map(d => d.deliveryId);
+      expect(await ofEntity('shop')).toEqual(['old']);
+      expect(await ofEntity('shop_x')).toEqual(['other']);
+      // `_` is not a wildcard: shopAx names no Pipeline.
+      expect(await ofEntity('shopAx')).toEqual([]);
+      expect(await ofEntity('sho')).toEqual([]);
       // Retention keeps unprocessed deliveries, whatever their age.
       expect(await store.expireBefore(new Date('2026-12-05T00:00:00Z'))).toBe(
         1,
       );
       expect((await store.list({ limit: 10 })).map(d => d.deliveryId)).toEqual([
         'new',
+        'other',
         'stuck',
       ]);
     },

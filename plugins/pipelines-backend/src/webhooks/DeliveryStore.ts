@@ -156,11 +156,16 @@ export class DeliveryStore {
     return rows.map(fromRow);
   }
 
-  /** The newest deliveries first. */
+  /**
+   * The newest deliveries first; with `kubernetesId`, those that matched a
+   * Pipeline labelled with it (matched or not: a delivery filtered out by a
+   * branch filter is the entity's too).
+   */
   async list(options: {
     limit: number;
     provider?: GitProvider;
     outcome?: WebhookDeliveryOutcome;
+    kubernetesId?: string;
   }): Promise<StoredDelivery[]> {
     const query = this.db(TABLE)
       .orderBy('received_at', 'desc')
@@ -168,6 +173,14 @@ export class DeliveryStore {
       .limit(options.limit);
     if (options.provider) query.where({ provider: options.provider });
     if (options.outcome) query.where({ outcome: options.outcome });
+    if (options.kubernetesId) {
+      // `matches` is JSON text; a label value has no quote or backslash, and
+      // LIKE's wildcards in it are escaped.
+      const needle = JSON.stringify({ kubernetesId: options.kubernetesId })
+        .slice(1, -1)
+        .replace(/[\\%_]/g, c => `\\${c}`);
+      query.whereRaw(`matches like ? escape '\\'`, [`%${needle}%`]);
+    }
     return (await query).map(fromRow);
   }
 

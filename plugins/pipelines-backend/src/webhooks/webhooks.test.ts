@@ -569,6 +569,17 @@ describe.each(databases.eachSupportedId())(
         ),
       ).toBe(true);
       expect(await deliveries('user:default/stranger')).toEqual([]);
+      // The CI/CD tab's section: the deliveries that met the entity's Pipelines.
+      const ofShop = await deliveries(OWNER, {
+        entityRef: 'component:default/shop',
+      });
+      expect(ofShop.map(d => d.id)).toEqual(asOwner.map(d => d.id));
+      const missing = await backend
+        .api()
+        .get('/api/pipelines/webhooks/deliveries')
+        .query({ entityRef: 'component:default/nowhere' })
+        .set(userAuth(OPS));
+      expect(missing.status).toBe(404);
       const all = await deliveries();
       expect(all.every(d => typeof d.payload === 'string')).toBe(true);
 
