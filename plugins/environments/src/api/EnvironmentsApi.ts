@@ -1,0 +1,48 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  ClusterList,
+  ClusterTopology,
+  CreateEnvironmentRequest,
+  EnvironmentList,
+  EnvironmentsQuery,
+  EnvironmentSummary,
+  LabelNodesRequest,
+  TopologyNode,
+  UpdateEnvironmentRequest,
+} from '@cairn/plugin-environments-common';
+
+/** Names an environment. @public */
+export interface EnvironmentRef {
+  cluster: string;
+  name: string;
+}
+
+/**
+ * The environments backend (`/api/environments`), as the UI uses it. A
+ * failed request throws `ResponseError` with the server's message.
+ * @public
+ */
+export interface EnvironmentsApi {
+  listEnvironments(query?: EnvironmentsQuery): Promise<EnvironmentList>;
+  getEnvironment(ref: EnvironmentRef): Promise<EnvironmentSummary>;
+  createEnvironment(
+    cluster: string,
+    request: CreateEnvironmentRequest,
+  ): Promise<EnvironmentSummary>;
+  updateEnvironment(
+    ref: EnvironmentRef,
+    request: UpdateEnvironmentRequest,
+  ): Promise<EnvironmentSummary>;
+  deleteEnvironment(ref: EnvironmentRef): Promise<void>;
+  listClusters(): Promise<ClusterList>;
+  getTopology(cluster: string): Promise<ClusterTopology>;
+  labelNodes(
+    cluster: string,
+    request: LabelNodesRequest,
+  ): Promise<{ nodes: TopologyNode[] }>;
+}
+
+/** @public */
+export const environmentsApiRef = createApiRef<EnvironmentsApi>({
+  id: 'plugin.environments.api',
+});

@@ -1,0 +1,2 @@
+export * from './EnvironmentsApi';
+export * from './EnvironmentsClient';
