@@ -23,6 +23,7 @@ import {
 import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
+import { EnvironmentsPage } from '@cairn/plugin-environments';
 import { PipelinesPage } from '@cairn/plugin-pipelines';
 import { RolloutsPage } from '@cairn/plugin-rollouts';
 import { TemplateStorePage } from '@cairn/plugin-template-store';
@@ -91,6 +92,7 @@ const routes = (
     <Route path="/notifications" element={<NotificationsPage />} />
     <Route path="/pipelines" element={<PipelinesPage />} />
     <Route path="/rollouts" element={<RolloutsPage />} />
+    <Route path="/environments" element={<EnvironmentsPage />} />
     <Route path="/templates" element={<TemplateStorePage />} />
   </FlatRoutes>
 );

@@ -4,6 +4,7 @@ import HomeIcon from '@material-ui/icons/Home';
 import DeviceHubIcon from '@material-ui/icons/DeviceHub';
 import PipelinesIcon from '@material-ui/icons/AccountTree';
 import RolloutsIcon from '@material-ui/icons/Layers';
+import EnvironmentsIcon from '@material-ui/icons/Dns';
 import TemplatesIcon from '@material-ui/icons/LibraryBooks';
 import LogoFull from './LogoFull';
 import LogoIcon from './LogoIcon';
@@ -81,6 +82,11 @@ export const Root = ({ children }: PropsWithChildren<{}>) => (
         />
         <SidebarItem icon={PipelinesIcon} to="pipelines" text="Pipelines" />
         <SidebarItem icon={RolloutsIcon} to="rollouts" text="Rollouts" />
+        <SidebarItem
+          icon={EnvironmentsIcon}
+          to="environments"
+          text="Environments"
+        />
         <SidebarItem icon={TemplatesIcon} to="templates" text="Templates" />
         <SidebarDivider />
         <SidebarScrollWrapper>
