@@ -43,6 +43,10 @@ import {
   isDebugTerminalAvailable,
 } from '@cairn/plugin-debug-terminal';
 import {
+  EntityEnvironmentsCard,
+  isEnvironmentsAvailable,
+} from '@cairn/plugin-environments';
+import {
   EntityPipelinesContent,
   isPipelinesAvailable,
 } from '@cairn/plugin-pipelines';
@@ -98,6 +102,13 @@ const overviewContent = (
     <Grid item md={8} xs={12}>
       <EntityHasSubcomponentsCard />
     </Grid>
+    <EntitySwitch>
+      <EntitySwitch.Case if={isEnvironmentsAvailable}>
+        <Grid item md={6} xs={12}>
+          <EntityEnvironmentsCard />
+        </Grid>
+      </EntitySwitch.Case>
+    </EntitySwitch>
   </Grid>
 );
 
@@ -172,6 +183,9 @@ const groupPage = (
         </Grid>
         <Grid item xs={12}>
           <EntityMembersListCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityEnvironmentsCard />
         </Grid>
       </Grid>
     </EntityLayout.Route>
