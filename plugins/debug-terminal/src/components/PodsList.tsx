@@ -120,7 +120,7 @@ export function PodsList({ pods, onDebug, onShell, onRefresh }: PodsListProps) {
       title="Pods"
       subheader="Debug: a toolkit container next to the container (network, JVM, Python, Go tools). Shell: /bin/sh in the container itself."
       action={
-        <Button size="small" onClick={onRefresh}>
+        <Button size="small" aria-label="Refresh pods" onClick={onRefresh}>
           Refresh
         </Button>
       }

@@ -94,7 +94,11 @@ export function RecordingsList({ entityRef }: { entityRef: string }) {
       title="Recorded terminals"
       subheader="Everything shown and typed in this entity's terminals; for ops"
       action={
-        <Button size="small" onClick={recordings.retry}>
+        <Button
+          size="small"
+          aria-label="Refresh recordings"
+          onClick={recordings.retry}
+        >
           Refresh
         </Button>
       }

@@ -172,7 +172,7 @@ export function SessionsList({
     <InfoCard
       title="Debug sessions"
       action={
-        <Button size="small" onClick={retry}>
+        <Button size="small" aria-label="Refresh sessions" onClick={retry}>
           Refresh
         </Button>
       }

@@ -86,8 +86,14 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
   };
 
   return (
-    <Dialog open={open} onClose={onClose} maxWidth="sm" fullWidth>
-      <DialogTitle>Debug {pod.name}</DialogTitle>
+    <Dialog
+      open={open}
+      onClose={onClose}
+      maxWidth="sm"
+      fullWidth
+      aria-labelledby="start-session-title"
+    >
+      <DialogTitle id="start-session-title">Debug {pod.name}</DialogTitle>
       <DialogContent>
         <Typography variant="body2" paragraph>
           A toolkit container runs next to the container you pick, in pod{' '}
