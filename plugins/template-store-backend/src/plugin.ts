@@ -19,6 +19,7 @@ import {
 import { CatalogImporter } from './import/CatalogImporter';
 import { readImportLimits } from './import/limits';
 import { TemplateInstaller } from './install/TemplateInstaller';
+import { TemplateUsageTracker } from './usage/TemplateUsageTracker';
 import { importSource, readCatalogSources } from './import/sources';
 import { AuthorizedTemplateStoreService } from './service/AuthorizedTemplateStoreService';
 import { DefaultTemplateStoreService } from './service/DefaultTemplateStoreService';
@@ -51,6 +52,8 @@ export const templateStorePlugin = createBackendPlugin({
         urlReader: coreServices.urlReader,
         catalog: catalogServiceRef,
         kubernetes: kubernetesAccessServiceRef,
+        auth: coreServices.auth,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         config,
@@ -65,6 +68,8 @@ export const templateStorePlugin = createBackendPlugin({
         urlReader,
         catalog,
         kubernetes,
+        auth,
+        lifecycle,
       }) {
         const store = await DatabaseTemplateStore.create(database);
         permissionsRegistry.addPermissions(templateStorePermissions);
@@ -111,6 +116,16 @@ export const templateStorePlugin = createBackendPlugin({
             objects: 'templates',
           }),
         );
+
+        const usage = new TemplateUsageTracker({
+          watches: kubernetes.watches,
+          store,
+          catalog,
+          auth,
+          logger,
+        });
+        usage.start();
+        lifecycle.addShutdownHook(() => usage.stop());
 
         const sources = readCatalogSources(config);
         if (sources.length) {

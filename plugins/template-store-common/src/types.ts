@@ -137,3 +137,21 @@ export interface VersionDiff {
   /** Unified diff of the two YAML texts. */
   patch: string;
 }
+
+/** A pipeline in a watched cluster that uses a template version. @public */
+export interface TemplateUsage {
+  kind: TemplateKind;
+  name: string;
+  version: string;
+  cluster: string;
+  namespace: string;
+  /** The Pipeline's name. */
+  pipeline: string;
+  /** The catalog entity whose Pipeline it is, when one's annotations select it. */
+  entityRef?: string;
+}
+
+/** `GET /templates/:kind/:name/usage`. @public */
+export interface TemplateUsageList {
+  items: TemplateUsage[];
+}

@@ -1,18 +1,22 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { ConfigReader } from '@backstage/config';
 import {
   ClusterAccess,
+  ClusterWatches,
   kubernetesStatusCode,
 } from '@cairn/plugin-kubernetes-node';
 import {
   component,
   PortalTestCluster,
   startPortalTestCluster,
+  waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { conformsTo } from '../__testUtils__/conformance';
 import { startTestRouter } from '../__testUtils__/testRouter';
 import { API_OPERATIONS } from '../service/openapi';
+import { TemplateUsageTracker } from '../usage/TemplateUsageTracker';
 
 jest.setTimeout(120_000);
 
@@ -77,11 +81,14 @@ describe('installing a template version into a namespace of a cluster', () => {
         },
       );
 
+  const portalClusters = () =>
+    ClusterAccess.fromConfig(
+      new ConfigReader({ kubernetes: tc.kubernetesConfig }),
+    );
+
   async function store() {
     const router = await startTestRouter(await databases.init('SQLITE_3'), {
-      clusters: ClusterAccess.fromConfig(
-        new ConfigReader({ kubernetes: tc.kubernetesConfig }),
-      ),
+      clusters: portalClusters(),
       entities: [paymentsApi],
     });
     for (const [version, image] of [
@@ -223,5 +230,89 @@ describe('installing a template version into a namespace of a cluster', () => {
     expect(badBody.status).toBe(400);
     expect(badBody.body.error.message).toContain('invalid body: namespace');
     expect(await readTask('greet', 'other')).toBeUndefined();
+  });
+
+  it('counts the Pipelines that use an installed version, from the shared watches, and keeps that version from being deleted', async () => {
+    const { as, store: templates } = await store();
+    // What the tests before left there goes first.
+    await tasks
+      .deleteNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        namespace: NAMESPACE,
+        plural: 'tasks',
+        name: 'greet',
+      })
+      .catch(() => undefined);
+    const installed = await as(PAYMENTS)
+      .post('/templates/Task/greet/versions/0.1/installs')
+      .send(target);
+    expect(installed.body.outcome).toBe('created');
+    await tasks.createNamespacedCustomObject({
+      group: 'tekton.dev',
+      version: 'v1',
+      namespace: NAMESPACE,
+      plural: 'pipelines',
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'Pipeline',
+        metadata: {
+          name: 'say-hello',
+          labels: { 'backstage.io/kubernetes-id': 'payments-api' },
+        },
+        spec: {
+          tasks: [{ name: 'hello', taskRef: { name: 'greet' } }],
+        },
+      },
+    });
+
+    const watches = new ClusterWatches({
+      clusters: portalClusters(),
+      logger: mockServices.logger.mock(),
+    });
+    const tracker = new TemplateUsageTracker({
+      watches,
+      store: templates,
+      catalog: catalogServiceMock({ entities: [paymentsApi] }),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+    });
+    tracker.start();
+    watches.start();
+    try {
+      await waitFor(
+        () => tracker.sync('dev'),
+        usages => usages.length === 1,
+        'the Pipeline using greet in the caches',
+      );
+    } finally {
+      tracker.stop();
+      await watches.stop();
+    }
+
+    const usage = await as(PAYMENTS).get('/templates/Task/greet/usage');
+    expect(usage.body.items).toEqual([
+      {
+        kind: 'Task',
+        name: 'greet',
+        version: '0.1',
+        cluster: 'dev',
+        namespace: NAMESPACE,
+        pipeline: 'say-hello',
+        entityRef: 'component:default/payments-api',
+      },
+    ]);
+    expect(
+      conformsTo(API_OPERATIONS.listUsage.success.schema, usage.body),
+    ).toEqual([]);
+    const listed = await as(PAYMENTS).get('/templates?search=greet');
+    expect(listed.body.items[0].usage).toBe(1);
+    const deleted = await as(PLATFORM).delete(
+      '/templates/Task/greet/versions/0.1',
+    );
+    expect(deleted.status).toBe(409);
+    expect(deleted.body.error.message).toBe(
+      'Task greet 0.1 is used by 1 pipeline(s); it can be deprecated, not deleted',
+    );
   });
 });

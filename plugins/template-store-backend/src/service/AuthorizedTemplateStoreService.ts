@@ -157,6 +157,11 @@ export class AuthorizedTemplateStoreService implements TemplateStoreService {
     return this.service.getImport(id, caller);
   }
 
+  async listUsage(kind: TemplateKind, name: string, caller: Caller) {
+    await this.authorize(templatesReadPermission, caller);
+    return this.service.listUsage(kind, name, caller);
+  }
+
   async installTargets(entityRef: string, caller: Caller) {
     await this.authorize(templatesReadPermission, caller);
     await this.entities.authorize(

@@ -188,6 +188,11 @@ export class DefaultTemplateStoreService implements TemplateStoreService {
     return report;
   }
 
+  async listUsage(kind: TemplateKind, name: string, caller: Caller) {
+    await this.getTemplate(kind, name, caller);
+    return { items: await this.options.store.listUsage(kind, name) };
+  }
+
   async installTargets(entityRef: string, caller: Caller) {
     return this.options.installer.targets(
       await this.entityScope(entityRef, caller),

@@ -8,6 +8,7 @@ import {
   TemplateFacets,
   TemplateKind,
   TemplateList,
+  TemplateUsageList,
   TemplateVersionDetail,
   VersionDiff,
 } from '@cairn/plugin-template-store-common';
@@ -93,6 +94,12 @@ export interface TemplateStoreService {
     caller: Caller,
   ): Promise<ImportReport>;
   getImport(id: string, caller: Caller): Promise<ImportReport>;
+  /** The pipelines in the watched clusters that use a template. */
+  listUsage(
+    kind: TemplateKind,
+    name: string,
+    caller: Caller,
+  ): Promise<TemplateUsageList>;
   /** Where an entity's installs may go. */
   installTargets(entityRef: string, caller: Caller): Promise<InstallTargets>;
   /** Installs a version into a namespace of the entity, or previews it. */

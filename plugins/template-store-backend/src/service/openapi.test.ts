@@ -96,6 +96,7 @@ describe('the OpenAPI document', () => {
             .send({ owner: 'ops', name: 'y', version: '0.9' }),
         importArchive: async () => imported,
         getImport: () => as(ops).get(`/imports/${imported.body.id}`),
+        listUsage: () => as(ops).get('/templates/Task/git-clone/usage'),
       };
       // Installs need a cluster: install.test.ts checks their responses.
       const elsewhere = ['installTargets', 'install'];

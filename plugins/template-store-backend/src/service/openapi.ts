@@ -205,6 +205,18 @@ export const API_OPERATIONS = {
       schema: ref('ImportReport'),
     },
   },
+  listUsage: {
+    method: 'get',
+    path: '/templates/:kind/:name/usage',
+    summary:
+      'The Pipelines in the watched clusters that use the template: installed from it, or naming a Task installed from it, or embedding it',
+    pathParams: templatePathSchema,
+    success: {
+      status: 200,
+      description: 'The pipelines, by cluster, namespace and name',
+      schema: ref('TemplateUsageList'),
+    },
+  },
   installTargets: {
     method: 'get',
     path: '/install-targets',
@@ -288,7 +300,7 @@ const summaryProperties = {
   starred: s('boolean', { description: 'Whether the caller starred it' }),
   usage: s('integer', {
     description:
-      'References from pipelines in the watched clusters (once usage is tracked)',
+      'How many Pipelines in the watched clusters use it (GET …/usage lists them)',
   }),
   forkedFrom: object(
     { kind: kindSchema, name: s('string'), version: s('string') },
@@ -426,6 +438,26 @@ const COMPONENTS = {
       docs: ref('TemplateDocs'),
     },
     [...versionSummaryRequired, 'kind', 'name', 'yaml', 'docs'],
+  ),
+  TemplateUsageList: object(
+    {
+      items: {
+        type: 'array',
+        items: object(
+          {
+            kind: kindSchema,
+            name: s('string'),
+            version: s('string'),
+            cluster: s('string'),
+            namespace: s('string'),
+            pipeline: s('string'),
+            entityRef: s('string'),
+          },
+          ['kind', 'name', 'version', 'cluster', 'namespace', 'pipeline'],
+        ),
+      },
+    },
+    ['items'],
   ),
   InstallTargets: object({ clusters: strings, namespace: s('string') }, [
     'clusters',

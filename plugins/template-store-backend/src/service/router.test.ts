@@ -354,4 +354,44 @@ describe('the template store API', () => {
       );
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'records usage per cluster, replacing what a cluster had, and leaves out versions the store lacks, on %p',
+    async databaseId => {
+      const { as, store } = await withCatalog(databaseId);
+      const use = (pipeline: string, version: string, cluster = 'dev') => ({
+        kind: 'Task' as const,
+        name: 'git-clone',
+        version,
+        cluster,
+        namespace: 'ci',
+        pipeline,
+      });
+      await store.replaceUsage('dev', [
+        use('build', '0.9'),
+        { ...use('test', '0.8'), entityRef: 'component:default/shop' },
+        use('old', '0.1'),
+      ]);
+      await store.replaceUsage('prod', [use('build', '0.9', 'prod')]);
+      await store.replaceUsage('dev', [use('build', '0.9')]);
+      const usage = await as(PAYMENTS).get('/templates/Task/git-clone/usage');
+      expect(
+        usage.body.items.map(
+          (u: any) => `${u.cluster}/${u.namespace}/${u.pipeline}@${u.version}`,
+        ),
+      ).toEqual(['dev/ci/build@0.9', 'prod/ci/build@0.9']);
+      expect(
+        (await as(PAYMENTS).get('/templates?search=git-clone')).body.items[0]
+          .usage,
+      ).toBe(2);
+      expect(
+        (await as(PLATFORM).delete('/templates/Task/git-clone/versions/0.9'))
+          .status,
+      ).toBe(409);
+      expect(
+        (await as(PLATFORM).delete('/templates/Task/git-clone/versions/0.8'))
+          .status,
+      ).toBe(204);
+    },
+  );
 });

@@ -98,6 +98,8 @@ export async function createRouter(
         caller,
       ),
     getImport: ({ params }, caller) => service.getImport(params.id, caller),
+    listUsage: ({ params }, caller) =>
+      service.listUsage(params.kind, params.name, caller),
     installTargets: ({ query }, caller) =>
       service.installTargets(query.entityRef, caller),
     install: ({ params, body }, caller) =>

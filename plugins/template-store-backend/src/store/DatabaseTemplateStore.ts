@@ -13,6 +13,7 @@ import {
   TemplateKind,
   TemplateList,
   TemplateSummary,
+  TemplateUsage,
   TemplateVersionDetail,
   TemplateVersionSummary,
 } from '@cairn/plugin-template-store-common';
@@ -450,6 +451,58 @@ export class DatabaseTemplateStore implements TemplateStore {
         .where({ template_id: templateId, user_ref: userRef })
         .delete();
     }
+  }
+
+  async replaceUsage(cluster: string, usages: TemplateUsage[]): Promise<void> {
+    await this.db.transaction(async tx => {
+      await tx('template_usage').where({ cluster }).delete();
+      if (!usages.length) return;
+      const held: Row[] = await tx('template_versions as v')
+        .join('templates as t', 't.id', 'v.template_id')
+        .whereIn('t.name', [...new Set(usages.map(u => u.name))])
+        .select('t.id', 't.kind', 't.name', 'v.version');
+      const idOf = new Map(
+        held.map(r => [`${r.kind}/${r.name}@${r.version}`, r.id as number]),
+      );
+      const observedAt = new Date();
+      const rows = usages.flatMap(usage => {
+        const id = idOf.get(`${usage.kind}/${usage.name}@${usage.version}`);
+        return id === undefined
+          ? []
+          : [
+              {
+                template_id: id,
+                version: usage.version,
+                cluster,
+                namespace: usage.namespace,
+                pipeline: usage.pipeline,
+                entity_ref: usage.entityRef ?? null,
+                observed_at: observedAt,
+              },
+            ];
+      });
+      // Chunks keep each insert under the databases' bound-parameter limits.
+      for (let i = 0; i < rows.length; i += 200) {
+        await tx('template_usage').insert(rows.slice(i, i + 200));
+      }
+    });
+  }
+
+  async listUsage(kind: TemplateKind, name: string): Promise<TemplateUsage[]> {
+    const rows: Row[] = await this.db('template_usage as u')
+      .join('templates as t', 't.id', 'u.template_id')
+      .where({ 't.kind': kind, 't.name': name })
+      .select('u.*')
+      .orderBy(['u.cluster', 'u.namespace', 'u.pipeline', 'u.version']);
+    return rows.map(row => ({
+      kind,
+      name,
+      version: row.version,
+      cluster: row.cluster,
+      namespace: row.namespace,
+      pipeline: row.pipeline,
+      ...(row.entity_ref ? { entityRef: row.entity_ref } : {}),
+    }));
   }
 
   async saveImport(report: ImportReport, startedBy: string): Promise<void> {

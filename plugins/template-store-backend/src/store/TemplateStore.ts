@@ -5,6 +5,7 @@ import {
   TemplateFacets,
   TemplateKind,
   TemplateList,
+  TemplateUsage,
   TemplateVersionDetail,
 } from '@cairn/plugin-template-store-common';
 
@@ -85,5 +86,13 @@ export interface TemplateStore {
     starred: boolean,
   ): Promise<void>;
   saveImport(report: ImportReport, startedBy: string): Promise<void>;
+  /**
+   * Replaces the usage seen on one cluster with `usages`, in one
+   * transaction; references to templates or versions the store does not
+   * hold are left out.
+   */
+  replaceUsage(cluster: string, usages: TemplateUsage[]): Promise<void>;
+  /** The pipelines using a template, by version, cluster, namespace and name. */
+  listUsage(kind: TemplateKind, name: string): Promise<TemplateUsage[]>;
   getImport(id: string): Promise<ImportReport | undefined>;
 }
