@@ -57,6 +57,13 @@ export interface BenchChildOptions {
   children: Set<ChildProcess>;
   /** Called when the child exits without being stopped. */
   onUnexpectedExit?: (description: string, stderr: string) => void;
+  /**
+   * How IPC messages are encoded: `advanced` (structured clone) keeps what
+   * JSON would not, such as NaN and undefined. Default `json`.
+   */
+  serialization?: 'json' | 'advanced';
+  /** Also copy the child's stderr (its progress lines) to this process's stderr. */
+  echoStderr?: boolean;
 }
 
 /**
@@ -105,6 +112,7 @@ export class BenchChild<Ready> {
         cwd: REPO_ROOT,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: options.env ?? process.env,
+        serialization: options.serialization ?? 'json',
       },
     );
     options.children.add(child);
@@ -112,6 +120,7 @@ export class BenchChild<Ready> {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-32 * 1024);
+      if (options.echoStderr) process.stderr.write(chunk);
     });
     const ready = await new Promise<Ready>((resolve, reject) => {
       let out = '';

@@ -36,8 +36,9 @@
  * (10), --changes N (30 status changes per stream setting), --log-mib N (16),
  * --concurrency N (16 runs created at once), --archive-wait S (60: the
  * longest wait for the log archiver's start-up pass to go quiet),
- * --warm-up-wait S (900: the longest wait for the backend to serve every run), --rounds N (1: each on a
- * fresh cluster and backend; aims judged on the median round), --no-write
+ * --warm-up-wait S (900: the longest wait for the backend to serve every run), --rounds N (1: each in a
+ * process of its own, on a fresh cluster and backend, so every round starts
+ * with a clean heap and native memory; aims judged on the median round), --no-write
  * (do not refresh docs/benchmarks.md).
  */
 import { spawn } from 'node:child_process';
@@ -57,6 +58,7 @@ import knexFactory from 'knex';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import type { RunsPage } from '@cairn/plugin-pipelines-common';
 import {
+  announceReady,
   BenchChild,
   NODE_TRANSFORM,
   REPO_ROOT,
@@ -115,6 +117,8 @@ const { values: args } = parseArgs({
     // Internal: run only the fill against this admin kubeconfig, in a
     // process of its own so its memory is not counted as the backend's.
     'fill-kubeconfig': { type: 'string' },
+    // Internal: run only this round, in a process of its own (see roundInChild).
+    round: { type: 'string' },
   },
 });
 
@@ -1601,6 +1605,65 @@ async function round(roundNumber: number): Promise<RoundResult> {
   }
 }
 
+/** A round's answer to {@link roundInChild}. */
+type RoundReply =
+  | { type: 'result'; result: RoundResult }
+  | { type: 'error'; stack: string };
+
+/** The longest a round may take: the fill, the warm-up and every measurement at full scale. */
+const ROUND_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Runs one round in a process of its own (this script with `--round N`).
+ * In one process only the first round started clean: the later ones
+ * inherited the heap, the native memory and the peak resident set that the
+ * rounds before them left, which the memory figures are about.
+ */
+async function roundInChild(roundNumber: number): Promise<RoundResult> {
+  let crashed: (error: Error) => void = () => {};
+  const crash = new Promise<never>((_, reject) => {
+    crashed = reject;
+  });
+  const child = await BenchChild.start<{ round: number }>({
+    name: `round ${roundNumber}`,
+    entry: __filename,
+    args: [...process.argv.slice(2), '--round', String(roundNumber)],
+    startTimeoutMs: 120_000,
+    children,
+    serialization: 'advanced',
+    echoStderr: true,
+    onUnexpectedExit: description => crashed(new Error(description)),
+  });
+  try {
+    const reply = await Promise.race([
+      child.request<RoundReply>({ type: 'round' }, ROUND_TIMEOUT_MS),
+      crash,
+    ]);
+    if (reply.type === 'error') throw new Error(reply.stack);
+    return reply.result;
+  } finally {
+    await child.stop();
+  }
+}
+
+/** In the round's process: runs the round when asked and answers with its result. */
+function serveRound(roundNumber: number): void {
+  process.on('message', (message: { type?: string; id?: number }) => {
+    if (message.type !== 'round') return;
+    round(roundNumber).then(
+      result => process.send!({ id: message.id, type: 'result', result }),
+      error =>
+        process.send!({
+          id: message.id,
+          type: 'error',
+          stack: error instanceof Error ? error.stack : String(error),
+        }),
+    );
+  });
+  log(`[round ${roundNumber}] in process ${process.pid}`);
+  announceReady({ round: roundNumber });
+}
+
 /** Errors the kubernetes backend reports per cluster in a 200 answer. */
 function fetchErrors(
   body: Buffer,
@@ -1649,7 +1712,9 @@ function report(results: RoundResult[]): string {
     `${int(FINISHED)} finished + ${int(RUNNING)} running PipelineRuns (${int(
       r.fill.taskRuns,
     )} TaskRuns) of one entity in one namespace; ${ROUNDS} round${
-      ROUNDS > 1 ? 's (the median round by runs-page p95 shown)' : ''
+      ROUNDS > 1
+        ? 's, each in a process of its own (the median round by runs-page p95 shown)'
+        : ''
     }; the Tekton controller off (status written by the benchmark); the backend's database ${
       DATABASE === 'postgres'
         ? 'PostgreSQL (as in production)'
@@ -1879,8 +1944,12 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result));
     process.exit(0);
   }
+  if (args.round) {
+    serveRound(positiveInt('round', args.round));
+    return;
+  }
   const results: RoundResult[] = [];
-  for (let n = 1; n <= ROUNDS; n++) results.push(await round(n));
+  for (let n = 1; n <= ROUNDS; n++) results.push(await roundInChild(n));
   const text = report(results);
   process.stdout.write(`${text}\n`);
   if (!args['no-write']) writeDoc(text);
