@@ -3,6 +3,7 @@ import type { ParamFormField } from './params';
 import type { PipelineGraph, PipelineGraphNodeRunState } from './dag';
 import type { RunStatusSummary, TaskProgress } from './status';
 import type { Pipeline, PipelineRun, Task, TaskRun } from './types';
+import type { PipelineTrigger } from './triggers/annotations';
 
 /*
  * The shapes the pipelines backend serves and the frontend reads: one
@@ -104,6 +105,8 @@ export interface PipelineSummary {
    * namespace's default account (or the Pipeline's own taskRunTemplate).
    */
   serviceAccounts: string[];
+  /** What starts it from Git webhooks (`triggers.cairn.dev/*` annotations), if anything. */
+  trigger?: PipelineTrigger;
 }
 
 /** An entity's Pipelines (`GET /pipelines`). @public */

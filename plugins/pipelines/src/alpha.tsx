@@ -12,7 +12,12 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isPipelinesAvailable } from '@cairn/plugin-pipelines-common';
 import PipelinesIcon from '@material-ui/icons/AccountTree';
-import { PipelinesClient, pipelinesApiRef } from './api';
+import {
+  PipelinesClient,
+  pipelinesApiRef,
+  WebhooksClient,
+  webhooksApiRef,
+} from './api';
 import { entityContentRouteRef, rootRouteRef } from './routes';
 
 /*
@@ -27,6 +32,17 @@ const pipelinesApi = ApiBlueprint.make({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         new PipelinesClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+const webhooksApi = ApiBlueprint.make({
+  name: 'webhooks',
+  params: defineParams =>
+    defineParams({
+      api: webhooksApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new WebhooksClient({ discoveryApi, fetchApi }),
     }),
 });
 
@@ -59,7 +75,12 @@ const pipelinesEntityContent = EntityContentBlueprint.make({
 /** The Pipelines plugin for the new frontend system. @alpha */
 export default createFrontendPlugin({
   pluginId: 'pipelines',
-  extensions: [pipelinesApi, pipelinesPage, pipelinesEntityContent],
+  extensions: [
+    pipelinesApi,
+    webhooksApi,
+    pipelinesPage,
+    pipelinesEntityContent,
+  ],
   routes: {
     root: convertLegacyRouteRef(rootRouteRef),
     entityContent: convertLegacyRouteRef(entityContentRouteRef),

@@ -5,7 +5,12 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { PipelinesClient, pipelinesApiRef } from './api';
+import {
+  PipelinesClient,
+  pipelinesApiRef,
+  WebhooksClient,
+  webhooksApiRef,
+} from './api';
 import { entityContentRouteRef, rootRouteRef } from './routes';
 
 /** The Pipelines frontend plugin. @public */
@@ -17,6 +22,12 @@ export const pipelinesPlugin = createPlugin({
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: ({ discoveryApi, fetchApi }) =>
         new PipelinesClient({ discoveryApi, fetchApi }),
+    }),
+    createApiFactory({
+      api: webhooksApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new WebhooksClient({ discoveryApi, fetchApi }),
     }),
   ],
   routes: {

@@ -37,6 +37,7 @@ import {
   TEKTON_API_VERSION,
   validateParamInput,
   WorkspaceBinding,
+  readPipelineTrigger,
 } from '@cairn/plugin-pipelines-common';
 import {
   CachedObject,
@@ -369,6 +370,7 @@ export class PipelineRunsService {
             })),
             graph: buildPipelineGraph(pipeline.spec),
             serviceAccounts: this.serviceAccounts.allowedIn(namespace),
+            trigger: readPipelineTrigger(pipeline.metadata.annotations),
           });
         }
       }

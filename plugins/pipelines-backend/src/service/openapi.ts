@@ -493,6 +493,11 @@ export const API_OPERATIONS: ApiOperation[] = [
                     },
                   },
                   graph: { type: 'object' },
+                  trigger: {
+                    type: 'object',
+                    description:
+                      'What starts it from Git webhooks (triggers.cairn.dev/* annotations): valid with repository, onEvent, onTargetBranch, onPathChange, cancelInProgress and maxKeepRuns, or not valid with the problems; absent when it declares no repository',
+                  },
                   serviceAccounts: {
                     type: 'array',
                     items: { type: 'string' },

@@ -1,6 +1,7 @@
 import {
   normalizeRepositoryUrl,
   parseTriggerAnnotations,
+  readPipelineTrigger,
   TRIGGER_ANNOTATIONS as A,
   TriggerAnnotationError,
 } from './annotations';
@@ -92,5 +93,34 @@ describe('parseTriggerAnnotations', () => {
         parseTriggerAnnotations({ ...repo, [A.maxKeepRuns]: value }),
       ).toThrow(TriggerAnnotationError);
     }
+  });
+});
+
+describe('readPipelineTrigger', () => {
+  it('gives the declared trigger, why it is not one, or nothing', () => {
+    expect(readPipelineTrigger({ other: 'x' })).toBeUndefined();
+    expect(
+      readPipelineTrigger({
+        'triggers.cairn.dev/repository': 'https://github.com/Acme/Shop.git',
+        'triggers.cairn.dev/on-event': '[push]',
+      }),
+    ).toEqual({
+      valid: true,
+      repository: 'https://github.com/acme/shop',
+      onEvent: ['push'],
+      cancelInProgress: false,
+    });
+    expect(
+      readPipelineTrigger({
+        'triggers.cairn.dev/repository': 'shop',
+        'triggers.cairn.dev/on-event': '[tag]',
+      }),
+    ).toEqual({
+      valid: false,
+      problems: [
+        expect.stringMatching(/^triggers.cairn.dev\/repository: "shop" is not/),
+        expect.stringMatching(/^triggers.cairn.dev\/on-event: /),
+      ],
+    });
   });
 });

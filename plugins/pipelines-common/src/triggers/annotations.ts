@@ -161,3 +161,31 @@ export function parseTriggerAnnotations(
     maxKeepRuns,
   };
 }
+
+/**
+ * What starts a Pipeline from Git webhooks, as the portal shows it: the
+ * declared trigger, or why its annotations are not one.
+ * @public
+ */
+export type PipelineTrigger =
+  | ({ valid: true } & TriggerSpec)
+  | { valid: false; problems: string[] };
+
+/**
+ * The trigger a Pipeline's annotations declare, for its summary; undefined
+ * when it declares no repository.
+ * @public
+ */
+export function readPipelineTrigger(
+  annotations: Record<string, string> | undefined,
+): PipelineTrigger | undefined {
+  try {
+    const spec = parseTriggerAnnotations(annotations);
+    return spec && { valid: true, ...spec };
+  } catch (error) {
+    if (error instanceof TriggerAnnotationError) {
+      return { valid: false, problems: error.problems };
+    }
+    throw error;
+  }
+}

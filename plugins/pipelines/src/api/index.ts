@@ -1,3 +1,4 @@
 export * from './types';
 export * from './PipelinesApi';
 export * from './PipelinesClient';
+export * from './WebhooksApi';

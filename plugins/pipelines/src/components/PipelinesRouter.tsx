@@ -12,6 +12,7 @@ import { Box } from '@material-ui/core';
 import { EmptyState, LinkButton } from '@backstage/core-components';
 import { useLocation } from 'react-router-dom';
 import { useRunPaths } from './EntityRefContext';
+import { WebhooksContent } from './Webhooks';
 
 /** An address below the runs list that names no page of it. */
 function PipelinesNotFound() {
@@ -43,7 +44,8 @@ function PipelinesNotFound() {
  * pages below the list name their entity with `?entityRef=`). The pipelines
  * and runs lists are at the mount point, a run's detail at
  * `runs/:cluster/:namespace/:name`, the builder at `builder/new` and
- * `builder/:cluster/:namespace/:name`.
+ * `builder/:cluster/:namespace/:name`, the webhook setup and delivery log at
+ * `webhooks`.
  */
 export function PipelinesRouter(props: {
   entityRef?: string;
@@ -63,14 +65,18 @@ export function PipelinesRouter(props: {
                 selectorHint={props.selectorHint}
                 title={props.title}
                 actions={
-                  <Box mb={2}>
+                  <Box mb={2} display="flex" style={{ gap: 8 }}>
                     <StartRunButton />
+                    <LinkButton to="webhooks" variant="outlined">
+                      Webhooks
+                    </LinkButton>
                   </Box>
                 }
               />
             </>
           }
         />
+        <Route path="/webhooks" element={<WebhooksContent />} />
         <Route
           path="/runs/:cluster/:namespace/:name"
           element={

@@ -1,0 +1,3 @@
+export { WebhooksContent } from './WebhooksContent';
+export { WebhookDeliveriesTable } from './WebhookDeliveriesTable';
+export { WebhookSetupPanel } from './WebhookSetupPanel';
