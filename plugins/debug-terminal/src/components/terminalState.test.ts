@@ -79,8 +79,22 @@ describe('describeClose', () => {
       canReconnect: true,
     });
     expect(
+      describeClose(TERMINAL_CLOSE_CODES.ended, 'the process ended: exit 2'),
+    ).toMatchObject({
+      title: 'The process ended',
+      detail: 'the process ended: exit 2',
+      canReconnect: true,
+    });
+  });
+
+  it('leaves out a reason that only repeats the title', () => {
+    expect(
       describeClose(TERMINAL_CLOSE_CODES.ended, 'the process ended'),
-    ).toMatchObject({ title: 'The process ended', canReconnect: true });
+    ).toEqual({
+      title: 'The process ended',
+      severity: 'info',
+      canReconnect: true,
+    });
   });
 
   it('names a code it does not know', () => {

@@ -120,7 +120,9 @@ export function describeClose(code: number, reason: string): TerminalEnd {
     severity: 'warning',
     canReconnect: true,
   };
-  return reason ? { ...known, detail: reason } : { ...known };
+  // "the process ended" under "The process ended" says nothing more.
+  const adds = reason && reason.toLowerCase() !== known.title.toLowerCase();
+  return adds ? { ...known, detail: reason } : { ...known };
 }
 
 /** Whether a session can still be attached to or ended (the controller has not finished it). */
