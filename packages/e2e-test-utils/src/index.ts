@@ -1,1 +1,1 @@
-export { signInAsGuest } from './signIn';
+export { signInAsGuest, signInAsOps } from './signIn';
