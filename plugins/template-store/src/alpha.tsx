@@ -10,7 +10,10 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import TemplatesIcon from '@material-ui/icons/LibraryBooks';
-import { TemplateStoreClient, templateStoreApiRef } from './api';
+import {
+  TemplateStoreClient,
+  templateStoreApiRef,
+} from '@cairn/plugin-template-store-react';
 import { rootRouteRef } from './routes';
 
 /*

@@ -6,4 +6,3 @@
  */
 export { templateStorePlugin, TemplateStorePage } from './plugin';
 export { rootRouteRef } from './routes';
-export * from './api';

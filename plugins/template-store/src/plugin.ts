@@ -5,7 +5,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
-import { TemplateStoreClient, templateStoreApiRef } from './api';
+import {
+  TemplateStoreClient,
+  templateStoreApiRef,
+} from '@cairn/plugin-template-store-react';
 import { rootRouteRef } from './routes';
 
 /** The template store frontend plugin. @public */

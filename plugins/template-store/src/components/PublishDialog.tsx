@@ -10,7 +10,7 @@ import {
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { templateStoreApiRef } from '../api';
+import { templateStoreApiRef } from '@cairn/plugin-template-store-react';
 
 /**
  * Publish pasted YAML under a group: a new template, or a new version of one

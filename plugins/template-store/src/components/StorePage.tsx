@@ -36,7 +36,7 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
-import { templateStoreApiRef } from '../api';
+import { templateStoreApiRef } from '@cairn/plugin-template-store-react';
 import { PublishDialog } from './PublishDialog';
 
 /** The facets the list filters by, as named in the API's query and in {@link TemplateFacets}. */

@@ -43,7 +43,10 @@ import { useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { templateStoreApiRef } from '../api';
+import {
+  InstallDialog,
+  templateStoreApiRef,
+} from '@cairn/plugin-template-store-react';
 
 function DocsTable<T extends { name: string; description?: string }>({
   title,
@@ -220,6 +223,50 @@ function VersionsTab({
   );
 }
 
+/** The Pipelines in the watched clusters that use the template, and whose they are. */
+function UsedByTab({ kind, name }: { kind: TemplateKind; name: string }) {
+  const api = useApi(templateStoreApiRef);
+  const usage = useAsync(() => api.listUsage(kind, name), [api, kind, name]);
+  if (usage.loading) return <Progress />;
+  if (usage.error) return <ResponseErrorPanel error={usage.error} />;
+  const items = usage.value!.items;
+  if (!items.length) {
+    return (
+      <Typography variant="body2">
+        No Pipeline in the watched clusters uses it yet. A Pipeline uses it when
+        it was installed from it, names a Task installed from it, or embeds it
+        from the builder.
+      </Typography>
+    );
+  }
+  return (
+    <Table size="small" aria-label="Used by">
+      <TableHead>
+        <TableRow>
+          <TableCell>Pipeline</TableCell>
+          <TableCell>Entity</TableCell>
+          <TableCell>Version</TableCell>
+          <TableCell>Cluster</TableCell>
+          <TableCell>Namespace</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {items.map(u => (
+          <TableRow
+            key={`${u.cluster}/${u.namespace}/${u.pipeline}/${u.version}`}
+          >
+            <TableCell>{u.pipeline}</TableCell>
+            <TableCell>{u.entityRef ?? ''}</TableCell>
+            <TableCell>{u.version}</TableCell>
+            <TableCell>{u.cluster}</TableCell>
+            <TableCell>{u.namespace}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
 function ForkDialog({
   open,
   onClose,
@@ -289,7 +336,7 @@ function ForkDialog({
   );
 }
 
-/** One template: README, docs, YAML, versions with diff; star and fork. */
+/** One template: README, docs, YAML, versions with diff, used by; star, fork and install. */
 export function TemplatePage() {
   const api = useApi(templateStoreApiRef);
   const alertApi = useApi(alertApiRef);
@@ -297,6 +344,7 @@ export function TemplatePage() {
   const [params] = useSearchParams();
   const [tab, setTab] = useState(0);
   const [forking, setForking] = useState(false);
+  const [installing, setInstalling] = useState(false);
   const template = useAsyncRetry(
     () => api.getTemplate(kind, name),
     [api, kind, name],
@@ -339,6 +387,7 @@ export function TemplatePage() {
         <HeaderLabel label="Owner" value={t.owner} />
         <HeaderLabel label="Latest" value={t.latestVersion} />
         <HeaderLabel label="Stars" value={String(t.stars)} />
+        <HeaderLabel label="Used by" value={`${t.usage} pipelines`} />
       </Header>
       <Content>
         <Box display="flex" alignItems="center" mb={2} style={{ gap: 8 }}>
@@ -352,6 +401,15 @@ export function TemplatePage() {
           <Button variant="outlined" onClick={() => setForking(true)}>
             Fork
           </Button>
+          {t.kind !== 'StepAction' && (
+            <Button
+              variant="outlined"
+              color="primary"
+              onClick={() => setInstalling(true)}
+            >
+              Install
+            </Button>
+          )}
           {t.forkedFrom && (
             <Typography variant="body2">
               Forked from{' '}
@@ -369,6 +427,7 @@ export function TemplatePage() {
           <Tab label="Overview" />
           <Tab label="YAML" />
           <Tab label={`Versions (${t.versions.length})`} />
+          <Tab label={`Used by (${t.usage})`} />
         </Tabs>
         <Box mt={2}>
           {version.loading && <Progress />}
@@ -396,6 +455,7 @@ export function TemplatePage() {
           {tab === 2 && (
             <VersionsTab kind={kind} name={name} versions={t.versions} />
           )}
+          {tab === 3 && <UsedByTab kind={kind} name={name} />}
         </Box>
         {versionName && (
           <ForkDialog
@@ -404,6 +464,14 @@ export function TemplatePage() {
             kind={kind}
             name={name}
             version={versionName}
+          />
+        )}
+        {versionName && installing && (
+          <InstallDialog
+            kind={kind}
+            name={name}
+            version={versionName}
+            onClose={() => setInstalling(false)}
           />
         )}
       </Content>

@@ -1,6 +1,7 @@
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ResponseError } from '@backstage/errors';
 import {
+  InstallRequest,
   ListTemplatesQuery,
   TemplateDetail,
   TemplateSummary,
@@ -8,7 +9,12 @@ import {
 } from '@cairn/plugin-template-store-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { TemplateStoreApi, templateStoreApiRef } from '../api';
+import {
+  TemplateStoreApi,
+  templateStoreApiRef,
+} from '@cairn/plugin-template-store-react';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { TemplateStoreRouter } from './TemplateStoreRouter';
 
 jest.setTimeout(30_000);
@@ -79,12 +85,15 @@ const version = (v: string): TemplateVersionDetail => ({
 function fakeStore(): TemplateStoreApi & {
   queries: ListTemplatesQuery[];
   stars: boolean[];
+  installs: InstallRequest[];
 } {
   const queries: ListTemplatesQuery[] = [];
   const stars: boolean[] = [];
+  const installs: InstallRequest[] = [];
   return {
     queries,
     stars,
+    installs,
     listTemplates: async query => {
       queries.push(query);
       const items = [buildah, gitClone].filter(
@@ -138,12 +147,64 @@ function fakeStore(): TemplateStoreApi & {
     },
     fork: async () => version('0.2'),
     publish: async () => version('0.3'),
+    listUsage: async () => ({
+      items: [
+        {
+          kind: 'Task',
+          name: 'git-clone',
+          version: '0.2',
+          cluster: 'dev',
+          namespace: 'shop',
+          pipeline: 'build-payments',
+          entityRef: 'component:default/payments-api',
+        },
+      ],
+    }),
+    installTargets: async () => ({ clusters: ['dev'], namespace: 'shop' }),
+    install: async (kind, name, v, request) => {
+      installs.push(request);
+      // There is 0.1 in the namespace; installing 0.2 replaces it.
+      return {
+        outcome: request.dryRun ? 'preview' : 'replaced',
+        cluster: request.cluster,
+        namespace: request.namespace,
+        kind,
+        name,
+        version: v,
+        object: {},
+        existing: {
+          resourceVersion: '42',
+          installedFrom: { kind, name, version: '0.1' },
+          differs: true,
+          diff: '-    app.kubernetes.io/version: "0.1"\n+    app.kubernetes.io/version: "0.2"\n',
+        },
+      };
+    },
   };
 }
 
+const catalogApi = catalogApiMock({
+  entities: [
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'payments-api',
+        annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+      },
+      spec: { owner: 'team-payments' },
+    },
+  ],
+});
+
 const render = (api: TemplateStoreApi, path = '/') =>
   renderInTestApp(
-    <TestApiProvider apis={[[templateStoreApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [templateStoreApiRef, api],
+        [catalogApiRef, catalogApi],
+      ]}
+    >
       <TemplateStoreRouter />
     </TestApiProvider>,
     { routeEntries: [path] },
@@ -266,6 +327,71 @@ describe('the template store pages', () => {
       await screen.findByRole('button', { name: 'Unstar' }),
     ).toBeInTheDocument();
     expect(api.stars).toEqual([true]);
+  });
+
+  it('lists the pipelines that use it', async () => {
+    await render(fakeStore(), '/Task/git-clone');
+    await userEvent.click(
+      await screen.findByRole('tab', { name: 'Used by (0)' }),
+    );
+    const table = await screen.findByRole('table', { name: 'Used by' });
+    expect(
+      within(table)
+        .getAllByRole('row')
+        .map(r => r.textContent),
+    ).toEqual([
+      'PipelineEntityVersionClusterNamespace',
+      'build-paymentscomponent:default/payments-api0.2devshop',
+    ]);
+  });
+
+  it('installs the shown version for an entity: the preview shows what it replaces, and replacing sends the version it showed', async () => {
+    const api = fakeStore();
+    await render(api, '/Task/git-clone');
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Install' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByLabelText('For entity'));
+    await userEvent.click(
+      await screen.findByRole('option', {
+        name: 'component:default/payments-api',
+      }),
+    );
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('Namespace')).toHaveValue('shop'),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Preview' }),
+    );
+    expect(
+      await within(dialog).findByText(
+        'Task git-clone is already in namespace shop on cluster dev (installed from Task/git-clone 0.1) and differs from 0.2; installing replaces it:',
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Replace' }),
+    );
+    expect(
+      await within(dialog).findByText(
+        'Task git-clone 0.2 replaced in namespace shop on cluster dev.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.installs).toEqual([
+      {
+        entityRef: 'component:default/payments-api',
+        cluster: 'dev',
+        namespace: 'shop',
+        dryRun: true,
+      },
+      {
+        entityRef: 'component:default/payments-api',
+        cluster: 'dev',
+        namespace: 'shop',
+        dryRun: false,
+        replace: '42',
+      },
+    ]);
   });
 
   it('forks the shown version under a new owner and name, then opens the fork', async () => {

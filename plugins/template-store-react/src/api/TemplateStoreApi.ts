@@ -1,17 +1,27 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ForkRequest,
+  InstallRequest,
+  InstallResult,
+  InstallTargets,
   ListTemplatesQuery,
   PublishRequest,
   TemplateDetail,
   TemplateFacets,
   TemplateKind,
   TemplateList,
+  TemplateUsageList,
   TemplateVersionDetail,
   VersionDiff,
 } from '@cairn/plugin-template-store-common';
 
-/** The template store backend, as the frontend uses it. @public */
+/**
+ * The template store backend, as the frontend uses it: the store's pages,
+ * and other plugins (the pipeline builder's task picker), which find it
+ * with `useApiHolder().get(templateStoreApiRef)` and do without the store
+ * when the app has not installed it.
+ * @public
+ */
 export interface TemplateStoreApi {
   listTemplates(query: ListTemplatesQuery): Promise<TemplateList>;
   getFacets(): Promise<TemplateFacets>;
@@ -35,6 +45,17 @@ export interface TemplateStoreApi {
     name: string,
     request: ForkRequest,
   ): Promise<TemplateVersionDetail>;
+  /** The Pipelines in the watched clusters that use a template. */
+  listUsage(kind: TemplateKind, name: string): Promise<TemplateUsageList>;
+  /** Where installs for a catalog entity may go. */
+  installTargets(entityRef: string): Promise<InstallTargets>;
+  /** Installs a version (or previews it, with `dryRun`) into a namespace of an entity. */
+  install(
+    kind: TemplateKind,
+    name: string,
+    version: string,
+    request: InstallRequest,
+  ): Promise<InstallResult>;
 }
 
 /** @public */

@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   ForkRequest,
+  InstallRequest,
   ListTemplatesQuery,
   PublishRequest,
   TemplateKind,
@@ -68,6 +69,33 @@ export class TemplateStoreClient implements TemplateStoreApi {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
     });
+  }
+
+  listUsage(kind: TemplateKind, name: string) {
+    return this.request(`${templatePath(kind, name)}/usage`);
+  }
+
+  installTargets(entityRef: string) {
+    const params = new URLSearchParams({ entityRef });
+    return this.request(`/install-targets?${params}`);
+  }
+
+  install(
+    kind: TemplateKind,
+    name: string,
+    version: string,
+    request: InstallRequest,
+  ) {
+    return this.request(
+      `${templatePath(kind, name)}/versions/${encodeURIComponent(
+        version,
+      )}/installs`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      },
+    );
   }
 
   private async request(path: string, init?: RequestInit): Promise<any> {

@@ -1,0 +1,9 @@
+/**
+ * The template store's frontend pieces other plugins use: its API (ref,
+ * interface, client) and the install dialog.
+ *
+ * @packageDocumentation
+ */
+export * from './api';
+export { InstallDialog } from './components/InstallDialog';
+export type { InstallDialogProps } from './components/InstallDialog';
