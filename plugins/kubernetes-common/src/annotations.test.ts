@@ -1,4 +1,4 @@
-import { getEntityLabelSelector } from './annotations';
+import { getEntityLabelSelector, isKubernetesAvailable } from './annotations';
 
 const entity = (annotations?: Record<string, string>) => ({
   metadata: { annotations },
@@ -20,5 +20,27 @@ describe('getEntityLabelSelector', () => {
       ),
     ).toBe('backstage.io/kubernetes-id=payments');
     expect(getEntityLabelSelector(entity({}))).toBeUndefined();
+  });
+});
+
+describe('isKubernetesAvailable', () => {
+  it('needs a kubernetes-id or a label selector that is not blank', () => {
+    expect(
+      isKubernetesAvailable(entity({ 'backstage.io/kubernetes-id': 'shop' })),
+    ).toBe(true);
+    expect(
+      isKubernetesAvailable(
+        entity({ 'backstage.io/kubernetes-label-selector': 'app=shop' }),
+      ),
+    ).toBe(true);
+    expect(
+      isKubernetesAvailable(entity({ 'backstage.io/kubernetes-id': '  ' })),
+    ).toBe(false);
+    expect(
+      isKubernetesAvailable(
+        entity({ 'backstage.io/kubernetes-namespace': 'shop' }),
+      ),
+    ).toBe(false);
+    expect(isKubernetesAvailable(entity())).toBe(false);
   });
 });

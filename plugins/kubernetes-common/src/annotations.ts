@@ -33,3 +33,20 @@ export function getEntityLabelSelector(entity: {
   const id = annotations[KUBERNETES_ID_ANNOTATION];
   return id ? `${KUBERNETES_ID_ANNOTATION}=${id}` : undefined;
 }
+
+/**
+ * Whether an entity says how to find its cluster objects: a
+ * `backstage.io/kubernetes-id` or `backstage.io/kubernetes-label-selector`
+ * that is not blank. What every Cairn tab on cluster objects needs (as the
+ * Backstage Kubernetes plugin's `isKubernetesAvailable`).
+ * @public
+ */
+export function isKubernetesAvailable(entity: {
+  metadata: { annotations?: Record<string, string> };
+}): boolean {
+  const annotations = entity.metadata.annotations ?? {};
+  return Boolean(
+    annotations[KUBERNETES_ID_ANNOTATION]?.trim() ||
+      annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim(),
+  );
+}

@@ -8,6 +8,7 @@
  */
 export {
   getEntityLabelSelector,
+  isKubernetesAvailable,
   KUBERNETES_CLUSTER_ANNOTATION,
   KUBERNETES_ID_ANNOTATION,
   KUBERNETES_LABEL_SELECTOR_ANNOTATION,

@@ -1,7 +1,4 @@
-import {
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from '@cairn/plugin-kubernetes-common';
+import { isKubernetesAvailable } from '@cairn/plugin-kubernetes-common';
 
 /**
  * Cairn's opt-in annotation: an entity with `cairn.dev/pipelines: "true"`
@@ -64,11 +61,5 @@ export function isPipelinesAvailable(entity: {
   const optedIn = [PIPELINES_ANNOTATION, TEKTON_CICD_ANNOTATION].some(
     key => annotations[key]?.trim().toLowerCase() === 'true',
   );
-  return (
-    optedIn &&
-    Boolean(
-      annotations[KUBERNETES_ID_ANNOTATION] ||
-        annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION],
-    )
-  );
+  return optedIn && isKubernetesAvailable(entity);
 }

@@ -1,7 +1,4 @@
-import {
-  KUBERNETES_ID_ANNOTATION,
-  KUBERNETES_LABEL_SELECTOR_ANNOTATION,
-} from '@cairn/plugin-kubernetes-common';
+import { isKubernetesAvailable } from '@cairn/plugin-kubernetes-common';
 
 /**
  * Whether an entity can have Stones: it finds its cluster objects the way
@@ -9,12 +6,4 @@ import {
  * `backstage.io/kubernetes-label-selector`.
  * @public
  */
-export function isRolloutsAvailable(entity: {
-  metadata: { annotations?: Record<string, string> };
-}): boolean {
-  const annotations = entity.metadata.annotations ?? {};
-  return Boolean(
-    annotations[KUBERNETES_ID_ANNOTATION]?.trim() ||
-      annotations[KUBERNETES_LABEL_SELECTOR_ANNOTATION]?.trim(),
-  );
-}
+export const isRolloutsAvailable = isKubernetesAvailable;
