@@ -362,7 +362,7 @@ it('refuses every action to other teams and stage approval to owners, changing n
   ]);
 });
 
-it('lets owners pause and resume their update, refusing a stale view with 409 but not a status write when the generation is sent', async () => {
+it('lets owners pause and resume their update, notifying them of the pause, refusing a stale view with 409 but not a status write when the generation is sent', async () => {
   const before = await readStone();
   const paused = await api(
     'post',
@@ -394,6 +394,26 @@ it('lets owners pause and resume their update, refusing a stale view with 409 bu
       ),
     'the operator to report the pause',
   );
+  // The entity's owners hear of it, once; ops are not told of owners' pauses.
+  const pausedNotice = (n: any) =>
+    n.payload.title === 'The update of Stone shop/web is paused at stage Beta';
+  await waitFor(
+    () => sentNotifications.filter(pausedNotice),
+    sent => sent.length > 0,
+    'the owners’ notification of the pause',
+  );
+  expect(sentNotifications.filter(pausedNotice)).toEqual([
+    {
+      recipients: { type: 'entity', entityRef: ['group:default/team-a'] },
+      payload: expect.objectContaining({
+        severity: 'high',
+        topic: 'rollouts',
+        link: '/catalog/default/component/web/rollouts',
+        description:
+          'Paused from the portal or the Stone’s spec; resume it, roll back or abort.',
+      }),
+    },
+  ]);
   // The operator's status write made the page's resourceVersion stale,
   // not its spec: a request that sends the generation it saw is not refused.
   const seen = paused.body as StoneSummary;
