@@ -43,7 +43,7 @@ function ProviderCard(props: {
   return (
     <InfoCard title={setup.title} subheader={setup.where}>
       <Field name={setup.urlField}>
-        <code>{url ?? '…'}</code>
+        <code style={{ wordBreak: 'break-all' }}>{url ?? '…'}</code>
         {url && (
           <CopyTextButton
             text={url}
