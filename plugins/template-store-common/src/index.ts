@@ -11,3 +11,4 @@ export * from './versions';
 export * from './catalogLayout';
 export * from './templateYaml';
 export * from './install';
+export * from './pipelineTask';

@@ -135,6 +135,9 @@ function newTask(
       taskSpec: { steps: [{ name: 'run', image: '', script: '' }] },
     };
   }
+  if (picked.kind === 'store') {
+    return { ...picked.task, name: freeTaskName(pipeline, picked.task.name) };
+  }
   return {
     name: freeTaskName(pipeline, picked.task.name),
     taskRef: { name: picked.task.name },
@@ -911,6 +914,15 @@ export function PipelineBuilder(props: {
           loading={tasks.loading}
           tasksError={tasks.error ? errorMessage(tasks.error) : undefined}
           clusterErrors={tasks.value?.clusterErrors}
+          storeTarget={
+            where.cluster && where.namespace
+              ? {
+                  entityRef,
+                  cluster: where.cluster,
+                  namespace: where.namespace,
+                }
+              : undefined
+          }
           onPick={addTask}
           onClose={() => setPicking(undefined)}
         />

@@ -11,13 +11,20 @@ import {
   TextField,
   Typography,
 } from '@material-ui/core';
-import type { ClusterError, TaskSummary } from '@cairn/plugin-pipelines-common';
+import type {
+  ClusterError,
+  PipelineTask,
+  TaskSummary,
+} from '@cairn/plugin-pipelines-common';
 import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
 
-/** What the picker chose: a Task of the namespace, or an inline task. */
+import { StoreTarget, StoreTaskPicker } from './StoreTaskPicker';
+
+/** What the picker chose: a Task of the namespace, an inline task, or a task made from the template store. */
 export type PickedTask =
   | { kind: 'inline' }
-  | { kind: 'ref'; task: TaskSummary };
+  | { kind: 'ref'; task: TaskSummary }
+  | { kind: 'store'; task: Omit<PipelineTask, 'name'> & { name: string } };
 
 function matches(task: TaskSummary, query: string) {
   const q = query.trim().toLowerCase();
@@ -41,6 +48,8 @@ export function TaskPicker(props: {
   tasksError?: string;
   /** The cluster, when its Tasks are missing or its last known ones. */
   clusterErrors?: ClusterError[];
+  /** Where the pipeline is, for installing store Tasks there. */
+  storeTarget?: StoreTarget;
   onPick: (picked: PickedTask) => void;
   onClose: () => void;
 }) {
@@ -124,6 +133,11 @@ export function TaskPicker(props: {
               The namespace has no Tasks; add an inline task.
             </Typography>
           )}
+        <StoreTaskPicker
+          query={query}
+          target={props.storeTarget}
+          onPick={task => props.onPick({ kind: 'store', task })}
+        />
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>Cancel</Button>

@@ -1,0 +1,72 @@
+import { parse } from 'yaml';
+import { templateObject } from './install';
+import { TemplateVersionDetail } from './types';
+
+type Json = Record<string, any>;
+
+/** A task of a Pipeline made from a store Task, without its name in the Pipeline. @public */
+export interface TemplatePipelineTask {
+  /** What to call it in the Pipeline (before making it unique there). */
+  name: string;
+  taskRef?: { name: string };
+  taskSpec?: Json;
+  params?: Array<{ name: string; value: string | string[] | Json }>;
+}
+
+/**
+ * The pipeline task the builder adds for a store Task version: a `taskRef`
+ * to the Task installed in the namespace (`ref`), or the Task embedded as a
+ * `taskSpec` (`spec`) whose metadata names the template, so the store counts
+ * the Pipeline as a user. Params come pre-filled with their defaults (empty
+ * for those the Task requires). An embedded v1beta1 Task is refused: a
+ * Pipeline is v1, so install it and refer to it (the cluster converts it).
+ * @public
+ */
+export function templatePipelineTask(
+  version: TemplateVersionDetail,
+  mode: 'ref' | 'spec',
+): TemplatePipelineTask {
+  const params = version.docs.params.map(param => ({
+    name: param.name,
+    value: defaultValue(param.type, param.default),
+  }));
+  const withParams = params.length ? { params } : {};
+  if (mode === 'ref') {
+    return {
+      name: version.name,
+      taskRef: { name: version.name },
+      ...withParams,
+    };
+  }
+  if (version.apiVersion !== 'tekton.dev/v1') {
+    throw new Error(
+      `${version.kind} ${version.name} ${version.version} is ${version.apiVersion}; a Pipeline embeds tekton.dev/v1 Tasks only: install it and refer to it instead`,
+    );
+  }
+  const object = templateObject(version.yaml, version);
+  return {
+    name: version.name,
+    taskSpec: {
+      metadata: {
+        annotations: Object.fromEntries(
+          Object.entries<string>(object.metadata.annotations).filter(([key]) =>
+            key.startsWith('cairn.dev/template'),
+          ),
+        ),
+      },
+      ...object.spec,
+    },
+    ...withParams,
+  };
+}
+
+/** A param's default as a pipeline task's value: its JSON for arrays and objects. */
+function defaultValue(type: string, printed: string | undefined) {
+  if (printed === undefined) return type === 'array' ? [] : '';
+  if (type === 'string') return printed;
+  try {
+    return parse(printed) as string[] | Json;
+  } catch {
+    return printed;
+  }
+}
