@@ -1,0 +1,533 @@
+/*
+ * Benchmark of the Rollouts API (issue 14): how fast the backend answers the
+ * Rollouts tab's requests for a Stone of 1,000 pods — the entity's Stones
+ * (the list), the Stones of every readable entity (the Rollouts page) and
+ * the Stone's detail (its pods, revisions, approvals) — aim p95 < 150 ms.
+ *
+ * Not a test: it measures and reports, and fails only if something breaks.
+ * It starts the dev cluster in this process without kubelets, scheduler or
+ * Tekton, with the portal's service account and RBAC, and fills it with what
+ * the Stone operator and the kubelets would have made of a Stone mid-way
+ * through an update (Beta complete): the Stone with its status, its two
+ * ControllerRevisions and its pods, running and ready on their hosts — built
+ * with the operator's own builders (rollouts-common's testUtils). The
+ * operator does not run, so the Stone holds still while it is measured.
+ * Then a Backstage backend in this process serves the rollouts plugin from
+ * its shared watches, with real sign-in and tokens (auth backend, guest
+ * provider), and the permission backend with Cairn's policy deciding every
+ * request, as in the portal. Requests go over HTTP on loopback with the
+ * user's token, one client at a time and several at once; a request's time
+ * is from sending it to its whole body received.
+ *
+ * Run from the repository root:
+ *
+ *   yarn workspace @cairn/plugin-rollouts-backend bench [options]
+ *
+ * Options: --pods N (1000: 8 groups over 3 zones),
+ * --requests N (200 per request kind and client setting), --clients N,M
+ * (1,8: concurrent clients of each setting), --no-write (do not refresh
+ * docs/benchmarks.md).
+ */
+import http from 'node:http';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { userInfoServiceFactory } from '@backstage/backend-defaults/userInfo';
+import authPlugin from '@backstage/plugin-auth-backend';
+import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-provider';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import {
+  codeVersion,
+  log,
+  machine,
+  pool,
+  positiveInt,
+  publishReport,
+  runBenchMain,
+  summarize,
+} from '@cairn/bench-support';
+import type { Summary } from '@cairn/bench-support';
+import {
+  LABEL_ZONE,
+  DEFAULT_RACK_LABEL,
+  Stone,
+  STONE_GROUP,
+  STONE_PLURAL,
+  STONE_VERSION,
+  StoneCoordinatesGroup,
+  stoneCrd,
+} from '@cairn/operators-api';
+import permissionModuleCairnPolicy from '@cairn/plugin-permission-backend-module-cairn';
+import {
+  component,
+  startPortalTestCluster,
+  waitFor,
+} from '@cairn/plugin-kubernetes-node/testUtils';
+import {
+  templateOf,
+  updateScenario,
+} from '@cairn/plugin-rollouts-common/testUtils';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObject,
+  KubernetesObjectApi,
+  loadYaml,
+  PatchStrategy,
+  setHeaderOptions,
+  V1ObjectMeta,
+} from '@kubernetes/client-node';
+import { rolloutsPlugin } from '../src/plugin';
+
+const { values: args } = parseArgs({
+  options: {
+    pods: { type: 'string', default: '1000' },
+    requests: { type: 'string', default: '200' },
+    clients: { type: 'string', default: '1,8' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const GROUPS = 8;
+const REPLICAS = Math.ceil(positiveInt('pods', args.pods) / GROUPS);
+const PODS = GROUPS * REPLICAS;
+const REQUESTS = positiveInt('requests', args.requests);
+const CLIENTS = args.clients
+  .split(',')
+  .map(c => positiveInt('clients', c.trim()));
+/** How many objects are created at once while filling the cluster. */
+const FILL_CONCURRENCY = 16;
+const AIM_P95_MS = 150;
+
+const NAMESPACE = 'shop';
+const USER = 'user:default/ann';
+const ENTITY = 'component:default/web';
+const STONE_API = {
+  group: STONE_GROUP,
+  version: STONE_VERSION,
+  plural: STONE_PLURAL,
+  namespace: NAMESPACE,
+};
+
+/** An object as the API server is sent it: what the server sets removed. */
+function forCreate<T extends { metadata?: V1ObjectMeta }>(object: T): T {
+  const {
+    uid: _uid,
+    resourceVersion: _rv,
+    creationTimestamp: _created,
+    generation: _generation,
+    ...metadata
+  } = object.metadata ?? {};
+  return { ...object, metadata };
+}
+
+/**
+ * GET `path` with the user's token; resolves when the whole body is in. A
+ * keep-alive agent per client, as a browser keeps its connection.
+ */
+function get(
+  agent: http.Agent,
+  port: number,
+  path: string,
+  token: string,
+): Promise<{ status: number; body: Buffer; ms: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent,
+        headers: { Authorization: `Bearer ${token}` },
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', chunk => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks),
+            ms: performance.now() - started,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The dev cluster's topology as Node objects (3 zones × 2 racks × 3 hosts,
+ * labelled as the dev cluster labels its nodes; without kubelets it has
+ * none), and the Stone's groups: 8 of REPLICAS pods, each over every host
+ * of one zone.
+ */
+async function createNodes(core: CoreV1Api): Promise<StoneCoordinatesGroup[]> {
+  const zonesets = ['a', 'b', 'c'].map(z =>
+    [1, 2].flatMap(rack =>
+      [1, 2, 3].map(host => ({
+        zone: `local-1${z}`,
+        rack: `local-1${z}-r${rack}`,
+        host: `node-${z}${rack}-${host}`,
+      })),
+    ),
+  );
+  for (const { zone, rack, host } of zonesets.flat()) {
+    await core.createNode({
+      body: {
+        metadata: {
+          name: host,
+          labels: {
+            [LABEL_ZONE]: zone,
+            [DEFAULT_RACK_LABEL]: rack,
+            'kubernetes.io/hostname': host,
+          },
+        },
+      },
+    });
+  }
+  return Array.from({ length: GROUPS }, (_, g) => ({
+    group: `g${g}`,
+    replicas: REPLICAS,
+    zoneset: zonesets[g % zonesets.length],
+  }));
+}
+
+async function main() {
+  const loadBefore = os.loadavg();
+  log('starting the dev cluster (no kubelets, no Tekton)');
+  const cluster = await startPortalTestCluster({
+    namespaces: [NAMESPACE],
+    devCluster: { runWorkloads: false, tekton: false },
+  });
+  const backendStops: Array<() => Promise<void>> = [];
+  try {
+    const admin = cluster.admin;
+    const custom = admin.makeApiClient(CustomObjectsApi);
+    const core = admin.makeApiClient(CoreV1Api);
+    const apps = admin.makeApiClient(AppsV1Api);
+    // client-node serializes through its model of the kind; loadYaml builds
+    // the model that keeps x-kubernetes-int-or-string fields.
+    await KubernetesObjectApi.makeApiClient(admin).create(
+      loadYaml<KubernetesObject>(JSON.stringify(stoneCrd)),
+    );
+    await waitFor(
+      () =>
+        custom
+          .listNamespacedCustomObject(STONE_API)
+          .then(() => true)
+          .catch(() => false),
+      served => served,
+      'the Stone CRD to be served',
+    );
+
+    // The Stone, released on nginx:1.27, then what the operator and the
+    // kubelets make of its update to nginx:1.28 up to Beta.
+    log(`filling the cluster: a Stone of ${PODS} pods at Beta of an update`);
+    const fillStarted = performance.now();
+    const created = (await custom.createNamespacedCustomObject({
+      ...STONE_API,
+      body: {
+        apiVersion: `${STONE_GROUP}/${STONE_VERSION}`,
+        kind: 'Stone',
+        metadata: {
+          name: 'web',
+          namespace: NAMESPACE,
+          labels: { 'backstage.io/kubernetes-id': 'web' },
+        },
+        spec: {
+          strategy: 'Release',
+          template: templateOf('nginx:1.27'),
+          coordinates: await createNodes(core),
+        },
+      },
+    })) as Stone;
+    const scenario = updateScenario('Beta', { stone: created });
+    const updated = (await custom.patchNamespacedCustomObject(
+      {
+        ...STONE_API,
+        name: 'web',
+        body: {
+          spec: {
+            strategy: scenario.stone.spec.strategy,
+            template: scenario.stone.spec.template,
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as Stone;
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        ...STONE_API,
+        name: 'web',
+        body: {
+          status: {
+            ...scenario.stone.status,
+            observedGeneration: updated.metadata.generation,
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    for (const revision of scenario.revisions) {
+      await apps.createNamespacedControllerRevision({
+        namespace: NAMESPACE,
+        body: forCreate(revision),
+      });
+    }
+    await pool(scenario.pods.length, FILL_CONCURRENCY, async i => {
+      const { status, ...pod } = scenario.pods[i];
+      const name = pod.metadata!.name!;
+      const made = await core.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: forCreate(pod),
+      });
+      await core.replaceNamespacedPodStatus({
+        name,
+        namespace: NAMESPACE,
+        body: {
+          ...made,
+          status: {
+            ...status,
+            conditions: status!.conditions!.map(c => ({
+              ...c,
+              lastTransitionTime: new Date(),
+            })),
+            startTime: new Date(),
+          },
+        },
+      });
+    });
+    const fillSeconds = (performance.now() - fillStarted) / 1000;
+    log(`filled in ${fillSeconds.toFixed(0)} s; starting the backend`);
+
+    const backend = await startTestBackend({
+      features: [
+        rolloutsPlugin,
+        authPlugin,
+        guestProviderModule,
+        permissionPlugin,
+        permissionModuleCairnPolicy,
+        authServiceFactory,
+        httpAuthServiceFactory,
+        userInfoServiceFactory,
+        catalogServiceMock.factory({
+          entities: [
+            component('web', { 'backstage.io/kubernetes-id': 'web' }),
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'User',
+              metadata: { name: 'ann', namespace: 'default' },
+              spec: { memberOf: ['team-a'] },
+              relations: [
+                { type: 'memberOf', targetRef: 'group:default/team-a' },
+              ],
+            },
+          ],
+        }),
+        // Not on the request path: what the Stone's state calls for is
+        // recorded, not sent to a notifications or signals backend.
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => ({ send: async () => {} }),
+        }),
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({ publish: async () => {} }),
+        }),
+        mockServices.rootLogger.factory({ level: 'warn' }),
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://localhost:3000' },
+            backend: { baseUrl: 'http://localhost:7007' },
+            auth: {
+              providers: {
+                guest: {
+                  userEntityRef: USER,
+                  dangerouslyAllowOutsideDevelopment: true,
+                },
+              },
+            },
+            permission: { enabled: true },
+            cairn: { permission: { opsGroups: ['group:default/ops'] } },
+            kubernetes: cluster.kubernetesConfig as any,
+          },
+        }),
+      ],
+    });
+    backendStops.push(() => backend.stop());
+    const { port } = backend.server.address() as { port: number };
+
+    const signIn = await new Promise<string>((resolve, reject) => {
+      http
+        .get(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/auth/guest/refresh',
+            headers: { 'X-Requested-With': 'XMLHttpRequest' },
+          },
+          res => {
+            let body = '';
+            res.on('data', c => (body += c));
+            res.on('end', () =>
+              res.statusCode === 200
+                ? resolve(JSON.parse(body).backstageIdentity.token)
+                : reject(new Error(`sign-in: ${res.statusCode} ${body}`)),
+            );
+          },
+        )
+        .on('error', reject);
+    });
+
+    const entityQuery = `entityRef=${encodeURIComponent(ENTITY)}`;
+    const requests = {
+      'the entity’s Stones (list)': `/api/rollouts/stones?${entityQuery}`,
+      'every readable Stone (Rollouts page)': `/api/rollouts/stones`,
+      'the Stone’s detail': `/api/rollouts/stones/dev/${NAMESPACE}/web?${entityQuery}`,
+    };
+
+    // Warm-up: from the backend's start to the first detail with every pod
+    // (its watches' initial lists).
+    const warmAgent = new http.Agent({ keepAlive: true });
+    const warmStarted = performance.now();
+    const first = await waitFor(
+      () => get(warmAgent, port, requests['the Stone’s detail'], signIn),
+      res =>
+        res.status === 200 &&
+        JSON.parse(res.body.toString()).pods.length === PODS,
+      `the detail with all ${PODS} pods`,
+      300_000,
+    );
+    const warmSeconds = (performance.now() - warmStarted) / 1000;
+    const detailBytes = first.body.length;
+    // Both lists hold the Stone: what is timed is the real answer.
+    for (const path of [
+      requests['the entity’s Stones (list)'],
+      requests['every readable Stone (Rollouts page)'],
+    ]) {
+      const res = await get(warmAgent, port, path, signIn);
+      const names = JSON.parse(res.body.toString()).items?.map(
+        (item: { name: string }) => item.name,
+      );
+      if (res.status !== 200 || names?.join() !== 'web') {
+        throw new Error(
+          `${path} should list the Stone web: ${res.status} ${res.body}`,
+        );
+      }
+    }
+    warmAgent.destroy();
+
+    const results: Array<{
+      name: string;
+      clients: number;
+      summary: Summary;
+      bytes: number;
+    }> = [];
+    for (const clients of CLIENTS) {
+      for (const [name, path] of Object.entries(requests)) {
+        const agents = Array.from(
+          { length: clients },
+          () => new http.Agent({ keepAlive: true, maxSockets: 1 }),
+        );
+        // A few unmeasured requests per connection first.
+        await pool(clients * 3, clients, async i => {
+          await get(agents[i % clients], port, path, signIn);
+        });
+        const times: number[] = [];
+        let bytes = 0;
+        let next = 0;
+        await Promise.all(
+          agents.map(async agent => {
+            while (next < REQUESTS) {
+              next++;
+              const res = await get(agent, port, path, signIn);
+              if (res.status !== 200) {
+                throw new Error(
+                  `${path}: ${res.status} ${res.body.toString().slice(0, 300)}`,
+                );
+              }
+              times.push(res.ms);
+              bytes = res.body.length;
+            }
+          }),
+        );
+        agents.forEach(a => a.destroy());
+        const summary = summarize(times);
+        results.push({ name, clients, summary, bytes });
+        log(
+          `${name}, ${clients} client(s): p50 ${summary.p50.toFixed(
+            1,
+          )} ms, p95 ${summary.p95.toFixed(1)} ms`,
+        );
+      }
+    }
+    const loadAfter = os.loadavg();
+
+    const ms = (v: number) => `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms`;
+    const kib = (b: number) =>
+      b < 10 * 1024 ? `${b} B` : `${(b / 1024).toFixed(0)} KiB`;
+    const rows = results.map(
+      r =>
+        `| ${r.name} | ${r.clients} | ${kib(
+          r.bytes,
+        )} | < ${AIM_P95_MS} ms | ${ms(r.summary.p50)} | ${ms(
+          r.summary.p95,
+        )} | ${ms(r.summary.max)} | ${
+          r.summary.p95 < AIM_P95_MS ? 'met' : 'missed'
+        } |`,
+    );
+    const load = (l: number[]) => l.map(v => v.toFixed(1)).join(' / ');
+    const report = [
+      `Measured ${new Date()
+        .toISOString()
+        .slice(0, 10)} on ${machine()}, ${codeVersion([
+        'plugins/rollouts-backend',
+        'plugins/rollouts-common',
+        'plugins/kubernetes-node',
+      ])}. Load average (1 / 5 / 15 min) ${load(loadBefore)} before, ${load(
+        loadAfter,
+      )} after: the machine was shared with other work, so these are upper bounds.`,
+      '',
+      `A Stone of ${PODS} pods (${GROUPS} groups of ${REPLICAS} over 3 zones of 6 hosts) at Beta of an update, with 2 ControllerRevisions; its detail is ${kib(
+        detailBytes,
+      )} of JSON. The backend served its first complete detail ${warmSeconds.toFixed(
+        1,
+      )} s after it started (its watches' initial lists; the fill took ${fillSeconds.toFixed(
+        0,
+      )} s). Then ${REQUESTS} requests of each kind per client setting, each with a user's token checked and the permission backend deciding with Cairn's policy; _clients_ concurrent connections, a request timed from sending to its whole body. The database is SQLite in memory (the detail reads the approval history).`,
+      '',
+      '| Request | clients | response | aim p95 | p50 | p95 | max | verdict |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `Run: \`yarn workspace @cairn/plugin-rollouts-backend bench\` (options: --pods, --requests, --clients).`,
+    ].join('\n');
+    publishReport(
+      report,
+      {
+        heading: 'Rollouts API',
+        start: '<!-- bench:rollouts-api:start -->',
+        end: '<!-- bench:rollouts-api:end -->',
+      },
+      { write: !args['no-write'] },
+    );
+  } finally {
+    for (const stop of backendStops) await stop();
+    await cluster.stop();
+  }
+}
+
+runBenchMain(main);
