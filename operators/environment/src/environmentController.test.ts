@@ -391,18 +391,67 @@ describe('an Environment', () => {
       '-p',
       // A merge patch: null removes the lists it does not keep.
       JSON.stringify({
-        spec: { placement: { zones: null, racks: null, hosts: ['node-c1-1'] } },
+        spec: {
+          placement: {
+            zones: null,
+            racks: null,
+            hosts: ['node-c1-1', 'node-c1-2'],
+          },
+        },
       }),
     ]);
     await waitFor(
       () => readEnvironment('shop-prod'),
-      e => ready(e) && e.status!.nodes?.join() === 'node-c1-1',
+      e => ready(e) && e.status!.nodes?.join() === 'node-c1-1,node-c1-2',
       'the placement to move',
     );
     const labelled = (
       await core.listNode({ labelSelector: 'env.tenancy.cairn.dev/shop-prod' })
-    ).items.map(n => n.metadata!.name);
-    expect(labelled).toEqual(['node-c1-1']);
+    ).items
+      .map(n => n.metadata!.name)
+      .sort();
+    expect(labelled).toEqual(['node-c1-1', 'node-c1-2']);
+  });
+
+  it('selects a one-zone placement by the zone label itself, labelling no node', async () => {
+    await kubectl([
+      'patch',
+      'env',
+      'shop-prod',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        spec: { placement: { hosts: null, zones: ['local-1b'] } },
+      }),
+    ]);
+    await waitFor(
+      () => readEnvironment('shop-prod'),
+      e => ready(e) && e.status!.nodes?.length === 6,
+      'the placement to take zone local-1b',
+    );
+    const namespace = await core.readNamespace({ name: 'shop' });
+    expect(
+      namespace.metadata!.annotations![
+        'scheduler.alpha.kubernetes.io/node-selector'
+      ],
+    ).toBe('topology.kubernetes.io/zone=local-1b');
+    expect(
+      (
+        await core.listNode({
+          labelSelector: 'env.tenancy.cairn.dev/shop-prod',
+        })
+      ).items,
+    ).toEqual([]);
+    await core.createNamespacedPod({ namespace: 'shop', body: pod('zoned') });
+    const scheduled = await waitFor(
+      () => core.readNamespacedPod({ namespace: 'shop', name: 'zoned' }),
+      p => Boolean(p.spec!.nodeName),
+      'the pod to be scheduled',
+    );
+    expect(scheduled.spec!.nodeSelector).toEqual({
+      'topology.kubernetes.io/zone': 'local-1b',
+    });
+    expect(scheduled.spec!.nodeName).toMatch(/^node-b/);
   });
 
   it('orphans its namespace when deleted (the default): kept with its objects, untied, nodes released, an event', async () => {

@@ -37,6 +37,15 @@ export const NODE_LABEL_PREFIX = 'env.tenancy.cairn.dev/';
 export const NODE_SELECTOR_ANNOTATION =
   'scheduler.alpha.kubernetes.io/node-selector';
 
+/**
+ * Annotation on the namespace: the node selector the controller wrote in
+ * {@link NODE_SELECTOR_ANNOTATION}, so it takes back only its own (a
+ * single-value placement selects a topology label directly, which cannot
+ * be told from a selector someone else set).
+ * @public
+ */
+export const ANNOTATION_PLACEMENT_SELECTOR = 'tenancy.cairn.dev/node-selector';
+
 /** Finalizer of every Environment: the controller releases or deletes its namespace first. @public */
 export const ENVIRONMENT_FINALIZER = 'tenancy.cairn.dev/release-namespace';
 

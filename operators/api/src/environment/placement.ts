@@ -11,7 +11,9 @@ import type { EnvironmentPlacement } from './types';
  * node `env.tenancy.cairn.dev/<environment>=true` and the namespace selects
  * that one label: the placement is resolved by the controller, enforced by
  * the API server and the scheduler, and needs only the PodNodeSelector
- * plugin (and `nodes` patch for the controller).
+ * plugin (and `nodes` patch for the controller). A placement of one value
+ * (one zone, rack or host) selects that topology label directly, writing no
+ * node at all.
  */
 
 /** The node label keys placement matches. @public */
@@ -86,6 +88,27 @@ export function placementNodeLabel(
 /** The namespace annotations enforcing a placement through PodNodeSelector. @public */
 export function placementAnnotation(nodeLabel: string): Record<string, string> {
   return { [NODE_SELECTOR_ANNOTATION]: `${nodeLabel}=true` };
+}
+
+/**
+ * The node selector of a placement of exactly one value, which needs no
+ * binding label: the topology label itself (`topology.kubernetes.io/zone=a`,
+ * one zone, one rack or one host — the common case). PodNodeSelector takes
+ * `key=value` terms ANDed, so a placement of several values (an OR) needs
+ * the binding label on each node instead: undefined then, and for an empty
+ * placement.
+ * @public
+ */
+export function directPlacementSelector(
+  placement: EnvironmentPlacement | undefined,
+  keys: TopologyLabels,
+): string | undefined {
+  const terms = [
+    ...(placement?.zones ?? []).map(value => `${keys.zone}=${value}`),
+    ...(placement?.racks ?? []).map(value => `${keys.rack}=${value}`),
+    ...(placement?.hosts ?? []).map(value => `${keys.host}=${value}`),
+  ];
+  return terms.length === 1 ? terms[0] : undefined;
 }
 
 /** A node whose binding label must be added or removed. @public */

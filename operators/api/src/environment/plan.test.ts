@@ -17,6 +17,7 @@ const NOW = new Date('2026-12-07T12:00:00Z');
 const LABEL = 'env.tenancy.cairn.dev/shop-prod';
 const SELECTOR = {
   'scheduler.alpha.kubernetes.io/node-selector': `${LABEL}=true`,
+  'tenancy.cairn.dev/node-selector': `${LABEL}=true`,
 };
 
 const node = (name: string, zone: string, labels = {}): V1Node => ({
@@ -44,7 +45,8 @@ const ENV: Environment = {
       { group: 'group:default/team-storefront', role: 'admin' },
       { group: 'group:default/auditors', role: 'view' },
     ],
-    placement: { zones: ['zone-a'] },
+    // Two zones: a placement of several values binds nodes by label.
+    placement: { zones: ['zone-a', 'zone-c'] },
     storageClasses: ['fast'],
     quota: { pods: '20', 'requests.cpu': '4' },
     limits: { defaultRequest: { cpu: '100m' } },
@@ -363,6 +365,59 @@ describe('planEnvironment', () => {
     });
   });
 
+  it('selects a single-value placement’s topology label directly, releasing the bound nodes', () => {
+    const observation = settled(converged());
+    observation.environment = {
+      ...observation.environment,
+      spec: { ...ENV.spec, placement: { racks: ['r1'] } },
+    };
+    observation.nodes = [
+      node('a1', 'zone-a', {
+        [LABEL]: 'true',
+        'topology.cairn.dev/rack': 'r1',
+      }),
+      node('a2', 'zone-a', {
+        [LABEL]: 'true',
+        'topology.cairn.dev/rack': 'r2',
+      }),
+    ];
+    const { actions } = planEnvironment(observation);
+    expect(actions.filter(a => a.type !== 'updateStatus')).toEqual([
+      { type: 'labelNode', node: 'a1', label: LABEL, bind: false },
+      { type: 'labelNode', node: 'a2', label: LABEL, bind: false },
+      {
+        type: 'patchNamespace',
+        name: 'shop',
+        labels: {},
+        annotations: {
+          'scheduler.alpha.kubernetes.io/node-selector':
+            'topology.cairn.dev/rack=r1',
+          'tenancy.cairn.dev/node-selector': 'topology.cairn.dev/rack=r1',
+        },
+      },
+    ]);
+    expect(statusOf(actions)!.nodes).toEqual(['a1']);
+  });
+
+  it('keeps a node selector it did not write when the placement is emptied', () => {
+    const observation = settled(converged());
+    observation.environment = {
+      ...observation.environment,
+      spec: { ...ENV.spec, placement: {} },
+    };
+    observation.namespace = {
+      metadata: {
+        ...NAMESPACE.metadata,
+        annotations: {
+          'tenancy.cairn.dev/owner': 'group:default/team-storefront',
+          'scheduler.alpha.kubernetes.io/node-selector': 'pool=batch',
+        },
+      },
+    };
+    const { actions } = planEnvironment(observation);
+    expect(types(actions)).not.toContain('patchNamespace');
+  });
+
   it('drops its node selector when the placement is emptied, so pods may run anywhere', () => {
     const observation = settled(converged());
     observation.environment = {
@@ -374,7 +429,10 @@ describe('planEnvironment', () => {
       type: 'patchNamespace',
       name: 'shop',
       labels: {},
-      annotations: { 'scheduler.alpha.kubernetes.io/node-selector': null },
+      annotations: {
+        'scheduler.alpha.kubernetes.io/node-selector': null,
+        'tenancy.cairn.dev/node-selector': null,
+      },
     });
     expect(condition(actions, 'PlacementEmpty')).toMatchObject({
       status: 'False',
@@ -479,6 +537,7 @@ describe('planEnvironment', () => {
           annotations: {
             'tenancy.cairn.dev/owner': null,
             'scheduler.alpha.kubernetes.io/node-selector': null,
+            'tenancy.cairn.dev/node-selector': null,
           },
         },
         ...[

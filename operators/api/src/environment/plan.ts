@@ -8,6 +8,7 @@ import type {
 import type { EnvironmentConfig } from './config';
 import {
   ANNOTATION_OWNER,
+  ANNOTATION_PLACEMENT_SELECTOR,
   ENVIRONMENT_FINALIZER,
   LABEL_ENVIRONMENT,
   LABEL_OWNER,
@@ -22,6 +23,7 @@ import {
   tenantRoleBindings,
 } from './objects';
 import {
+  directPlacementSelector,
   isPlacementBound,
   nodeLabelChanges,
   placementAnnotation,
@@ -239,6 +241,30 @@ function withStatus(
     : [...actions, { type: 'updateStatus', status }];
 }
 
+/**
+ * The annotation removals that take back the node selector this
+ * Environment set on its namespace: the one it recorded, or its binding
+ * label's (namespaces labelled before the record was kept).
+ */
+function releasedSelector(
+  namespace: V1Namespace,
+  label: { key: string } | { error: string },
+): Record<string, null> {
+  const annotations = namespace.metadata?.annotations ?? {};
+  const current = annotations[NODE_SELECTOR_ANNOTATION];
+  const ours =
+    current !== undefined &&
+    (current === annotations[ANNOTATION_PLACEMENT_SELECTOR] ||
+      ('key' in label &&
+        current === placementAnnotation(label.key)[NODE_SELECTOR_ANNOTATION]));
+  return {
+    ...(ours ? { [NODE_SELECTOR_ANNOTATION]: null } : {}),
+    ...(ANNOTATION_PLACEMENT_SELECTOR in annotations
+      ? { [ANNOTATION_PLACEMENT_SELECTOR]: null }
+      : {}),
+  };
+}
+
 /** The writes that release (Orphan) or delete (Delete) an Environment's namespace, then its finalizer. */
 function planDeletion(observation: EnvironmentObservation): EnvironmentPlan {
   const { environment, namespace } = observation;
@@ -273,14 +299,10 @@ function planDeletion(observation: EnvironmentObservation): EnvironmentPlan {
       } (deletionPolicy Delete)`,
     });
   } else if (ours) {
-    const annotations: Record<string, null> = { [ANNOTATION_OWNER]: null };
-    if ('key' in label) {
-      const selector = placementAnnotation(label.key)[NODE_SELECTOR_ANNOTATION];
-      if (
-        namespace.metadata?.annotations?.[NODE_SELECTOR_ANNOTATION] === selector
-      )
-        annotations[NODE_SELECTOR_ANNOTATION] = null;
-    }
+    const annotations: Record<string, null> = {
+      [ANNOTATION_OWNER]: null,
+      ...releasedSelector(namespace, label),
+    };
     actions.push({
       type: 'patchNamespace',
       name: namespace.metadata!.name!,
@@ -368,8 +390,15 @@ export function planEnvironment(
     observation.nodes,
     config.topologyLabels,
   );
+  // A single-value placement selects its topology label directly: no node
+  // carries the binding label then (any left from an earlier placement go).
+  const direct = directPlacementSelector(spec.placement, config.topologyLabels);
   const actions: EnvironmentAction[] = [];
-  for (const change of nodeLabelChanges(label.key, observation.nodes, nodes))
+  for (const change of nodeLabelChanges(
+    label.key,
+    observation.nodes,
+    direct ? [] : nodes,
+  ))
     actions.push({
       type: 'labelNode',
       node: change.node,
@@ -379,10 +408,17 @@ export function planEnvironment(
 
   const metadata = namespaceMetadata(environment);
   const bound = isPlacementBound(spec.placement);
-  const selector = placementAnnotation(label.key);
+  const selector = direct
+    ? { [NODE_SELECTOR_ANNOTATION]: direct }
+    : placementAnnotation(label.key);
   const annotations: Record<string, string> = {
     ...metadata.annotations,
-    ...(bound ? selector : {}),
+    ...(bound
+      ? {
+          ...selector,
+          [ANNOTATION_PLACEMENT_SELECTOR]: selector[NODE_SELECTOR_ANNOTATION],
+        }
+      : {}),
   };
   if (!namespace) {
     actions.push({
@@ -429,12 +465,8 @@ export function planEnvironment(
   for (const [key, value] of Object.entries(annotations))
     if (namespace.metadata?.annotations?.[key] !== value)
       annotationPatch[key] = value;
-  if (
-    !bound &&
-    namespace.metadata?.annotations?.[NODE_SELECTOR_ANNOTATION] ===
-      selector[NODE_SELECTOR_ANNOTATION]
-  )
-    annotationPatch[NODE_SELECTOR_ANNOTATION] = null;
+  if (!bound)
+    Object.assign(annotationPatch, releasedSelector(namespace, label));
   if (Object.keys(labelPatch).length || Object.keys(annotationPatch).length)
     actions.push({
       type: 'patchNamespace',
