@@ -28,9 +28,13 @@ import {
 import { useState } from 'react';
 import { Link as RouterLink, useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { pipelinesApiRef, PipelineSummary } from '../../api';
 import { StartRunButton } from '../actions';
-import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 import {
   useOptionalPipelinesEntityRef,
   useRunPaths,
@@ -135,10 +139,11 @@ export function PipelinesCard() {
   const api = useApi(pipelinesApiRef);
   const entityRef = useOptionalPipelinesEntityRef();
   const [choosing, setChoosing] = useState(false);
-  const { value, loading, error } = useAsync(
+  const { value, loading, error, retry } = useAsyncRetry(
     () => api.listPipelines(entityRef),
     [api, entityRef],
   );
+  useRefreshWhileStale(value?.clusterErrors, retry);
   if (error) return <ResponseErrorPanel error={error} />;
   const columns: TableColumn<Row>[] = [
     {
@@ -201,7 +206,7 @@ export function PipelinesCard() {
       <ClusterErrors errors={value?.clusterErrors} what="Pipelines" />
       <Table<Row>
         title="Pipelines"
-        isLoading={loading}
+        isLoading={loading && !value}
         columns={columns}
         data={(value?.items ?? []).map(p => ({
           ...p,

@@ -15,14 +15,17 @@ import {
 } from '@material-ui/core';
 import { pipelinesRunCreatePermission } from '@cairn/plugin-pipelines-common';
 import { useNavigate } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { pipelinesApiRef, PipelineSummary, RunRef } from '../../api';
 import {
   useOptionalPipelinesEntityRef,
   useRunPaths,
 } from '../EntityRefContext';
 import { StartRunDialog } from './StartRunDialog';
-import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
+import {
+  ClusterErrors,
+  useRefreshWhileStale,
+} from '@cairn/plugin-kubernetes-react';
 
 function samePipeline(a: RunRef, b: RunRef) {
   return (
@@ -42,7 +45,7 @@ export function PipelineChooser(props: {
   const entityRef = useOptionalPipelinesEntityRef();
   const paths = useRunPaths();
   const navigate = useNavigate();
-  const { value, loading, error } = useAsync(
+  const { value, error, retry } = useAsyncRetry(
     () => api.listPipelines(entityRef),
     [api, entityRef],
   );
@@ -50,6 +53,8 @@ export function PipelineChooser(props: {
   const preselected =
     props.pipeline && value?.items.find(p => samePipeline(p, props.pipeline!));
   const pipeline = chosen ?? preselected;
+  // Only while choosing: a refresh must not touch the start form once open.
+  useRefreshWhileStale(pipeline ? undefined : value?.clusterErrors, retry);
 
   if (pipeline) {
     return (
@@ -84,7 +89,7 @@ export function PipelineChooser(props: {
   }
   let body;
   if (error) body = <ResponseErrorPanel error={error} />;
-  else if (loading || !value) body = <Progress />;
+  else if (!value) body = <Progress />;
   else if (props.pipeline) {
     body = (
       <Typography>
