@@ -3,10 +3,11 @@ import { signInAsGuest, signInAsOps } from '@cairn/e2e-test-utils';
 
 /*
  * The debug terminal from the portal: the guest (team-storefront, owner of
- * the demo storefront) opens a netshoot toolkit session on one of the
- * storefront's pods, runs a command and sees its output, exits it and sees
- * why it ended; then ops (alice, signed in with "Ops (demo)") replay the
- * recording and see what was typed and shown.
+ * the demo storefront) opens a shell in a container of one of the
+ * storefront's pods and runs a command; then a netshoot toolkit session on
+ * that pod, runs a command and sees its output, exits it and sees why it
+ * ended; then ops (alice, signed in with "Ops (demo)") replay the recording
+ * and see what was typed and shown.
  */
 
 const ENTITY_DEBUG_TAB = '/catalog/default/component/storefront-web/debug';
@@ -15,7 +16,7 @@ const ENTITY_DEBUG_TAB = '/catalog/default/component/storefront-web/debug';
 const screenText = (page: Page, region: string) =>
   page.getByRole('region', { name: region }).locator('.xterm-rows');
 
-test('a developer opens a netshoot session on the demo service, runs a command, exits it, and ops replay it', async ({
+test('a developer opens a shell and a netshoot session on the demo service, runs commands, exits, and ops replay it', async ({
   page,
   browser,
 }) => {
@@ -30,6 +31,18 @@ test('a developer opens a netshoot session on the demo service, runs a command, 
     .first();
   await expect(debug).toBeVisible();
   const pod = (await debug.getAttribute('aria-label'))!.split(' ')[1];
+
+  // A plain shell in the container itself.
+  await page.getByRole('button', { name: `Shell ${pod} web` }).click();
+  const shell = page.getByRole('dialog', { name: `Shell: ${pod} / web` });
+  await expect(shell.getByText('Connected')).toBeVisible();
+  await shell.getByRole('region', { name: 'Terminal' }).click();
+  await page.keyboard.type('echo shell-$((2+3))');
+  await page.keyboard.press('Enter');
+  await expect(screenText(page, 'Terminal')).toContainText('shell-5');
+  await shell.getByRole('button', { name: 'Close the terminal' }).click();
+  await expect(shell).toBeHidden();
+
   await debug.click();
 
   const dialog = page.getByRole('dialog', { name: `Debug ${pod}` });
