@@ -9,9 +9,10 @@ import {
 /*
  * Test support: a dev cluster (with Tekton, as it comes by default) and the
  * portal's service account with the access
- * examples/kubernetes/portal-access.yaml grants, run pipelines bound (as
- * that file describes) only in the namespace `ci`, so tests see the
- * cluster's own 403 elsewhere.
+ * examples/kubernetes/portal-access.yaml grants, its roles that write
+ * Pipelines (running pipelines, installing store templates) bound (as that
+ * file describes) only in the namespace `ci`, so tests see the cluster's own
+ * 403 elsewhere.
  */
 
 export const WRITABLE_NAMESPACE = 'ci';
@@ -22,8 +23,11 @@ export const tektonObjects = (
   plural: 'pipelines' | 'pipelineruns' | 'tasks' | 'taskruns',
 ) => ({ ...TEKTON_API, plural });
 
-/** The ClusterRole of what the portal does where it runs pipelines. */
-const RUN_PIPELINES_ROLE = 'cairn-portal-pipelines-run';
+/** The ClusterRoles of the file that let the portal write Pipelines. */
+const PIPELINE_WRITING_ROLES = [
+  'cairn-portal-pipelines-run',
+  'cairn-portal-templates-install',
+];
 
 export interface TektonTestCluster extends PortalTestCluster {
   custom: CustomObjectsApi;
@@ -35,7 +39,9 @@ export async function startTektonTestCluster(
   const tc = await startPortalTestCluster({
     devCluster,
     namespaces: [WRITABLE_NAMESPACE, READ_ONLY_NAMESPACE],
-    bindIn: { [RUN_PIPELINES_ROLE]: [WRITABLE_NAMESPACE] },
+    bindIn: Object.fromEntries(
+      PIPELINE_WRITING_ROLES.map(role => [role, [WRITABLE_NAMESPACE]]),
+    ),
   });
   return Object.assign(tc, {
     custom: tc.admin.makeApiClient(CustomObjectsApi),
