@@ -39,6 +39,13 @@ function summary(
   };
 }
 
+/**
+ * How many deliveries a list for someone other than ops reads at most, page
+ * by page, looking for theirs among other entities'.
+ */
+const OWNER_SCAN_LIMIT = 5000;
+const OWNER_SCAN_PAGE = 500;
+
 const kubernetesIdsOf = (delivery: StoredDelivery) =>
   delivery.matches.flatMap(m => (m.kubernetesId ? [m.kubernetesId] : []));
 
@@ -73,15 +80,40 @@ export class AuthorizedWebhookDeliveries {
       // Pipelines are matched to entities by that label only.
       if (!kubernetesId) return [];
     }
-    const ops = await this.isOps(caller.credentials);
-    const listed = await this.options.store.list({ ...filters, kubernetesId });
-    if (ops) return listed.map(d => summary(d, true));
-    const owned = await this.ownedKubernetesIds(caller.credentials, [
-      ...new Set(listed.flatMap(kubernetesIdsOf)),
-    ]);
-    return listed
-      .filter(d => kubernetesIdsOf(d).some(id => owned.has(id)))
-      .map(d => summary(d, false));
+    if (await this.isOps(caller.credentials)) {
+      const listed = await this.options.store.list({
+        ...filters,
+        kubernetesId,
+      });
+      return listed.map(d => summary(d, true));
+    }
+    // Others see the deliveries of their entities only: the log is read page
+    // by page until `limit` of those are found, so that other entities'
+    // deliveries do not crowd theirs out of the newest `limit`.
+    const found: StoredDelivery[] = [];
+    const owns = new Map<string, boolean>();
+    for (
+      let offset = 0;
+      found.length < filters.limit && offset < OWNER_SCAN_LIMIT;
+      offset += OWNER_SCAN_PAGE
+    ) {
+      const page = await this.options.store.list({
+        ...filters,
+        kubernetesId,
+        limit: OWNER_SCAN_PAGE,
+        offset,
+      });
+      const unknown = [...new Set(page.flatMap(kubernetesIdsOf))].filter(
+        id => !owns.has(id),
+      );
+      const owned = await this.ownedKubernetesIds(caller.credentials, unknown);
+      unknown.forEach(id => owns.set(id, owned.has(id)));
+      found.push(
+        ...page.filter(d => kubernetesIdsOf(d).some(id => owns.get(id))),
+      );
+      if (page.length < OWNER_SCAN_PAGE) break;
+    }
+    return found.slice(0, filters.limit).map(d => summary(d, false));
   }
 
   async redeliver(

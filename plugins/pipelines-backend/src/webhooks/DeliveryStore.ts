@@ -163,6 +163,7 @@ export class DeliveryStore {
    */
   async list(options: {
     limit: number;
+    offset?: number;
     provider?: GitProvider;
     outcome?: WebhookDeliveryOutcome;
     kubernetesId?: string;
@@ -170,7 +171,8 @@ export class DeliveryStore {
     const query = this.db(TABLE)
       .orderBy('received_at', 'desc')
       .orderBy('id', 'asc')
-      .limit(options.limit);
+      .limit(options.limit)
+      .offset(options.offset ?? 0);
     if (options.provider) query.where({ provider: options.provider });
     if (options.outcome) query.where({ outcome: options.outcome });
     if (options.kubernetesId) {
