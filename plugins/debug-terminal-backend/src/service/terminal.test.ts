@@ -364,6 +364,40 @@ describe.each(
     expect(ended.status).toBe(204);
   });
 
+  it('closes the terminal of an expired session with 4009 and why', async () => {
+    const created = await api()
+      .post('/api/debug-terminal/sessions')
+      .set(userAuth(OWNER))
+      .send({ ...target('web'), toolkit: 'busybox', ttlSeconds: 1 });
+    expect(created.status).toBe(201);
+    await waitFor(
+      () =>
+        api()
+          .get(
+            `/api/debug-terminal/sessions/dev/${NAMESPACE}/${created.body.name}`,
+          )
+          .query({ entityRef: WEB })
+          .set(userAuth(OWNER)),
+      res => res.body.phase === 'Expired',
+      'the session to expire',
+    );
+    const terminal = openTerminal(
+      port,
+      OWNER,
+      {
+        entityRef: WEB,
+        cluster: 'dev',
+        namespace: NAMESPACE,
+        name: created.body.name,
+      },
+      '/attach',
+    );
+    expect(await terminal.closed).toEqual({
+      code: TERMINAL_CLOSE_CODES.notActive,
+      reason: expect.stringMatching(/^the session is Expired/),
+    });
+  });
+
   it('closes a socket without a token with 4001 and why', async () => {
     const terminal = openTerminal(port, undefined, target('web'));
     const closed = await terminal.closed;
