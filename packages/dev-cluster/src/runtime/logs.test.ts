@@ -1,5 +1,9 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   formatRfc3339Nano,
+  LogFollower,
   parseCriLog,
   parseRfc3339Nanos,
   renderLog,
@@ -44,5 +48,36 @@ describe('CRI logs', () => {
     expect(renderLog(entries, { tailLines: 0 })).toBe('');
     const now = parseRfc3339Nanos('2026-01-01T00:00:04Z')!;
     expect(renderLog(entries, { sinceSeconds: 1 }, now)).toBe('three\n');
+  });
+});
+
+describe('LogFollower', () => {
+  it('sends a long log a chunk at a time, waiting while the client is not taking it, and ends after the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'follow-'));
+    const path = join(dir, '0.log');
+    const line = 'x'.repeat(1000);
+    appendFileSync(
+      path,
+      `2026-01-01T00:00:01Z stdout F ${line}\n`.repeat(2000),
+    );
+    const chunks: string[] = [];
+    let full = true;
+    const follower = new LogFollower(path, {}, chunk => {
+      chunks.push(chunk);
+      return !full;
+    });
+    follower.start();
+    // The client is full after the first chunk: nothing more until it drains.
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].length).toBeLessThan(2000 * 1001);
+    appendFileSync(path, '2026-01-01T00:00:02Z stdout F last\n');
+    follower.end();
+    follower.readNew();
+    expect(chunks).toHaveLength(1);
+    full = false;
+    follower.resume();
+    await follower.done;
+    expect(chunks.join('')).toBe(`${`${line}\n`.repeat(2000)}last\n`);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

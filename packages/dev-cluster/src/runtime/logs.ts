@@ -196,18 +196,28 @@ export function renderEntries(
   return entries.map(e => renderEntry(e, timestamps)).join('');
 }
 
-/** Sends a log file's lines to one follower, from where it has read so far. */
+/** How much of a log a follower reads at a time, so a long log is never held whole. */
+const FOLLOW_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Sends a log file's lines to one follower, from where it has read so far,
+ * a chunk at a time: when `onData` returns false (the client's socket is
+ * full) it waits for `resume()`.
+ */
 export class LogFollower {
   readonly done: Promise<void>;
   private finish!: () => void;
   private offset = 0;
   private remaining: number | undefined;
   private stopped = false;
+  private paused = false;
+  /** The container has exited: stop once everything is sent. */
+  private ending = false;
 
   constructor(
     private readonly path: string,
     private readonly options: LogOptions,
-    private readonly onData: (chunk: string) => void,
+    private readonly onData: (chunk: string) => boolean | void,
   ) {
     this.remaining = options.limitBytes;
     this.done = new Promise(resolvePromise => {
@@ -217,22 +227,47 @@ export class LogFollower {
 
   /** Sends what the request selects of the log so far. */
   start(): void {
+    const { tailLines, sinceTime, sinceSeconds } = this.options;
+    if (
+      tailLines === undefined &&
+      sinceTime === undefined &&
+      sinceSeconds === undefined
+    ) {
+      // Everything from the start: chunk by chunk, as new lines are sent.
+      this.readNew();
+      return;
+    }
     const initial = readLogFile(this.path, {
       ...this.options,
       limitBytes: undefined,
     });
-    this.offset = readFrom(this.path, 0).next;
+    this.offset = endOfLastLine(this.path);
     this.send(initial);
   }
 
-  /** Sends the lines written since the last read. */
+  /** Sends the lines written since the last read, unless the client is not taking them. */
   readNew(): void {
-    if (this.stopped) return;
-    const { text, next } = readFrom(this.path, this.offset);
-    this.offset = next;
-    this.send(
-      renderEntries(parseCriLog(text), this.options.timestamps ?? false),
-    );
+    while (!this.stopped && !this.paused) {
+      const { text, next } = readFrom(this.path, this.offset);
+      if (!text) break;
+      this.offset = next;
+      this.send(
+        renderEntries(parseCriLog(text), this.options.timestamps ?? false),
+      );
+    }
+    if (this.ending && !this.paused) this.stop();
+  }
+
+  /** The client took what was sent: send on. */
+  resume(): void {
+    this.paused = false;
+    this.readNew();
+  }
+
+  /** The log is complete (its container exited): send the rest, then stop. */
+  end(): void {
+    this.ending = true;
+    this.readNew();
   }
 
   stop(): void {
@@ -249,11 +284,22 @@ export class LogFollower {
       out = bytes.subarray(0, this.remaining).toString();
       this.remaining -= Math.min(this.remaining, bytes.length);
     }
-    if (out) this.onData(out);
+    if (out && this.onData(out) === false) this.paused = true;
     if (this.remaining === 0) this.stop();
   }
 }
 
+/** The offset just past the file's last whole line. */
+function endOfLastLine(path: string): number {
+  let offset = 0;
+  for (;;) {
+    const { next } = readFrom(path, offset);
+    if (next === offset) return offset;
+    offset = next;
+  }
+}
+
+/** Whole lines from `offset`, at most about FOLLOW_CHUNK_BYTES (more only for a longer line). */
 function readFrom(
   path: string,
   offset: number,
@@ -266,16 +312,20 @@ function readFrom(
   }
   try {
     const size = fstatSync(fd).size;
-    if (size <= offset) return { text: '', next: offset };
-    const buffer = Buffer.alloc(size - offset);
-    readSync(fd, buffer, 0, buffer.length, offset);
-    // Only whole lines: the writer appends whole lines, but be safe at the end.
-    const lastNewline = buffer.lastIndexOf(0x0a);
-    if (lastNewline < 0) return { text: '', next: offset };
-    return {
-      text: buffer.subarray(0, lastNewline + 1).toString(),
-      next: offset + lastNewline + 1,
-    };
+    for (let want = FOLLOW_CHUNK_BYTES; ; want *= 2) {
+      const length = Math.min(want, size - offset);
+      if (length <= 0) return { text: '', next: offset };
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, offset);
+      // Only whole lines: the writer appends whole lines, but be safe at the end.
+      const lastNewline = buffer.lastIndexOf(0x0a);
+      if (lastNewline >= 0)
+        return {
+          text: buffer.subarray(0, lastNewline + 1).toString(),
+          next: offset + lastNewline + 1,
+        };
+      if (length === size - offset) return { text: '', next: offset };
+    }
   } finally {
     closeSync(fd);
   }
