@@ -13,6 +13,7 @@ import {
   startOperators,
 } from '../portal/operators';
 import { startDevCluster } from '../server/devCluster';
+import { isolationSummary } from '../runtime/sandbox';
 
 async function main() {
   const { values } = parseArgs({
@@ -65,7 +66,9 @@ async function main() {
     operators?.objects,
   );
   process.stderr.write(
-    `dev-cluster serving at ${cluster.url}; kubeconfig ${cluster.kubeconfigPath}; ${operatorsLine}\n`,
+    `dev-cluster serving at ${cluster.url}; kubeconfig ${
+      cluster.kubeconfigPath
+    }; ${operatorsLine}; ${isolationSummary(cluster.isolation)}\n`,
   );
   process.stdout.write('ready\n');
 

@@ -123,6 +123,20 @@ export const kubeletEvents = {
     warning('Unhealthy', `${kind} probe failed: ${output}`, subject),
   deadlineExceeded: (subject: Subject) =>
     warning('DeadlineExceeded', ACTIVE_DEADLINE_MESSAGE, subject),
+  /** A volume's files could not be written (its ConfigMap, Secret or token is missing); on the pod. */
+  failedMount: (subject: Subject, volume: string, error: string) =>
+    warning(
+      'FailedMount',
+      `MountVolume.SetUp failed for volume "${volume}" : ${error}`,
+      subject,
+    ),
+  /** A declared port another process of this host holds: without network namespaces, pods share the host's ports. */
+  portInUse: (subject: Subject, container: string, address: string) =>
+    warning(
+      'PortInUse',
+      `Container ${container} declares port ${address}, which another process holds (pods share the host's network; bind the pod's IP, $POD_IP, to share a port between replicas): listen tcp ${address}: bind: address already in use`,
+      subject,
+    ),
   backOffRestarting: (subject: Subject, container: string, pod: V1Pod) =>
     warning(
       'BackOff',

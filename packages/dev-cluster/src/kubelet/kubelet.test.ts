@@ -28,7 +28,7 @@ beforeEach(() => {
   kubelet = new Kubelet({
     nodeName: 'node-a1-1',
     hostIP: '127.0.1.1',
-    podCIDR: '10.244.0.0/24',
+    podCIDR: '127.244.0.0/24',
     runtime,
     backoff: { initialMs: 100, maxMs: 400 },
     serviceEnv: {
@@ -135,7 +135,7 @@ describe('Kubelet', () => {
     });
     expect(statuses[0]).toMatchObject({
       phase: 'Pending',
-      podIP: '10.244.0.2',
+      podIP: '127.244.0.2',
       hostIP: '127.0.1.1',
       containerStatuses: [
         { name: 'app', state: { waiting: { reason: 'ContainerCreating' } } },
@@ -627,16 +627,14 @@ describe('Kubelet', () => {
       expect(appStatus(restarted)!.lastState!.terminated).toBeDefined();
     });
 
-    it('probes HTTP and TCP endpoints on loopback', async () => {
+    it('probes HTTP and TCP endpoints on the pod IP', async () => {
+      // The first IP of the pod CIDR, the pod's.
+      const POD_IP = '127.244.0.2';
       const server = createServer((_req, res) => res.end('ok'));
-      await new Promise<void>(resolve =>
-        server.listen(0, '127.0.0.1', resolve),
-      );
+      await new Promise<void>(resolve => server.listen(0, POD_IP, resolve));
       const port = (server.address() as AddressInfo).port;
       const closed = createServer();
-      await new Promise<void>(resolve =>
-        closed.listen(0, '127.0.0.1', resolve),
-      );
+      await new Promise<void>(resolve => closed.listen(0, POD_IP, resolve));
       const closedPort = (closed.address() as AddressInfo).port;
       await new Promise(resolve => closed.close(resolve));
       try {
@@ -662,7 +660,7 @@ describe('Kubelet', () => {
         await eventWhere(
           e =>
             e.message ===
-            `Startup probe failed: dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
+            `Startup probe failed: dial tcp ${POD_IP}:${closedPort}: connect: connection refused`,
         );
         const notStarted = statuses[statuses.length - 1];
         expect(appStatus(notStarted)).toMatchObject({
@@ -671,7 +669,7 @@ describe('Kubelet', () => {
         });
         const reopened = createServer();
         await new Promise<void>(resolve =>
-          reopened.listen(closedPort, '127.0.0.1', resolve),
+          reopened.listen(closedPort, POD_IP, resolve),
         );
         try {
           const ready = await statusWhere(

@@ -1,4 +1,13 @@
+import {
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { constants as osConstants } from 'node:os';
+import { dirname, join } from 'node:path';
 import type {
   V1Container,
   V1ContainerState,
@@ -43,16 +52,17 @@ import {
   qosClass,
 } from './podStatus';
 import { ProbeKind, ProbeWorker, runProbe } from './probes';
+import { volumeContent, VolumeSources } from './volumeFiles';
 
 export interface KubeletOptions {
   nodeName: string;
   /** The node's InternalIP (status.hostIP of its pods). */
   hostIP: string;
-  /** Where pod IPs come from (the node's spec.podCIDR, a /24). */
+  /** Where pod IPs come from (the node's spec.podCIDR, in 127.0.0.0/8 so they answer on the host's loopback). */
   podCIDR?: string;
   runtime: ProcessRuntime;
-  /** ConfigMaps and Secrets for env; none when omitted. */
-  envSources?: EnvSources;
+  /** ConfigMaps and Secrets for env and volumes, and ServiceAccount tokens for projected volumes; none when omitted. */
+  envSources?: VolumeSources;
   /** The node's allocatable, for resourceFieldRef of unset limits. */
   nodeAllocatable?: Record<string, string>;
   /** The current Node object, for admitting pods; without it every pod is admitted. */
@@ -139,6 +149,8 @@ const DEFAULT_GRACE_SECONDS = 30;
 const CONFIG_RETRY_MS = 10_000;
 /** How often the kubelet's volume manager looks again for a claim to be bound. */
 const VOLUME_RETRY_MS = 300;
+/** How soon the kubelet tries again to write a volume whose source is missing. */
+const MOUNT_RETRY_MS = 2_000;
 
 function trackKey(kind: ContainerKind, name: string): string {
   return `${kind}/${name}`;
@@ -349,7 +361,7 @@ export class Kubelet {
    * broadcast addresses excluded): a released one, else the next never used.
    */
   private allocateIp(): string {
-    const cidr = this.options.podCIDR ?? '10.244.0.0/24';
+    const cidr = this.options.podCIDR ?? '127.244.0.0/24';
     const [address, prefixLength] = cidr.split('/');
     const size = 2 ** (32 - Number(prefixLength));
     let offset = this.freedIpOffsets.shift();
@@ -689,6 +701,19 @@ export class Kubelet {
       this.retryAt(worker, nowMs + VOLUME_RETRY_MS);
       return;
     }
+    const mountFailure = this.writeVolumes(worker, spec);
+    if (mountFailure) {
+      track.state = { waiting: { reason: 'ContainerCreating' } };
+      this.emit(
+        kubeletEvents.failedMount(
+          eventSubject(worker.pod),
+          mountFailure.volume,
+          mountFailure.error,
+        ),
+      );
+      this.retryAt(worker, nowMs + MOUNT_RETRY_MS);
+      return;
+    }
 
     const image = spec.image ?? '';
     const decision = decideImagePull(spec, this.imagesPresent.has(image));
@@ -787,10 +812,13 @@ export class Kubelet {
         terminated: track.state.terminated ?? terminatedState(previous),
       };
     try {
+      await this.checkPorts(worker, track);
       const instance = await this.options.runtime.startContainer({
         podUid: worker.uid,
         podName: worker.pod.metadata!.name!,
         namespace: worker.pod.metadata!.namespace ?? 'default',
+        hostname: worker.pod.spec?.hostname || worker.pod.metadata!.name!,
+        podIP: worker.podIP,
         name: spec.name,
         image,
         command: spec.command,
@@ -826,6 +854,71 @@ export class Kubelet {
     }
   }
 
+  /**
+   * Writes the files of the configMap, secret, downwardAPI and projected
+   * volumes the container mounts (afresh at each start, so it sees the
+   * objects as they are then); the first that cannot be written, if any.
+   */
+  private writeVolumes(
+    worker: PodWorker,
+    spec: V1Container | V1EphemeralContainer,
+  ): { volume: string; error: string } | undefined {
+    const mounted = new Set((spec.volumeMounts ?? []).map(m => m.name));
+    for (const volume of worker.pod.spec?.volumes ?? []) {
+      if (!mounted.has(volume.name)) continue;
+      const content = volumeContent(
+        worker.pod,
+        volume,
+        this.options.envSources ?? noEnvSources,
+      );
+      if (!content) continue;
+      if ('error' in content)
+        return { volume: volume.name, error: content.error };
+      // Rewritten in place: running containers of the pod have the directory mounted.
+      const directory = this.options.runtime.volumeDir(worker.uid, volume.name);
+      mkdirSync(directory, { recursive: true });
+      const paths = new Set(content.files.map(file => file.path));
+      for (const stale of readdirSync(directory, { recursive: true })) {
+        if (
+          !paths.has(String(stale)) &&
+          !statSync(join(directory, String(stale))).isDirectory()
+        )
+          rmSync(join(directory, String(stale)), { force: true });
+      }
+      for (const file of content.files) {
+        const path = join(directory, file.path);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, file.data, { mode: file.mode });
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Pods share the host's network: a declared TCP port that another process
+   * already holds on the pod's address would make the container fail to
+   * bind it. Say so in an event before it starts (it starts all the same, as
+   * the port may be held by what it is meant to share it with).
+   */
+  private async checkPorts(
+    worker: PodWorker,
+    track: ContainerTrack,
+  ): Promise<void> {
+    if (worker.pod.spec?.hostNetwork) return;
+    for (const port of (track.spec as V1Container).ports ?? []) {
+      if ((port.protocol ?? 'TCP') !== 'TCP') continue;
+      const address = `${worker.podIP}:${port.containerPort}`;
+      if (await portHeld(worker.podIP, port.containerPort))
+        this.emit(
+          kubeletEvents.portInUse(
+            this.subject(worker, track),
+            track.spec.name,
+            address,
+          ),
+        );
+    }
+  }
+
   /** The container's mounts with their volumes' directories; undefined while a claim is not bound. */
   private volumeMounts(
     pod: V1Pod,
@@ -835,7 +928,8 @@ export class Kubelet {
     for (const mount of spec.volumeMounts ?? []) {
       const claim = pod.spec?.volumes?.find(v => v.name === mount.name)
         ?.persistentVolumeClaim?.claimName;
-      let hostPath: string | undefined;
+      const volume = pod.spec?.volumes?.find(v => v.name === mount.name);
+      let hostPath: string | undefined = volume?.hostPath?.path;
       if (claim && this.options.claimDirectory) {
         hostPath = this.options.claimDirectory(
           pod.metadata!.namespace ?? 'default',
@@ -843,11 +937,21 @@ export class Kubelet {
         );
         if (!hostPath) return undefined;
       }
+      // Kubernetes mounts these read-only whatever the mount says.
+      const readOnly =
+        mount.readOnly ||
+        Boolean(
+          volume?.configMap ||
+            volume?.secret ||
+            volume?.downwardAPI ||
+            volume?.projected,
+        );
       mounts.push({
         name: mount.name,
         mountPath: mount.mountPath,
         subPath: mount.subPath,
         ...(hostPath ? { hostPath } : {}),
+        ...(readOnly ? { readOnly } : {}),
       });
     }
     return mounts;
@@ -902,7 +1006,14 @@ export class Kubelet {
       const probeRun = new ProbeWorker(
         kind,
         probe,
-        () => runProbe(probe, spec, this.options.runtime, instance.id),
+        () =>
+          runProbe(
+            probe,
+            spec,
+            this.options.runtime,
+            instance.id,
+            worker.podIP,
+          ),
         output => this.emit(kubeletEvents.unhealthy(subject, kind, output)),
         onResult,
       );
@@ -1088,6 +1199,19 @@ export class Kubelet {
     worker.pod = { ...worker.pod, status };
     this.options.onPodStatus(worker.pod, status);
   }
+}
+
+/** Whether something listens on host:port (a listen there would fail with EADDRINUSE). */
+function portHeld(host: string, port: number): Promise<boolean> {
+  return new Promise(resolvePromise => {
+    const server = createServer();
+    server.once('error', error =>
+      resolvePromise((error as NodeJS.ErrnoException).code === 'EADDRINUSE'),
+    );
+    server.listen({ host, port, exclusive: true }, () =>
+      server.close(() => resolvePromise(false)),
+    );
+  });
 }
 
 function terminatedState(

@@ -12,12 +12,6 @@ export interface ProbeResult {
   output: string;
 }
 
-/**
- * Containers' processes listen on the host's loopback, not on a pod IP, so
- * tcpSocket and httpGet probes without a `host` go to 127.0.0.1.
- */
-const PROBE_HOST = '127.0.0.1';
-
 function resolvePort(
   port: number | string,
   container: V1Container,
@@ -142,6 +136,8 @@ export function runProbe(
   container: V1Container,
   runtime: ProcessRuntime,
   containerId: string,
+  /** Where tcpSocket and httpGet probes without a `host` go, as the kubelet's go to the pod IP. */
+  podIP: string,
 ): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.exec)
@@ -153,7 +149,7 @@ export function runProbe(
         success: false,
         output: `unknown port ${probe.tcpSocket.port}`,
       });
-    return tcpProbe(probe.tcpSocket.host ?? PROBE_HOST, port, timeoutMs);
+    return tcpProbe(probe.tcpSocket.host ?? podIP, port, timeoutMs);
   }
   if (probe.httpGet) {
     const port = resolvePort(probe.httpGet.port, container);
@@ -166,7 +162,7 @@ export function runProbe(
       (probe.httpGet.httpHeaders ?? []).map(h => [h.name, h.value]),
     );
     return httpProbe(
-      probe.httpGet.host ?? PROBE_HOST,
+      probe.httpGet.host ?? podIP,
       port,
       probe.httpGet.path ?? '/',
       headers,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startDevCluster } from '../server/devCluster';
+import { isolationSummary } from '../runtime/sandbox';
 import { seedDemoStone } from './demoStone';
 import {
   operatorsEnabled,
@@ -64,7 +65,9 @@ async function main() {
   });
   const seeded = created.length ? `; created ${created.join(', ')}` : '';
   process.stderr.write(
-    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${cluster.kubeconfigPath}); ${operatorsLine}${seeded}\n`,
+    `dev-cluster serving at ${cluster.url} (kubectl --kubeconfig ${
+      cluster.kubeconfigPath
+    }); ${operatorsLine}${seeded}; ${isolationSummary(cluster.isolation)}\n`,
   );
   process.stdout.write('ready\n');
   if (operators) {

@@ -383,10 +383,13 @@ export function handlePortForwardUpgrade(
   });
 }
 
-/** Dials 127.0.0.1:port, resolving once connected. */
-export function dialLoopback(port: number): Promise<Socket> {
+/** Dials a loopback address's port (a pod's IP; 127.0.0.1 by default), resolving once connected. */
+export function dialLoopback(
+  port: number,
+  host = '127.0.0.1',
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);

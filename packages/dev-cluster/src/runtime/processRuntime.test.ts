@@ -1,4 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -6,15 +12,24 @@ import {
   ContainerStartError,
   ProcessRuntime,
 } from './processRuntime';
+import { detectIsolation } from './sandbox';
 import { StreamSession } from './session';
 
 let stateDir: string;
 let runtime: ProcessRuntime;
 
-beforeEach(() => {
-  stateDir = mkdtempSync(join(tmpdir(), 'runtime-'));
-  runtime = new ProcessRuntime({ stateDir });
-});
+/*
+ * Every behaviour holds for isolated containers (where bubblewrap works
+ * here; scripts/test installs it) and for plain host processes (the
+ * fallback without it).
+ */
+const isolated = detectIsolation().available;
+const modes: Array<[string, false | undefined]> = [
+  ['plain host processes', false],
+  ...(isolated
+    ? [['isolated containers', undefined] as [string, undefined]]
+    : []),
+];
 
 afterEach(async () => {
   await runtime.shutdown();
@@ -57,7 +72,12 @@ function waitForOutput(session: StreamSession, text: string): Promise<string> {
   });
 }
 
-describe('ProcessRuntime', () => {
+describe.each(modes)('ProcessRuntime with %s', (_mode, isolation) => {
+  beforeEach(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'runtime-'));
+    runtime = new ProcessRuntime({ stateDir, isolation });
+  });
+
   it('runs a command and records its exit code and output in CRI format', async () => {
     const info = await runtime.startContainer(
       config({
@@ -142,11 +162,13 @@ describe('ProcessRuntime', () => {
       }),
     );
     await runtime.waitForExit(info.id);
+    // Isolated, the working directory is where it says; else under the container's root.
     expect(runtime.readLogs('uid-1', 'main')).toBe(
-      `hello $(GREETING) $(MISSING)\n${join(
-        runtime.containerRoot('uid-1', 'main'),
-        'app',
-      )}\n`,
+      `hello $(GREETING) $(MISSING)\n${
+        isolation === false
+          ? join(runtime.containerRoot('uid-1', 'main'), 'app')
+          : '/app'
+      }\n`,
     );
   });
 
@@ -386,3 +408,75 @@ function waitForLog(id: string, text: string): Promise<void> {
     if (found) follower.stop();
   });
 }
+
+describe('ProcessRuntime isolation', () => {
+  beforeEach(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'runtime-'));
+  });
+
+  it('reports why containers cannot be isolated where bwrap is missing', () => {
+    runtime = new ProcessRuntime({
+      stateDir,
+      isolation: detectIsolation('/nonexistent/bwrap'),
+    });
+    expect(runtime.isolation).toMatchObject({
+      available: false,
+      reason: 'BubblewrapMissing',
+    });
+  });
+
+  (isolated ? describe : describe.skip)('where bubblewrap works', () => {
+    it('gives each container its own hostname, /tmp, root and volumes at their paths, and hides the hidden directories', async () => {
+      // Outside /tmp, which the container has its own of anyway.
+      const hidden = mkdtempSync(join(__dirname, '.hidden-'));
+      writeFileSync(join(hidden, 'key'), 'private');
+      runtime = new ProcessRuntime({ stateDir, hiddenPaths: [hidden] });
+      const mounts = [
+        { name: 'scratch', mountPath: '/data' },
+        { name: 'deep', mountPath: '/usr/share/cairn-test/conf' },
+      ];
+      const pod = (name: string, podUid: string) =>
+        config({
+          podUid,
+          podName: name,
+          hostname: name,
+          podIP: '127.244.0.9',
+          command: ['sh', '-c', 'echo mine > /tmp/own; sleep 100'],
+          volumeMounts: mounts,
+        });
+      const first = await runtime.startContainer(pod('first', 'uid-1'));
+      const second = await runtime.startContainer(pod('second', 'uid-2'));
+      const run = async (id: string, script: string) =>
+        (await collect(runtime.exec(id, { command: ['sh', '-c', script] })))
+          .stdout;
+      // The main process's /tmp is exec's too: the container's own, not the host's.
+      expect(await run(first.id, 'cat /tmp/own; ls /tmp')).toBe('mine\nown\n');
+      expect(
+        await run(
+          first.id,
+          'hostname; cat /etc/hostname; grep first /etc/hosts',
+        ),
+      ).toBe('first\nfirst\n127.244.0.9\tfirst\n');
+      expect(await run(second.id, 'hostname')).toBe('second\n');
+      await run(
+        first.id,
+        'echo a > /data/f; echo b > /usr/share/cairn-test/conf/g',
+      );
+      expect(
+        readFileSync(join(runtime.volumeDir('uid-1', 'scratch'), 'f'), 'utf8'),
+      ).toBe('a\n');
+      expect(
+        readFileSync(join(runtime.volumeDir('uid-1', 'deep'), 'g'), 'utf8'),
+      ).toBe('b\n');
+      // The mount point was made in the sandbox, not on the host.
+      expect(existsSync('/usr/share/cairn-test')).toBe(false);
+      expect(await run(second.id, 'ls /data; echo end')).toBe('end\n');
+      expect(await run(first.id, `ls -A ${hidden}; echo end`)).toBe('end\n');
+      rmSync(hidden, { recursive: true, force: true });
+      // Files made at / stay in the container's root for its next exec.
+      await run(first.id, 'echo here > /made-at-root');
+      expect(await run(first.id, 'cat /made-at-root')).toBe('here\n');
+      expect(existsSync('/made-at-root')).toBe(false);
+    });
+  });
+});

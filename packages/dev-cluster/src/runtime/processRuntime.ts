@@ -1,12 +1,16 @@
 /**
- * The dev cluster's container runtime: containers are local processes.
+ * The dev cluster's container runtime: containers are local processes, each
+ * in its own mount, UTS, IPC and PID namespaces where bubblewrap can make
+ * them (see sandbox.ts), else plain host processes.
  *
  * SECURITY: every container, exec and attach runs as the local user who
- * started the dev cluster, with that user's files and network — there is no
- * isolation. Anyone who can create a pod or exec into one can run arbitrary
- * code as that user. This is why the dev cluster only ever listens on
- * loopback and refuses other addresses: it must never be reachable by anyone
- * but the local user.
+ * started the dev cluster, with that user's network and, through the host
+ * directories bound into its sandbox, its files (all but the dev cluster's
+ * state and the user's home). The sandbox keeps pods apart; it is no
+ * security boundary. Anyone who can create a pod or exec into one can run
+ * arbitrary code as that user. This is why the dev cluster only ever listens
+ * on loopback and refuses other addresses: it must never be reachable by
+ * anyone but the local user.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,21 +18,38 @@ import { EventEmitter } from 'node:events';
 import {
   accessSync,
   constants as fsConstants,
+  chmodSync,
   lstatSync,
   mkdirSync,
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
-import { constants as osConstants } from 'node:os';
+import { homedir, constants as osConstants } from 'node:os';
 import { getSystemErrorMessage } from 'node:util';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  delimiter,
+  dirname,
+  isAbsolute,
+  join,
+  posix,
+  resolve,
+} from 'node:path';
 import * as pty from 'node-pty';
 import { ImageCatalog } from '../kubelet/imageCatalog';
 import { ContainerProgram, resolveProgram } from './command';
 import { CriLogWriter, LogFollower, LogOptions, readLogFile } from './logs';
 import { processGroups } from './reaper';
+import {
+  detectIsolation,
+  hostPathOf,
+  IsolationSupport,
+  planSandbox,
+  SandboxSpec,
+} from './sandbox';
 import { StreamSession } from './session';
+import { processGroupMembers } from './usage';
 
 /** A volume mount as the runtime applies it: the volume's directory appears at mountPath in the container's root. */
 export interface RuntimeVolumeMount {
@@ -37,6 +58,8 @@ export interface RuntimeVolumeMount {
   subPath?: string;
   /** The volume's directory when it lives outside the pod (a persistent volume's); by default the pod's own. */
   hostPath?: string;
+  /** Read-only in the container (when isolated). */
+  readOnly?: boolean;
 }
 
 /** Everything the runtime needs to start one container of a pod. */
@@ -44,6 +67,9 @@ export interface ContainerConfig {
   podUid: string;
   podName: string;
   namespace: string;
+  /** The pod's hostname (spec.hostname, else its name) and address, for its /etc/hostname and /etc/hosts. */
+  hostname?: string;
+  podIP?: string;
   name: string;
   image: string;
   command?: string[];
@@ -122,12 +148,25 @@ export interface ProcessRuntimeOptions {
   stateDir: string;
   /** Where images' ENTRYPOINT and CMD come from (default: the catalog shipped with the package). */
   images?: ImageCatalog;
+  /** Whether containers run isolated (default: detected, see sandbox.ts); `false` runs plain host processes. */
+  isolation?: IsolationSupport | false;
+  /** Host directories isolated containers see empty (default: stateDir and the user's home). */
+  hiddenPaths?: string[];
 }
+
+/** This checkout, which programs of this host (and tools under it) run from: visible even inside a hidden home. */
+const CHECKOUT = resolve(
+  dirname(require.resolve('@cairn/dev-cluster/package.json')),
+  '../..',
+);
 
 interface RunningContainer {
   info: ContainerInfo;
   config: ContainerConfig;
+  /** The working directory: the host's path, or the sandbox's when `sandbox` is set. */
   workingDir: string;
+  /** How the container is isolated; undefined for a plain host process. */
+  sandbox?: SandboxSpec;
   env: Record<string, string>;
   child?: ChildProcess;
   terminal?: pty.IPty;
@@ -246,11 +285,18 @@ export class ProcessRuntime extends EventEmitter {
   >();
   private readonly attempts = new Map<string, number>();
   private readonly logEvents = new EventEmitter();
+  /** Whether containers run isolated here, and if not, why (false: not asked for). */
+  readonly isolation: IsolationSupport | false;
+  private readonly hiddenPaths: string[];
 
   constructor(options: ProcessRuntimeOptions) {
     super();
     this.stateDir = resolve(options.stateDir);
     this.images = options.images ?? ImageCatalog.load();
+    this.isolation = options.isolation ?? detectIsolation();
+    this.hiddenPaths = (options.hiddenPaths ?? [this.stateDir, homedir()]).map(
+      path => resolve(path),
+    );
     this.logEvents.setMaxListeners(0);
     // One runtime may serve the kubelets of every node.
     this.setMaxListeners(0);
@@ -299,22 +345,30 @@ export class ProcessRuntime extends EventEmitter {
     const key = `${config.podUid}/${config.name}`;
     const attempt = this.attempts.get(key) ?? 0;
     this.attempts.set(key, attempt + 1);
+    const imageConfig = this.images.config(config.image);
+    // A program of this host (the catalog's entrypointOnHost, such as Cairn's operators) runs as one.
+    const sandbox = imageConfig?.entrypointOnHost
+      ? undefined
+      : this.sandboxOf(config);
     const env = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOSTNAME: config.podName,
-      HOME: this.containerRoot(config.podUid, config.name),
+      HOSTNAME: config.hostname ?? config.podName,
+      // An isolated container's home is its root, as an image's root user's /root would be its own.
+      HOME: sandbox ? '/' : this.containerRoot(config.podUid, config.name),
       ...(config.tty ? { TERM: 'xterm' } : {}),
       ...config.env,
     };
     const program = resolveProgram({
-      imageConfig: this.images.config(config.image),
+      imageConfig,
       command: config.command,
       args: config.args,
       stdin: config.stdin,
       env,
     });
     const root = this.containerRoot(config.podUid, config.name);
-    const workingDir = config.workingDir ? join(root, config.workingDir) : root;
+    let workingDir = sandbox?.workingDir ?? root;
+    if (!sandbox && config.workingDir)
+      workingDir = join(root, config.workingDir);
     const info: ContainerInfo = {
       id: `cairn://${randomBytes(32).toString('hex')}`,
       podUid: config.podUid,
@@ -332,6 +386,7 @@ export class ProcessRuntime extends EventEmitter {
       info,
       config,
       workingDir,
+      sandbox,
       env,
       exited,
       markExited,
@@ -434,7 +489,8 @@ export class ProcessRuntime extends EventEmitter {
       this.recordExit(container, { exitCode: 0, finishedAt: new Date() });
       return container.exited;
     }
-    signalGroup(container.info.pid!, 'SIGTERM');
+    if (container.sandbox) terminateSandboxed(container.info.pid!);
+    else signalGroup(container.info.pid!, 'SIGTERM');
     const timer = setTimeout(
       () => signalGroup(container.info.pid!, 'SIGKILL'),
       Math.max(0, gracePeriodSeconds) * 1000,
@@ -521,13 +577,14 @@ export class ProcessRuntime extends EventEmitter {
   /**
    * Follows a container instance's log: sends what `readLogs` would, then each
    * new line, until the container exits or `stop` is called. `limitBytes`
-   * counts across the whole stream.
+   * counts across the whole stream. The log is read a chunk at a time; when
+   * `onData` returns false it waits for `resume()` (a socket's 'drain').
    */
   followLogs(
     id: string,
     options: LogOptions,
-    onData: (chunk: string) => void,
-  ): { done: Promise<void>; stop: () => void } {
+    onData: (chunk: string) => boolean | void,
+  ): { done: Promise<void>; stop: () => void; resume: () => void } {
     const container = this.containers.get(id);
     if (!container) throw new Error(`container ${id} not found`);
     const follower = new LogFollower(container.info.logPath, options, onData);
@@ -535,11 +592,12 @@ export class ProcessRuntime extends EventEmitter {
     this.logEvents.on(id, onLog);
     follower.done.then(() => this.logEvents.off(id, onLog));
     follower.start();
-    container.exited.then(() => {
-      follower.readNew();
-      follower.stop();
-    });
-    return { done: follower.done, stop: () => follower.stop() };
+    container.exited.then(() => follower.end());
+    return {
+      done: follower.done,
+      stop: () => follower.stop(),
+      resume: () => follower.resume(),
+    };
   }
 
   /**
@@ -558,11 +616,7 @@ export class ProcessRuntime extends EventEmitter {
     this.prepareDirectories(container);
     const tty = options.tty ?? false;
     const wantsStdin = options.stdin ?? false;
-    const executable = findExecutable(
-      options.command[0] ?? '',
-      container.env.PATH,
-      container.workingDir,
-    );
+    const executable = this.findProgram(container, options.command[0] ?? '');
     if (!executable) {
       const session = new StreamSession(tty, wantsStdin, noControls);
       const message = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${
@@ -571,20 +625,26 @@ export class ProcessRuntime extends EventEmitter {
       setImmediate(() => session.finish({ error: message }));
       return session;
     }
+    const launch = this.launchOf(
+      container,
+      executable,
+      options.command.slice(1),
+      tty,
+    );
     let session: StreamSession;
     if (tty) {
       session = new TerminalExec(
-        executable,
-        options.command.slice(1),
-        container.workingDir,
+        launch.file,
+        launch.args,
+        launch.cwd,
         container.env,
         wantsStdin,
       ).session;
     } else {
-      const child = spawn(executable, options.command.slice(1), {
-        cwd: container.workingDir,
+      const child = spawn(launch.file, launch.args, {
+        cwd: launch.cwd,
         env: container.env,
-        argv0: options.command[0],
+        argv0: launch.sandboxed ? undefined : options.command[0],
         detached: true,
         stdio: [wantsStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
@@ -660,11 +720,152 @@ export class ProcessRuntime extends EventEmitter {
     return session;
   }
 
-  private prepareDirectories(container: RunningContainer): void {
+  /**
+   * How a container is isolated: its root directory as `/`, its volumes at
+   * their mountPaths, the pod's /etc/hosts and /etc/hostname, nothing of the
+   * hidden directories. Undefined where containers run as host processes.
+   */
+  private sandboxOf(config: ContainerConfig): SandboxSpec | undefined {
+    if (!this.isolation || !this.isolation.available) return undefined;
+    const rootDir = this.containerRoot(config.podUid, config.name);
+    const podDir = join(this.stateDir, 'pods', config.podUid);
+    const mounts: SandboxSpec['mounts'] = (config.volumeMounts ?? []).map(
+      mount => ({
+        source: join(
+          mount.hostPath ?? this.volumeDir(config.podUid, mount.name),
+          mount.subPath ?? '',
+        ),
+        target: posix.resolve('/', mount.mountPath),
+        readOnly: mount.readOnly,
+      }),
+    );
+    for (const file of ['hosts', 'hostname']) {
+      if (exists(`/etc/${file}`))
+        mounts.push({
+          source: join(podDir, `etc-${file}`),
+          target: `/etc/${file}`,
+          readOnly: true,
+        });
+    }
+    const spec: SandboxSpec = {
+      rootDir,
+      hostname: config.hostname ?? config.podName,
+      workingDir: config.workingDir
+        ? posix.resolve('/', config.workingDir)
+        : '/',
+      mounts,
+      hidden: this.hiddenPaths,
+      shown: [CHECKOUT],
+    };
+    // A working directory the host lacks is made in the container's root, not on the host.
+    const workingDir = hostPathOf(spec, spec.workingDir);
+    if (
+      spec.workingDir !== '/' &&
+      workingDir !== undefined &&
+      !workingDir.startsWith(`${rootDir}/`) &&
+      !mounts.some(m => within(spec.workingDir, m.target)) &&
+      !exists(workingDir)
+    ) {
+      mounts.push({
+        source: join(rootDir, spec.workingDir),
+        target: spec.workingDir,
+      });
+    }
+    return spec;
+  }
+
+  /** Makes what a sandboxed container's mounts need on the host: its root, /tmp, volumes, the pod's /etc files. */
+  private prepareSandbox(container: RunningContainer, sandbox: SandboxSpec) {
     const { config } = container;
+    const tmp = join(sandbox.rootDir, 'tmp');
+    mkdirSync(tmp, { recursive: true });
+    chmodSync(tmp, 0o1777);
+    const podDir = join(this.stateDir, 'pods', config.podUid);
+    const hostname = sandbox.hostname;
+    writeFileSync(join(podDir, 'etc-hostname'), `${hostname}\n`);
+    writeFileSync(
+      join(podDir, 'etc-hosts'),
+      [
+        '# Kubernetes-managed hosts file.',
+        '127.0.0.1\tlocalhost',
+        '::1\tlocalhost ip6-localhost ip6-loopback',
+        ...(config.podIP ? [`${config.podIP}\t${hostname}`] : []),
+        '',
+      ].join('\n'),
+    );
+    for (const mount of sandbox.mounts) {
+      if (!exists(mount.source)) mkdirSync(mount.source, { recursive: true });
+    }
+    for (const link of planSandbox(sandbox).rootSymlinks) {
+      const path = join(sandbox.rootDir, link.path);
+      if (!exists(path)) symlinkSync(link.target, path);
+    }
+    const workingDir = hostPathOf(sandbox, sandbox.workingDir);
+    const chdirFailed = (reason: string) =>
+      new Error(
+        `${RUNC_START_FAILED}error during container init: chdir to cwd ("${config.workingDir}") set in config.json failed: ${reason}: unknown`,
+      );
+    // In a hidden directory: the sandbox has it empty.
+    if (workingDir === undefined)
+      throw chdirFailed('no such file or directory');
+    try {
+      mkdirSync(workingDir, { recursive: true });
+    } catch (error) {
+      throw chdirFailed(systemMessage(error));
+    }
+  }
+
+  /** A program by name, as the container's PATH finds it; in a sandbox, the sandbox's path. */
+  private findProgram(
+    container: RunningContainer,
+    file: string,
+  ): string | undefined {
+    const { sandbox } = container;
+    return findExecutable(
+      file,
+      container.env.PATH,
+      container.workingDir,
+      sandbox ? path => hostPathOf(sandbox, path) : undefined,
+    );
+  }
+
+  /** What to spawn for a program of the container: itself, or bwrap running it in the sandbox. */
+  private launchOf(
+    container: RunningContainer,
+    executable: string,
+    args: string[],
+    onTerminal: boolean,
+  ): { file: string; args: string[]; cwd: string; sandboxed: boolean } {
+    const { sandbox } = container;
+    if (!sandbox || !this.isolation || !this.isolation.available)
+      return {
+        file: executable,
+        args,
+        cwd: container.workingDir,
+        sandboxed: false,
+      };
+    return {
+      file: this.isolation.program,
+      args: [
+        ...planSandbox(sandbox, { pidNamespace: !onTerminal }).args,
+        '--',
+        executable,
+        ...args,
+      ],
+      cwd: sandbox.rootDir,
+      sandboxed: true,
+    };
+  }
+
+  private prepareDirectories(container: RunningContainer): void {
+    const { config, sandbox } = container;
     const root = this.containerRoot(config.podUid, config.name);
     mkdirSync(root, { recursive: true });
     mkdirSync(dirname(container.info.logPath), { recursive: true });
+    if (sandbox) {
+      this.prepareSandbox(container, sandbox);
+      return;
+    }
     for (const mount of config.volumeMounts ?? []) {
       const target = join(
         mount.hostPath ?? this.volumeDir(config.podUid, mount.name),
@@ -695,11 +896,7 @@ export class ProcessRuntime extends EventEmitter {
   ): Promise<void> {
     const { config, info } = container;
     const [file, ...args] = program.argv;
-    const executable = findExecutable(
-      file,
-      container.env.PATH,
-      container.workingDir,
-    );
+    const executable = this.findProgram(container, file);
     if (!executable) {
       throw new Error(
         `${RUNC_START_FAILED}exec: "${file}": executable file not found in $PATH: unknown`,
@@ -713,11 +910,17 @@ export class ProcessRuntime extends EventEmitter {
       this.logEvents.emit(info.id),
     );
     container.log = log;
+    const launch = this.launchOf(
+      container,
+      executable,
+      args,
+      config.tty ?? false,
+    );
     if (config.tty) {
       let terminal: pty.IPty;
       try {
-        terminal = pty.spawn(executable, args, {
-          cwd: container.workingDir,
+        terminal = pty.spawn(launch.file, launch.args, {
+          cwd: launch.cwd,
           env: container.env,
           cols: 80,
           rows: 24,
@@ -745,10 +948,10 @@ export class ProcessRuntime extends EventEmitter {
     let child: ChildProcess;
     try {
       // E2BIG and the like are thrown at once; others come as an 'error' event.
-      child = spawn(executable, args, {
-        cwd: container.workingDir,
+      child = spawn(launch.file, launch.args, {
+        cwd: launch.cwd,
         env: container.env,
-        argv0: file,
+        argv0: launch.sandboxed ? undefined : file,
         detached: true,
         stdio: [config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
@@ -811,6 +1014,26 @@ function signalName(number: number): string | undefined {
   return Object.entries(osConstants.signals).find(([, n]) => n === number)?.[0];
 }
 
+function within(path: string, directory: string): boolean {
+  return path === directory || path.startsWith(`${directory}/`);
+}
+
+/**
+ * SIGTERM to a sandboxed container's processes but not to bwrap, which would
+ * die of it and take the sandbox with it before the grace period ends (the
+ * sandbox's init ignores it: PID 1 takes from outside only signals it handles).
+ */
+function terminateSandboxed(leader: number): void {
+  for (const pid of processGroupMembers(leader)) {
+    if (pid === leader) continue;
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 function exists(path: string): boolean {
   try {
     lstatSync(path);
@@ -820,11 +1043,16 @@ function exists(path: string): boolean {
   }
 }
 
-/** Finds a program as execve with PATH lookup would, so a missing one fails before spawning. */
+/**
+ * Finds a program as execve with PATH lookup would, so a missing one fails
+ * before spawning. `toHost` maps a path of the container's to the host's
+ * (undefined: not there), for a sandboxed one.
+ */
 export function findExecutable(
   file: string,
   searchPath: string | undefined,
   cwd: string,
+  toHost: (path: string) => string | undefined = path => path,
 ): string | undefined {
   if (!file) return undefined;
   const candidates = file.includes('/')
@@ -834,9 +1062,11 @@ export function findExecutable(
         .filter(Boolean)
         .map(dir => join(dir, file));
   return candidates.find(candidate => {
+    const onHost = toHost(candidate);
+    if (onHost === undefined) return false;
     try {
-      accessSync(candidate, fsConstants.X_OK);
-      return statSync(candidate).isFile();
+      accessSync(onHost, fsConstants.X_OK);
+      return statSync(onHost).isFile();
     } catch {
       return false;
     }

@@ -30,6 +30,26 @@ export function parseStat(text: string): {
   };
 }
 
+/** The processes of a process group (its leader among them while it lives). */
+export function processGroupMembers(group: number): number[] {
+  const members: number[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter(name => /^\d+$/.test(name));
+  } catch {
+    return members;
+  }
+  for (const pid of pids) {
+    try {
+      if (parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8')).pgrp === group)
+        members.push(Number(pid));
+    } catch {
+      // The process ended while we read it.
+    }
+  }
+  return members;
+}
+
 /** The usage of each process group in `groups` (absent when none of its processes remain). */
 export function processGroupUsage(
   groups: Iterable<number>,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   applyLimitRangeDefaults,
   checkResourceQuota,
@@ -60,9 +61,84 @@ export function serviceAccountAdmission(store: ObjectStore): AdmissionPlugin {
       }
       spec.serviceAccountName = account;
       spec.serviceAccount = account;
+      const serviceAccount = store.get(
+        '/serviceaccounts',
+        `${request.namespace}/${account}`,
+      ) as { automountServiceAccountToken?: boolean };
+      if (
+        (spec.automountServiceAccountToken ??
+          serviceAccount.automountServiceAccountToken) !== false
+      )
+        mountServiceAccountToken(spec);
       return pod;
     },
   };
+}
+
+/** Where every container finds its ServiceAccount's token, the cluster's CA and its namespace. */
+export const SERVICE_ACCOUNT_MOUNT_PATH =
+  '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** The characters of Kubernetes' random name suffixes (utilrand.String). */
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * As kube-apiserver's ServiceAccount admission: a projected
+ * `kube-api-access-<suffix>` volume (a bound token, `kube-root-ca.crt`'s
+ * ca.crt, the namespace) mounted read-only at SERVICE_ACCOUNT_MOUNT_PATH in
+ * every container that mounts nothing there.
+ */
+function mountServiceAccountToken(spec: any): void {
+  const volumes: any[] = (spec.volumes ??= []);
+  if (volumes.some(v => v.name?.startsWith('kube-api-access-'))) return;
+  const containers: any[] = [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+  ];
+  const wanting = containers.filter(
+    c =>
+      !(c.volumeMounts ?? []).some(
+        (m: any) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH,
+      ),
+  );
+  if (!wanting.length) return;
+  const suffix = Array.from(
+    randomBytes(5),
+    byte => SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length],
+  ).join('');
+  const name = `kube-api-access-${suffix}`;
+  volumes.push({
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        {
+          configMap: {
+            name: 'kube-root-ca.crt',
+            items: [{ key: 'ca.crt', path: 'ca.crt' }],
+          },
+        },
+        {
+          downwardAPI: {
+            items: [
+              {
+                path: 'namespace',
+                fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  });
+  for (const container of wanting) {
+    (container.volumeMounts ??= []).push({
+      name,
+      readOnly: true,
+      mountPath: SERVICE_ACCOUNT_MOUNT_PATH,
+    });
+  }
 }
 
 const DEFAULT_TOLERATIONS = [

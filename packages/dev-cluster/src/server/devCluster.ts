@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { IsolationSupport } from '../runtime/sandbox';
 import { loadOrCreatePki, writePrivate } from '../pki/certificates';
 import { buildKubeconfig } from '../pki/kubeconfig';
 import { ObjectStore } from '../store/objectStore';
@@ -106,6 +107,11 @@ export interface DevCluster {
   kubeconfig: string;
   /** The API server, for components that plug into it (authorizers, subresource handlers). */
   server: ApiServer;
+  /**
+   * Whether pods run isolated (their own mount, UTS, IPC and PID namespaces),
+   * and if not why; undefined without workloads.
+   */
+  isolation?: IsolationSupport | false;
   stop(): Promise<void>;
 }
 
@@ -235,10 +241,15 @@ export async function startDevCluster(
       : new EventTtlController(store, { ttlMs: options.eventTtlMs });
   eventTtl?.start();
   let workloads: Workloads | undefined;
+  /** Where the API server listens, once it does: the containers' KUBERNETES_SERVICE_HOST/PORT. */
+  const apiServer: { url?: string } = {};
   let autoscalers: HorizontalPodAutoscalerController | undefined;
   if (options.runWorkloads ?? true) {
     workloads = new Workloads(store, registry, server.resources, {
       runtimeDir: path.join(stateDir, 'runtime'),
+      hiddenPaths: [stateDir],
+      tokens: server.tokens,
+      apiServerUrl: () => apiServer.url,
       topologyFile: options.topologyFile,
       imageCatalogFile: options.imageCatalogFile,
     });
@@ -264,6 +275,7 @@ export async function startDevCluster(
   }
 
   const url = await server.listen();
+  apiServer.url = url;
   const kubeconfig = buildKubeconfig({
     server: url,
     caCertPem: pki.caCertPem,
@@ -288,6 +300,7 @@ export async function startDevCluster(
     kubeconfigPath,
     kubeconfig,
     server,
+    isolation: workloads?.isolation,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -118,6 +118,8 @@ describe('pods and services on the dev cluster', () => {
         'jsonpath={.spec.clusterIP}',
       ])
     ).stdout;
+    // KUBERNETES_SERVICE_HOST/PORT name the API server itself, which in-cluster clients reach.
+    const api = new URL(cluster.url);
     const envOf = async (name: string, enableServiceLinks: boolean) => {
       const pod = {
         apiVersion: 'v1',
@@ -154,13 +156,14 @@ describe('pods and services on the dev cluster', () => {
         'WEB_API_PORT_80_TCP_PROTO=tcp',
         'WEB_API_PORT_80_TCP_PORT=80',
         `WEB_API_PORT_80_TCP_ADDR=${ip}`,
-        `KUBERNETES_SERVICE_HOST=${apiIp}`,
-        'KUBERNETES_SERVICE_PORT=443',
-        'KUBERNETES_SERVICE_PORT_HTTPS=443',
+        `KUBERNETES_SERVICE_HOST=${api.hostname}`,
+        `KUBERNETES_SERVICE_PORT=${api.port}`,
+        `KUBERNETES_SERVICE_PORT_HTTPS=${api.port}`,
+        `KUBERNETES_PORT=tcp://${apiIp}:443`,
       ]),
     );
     const unlinked = await envOf('without-links', false);
-    expect(unlinked).toContain(`KUBERNETES_SERVICE_HOST=${apiIp}`);
+    expect(unlinked).toContain(`KUBERNETES_SERVICE_HOST=${api.hostname}`);
     expect(unlinked.filter(line => line.startsWith('WEB_API_'))).toEqual([]);
   });
 

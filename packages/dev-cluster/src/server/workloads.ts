@@ -1,4 +1,10 @@
-import type { V1Node, V1Pod, V1PodStatus } from '@kubernetes/client-node';
+import { homedir } from 'node:os';
+import type {
+  V1Node,
+  V1NodeCondition,
+  V1Pod,
+  V1PodStatus,
+} from '@kubernetes/client-node';
 import type { V1Service } from '@kubernetes/client-node';
 import {
   heartbeatNodeStatus,
@@ -45,6 +51,7 @@ import type { ResourceRegistry, ResourceType } from './registry';
 import type { RequestContext, ResourceService } from './resources';
 import { ApiError, badRequest } from './status';
 import { bindPod } from './subresources';
+import type { ServiceAccountTokens } from './tokens';
 import {
   claimDirectory,
   claimState,
@@ -132,6 +139,12 @@ export interface WorkloadOptions {
   imageCatalogFile?: string;
   /** Kubelet back-off (Kubernetes: 10 s doubling to 5 min). */
   backoff?: { initialMs: number; maxMs: number };
+  /** Directories containers must not see (the cluster's state directory, with its keys). */
+  hiddenPaths?: string[];
+  /** Signs the ServiceAccount tokens of pods' projected volumes; without it they get none. */
+  tokens?: ServiceAccountTokens;
+  /** The API server's URL once it listens: containers' KUBERNETES_SERVICE_HOST/PORT. */
+  apiServerUrl?: () => string | undefined;
 }
 
 export class Workloads {
@@ -161,7 +174,57 @@ export class Workloads {
     this.runtime = new ProcessRuntime({
       stateDir: options.runtimeDir,
       images: this.images,
+      hiddenPaths: [
+        options.runtimeDir,
+        ...(options.hiddenPaths ?? []),
+        homedir(),
+      ],
     });
+  }
+
+  /** Whether pods run isolated, and if not, why. */
+  get isolation() {
+    return this.runtime.isolation;
+  }
+
+  /**
+   * The `kubernetes` Service's variables point at the API server itself (the
+   * cluster IP answers nothing here), so in-cluster clients such as
+   * client-node's `loadFromCluster()` reach it.
+   */
+  private apiServerEnv(): Record<string, string> {
+    const url = this.options.apiServerUrl?.();
+    if (!url) return {};
+    const { hostname, port } = new URL(url);
+    return {
+      KUBERNETES_SERVICE_HOST: hostname,
+      KUBERNETES_SERVICE_PORT: port,
+      KUBERNETES_SERVICE_PORT_HTTPS: port,
+    };
+  }
+
+  /** A token of the pod's ServiceAccount bound to the pod, as the kubelet requests for kube-api-access volumes. */
+  private podToken(
+    pod: V1Pod,
+    request: { audience?: string; expirationSeconds: number },
+  ): string | undefined {
+    const namespace = pod.metadata!.namespace!;
+    const name = pod.spec?.serviceAccountName || 'default';
+    const account = this.store.get('/serviceaccounts', `${namespace}/${name}`);
+    if (!account || !this.options.tokens) return undefined;
+    return this.options.tokens.issue(
+      { namespace, name, uid: account.metadata.uid! },
+      {
+        audiences: request.audience ? [request.audience] : undefined,
+        expirationSeconds: request.expirationSeconds,
+        boundObject: {
+          kind: 'Pod',
+          apiVersion: 'v1',
+          name: pod.metadata!.name!,
+          uid: pod.metadata!.uid!,
+        },
+      },
+    ).token;
   }
 
   private type(plural: string): ResourceType {
@@ -223,17 +286,20 @@ export class Workloads {
           claimDirectory(this.store, namespace, claim),
         nodeAllocatable: node.status?.allocatable,
         node: () => this.store.get('/nodes', name) as V1Node | undefined,
-        serviceEnv: pod =>
-          serviceEnvironment(
+        serviceEnv: pod => ({
+          ...serviceEnvironment(
             this.store.list('/services').items as V1Service[],
             pod.metadata!.namespace!,
             pod.spec?.enableServiceLinks ?? true,
           ),
+          ...this.apiServerEnv(),
+        }),
         backoff: this.options.backoff,
         envSources: {
           configMap: (ns, n) =>
             this.store.get('/configmaps', `${ns}/${n}`) as any,
           secret: (ns, n) => this.store.get('/secrets', `${ns}/${n}`) as any,
+          serviceAccountToken: (pod, request) => this.podToken(pod, request),
         },
         onPodStatus: (pod, status) =>
           setImmediate(() => this.writePodStatus(pod, status)),
@@ -242,12 +308,38 @@ export class Workloads {
     );
   }
 
+  /** The nodes' PodIsolation condition: whether their pods run in namespaces of their own, and if not why. */
+  private isolationCondition(): Omit<
+    V1NodeCondition,
+    'lastHeartbeatTime' | 'lastTransitionTime'
+  > {
+    const isolation = this.runtime.isolation;
+    if (isolation && isolation.available)
+      return {
+        type: 'PodIsolation',
+        status: 'True',
+        reason: 'Bubblewrap',
+        message:
+          "pods run in their own mount, UTS, IPC and PID namespaces (bubblewrap); they share the host's network, each on its own loopback address",
+      };
+    return {
+      type: 'PodIsolation',
+      status: 'False',
+      reason: isolation ? isolation.reason : 'Disabled',
+      message: isolation
+        ? isolation.message
+        : 'containers run as plain host processes',
+    };
+  }
+
   private postNodeStatus() {
     if (this.stopped) return;
     const now = new Date();
     for (const node of this.store.list('/nodes').items) {
       if (!this.kubelets.has(node.metadata.name!)) continue;
-      const status = toJson(heartbeatNodeStatus(node as V1Node, now));
+      const status = toJson(
+        heartbeatNodeStatus(node as V1Node, now, this.isolationCondition()),
+      );
       this.write('nodes', '', node, { ...node, status }, 'status', KUBELET);
       this.renewLease(node, now);
     }
@@ -723,16 +815,17 @@ export class Workloads {
   };
 
   /**
-   * pods/portforward: the containers share the host's network, so a pod's
-   * port is the host's loopback port.
+   * pods/portforward: the containers share the host's network, each pod with
+   * its own loopback address (its IP), so a pod's port is that address's.
    */
   readonly portForward: UpgradeHandler = ({ req, socket, head, object }) => {
     const pod = object as V1Pod;
+    const podIP = pod.status?.podIP ?? '127.0.0.1';
     handlePortForwardUpgrade(
       req,
       socket,
       head,
-      dialLoopback,
+      port => dialLoopback(port, podIP),
       (port, error) =>
         `error forwarding port ${port} to pod ${pod.metadata!.name}, uid ${
           pod.metadata!.uid
@@ -790,6 +883,7 @@ export class Workloads {
         options,
         chunk => res.write(chunk),
       );
+      res.on('drain', follow.resume);
       res.on('close', follow.stop);
       follow.done.then(() => res.end());
       return;

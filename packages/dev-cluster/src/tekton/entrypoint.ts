@@ -5,11 +5,12 @@
  * and writes its own post file (`.err` on failure, so later steps skip).
  * These POSIX sh scripts do the same in the dev cluster.
  *
- * Containers of the dev cluster are local processes that are not chrooted:
- * a container sees its volumes under its root directory, which is its
- * initial working directory. So the scripts map Tekton's absolute paths
- * (/tekton…, /workspace…, workspaces' mountPaths) in the step's script and
- * arguments onto that root.
+ * Containers of the dev cluster see their volumes under their root
+ * directory, their initial working directory: `/` when they are isolated,
+ * the container's directory on the host when they are not (see the
+ * runtime's sandbox). So the scripts map Tekton's absolute paths (/tekton…,
+ * /workspace…, workspaces' mountPaths) in the step's script and arguments
+ * onto that root, which changes nothing when it is `/`.
  *
  * They avoid `$(` and `$$`, which Kubernetes would expand in a command.
  */
@@ -39,7 +40,6 @@ export const STEP_ENV = {
   script: 'TEKTON_STEP_SCRIPT',
   shell: 'TEKTON_STEP_SHELL',
   workingDir: 'TEKTON_STEP_WORKING_DIR',
-  workspaceLinks: 'TEKTON_WORKSPACE_LINKS',
   workspaceFiles: 'TEKTON_WORKSPACE_FILES',
   pathPrefixes: 'TEKTON_PATH_PREFIXES',
   stepCount: 'TEKTON_STEP_COUNT',
@@ -55,11 +55,10 @@ export const STEP_ENV = {
  * as in Tekton. The sh of alpine and busybox images is busybox ash, which
  * takes `[ a == b ]` and `[[ ]]` where the host's dash does not, so for them
  * (TEKTON_STEP_SHELL=ash) sh and ash shebangs run the host's bash when it has
- * one; Debian-based images' sh is dash, as the host's. TEKTON_WORKSPACE_LINKS lines "<mountPath>|<directory>" link
- * workspaces backed by directories shared between pods.
+ * one; Debian-based images' sh is dash, as the host's.
  * TEKTON_WORKSPACE_FILES lines "<file>|<variable>" write the files of
  * configMap and secret workspaces from variables the kubelet fills from the
- * object's keys (the runtime does not project these volumes). Leaves the
+ * object's keys (the pod carries them as emptyDir volumes). Leaves the
  * program in "$@" and the shell in its working directory.
  */
 const PREPARE_PROGRAM = `${MAP_PATHS}
@@ -67,12 +66,6 @@ shell=/bin/sh
 if [ "\${TEKTON_STEP_SHELL:-}" = ash ]; then
   shell=\`command -v bash || echo /bin/sh\`
 fi
-printf '%s\\n' "$TEKTON_WORKSPACE_LINKS" | while IFS='|' read -r mount target; do
-  [ -n "$mount" ] || continue
-  mkdir -p "$target" "\`dirname "$root$mount"\`"
-  rm -rf "$root$mount"
-  ln -s "$target" "$root$mount"
-done
 printf '%s\\n' "$TEKTON_WORKSPACE_FILES" | while IFS='|' read -r file variable; do
   [ -n "$file" ] || continue
   mkdir -p "\`dirname "$root$file"\`"

@@ -192,7 +192,6 @@ describe('buildPod', () => {
     expect(env(greet)).toMatchObject({
       TEKTON_STEP_INDEX: '0',
       TEKTON_STEP_ON_ERROR: 'stopAndFail',
-      TEKTON_WORKSPACE_LINKS: '/cache|/claims/ns/c/x',
       TEKTON_STEP_WORKING_DIR: '/workspace',
     });
     expect(
@@ -212,7 +211,13 @@ describe('buildPod', () => {
       { name: 'tekton-internal-home', mountPath: '/tekton/home' },
       { name: 'tekton-internal-workspace', mountPath: '/workspace' },
       { name: 'ws-src', mountPath: '/workspace/src', subPath: 'sub' },
+      { name: 'ws-cache', mountPath: '/cache' },
     ]);
+    // A claim's workspace is its directory shared by the TaskRuns that bind it.
+    expect(pod.spec!.volumes).toContainEqual({
+      name: 'ws-cache',
+      hostPath: { path: '/claims/ns/c/x', type: 'DirectoryOrCreate' },
+    });
   });
 
   it('names retry pods', () => {

@@ -391,12 +391,17 @@ export function buildPod(
     { name: HOME_VOLUME, mountPath: '/tekton/home' },
   ];
   const workspaces = (taskRun.spec.workspaces ?? []).map(binding => {
-    if (binding.persistentVolumeClaim)
-      return {
-        binding,
-        claim: claimDirectory(options.claimsDir, namespace, binding),
-        files: [],
-      };
+    if (binding.persistentVolumeClaim) {
+      // The claim's directory, shared by every TaskRun that binds it, as a hostPath volume.
+      volumes.push({
+        name: workspaceVolumeName(binding.name),
+        hostPath: {
+          path: claimDirectory(options.claimsDir, namespace, binding),
+          type: 'DirectoryOrCreate',
+        },
+      });
+      return { binding, claim: true, files: [] };
+    }
     // emptyDir (and, in this runtime, configMap, secret and projected) volumes are per pod.
     volumes.push({ name: workspaceVolumeName(binding.name), emptyDir: {} });
     return { binding, files: keyFiles(binding, options.objectKeys) };
@@ -407,8 +412,8 @@ export function buildPod(
       (p.workspaces ?? []).map(w => w.name),
     ),
   );
-  // The workspaces a container sees: their mounts (or links to claim
-  // directories), the files of configMap and secret ones, and their paths.
+  // The workspaces a container sees: their mounts, the files of configMap
+  // and secret ones, and their paths.
   const workspacesOf = (program: Sidecar) => {
     const own = new Map(
       (program.workspaces ?? []).map(w => [
@@ -421,7 +426,6 @@ export function buildPod(
     const mounts: VolumeMount[] = [
       { name: WORKSPACE_VOLUME, mountPath: '/workspace' },
     ];
-    const links: string[] = [];
     const files: string[] = [];
     const variables: Array<{ name: string; valueFrom: object }> = [];
     const paths: string[] = [];
@@ -430,10 +434,6 @@ export function buildPod(
       const mountPath =
         own.get(binding.name) || workspaceMountPath(spec, binding.name);
       paths.push(mountPath);
-      if (claim) {
-        links.push(`${mountPath}|${claim}`);
-        continue;
-      }
       for (const { file, valueFrom } of keys) {
         const variable = `TEKTON_WORKSPACE_FILE_${variables.length}`;
         files.push(`${mountPath}/${file}|${variable}`);
@@ -442,10 +442,11 @@ export function buildPod(
       mounts.push({
         name: workspaceVolumeName(binding.name),
         mountPath,
-        ...(binding.subPath ? { subPath: binding.subPath } : {}),
+        // A claim's directory already ends in its subPath.
+        ...(binding.subPath && !claim ? { subPath: binding.subPath } : {}),
       });
     }
-    return { mounts, links, files, variables, paths };
+    return { mounts, files, variables, paths };
   };
   // The Task's and the pod template's volumes: configMap, secret and projected ones are directories
   // their mounts write files into, as workspaces' are.
@@ -523,7 +524,6 @@ export function buildPod(
           name: STEP_ENV.workingDir,
           value: program.workingDir ?? '/workspace',
         },
-        { name: STEP_ENV.workspaceLinks, value: ws.links.join('\n') },
         ...ws.variables,
         ...own.variables,
         {

@@ -267,8 +267,8 @@ function buildNode(p: NodeParameters): V1Node {
     },
     spec: {
       // A /22 per node: room for the 1000 pods a node allows.
-      podCIDR: `10.244.${p.index * 4}.0/22`,
-      podCIDRs: [`10.244.${p.index * 4}.0/22`],
+      podCIDR: `127.244.${p.index * 4}.0/22`,
+      podCIDRs: [`127.244.${p.index * 4}.0/22`],
       providerID: `cairn://${p.name}`,
     },
     status: {
