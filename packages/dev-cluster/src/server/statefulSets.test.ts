@@ -180,8 +180,11 @@ describe('StatefulSets on the dev cluster', () => {
     await kubectl('exec', 'web-0', '--', 'sh', '-c', 'echo kept > data/file');
     const uid = (await core.readNamespacedPod({ name: 'web-0', namespace: NS }))
       .metadata!.uid;
-    await kubectl('delete', 'pod', 'web-0', '--wait=false');
-    // The controller recreates it under the same name: wait for the new UID.
+    // kubectl waits for the pod's DELETED event, which it must see before
+    // the controller recreates the pod under the same name.
+    expect(
+      (await kubectl('delete', 'pod', 'web-0', '--timeout=30s')).code,
+    ).toBe(0);
     const currentUid = () =>
       core.readNamespacedPod({ name: 'web-0', namespace: NS }).then(
         p => p.metadata!.uid,

@@ -4,6 +4,7 @@ import { labelSelectorMatcher } from '../machinery/labels';
 import { ControllerQueue, ReconcileResult } from './controllerQueue';
 import {
   controllerContext,
+  controllerRef,
   controllerReference,
   OwnerController,
 } from './ownerControllers';
@@ -52,6 +53,9 @@ export function resolveMaxUnavailable(value: unknown, replicas: number) {
     : 1;
 }
 
+/** How long a deleted pod's name stays free before the controller creates it again (a kubelet's PLEG relist period). */
+const RECREATE_AFTER_DELETE_MS = 1_000;
+
 export class StatefulSetController extends OwnerController {
   protected readonly queue = new ControllerQueue(key => this.sync(key));
 
@@ -67,10 +71,37 @@ export class StatefulSetController extends OwnerController {
     });
   }
 
+  /** When each of the sets' pods was last deleted, by namespace/name. */
+  private readonly deletedAt = new Map<string, number>();
+
   start(): void {
     this.follow('apps/statefulsets', e => this.queue.add(e.key));
-    this.follow('/pods', e => this.queueController(e, 'StatefulSet'));
+    this.follow('/pods', e => {
+      if (
+        e.type === 'DELETED' &&
+        controllerRef(e.object)?.kind === 'StatefulSet'
+      )
+        this.deletedAt.set(e.key, Date.now());
+      this.queueController(e, 'StatefulSet');
+    });
     this.queue.start();
+  }
+
+  /**
+   * How long until a pod of this name, deleted just now, may be created
+   * again. A real kubelet finds a stopped container on its next PLEG relist
+   * (every second) before it removes the pod, so a client that read the old
+   * pod just before (`kubectl delete` waits by a GET, then a LIST and WATCH
+   * by name, for a DELETED event) sees it go before its namesake comes;
+   * here the pod goes at once, and its replacement waits that second.
+   */
+  private recreateAfterMs(namespace: string, name: string): number {
+    const key = `${namespace}/${name}`;
+    const at = this.deletedAt.get(key);
+    if (at === undefined) return 0;
+    const wait = at + RECREATE_AFTER_DELETE_MS - Date.now();
+    if (wait <= 0) this.deletedAt.delete(key);
+    return Math.max(0, wait);
   }
 
   private claimName(set: any, template: any, ordinal: number) {
@@ -283,11 +314,20 @@ export class StatefulSetController extends OwnerController {
         : update;
 
     let progressing = true;
+    let recreateAfterMs = 0;
     for (let ordinal = start; ordinal < end && progressing; ordinal++) {
       const pod = byOrdinal.get(ordinal);
       this.ensureClaims(set, ordinal, false);
       if (!pod) {
-        this.createPod(set, ordinal, revisionFor(ordinal));
+        const wait = this.recreateAfterMs(
+          set.metadata.namespace,
+          `${set.metadata.name}-${ordinal}`,
+        );
+        if (wait > 0)
+          recreateAfterMs = recreateAfterMs
+            ? Math.min(recreateAfterMs, wait)
+            : wait;
+        else this.createPod(set, ordinal, revisionFor(ordinal));
         if (ordered) progressing = false;
       } else if (isPodTerminal(pod) && !pod.metadata.deletionTimestamp) {
         // A failed or finished pod is replaced, under its own name.
@@ -342,7 +382,14 @@ export class StatefulSetController extends OwnerController {
     }
 
     this.cleanupRevisions(set, revisions, current, update);
-    return this.updateStatus(key, current, update);
+    const statusRequeue = this.updateStatus(key, current, update);
+    const requeues = [
+      ...(statusRequeue ? [statusRequeue.requeueAfterMs] : []),
+      ...(recreateAfterMs ? [recreateAfterMs] : []),
+    ];
+    return requeues.length
+      ? { requeueAfterMs: Math.min(...requeues) }
+      : undefined;
   }
 
   private cleanupRevisions(
