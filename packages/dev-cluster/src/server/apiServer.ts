@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { ClusterPki } from '../pki/certificates';
 import { ObjectStore } from '../store/objectStore';
 import type { KubeObject } from '../store/types';
@@ -179,6 +179,7 @@ const responseWarnings = new WeakMap<ServerResponse, string[]>();
 export class ApiServer {
   readonly resources: ResourceService;
   readonly tokens: ServiceAccountTokens;
+  private readonly sockets = new Set<Socket>();
   readonly authenticator: Authenticator;
   private readonly server: https.Server;
   private readonly authorizers: Authorizer[] = [mastersAuthorizer];
@@ -222,6 +223,16 @@ export class ApiServer {
       },
     );
     this.server.keepAliveTimeout = 60_000;
+    // Every socket, for close(): upgraded ones (exec, port-forward) and those
+    // still in their TLS handshake are not the HTTP server's to close.
+    this.server.on('connection', (socket: Socket) => {
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     this.server.on('upgrade', (req, socket, head) =>
       this.handleUpgrade(req, socket, head),
     );
@@ -345,8 +356,11 @@ export class ApiServer {
     this.closing = true;
     await new Promise<void>(resolve => {
       this.server.close(() => resolve());
-      // Watches are long-lived; end them rather than wait for their timeouts.
+      // Watches, exec sessions and port-forwards are long-lived, and a
+      // client's watch may be reconnecting: end every socket rather than
+      // wait for them.
       this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
     });
   }
 
