@@ -27,6 +27,19 @@ const noUpdate = (page: Page) =>
   page.getByText(/^No update is under way: every pod runs \S+$/);
 
 /**
+ * Waits until the Stone is released or an update awaits its next stage, not
+ * mid-way through its first release (a fresh cluster seeds the demo in the
+ * background while the portal starts).
+ */
+async function waitForSettledStone(page: Page) {
+  await expect(
+    noUpdate(page)
+      .or(page.getByRole('button', { name: /^Approve \w+$/ }))
+      .first(),
+  ).toBeVisible(STAGE);
+}
+
+/**
  * Starts a staged update (owners and ops may) to the image the Stone does
  * not run, and waits for it to be under way at Alpha.
  */
@@ -88,9 +101,7 @@ test('the guest, an owner of the demo service but not ops, sees its Stone and ma
     ).toBeVisible();
   }
   // Owners may start an update: mid-way through one is what the demo shows.
-  await expect(
-    page.getByRole('button', { name: 'Start staged update' }),
-  ).toBeVisible();
+  await waitForSettledStone(page);
   if (await noUpdate(page).isVisible()) await startUpdate(page);
 
   // The next stage is for ops: the button says so, and cannot be pressed.
@@ -109,6 +120,7 @@ test('ops approve Beta after its preview of the pods, watch one pod per zone upd
   await openDemoRollouts(page);
 
   // From the start of an update: abort the one under way, if any.
+  await waitForSettledStone(page);
   if (!(await noUpdate(page).isVisible())) await abortUpdate(page);
   const current = /runs (\S+)$/.exec((await noUpdate(page).textContent())!)![1];
   await startUpdate(page);
