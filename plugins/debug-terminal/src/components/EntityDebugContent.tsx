@@ -65,7 +65,9 @@ export function EntityDebugContent() {
             entityRef,
           },
         },
-        title: `${request.pod} / ${request.container} (${request.toolkit})`,
+        title: `${request.pod} / ${request.container} (${
+          request.toolkit ?? request.image
+        })`,
       });
     },
     [api, entityRef],

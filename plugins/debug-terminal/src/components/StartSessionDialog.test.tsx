@@ -122,6 +122,46 @@ describe('StartSessionDialog', () => {
     expect(requests[0]).not.toHaveProperty('profile');
   });
 
+  it('offers ops an image outside the catalog', async () => {
+    const requests: CreateSessionRequest[] = [];
+    await renderInTestApp(
+      <StartSessionDialog
+        open
+        entityRef="component:default/web"
+        pod={pod}
+        container="app"
+        toolkits={{ ...toolkits, customImageAllowed: true }}
+        onStart={async request => {
+          requests.push(request);
+        }}
+        onClose={() => {}}
+      />,
+    );
+    const dialog = screen.getByRole('dialog');
+    await pick(dialog, 'Toolkit', 'Another image (ops)');
+    const start = within(dialog).getByRole('button', { name: 'Start session' });
+    expect(start).toBeDisabled();
+    await userEvent.type(
+      within(dialog).getByLabelText('Image'),
+      'registry.example/jdk-tools:21',
+    );
+    await userEvent.click(start);
+    expect(requests[0]).toMatchObject({
+      image: 'registry.example/jdk-tools:21',
+    });
+    expect(requests[0]).not.toHaveProperty('toolkit');
+  });
+
+  it('offers no other image to those who may not', async () => {
+    const dialog = await renderDialog(async () => {});
+    await userEvent.click(within(dialog).getByLabelText('Toolkit'));
+    expect(
+      within(screen.getByRole('listbox'))
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['netshoot', 'busybox']);
+  });
+
   it('refuses a time limit above the cap and shows the server’s refusal', async () => {
     const dialog = await renderDialog(async () => {
       throw new Error(

@@ -24,6 +24,9 @@ import type {
   DebugToolkitList,
 } from '@cairn/plugin-debug-terminal-common';
 
+/** The toolkit select's value for "an image outside the catalog" (ops). */
+const OTHER_IMAGE = '';
+
 /** The mode's meaning, as `kubectl debug` users know it. */
 const MODES: Record<DebugMode, string> = {
   ephemeral:
@@ -47,7 +50,10 @@ export interface StartSessionDialogProps {
 export function StartSessionDialog(props: StartSessionDialogProps) {
   const { open, entityRef, pod, toolkits, onStart, onClose } = props;
   const [container, setContainer] = useState(props.container);
-  const [toolkit, setToolkit] = useState(toolkits.items[0]?.name ?? '');
+  const [toolkit, setToolkit] = useState(
+    toolkits.items[0]?.name ?? OTHER_IMAGE,
+  );
+  const [image, setImage] = useState('');
   const [profile, setProfile] = useState<DebugProfile | ''>('');
   const [mode, setMode] = useState<DebugMode>('ephemeral');
   const [minutes, setMinutes] = useState('60');
@@ -64,6 +70,11 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
     return undefined;
   }, [minutes, maxMinutes]);
 
+  const imageError =
+    toolkit === OTHER_IMAGE && !/^\S+$/.test(image)
+      ? 'an image reference, without spaces'
+      : undefined;
+
   const start = async () => {
     setStarting(true);
     setError(undefined);
@@ -74,7 +85,7 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
         namespace: pod.namespace,
         pod: pod.name,
         container,
-        toolkit,
+        ...(toolkit === OTHER_IMAGE ? { image } : { toolkit }),
         ...(profile ? { profile } : {}),
         mode,
         ttlSeconds: Number(minutes) * 60,
@@ -115,10 +126,13 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
           </Select>
         </FormControl>
         <FormControl fullWidth margin="normal">
-          <InputLabel id="debug-toolkit-label">Toolkit</InputLabel>
+          <InputLabel id="debug-toolkit-label" shrink>
+            Toolkit
+          </InputLabel>
           <Select
             labelId="debug-toolkit-label"
             value={toolkit}
+            displayEmpty
             onChange={e => {
               setToolkit(e.target.value as string);
               setProfile('');
@@ -129,6 +143,9 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
                 {t.name}
               </MenuItem>
             ))}
+            {toolkits.customImageAllowed && (
+              <MenuItem value={OTHER_IMAGE}>Another image (ops)</MenuItem>
+            )}
           </Select>
           {chosen && (
             <FormHelperText>
@@ -136,6 +153,21 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
             </FormHelperText>
           )}
         </FormControl>
+        {toolkit === OTHER_IMAGE && (
+          <TextField
+            id="debug-image"
+            fullWidth
+            margin="normal"
+            label="Image"
+            value={image}
+            onChange={e => setImage(e.target.value)}
+            error={!!image && !!imageError}
+            helperText={
+              (image && imageError) ||
+              'Any image runs next to the pod’s processes: for ops only'
+            }
+          />
+        )}
         <FormControl fullWidth margin="normal">
           <InputLabel id="debug-profile-label" shrink>
             Profile
@@ -195,7 +227,7 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
         <Button
           color="primary"
           variant="contained"
-          disabled={starting || !toolkit || !!minutesError}
+          disabled={starting || !!imageError || !!minutesError}
           onClick={start}
         >
           Start session
