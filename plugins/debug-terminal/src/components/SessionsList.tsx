@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
 import {
   InfoCard,
   Progress,
@@ -20,6 +21,9 @@ import { Alert } from '@material-ui/lab';
 import type { DebugSessionSummary } from '@cairn/plugin-debug-terminal-common';
 import { debugTerminalApiRef, EntitySessionRef } from '../api';
 import { splitSessions } from './terminalState';
+
+/** How often the list is read again while a session is Pending. */
+const PENDING_REFRESH_MS = 3000;
 
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '—');
 
@@ -113,6 +117,11 @@ export function SessionsList({
   useEffect(() => {
     if (reloadKey) retry();
   }, [reloadKey, retry]);
+  // A Pending session turns Active (or Failed) without anyone asking.
+  const pending = sessions.value?.items.some(
+    s => s.phase === undefined || s.phase === 'Pending',
+  );
+  useInterval(retry, pending ? PENDING_REFRESH_MS : null);
 
   const ref = (s: DebugSessionSummary): EntitySessionRef => ({
     cluster: s.cluster,
