@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { Box, ButtonBase, Tooltip, Typography } from '@material-ui/core';
+import { Box, ButtonBase, Typography } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
 import type { EnvironmentPlacement } from '@cairn/operators-api';
 import {
@@ -48,6 +48,12 @@ const useStyles = makeStyles(theme => ({
     textAlign: 'left',
     display: 'block',
     background: theme.palette.background.paper,
+    color: theme.palette.text.primary,
+    font: 'inherit',
+  },
+  clickable: {
+    cursor: 'pointer',
+    '&:focus-visible': { outline: `2px solid ${theme.palette.primary.main}` },
   },
   placed: {
     background: theme.palette.type === 'dark' ? '#1b5e20' : '#c8e6c9',
@@ -79,17 +85,23 @@ export interface TopologyDrawingProps {
   mode: TopologyDrawingMode;
 }
 
+/**
+ * One node: a plain element (no Material UI ButtonBase or Tooltip, whose
+ * ripples and poppers a drawing of a thousand nodes cannot afford), with
+ * its pods and environments in the text and the title.
+ */
 function NodeTile(props: {
   node: TopologyNode;
+  classes: ReturnType<typeof useStyles>;
   placed: boolean;
   chosen: boolean;
   selected: boolean;
   onClick?: () => void;
 }) {
-  const classes = useStyles();
-  const { node } = props;
+  const { node, classes } = props;
   const className = [
     classes.node,
+    props.onClick && classes.clickable,
     props.placed && classes.placed,
     props.chosen && classes.chosen,
     props.selected && classes.selectedNode,
@@ -115,24 +127,22 @@ function NodeTile(props: {
       )}
     </>
   );
-  return (
-    <Tooltip title={label}>
-      {props.onClick ? (
-        <ButtonBase
-          className={className}
-          onClick={props.onClick}
-          aria-label={label}
-          aria-pressed={props.chosen || props.selected}
-          data-node={node.name}
-        >
-          {content}
-        </ButtonBase>
-      ) : (
-        <div className={className} aria-label={label} data-node={node.name}>
-          {content}
-        </div>
-      )}
-    </Tooltip>
+  return props.onClick ? (
+    <button
+      type="button"
+      className={className}
+      onClick={props.onClick}
+      title={label}
+      aria-label={label}
+      aria-pressed={props.chosen || props.selected}
+      data-node={node.name}
+    >
+      {content}
+    </button>
+  ) : (
+    <div className={className} title={label} data-node={node.name}>
+      {content}
+    </div>
   );
 }
 
@@ -178,6 +188,7 @@ export function TopologyDrawing(props: TopologyDrawingProps) {
       <NodeTile
         key={node.name}
         node={node}
+        classes={classes}
         placed={placed?.has(node.name) ?? false}
         chosen={chosen('hosts', node.host)}
         selected={mode.kind === 'select' && mode.selected.has(node.name)}
