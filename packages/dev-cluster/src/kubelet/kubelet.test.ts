@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -752,5 +752,95 @@ describe('Kubelet', () => {
     expect(events.map(e => e.message)).toContain(
       'Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "no-such-binary-here": executable file not found in $PATH: unknown',
     );
+  });
+});
+
+describe('Kubelet volumes', () => {
+  let issued = 0;
+  let volumeKubelet: Kubelet;
+  beforeEach(() => {
+    volumeKubelet = new Kubelet({
+      nodeName: 'node-a1-1',
+      hostIP: '127.0.1.1',
+      podCIDR: '127.244.0.0/24',
+      runtime,
+      envSources: {
+        configMap: (_namespace, name) =>
+          name === 'settings' ? { data: { 'app.conf': 'on' } } : undefined,
+        secret: () => undefined,
+        serviceAccountToken: () => `token-${issued++}`,
+      },
+      onPodStatus: (_pod, status) => {
+        statuses.push(status);
+        waiters.forEach(check => check());
+      },
+      onEvent: event => {
+        events.push(event);
+        waiters.forEach(check => check());
+      },
+    });
+  });
+  afterEach(() => volumeKubelet.stop());
+
+  it('writes configMap and projected token files, and renews the token before it expires', async () => {
+    const pod = makePod({
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          volumeMounts: [
+            { name: 'settings', mountPath: '/etc/app' },
+            { name: 'token', mountPath: '/var/run/secrets/token' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'settings', configMap: { name: 'settings' } },
+        {
+          name: 'token',
+          projected: {
+            sources: [
+              { serviceAccountToken: { path: 'token', expirationSeconds: 1 } },
+            ],
+          },
+        },
+      ],
+    });
+    volumeKubelet.syncPod(pod);
+    await statusWhere(s => Boolean(appStatus(s)?.state?.running));
+    const uid = pod.metadata!.uid!;
+    expect(
+      readFileSync(
+        join(runtime.volumeDir(uid, 'settings'), 'app.conf'),
+        'utf8',
+      ),
+    ).toBe('on');
+    const tokenFile = join(runtime.volumeDir(uid, 'token'), 'token');
+    const first = readFileSync(tokenFile, 'utf8');
+    expect(first).toMatch(/^token-\d+$/);
+    // Renewed at 80 % of its second.
+    while (readFileSync(tokenFile, 'utf8') === first)
+      await new Promise(resolve => setTimeout(resolve, 100));
+  });
+
+  it("keeps a container waiting with FailedMount while its volume's Secret is missing", async () => {
+    const pod = makePod({
+      containers: [
+        {
+          name: 'app',
+          image: 'busybox:1.36',
+          volumeMounts: [{ name: 'keys', mountPath: '/keys' }],
+        },
+      ],
+      volumes: [{ name: 'keys', secret: { secretName: 'absent' } }],
+    });
+    volumeKubelet.syncPod(pod);
+    const failed = await eventWhere(e => e.reason === 'FailedMount');
+    expect(failed.message).toBe(
+      'MountVolume.SetUp failed for volume "keys" : secret "absent" not found',
+    );
+    expect(
+      appStatus(statuses[statuses.length - 1])?.state?.waiting?.reason,
+    ).toBe('ContainerCreating');
   });
 });

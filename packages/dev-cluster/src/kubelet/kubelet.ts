@@ -133,6 +133,8 @@ interface PodWorker {
   /** Why the kubelet failed the pod itself, if it did. */
   failure?: { reason: string; message: string };
   deadlineTimer?: NodeJS.Timeout;
+  /** Rewrites the pod's ServiceAccount tokens before they expire, as the kubelet's token manager does. */
+  tokenRefresh?: NodeJS.Timeout;
   timer?: NodeJS.Timeout;
   timerAt?: number;
   queue: Promise<void>;
@@ -265,6 +267,7 @@ export class Kubelet {
     const worker = this.workers.get(pod.metadata!.uid!);
     if (!worker) return;
     worker.deleting = true;
+    clearInterval(worker.tokenRefresh);
     clearTimeout(worker.timer);
     clearTimeout(worker.deadlineTimer);
     const grace =
@@ -312,6 +315,7 @@ export class Kubelet {
   /** Marks a pod worker terminal: it no longer counts against the node's resources. */
   private markTerminal(worker: PodWorker): void {
     worker.terminal = true;
+    clearInterval(worker.tokenRefresh);
     this.countActive(worker, -1);
   }
 
@@ -863,9 +867,48 @@ export class Kubelet {
     worker: PodWorker,
     spec: V1Container | V1EphemeralContainer,
   ): { volume: string; error: string } | undefined {
-    const mounted = new Set((spec.volumeMounts ?? []).map(m => m.name));
+    const failure = this.writeVolumeFiles(
+      worker,
+      new Set((spec.volumeMounts ?? []).map(m => m.name)),
+    );
+    if (!failure) this.armTokenRefresh(worker);
+    return failure;
+  }
+
+  /**
+   * Every 80 % of the shortest token lifetime among the pod's projected
+   * volumes, writes their tokens anew (the kubelet renews them at 80 % of
+   * their TTL), so a long-running pod's in-cluster client stays signed in.
+   */
+  private armTokenRefresh(worker: PodWorker): void {
+    if (worker.tokenRefresh) return;
+    const withTokens = (worker.pod.spec?.volumes ?? []).filter(volume =>
+      volume.projected?.sources?.some(source => source.serviceAccountToken),
+    );
+    if (!withTokens.length) return;
+    const seconds = Math.min(
+      ...withTokens.flatMap(volume =>
+        (volume.projected!.sources ?? []).flatMap(source =>
+          source.serviceAccountToken
+            ? [source.serviceAccountToken.expirationSeconds ?? 3600]
+            : [],
+        ),
+      ),
+    );
+    const names = new Set(withTokens.map(volume => volume.name));
+    worker.tokenRefresh = setInterval(
+      () => this.writeVolumeFiles(worker, names),
+      seconds * 800,
+    );
+  }
+
+  /** Writes the files of the pod's volumes named; the first that cannot be written, if any. */
+  private writeVolumeFiles(
+    worker: PodWorker,
+    names: Set<string>,
+  ): { volume: string; error: string } | undefined {
     for (const volume of worker.pod.spec?.volumes ?? []) {
-      if (!mounted.has(volume.name)) continue;
+      if (!names.has(volume.name)) continue;
       const content = volumeContent(
         worker.pod,
         volume,
