@@ -106,6 +106,9 @@ export const rolloutsPlugin = createBackendPlugin({
           ).map(ref =>
             stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'group' })),
           ),
+          ownerApprovableStages: config.getOptionalStringArray(
+            'cairn.permission.rollouts.ownerApprovableStages',
+          ),
         });
         events.start();
         lifecycle.addShutdownHook(() => events.stop());

@@ -33,6 +33,8 @@ export interface StoneEventsOptions {
   logger: LoggerService;
   /** Entity refs of the ops groups, who are told of stages awaiting approval. */
   opsGroups: string[];
+  /** The stages the entity's owners may approve, who are then told of them too. */
+  ownerApprovableStages?: string[];
   /** Link of a Stone's entity page in notifications; default `/catalog/<ns>/<kind>/<name>/rollouts`. */
   entityLink?: (entityRef: string) => string;
   /** At most one signal per Stone per this many milliseconds (default 500). */
@@ -58,9 +60,10 @@ const defaultLink = (entityRef: string) => {
  * per Stone per `throttleMs`), so open pages refetch without polling; and a
  * notification when a Stone's state calls for one (see stoneNotice), once
  * per Stone, revision, stage and state — to the ops groups for a stage
- * awaiting approval, to the entity's owners for a paused or degraded
- * update. A Stone belongs to the catalog entity whose Kubernetes
- * annotations select it, as on the entity pages.
+ * awaiting approval (and the entity's owners if they may approve it), to
+ * the entity's owners for a paused or degraded update. A Stone belongs to
+ * the catalog entity whose Kubernetes annotations select it, as on the
+ * entity pages.
  */
 export class StoneEvents {
   private readonly unsubscribe: Array<() => void> = [];
@@ -157,15 +160,21 @@ export class StoneEvents {
   }
 
   private async notify(cluster: string, stone: CachedStone): Promise<void> {
-    const notice = stoneNotice(stone);
+    const notice = stoneNotice(stone, {
+      ownerApprovableStages: this.options.ownerApprovableStages,
+    });
     if (!notice || this.sent.has(notice.key)) return;
     const { matcher, owners } = await this.known();
     const scope = matcher.match(cluster, stone);
     if (!scope) return;
-    const recipients =
-      notice.audience === 'ops'
-        ? this.options.opsGroups
-        : owners.get(scope.entityRef) ?? [];
+    const ownersOfEntity = owners.get(scope.entityRef) ?? [];
+    const recipients = {
+      ops: this.options.opsGroups,
+      owners: ownersOfEntity,
+      'owners and ops': [
+        ...new Set([...ownersOfEntity, ...this.options.opsGroups]),
+      ],
+    }[notice.audience];
     this.sent.add(notice.key);
     if (!recipients.length) return;
     await this.options.notifications.send({

@@ -54,6 +54,18 @@ describe('stoneNotice', () => {
     expect(stoneNotice(stone({ stage: 'Beta' }))?.key).toBe(notice?.key);
   });
 
+  it('tells the owners too when the policy lets them approve the next stage', () => {
+    const options = { ownerApprovableStages: ['Alpha', 'Beta'] };
+    expect(
+      stoneNotice(stone({ stage: 'Alpha' }, { strategy: 'Alpha' }), options),
+    ).toMatchObject({
+      audience: 'owners and ops',
+      title: 'Stone shop/web: Alpha is complete, Beta awaits approval',
+    });
+    // Omega is for ops only.
+    expect(stoneNotice(stone({}), options)?.audience).toBe('ops');
+  });
+
   it('says nothing while a stage runs, before the operator saw the spec, or once released', () => {
     expect(stoneNotice(stone({ stageComplete: false }))).toBeUndefined();
     expect(stoneNotice(stone({ observedGeneration: 1 }))).toBeUndefined();

@@ -1,8 +1,11 @@
 import { Stone } from '@cairn/operators-api';
 import { stoneStatus } from '@cairn/plugin-rollouts-common';
 
-/** Who a notice is for: the ops groups, or the owners of the Stone's entity. */
-export type NoticeAudience = 'ops' | 'owners';
+/**
+ * Who a notice is for: the ops groups, the owners of the Stone's entity, or
+ * both (a stage the owners may approve themselves, which ops may too).
+ */
+export type NoticeAudience = 'ops' | 'owners' | 'owners and ops';
 
 /** A notification a Stone's state calls for. */
 export interface StoneNotice {
@@ -16,10 +19,16 @@ export interface StoneNotice {
 
 /**
  * What a Stone's state calls for: ops hear of a stage complete and awaiting
- * their approval; the entity's owners of an update paused or degraded. Pure,
- * so what is sent when is tested without a cluster.
+ * their approval, and so do the entity's owners when the policy lets them
+ * approve that stage (`ownerApprovableStages`, as the Cairn policy reads
+ * `cairn.permission.rollouts.ownerApprovableStages`); the owners hear of an
+ * update paused or degraded. Pure, so what is sent when is tested without a
+ * cluster.
  */
-export function stoneNotice(stone: Stone): StoneNotice | undefined {
+export function stoneNotice(
+  stone: Stone,
+  options: { ownerApprovableStages?: readonly string[] } = {},
+): StoneNotice | undefined {
   const s = stoneStatus(stone);
   if (!s.observed || !stone.metadata.uid) return undefined;
   const name = `${stone.metadata.namespace}/${stone.metadata.name}`;
@@ -50,7 +59,9 @@ export function stoneNotice(stone: Stone): StoneNotice | undefined {
   if (s.updating && s.stageComplete && s.nextStage && s.updateRevision) {
     return {
       key: key('awaiting'),
-      audience: 'ops',
+      audience: options.ownerApprovableStages?.includes(s.nextStage)
+        ? 'owners and ops'
+        : 'ops',
       title: `Stone ${name}: ${s.stage} is complete, ${s.nextStage} awaits approval`,
       description: `${s.updatedReadyReplicas} pod(s) run ${s.updateRevision} and are ready; approve ${s.nextStage} on the Stone's Rollouts tab.`,
       severity: 'normal',

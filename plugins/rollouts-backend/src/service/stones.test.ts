@@ -12,7 +12,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { jsonLogger, Manager } from '@cairn/controller-runtime';
-import { stoneCrd, Stone } from '@cairn/operators-api';
+import { stoneCrd, Stone, StoneStage } from '@cairn/operators-api';
 import { stoneController } from '@cairn/operators-stone';
 import { decide } from '@cairn/plugin-permission-backend-module-cairn';
 import type { StoneSummary } from '@cairn/plugin-rollouts-common';
@@ -55,6 +55,8 @@ const CLAIMS: Record<string, string[]> = {
   [OTHER]: [OTHER, 'group:default/team-b'],
 };
 const WEB = 'component:default/web';
+/** The stages owners may approve, for the policy and the notifications alike. */
+const OWNER_APPROVABLE_STAGES: StoneStage[] = ['Alpha', 'Beta'];
 const entities = [
   component('web', { 'backstage.io/kubernetes-id': 'web' }, 'team-a'),
   component('other', { 'backstage.io/kubernetes-id': 'other' }, 'team-b'),
@@ -103,7 +105,7 @@ const permissions = mockServices.permissions.mock({
     return requests.map(r =>
       decide((r as any).permission, requester, {
         opsGroups: ['group:default/ops'],
-        ownerApprovableStages: ['Alpha'],
+        ownerApprovableStages: OWNER_APPROVABLE_STAGES,
       }),
     ) as PolicyDecision[] as any;
   },
@@ -238,7 +240,14 @@ beforeAll(async () => {
       permissions.factory,
       ...audit.factories,
       mockServices.rootConfig.factory({
-        data: { kubernetes: cluster.kubernetesConfig as any },
+        data: {
+          kubernetes: cluster.kubernetesConfig as any,
+          cairn: {
+            permission: {
+              rollouts: { ownerApprovableStages: OWNER_APPROVABLE_STAGES },
+            },
+          },
+        },
       }),
       createServiceFactory({
         service: notificationService,
@@ -332,7 +341,7 @@ it('refuses every action to other teams and stage approval to owners, changing n
     [OTHER, 'abort', body],
     [OTHER, 'rollback', { ...body, revision: before.status!.currentRevision }],
     [OTHER, 'approve', { ...body, stage: 'Omega' }],
-    // Owners may approve only the stages the config lists (here Alpha).
+    // Owners may approve only the stages the config lists (here Alpha and Beta).
     [OWNER, 'approve', { ...body, stage: 'Omega' }],
   ];
   for (const [user, action, payload] of attempts) {
@@ -495,7 +504,7 @@ it('lets ops approve the next stage: spec.strategy moves, the approval is record
   );
 });
 
-it('aborts back to the current revision and rolls back to a chosen one; ops hear of a stage awaiting them', async () => {
+it('aborts back to the current revision and rolls back to a chosen one; ops hear of a stage awaiting them, and owners of one they may approve', async () => {
   const stone = await readStone();
   const { currentRevision, updateRevision } = stone.status!;
   // The current revision is abort's to go back to, not rollback's.
@@ -549,4 +558,23 @@ it('aborts back to the current revision and rolls back to a chosen one; ops hear
       }),
     }),
   );
+  // The rollback's Alpha done, Beta awaits: a stage the owners may approve
+  // themselves, so they hear of it with ops.
+  const betaAwaits = await waitFor(
+    () =>
+      sentNotifications.filter(
+        n =>
+          n.payload.title ===
+          'Stone shop/web: Alpha is complete, Beta awaits approval',
+      ),
+    sent => sent.length > 0,
+    'the notification that Beta awaits approval',
+    120_000,
+  );
+  expect(betaAwaits.map(n => n.recipients)).toEqual([
+    {
+      type: 'entity',
+      entityRef: ['group:default/team-a', 'group:default/ops'],
+    },
+  ]);
 });
