@@ -808,14 +808,14 @@ describe('Kubelet volumes', () => {
     });
     volumeKubelet.syncPod(pod);
     await statusWhere(s => Boolean(appStatus(s)?.state?.running));
-    const uid = pod.metadata!.uid!;
+    const podUid = pod.metadata!.uid!;
     expect(
       readFileSync(
-        join(runtime.volumeDir(uid, 'settings'), 'app.conf'),
+        join(runtime.volumeDir(podUid, 'settings'), 'app.conf'),
         'utf8',
       ),
     ).toBe('on');
-    const tokenFile = join(runtime.volumeDir(uid, 'token'), 'token');
+    const tokenFile = join(runtime.volumeDir(podUid, 'token'), 'token');
     const first = readFileSync(tokenFile, 'utf8');
     expect(first).toMatch(/^token-\d+$/);
     // Renewed at 80 % of its second.
