@@ -3,16 +3,19 @@ import { Box, Chip, Typography } from '@material-ui/core';
 import {
   EmptyState,
   InfoCard,
+  Link,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { KUBERNETES_NAMESPACE_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 import type { EnvironmentSummary } from '@cairn/plugin-environments-common';
 import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
 import { environmentsApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { environmentQuery } from './links';
 import { describePlacement, describeStatus, roleOf } from './format';
 import { QuotaUsage } from './QuotaUsage';
 
@@ -80,10 +83,13 @@ function EnvironmentEntry(props: {
   role?: string;
 }) {
   const { environment: e, role } = props;
+  const page = useRouteRef(rootRouteRef);
   return (
     <Box mb={3} aria-label={`environment ${e.name}`} component="section">
       <Box display="flex" alignItems="center" gridGap={8}>
-        <Typography variant="h6">{e.name}</Typography>
+        <Typography variant="h6">
+          <Link to={`${page()}${environmentQuery(e)}`}>{e.name}</Link>
+        </Typography>
         <Chip size="small" label={describeStatus(e)} />
         {role && <Chip size="small" variant="outlined" label={role} />}
       </Box>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { Box, Button, MenuItem, Tab, Tabs, TextField } from '@material-ui/core';
@@ -25,6 +26,7 @@ import { EnvironmentDetails } from './EnvironmentDetails';
 import { EnvironmentForm } from './EnvironmentForm';
 import { describePlacement, describeStatus } from './format';
 import { NodesView } from './NodesView';
+import { ENVIRONMENT_PARAM } from './links';
 
 const columns: TableColumn<EnvironmentSummary>[] = [
   { title: 'Environment', field: 'name' },
@@ -49,7 +51,13 @@ export function EnvironmentsPage() {
   const api = useApi(environmentsApiRef);
   const [tab, setTab] = useState(0);
   const [cluster, setCluster] = useState<string>();
-  const [selected, setSelected] = useState<string>();
+  // The environment shown, `<cluster>/<name>`, in the URL so pages can link to it.
+  const [searchParams, setSearchParams] = useSearchParams();
+  const selected = searchParams.get(ENVIRONMENT_PARAM) ?? undefined;
+  const setSelected = (value?: string) =>
+    setSearchParams(value ? { [ENVIRONMENT_PARAM]: value } : {}, {
+      replace: true,
+    });
   const [editing, setEditing] = useState<Editing>();
   const [actionError, setActionError] = useState<string>();
 
