@@ -156,14 +156,26 @@ describe('planEnvironment', () => {
     ]);
   });
 
-  it('creates the namespace labelled, annotated with the owner and the placement’s node selector, and binds the nodes', () => {
+  it('creates the namespace labelled, annotated with the owner and the placement’s node selector, binds the nodes, and creates its objects in the same pass', () => {
     const observation = {
       ...converged(),
       namespace: undefined,
+      quota: undefined,
+      limitRange: undefined,
+      roleBindings: [],
       nodes: [node('a1', 'zone-a'), node('b1', 'zone-b')],
     };
     const { actions } = planEnvironment(observation);
-    expect(actions.filter(a => a.type !== 'updateStatus')).toEqual([
+    expect(types(actions)).toEqual([
+      'labelNode',
+      'createNamespace',
+      'create',
+      'create',
+      'create',
+      'create',
+      'updateStatus',
+    ]);
+    expect(actions.slice(0, 2)).toEqual([
       { type: 'labelNode', node: 'a1', label: LABEL, bind: true },
       {
         type: 'createNamespace',
@@ -180,7 +192,7 @@ describe('planEnvironment', () => {
     ]);
     expect(condition(actions, 'Ready')).toMatchObject({
       status: 'False',
-      reason: 'Creating',
+      reason: 'Reconciling',
     });
   });
 

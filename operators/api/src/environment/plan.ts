@@ -433,55 +433,55 @@ export function planEnvironment(
         },
       },
     });
-    // Its objects follow once the namespace is in the cache.
-    return {
-      actions: withStatus(observation, actions, nodes, {
-        status: 'False',
-        reason: 'Creating',
-        message: `creating namespace ${spec.namespace}`,
-      }),
-    };
-  }
-  const owner = namespace.metadata?.labels?.[LABEL_ENVIRONMENT];
-  if (owner !== undefined && owner !== name)
-    return refuse(
-      'NamespaceTaken',
-      `namespace ${spec.namespace} belongs to Environment ${owner}`,
-      nodes,
-    );
-  if (namespace.metadata?.deletionTimestamp)
-    return {
-      ...refuse(
-        'NamespaceTerminating',
-        `namespace ${spec.namespace} is being deleted`,
+    // A namespace just created holds none of its objects: they are
+    // created in the same pass, after it (one status write and one
+    // reconcile fewer than waiting for the namespace in the cache).
+  } else {
+    const owner = namespace.metadata?.labels?.[LABEL_ENVIRONMENT];
+    if (owner !== undefined && owner !== name)
+      return refuse(
+        'NamespaceTaken',
+        `namespace ${spec.namespace} belongs to Environment ${owner}`,
         nodes,
-      ),
-      requeueAfterSeconds: 5,
-    };
-  const labelPatch: Record<string, string | null> = {};
-  for (const [key, value] of Object.entries(metadata.labels))
-    if (namespace.metadata?.labels?.[key] !== value) labelPatch[key] = value;
-  const annotationPatch: Record<string, string | null> = {};
-  for (const [key, value] of Object.entries(annotations))
-    if (namespace.metadata?.annotations?.[key] !== value)
-      annotationPatch[key] = value;
-  if (!bound)
-    Object.assign(annotationPatch, releasedSelector(namespace, label));
-  if (Object.keys(labelPatch).length || Object.keys(annotationPatch).length)
-    actions.push({
-      type: 'patchNamespace',
-      name: spec.namespace,
-      labels: labelPatch,
-      annotations: annotationPatch,
-    });
+      );
+    if (namespace.metadata?.deletionTimestamp)
+      return {
+        ...refuse(
+          'NamespaceTerminating',
+          `namespace ${spec.namespace} is being deleted`,
+          nodes,
+        ),
+        requeueAfterSeconds: 5,
+      };
+    const labelPatch: Record<string, string | null> = {};
+    for (const [key, value] of Object.entries(metadata.labels))
+      if (namespace.metadata?.labels?.[key] !== value) labelPatch[key] = value;
+    const annotationPatch: Record<string, string | null> = {};
+    for (const [key, value] of Object.entries(annotations))
+      if (namespace.metadata?.annotations?.[key] !== value)
+        annotationPatch[key] = value;
+    if (!bound)
+      Object.assign(annotationPatch, releasedSelector(namespace, label));
+    if (Object.keys(labelPatch).length || Object.keys(annotationPatch).length)
+      actions.push({
+        type: 'patchNamespace',
+        name: spec.namespace,
+        labels: labelPatch,
+        annotations: annotationPatch,
+      });
+  }
 
+  // What the caches hold of its objects; none in a namespace being created.
+  const inNamespace = namespace
+    ? observation
+    : { quota: undefined, limitRange: undefined, roleBindings: [] };
   const hard = desiredQuotaHard(spec, observation.storageClasses);
   actions.push(
     ...objectChanges(
       Object.keys(hard).length
         ? kindOf(environmentQuota(environment, hard), 'ResourceQuota')
         : undefined,
-      observation.quota && kindOf(observation.quota, 'ResourceQuota'),
+      inNamespace.quota && kindOf(inNamespace.quota, 'ResourceQuota'),
       (d, a) =>
         sameResourceList(
           (d as V1ResourceQuota).spec?.hard,
@@ -494,7 +494,7 @@ export function planEnvironment(
   actions.push(
     ...objectChanges(
       limitRange && kindOf(limitRange, 'LimitRange'),
-      observation.limitRange && kindOf(observation.limitRange, 'LimitRange'),
+      inNamespace.limitRange && kindOf(inNamespace.limitRange, 'LimitRange'),
       (d, a) => {
         const [want] = (d as LimitRangeObject).spec!.limits;
         const have = (a as LimitRangeObject).spec?.limits ?? [];
@@ -515,7 +515,7 @@ export function planEnvironment(
     config.groupTemplate,
   );
   const existing = new Map(
-    observation.roleBindings.map(b => [b.metadata!.name!, b]),
+    inNamespace.roleBindings.map(b => [b.metadata!.name!, b]),
   );
   for (const binding of bindings) {
     const actual = existing.get(binding.metadata!.name!);
