@@ -449,6 +449,13 @@ describe('ProcessRuntime isolation', () => {
       const run = async (id: string, script: string) =>
         (await collect(runtime.exec(id, { command: ['sh', '-c', script] })))
           .stdout;
+      // exec joins the main process's PID namespace: it sees that, not the host's processes.
+      const processes = await run(
+        first.id,
+        'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done',
+      );
+      expect(processes).toContain('sleep 100');
+      expect(processes).not.toContain('jest');
       // The main process's /tmp is exec's too: the container's own, not the host's.
       expect(await run(first.id, 'cat /tmp/own; ls /tmp')).toBe('mine\nown\n');
       expect(

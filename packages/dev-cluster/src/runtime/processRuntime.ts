@@ -21,6 +21,8 @@ import {
   chmodSync,
   lstatSync,
   mkdirSync,
+  readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -406,6 +408,8 @@ export class ProcessRuntime extends EventEmitter {
       try {
         this.prepareDirectories(container);
         await this.spawnMain(container, program);
+        // Started means the program runs: in a sandbox, once bwrap has set it up.
+        if (sandbox) await sandboxReady(container);
       } catch (error) {
         const exit = { exitCode: 128, finishedAt: new Date() };
         info.exit = exit;
@@ -630,6 +634,7 @@ export class ProcessRuntime extends EventEmitter {
       executable,
       options.command.slice(1),
       tty,
+      true,
     );
     let session: StreamSession;
     if (tty) {
@@ -829,12 +834,18 @@ export class ProcessRuntime extends EventEmitter {
     );
   }
 
-  /** What to spawn for a program of the container: itself, or bwrap running it in the sandbox. */
+  /**
+   * What to spawn for a program of the container: itself, or bwrap running
+   * it in the sandbox. An exec (`joining`) off a terminal enters the
+   * namespaces of the container's running main process, as an exec into a
+   * container does, so it sees its processes (PID namespace) and mounts.
+   */
   private launchOf(
     container: RunningContainer,
     executable: string,
     args: string[],
     onTerminal: boolean,
+    joining = false,
   ): { file: string; args: string[]; cwd: string; sandboxed: boolean } {
     const { sandbox } = container;
     if (!sandbox || !this.isolation || !this.isolation.available)
@@ -843,6 +854,25 @@ export class ProcessRuntime extends EventEmitter {
         args,
         cwd: container.workingDir,
         sandboxed: false,
+      };
+    const member =
+      joining && !onTerminal && container.info.pid && !container.info.exit
+        ? sandboxMember(container.info.pid)
+        : undefined;
+    if (member !== undefined)
+      return {
+        file: 'nsenter',
+        args: [
+          `--target=${member}`,
+          ...joinedNamespaces(member),
+          '--root',
+          '--wd',
+          '--',
+          executable,
+          ...args,
+        ],
+        cwd: sandbox.rootDir,
+        sandboxed: true,
       };
     return {
       file: this.isolation.program,
@@ -1012,6 +1042,80 @@ function exitCodeOf(
 
 function signalName(number: number): string | undefined {
   return Object.entries(osConstants.signals).find(([, n]) => n === number)?.[0];
+}
+
+/** How often, and how long at most, a start waits for bwrap to have set its sandbox up. */
+const SANDBOX_POLL_MS = 5;
+const SANDBOX_SETUP_MAX_MS = 5_000;
+
+/** Resolves once the container's sandbox runs its program (or the container has ended, or setup takes too long). */
+async function sandboxReady(container: RunningContainer): Promise<void> {
+  const pid = container.info.pid;
+  if (pid === undefined) return;
+  for (
+    let waited = 0;
+    waited < SANDBOX_SETUP_MAX_MS &&
+    !container.info.exit &&
+    sandboxMember(pid) === undefined;
+    waited += SANDBOX_POLL_MS
+  )
+    await new Promise(resolvePromise =>
+      setTimeout(resolvePromise, SANDBOX_POLL_MS),
+    );
+}
+
+/** A process's children (Linux's /proc/<pid>/task/<pid>/children). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The process to join in a running sandbox: bwrap's child (the sandbox's
+ * init, or the program itself when it has no PID namespace) once the
+ * sandbox is set up — the init has started the program, or the program has
+ * replaced bwrap; undefined before.
+ */
+function sandboxMember(bwrap: number): number | undefined {
+  const [child] = childrenOf(bwrap);
+  if (child === undefined) return undefined;
+  try {
+    const started =
+      childrenOf(child).length > 0 ||
+      readlinkSync(`/proc/${child}/exe`) !== readlinkSync(`/proc/${bwrap}/exe`);
+    return started ? child : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** nsenter's options for the namespaces of `pid`: mount, UTS and IPC always; user, PID and cgroup where they are its own. */
+function joinedNamespaces(pid: number): string[] {
+  const own = (kind: string) => {
+    try {
+      return (
+        readlinkSync(`/proc/${pid}/ns/${kind}`) !==
+        readlinkSync(`/proc/self/ns/${kind}`)
+      );
+    } catch {
+      return false;
+    }
+  };
+  return [
+    ...(own('user') ? ['--user', '--preserve-credentials'] : []),
+    '--mount',
+    '--uts',
+    '--ipc',
+    ...(own('pid') ? ['--pid'] : []),
+    ...(own('cgroup') ? ['--cgroup'] : []),
+  ];
 }
 
 function within(path: string, directory: string): boolean {
