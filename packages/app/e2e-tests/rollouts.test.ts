@@ -116,6 +116,8 @@ test('the guest, an owner of the demo service but not ops, sees its Stone and ma
 test('ops approve Beta after its preview of the pods, watch one pod per zone update, and abort the update', async ({
   page,
 }) => {
+  // Up to six stage changes of the operator in one test (two updates, two aborts).
+  test.setTimeout(480_000);
   await signInAsOps(page);
   await openDemoRollouts(page);
 
