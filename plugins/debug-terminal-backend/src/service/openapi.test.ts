@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { toOpenApiPath } from '@cairn/backend-openapi';
+import { routesOfDocument, routesOfRouter } from '@cairn/backend-openapi';
 import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
 import { createRouter } from './router';
 
@@ -15,23 +15,8 @@ describe('the OpenAPI document', () => {
   });
 
   it('describes every route the router serves, and no other', async () => {
-    const router: any = await createRouter({} as any);
-    const served = router.stack
-      .filter(
-        (layer: any) => layer.route && layer.route.path !== '/openapi.json',
-      )
-      .flatMap((layer: any) =>
-        Object.keys(layer.route.methods).map(
-          m => `${m} ${toOpenApiPath(layer.route.path)}`,
-        ),
-      )
-      .sort();
-    const described = Object.entries<Json>(doc.paths)
-      .flatMap(([path, item]) =>
-        Object.keys(item).map(method => `${method} ${path}`),
-      )
-      .sort();
-    expect(described).toEqual(served);
+    const served = routesOfRouter(await createRouter({} as any));
+    expect(routesOfDocument(doc)).toEqual(served);
     expect(served).toHaveLength(Object.keys(API_OPERATIONS).length);
   });
 

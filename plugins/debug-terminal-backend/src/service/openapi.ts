@@ -10,7 +10,7 @@ import {
 import {
   buildOpenApiDocument as buildDocument,
   errorResponse,
-  OpenApiOperation,
+  RoutedOperation,
 } from '@cairn/backend-openapi';
 
 /**
@@ -19,7 +19,7 @@ import {
  * is built from them, so the two cannot drift. The terminal sockets
  * (`/attach`, `/shell`) are WebSocket upgrades, outside OpenAPI.
  */
-export interface ApiOperation extends OpenApiOperation {
+export interface ApiOperation extends RoutedOperation {
   method: 'get' | 'post' | 'delete';
 }
 
