@@ -8,7 +8,7 @@ import { describeIssues } from '@cairn/plugin-pipelines-common';
 import express, { Request, RequestHandler, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { OpenApiOperation, toOpenApiPath } from './openapi';
+import { JsonSchema, OpenApiOperation, toOpenApiPath } from './openapi';
 
 /**
  * An operation the router serves: its OpenAPI description (whose schemas the
@@ -195,10 +195,8 @@ export function routesOfRouter(router: express.Router): string[] {
 }
 
 /** The operations an OpenAPI document describes, as `get /runs/{cluster}`, sorted. */
-export function routesOfDocument(document: {
-  paths: Record<string, object>;
-}): string[] {
-  return Object.entries(document.paths)
+export function routesOfDocument(document: JsonSchema): string[] {
+  return Object.entries<object>(document.paths)
     .flatMap(([path, item]) =>
       Object.keys(item).map(method => `${method} ${path}`),
     )
