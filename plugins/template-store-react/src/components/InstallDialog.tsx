@@ -154,8 +154,14 @@ export function InstallDialog(props: InstallDialogProps) {
 
   const same = preview?.existing && !preview.existing.differs;
   return (
-    <Dialog open onClose={onClose} fullWidth maxWidth="md">
-      <DialogTitle>
+    <Dialog
+      open
+      onClose={onClose}
+      fullWidth
+      maxWidth="md"
+      aria-labelledby="install-dialog-title"
+    >
+      <DialogTitle id="install-dialog-title">
         Install {kind} {name} {version}
       </DialogTitle>
       <DialogContent>

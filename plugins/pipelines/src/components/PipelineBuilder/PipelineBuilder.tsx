@@ -44,7 +44,7 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import { ResponseError } from '@backstage/errors';
 import { useNavigate } from 'react-router-dom';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { pipelinesApiRef, RunRef } from '../../api';
 import { useRunPaths } from '../EntityRefContext';
 import { errorMessage } from '../actions/errorMessage';
@@ -323,7 +323,7 @@ export function PipelineBuilder(props: {
   const [saveError, setSaveError] = useState<string>();
   const [conflict, setConflict] = useState<string>();
 
-  const tasks = useAsync(
+  const tasks = useAsyncRetry(
     () =>
       where.cluster && where.namespace
         ? api.listTasks(entityRef, where)
@@ -426,6 +426,8 @@ export function PipelineBuilder(props: {
     setPicking(undefined);
     const task = newTask(pipeline, picked);
     if (edit({ kind: 'addTask', task, placement })) setSelected(task.name);
+    // A store Task just installed in the namespace: its params and workspaces come with the list.
+    if (picked.kind === 'store' && task.taskRef) tasks.retry();
   };
 
   const blockedBy = (() => {
