@@ -31,7 +31,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -48,7 +47,7 @@ import {
   codeVersion,
   log,
   machine,
-  positiveInt,
+  benchOptions,
   publishReport,
   runBenchMain,
 } from '@cairn/bench-support';
@@ -57,13 +56,8 @@ import type { Stone } from '@cairn/operators-api';
 import { stoneController } from '../src';
 import type { ApiCounts } from './cluster';
 
-const { values: args } = parseArgs({
-  options: {
-    pods: { type: 'string', default: '1000' },
-    'no-write': { type: 'boolean', default: false },
-  },
-});
-const PODS = positiveInt('pods', args.pods);
+const { counts, write } = benchOptions({ counts: { pods: 1000 } });
+const PODS = counts.pods;
 const NAMESPACE = 'bench';
 const OLD_IMAGE = 'nginx:1.26';
 const NEW_IMAGE = 'nginx:1.27';
@@ -497,7 +491,7 @@ async function main() {
       start: '<!-- bench:stone:start -->',
       end: '<!-- bench:stone:end -->',
     },
-    { write: !args['no-write'] },
+    { write },
   );
 }
 

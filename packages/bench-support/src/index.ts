@@ -1,8 +1,9 @@
 /*
- * What Cairn's benchmark scripts (packages/dev-cluster/bench and
- * plugins/pipelines-backend/bench) share.
+ * What Cairn's benchmark scripts (the bench/ folders of packages, plugins and
+ * operators) share.
  */
-export { positiveInt } from './options';
+export { benchOptions, POSTGRES_URL_OPTION, positiveInt } from './options';
+export type { BenchOptions } from './options';
 export { median, percentile, summarize } from './statistics';
 export type { Summary } from './statistics';
 export { pool } from './pool';

@@ -40,7 +40,6 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   BenchChild,
@@ -51,7 +50,7 @@ import {
   machine,
   median,
   pool,
-  positiveInt,
+  benchOptions,
   summarize,
   writeDocSection,
 } from '@cairn/bench-support';
@@ -60,27 +59,32 @@ import type { Summary } from '@cairn/bench-support';
 // ---------------------------------------------------------------------------
 // Options
 
-const { values: args } = parseArgs({
-  options: {
-    pods: { type: 'string', default: '10000' },
-    watchers: { type: 'string', default: '100' },
-    updates: { type: 'string', default: '5000' },
-    'list-runs': { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '48' },
+const {
+  counts,
+  write,
+  values: args,
+} = benchOptions({
+  counts: {
+    pods: 10000,
+    watchers: 100,
+    updates: 5000,
+    'list-runs': 50,
+    concurrency: 48,
+    rounds: 1,
+  },
+  others: {
     mode: { type: 'string', default: 'both' },
-    rounds: { type: 'string', default: '1' },
     'cpu-prof': { type: 'boolean', default: false },
-    'no-write': { type: 'boolean', default: false },
     'memory-breakdown': { type: 'boolean', default: false },
   },
 });
 
-const PODS = positiveInt('pods', args.pods);
-const WATCHERS = positiveInt('watchers', args.watchers);
-const UPDATES = positiveInt('updates', args.updates);
-const LIST_RUNS = positiveInt('list-runs', args['list-runs']);
-const CONCURRENCY = positiveInt('concurrency', args.concurrency);
-const ROUNDS = positiveInt('rounds', args.rounds);
+const PODS = counts.pods;
+const WATCHERS = counts.watchers;
+const UPDATES = counts.updates;
+const LIST_RUNS = counts['list-runs'];
+const CONCURRENCY = counts.concurrency;
+const ROUNDS = counts.rounds;
 function modesOf(mode: string | undefined): Mode[] {
   if (mode === 'both') return ['workloads', 'api'];
   if (mode === 'workloads' || mode === 'api') return [mode];
@@ -1476,7 +1480,7 @@ async function main(): Promise<void> {
   }
   const text = report(rounds);
   process.stdout.write(`${text}\n`);
-  if (!args['no-write']) writeDoc(text);
+  if (write) writeDoc(text);
 }
 
 main().catch(error => {
