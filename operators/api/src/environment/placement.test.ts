@@ -1,6 +1,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { DEFAULT_TOPOLOGY_LABELS } from './constants';
 import {
+  directPlacementSelector,
   isPlacementBound,
   nodeLabelChanges,
   placementAnnotation,
@@ -111,5 +112,47 @@ describe('the placement label', () => {
       { node: 'b2', bind: false },
     ]);
     expect(nodeLabelChanges(key, nodes, [])).toHaveLength(3);
+  });
+});
+
+describe('directPlacementSelector', () => {
+  it('selects a placement of one value by its topology label itself', () => {
+    expect(
+      directPlacementSelector({ zones: ['a'] }, DEFAULT_TOPOLOGY_LABELS),
+    ).toBe('topology.kubernetes.io/zone=a');
+    expect(
+      directPlacementSelector(
+        { zones: [], racks: ['r1'] },
+        DEFAULT_TOPOLOGY_LABELS,
+      ),
+    ).toBe('topology.cairn.dev/rack=r1');
+    expect(
+      directPlacementSelector(
+        { hosts: ['n1'] },
+        {
+          zone: 'nuwa.kubernetes.io/zone',
+          rack: 'r',
+          host: 'nuwa.kubernetes.io/host',
+        },
+      ),
+    ).toBe('nuwa.kubernetes.io/host=n1');
+  });
+
+  it('has none for several values (an OR PodNodeSelector cannot say) or none at all', () => {
+    expect(
+      directPlacementSelector({ zones: ['a', 'b'] }, DEFAULT_TOPOLOGY_LABELS),
+    ).toBeUndefined();
+    expect(
+      directPlacementSelector(
+        { zones: ['a'], racks: ['r1'] },
+        DEFAULT_TOPOLOGY_LABELS,
+      ),
+    ).toBeUndefined();
+    expect(
+      directPlacementSelector({}, DEFAULT_TOPOLOGY_LABELS),
+    ).toBeUndefined();
+    expect(
+      directPlacementSelector(undefined, DEFAULT_TOPOLOGY_LABELS),
+    ).toBeUndefined();
   });
 });
