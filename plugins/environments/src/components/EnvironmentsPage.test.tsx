@@ -141,6 +141,39 @@ describe('EnvironmentsPage', () => {
     expect(screen.queryByText('Edit')).not.toBeInTheDocument();
   });
 
+  it('lets ops edit an environment, sending its spec back whole with the version read', async () => {
+    const updateEnvironment = jest.fn(async () => storefront);
+    await renderPage({
+      listEnvironments: async () => ({
+        items: [storefront],
+        canManage: true,
+        clusterErrors: [],
+      }),
+      updateEnvironment,
+    });
+    fireEvent.click((await screen.findAllByText('storefront'))[0]);
+    fireEvent.click(await screen.findByText('Edit'));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByLabelText('Namespace')).toBeDisabled();
+    fireEvent.click(await within(dialog).findByText('Zone zone-b'));
+    fireEvent.change(within(dialog).getByLabelText('Quota pods'), {
+      target: { value: '20' },
+    });
+    fireEvent.click(within(dialog).getByText('Save'));
+    await waitFor(() => expect(updateEnvironment).toHaveBeenCalled());
+    expect(updateEnvironment).toHaveBeenCalledWith(storefront, {
+      resourceVersion: '7',
+      spec: {
+        namespace: 'storefront',
+        owner: 'group:default/team-storefront',
+        placement: { zones: ['zone-a', 'zone-b'] },
+        storageClasses: [],
+        quota: { pods: '20' },
+        deletionPolicy: 'Orphan',
+      },
+    });
+  });
+
   it('lets ops select an unlabelled node and write its zone and rack', async () => {
     const labelNodes = jest.fn(async () => ({ nodes: [] }));
     await renderPage({
