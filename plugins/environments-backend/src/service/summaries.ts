@@ -59,9 +59,17 @@ export function involvesGroup(environment: Environment, groupRef: string) {
  * `group:default/team-x` of a user's ownership claims.
  */
 export function normalizeGroupRef(ref: string): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind: 'group', defaultNamespace: 'default' }),
-  ).toLocaleLowerCase('en-US');
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    // An Environment written by hand may name no valid ref: it matches no group.
+    return ref;
+  }
 }
 
 /** Why an Environment may not take this namespace, if it may not. */

@@ -20,9 +20,17 @@ export function describeStatus(environment: EnvironmentSummary): string {
 
 /** `team-x` and `Group:default/Team-X` alike, as `group:default/team-x`. */
 function normalizeGroupRef(ref: string): string {
-  return stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind: 'group', defaultNamespace: 'default' }),
-  ).toLocaleLowerCase('en-US');
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(ref, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    // An Environment written by hand may name no valid ref: it matches no group.
+    return ref;
+  }
 }
 
 /** The role a group has in an environment: owner, and its tenant role. */
