@@ -9,6 +9,7 @@ import express from 'express';
 import request from 'supertest';
 import { z } from 'zod';
 import { buildOpenApiDocument } from './openapi';
+import { testOpenApiDocument } from './testUtils';
 import {
   createOperationsRouter,
   OperationHandler,
@@ -236,5 +237,28 @@ describe('parseInput', () => {
     expect(() => parseInput(itemPath, { name: 1 }, 'path')).toThrow(
       /^invalid path: name: /,
     );
+  });
+});
+
+describe('testOpenApiDocument, on a router of the operations', () => {
+  const document = buildOpenApiDocument({
+    info: { title: 'items', version: '1', description: 'Items' },
+    operations,
+  });
+  const none: OperationHandler = async () => undefined;
+  testOpenApiDocument({
+    document,
+    router: async () =>
+      createOperationsRouter({
+        operations,
+        handlers: {
+          listItems: none,
+          createItem: none,
+          deleteItem: none,
+          itemText: none,
+        },
+        document,
+        httpAuth: mockServices.httpAuth(),
+      }),
   });
 });
