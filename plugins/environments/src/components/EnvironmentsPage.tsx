@@ -40,6 +40,8 @@ const columns: TableColumn<EnvironmentSummary>[] = [
 
 /** How often the list is read again while an environment is not Ready yet. */
 const SETTLING_REFRESH_MS = 3000;
+/** How often the list is read again otherwise, for usage against quota. */
+const USAGE_REFRESH_MS = 30_000;
 
 type Editing = { environment?: EnvironmentSummary } | undefined;
 
@@ -64,9 +66,10 @@ export function EnvironmentsPage() {
   const clusters = useAsyncRetry(() => api.listClusters(), [api]);
   const list = useAsyncRetry(() => api.listEnvironments(), [api]);
   useRefreshWhileStale(list.value?.clusterErrors, list.retry);
-  // Until the operator has made every environment Ready (or removed it).
+  // Often until the operator has made every environment Ready (or removed
+  // it), then now and again for usage (the backend answers from its watches).
   const settling = list.value?.items.some(e => !e.ready || e.deleting);
-  useInterval(list.retry, settling ? SETTLING_REFRESH_MS : null);
+  useInterval(list.retry, settling ? SETTLING_REFRESH_MS : USAGE_REFRESH_MS);
   const currentCluster = cluster ?? clusters.value?.clusters[0];
   const topology = useAsyncRetry(
     async () => (currentCluster ? api.getTopology(currentCluster) : undefined),
