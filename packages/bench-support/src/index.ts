@@ -7,7 +7,7 @@ export type { BenchOptions } from './options';
 export { median, percentile, summarize } from './statistics';
 export type { Summary } from './statistics';
 export { pool } from './pool';
-export { REPO_ROOT, codeVersion, machine } from './machine';
+export { REPO_ROOT, codeVersion, loadAverage, machine } from './machine';
 export { writeDocSection } from './docSection';
 export type { DocSection } from './docSection';
 export { publishReport, runBenchMain } from './report';

@@ -37,3 +37,11 @@ export function codeVersion(sources: string[]): string {
     return 'unknown commit';
   }
 }
+
+/** The machine's load average over 1, 5 and 15 minutes, as a report writes it: `3.2 / 2.9 / 2.5`. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map(l => l.toFixed(1))
+    .join(' / ');
+}

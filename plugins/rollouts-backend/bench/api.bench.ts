@@ -33,9 +33,7 @@
  * timed to their signal), --no-write (do not refresh docs/benchmarks.md).
  */
 import http from 'node:http';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
@@ -52,6 +50,8 @@ import {
   log,
   machine,
   pool,
+  benchOptions,
+  loadAverage,
   positiveInt,
   publishReport,
   runBenchMain,
@@ -91,27 +91,26 @@ import {
 } from '@kubernetes/client-node';
 import { rolloutsPlugin } from '../src/plugin';
 
-const { values: args } = parseArgs({
-  options: {
-    pods: { type: 'string', default: '1000' },
-    requests: { type: 'string', default: '200' },
-    clients: { type: 'string', default: '1,8' },
-    changes: { type: 'string', default: '20' },
-    'no-write': { type: 'boolean', default: false },
-  },
+const {
+  counts,
+  write,
+  values: args,
+} = benchOptions({
+  counts: { pods: 1000, requests: 200, changes: 20 },
+  others: { clients: { type: 'string', default: '1,8' } },
 });
 
 const GROUPS = 8;
-const REPLICAS = Math.ceil(positiveInt('pods', args.pods) / GROUPS);
+const REPLICAS = Math.ceil(counts.pods / GROUPS);
 const PODS = GROUPS * REPLICAS;
-const REQUESTS = positiveInt('requests', args.requests);
+const REQUESTS = counts.requests;
 const CLIENTS = args.clients
   .split(',')
   .map(c => positiveInt('clients', c.trim()));
 /** How many objects are created at once while filling the cluster. */
 const FILL_CONCURRENCY = 16;
 const AIM_P95_MS = 150;
-const CHANGES = positiveInt('changes', args.changes);
+const CHANGES = counts.changes;
 
 const NAMESPACE = 'shop';
 const USER = 'user:default/ann';
@@ -210,7 +209,7 @@ async function createNodes(core: CoreV1Api): Promise<StoneCoordinatesGroup[]> {
 }
 
 async function main() {
-  const loadBefore = os.loadavg();
+  const loadBefore = loadAverage();
   log('starting the dev cluster (no kubelets, no Tekton)');
   const cluster = await startPortalTestCluster({
     namespaces: [NAMESPACE],
@@ -527,7 +526,7 @@ async function main() {
       await new Promise(resolve => setTimeout(resolve, 600));
     }
     const signalSummary = summarize(signalDelays);
-    const loadAfter = os.loadavg();
+    const loadAfter = loadAverage();
 
     const ms = (v: number) => `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms`;
     const kib = (b: number) =>
@@ -542,7 +541,6 @@ async function main() {
           r.summary.p95 < AIM_P95_MS ? 'met' : 'missed'
         } |`,
     );
-    const load = (l: number[]) => l.map(v => v.toFixed(1)).join(' / ');
     const report = [
       `Measured ${new Date()
         .toISOString()
@@ -550,9 +548,7 @@ async function main() {
         'plugins/rollouts-backend',
         'plugins/rollouts-common',
         'plugins/kubernetes-node',
-      ])}. Load average (1 / 5 / 15 min) ${load(loadBefore)} before, ${load(
-        loadAfter,
-      )} after: the machine was shared with other work, so these are upper bounds.`,
+      ])}. Load average (1 / 5 / 15 min) ${loadBefore} before, ${loadAfter} after: the machine was shared with other work, so these are upper bounds.`,
       '',
       `A Stone of ${PODS} pods (${GROUPS} groups of ${REPLICAS} over 3 zones of 6 hosts) at Beta of an update, with 2 ControllerRevisions; its detail is ${kib(
         detailBytes,
@@ -581,7 +577,7 @@ async function main() {
         start: '<!-- bench:rollouts-api:start -->',
         end: '<!-- bench:rollouts-api:end -->',
       },
-      { write: !args['no-write'] },
+      { write },
     );
   } finally {
     for (const stop of backendStops) await stop();
