@@ -159,3 +159,30 @@ export interface InstallResult {
     diff: string;
   };
 }
+
+/** `GET /cluster-templates/:cluster/:namespace/:kind/:name?entityRef=`: a Task or Pipeline of a cluster, to publish. @public */
+export const clusterTemplatePathSchema = z.object({
+  cluster: z.string().min(1),
+  namespace: dns1123Label,
+  kind: z.enum(['Task', 'Pipeline'], {
+    error: 'must be Task or Pipeline (as Tekton spells it)',
+  }),
+  name: z.string().min(1).max(253),
+});
+
+/** @public */
+export const clusterTemplateQuerySchema = z
+  .object({
+    entityRef: z
+      .string()
+      .min(1)
+      .describe('The catalog entity whose namespace the object is in'),
+  })
+  .strict();
+
+/** A cluster object as template YAML, ready to publish. @public */
+export interface ClusterTemplate {
+  kind: TemplateKind;
+  name: string;
+  yaml: string;
+}

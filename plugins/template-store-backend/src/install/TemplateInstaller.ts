@@ -8,6 +8,7 @@ import {
   mapKubernetesError,
 } from '@cairn/plugin-kubernetes-node';
 import {
+  ClusterTemplate,
   InstallResult,
   InstallTargets,
   installedFrom,
@@ -16,6 +17,7 @@ import {
   TemplateVersionDetail,
 } from '@cairn/plugin-template-store-common';
 import { CustomObjectsApi } from '@kubernetes/client-node';
+import { clusterObjectTemplateYaml } from '../publish/clusterTemplate';
 import { entityLabels, installDifference } from './installDiff';
 
 type Json = Record<string, any>;
@@ -145,6 +147,46 @@ export class TemplateInstaller {
       await this.write(api, call, replacement, context, false),
       difference,
     );
+  }
+
+  /**
+   * A Task or Pipeline in a namespace of the entity, as template YAML to
+   * publish (read through the cluster's API, not a cache: what is there now).
+   */
+  async clusterTemplate(
+    scope: EntityScope,
+    where: {
+      cluster: string;
+      namespace: string;
+      kind: 'Task' | 'Pipeline';
+      name: string;
+    },
+  ): Promise<ClusterTemplate> {
+    const { cluster, namespace, kind, name } = where;
+    this.checkTarget(scope, cluster, namespace);
+    const plural = PLURALS[kind];
+    try {
+      const object = (await this.clusters
+        .client(cluster, CustomObjectsApi)
+        .getNamespacedCustomObject({
+          group: 'tekton.dev',
+          version: 'v1',
+          namespace,
+          plural,
+          name,
+        })) as Json;
+      return { kind, name, yaml: clusterObjectTemplateYaml(object) };
+    } catch (error) {
+      throw mapKubernetesError(error, {
+        cluster,
+        verb: 'get',
+        resource: plural,
+        group: 'tekton.dev',
+        namespace,
+        name,
+        notServedHint: 'is Tekton Pipelines installed?',
+      });
+    }
   }
 
   /** A cluster and namespace outside the entity's are refused, saying which are its. */

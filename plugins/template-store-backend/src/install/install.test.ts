@@ -315,4 +315,48 @@ describe('installing a template version into a namespace of a cluster', () => {
       'Task greet 0.1 is used by 1 pipeline(s); it can be deprecated, not deleted',
     );
   });
+
+  it('reads a Task of the entity’s namespace as template YAML, which publishes as a new version', async () => {
+    const { as } = await store();
+    const installed = await as(PAYMENTS)
+      .post('/templates/Task/greet/versions/0.2/installs')
+      .send({ ...target, dryRun: true });
+    // Whatever the tests before left, 0.2 goes there now.
+    await as(PAYMENTS)
+      .post('/templates/Task/greet/versions/0.2/installs')
+      .send({
+        ...target,
+        replace: installed.body.existing?.resourceVersion,
+      });
+
+    const read = await as(PLATFORM).get(
+      `/cluster-templates/dev/${NAMESPACE}/Task/greet?entityRef=component:default/payments-api`,
+    );
+    expect(read.status).toBe(200);
+    expect(
+      conformsTo(API_OPERATIONS.clusterTemplate.success.schema, read.body),
+    ).toEqual([]);
+    expect(read.body.yaml).not.toContain('cairn.dev/template');
+    expect(read.body.yaml).not.toContain('namespace:');
+    expect(read.body.yaml).toContain('image: alpine:3.21');
+
+    const published = await as(PLATFORM).post('/templates').send({
+      owner: 'group:default/platform',
+      version: '0.3',
+      yaml: read.body.yaml,
+    });
+    expect(published.status).toBe(201);
+    expect(published.body.docs.params).toEqual([
+      { name: 'who', type: 'string', default: 'world' },
+    ]);
+
+    const missing = await as(PLATFORM).get(
+      `/cluster-templates/dev/${NAMESPACE}/Task/nope?entityRef=component:default/payments-api`,
+    );
+    expect(missing.status).toBe(404);
+    const elsewhere = await as(PLATFORM).get(
+      '/cluster-templates/dev/other/Task/greet?entityRef=component:default/payments-api',
+    );
+    expect(elsewhere.status).toBe(400);
+  });
 });

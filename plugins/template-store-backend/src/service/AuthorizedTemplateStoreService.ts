@@ -20,6 +20,7 @@ import { EntityAuthorizer } from '@cairn/plugin-kubernetes-node';
 import { TemplateResource } from './permissionRules';
 import {
   Caller,
+  ClusterObjectLocation,
   InstallInput,
   PublishInput,
   TemplateStoreService,
@@ -160,6 +161,22 @@ export class AuthorizedTemplateStoreService implements TemplateStoreService {
   async listUsage(kind: TemplateKind, name: string, caller: Caller) {
     await this.authorize(templatesReadPermission, caller);
     return this.service.listUsage(kind, name, caller);
+  }
+
+  /** Reading the entity's namespace for a template: whoever may read the store and see the entity. */
+  async clusterTemplate(
+    entityRef: string,
+    where: ClusterObjectLocation,
+    caller: Caller,
+  ) {
+    await this.authorize(templatesReadPermission, caller);
+    await this.entities.authorize(
+      entityRef,
+      templatesReadPermission,
+      caller,
+      'templates',
+    );
+    return this.service.clusterTemplate(entityRef, where, caller);
   }
 
   async installTargets(entityRef: string, caller: Caller) {

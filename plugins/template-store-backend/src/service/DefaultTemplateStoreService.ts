@@ -17,6 +17,7 @@ import { TemplateInstaller } from '../install/TemplateInstaller';
 import { NewTemplateVersion, TemplateStore } from '../store/TemplateStore';
 import {
   Caller,
+  ClusterObjectLocation,
   InstallInput,
   PublishInput,
   TemplateStoreService,
@@ -191,6 +192,17 @@ export class DefaultTemplateStoreService implements TemplateStoreService {
   async listUsage(kind: TemplateKind, name: string, caller: Caller) {
     await this.getTemplate(kind, name, caller);
     return { items: await this.options.store.listUsage(kind, name) };
+  }
+
+  async clusterTemplate(
+    entityRef: string,
+    where: ClusterObjectLocation,
+    caller: Caller,
+  ) {
+    return this.options.installer.clusterTemplate(
+      await this.entityScope(entityRef, caller),
+      where,
+    );
   }
 
   async installTargets(entityRef: string, caller: Caller) {

@@ -1,5 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
+  ClusterTemplate,
   ForkRequest,
   ImportReport,
   InstallResult,
@@ -35,6 +36,14 @@ export interface InstallInput {
   namespace: string;
   dryRun: boolean;
   replace?: string;
+}
+
+/** A Task or Pipeline in a cluster. */
+export interface ClusterObjectLocation {
+  cluster: string;
+  namespace: string;
+  kind: 'Task' | 'Pipeline';
+  name: string;
 }
 
 /** What the router serves; {@link AuthorizedTemplateStoreService} checks permissions around the plain one. */
@@ -100,6 +109,12 @@ export interface TemplateStoreService {
     name: string,
     caller: Caller,
   ): Promise<TemplateUsageList>;
+  /** A Task or Pipeline in a namespace of an entity, as template YAML to publish. */
+  clusterTemplate(
+    entityRef: string,
+    where: ClusterObjectLocation,
+    caller: Caller,
+  ): Promise<ClusterTemplate>;
   /** Where an entity's installs may go. */
   installTargets(entityRef: string, caller: Caller): Promise<InstallTargets>;
   /** Installs a version into a namespace of the entity, or previews it. */

@@ -3,6 +3,8 @@ import {
   diffQuerySchema,
   forkBodySchema,
   importPathSchema,
+  clusterTemplatePathSchema,
+  clusterTemplateQuerySchema,
   installBodySchema,
   installTargetsQuerySchema,
   listTemplatesQuerySchema,
@@ -215,6 +217,19 @@ export const API_OPERATIONS = {
       status: 200,
       description: 'The pipelines, by cluster, namespace and name',
       schema: ref('TemplateUsageList'),
+    },
+  },
+  clusterTemplate: {
+    method: 'get',
+    path: '/cluster-templates/:cluster/:namespace/:kind/:name',
+    summary:
+      "A Task or Pipeline in a namespace of a catalog entity, as template YAML to publish (POST /templates) as a new version: without its namespace, status, the cluster's bookkeeping and the store's install annotations",
+    pathParams: clusterTemplatePathSchema,
+    query: clusterTemplateQuerySchema,
+    success: {
+      status: 200,
+      description: 'The YAML',
+      schema: ref('ClusterTemplate'),
     },
   },
   installTargets: {
@@ -458,6 +473,14 @@ const COMPONENTS = {
       },
     },
     ['items'],
+  ),
+  ClusterTemplate: object(
+    {
+      kind: s('string', { enum: ['Task', 'Pipeline'] }),
+      name: s('string'),
+      yaml: s('string'),
+    },
+    ['kind', 'name', 'yaml'],
   ),
   InstallTargets: object({ clusters: strings, namespace: s('string') }, [
     'clusters',

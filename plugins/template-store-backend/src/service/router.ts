@@ -100,6 +100,8 @@ export async function createRouter(
     getImport: ({ params }, caller) => service.getImport(params.id, caller),
     listUsage: ({ params }, caller) =>
       service.listUsage(params.kind, params.name, caller),
+    clusterTemplate: ({ params, query }, caller) =>
+      service.clusterTemplate(query.entityRef, params, caller),
     installTargets: ({ query }, caller) =>
       service.installTargets(query.entityRef, caller),
     install: ({ params, body }, caller) =>

@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  ClusterTemplate,
   ForkRequest,
   InstallRequest,
   InstallResult,
@@ -47,6 +48,16 @@ export interface TemplateStoreApi {
   ): Promise<TemplateVersionDetail>;
   /** The Pipelines in the watched clusters that use a template. */
   listUsage(kind: TemplateKind, name: string): Promise<TemplateUsageList>;
+  /** A Task or Pipeline in a namespace of an entity, as template YAML to publish. */
+  clusterTemplate(
+    entityRef: string,
+    where: {
+      cluster: string;
+      namespace: string;
+      kind: 'Task' | 'Pipeline';
+      name: string;
+    },
+  ): Promise<ClusterTemplate>;
   /** Where installs for a catalog entity may go. */
   installTargets(entityRef: string): Promise<InstallTargets>;
   /** Installs a version (or previews it, with `dryRun`) into a namespace of an entity. */

@@ -75,6 +75,22 @@ export class TemplateStoreClient implements TemplateStoreApi {
     return this.request(`${templatePath(kind, name)}/usage`);
   }
 
+  clusterTemplate(
+    entityRef: string,
+    where: {
+      cluster: string;
+      namespace: string;
+      kind: 'Task' | 'Pipeline';
+      name: string;
+    },
+  ) {
+    const path = [where.cluster, where.namespace, where.kind, where.name]
+      .map(encodeURIComponent)
+      .join('/');
+    const params = new URLSearchParams({ entityRef });
+    return this.request(`/cluster-templates/${path}?${params}`);
+  }
+
   installTargets(entityRef: string) {
     const params = new URLSearchParams({ entityRef });
     return this.request(`/install-targets?${params}`);

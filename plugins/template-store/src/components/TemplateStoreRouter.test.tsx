@@ -161,6 +161,11 @@ function fakeStore(): TemplateStoreApi & {
       ],
     }),
     installTargets: async () => ({ clusters: ['dev'], namespace: 'shop' }),
+    clusterTemplate: async (_entityRef, where) => ({
+      kind: where.kind,
+      name: where.name,
+      yaml: `apiVersion: tekton.dev/v1\nkind: ${where.kind}\nmetadata:\n  name: ${where.name}\n`,
+    }),
     install: async (kind, name, v, request) => {
       installs.push(request);
       // There is 0.1 in the namespace; installing 0.2 replaces it.
@@ -284,6 +289,52 @@ describe('the template store pages', () => {
     expect(
       await screen.findByRole('table', { name: 'Params' }),
     ).toBeInTheDocument();
+  });
+
+  it('publishes a Task taken from an entity’s namespace as a new version', async () => {
+    const api = fakeStore();
+    const published: unknown[] = [];
+    api.publish = async request => {
+      published.push(request);
+      return version(request.version);
+    };
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Publish' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(
+      within(dialog).getByLabelText('Owner group'),
+      'group:default/ops',
+    );
+    await userEvent.clear(within(dialog).getByLabelText('Version'));
+    await userEvent.type(within(dialog).getByLabelText('Version'), '0.3');
+    await userEvent.type(
+      within(dialog).getByLabelText('Entity'),
+      'component:default/payments-api',
+    );
+    await userEvent.type(within(dialog).getByLabelText('Namespace'), 'shop');
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'greet');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Take its YAML' }),
+    );
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('YAML')).toHaveValue(
+        'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: greet\n',
+      ),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Publish' }),
+    );
+    await waitFor(() =>
+      expect(published).toEqual([
+        {
+          owner: 'group:default/ops',
+          version: '0.3',
+          yaml: 'apiVersion: tekton.dev/v1\nkind: Task\nmetadata:\n  name: greet\n',
+        },
+      ]),
+    );
   });
 
   it('says when nothing matches', async () => {
