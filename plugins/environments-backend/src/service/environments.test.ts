@@ -26,10 +26,8 @@ import {
   KubernetesObjectApi,
   loadYaml,
 } from '@kubernetes/client-node';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
 import { environmentsPlugin } from '../plugin';
-import { buildOpenApiDocument } from './openapi';
 
 /*
  * The Environments API on a dev cluster running the Environment operator,
@@ -156,8 +154,8 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-it('serves a valid OpenAPI document of exactly its routes', async () => {
-  await SwaggerParser.validate(structuredClone(buildOpenApiDocument()) as any);
+// Its validity and routes: openapi.test.ts.
+it('serves its OpenAPI document', async () => {
   const served = await api('get', '/openapi.json', OPS).expect(200);
   expect(Object.keys(served.body.paths).sort()).toEqual([
     '/clusters',

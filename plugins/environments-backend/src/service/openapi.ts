@@ -14,7 +14,7 @@ import {
   buildOpenApiDocument as buildDocument,
   errorResponse,
   JsonSchema,
-  OpenApiOperation,
+  RoutedOperation,
   schemaRef as ref,
 } from '@cairn/backend-openapi';
 import { z } from 'zod';
@@ -25,12 +25,10 @@ import { z } from 'zod';
  * registers exactly these and the OpenAPI document is built from them, so
  * the two cannot drift.
  */
-export interface ApiOperation extends OpenApiOperation {
+export interface ApiOperation extends RoutedOperation {
   method: 'get' | 'post' | 'put' | 'delete';
   query: z.ZodObject;
   body?: z.ZodType;
-  /** The auditor's event id of a change. */
-  auditEventId?: string;
   success: { status: number; description: string; schema?: JsonSchema };
 }
 
