@@ -22,7 +22,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import {
   CoreV1Api,
@@ -37,7 +36,7 @@ import {
   log,
   machine,
   pool,
-  positiveInt,
+  benchOptions,
   publishReport,
   runBenchMain,
 } from '@cairn/bench-support';
@@ -48,21 +47,20 @@ import { Environment, environmentCrd } from '@cairn/operators-api';
 import { buildNodes, TopologySpec } from '@cairn/dev-cluster/src/topology';
 import { environmentController } from '../src';
 
-const { values: args } = parseArgs({
-  options: {
-    environments: { type: 'string', default: '500' },
-    zones: { type: 'string', default: '10' },
-    racks: { type: 'string', default: '10' },
-    hosts: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '16' },
-    'no-write': { type: 'boolean', default: false },
+const { counts, write } = benchOptions({
+  counts: {
+    environments: 500,
+    zones: 10,
+    racks: 10,
+    hosts: 10,
+    concurrency: 16,
   },
 });
-const ENVIRONMENTS = positiveInt('environments', args.environments);
-const ZONES = positiveInt('zones', args.zones);
-const RACKS = positiveInt('racks', args.racks);
-const HOSTS = positiveInt('hosts', args.hosts);
-const CONCURRENCY = positiveInt('concurrency', args.concurrency);
+const ENVIRONMENTS = counts.environments;
+const ZONES = counts.zones;
+const RACKS = counts.racks;
+const HOSTS = counts.hosts;
+const CONCURRENCY = counts.concurrency;
 const NODES = ZONES * RACKS * HOSTS;
 const TIMEOUT_MS = 10 * 60_000;
 
@@ -238,7 +236,7 @@ async function main() {
       start: '<!-- bench:environments:start -->',
       end: '<!-- bench:environments:end -->',
     },
-    { write: !args['no-write'] },
+    { write },
   );
 }
 
