@@ -9,6 +9,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import TemplatesIcon from '@material-ui/icons/LibraryBooks';
 import {
   TemplateStoreClient,
@@ -44,9 +45,21 @@ const templateStorePage = PageBlueprint.make({
   },
 });
 
+/** On a group's page: the templates it owns. */
+const groupTemplatesCard = EntityCardBlueprint.make({
+  name: 'group-templates',
+  params: {
+    filter: 'kind:group',
+    loader: () =>
+      import('./components/EntityGroupTemplatesCard').then(m =>
+        compatWrapper(<m.EntityGroupTemplatesCard />),
+      ),
+  },
+});
+
 /** The template store plugin for the new frontend system. @alpha */
 export default createFrontendPlugin({
   pluginId: 'template-store',
-  extensions: [templateStoreApi, templateStorePage],
+  extensions: [templateStoreApi, templateStorePage, groupTemplatesCard],
   routes: { root: convertLegacyRouteRef(rootRouteRef) },
 });

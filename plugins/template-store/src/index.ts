@@ -4,5 +4,9 @@
  *
  * @packageDocumentation
  */
-export { templateStorePlugin, TemplateStorePage } from './plugin';
+export {
+  EntityGroupTemplatesCard,
+  templateStorePlugin,
+  TemplateStorePage,
+} from './plugin';
 export { rootRouteRef } from './routes';

@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -38,5 +39,21 @@ export const TemplateStorePage = templateStorePlugin.provide(
         m => m.TemplateStoreRouter,
       ),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * For a group's page: the store's templates the group owns.
+ * @public
+ */
+export const EntityGroupTemplatesCard = templateStorePlugin.provide(
+  createComponentExtension({
+    name: 'EntityGroupTemplatesCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityGroupTemplatesCard').then(
+          m => m.EntityGroupTemplatesCard,
+        ),
+    },
   }),
 );
