@@ -54,6 +54,7 @@ import {
   EntityRolloutsContent,
   isRolloutsAvailable,
 } from '@cairn/plugin-rollouts';
+import { EntityGroupTemplatesCard } from '@cairn/plugin-template-store';
 
 /*
  * The entity page. Cairn's plugins add their tabs here: a tab is one
@@ -186,6 +187,9 @@ const groupPage = (
         </Grid>
         <Grid item xs={12}>
           <EntityEnvironmentsCard />
+        </Grid>
+        <Grid item xs={12}>
+          <EntityGroupTemplatesCard />
         </Grid>
       </Grid>
     </EntityLayout.Route>
