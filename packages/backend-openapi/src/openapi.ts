@@ -116,6 +116,33 @@ export function errorResponse(description: string): OpenApiResponse {
   return jsonResponse(description, schemaRef('Error'));
 }
 
+/** A JSON Schema of `type`, with further keywords: `typed('string', { enum })`. */
+export function typed(type: string, keywords: JsonSchema = {}): JsonSchema {
+  return { type, ...keywords };
+}
+
+/** A JSON Schema of an object with these properties, of which `required` are. */
+export function objectSchema(
+  properties: JsonSchema,
+  required: string[],
+): JsonSchema {
+  return { type: 'object', properties, required };
+}
+
+/** The error responses every operation of a Cairn API may give: 400, 401, 403. */
+export const COMMON_ERROR_RESPONSES: Record<string, OpenApiResponse> = {
+  '400': errorResponse(
+    'The request is invalid; the message names each field to fix',
+  ),
+  '401': errorResponse('No valid Backstage token'),
+  '403': errorResponse('Not allowed; the message names the permission'),
+};
+
+/** The 503 of an API that reads the clusters. */
+export const CLUSTER_UNAVAILABLE_RESPONSE: OpenApiResponse = errorResponse(
+  'The cluster cannot be reached or refused the portal; the message says what to fix',
+);
+
 /**
  * Backstage's error body (`ErrorResponseBody` of `@backstage/errors`), as
  * its error handler sends it.

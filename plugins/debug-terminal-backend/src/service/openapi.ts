@@ -9,6 +9,7 @@ import {
 } from '@cairn/plugin-debug-terminal-common';
 import {
   buildOpenApiDocument as buildDocument,
+  COMMON_ERROR_RESPONSES,
   errorResponse,
   RoutedOperation,
 } from '@cairn/backend-openapi';
@@ -96,11 +97,7 @@ export const API_OPERATIONS = {
 } satisfies Record<string, ApiOperation>;
 
 const ERROR_RESPONSES = {
-  '400': errorResponse(
-    'The request is invalid; the message names each field to fix',
-  ),
-  '401': errorResponse('No valid Backstage token'),
-  '403': errorResponse('Not allowed; the message names the permission'),
+  ...COMMON_ERROR_RESPONSES,
   '404': errorResponse("No such session or recording, or not the entity's"),
 };
 

@@ -12,6 +12,10 @@ import {
 } from '@cairn/plugin-environments-common';
 import {
   buildOpenApiDocument as buildDocument,
+  COMMON_ERROR_RESPONSES,
+  CLUSTER_UNAVAILABLE_RESPONSE,
+  objectSchema as object,
+  typed as s,
   errorResponse,
   JsonSchema,
   RoutedOperation,
@@ -131,26 +135,14 @@ export const API_OPERATIONS: Record<EnvironmentsApiOperation, ApiOperation> = {
 };
 
 const ERROR_RESPONSES = {
-  '400': errorResponse(
-    'The request is invalid; the message names each field to fix',
-  ),
-  '401': errorResponse('No valid Backstage token'),
-  '403': errorResponse('Not allowed; the message names the permission'),
+  ...COMMON_ERROR_RESPONSES,
   '404': errorResponse('No such cluster, environment or node'),
   '409': errorResponse(
     'The environment changed since it was loaded, or its name or namespace is taken',
   ),
-  '503': errorResponse(
-    'The cluster cannot be reached or refused the portal; the message says what to fix',
-  ),
+  '503': CLUSTER_UNAVAILABLE_RESPONSE,
 };
 
-const s = (type: string, extra: JsonSchema = {}) => ({ type, ...extra });
-const object = (properties: JsonSchema, required: string[]) => ({
-  type: 'object',
-  properties,
-  required,
-});
 const strings = { type: 'array', items: s('string') };
 const resourceList = s('object', { additionalProperties: s('string') });
 

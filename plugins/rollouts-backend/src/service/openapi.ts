@@ -12,6 +12,10 @@ import {
 } from '@cairn/plugin-rollouts-common';
 import {
   buildOpenApiDocument as buildDocument,
+  COMMON_ERROR_RESPONSES,
+  CLUSTER_UNAVAILABLE_RESPONSE,
+  objectSchema as object,
+  typed as s,
   errorResponse,
   JsonSchema,
   RoutedOperation,
@@ -86,26 +90,14 @@ export const API_OPERATIONS: Record<RolloutsApiOperation, ApiOperation> = {
 };
 
 const ERROR_RESPONSES = {
-  '400': errorResponse(
-    'The request is invalid; the message names each field to fix',
-  ),
-  '401': errorResponse('No valid Backstage token'),
-  '403': errorResponse('Not allowed; the message names the permission'),
+  ...COMMON_ERROR_RESPONSES,
   '404': errorResponse('No such entity, or the entity has no such Stone'),
   '409': errorResponse(
     'The Stone changed since it was loaded (resourceVersion), or the action is refused now (with the reason: stage not complete, Degraded, …)',
   ),
-  '503': errorResponse(
-    'The cluster cannot be reached or refused the portal; the message says what to fix',
-  ),
+  '503': CLUSTER_UNAVAILABLE_RESPONSE,
 };
 
-const s = (type: string, extra: JsonSchema = {}) => ({ type, ...extra });
-const object = (properties: JsonSchema, required: string[]) => ({
-  type: 'object',
-  properties,
-  required,
-});
 const stage = s('string', { enum: [...STONE_STAGES] });
 const time = s('string', { format: 'date-time' });
 const clusterError = object(
