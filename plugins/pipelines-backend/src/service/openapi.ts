@@ -17,6 +17,7 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import {
   buildOpenApiDocument as buildDocument,
+  COMMON_ERROR_RESPONSES,
   errorResponse,
   JsonSchema,
   OpenApiOperation,
@@ -47,10 +48,7 @@ const LIST_ENTITY_REF =
 const listQuery = entityRefQuerySchema.partial();
 
 const ERROR_RESPONSES: Record<string, ApiResponse> = {
-  '400': errorResponse(
-    'The request is invalid; the message names each field to fix',
-  ),
-  '401': errorResponse('No valid Backstage token'),
+  ...COMMON_ERROR_RESPONSES,
   '403': errorResponse(
     'The caller may not do this with this entity; the message names the permission',
   ),
