@@ -128,8 +128,9 @@ test('a signed push starts the storefront pipeline; ops see the delivery with it
     again.getByRole('link', { name: /^storefront-web-push-/ }),
   ).not.toHaveText(runName);
 
-  // The first delivery's run, with what started it.
-  await runLink.click();
+  // The first delivery's run, with what started it (the redelivery's row
+  // names the first delivery too, so the run is found by its name).
+  await page.getByRole('link', { name: runName, exact: true }).click();
   await expect(page).toHaveURL(
     new RegExp(`/pipelines/runs/dev/shop/${runName}\\?entityRef=`),
   );
