@@ -8,7 +8,14 @@ export { median, percentile, summarize } from './statistics';
 export type { Summary } from './statistics';
 export { pool } from './pool';
 export { REPO_ROOT, codeVersion, loadAverage, machine } from './machine';
-export { cpuSeconds, residentSetBytes, sampleResidentPeak } from './procStats';
+export {
+  cpuSeconds,
+  machineCpuBusy,
+  machineCpuTimes,
+  residentSetBytes,
+  sampleResidentPeak,
+} from './procStats';
+export type { MachineCpuTimes } from './procStats';
 export { writeDocSection } from './docSection';
 export type { DocSection } from './docSection';
 export { publishReport, runBenchMain } from './report';

@@ -1,4 +1,10 @@
-import { cpuSeconds, residentSetBytes, sampleResidentPeak } from './procStats';
+import {
+  cpuSeconds,
+  machineCpuBusy,
+  machineCpuTimes,
+  residentSetBytes,
+  sampleResidentPeak,
+} from './procStats';
 
 describe('residentSetBytes', () => {
   it('reads this process’s resident set, as the kernel counts it', () => {
@@ -36,5 +42,24 @@ describe('cpuSeconds', () => {
 
   it('is NaN for a process that does not exist', () => {
     expect(cpuSeconds(2 ** 30)).toBeNaN();
+  });
+});
+
+describe('machineCpuBusy', () => {
+  it('gives the busy and kernel shares between two readings', () => {
+    expect(
+      machineCpuBusy(
+        { kernel: 100, user: 200, total: 1000 },
+        { kernel: 130, user: 250, total: 1100 },
+      ),
+    ).toEqual({ busy: 0.8, kernel: 0.3 });
+  });
+
+  it('reads the machine’s counters, which only grow', () => {
+    const before = machineCpuTimes();
+    const after = machineCpuTimes();
+    expect(before.total).toBeGreaterThan(0);
+    expect(after.total).toBeGreaterThanOrEqual(before.total);
+    expect(before.kernel + before.user).toBeLessThanOrEqual(before.total);
   });
 });

@@ -47,3 +47,38 @@ export function cpuSeconds(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
 }
+
+/** The machine's CPU time so far, all cores, in clock ticks (/proc/stat). */
+export interface MachineCpuTimes {
+  /** Time in the kernel (system, interrupts). */
+  kernel: number;
+  /** Time neither idle nor in the kernel (user, nice, guests). */
+  user: number;
+  total: number;
+}
+
+export function machineCpuTimes(): MachineCpuTimes {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  // user nice system idle iowait irq softirq steal …
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
+  return {
+    kernel: system + irq + softirq,
+    user: user + nice,
+    total: user + nice + system + idle + iowait + irq + softirq + steal,
+  };
+}
+
+/** How busy the machine's cores were between two readings: shares (0–1) of all CPU time. */
+export function machineCpuBusy(
+  before: MachineCpuTimes,
+  after: MachineCpuTimes,
+): { busy: number; kernel: number } {
+  const total = after.total - before.total;
+  if (total <= 0) return { busy: NaN, kernel: NaN };
+  const kernel = (after.kernel - before.kernel) / total;
+  return { busy: (after.user - before.user) / total + kernel, kernel };
+}
