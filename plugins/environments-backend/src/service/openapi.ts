@@ -17,26 +17,17 @@ import {
   objectSchema as object,
   typed as s,
   errorResponse,
-  JsonSchema,
   RoutedOperation,
   schemaRef as ref,
 } from '@cairn/backend-openapi';
-import { z } from 'zod';
 
 /**
- * One route of the environments API: environments-common's route (method,
- * path, summary) with the schemas its inputs are parsed with. The router
- * registers exactly these and the OpenAPI document is built from them, so
- * the two cannot drift.
+ * The environments API: environments-common's routes (method, path,
+ * summary) with the schemas their inputs are parsed with; the router serves
+ * exactly these and the OpenAPI document is built from them, so the two
+ * cannot drift.
  */
-export interface ApiOperation extends RoutedOperation {
-  method: 'get' | 'post' | 'put' | 'delete';
-  query: z.ZodObject;
-  body?: z.ZodType;
-  success: { status: number; description: string; schema?: JsonSchema };
-}
-
-export const API_OPERATIONS: Record<EnvironmentsApiOperation, ApiOperation> = {
+export const API_OPERATIONS = {
   listEnvironments: {
     ...ENVIRONMENTS_API_ROUTES.listEnvironments,
     query: environmentsQuerySchema,
@@ -132,7 +123,7 @@ export const API_OPERATIONS: Record<EnvironmentsApiOperation, ApiOperation> = {
       },
     },
   },
-};
+} satisfies Record<EnvironmentsApiOperation, RoutedOperation>;
 
 const ERROR_RESPONSES = {
   ...COMMON_ERROR_RESPONSES,

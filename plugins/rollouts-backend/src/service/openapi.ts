@@ -17,30 +17,16 @@ import {
   objectSchema as object,
   typed as s,
   errorResponse,
-  JsonSchema,
   RoutedOperation,
   schemaRef as ref,
 } from '@cairn/backend-openapi';
 import { z } from 'zod';
 
-/**
- * One route of the rollouts API: rollouts-common's route (method, path,
- * summary) with the schemas its inputs are parsed with. The router registers
- * exactly these and the OpenAPI document is built from them, so the two
- * cannot drift.
- */
-export interface ApiOperation extends RoutedOperation {
-  method: 'get' | 'post';
-  query: z.ZodObject;
-  body?: z.ZodType;
-  success: { status: number; description: string; schema: JsonSchema };
-}
-
 const action = (
   id: RolloutsApiOperation,
   body: z.ZodType,
   auditEventId: string,
-): ApiOperation => ({
+): RoutedOperation => ({
   ...ROLLOUTS_API_ROUTES[id],
   pathParams: stonePathSchema,
   query: stoneQuerySchema,
@@ -53,7 +39,12 @@ const action = (
   },
 });
 
-export const API_OPERATIONS: Record<RolloutsApiOperation, ApiOperation> = {
+/**
+ * The rollouts API: rollouts-common's routes (method, path, summary) with the
+ * schemas their inputs are parsed with; the router serves exactly these and
+ * the OpenAPI document is built from them, so the two cannot drift.
+ */
+export const API_OPERATIONS: Record<RolloutsApiOperation, RoutedOperation> = {
   listStones: {
     ...ROLLOUTS_API_ROUTES.listStones,
     query: stonesQuerySchema,
