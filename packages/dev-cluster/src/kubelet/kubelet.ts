@@ -839,6 +839,9 @@ export class Kubelet {
       this.emit(kubeletEvents.started(subject, spec.name));
       track.state = { running: { startedAt: instance.startedAt } };
       this.startProbes(worker, track, instance);
+      // It may have ended before the runtime's start returned (a sandbox
+      // is awaited until set up), before it was this kubelet's to hear of.
+      if (instance.exit) this.handleExit(instance, instance.exit);
     } catch (error) {
       if (!(error instanceof ContainerStartError)) throw error;
       // The instance ends at once with StartError, as containerd's does.

@@ -247,6 +247,13 @@ export type IsolationSupport =
 
 /** Looks for bwrap and tries it once: missing, or refused by the kernel (no user namespaces). */
 export function detectIsolation(program = 'bwrap'): IsolationSupport {
+  if (process.env.CAIRN_POD_ISOLATION === 'off')
+    return {
+      available: false,
+      reason: 'Disabled',
+      message:
+        "CAIRN_POD_ISOLATION=off: containers run as plain host processes, sharing the host's files, hostname and /tmp",
+    };
   const trial = spawnSync(
     program,
     [
