@@ -33,7 +33,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   CoreV1Api,
@@ -51,32 +50,26 @@ import {
   machine,
   median,
   pool,
-  positiveInt,
+  benchOptions,
+  POSTGRES_URL_OPTION,
   writeDocSection,
 } from '@cairn/bench-support';
 import type { ClusterReady } from './cluster';
 import type { LogsBackendReady, LogsBackendSettings } from './logsBackend';
 
-const { values: args } = parseArgs({
-  options: {
-    'log-mb': { type: 'string', default: '200' },
-    readers: { type: 'string', default: '4' },
-    followed: { type: 'string', default: '1000' },
-    'read-rounds': { type: 'string', default: '3' },
-    'postgres-url': {
-      type: 'string',
-      default:
-        process.env.CAIRN_TEST_POSTGRES_URL ??
-        'postgresql://postgres@127.0.0.1:5432',
-    },
-    'no-write': { type: 'boolean', default: false },
-  },
+const {
+  counts,
+  write,
+  values: args,
+} = benchOptions({
+  counts: { 'log-mb': 200, readers: 4, followed: 1000, 'read-rounds': 3 },
+  others: { 'postgres-url': POSTGRES_URL_OPTION },
 });
-const LOG_BYTES = positiveInt('log-mb', args['log-mb']) * 1_000_000;
-const READERS = positiveInt('readers', args.readers);
-const FOLLOWED = positiveInt('followed', args.followed);
-const READ_ROUNDS = positiveInt('read-rounds', args['read-rounds']);
-const POSTGRES_URL = args['postgres-url']!;
+const LOG_BYTES = counts['log-mb'] * 1_000_000;
+const READERS = counts.readers;
+const FOLLOWED = counts.followed;
+const READ_ROUNDS = counts['read-rounds'];
+const POSTGRES_URL = args['postgres-url'];
 const NAMESPACE = 'ci';
 const ENTITY_REF = 'component:default/shop';
 const MB = 1_000_000;
@@ -541,7 +534,7 @@ async function main(): Promise<void> {
       )} before GC) | ${verdict(following - idle < AIMS.followedMb * MB)} |`,
     ].join('\n');
     process.stdout.write(`${result}\n`);
-    if (!args['no-write']) {
+    if (write) {
       writeDocSection(
         path.join(REPO_ROOT, 'docs', 'benchmarks.md'),
         {

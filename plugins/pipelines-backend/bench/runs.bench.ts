@@ -48,7 +48,6 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -68,6 +67,8 @@ import {
   machine,
   median,
   pool,
+  benchOptions,
+  POSTGRES_URL_OPTION,
   positiveInt,
   summarize,
   writeDocSection,
@@ -89,31 +90,31 @@ import type { ClusterMessage, ClusterReady, RequestCounts } from './cluster';
 // ---------------------------------------------------------------------------
 // Options
 
-const { values: args } = parseArgs({
-  options: {
-    finished: { type: 'string', default: '10000' },
-    running: { type: 'string', default: '1000' },
-    tasks: { type: 'string', default: '3' },
-    'page-views': { type: 'string', default: '200' },
-    'k8s-views': { type: 'string', default: '5' },
-    streams: { type: 'string', default: '10' },
-    changes: { type: 'string', default: '30' },
-    'log-mib': { type: 'string', default: '16' },
-    concurrency: { type: 'string', default: '16' },
-    'archive-wait': { type: 'string', default: '60' },
-    'warm-up-wait': { type: 'string', default: '900' },
-    rounds: { type: 'string', default: '1' },
+const {
+  counts,
+  write,
+  values: args,
+} = benchOptions({
+  counts: {
+    finished: 10000,
+    running: 1000,
+    tasks: 3,
+    'page-views': 200,
+    'k8s-views': 5,
+    streams: 10,
+    changes: 30,
+    'log-mib': 16,
+    concurrency: 16,
+    'archive-wait': 60,
+    'warm-up-wait': 900,
+    rounds: 1,
+  },
+  others: {
     // Where the backend keeps its data (the log archive above all): PostgreSQL
     // as in production, or SQLite in memory, which counts the archive in the
     // backend's own resident memory.
     database: { type: 'string', default: 'postgres' },
-    'postgres-url': {
-      type: 'string',
-      default:
-        process.env.CAIRN_TEST_POSTGRES_URL ??
-        'postgresql://postgres@127.0.0.1:5432',
-    },
-    'no-write': { type: 'boolean', default: false },
+    'postgres-url': POSTGRES_URL_OPTION,
     // Internal: run only the fill against this admin kubeconfig, in a
     // process of its own so its memory is not counted as the backend's.
     'fill-kubeconfig': { type: 'string' },
@@ -122,25 +123,25 @@ const { values: args } = parseArgs({
   },
 });
 
-const FINISHED = positiveInt('finished', args.finished);
-const RUNNING = positiveInt('running', args.running);
-const TASKS = positiveInt('tasks', args.tasks);
-const PAGE_VIEWS = positiveInt('page-views', args['page-views']);
-const K8S_VIEWS = positiveInt('k8s-views', args['k8s-views']);
-const STREAMS = positiveInt('streams', args.streams);
-const CHANGES = positiveInt('changes', args.changes);
-const LOG_MIB = positiveInt('log-mib', args['log-mib']);
-const CONCURRENCY = positiveInt('concurrency', args.concurrency);
-const ARCHIVE_WAIT_S = positiveInt('archive-wait', args['archive-wait']);
-const WARM_UP_WAIT_S = positiveInt('warm-up-wait', args['warm-up-wait']);
-const ROUNDS = positiveInt('rounds', args.rounds);
+const FINISHED = counts.finished;
+const RUNNING = counts.running;
+const TASKS = counts.tasks;
+const PAGE_VIEWS = counts['page-views'];
+const K8S_VIEWS = counts['k8s-views'];
+const STREAMS = counts.streams;
+const CHANGES = counts.changes;
+const LOG_MIB = counts['log-mib'];
+const CONCURRENCY = counts.concurrency;
+const ARCHIVE_WAIT_S = counts['archive-wait'];
+const WARM_UP_WAIT_S = counts['warm-up-wait'];
+const ROUNDS = counts.rounds;
 if (args.database !== 'postgres' && args.database !== 'sqlite-memory') {
   throw new Error(
     `--database must be postgres or sqlite-memory, got "${args.database}"`,
   );
 }
 const DATABASE = args.database;
-const POSTGRES_URL = args['postgres-url']!;
+const POSTGRES_URL = args['postgres-url'];
 
 const CLUSTER_ENTRY = path.join(__dirname, 'cluster.ts');
 const DOC_PATH = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
@@ -1952,7 +1953,7 @@ async function main(): Promise<void> {
   for (let n = 1; n <= ROUNDS; n++) results.push(await roundInChild(n));
   const text = report(results);
   process.stdout.write(`${text}\n`);
-  if (!args['no-write']) writeDoc(text);
+  if (write) writeDoc(text);
   // Backstage's services keep timers; the benchmark is done.
   process.exit(process.exitCode ?? 0);
 }

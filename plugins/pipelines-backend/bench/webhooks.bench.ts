@@ -32,10 +32,8 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import knexFactory from 'knex';
 import {
   BenchChild,
@@ -45,7 +43,9 @@ import {
   log,
   machine,
   pool,
-  positiveInt,
+  benchOptions,
+  loadAverage,
+  POSTGRES_URL_OPTION,
   summarize,
   writeDocSection,
 } from '@cairn/bench-support';
@@ -59,26 +59,19 @@ import type {
   WebhooksBackendSettings,
 } from './webhooksBackend';
 
-const { values: args } = parseArgs({
-  options: {
-    deliveries: { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '32' },
-    matching: { type: 'string', default: '500' },
-    rate: { type: 'string', default: '100' },
-    'postgres-url': {
-      type: 'string',
-      default:
-        process.env.CAIRN_TEST_POSTGRES_URL ??
-        'postgresql://postgres@127.0.0.1:5432',
-    },
-    'no-write': { type: 'boolean', default: false },
-  },
+const {
+  counts,
+  write,
+  values: args,
+} = benchOptions({
+  counts: { deliveries: 5000, concurrency: 32, matching: 500, rate: 100 },
+  others: { 'postgres-url': POSTGRES_URL_OPTION },
 });
-const DELIVERIES = positiveInt('deliveries', args.deliveries);
-const CONCURRENCY = positiveInt('concurrency', args.concurrency);
-const MATCHING = positiveInt('matching', args.matching);
-const RATE = positiveInt('rate', args.rate);
-const POSTGRES_URL = args['postgres-url']!;
+const DELIVERIES = counts.deliveries;
+const CONCURRENCY = counts.concurrency;
+const MATCHING = counts.matching;
+const RATE = counts.rate;
+const POSTGRES_URL = args['postgres-url'];
 const AIMS = { acceptedPerS: 1000, matchingPerS: 100 };
 const SECRET = 'webhooks-bench-secret';
 const REPO = 'https://github.com/acme/bench';
@@ -146,9 +139,9 @@ function sender(port: number, body: string) {
 
 const statusCounts = (statuses: number[]) =>
   Object.entries(
-    statuses.reduce<Record<number, number>>((counts, s) => {
-      counts[s] = (counts[s] ?? 0) + 1;
-      return counts;
+    statuses.reduce<Record<number, number>>((byStatus, s) => {
+      byStatus[s] = (byStatus[s] ?? 0) + 1;
+      return byStatus;
     }, {}),
   )
     .map(([status, n]) => `${n} × ${status}`)
@@ -160,12 +153,6 @@ function peakResidentMb(pid: number): number {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map(l => l.toFixed(1))
-    .join(' / ');
 
 async function main(): Promise<void> {
   const loadBefore = loadAverage();
@@ -385,7 +372,7 @@ async function main(): Promise<void> {
     ];
     const report = lines.join('\n');
     process.stdout.write(`${report}\n`);
-    if (!args['no-write']) {
+    if (write) {
       writeDocSection(
         path.join(REPO_ROOT, 'docs', 'benchmarks.md'),
         {
