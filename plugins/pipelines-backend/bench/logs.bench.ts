@@ -51,6 +51,7 @@ import {
   median,
   pool,
   benchOptions,
+  runBenchMain,
   POSTGRES_URL_OPTION,
   writeDocSection,
 } from '@cairn/bench-support';
@@ -558,10 +559,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    log(String(error instanceof Error ? error.stack : error));
-    process.exit(1);
-  },
-);
+runBenchMain(main);

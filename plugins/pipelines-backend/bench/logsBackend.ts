@@ -20,6 +20,7 @@ import {
   runChildMain,
   stopWithParent,
 } from '@cairn/bench-support';
+import { devClusterKubernetesConfig } from './kubernetesConfig';
 import { pipelinesPlugin } from '../src/plugin';
 
 export interface LogsBackendSettings {
@@ -73,23 +74,11 @@ async function main(): Promise<void> {
             },
           },
           pipelines: { logs: { maxStepBytes: settings.maxStepBytes } },
-          kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'dev',
-                    url: settings.clusterUrl,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: settings.serviceAccountToken,
-                    caData: settings.caData,
-                  },
-                ],
-              },
-            ],
-          },
+          kubernetes: devClusterKubernetesConfig({
+            url: settings.clusterUrl,
+            serviceAccountToken: settings.serviceAccountToken,
+            caData: settings.caData,
+          }),
         },
       }),
     ],

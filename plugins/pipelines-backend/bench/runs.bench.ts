@@ -73,6 +73,7 @@ import {
   summarize,
   writeDocSection,
 } from '@cairn/bench-support';
+import { devClusterKubernetesConfig } from './kubernetesConfig';
 import type { Summary } from '@cairn/bench-support';
 // Real sign-in and token checks, and the permission backend with Cairn's
 // policy, as in the portal (devDependencies: the benchmark only).
@@ -818,21 +819,11 @@ async function startBackend(
           permission: { enabled: true },
           cairn: { permission: { opsGroups: ['group:default/ops'] } },
           kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'dev',
-                    url: cluster.proxyUrl,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken,
-                    caData,
-                  },
-                ],
-              },
-            ],
+            ...devClusterKubernetesConfig({
+              url: cluster.proxyUrl,
+              serviceAccountToken,
+              caData,
+            }),
             // As the community Tekton plugin's docs ask.
             customResources: [
               { group: 'tekton.dev', apiVersion: 'v1', plural: 'pipelineruns' },

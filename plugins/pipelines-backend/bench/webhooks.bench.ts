@@ -44,6 +44,7 @@ import {
   machine,
   pool,
   benchOptions,
+  runBenchMain,
   loadAverage,
   POSTGRES_URL_OPTION,
   summarize,
@@ -396,10 +397,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  error => {
-    log(String(error instanceof Error ? error.stack : error));
-    process.exit(1);
-  },
-);
+runBenchMain(main);

@@ -21,6 +21,7 @@ import {
   runChildMain,
   stopWithParent,
 } from '@cairn/bench-support';
+import { devClusterKubernetesConfig } from './kubernetesConfig';
 import { githubEventsModules } from '../src/__testUtils__/eventsModules';
 import { pipelinesPlugin } from '../src/plugin';
 import { BENCH_ENTITY } from './logsBackend';
@@ -67,23 +68,11 @@ async function main(): Promise<void> {
             useEventBus: 'never',
             modules: { github: { webhookSecret: settings.githubSecret } },
           },
-          kubernetes: {
-            serviceLocatorMethod: { type: 'multiTenant' },
-            clusterLocatorMethods: [
-              {
-                type: 'config',
-                clusters: [
-                  {
-                    name: 'dev',
-                    url: settings.clusterUrl,
-                    authProvider: 'serviceAccount',
-                    serviceAccountToken: settings.serviceAccountToken,
-                    caData: settings.caData,
-                  },
-                ],
-              },
-            ],
-          },
+          kubernetes: devClusterKubernetesConfig({
+            url: settings.clusterUrl,
+            serviceAccountToken: settings.serviceAccountToken,
+            caData: settings.caData,
+          }),
         },
       }),
     ],
