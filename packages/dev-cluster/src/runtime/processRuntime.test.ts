@@ -426,9 +426,12 @@ describe('ProcessRuntime isolation', () => {
   });
 
   (isolated ? describe : describe.skip)('where bubblewrap works', () => {
+    /** A directory the containers must not see, outside /tmp (which they have their own of anyway). */
+    let hidden: string;
+    afterEach(() => rmSync(hidden, { recursive: true, force: true }));
+
     it('gives each container its own hostname, /tmp, root and volumes at their paths, and hides the hidden directories', async () => {
-      // Outside /tmp, which the container has its own of anyway.
-      const hidden = mkdtempSync(join(__dirname, '.hidden-'));
+      hidden = mkdtempSync(join(__dirname, '.hidden-'));
       writeFileSync(join(hidden, 'key'), 'private');
       runtime = new ProcessRuntime({ stateDir, hiddenPaths: [hidden] });
       const mounts = [
@@ -479,7 +482,6 @@ describe('ProcessRuntime isolation', () => {
       expect(existsSync('/usr/share/cairn-test')).toBe(false);
       expect(await run(second.id, 'ls /data; echo end')).toBe('end\n');
       expect(await run(first.id, `ls -A ${hidden}; echo end`)).toBe('end\n');
-      rmSync(hidden, { recursive: true, force: true });
       // Files made at / stay in the container's root for its next exec.
       await run(first.id, 'echo here > /made-at-root');
       expect(await run(first.id, 'cat /made-at-root')).toBe('here\n');
