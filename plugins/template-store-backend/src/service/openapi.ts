@@ -15,9 +15,12 @@ import {
 } from '@cairn/plugin-template-store-common';
 import {
   buildOpenApiDocument as buildDocument,
+  COMMON_ERROR_RESPONSES,
+  CLUSTER_UNAVAILABLE_RESPONSE,
+  typed as s,
   errorResponse,
   JsonSchema,
-  OpenApiOperation,
+  RoutedOperation,
   schemaRef as ref,
 } from '@cairn/backend-openapi';
 import { z } from 'zod';
@@ -39,10 +42,8 @@ export const importQuerySchema = z
  * and parses each input with the schema named here, and the OpenAPI document
  * is built from them, so the two cannot drift.
  */
-export interface ApiOperation extends OpenApiOperation {
+export interface ApiOperation extends RoutedOperation {
   method: 'get' | 'post' | 'put' | 'delete';
-  /** The auditor's event id of a change. */
-  auditEventId?: string;
   /** The status and schema of success. */
   success: { status: number; description: string; schema?: JsonSchema };
 }
@@ -263,26 +264,19 @@ export const API_OPERATIONS = {
 export type OperationId = keyof typeof API_OPERATIONS;
 
 const ERROR_RESPONSES = {
-  '400': errorResponse(
-    'The request is invalid; the message names each field to fix',
-  ),
-  '401': errorResponse('No valid Backstage token'),
-  '403': errorResponse('Not allowed; the message names the permission'),
+  ...COMMON_ERROR_RESPONSES,
   '404': errorResponse(
     'No such template, version, import or entity, or the cluster does not serve the kind',
   ),
   '409': errorResponse(
     'A version conflict: the version exists with other content, is not above the latest, or is in use; or an install would replace an object not confirmed, changed since its preview, or another entity’s',
   ),
-  '503': errorResponse(
-    'The cluster cannot be reached or refused the portal; the message says what to fix',
-  ),
+  '503': CLUSTER_UNAVAILABLE_RESPONSE,
   '413': errorResponse(
     'The YAML or the archive is over its size limit, or the archive holds too many files',
   ),
 };
 
-const s = (type: string, extra: JsonSchema = {}) => ({ type, ...extra });
 const strings = { type: 'array', items: s('string') };
 const kindSchema = s('string', { enum: [...TEMPLATE_KINDS] });
 const facetValues = {

@@ -1,17 +1,19 @@
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
-  describeIssues,
-  groupRefSchema,
-} from '@cairn/plugin-template-store-common';
-import express, { Request, Response } from 'express';
-import Router from 'express-promise-router';
+  createOperationsRouter,
+  OperationCaller,
+  OperationHandler,
+  parseInput,
+  RoutedOperation,
+} from '@cairn/backend-openapi';
+import { groupRefSchema } from '@cairn/plugin-template-store-common';
+import express from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { ImportLimits, PayloadTooLargeError } from '../import/limits';
 import {
   API_OPERATIONS,
-  ApiOperation,
   ARCHIVE_BODY,
   buildOpenApiDocument,
   OperationId,
@@ -28,28 +30,8 @@ export interface RouterOptions {
   defaultImportOwner: string;
 }
 
-/** The parsed inputs of one operation. */
-interface Input {
-  params: any;
-  query: any;
-  body: any;
-}
-
-type Handler = (input: Input, caller: Caller) => Promise<unknown>;
-
-export function parseInput<T extends z.ZodType>(
-  schema: T,
-  input: unknown,
-  where: string,
-): z.infer<T> {
-  const result = schema.safeParse(input);
-  if (!result.success) {
-    throw new InputError(
-      `invalid ${where}: ${describeIssues(result.error).join('; ')}`,
-    );
-  }
-  return result.data;
-}
+/** An operation without a query takes none: an unknown parameter is a 400. */
+const NO_QUERY = z.object({}).strict();
 
 /**
  * The template store REST API: each operation of API_OPERATIONS parsed with
@@ -60,7 +42,7 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { service, httpAuth, auditor, limits } = options;
-  const handlers: Record<OperationId, Handler> = {
+  const handlers: Record<OperationId, OperationHandler<Caller>> = {
     listTemplates: ({ query }, caller) =>
       service.list({ ...query, starred: query.starred === 'true' }, caller),
     facets: (_, caller) => service.facets(caller),
@@ -108,77 +90,38 @@ export async function createRouter(
       service.install(params.kind, params.name, params.version, body, caller),
   };
 
-  const router = Router();
-  // Twice the YAML cap: JSON escapes; a YAML over the cap itself is refused by the service with 413.
-  router.use(express.json({ limit: limits.maxYamlBytes * 2 + 64 * 1024 }));
-  router.get('/openapi.json', (_req, res) => {
-    res.json(buildOpenApiDocument());
+  const operations = Object.fromEntries(
+    Object.entries<RoutedOperation>(API_OPERATIONS).map(([id, operation]) => [
+      id,
+      { query: NO_QUERY, ...operation },
+    ]),
+  ) as Record<OperationId, RoutedOperation>;
+  return createOperationsRouter({
+    operations,
+    handlers,
+    document: buildOpenApiDocument(),
+    httpAuth,
+    auditor,
+    caller: callerOf,
+    auditMeta: ({ params, body }, operation) => {
+      // A dry run (an install's preview) changes nothing to record.
+      if (body?.dryRun) return undefined;
+      return {
+        ...params,
+        ...(operation.body === ARCHIVE_BODY
+          ? { bytes: body.length }
+          : { ...body, yaml: undefined, readme: undefined }),
+      };
+    },
+    middleware: operation =>
+      operation.body === ARCHIVE_BODY ? [archiveBody(limits)] : [],
+    // Twice the YAML cap: JSON escapes; a YAML over the cap itself is refused by the service with 413.
+    jsonLimit: limits.maxYamlBytes * 2 + 64 * 1024,
   });
-
-  for (const [id, operation] of Object.entries<ApiOperation>(API_OPERATIONS)) {
-    const handle = handlers[id as OperationId];
-    const isArchive = operation.body === ARCHIVE_BODY;
-    const middleware = isArchive ? [archiveBody(limits)] : [];
-    router[operation.method](
-      operation.path,
-      ...middleware,
-      async (req: Request, res: Response) => {
-        const input: Input = {
-          params: operation.pathParams
-            ? parseInput(operation.pathParams, req.params, 'path')
-            : {},
-          query: parseInput(
-            operation.query ?? z.object({}).strict(),
-            req.query,
-            'query',
-          ),
-          body: isArchive
-            ? req.body
-            : operation.body &&
-              parseInput(operation.body as z.ZodType, req.body, 'body'),
-        };
-        const caller = await callerOf(httpAuth, req);
-        // A dry run (an install's preview) changes nothing to record.
-        const audit =
-          operation.auditEventId && !input.body?.dryRun
-            ? await auditor.createEvent({
-                eventId: operation.auditEventId,
-                request: req,
-                severityLevel: 'medium',
-                meta: {
-                  ...input.params,
-                  ...(isArchive
-                    ? { bytes: input.body.length }
-                    : { ...input.body, yaml: undefined, readme: undefined }),
-                },
-              })
-            : undefined;
-        let result: unknown;
-        try {
-          result = await handle(input, caller);
-        } catch (error) {
-          await audit?.fail({ error: error as Error });
-          throw error;
-        }
-        await audit?.success();
-        if (operation.success.status === 204) {
-          res.status(204).end();
-        } else {
-          res.status(operation.success.status).json(result);
-        }
-      },
-    );
-  }
-  return router;
 }
 
-async function callerOf(
-  httpAuth: HttpAuthService,
-  req: Request,
-): Promise<Caller> {
-  const credentials = await httpAuth.credentials(req, {
-    allow: ['user', 'service'],
-  });
+/** The caller with the user (or service) the store records as author. */
+function callerOf({ credentials }: OperationCaller): Caller {
   const principal = credentials.principal as {
     type: string;
     userEntityRef?: string;
