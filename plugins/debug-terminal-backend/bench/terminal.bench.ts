@@ -85,6 +85,8 @@ const KEYSTROKES = counts.keystrokes;
 const SESSIONS = counts.sessions;
 const FLOOD_SECONDS = counts['flood-seconds'];
 const STALLED = counts.stalled;
+/** How long the stalled terminals are read first, to know their rate. */
+const STALLED_RATE_MS = 3000;
 const POSTGRES_URL = args['postgres-url']!;
 const WARM_UP_KEYSTROKES = 20;
 /** Terminals being opened at once while the flood starts. */
@@ -391,11 +393,21 @@ async function main() {
     const stalledIdleRss = await memoryAfterGc();
     const stalledPeakRss = sampleResidentPeak(pid, 100);
     const stalled = await openFlooded(port, STALLED);
+    // Their own rate while read, for what a stall would pile up.
+    const readBytes = () => stalled.reduce((sum, t) => sum + t.bytes, 0);
+    const rateBefore = readBytes();
+    const rateStarted = performance.now();
+    await new Promise(resolve => setTimeout(resolve, STALLED_RATE_MS));
+    const stalledRate =
+      (readBytes() - rateBefore) / ((performance.now() - rateStarted) / 1000);
+    const ownStallRss = residentSetBytes(process.pid);
+    const ownStallPeakRss = sampleResidentPeak(process.pid, 100);
     for (const terminal of stalled) terminal.socket.pause();
     const stallStarted = performance.now();
     await new Promise(resolve => setTimeout(resolve, FLOOD_SECONDS * 1000));
     const stallSeconds = (performance.now() - stallStarted) / 1000;
     const stalledPeak = stalledPeakRss();
+    const ownStallPeak = ownStallPeakRss();
     for (const terminal of stalled) terminal.socket.resume();
     await Promise.all(stalled.map(t => t.close()));
     await allFinished();
@@ -482,9 +494,15 @@ async function main() {
         stalledPeak - stalledIdleRss,
       )} above its size after GC before they opened (${kib(
         (stalledPeak - stalledIdleRss) / STALLED,
-      )} per terminal). At the flood's median rate per terminal above, their \`yes\` processes would have written about ${mib(
-        (median(received) / windowSeconds) * STALLED * stallSeconds,
-      )} meanwhile, which the backend would hold without the pause; with it, at most about 1 MiB per terminal waits in the backend (what the kernel's socket buffers hold is not in its RSS).`,
+      )} per terminal). Read, they had received ${mib(
+        stalledRate,
+      )}/s together in the ${
+        STALLED_RATE_MS / 1000
+      } s before the stall: at that rate their \`yes\` processes would have written about ${mib(
+        stalledRate * stallSeconds,
+      )} meanwhile, which the backend would hold without the pause; with it, at most about 1 MiB per terminal waits in the backend (the kernel's socket buffers between it and the clients hold more, outside its RSS). Over the stall the benchmark process (the dev cluster with the PTYs, and the clients) grew by ${mib(
+        ownStallPeak - ownStallRss,
+      )}.`,
       '',
       `Run: \`yarn workspace @cairn/plugin-debug-terminal-backend bench\` (options: --keystrokes, --sessions, --flood-seconds, --stalled, --postgres-url, --no-write; \`--sessions 10 --flood-seconds 5\` is a quick run).`,
     ].join('\n');
