@@ -9,13 +9,7 @@ import { versionError } from './versions';
  * and the OpenAPI document is generated from them.
  */
 
-/** Each problem of a request, prefixed with its field. @public */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map(issue => {
-    const path = issue.path.join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-}
+export { describeIssues } from '@cairn/plugin-pipelines-common';
 
 /** @public */
 export const TEMPLATE_SORTS = ['name', 'stars', 'updated'] as const;
