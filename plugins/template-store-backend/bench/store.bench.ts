@@ -6,20 +6,19 @@
  *
  *   yarn workspace @cairn/plugin-template-store-backend bench \
  *     [--tasks 200] [--versions 3] [--templates 10000] [--queries 300] \
- *     [--pg postgresql://postgres@127.0.0.1:5432]
+ *     [--pg postgresql://postgres@127.0.0.1:5432] [--no-write]
  */
 import {
+  benchOptions,
   codeVersion,
   machine,
-  positiveInt,
-  REPO_ROOT,
+  publishReport,
+  runBenchMain,
   summarize,
-  writeDocSection,
 } from '@cairn/bench-support';
 import { parseTemplateYaml } from '@cairn/plugin-template-store-common';
 import knexFactory, { Knex } from 'knex';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { tarGz } from '../src/__testUtils__/archives';
 import { templateDigest } from '../src/import/catalogFiles';
 import { CatalogImporter } from '../src/import/CatalogImporter';
@@ -27,19 +26,18 @@ import { DEFAULT_LIMITS } from '../src/import/limits';
 import { DatabaseTemplateStore } from '../src/store/DatabaseTemplateStore';
 import { NewTemplateVersion } from '../src/store/TemplateStore';
 
-const { values: args } = parseArgs({
-  options: {
-    tasks: { type: 'string', default: '200' },
-    versions: { type: 'string', default: '3' },
-    templates: { type: 'string', default: '10000' },
-    queries: { type: 'string', default: '300' },
-    pg: { type: 'string' },
-  },
+const {
+  counts,
+  write,
+  values: args,
+} = benchOptions({
+  counts: { tasks: 200, versions: 3, templates: 10000, queries: 300 },
+  others: { pg: { type: 'string' } },
 });
-const TASKS = positiveInt('tasks', args.tasks);
-const VERSIONS = positiveInt('versions', args.versions);
-const TEMPLATES = positiveInt('templates', args.templates);
-const QUERIES = positiveInt('queries', args.queries);
+const TASKS = counts.tasks;
+const VERSIONS = counts.versions;
+const TEMPLATES = counts.templates;
+const QUERIES = counts.queries;
 
 const WORDS = [
   'git',
@@ -280,18 +278,15 @@ async function main() {
     '| -------- | ------ | ------------ | ---------- | ---------- | ---------- | ------------ |',
     ...rows,
   ].join('\n');
-  writeDocSection(
-    join(REPO_ROOT, 'docs/benchmarks.md'),
+  publishReport(
+    text,
     {
       heading: 'Template store',
       start: '<!-- bench:template-store:start -->',
       end: '<!-- bench:template-store:end -->',
     },
-    text,
+    { write },
   );
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchMain(main);
