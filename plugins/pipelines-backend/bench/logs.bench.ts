@@ -43,7 +43,6 @@ import {
 import knexFactory, { Knex } from 'knex';
 import {
   BenchChild,
-  REPO_ROOT,
   cleanUpOnExit,
   codeVersion,
   log,
@@ -53,7 +52,7 @@ import {
   benchOptions,
   runBenchMain,
   POSTGRES_URL_OPTION,
-  writeDocSection,
+  publishReport,
 } from '@cairn/bench-support';
 import type { ClusterReady } from './cluster';
 import type { LogsBackendReady, LogsBackendSettings } from './logsBackend';
@@ -534,18 +533,15 @@ async function main(): Promise<void> {
         followingPeak,
       )} before GC) | ${verdict(following - idle < AIMS.followedMb * MB)} |`,
     ].join('\n');
-    process.stdout.write(`${result}\n`);
-    if (write) {
-      writeDocSection(
-        path.join(REPO_ROOT, 'docs', 'benchmarks.md'),
-        {
-          heading: 'Pipelines: step logs',
-          start: '<!-- bench:logs:start -->',
-          end: '<!-- bench:logs:end -->',
-        },
-        result,
-      );
-    }
+    publishReport(
+      result,
+      {
+        heading: 'Pipelines: step logs',
+        start: '<!-- bench:logs:start -->',
+        end: '<!-- bench:logs:end -->',
+      },
+      { write },
+    );
   } finally {
     if (!backend.alive) log(`the backend exited:\n${backend.stderr}`);
     await db.destroy();

@@ -37,7 +37,6 @@ import { performance } from 'node:perf_hooks';
 import knexFactory from 'knex';
 import {
   BenchChild,
-  REPO_ROOT,
   cleanUpOnExit,
   codeVersion,
   log,
@@ -48,7 +47,7 @@ import {
   loadAverage,
   POSTGRES_URL_OPTION,
   summarize,
-  writeDocSection,
+  publishReport,
 } from '@cairn/bench-support';
 import { installTektonCrds } from '@cairn/dev-cluster';
 import {
@@ -372,18 +371,15 @@ async function main(): Promise<void> {
       `| Backend's peak resident memory | — | ${peakMb.toFixed(0)} MB | — |`,
     ];
     const report = lines.join('\n');
-    process.stdout.write(`${report}\n`);
-    if (write) {
-      writeDocSection(
-        path.join(REPO_ROOT, 'docs', 'benchmarks.md'),
-        {
-          heading: 'Webhooks',
-          start: '<!-- bench:webhooks:start -->',
-          end: '<!-- bench:webhooks:end -->',
-        },
-        report,
-      );
-    }
+    publishReport(
+      report,
+      {
+        heading: 'Webhooks',
+        start: '<!-- bench:webhooks:start -->',
+        end: '<!-- bench:webhooks:end -->',
+      },
+      { write },
+    );
   } finally {
     await db.destroy();
     await backend.stop();
