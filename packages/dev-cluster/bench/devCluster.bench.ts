@@ -43,7 +43,6 @@ import { performance } from 'node:perf_hooks';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   BenchChild,
-  REPO_ROOT,
   cleanUpOnExit,
   codeVersion,
   log,
@@ -52,7 +51,7 @@ import {
   pool,
   benchOptions,
   summarize,
-  writeDocSection,
+  publishReport,
 } from '@cairn/bench-support';
 import type { Summary } from '@cairn/bench-support';
 
@@ -95,7 +94,6 @@ const MODES = modesOf(args.mode);
 type Mode = 'workloads' | 'api';
 
 const SERVER_ENTRY = path.join(__dirname, 'server.ts');
-const DOC_PATH = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 const PROFILE_DIR = path.join(os.tmpdir(), 'cairn-bench-profiles');
 const NAMESPACE = 'bench';
 const GROUPS = 100;
@@ -1457,19 +1455,6 @@ function modeTitle(mode: Mode): string {
     : 'API only (runWorkloads: false)';
 }
 
-function writeDoc(results: string): void {
-  writeDocSection(
-    DOC_PATH,
-    {
-      heading: 'Dev cluster',
-      start: '<!-- bench:results:start -->',
-      end: '<!-- bench:results:end -->',
-    },
-    results,
-  );
-  log(`results written to ${path.relative(REPO_ROOT, DOC_PATH)}`);
-}
-
 async function main(): Promise<void> {
   const rounds = new Map<Mode, RunResult[]>(MODES.map(m => [m, []]));
   for (let round = 1; round <= ROUNDS; round++) {
@@ -1479,8 +1464,15 @@ async function main(): Promise<void> {
     }
   }
   const text = report(rounds);
-  process.stdout.write(`${text}\n`);
-  if (write) writeDoc(text);
+  publishReport(
+    text,
+    {
+      heading: 'Dev cluster',
+      start: '<!-- bench:results:start -->',
+      end: '<!-- bench:results:end -->',
+    },
+    { write },
+  );
 }
 
 main().catch(error => {

@@ -71,7 +71,7 @@ import {
   POSTGRES_URL_OPTION,
   positiveInt,
   summarize,
-  writeDocSection,
+  publishReport,
 } from '@cairn/bench-support';
 import { devClusterKubernetesConfig } from './kubernetesConfig';
 import type { Summary } from '@cairn/bench-support';
@@ -145,7 +145,6 @@ const DATABASE = args.database;
 const POSTGRES_URL = args['postgres-url'];
 
 const CLUSTER_ENTRY = path.join(__dirname, 'cluster.ts');
-const DOC_PATH = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 const NAMESPACE = 'ci';
 const ENTITY_NAME = 'shop';
 const ENTITY_REF = `component:default/${ENTITY_NAME}`;
@@ -1913,19 +1912,6 @@ function report(results: RoundResult[]): string {
   return out.join('\n');
 }
 
-function writeDoc(results: string): void {
-  writeDocSection(
-    DOC_PATH,
-    {
-      heading: 'Pipelines',
-      start: '<!-- bench:pipelines:start -->',
-      end: '<!-- bench:pipelines:end -->',
-    },
-    results,
-  );
-  log(`results written to ${path.relative(REPO_ROOT, DOC_PATH)}`);
-}
-
 async function main(): Promise<void> {
   if (args['fill-kubeconfig']) {
     const cluster = new ClusterClient(
@@ -1943,8 +1929,15 @@ async function main(): Promise<void> {
   const results: RoundResult[] = [];
   for (let n = 1; n <= ROUNDS; n++) results.push(await roundInChild(n));
   const text = report(results);
-  process.stdout.write(`${text}\n`);
-  if (write) writeDoc(text);
+  publishReport(
+    text,
+    {
+      heading: 'Pipelines',
+      start: '<!-- bench:pipelines:start -->',
+      end: '<!-- bench:pipelines:end -->',
+    },
+    { write },
+  );
   // Backstage's services keep timers; the benchmark is done.
   process.exit(process.exitCode ?? 0);
 }
