@@ -215,12 +215,20 @@ export class TerminalSockets {
       );
     }
     this.openByUser.set(target.userRef, open + 1);
-    try {
-      await this.bridge(browser, target);
-    } finally {
+    let counted = true;
+    // A terminal stops counting when its connection ends, not when its
+    // recording is written: a user who closes one may open the next at once.
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
       const left = (this.openByUser.get(target.userRef) ?? 1) - 1;
       if (left > 0) this.openByUser.set(target.userRef, left);
       else this.openByUser.delete(target.userRef);
+    };
+    try {
+      await this.bridge(browser, target, uncount);
+    } finally {
+      uncount();
     }
   }
 
@@ -298,7 +306,11 @@ export class TerminalSockets {
   }
 
   /** Connects the browser to the container until either side closes; audited and recorded. */
-  private async bridge(browser: WebSocket, target: TerminalTarget) {
+  private async bridge(
+    browser: WebSocket,
+    target: TerminalTarget,
+    onDisconnected: () => void,
+  ) {
     const { auditor, clusters, recordings, logger, settings } = this.options;
     const startedAt = new Date();
     const auditMeta = {
@@ -507,6 +519,7 @@ export class TerminalSockets {
       });
       browser.resume();
     });
+    onDisconnected();
 
     clearTimeout(idleTimer);
     clearTimeout(expiryTimer);

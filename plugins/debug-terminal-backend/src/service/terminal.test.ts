@@ -200,6 +200,7 @@ describe.each(
       mockServices.rootConfig.factory({
         data: {
           kubernetes: cluster.kubernetesConfig as any,
+          debugTerminal: { maxSessionsPerUser: 2 },
           backend: {
             baseUrl: `http://localhost:${port}`,
             listen: { host: '127.0.0.1', port },
@@ -396,6 +397,32 @@ describe.each(
       code: TERMINAL_CLOSE_CODES.notActive,
       reason: expect.stringMatching(/^the session is Expired/),
     });
+  });
+
+  it('keeps a user to maxSessionsPerUser open terminals, and frees one as soon as it is closed', async () => {
+    const live = async () => {
+      const terminal = openTerminal(port, OWNER, target('web'));
+      await terminal.opened;
+      terminal.type('echo re""ady\n');
+      await waitFor(terminal.output, out => out.includes('ready'), 'a shell');
+      return terminal;
+    };
+    const first = await live();
+    const second = await live();
+
+    const third = openTerminal(port, OWNER, target('web'));
+    expect(await third.closed).toEqual({
+      code: TERMINAL_CLOSE_CODES.tooMany,
+      reason: 'you have 2 terminals open, the most allowed; close one first',
+    });
+
+    first.type('exit\n');
+    await first.closed;
+    const fourth = await live();
+    for (const terminal of [second, fourth]) {
+      terminal.type('exit\n');
+      await terminal.closed;
+    }
   });
 
   it('closes a socket without a token with 4001 and why', async () => {
