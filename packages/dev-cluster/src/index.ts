@@ -18,6 +18,7 @@ export type {
   Authorizer,
 } from './server/authorization';
 export type { UserInfo } from './server/authentication';
+export type { AuditEvent } from './server/audit';
 export type { FaultInjection, FaultRule } from './server/faults';
 export type { AdmissionPlugin, AdmissionRequest } from './server/admission';
 export type { ResourceType } from './server/registry';

@@ -25,6 +25,7 @@ async function main() {
       persist: { type: 'string' },
       topology: { type: 'string' },
       'image-catalog': { type: 'string' },
+      'audit-log-path': { type: 'string' },
       'no-operators': { type: 'boolean', default: false },
     },
   });
@@ -57,6 +58,9 @@ async function main() {
     persistFile: values.persist ? path.resolve(values.persist) : undefined,
     topologyFile: values.topology ? path.resolve(values.topology) : undefined,
     imageCatalogFile: operators?.imageCatalogFile ?? imageCatalogFile,
+    auditLogPath: values['audit-log-path']
+      ? path.resolve(values['audit-log-path'])
+      : undefined,
   });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(cluster.kubeconfig);

@@ -94,6 +94,7 @@ import {
   unsupportedMediaType,
 } from './status';
 import { impersonatedUser } from './impersonation';
+import { AuditedRequest, AuditEvent, auditEvent } from './audit';
 import { HealthEndpoint, healthChecks, healthReport } from './health';
 import { evictPod } from './disruption';
 import {
@@ -176,6 +177,9 @@ export interface AdmittedRequest {
 /** The warnings a request collected, by its response. */
 const responseWarnings = new WeakMap<ServerResponse, string[]>();
 
+/** What an authenticated request is, for its audit event. */
+const auditedRequests = new WeakMap<IncomingMessage, AuditedRequest>();
+
 export class ApiServer {
   readonly resources: ResourceService;
   readonly tokens: ServiceAccountTokens;
@@ -199,6 +203,7 @@ export class ApiServer {
   private readonly requestListeners = new Set<
     (request: AdmittedRequest) => void
   >();
+  private readonly auditListeners = new Set<(event: AuditEvent) => void>();
   private address = '';
   private readonly openApi: OpenApiDocuments;
 
@@ -219,6 +224,9 @@ export class ApiServer {
         rejectUnauthorized: false,
       },
       (req, res) => {
+        const receivedAt = new Date();
+        // 'close' also ends a watch the client dropped, which never finishes.
+        res.once('close', () => this.audit(req, res.statusCode, receivedAt));
         this.handle(req, res).catch(e => this.writeError(res, e));
       },
     );
@@ -244,6 +252,7 @@ export class ApiServer {
    * to the subresource's upgrade handler.
    */
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const receivedAt = new Date();
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const { user, info } = this.admitRequest(req, url, 'create');
@@ -253,9 +262,11 @@ export class ApiServer {
       );
       if (!handler || type.group) throw notFoundPath();
       const object = this.resources.get(type, info.namespace, info.name);
+      this.audit(req, 101, receivedAt);
       handler({ req, socket, head, info, user, object });
     } catch (e) {
       const error = e instanceof ApiError ? e : internalError(e);
+      this.audit(req, error.code, receivedAt);
       const body = JSON.stringify(error.status);
       socket.end(
         `HTTP/1.1 ${error.code} ${
@@ -316,6 +327,25 @@ export class ApiServer {
   onRequest(listener: (request: AdmittedRequest) => void): () => void {
     this.requestListeners.add(listener);
     return () => this.requestListeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with the audit event of every authenticated request,
+   * allowed or refused, once it is answered (kube-apiserver's audit backend
+   * at level Metadata); returns the function that removes it.
+   */
+  onAudit(listener: (event: AuditEvent) => void): () => void {
+    this.auditListeners.add(listener);
+    return () => this.auditListeners.delete(listener);
+  }
+
+  private audit(req: IncomingMessage, code: number, receivedAt: Date) {
+    if (this.auditListeners.size === 0) return;
+    // Unauthenticated requests have no user to record.
+    const request = auditedRequests.get(req);
+    if (!request) return;
+    const event = auditEvent({ ...request, receivedAt }, code, new Date());
+    for (const listener of this.auditListeners) listener(event);
   }
 
   setRulesResolver(resolver: RulesResolver): void {
@@ -399,6 +429,16 @@ export class ApiServer {
       url.searchParams,
     );
     if (verbOverride) info.verb = verbOverride;
+    const userAgent = req.headers['user-agent'];
+    auditedRequests.set(req, {
+      requestURI: req.url ?? '/',
+      caller,
+      user,
+      info,
+      sourceIP: req.socket.remoteAddress,
+      ...(userAgent ? { userAgent } : {}),
+      receivedAt: new Date(),
+    });
     const attributes: AuthorizationAttributes = {
       user,
       verb: info.verb,

@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { IsolationSupport } from '../runtime/sandbox';
 import { loadOrCreatePki, writePrivate } from '../pki/certificates';
@@ -98,6 +99,11 @@ export interface DevClusterOptions {
    * would on a real cluster (default true).
    */
   tekton?: boolean;
+  /**
+   * A file to append the audit log to, one `audit.k8s.io/v1` Event (level
+   * Metadata) a line, as kube-apiserver's `--audit-log-path`.
+   */
+  auditLogPath?: string;
 }
 
 export interface DevCluster {
@@ -137,6 +143,11 @@ export async function startDevCluster(
     bookmarkIntervalMs: options.bookmarkIntervalMs,
   });
   server.setFaults(options.faults);
+  const auditLog = options.auditLogPath
+    ? createWriteStream(options.auditLogPath, { flags: 'a', mode: 0o600 })
+    : undefined;
+  if (auditLog)
+    server.onAudit(event => auditLog.write(`${JSON.stringify(event)}\n`));
   server.setSelectorCompiler(machinerySelectors);
   server.setStrategicMergePatch(machineryStrategicMergePatch);
   server.resources.addDefaulter(machineryDefaulter);
@@ -326,6 +337,8 @@ export async function startDevCluster(
       await workloads?.stop();
       await server.close();
       await persister?.flush();
+      if (auditLog)
+        await new Promise<void>(resolve => auditLog.end(() => resolve()));
     },
   };
 }
