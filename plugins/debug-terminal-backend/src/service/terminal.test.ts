@@ -289,13 +289,41 @@ describe.each(
 
   it('refuses a user without the permission before any cluster call', async () => {
     const before = policy.calls.length;
-    const terminal = openTerminal(port, OTHER, target('web'));
-    const closed = await terminal.closed;
-    expect(closed.code).toBe(TERMINAL_CLOSE_CODES.forbidden);
-    expect(closed.reason).toContain('debug.shell.exec');
+    // The cluster's audit log, as it sees calls about pod web.
+    const podCalls = async (during: () => Promise<void>) => {
+      const seen: string[] = [];
+      const stop = cluster.cluster.server.onAudit(event => {
+        const ref = event.objectRef;
+        if (ref?.resource === 'pods' && ref.name === 'web')
+          seen.push(`${event.verb} ${ref.subresource ?? ''}`.trim());
+      });
+      try {
+        await during();
+      } finally {
+        stop();
+      }
+      return seen;
+    };
+
+    const refused = await podCalls(async () => {
+      const terminal = openTerminal(port, OTHER, target('web'));
+      const closed = await terminal.closed;
+      expect(closed.code).toBe(TERMINAL_CLOSE_CODES.forbidden);
+      expect(closed.reason).toContain('debug.shell.exec');
+    });
+    expect(refused).toEqual([]);
     expect(policy.calls.slice(before)).toEqual([
       { permission: 'debug.shell.exec', resourceRef: WEB },
     ]);
+
+    // The same log shows the owner's shell, so it would show a refused one.
+    const allowed = await podCalls(async () => {
+      const terminal = openTerminal(port, OWNER, target('web'));
+      await terminal.opened;
+      terminal.type('exit\n');
+      await terminal.closed;
+    });
+    expect(allowed).toContain('create exec');
   });
 
   it('attaches to a toolkit session the controller made Active', async () => {
