@@ -56,8 +56,8 @@ import type { Stone } from '@cairn/operators-api';
 import { stoneController } from '../src';
 import type { ApiCounts } from './cluster';
 
-const { counts, write } = benchOptions({ counts: { pods: 1000 } });
-const PODS = counts.pods;
+const options = benchOptions({ counts: { pods: 1000 } });
+const PODS = options.counts.pods;
 const NAMESPACE = 'bench';
 const OLD_IMAGE = 'nginx:1.26';
 const NEW_IMAGE = 'nginx:1.27';
@@ -491,7 +491,7 @@ async function main() {
       start: '<!-- bench:stone:start -->',
       end: '<!-- bench:stone:end -->',
     },
-    { write },
+    { write: options.write },
   );
 }
 
