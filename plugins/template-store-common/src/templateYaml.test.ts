@@ -1,4 +1,4 @@
-import { parseTemplateYaml } from './templateYaml';
+import { parseTemplateYaml, withNameAndDescription } from './templateYaml';
 
 const gitClone = `apiVersion: tekton.dev/v1
 kind: Task
@@ -216,5 +216,36 @@ describe('parseTemplateYaml', () => {
       tooLarge: true,
       errors: ['the YAML is 1200 bytes, more than the limit of 1000'],
     });
+  });
+});
+
+describe('withNameAndDescription', () => {
+  const pipeline = [
+    'apiVersion: tekton.dev/v1',
+    'kind: Pipeline',
+    'metadata:',
+    '  name: build # the builder named it',
+    'spec:',
+    '  tasks:',
+    '    - name: compile',
+    '      taskRef:',
+    '        name: golang-build',
+    '',
+  ].join('\n');
+
+  it('renames the template and sets its description, keeping comments', () => {
+    const out = withNameAndDescription(pipeline, 'go-build', 'Builds Go');
+    expect(out).toContain('name: go-build # the builder named it');
+    const parsed = parseTemplateYaml(out);
+    expect(parsed).toMatchObject({
+      ok: true,
+      docs: { name: 'go-build', description: 'Builds Go' },
+    });
+  });
+
+  it('leaves out an empty description', () => {
+    expect(withNameAndDescription(pipeline, 'build', '')).not.toContain(
+      'description',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { TEMPLATE_KINDS, TemplateDocs, TemplateKind } from './types';
 
 /** The API versions of Tekton the store accepts; v1beta1 is shown as such. @public */
@@ -240,4 +240,23 @@ function nameOf(item: Json, field: string, errors: string[]): string {
     return '';
   }
   return item.name;
+}
+
+/**
+ * The template YAML under another name and with a description: what
+ * publishing a builder's Pipeline as a template changes (`metadata.name` is
+ * the template's name, `spec.description` its description). Comments and
+ * the rest of the text stay as they were.
+ * @public
+ */
+export function withNameAndDescription(
+  yaml: string,
+  name: string,
+  description: string,
+): string {
+  const doc = parseDocument(yaml);
+  doc.setIn(['metadata', 'name'], name);
+  if (description) doc.setIn(['spec', 'description'], description);
+  else doc.deleteIn(['spec', 'description']);
+  return doc.toString();
 }

@@ -2,6 +2,7 @@ import {
   compareVersions,
   latestVersion,
   newVersionError,
+  nextPatchVersion,
   toSemver,
   versionError,
 } from './versions';
@@ -43,5 +44,19 @@ describe('template versions', () => {
     // 0.9 and 0.9.0 are the same release.
     expect(newVersionError('0.9.0', ['0.9'])).toMatch(/must be greater/);
     expect(newVersionError('x', ['0.9'])).toMatch(/^invalid value: "x"/);
+  });
+});
+
+describe('nextPatchVersion', () => {
+  it('suggests the patch release after the latest version', () => {
+    expect(nextPatchVersion(['0.9', '0.10', '0.2'])).toBe('0.10.1');
+    expect(nextPatchVersion(['1.2.3', 'latest'])).toBe('1.2.4');
+    expect(newVersionError(nextPatchVersion(['1.0', '0.9']), ['1.0'])).toBe(
+      undefined,
+    );
+  });
+
+  it('suggests 0.1.0 for a template with no versions yet', () => {
+    expect(nextPatchVersion([])).toBe('0.1.0');
   });
 });

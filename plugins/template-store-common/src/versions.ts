@@ -49,3 +49,14 @@ export function newVersionError(
   }
   return undefined;
 }
+
+/**
+ * The version to suggest for the next publish: the patch release after the
+ * latest (`0.9` → `0.9.1`, `1.2.3` → `1.2.4`), or `0.1.0` for a new template.
+ * @public
+ */
+export function nextPatchVersion(existing: string[]): string {
+  const latest = latestVersion(existing);
+  if (latest === undefined) return '0.1.0';
+  return semver.inc(toSemver(latest)!, 'patch')!;
+}

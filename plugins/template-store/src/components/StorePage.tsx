@@ -33,11 +33,13 @@ import {
 import StarIcon from '@material-ui/icons/Star';
 import Pagination from '@material-ui/lab/Pagination';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useDebounce from 'react-use/esm/useDebounce';
-import { templateStoreApiRef } from '@cairn/plugin-template-store-react';
-import { PublishDialog } from './PublishDialog';
+import {
+  PublishDialog,
+  templateStoreApiRef,
+} from '@cairn/plugin-template-store-react';
 
 /** The facets the list filters by, as named in the API's query and in {@link TemplateFacets}. */
 const FACETS: Array<{
@@ -94,6 +96,7 @@ function TemplateCard({ template }: { template: TemplateSummary }) {
 /** The store: search, facets, and a page of template cards. Filters live in the address. */
 export function StorePage() {
   const api = useApi(templateStoreApiRef);
+  const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [search, setSearch] = useState(params.get('search') ?? '');
   const [publishing, setPublishing] = useState(false);
@@ -137,7 +140,15 @@ export function StorePage() {
             Publish
           </Button>
         </ContentHeader>
-        <PublishDialog open={publishing} onClose={() => setPublishing(false)} />
+        {publishing && (
+          <PublishDialog
+            onClose={() => setPublishing(false)}
+            onPublished={published => {
+              setPublishing(false);
+              navigate(`${published.kind}/${published.name}`);
+            }}
+          />
+        )}
         <Grid container spacing={2}>
           <Grid item xs={12} md={4}>
             <TextField

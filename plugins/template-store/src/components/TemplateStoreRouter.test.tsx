@@ -266,6 +266,7 @@ describe('the template store pages', () => {
       within(dialog).getByLabelText('Owner group'),
       'group:default/ops',
     );
+    await userEvent.type(within(dialog).getByLabelText('Version'), '0.1');
     fireEvent.change(within(dialog).getByLabelText('YAML'), {
       target: { value: 'kind: Task' },
     });
