@@ -3,6 +3,10 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
+import {
+  TemplateStoreApi,
+  templateStoreApiRef,
+} from '@cairn/plugin-template-store-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { ResponseError } from '@backstage/errors';
@@ -15,6 +19,8 @@ import {
 import { forEachDiagnostic } from '@codemirror/lint';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { ReactNode } from 'react';
+import type { ApiRef } from '@backstage/core-plugin-api';
+import userEvent from '@testing-library/user-event';
 import { Link } from 'react-router-dom';
 import {
   buildParamForm,
@@ -202,10 +208,13 @@ async function render(
   entity = entityRef,
   /** Rendered beside the plugin, e.g. links elsewhere in the app. */
   beside?: ReactNode,
+  /** APIs of other plugins the app has, e.g. the template store's. */
+  appApis: Array<readonly [ApiRef<any>, any]> = [],
 ) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
+        ...appApis,
         [pipelinesApiRef, api],
         [permissionApiRef, permission],
         [
@@ -916,6 +925,68 @@ describe('PipelineBuilder', () => {
     await leaveAndReturn();
     expect(restore()).toBeNull();
     expect(shownPipeline().spec.description).toBe('Builds and tests the shop');
+  });
+
+  it('offers Save to store only when the app has the template store, and publishes the YAML as a Pipeline template', async () => {
+    // Without the store: no action.
+    const withoutStore = await render(fakeApi());
+    expect(await screen.findByTestId('builder-node-fetch')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Save to store' }),
+    ).not.toBeInTheDocument();
+    withoutStore.unmount();
+
+    const published: Array<{ owner: string; version: string; yaml: string }> =
+      [];
+    const store: Partial<TemplateStoreApi> = {
+      getTemplate: async (kind, name) =>
+        ({
+          kind,
+          name,
+          owner: 'group:default/team-a',
+          versions: [{ version: '1.0' }],
+        } as any),
+      publish: async request => {
+        published.push(request as any);
+        return {
+          kind: 'Pipeline',
+          name: 'build',
+          version: request.version,
+        } as any;
+      },
+    };
+    await render(fakeApi(), undefined, undefined, undefined, undefined, [
+      [templateStoreApiRef, store],
+    ]);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Save to store' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByLabelText('Template name')).toHaveValue('build');
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('Version')).toHaveValue('1.0.1'),
+    );
+    await userEvent.type(
+      within(dialog).getByLabelText('Owner group'),
+      'group:default/team-a',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Publish' }),
+    );
+    expect(
+      await within(dialog).findByRole('link', {
+        name: 'open its page in the template store',
+      }),
+    ).toHaveAttribute('href', '/templates/Pipeline/build');
+    expect(published).toEqual([
+      {
+        owner: 'group:default/team-a',
+        version: '1.0.1',
+        yaml: expect.stringMatching(
+          /kind: Pipeline\nmetadata:\n {2}name: build\n/,
+        ),
+      },
+    ]);
   });
 
   it('leaves without asking when nothing changed', async () => {

@@ -69,6 +69,7 @@ import { PipelinePanel, PipelineLocation } from './PipelinePanel';
 import { CompletionsContext } from './RefTextField';
 import { TaskPanel } from './TaskPanel';
 import { PickedTask, TaskPicker } from './TaskPicker';
+import { SaveToStoreButton } from './SaveToStoreButton';
 import { TextMarker, YamlEditor } from './YamlEditor';
 
 /** Where a task is added, relative to the selected one. */
@@ -617,6 +618,7 @@ export function PipelineBuilder(props: {
           }
           label="YAML"
         />
+        <SaveToStoreButton yaml={text} />
         <Box flex={1} />
         <Typography
           variant="body2"
