@@ -130,6 +130,34 @@ describe('planSandbox', () => {
     ]);
   });
 
+  it('shows a checkout cloned into /tmp inside the container’s own /tmp, its state directory still hidden', () => {
+    const inTmp = fakeHost([
+      '/etc/',
+      '/tmp/',
+      '/tmp/ci/',
+      '/tmp/ci/.dev-cluster/',
+      '/tmp/other/',
+      '/usr/',
+    ]);
+    const plan = planSandbox(
+      {
+        ...spec,
+        mounts: [],
+        hidden: ['/tmp/ci/.dev-cluster', '/tmp/other'],
+        shown: ['/tmp/ci'],
+      },
+      { pidNamespace: true },
+      inTmp,
+    );
+    const tail = plan.args.join(' ');
+    expect(tail).toContain(
+      '--bind /tmp/ci /tmp/ci --tmpfs /tmp/ci/.dev-cluster',
+    );
+    // Nothing else of the host's /tmp.
+    expect(tail).not.toContain('/tmp/other');
+    expect(tail).not.toMatch(/--bind \/tmp /);
+  });
+
   it('gives the container its own namespaces and hostname, and a PID namespace only off a terminal', () => {
     expect(args.join(' ')).toContain(
       '--unshare-user-try --unshare-ipc --unshare-pid --unshare-uts --unshare-cgroup-try --hostname web-0 --die-with-parent --chdir /',

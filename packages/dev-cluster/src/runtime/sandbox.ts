@@ -179,18 +179,20 @@ export function planSandbox(
   if (fs.kind('/sys') === 'dir') args.push('--ro-bind', '/sys', '/sys');
   const visible = (path: string) =>
     !OWN_TOP_LEVEL.has(path.split('/').filter(Boolean)[0] ?? '');
+  // Shown directories the container would not see: inside hidden ones, or
+  // in /tmp, which is the container's own (a checkout cloned into /tmp).
+  const shown = spec.shown.filter(path =>
+    visible(path) ? hidden.some(h => within(path, h)) : within(path, '/tmp'),
+  );
   // Hidden directories inside shown ones (the state directory in the checkout) are hidden after those are shown.
   const inShown = (path: string) =>
-    spec.shown.some(shown => within(path, shown) && path !== shown);
+    shown.some(directory => within(path, directory) && path !== directory);
   for (const path of hidden) {
     if (visible(path) && !inShown(path)) args.push('--tmpfs', path);
   }
-  for (const path of spec.shown) {
-    if (visible(path) && hidden.some(h => within(path, h)))
-      args.push('--bind', path, path);
-  }
+  for (const path of shown) args.push('--bind', path, path);
   for (const path of hidden) {
-    if (visible(path) && inShown(path)) args.push('--tmpfs', path);
+    if (inShown(path)) args.push('--tmpfs', path);
   }
   for (const { source, target, readOnly } of mounts)
     args.push(readOnly ? '--ro-bind' : '--bind', source, target);
