@@ -156,6 +156,21 @@ describe('planSandbox', () => {
     // Nothing else of the host's /tmp.
     expect(tail).not.toContain('/tmp/other');
     expect(tail).not.toMatch(/--bind \/tmp /);
+    // The kubelet finds the checkout's programs where the container does.
+    const paths = {
+      ...spec,
+      hidden: ['/tmp/ci/.dev-cluster'],
+      shown: ['/tmp/ci'],
+    };
+    expect(hostPathOf(paths, '/tmp/ci/bin/node', inTmp)).toBe(
+      '/tmp/ci/bin/node',
+    );
+    expect(
+      hostPathOf(paths, '/tmp/ci/.dev-cluster/key', inTmp),
+    ).toBeUndefined();
+    expect(hostPathOf(paths, '/tmp/other/x', inTmp)).toBe(
+      `${spec.rootDir}/tmp/other/x`,
+    );
   });
 
   it('gives the container its own namespaces and hostname, and a PID namespace only off a terminal', () => {

@@ -228,15 +228,20 @@ export function hostPathOf(
     .sort((a, b) => b.target.length - a.target.length)[0];
   if (mount)
     return posix.join(mount.source, posix.relative(mount.target, resolved));
-  const top = resolved.split('/').filter(Boolean)[0] ?? '';
-  if (OWN_TOP_LEVEL.has(top) || fs.kind(`/${top}`) === undefined)
-    return posix.join(spec.rootDir, resolved);
   const hiddenBy = (paths: string[]) =>
     paths
       .filter(p => within(resolved, p))
       .sort((a, b) => b.length - a.length)[0];
-  const hidden = hiddenBy(spec.hidden);
   const shown = hiddenBy(spec.shown);
+  const top = resolved.split('/').filter(Boolean)[0] ?? '';
+  // A shown directory in /tmp is bound into the container's own /tmp.
+  const shownInTmp = top === 'tmp' && shown !== undefined;
+  if (
+    (OWN_TOP_LEVEL.has(top) && !shownInTmp) ||
+    fs.kind(`/${top}`) === undefined
+  )
+    return posix.join(spec.rootDir, resolved);
+  const hidden = hiddenBy(spec.hidden);
   // Hidden unless a shown directory inside the hidden one holds it (and no hidden one inside that).
   if (hidden && !(shown && shown.length > hidden.length)) return undefined;
   return resolved;
