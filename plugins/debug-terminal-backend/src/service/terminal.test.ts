@@ -31,7 +31,8 @@ import WebSocket from 'ws';
 import { debugTerminalPlugin } from '../plugin';
 
 /*
- * The terminal sockets against a dev cluster, as the portal's service
+ * The terminal sockets against dev clusters (two, as two clusters of the
+ * `kubernetes:` config), as the portal's service
  * account with the shipped RBAC, recorded in a real database: a shell on
  * the entity's pod echoes what is typed, a resize reaches the process, a
  * toolkit session made Active by the DebugSession controller is attached
@@ -63,6 +64,8 @@ const policy = permissionPolicy((call, user) => {
 });
 
 let cluster: PortalTestCluster;
+/** A second cluster of the same config, to show the terminal reaches each. */
+let prod: PortalTestCluster;
 let manager: Manager;
 
 beforeAll(async () => {
@@ -94,6 +97,29 @@ beforeAll(async () => {
   });
   await manager.add(debugSessionController());
   await manager.start();
+  prod = await startPortalTestCluster({
+    namespaces: [NAMESPACE],
+    devCluster: { tekton: false },
+  });
+  await prod.admin.makeApiClient(CoreV1Api).createNamespacedPod({
+    namespace: NAMESPACE,
+    body: {
+      metadata: {
+        name: 'web',
+        labels: { 'backstage.io/kubernetes-id': 'web' },
+      },
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'registry.example/web:1',
+            env: [{ name: 'WHERE', value: 'in prod' }],
+            command: ['sh', '-c', 'while true; do sleep 1; done'],
+          },
+        ],
+      },
+    },
+  });
   const core = cluster.admin.makeApiClient(CoreV1Api);
   for (const app of ['web', 'other']) {
     await core.createNamespacedPod({
@@ -122,7 +148,25 @@ beforeAll(async () => {
 afterAll(async () => {
   await manager?.stop();
   await cluster?.stop();
+  await prod?.stop();
 });
+
+/** The `kubernetes:` config of both clusters, `dev` and `prod`. */
+function bothClusters() {
+  const [dev] = (cluster.kubernetesConfig as any).clusterLocatorMethods;
+  const [other] = (prod.kubernetesConfig as any).clusterLocatorMethods;
+  return {
+    clusterLocatorMethods: [
+      {
+        ...dev,
+        clusters: [
+          ...dev.clusters,
+          { ...other.clusters[0], name: 'prod', title: 'Prod cluster' },
+        ],
+      },
+    ],
+  };
+}
 
 /** A port no one listens on, for the backend. */
 async function freePort(): Promise<number> {
@@ -199,7 +243,7 @@ describe.each(
       mockServices.database.factory({ knex }),
       mockServices.rootConfig.factory({
         data: {
-          kubernetes: cluster.kubernetesConfig as any,
+          kubernetes: bothClusters(),
           debugTerminal: { maxSessionsPerUser: 2 },
           backend: {
             baseUrl: `http://localhost:${port}`,
@@ -363,6 +407,12 @@ describe.each(
           }),
         ]),
       }),
+      // The entity's pod in the other configured cluster, listed too.
+      expect.objectContaining({
+        cluster: 'prod',
+        name: 'web',
+        debugContainers: [],
+      }),
     ]);
 
     const terminal = openTerminal(
@@ -451,6 +501,30 @@ describe.each(
       terminal.type('exit\n');
       await terminal.closed;
     }
+  });
+
+  it('opens a shell in whichever configured cluster the pod is in', async () => {
+    await waitFor(
+      () =>
+        prod.admin
+          .makeApiClient(CoreV1Api)
+          .readNamespacedPod({ namespace: NAMESPACE, name: 'web' }),
+      pod => pod.status?.phase === 'Running',
+      'pod web to run in prod',
+    );
+    const terminal = openTerminal(port, OWNER, {
+      ...target('web'),
+      cluster: 'prod',
+    });
+    await terminal.opened;
+    terminal.type('echo "[$WHERE]"\n');
+    await waitFor(
+      terminal.output,
+      out => out.includes('[in prod]'),
+      'the prod pod’s shell',
+    );
+    terminal.type('exit\n');
+    expect((await terminal.closed).code).toBe(TERMINAL_CLOSE_CODES.ended);
   });
 
   it('closes a socket without a token with 4001 and why', async () => {
