@@ -11,5 +11,9 @@ export type {
   ClusterWatchesOptions,
   WatchedResource,
 } from './ClusterWatches';
-export { parseLabelSelector, matchesLabelSelector } from './labelSelector';
+export {
+  parseLabelSelector,
+  matchesLabelSelector,
+  selectorLabels,
+} from './labelSelector';
 export type { LabelRequirement, LabelSelector } from './labelSelector';

@@ -2,7 +2,26 @@ import {
   LabelSelectorError,
   matchesLabelSelector,
   parseLabelSelector,
+  selectorLabels,
 } from './labelSelector';
+
+describe('selectorLabels', () => {
+  it('is the kubernetes-id label of an entity found by it', () => {
+    expect(
+      selectorLabels(parseLabelSelector('backstage.io/kubernetes-id=shop')),
+    ).toEqual({ 'backstage.io/kubernetes-id': 'shop' });
+  });
+
+  it('takes only the equality terms of a label selector', () => {
+    expect(
+      selectorLabels(
+        parseLabelSelector(
+          'app=shop,tier==web,env in (prod),zone in (a,b),!legacy,x!=y',
+        ),
+      ),
+    ).toEqual({ app: 'shop', tier: 'web', env: 'prod' });
+  });
+});
 
 const QUALIFIED_NAME_HINT =
   "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";

@@ -368,6 +368,25 @@ export function parseLabelSelector(selector: string): LabelSelector {
   return new Parser(lex(selector)).parse();
 }
 
+/**
+ * The labels an object needs to be selected, as far as a selector names
+ * them: its equality terms (`a=b`, `a==b`, `a in (b)`); set-based and
+ * negative terms name no single value. How the portal labels what it
+ * creates for an entity so the entity's selector finds it.
+ * @public
+ */
+export function selectorLabels(
+  selector: LabelSelector,
+): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const term of selector) {
+    if (term.operator === 'in' && term.values.length === 1) {
+      labels[term.key] = term.values[0];
+    }
+  }
+  return labels;
+}
+
 /** Whether labels satisfy every requirement of a selector. @public */
 export function matchesLabelSelector(
   selector: LabelSelector,

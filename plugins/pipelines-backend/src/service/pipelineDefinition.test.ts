@@ -1,7 +1,6 @@
 import { Pipeline } from '@cairn/plugin-pipelines-common';
 import { EntityScope, parseLabelSelector } from '@cairn/plugin-kubernetes-node';
 import {
-  entityLabels,
   invalidPipelineError,
   labelForEntity,
   restoreServerOwned,
@@ -22,22 +21,6 @@ const pipeline = (metadata: Pipeline['metadata'] = {}): Pipeline => ({
   kind: 'Pipeline',
   metadata,
   spec: { tasks: [] },
-});
-
-describe('entityLabels', () => {
-  it('is the kubernetes-id label of an entity found by it', () => {
-    expect(entityLabels(scope('backstage.io/kubernetes-id=shop'))).toEqual({
-      'backstage.io/kubernetes-id': 'shop',
-    });
-  });
-
-  it('takes only the equality terms of a label selector', () => {
-    expect(
-      entityLabels(
-        scope('app=shop,tier==web,env in (prod),zone in (a,b),!legacy,x!=y'),
-      ),
-    ).toEqual({ app: 'shop', tier: 'web', env: 'prod' });
-  });
 });
 
 describe('labelForEntity', () => {

@@ -7,27 +7,13 @@ import {
 import {
   EntityScope,
   matchesLabelSelector,
+  selectorLabels,
 } from '@cairn/plugin-kubernetes-node';
 
 /*
  * Pure steps of saving a Pipeline from the builder: what the object written
  * to the cluster looks like, and the errors that say what to fix.
  */
-
-/**
- * The labels every Pipeline of the entity carries: the equality terms of its
- * label selector (`backstage.io/kubernetes-id=<id>`, or the `a=b` and
- * `a in (b)` terms of its `backstage.io/kubernetes-label-selector`).
- */
-export function entityLabels(scope: EntityScope): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const term of scope.selector) {
-    if (term.operator === 'in' && term.values.length === 1) {
-      labels[term.key] = term.values[0];
-    }
-  }
-  return labels;
-}
 
 /** Where a Pipeline is written: the route's or the request's, never the body's metadata. */
 export interface PipelineLocation {
@@ -58,7 +44,7 @@ export function labelForEntity(
     );
   }
   const labels = { ...pipeline.metadata.labels };
-  for (const [key, value] of Object.entries(entityLabels(scope))) {
+  for (const [key, value] of Object.entries(selectorLabels(scope.selector))) {
     if (labels[key] !== undefined && labels[key] !== value) {
       throw new InputError(
         `metadata.labels["${key}"] is "${labels[key]}", but the Pipelines of ${scope.entityRef} carry "${value}"; remove the label or set it to "${value}"`,

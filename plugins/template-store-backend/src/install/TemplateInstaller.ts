@@ -6,6 +6,7 @@ import {
   isNotFound,
   KubernetesCallContext,
   mapKubernetesError,
+  selectorLabels,
 } from '@cairn/plugin-kubernetes-node';
 import {
   ClusterTemplate,
@@ -18,7 +19,7 @@ import {
 } from '@cairn/plugin-template-store-common';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { clusterObjectTemplateYaml } from '../publish/clusterTemplate';
-import { entityLabels, installDifference } from './installDiff';
+import { installDifference } from './installDiff';
 
 type Json = Record<string, any>;
 
@@ -69,7 +70,7 @@ export class TemplateInstaller {
     this.checkTarget(scope, cluster, namespace);
     const desired = templateObject(version.yaml, version, {
       namespace,
-      labels: entityLabels(scope.selector),
+      labels: selectorLabels(scope.selector),
     });
     const [group, apiVersion] = String(desired.apiVersion).split('/');
     const call = {
@@ -218,7 +219,7 @@ export class TemplateInstaller {
     const what = `${version.kind} "${version.name}" in namespace "${target.namespace}" on cluster "${cluster}"`;
     const from = installedFrom(existing.metadata);
     const labels: Record<string, string> = existing.metadata.labels ?? {};
-    const anotherEntitys = Object.keys(entityLabels(scope.selector)).some(
+    const anotherEntitys = Object.keys(selectorLabels(scope.selector)).some(
       key => labels[key] !== undefined,
     );
     if (

@@ -1,4 +1,3 @@
-import { LabelSelector } from '@cairn/plugin-kubernetes-node';
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 
@@ -56,15 +55,4 @@ export function installDifference(
       { context: 3 },
     ),
   };
-}
-
-/** The labels an entity's objects carry: its selector's `key=value` terms. */
-export function entityLabels(selector: LabelSelector): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const term of selector) {
-    if (term.operator === 'in' && term.values.length === 1) {
-      labels[term.key] = term.values[0];
-    }
-  }
-  return labels;
 }
