@@ -20,13 +20,12 @@ import {
   DebugToolkitOption,
 } from '@cairn/plugin-debug-terminal-common';
 import {
-  CachedObject,
   ClusterAccess,
   ClusterWatches,
   EntityScope,
   isInScope,
   mapKubernetesError,
-  WatchedResource,
+  PODS,
 } from '@cairn/plugin-kubernetes-node';
 import { CoreV1Api, CustomObjectsApi, V1Pod } from '@kubernetes/client-node';
 import { summarizePod } from './podSummary';
@@ -44,16 +43,8 @@ const sessionResource = {
   plural: DEBUG_SESSION_PLURAL,
 };
 
-/**
- * Pods, from THE shared watch of pods of each cluster (the Rollouts backend
- * reads the same one): a pods list costs no cluster call.
- */
-const PODS: WatchedResource<V1Pod & CachedObject> = {
-  group: '',
-  version: 'v1',
-  plural: 'pods',
-  kind: 'Pod',
-};
+// Pods come from THE shared watch of pods of each cluster (kubernetes-node's
+// PODS, which the Rollouts backend reads too): a pods list costs no cluster call.
 
 /** How long a pods list waits for a cluster's first list of pods. */
 const PODS_SYNC_TIMEOUT_MS = 10_000;

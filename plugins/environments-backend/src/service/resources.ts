@@ -1,7 +1,11 @@
-import type { V1Node, V1Pod, V1StorageClass } from '@kubernetes/client-node';
+import type { V1StorageClass } from '@kubernetes/client-node';
 import {
+  CachedNode,
   CachedObject,
+  CachedPod,
   ClusterWatches,
+  NODES,
+  PODS,
   ResourceCache,
   WatchedResource,
 } from '@cairn/plugin-kubernetes-node';
@@ -22,8 +26,6 @@ import {
  */
 
 export type CachedEnvironment = Environment & CachedObject;
-export type CachedNode = V1Node & CachedObject;
-export type CachedPod = V1Pod & CachedObject;
 export type CachedStorageClass = V1StorageClass & CachedObject;
 
 export const ENVIRONMENTS: WatchedResource<CachedEnvironment> = {
@@ -34,19 +36,8 @@ export const ENVIRONMENTS: WatchedResource<CachedEnvironment> = {
   namespaced: false,
   notServedHint: 'is the Environment CRD installed (operators/deploy)?',
 };
-export const NODES: WatchedResource<CachedNode> = {
-  group: '',
-  version: 'v1',
-  plural: 'nodes',
-  kind: 'Node',
-  namespaced: false,
-};
-export const PODS: WatchedResource<CachedPod> = {
-  group: '',
-  version: 'v1',
-  plural: 'pods',
-  kind: 'Pod',
-};
+export { NODES, PODS };
+export type { CachedNode, CachedPod };
 export const STORAGE_CLASSES: WatchedResource<CachedStorageClass> = {
   group: 'storage.k8s.io',
   version: 'v1',

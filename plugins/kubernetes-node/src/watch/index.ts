@@ -6,6 +6,8 @@ export type {
   ResourceKind,
 } from './ResourceCache';
 export { ClusterWatches } from './ClusterWatches';
+export { NODES, PODS } from './coreResources';
+export type { CachedNode, CachedPod } from './coreResources';
 export type {
   ClusterUnreachable,
   ClusterWatchesOptions,

@@ -1,11 +1,11 @@
-import type {
-  V1ControllerRevision,
-  V1Node,
-  V1Pod,
-} from '@kubernetes/client-node';
+import type { V1ControllerRevision } from '@kubernetes/client-node';
 import {
+  CachedNode,
   CachedObject,
+  CachedPod,
   ClusterWatches,
+  NODES,
+  PODS,
   ResourceCache,
   WatchedResource,
 } from '@cairn/plugin-kubernetes-node';
@@ -26,9 +26,8 @@ import {
  */
 
 export type CachedStone = Stone & CachedObject;
-export type CachedPod = V1Pod & CachedObject;
 export type CachedRevision = V1ControllerRevision & CachedObject;
-export type CachedNode = V1Node & CachedObject;
+export type { CachedNode, CachedPod };
 
 export const STONES: WatchedResource<CachedStone> = {
   group: STONE_GROUP,
@@ -37,24 +36,12 @@ export const STONES: WatchedResource<CachedStone> = {
   kind: STONE_KIND,
   notServedHint: 'is the Stone CRD installed (operators/deploy)?',
 };
-export const PODS: WatchedResource<CachedPod> = {
-  group: '',
-  version: 'v1',
-  plural: 'pods',
-  kind: 'Pod',
-};
+export { NODES, PODS };
 export const CONTROLLER_REVISIONS: WatchedResource<CachedRevision> = {
   group: 'apps',
   version: 'v1',
   plural: 'controllerrevisions',
   kind: 'ControllerRevision',
-};
-export const NODES: WatchedResource<CachedNode> = {
-  group: '',
-  version: 'v1',
-  plural: 'nodes',
-  kind: 'Node',
-  namespaced: false,
 };
 
 /** What the lists wait for; nodes only place pods, so a page does not wait for them. */
