@@ -7,7 +7,13 @@ export type { BenchOptions } from './options';
 export { median, percentile, summarize } from './statistics';
 export type { Summary } from './statistics';
 export { pool } from './pool';
-export { REPO_ROOT, codeVersion, loadAverage, machine } from './machine';
+export {
+  REPO_ROOT,
+  codeVersion,
+  describeLoad,
+  loadAverage,
+  machine,
+} from './machine';
 export {
   cpuSeconds,
   machineCpuBusy,

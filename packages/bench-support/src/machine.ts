@@ -45,3 +45,22 @@ export function loadAverage(): string {
     .map(l => l.toFixed(1))
     .join(' / ');
 }
+
+/**
+ * The report's sentence on the machine's load around a run (`before` and
+ * `after` as {@link loadAverage} writes them): whether other work already
+ * kept the cores busy when it began, which makes its rates lower bounds and
+ * its latencies upper bounds.
+ */
+export function describeLoad(
+  before: string,
+  after: string,
+  cores: number = os.cpus().length,
+): string {
+  const startedBusy = Number.parseFloat(before) >= cores / 2;
+  return `Load average (1 / 5 / 15 min) ${before} before, ${after} after: ${
+    startedBusy
+      ? `other work already kept the ${cores} cores busy when it began, so rates are lower bounds and latencies upper bounds`
+      : `the ${cores} cores were nearly idle when it began`
+  }.`;
+}
