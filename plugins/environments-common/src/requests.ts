@@ -5,12 +5,8 @@ import {
   TENANT_ROLES,
 } from '@cairn/operators-api';
 import {
-  DNS1123_LABEL_MAX_LENGTH,
-  DNS1123_LABEL_PATTERN,
-  DNS1123_SUBDOMAIN_MAX_LENGTH,
-  DNS1123_SUBDOMAIN_PATTERN,
-  dns1123LabelErrors,
-  dns1123SubdomainErrors,
+  dns1123LabelSchema,
+  dns1123SubdomainSchema,
 } from '@cairn/plugin-pipelines-common';
 import { z } from 'zod';
 
@@ -24,29 +20,6 @@ import { z } from 'zod';
 
 export { describeIssues } from '@cairn/plugin-pipelines-common';
 
-function kubernetesName(
-  errorsOf: (value: string) => string[],
-  shape: { pattern: string; maxLength: number },
-  missing: string,
-) {
-  return z
-    .string({ error: missing })
-    .superRefine((value, ctx) => {
-      for (const message of errorsOf(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Invalid value: ${JSON.stringify(value)}: ${message}`,
-        });
-      }
-    })
-    .meta(shape);
-}
-
-const LABEL_SHAPE = {
-  pattern: DNS1123_LABEL_PATTERN,
-  maxLength: DNS1123_LABEL_MAX_LENGTH,
-};
-
 const clusterName = z
   .string({ error: 'is required: the cluster name' })
   .min(1, 'is required: the cluster name');
@@ -56,9 +29,7 @@ const clusterName = z
  * label binding its nodes (`env.tenancy.cairn.dev/<name>`).
  * @public
  */
-export const environmentNameSchema = kubernetesName(
-  dns1123LabelErrors,
-  LABEL_SHAPE,
+export const environmentNameSchema = dns1123LabelSchema(
   "is required: the environment's name",
 );
 
@@ -160,9 +131,7 @@ export const resourceListSchema = z
 /** The spec of an Environment as ops write it. @public */
 export const environmentSpecSchema = z
   .object({
-    namespace: kubernetesName(
-      dns1123LabelErrors,
-      LABEL_SHAPE,
+    namespace: dns1123LabelSchema(
       'is required: the namespace the environment is',
     ),
     owner: groupRefSchema.describe('The owning team, a catalog group ref'),
@@ -185,16 +154,7 @@ export const environmentSpecSchema = z
       .describe('Teams given the admin, edit or view role in the namespace'),
     placement: placementSchema.optional(),
     storageClasses: z
-      .array(
-        kubernetesName(
-          dns1123SubdomainErrors,
-          {
-            pattern: DNS1123_SUBDOMAIN_PATTERN,
-            maxLength: DNS1123_SUBDOMAIN_MAX_LENGTH,
-          },
-          'must be a StorageClass name',
-        ),
-      )
+      .array(dns1123SubdomainSchema('must be a StorageClass name'))
       .optional()
       .describe(
         'The StorageClasses claims may use; absent: all, []: none (every other class gets a quota of 0)',

@@ -67,13 +67,28 @@ const SUBDOMAIN_SHAPE = {
   maxLength: DNS1123_SUBDOMAIN_MAX_LENGTH,
 };
 
-/** A namespace name: a DNS-1123 label. */
-const namespaceName = (missing = 'is required: the namespace') =>
+/**
+ * A name that must be a DNS-1123 label (a namespace, an Environment),
+ * refused in Kubernetes' wording; `missing` says what to give when absent.
+ * @public
+ */
+export const dns1123LabelSchema = (missing: string) =>
   kubernetesName(dns1123LabelErrors, LABEL_SHAPE, missing);
 
-/** An object name (PipelineRun, Pipeline, ServiceAccount): a DNS-1123 subdomain. */
-const objectName = (missing: string) =>
+/**
+ * A name that must be a DNS-1123 subdomain (most object names: PipelineRun,
+ * Pipeline, ServiceAccount, StorageClass), refused in Kubernetes' wording.
+ * @public
+ */
+export const dns1123SubdomainSchema = (missing: string) =>
   kubernetesName(dns1123SubdomainErrors, SUBDOMAIN_SHAPE, missing);
+
+/** A namespace name: a DNS-1123 label. */
+const namespaceName = (missing = 'is required: the namespace') =>
+  dns1123LabelSchema(missing);
+
+/** An object name (PipelineRun, Pipeline, ServiceAccount): a DNS-1123 subdomain. */
+const objectName = dns1123SubdomainSchema;
 
 const clusterName = (missing = 'is required: the cluster name') =>
   z.string({ error: missing }).min(1, missing);
