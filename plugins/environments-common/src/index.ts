@@ -10,6 +10,4 @@ export * from './permissions';
 export * from './requests';
 export * from './api';
 export * from './topology';
-export * from './nodeImport';
-export * from './signals';
 export * from './environmentRequests';
