@@ -133,7 +133,7 @@ const DATABASES = args.databases.split(',').map(d => {
   return name;
 });
 const POSTGRES_URL = args['postgres-url'].replace(/\/$/, '');
-/** The PostgreSQL database's name prefix: the plugin's database is `${prefix}rollouts`. */
+/** The prefix of the PostgreSQL databases of the backend's plugins (`${prefix}rollouts`, …). */
 const POSTGRES_PREFIX = `cairn_rollouts_bench_${process.pid}_`;
 const DATABASE_NAMES = {
   sqlite: 'SQLite (in memory)',
@@ -635,10 +635,15 @@ async function main() {
     for (const stop of backendStops) await stop();
     await cluster.stop();
     if (DATABASES.includes('postgres')) {
+      // Every plugin of the backend (auth and permission too) had its database.
       const server = knexFactory({ client: 'pg', connection: POSTGRES_URL });
-      await server.raw('drop database if exists ?? with (force)', [
-        `${POSTGRES_PREFIX}rollouts`,
-      ]);
+      const { rows } = await server.raw(
+        'select datname from pg_database where starts_with(datname, ?)',
+        [POSTGRES_PREFIX],
+      );
+      for (const { datname } of rows) {
+        await server.raw('drop database if exists ?? with (force)', [datname]);
+      }
       await server.destroy();
     }
   }
