@@ -1,4 +1,5 @@
 import { DEFAULT_GROUP_TEMPLATE, DEFAULT_TOPOLOGY_LABELS } from './constants';
+import type { PlacementAdmission } from './affinity';
 import type { TopologyLabels } from './placement';
 
 /** How the Environment controller maps placement and tenants onto the cluster. @public */
@@ -7,6 +8,13 @@ export interface EnvironmentConfig {
   topologyLabels: TopologyLabels;
   /** The RBAC group of a catalog group: `{name}` and `{namespace}` are the ref's parts. */
   groupTemplate: string;
+  /**
+   * How pods are kept on the placement's nodes: the PodNodeSelector
+   * plugin's namespace annotation (the default here, for embedders; the
+   * manager's `--placement-admission` chooses), or the operator's mutating
+   * webhook, which then needs no annotation nor binding labels on nodes.
+   */
+  placementAdmission?: PlacementAdmission;
 }
 
 /**

@@ -6,3 +6,5 @@ export * from './placement';
 export * from './quota';
 export * from './objects';
 export * from './plan';
+export * from './affinity';
+export * from './webhook';

@@ -452,6 +452,53 @@ describe('planEnvironment', () => {
     });
   });
 
+  it('leaves placement to the webhook when configured so: no binding labels nor node selector, its own taken back', () => {
+    const observation = settled(converged());
+    observation.config = {
+      ...observation.config,
+      placementAdmission: 'Webhook',
+    };
+    const { actions } = planEnvironment(observation);
+    expect(actions.filter(a => a.type !== 'updateStatus')).toEqual([
+      { type: 'labelNode', node: 'a1', label: LABEL, bind: false },
+      { type: 'labelNode', node: 'a2', label: LABEL, bind: false },
+      {
+        type: 'patchNamespace',
+        name: 'shop',
+        labels: {},
+        annotations: {
+          'scheduler.alpha.kubernetes.io/node-selector': null,
+          'tenancy.cairn.dev/node-selector': null,
+        },
+      },
+    ]);
+    // The nodes are still resolved: the status tells where pods go.
+    expect(statusOf(actions)!.nodes).toEqual(['a1', 'a2']);
+    expect(condition(actions, 'PlacementEmpty')).toMatchObject({
+      status: 'False',
+      reason: 'NodesMatched',
+    });
+  });
+
+  it('creates a namespace without a node selector in webhook mode', () => {
+    const observation = converged();
+    observation.config = {
+      ...observation.config,
+      placementAdmission: 'Webhook',
+    };
+    observation.namespace = undefined;
+    observation.nodes = [node('a1', 'zone-a'), node('b1', 'zone-b')];
+    const create = planEnvironment(observation).actions.find(
+      a => a.type === 'createNamespace',
+    ) as Extract<EnvironmentAction, { type: 'createNamespace' }>;
+    expect(create.namespace.metadata!.annotations).toEqual({
+      'tenancy.cairn.dev/owner': 'group:default/team-storefront',
+    });
+    expect(types(planEnvironment(observation).actions)).not.toContain(
+      'labelNode',
+    );
+  });
+
   it('relabels a namespace whose labels or annotation were edited', () => {
     const observation = settled(converged());
     const { actions } = planEnvironment({

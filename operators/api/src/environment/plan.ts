@@ -393,11 +393,14 @@ export function planEnvironment(
   // A single-value placement selects its topology label directly: no node
   // carries the binding label then (any left from an earlier placement go).
   const direct = directPlacementSelector(spec.placement, config.topologyLabels);
+  // The webhook writes node affinity from the placement itself: no node
+  // carries the binding label then, and the namespace no selector.
+  const byAnnotation = config.placementAdmission !== 'Webhook';
   const actions: EnvironmentAction[] = [];
   for (const change of nodeLabelChanges(
     label.key,
     observation.nodes,
-    direct ? [] : nodes,
+    direct || !byAnnotation ? [] : nodes,
   ))
     actions.push({
       type: 'labelNode',
@@ -413,7 +416,7 @@ export function planEnvironment(
     : placementAnnotation(label.key);
   const annotations: Record<string, string> = {
     ...metadata.annotations,
-    ...(bound
+    ...(bound && byAnnotation
       ? {
           ...selector,
           [ANNOTATION_PLACEMENT_SELECTOR]: selector[NODE_SELECTOR_ANNOTATION],
@@ -460,7 +463,7 @@ export function planEnvironment(
     for (const [key, value] of Object.entries(annotations))
       if (namespace.metadata?.annotations?.[key] !== value)
         annotationPatch[key] = value;
-    if (!bound)
+    if (!bound || !byAnnotation)
       Object.assign(annotationPatch, releasedSelector(namespace, label));
     if (Object.keys(labelPatch).length || Object.keys(annotationPatch).length)
       actions.push({
