@@ -516,7 +516,9 @@ async function main() {
                 const res = await get(agent, port, path, signIn);
                 if (res.status !== 200) {
                   throw new Error(
-                    `${path}: ${res.status} ${res.body.toString().slice(0, 300)}`,
+                    `${path}: ${res.status} ${res.body
+                      .toString()
+                      .slice(0, 300)}`,
                   );
                 }
                 times.push(res.ms);
@@ -536,7 +538,9 @@ async function main() {
             cpuMs: (cpu.user + cpu.system) / 1000 / REQUESTS,
           });
           log(
-            `${DATABASE_NAMES[database]}, ${name}, ${clients} client(s): p50 ${summary.p50.toFixed(
+            `${
+              DATABASE_NAMES[database]
+            }, ${name}, ${clients} client(s): p50 ${summary.p50.toFixed(
               1,
             )} ms, p95 ${summary.p95.toFixed(1)} ms`,
           );
@@ -583,9 +587,9 @@ async function main() {
       b < 10 * 1024 ? `${b} B` : `${(b / 1024).toFixed(0)} KiB`;
     const rows = results.map(
       r =>
-        `| ${DATABASE_NAMES[r.database]} | ${r.name} | ${r.clients} | ${kib(r.bytes)} | ${ms(
-          r.cpuMs,
-        )} | < ${AIM_P95_MS} ms | ${ms(r.summary.p50)} | ${ms(
+        `| ${DATABASE_NAMES[r.database]} | ${r.name} | ${r.clients} | ${kib(
+          r.bytes,
+        )} | ${ms(r.cpuMs)} | < ${AIM_P95_MS} ms | ${ms(r.summary.p50)} | ${ms(
           r.summary.p95,
         )} | ${ms(r.summary.max)} | ${
           r.summary.p95 < AIM_P95_MS ? 'met' : 'missed'
