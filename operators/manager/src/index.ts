@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { controllers } from './controllers';
-export { loadKubeConfig, startOperatorManager } from './manager';
+export { loadKubeConfig } from './kubeConfig';
+export { startOperatorManager } from './manager';
 export type { StartOptions } from './manager';
 export { parseFlags, USAGE } from './options';
 export type { ManagerFlags } from './options';

@@ -1,4 +1,3 @@
-import { loadKubeConfig } from './manager';
 import { parseFlags } from './options';
 
 describe('parseFlags', () => {
@@ -55,31 +54,5 @@ describe('parseFlags', () => {
     expect(parseFlags(['--rack-label', 'rack_2.x'])).toMatchObject({
       rackLabel: 'rack_2.x',
     });
-  });
-});
-
-describe('loadKubeConfig', () => {
-  it('refuses to guess a server when no kubeconfig is found', () => {
-    const saved = {
-      KUBECONFIG: process.env.KUBECONFIG,
-      HOME: process.env.HOME,
-    };
-    process.env.KUBECONFIG = '';
-    process.env.HOME = '/nonexistent';
-    try {
-      expect(() => loadKubeConfig()).toThrow(
-        'no kubeconfig found ($KUBECONFIG, ~/.kube/config) and not running in a cluster; pass --kubeconfig',
-      );
-    } finally {
-      for (const [name, value] of Object.entries(saved))
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-    }
-  });
-
-  it('names a kubeconfig file it cannot read', () => {
-    expect(() => loadKubeConfig('/nonexistent/kubeconfig')).toThrow(
-      /\/nonexistent\/kubeconfig/,
-    );
   });
 });

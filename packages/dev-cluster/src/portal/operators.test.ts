@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -187,6 +187,23 @@ describe('the operators on the dev cluster', () => {
     expect([...users]).toEqual([
       'system:serviceaccount:cairn-system:cairn-operators',
     ]);
+    // Found as a real operator finds it: in-cluster where pods are isolated
+    // (the token at Kubernetes' path, no $KUBECONFIG), else $KUBECONFIG.
+    const isolated = (await core.listNode()).items.every(node =>
+      node.status?.conditions?.some(
+        c => c.type === 'PodIsolation' && c.status === 'True',
+      ),
+    );
+    const env = pods.items[0].spec!.containers[0].env ?? [];
+    if (isolated) {
+      expect(env.map(e => e.name)).not.toContain('KUBECONFIG');
+      await expect(stat(kubeconfigPath())).rejects.toThrow('ENOENT');
+    } else {
+      expect(env).toContainEqual({
+        name: 'KUBECONFIG',
+        value: kubeconfigPath(),
+      });
+    }
   });
 
   it('creates the pods of a Stone applied with kubectl', async () => {
@@ -213,19 +230,22 @@ describe('the operators on the dev cluster', () => {
   });
 
   it('stops the managers with the cluster', async () => {
-    const entry = `KUBECONFIG=${kubeconfigPath()}`;
-    await waitFor(
-      () => processesWith(entry),
-      pids => pids.length === 2,
-      'the two manager processes',
-    );
+    const pods = await admin.makeApiClient(CoreV1Api).listNamespacedPod({
+      namespace: 'cairn-system',
+      labelSelector: 'app.kubernetes.io/name=cairn-operators',
+    });
+    // The Deployment gives each manager its pod's name (the downward API).
+    const entries = pods.items.map(pod => `POD_NAME=${pod.metadata!.name}`);
+    const managers = async () =>
+      (await Promise.all(entries.map(processesWith))).flat();
+    await waitFor(managers, pids => pids.length >= 2, 'the manager processes');
     await cluster!.stop();
-    expect(await processesWith(entry)).toEqual([]);
+    expect(await managers()).toEqual([]);
   });
 });
 
 describe('a persisted dev cluster started again on another port', () => {
-  it('replaces the managers, whose kubeconfig named the old port', async () => {
+  it('replaces the managers, which reached the old port', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cairn-operators-'));
     const start = async () => {
       const { objects, imageCatalogFile } = await prepareOperators({

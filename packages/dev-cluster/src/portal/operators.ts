@@ -18,15 +18,15 @@ import { renderKustomization } from './kustomize';
  * Cairn's operators on the dev cluster: operators/dev-cluster (the real
  * operators/deploy plus what differs where containers are local processes)
  * applied as `kubectl apply --server-side -k` would, the image it names
- * mapped to this checkout's manager, and the manager's credentials: a
- * kubeconfig for the cairn-operators ServiceAccount, named by $KUBECONFIG.
+ * mapped to this checkout's manager. The manager finds its credentials as on
+ * any cluster: in its pod, the cairn-operators ServiceAccount's token at
+ * /var/run/secrets/kubernetes.io/serviceaccount. Only where pods are not
+ * isolated (no such path in them) does the setup write it a kubeconfig for
+ * that ServiceAccount and name it by $KUBECONFIG.
  */
 
 /** The manager's Deployment, its ServiceAccount and its namespace. */
 export const OPERATORS = { namespace: 'cairn-system', name: 'cairn-operators' };
-
-/** Holds the path of the manager's kubeconfig (its KUBECONFIG); see operators/dev-cluster. */
-export const OPERATORS_CONFIG_MAP = 'cairn-operators-dev-cluster';
 
 const FIELD_MANAGER = 'cairn-dev-cluster';
 
@@ -165,11 +165,22 @@ async function operatorsKubeconfig(
   });
 }
 
+/** Whether the cluster's pods are isolated (its Nodes' PodIsolation condition), so a pod has its ServiceAccount's token at Kubernetes' path. */
+async function podsIsolated(kubeConfig: KubeConfig): Promise<boolean> {
+  const nodes = await kubeConfig.makeApiClient(CoreV1Api).listNode();
+  return nodes.items.some(node =>
+    node.status?.conditions?.some(
+      c => c.type === 'PodIsolation' && c.status === 'True',
+    ),
+  );
+}
+
 /**
  * Installs the operators: namespace, CRDs, ServiceAccount and RBAC, then the
- * manager's kubeconfig (written to `kubeconfigPath`, mode 0600, its path in
- * the ConfigMap), then the Deployment, whose pods need both. Applied with
- * server-side apply on every start, so the cluster follows the checkout.
+ * Deployment. Where pods are not isolated, the manager gets a kubeconfig
+ * (written to `kubeconfigPath`, mode 0600) named by $KUBECONFIG in its
+ * container. Applied with server-side apply on every start, so the cluster
+ * follows the checkout.
  */
 async function installOperators(options: {
   kubeConfig: KubeConfig;
@@ -189,24 +200,24 @@ async function installOperators(options: {
     ),
   ];
   for (const object of first) await apply(kubeConfig, object);
-  // A week, as the portal's token: issued anew on every start.
-  const kubeconfig = await operatorsKubeconfig(kubeConfig, 7 * 24 * 3600);
-  await mkdir(path.dirname(options.kubeconfigPath), { recursive: true });
-  await writeFile(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
-  await apply(kubeConfig, {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: OPERATORS_CONFIG_MAP,
-      namespace: OPERATORS.namespace,
-      labels: { 'app.kubernetes.io/part-of': 'cairn' },
-    },
-    data: { kubeconfig: options.kubeconfigPath },
-  } as KubernetesObject);
-  // Containers that were running when the cluster stopped are restarted as
-  // it starts, before this kubeconfig is written: if the API server moved
-  // (a new port), they read the old one. A changed annotation rolls them.
   const template = deployment.spec!.template;
+  let containers = template.spec!.containers;
+  if (!(await podsIsolated(kubeConfig))) {
+    // A week, as the portal's token: issued anew on every start.
+    const kubeconfig = await operatorsKubeconfig(kubeConfig, 7 * 24 * 3600);
+    await mkdir(path.dirname(options.kubeconfigPath), { recursive: true });
+    await writeFile(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
+    containers = containers.map(container => ({
+      ...container,
+      env: [
+        ...(container.env ?? []).filter(e => e.name !== 'KUBECONFIG'),
+        { name: 'KUBECONFIG', value: options.kubeconfigPath },
+      ],
+    }));
+  }
+  // Containers that were running when the cluster stopped are restarted as
+  // it starts, before a kubeconfig is written: if the API server moved (a
+  // new port), they read the old one. A changed annotation rolls them.
   await apply(kubeConfig, {
     ...deployment,
     spec: {
@@ -220,6 +231,7 @@ async function installOperators(options: {
             [API_SERVER_ANNOTATION]: kubeConfig.getCurrentCluster()!.server,
           },
         },
+        spec: { ...template.spec!, containers },
       },
     },
   } as KubernetesObject);
@@ -274,8 +286,8 @@ export async function prepareOperators(options: {
 }
 
 /**
- * Once the cluster serves: installs the prepared operators (the manager's
- * kubeconfig in `<stateDir>/operators/kubeconfig`), or without them removes
+ * Once the cluster serves: installs the prepared operators (where pods are
+ * not isolated, the manager's kubeconfig in `<stateDir>/operators/kubeconfig`), or without them removes
  * a Deployment an earlier start left. Returns a line saying which.
  */
 export async function startOperators(

@@ -348,10 +348,9 @@ export class ProcessRuntime extends EventEmitter {
     const attempt = this.attempts.get(key) ?? 0;
     this.attempts.set(key, attempt + 1);
     const imageConfig = this.images.config(config.image);
-    // A program of this host (the catalog's entrypointOnHost, such as Cairn's operators) runs as one.
-    const sandbox = imageConfig?.entrypointOnHost
-      ? undefined
-      : this.sandboxOf(config);
+    // A program of this host (the catalog's entrypointOnHost, such as Cairn's
+    // operators) runs in the sandbox as any other: the checkout is shown there.
+    const sandbox = this.sandboxOf(config);
     const env = {
       PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
       HOSTNAME: config.hostname ?? config.podName,
