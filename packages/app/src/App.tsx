@@ -24,9 +24,12 @@ import { CatalogGraphPage } from '@backstage/plugin-catalog-graph';
 import { NotificationsPage } from '@backstage/plugin-notifications';
 import { SignalsDisplay } from '@backstage/plugin-signals';
 import { EnvironmentsPage } from '@cairn/plugin-environments';
-import { PipelinesPage } from '@cairn/plugin-pipelines';
+import { PipelinesPage, pipelinesPlugin } from '@cairn/plugin-pipelines';
 import { RolloutsPage } from '@cairn/plugin-rollouts';
-import { TemplateStorePage } from '@cairn/plugin-template-store';
+import {
+  TemplateStorePage,
+  templateStorePlugin,
+} from '@cairn/plugin-template-store';
 import { apis } from './apis';
 import { entityPage } from './components/catalog/EntityPage';
 import { searchPage } from './components/search/SearchPage';
@@ -66,6 +69,10 @@ const app = createApp({
   bindRoutes({ bind }) {
     bind(orgPlugin.externalRoutes, {
       catalogIndex: catalogPlugin.routes.catalogIndex,
+    });
+    // The builder's "Save to store" links to wherever the store is mounted.
+    bind(pipelinesPlugin.externalRoutes, {
+      templateStore: templateStorePlugin.routes.root,
     });
   },
   components: {

@@ -18,7 +18,11 @@ import {
   WebhooksClient,
   webhooksApiRef,
 } from './api';
-import { entityContentRouteRef, rootRouteRef } from './routes';
+import {
+  entityContentRouteRef,
+  rootRouteRef,
+  templateStoreRouteRef,
+} from './routes';
 
 /*
  * Pipelines for apps on Backstage's new frontend system: the same API
@@ -84,5 +88,8 @@ export default createFrontendPlugin({
   routes: {
     root: convertLegacyRouteRef(rootRouteRef),
     entityContent: convertLegacyRouteRef(entityContentRouteRef),
+  },
+  externalRoutes: {
+    templateStore: convertLegacyRouteRef(templateStoreRouteRef),
   },
 });

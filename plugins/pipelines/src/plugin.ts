@@ -11,7 +11,11 @@ import {
   WebhooksClient,
   webhooksApiRef,
 } from './api';
-import { entityContentRouteRef, rootRouteRef } from './routes';
+import {
+  entityContentRouteRef,
+  rootRouteRef,
+  templateStoreRouteRef,
+} from './routes';
 
 /** The Pipelines frontend plugin. @public */
 export const pipelinesPlugin = createPlugin({
@@ -33,6 +37,9 @@ export const pipelinesPlugin = createPlugin({
   routes: {
     root: rootRouteRef,
     entityContent: entityContentRouteRef,
+  },
+  externalRoutes: {
+    templateStore: templateStoreRouteRef,
   },
 });
 

@@ -57,7 +57,10 @@ const identityApi = {
   }),
 };
 
-async function renderDialog(api: Partial<TemplateStoreApi>) {
+async function renderDialog(
+  api: Partial<TemplateStoreApi>,
+  { storePath }: { storePath?: string } = { storePath: '/templates' },
+) {
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -65,10 +68,18 @@ async function renderDialog(api: Partial<TemplateStoreApi>) {
         [identityApiRef, identityApi],
       ]}
     >
-      <PublishDialog yaml={pipelineYaml} onClose={() => {}} />
+      <PublishDialog
+        yaml={pipelineYaml}
+        storePath={storePath}
+        onClose={() => {}}
+      />
     </TestApiProvider>,
   );
 }
+
+// userEvent types character by character through MUI's inputs, which takes
+// seconds on a busy machine; the default 5 s cut tests off mid-way.
+jest.setTimeout(30_000);
 
 describe('PublishDialog with the builder’s YAML', () => {
   it('suggests the next version and owner, publishes, and links to the template', async () => {
@@ -111,6 +122,31 @@ describe('PublishDialog with the builder’s YAML', () => {
         yaml: expect.stringContaining('description: Builds Go services'),
       },
     ]);
+  });
+
+  it('says what it published without a link when the caller has no route to the store', async () => {
+    await renderDialog(
+      {
+        getTemplate: async () => existing,
+        publish: async request => ({
+          ...existing.versions[0],
+          kind: 'Pipeline',
+          name: 'build',
+          version: request.version,
+          yaml: request.yaml,
+          docs: {} as any,
+        }),
+      },
+      {},
+    );
+    await waitFor(() =>
+      expect(screen.getByLabelText('Version')).toHaveValue('0.2.1'),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Publish' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      /^Published Pipeline build 0.2.1$/,
+    );
+    expect(screen.queryByRole('link')).not.toBeInTheDocument();
   });
 
   it('refuses a version not above the latest before asking the server', async () => {

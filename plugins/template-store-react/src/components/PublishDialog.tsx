@@ -43,7 +43,10 @@ export interface PublishDialogProps {
    * the template's page.
    */
   onPublished?: (published: TemplateVersionDetail) => void;
-  /** Where the app mounts the store's page, for that link. */
+  /**
+   * Where the app mounts the store's page, for that link (the caller's route
+   * ref to the store, as the app bound it); without it there is no link.
+   */
   storePath?: string;
   onClose: () => void;
 }
@@ -65,7 +68,7 @@ function serverMessage(e: unknown): string {
  * @public
  */
 export function PublishDialog(props: PublishDialogProps) {
-  const { onClose, onPublished, storePath = '/templates' } = props;
+  const { onClose, onPublished, storePath } = props;
   const api = useApi(templateStoreApiRef);
   const identityApi = useApi(identityApiRef);
   const given = props.yaml;
@@ -207,10 +210,15 @@ export function PublishDialog(props: PublishDialogProps) {
         {error && <Alert severity="error">{error}</Alert>}
         {published && (
           <Alert severity="success">
-            Published {published.kind} {published.name} {published.version}:{' '}
-            <Link to={`${storePath}/${published.kind}/${published.name}`}>
-              open its page in the template store
-            </Link>
+            Published {published.kind} {published.name} {published.version}
+            {storePath !== undefined && (
+              <>
+                :{' '}
+                <Link to={`${storePath}/${published.kind}/${published.name}`}>
+                  open its page in the template store
+                </Link>
+              </>
+            )}
           </Alert>
         )}
         {given !== undefined && !givenDocs && (

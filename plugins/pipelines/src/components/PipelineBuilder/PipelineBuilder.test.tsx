@@ -31,6 +31,7 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
 import { pipelinesApiRef } from '../../api';
+import { templateStoreRouteRef } from '../../routes';
 import { PipelinesRouter } from '../PipelinesRouter';
 
 /*
@@ -210,6 +211,8 @@ async function render(
   beside?: ReactNode,
   /** APIs of other plugins the app has, e.g. the template store's. */
   appApis: Array<readonly [ApiRef<any>, any]> = [],
+  /** Routes the app mounts, e.g. where the template store is. */
+  mountedRoutes: Record<string, any> = {},
 ) {
   return renderInTestApp(
     <TestApiProvider
@@ -236,7 +239,7 @@ async function render(
       {beside}
       <PipelinesRouter entityRef={entity} />
     </TestApiProvider>,
-    { routeEntries: [route] },
+    { routeEntries: [route], mountedRoutes },
   );
 }
 
@@ -955,9 +958,17 @@ describe('PipelineBuilder', () => {
         } as any;
       },
     };
-    await render(fakeApi(), undefined, undefined, undefined, undefined, [
-      [templateStoreApiRef, store],
-    ]);
+    // The app mounts the store elsewhere than /templates and binds the
+    // builder's external route to it.
+    await render(
+      fakeApi(),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      [[templateStoreApiRef, store]],
+      { '/ci/store': templateStoreRouteRef },
+    );
     await userEvent.click(
       await screen.findByRole('button', { name: 'Save to store' }),
     );
@@ -977,7 +988,7 @@ describe('PipelineBuilder', () => {
       await within(dialog).findByRole('link', {
         name: 'open its page in the template store',
       }),
-    ).toHaveAttribute('href', '/templates/Pipeline/build');
+    ).toHaveAttribute('href', '/ci/store/Pipeline/build');
     expect(published).toEqual([
       {
         owner: 'group:default/team-a',
