@@ -2,15 +2,22 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { DEFAULT_TOPOLOGY_LABELS } from '@cairn/operators-api';
 import { environmentsPermissions } from '@cairn/plugin-environments-common';
 import { kubernetesAccessServiceRef } from '@cairn/plugin-kubernetes-node';
 import { AuthorizedEnvironmentsService } from './service/AuthorizedEnvironmentsService';
+import { RequestStore } from './database/RequestStore';
+import { AuthorizedEnvironmentRequestsService } from './service/AuthorizedEnvironmentRequestsService';
 import { EnvironmentsService } from './service/EnvironmentsService';
+import { EnvironmentRequestsService } from './service/EnvironmentRequestsService';
 import { createRouter } from './service/router';
 
 /**
  * Cairn's Environments backend: Environments (`tenancy.cairn.dev`) of
+const DEFAULT_OPS_GROUPS = ['group:default/ops'];
+
  * every configured cluster from the shared watches, created and edited by
  * ops, read by the teams they belong to; the clusters' node topology and
  * its labels.
@@ -31,6 +38,9 @@ export const environmentsPlugin = createBackendPlugin({
         kubernetes: kubernetesAccessServiceRef,
       },
       async init({
+        database: coreServices.database,
+        notifications: notificationService,
+        logger: coreServices.logger,
         config,
         httpRouter,
         httpAuth,
@@ -43,6 +53,9 @@ export const environmentsPlugin = createBackendPlugin({
         permissionsRegistry.addPermissions(environmentsPermissions);
         const labels = config.getOptionalConfig('environments.topologyLabels');
         const service = new EnvironmentsService({
+        database,
+        notifications,
+        logger,
           clusters: kubernetes.clusters,
           watches: kubernetes.watches,
           topologyLabels: {
@@ -64,6 +77,9 @@ export const environmentsPlugin = createBackendPlugin({
               permissions,
               userInfo,
             }),
+          watches: kubernetes.watches,
+          logger,
+        });
             httpAuth,
             auditor,
           }),
@@ -72,3 +88,24 @@ export const environmentsPlugin = createBackendPlugin({
     });
   },
 });
+            requests: new AuthorizedEnvironmentRequestsService({
+              service: new EnvironmentRequestsService({
+                store: await RequestStore.create(database),
+                environments: service,
+                clusters: kubernetes.clusters,
+                notifications,
+                logger,
+                // As the Cairn permission policy reads them.
+                opsGroups: (
+                  config.getOptionalStringArray('cairn.permission.opsGroups') ??
+                  DEFAULT_OPS_GROUPS
+                ).map(ref =>
+                  stringifyEntityRef(
+                    parseEntityRef(ref, { defaultKind: 'group' }),
+                  ),
+                ),
+              }),
+              environments: service,
+              permissions,
+              userInfo,
+            }),

@@ -164,6 +164,10 @@ it('serves its OpenAPI document', async () => {
     '/environments',
     '/environments/{cluster}',
     '/environments/{cluster}/{name}',
+    '/requests',
+    '/requests/{id}',
+    '/requests/{id}/approve',
+    '/requests/{id}/reject',
   ]);
 });
 

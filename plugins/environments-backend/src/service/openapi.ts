@@ -21,6 +21,7 @@ import {
   schemaRef as ref,
 } from '@cairn/backend-openapi';
 
+import { REQUEST_COMPONENTS, REQUEST_OPERATIONS } from './requestsOpenapi';
 /**
  * The environments API: environments-common's routes (method, path,
  * summary) with the schemas their inputs are parsed with; the router serves
@@ -127,9 +128,9 @@ export const API_OPERATIONS = {
 
 const ERROR_RESPONSES = {
   ...COMMON_ERROR_RESPONSES,
-  '404': errorResponse('No such cluster, environment or node'),
+  '404': errorResponse('No such cluster, environment, node or request'),
   '409': errorResponse(
-    'The environment changed since it was loaded, or its name or namespace is taken',
+    'The environment changed since it was loaded, or its name or namespace is taken; the request is decided already or asked for again',
   ),
   '503': CLUSTER_UNAVAILABLE_RESPONSE,
 };
@@ -264,8 +265,8 @@ export function buildOpenApiDocument() {
         'Cairn Environments: namespaces bound to nodes, storage classes and quotas, handed to teams (`/api/environments`)',
     },
     servers: [{ url: '/api/environments' }],
-    operations: API_OPERATIONS,
+    operations: { ...API_OPERATIONS, ...REQUEST_OPERATIONS },
     errorResponses: ERROR_RESPONSES,
-    schemas: COMPONENTS,
+    schemas: { ...COMPONENTS, ...REQUEST_COMPONENTS },
   });
 }

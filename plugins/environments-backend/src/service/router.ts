@@ -3,14 +3,20 @@ import {
   createOperationsRouter,
   OperationHandler,
 } from '@cairn/backend-openapi';
-import { EnvironmentsApiOperation } from '@cairn/plugin-environments-common';
+import {
+  EnvironmentRequestsApiOperation,
+  EnvironmentsApiOperation,
+} from '@cairn/plugin-environments-common';
 import express from 'express';
 import { AuthorizedEnvironmentsService } from './AuthorizedEnvironmentsService';
 import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
+import { AuthorizedEnvironmentRequestsService } from './AuthorizedEnvironmentRequestsService';
+import { REQUEST_OPERATIONS } from './requestsOpenapi';
 
 /** Dependencies of {@link createRouter}. */
 export interface RouterOptions {
   environments: AuthorizedEnvironmentsService;
+  requests: AuthorizedEnvironmentRequestsService;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
 }
@@ -23,7 +29,7 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { environments, httpAuth, auditor } = options;
+  const { environments, requests, httpAuth, auditor } = options;
   const handlers: Record<EnvironmentsApiOperation, OperationHandler> = {
     listEnvironments: ({ query }, caller) => environments.list(caller, query),
     getEnvironment: ({ params }, caller) => environments.get(caller, params),
@@ -37,10 +43,24 @@ export async function createRouter(
     getTopology: ({ params }, caller) => environments.topology(caller, params),
     labelNodes: ({ params, body }, caller) =>
       environments.labelNodes(caller, params, body),
+    importNodeLabels: ({ params, body }, caller) =>
+      environments.importNodeLabels(caller, params, body),
+  };
+  const requestHandlers: Record<
+    EnvironmentRequestsApiOperation,
+    OperationHandler
+  > = {
+    createRequest: ({ body }, caller) => requests.create(caller, body),
+    listRequests: ({ query }, caller) => requests.list(caller, query),
+    getRequest: ({ params }, caller) => requests.get(caller, params),
+    approveRequest: ({ params, body }, caller) =>
+      requests.approve(caller, params, body),
+    rejectRequest: ({ params, body }, caller) =>
+      requests.reject(caller, params, body),
   };
   return createOperationsRouter({
-    operations: API_OPERATIONS,
-    handlers,
+    operations: { ...API_OPERATIONS, ...REQUEST_OPERATIONS },
+    handlers: { ...handlers, ...requestHandlers },
     document: buildOpenApiDocument(),
     httpAuth,
     auditor,
