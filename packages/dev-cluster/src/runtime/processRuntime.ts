@@ -835,9 +835,14 @@ export class ProcessRuntime extends EventEmitter {
 
   /**
    * What to spawn for a program of the container: itself, or bwrap running
-   * it in the sandbox. An exec (`joining`) off a terminal enters the
-   * namespaces of the container's running main process, as an exec into a
-   * container does, so it sees its processes (PID namespace) and mounts.
+   * it in the sandbox. An exec (`joining`) enters the namespaces of the
+   * container's running main process, as an exec into a container does, so
+   * it sees its processes (PID namespace), mounts, hostname and IPC. On a
+   * terminal it runs under util-linux's `script`, which gives it a terminal
+   * of the sandbox's own and a session inside the PID namespace, as runc's
+   * console for `exec -t` does: a shell on the outer terminal could not hand
+   * it back on exit (its parent's process group is outside the namespace;
+   * dash then exits 2).
    */
   private launchOf(
     container: RunningContainer,
@@ -855,7 +860,7 @@ export class ProcessRuntime extends EventEmitter {
         sandboxed: false,
       };
     const member =
-      joining && !onTerminal && container.info.pid && !container.info.exit
+      joining && container.info.pid && !container.info.exit
         ? sandboxMember(container.info.pid)
         : undefined;
     if (member !== undefined)
@@ -867,8 +872,16 @@ export class ProcessRuntime extends EventEmitter {
           '--root',
           '--wd',
           '--',
-          executable,
-          ...args,
+          ...(onTerminal
+            ? [
+                'script',
+                '--quiet',
+                '--return',
+                '--command',
+                [executable, ...args].map(shellQuoted).join(' '),
+                '/dev/null',
+              ]
+            : [executable, ...args]),
         ],
         cwd: sandbox.rootDir,
         sandboxed: true,
@@ -1093,6 +1106,11 @@ function sandboxMember(bwrap: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `word` quoted for sh, which `script --command` runs. */
+export function shellQuoted(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /** nsenter's options for the namespaces of `pid`: mount, UTS and IPC always; user, PID and cgroup where they are its own. */

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,6 +157,71 @@ describe('pods on the dev cluster', () => {
       await kubectl(['cp', local, `web:/tmp/${name}`]);
       expect(await exec('web', `cat /tmp/${name}`)).toBe('copied in\n');
       expect(existsSync(path.join('/tmp', name))).toBe(false);
+    });
+
+    it("runs kubectl exec -it in the container's namespaces, on a terminal of its own", async () => {
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'writer' },
+          spec: {
+            containers: [
+              {
+                name: 'writer',
+                image: 'registry.example/writer:1',
+                command: [
+                  'sh',
+                  '-c',
+                  // $$$$: Kubernetes' expansion makes it the shell's $$.
+                  'echo written > /tmp/by-main; echo $$$$ > /tmp/main.pid; exec sleep 600',
+                ],
+              },
+            ],
+          },
+        }),
+      );
+      await kubectl([
+        'wait',
+        '--for=condition=Ready',
+        'pod/writer',
+        '--timeout=60s',
+      ]);
+      // `script` gives kubectl the terminal a user's would be; its shell
+      // expands no $ of inPod, escaped for it.
+      const inPod = [
+        'cat /tmp/by-main',
+        'hostname',
+        // The main process's PID as it saw it names it here: one PID namespace.
+        `tr '\\0' ' ' < /proc/\\$(cat /tmp/main.pid)/cmdline`,
+        'echo',
+        'tty',
+        'exit 5',
+      ].join('; ');
+      const result = await new Promise<{ code: number; stdout: string }>(
+        resolve => {
+          execFile(
+            'script',
+            [
+              '-qec',
+              `kubectl --kubeconfig ${cluster.kubeconfigPath} -n ${NAMESPACE} exec -it writer -- sh -c "${inPod}"`,
+              '/dev/null',
+            ],
+            (error, stdout) =>
+              resolve({
+                code: error
+                  ? Number((error as { code?: number }).code ?? 1)
+                  : 0,
+                stdout,
+              }),
+          ).stdin!.end();
+        },
+      );
+      expect(result.stdout).toMatch(
+        /written\r\nwriter\r\nsleep 600 \r\n\/dev\/pts\/\d+\r\n/,
+      );
+      expect(result.code).toBe(5);
     });
 
     it("mounts the ServiceAccount's token where loadFromCluster() finds it", async () => {
