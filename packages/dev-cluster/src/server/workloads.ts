@@ -320,7 +320,7 @@ export class Workloads {
         status: 'True',
         reason: 'Bubblewrap',
         message:
-          "pods run in their own mount, UTS, IPC and PID namespaces (bubblewrap); they share the host's network, each on its own loopback address",
+          "pods run in their own mount, UTS, IPC and PID namespaces (bubblewrap), not a network namespace: they share the host's network, each on its own loopback address, its declared ports checked before start (an unprivileged process cannot give a namespace a veth, and a user-mode stack such as pasta forwards only declared ports and leaves pods unable to reach each other's loopback addresses)",
       };
     return {
       type: 'PodIsolation',
