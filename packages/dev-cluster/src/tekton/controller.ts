@@ -1,6 +1,7 @@
 import {
   Controller,
   ItemExponentialFailureRateLimiter,
+  silentLogger,
 } from '@cairn/controller-runtime';
 import {
   ApiException,
@@ -137,6 +138,8 @@ export class TektonController {
         return { requeueAfterMs };
       },
       concurrency: CONCURRENT_RECONCILES,
+      // Errors go to onError; the embedding process's stdout is not the controller's.
+      logger: silentLogger,
       rateLimiter: new ItemExponentialFailureRateLimiter(
         RETRY_BASE_MS,
         RETRY_MAX_MS,
