@@ -7,20 +7,21 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { DEFAULT_TOPOLOGY_LABELS } from '@cairn/operators-api';
 import { environmentsPermissions } from '@cairn/plugin-environments-common';
 import { kubernetesAccessServiceRef } from '@cairn/plugin-kubernetes-node';
-import { AuthorizedEnvironmentsService } from './service/AuthorizedEnvironmentsService';
 import { RequestStore } from './database/RequestStore';
 import { AuthorizedEnvironmentRequestsService } from './service/AuthorizedEnvironmentRequestsService';
-import { EnvironmentsService } from './service/EnvironmentsService';
+import { AuthorizedEnvironmentsService } from './service/AuthorizedEnvironmentsService';
 import { EnvironmentRequestsService } from './service/EnvironmentRequestsService';
+import { EnvironmentsService } from './service/EnvironmentsService';
 import { createRouter } from './service/router';
+
+const DEFAULT_OPS_GROUPS = ['group:default/ops'];
 
 /**
  * Cairn's Environments backend: Environments (`tenancy.cairn.dev`) of
-const DEFAULT_OPS_GROUPS = ['group:default/ops'];
-
  * every configured cluster from the shared watches, created and edited by
  * ops, read by the teams they belong to; the clusters' node topology and
- * its labels.
+ * its labels; teams' requests for a new environment or more quota, which
+ * ops approve in one click.
  * @public
  */
 export const environmentsPlugin = createBackendPlugin({
@@ -35,12 +36,12 @@ export const environmentsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
-        kubernetes: kubernetesAccessServiceRef,
-      },
-      async init({
         database: coreServices.database,
         notifications: notificationService,
         logger: coreServices.logger,
+        kubernetes: kubernetesAccessServiceRef,
+      },
+      async init({
         config,
         httpRouter,
         httpAuth,
@@ -48,14 +49,14 @@ export const environmentsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         auditor,
+        database,
+        notifications,
+        logger,
         kubernetes,
       }) {
         permissionsRegistry.addPermissions(environmentsPermissions);
         const labels = config.getOptionalConfig('environments.topologyLabels');
         const service = new EnvironmentsService({
-        database,
-        notifications,
-        logger,
           clusters: kubernetes.clusters,
           watches: kubernetes.watches,
           topologyLabels: {
@@ -77,17 +78,6 @@ export const environmentsPlugin = createBackendPlugin({
               permissions,
               userInfo,
             }),
-          watches: kubernetes.watches,
-          logger,
-        });
-            httpAuth,
-            auditor,
-          }),
-        );
-      },
-    });
-  },
-});
             requests: new AuthorizedEnvironmentRequestsService({
               service: new EnvironmentRequestsService({
                 store: await RequestStore.create(database),
@@ -109,3 +99,11 @@ export const environmentsPlugin = createBackendPlugin({
               permissions,
               userInfo,
             }),
+            httpAuth,
+            auditor,
+          }),
+        );
+      },
+    });
+  },
+});

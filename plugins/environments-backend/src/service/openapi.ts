@@ -20,8 +20,8 @@ import {
   RoutedOperation,
   schemaRef as ref,
 } from '@cairn/backend-openapi';
-
 import { REQUEST_COMPONENTS, REQUEST_OPERATIONS } from './requestsOpenapi';
+
 /**
  * The environments API: environments-common's routes (method, path,
  * summary) with the schemas their inputs are parsed with; the router serves
