@@ -43,6 +43,29 @@ spec:
       script: echo hello $(params.who)
 `;
 
+/**
+ * A StepAction as Tekton serves it (tekton.dev/v1beta1), for a Task's steps
+ * to `ref`: it says which ref it was given.
+ */
+const stepAction = (
+  version: string,
+  image: string,
+) => `apiVersion: tekton.dev/v1beta1
+kind: StepAction
+metadata:
+  name: git-checkout
+  labels:
+    app.kubernetes.io/version: "${version}"
+spec:
+  image: ${image}
+  params:
+    - name: ref
+      default: main
+  results:
+    - name: checked-out
+  script: printf "%s" "$(params.ref)" > $(step.results.checked-out.path)
+`;
+
 /** The payments team's service, in namespace `shop` of the dev cluster. */
 const paymentsApi = component(
   'payments-api',
@@ -358,5 +381,155 @@ describe('installing a template version into a namespace of a cluster', () => {
       '/cluster-templates/dev/other/Task/greet?entityRef=component:default/payments-api',
     );
     expect(elsewhere.status).toBe(400);
+  });
+
+  it('installs a StepAction (tekton.dev/v1beta1): previews, creates, leaves the same, replaces once confirmed; a Task’s step then runs the installed action', async () => {
+    const { as } = await store();
+    for (const [version, image] of [
+      ['0.1', 'alpine:3.20'],
+      ['0.2', 'alpine:3.21'],
+    ]) {
+      const published = await as(PLATFORM)
+        .post('/templates')
+        .send({
+          owner: 'group:default/platform',
+          version,
+          yaml: stepAction(version, image),
+        });
+      expect(published.status).toBe(201);
+      expect(published.body).toMatchObject({
+        kind: 'StepAction',
+        apiVersion: 'tekton.dev/v1beta1',
+      });
+    }
+    const readStepAction = () =>
+      tasks
+        .getNamespacedCustomObject({
+          group: 'tekton.dev',
+          version: 'v1beta1',
+          namespace: NAMESPACE,
+          plural: 'stepactions',
+          name: 'git-checkout',
+        })
+        .then(
+          (t: any) => t,
+          (error: unknown) => {
+            if (kubernetesStatusCode(error) === 404) return undefined;
+            throw error;
+          },
+        );
+    const install = (version: string, body: object = {}) =>
+      as(PAYMENTS)
+        .post(`/templates/StepAction/git-checkout/versions/${version}/installs`)
+        .send({ ...target, ...body });
+
+    const preview = await install('0.1', { dryRun: true });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({
+      outcome: 'preview',
+      kind: 'StepAction',
+      name: 'git-checkout',
+      version: '0.1',
+      object: { apiVersion: 'tekton.dev/v1beta1', kind: 'StepAction' },
+    });
+    expect(await readStepAction()).toBeUndefined();
+
+    const created = await install('0.1');
+    expect(created.status).toBe(200);
+    expect(created.body.outcome).toBe('created');
+    const stored = await readStepAction();
+    expect(stored.metadata.labels).toEqual({
+      'app.kubernetes.io/version': '0.1',
+      'backstage.io/kubernetes-id': 'payments-api',
+    });
+    expect(stored.metadata.annotations).toMatchObject({
+      'cairn.dev/template': 'StepAction/git-checkout',
+      'cairn.dev/template-version': '0.1',
+    });
+    expect(stored.spec).toMatchObject({
+      image: 'alpine:3.20',
+      params: [{ name: 'ref', default: 'main' }],
+      results: [{ name: 'checked-out' }],
+    });
+
+    const again = await install('0.1');
+    expect(again.body.outcome).toBe('unchanged');
+    expect(again.body.existing).toMatchObject({
+      differs: false,
+      installedFrom: {
+        kind: 'StepAction',
+        name: 'git-checkout',
+        version: '0.1',
+      },
+    });
+
+    const unconfirmed = await install('0.2');
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.error.message).toContain(
+      'StepAction "git-checkout" in namespace "shop" on cluster "dev" already exists (installed from StepAction/git-checkout 0.1) and differs from 0.2',
+    );
+    const differs = await install('0.2', { dryRun: true });
+    expect(differs.body.existing.diff).toContain('-  image: alpine:3.20');
+    expect(differs.body.existing.diff).toContain('+  image: alpine:3.21');
+    const replaced = await install('0.2', {
+      replace: differs.body.existing.resourceVersion,
+    });
+    expect(replaced.body.outcome).toBe('replaced');
+    expect((await readStepAction()).spec.image).toBe('alpine:3.21');
+
+    // What it is installed for: a Task's step refers to it by name, and
+    // Tekton runs the installed action with the step's params.
+    await tasks.createNamespacedCustomObject({
+      group: 'tekton.dev',
+      version: 'v1',
+      namespace: NAMESPACE,
+      plural: 'taskruns',
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'TaskRun',
+        metadata: { name: 'checkout-release' },
+        spec: {
+          taskSpec: {
+            results: [
+              { name: 'ref', value: '$(steps.checkout.results.checked-out)' },
+            ],
+            steps: [
+              {
+                name: 'checkout',
+                ref: { name: 'git-checkout' },
+                params: [{ name: 'ref', value: 'release-2' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const taskRun = await waitFor(
+      () =>
+        tasks.getNamespacedCustomObject({
+          group: 'tekton.dev',
+          version: 'v1',
+          namespace: NAMESPACE,
+          plural: 'taskruns',
+          name: 'checkout-release',
+        }) as Promise<any>,
+      (run: any) =>
+        run.status?.conditions?.some(
+          (c: any) => c.type === 'Succeeded' && c.status !== 'Unknown',
+        ),
+      'TaskRun checkout-release to finish',
+    );
+    expect(taskRun.status.conditions[0]).toMatchObject({
+      type: 'Succeeded',
+      status: 'True',
+    });
+    expect(taskRun.status.results).toEqual([
+      { name: 'ref', type: 'string', value: 'release-2' },
+    ]);
+    for (const response of [preview, created, differs, replaced]) {
+      expect(
+        conformsTo(API_OPERATIONS.install.success.schema, response.body),
+      ).toEqual([]);
+    }
   });
 });
