@@ -38,6 +38,7 @@ import {
   LABEL_ENVIRONMENT,
   LimitRangeObject,
   NODE_LABEL_PREFIX,
+  PlacementAdmission,
   planEnvironment,
   TENANCY_API_VERSION,
   TENANCY_GROUP,
@@ -61,6 +62,8 @@ export interface EnvironmentControllerOptions {
    * environmentConfigFromEnv).
    */
   config?: EnvironmentConfig;
+  /** Overrides the config's: who keeps pods on the placement's nodes (the manager's flag). */
+  placementAdmission?: PlacementAdmission;
 }
 
 type EnvironmentResource = Environment & KubernetesObject;
@@ -503,7 +506,12 @@ export function environmentController(
   options: EnvironmentControllerOptions = {},
 ): ControllerFactory {
   return async (manager: Manager) => {
-    const config = options.config ?? environmentConfigFromEnv(process.env);
+    const config: EnvironmentConfig = {
+      ...(options.config ?? environmentConfigFromEnv(process.env)),
+      ...(options.placementAdmission
+        ? { placementAdmission: options.placementAdmission }
+        : {}),
+    };
     const keys = config.topologyLabels;
     const environments = await manager.informer<EnvironmentResource>(
       ENVIRONMENTS,

@@ -14,6 +14,9 @@ export function controllers(flags: ManagerFlags): ControllerFactory[] {
   return [
     stoneController({ rackLabel: flags.rackLabel }),
     debugSessionController(),
-    environmentController(),
+    environmentController({
+      placementAdmission:
+        flags.placementAdmission === 'webhook' ? 'Webhook' : 'PodNodeSelector',
+    }),
   ];
 }

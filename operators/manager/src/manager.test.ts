@@ -19,6 +19,12 @@ import {
   V1Pod,
 } from '@kubernetes/client-node';
 import { startOperatorManager } from './manager';
+import { ManagerFlags, parseFlags } from './options';
+
+/** These tests' managers enforce no placement (the webhook has its own tests). */
+const WITHOUT_WEBHOOK = parseFlags([
+  '--placement-admission=pod-node-selector',
+]) as ManagerFlags;
 
 /*
  * The manager against the dev cluster, as two replicas of a Deployment run
@@ -107,6 +113,7 @@ describe('the operators manager', () => {
   ): Promise<Manager> {
     const manager = await startOperatorManager(
       {
+        ...WITHOUT_WEBHOOK,
         metricsBindAddress: '127.0.0.1:0',
         healthProbeBindAddress: '127.0.0.1:0',
         leaderElect,
@@ -377,6 +384,7 @@ describe('the operators manager', () => {
     const reconciled: string[] = [];
     const manager = await startOperatorManager(
       {
+        ...WITHOUT_WEBHOOK,
         metricsBindAddress: '0',
         healthProbeBindAddress: '0',
         leaderElect: false,
@@ -487,6 +495,8 @@ describe('the operators manager', () => {
         '127.0.0.1:0',
         '--health-probe-bind-address',
         '127.0.0.1:0',
+        '--placement-admission',
+        'pod-node-selector',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -544,6 +554,7 @@ describe('the operators manager', () => {
     managers.push(
       await startOperatorManager(
         {
+          ...WITHOUT_WEBHOOK,
           metricsBindAddress: '0',
           healthProbeBindAddress: '0',
           leaderElect: false,

@@ -5,10 +5,12 @@ import {
   Manager,
   parseBindAddress,
 } from '@cairn/controller-runtime';
+import { environmentConfigFromEnv } from '@cairn/operators-api';
 import { KubeConfig } from '@kubernetes/client-node';
 import { controllers } from './controllers';
 import { loadKubeConfig } from './kubeConfig';
 import type { ManagerFlags } from './options';
+import { placementWebhook } from './webhook/placementWebhook';
 
 export interface StartOptions {
   /** The client config; from `flags.kubeconfig` or the defaults when absent. */
@@ -28,6 +30,8 @@ export async function startOperatorManager(
   // Refuse bad addresses before anything starts.
   parseBindAddress(flags.metricsBindAddress);
   parseBindAddress(flags.healthProbeBindAddress);
+  if (flags.placementAdmission === 'webhook')
+    parseBindAddress(flags.webhookBindAddress);
   const manager = new Manager({
     kubeConfig: options.kubeConfig ?? loadKubeConfig(flags.kubeconfig),
     metricsBindAddress: flags.metricsBindAddress,
@@ -43,6 +47,31 @@ export async function startOperatorManager(
   });
   for (const controller of options.controllers ?? controllers(flags))
     await manager.add(controller);
+  const webhook =
+    flags.placementAdmission === 'webhook'
+      ? await placementWebhook(manager, {
+          bindAddress: flags.webhookBindAddress,
+          namespace: flags.namespace,
+          service: flags.webhookService,
+          url: flags.webhookUrl,
+          failurePolicy: flags.webhookFailurePolicy,
+          timeoutSeconds: flags.webhookTimeoutSeconds,
+          topologyLabels: environmentConfigFromEnv(process.env).topologyLabels,
+        })
+      : undefined;
   await manager.start();
+  if (webhook) {
+    try {
+      await webhook.start();
+    } catch (error) {
+      await manager.stop();
+      throw error;
+    }
+    // Served until the manager stops (SIGTERM, or the Lease lost).
+    void manager
+      .wait()
+      .catch(() => {})
+      .then(() => webhook.close());
+  }
   return manager;
 }

@@ -18,6 +18,21 @@ export interface ManagerFlags {
   namespace: string;
   /** The node label naming racks, for the Stone controller's placement (its default when absent). */
   rackLabel?: string;
+  /**
+   * How Environments keep their pods on their nodes: the manager's own
+   * mutating webhook (the default: it works on any cluster), or the
+   * PodNodeSelector admission plugin's namespace annotation, for API servers
+   * that enable it (the API does not say which plugins are on).
+   */
+  placementAdmission: 'webhook' | 'pod-node-selector';
+  /** Where the webhook listens (webhook placement only). */
+  webhookBindAddress: string;
+  /** The Service in --namespace the API server calls the webhook through. */
+  webhookService: string;
+  /** An https URL the API server calls instead of the Service (a manager run outside the cluster). */
+  webhookUrl?: string;
+  webhookFailurePolicy: 'Fail' | 'Ignore';
+  webhookTimeoutSeconds: number;
 }
 
 export const USAGE = `Usage: cairn-operators [flags]
@@ -29,6 +44,14 @@ export const USAGE = `Usage: cairn-operators [flags]
   --leader-election-id NAME           the Lease's name (default cairn-operators)
   --namespace NAME                    the Lease's namespace (default cairn-system)
   --rack-label KEY                    the node label naming racks, for Stone placement (default topology.cairn.dev/rack)
+  --placement-admission MODE          how Environments keep pods on their nodes: webhook (the manager's mutating
+                                      webhook) or pod-node-selector (the PodNodeSelector admission plugin, where
+                                      the API server enables it) (default webhook)
+  --webhook-bind-address ADDR         where the webhook is served over HTTPS (default :9443)
+  --webhook-service NAME              the Service in --namespace the API server calls it through (default cairn-operators-webhook)
+  --webhook-url URL                   an https URL the API server calls instead (without a port: the bound one)
+  --webhook-failure-policy POLICY     Fail or Ignore, when the webhook cannot be called (default Fail)
+  --webhook-timeout-seconds N         1 to 30 (default 10)
   --help                              this text
 `;
 
@@ -44,6 +67,12 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
       'leader-election-id': { type: 'string', default: 'cairn-operators' },
       namespace: { type: 'string', default: 'cairn-system' },
       'rack-label': { type: 'string' },
+      'placement-admission': { type: 'string', default: 'webhook' },
+      'webhook-bind-address': { type: 'string', default: ':9443' },
+      'webhook-service': { type: 'string', default: 'cairn-operators-webhook' },
+      'webhook-url': { type: 'string' },
+      'webhook-failure-policy': { type: 'string', default: 'Fail' },
+      'webhook-timeout-seconds': { type: 'string', default: '10' },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -52,7 +81,11 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
   if (values.help) return 'help';
   if (positionals.length)
     throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}`);
-  for (const flag of ['leader-election-id', 'namespace'] as const) {
+  for (const flag of [
+    'leader-election-id',
+    'namespace',
+    'webhook-service',
+  ] as const) {
     const value = values[flag];
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253)
       throw new Error(
@@ -68,6 +101,43 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
         rackLabel,
       )} is not a valid label key (an optional DNS subdomain prefix and '/', then up to 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)`,
     );
+  const placementAdmission = values['placement-admission'];
+  if (
+    placementAdmission !== 'webhook' &&
+    placementAdmission !== 'pod-node-selector'
+  )
+    throw new Error(
+      `--placement-admission ${JSON.stringify(
+        placementAdmission,
+      )} must be webhook or pod-node-selector`,
+    );
+  const failurePolicy = values['webhook-failure-policy'];
+  if (failurePolicy !== 'Fail' && failurePolicy !== 'Ignore')
+    throw new Error(
+      `--webhook-failure-policy ${JSON.stringify(
+        failurePolicy,
+      )} must be Fail or Ignore`,
+    );
+  const timeout = Number(values['webhook-timeout-seconds']);
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 30)
+    throw new Error(
+      `--webhook-timeout-seconds ${JSON.stringify(
+        values['webhook-timeout-seconds'],
+      )} must be a whole number of seconds from 1 to 30`,
+    );
+  const webhookUrl = values['webhook-url'];
+  if (webhookUrl !== undefined) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(webhookUrl).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'https:')
+      throw new Error(
+        `--webhook-url ${JSON.stringify(webhookUrl)} must be an https URL`,
+      );
+  }
   return {
     kubeconfig: values.kubeconfig,
     metricsBindAddress: values['metrics-bind-address'],
@@ -76,6 +146,12 @@ export function parseFlags(args: string[]): ManagerFlags | 'help' {
     leaderElectionId: values['leader-election-id'],
     namespace: values.namespace,
     ...(rackLabel !== undefined ? { rackLabel } : {}),
+    placementAdmission,
+    webhookBindAddress: values['webhook-bind-address'],
+    webhookService: values['webhook-service'],
+    ...(webhookUrl !== undefined ? { webhookUrl } : {}),
+    webhookFailurePolicy: failurePolicy,
+    webhookTimeoutSeconds: timeout,
   };
 }
 

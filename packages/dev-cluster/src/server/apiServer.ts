@@ -94,6 +94,7 @@ import {
   unsupportedMediaType,
 } from './status';
 import { impersonatedUser } from './impersonation';
+import type { MutatingWebhookAdmission } from './admissionWebhooks';
 import { AuditedRequest, AuditEvent, auditEvent } from './audit';
 import { HealthEndpoint, healthChecks, healthReport } from './health';
 import { evictPod } from './disruption';
@@ -198,6 +199,7 @@ export class ApiServer {
   private readonly upgradeHandlers = new Map<string, UpgradeHandler>();
   private strategicMergePatch: StrategicMergePatcher | undefined;
   private selectors: SelectorCompiler | undefined;
+  private webhooks: MutatingWebhookAdmission | undefined;
   private rulesResolver: RulesResolver | undefined;
   private faults: FaultInjection | undefined;
   private readonly requestListeners = new Set<
@@ -309,6 +311,11 @@ export class ApiServer {
 
   setStrategicMergePatch(patcher: StrategicMergePatcher): void {
     this.strategicMergePatch = patcher;
+  }
+
+  /** The MutatingAdmissionWebhook plugin, which creates through the API pass (async, so not in the admission chain). */
+  setMutatingWebhooks(webhooks: MutatingWebhookAdmission): void {
+    this.webhooks = webhooks;
   }
 
   setSelectorCompiler(selectors: SelectorCompiler): void {
@@ -773,7 +780,10 @@ export class ApiServer {
         this.serveWatchRequest(res, type, info, url, representation);
         return;
       case 'create': {
-        const body = ownedBody(decodeObjectBody(req, await readBody(req)));
+        const decoded = ownedBody(decodeObjectBody(req, await readBody(req)));
+        const body = this.webhooks
+          ? await this.webhooks.admitCreate(type, namespace, decoded, ctx)
+          : decoded;
         const created = this.resources.create(type, namespace, body, ctx);
         this.writeObjects(
           res,

@@ -14,6 +14,11 @@ import {
   resourceQuotaAdmission,
   serviceAccountAdmission,
 } from './admissionPlugins';
+import {
+  MutatingWebhookAdmission,
+  webhookConfigurationDefaulter,
+  webhookConfigurationValidator,
+} from './admissionWebhooks';
 import { ApiServer } from './apiServer';
 import type { FaultInjection } from './faults';
 import { CustomResourceDefinitionController } from './crds';
@@ -153,6 +158,11 @@ export async function startDevCluster(
   server.resources.addDefaulter(machineryDefaulter);
   server.resources.addValidator(machineryValidator);
   server.resources.addValidator(priorityClassValidator);
+  server.resources.addDefaulter(webhookConfigurationDefaulter);
+  server.resources.addValidator(webhookConfigurationValidator);
+  server.setMutatingWebhooks(
+    new MutatingWebhookAdmission(store, server.resources),
+  );
   // Tekton's conversion webhook; used only by CRDs that ask for it (Tekton's).
   server.resources.conversion.add(tektonConverter);
   server.resources.conversion.add(horizontalPodAutoscalerConverter);

@@ -389,6 +389,13 @@ export function builtinResourceTypes(): ResourceType[] {
       verbs: ['get', 'list'],
       stored: false,
     }),
+    // Called by the MutatingAdmissionWebhook plugin (admissionWebhooks.ts).
+    builtin('admissionregistration.k8s.io', 'v1', {
+      kind: 'MutatingWebhookConfiguration',
+      plural: 'mutatingwebhookconfigurations',
+      namespaced: false,
+      categories: ['api-extensions'],
+    }),
     builtin('networking.k8s.io', 'v1', {
       kind: 'IngressClass',
       plural: 'ingressclasses',
