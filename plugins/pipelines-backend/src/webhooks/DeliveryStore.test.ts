@@ -144,4 +144,63 @@ describe('DeliveryStore', () => {
       ]);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'stores deliveries arriving together in shared writes: each once, replays among them counted, outcomes recorded together on %p',
+    async databaseId => {
+      const store = await createStore(databaseId);
+      const at = new Date('2026-12-07T12:00:00Z');
+      const ids = Array.from({ length: 250 }, (_, i) => `c-${i}`);
+      // c-0 twice and c-1 three times within the same burst.
+      const sent = [...ids, 'c-0', 'c-1', 'c-1'];
+      const stored = await Promise.all(
+        sent.map(id => store.insert(delivery(id, at))),
+      );
+      expect(stored.filter(Boolean)).toHaveLength(250);
+      expect(stored.slice(250)).toEqual([false, false, false]);
+      expect((await store.get('github:c-0'))!.duplicates).toBe(1);
+      expect((await store.get('github:c-1'))!.duplicates).toBe(2);
+      expect((await store.get('github:c-2'))!.duplicates).toBe(0);
+
+      const match = {
+        cluster: 'dev',
+        namespace: 'ci',
+        pipeline: 'build',
+        kubernetesId: 'shop',
+        matched: false,
+        reason: "o'clock is not one of main",
+      };
+      await Promise.all(
+        ids.map((id, i) =>
+          store.finish(`github:${id}`, {
+            outcome: 'no-match',
+            reason: i % 2 ? `reason ${i}` : undefined,
+            event: i === 3 ? 'push-renamed' : undefined,
+            repository: 'https://github.com/acme/shop',
+            ref: `refs/heads/b-${i}`,
+            matches: [match],
+          }),
+        ),
+      );
+      expect(await store.unprocessed()).toEqual([]);
+      const all = await store.list({ limit: 300, kubernetesId: 'shop' });
+      expect(all).toHaveLength(250);
+      const byId = new Map(all.map(d => [d.deliveryId, d]));
+      expect(byId.get('c-7')).toMatchObject({
+        outcome: 'no-match',
+        reason: 'reason 7',
+        event: 'push',
+        ref: 'refs/heads/b-7',
+        matches: [match],
+        runs: [],
+        processed: true,
+      });
+      expect(byId.get('c-8')!.reason).toBeUndefined();
+      expect(byId.get('c-3')!.event).toBe('push-renamed');
+      // The received time is kept as stored.
+      expect(byId.get('c-7')!.receivedAt.toISOString()).toBe(
+        '2026-12-07T12:00:00.000Z',
+      );
+    },
+  );
 });

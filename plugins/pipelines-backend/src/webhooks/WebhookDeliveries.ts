@@ -18,7 +18,13 @@ import {
 } from '@cairn/plugin-pipelines-common';
 import { KUBERNETES_ID_ANNOTATION } from '@cairn/plugin-kubernetes-common';
 import { TektonWatches } from '../watch';
-import { DeliveryResult, DeliveryStore, StoredDelivery } from './DeliveryStore';
+import {
+  DeliveryResult,
+  DeliveryStore,
+  NewDelivery,
+  StoredDelivery,
+} from './DeliveryStore';
+import { DeliveryChanges } from './DeliveryChanges';
 import { TriggeredRuns } from './TriggeredRuns';
 
 /** The events topics the events backend publishes webhook deliveries on. */
@@ -44,6 +50,16 @@ function keptHeaders(provider: GitProvider, headers: Headers) {
   return kept;
 }
 
+/** A delivery just stored, as the store would read it back. */
+const pending = (delivery: NewDelivery): StoredDelivery => ({
+  ...delivery,
+  outcome: 'pending',
+  runs: [],
+  matches: [],
+  processed: false,
+  duplicates: 0,
+});
+
 /**
  * Webhook deliveries from the events backend to PipelineRuns: each is
  * stored first (the events backend awaits this before its 2xx), then
@@ -61,6 +77,8 @@ export class WebhookDeliveries {
       runs: TriggeredRuns;
       config: Config;
       logger: LoggerService;
+      /** Told of each delivery stored and each outcome, for open pages. */
+      changes?: DeliveryChanges;
     },
   ) {}
 
@@ -85,7 +103,7 @@ export class WebhookDeliveries {
     // an id of its own so the log shows it.
     const deliveryId =
       deliveryIdOf(provider, headers) ?? `missing-id-${randomUUID()}`;
-    const stored = await this.options.store.insert({
+    const delivery: NewDelivery = {
       id: `${provider}:${deliveryId}`,
       provider,
       deliveryId,
@@ -94,21 +112,22 @@ export class WebhookDeliveries {
       signatureOk: this.isVerified(provider),
       headers: keptHeaders(provider, headers),
       payload: JSON.stringify(event.eventPayload ?? null),
-    });
-    if (!stored) {
+    };
+    if (!(await this.options.store.insert(delivery))) {
       this.options.logger.info(
-        `webhook delivery ${provider}:${deliveryId} was received before; not processed again`,
+        `webhook delivery ${delivery.id} was received before; not processed again`,
       );
       return;
     }
-    this.processInBackground(`${provider}:${deliveryId}`);
+    this.options.changes?.changed();
+    this.processInBackground(pending(delivery));
   }
 
-  private processInBackground(id: string): void {
-    const done = this.process(id)
+  private processInBackground(delivery: StoredDelivery): void {
+    const done = this.process(delivery)
       .catch(error =>
         this.options.logger.error(
-          `webhook delivery ${id} could not be processed: ${error}`,
+          `webhook delivery ${delivery.id} could not be processed: ${error}`,
         ),
       )
       .finally(() => this.processing.delete(done));
@@ -129,7 +148,7 @@ export class WebhookDeliveries {
       const pending = await this.options.store.unprocessed(50);
       if (pending.length === 0) return count;
       for (const delivery of pending) {
-        await this.process(delivery.id);
+        await this.process(delivery);
         count++;
       }
     }
@@ -145,7 +164,7 @@ export class WebhookDeliveries {
     const deliveryId = `${original.deliveryId}.redelivery-${randomUUID()}`;
     const newId = `${original.provider}:${deliveryId}`;
     const idHeader = DELIVERY_ID_HEADERS[original.provider][0];
-    await this.options.store.insert({
+    const again: NewDelivery = {
       id: newId,
       provider: original.provider,
       deliveryId,
@@ -155,19 +174,24 @@ export class WebhookDeliveries {
       headers: { ...original.headers, [idHeader]: deliveryId },
       payload: original.payload,
       redeliveryOf: original.id,
-    });
-    await this.process(newId);
+    };
+    await this.options.store.insert(again);
+    this.options.changes?.changed();
+    await this.process(pending(again));
     return this.options.store.get(newId);
   }
 
-  /** Processes a stored delivery once; a processed one is left alone. */
-  async process(id: string): Promise<void> {
-    const stored = await this.options.store.get(id);
-    if (!stored || stored.processed) return;
+  /**
+   * Processes a stored delivery (as stored: not read again); a processed one
+   * is left alone.
+   */
+  private async process(stored: StoredDelivery): Promise<void> {
+    if (stored.processed) return;
     const result = await this.evaluate(stored);
-    await this.options.store.finish(id, result);
+    await this.options.store.finish(stored.id, result);
+    this.options.changes?.changed();
     this.options.logger.info(
-      `webhook delivery ${id}: ${result.outcome}${
+      `webhook delivery ${stored.id}: ${result.outcome}${
         result.reason ? ` (${result.reason})` : ''
       }`,
     );
