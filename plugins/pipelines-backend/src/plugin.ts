@@ -8,6 +8,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   pipelinesPermissions,
   pipelinesWebhookManagePermission,
@@ -28,6 +29,7 @@ import { WorkspaceAllowList } from './service/workspaceBindings';
 import { TektonWatches } from './watch';
 import {
   AuthorizedWebhookDeliveries,
+  DeliveryChanges,
   DeliveryStore,
   readWebhooksConfig,
   TriggeredRuns,
@@ -57,6 +59,7 @@ export const pipelinesPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        signals: signalsServiceRef,
         kubernetes: kubernetesAccessServiceRef,
       },
       async init({
@@ -72,6 +75,7 @@ export const pipelinesPlugin = createBackendPlugin({
         scheduler,
         catalog,
         events: eventsService,
+        signals,
         kubernetes,
       }) {
         permissionsRegistry.addPermissions([
@@ -109,12 +113,14 @@ export const pipelinesPlugin = createBackendPlugin({
         // Git webhooks: deliveries are stored as the events backend receives
         // them; those a stop left unprocessed are processed at startup.
         const deliveryStore = await DeliveryStore.create(database);
+        const deliveryChanges = new DeliveryChanges({ signals, logger });
         const deliveries = new WebhookDeliveries({
           store: deliveryStore,
           watches,
           runs: new TriggeredRuns({ clusters }),
           config,
           logger,
+          changes: deliveryChanges,
         });
         await eventsService.subscribe({
           id: 'pipelines-webhooks',
@@ -133,6 +139,7 @@ export const pipelinesPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           events.stop();
           await deliveries.idle();
+          deliveryChanges.stop();
           await archiver.stop();
         });
 

@@ -12,6 +12,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import eventsPlugin from '@backstage/plugin-events-backend';
+import {
+  SignalPayload,
+  signalsServiceRef,
+} from '@backstage/plugin-signals-node';
 import giteaEventsModule from '@cairn/plugin-events-backend-module-gitea';
 import httpIngress from '@cairn/plugin-events-backend-module-http-ingress';
 import examples from '@octokit/webhooks-examples';
@@ -90,6 +94,7 @@ describe.each(databases.eachSupportedId())(
       );
     });
     const auditor = auditRecorder();
+    const signals: SignalPayload[] = [];
 
     const createPipeline = (
       name: string,
@@ -125,6 +130,16 @@ describe.each(databases.eachSupportedId())(
         permissions: policy.permissions.factory,
         features: [
           ...auditor.factories,
+          // What open delivery pages hear.
+          createServiceFactory({
+            service: signalsServiceRef,
+            deps: {},
+            factory: () => ({
+              publish: async (signal: SignalPayload) => {
+                signals.push(signal);
+              },
+            }),
+          }),
           // A database per plugin, as in a real backend (the events backend
           // has its own migrations).
           createServiceFactory({
@@ -268,10 +283,23 @@ describe.each(databases.eachSupportedId())(
     it('turns a correctly signed GitHub push into a run with the PaC params, once', async () => {
       const id = nextId();
       const body = JSON.stringify(githubPush);
+      const signalsBefore = signals.length;
       const res = await post('github', githubHeaders(id, body), body);
       expect(res.status).toBe(202);
 
       const delivery = await processed(id);
+      // Open delivery pages are told twice: when it was stored, and when it
+      // was processed (the second at most half a second after the first).
+      await waitFor(
+        async () => signals.slice(signalsBefore),
+        sent => sent.length >= 2,
+        'signals of the delivery stored and processed',
+      );
+      expect(signals.slice(signalsBefore)).toContainEqual({
+        recipients: { type: 'broadcast' },
+        channel: 'pipelines:webhook-deliveries',
+        message: { changed: 1 },
+      });
       expect(delivery).toMatchObject({
         provider: 'github',
         event: 'push',

@@ -70,6 +70,23 @@ export interface WebhookDeliverySummary {
 }
 
 /**
+ * The signal channel on which the pipelines backend tells open pages that
+ * webhook deliveries were stored or processed (at most one signal per
+ * half second), so they list them again. @public
+ */
+export const WEBHOOK_DELIVERIES_SIGNAL_CHANNEL = 'pipelines:webhook-deliveries';
+
+/**
+ * The message on {@link WEBHOOK_DELIVERIES_SIGNAL_CHANNEL}, sent to every
+ * signed-in user: it says only how many deliveries changed, each page
+ * lists what its user may see. @public
+ */
+export interface WebhookDeliveriesChangedSignal {
+  /** Deliveries stored or processed since the last signal. */
+  changed: number;
+}
+
+/**
  * Seeing every delivery with its payload, and redelivering: for ops (no
  * rule but ops' grants an `update` of no resource).
  * @public
