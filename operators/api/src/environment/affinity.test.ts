@@ -31,6 +31,7 @@ function apply(
 ) {
   const copy = JSON.parse(JSON.stringify(target));
   for (const op of patch) {
+    if (op.op !== 'add' && op.op !== 'replace') throw new Error(op.op);
     const parts = op.path.split('/').slice(1);
     const last = parts.pop()!;
     const parent = parts.reduce((o, k) => o[k], copy);
@@ -165,7 +166,9 @@ describe('placementAffinityPatch', () => {
         },
       },
     ]);
-    expect(apply(pod(), patch).spec!.affinity).toEqual(patch[0].value);
+    expect(apply(pod(), patch).spec!.affinity).toEqual(
+      (patch[0] as { value: unknown }).value,
+    );
   });
 
   it('keeps pod affinity and preferred node affinity', () => {

@@ -4,6 +4,7 @@ import type {
   V1NodeSelectorTerm,
   V1Pod,
 } from '@kubernetes/client-node';
+import type { JsonPatchOperation } from '../stone';
 import { LABEL_ENVIRONMENT } from './constants';
 import { isPlacementBound, TopologyLabels } from './placement';
 import type { Environment, EnvironmentPlacement } from './types';
@@ -19,13 +20,6 @@ import type { Environment, EnvironmentPlacement } from './types';
 
 /** How placement is enforced: the PodNodeSelector plugin's namespace annotation, or the operator's webhook. @public */
 export type PlacementAdmission = 'PodNodeSelector' | 'Webhook';
-
-/** One RFC 6902 operation of the patch a mutating webhook answers with. @public */
-export interface JsonPatchOperation {
-  op: 'add' | 'replace';
-  path: string;
-  value: unknown;
-}
 
 /**
  * The nodeSelectorTerms of a placement: a node matches when its zone, rack
