@@ -51,7 +51,7 @@ function keptHeaders(provider: GitProvider, headers: Headers) {
 }
 
 /** A delivery just stored, as the store would read it back. */
-const pending = (delivery: NewDelivery): StoredDelivery => ({
+const asStored = (delivery: NewDelivery): StoredDelivery => ({
   ...delivery,
   outcome: 'pending',
   runs: [],
@@ -120,7 +120,7 @@ export class WebhookDeliveries {
       return;
     }
     this.options.changes?.changed();
-    this.processInBackground(pending(delivery));
+    this.processInBackground(asStored(delivery));
   }
 
   private processInBackground(delivery: StoredDelivery): void {
@@ -177,7 +177,7 @@ export class WebhookDeliveries {
     };
     await this.options.store.insert(again);
     this.options.changes?.changed();
-    await this.process(pending(again));
+    await this.process(asStored(again));
     return this.options.store.get(newId);
   }
 
