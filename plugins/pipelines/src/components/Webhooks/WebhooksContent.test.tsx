@@ -9,10 +9,18 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
   buildPipelineGraph,
   GitProvider,
+  WEBHOOK_DELIVERIES_SIGNAL_CHANNEL,
   WebhookDeliveriesQuery,
   WebhookDeliverySummary,
 } from '@cairn/plugin-pipelines-common';
-import { fireEvent, screen, within } from '@testing-library/react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
 import {
   pipelinesApiRef,
@@ -124,12 +132,28 @@ const triggered: PipelineSummary = {
   },
 };
 
+/** The app's Signals: the page's subscriptions, and a signal sent to them. */
+function fakeSignals() {
+  const listeners = new Set<(message: any) => void>();
+  const api: SignalApi = {
+    subscribe: (channel, onMessage) => {
+      expect(channel).toBe(WEBHOOK_DELIVERIES_SIGNAL_CHANNEL);
+      listeners.add(onMessage);
+      return { unsubscribe: () => listeners.delete(onMessage) };
+    },
+  };
+  const publish = (changed: number) =>
+    act(() => listeners.forEach(listener => listener({ changed })));
+  return { api, publish, listeners };
+}
+
 async function render(options: {
   entityRef?: string;
   items: WebhookDeliverySummary[];
   ops: boolean;
   pipelines?: PipelineSummary[];
   failList?: Error;
+  signals?: SignalApi;
 }) {
   const webhooks = new FakeWebhooksApi(options.items);
   webhooks.failList = options.failList;
@@ -140,6 +164,14 @@ async function render(options: {
       apis={[
         [webhooksApiRef, webhooks],
         [pipelinesApiRef, pipelines],
+        ...(options.signals
+          ? [
+              [signalApiRef, options.signals] as [
+                typeof signalApiRef,
+                SignalApi,
+              ],
+            ]
+          : []),
         [
           catalogApiRef,
           catalogApiMock({
@@ -274,6 +306,44 @@ describe('WebhooksContent', () => {
     expect(
       await screen.findByRole('link', { name: 'build-x7k2p' }),
     ).toHaveAttribute('href', '/pipelines/runs/dev/ci/build-x7k2p');
+  });
+
+  it('shows new deliveries and outcomes when the backend signals them, without a reload', async () => {
+    const signals = fakeSignals();
+    const api = await render({
+      items: [noMatch],
+      ops: false,
+      signals: signals.api,
+    });
+    expect(await screen.findByText('d-2')).toBeInTheDocument();
+    expect(signals.listeners.size).toBe(1);
+    const pending: WebhookDeliverySummary = {
+      ...runsCreated,
+      id: 'github:d-3',
+      deliveryId: 'd-3',
+      outcome: 'pending',
+      runs: [],
+      matches: [],
+      duplicates: 0,
+    };
+    api.items = [pending, noMatch];
+    await signals.publish(1);
+    const row = (await screen.findByText('d-3')).closest('tr')!;
+    expect(within(row).getByText('Pending')).toBeInTheDocument();
+    // Then its outcome.
+    api.items = [
+      { ...runsCreated, id: 'github:d-3', deliveryId: 'd-3' },
+      noMatch,
+    ];
+    await signals.publish(1);
+    await waitFor(() =>
+      expect(
+        within(screen.getByText('d-3').closest('tr')!).getByText(
+          'Runs created',
+        ),
+      ).toBeInTheDocument(),
+    );
+    expect(api.queries).toHaveLength(3);
   });
 
   it('says so when there is no delivery yet', async () => {

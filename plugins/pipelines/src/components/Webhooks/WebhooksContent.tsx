@@ -9,19 +9,22 @@ import {
 } from '../EntityRefContext';
 import { WebhookDeliveriesTable } from './WebhookDeliveriesTable';
 import { WebhookSetupPanel } from './WebhookSetupPanel';
+import { useDeliveriesSignal } from './useDeliveriesSignal';
 
 /**
  * The Webhooks page below the runs list: how to set up the webhook, and the
  * delivery log — every delivery the user may see on the Pipelines page, the
- * entity's on its CI/CD tab.
+ * entity's on its CI/CD tab. The log is read again when the backend
+ * signals new deliveries or outcomes.
  */
 export function WebhooksContent() {
   const entityRef = useOptionalPipelinesEntityRef();
   const paths = useRunPaths();
   const api = useApi(webhooksApiRef);
+  const changes = useDeliveriesSignal();
   const deliveries = useAsyncRetry(
     () => api.listDeliveries({ entityRef }),
-    [api, entityRef],
+    [api, entityRef, changes],
   );
   return (
     <>
