@@ -222,7 +222,11 @@ function resourceListed(resources: string[] | undefined, resource: string) {
     if (entry === '*/*') return true;
     const [p, s] = entry.split('/');
     if (s === undefined) return !sub && (p === '*' || p === plural);
-    return (p === '*' || p === plural) && (s === '*' || s === sub);
+    return (
+      sub !== undefined &&
+      (p === '*' || p === plural) &&
+      (s === '*' || s === sub)
+    );
   });
 }
 
