@@ -16,3 +16,4 @@ export * from './names';
 export * from './requests';
 export * from './builder';
 export * from './triggers';
+export * from './conversion/v1beta1';

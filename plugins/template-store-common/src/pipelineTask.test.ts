@@ -93,14 +93,80 @@ describe('templatePipelineTask', () => {
     });
   });
 
-  it('does not embed a v1beta1 Task', () => {
+  // A v1beta1 Task of the store, as Tekton's API reference spells it.
+  const beta = (spec: string): TemplateVersionDetail => ({
+    ...version,
+    apiVersion: 'tekton.dev/v1beta1',
+    yaml: `apiVersion: tekton.dev/v1beta1
+kind: Task
+metadata:
+  name: git-clone
+spec:
+${spec}`,
+  });
+
+  it('embeds a v1beta1 Task converted to v1 as Tekton converts it', () => {
+    const task = templatePipelineTask(
+      beta(`  params:
+    - name: url
+  workspaces:
+    - name: output
+  results:
+    - name: commit
+  steps:
+    - name: clone
+      image: alpine/git
+      resources:
+        requests: {memory: 64Mi}
+      script: git clone $(params.url) $(workspaces.output.path)
+`),
+      'spec',
+    );
+    expect(task.taskSpec).toEqual({
+      metadata: { annotations: expect.any(Object) },
+      params: [{ name: 'url' }],
+      workspaces: [{ name: 'output' }],
+      results: [{ name: 'commit' }],
+      steps: [
+        {
+          name: 'clone',
+          image: 'alpine/git',
+          computeResources: { requests: { memory: '64Mi' } },
+          script: 'git clone $(params.url) $(workspaces.output.path)',
+        },
+      ],
+    });
+    expect(Object.keys(task.taskSpec!.metadata.annotations)).toEqual([
+      'cairn.dev/template',
+      'cairn.dev/template-version',
+      'cairn.dev/template-digest',
+    ]);
+  });
+
+  it('refuses to embed a v1beta1 Task that does not convert, or whose steps v1 cannot hold', () => {
     expect(() =>
       templatePipelineTask(
-        { ...version, apiVersion: 'tekton.dev/v1beta1' },
+        beta(`  resources:
+    inputs: [{name: source, type: git}]
+  steps: [{name: s, image: alpine}]
+`),
         'spec',
       ),
     ).toThrow(
-      'Task git-clone 0.9 is tekton.dev/v1beta1; a Pipeline embeds tekton.dev/v1 Tasks only: install it and refer to it instead',
+      'Task git-clone 0.9 is tekton.dev/v1beta1 and does not convert to tekton.dev/v1: spec.resources: PipelineResources were removed from Tekton (v0.50)',
     );
+    expect(() =>
+      templatePipelineTask(
+        beta(`  steps: [{name: s, image: nginx, ports: [{containerPort: 80}]}]
+`),
+        'spec',
+      ),
+    ).toThrow(
+      'Task git-clone 0.9 is tekton.dev/v1beta1 and its steps use fields tekton.dev/v1 dropped (ports, probes, lifecycle, stdin, tty); install it and refer to it instead, or publish a v1 version',
+    );
+    // Referring to it is fine: the cluster converts the installed Task.
+    expect(templatePipelineTask(beta('  steps: []\n'), 'ref').taskRef).toEqual({
+      name: 'git-clone',
+    });
   });
 });

@@ -1,4 +1,8 @@
 import { parse } from 'yaml';
+import {
+  convertV1beta1ToV1,
+  TASK_DEPRECATIONS_ANNOTATION,
+} from '@cairn/plugin-pipelines-common';
 import { templateObject } from './install';
 import { TemplateVersionDetail } from './types';
 
@@ -18,8 +22,11 @@ export interface TemplatePipelineTask {
  * to the Task installed in the namespace (`ref`), or the Task embedded as a
  * `taskSpec` (`spec`) whose metadata names the template, so the store counts
  * the Pipeline as a user. Params come pre-filled with their defaults (empty
- * for those the Task requires). An embedded v1beta1 Task is refused: a
- * Pipeline is v1, so install it and refer to it (the cluster converts it).
+ * for those the Task requires). A v1beta1 Task is embedded converted to
+ * v1 as Tekton converts it (a Pipeline is v1); one that does not convert,
+ * or whose steps have fields v1 dropped (which Tekton keeps in an
+ * annotation an embedded Task cannot carry), is refused with why: install
+ * it and refer to it instead.
  * @public
  */
 export function templatePipelineTask(
@@ -38,12 +45,22 @@ export function templatePipelineTask(
       ...withParams,
     };
   }
-  if (version.apiVersion !== 'tekton.dev/v1') {
+  const what = `${version.kind} ${version.name} ${version.version}`;
+  let object: Json;
+  try {
+    object = convertV1beta1ToV1(templateObject(version.yaml, version));
+  } catch (e) {
     throw new Error(
-      `${version.kind} ${version.name} ${version.version} is ${version.apiVersion}; a Pipeline embeds tekton.dev/v1 Tasks only: install it and refer to it instead`,
+      `${what} is ${
+        version.apiVersion
+      } and does not convert to tekton.dev/v1: ${(e as Error).message}`,
     );
   }
-  const object = templateObject(version.yaml, version);
+  if (object.metadata.annotations[TASK_DEPRECATIONS_ANNOTATION]) {
+    throw new Error(
+      `${what} is ${version.apiVersion} and its steps use fields tekton.dev/v1 dropped (ports, probes, lifecycle, stdin, tty); install it and refer to it instead, or publish a v1 version`,
+    );
+  }
   return {
     name: version.name,
     taskSpec: {

@@ -441,6 +441,105 @@ describe('PipelineBuilder', () => {
     expect(screen.getByText('Fix the YAML to save')).toBeInTheDocument();
   });
 
+  it('offers a pasted tekton.dev/v1beta1 Pipeline converted to v1 as Tekton converts it; Undo takes it back', async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    const view = yamlView();
+    const pasted = [
+      'apiVersion: tekton.dev/v1beta1',
+      'kind: Pipeline',
+      'metadata:',
+      '  name: build',
+      'spec:',
+      '  workspaces:',
+      '    - name: shared',
+      '  tasks:',
+      '    - name: clone',
+      '      taskRef:',
+      '        name: git-clone',
+      '        bundle: ghcr.io/tektoncd/catalog/upstream/tasks/git-clone:0.9',
+      '      workspaces: [{name: output, workspace: shared}]',
+      '    - name: unit',
+      '      runAfter: [clone]',
+      '      taskSpec:',
+      '        steps:',
+      '          - name: test',
+      '            image: golang',
+      '            resources: {limits: {memory: 1Gi}}',
+      '            script: go test ./...',
+      '',
+    ].join('\n');
+    view.dispatch({
+      changes: { from: 0, to: view.state.doc.length, insert: pasted },
+    });
+    expect(
+      await screen.findByText(/This Pipeline is tekton.dev\/v1beta1/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/does not parse as a Pipeline/),
+    ).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Convert to v1' }));
+    await waitFor(() => expect(node('unit')).toBeInTheDocument());
+    const converted = shownPipeline();
+    expect(converted.apiVersion).toBe('tekton.dev/v1');
+    expect(task(converted, 'clone')?.taskRef).toEqual({
+      resolver: 'bundles',
+      params: [
+        {
+          name: 'bundle',
+          value: 'ghcr.io/tektoncd/catalog/upstream/tasks/git-clone:0.9',
+        },
+        { name: 'name', value: 'git-clone' },
+        { name: 'kind', value: 'Task' },
+      ],
+    });
+    expect(task(converted, 'unit')?.taskSpec?.steps?.[0]).toMatchObject({
+      computeResources: { limits: { memory: '1Gi' } },
+    });
+    expect(
+      screen.queryByText(/This Pipeline is tekton.dev\/v1beta1/),
+    ).toBeNull();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(view.state.doc.toString()).toBe(pasted));
+  });
+
+  it('says why a pasted v1beta1 Pipeline with PipelineResources does not convert', async () => {
+    await render(fakeApi());
+    await screen.findByTestId('builder-node-fetch');
+    const view = yamlView();
+    view.dispatch({
+      changes: {
+        from: 0,
+        to: view.state.doc.length,
+        insert: [
+          'apiVersion: tekton.dev/v1beta1',
+          'kind: Pipeline',
+          'metadata: {name: build}',
+          'spec:',
+          '  resources: [{name: repo, type: git}]',
+          '  tasks:',
+          '    - name: build',
+          '      taskRef: {name: kaniko}',
+          '      resources: {inputs: [{name: source, resource: repo}]}',
+          '',
+        ].join('\n'),
+      },
+    });
+    expect(
+      await screen.findByText(/does not convert to tekton.dev\/v1/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /^spec.tasks\[0\].resources: PipelineResources were removed/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Convert to v1' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows problems on the node and in the panel, and they block saving', async () => {
     const pipeline = loadedPipeline();
     (pipeline.spec.tasks![1].taskSpec!.steps![0] as any).image = undefined;

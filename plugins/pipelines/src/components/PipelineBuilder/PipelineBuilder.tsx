@@ -70,6 +70,7 @@ import { CompletionsContext } from './RefTextField';
 import { TaskPanel } from './TaskPanel';
 import { PickedTask, TaskPicker } from './TaskPicker';
 import { SaveToStoreButton } from './SaveToStoreButton';
+import { V1beta1Notice } from './V1beta1Notice';
 import { TextMarker, YamlEditor } from './YamlEditor';
 
 /** Where a task is added, relative to the selected one. */
@@ -714,6 +715,13 @@ export function PipelineBuilder(props: {
           {notice}
         </Alert>
       )}
+      <V1beta1Notice
+        text={text}
+        readOnly={readOnly}
+        onConvert={converted =>
+          commit(recordText(historyRef.current, converted))
+        }
+      />
       {!pipeline && (
         <Alert severity="warning">
           The YAML does not parse as a Pipeline; the graph shows the last
