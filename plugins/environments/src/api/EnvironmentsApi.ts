@@ -3,7 +3,12 @@ import type {
   ClusterList,
   ClusterTopology,
   CreateEnvironmentRequest,
+  CreateEnvironmentRequestBody,
+  DecideEnvironmentRequestBody,
   EnvironmentList,
+  EnvironmentRequestList,
+  EnvironmentRequestsQuery,
+  EnvironmentRequestView,
   EnvironmentsQuery,
   EnvironmentSummary,
   LabelNodesRequest,
@@ -34,6 +39,22 @@ export interface EnvironmentsApi {
     request: UpdateEnvironmentRequest,
   ): Promise<EnvironmentSummary>;
   deleteEnvironment(ref: EnvironmentRef): Promise<void>;
+  /** Ask ops for a new environment or more quota. */
+  createRequest(
+    request: CreateEnvironmentRequestBody,
+  ): Promise<EnvironmentRequestView>;
+  listRequests(
+    query?: EnvironmentRequestsQuery,
+  ): Promise<EnvironmentRequestList>;
+  getRequest(id: string): Promise<EnvironmentRequestView>;
+  approveRequest(
+    id: string,
+    decision?: DecideEnvironmentRequestBody,
+  ): Promise<EnvironmentRequestView>;
+  rejectRequest(
+    id: string,
+    decision?: DecideEnvironmentRequestBody,
+  ): Promise<EnvironmentRequestView>;
   listClusters(): Promise<ClusterList>;
   getTopology(cluster: string): Promise<ClusterTopology>;
   labelNodes(

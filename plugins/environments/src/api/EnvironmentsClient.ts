@@ -4,7 +4,14 @@ import {
   ClusterList,
   ClusterTopology,
   CreateEnvironmentRequest,
+  CreateEnvironmentRequestBody,
+  DecideEnvironmentRequestBody,
+  ENVIRONMENT_REQUESTS_API_ROUTES,
+  EnvironmentRequestsApiOperation,
   EnvironmentList,
+  EnvironmentRequestList,
+  EnvironmentRequestsQuery,
+  EnvironmentRequestView,
   ENVIRONMENTS_API_ROUTES,
   ENVIRONMENTS_PLUGIN_ID,
   EnvironmentsApiOperation,
@@ -24,6 +31,17 @@ function routePath(
   return ENVIRONMENTS_API_ROUTES[operation].path.replace(
     /:(cluster|name)/g,
     (_, key: keyof EnvironmentRef) => encodeURIComponent(params[key]!),
+  );
+}
+
+/** A request route's path with its id filled in. */
+function requestPath(
+  operation: EnvironmentRequestsApiOperation,
+  id?: string,
+): string {
+  return ENVIRONMENT_REQUESTS_API_ROUTES[operation].path.replace(
+    ':id',
+    encodeURIComponent(id ?? ''),
   );
 }
 
@@ -75,6 +93,41 @@ export class EnvironmentsClient implements EnvironmentsApi {
     await this.request(routePath('deleteEnvironment', ref), {
       method: 'DELETE',
     });
+  }
+
+  createRequest(
+    request: CreateEnvironmentRequestBody,
+  ): Promise<EnvironmentRequestView> {
+    return this.send('POST', requestPath('createRequest'), request);
+  }
+
+  listRequests(
+    query: EnvironmentRequestsQuery = {},
+  ): Promise<EnvironmentRequestList> {
+    const params = new URLSearchParams(
+      Object.entries(query).filter(([, v]) => v) as [string, string][],
+    ).toString();
+    return this.request(
+      `${requestPath('listRequests')}${params ? `?${params}` : ''}`,
+    );
+  }
+
+  getRequest(id: string): Promise<EnvironmentRequestView> {
+    return this.request(requestPath('getRequest', id));
+  }
+
+  approveRequest(
+    id: string,
+    decision: DecideEnvironmentRequestBody = {},
+  ): Promise<EnvironmentRequestView> {
+    return this.send('POST', requestPath('approveRequest', id), decision);
+  }
+
+  rejectRequest(
+    id: string,
+    decision: DecideEnvironmentRequestBody = {},
+  ): Promise<EnvironmentRequestView> {
+    return this.send('POST', requestPath('rejectRequest', id), decision);
   }
 
   listClusters(): Promise<ClusterList> {

@@ -18,6 +18,7 @@ import { rootRouteRef } from '../routes';
 import { environmentQuery } from './links';
 import { describePlacement, describeStatus, roleOf } from './format';
 import { QuotaUsage } from './QuotaUsage';
+import { RequestEnvironmentButton, RequestQuotaButton } from './RequestDialogs';
 
 /**
  * The environments of the entity: on a group's page those it owns or is a
@@ -75,7 +76,14 @@ export function EntityEnvironmentsCard() {
       </>
     );
   }
-  return <InfoCard title="Environments">{body}</InfoCard>;
+  return (
+    <InfoCard
+      title="Environments"
+      action={isGroup && <RequestEnvironmentButton group={entityRef} />}
+    >
+      {body}
+    </InfoCard>
+  );
 }
 
 function EnvironmentEntry(props: {
@@ -92,6 +100,7 @@ function EnvironmentEntry(props: {
         </Typography>
         <Chip size="small" label={describeStatus(e)} />
         {role && <Chip size="small" variant="outlined" label={role} />}
+        <RequestQuotaButton environment={e} />
       </Box>
       <Typography variant="body2">
         Namespace {e.spec.namespace} on cluster {e.cluster}; placement{' '}

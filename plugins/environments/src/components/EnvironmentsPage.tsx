@@ -26,7 +26,8 @@ import { EnvironmentDetails } from './EnvironmentDetails';
 import { EnvironmentForm } from './EnvironmentForm';
 import { describePlacement, describeStatus } from './format';
 import { NodesView } from './NodesView';
-import { ENVIRONMENT_PARAM } from './links';
+import { ENVIRONMENT_PARAM, REQUEST_PARAM } from './links';
+import { RequestsView } from './RequestsView';
 
 const columns: TableColumn<EnvironmentSummary>[] = [
   { title: 'Environment', field: 'name' },
@@ -51,10 +52,11 @@ type Editing = { environment?: EnvironmentSummary } | undefined;
  */
 export function EnvironmentsPage() {
   const api = useApi(environmentsApiRef);
-  const [tab, setTab] = useState(0);
   const [cluster, setCluster] = useState<string>();
   // The environment shown, `<cluster>/<name>`, in the URL so pages can link to it.
   const [searchParams, setSearchParams] = useSearchParams();
+  // A request's link (its notification) opens the Requests tab.
+  const [tab, setTab] = useState(searchParams.has(REQUEST_PARAM) ? 2 : 0);
   const selected = searchParams.get(ENVIRONMENT_PARAM) ?? undefined;
   const setSelected = (value?: string) =>
     setSearchParams(value ? { [ENVIRONMENT_PARAM]: value } : {}, {
@@ -137,6 +139,7 @@ export function EnvironmentsPage() {
       <Tabs value={tab} onChange={(_, value) => setTab(value)}>
         <Tab label="Environments" />
         <Tab label="Nodes" />
+        <Tab label="Requests" />
       </Tabs>
       <Box mt={2}>
         <ClusterErrors errors={clusterErrors} what="environments" />
@@ -187,6 +190,12 @@ export function EnvironmentsPage() {
               </Box>
             )}
           </>
+        )}
+        {tab === 2 && (
+          <RequestsView
+            selected={searchParams.get(REQUEST_PARAM) ?? undefined}
+            onDecided={refresh}
+          />
         )}
         {tab === 1 && (
           <>

@@ -10,3 +10,6 @@ export function environmentQuery(environment: {
     [ENVIRONMENT_PARAM]: `${environment.cluster}/${environment.name}`,
   })}`;
 }
+
+/** The Environments page's query parameter naming the request shown (a notification's link): its id. */
+export const REQUEST_PARAM = 'request';
