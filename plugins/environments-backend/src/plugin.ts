@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { DEFAULT_TOPOLOGY_LABELS } from '@cairn/operators-api';
 import { environmentsPermissions } from '@cairn/plugin-environments-common';
 import { kubernetesAccessServiceRef } from '@cairn/plugin-kubernetes-node';
@@ -11,6 +12,7 @@ import { RequestStore } from './database/RequestStore';
 import { AuthorizedEnvironmentRequestsService } from './service/AuthorizedEnvironmentRequestsService';
 import { AuthorizedEnvironmentsService } from './service/AuthorizedEnvironmentsService';
 import { EnvironmentRequestsService } from './service/EnvironmentRequestsService';
+import { EnvironmentEvents } from './service/EnvironmentEvents';
 import { EnvironmentsService } from './service/EnvironmentsService';
 import { createRouter } from './service/router';
 
@@ -20,8 +22,8 @@ const DEFAULT_OPS_GROUPS = ['group:default/ops'];
  * Cairn's Environments backend: Environments (`tenancy.cairn.dev`) of
  * every configured cluster from the shared watches, created and edited by
  * ops, read by the teams they belong to; the clusters' node topology and
- * its labels; teams' requests for a new environment or more quota, which
- * ops approve in one click.
+ * its labels; signals of their changes for open pages; teams' requests
+ * for a new environment or more quota, which ops approve in one click.
  * @public
  */
 export const environmentsPlugin = createBackendPlugin({
@@ -39,7 +41,9 @@ export const environmentsPlugin = createBackendPlugin({
         database: coreServices.database,
         notifications: notificationService,
         logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
         kubernetes: kubernetesAccessServiceRef,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -52,7 +56,9 @@ export const environmentsPlugin = createBackendPlugin({
         database,
         notifications,
         logger,
+        lifecycle,
         kubernetes,
+        signals,
       }) {
         permissionsRegistry.addPermissions(environmentsPermissions);
         const labels = config.getOptionalConfig('environments.topologyLabels');
@@ -71,6 +77,13 @@ export const environmentsPlugin = createBackendPlugin({
         // The shared caches exist from the start, so the first page view
         // finds them listed.
         service.watchAll();
+        const events = new EnvironmentEvents({
+          watches: kubernetes.watches,
+          signals,
+          logger,
+        });
+        events.start();
+        lifecycle.addShutdownHook(() => events.stop());
         httpRouter.use(
           await createRouter({
             environments: new AuthorizedEnvironmentsService({

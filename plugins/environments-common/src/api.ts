@@ -65,6 +65,11 @@ export interface TopologyNode {
   pods: number;
   /** The environments whose placement includes the node. */
   environments: string[];
+  /**
+   * What importing the node's `nuwa.kubernetes.io/*` labels would write
+   * (label key → value; `nuwaLabelImport`), when there is anything.
+   */
+  nuwaImport?: Record<string, string>;
 }
 
 /** A cluster's nodes and storage classes, for placing environments. @public */
@@ -128,6 +133,12 @@ export const ENVIRONMENTS_API_ROUTES = {
     method: 'post',
     path: '/clusters/:cluster/nodes/labels',
     summary: "Write nodes' zone, rack or host labels (ops)",
+  },
+  importNodeLabels: {
+    method: 'post',
+    path: '/clusters/:cluster/nodes/import',
+    summary:
+      'Write the topology labels nodes lack from their nuwa.kubernetes.io/* labels (ops), for clusters coming from the original system',
   },
 } as const;
 

@@ -10,4 +10,6 @@ export * from './permissions';
 export * from './requests';
 export * from './api';
 export * from './topology';
+export * from './nodeImport';
+export * from './signals';
 export * from './environmentRequests';

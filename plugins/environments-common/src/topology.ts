@@ -45,7 +45,10 @@ export function topologyTree(nodes: TopologyNode[]): TopologyTree {
     }
     const racks = zones.get(node.zone) ?? new Map();
     zones.set(node.zone, racks);
-    racks.set(node.rack, [...(racks.get(node.rack) ?? []), node]);
+    // Pushed, not copied: a copy per node is quadratic in a rack's size.
+    const rack = racks.get(node.rack);
+    if (rack) rack.push(node);
+    else racks.set(node.rack, [node]);
   }
   return {
     zones: [...zones.entries()]

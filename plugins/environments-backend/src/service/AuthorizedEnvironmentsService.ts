@@ -16,6 +16,8 @@ import {
   EnvironmentList,
   EnvironmentSummary,
   environmentsManagePermission,
+  ImportNodeLabelsRequest,
+  ImportNodeLabelsResult,
   environmentsReadPermission,
   LabelNodesRequest,
   nodesLabelPermission,
@@ -55,7 +57,8 @@ const REFUSALS: Record<string, string> = {
  * `environments.manage` (ops) sees every environment, anyone else only
  * those their groups own or are tenants of (an environment they may not see
  * is answered as missing). Creating, editing and deleting need
- * `environments.manage`, labelling nodes `nodes.label`. Each check is made
+ * `environments.manage`, labelling nodes (and importing
+ * their nuwa labels) `nodes.label`. Each check is made
  * before any cluster call.
  */
 export class AuthorizedEnvironmentsService {
@@ -190,6 +193,17 @@ export class AuthorizedEnvironmentsService {
     await this.require(caller, nodesLabelPermission);
     return {
       nodes: await this.options.service.labelNodes(path.cluster, body),
+    };
+  }
+
+  async importNodeLabels(
+    caller: Caller,
+    path: { cluster: string },
+    body: ImportNodeLabelsRequest,
+  ): Promise<ImportNodeLabelsResult> {
+    await this.require(caller, nodesLabelPermission);
+    return {
+      imported: await this.options.service.importNodeLabels(path.cluster, body),
     };
   }
 }

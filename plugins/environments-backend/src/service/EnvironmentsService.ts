@@ -9,11 +9,14 @@ import {
   TENANCY_VERSION,
   TopologyLabels,
 } from '@cairn/operators-api';
-import type {
+import {
   ClusterError,
   ClusterTopology,
   EnvironmentSummary,
+  ImportNodeLabelsRequest,
   LabelNodesRequest,
+  NodeLabelImport,
+  nuwaLabelImport,
   TopologyNode,
 } from '@cairn/plugin-environments-common';
 import {
@@ -241,10 +244,9 @@ export class EnvironmentsService {
     const environmentsOf = new Map<string, string[]>();
     for (const environment of environments.list()) {
       for (const node of environment.status?.nodes ?? []) {
-        environmentsOf.set(node, [
-          ...(environmentsOf.get(node) ?? []),
-          environment.metadata.name!,
-        ]);
+        const names = environmentsOf.get(node);
+        if (names) names.push(environment.metadata.name!);
+        else environmentsOf.set(node, [environment.metadata.name!]);
       }
     }
     const running = (name: string) =>
@@ -322,6 +324,63 @@ export class EnvironmentsService {
       }
     }
     return labelled;
+  }
+
+  /**
+   * Writes Cairn's topology labels from the nodes' `nuwa.kubernetes.io/*`
+   * labels where they lack them (`nuwaLabelImport`, on the labels as the
+   * watch has them now): the named nodes (each must exist) or every node
+   * with anything to import. One merge patch per node, of the missing
+   * labels only (no `resourceVersion`: the kubelet's status updates would
+   * make it stale at any moment).
+   */
+  async importNodeLabels(
+    cluster: string,
+    request: ImportNodeLabelsRequest,
+  ): Promise<NodeLabelImport[]> {
+    this.options.clusters.get(cluster);
+    await this.options.watches.synced(
+      cluster,
+      TOPOLOGY_RESOURCES,
+      this.syncTimeoutMs,
+    );
+    const { nodes } = this.caches(cluster);
+    const chosen = request.nodes
+      ? request.nodes.map(name => ({ name, node: nodes.get('', name) }))
+      : nodes.list().map(node => ({ name: node.metadata.name!, node }));
+    const missing = chosen.filter(c => !c.node).map(c => `"${c.name}"`);
+    if (missing.length) {
+      throw new NotFoundError(
+        `cluster "${cluster}" has no node ${missing.join(', ')}`,
+      );
+    }
+    const core = this.options.clusters.client(cluster, CoreV1Api);
+    const imported: NodeLabelImport[] = [];
+    for (const { name, node } of chosen) {
+      const labels = nuwaLabelImport(
+        node!.metadata.labels,
+        this.options.topologyLabels,
+      );
+      if (!labels) continue;
+      try {
+        await core.patchNode(
+          {
+            name,
+            body: { metadata: { labels } },
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      } catch (error) {
+        throw mapKubernetesError(error, {
+          cluster,
+          verb: 'patch',
+          resource: 'nodes',
+          name,
+        });
+      }
+      imported.push({ node: name, labels });
+    }
+    return imported.sort((a, b) => a.node.localeCompare(b.node));
   }
 
   private async refuseTakenNamespace(

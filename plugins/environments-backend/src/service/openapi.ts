@@ -7,6 +7,7 @@ import {
   ENVIRONMENTS_API_ROUTES,
   EnvironmentsApiOperation,
   environmentsQuerySchema,
+  importNodeLabelsBodySchema,
   labelNodesBodySchema,
   updateEnvironmentBodySchema,
 } from '@cairn/plugin-environments-common';
@@ -124,6 +125,33 @@ export const API_OPERATIONS = {
       },
     },
   },
+  importNodeLabels: {
+    ...ENVIRONMENTS_API_ROUTES.importNodeLabels,
+    pathParams: clusterPathSchema,
+    query: emptyQuerySchema,
+    body: importNodeLabelsBodySchema,
+    auditEventId: 'nodes-import-labels',
+    success: {
+      status: 200,
+      description:
+        'What was written on each node (nodes with nothing to import are left out)',
+      schema: object(
+        {
+          imported: {
+            type: 'array',
+            items: object(
+              {
+                node: s('string'),
+                labels: s('object', { additionalProperties: s('string') }),
+              },
+              ['node', 'labels'],
+            ),
+          },
+        },
+        ['imported'],
+      ),
+    },
+  },
 } satisfies Record<EnvironmentsApiOperation, RoutedOperation>;
 
 const ERROR_RESPONSES = {
@@ -237,6 +265,7 @@ const COMPONENTS = {
       ready: s('boolean'),
       pods: s('integer'),
       environments: strings,
+      nuwaImport: s('object', { additionalProperties: s('string') }),
     },
     ['name', 'ready', 'pods', 'environments'],
   ),

@@ -43,6 +43,8 @@ export async function createRouter(
     getTopology: ({ params }, caller) => environments.topology(caller, params),
     labelNodes: ({ params, body }, caller) =>
       environments.labelNodes(caller, params, body),
+    importNodeLabels: ({ params, body }, caller) =>
+      environments.importNodeLabels(caller, params, body),
   };
   const requestHandlers: Record<
     EnvironmentRequestsApiOperation,

@@ -4,8 +4,9 @@ import {
   TopologyLabels,
   PROTECTED_NAMESPACES,
 } from '@cairn/operators-api';
-import type {
+import {
   EnvironmentSummary,
+  nuwaLabelImport,
   TopologyNode,
 } from '@cairn/plugin-environments-common';
 import type { V1Node } from '@kubernetes/client-node';
@@ -99,6 +100,7 @@ export function toTopologyNode(
   environments: string[],
 ): TopologyNode {
   const labels = node.metadata?.labels ?? {};
+  const nuwaImport = nuwaLabelImport(labels, keys);
   return {
     name: node.metadata!.name!,
     zone: labels[keys.zone],
@@ -110,5 +112,6 @@ export function toTopologyNode(
       ) ?? false,
     pods,
     environments,
+    ...(nuwaImport && { nuwaImport }),
   };
 }
