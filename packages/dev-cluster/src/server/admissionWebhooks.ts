@@ -38,10 +38,12 @@ import { ApiError, badRequest, internalError } from './status';
  * later webhook changed the object, and the built-in plugins run again on
  * the result (kube-apiserver reinvokes them too).
  *
- * Only creates through the API are sent (kubectl, client libraries,
- * operators): the dev cluster's own controllers (ReplicaSet, StatefulSet,
- * Job, DaemonSet) create their pods in-process, synchronously, and those
- * are not — nor are updates, deletes and connects.
+ * Only creates through the API's create verb (a POST: kubectl create and
+ * client-side apply, client libraries, operators) are sent. The admission
+ * chain is synchronous, so what does not pass the HTTP layer's create is
+ * not: the pods the dev cluster's own controllers (ReplicaSet,
+ * StatefulSet, Job, DaemonSet) create in-process, a server-side apply that
+ * creates, and updates, deletes and connects.
  */
 
 export const WEBHOOK_CONFIGURATIONS =
