@@ -11,6 +11,8 @@ import type {
   EnvironmentRequestView,
   EnvironmentsQuery,
   EnvironmentSummary,
+  ImportNodeLabelsRequest,
+  ImportNodeLabelsResult,
   LabelNodesRequest,
   TopologyNode,
   UpdateEnvironmentRequest,
@@ -61,6 +63,10 @@ export interface EnvironmentsApi {
     cluster: string,
     request: LabelNodesRequest,
   ): Promise<{ nodes: TopologyNode[] }>;
+  importNodeLabels(
+    cluster: string,
+    request: ImportNodeLabelsRequest,
+  ): Promise<ImportNodeLabelsResult>;
 }
 
 /** @public */

@@ -17,6 +17,8 @@ import {
   EnvironmentsApiOperation,
   EnvironmentsQuery,
   EnvironmentSummary,
+  ImportNodeLabelsRequest,
+  ImportNodeLabelsResult,
   LabelNodesRequest,
   TopologyNode,
   UpdateEnvironmentRequest,
@@ -143,6 +145,17 @@ export class EnvironmentsClient implements EnvironmentsApi {
     request: LabelNodesRequest,
   ): Promise<{ nodes: TopologyNode[] }> {
     return this.send('POST', routePath('labelNodes', { cluster }), request);
+  }
+
+  importNodeLabels(
+    cluster: string,
+    request: ImportNodeLabelsRequest,
+  ): Promise<ImportNodeLabelsResult> {
+    return this.send(
+      'POST',
+      routePath('importNodeLabels', { cluster }),
+      request,
+    );
   }
 
   private send<T>(method: string, path: string, body: object): Promise<T> {

@@ -14,6 +14,7 @@ import { KUBERNETES_NAMESPACE_ANNOTATION } from '@cairn/plugin-kubernetes-common
 import type { EnvironmentSummary } from '@cairn/plugin-environments-common';
 import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
 import { environmentsApiRef } from '../api';
+import { useEnvironmentsSignal } from '../hooks/useEnvironmentsSignal';
 import { rootRouteRef } from '../routes';
 import { environmentQuery } from './links';
 import { describePlacement, describeStatus, roleOf } from './format';
@@ -33,6 +34,9 @@ export function EntityEnvironmentsCard() {
   const entityRef = stringifyEntityRef(entity);
   const namespace =
     entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION];
+  // Read again when the backend signals a changed environment (one may
+  // have become the group's, or its usage changed).
+  const { version } = useEnvironmentsSignal(s => s.environments.length > 0);
   const list = useAsyncRetry(async () => {
     const result = await api.listEnvironments(
       isGroup ? { group: entityRef } : {},
@@ -43,7 +47,7 @@ export function EntityEnvironmentsCard() {
           ...result,
           items: result.items.filter(e => e.spec.namespace === namespace),
         };
-  }, [api, entityRef, isGroup, namespace]);
+  }, [api, entityRef, isGroup, namespace, version]);
 
   let body;
   if (list.loading && !list.value) body = <Progress />;

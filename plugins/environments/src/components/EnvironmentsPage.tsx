@@ -22,6 +22,7 @@ import {
   useRefreshWhileStale,
 } from '@cairn/plugin-kubernetes-react';
 import { environmentsApiRef } from '../api';
+import { useEnvironmentsSignal } from '../hooks/useEnvironmentsSignal';
 import { EnvironmentDetails } from './EnvironmentDetails';
 import { EnvironmentForm } from './EnvironmentForm';
 import { describePlacement, describeStatus } from './format';
@@ -39,9 +40,12 @@ const columns: TableColumn<EnvironmentSummary>[] = [
   { title: 'Status', render: describeStatus },
 ];
 
-/** How often the list is read again while an environment is not Ready yet. */
+/** Without Signals: how often the list is read again while an environment is not Ready yet. */
 const SETTLING_REFRESH_MS = 3000;
-/** How often the list is read again otherwise, for usage against quota. */
+/**
+ * How often the list is read again otherwise, for usage against quota;
+ * with Signals too, in case one was missed while the connection was down.
+ */
 const USAGE_REFRESH_MS = 30_000;
 
 type Editing = { environment?: EnvironmentSummary } | undefined;
@@ -66,16 +70,29 @@ export function EnvironmentsPage() {
   const [actionError, setActionError] = useState<string>();
 
   const clusters = useAsyncRetry(() => api.listClusters(), [api]);
-  const list = useAsyncRetry(() => api.listEnvironments(), [api]);
-  useRefreshWhileStale(list.value?.clusterErrors, list.retry);
-  // Often until the operator has made every environment Ready (or removed
-  // it), then now and again for usage (the backend answers from its watches).
-  const settling = list.value?.items.some(e => !e.ready || e.deleting);
-  useInterval(list.retry, settling ? SETTLING_REFRESH_MS : USAGE_REFRESH_MS);
   const currentCluster = cluster ?? clusters.value?.clusters[0];
+  // The list (and the details shown from it) and the Nodes tab are read
+  // again when the backend signals a change of what they show.
+  const listSignal = useEnvironmentsSignal(s => s.environments.length > 0);
+  const topologySignal = useEnvironmentsSignal(
+    s => s.cluster === currentCluster,
+  );
+  const list = useAsyncRetry(
+    () => api.listEnvironments(),
+    [api, listSignal.version],
+  );
+  useRefreshWhileStale(list.value?.clusterErrors, list.retry);
+  // Without Signals, often until the operator has made every environment
+  // Ready (or removed it); else now and again (the backend answers from
+  // its watches).
+  const settling = list.value?.items.some(e => !e.ready || e.deleting);
+  useInterval(
+    list.retry,
+    settling && !listSignal.live ? SETTLING_REFRESH_MS : USAGE_REFRESH_MS,
+  );
   const topology = useAsyncRetry(
     async () => (currentCluster ? api.getTopology(currentCluster) : undefined),
-    [api, currentCluster],
+    [api, currentCluster, topologySignal.version],
   );
   const refresh = () => {
     list.retry();

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import {
   Box,
   Button,
@@ -19,6 +19,7 @@ import {
   LabelNodesRequest,
 } from '@cairn/plugin-environments-common';
 import { environmentsApiRef } from '../api';
+import { NuwaImportDialog } from './NuwaImportDialog';
 import { TopologyDrawing } from './TopologyDrawing';
 
 /**
@@ -40,9 +41,12 @@ function LabelDialog(props: {
   const [rack, setRack] = useState(single?.rack ?? '');
   const [host, setHost] = useState(single?.host ?? '');
   const [error, setError] = useState<string>();
-  const moved = props.topology.nodes.filter(
-    n => props.nodes.includes(n.name) && n.environments.length > 0,
-  );
+  const moved = useMemo(() => {
+    const chosen = new Set(props.nodes);
+    return props.topology.nodes.filter(
+      n => chosen.has(n.name) && n.environments.length > 0,
+    );
+  }, [props.nodes, props.topology.nodes]);
 
   const save = async () => {
     const request: LabelNodesRequest = {
@@ -132,9 +136,13 @@ function LabelDialog(props: {
   );
 }
 
+/** Which nuwa import the dialog previews: the selected nodes' or every node's. */
+type Importing = 'selected' | 'all' | undefined;
+
 /**
  * A cluster's nodes as zones → racks → hosts with pods and environments
- * per node; ops select nodes and write their zone, rack or host label.
+ * per node; ops select nodes and write their zone, rack or host label, and
+ * import the labels of nodes the original system labelled.
  */
 export function NodesView(props: {
   topology: ClusterTopology;
@@ -143,13 +151,36 @@ export function NodesView(props: {
   const { topology } = props;
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [labelling, setLabelling] = useState(false);
-  const toggle = (node: string) =>
-    setSelected(current => {
-      const next = new Set(current);
-      if (next.has(node)) next.delete(node);
-      else next.add(node);
-      return next;
-    });
+  const [importing, setImporting] = useState<Importing>();
+  // Stable, so a selection redraws only the tiles it changes.
+  const toggle = useCallback(
+    (node: string) =>
+      setSelected(current => {
+        const next = new Set(current);
+        if (next.has(node)) next.delete(node);
+        else next.add(node);
+        return next;
+      }),
+    [],
+  );
+  const importable = useMemo(
+    () => topology.nodes.filter(n => n.nuwaImport),
+    [topology.nodes],
+  );
+  const selectedImportable = importable.filter(n => selected.has(n.name));
+  const mode = useMemo(
+    () =>
+      topology.canLabel
+        ? ({ kind: 'select', selected, onSelect: toggle } as const)
+        : ({ kind: 'view' } as const),
+    [topology.canLabel, selected, toggle],
+  );
+  const done = () => {
+    setLabelling(false);
+    setImporting(undefined);
+    setSelected(new Set());
+    props.onChanged();
+  };
   return (
     <InfoCard
       title={`Nodes of cluster ${topology.cluster}`}
@@ -160,6 +191,15 @@ export function NodesView(props: {
             {selected.size > 0 && (
               <Button onClick={() => setSelected(new Set())}>
                 Clear selection
+              </Button>
+            )}
+            {selectedImportable.length > 0 && (
+              <Button
+                variant="outlined"
+                color="primary"
+                onClick={() => setImporting('selected')}
+              >
+                Import nuwa labels ({selectedImportable.length})
               </Button>
             )}
             <Button
@@ -174,29 +214,51 @@ export function NodesView(props: {
         )
       }
     >
+      {importable.length > 0 && (
+        <Box mb={2}>
+          <Alert
+            severity="info"
+            action={
+              topology.canLabel && (
+                <Button color="inherit" onClick={() => setImporting('all')}>
+                  Import all ({importable.length})
+                </Button>
+              )
+            }
+          >
+            {importable.length === 1
+              ? '1 node has'
+              : `${importable.length} nodes have`}{' '}
+            the original system's topology labels (nuwa.kubernetes.io/*) but not
+            all of {topology.labels.zone}, {topology.labels.rack},{' '}
+            {topology.labels.host}
+            {topology.canLabel
+              ? ': import them, or select such nodes and import theirs.'
+              : '.'}
+          </Alert>
+        </Box>
+      )}
       {topology.canLabel && (
         <Typography variant="body2" color="textSecondary" paragraph>
           Click nodes to select them, then label them.
         </Typography>
       )}
-      <TopologyDrawing
-        nodes={topology.nodes}
-        mode={
-          topology.canLabel
-            ? { kind: 'select', selected, onSelect: toggle }
-            : { kind: 'view' }
-        }
-      />
+      <TopologyDrawing nodes={topology.nodes} mode={mode} />
       {labelling && (
         <LabelDialog
           topology={topology}
           nodes={[...selected].sort()}
           onClose={() => setLabelling(false)}
-          onLabelled={() => {
-            setLabelling(false);
-            setSelected(new Set());
-            props.onChanged();
-          }}
+          onLabelled={done}
+        />
+      )}
+      {importing && (
+        <NuwaImportDialog
+          cluster={topology.cluster}
+          nodes={importing === 'all' ? importable : selectedImportable}
+          all={importing === 'all'}
+          onClose={() => setImporting(undefined)}
+          onImported={done}
         />
       )}
     </InfoCard>

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { Box, ButtonBase, Typography } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
 import type { EnvironmentPlacement } from '@cairn/operators-api';
@@ -41,6 +41,8 @@ const useStyles = makeStyles(theme => ({
   },
   node: {
     width: 92,
+    // The node's lines are its text's lines: no <br> elements per tile.
+    whiteSpace: 'pre-line',
     padding: theme.spacing(0.5),
     border: `1px solid ${theme.palette.divider}`,
     borderRadius: theme.shape.borderRadius,
@@ -88,15 +90,17 @@ export interface TopologyDrawingProps {
 /**
  * One node: a plain element (no Material UI ButtonBase or Tooltip, whose
  * ripples and poppers a drawing of a thousand nodes cannot afford), with
- * its pods and environments in the text and the title.
+ * its pods and environments in the text and the title. Memoised, with a
+ * click handler shared by every tile, so a click redraws only the tiles
+ * whose state it changes.
  */
-function NodeTile(props: {
+const NodeTile = memo(function Tile(props: {
   node: TopologyNode;
   classes: ReturnType<typeof useStyles>;
   placed: boolean;
   chosen: boolean;
   selected: boolean;
-  onClick?: () => void;
+  onClick?: (node: TopologyNode) => void;
 }) {
   const { node, classes } = props;
   const className = [
@@ -113,25 +117,25 @@ function NodeTile(props: {
     node.environments.length
       ? `, environments ${node.environments.join(', ')}`
       : ''
-  }${node.ready ? '' : ', not Ready'}`;
+  }${node.ready ? '' : ', not Ready'}${
+    node.nuwaImport ? ', nuwa labels to import' : ''
+  }`;
+  // One text node for the lines under the name.
+  const lines = node.environments.length
+    ? `\n${node.pods} pods\n${node.environments.join(', ')}`
+    : `\n${node.pods} pods`;
   const content = (
     <>
       <strong>{node.name}</strong>
-      <br />
-      {node.pods} pods
-      {node.environments.length > 0 && (
-        <>
-          <br />
-          {node.environments.join(', ')}
-        </>
-      )}
+      {lines}
     </>
   );
-  return props.onClick ? (
+  const { onClick } = props;
+  return onClick ? (
     <button
       type="button"
       className={className}
-      onClick={props.onClick}
+      onClick={() => onClick(node)}
       title={label}
       aria-label={label}
       aria-pressed={props.chosen || props.selected}
@@ -142,6 +146,30 @@ function NodeTile(props: {
   ) : (
     <div className={className} title={label} data-node={node.name}>
       {content}
+    </div>
+  );
+});
+
+/** Tiles a list draws at first; a longer one (a rack of hundreds, the unlabelled nodes of a new cluster) draws the rest on demand. */
+const FIRST_TILES = 120;
+
+/** A list of node tiles, long ones cut at {@link FIRST_TILES} until ops ask for all. */
+function TileList(props: {
+  nodes: TopologyNode[];
+  className: string;
+  tile: (node: TopologyNode) => JSX.Element;
+}) {
+  const [all, setAll] = useState(false);
+  const { nodes } = props;
+  const shown = all ? nodes : nodes.slice(0, FIRST_TILES);
+  return (
+    <div className={props.className}>
+      {shown.map(props.tile)}
+      {shown.length < nodes.length && (
+        <button type="button" onClick={() => setAll(true)}>
+          Show all {nodes.length} nodes ({nodes.length - shown.length} more)
+        </button>
+      )}
     </div>
   );
 }
@@ -177,25 +205,29 @@ export function TopologyDrawing(props: TopologyDrawingProps) {
       </Typography>
     );
 
-  const tile = (node: TopologyNode) => {
-    let onClick: (() => void) | undefined;
-    if (mode.kind === 'placement' && node.host !== undefined) {
-      onClick = () => mode.onToggle('hosts', node.host!);
-    } else if (mode.kind === 'select') {
-      onClick = () => mode.onSelect(node.name);
+  // One handler for every tile, changing only with the parent's callbacks.
+  const onSelect = mode.kind === 'select' ? mode.onSelect : undefined;
+  const onToggle = mode.kind === 'placement' ? mode.onToggle : undefined;
+  const click = useMemo(() => {
+    if (onSelect) return (node: TopologyNode) => onSelect(node.name);
+    if (onToggle) {
+      return (node: TopologyNode) => onToggle('hosts', node.host!);
     }
-    return (
-      <NodeTile
-        key={node.name}
-        node={node}
-        classes={classes}
-        placed={placed?.has(node.name) ?? false}
-        chosen={chosen('hosts', node.host)}
-        selected={mode.kind === 'select' && mode.selected.has(node.name)}
-        onClick={onClick}
-      />
-    );
-  };
+    return undefined;
+  }, [onSelect, onToggle]);
+
+  const tile = (node: TopologyNode) => (
+    <NodeTile
+      key={node.name}
+      node={node}
+      classes={classes}
+      placed={placed?.has(node.name) ?? false}
+      chosen={chosen('hosts', node.host)}
+      selected={mode.kind === 'select' && mode.selected.has(node.name)}
+      // In the placement picker a node is picked by its host label.
+      onClick={onToggle && node.host === undefined ? undefined : click}
+    />
+  );
 
   return (
     <Box>
@@ -221,7 +253,11 @@ export function TopologyDrawing(props: TopologyDrawingProps) {
                       No rack label
                     </Typography>
                   )}
-                  <div className={classes.nodes}>{rack.nodes.map(tile)}</div>
+                  <TileList
+                    nodes={rack.nodes}
+                    className={classes.nodes}
+                    tile={tile}
+                  />
                 </div>
               ))}
             </div>
@@ -233,7 +269,11 @@ export function TopologyDrawing(props: TopologyDrawingProps) {
           <Typography variant="subtitle2">
             Nodes without a zone label ({tree.unlabelled.length})
           </Typography>
-          <div className={classes.nodes}>{tree.unlabelled.map(tile)}</div>
+          <TileList
+            nodes={tree.unlabelled}
+            className={classes.nodes}
+            tile={tile}
+          />
         </Box>
       )}
       {nodes.length === 0 && (
