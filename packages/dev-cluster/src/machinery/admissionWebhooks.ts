@@ -269,10 +269,9 @@ export function webhookDenial(
 ): { code: number; reason: string; message: string } {
   const deniedBy = `admission webhook "${name}" denied the request`;
   const code = result?.code && result.code >= 400 ? result.code : 400;
-  const message = result?.message
-    ? `${deniedBy}: ${result.message}`
-    : result?.reason
-    ? `${deniedBy}: ${result.reason}`
+  const why = result?.message || result?.reason;
+  const message = why
+    ? `${deniedBy}: ${why}`
     : `${deniedBy} without explanation`;
   return { code, reason: result?.reason ?? '', message };
 }

@@ -147,11 +147,14 @@ export class MutatingWebhookAdmission {
     namespace: string,
     object: KubeObject,
   ): Invocation[] {
-    const namespaceLabels = !type.namespaced
-      ? type.group === '' && type.plural === 'namespaces'
-        ? object.metadata.labels ?? {}
-        : undefined
-      : this.store.get('/namespaces', namespace)?.metadata.labels ?? {};
+    // A Namespace is selected by its own labels; other cluster-scoped
+    // objects never by namespaceSelector.
+    let namespaceLabels: Record<string, string> | undefined;
+    if (type.namespaced)
+      namespaceLabels =
+        this.store.get('/namespaces', namespace)?.metadata.labels ?? {};
+    else if (type.group === '' && type.plural === 'namespaces')
+      namespaceLabels = object.metadata.labels ?? {};
     const request: WebhookRequest = {
       operation: 'CREATE',
       group: type.group,
@@ -303,12 +306,14 @@ export class MutatingWebhookAdmission {
           res.on('error', fail);
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString();
-            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300)
-              return reject(
+            if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
+              reject(
                 new Error(
                   `Post "${url}?timeout=${timeoutSeconds}s": the server responded with ${res.statusCode}: ${text}`,
                 ),
               );
+              return;
+            }
             try {
               resolve(JSON.parse(text).response);
             } catch {
