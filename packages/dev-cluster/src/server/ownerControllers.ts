@@ -172,10 +172,10 @@ export abstract class OwnerController {
     matches: (labels: Labels) => boolean = () => true,
   ): any[] {
     return this.store
-      .list(resource, { namespace: owner.metadata.namespace })
-      .items.filter(
+      .controlledBy(resource, owner.metadata.uid!)
+      .filter(
         o =>
-          controllerRef(o)?.uid === owner.metadata.uid &&
+          o.metadata.namespace === owner.metadata.namespace &&
           matches(o.metadata.labels),
       );
   }

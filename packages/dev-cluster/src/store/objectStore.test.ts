@@ -14,6 +14,49 @@ const cm = (
 });
 
 describe('ObjectStore', () => {
+  it('finds the objects a controller owns, as a list filtered by controller would', () => {
+    const store = new ObjectStore();
+    const owned = (name: string, uid?: string, controller = true) => ({
+      ...cm('ns', name),
+      metadata: {
+        name,
+        namespace: 'ns',
+        ...(uid
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: 'batch/v1',
+                  kind: 'Job',
+                  name: 'j',
+                  uid,
+                  controller,
+                },
+              ],
+            }
+          : {}),
+      },
+    });
+    const names = (uid: string) =>
+      store.controlledBy('/configmaps', uid).map(o => o.metadata.name);
+    store.create('/configmaps', 'ns/c', 'ns', owned('c', 'job-1'));
+    store.create('/configmaps', 'ns/a', 'ns', owned('a', 'job-1'));
+    store.create('/configmaps', 'ns/b', 'ns', owned('b', 'job-2'));
+    store.create('/configmaps', 'ns/d', 'ns', owned('d', 'job-1', false));
+    expect(names('job-1')).toEqual(['a', 'c']);
+    // Adopted by another controller, released, deleted.
+    store.update('/configmaps', 'ns/c', 'ns', owned('c', 'job-2'));
+    expect([names('job-1'), names('job-2')]).toEqual([['a'], ['b', 'c']]);
+    store.update('/configmaps', 'ns/b', 'ns', owned('b'));
+    store.delete('/configmaps', 'ns/a', 'ns');
+    expect([names('job-1'), names('job-2')]).toEqual([[], ['c']]);
+    // A restored store has the index too.
+    const restored = new ObjectStore();
+    restored.restore(store.snapshot());
+    expect(
+      restored.controlledBy('/configmaps', 'job-2').map(o => o.metadata.name),
+    ).toEqual(['c']);
+  });
+
   it('versions every write from one counter and checks expected versions', () => {
     const store = new ObjectStore();
     const a = store.create('/configmaps', 'ns/a', 'ns', cm('ns', 'a'));

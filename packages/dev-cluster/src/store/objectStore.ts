@@ -83,9 +83,20 @@ function removeSorted(sorted: string[], key: string): void {
   if (sorted[index] === key) sorted.splice(index, 1);
 }
 
+/** The uid of an object's controller (its ownerReference with `controller: true`). */
+function controllerUid(object: KubeObject | undefined): string | undefined {
+  return object?.metadata.ownerReferences?.find(r => r.controller)?.uid;
+}
+
 class ResourceBucket {
   readonly objects = new Map<string, KubeObject>();
   readonly namespaceKeys = new Map<string, Set<string>>();
+  /**
+   * Keys by their controller's uid, as the informers of
+   * kube-controller-manager index pods: a Job or ReplicaSet finds its pods
+   * without a scan of its namespace (quadratic with many owners in one).
+   */
+  readonly controlled = new Map<string, Set<string>>();
   private sortedAll: string[] | undefined;
   private readonly sortedByNamespace = new Map<string, string[]>();
   history: StoreEvent[] = [];
@@ -112,11 +123,32 @@ class ResourceBucket {
       const inNamespace = this.sortedByNamespace.get(namespace);
       if (inNamespace) insertSorted(inNamespace, key);
     }
+    const before = controllerUid(this.objects.get(key));
+    const after = controllerUid(object);
+    if (before !== after) {
+      if (before) this.uncontrol(before, key);
+      if (after) {
+        let keys = this.controlled.get(after);
+        if (!keys) {
+          keys = new Set();
+          this.controlled.set(after, keys);
+        }
+        keys.add(key);
+      }
+    }
     this.objects.set(key, object);
   }
 
+  private uncontrol(uid: string, key: string): void {
+    const keys = this.controlled.get(uid);
+    keys?.delete(key);
+    if (keys?.size === 0) this.controlled.delete(uid);
+  }
+
   remove(key: string, namespace: string): void {
+    const uid = controllerUid(this.objects.get(key));
     if (!this.objects.delete(key)) return;
+    if (uid) this.uncontrol(uid, key);
     const keys = this.namespaceKeys.get(namespace);
     keys?.delete(key);
     if (keys && keys.size === 0) this.namespaceKeys.delete(namespace);
@@ -241,6 +273,14 @@ export class ObjectStore {
     if (!bucket) return 0;
     if (namespace === undefined) return bucket.objects.size;
     return bucket.namespaceKeys.get(namespace)?.size ?? 0;
+  }
+
+  /** The current objects whose controller has `uid`, in key order (as a list has them). */
+  controlledBy(resource: string, uid: string): KubeObject[] {
+    const bucket = this.buckets.get(resource);
+    const keys = bucket?.controlled.get(uid);
+    if (!keys) return [];
+    return [...keys].sort().map(key => bucket!.objects.get(key)!);
   }
 
   list(resource: string, options: ListOptions = {}): ListResult {
