@@ -46,6 +46,15 @@ const window = (ms: number) => `${(ms / 1000).toFixed(3)}s`;
 
 export class MetricsProvider {
   private readonly samples = new Map<string, Sample>();
+  /**
+   * PodMetrics lists by namespace ('' for all), reused within MIN_WINDOW_MS
+   * as metrics-server serves its last scrape: `kubectl top` in a loop then
+   * costs no /proc scan and no new objects per call.
+   */
+  private readonly served = new Map<
+    string,
+    { at: number; objects: KubeObject[] }
+  >();
 
   constructor(
     private readonly store: ObjectStore,
@@ -112,22 +121,35 @@ export class MetricsProvider {
 
   /** PodMetrics objects, as metrics-server lists them. */
   podMetrics(namespace?: string): KubeObject[] {
-    return this.podUsage(namespace).map(({ pod, containers, windowMs }) => ({
-      kind: 'PodMetrics',
-      apiVersion: 'metrics.k8s.io/v1beta1',
-      metadata: {
-        name: pod.metadata.name,
-        namespace: pod.metadata.namespace,
-        creationTimestamp: timestamp(),
-        labels: pod.metadata.labels,
-      },
-      timestamp: timestamp(),
-      window: window(windowMs),
-      containers: containers.map(c => ({
-        name: c.name,
-        usage: { cpu: cpuQuantity(c.cpu), memory: memoryQuantity(c.memory) },
-      })),
-    }));
+    const now = Date.now();
+    for (const [key, entry] of this.served)
+      if (now - entry.at >= MIN_WINDOW_MS) this.served.delete(key);
+    const served = this.served.get(namespace ?? '');
+    if (served) return served.objects;
+    const at = timestamp();
+    const objects = this.podUsage(namespace).map(
+      ({ pod, containers, windowMs }) => ({
+        kind: 'PodMetrics',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        metadata: {
+          name: pod.metadata.name,
+          namespace: pod.metadata.namespace,
+          creationTimestamp: at,
+          labels: pod.metadata.labels,
+        },
+        timestamp: at,
+        window: window(windowMs),
+        containers: containers.map(c => ({
+          name: c.name,
+          usage: {
+            cpu: cpuQuantity(c.cpu),
+            memory: memoryQuantity(c.memory),
+          },
+        })),
+      }),
+    );
+    this.served.set(namespace ?? '', { at: now, objects });
+    return objects;
   }
 
   /** NodeMetrics objects: every node, with the sum of its pods' usage. */
