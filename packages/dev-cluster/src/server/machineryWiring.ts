@@ -24,6 +24,7 @@ import {
   applyDefaults,
   validateCreate,
   validatePodEphemeralContainersUpdate,
+  validatePodStatusUpdate,
   validateUpdate,
 } from '../machinery/validation';
 import type { ObjectStore } from '../store/objectStore';
@@ -155,6 +156,12 @@ export const machineryValidator: Validator = (
     // The one way to change a pod's ephemeral containers, with its own rules
     // instead of the pod update rules.
     errors = validatePodEphemeralContainersUpdate(object, oldObject);
+  else if (
+    subresource === 'status' &&
+    type.group === '' &&
+    type.plural === 'pods'
+  )
+    errors = validatePodStatusUpdate(object, oldObject);
   else errors = validateUpdate(object, oldObject, options);
   const schema = type.custom?.schema as StructuralSchema | undefined;
   if (schema) errors.push(...validateAgainstSchema(object, schema));

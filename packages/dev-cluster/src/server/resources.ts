@@ -570,10 +570,14 @@ export class ResourceService {
     ctx: RequestContext,
   ): KubeObject {
     const prepared = this.prepareUpdate(type, subresource, existing, incoming);
-    const defaulted =
+    let defaulted =
       subresource === 'binding'
         ? prepared
         : this.applyDefaults(type, prepared, ctx);
+    // A status write keeps the stored spec itself, not a defaulted copy of
+    // it: what is cached per spec (the scheduler's pod requests) stays valid.
+    if (subresource === 'status' && existing.spec !== undefined)
+      defaulted = { ...defaulted, spec: existing.spec };
     const request = {
       operation: 'UPDATE' as const,
       type,

@@ -301,8 +301,7 @@ export class Workloads {
           secret: (ns, n) => this.store.get('/secrets', `${ns}/${n}`) as any,
           serviceAccountToken: (pod, request) => this.podToken(pod, request),
         },
-        onPodStatus: (pod, status) =>
-          setImmediate(() => this.writePodStatus(pod, status)),
+        onPodStatus: (pod, status) => this.queuePodStatus(pod, status),
         onEvent: event => setImmediate(() => this.recordEvent(event, name)),
       }),
     );
@@ -476,6 +475,27 @@ export class Workloads {
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
     }
+  }
+
+  /**
+   * Statuses to write, the latest per pod: as the kubelet's status manager
+   * keeps only a pod's newest status until it syncs, reports made in one
+   * turn of the event loop (a container created and started) become one
+   * write, not one each.
+   */
+  private readonly pendingStatuses = new Map<
+    string,
+    { pod: V1Pod; status: V1PodStatus }
+  >();
+
+  private queuePodStatus(pod: V1Pod, status: V1PodStatus) {
+    if (!this.pendingStatuses.size)
+      setImmediate(() => {
+        const pending = [...this.pendingStatuses.values()];
+        this.pendingStatuses.clear();
+        for (const next of pending) this.writePodStatus(next.pod, next.status);
+      });
+    this.pendingStatuses.set(pod.metadata!.uid!, { pod, status });
   }
 
   private writePodStatus(pod: V1Pod, status: V1PodStatus) {

@@ -117,6 +117,7 @@ export {
   validatePodCreate,
   validatePodEphemeralContainersUpdate,
   validatePodSpec,
+  validatePodStatusUpdate,
   validatePodTemplateSpec,
   validatePodUpdate,
 } from './pod';

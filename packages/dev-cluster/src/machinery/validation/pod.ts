@@ -1206,6 +1206,21 @@ export function describeSpecDiff(
 }
 
 /**
+ * A write of a pod's status subresource (ValidatePodStatusUpdate): the
+ * metadata rules of any update, not the spec's — the server keeps the
+ * stored spec on such a write, so validating it again (the whole pod spec,
+ * on each of the kubelet's status reports) would find nothing new.
+ */
+export function validatePodStatusUpdate(
+  newPod: Obj,
+  oldPod: Obj,
+): FieldError[] {
+  const errors = validateObjectMetaUpdate(newPod.metadata, oldPod.metadata);
+  errors.push(...validateObjectMeta(newPod.metadata, true, nameIsDnsSubdomain));
+  return errors;
+}
+
+/**
  * Validates a pod update (ValidatePodUpdate): only container and init
  * container images, activeDeadlineSeconds (set, or lowered), added
  * tolerations (or changed tolerationSeconds), removed scheduling gates (and,

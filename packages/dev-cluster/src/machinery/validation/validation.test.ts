@@ -10,6 +10,7 @@ import {
   podBindingConflict,
   validatePodBinding,
   validatePodEphemeralContainersUpdate,
+  validatePodStatusUpdate,
 } from './pod';
 
 const messages = (errors: ReturnType<typeof validateCreate>) =>
@@ -348,6 +349,31 @@ describe('pod update', () => {
     ).toEqual([
       'metadata.resourceVersion: Invalid value: "": must be specified for an update',
       'metadata.name: Invalid value: "other": field is immutable',
+    ]);
+  });
+});
+
+describe('pod status subresource', () => {
+  it('checks the metadata rules only: a pod stored before a spec rule tightened still gets its status', () => {
+    // A container name today's rules refuse (upper case), as an older
+    // server may have stored it; its kubelet must still report status.
+    const old = stored(
+      basePod({ containers: [{ name: 'App', image: 'nginx:1.25' }] }),
+    );
+    expect(messages(validateUpdate(structuredClone(old), old, ns))).toEqual([
+      expect.stringContaining('spec.containers[0].name'),
+    ]);
+    const reported = { ...old, status: { phase: 'Running' } };
+    expect(validatePodStatusUpdate(reported, old)).toEqual([]);
+    expect(
+      messages(
+        validatePodStatusUpdate(
+          { ...reported, metadata: { ...old.metadata, resourceVersion: '' } },
+          old,
+        ),
+      ),
+    ).toEqual([
+      'metadata.resourceVersion: Invalid value: "": must be specified for an update',
     ]);
   });
 });
