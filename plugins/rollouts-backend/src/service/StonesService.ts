@@ -77,6 +77,9 @@ const STONE_API = {
   plural: STONE_PLURAL,
 };
 
+/** How often a write is tried when only the operator's status writes get in its way. */
+const PATCH_ATTEMPTS = 10;
+
 const STALE_VIEW =
   'the Stone changed since you loaded it (someone approved, updated or the operator moved on); reload it and decide again';
 
@@ -211,12 +214,13 @@ export class StonesService {
     request: ApproveStageRequest,
     actor: Actor,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request);
     const action: RolloutAction = { type: 'approve', stage: request.stage };
+    const { stone, patched } = await this.mutate(scope, ref, request, s => {
+      this.refuseUnless(s, action, request.force);
+      return stagePatch(s, request.stage);
+    });
     const forced =
       !!request.force && actionRefusal(stone, action, false) !== undefined;
-    this.refuseUnless(stone, action, request.force);
-    const patched = await this.patch(ref, stagePatch(stone, request.stage));
     await this.options.approvals.add({
       cluster: ref.cluster,
       namespace: ref.namespace,
@@ -241,26 +245,23 @@ export class StonesService {
     ref: StoneRef,
     request: StartUpdateRequest,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request);
-    this.refuseUnless(stone, { type: 'start' }, request.force);
-    const { template, unknownContainers } = templateWithImages(
-      request.template ?? stone.spec.template,
-      request.images,
-    );
-    if (unknownContainers.length) {
-      throw new InputError(
-        `the pod template has no container ${unknownContainers
-          .map(n => `"${n}"`)
-          .join(', ')}; its containers are ${(template.spec?.containers ?? [])
-          .map(c => `"${c.name}"`)
-          .join(', ')}`,
+    return this.mutateSummary(scope, ref, request, stone => {
+      this.refuseUnless(stone, { type: 'start' }, request.force);
+      const { template, unknownContainers } = templateWithImages(
+        request.template ?? stone.spec.template,
+        request.images,
       );
-    }
-    return this.patchSummary(
-      scope,
-      ref,
-      templatePatch(stone, template, 'Alpha'),
-    );
+      if (unknownContainers.length) {
+        throw new InputError(
+          `the pod template has no container ${unknownContainers
+            .map(n => `"${n}"`)
+            .join(', ')}; its containers are ${(template.spec?.containers ?? [])
+            .map(c => `"${c.name}"`)
+            .join(', ')}`,
+        );
+      }
+      return templatePatch(stone, template, 'Alpha');
+    });
   }
 
   /** Sets or clears `spec.paused`. */
@@ -270,13 +271,14 @@ export class StonesService {
     request: StoneActionRequest,
     paused: boolean,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request);
-    this.refuseUnless(
-      stone,
-      { type: paused ? 'pause' : 'resume' },
-      request.force,
-    );
-    return this.patchSummary(scope, ref, pausePatch(stone, paused));
+    return this.mutateSummary(scope, ref, request, stone => {
+      this.refuseUnless(
+        stone,
+        { type: paused ? 'pause' : 'resume' },
+        request.force,
+      );
+      return pausePatch(stone, paused);
+    });
   }
 
   /**
@@ -288,18 +290,15 @@ export class StonesService {
     ref: StoneRef,
     request: StoneActionRequest,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request);
-    this.refuseUnless(stone, { type: 'abort' }, request.force);
-    const template = this.revisionTemplateOf(
-      ref,
-      stone,
-      stone.status!.currentRevision!,
-    );
-    return this.patchSummary(
-      scope,
-      ref,
-      templatePatch(stone, template, 'Release'),
-    );
+    return this.mutateSummary(scope, ref, request, stone => {
+      this.refuseUnless(stone, { type: 'abort' }, request.force);
+      const template = this.revisionTemplateOf(
+        ref,
+        stone,
+        stone.status!.currentRevision!,
+      );
+      return templatePatch(stone, template, 'Release');
+    });
   }
 
   /** An earlier revision's template, staged again from Alpha. */
@@ -308,18 +307,15 @@ export class StonesService {
     ref: StoneRef,
     request: RollbackRequest,
   ): Promise<StoneSummary> {
-    const stone = await this.current(scope, ref, request);
-    this.refuseUnless(
-      stone,
-      { type: 'rollback', revision: request.revision },
-      request.force,
-    );
-    const template = this.revisionTemplateOf(ref, stone, request.revision);
-    return this.patchSummary(
-      scope,
-      ref,
-      templatePatch(stone, template, 'Alpha'),
-    );
+    return this.mutateSummary(scope, ref, request, stone => {
+      this.refuseUnless(
+        stone,
+        { type: 'rollback', revision: request.revision },
+        request.force,
+      );
+      const template = this.revisionTemplateOf(ref, stone, request.revision);
+      return templatePatch(stone, template, 'Alpha');
+    });
   }
 
   /** The entity's Stone as the watch has it; 404 if the entity has no such Stone. */
@@ -405,26 +401,55 @@ export class StonesService {
     return template;
   }
 
-  private async patchSummary(
+  /**
+   * Reads the Stone the user decided on (current), plans the patch from it
+   * (refusals are thrown by `plan`) and applies it. The API server refuses
+   * the patch with 409 when anything changed since the read, the operator's
+   * status writes too, which come several times a second while pods move.
+   * When the user's view is guarded by the generation, only a spec change
+   * makes it stale, so such a conflict is read, judged and patched again
+   * (as client-go's RetryOnConflict does); with a resourceVersion guard the
+   * conflict is the user's answer.
+   */
+  private async mutate(
     scope: EntityScope,
     ref: StoneRef,
-    patch: StonePatch,
+    decidedOn: { resourceVersion: string; generation?: number },
+    plan: (stone: Stone) => StonePatch,
+  ): Promise<{ stone: Stone; patched: Stone }> {
+    for (let attempt = 1; ; attempt++) {
+      const stone = await this.current(scope, ref, decidedOn);
+      const body = plan(stone);
+      try {
+        return {
+          stone,
+          patched: (await this.api(ref.cluster).patchNamespacedCustomObject(
+            { ...STONE_API, namespace: ref.namespace, name: ref.name, body },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          )) as Stone,
+        };
+      } catch (error) {
+        const mapped = this.mapError(error, ref, 'patch');
+        const retry =
+          mapped instanceof ConflictError &&
+          decidedOn.generation !== undefined &&
+          attempt < PATCH_ATTEMPTS;
+        if (!retry) throw mapped;
+      }
+    }
+  }
+
+  private async mutateSummary(
+    scope: EntityScope,
+    ref: StoneRef,
+    decidedOn: { resourceVersion: string; generation?: number },
+    plan: (stone: Stone) => StonePatch,
   ): Promise<StoneSummary> {
-    return summarizeStone(await this.patch(ref, patch), {
+    const { patched } = await this.mutate(scope, ref, decidedOn, plan);
+    return summarizeStone(patched, {
       cluster: ref.cluster,
       entityRef: scope.entityRef,
     });
-  }
-
-  private async patch(ref: StoneRef, body: StonePatch): Promise<Stone> {
-    try {
-      return (await this.api(ref.cluster).patchNamespacedCustomObject(
-        { ...STONE_API, namespace: ref.namespace, name: ref.name, body },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      )) as Stone;
-    } catch (error) {
-      throw this.mapError(error, ref, 'patch');
-    }
   }
 
   private mapError(error: unknown, ref: StoneRef, verb: 'get' | 'patch') {

@@ -446,6 +446,50 @@ it('lets owners pause and resume their update, notifying them of the pause, refu
   expect((await readStone()).spec.paused).toBe(false);
 });
 
+it('does not refuse a request sent with the generation when status and metadata writes race with it', async () => {
+  // Writes that are not the spec's, as the operator's status writes are,
+  // several times a second while pods move: each gives the Stone a new
+  // resourceVersion, so the backend's patch may meet a newer one than it read.
+  let writing = true;
+  let writes = 0;
+  const writer = (async () => {
+    while (writing) {
+      await custom.patchNamespacedCustomObject(
+        {
+          ...STONE_API,
+          name: 'web',
+          body: {
+            metadata: { annotations: { 'test.cairn.dev/tick': `${++writes}` } },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+  })();
+  const statuses: number[] = [];
+  try {
+    for (let i = 0; i < 10; i++) {
+      const seen = await readStone();
+      const response = await api(
+        'post',
+        `/stones/dev/${NAMESPACE}/web/${i % 2 ? 'resume' : 'pause'}`,
+        OWNER,
+      ).send({
+        resourceVersion: seen.metadata.resourceVersion,
+        generation: seen.metadata.generation,
+      });
+      statuses.push(response.status);
+    }
+  } finally {
+    writing = false;
+    await writer;
+  }
+  expect(writes).toBeGreaterThan(10);
+  expect(statuses).toEqual(Array(10).fill(200));
+  expect((await readStone()).spec.paused).toBe(false);
+});
+
 it('lets ops approve the next stage: spec.strategy moves, the approval is recorded and audited', async () => {
   const ready = await waitFor(readStone, stageDone('Beta'), 'stage Beta again');
   // A stage out of order is refused with the reason.
