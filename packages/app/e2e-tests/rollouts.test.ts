@@ -68,16 +68,24 @@ async function abortUpdate(page: Page) {
   await expect(noUpdate(page)).toBeVisible(STAGE);
 }
 
-/** Approves `stage` (its preview open, then confirmed) once the stage before it is complete. */
-async function approve(page: Page, stage: string) {
+/**
+ * Waits until `stage` may be approved without force: ops may press the
+ * button while the stage before it is still rolling out (to force it), so
+ * enabled is not enough; the refusal under the button must be gone.
+ */
+async function awaitApprovable(page: Page, stage: string) {
   const button = page.getByRole('button', { name: `Approve ${stage}` });
   await expect(button).toBeEnabled(STAGE);
-  await button.click();
-  await page
-    .getByRole('dialog')
-    .getByRole('button', { name: `Approve ${stage}` })
-    .click();
-  await expect(page.getByRole('dialog')).toBeHidden();
+  await expect(button).toHaveAccessibleDescription('', STAGE);
+  return button;
+}
+
+/** Approves `stage` (its preview open, then confirmed) once the stage before it is complete. */
+async function approve(page: Page, stage: string) {
+  await (await awaitApprovable(page, stage)).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: `Approve ${stage}` }).click();
+  await expect(dialog).toBeHidden();
 }
 
 test('the guest, an owner of the demo service but not ops, sees its Stone and may not approve a stage', async ({
@@ -113,25 +121,38 @@ test('the guest, an owner of the demo service but not ops, sees its Stone and ma
   ).toBeVisible();
 });
 
-test('ops approve Beta after its preview of the pods, watch one pod per zone update, and abort the update', async ({
-  page,
-}) => {
-  // Up to six stage changes of the operator in one test (two updates, two aborts).
-  test.setTimeout(480_000);
-  await signInAsOps(page);
-  await openDemoRollouts(page);
+/** The topology's first line counts the Stone's pods; each zone's region counts its own. */
+async function expectUpdated(page: Page, stone: number, perZone: number) {
+  await expect(
+    page.getByText(new RegExp(`^12 pods · ${stone} updated`)),
+  ).toBeVisible(STAGE);
+  for (const zone of ZONES) {
+    await expect(
+      page.getByRole('region', { name: `zone ${zone}` }),
+    ).toContainText(`4 pods · ${perZone} updated`);
+  }
+}
 
-  // From the start of an update: abort the one under way, if any.
+/** From the start of an update: aborts the one under way, if any; returns the revision every pod runs. */
+async function releasedRevision(page: Page) {
   await waitForSettledStone(page);
   if (!(await noUpdate(page).isVisible())) await abortUpdate(page);
-  const current = /runs (\S+)$/.exec((await noUpdate(page).textContent())!)![1];
+  return /runs (\S+)$/.exec((await noUpdate(page).textContent())!)![1];
+}
+
+test('ops take an update through every stage, Beta after its preview of the pods, and roll it back', async ({
+  page,
+}) => {
+  // Seven stage changes of the operator (an abort, two updates of 3 stages).
+  test.setTimeout(600_000);
+  await signInAsOps(page);
+  await openDemoRollouts(page);
+  const released = await releasedRevision(page);
   await startUpdate(page);
 
   // Alpha updates the first pod of the first group; Beta one per group, so
   // its preview names the first pod of each other group.
-  const approveBeta = page.getByRole('button', { name: 'Approve Beta' });
-  await expect(approveBeta).toBeEnabled(STAGE);
-  await approveBeta.click();
+  await (await awaitApprovable(page, 'Beta')).click();
   const dialog = page.getByRole('dialog');
   const preview = dialog.getByRole('table', { name: 'Pods that will change' });
   await expect(preview.getByRole('row')).toHaveCount(3); // the header and 2 pods
@@ -139,29 +160,55 @@ test('ops approve Beta after its preview of the pods, watch one pod per zone upd
   await expect(preview).toContainText('checkout-c-0');
   await dialog.getByRole('button', { name: 'Approve Beta' }).click();
   await expect(dialog).toBeHidden();
-
   // The operator updates exactly those pods; the page follows by itself.
-  // The topology's first line counts the Stone's pods, the zones' theirs.
-  await expect(page.getByText(/^12 pods · 3 updated/)).toBeVisible(STAGE);
-  for (const zone of ZONES) {
-    await expect(
-      page.getByRole('region', { name: `zone ${zone}` }),
-    ).toContainText('4 pods · 1 updated');
-  }
-  await expect(page.getByRole('button', { name: 'Approve Omega' })).toBeEnabled(
+  await expectUpdated(page, 3, 1);
+
+  // Omega: one pod per listed host (3 per zone); Release: the rest.
+  await approve(page, 'Omega');
+  await expectUpdated(page, 9, 3);
+  await approve(page, 'Release');
+  await expectUpdated(page, 12, 4);
+  await expect(noUpdate(page)).toBeVisible(STAGE);
+  const updated = /runs (\S+)$/.exec((await noUpdate(page).textContent())!)![1];
+  expect(updated).not.toBe(released);
+
+  // Roll back to the revision released before: its diff shows the image
+  // going back, and it is staged from Alpha like any update.
+  await page.getByRole('button', { name: 'Roll back' }).click();
+  const rollback = page.getByRole('dialog');
+  await rollback
+    .getByRole('radio', { name: new RegExp(`^${released} `) })
+    .check();
+  await expect(rollback.getByLabel('Template diff')).toContainText('image');
+  await rollback.getByRole('button', { name: 'Roll back' }).click();
+  await expect(rollback).toBeHidden();
+  for (const stage of ['Beta', 'Omega', 'Release']) await approve(page, stage);
+  await expect(noUpdate(page)).toHaveText(
+    `No update is under way: every pod runs ${released}`,
     STAGE,
   );
+  await expectUpdated(page, 12, 4);
+});
 
-  // Abort: every pod back on the revision the Stone was released on.
+test('ops abort an update: every pod goes back to the released revision', async ({
+  page,
+}) => {
+  // Up to four stage changes of the operator (two aborts, two updates).
+  test.setTimeout(480_000);
+  await signInAsOps(page);
+  await openDemoRollouts(page);
+  const released = await releasedRevision(page);
+  await startUpdate(page);
+  await approve(page, 'Beta');
+  await expectUpdated(page, 3, 1);
+
   await abortUpdate(page);
   await expect(noUpdate(page)).toHaveText(
-    `No update is under way: every pod runs ${current}`,
+    `No update is under way: every pod runs ${released}`,
   );
 
   // Leave the demo as seeded: the update up to Beta, Omega awaiting ops.
   await startUpdate(page);
   await approve(page, 'Beta');
-  await expect(page.getByRole('button', { name: 'Approve Omega' })).toBeEnabled(
-    STAGE,
-  );
+  await awaitApprovable(page, 'Omega');
 });
