@@ -244,6 +244,81 @@ it('leaves pods of other namespaces alone (namespaceSelector)', async () => {
   expect(created.spec!.affinity).toBeUndefined();
 });
 
+it('puts its configuration back when it is deleted', async () => {
+  const api = operators.admin.makeApiClient(AdmissionregistrationV1Api);
+  await api.deleteMutatingWebhookConfiguration({
+    name: PLACEMENT_WEBHOOK_CONFIGURATION,
+  });
+  const back = await operators.waitFor(
+    () =>
+      api
+        .readMutatingWebhookConfiguration({
+          name: PLACEMENT_WEBHOOK_CONFIGURATION,
+        })
+        .catch(() => undefined),
+    configuration => configuration !== undefined,
+    'the MutatingWebhookConfiguration to be registered again',
+  );
+  expect(back!.webhooks![0].clientConfig.url).toBe(
+    `${webhook.address}/mutate-v1-pod`,
+  );
+});
+
+it('shares the kept certificates with another replica', async () => {
+  const secret = () =>
+    core.readNamespacedSecret({
+      namespace: 'cairn-system',
+      name: WEBHOOK_SECRET,
+    });
+  const before = (await secret()).data!['ca.crt'];
+  const replica = await placementWebhook(manager, {
+    bindAddress: '127.0.0.1:0',
+    namespace: 'cairn-system',
+    service: 'cairn-operators-webhook',
+    url: 'https://127.0.0.1',
+    failurePolicy: 'Fail',
+    timeoutSeconds: 5,
+    topologyLabels: DEFAULT_TOPOLOGY_LABELS,
+  });
+  try {
+    await replica.start();
+    expect((await secret()).data!['ca.crt']).toBe(before);
+    // The other replica answers with a certificate of the same CA.
+    const configuration = await operators.admin
+      .makeApiClient(AdmissionregistrationV1Api)
+      .readMutatingWebhookConfiguration({
+        name: PLACEMENT_WEBHOOK_CONFIGURATION,
+      });
+    expect(configuration.webhooks![0].clientConfig.caBundle).toBe(before);
+  } finally {
+    await replica.close();
+  }
+  // Each replica registers its own URL here (no Service): put the first's back.
+  await operators.kubectl([
+    'delete',
+    'mutatingwebhookconfiguration',
+    PLACEMENT_WEBHOOK_CONFIGURATION,
+  ]);
+  await operators.waitFor(
+    () =>
+      operators.admin
+        .makeApiClient(AdmissionregistrationV1Api)
+        .readMutatingWebhookConfiguration({
+          name: PLACEMENT_WEBHOOK_CONFIGURATION,
+        })
+        .catch(() => undefined),
+    configuration =>
+      configuration?.webhooks?.[0].clientConfig.url ===
+      `${webhook.address}/mutate-v1-pod`,
+    'the first replica to register its URL again',
+  );
+  const created = await core.createNamespacedPod({
+    namespace: 'shop-placed',
+    body: pod('after-replica'),
+  });
+  expect(created.spec!.affinity?.nodeAffinity).toBeDefined();
+});
+
 describe('with the webhook down', () => {
   beforeAll(async () => {
     // Stops serving and keeping the configuration (as a crashed manager).
