@@ -234,6 +234,25 @@ describe('a create through the API', () => {
     ).toHaveLength(1);
   });
 
+  it('is reviewed before validation: a webhook may fill in a required field', async () => {
+    await configure(webhook('image.example.com'));
+    answer = request =>
+      allow(request, [
+        {
+          op: 'add',
+          path: '/spec/containers/0/image',
+          value: 'busybox:1.36',
+        },
+      ]);
+    const body = pod('imageless');
+    delete body.spec!.containers[0].image;
+    const created = await core.createNamespacedPod({
+      namespace: 'hooked',
+      body,
+    });
+    expect(created.spec!.containers[0].image).toBe('busybox:1.36');
+  });
+
   it('is reviewed when kubectl creates, and on a server dry run (sideEffects None)', async () => {
     await configure(webhook('kubectl.example.com'));
     const applied = await cluster.kubectl(

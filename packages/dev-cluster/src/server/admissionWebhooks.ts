@@ -106,8 +106,9 @@ export class MutatingWebhookAdmission {
   ): Promise<unknown> {
     if (!this.store.count(WEBHOOK_CONFIGURATIONS)) return body;
     // The object kube-apiserver would hand its webhooks: defaulted and
-    // mutated by the built-in plugins (a dry run writes nothing).
-    const preview = this.resources.create(
+    // mutated by the built-in plugins, not validated yet (as a dry run:
+    // plugins allocate nothing for it).
+    const preview = this.resources.prepareCreate(
       type,
       namespace,
       structuredClone(body),

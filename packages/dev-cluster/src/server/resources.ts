@@ -442,28 +442,15 @@ export class ResourceService {
     body: unknown,
     ctx: RequestContext,
   ): KubeObject {
-    const decoded = this.decode(type, body, namespace, ctx);
-    if (!decoded.metadata.name && decoded.metadata.generateName) {
-      decoded.metadata.name = `${
-        decoded.metadata.generateName
-      }${generateNameSuffix()}`;
-    }
-    this.checkNamespace(type, namespace, decoded.metadata.name ?? '', true);
-    const defaulted = this.applyDefaults(type, decoded, ctx);
-    this.stampNew(type, defaulted);
+    const object = this.prepareCreate(type, namespace, body, ctx);
+    const meta = object.metadata;
     const request = {
       operation: 'CREATE' as const,
       type,
       subresource: '',
       namespace,
-      name: defaulted.metadata.name ?? '',
+      name: meta.name ?? '',
     };
-    const object = this.admit(
-      'mutating',
-      { ...request, object: defaulted },
-      ctx,
-    )!;
-    const meta = object.metadata;
     this.validate(type, object, undefined);
     this.admit('validating', { ...request, object }, ctx);
     this.trackManagedFields(type, undefined, object, '', ctx);
@@ -483,6 +470,36 @@ export class ResourceService {
     } catch (e) {
       return storeFailure(e, type, meta.name!);
     }
+  }
+
+  /**
+   * A create's object as defaulting and the mutating admission plugins leave
+   * it, before validation: what kube-apiserver hands its mutating webhooks
+   * (see admissionWebhooks.ts). Nothing is stored.
+   */
+  prepareCreate(
+    type: ResourceType,
+    namespace: string,
+    body: unknown,
+    ctx: RequestContext,
+  ): KubeObject {
+    const decoded = this.decode(type, body, namespace, ctx);
+    if (!decoded.metadata.name && decoded.metadata.generateName) {
+      decoded.metadata.name = `${
+        decoded.metadata.generateName
+      }${generateNameSuffix()}`;
+    }
+    this.checkNamespace(type, namespace, decoded.metadata.name ?? '', true);
+    const defaulted = this.applyDefaults(type, decoded, ctx);
+    this.stampNew(type, defaulted);
+    const request = {
+      operation: 'CREATE' as const,
+      type,
+      subresource: '',
+      namespace,
+      name: defaulted.metadata.name ?? '',
+    };
+    return this.admit('mutating', { ...request, object: defaulted }, ctx)!;
   }
 
   /** System-set metadata of a new object; clients cannot choose these. */
