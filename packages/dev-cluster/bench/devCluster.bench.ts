@@ -29,8 +29,8 @@
  * --rounds N (1: each mode N times on a fresh server; the aims are judged on
  * the median round, details shown for the least contended one),
  * --memory-breakdown (at the end, delete the stored Events and measure the
- * live heap again, to see what they held), --cpu-prof (write the server's V8 CPU profile per mode under
- * $TMPDIR/cairn-bench-profiles/; summarize with bench/profileSummary.ts), --no-write (do not refresh docs/benchmarks.md).
+ * live heap again, to see what they held), --cpu-prof (write the server's V8 CPU profile of each phase,
+ * <phase>.cpuprofile, under $TMPDIR/cairn-bench-profiles/<mode>/; summarize with bench/profileSummary.ts), --no-write (do not refresh docs/benchmarks.md).
  *
  * Every loop is bounded, everything listens on 127.0.0.1, and the benchmark
  * stops the server and removes its temporary directory when it ends.
@@ -45,6 +45,8 @@ import {
   BenchChild,
   cleanUpOnExit,
   codeVersion,
+  describeLoad,
+  loadAverage,
   log,
   machine,
   median,
@@ -70,6 +72,8 @@ const {
     'list-runs': 50,
     concurrency: 48,
     rounds: 1,
+    jobs: 1000,
+    'top-runs': 100,
   },
   others: {
     mode: { type: 'string', default: 'both' },
@@ -84,6 +88,8 @@ const UPDATES = counts.updates;
 const LIST_RUNS = counts['list-runs'];
 const CONCURRENCY = counts.concurrency;
 const ROUNDS = counts.rounds;
+const JOBS = counts.jobs;
+const TOP_RUNS = counts['top-runs'];
 function modesOf(mode: string | undefined): Mode[] {
   if (mode === 'both') return ['workloads', 'api'];
   if (mode === 'workloads' || mode === 'api') return [mode];
@@ -108,6 +114,10 @@ const AIMS = {
   createsPerSecond: 2000,
   watchEventsPerSecond: 20000,
   rssBytes: GiB,
+  /** Issue 18: JOBS Jobs of one short container each, all Complete within this. */
+  jobsSeconds: 60,
+  /** Issue 18: `kubectl top pods`, TOP_RUNS in a row. */
+  topP95Ms: 50,
 };
 
 const { tempDirs, children } = cleanUpOnExit();
@@ -158,14 +168,12 @@ class ServerProcess {
         stateDir,
         ...(mode === 'api' ? ['--no-workloads'] : []),
       ],
-      nodeArgs: [
-        '--expose-gc',
-        ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      ],
+      nodeArgs: ['--expose-gc'],
       env: profileDir
         ? {
             ...process.env,
             CAIRN_BENCH_MARKS: path.join(profileDir, 'marks.jsonl'),
+            CAIRN_BENCH_PROFILE_DIR: profileDir,
           }
         : undefined,
       startTimeoutMs: 60_000,
@@ -384,6 +392,8 @@ function podManifest(index: number): string {
 const podName = (index: number) => `bench-${String(index).padStart(5, '0')}`;
 
 interface CpuWindow {
+  /** CPU seconds the server used in the window: what load on the machine does not inflate much. */
+  serverCpuSeconds: number;
   serverCpuPercent: number;
   clientCpuPercent: number;
   /** CPU the rest of the machine used meanwhile (contention), % of one core. */
@@ -418,6 +428,7 @@ function cpuWindow(server: ServerProcess): () => CpuWindow {
     const clientSeconds = (client.user + client.system) / 1e6;
     const machineSeconds = machineBusySeconds() - machineStart;
     return {
+      serverCpuSeconds: serverSeconds,
       serverCpuPercent: (serverSeconds / seconds) * 100,
       clientCpuPercent: (clientSeconds / seconds) * 100,
       othersCpuPercent: Math.max(
@@ -486,6 +497,8 @@ interface CreateResult extends CpuWindow {
   /** With workloads: seconds from the first create until all are bound / Running. */
   allBoundSeconds?: number;
   allRunningSeconds?: number;
+  /** With workloads: server CPU seconds from the first create until all are Running (the control loops' work included). */
+  serverCpuSecondsToRunning?: number;
   nodesUsed?: number;
   podsPerNode?: { min: number; max: number };
 }
@@ -498,6 +511,7 @@ async function benchCreates(
   const failures = new Failures();
   const latencies = new Float64Array(PODS);
   const bodies = Array.from({ length: PODS }, (_, i) => podManifest(i));
+  const serverCpuAtStart = server.cpuSeconds();
   const cpu = cpuWindow(server);
   const rss = rssSampler(server);
   const started = performance.now();
@@ -548,6 +562,8 @@ async function benchCreates(
       }
       if (bound && (await remaining('status.phase!=Running')) === 0) {
         result.allRunningSeconds = (performance.now() - started) / 1000;
+        result.serverCpuSecondsToRunning =
+          server.cpuSeconds() - serverCpuAtStart;
         return true;
       }
       return false;
@@ -577,6 +593,7 @@ async function benchCreates(
 
 interface ListResult extends CpuWindow {
   name: string;
+  runs: number;
   request: string;
   latency: Summary;
   /** Time to first byte (the server's work before it sends), when one request. */
@@ -617,6 +634,7 @@ async function benchList(
   }
   return {
     name,
+    runs,
     request,
     latency: summarize(samples),
     firstByte: summarize(firstBytes),
@@ -804,6 +822,153 @@ interface WatchResult extends CpuWindow {
   maxRss: number;
 }
 
+/**
+ * `kubectl top pods` TOP_RUNS times in a row: the request it makes, the
+ * PodMetrics list of the namespace (metrics.k8s.io), items counted by their
+ * `"window":` field (PodMetrics have no uid).
+ */
+async function benchTop(
+  client: Client,
+  server: ServerProcess,
+): Promise<ListResult> {
+  const listPath = `/apis/metrics.k8s.io/v1beta1/namespaces/${NAMESPACE}/pods`;
+  const needle = Buffer.from('"window":"');
+  return benchList(
+    server,
+    'kubectl top pods (PodMetrics list)',
+    `GET ${listPath}`,
+    TOP_RUNS,
+    async () => {
+      const r = await client.request('GET', listPath);
+      let items = 0;
+      for (
+        let at = r.body.indexOf(needle);
+        at >= 0;
+        at = r.body.indexOf(needle, at + 1)
+      )
+        items++;
+      return {
+        ms: r.ms,
+        firstByteMs: r.firstByteMs,
+        bytes: r.bytes,
+        items,
+        status: r.status,
+        body: r.body.subarray(0, 400).toString(),
+      };
+    },
+  );
+}
+
+interface JobsResult extends CpuWindow {
+  jobs: number;
+  /** From the first create to every Job Complete (NaN when some never completed). */
+  seconds: number;
+  createSeconds: number;
+  completed: number;
+  failedJobs: number;
+  failures: Failures;
+}
+
+const JOBS_NAMESPACE = 'bench-jobs';
+
+/**
+ * JOBS Jobs of one short container each (`true`, a real process in its
+ * sandbox), created with CONCURRENCY in flight; the time until every Job has
+ * its Complete condition, polled every 250 ms.
+ */
+async function benchJobs(
+  client: Client,
+  server: ServerProcess,
+): Promise<JobsResult> {
+  const failures = new Failures();
+  const ns = await client.request('POST', '/api/v1/namespaces', {
+    body: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: JOBS_NAMESPACE },
+    }),
+  });
+  if (ns.status !== 201)
+    throw new Error(`create namespace: ${ns.status} ${ns.body}`);
+  await waitFor(
+    `the default ServiceAccount of ${JOBS_NAMESPACE}`,
+    30_000,
+    async () =>
+      (
+        await client.request(
+          'GET',
+          `/api/v1/namespaces/${JOBS_NAMESPACE}/serviceaccounts/default`,
+        )
+      ).status === 200,
+  );
+  const body = (index: number) =>
+    JSON.stringify({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: `job-${String(index).padStart(4, '0')}` },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              { name: 'main', image: 'busybox:1.36', command: ['true'] },
+            ],
+          },
+        },
+      },
+    });
+  const cpu = cpuWindow(server);
+  const started = performance.now();
+  await pool(JOBS, CONCURRENCY, async i => {
+    const res = await client.request(
+      'POST',
+      `/apis/batch/v1/namespaces/${JOBS_NAMESPACE}/jobs`,
+      { body: body(i), keepBytes: 1024 },
+    );
+    if (res.status !== 201)
+      failures.add('create job', res.status, res.body.toString());
+  });
+  const createSeconds = (performance.now() - started) / 1000;
+  let completed = 0;
+  let failedJobs = 0;
+  let seconds = NaN;
+  const deadline = started + 300_000;
+  while (performance.now() < deadline) {
+    const res = await client.request(
+      'GET',
+      `/apis/batch/v1/namespaces/${JOBS_NAMESPACE}/jobs`,
+    );
+    const jobs = (
+      JSON.parse(res.body.toString()) as {
+        items: Array<{
+          status?: { conditions?: Array<{ type: string; status: string }> };
+        }>;
+      }
+    ).items;
+    const has = (job: (typeof jobs)[number], type: string) =>
+      job.status?.conditions?.some(
+        c => c.type === type && c.status === 'True',
+      ) ?? false;
+    completed = jobs.filter(job => has(job, 'Complete')).length;
+    failedJobs = jobs.filter(job => has(job, 'Failed')).length;
+    if (completed + failedJobs >= JOBS - failures.total) {
+      if (completed === JOBS) seconds = (performance.now() - started) / 1000;
+      break;
+    }
+    await sleep(250);
+  }
+  return {
+    jobs: JOBS,
+    seconds,
+    createSeconds,
+    completed,
+    failedJobs,
+    failures,
+    ...cpu(),
+  };
+}
+
 async function benchWatch(
   client: Client,
   server: ServerProcess,
@@ -987,7 +1152,12 @@ interface RunResult {
   create: CreateResult;
   lists: ListResult[];
   watch: WatchResult;
+  /** With workloads only. */
+  top?: ListResult;
+  jobs?: JobsResult;
   memory: MemoryResult;
+  /** loadAverage() when the round began and ended, for describeLoad. */
+  load: { before: string; after: string };
   serverExit: number | null;
   serverStderr: string;
   profile?: string;
@@ -997,6 +1167,7 @@ async function run(mode: Mode): Promise<RunResult> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'cairn-bench-'));
   tempDirs.add(stateDir);
   const loadBefore = os.loadavg()[0];
+  const loadText = loadAverage();
   const profileDir = args['cpu-prof']
     ? path.join(PROFILE_DIR, mode)
     : undefined;
@@ -1091,6 +1262,19 @@ async function run(mode: Mode): Promise<RunResult> {
         )} ms`,
       );
 
+    let top: ListResult | undefined;
+    if (mode === 'workloads') {
+      log(`[${mode}] kubectl top pods, ${TOP_RUNS} in a row`);
+      server.mark('top:start');
+      top = await benchTop(client, server);
+      server.mark('top:end');
+      log(
+        `[${mode}]   p50 ${ms(top.latency.p50)} ms, p95 ${ms(
+          top.latency.p95,
+        )} ms, ${top.items} items`,
+      );
+    }
+
     log(`[${mode}] watch fan-out: ${WATCHERS} watchers, ${UPDATES} patches`);
     server.mark('watch:start');
     const watch = await benchWatch(client, server, tls);
@@ -1138,15 +1322,31 @@ async function run(mode: Mode): Promise<RunResult> {
       liveHeap: live?.heapUsed,
       external: live ? live.external : undefined,
     };
+    // After the memory readings, which it would change.
+    let jobs: JobsResult | undefined;
+    if (mode === 'workloads') {
+      log(`[${mode}] ${JOBS} Jobs of one short container each`);
+      server.mark('jobs:start');
+      jobs = await benchJobs(client, server);
+      server.mark('jobs:end');
+      log(
+        `[${mode}]   ${jobs.completed} Complete, ${
+          jobs.failedJobs
+        } Failed, all Complete after ${jobs.seconds.toFixed(1)} s`,
+      );
+    }
     client.close();
     client = undefined;
     const serverExit = await server.stop();
     const result: RunResult = {
       mode,
       loadBefore,
+      load: { before: loadText, after: loadAverage() },
       create,
       lists,
       watch,
+      top,
+      jobs,
       memory,
       serverExit,
       serverStderr: server.stderr.trim(),
@@ -1218,7 +1418,7 @@ function report(rounds: Map<Mode, RunResult[]>): string {
     )} patches, ${ROUNDS} round${ROUNDS > 1 ? 's' : ''} per mode.`,
   );
   out.push('');
-  out.push('### Aims of issue 3');
+  out.push('### Aims of issues 3 and 18');
   out.push('');
   if (ROUNDS > 1)
     out.push(
@@ -1268,6 +1468,42 @@ function report(rounds: Map<Mode, RunResult[]>): string {
     mib,
     n => n < AIMS.rssBytes,
   );
+  // Issue 18's aims, with workloads only.
+  const workloadsRow = (
+    title: string,
+    value: (r: RunResult) => number | undefined,
+    format: (n: number) => string,
+    ok: (n: number) => boolean,
+  ) => {
+    const cells = modes.map(mode => {
+      const values = rounds
+        .get(mode)!
+        .map(value)
+        .filter((v): v is number => v !== undefined);
+      if (!values.length) return '–';
+      const mid = median(values);
+      const range =
+        values.length > 1
+          ? ` [${format(Math.min(...values))} – ${format(Math.max(...values))}]`
+          : '';
+      return `${format(mid)}${range} ${pass(ok(mid))}`;
+    });
+    out.push(`| ${title} | ${cells.join(' | ')} |`);
+  };
+  workloadsRow(
+    `${int(JOBS)} Jobs of one short container, all Complete < ${
+      AIMS.jobsSeconds
+    } s`,
+    r => r.jobs && (r.jobs.failures.total ? Infinity : r.jobs.seconds),
+    n => (Number.isFinite(n) ? `${n.toFixed(1)} s` : 'never'),
+    n => n < AIMS.jobsSeconds,
+  );
+  workloadsRow(
+    `${TOP_RUNS} \`kubectl top pods\` in a row, p95 < ${AIMS.topP95Ms} ms`,
+    r => r.top?.latency.p95,
+    n => `${ms(n)} ms`,
+    n => n < AIMS.topP95Ms,
+  );
   out.push('');
   out.push(
     'A create or watch number counts as 0 when a request failed or an event was lost.',
@@ -1294,8 +1530,52 @@ function report(rounds: Map<Mode, RunResult[]>): string {
         r.lists.reduce((n, l) => n + l.othersCpuPercent, 0) / r.lists.length
       ).toFixed(0)} % while listing and ${r.watch.othersCpuPercent.toFixed(
         0,
-      )} % during the watch fan-out (of ${os.cpus().length * 100} %).`,
+      )} % during the watch fan-out (of ${
+        os.cpus().length * 100
+      } %). ${describeLoad(r.load.before, r.load.after)}`,
     );
+    out.push('');
+    // The server's CPU time per operation: other work on the machine
+    // stretches wall time, much less the CPU a request takes.
+    const perOp = (seconds: number, count: number) =>
+      `${ms((seconds * 1000) / count)} ms`;
+    out.push('| Server CPU per operation | Value |');
+    out.push('|---|---|');
+    out.push(
+      `| create (the API request) | ${perOp(
+        r.create.serverCpuSeconds,
+        r.create.pods,
+      )} |`,
+    );
+    if (r.create.serverCpuSecondsToRunning !== undefined)
+      out.push(
+        `| pod created to Running (create, scheduling, kubelet, status writes, Events) | ${perOp(
+          r.create.serverCpuSecondsToRunning,
+          r.create.pods,
+        )} |`,
+      );
+    out.push(
+      `| ${listForAim(r).name} | ${perOp(
+        listForAim(r).serverCpuSeconds,
+        listForAim(r).runs,
+      )} |`,
+    );
+    if (r.top)
+      out.push(
+        `| ${r.top.name} | ${perOp(r.top.serverCpuSeconds, r.top.runs)} |`,
+      );
+    out.push(
+      `| watch: a patch and its events to ${
+        r.watch.watchers
+      } watchers | ${perOp(r.watch.serverCpuSeconds, r.watch.updates)} |`,
+    );
+    if (r.jobs)
+      out.push(
+        `| Job created to Complete (its pod started, \`true\` run, ended) | ${perOp(
+          r.jobs.serverCpuSeconds,
+          r.jobs.jobs,
+        )} |`,
+      );
     out.push('');
     const c = r.create;
     out.push('| Create | Value |');
@@ -1341,7 +1621,8 @@ function report(rounds: Map<Mode, RunResult[]>): string {
       '| List | p50 | p95 | p99 | max | first byte p50 / p95 | items | size | CPU server / client / others |',
     );
     out.push('|---|---|---|---|---|---|---|---|---|');
-    for (const l of r.lists) {
+    const listed = r.top ? [...r.lists, r.top] : r.lists;
+    for (const l of listed) {
       out.push(
         `| ${l.name} | ${ms(l.latency.p50)} ms | **${ms(
           l.latency.p95,
@@ -1356,13 +1637,40 @@ function report(rounds: Map<Mode, RunResult[]>): string {
         )} / ${l.othersCpuPercent.toFixed(0)} % |`,
       );
     }
-    const failedLists = r.lists.filter(l => l.failures.total);
+    const failedLists = listed.filter(l => l.failures.total);
     if (failedLists.length)
       out.push(
         `\nFailed lists: ${failedLists
           .map(l => l.failures.describe())
           .join('; ')}`,
       );
+    if (r.jobs) {
+      const j = r.jobs;
+      out.push('');
+      out.push('| Jobs | Value |');
+      out.push('|---|---|');
+      out.push(
+        `| ${int(j.jobs)} Jobs created | in ${j.createSeconds.toFixed(1)} s |`,
+      );
+      out.push(
+        `| Complete / Failed | ${int(j.completed)} / ${int(j.failedJobs)} |`,
+      );
+      out.push(
+        `| all Complete | **${
+          Number.isNaN(j.seconds)
+            ? 'not within 300 s'
+            : `${j.seconds.toFixed(1)} s`
+        }** after the first create |`,
+      );
+      out.push(
+        `| server / client / others CPU | ${j.serverCpuPercent.toFixed(
+          0,
+        )} / ${j.clientCpuPercent.toFixed(0)} / ${j.othersCpuPercent.toFixed(
+          0,
+        )} % of one core |`,
+      );
+      out.push(`| failed requests | ${j.failures.describe()} |`);
+    }
     out.push('');
     const w = r.watch;
     out.push('| Watch fan-out | Value |');
