@@ -1,7 +1,8 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CriLogWriter,
   formatRfc3339Nano,
   LogFollower,
   parseCriLog,
@@ -48,6 +49,27 @@ describe('CRI logs', () => {
     expect(renderLog(entries, { tailLines: 0 })).toBe('');
     const now = parseRfc3339Nanos('2026-01-01T00:00:04Z')!;
     expect(renderLog(entries, { sinceSeconds: 1 }, now)).toBe('three\n');
+  });
+});
+
+describe('CriLogWriter', () => {
+  it('keeps a character that two reads of the output split', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cri-writer-'));
+    try {
+      const path = join(dir, 'log');
+      const writer = new CriLogWriter(path);
+      const bytes = Buffer.from('é€😀\nlast 😀');
+      // Every byte its own read: each character is cut.
+      for (let i = 0; i < bytes.length; i++) {
+        writer.write('stdout', bytes.subarray(i, i + 1));
+      }
+      writer.flush();
+      expect(
+        parseCriLog(readFileSync(path, 'utf8')).map(e => e.content),
+      ).toEqual(['é€😀', 'last 😀']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import {
   readFileSync,
   readSync,
 } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 /**
  * Container logs in the CRI format the kubelet reads:
@@ -52,6 +53,11 @@ export class CriLogWriter {
     stdout: '',
     stderr: '',
   };
+  // A character may be split between two reads of a process's output.
+  private readonly decoders: Record<LogStream, StringDecoder> = {
+    stdout: new StringDecoder('utf8'),
+    stderr: new StringDecoder('utf8'),
+  };
 
   constructor(
     private readonly path: string,
@@ -59,7 +65,9 @@ export class CriLogWriter {
   ) {}
 
   write(stream: LogStream, chunk: Buffer | string): void {
-    const text = this.pending[stream] + chunk.toString();
+    const text =
+      this.pending[stream] +
+      (typeof chunk === 'string' ? chunk : this.decoders[stream].write(chunk));
     const lines = text.split('\n');
     this.pending[stream] = lines.pop()!;
     if (lines.length === 0) return;
@@ -75,6 +83,7 @@ export class CriLogWriter {
   flush(): void {
     let out = '';
     for (const stream of ['stdout', 'stderr'] as const) {
+      this.pending[stream] += this.decoders[stream].end();
       if (this.pending[stream]) {
         out += `${formatRfc3339Nano(nowNanos())} ${stream} F ${
           this.pending[stream]
