@@ -33,6 +33,18 @@ async function readAll(store: LogStore, step: StepArchive): Promise<string> {
   return Buffer.concat(chunks.map(c => c.content)).toString();
 }
 
+/** Chunks (or pieces of them) that follow one another from `offset`. */
+function expectContiguous(
+  chunks: Array<{ offset: number; content: Buffer }>,
+  offset: number,
+) {
+  let next = offset;
+  for (const chunk of chunks) {
+    expect(chunk.offset).toBe(next);
+    next += chunk.content.length;
+  }
+}
+
 describe('DatabaseLogStore', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
@@ -296,10 +308,48 @@ describe('DatabaseLogStore', () => {
         10_000,
       );
       const chunks = await store.readChunks(step.id, 0, bytes.length, 100);
-      expect(chunks.map(c => c.offset)).toEqual([0, 262144, 524288]);
+      expectContiguous(chunks, 0);
       expect(Buffer.concat(chunks.map(c => c.content)).equals(bytes)).toBe(
         true,
       );
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'reads back multi-byte UTF-8 cut at chunk boundaries byte for byte, whole and from inside a chunk, on %p',
+    async databaseId => {
+      const { store } = await createStore(databaseId);
+      await store.saveRun(run);
+      const step = await store.openStep(key, where);
+      await store.acquire(step.id, 'a', 10_000, 0);
+      // 15 bytes a line: 262,144 = 15 × 17,476 + 4, so the first chunk ends
+      // inside the "é" of a line, and later ones elsewhere in characters.
+      const line = 'ab é€😀 x\n';
+      expect(Buffer.byteLength(line)).toBe(15);
+      const text = line.repeat(60_000);
+      const bytes = Buffer.from(text);
+      // Appended in pieces as the archiver does, one cut inside "😀".
+      let written = 0;
+      for (const cut of [262_150, 700_007, bytes.length]) {
+        await store.append(
+          'a',
+          [{ stepId: step.id, written, data: bytes.subarray(written, cut) }],
+          10_000,
+        );
+        written = cut;
+      }
+      const whole = await store.readChunks(step.id, 0, bytes.length, 100);
+      expectContiguous(whole, 0);
+      const read = Buffer.concat(whole.map(c => c.content));
+      expect(read.equals(bytes)).toBe(true);
+      expect(read.toString('utf8')).toBe(text);
+      // Chunks are cut per append: [0, 262144), [262144, 262150),
+      // [262150, 524294), [524294, 700007), … A read from inside one starts
+      // with the chunk holding it.
+      const inside = await store.readChunks(step.id, 300_000, bytes.length, 2);
+      expectContiguous(inside, 262_150);
+      const insideBytes = Buffer.concat(inside.map(c => c.content));
+      expect(insideBytes.equals(bytes.subarray(262_150, 700_007))).toBe(true);
     },
   );
 });
