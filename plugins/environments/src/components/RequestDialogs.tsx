@@ -245,6 +245,7 @@ function RequestEnvironmentDialog(props: {
         )}
         <TextField
           fullWidth
+          id="request-name"
           margin="dense"
           label="Name"
           value={name}
@@ -344,7 +345,7 @@ function RequestQuotaDialog(props: {
         </Typography>
         {resources.map(resource => (
           <TextField
-            id={`request-quota-${resource}`}
+            id={`quota-request-${resource}`}
             key={resource}
             margin="dense"
             label={`Quota ${resource}`}
@@ -360,7 +361,7 @@ function RequestQuotaDialog(props: {
           <QuotaDiff changes={quotaChanges(current, asked)} />
         )}
         <TextField
-          id="request-reason"
+          id="quota-request-reason"
           fullWidth
           multiline
           margin="dense"
