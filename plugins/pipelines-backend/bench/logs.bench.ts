@@ -30,6 +30,7 @@
  * --postgres-url URL, --no-write (do not refresh docs/benchmarks.md).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +44,11 @@ import {
 import knexFactory, { Knex } from 'knex';
 import {
   BenchChild,
+  cpuSeconds,
+  describeLoad,
+  loadAverage,
+  machineCpuBusy,
+  machineCpuTimes,
   cleanUpOnExit,
   codeVersion,
   log,
@@ -261,6 +267,47 @@ interface ReadRound {
   firstByte: number;
   /** MB/s of each reader. */
   speeds: number[];
+  /** CPU seconds used while the readers read. */
+  cpu: { backend: number; postgres: number; readers: number };
+  /** Share of both cores busy (all processes) while they read. */
+  machineBusy: number;
+  /** Bytes all readers received. */
+  bytes: number;
+}
+
+/**
+ * CPU seconds a set of processes uses until stopped: `pids` is asked every
+ * 250 ms (PostgreSQL starts and ends a process per connection), and each
+ * process counts from its first reading (0 if it started meanwhile) to its
+ * last.
+ */
+function sampleCpu(pids: () => Promise<number[]>): () => Promise<number> {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  const read = async (isFirst: boolean) => {
+    for (const pid of await pids()) {
+      const seconds = cpuSeconds(pid);
+      if (Number.isNaN(seconds)) continue;
+      if (!first.has(pid)) first.set(pid, isFirst ? seconds : 0);
+      last.set(pid, seconds);
+    }
+  };
+  let sampling = true;
+  const started = read(true);
+  const done = (async () => {
+    await started;
+    while (sampling) {
+      await new Promise(resolve => setTimeout(resolve, 250));
+      await read(false);
+    }
+  })();
+  return async () => {
+    sampling = false;
+    await done;
+    let total = 0;
+    for (const [pid, seconds] of last) total += seconds - first.get(pid)!;
+    return total;
+  };
 }
 
 interface ReaderResult {
@@ -269,38 +316,62 @@ interface ReaderResult {
   seconds: number;
 }
 
-async function readWhole(port: number, taskRun: string): Promise<ReaderResult> {
+/**
+ * Downloads the whole log, counting its bytes. Through node:http, not
+ * fetch: the readers share the two cores with the backend and PostgreSQL,
+ * and fetch's web streams cost them several times more CPU per byte (a
+ * profile of the benchmark's process had them at about as much CPU as the
+ * backend itself), where a browser reads on a machine of its own.
+ */
+function readWhole(port: number, taskRun: string): Promise<ReaderResult> {
   const started = performance.now();
   const query = new URLSearchParams({
     entityRef: ENTITY_REF,
     taskRun,
     step: 'write',
   });
-  const response = await fetch(
-    `http://127.0.0.1:${port}/api/pipelines/runs/dev/${NAMESPACE}/big-log/logs?${query}`,
-    { headers: { Authorization: mockCredentials.user.header() } },
-  );
-  if (response.status !== 200) {
-    throw new Error(
-      `GET logs: HTTP ${response.status} ${await response.text()}`,
+  return new Promise((resolve, reject) => {
+    const request = http.get(
+      `http://127.0.0.1:${port}/api/pipelines/runs/dev/${NAMESPACE}/big-log/logs?${query}`,
+      { headers: { Authorization: mockCredentials.user.header() } },
+      response => {
+        if (response.statusCode !== 200) {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (text: string) => {
+            body += text;
+          });
+          response.on('end', () =>
+            reject(new Error(`GET logs: HTTP ${response.statusCode} ${body}`)),
+          );
+          return;
+        }
+        // A log is sent as it is stored: compressing it would cost the
+        // backend more CPU per byte than reading it (`no-transform`).
+        const encoding = response.headers['content-encoding'];
+        if (encoding && encoding !== 'identity') {
+          response.destroy();
+          reject(new Error(`GET logs: the log came compressed (${encoding})`));
+          return;
+        }
+        let firstByteMs = 0;
+        let bytes = 0;
+        response.on('data', (data: Buffer) => {
+          if (bytes === 0) firstByteMs = performance.now() - started;
+          bytes += data.length;
+        });
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({
+            firstByteMs,
+            bytes,
+            seconds: (performance.now() - started) / 1000,
+          }),
+        );
+      },
     );
-  }
-  // A log is sent as it is stored: compressing it would cost the backend
-  // more CPU per byte than reading it (the route says `no-transform`).
-  const encoding = response.headers.get('content-encoding');
-  if (encoding && encoding !== 'identity') {
-    throw new Error(`GET logs: the log came compressed (${encoding})`);
-  }
-  const reader = response.body!.getReader();
-  let firstByteMs = 0;
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (bytes === 0) firstByteMs = performance.now() - started;
-    bytes += value.length;
-  }
-  return { firstByteMs, bytes, seconds: (performance.now() - started) / 1000 };
+    request.on('error', reject);
+  });
 }
 
 async function main(): Promise<void> {
@@ -405,17 +476,39 @@ async function main(): Promise<void> {
 
     // 2. Readers of the whole log at once, in rounds; medians are reported.
     const rounds: ReadRound[] = [];
+    let loadBefore = '';
+    let loadAfter = '';
     for (let round = 1; round <= READ_ROUNDS; round++) {
       const beforeReads = await memoryAfterGc();
       const usageBefore = await backend.request<NodeJS.MemoryUsage>(
         { type: 'memory', gc: false },
         60_000,
       );
+      if (round === 1) loadBefore = loadAverage();
       const stopSampling = samplePeak(pid);
       const stopUsageSampling = sampleUsagePeaks();
+      const stopPostgresCpu = sampleCpu(async () =>
+        (
+          await db('pg_stat_activity')
+            .where({ datname: `${databasePrefix}pipelines` })
+            .andWhereRaw('pid <> pg_backend_pid()')
+            .select('pid')
+        ).map(row => Number(row.pid)),
+      );
+      const backendCpu = cpuSeconds(pid);
+      const ownCpu = process.cpuUsage();
+      const machineBefore = machineCpuTimes();
       const readers = await Promise.all(
         Array.from({ length: READERS }, () => readWhole(port, 'big-log-write')),
       );
+      const machineBusy = machineCpuBusy(machineBefore, machineCpuTimes()).busy;
+      const ownUsed = process.cpuUsage(ownCpu);
+      const cpu = {
+        backend: cpuSeconds(pid) - backendCpu,
+        postgres: await stopPostgresCpu(),
+        readers: (ownUsed.user + ownUsed.system) / 1e6,
+      };
+      if (round === READ_ROUNDS) loadAfter = loadAverage();
       const readPeak = stopSampling();
       const usagePeaks = await stopUsageSampling();
       for (const reader of readers) {
@@ -433,6 +526,9 @@ async function main(): Promise<void> {
         buffersGrowth: usagePeaks.arrayBuffers - usageBefore.arrayBuffers,
         firstByte: Math.max(...readers.map(r => r.firstByteMs)),
         speeds: readers.map(r => r.bytes / MB / r.seconds),
+        cpu,
+        machineBusy,
+        bytes: readers.reduce((sum, r) => sum + r.bytes, 0),
       };
       rounds.push(measured);
       log(
@@ -440,7 +536,13 @@ async function main(): Promise<void> {
           0,
         )} ms, slowest ${Math.min(...measured.speeds).toFixed(
           1,
-        )} MB/s, RSS growth ${mb(measured.growth)}`,
+        )} MB/s, RSS growth ${mb(
+          measured.growth,
+        )}, CPU s backend ${cpu.backend.toFixed(
+          1,
+        )} PostgreSQL ${cpu.postgres.toFixed(1)} readers ${cpu.readers.toFixed(
+          1,
+        )}, machine ${(machineBusy * 100).toFixed(0)} % busy`,
       );
     }
     const medianOf = (value: (r: ReadRound) => number) =>
@@ -450,6 +552,14 @@ async function main(): Promise<void> {
     const growth = Math.max(...rounds.map(r => r.growth));
     const firstByte = medianOf(r => r.firstByte);
     const slowest = medianOf(r => Math.min(...r.speeds));
+    const msPerMb = (cpu: (r: ReadRound) => number) =>
+      medianOf(r => (cpu(r) * 1000) / (r.bytes / MB)).toFixed(2);
+    const cores = os.cpus().length;
+    const cpuBound = medianOf(
+      r =>
+        cores /
+        ((r.cpu.backend + r.cpu.postgres + r.cpu.readers) / (r.bytes / MB)),
+    );
     const roundsOf = (value: (r: ReadRound) => number, digits = 0) =>
       rounds.map(r => value(r).toFixed(digits)).join(', ');
 
@@ -489,7 +599,10 @@ async function main(): Promise<void> {
         .slice(0, 10)} on ${machine()}, code ${codeVersion([
         'plugins/pipelines-backend/src',
         'plugins/pipelines-backend/bench',
-      ])}; the backend on PostgreSQL, in a process of its own (its resident memory read from /proc).`,
+      ])}; the backend on PostgreSQL, in a process of its own (its resident memory read from /proc), the readers (node:http) in the benchmark's. ${describeLoad(
+        loadBefore,
+        loadAfter,
+      )}`,
       '',
       '| What | Aim | Measured | Verdict |',
       '| --- | --- | --- | --- |',
@@ -525,6 +638,18 @@ async function main(): Promise<void> {
         r => Math.min(...r.speeds),
         1,
       )}) | ${verdict(slowest >= AIMS.readerMbPerS)} |`,
+      `| … CPU per MB sent (medians; all readers' bytes): the backend / PostgreSQL (its processes of the backend's database) / the readers | — | ${msPerMb(
+        r => r.cpu.backend,
+      )} / ${msPerMb(r => r.cpu.postgres)} / ${msPerMb(
+        r => r.cpu.readers,
+      )} ms (machine ${(medianOf(r => r.machineBusy) * 100).toFixed(
+        0,
+      )} % busy while they read, all processes) | — |`,
+      `| … what that CPU cost allows on ${cores} otherwise idle cores (an estimate: ${cores} core-seconds per second ÷ the CPU per MB of all three) | ≥ ${
+        AIMS.readerMbPerS
+      } MB/s per reader | ≈ ${cpuBound.toFixed(0)} MB/s in all, ${(
+        cpuBound / READERS
+      ).toFixed(0)} MB/s per reader | — |`,
       `| ${FOLLOWED} running steps followed at once: backend RSS growth after GC | < ${
         AIMS.followedMb
       } MB | ${mb(following - idle)} (${mb(idle)} idle → ${mb(
