@@ -120,11 +120,16 @@ export class WebhookDeliveries {
       return;
     }
     this.options.changes?.changed();
-    this.processInBackground(asStored(delivery));
+    // Processed from what was stored, and from the payload as the events
+    // backend parsed it rather than parsed again from the stored text.
+    this.processInBackground(asStored(delivery), event.eventPayload ?? null);
   }
 
-  private processInBackground(delivery: StoredDelivery): void {
-    const done = this.process(delivery)
+  private processInBackground(
+    delivery: StoredDelivery,
+    payload: unknown,
+  ): void {
+    const done = this.process(delivery, payload)
       .catch(error =>
         this.options.logger.error(
           `webhook delivery ${delivery.id} could not be processed: ${error}`,
@@ -182,12 +187,15 @@ export class WebhookDeliveries {
   }
 
   /**
-   * Processes a stored delivery (as stored: not read again); a processed one
-   * is left alone.
+   * Processes a stored delivery (as stored: not read again), its payload
+   * parsed from the stored text unless given; a processed one is left alone.
    */
-  private async process(stored: StoredDelivery): Promise<void> {
+  private async process(
+    stored: StoredDelivery,
+    payload?: unknown,
+  ): Promise<void> {
     if (stored.processed) return;
-    const result = await this.evaluate(stored);
+    const result = await this.evaluate(stored, payload);
     await this.options.store.finish(stored.id, result);
     this.options.changes?.changed();
     this.options.logger.info(
@@ -197,7 +205,10 @@ export class WebhookDeliveries {
     );
   }
 
-  private async evaluate(stored: StoredDelivery): Promise<DeliveryResult> {
+  private async evaluate(
+    stored: StoredDelivery,
+    payload?: unknown,
+  ): Promise<DeliveryResult> {
     const { provider } = stored;
     if (!stored.signatureOk) {
       return {
@@ -207,7 +218,11 @@ export class WebhookDeliveries {
     }
     let read;
     try {
-      read = readDelivery(provider, stored.headers, JSON.parse(stored.payload));
+      read = readDelivery(
+        provider,
+        stored.headers,
+        payload === undefined ? JSON.parse(stored.payload) : payload,
+      );
     } catch (error) {
       return { outcome: 'error', reason: (error as Error).message };
     }
