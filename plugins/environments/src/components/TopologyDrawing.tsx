@@ -1,5 +1,5 @@
 import { memo, useMemo, useState } from 'react';
-import { Box, ButtonBase, Typography } from '@material-ui/core';
+import { Box, Typography } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
 import type { EnvironmentPlacement } from '@cairn/operators-api';
 import {
@@ -22,16 +22,19 @@ const useStyles = makeStyles(theme => ({
     borderRadius: theme.shape.borderRadius,
     padding: theme.spacing(0.5),
   },
+  // Zone and rack titles are plain elements, not Typography or ButtonBase:
+  // a drawing has a hundred of them, each a styled component to render.
   title: {
+    ...theme.typography.subtitle2,
     display: 'block',
     width: '100%',
     textAlign: 'left',
+    margin: 0,
     padding: theme.spacing(0.25, 0.5),
+    border: 0,
     borderRadius: theme.shape.borderRadius,
-  },
-  chosen: {
-    background: theme.palette.primary.main,
-    color: theme.palette.primary.contrastText,
+    background: 'transparent',
+    color: 'inherit',
   },
   nodes: {
     display: 'flex',
@@ -59,6 +62,11 @@ const useStyles = makeStyles(theme => ({
   },
   placed: {
     background: theme.palette.type === 'dark' ? '#1b5e20' : '#c8e6c9',
+  },
+  // After node and placed, which it overrides (a chosen host is also placed).
+  chosen: {
+    background: theme.palette.primary.main,
+    color: theme.palette.primary.contrastText,
   },
   selectedNode: { outline: `3px solid ${theme.palette.secondary.main}` },
   notReady: { opacity: 0.5 },
@@ -90,7 +98,7 @@ export interface TopologyDrawingProps {
 /**
  * One node: a plain element (no Material UI ButtonBase or Tooltip, whose
  * ripples and poppers a drawing of a thousand nodes cannot afford), with
- * its pods and environments in the text and the title. Memoised, with a
+ * its pods, environments and readiness in its text. Memoised, with a
  * click handler shared by every tile, so a click redraws only the tiles
  * whose state it changes.
  */
@@ -121,9 +129,12 @@ const NodeTile = memo(function Tile(props: {
     node.nuwaImport ? ', nuwa labels to import' : ''
   }`;
   // One text node for the lines under the name.
-  const lines = node.environments.length
-    ? `\n${node.pods} pods\n${node.environments.join(', ')}`
-    : `\n${node.pods} pods`;
+  const lines = [
+    '',
+    `${node.pods} pods`,
+    ...(node.environments.length ? [node.environments.join(', ')] : []),
+    ...(node.ready ? [] : ['not Ready']),
+  ].join('\n');
   const content = (
     <>
       <strong>{node.name}</strong>
@@ -136,7 +147,6 @@ const NodeTile = memo(function Tile(props: {
       type="button"
       className={className}
       onClick={() => onClick(node)}
-      title={label}
       aria-label={label}
       aria-pressed={props.chosen || props.selected}
       data-node={node.name}
@@ -144,7 +154,7 @@ const NodeTile = memo(function Tile(props: {
       {content}
     </button>
   ) : (
-    <div className={className} title={label} data-node={node.name}>
+    <div className={className} aria-label={label} data-node={node.name}>
       {content}
     </div>
   );
@@ -190,19 +200,18 @@ export function TopologyDrawing(props: TopologyDrawingProps) {
 
   const title = (level: PlacementLevel, value: string, text: string) =>
     mode.kind === 'placement' ? (
-      <ButtonBase
-        className={`${classes.title} ${
+      <button
+        type="button"
+        className={`${classes.title} ${classes.clickable} ${
           chosen(level, value) ? classes.chosen : ''
         }`}
         onClick={() => mode.onToggle(level, value)}
         aria-pressed={chosen(level, value)}
       >
-        <Typography variant="subtitle2">{text}</Typography>
-      </ButtonBase>
-    ) : (
-      <Typography variant="subtitle2" className={classes.title}>
         {text}
-      </Typography>
+      </button>
+    ) : (
+      <div className={classes.title}>{text}</div>
     );
 
   // One handler for every tile, changing only with the parent's callbacks.
@@ -249,9 +258,7 @@ export function TopologyDrawing(props: TopologyDrawingProps) {
                   {rack.rack ? (
                     title('racks', rack.rack, `Rack ${rack.rack}`)
                   ) : (
-                    <Typography variant="subtitle2" className={classes.title}>
-                      No rack label
-                    </Typography>
+                    <div className={classes.title}>No rack label</div>
                   )}
                   <TileList
                     nodes={rack.nodes}
