@@ -922,9 +922,13 @@ export class Kubelet {
         return { volume: volume.name, error: content.error };
       // Rewritten in place: running containers of the pod have the directory mounted.
       const directory = this.options.runtime.volumeDir(worker.uid, volume.name);
-      mkdirSync(directory, { recursive: true });
+      // Made just now (the pod's first start), it holds nothing stale: a
+      // pod's start costs no scan, and files at the top need no mkdir.
+      const made = mkdirSync(directory, { recursive: true }) !== undefined;
       const paths = new Set(content.files.map(file => file.path));
-      for (const stale of readdirSync(directory, { recursive: true })) {
+      for (const stale of made
+        ? []
+        : readdirSync(directory, { recursive: true })) {
         if (
           !paths.has(String(stale)) &&
           !statSync(join(directory, String(stale))).isDirectory()
@@ -933,7 +937,8 @@ export class Kubelet {
       }
       for (const file of content.files) {
         const path = join(directory, file.path);
-        mkdirSync(dirname(path), { recursive: true });
+        if (file.path.includes('/'))
+          mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, file.data, { mode: file.mode });
       }
     }
