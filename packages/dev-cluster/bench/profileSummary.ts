@@ -1,5 +1,6 @@
 /*
- * Summarizes a V8 CPU profile written by `devCluster.bench.ts --cpu-prof`:
+ * Summarizes a V8 CPU profile written by `devCluster.bench.ts --cpu-prof`
+ * (one per phase: create, lists, top, watch, jobs):
  * the functions with the most self time, and the dev cluster's own functions
  * with the most total (inclusive) time, with file and line.
  *
