@@ -1,7 +1,8 @@
 /**
  * React pieces Cairn's frontend plugins share about Kubernetes: how a view
  * says which clusters it could not read, and the refresh that turns it live
- * again once a lost cluster is back.
+ * again once a lost cluster is back; and the async load whose retries (a
+ * signalled change) are never lost.
  *
  * @packageDocumentation
  */
@@ -11,3 +12,4 @@ export {
   STALE_REFRESH_MS,
   useRefreshWhileStale,
 } from './ClusterErrors';
+export { useAsyncLatest } from './useAsyncLatest';

@@ -25,6 +25,10 @@ function renderPage(api: Partial<RolloutsApi>) {
   );
 }
 
+// Whole pages of Material UI in jsdom take seconds when the machine is busy
+// (CI shares it with the other suites): a bound, not a measure.
+jest.setTimeout(30_000);
+
 describe('RolloutsPage', () => {
   it('lists the Stones of every cluster, and opens the one picked', async () => {
     const dev = stoneDetail(updateScenario('Beta'), {

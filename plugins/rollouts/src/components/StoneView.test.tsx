@@ -74,6 +74,10 @@ async function renderStone(options: {
   return { gets: () => gets };
 }
 
+// Whole pages of Material UI in jsdom take seconds when the machine is busy
+// (CI shares it with the other suites): a bound, not a measure.
+jest.setTimeout(30_000);
+
 describe('StoneView', () => {
   it('disables Approve with the reason when the policy leaves the stage to ops', async () => {
     await renderStone({

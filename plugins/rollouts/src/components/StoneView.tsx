@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useState } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Box, Chip, Typography } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import {
@@ -19,6 +18,7 @@ import { EntityStoneRef, rolloutsApiRef } from '../api';
 import { StoneActions, StoneChange, errorMessage, isConflict } from './actions';
 import {
   ClusterErrors,
+  useAsyncLatest,
   useRefreshWhileStale,
 } from '@cairn/plugin-kubernetes-react';
 import { StageStepper } from './StageStepper';
@@ -32,20 +32,24 @@ const sameStone = (a: StoneRef, b: StoneRef) =>
 
 /**
  * One Stone: its stages, actions and topology. It refetches when the
- * backend signals a change of it (no polling), and after a 409 (someone
- * changed it meanwhile) it shows the latest and says so.
+ * backend signals a change of it (no polling; a signal during a refetch
+ * refetches again, see useAsyncLatest), and after a 409 (someone changed
+ * it meanwhile) it shows the latest and says so.
  */
 export function StoneView(props: { stone: EntityStoneRef }) {
   const { cluster, namespace, name, entityRef } = props.stone;
   const api = useApi(rolloutsApiRef);
   const [detail, setDetail] = useState<StoneDetail>();
   const [notice, setNotice] = useState<string>();
-  const load = useAsyncRetry(async () => {
-    const loaded = await api.getStone({ cluster, namespace, name, entityRef });
-    setDetail(loaded);
-    return loaded;
-  }, [api, cluster, namespace, name, entityRef]);
+  const load = useAsyncLatest(
+    () => api.getStone({ cluster, namespace, name, entityRef }),
+    [api, cluster, namespace, name, entityRef],
+  );
   const { retry } = load;
+  // The last detail stays on screen while a refresh loads or fails.
+  useEffect(() => {
+    if (load.value) setDetail(load.value);
+  }, [load.value]);
 
   const { lastSignal } = useSignal<StoneChangedSignal & Record<string, any>>(
     ROLLOUTS_SIGNAL_CHANNEL,

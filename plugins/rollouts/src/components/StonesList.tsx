@@ -1,5 +1,4 @@
-import { useEffect } from 'react';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useEffect, useRef } from 'react';
 import { Box } from '@material-ui/core';
 import {
   EmptyState,
@@ -15,6 +14,7 @@ import {
 import { rolloutsApiRef } from '../api';
 import {
   ClusterErrors,
+  useAsyncLatest,
   useRefreshWhileStale,
 } from '@cairn/plugin-kubernetes-react';
 import { StoneView } from './StoneView';
@@ -23,7 +23,7 @@ import { StoneView } from './StoneView';
 export function StonesList(props: { entityRef: string }) {
   const { entityRef } = props;
   const api = useApi(rolloutsApiRef);
-  const list = useAsyncRetry(
+  const list = useAsyncLatest(
     () => api.listStones({ entityRef }),
     [api, entityRef],
   );
@@ -31,14 +31,17 @@ export function StonesList(props: { entityRef: string }) {
   const { lastSignal } = useSignal<StoneChangedSignal & Record<string, any>>(
     ROLLOUTS_SIGNAL_CHANNEL,
   );
-  const items = list.value?.items;
+  // Read, not a dependency: each signal is judged once, on the list shown
+  // when it came (a refetch that still lacks the Stone does not loop).
+  const items = useRef(list.value?.items);
+  items.current = list.value?.items;
   useEffect(() => {
     // A Stone of the entity that the list does not show yet (created, or
     // its cluster came back); the shown ones refetch themselves.
     if (
       lastSignal?.entityRef === entityRef &&
-      items &&
-      !items.some(
+      items.current &&
+      !items.current.some(
         s =>
           s.cluster === lastSignal.cluster &&
           s.namespace === lastSignal.namespace &&
@@ -47,7 +50,7 @@ export function StonesList(props: { entityRef: string }) {
     ) {
       retry();
     }
-  }, [lastSignal, entityRef, items, retry]);
+  }, [lastSignal, entityRef, retry]);
   useRefreshWhileStale(list.value?.clusterErrors, retry);
 
   if (list.loading && !list.value) return <Progress />;
