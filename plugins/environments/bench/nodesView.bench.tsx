@@ -96,6 +96,7 @@ function Page() {
 const renders: number[] = [];
 const renderCpu: number[] = [];
 const selections: number[] = [];
+const refetches: number[] = [];
 const unlabelledRenders: number[] = [];
 
 /** This process's CPU time (user and system) in milliseconds: what a render cost, whatever else ran on the cores meanwhile. */
@@ -114,6 +115,7 @@ describe(`the Nodes drawing of ${NODES} nodes`, () => {
     const render = summarize(renders);
     const cpu = summarize(renderCpu);
     const select = summarize(selections);
+    const refetch = summarize(refetches);
     const unlabelled = summarize(unlabelledRenders);
     const ms = (v: number) => `${v.toFixed(0)} ms`;
     const verdict = (v: number, aim: number) =>
@@ -128,7 +130,7 @@ describe(`the Nodes drawing of ${NODES} nodes`, () => {
       loadAfter,
     )} ${RUNS} runs each, in jest's jsdom (React 18, Material UI 4): React's work and the DOM writes, without a browser's layout and paint.
 
-The Nodes tab (\`NodesView\`, as ops see it: nodes selectable) of a cluster of ${NODES} nodes (${ZONES} zones × ${RACKS} racks × ${HOSTS} hosts, each node in 2 environments). *Render*: from the topology's JSON handed to the page (parsed there, the app around it already rendered) to all ${NODES} node tiles in the DOM. *Select*: from a click on a node to the page showing it selected. *Render, unlabelled*: the same nodes without Cairn's labels, with nuwa labels to import (a cluster from the original system): all in the unlabelled list, of which the first 120 tiles are drawn until ops ask for all. The runs in order (the first includes the first render's one-off costs: style sheets, code paths not yet compiled): render ${renders
+The Nodes tab (\`NodesView\`, as ops see it: nodes selectable) of a cluster of ${NODES} nodes (${ZONES} zones × ${RACKS} racks × ${HOSTS} hosts, each node in 2 environments). *Render*: from the topology's JSON handed to the page (parsed there, the app around it already rendered) to all ${NODES} node tiles in the DOM. *Select*: from a click on a node to the page showing it selected. *Refetch*: from a refetched topology (as on a signal) with one node's pods changed, handed to the page, to the page showing them. *Render, unlabelled*: the same nodes without Cairn's labels, with nuwa labels to import (a cluster from the original system): all in the unlabelled list, of which the first 120 tiles are drawn until ops ask for all. The runs in order (the first includes the first render's one-off costs: style sheets, code paths not yet compiled): render ${renders
       .map(ms)
       .join(', ')} (CPU ${renderCpu
       .map(ms)
@@ -145,6 +147,9 @@ The Nodes tab (\`NodesView\`, as ops see it: nodes selectable) of a cluster of $
 | click → node selected  | —     | ${ms(select.p50)} | ${ms(select.p95)} | ${ms(
       select.max,
     )} | — |
+| refetch, one node changed → shown | — | ${ms(refetch.p50)} | ${ms(
+      refetch.p95,
+    )} | ${ms(refetch.max)} | — |
 | render after data, unlabelled | < 1 s | ${ms(unlabelled.p50)} | ${ms(
       unlabelled.p95,
     )} | ${ms(unlabelled.max)} | ${verdict(unlabelled.p95, 1000)} |
@@ -192,6 +197,22 @@ Run: \`yarn workspace @cairn/plugin-environments bench\`.`;
       });
       await until(() => tile.getAttribute('aria-pressed') === 'true');
       selections.push(performance.now() - clicked);
+
+      // A refetch on a signal: the same topology, one node's pods changed.
+      const refetched = JSON.parse(json) as ClusterTopology;
+      const changed = refetched.nodes.find(
+        n => n.name === `node-3-3-${run % HOSTS}`,
+      )!;
+      changed.pods += 100;
+      const delivered = performance.now();
+      act(() => page.deliver(refetched));
+      await until(
+        () =>
+          document
+            .querySelector(`[data-node="${changed.name}"]`)
+            ?.textContent?.includes(`${changed.pods} pods`) ?? false,
+      );
+      refetches.push(performance.now() - delivered);
       cleanup();
     }
   });

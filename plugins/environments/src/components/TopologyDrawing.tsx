@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
 import { Box, Typography } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
 import type { EnvironmentPlacement } from '@cairn/operators-api';
@@ -185,6 +185,29 @@ function TileList(props: {
 }
 
 /**
+ * The nodes, each the very object of the previous render when it has not
+ * changed: a refetch (on every signal of the cluster) then redraws only
+ * the tiles of the nodes that changed, not all of them.
+ */
+function useStableNodes(nodes: TopologyNode[]): TopologyNode[] {
+  const previous = useRef(
+    new Map<string, { json: string; node: TopologyNode }>(),
+  );
+  return useMemo(() => {
+    const next = new Map<string, { json: string; node: TopologyNode }>();
+    const stable = nodes.map(node => {
+      const json = JSON.stringify(node);
+      const known = previous.current.get(node.name);
+      const kept = known?.json === json ? known.node : node;
+      next.set(node.name, { json, node: kept });
+      return kept;
+    });
+    previous.current = next;
+    return stable;
+  }, [nodes]);
+}
+
+/**
  * A cluster's nodes drawn as zones → racks → nodes, the unlabelled ones
  * apart: the placement picker (click a zone, a rack or a node to bind it)
  * and the view of which nodes an environment has and what runs on them.
@@ -192,7 +215,8 @@ function TileList(props: {
 export function TopologyDrawing(props: TopologyDrawingProps) {
   const classes = useStyles();
   const { nodes, placed, mode } = props;
-  const tree = useMemo(() => topologyTree(nodes), [nodes]);
+  const stableNodes = useStableNodes(nodes);
+  const tree = useMemo(() => topologyTree(stableNodes), [stableNodes]);
   const chosen = (level: PlacementLevel, value?: string) =>
     mode.kind === 'placement' &&
     value !== undefined &&
