@@ -15,7 +15,14 @@ export function V1beta1Notice(props: {
   onConvert: (yaml: string) => void;
 }) {
   const { text, readOnly, onConvert } = props;
-  const converted = useMemo(() => convertV1beta1PipelineYaml(text), [text]);
+  // Parsed again only when it may be one: the builder re-renders per keystroke.
+  const converted = useMemo(
+    () =>
+      text.includes('tekton.dev/v1beta1')
+        ? convertV1beta1PipelineYaml(text)
+        : undefined,
+    [text],
+  );
   if (!converted) return null;
   if ('problems' in converted) {
     return (
