@@ -159,6 +159,7 @@ it('serves its OpenAPI document', async () => {
   const served = await api('get', '/openapi.json', OPS).expect(200);
   expect(Object.keys(served.body.paths).sort()).toEqual([
     '/clusters',
+    '/clusters/{cluster}/nodes/import',
     '/clusters/{cluster}/nodes/labels',
     '/clusters/{cluster}/topology',
     '/environments',
