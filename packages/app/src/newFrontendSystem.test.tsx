@@ -1,13 +1,19 @@
 import type { Entity } from '@backstage/catalog-model';
-import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import {
+  coreExtensionData,
+  PageBlueprint,
+  useRouteRef,
+} from '@backstage/frontend-plugin-api';
 import {
   createExtensionTester,
   renderInTestApp,
+  renderTestApp,
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { PipelinesApi, pipelinesApiRef } from '@cairn/plugin-pipelines';
 import pipelinesPlugin from '@cairn/plugin-pipelines/alpha';
+import templateStorePlugin from '@cairn/plugin-template-store/alpha';
 import { screen } from '@testing-library/react';
 import { RolloutsApi, rolloutsApiRef } from '@cairn/plugin-rollouts';
 import rolloutsPlugin from '@cairn/plugin-rollouts/alpha';
@@ -127,3 +133,42 @@ describe.each([
     });
   },
 );
+
+/*
+ * The builder's "Save to store" links to the template store through the
+ * Pipelines plugin's external route, which on the new frontend system binds
+ * itself to the store's page wherever the app mounts it.
+ */
+describe('the Pipelines plugin’s route to the template store on the new frontend system', () => {
+  function StoreLink() {
+    const storeRoute = useRouteRef(
+      pipelinesPlugin.externalRoutes.templateStore,
+    );
+    return <span>store at {storeRoute?.() ?? 'nowhere'}</span>;
+  }
+
+  // A page of the app's own showing where the link goes.
+  const probe = PageBlueprint.make({
+    name: 'store-link-probe',
+    params: { path: '/probe', loader: async () => <StoreLink /> },
+  });
+
+  it('is the store’s page when the app has the store, and absent when it has not', async () => {
+    const withStore = renderTestApp({
+      features: [pipelinesPlugin, templateStorePlugin],
+      extensions: [probe],
+      initialRouteEntries: ['/probe'],
+      apis: apis as any,
+    });
+    expect(await screen.findByText('store at /templates')).toBeInTheDocument();
+    withStore.unmount();
+
+    renderTestApp({
+      features: [pipelinesPlugin],
+      extensions: [probe],
+      initialRouteEntries: ['/probe'],
+      apis: apis as any,
+    });
+    expect(await screen.findByText('store at nowhere')).toBeInTheDocument();
+  });
+});
