@@ -356,7 +356,7 @@ describe('the template store API', () => {
   );
 
   it.each(databases.eachSupportedId())(
-    'records usage per cluster, replacing what a cluster had, and leaves out versions the store lacks, on %p',
+    'records usage per cluster, replacing what a cluster had, matching versions by semver and leaving out those the store lacks, on %p',
     async databaseId => {
       const { as, store } = await withCatalog(databaseId);
       const use = (pipeline: string, version: string, cluster = 'dev') => ({
@@ -372,7 +372,8 @@ describe('the template store API', () => {
         { ...use('test', '0.8'), entityRef: 'component:default/shop' },
         use('old', '0.1'),
       ]);
-      await store.replaceUsage('prod', [use('build', '0.9', 'prod')]);
+      // A hub resolver ref spells the catalog's 0.9 as Artifact Hub does.
+      await store.replaceUsage('prod', [use('build', '0.9.0', 'prod')]);
       await store.replaceUsage('dev', [use('build', '0.9')]);
       const usage = await as(PAYMENTS).get('/templates/Task/git-clone/usage');
       expect(

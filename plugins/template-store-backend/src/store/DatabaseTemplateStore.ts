@@ -16,6 +16,7 @@ import {
   TemplateUsage,
   TemplateVersionDetail,
   TemplateVersionSummary,
+  toSemver,
 } from '@cairn/plugin-template-store-common';
 import { Knex } from 'knex';
 import {
@@ -461,18 +462,26 @@ export class DatabaseTemplateStore implements TemplateStore {
         .join('templates as t', 't.id', 'v.template_id')
         .whereIn('t.name', [...new Set(usages.map(u => u.name))])
         .select('t.id', 't.kind', 't.name', 'v.version');
-      const idOf = new Map(
-        held.map(r => [`${r.kind}/${r.name}@${r.version}`, r.id as number]),
+      // By the version's semver: a reference may spell the catalog's `0.9`
+      // as `0.9.0` (the hub resolver's Artifact Hub versions); the row
+      // names the version as the store has it.
+      const key = (kind: string, name: string, version: string) =>
+        `${kind}/${name}@${toSemver(version) ?? version}`;
+      const heldAs = new Map(
+        held.map(r => [
+          key(r.kind, r.name, r.version),
+          { id: r.id as number, version: r.version as string },
+        ]),
       );
       const observedAt = new Date();
       const rows = usages.flatMap(usage => {
-        const id = idOf.get(`${usage.kind}/${usage.name}@${usage.version}`);
-        return id === undefined
+        const version = heldAs.get(key(usage.kind, usage.name, usage.version));
+        return version === undefined
           ? []
           : [
               {
-                template_id: id,
-                version: usage.version,
+                template_id: version.id,
+                version: version.version,
                 cluster,
                 namespace: usage.namespace,
                 pipeline: usage.pipeline,

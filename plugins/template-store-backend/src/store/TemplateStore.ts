@@ -89,7 +89,8 @@ export interface TemplateStore {
   /**
    * Replaces the usage seen on one cluster with `usages`, in one
    * transaction; references to templates or versions the store does not
-   * hold are left out.
+   * hold are left out, and a version is matched by its semver (`0.9.0` is
+   * the store's `0.9`).
    */
   replaceUsage(cluster: string, usages: TemplateUsage[]): Promise<void>;
   /** The pipelines using a template, by version, cluster, namespace and name. */

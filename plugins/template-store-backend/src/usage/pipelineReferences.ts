@@ -52,7 +52,8 @@ function catalogTask(path: string | undefined): TemplateVersionRef | undefined {
  *   name does.
  * - `hub`: kind, name and an exact version are the store's own key,
  *   whichever `catalog` the ref names (the store is the company's hub and
- *   holds the public catalog's Tasks under their catalog names). A
+ *   holds the public catalog's Tasks under their catalog names; the store
+ *   matches `0.9.0` to its `0.9`). A
  *   missing version (the hub's latest) or a constraint (`>= 0.5.0`) picks a
  *   version when the run resolves it, which changes as the hub changes.
  * - `git` (`pathInRepo`) and `http` (`url`): a file in the catalog layout,
