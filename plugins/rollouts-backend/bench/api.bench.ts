@@ -6,12 +6,9 @@
  *
  * Not a test: it measures and reports, and fails only if something breaks.
  * It starts the dev cluster in this process without kubelets, scheduler or
- * Tekton, with the portal's service account and RBAC, and fills it with what
- * the Stone operator and the kubelets would have made of a Stone mid-way
- * through an update (Beta complete): the Stone with its status, its two
- * ControllerRevisions and its pods, running and ready on their hosts — built
- * with the operator's own builders (rollouts-common's testUtils). The
- * operator does not run, so the Stone holds still while it is measured.
+ * Tekton, with the portal's service account and RBAC, and fills it with a
+ * Stone mid-way through an update as the operator would have left it
+ * (stoneCluster.ts).
  * Then a Backstage backend in this process serves the rollouts plugin from
  * its shared watches, with real sign-in and tokens (auth backend, guest
  * provider), and the permission backend with Cairn's policy deciding every
@@ -68,16 +65,6 @@ import {
   summarize,
 } from '@cairn/bench-support';
 import type { Summary } from '@cairn/bench-support';
-import {
-  LABEL_ZONE,
-  DEFAULT_RACK_LABEL,
-  Stone,
-  STONE_GROUP,
-  STONE_PLURAL,
-  STONE_VERSION,
-  StoneCoordinatesGroup,
-  stoneCrd,
-} from '@cairn/operators-api';
 import permissionModuleCairnPolicy from '@cairn/plugin-permission-backend-module-cairn';
 import {
   component,
@@ -85,21 +72,12 @@ import {
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
-  templateOf,
-  updateScenario,
-} from '@cairn/plugin-rollouts-common/testUtils';
-import {
-  AppsV1Api,
-  CoreV1Api,
   CustomObjectsApi,
-  KubernetesObject,
-  KubernetesObjectApi,
-  loadYaml,
   PatchStrategy,
   setHeaderOptions,
-  V1ObjectMeta,
 } from '@kubernetes/client-node';
 import { rolloutsPlugin } from '../src/plugin';
+import { fillStoneCluster, GROUPS, stoneApi } from './stoneCluster';
 
 const {
   counts,
@@ -114,15 +92,12 @@ const {
   },
 });
 
-const GROUPS = 8;
 const REPLICAS = Math.ceil(counts.pods / GROUPS);
 const PODS = GROUPS * REPLICAS;
 const REQUESTS = counts.requests;
 const CLIENTS = args.clients
   .split(',')
   .map(c => positiveInt('clients', c.trim()));
-/** How many objects are created at once while filling the cluster. */
-const FILL_CONCURRENCY = 16;
 const AIM_P95_MS = 150;
 const CHANGES = counts.changes;
 const DATABASES = args.databases.split(',').map(d => {
@@ -150,24 +125,7 @@ function databaseConfig(database: 'sqlite' | 'postgres') {
 const NAMESPACE = 'shop';
 const USER = 'user:default/ann';
 const ENTITY = 'component:default/web';
-const STONE_API = {
-  group: STONE_GROUP,
-  version: STONE_VERSION,
-  plural: STONE_PLURAL,
-  namespace: NAMESPACE,
-};
-
-/** An object as the API server is sent it: what the server sets removed. */
-function forCreate<T extends { metadata?: V1ObjectMeta }>(object: T): T {
-  const {
-    uid: _uid,
-    resourceVersion: _rv,
-    creationTimestamp: _created,
-    generation: _generation,
-    ...metadata
-  } = object.metadata ?? {};
-  return { ...object, metadata };
-}
+const STONE_API = stoneApi(NAMESPACE);
 
 /**
  * GET `path` with the user's token; resolves when the whole body is in. A
@@ -206,43 +164,6 @@ function get(
   });
 }
 
-/**
- * The dev cluster's topology as Node objects (3 zones × 2 racks × 3 hosts,
- * labelled as the dev cluster labels its nodes; without kubelets it has
- * none), and the Stone's groups: 8 of REPLICAS pods, each over every host
- * of one zone.
- */
-async function createNodes(core: CoreV1Api): Promise<StoneCoordinatesGroup[]> {
-  const zonesets = ['a', 'b', 'c'].map(z =>
-    [1, 2].flatMap(rack =>
-      [1, 2, 3].map(host => ({
-        zone: `local-1${z}`,
-        rack: `local-1${z}-r${rack}`,
-        host: `node-${z}${rack}-${host}`,
-      })),
-    ),
-  );
-  for (const { zone, rack, host } of zonesets.flat()) {
-    await core.createNode({
-      body: {
-        metadata: {
-          name: host,
-          labels: {
-            [LABEL_ZONE]: zone,
-            [DEFAULT_RACK_LABEL]: rack,
-            'kubernetes.io/hostname': host,
-          },
-        },
-      },
-    });
-  }
-  return Array.from({ length: GROUPS }, (_, g) => ({
-    group: `g${g}`,
-    replicas: REPLICAS,
-    zoneset: zonesets[g % zonesets.length],
-  }));
-}
-
 async function main() {
   const loadBefore = loadAverage();
   log('starting the dev cluster (no kubelets, no Tekton)');
@@ -254,101 +175,12 @@ async function main() {
   try {
     const admin = cluster.admin;
     const custom = admin.makeApiClient(CustomObjectsApi);
-    const core = admin.makeApiClient(CoreV1Api);
-    const apps = admin.makeApiClient(AppsV1Api);
-    // client-node serializes through its model of the kind; loadYaml builds
-    // the model that keeps x-kubernetes-int-or-string fields.
-    await KubernetesObjectApi.makeApiClient(admin).create(
-      loadYaml<KubernetesObject>(JSON.stringify(stoneCrd)),
-    );
-    await waitFor(
-      () =>
-        custom
-          .listNamespacedCustomObject(STONE_API)
-          .then(() => true)
-          .catch(() => false),
-      served => served,
-      'the Stone CRD to be served',
-    );
-
-    // The Stone, released on nginx:1.27, then what the operator and the
-    // kubelets make of its update to nginx:1.28 up to Beta.
-    log(`filling the cluster: a Stone of ${PODS} pods at Beta of an update`);
-    const fillStarted = performance.now();
-    const created = (await custom.createNamespacedCustomObject({
-      ...STONE_API,
-      body: {
-        apiVersion: `${STONE_GROUP}/${STONE_VERSION}`,
-        kind: 'Stone',
-        metadata: {
-          name: 'web',
-          namespace: NAMESPACE,
-          labels: { 'backstage.io/kubernetes-id': 'web' },
-        },
-        spec: {
-          strategy: 'Release',
-          template: templateOf('nginx:1.27'),
-          coordinates: await createNodes(core),
-        },
-      },
-    })) as Stone;
-    const scenario = updateScenario('Beta', { stone: created });
-    const updated = (await custom.patchNamespacedCustomObject(
-      {
-        ...STONE_API,
-        name: 'web',
-        body: {
-          spec: {
-            strategy: scenario.stone.spec.strategy,
-            template: scenario.stone.spec.template,
-          },
-        },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    )) as Stone;
-    await custom.patchNamespacedCustomObjectStatus(
-      {
-        ...STONE_API,
-        name: 'web',
-        body: {
-          status: {
-            ...scenario.stone.status,
-            observedGeneration: updated.metadata.generation,
-          },
-        },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    for (const revision of scenario.revisions) {
-      await apps.createNamespacedControllerRevision({
-        namespace: NAMESPACE,
-        body: forCreate(revision),
-      });
-    }
-    await pool(scenario.pods.length, FILL_CONCURRENCY, async i => {
-      const { status, ...pod } = scenario.pods[i];
-      const name = pod.metadata!.name!;
-      const made = await core.createNamespacedPod({
-        namespace: NAMESPACE,
-        body: forCreate(pod),
-      });
-      await core.replaceNamespacedPodStatus({
-        name,
-        namespace: NAMESPACE,
-        body: {
-          ...made,
-          status: {
-            ...status,
-            conditions: status!.conditions!.map(c => ({
-              ...c,
-              lastTransitionTime: new Date(),
-            })),
-            startTime: new Date(),
-          },
-        },
-      });
+    const fillSeconds = await fillStoneCluster(admin, {
+      namespace: NAMESPACE,
+      name: 'web',
+      kubernetesId: 'web',
+      replicas: REPLICAS,
     });
-    const fillSeconds = (performance.now() - fillStarted) / 1000;
     log(`filled in ${fillSeconds.toFixed(0)} s; starting the backend`);
 
     const published: Array<{ at: number; name?: string }> = [];
