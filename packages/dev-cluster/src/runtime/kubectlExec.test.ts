@@ -217,7 +217,7 @@ describeWithKubectl('kubectl against the stream protocols', () => {
               code: error ? Number((error as { code?: number }).code ?? 1) : 0,
               stdout,
             }),
-        ).stdin!.end();
+        );
       },
     );
     expect(result.code).toBe(4);
