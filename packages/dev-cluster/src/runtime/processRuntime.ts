@@ -47,6 +47,7 @@ import {
   detectIsolation,
   hostPathOf,
   IsolationSupport,
+  memoizedHostFileSystem,
   planSandbox,
   SandboxSpec,
 } from './sandbox';
@@ -800,11 +801,12 @@ export class ProcessRuntime extends EventEmitter {
     for (const mount of sandbox.mounts) {
       if (!exists(mount.source)) mkdirSync(mount.source, { recursive: true });
     }
-    for (const link of planSandbox(sandbox).rootSymlinks) {
+    const fs = memoizedHostFileSystem();
+    for (const link of planSandbox(sandbox, undefined, fs).rootSymlinks) {
       const path = join(sandbox.rootDir, link.path);
       if (!exists(path)) symlinkSync(link.target, path);
     }
-    const workingDir = hostPathOf(sandbox, sandbox.workingDir);
+    const workingDir = hostPathOf(sandbox, sandbox.workingDir, fs);
     const chdirFailed = (reason: string) =>
       new Error(
         `${RUNC_START_FAILED}error during container init: chdir to cwd ("${config.workingDir}") set in config.json failed: ${reason}: unknown`,
@@ -825,11 +827,12 @@ export class ProcessRuntime extends EventEmitter {
     file: string,
   ): string | undefined {
     const { sandbox } = container;
+    const fs = memoizedHostFileSystem();
     return findExecutable(
       file,
       container.env.PATH,
       container.workingDir,
-      sandbox ? path => hostPathOf(sandbox, path) : undefined,
+      sandbox ? path => hostPathOf(sandbox, path, fs) : undefined,
     );
   }
 

@@ -2,6 +2,7 @@ import {
   HostFileSystem,
   hostPathOf,
   isolationSummary,
+  memoizedHostFileSystem,
   planSandbox,
   resolveOnHost,
   SandboxSpec,
@@ -199,6 +200,27 @@ describe('hostPathOf', () => {
     expect(
       hostPathOf(spec, '/home/dev/cairn/.dev-cluster/pki/ca.key', host),
     ).toBeUndefined();
+  });
+});
+
+describe('memoizedHostFileSystem', () => {
+  it('answers as the host does, asking it once per path', () => {
+    const asked: string[] = [];
+    const counting: HostFileSystem = {
+      kind: path => (asked.push(`kind ${path}`), host.kind(path)),
+      readlink: path => (asked.push(`readlink ${path}`), host.readlink(path)),
+      readdir: path => (asked.push(`readdir ${path}`), host.readdir(path)),
+    };
+    const fs = memoizedHostFileSystem(counting);
+    const paths = ['/data/x', '/bin/sh', '/home/dev/.ssh/id', '/nowhere'];
+    for (let round = 0; round < 2; round++)
+      expect(paths.map(path => hostPathOf(spec, path, fs))).toEqual(
+        paths.map(path => hostPathOf(spec, path, host)),
+      );
+    expect(planSandbox(spec, undefined, fs)).toEqual(
+      planSandbox(spec, undefined, host),
+    );
+    expect(asked.length).toBe(new Set(asked).size);
   });
 });
 
