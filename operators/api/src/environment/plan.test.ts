@@ -10,6 +10,8 @@ import {
   EnvironmentAction,
   EnvironmentObservation,
   planEnvironment,
+  QUOTA_COUNT_WAIT_SECONDS,
+  quotaCountWait,
 } from './plan';
 import type { Environment } from './types';
 
@@ -165,7 +167,7 @@ describe('planEnvironment', () => {
       roleBindings: [],
       nodes: [node('a1', 'zone-a'), node('b1', 'zone-b')],
     };
-    const { actions } = planEnvironment(observation);
+    const { actions, requeueAfterSeconds } = planEnvironment(observation);
     expect(types(actions)).toEqual([
       'labelNode',
       'createNamespace',
@@ -173,7 +175,6 @@ describe('planEnvironment', () => {
       'create',
       'create',
       'create',
-      'updateStatus',
     ]);
     expect(actions.slice(0, 2)).toEqual([
       { type: 'labelNode', node: 'a1', label: LABEL, bind: true },
@@ -190,10 +191,9 @@ describe('planEnvironment', () => {
         },
       },
     ]);
-    expect(condition(actions, 'Ready')).toMatchObject({
-      status: 'False',
-      reason: 'Reconciling',
-    });
+    // The status waits for the new quota's first count, which queues
+    // the Environment again (or for the time given).
+    expect(requeueAfterSeconds).toBe(QUOTA_COUNT_WAIT_SECONDS);
   });
 
   it('writes nothing but its status on a cluster that matches, and is Ready', () => {
@@ -227,6 +227,64 @@ describe('planEnvironment', () => {
     expect(planEnvironment(settled(converged())).actions).toEqual([]);
   });
 
+  it('reports Ready in the pass that repairs, in one status write after its other writes', () => {
+    const observation = converged();
+    const [admin] = observation.roleBindings;
+    const { actions } = planEnvironment({
+      ...observation,
+      roleBindings: [admin],
+    });
+    expect(types(actions)).toEqual(['create', 'updateStatus']);
+    expect(condition(actions, 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'Reconciled',
+    });
+  });
+
+  it('writes no status whose maps differ only in key order from the stored one', () => {
+    const observation = settled(converged());
+    const reorder = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(reorder);
+      if (!value || typeof value !== 'object') return value;
+      return Object.fromEntries(
+        Object.entries(value)
+          .reverse()
+          .map(([k, v]) => [k, reorder(v)]),
+      );
+    };
+    observation.environment = {
+      ...observation.environment,
+      status: reorder(observation.environment.status) as any,
+    };
+    expect(planEnvironment(observation).actions).toEqual([]);
+  });
+
+  it('waits for a new quota’s first count before writing the status, for a bounded time', () => {
+    const uncounted = (createdSecondsAgo: number): V1ResourceQuota => ({
+      ...QUOTA,
+      metadata: {
+        ...QUOTA.metadata,
+        creationTimestamp: new Date(NOW.getTime() - createdSecondsAgo * 1000),
+      },
+      status: undefined,
+    });
+    const observation = { ...converged(), quota: uncounted(3) };
+    const plan = planEnvironment(observation);
+    expect(plan.actions).toEqual([]);
+    expect(plan.requeueAfterSeconds).toBe(QUOTA_COUNT_WAIT_SECONDS - 3);
+    // Not counted in time: the status is written without the quota.
+    const late = planEnvironment({
+      ...observation,
+      quota: uncounted(QUOTA_COUNT_WAIT_SECONDS),
+    });
+    expect(late.requeueAfterSeconds).toBeUndefined();
+    expect(statusOf(late.actions)!.quota).toBeUndefined();
+    expect(condition(late.actions, 'Ready')).toMatchObject({ status: 'True' });
+    // Counted: nothing to wait for.
+    expect(quotaCountWait({ now: NOW }, QUOTA, [])).toBeUndefined();
+    expect(quotaCountWait({ now: NOW }, undefined, [])).toBeUndefined();
+  });
+
   it('keeps a condition’s transition time while its status holds', () => {
     const before = settled(converged());
     const later = { ...before, now: new Date('2026-12-08T00:00:00Z') };
@@ -254,10 +312,8 @@ describe('planEnvironment', () => {
       },
     });
     expect(view.metadata!.name).toBe('cairn-environment-view');
-    expect(condition(actions, 'Ready')).toMatchObject({
-      status: 'False',
-      reason: 'Reconciling',
-    });
+    // Ready already, and Ready once the binding is back: no status write.
+    expect(types(actions)).toEqual(['create']);
   });
 
   it('puts back edited subjects, deletes bindings no tenant has, and replaces a binding whose role was changed', () => {
@@ -288,7 +344,6 @@ describe('planEnvironment', () => {
       'delete cairn-environment-view rb-1',
       'create cairn-environment-view',
       'delete cairn-environment-edit rb-old',
-      'updateStatus',
     ]);
     const update = actions[0] as Extract<EnvironmentAction, { type: 'update' }>;
     expect(update.object.metadata!.resourceVersion).toBe('5');
@@ -453,7 +508,7 @@ describe('planEnvironment', () => {
   });
 
   it('leaves placement to the webhook when configured so: no binding labels nor node selector, its own taken back', () => {
-    const observation = settled(converged());
+    const observation = converged();
     observation.config = {
       ...observation.config,
       placementAdmission: 'Webhook',

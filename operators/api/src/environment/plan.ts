@@ -36,6 +36,7 @@ import type {
   EnvironmentCondition,
   EnvironmentStatus,
 } from './types';
+import { canonicalJson } from '../stone/revisions';
 
 /*
  * planEnvironment: from an Environment and what the cluster holds (the
@@ -133,10 +134,21 @@ function condition(
   };
 }
 
-/** Whether two statuses say the same (transition times aside when the status holds). */
+/**
+ * Whether two statuses say the same (transition times aside when the status
+ * holds). Key order aside too: an API server serialising a custom
+ * resource's maps sorts their keys, which would otherwise rewrite an
+ * unchanged status on every reconcile.
+ */
 function sameStatus(a: EnvironmentStatus | undefined, b: EnvironmentStatus) {
-  return JSON.stringify(a ?? {}) === JSON.stringify(b);
+  return canonicalJson(a ?? {}) === canonicalJson(b);
 }
+
+/**
+ * How long a new ResourceQuota's first count is waited for before the
+ * status is written without it.
+ */
+export const QUOTA_COUNT_WAIT_SECONDS = 10;
 
 const labelled = (object: KubernetesObject | undefined, environment: string) =>
   object?.metadata?.labels?.[LABEL_ENVIRONMENT] === environment;
@@ -239,6 +251,32 @@ function withStatus(
   return sameStatus(observation.environment.status, status)
     ? actions
     : [...actions, { type: 'updateStatus', status }];
+}
+
+/**
+ * Seconds to wait before writing the status, while a ResourceQuota this
+ * pass creates, or one created less than QUOTA_COUNT_WAIT_SECONDS ago, has
+ * not been counted yet (no `status.hard`): the quota controller's count
+ * queues the Environment again, and its status is then written once, with
+ * the quota, instead of once without and once more with it. Undefined when
+ * there is nothing to wait for.
+ */
+export function quotaCountWait(
+  observation: Pick<EnvironmentObservation, 'now'>,
+  quota: V1ResourceQuota | undefined,
+  actions: EnvironmentAction[],
+): number | undefined {
+  if (
+    actions.some(a => a.type === 'create' && a.object.kind === 'ResourceQuota')
+  )
+    return QUOTA_COUNT_WAIT_SECONDS;
+  if (!quota || quota.status?.hard) return undefined;
+  const created = quota.metadata?.creationTimestamp;
+  if (created === undefined) return undefined;
+  const age = (observation.now.getTime() - new Date(created).getTime()) / 1000;
+  return age < QUOTA_COUNT_WAIT_SECONDS
+    ? Math.ceil(QUOTA_COUNT_WAIT_SECONDS - age)
+    : undefined;
 }
 
 /**
@@ -542,8 +580,8 @@ export function planEnvironment(
         kindOf(binding, 'RoleBinding'),
         actual && kindOf(actual, 'RoleBinding'),
         (d, a) =>
-          JSON.stringify((d as V1RoleBinding).subjects) ===
-          JSON.stringify((a as V1RoleBinding).subjects),
+          canonicalJson((d as V1RoleBinding).subjects) ===
+          canonicalJson((a as V1RoleBinding).subjects),
         name,
       ),
     );
@@ -558,20 +596,20 @@ export function planEnvironment(
       ),
     );
 
-  const ready = actions.length
-    ? {
-        status: 'False' as const,
-        reason: 'Reconciling',
-        message: `applying ${[...new Set(actions.map(a => a.type))].join(
-          ', ',
-        )}`,
-      }
-    : {
-        status: 'True' as const,
-        reason: 'Reconciled',
-        message: `namespace ${spec.namespace} ${
-          bound ? `bound to ${nodes.length} node(s)` : 'not bound to nodes'
-        }, quota and tenants applied`,
-      };
+  // The status goes last in the pass, after every write above succeeded (a
+  // failed one ends the pass before it; one the API server refuses the
+  // controller reports as Ready=False): it tells what the cluster holds
+  // then. One status write per pass, not `Reconciling` now and `Ready` on
+  // the pass the writes' own watch events bring.
+  const ready = {
+    status: 'True' as const,
+    reason: 'Reconciled',
+    message: `namespace ${spec.namespace} ${
+      bound ? `bound to ${nodes.length} node(s)` : 'not bound to nodes'
+    }, quota and tenants applied`,
+  };
+  const waitSeconds = quotaCountWait(observation, inNamespace.quota, actions);
+  if (waitSeconds !== undefined)
+    return { actions, requeueAfterSeconds: waitSeconds };
   return { actions: withStatus(observation, actions, nodes, ready) };
 }
