@@ -207,9 +207,18 @@ describe('memoizedHostFileSystem', () => {
   it('answers as the host does, asking it once per path', () => {
     const asked: string[] = [];
     const counting: HostFileSystem = {
-      kind: path => (asked.push(`kind ${path}`), host.kind(path)),
-      readlink: path => (asked.push(`readlink ${path}`), host.readlink(path)),
-      readdir: path => (asked.push(`readdir ${path}`), host.readdir(path)),
+      kind: path => {
+        asked.push(`kind ${path}`);
+        return host.kind(path);
+      },
+      readlink: path => {
+        asked.push(`readlink ${path}`);
+        return host.readlink(path);
+      },
+      readdir: path => {
+        asked.push(`readdir ${path}`);
+        return host.readdir(path);
+      },
     };
     const fs = memoizedHostFileSystem(counting);
     const paths = ['/data/x', '/bin/sh', '/home/dev/.ssh/id', '/nowhere'];
