@@ -544,6 +544,15 @@ export function environmentController(
       const environment = object.metadata?.labels?.[LABEL_ENVIRONMENT];
       return environment ? [environment] : [];
     };
+    // An object whose label was removed leaves the labelled watch without
+    // it: the Environment of its namespace takes it back.
+    const byLabelOrNamespace = (object: KubernetesObject) => {
+      const labelled = byLabelValue(object);
+      if (labelled.length || !object.metadata?.namespace) return labelled;
+      return names(
+        environments.byIndex(BY_NAMESPACE, object.metadata.namespace),
+      );
+    };
     return {
       name: 'environment',
       for: ENVIRONMENTS,
@@ -585,9 +594,9 @@ export function environmentController(
             names(environments.list().filter(e => e.spec.storageClasses)),
         },
         // Their objects: drift, and the quota's usage for the status.
-        { kind: QUOTAS, map: byLabelValue },
-        { kind: LIMIT_RANGES, map: byLabelValue },
-        { kind: ROLE_BINDINGS, map: byLabelValue },
+        { kind: QUOTAS, map: byLabelOrNamespace },
+        { kind: LIMIT_RANGES, map: byLabelOrNamespace },
+        { kind: ROLE_BINDINGS, map: byLabelOrNamespace },
       ],
       concurrency: 16,
       reconcile: key => reconciler.reconcile(key),
