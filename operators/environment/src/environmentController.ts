@@ -547,8 +547,8 @@ export function environmentController(
     // An object whose label was removed leaves the labelled watch without
     // it: the Environment of its namespace takes it back.
     const byLabelOrNamespace = (object: KubernetesObject) => {
-      const labelled = byLabelValue(object);
-      if (labelled.length || !object.metadata?.namespace) return labelled;
+      const owners = byLabelValue(object);
+      if (owners.length || !object.metadata?.namespace) return owners;
       return names(
         environments.byIndex(BY_NAMESPACE, object.metadata.namespace),
       );
