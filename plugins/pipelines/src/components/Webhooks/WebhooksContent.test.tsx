@@ -1,3 +1,4 @@
+import { SWRConfig } from 'swr';
 import {
   mockApis,
   renderInTestApp,
@@ -196,9 +197,14 @@ async function render(options: {
         ],
       ]}
     >
-      <EntityRefProvider entityRef={options.entityRef} basePath="/pipelines">
-        <WebhooksContent />
-      </EntityRefProvider>
+      {/* usePermission keeps answers in SWR's cache, keyed by the permission
+          alone: a cache of its own per render, so an earlier test's ALLOW
+          does not answer for this one's user. */}
+      <SWRConfig value={{ provider: () => new Map() }}>
+        <EntityRefProvider entityRef={options.entityRef} basePath="/pipelines">
+          <WebhooksContent />
+        </EntityRefProvider>
+      </SWRConfig>
     </TestApiProvider>,
   );
   return webhooks;
