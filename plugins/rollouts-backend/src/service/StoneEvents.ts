@@ -41,6 +41,11 @@ export interface StoneEventsOptions {
   throttleMs?: number;
   /** How often the entities with Kubernetes annotations are read again (default 60 s). */
   entitiesRefreshMs?: number;
+  /**
+   * How old the entities read may be before a Stone of none of them has
+   * them read again (default 5 s); see {@link StoneEvents}.
+   */
+  unknownEntityRefreshMs?: number;
 }
 
 interface KnownEntities {
@@ -63,7 +68,11 @@ const defaultLink = (entityRef: string) => {
  * awaiting approval (and the entity's owners if they may approve it), to
  * the entity's owners for a paused or degraded update. A Stone belongs to
  * the catalog entity whose Kubernetes annotations select it, as on the
- * entity pages.
+ * entity pages. A Stone of none of the entities read reads them again
+ * (unless they were read moments ago): an entity the catalog took in after
+ * the last read, like the demo's while the portal starts, would otherwise
+ * get no signal until the next read and a change after it, and its open
+ * page would stay as it was.
  */
 export class StoneEvents {
   private readonly unsubscribe: Array<() => void> = [];
@@ -75,6 +84,8 @@ export class StoneEvents {
   private timer?: NodeJS.Timeout;
   private refresher?: NodeJS.Timeout;
   private entities?: Promise<KnownEntities>;
+  /** When the entities being used were asked of the catalog. */
+  private entitiesReadAt = 0;
 
   constructor(private readonly options: StoneEventsOptions) {}
 
@@ -138,14 +149,13 @@ export class StoneEvents {
   private async publish(
     changed: Array<{ cluster: string; namespace: string; name: string }>,
   ): Promise<void> {
-    const { matcher } = await this.known();
     for (const ref of changed) {
       const stone = stoneCaches(this.options.watches, ref.cluster).stones.get(
         ref.namespace,
         ref.name,
       );
       // A deleted Stone is signalled by name to every page; one of no entity is on none.
-      const scope = stone ? matcher.match(ref.cluster, stone) : undefined;
+      const scope = stone ? await this.scopeOf(ref.cluster, stone) : undefined;
       if (stone && !scope) continue;
       const message: StoneChangedSignal = {
         ...ref,
@@ -164,9 +174,9 @@ export class StoneEvents {
       ownerApprovableStages: this.options.ownerApprovableStages,
     });
     if (!notice || this.sent.has(notice.key)) return;
-    const { matcher, owners } = await this.known();
-    const scope = matcher.match(cluster, stone);
+    const scope = await this.scopeOf(cluster, stone);
     if (!scope) return;
+    const { owners } = await this.known();
     const ownersOfEntity = owners.get(scope.entityRef) ?? [];
     const recipients = {
       ops: this.options.opsGroups,
@@ -191,9 +201,21 @@ export class StoneEvents {
     });
   }
 
+  /** The entity a Stone belongs to, reading the entities again if none of those read is its. */
+  private async scopeOf(cluster: string, stone: CachedStone) {
+    const scope = (await this.known()).matcher.match(cluster, stone);
+    const age = Date.now() - this.entitiesReadAt;
+    if (scope || age < (this.options.unknownEntityRefreshMs ?? 5_000)) {
+      return scope;
+    }
+    this.entities = undefined;
+    return (await this.known()).matcher.match(cluster, stone);
+  }
+
   /** The entities with Kubernetes annotations, read as the plugin itself and kept a while. */
   private known(): Promise<KnownEntities> {
     if (!this.entities) {
+      this.entitiesReadAt = Date.now();
       const loading = this.load();
       this.entities = loading;
       loading.catch(() => {
