@@ -8,3 +8,4 @@
 export * from './permissions';
 export * from './requests';
 export * from './api';
+export * from './debuggability';
