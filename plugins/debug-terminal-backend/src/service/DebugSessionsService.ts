@@ -1,4 +1,4 @@
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   DEBUG_GROUP,
   DEBUG_SESSION_DEFAULTS,
@@ -18,6 +18,7 @@ import {
   DebugSessionRef,
   DebugSessionSummary,
   DebugToolkitOption,
+  debugEligibility,
 } from '@cairn/plugin-debug-terminal-common';
 import {
   ClusterAccess,
@@ -170,7 +171,7 @@ export class DebugSessionsService {
     return { cluster, namespace, pod, container };
   }
 
-  /** Creates a DebugSession on one of the entity's pods. `toolkit` must be in the catalog; `image` is the caller's to allow. */
+  /** Creates a DebugSession on one of the entity's pods, if its rule (debugEligibility) lets one start there: ConflictError otherwise. `toolkit` must be in the catalog; `image` is the caller's to allow. */
   async create(
     scope: EntityScope,
     body: CreateSessionBody,
@@ -189,6 +190,18 @@ export class DebugSessionsService {
       );
     }
     const target = await this.scopedContainer(scope, body);
+    const mode = body.mode ?? DEBUG_SESSION_DEFAULTS.mode;
+    // The pods list's rule, on the pod as the cluster holds it now: a
+    // session the controller could only fail is not created.
+    const eligibility = debugEligibility(
+      summarizePod(target.cluster, target.pod),
+      target.container,
+      mode,
+    );
+    if (!eligibility.debuggable)
+      throw new ConflictError(
+        `cannot debug on cluster ${target.cluster}: ${eligibility.reason}`,
+      );
     const ttlSeconds = Math.min(
       body.ttlSeconds ?? DEBUG_SESSION_DEFAULTS.ttlSeconds,
       this.settings.maxTtlSeconds,
@@ -206,7 +219,7 @@ export class DebugSessionsService {
         targetContainer: target.container,
         ...(body.toolkit ? { toolkit: body.toolkit } : { image: body.image }),
         ...(body.profile ? { profile: body.profile } : {}),
-        mode: body.mode ?? DEBUG_SESSION_DEFAULTS.mode,
+        mode,
         ttlSeconds,
         requestedBy,
       },

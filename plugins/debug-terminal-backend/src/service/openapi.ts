@@ -99,6 +99,9 @@ export const API_OPERATIONS = {
 const ERROR_RESPONSES = {
   ...COMMON_ERROR_RESPONSES,
   '404': errorResponse("No such session or recording, or not the entity's"),
+  '409': errorResponse(
+    'No debug session can start on the container in that mode: the pod has finished, or (ephemeral) the pod or the container is not running',
+  ),
 };
 
 /** The OpenAPI 3.1 document of `/api/debug-terminal`, served at `/openapi.json`. */
