@@ -1,8 +1,8 @@
 /**
  * React pieces Cairn's frontend plugins share about Kubernetes: how a view
  * says which clusters it could not read, and the refresh that turns it live
- * again once a lost cluster is back; and the async load whose retries (a
- * signalled change) are never lost.
+ * again once a lost cluster is back; and how a view loads again on every
+ * change signalled or asked for, none lost while a load is under way.
  *
  * @packageDocumentation
  */
@@ -13,3 +13,4 @@ export {
   useRefreshWhileStale,
 } from './ClusterErrors';
 export { useAsyncLatest } from './useAsyncLatest';
+export { useSignalVersion } from './useSignalVersion';
