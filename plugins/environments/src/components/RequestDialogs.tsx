@@ -28,6 +28,7 @@ import {
 import { environmentsApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { REQUEST_PARAM } from './links';
+import { QuotaFields, quotaErrors, REQUESTABLE_QUOTA } from './QuotaFields';
 import { QuotaDiff } from './RequestsView';
 
 /*
@@ -36,16 +37,6 @@ import { QuotaDiff } from './RequestsView';
  * environments. Offered to members of the owner group only (the server
  * checks again); the request goes to ops as a notification.
  */
-
-/** The resources a request's quota form offers; others ops set by editing. */
-const QUOTA_RESOURCES = [
-  'pods',
-  'requests.cpu',
-  'requests.memory',
-  'requests.storage',
-  'limits.cpu',
-  'limits.memory',
-];
 
 /** The signed-in user's ownership refs, lower case (empty while loading). */
 function useMyRefs(): string[] {
@@ -58,6 +49,29 @@ function useMyRefs(): string[] {
     ref.toLocaleLowerCase('en-US'),
   );
 }
+
+/** The environment request's text fields, as data; lists comma-separated. */
+const ENVIRONMENT_FIELDS = [
+  { key: 'name', label: 'Name' },
+  { key: 'namespace', label: 'Namespace', help: 'Defaults to the name' },
+  {
+    key: 'zones',
+    label: 'Zones',
+    help: 'Placement wish: zone label values, comma-separated',
+  },
+  {
+    key: 'racks',
+    label: 'Racks',
+    help: 'Or rack label values, comma-separated',
+  },
+  {
+    key: 'storage-classes',
+    label: 'Storage classes',
+    help: 'Comma-separated; empty: ops decide',
+  },
+] as const;
+
+type EnvironmentFieldKey = (typeof ENVIRONMENT_FIELDS)[number]['key'];
 
 const isMember = (refs: string[], group: string) =>
   refs.includes(group.toLocaleLowerCase('en-US'));
@@ -117,10 +131,14 @@ function ownerRef(owner: string): string {
 function useSubmit(onClose: () => void) {
   const api = useApi(environmentsApiRef);
   const [error, setError] = useState<string>();
+  const [errorsByQuota, setErrorsByQuota] = useState<Record<string, string>>(
+    {},
+  );
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<EnvironmentRequestView>();
   const submit = async (body: CreateEnvironmentRequestBody) => {
     const parsed = createEnvironmentRequestBodySchema.safeParse(body);
+    setErrorsByQuota(parsed.success ? {} : quotaErrors(parsed.error.issues));
     if (!parsed.success) {
       setError(describeIssues(parsed.error).join('; '));
       return;
@@ -135,7 +153,7 @@ function useSubmit(onClose: () => void) {
       setSending(false);
     }
   };
-  return { submit, error, sending, sent, onClose };
+  return { submit, error, errorsByQuota, sending, sent, onClose };
 }
 
 function SentOrActions(props: {
@@ -177,6 +195,27 @@ function SentOrActions(props: {
   );
 }
 
+/** A request's reason, which the server requires: for ops to decide on. */
+function ReasonField(props: {
+  id: string;
+  help: string;
+  value: string;
+  onChange: (reason: string) => void;
+}) {
+  return (
+    <TextField
+      id={props.id}
+      fullWidth
+      multiline
+      margin="dense"
+      label="Reason"
+      helperText={props.help}
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+    />
+  );
+}
+
 function RequestEnvironmentDialog(props: {
   group: string;
   onClose: () => void;
@@ -185,16 +224,19 @@ function RequestEnvironmentDialog(props: {
   const clusters = useAsync(() => api.listClusters(), [api]);
   const state = useSubmit(props.onClose);
   const [cluster, setCluster] = useState<string>();
-  const [name, setName] = useState('');
-  const [namespace, setNamespace] = useState('');
-  const [zones, setZones] = useState('');
-  const [racks, setRacks] = useState('');
-  const [storageClasses, setStorageClasses] = useState('');
+  const [values, setValues] = useState<Record<EnvironmentFieldKey, string>>({
+    name: '',
+    namespace: '',
+    zones: '',
+    racks: '',
+    'storage-classes': '',
+  });
   const [quota, setQuota] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
   const chosenCluster = cluster ?? clusters.value?.clusters[0] ?? '';
 
   const onSubmit = () => {
+    const { name, zones, racks } = values;
     const placement = {
       ...(list(zones).length ? { zones: list(zones) } : {}),
       ...(list(racks).length ? { racks: list(racks) } : {}),
@@ -204,11 +246,11 @@ function RequestEnvironmentDialog(props: {
       cluster: chosenCluster,
       name,
       spec: {
-        namespace: namespace || name,
+        namespace: values.namespace || name,
         owner: props.group,
         ...(Object.keys(placement).length ? { placement } : {}),
-        ...(storageClasses.trim()
-          ? { storageClasses: list(storageClasses) }
+        ...(values['storage-classes'].trim()
+          ? { storageClasses: list(values['storage-classes']) }
           : {}),
         quota: Object.fromEntries(
           Object.entries(quota).filter(([, v]) => v.trim()),
@@ -243,71 +285,33 @@ function RequestEnvironmentDialog(props: {
             ))}
           </TextField>
         )}
-        <TextField
-          fullWidth
-          id="request-name"
-          margin="dense"
-          label="Name"
-          value={name}
-          onChange={e => setName(e.target.value)}
-        />
-        <TextField
-          id="request-namespace"
-          fullWidth
-          margin="dense"
-          label="Namespace"
-          placeholder={name}
-          helperText="Defaults to the name"
-          value={namespace}
-          onChange={e => setNamespace(e.target.value)}
-        />
-        <TextField
-          id="request-zones"
-          fullWidth
-          margin="dense"
-          label="Zones"
-          helperText="Placement wish: zone label values, comma-separated"
-          value={zones}
-          onChange={e => setZones(e.target.value)}
-        />
-        <TextField
-          id="request-racks"
-          fullWidth
-          margin="dense"
-          label="Racks"
-          helperText="Or rack label values, comma-separated"
-          value={racks}
-          onChange={e => setRacks(e.target.value)}
-        />
-        <TextField
-          id="request-storage-classes"
-          fullWidth
-          margin="dense"
-          label="Storage classes"
-          helperText="Comma-separated; empty: ops decide"
-          value={storageClasses}
-          onChange={e => setStorageClasses(e.target.value)}
-        />
-        {QUOTA_RESOURCES.map(resource => (
+        {ENVIRONMENT_FIELDS.map(field => (
           <TextField
-            id={`request-quota-${resource}`}
-            key={resource}
+            key={field.key}
+            id={`request-${field.key}`}
+            fullWidth
             margin="dense"
-            label={`Quota ${resource}`}
-            value={quota[resource] ?? ''}
-            onChange={e => setQuota({ ...quota, [resource]: e.target.value })}
-            style={{ marginRight: 8 }}
+            label={field.label}
+            placeholder={field.key === 'namespace' ? values.name : undefined}
+            helperText={'help' in field ? field.help : undefined}
+            value={values[field.key]}
+            onChange={e =>
+              setValues({ ...values, [field.key]: e.target.value })
+            }
           />
         ))}
-        <TextField
+        <QuotaFields
+          idPrefix="request-quota"
+          resources={REQUESTABLE_QUOTA.map(key => key.resource)}
+          values={quota}
+          onChange={setQuota}
+          errors={state.errorsByQuota}
+        />
+        <ReasonField
           id="request-reason"
-          fullWidth
-          multiline
-          margin="dense"
-          label="Reason"
-          helperText="What the team needs it for, for ops to decide"
+          help="What the team needs it for, for ops to decide"
           value={reason}
-          onChange={e => setReason(e.target.value)}
+          onChange={setReason}
         />
         {state.error && <Alert severity="error">{state.error}</Alert>}
       </DialogContent>
@@ -324,7 +328,10 @@ function RequestQuotaDialog(props: {
   const current = environment.spec.quota ?? {};
   const state = useSubmit(props.onClose);
   const resources = [
-    ...new Set([...Object.keys(current), ...QUOTA_RESOURCES]),
+    ...new Set([
+      ...Object.keys(current),
+      ...REQUESTABLE_QUOTA.map(key => key.resource),
+    ]),
   ].filter(r => !r.includes('.storageclass.storage.k8s.io/'));
   const [quota, setQuota] = useState<Record<string, string>>({ ...current });
   const [reason, setReason] = useState('');
@@ -343,32 +350,22 @@ function RequestQuotaDialog(props: {
           Set the new limits; ops approve them with a click and the cluster
           enforces them at once.
         </Typography>
-        {resources.map(resource => (
-          <TextField
-            id={`quota-request-${resource}`}
-            key={resource}
-            margin="dense"
-            label={`Quota ${resource}`}
-            helperText={
-              current[resource] ? `now ${current[resource]}` : 'no limit now'
-            }
-            value={quota[resource] ?? ''}
-            onChange={e => setQuota({ ...quota, [resource]: e.target.value })}
-            style={{ marginRight: 8 }}
-          />
-        ))}
+        <QuotaFields
+          idPrefix="quota-request"
+          resources={resources}
+          values={quota}
+          onChange={setQuota}
+          current={current}
+          errors={state.errorsByQuota}
+        />
         {Object.keys(asked).length > 0 && (
           <QuotaDiff changes={quotaChanges(current, asked)} />
         )}
-        <TextField
+        <ReasonField
           id="quota-request-reason"
-          fullWidth
-          multiline
-          margin="dense"
-          label="Reason"
-          helperText="Why the team needs it, for ops to decide"
+          help="Why the team needs it, for ops to decide"
           value={reason}
-          onChange={e => setReason(e.target.value)}
+          onChange={setReason}
         />
         {state.error && <Alert severity="error">{state.error}</Alert>}
       </DialogContent>

@@ -8,7 +8,7 @@ import type {
 } from '@cairn/plugin-environments-common';
 import { environmentsApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { RequestQuotaButton } from './RequestDialogs';
+import { RequestEnvironmentButton, RequestQuotaButton } from './RequestDialogs';
 import { RequestsView } from './RequestsView';
 
 // Typing into dialogs is slow on a shared machine.
@@ -106,6 +106,47 @@ describe('RequestQuotaButton', () => {
     ).toHaveAttribute('href', `/environments?request=${pending.id}`);
   });
 
+  it('says beside each quota field what it is now and counts, and where a quantity is invalid', async () => {
+    const createRequest = jest.fn(async () => pending);
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [environmentsApiRef, { createRequest }],
+          [identityApiRef, identity(['group:default/team-storefront'])],
+        ]}
+      >
+        <RequestQuotaButton environment={storefront} />
+      </TestApiProvider>,
+      { mountedRoutes: { '/environments': rootRouteRef } },
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Request more quota' }),
+    );
+    const dialog = screen.getByRole('dialog');
+    const field = (name: string) =>
+      within(dialog).getByRole('textbox', { name });
+    expect(field('Quota pods')).toHaveAccessibleDescription(
+      'now 10; pods, e.g. 10',
+    );
+    expect(field('Quota requests.memory')).toHaveAccessibleDescription(
+      'no limit now; memory all pods request, e.g. 4Gi',
+    );
+    await userEvent.type(field('Quota requests.memory'), '4 GB');
+    await userEvent.type(field('Reason'), 'the spring sale');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Send request' }),
+    );
+    expect(field('Quota requests.memory')).toBeInvalid();
+    expect(field('Quota requests.memory')).toHaveAccessibleDescription(
+      /^Invalid value: "4 GB": quantities must match/,
+    );
+    expect(field('Quota pods')).toBeValid();
+    expect(within(dialog).getByRole('alert')).toHaveTextContent(
+      'quota.requests.memory: Invalid value: "4 GB"',
+    );
+    expect(createRequest).not.toHaveBeenCalled();
+  });
+
   it('is not offered to other teams', async () => {
     await renderInTestApp(
       <TestApiProvider
@@ -123,6 +164,78 @@ describe('RequestQuotaButton', () => {
         screen.queryByRole('button', { name: 'Request more quota' }),
       ).not.toBeInTheDocument(),
     );
+  });
+});
+
+describe('RequestEnvironmentButton', () => {
+  it("sends a group's request for an environment from its fields, quantities checked as Kubernetes parses them", async () => {
+    const createRequest = jest.fn(async () => ({
+      ...pending,
+      kind: 'environment' as const,
+    }));
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [
+            environmentsApiRef,
+            {
+              createRequest,
+              listClusters: async () => ({ clusters: ['dev'] }),
+            },
+          ],
+          [identityApiRef, identity(['group:default/team-storefront'])],
+        ]}
+      >
+        <RequestEnvironmentButton group="group:default/team-storefront" />
+      </TestApiProvider>,
+      { mountedRoutes: { '/environments': rootRouteRef } },
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Request environment' }),
+    );
+    const dialog = screen.getByRole('dialog');
+    const field = (name: string) =>
+      within(dialog).getByRole('textbox', { name });
+    expect(field('Namespace')).toHaveAccessibleDescription(
+      'Defaults to the name',
+    );
+    expect(field('Quota requests.cpu')).toHaveAccessibleDescription(
+      'CPU cores all pods request, e.g. 2 or 500m',
+    );
+    await userEvent.type(field('Name'), 'storefront-qa');
+    await userEvent.type(field('Zones'), 'zone-a, zone-b');
+    await userEvent.type(field('Storage classes'), 'fast');
+    await userEvent.type(field('Quota requests.cpu'), '2 cores');
+    await userEvent.type(field('Reason'), 'load tests');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Send request' }),
+    );
+    expect(field('Quota requests.cpu')).toHaveAccessibleDescription(
+      /^Invalid value: "2 cores": quantities must match/,
+    );
+    expect(createRequest).not.toHaveBeenCalled();
+
+    await userEvent.clear(field('Quota requests.cpu'));
+    await userEvent.type(field('Quota requests.cpu'), '2');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Send request' }),
+    );
+    expect(createRequest).toHaveBeenCalledWith({
+      kind: 'environment',
+      cluster: 'dev',
+      name: 'storefront-qa',
+      spec: {
+        namespace: 'storefront-qa',
+        owner: 'group:default/team-storefront',
+        placement: { zones: ['zone-a', 'zone-b'] },
+        storageClasses: ['fast'],
+        quota: { 'requests.cpu': '2' },
+      },
+      reason: 'load tests',
+    });
+    expect(
+      await within(dialog).findByRole('link', { name: 'your request' }),
+    ).toBeInTheDocument();
   });
 });
 
