@@ -68,6 +68,40 @@ describe('PodsList', () => {
     expect(debugged).toEqual(['west/web-2/app']);
   });
 
+  it('disables Debug on a pod that has finished, with the reason in its tooltip', async () => {
+    await renderPods({
+      items: [
+        {
+          ...pod('east', 'migrate-1', 'running'),
+          phase: 'Succeeded',
+          containers: [
+            {
+              name: 'app',
+              state: 'terminated',
+              reason: 'Completed',
+              ready: false,
+              restartCount: 0,
+            },
+          ],
+        },
+        pod('east', 'web-1', 'running'),
+      ],
+      clusterErrors: [],
+    });
+    const finished = screen.getByRole('button', {
+      name: 'Debug migrate-1 app',
+    });
+    expect(finished).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: 'Debug web-1 app' }),
+    ).toBeEnabled();
+
+    await userEvent.hover(finished.parentElement!);
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'pod shop/migrate-1 has finished (phase Succeeded): its containers will not run again, so no debug container can start in it',
+    );
+  });
+
   it('says there are no pods, and names a cluster that did not answer', async () => {
     await renderPods({
       items: [],

@@ -12,8 +12,10 @@ import {
   TableCell,
   TableHead,
   TableRow,
+  Tooltip,
   Typography,
 } from '@material-ui/core';
+import { debugEligibility } from '@cairn/plugin-debug-terminal-common';
 import type {
   DebugContainerSummary,
   DebugPodList,
@@ -28,6 +30,35 @@ export interface PodsListProps {
   onDebug(pod: DebugPodSummary, container: string): void;
   onShell(pod: DebugPodSummary, container: string): void;
   onRefresh(): void;
+}
+
+/** Debug, disabled with the reason when no session can start next to the container (a finished pod). */
+function DebugButton({
+  pod,
+  container,
+  onDebug,
+}: {
+  pod: DebugPodSummary;
+  container: string;
+  onDebug: PodsListProps['onDebug'];
+}) {
+  const eligibility = debugEligibility(pod, container);
+  return (
+    <Tooltip title={eligibility.debuggable ? '' : eligibility.reason}>
+      {/* A disabled button takes no pointer events; its wrapper shows the reason. */}
+      <span>
+        <Button
+          size="small"
+          color="primary"
+          aria-label={`Debug ${pod.name} ${container}`}
+          disabled={!eligibility.debuggable}
+          onClick={() => onDebug(pod, container)}
+        >
+          Debug
+        </Button>
+      </span>
+    </Tooltip>
+  );
 }
 
 /** The entity's pods per cluster, each container with Debug and Shell. */
@@ -88,14 +119,11 @@ export function PodsList({ pods, onDebug, onShell, onRefresh }: PodsListProps) {
                         </TableCell>
                         <TableCell>{c.restartCount}</TableCell>
                         <TableCell align="right">
-                          <Button
-                            size="small"
-                            color="primary"
-                            aria-label={`Debug ${pod.name} ${c.name}`}
-                            onClick={() => onDebug(pod, c.name)}
-                          >
-                            Debug
-                          </Button>
+                          <DebugButton
+                            pod={pod}
+                            container={c.name}
+                            onDebug={onDebug}
+                          />
                           <Button
                             size="small"
                             aria-label={`Shell ${pod.name} ${c.name}`}

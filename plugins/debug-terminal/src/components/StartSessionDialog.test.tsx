@@ -122,6 +122,54 @@ describe('StartSessionDialog', () => {
     expect(requests[0]).not.toHaveProperty('profile');
   });
 
+  it('offers only a copy for a container that is not running, saying why, and both modes for a running one', async () => {
+    const requests: CreateSessionRequest[] = [];
+    await renderInTestApp(
+      <StartSessionDialog
+        open
+        entityRef="component:default/web"
+        pod={{
+          ...pod,
+          containers: [
+            pod.containers[0],
+            {
+              name: 'proxy',
+              state: 'waiting',
+              reason: 'CrashLoopBackOff',
+              ready: false,
+              restartCount: 9,
+            },
+          ],
+        }}
+        container="proxy"
+        toolkits={toolkits}
+        onStart={async request => {
+          requests.push(request);
+        }}
+        onClose={() => {}}
+      />,
+    );
+    const dialog = screen.getByRole('dialog');
+    const ephemeral = within(dialog).getByLabelText(/^Ephemeral container/);
+    const copy = within(dialog).getByLabelText(/^Copy of the pod/);
+    expect(ephemeral).toBeDisabled();
+    expect(copy).toBeChecked();
+    expect(
+      within(dialog).getByText(
+        'Not ephemeral: container "proxy" of pod shop/web-1 is waiting (CrashLoopBackOff): an ephemeral container joins a running container; a copy of the pod can debug it',
+      ),
+    ).toBeVisible();
+
+    await pick(dialog, 'Container', 'app');
+    expect(ephemeral).toBeEnabled();
+    expect(within(dialog).queryByText(/^Not ephemeral/)).toBeNull();
+    await userEvent.click(ephemeral);
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Start session' }),
+    );
+    expect(requests[0]).toMatchObject({ container: 'app', mode: 'ephemeral' });
+  });
+
   it('offers ops an image outside the catalog', async () => {
     const requests: CreateSessionRequest[] = [];
     await renderInTestApp(

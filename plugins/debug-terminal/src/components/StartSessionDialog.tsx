@@ -18,6 +18,7 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { DEBUG_PROFILES, DebugMode, DebugProfile } from '@cairn/operators-api';
+import { debugEligibility } from '@cairn/plugin-debug-terminal-common';
 import type {
   CreateSessionRequest,
   DebugPodSummary,
@@ -55,7 +56,14 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
   );
   const [image, setImage] = useState('');
   const [profile, setProfile] = useState<DebugProfile | ''>('');
-  const [mode, setMode] = useState<DebugMode>('ephemeral');
+  /** Why a session in the mode cannot start next to the container; undefined when it can. */
+  const refusal = (m: DebugMode, c = container) => {
+    const eligibility = debugEligibility(pod, c, m);
+    return eligibility.debuggable ? undefined : eligibility.reason;
+  };
+  const [mode, setMode] = useState<DebugMode>(() =>
+    refusal('ephemeral', props.container) ? 'copy' : 'ephemeral',
+  );
   const [minutes, setMinutes] = useState('60');
   const [error, setError] = useState<string>();
   const [starting, setStarting] = useState(false);
@@ -206,9 +214,18 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
                 value={m}
                 control={<Radio />}
                 label={MODES[m]}
+                disabled={!!refusal(m)}
               />
             ))}
           </RadioGroup>
+          {(Object.keys(MODES) as DebugMode[]).map(m => {
+            const reason = refusal(m);
+            return reason ? (
+              <FormHelperText key={m} error={m === mode}>
+                Not {m}: {reason}
+              </FormHelperText>
+            ) : null;
+          })}
         </FormControl>
         <TextField
           id="debug-ttl-minutes"
@@ -227,7 +244,9 @@ export function StartSessionDialog(props: StartSessionDialogProps) {
         <Button
           color="primary"
           variant="contained"
-          disabled={starting || !!imageError || !!minutesError}
+          disabled={
+            starting || !!imageError || !!minutesError || !!refusal(mode)
+          }
           onClick={start}
         >
           Start session
