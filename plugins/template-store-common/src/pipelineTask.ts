@@ -1,8 +1,10 @@
 import { parse } from 'yaml';
 import {
-  convertV1beta1ToV1,
+  ConversionRefused,
+  convertTektonObject,
   TASK_DEPRECATIONS_ANNOTATION,
-} from '@cairn/plugin-pipelines-common';
+  TEKTON_V1_API_VERSION,
+} from '@cairn/tekton-conversion';
 import { templateObject } from './install';
 import { TemplateVersionDetail } from './types';
 
@@ -48,12 +50,19 @@ export function templatePipelineTask(
   const what = `${version.kind} ${version.name} ${version.version}`;
   let object: Json;
   try {
-    object = convertV1beta1ToV1(templateObject(version.yaml, version));
+    object = convertTektonObject(
+      templateObject(version.yaml, version),
+      TEKTON_V1_API_VERSION,
+    );
   } catch (e) {
     throw new Error(
       `${what} is ${
         version.apiVersion
-      } and does not convert to tekton.dev/v1: ${(e as Error).message}`,
+      } and does not convert to tekton.dev/v1: ${
+        e instanceof ConversionRefused
+          ? e.problems.join('; ')
+          : (e as Error).message
+      }`,
     );
   }
   if (object.metadata.annotations[TASK_DEPRECATIONS_ANNOTATION]) {

@@ -1,11 +1,11 @@
-import type { CustomResourceConverter } from '../server/conversion';
-import { badRequest } from '../server/status';
-import { TEKTON_GROUP } from './labels';
 import {
   ConversionRefused,
   CONVERTED_KINDS,
   convertTektonObject,
-} from './conversion';
+} from '@cairn/tekton-conversion';
+import type { CustomResourceConverter } from '../server/conversion';
+import { badRequest } from '../server/status';
+import { TEKTON_GROUP } from './labels';
 
 /*
  * Tekton's conversion webhook (tekton-pipelines-webhook) as the dev cluster's

@@ -457,7 +457,6 @@ describe('PipelineBuilder', () => {
       '    - name: clone',
       '      taskRef:',
       '        name: git-clone',
-      '        bundle: ghcr.io/tektoncd/catalog/upstream/tasks/git-clone:0.9',
       '      workspaces: [{name: output, workspace: shared}]',
       '    - name: unit',
       '      runAfter: [clone]',
@@ -483,17 +482,7 @@ describe('PipelineBuilder', () => {
     await waitFor(() => expect(node('unit')).toBeInTheDocument());
     const converted = shownPipeline();
     expect(converted.apiVersion).toBe('tekton.dev/v1');
-    expect(task(converted, 'clone')?.taskRef).toEqual({
-      resolver: 'bundles',
-      params: [
-        {
-          name: 'bundle',
-          value: 'ghcr.io/tektoncd/catalog/upstream/tasks/git-clone:0.9',
-        },
-        { name: 'name', value: 'git-clone' },
-        { name: 'kind', value: 'Task' },
-      ],
-    });
+    expect(task(converted, 'clone')?.taskRef).toEqual({ name: 'git-clone' });
     expect(task(converted, 'unit')?.taskSpec?.steps?.[0]).toMatchObject({
       computeResources: { limits: { memory: '1Gi' } },
     });
@@ -505,7 +494,7 @@ describe('PipelineBuilder', () => {
     await waitFor(() => expect(view.state.doc.toString()).toBe(pasted));
   });
 
-  it('says why a pasted v1beta1 Pipeline with PipelineResources does not convert', async () => {
+  it('says why a pasted v1beta1 Pipeline with PipelineResources or a bundle does not convert', async () => {
     await render(fakeApi());
     await screen.findByTestId('builder-node-fetch');
     const view = yamlView();
@@ -523,6 +512,8 @@ describe('PipelineBuilder', () => {
           '    - name: build',
           '      taskRef: {name: kaniko}',
           '      resources: {inputs: [{name: source, resource: repo}]}',
+          '    - name: clone',
+          '      taskRef: {name: git-clone, bundle: ghcr.io/acme/git-clone:0.9}',
           '',
         ].join('\n'),
       },
@@ -533,6 +524,11 @@ describe('PipelineBuilder', () => {
     expect(
       screen.getByText(
         /^spec.tasks\[0\].resources: PipelineResources were removed/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /^spec.tasks\[1\].taskRef.bundle: bundle was removed from Tekton \(v0.61\)/,
       ),
     ).toBeInTheDocument();
     expect(

@@ -54,8 +54,8 @@ export function V1beta1Notice(props: {
     >
       This Pipeline is tekton.dev/v1beta1; the builder edits tekton.dev/v1.
       Converting does what Tekton does (containers’ resources become
-      computeResources, a bundle becomes the bundles resolver); comments and
-      layout are not kept.
+      computeResources, step fields v1 dropped go to an annotation); comments
+      and layout are not kept.
     </Alert>
   );
 }

@@ -1,10 +1,8 @@
-import { TEKTON_GROUP } from './labels';
-
 /*
  * What Tekton's conversion webhook does for Task, Pipeline, TaskRun and
- * PipelineRun between v1beta1 (served) and v1 (stored), on plain JSON. Fields
- * both versions spell alike pass through untouched (so do fields neither
- * knows), and only what v1 renamed or moved is rewritten:
+ * PipelineRun between v1beta1 and v1, on plain JSON. Fields both versions
+ * spell alike pass through untouched (so do fields neither knows), and only
+ * what v1 renamed or moved is rewritten:
  *
  * - steps', sidecars' and the stepTemplate's `resources` ⇄ `computeResources`;
  *   v1beta1-only container fields of steps and the stepTemplate (ports,
@@ -19,20 +17,32 @@ import { TEKTON_GROUP } from './labels';
  *   `serviceAccountName`/`podTemplate`, status `pipelineResults` ⇄ `results`
  *   (the deprecated embedded `taskRuns`/`runs` status has no v1 form).
  *
- * PipelineResources (`resources` of specs and pipeline tasks) and
- * `taskRef.bundle`/`pipelineRef.bundle` are gone from Tekton: its webhook
- * refuses them on v1beta1 objects, and so does this conversion (ConversionRefused).
+ * What current Tekton no longer takes is refused (ConversionRefused), as its
+ * validating webhook refuses it on a v1beta1 object:
+ *
+ * - PipelineResources (`resources` of specs and pipeline tasks), removed in
+ *   v0.50;
+ * - `bundle` of a taskRef or pipelineRef, removed in v0.61 (tektoncd/pipeline
+ *   13af266: the v1beta1 field stays for Go clients, the webhook disallows it
+ *   and the conversion no longer reads it). Tekton v0.41–v0.60 converted it
+ *   to the bundles resolver; converting it here would accept what no current
+ *   Tekton accepts, so the refusal says how to write that resolver ref.
  */
 
 type Json = Record<string, any>;
 
-export const TEKTON_BETA_API_VERSION = `${TEKTON_GROUP}/v1beta1`;
-const V1_API_VERSION = `${TEKTON_GROUP}/v1`;
+/** The API version of Tekton's v1beta1 objects. @public */
+export const TEKTON_V1BETA1_API_VERSION = 'tekton.dev/v1beta1';
 
-/** The kinds Tekton serves at v1beta1 and v1 through its conversion webhook. */
+/** The API version of Tekton's v1 objects. @public */
+export const TEKTON_V1_API_VERSION = 'tekton.dev/v1';
+
+/** The kinds Tekton serves at v1beta1 and v1 through its conversion webhook. @public */
 export const CONVERTED_KINDS = ['Task', 'Pipeline', 'TaskRun', 'PipelineRun'];
 
-const DEPRECATIONS_ANNOTATION = 'tekton.dev/v1beta1.task-deprecations';
+/** The annotation Tekton keeps v1beta1-only Step fields in, by Task name. @public */
+export const TASK_DEPRECATIONS_ANNOTATION =
+  'tekton.dev/v1beta1.task-deprecations';
 const CLOUD_EVENTS_ANNOTATION = 'tekton.dev/v1beta1CloudEvents';
 const RESOURCES_RESULT_ANNOTATION = 'tekton.dev/v1beta1ResourcesResult';
 
@@ -51,8 +61,49 @@ const DEPRECATED_STEP_FIELDS = [
 ];
 const DEPRECATED_STEP_TEMPLATE_FIELDS = ['name', ...DEPRECATED_STEP_FIELDS];
 
-/** A v1beta1 object v1 cannot hold; the message is the one Tekton's webhook gives. */
-export class ConversionRefused extends Error {}
+/** A field of a v1beta1 object that v1 cannot hold. @public */
+export interface ConversionRefusal {
+  /** Where it is, e.g. `spec.tasks[0].taskRef.bundle`. */
+  field: string;
+  /** Why v1 has no form of it, and what to write instead. */
+  reason: string;
+}
+
+/**
+ * A v1beta1 object v1 cannot hold. The message is the one Tekton's webhook
+ * gives (`must not set the field(s): …`); `refusals` (and `problems`, as
+ * text) say, field by field, why and what to write instead.
+ * @public
+ */
+export class ConversionRefused extends Error {
+  constructor(readonly refusals: ConversionRefusal[]) {
+    super(
+      `must not set the field(s): ${refusals.map(r => r.field).join(', ')}`,
+    );
+    this.name = 'ConversionRefused';
+  }
+
+  /** One line per refused field, for people: `spec.resources: PipelineResources were removed …`. */
+  get problems(): string[] {
+    return this.refusals.map(r => `${r.field}: ${r.reason}`);
+  }
+}
+
+const RESOURCES_GONE =
+  'PipelineResources were removed from Tekton (v0.50) and tekton.dev/v1 has no form of them';
+
+/** What to write instead of PipelineResources, by where they were. */
+const INSTEAD_OF_RESOURCES = {
+  task: 'declare params for what the inputs gave (a git URL and revision, an image reference) and a workspace for files passed between tasks',
+  pipeline:
+    'declare params for what they gave and workspaces for the files the tasks share',
+  pipelineTask:
+    "pass the task params and bind the workspaces it declares instead (the task's own resources must go too)",
+  run: 'pass params and bind workspaces instead',
+};
+
+const bundleGone = (kind: 'Task' | 'Pipeline') =>
+  `bundle was removed from Tekton (v0.61) and tekton.dev/v1 has no such field; refer to the ${kind} with resolver: bundles and params bundle (the image), name and kind (${kind})`;
 
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -73,7 +124,7 @@ function each(list: unknown, visit: (item: Json, index: number) => void) {
 
 /** The object's metadata, its v1beta1-only fields in annotations, and refusals met on the way. */
 class Context {
-  readonly refused: string[] = [];
+  readonly refused: ConversionRefusal[] = [];
   private deprecations: Json | undefined;
   private readonly restored = new Set<string>();
   /** Whether annotations were added or removed (an empty map is dropped then). */
@@ -81,8 +132,20 @@ class Context {
 
   constructor(readonly metadata: Json) {}
 
-  refuse(path: string) {
-    this.refused.push(path);
+  refuse(field: string, reason: string) {
+    this.refused.push({ field, reason });
+  }
+
+  /** PipelineResources at `path` of `owner`: refused unless absent (`empty` says what counts). */
+  refuseResources(
+    owner: Json,
+    path: string,
+    instead: string,
+    empty: (resources: unknown) => boolean = r => r === undefined || r === null,
+  ) {
+    if (!empty(owner.resources))
+      this.refuse(`${path}.resources`, `${RESOURCES_GONE}; ${instead}`);
+    delete owner.resources;
   }
 
   private annotations(): Json {
@@ -110,7 +173,7 @@ class Context {
 
   taskDeprecations(): Json {
     if (!this.deprecations) {
-      const parsed = this.unstash(DEPRECATIONS_ANNOTATION);
+      const parsed = this.unstash(TASK_DEPRECATIONS_ANNOTATION);
       this.deprecations = isObject(parsed) ? parsed : {};
     }
     return this.deprecations;
@@ -125,7 +188,7 @@ class Context {
     if (this.deprecations) {
       for (const name of this.restored) delete this.deprecations[name];
       if (Object.keys(this.deprecations).length)
-        this.stash(DEPRECATIONS_ANNOTATION, this.deprecations);
+        this.stash(TASK_DEPRECATIONS_ANNOTATION, this.deprecations);
     }
     if (
       this.touched &&
@@ -133,11 +196,7 @@ class Context {
       !Object.keys(this.metadata.annotations).length
     )
       delete this.metadata.annotations;
-    if (this.refused.length) {
-      throw new ConversionRefused(
-        `must not set the field(s): ${this.refused.join(', ')}`,
-      );
-    }
+    if (this.refused.length) throw new ConversionRefused(this.refused);
   }
 }
 
@@ -154,9 +213,7 @@ function takeFields(object: Json, fields: string[]): Json {
 
 function taskSpecUp(spec: unknown, ctx: Context, name: string, path: string) {
   if (!isObject(spec)) return;
-  if (spec.resources !== undefined && spec.resources !== null)
-    ctx.refuse(`${path}.resources`);
-  delete spec.resources;
+  ctx.refuseResources(spec, path, INSTEAD_OF_RESOURCES.task);
   const deprecation: Json = {};
   if (Array.isArray(spec.steps)) {
     const steps = spec.steps.map(step => {
@@ -205,22 +262,29 @@ function taskSpecDown(spec: unknown, ctx: Context, name: string) {
   }
 }
 
-function refuseBundle(ref: unknown, ctx: Context, path: string) {
-  if (isObject(ref) && ref.bundle) ctx.refuse(`${path}.bundle`);
+function refuseBundle(
+  ref: unknown,
+  ctx: Context,
+  path: string,
+  kind: 'Task' | 'Pipeline',
+) {
+  if (isObject(ref) && ref.bundle)
+    ctx.refuse(`${path}.bundle`, bundleGone(kind));
 }
+
+/** Tekton refuses a Pipeline's (and a PipelineRun's) `resources` only when some are declared. */
+const noneDeclared = (resources: unknown) =>
+  !Array.isArray(resources) || resources.length === 0;
 
 function pipelineSpecUp(spec: unknown, ctx: Context, path: string) {
   if (!isObject(spec)) return;
-  if (Array.isArray(spec.resources) && spec.resources.length)
-    ctx.refuse(`${path}.resources`);
-  delete spec.resources;
+  ctx.refuseResources(spec, path, INSTEAD_OF_RESOURCES.pipeline, noneDeclared);
   for (const list of ['tasks', 'finally']) {
     each(spec[list], (task, i) => {
       const at = `${path}.${list}[${i}]`;
-      if (task.resources !== undefined && task.resources !== null)
-        ctx.refuse(`${at}.resources`);
-      delete task.resources;
-      refuseBundle(task.taskRef, ctx, `${at}.taskRef`);
+      ctx.refuseResources(task, at, INSTEAD_OF_RESOURCES.pipelineTask);
+      refuseBundle(task.taskRef, ctx, `${at}.taskRef`, 'Task');
+      refuseBundle(task.pipelineRef, ctx, `${at}.pipelineRef`, 'Pipeline');
       taskSpecUp(task.taskSpec, ctx, String(task.name ?? ''), `${at}.taskSpec`);
     });
   }
@@ -279,10 +343,8 @@ function up(object: Json, ctx: Context) {
       return;
     case 'TaskRun':
       if (spec) {
-        if (spec.resources !== undefined && spec.resources !== null)
-          ctx.refuse('spec.resources');
-        delete spec.resources;
-        refuseBundle(spec.taskRef, ctx, 'spec.taskRef');
+        ctx.refuseResources(spec, 'spec', INSTEAD_OF_RESOURCES.run);
+        refuseBundle(spec.taskRef, ctx, 'spec.taskRef', 'Task');
         taskSpecUp(spec.taskSpec, ctx, name, 'spec.taskSpec');
         overridesUp(spec);
       }
@@ -296,10 +358,8 @@ function up(object: Json, ctx: Context) {
       return;
     case 'PipelineRun':
       if (spec) {
-        if (Array.isArray(spec.resources) && spec.resources.length)
-          ctx.refuse('spec.resources');
-        delete spec.resources;
-        refuseBundle(spec.pipelineRef, ctx, 'spec.pipelineRef');
+        ctx.refuseResources(spec, 'spec', INSTEAD_OF_RESOURCES.run);
+        refuseBundle(spec.pipelineRef, ctx, 'spec.pipelineRef', 'Pipeline');
         pipelineSpecUp(spec.pipelineSpec, ctx, 'spec.pipelineSpec');
         if (spec.timeout !== undefined) {
           spec.timeouts = { pipeline: spec.timeout };
@@ -379,8 +439,10 @@ function down(object: Json, ctx: Context) {
 
 /**
  * A Task, Pipeline, TaskRun or PipelineRun at `apiVersion` (tekton.dev/v1 or
- * tekton.dev/v1beta1). The input is not modified. Throws ConversionRefused
- * for v1beta1 fields Tekton no longer takes.
+ * tekton.dev/v1beta1); one already there as it is. The input is not
+ * modified. Throws {@link ConversionRefused} for v1beta1 fields Tekton no
+ * longer takes, and an Error for other kinds and versions.
+ * @public
  */
 export function convertTektonObject<T extends Json>(
   object: T,
@@ -388,11 +450,11 @@ export function convertTektonObject<T extends Json>(
 ): T {
   if (object.apiVersion === apiVersion) return object;
   const toV1 =
-    object.apiVersion === TEKTON_BETA_API_VERSION &&
-    apiVersion === V1_API_VERSION;
+    object.apiVersion === TEKTON_V1BETA1_API_VERSION &&
+    apiVersion === TEKTON_V1_API_VERSION;
   const toBeta =
-    object.apiVersion === V1_API_VERSION &&
-    apiVersion === TEKTON_BETA_API_VERSION;
+    object.apiVersion === TEKTON_V1_API_VERSION &&
+    apiVersion === TEKTON_V1BETA1_API_VERSION;
   if (!(toV1 || toBeta) || !CONVERTED_KINDS.includes(object.kind)) {
     throw new Error(
       `cannot convert ${object.kind} from ${object.apiVersion} to ${apiVersion}`,
