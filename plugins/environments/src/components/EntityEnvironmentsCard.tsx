@@ -11,10 +11,16 @@ import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { KUBERNETES_NAMESPACE_ANNOTATION } from '@cairn/plugin-kubernetes-common';
-import type { EnvironmentSummary } from '@cairn/plugin-environments-common';
-import { ClusterErrors } from '@cairn/plugin-kubernetes-react';
+import {
+  ENVIRONMENTS_SIGNAL_CHANNEL,
+  EnvironmentsChangedSignal,
+  EnvironmentSummary,
+} from '@cairn/plugin-environments-common';
+import {
+  ClusterErrors,
+  useSignalVersion,
+} from '@cairn/plugin-kubernetes-react';
 import { environmentsApiRef } from '../api';
-import { useEnvironmentsSignal } from '../hooks/useEnvironmentsSignal';
 import { rootRouteRef } from '../routes';
 import { environmentQuery } from './links';
 import { describePlacement, describeStatus, roleOf } from './format';
@@ -36,7 +42,10 @@ export function EntityEnvironmentsCard() {
     entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION];
   // Read again when the backend signals a changed environment (one may
   // have become the group's, or its usage changed).
-  const { version } = useEnvironmentsSignal(s => s.environments.length > 0);
+  const version = useSignalVersion<EnvironmentsChangedSignal>(
+    ENVIRONMENTS_SIGNAL_CHANNEL,
+    s => s.environments.length > 0,
+  );
   const list = useAsyncRetry(async () => {
     const result = await api.listEnvironments(
       isGroup ? { group: entityRef } : {},

@@ -15,14 +15,19 @@ import {
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import type { EnvironmentSummary } from '@cairn/plugin-environments-common';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import {
+  ENVIRONMENTS_SIGNAL_CHANNEL,
+  EnvironmentsChangedSignal,
+  EnvironmentSummary,
+} from '@cairn/plugin-environments-common';
 import {
   ClusterErrors,
   useRefreshWhileStale,
+  useSignalVersion,
 } from '@cairn/plugin-kubernetes-react';
 import { environmentsApiRef } from '../api';
-import { useEnvironmentsSignal } from '../hooks/useEnvironmentsSignal';
 import { EnvironmentDetails } from './EnvironmentDetails';
 import { EnvironmentForm } from './EnvironmentForm';
 import { describePlacement, describeStatus } from './format';
@@ -73,14 +78,16 @@ export function EnvironmentsPage() {
   const currentCluster = cluster ?? clusters.value?.clusters[0];
   // The list (and the details shown from it) and the Nodes tab are read
   // again when the backend signals a change of what they show.
-  const listSignal = useEnvironmentsSignal(s => s.environments.length > 0);
-  const topologySignal = useEnvironmentsSignal(
+  const listVersion = useSignalVersion<EnvironmentsChangedSignal>(
+    ENVIRONMENTS_SIGNAL_CHANNEL,
+    s => s.environments.length > 0,
+  );
+  const topologyVersion = useSignalVersion<EnvironmentsChangedSignal>(
+    ENVIRONMENTS_SIGNAL_CHANNEL,
     s => s.cluster === currentCluster,
   );
-  const list = useAsyncRetry(
-    () => api.listEnvironments(),
-    [api, listSignal.version],
-  );
+  const live = Boolean(useApiHolder().get(signalApiRef));
+  const list = useAsyncRetry(() => api.listEnvironments(), [api, listVersion]);
   useRefreshWhileStale(list.value?.clusterErrors, list.retry);
   // Without Signals, often until the operator has made every environment
   // Ready (or removed it); else now and again (the backend answers from
@@ -88,11 +95,11 @@ export function EnvironmentsPage() {
   const settling = list.value?.items.some(e => !e.ready || e.deleting);
   useInterval(
     list.retry,
-    settling && !listSignal.live ? SETTLING_REFRESH_MS : USAGE_REFRESH_MS,
+    settling && !live ? SETTLING_REFRESH_MS : USAGE_REFRESH_MS,
   );
   const topology = useAsyncRetry(
     async () => (currentCluster ? api.getTopology(currentCluster) : undefined),
-    [api, currentCluster, topologySignal.version],
+    [api, currentCluster, topologyVersion],
   );
   const refresh = () => {
     list.retry();
