@@ -2,31 +2,19 @@ import { ReactNode } from 'react';
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { TestApiProvider } from '@backstage/test-utils';
 import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { mockSignalApi } from './testUtils';
 import { useAsyncLatest } from './useAsyncLatest';
 import { useSignalVersion } from './useSignalVersion';
 
 type Change = { cluster: string };
 const CHANNEL = 'test:changes';
 
-/** The app's Signals: the subscriptions, and messages sent to them. */
+/** The app's Signals; `publish` sends the messages before React renders again. */
 function fakeSignals() {
-  const listeners = new Map<string, Set<(message: any) => void>>();
-  const api: SignalApi = {
-    subscribe: (channel, onMessage) => {
-      const onChannel = listeners.get(channel) ?? new Set();
-      listeners.set(channel, onChannel.add(onMessage));
-      return { unsubscribe: () => onChannel.delete(onMessage) };
-    },
-  };
-  /** Sends the messages one after another, before React renders again. */
+  const signals = mockSignalApi();
   const publish = (channel: string, ...messages: Change[]) =>
-    act(() =>
-      messages.forEach(message =>
-        listeners.get(channel)?.forEach(listener => listener(message)),
-      ),
-    );
-  const subscribers = (channel: string) => listeners.get(channel)?.size ?? 0;
-  return { api, publish, subscribers };
+    act(() => messages.forEach(message => signals.publish(channel, message)));
+  return { ...signals, publish };
 }
 
 function withSignals(api?: SignalApi) {
