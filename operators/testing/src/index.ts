@@ -12,6 +12,7 @@ import {
   startTestCluster,
   TestCluster,
 } from '@cairn/dev-cluster/src/server/testing';
+import { startManager } from './manager';
 
 // Tests run from source, never from a build, so __dirname is this folder.
 // eslint-disable-next-line no-restricted-syntax
@@ -127,22 +128,19 @@ export async function startOperatorsTestCluster(options: {
     logLines,
     kubectl,
     waitFor,
-    async startManager(controller, leaderElection) {
-      const manager = new Manager({
-        kubeConfig: operators,
-        metricsBindAddress: '0',
-        healthProbeBindAddress: '0',
-        leaderElection: {
-          namespace: 'cairn-system',
-          id: 'cairn-operators',
-          ...leaderElection,
-        },
-        logger: jsonLogger(line => logLines.push(line)),
-      });
-      await manager.add(controller);
-      await manager.start();
-      return manager;
-    },
+    startManager: (controller, leaderElection) =>
+      startManager(
+        operators,
+        [controller],
+        { namespace: 'cairn-system', id: 'cairn-operators', ...leaderElection },
+        jsonLogger(line => logLines.push(line)),
+      ),
     dispose: () => cluster.dispose(),
   };
 }
+
+export { startPluginOnDevCluster } from './pluginOnDevCluster';
+export type {
+  PluginOnDevCluster,
+  PluginOnDevClusterOptions,
+} from './pluginOnDevCluster';
