@@ -1,32 +1,22 @@
-import {
-  mockServices,
-  startTestBackend,
-  TestBackend,
-} from '@backstage/backend-test-utils';
-import { jsonLogger, Manager } from '@cairn/controller-runtime';
 import { Environment, environmentCrd } from '@cairn/operators-api';
 import { environmentController } from '@cairn/operators-environment';
+import {
+  PluginOnDevCluster,
+  startPluginOnDevCluster,
+} from '@cairn/operators-testing';
 import type {
   ClusterTopology,
   EnvironmentList,
   EnvironmentSummary,
 } from '@cairn/plugin-environments-common';
-import { decide } from '@cairn/plugin-permission-backend-module-cairn';
 import {
   auditRecorder,
-  PortalTestCluster,
-  startPortalTestCluster,
   userAuth,
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubernetesObject,
-  KubernetesObjectApi,
-  loadYaml,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import request from 'supertest';
+import { cairnPolicy, OPS_GROUP } from '../__testUtils__/cairnPolicy';
 import { environmentsPlugin } from '../plugin';
 
 /*
@@ -42,49 +32,15 @@ jest.setTimeout(240_000);
 const OPS = 'user:default/olga';
 const TENANT = 'user:default/sam';
 const OTHER = 'user:default/bob';
-const CLAIMS: Record<string, string[]> = {
-  [OPS]: [OPS, 'group:default/ops'],
-  [TENANT]: [TENANT, 'group:default/team-storefront'],
-  [OTHER]: [OTHER, 'group:default/team-b'],
-};
-const userOf = (credentials: any) =>
-  credentials.principal.userEntityRef as string;
 
-const permissions = mockServices.permissions.mock({
-  authorize: async (requests, { credentials }) => {
-    const user = userOf(credentials);
-    return requests.map(r =>
-      decide(
-        (r as any).permission,
-        {
-          userEntityRef: user,
-          ownershipEntityRefs: CLAIMS[user],
-        },
-        { opsGroups: ['group:default/ops'] },
-      ),
-    ) as any;
-  },
-});
-const userInfo = mockServices.userInfo.mock({
-  getUserInfo: async credentials => ({
-    userEntityRef: userOf(credentials),
-    ownershipEntityRefs: CLAIMS[userOf(credentials)],
-  }),
-});
-
-let cluster: PortalTestCluster;
-let manager: Manager;
-let backend: TestBackend;
+let dev: PluginOnDevCluster;
 const audit = auditRecorder();
 
 const api = (
   method: 'get' | 'post' | 'put' | 'delete',
   path: string,
   user: string,
-) =>
-  request(backend.server)
-    [method](`/api/environments${path}`)
-    .set(userAuth(user));
+) => request(dev.url)[method](`/api/environments${path}`).set(userAuth(user));
 
 const readEnvironment = (name: string) =>
   api('get', `/environments/dev/${name}`, OPS).then(
@@ -105,53 +61,23 @@ const STOREFRONT = {
 };
 
 beforeAll(async () => {
-  cluster = await startPortalTestCluster();
-  // client-node serializes a body through its model of the kind, which
-  // drops fields a plain object spells as in YAML; loadYaml builds it.
-  await KubernetesObjectApi.makeApiClient(cluster.admin).create(
-    loadYaml<KubernetesObject>(JSON.stringify(environmentCrd)),
-  );
-  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
-  await waitFor(
-    () =>
-      custom
-        .listClusterCustomObject({
-          group: 'tenancy.cairn.dev',
-          version: 'v1alpha1',
-          plural: 'environments',
-        })
-        .then(() => true)
-        .catch(() => false),
-    served => served,
-    'the Environment CRD to be served',
-  );
-  manager = new Manager({
-    kubeConfig: cluster.admin,
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    leaderElection: { namespace: 'cairn-system', id: 'environments-test' },
-    logger: jsonLogger(() => {}),
-  });
-  await manager.add(environmentController());
-  await manager.start();
-
-  backend = await startTestBackend({
+  dev = await startPluginOnDevCluster({
+    crds: [environmentCrd],
+    controllers: [environmentController()],
     features: [
       environmentsPlugin,
-      permissions.factory,
-      userInfo.factory,
-      ...audit.factories,
-      mockServices.rootConfig.factory({
-        data: { kubernetes: cluster.kubernetesConfig as any },
+      ...cairnPolicy({
+        [OPS]: [OPS, OPS_GROUP],
+        [TENANT]: [TENANT, 'group:default/team-storefront'],
+        [OTHER]: [OTHER, 'group:default/team-b'],
       }),
+      ...audit.factories,
     ],
   });
 });
 
 afterAll(async () => {
-  await backend?.stop();
-  await manager?.stop();
-  await cluster?.stop();
+  await dev?.stop();
 });
 
 // Its validity and routes: openapi.test.ts.
@@ -301,7 +227,7 @@ it('lets ops edit with the version they read, refusing a stale edit', async () =
     e => e.ready && e.quota.hard.pods === '20',
     'the new quota to be in force',
   );
-  const core = cluster.admin.makeApiClient(CoreV1Api);
+  const core = dev.cluster.admin.makeApiClient(CoreV1Api);
   const quota = await core.readNamespacedResourceQuota({
     namespace: 'storefront',
     name: 'cairn-environment',
@@ -345,7 +271,7 @@ it('lets ops label nodes, which moves a rack placement onto them', async () => {
 it('deletes an environment for ops, leaving its namespace (Orphan)', async () => {
   await api('delete', '/environments/dev/storefront', TENANT).expect(403);
   await api('delete', '/environments/dev/storefront', OPS).expect(204);
-  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
+  const custom = dev.cluster.admin.makeApiClient(CustomObjectsApi);
   await waitFor(
     () =>
       custom
@@ -360,7 +286,7 @@ it('deletes an environment for ops, leaving its namespace (Orphan)', async () =>
     e => e === undefined,
     'storefront to be gone',
   );
-  const core = cluster.admin.makeApiClient(CoreV1Api);
+  const core = dev.cluster.admin.makeApiClient(CoreV1Api);
   expect(
     (await core.readNamespace({ name: 'storefront' })).metadata?.name,
   ).toBe('storefront');

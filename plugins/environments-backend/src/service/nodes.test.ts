@@ -1,33 +1,27 @@
-import {
-  mockServices,
-  startTestBackend,
-  TestBackend,
-} from '@backstage/backend-test-utils';
 import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { environmentCrd } from '@cairn/operators-api';
+import {
+  PluginOnDevCluster,
+  startPluginOnDevCluster,
+} from '@cairn/operators-testing';
 import type {
   ClusterTopology,
   EnvironmentsChangedSignal,
 } from '@cairn/plugin-environments-common';
-import { decide } from '@cairn/plugin-permission-backend-module-cairn';
 import {
   auditRecorder,
-  PortalTestCluster,
-  startPortalTestCluster,
   userAuth,
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
 import {
   CoreV1Api,
   CustomObjectsApi,
-  KubernetesObject,
-  KubernetesObjectApi,
-  loadYaml,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import request from 'supertest';
+import { cairnPolicy, OPS_GROUP } from '../__testUtils__/cairnPolicy';
 import { environmentsPlugin } from '../plugin';
 
 /*
@@ -42,45 +36,16 @@ jest.setTimeout(240_000);
 
 const OPS = 'user:default/olga';
 const DEV = 'user:default/sam';
-const CLAIMS: Record<string, string[]> = {
-  [OPS]: [OPS, 'group:default/ops'],
-  [DEV]: [DEV, 'group:default/team-storefront'],
-};
-const userOf = (credentials: any) =>
-  credentials.principal.userEntityRef as string;
-
-const permissions = mockServices.permissions.mock({
-  authorize: async (requests, { credentials }) =>
-    requests.map(r =>
-      decide(
-        (r as any).permission,
-        {
-          userEntityRef: userOf(credentials),
-          ownershipEntityRefs: CLAIMS[userOf(credentials)],
-        },
-        { opsGroups: ['group:default/ops'] },
-      ),
-    ) as any,
-});
-const userInfo = mockServices.userInfo.mock({
-  getUserInfo: async credentials => ({
-    userEntityRef: userOf(credentials),
-    ownershipEntityRefs: CLAIMS[userOf(credentials)],
-  }),
-});
 
 const signals: Array<{ channel: string; message: EnvironmentsChangedSignal }> =
   [];
 
-let cluster: PortalTestCluster;
-let backend: TestBackend;
+let dev: PluginOnDevCluster;
 let core: CoreV1Api;
 const audit = auditRecorder();
 
 const api = (method: 'get' | 'post', path: string, user: string) =>
-  request(backend.server)
-    [method](`/api/environments${path}`)
-    .set(userAuth(user));
+  request(dev.url)[method](`/api/environments${path}`).set(userAuth(user));
 
 const topology = async () =>
   (await api('get', '/clusters/dev/topology', OPS).expect(200))
@@ -103,62 +68,45 @@ const signalled = (what: 'environments' | 'nodes', name: string) =>
   );
 
 beforeAll(async () => {
-  cluster = await startPortalTestCluster();
-  core = cluster.admin.makeApiClient(CoreV1Api);
-  await KubernetesObjectApi.makeApiClient(cluster.admin).create(
-    loadYaml<KubernetesObject>(JSON.stringify(environmentCrd)),
-  );
-  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
-  await waitFor(
-    () =>
-      custom
-        .listClusterCustomObject({
-          group: 'tenancy.cairn.dev',
-          version: 'v1alpha1',
-          plural: 'environments',
-        })
-        .then(() => true)
-        .catch(() => false),
-    served => served,
-    'the Environment CRD to be served',
-  );
-  // node-c2-1 and node-c2-2 as the original system labelled them, without
-  // Cairn's zone and rack (node-c2-2 keeps its zone).
-  for (const [name, labels] of [
-    [
-      'node-c2-1',
-      {
-        'topology.kubernetes.io/zone': null,
-        'topology.cairn.dev/rack': null,
-        'nuwa.kubernetes.io/zone': 'A',
-        'nuwa.kubernetes.io/rack': 'W-01',
-        'nuwa.kubernetes.io/host': 'node1',
-      },
-    ],
-    [
-      'node-c2-2',
-      {
-        'topology.cairn.dev/rack': null,
-        'nuwa.kubernetes.io/zone': 'A',
-        'nuwa.kubernetes.io/rack': 'W-02',
-      },
-    ],
-  ] as const) {
-    await core.patchNode(
-      { name, body: { metadata: { labels } } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  backend = await startTestBackend({
+  dev = await startPluginOnDevCluster({
+    crds: [environmentCrd],
+    async prepare(cluster) {
+      core = cluster.admin.makeApiClient(CoreV1Api);
+      // node-c2-1 and node-c2-2 as the original system labelled them, without
+      // Cairn's zone and rack (node-c2-2 keeps its zone).
+      for (const [name, labels] of [
+        [
+          'node-c2-1',
+          {
+            'topology.kubernetes.io/zone': null,
+            'topology.cairn.dev/rack': null,
+            'nuwa.kubernetes.io/zone': 'A',
+            'nuwa.kubernetes.io/rack': 'W-01',
+            'nuwa.kubernetes.io/host': 'node1',
+          },
+        ],
+        [
+          'node-c2-2',
+          {
+            'topology.cairn.dev/rack': null,
+            'nuwa.kubernetes.io/zone': 'A',
+            'nuwa.kubernetes.io/rack': 'W-02',
+          },
+        ],
+      ] as const) {
+        await core.patchNode(
+          { name, body: { metadata: { labels } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      }
+    },
     features: [
       environmentsPlugin,
-      permissions.factory,
-      userInfo.factory,
-      ...audit.factories,
-      mockServices.rootConfig.factory({
-        data: { kubernetes: cluster.kubernetesConfig as any },
+      ...cairnPolicy({
+        [OPS]: [OPS, OPS_GROUP],
+        [DEV]: [DEV, 'group:default/team-storefront'],
       }),
+      ...audit.factories,
       createServiceFactory({
         service: signalsServiceRef,
         deps: {},
@@ -173,8 +121,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await backend?.stop();
-  await cluster?.stop();
+  await dev?.stop();
 });
 
 it('previews the nuwa labels to import, and lets ops import them, one node or all, never overwriting a label', async () => {
@@ -314,7 +261,7 @@ it('signals open pages when node labels change in the cluster', async () => {
 });
 
 it('signals open pages when an Environment or its quota status changes', async () => {
-  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
+  const custom = dev.cluster.admin.makeApiClient(CustomObjectsApi);
   const environment = {
     group: 'tenancy.cairn.dev',
     version: 'v1alpha1',
