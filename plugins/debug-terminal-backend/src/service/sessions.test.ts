@@ -1,24 +1,21 @@
-import { createBackend } from '@backstage/backend-defaults';
-import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   component,
-  PortalTestCluster,
   permissionPolicy,
-  startPortalTestCluster,
   userAuth,
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
 import { debugSessionCrd } from '@cairn/operators-api';
 import {
+  PluginOnDevCluster,
+  startPluginOnDevCluster,
+} from '@cairn/operators-testing';
+import {
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObject,
-  KubernetesObjectApi,
-  loadYaml,
   V1Pod,
 } from '@kubernetes/client-node';
-import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
 import { debugTerminalPlugin } from '../plugin';
 
@@ -36,30 +33,17 @@ const NAMESPACE = 'shop';
 const OWNER = 'user:default/ann';
 const WEB = 'component:default/web';
 
-let cluster: PortalTestCluster;
-// Backstage's own backend, as terminal.test.ts runs it: the test backend's
-// router takes no WebSocket routes, which the plugin adds.
-let backend: ReturnType<typeof createBackend>;
-let port: number;
-
-/** A port no one listens on, for the backend. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port: free } = server.address() as AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return free;
-}
+let dev: PluginOnDevCluster;
 
 const sessionsApi = () =>
-  cluster.admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+  dev.cluster.admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
     group: 'debug.cairn.dev',
     version: 'v1alpha1',
     plural: 'debugsessions',
     namespace: NAMESPACE,
   }) as Promise<{ items: KubernetesObject[] }>;
 
-const core = () => cluster.admin.makeApiClient(CoreV1Api);
+const core = () => dev.cluster.admin.makeApiClient(CoreV1Api);
 
 /** A pod of the entity running `script` in its container `app`, once it reaches `phase`. */
 async function podThatRuns(
@@ -91,7 +75,7 @@ async function podThatRuns(
 }
 
 const createSession = (pod: string, mode?: 'ephemeral' | 'copy') =>
-  request(`http://localhost:${port}`)
+  request(dev.url)
     .post('/api/debug-terminal/sessions')
     .set(userAuth(OWNER))
     .send({
@@ -106,51 +90,24 @@ const createSession = (pod: string, mode?: 'ephemeral' | 'copy') =>
     });
 
 beforeAll(async () => {
-  cluster = await startPortalTestCluster({ namespaces: [NAMESPACE] });
   // The CRD only, no controller: what the backend creates stays as it made it.
-  await KubernetesObjectApi.makeApiClient(cluster.admin).create(
-    loadYaml<KubernetesObject>(JSON.stringify(debugSessionCrd)),
-  );
-  await waitFor(
-    () =>
-      sessionsApi()
-        .then(() => true)
-        .catch(() => false),
-    served => served,
-    'the DebugSession CRD to be served',
-  );
-  port = await freePort();
-  backend = createBackend();
-  for (const feature of [
-    mockServices.auth.factory(),
-    mockServices.httpAuth.factory(),
-    mockServices.rootLogger.factory(),
-    mockServices.database.factory(),
-    debugTerminalPlugin,
-    catalogServiceMock.factory({
-      entities: [
-        component('web', { 'backstage.io/kubernetes-id': 'web' }, 'team-a'),
-      ],
-    }),
-    permissionPolicy(() => true).permissions.factory,
-    mockServices.rootConfig.factory({
-      data: {
-        kubernetes: cluster.kubernetesConfig as any,
-        backend: {
-          baseUrl: `http://localhost:${port}`,
-          listen: { host: '127.0.0.1', port },
-        },
-      },
-    }),
-  ]) {
-    backend.add(feature);
-  }
-  await backend.start();
+  dev = await startPluginOnDevCluster({
+    cluster: { namespaces: [NAMESPACE] },
+    crds: [debugSessionCrd],
+    features: [
+      debugTerminalPlugin,
+      catalogServiceMock.factory({
+        entities: [
+          component('web', { 'backstage.io/kubernetes-id': 'web' }, 'team-a'),
+        ],
+      }),
+      permissionPolicy(() => true).permissions.factory,
+    ],
+  });
 });
 
 afterAll(async () => {
-  await backend?.stop();
-  await cluster?.stop();
+  await dev?.stop();
 });
 
 it.each([

@@ -14,18 +14,13 @@ import {
   userAuth,
   waitFor,
 } from '@cairn/plugin-kubernetes-node/testUtils';
-import { jsonLogger, Manager } from '@cairn/controller-runtime';
 import { debugSessionCrd } from '@cairn/operators-api';
 import { debugSessionController } from '@cairn/operators-debug';
 import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubernetesObject,
-  KubernetesObjectApi,
-  loadYaml,
-} from '@kubernetes/client-node';
-import { createBackend } from '@backstage/backend-defaults';
-import { AddressInfo, createServer } from 'node:net';
+  PluginOnDevCluster,
+  startPluginOnDevCluster,
+} from '@cairn/operators-testing';
+import { CoreV1Api } from '@kubernetes/client-node';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { debugTerminalPlugin } from '../plugin';
@@ -63,104 +58,65 @@ const policy = permissionPolicy((call, user) => {
   return call.permission === 'catalog.entity.read';
 });
 
-let cluster: PortalTestCluster;
 /** A second cluster of the same config, to show the terminal reaches each. */
 let prod: PortalTestCluster;
-let manager: Manager;
 
-beforeAll(async () => {
-  cluster = await startPortalTestCluster({ namespaces: [NAMESPACE] });
-  // The DebugSession CRD and controller, as the operators' manager runs it.
-  await KubernetesObjectApi.makeApiClient(cluster.admin).create(
-    loadYaml<KubernetesObject>(JSON.stringify(debugSessionCrd)),
-  );
-  const custom = cluster.admin.makeApiClient(CustomObjectsApi);
-  await waitFor(
-    () =>
-      custom
-        .listClusterCustomObject({
-          group: 'debug.cairn.dev',
-          version: 'v1alpha1',
-          plural: 'debugsessions',
-        })
-        .then(() => true)
-        .catch(() => false),
-    served => served,
-    'the DebugSession CRD to be served',
-  );
-  manager = new Manager({
-    kubeConfig: cluster.admin,
-    metricsBindAddress: '0',
-    healthProbeBindAddress: '0',
-    leaderElection: { namespace: 'cairn-system', id: 'debug-terminal-test' },
-    logger: jsonLogger(() => {}),
-  });
-  await manager.add(debugSessionController());
-  await manager.start();
-  prod = await startPortalTestCluster({
-    namespaces: [NAMESPACE],
-    devCluster: { tekton: false },
-  });
-  await prod.admin.makeApiClient(CoreV1Api).createNamespacedPod({
+/** Starts pod `app` of the entity of that `backstage.io/kubernetes-id`. */
+async function startPod(
+  cluster: PortalTestCluster,
+  app: string,
+  env: Array<{ name: string; value: string }> = [],
+) {
+  await cluster.admin.makeApiClient(CoreV1Api).createNamespacedPod({
     namespace: NAMESPACE,
     body: {
-      metadata: {
-        name: 'web',
-        labels: { 'backstage.io/kubernetes-id': 'web' },
-      },
+      metadata: { name: app, labels: { 'backstage.io/kubernetes-id': app } },
       spec: {
         containers: [
           {
             name: 'app',
-            image: 'registry.example/web:1',
-            env: [{ name: 'WHERE', value: 'in prod' }],
+            image: `registry.example/${app}:1`,
+            env,
             command: ['sh', '-c', 'while true; do sleep 1; done'],
           },
         ],
       },
     },
   });
-  const core = cluster.admin.makeApiClient(CoreV1Api);
-  for (const app of ['web', 'other']) {
-    await core.createNamespacedPod({
-      namespace: NAMESPACE,
-      body: {
-        metadata: { name: app, labels: { 'backstage.io/kubernetes-id': app } },
-        spec: {
-          containers: [
-            {
-              name: 'app',
-              image: `registry.example/${app}:1`,
-              command: ['sh', '-c', 'while true; do sleep 1; done'],
-            },
-          ],
-        },
-      },
-    });
-    await waitFor(
-      () => core.readNamespacedPod({ namespace: NAMESPACE, name: app }),
-      pod => pod.status?.phase === 'Running',
-      `pod ${app} to run`,
-    );
-  }
+}
+
+const running = (cluster: PortalTestCluster, app: string) =>
+  waitFor(
+    () =>
+      cluster.admin
+        .makeApiClient(CoreV1Api)
+        .readNamespacedPod({ namespace: NAMESPACE, name: app }),
+    pod => pod.status?.phase === 'Running',
+    `pod ${app} to run`,
+  );
+
+beforeAll(async () => {
+  prod = await startPortalTestCluster({
+    namespaces: [NAMESPACE],
+    devCluster: { tekton: false },
+  });
+  await startPod(prod, 'web', [{ name: 'WHERE', value: 'in prod' }]);
 });
 
 afterAll(async () => {
-  await manager?.stop();
-  await cluster?.stop();
   await prod?.stop();
 });
 
 /** The `kubernetes:` config of both clusters, `dev` and `prod`. */
-function bothClusters() {
-  const [dev] = (cluster.kubernetesConfig as any).clusterLocatorMethods;
+function bothClusters(dev: PortalTestCluster) {
+  const [own] = (dev.kubernetesConfig as any).clusterLocatorMethods;
   const [other] = (prod.kubernetesConfig as any).clusterLocatorMethods;
   return {
     clusterLocatorMethods: [
       {
-        ...dev,
+        ...own,
         clusters: [
-          ...dev.clusters,
+          ...own.clusters,
           { ...other.clusters[0], name: 'prod', title: 'Prod cluster' },
         ],
       },
@@ -168,26 +124,18 @@ function bothClusters() {
   };
 }
 
-/** A port no one listens on, for the backend. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
-
 /** A terminal socket, collecting what it receives; no user: no token. */
 function openTerminal(
-  port: number,
+  url: string,
   user: string | undefined,
   query: Record<string, string>,
   path: '/shell' | '/attach' = '/shell',
 ) {
   const socket = new WebSocket(
-    `ws://localhost:${port}/api/debug-terminal${path}?${new URLSearchParams(
-      query,
-    )}`,
+    `${url.replace(
+      /^http/,
+      'ws',
+    )}/api/debug-terminal${path}?${new URLSearchParams(query)}`,
     user ? { headers: userAuth(user) } : {},
   );
   const received: Buffer[] = [];
@@ -222,47 +170,39 @@ describe.each(
 )('on %s', (databaseId: TestDatabaseId) => {
   const databases = TestDatabases.create({ ids: [databaseId] });
   const audit = auditRecorder();
-  // Backstage's own backend (not startTestBackend, whose routers take no
-  // WebSocket routes in backend-test-utils 1.11) with mock auth.
-  let backend: ReturnType<typeof createBackend>;
-  let port: number;
-  const api = () => request(`http://localhost:${port}`);
+  let dev: PluginOnDevCluster;
+  const api = () => request(dev.url);
 
   beforeAll(async () => {
     const knex = await databases.init(databaseId);
-    port = await freePort();
-    backend = createBackend();
-    for (const feature of [
-      mockServices.auth.factory(),
-      mockServices.httpAuth.factory(),
-      mockServices.rootLogger.factory(),
-      debugTerminalPlugin,
-      catalogServiceMock.factory({ entities }),
-      policy.permissions.factory,
-      ...audit.factories,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({
-        data: {
-          kubernetes: bothClusters(),
-          debugTerminal: { maxSessionsPerUser: 2 },
-          backend: {
-            baseUrl: `http://localhost:${port}`,
-            listen: { host: '127.0.0.1', port },
-          },
-        },
+    dev = await startPluginOnDevCluster({
+      cluster: { namespaces: [NAMESPACE] },
+      crds: [debugSessionCrd],
+      controllers: [debugSessionController()],
+      async prepare(cluster) {
+        for (const app of ['web', 'other']) await startPod(cluster, app);
+        for (const app of ['web', 'other']) await running(cluster, app);
+      },
+      config: cluster => ({
+        kubernetes: bothClusters(cluster),
+        debugTerminal: { maxSessionsPerUser: 2 },
       }),
-    ]) {
-      backend.add(feature);
-    }
-    await backend.start();
+      features: [
+        debugTerminalPlugin,
+        catalogServiceMock.factory({ entities }),
+        policy.permissions.factory,
+        ...audit.factories,
+        mockServices.database.factory({ knex }),
+      ],
+    });
   });
 
   afterAll(async () => {
-    await backend?.stop();
+    await dev?.stop();
   });
 
   it('runs what is typed in a shell on the entity’s pod, resizes it, and ops replay it', async () => {
-    const terminal = openTerminal(port, OWNER, {
+    const terminal = openTerminal(dev.url, OWNER, {
       ...target('web'),
       cols: '100',
       rows: '30',
@@ -336,7 +276,7 @@ describe.each(
     // The cluster's audit log, as it sees calls about pod web.
     const podCalls = async (during: () => Promise<void>) => {
       const seen: string[] = [];
-      const stop = cluster.cluster.server.onAudit(event => {
+      const stop = dev.cluster.cluster.server.onAudit(event => {
         const ref = event.objectRef;
         if (ref?.resource === 'pods' && ref.name === 'web')
           seen.push(`${event.verb} ${ref.subresource ?? ''}`.trim());
@@ -350,7 +290,7 @@ describe.each(
     };
 
     const refused = await podCalls(async () => {
-      const terminal = openTerminal(port, OTHER, target('web'));
+      const terminal = openTerminal(dev.url, OTHER, target('web'));
       const closed = await terminal.closed;
       expect(closed.code).toBe(TERMINAL_CLOSE_CODES.forbidden);
       expect(closed.reason).toContain('debug.shell.exec');
@@ -362,7 +302,7 @@ describe.each(
 
     // The same log shows the owner's shell, so it would show a refused one.
     const allowed = await podCalls(async () => {
-      const terminal = openTerminal(port, OWNER, target('web'));
+      const terminal = openTerminal(dev.url, OWNER, target('web'));
       await terminal.opened;
       terminal.type('exit\n');
       await terminal.closed;
@@ -399,13 +339,12 @@ describe.each(
         cluster: 'dev',
         name: 'web',
         containers: [expect.objectContaining({ name: 'app' })],
-        // (The other database's run added one before.)
-        debugContainers: expect.arrayContaining([
+        debugContainers: [
           expect.objectContaining({
             name: active.body.containerName,
             state: 'running',
           }),
-        ]),
+        ],
       }),
       // The entity's pod in the other configured cluster, listed too.
       expect.objectContaining({
@@ -416,7 +355,7 @@ describe.each(
     ]);
 
     const terminal = openTerminal(
-      port,
+      dev.url,
       OWNER,
       {
         entityRef: WEB,
@@ -461,7 +400,7 @@ describe.each(
       'the session to expire',
     );
     const terminal = openTerminal(
-      port,
+      dev.url,
       OWNER,
       {
         entityRef: WEB,
@@ -479,7 +418,7 @@ describe.each(
 
   it('keeps a user to maxSessionsPerUser open terminals, and frees one as soon as it is closed', async () => {
     const live = async () => {
-      const terminal = openTerminal(port, OWNER, target('web'));
+      const terminal = openTerminal(dev.url, OWNER, target('web'));
       await terminal.opened;
       terminal.type('echo re""ady\n');
       await waitFor(terminal.output, out => out.includes('ready'), 'a shell');
@@ -488,7 +427,7 @@ describe.each(
     const first = await live();
     const second = await live();
 
-    const third = openTerminal(port, OWNER, target('web'));
+    const third = openTerminal(dev.url, OWNER, target('web'));
     expect(await third.closed).toEqual({
       code: TERMINAL_CLOSE_CODES.tooMany,
       reason: 'you have 2 terminals open, the most allowed; close one first',
@@ -504,15 +443,8 @@ describe.each(
   });
 
   it('opens a shell in whichever configured cluster the pod is in', async () => {
-    await waitFor(
-      () =>
-        prod.admin
-          .makeApiClient(CoreV1Api)
-          .readNamespacedPod({ namespace: NAMESPACE, name: 'web' }),
-      pod => pod.status?.phase === 'Running',
-      'pod web to run in prod',
-    );
-    const terminal = openTerminal(port, OWNER, {
+    await running(prod, 'web');
+    const terminal = openTerminal(dev.url, OWNER, {
       ...target('web'),
       cluster: 'prod',
     });
@@ -528,7 +460,7 @@ describe.each(
   });
 
   it('closes a socket without a token with 4001 and why', async () => {
-    const terminal = openTerminal(port, undefined, target('web'));
+    const terminal = openTerminal(dev.url, undefined, target('web'));
     const closed = await terminal.closed;
     expect(closed).toEqual({
       code: TERMINAL_CLOSE_CODES.unauthenticated,
@@ -538,7 +470,7 @@ describe.each(
   });
 
   it('refuses a pod that is not the entity’s', async () => {
-    const terminal = openTerminal(port, OWNER, target('other'));
+    const terminal = openTerminal(dev.url, OWNER, target('other'));
     const closed = await terminal.closed;
     expect(closed.code).toBe(TERMINAL_CLOSE_CODES.notFound);
     expect(closed.reason).toContain('not one of');
