@@ -4,7 +4,7 @@ import {
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { describeIssues } from '@cairn/plugin-pipelines-common';
+import { describeIssues } from '@cairn/request-schemas';
 import express, { Request, RequestHandler, Response } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 import type { DebugMode, DebugPhase, DebugProfile } from '@cairn/operators-api';
-import type { ClusterError } from '@cairn/plugin-pipelines-common';
+import type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
-export type { ClusterError } from '@cairn/plugin-pipelines-common';
+export type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
 /*
  * The shapes the debug terminal backend serves and the frontend reads: one

@@ -1,4 +1,5 @@
-import { createSessionBodySchema, describeIssues } from './requests';
+import { describeIssues } from '@cairn/request-schemas';
+import { createSessionBodySchema } from './requests';
 
 const target = {
   entityRef: 'Component:default/shop',

@@ -2,19 +2,20 @@ import { DEBUG_MODES, DEBUG_PROFILES } from '@cairn/operators-api';
 import {
   dns1123LabelErrors,
   dns1123SubdomainErrors,
+} from '@cairn/plugin-kubernetes-common';
+import {
+  clusterNameSchema,
   entityRefSchema,
   objectPathSchema,
-} from '@cairn/plugin-pipelines-common';
+} from '@cairn/request-schemas';
 import { z } from 'zod';
 
 /*
  * What the debug terminal API accepts, as zod schemas: the backend validates
  * requests with them, the frontend's request types are inferred from them,
  * and the OpenAPI document is generated from them. Names, entity refs and the
- * issue wording are the Pipelines API's (imported, not copied).
+ * issue wording are every Cairn API's (@cairn/request-schemas).
  */
-
-export { describeIssues } from '@cairn/plugin-pipelines-common';
 
 /** A Kubernetes name refused with Kubernetes' own wording. */
 function kubernetesName(errorsOf: (value: string) => string[], what: string) {
@@ -32,9 +33,7 @@ function kubernetesName(errorsOf: (value: string) => string[], what: string) {
     });
 }
 
-const cluster = z
-  .string({ error: 'is required: the cluster name' })
-  .min(1, 'is required: the cluster name');
+const cluster = clusterNameSchema();
 const namespace = kubernetesName(dns1123LabelErrors, 'the namespace');
 const pod = kubernetesName(dns1123SubdomainErrors, 'the pod name');
 const container = kubernetesName(dns1123LabelErrors, 'the container name');

@@ -3,14 +3,14 @@ import type {
   EnvironmentSpec,
   ResourceList,
 } from '@cairn/operators-api';
-import type { ClusterError } from '@cairn/plugin-pipelines-common';
+import type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
 /*
  * The shapes the environments backend serves and the frontend reads: one
  * definition for both sides of `/api/environments`.
  */
 
-export type { ClusterError } from '@cairn/plugin-pipelines-common';
+export type { ClusterError } from '@cairn/plugin-kubernetes-common';
 
 /** Where the environments backend is mounted. @public */
 export const ENVIRONMENTS_PLUGIN_ID = 'environments';

@@ -1,7 +1,7 @@
+import { describeIssues } from '@cairn/request-schemas';
 import {
   createEnvironmentRequestBodySchema,
   decisionRefusal,
-  describeIssues,
   environmentSpecOfRequest,
   maySeeRequest,
   quotaAfterRequest,

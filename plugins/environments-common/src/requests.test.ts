@@ -1,6 +1,6 @@
+import { describeIssues } from '@cairn/request-schemas';
 import {
   createEnvironmentBodySchema,
-  describeIssues,
   environmentSpecSchema,
   labelNodesBodySchema,
 } from './requests';

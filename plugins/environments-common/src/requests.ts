@@ -5,9 +5,10 @@ import {
   TENANT_ROLES,
 } from '@cairn/operators-api';
 import {
+  clusterNameSchema,
   dns1123LabelSchema,
   dns1123SubdomainSchema,
-} from '@cairn/plugin-pipelines-common';
+} from '@cairn/request-schemas';
 import { z } from 'zod';
 
 /*
@@ -18,11 +19,7 @@ import { z } from 'zod';
  * own wording, so the portal says what the API server would.
  */
 
-export { describeIssues } from '@cairn/plugin-pipelines-common';
-
-const clusterName = z
-  .string({ error: 'is required: the cluster name' })
-  .min(1, 'is required: the cluster name');
+const clusterName = clusterNameSchema();
 
 /**
  * An Environment's name: a DNS-1123 label, since it also names the node

@@ -1,3 +1,4 @@
+import { dns1123LabelErrors } from '@cairn/plugin-kubernetes-common';
 import {
   getPipelineTaskStates,
   getTaskDuration,
@@ -5,7 +6,6 @@ import {
   RunLike,
 } from './status';
 import { PipelineRun, PipelineSpec, PipelineTask } from './types';
-import { dns1123LabelErrors } from './names';
 
 /**
  * A PipelineTask as a node of the graph. `level` is the length of the longest

@@ -1,9 +1,8 @@
+import { describeIssues } from '@cairn/request-schemas';
 import { z } from 'zod';
 import {
   cancelBodySchema,
   createPipelineBodySchema,
-  describeIssues,
-  objectPathSchema,
   rerunBodySchema,
   runsQuerySchema,
   startRunBodySchema,
@@ -77,56 +76,6 @@ describe('the runs query', () => {
 });
 
 describe('run and Pipeline names', () => {
-  it('accepts what Kubernetes accepts: a DNS-1123 subdomain of up to 253 characters', () => {
-    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(
-      63,
-    )}.${'d'.repeat(61)}`;
-    expect(longest).toHaveLength(253);
-    for (const name of ['build-x7k2p', 'v1.2.3', '0', longest]) {
-      expect(
-        problems(objectPathSchema, { cluster: 'dev', namespace: 'ci', name }),
-      ).toEqual([]);
-    }
-  });
-
-  it.each([
-    ['Build', [SUBDOMAIN_ERROR]],
-    ['build-', [SUBDOMAIN_ERROR]],
-    ['a..b', [SUBDOMAIN_ERROR]],
-    ['a_b', [SUBDOMAIN_ERROR]],
-    ['a'.repeat(254), ['must be no more than 253 characters']],
-    [
-      `-${'a'.repeat(253)}`,
-      ['must be no more than 253 characters', SUBDOMAIN_ERROR],
-    ],
-  ])('refuses %j in Kubernetes words', (name, errors) => {
-    expect(
-      problems(objectPathSchema, { cluster: 'dev', namespace: 'ci', name }),
-    ).toEqual(
-      errors.map(e => `name: Invalid value: ${JSON.stringify(name)}: ${e}`),
-    );
-  });
-
-  it('refuses a namespace Kubernetes would refuse, and names its rule', () => {
-    expect(
-      problems(objectPathSchema, {
-        cluster: 'dev',
-        namespace: 'a'.repeat(64),
-        name: 'x',
-      }),
-    ).toEqual([
-      `namespace: Invalid value: "${'a'.repeat(
-        64,
-      )}": must be no more than 63 characters`,
-    ]);
-  });
-
-  it('says a missing name is required', () => {
-    expect(
-      problems(objectPathSchema, { cluster: 'dev', namespace: 'ci' }),
-    ).toEqual(['name: is required: the object name']);
-  });
-
   it('checks the Pipeline and ServiceAccount names of a start request', () => {
     expect(
       problems(startRunBodySchema, {

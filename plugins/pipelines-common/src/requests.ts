@@ -1,14 +1,11 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  clusterNameSchema as clusterName,
+  dns1123SubdomainSchema as objectName,
+  entityRefSchema,
+  namespaceNameSchema as namespaceName,
+} from '@cairn/request-schemas';
 import { z } from 'zod';
 import { RUN_SORT_FIELDS } from './api';
-import {
-  DNS1123_LABEL_MAX_LENGTH,
-  DNS1123_LABEL_PATTERN,
-  DNS1123_SUBDOMAIN_MAX_LENGTH,
-  DNS1123_SUBDOMAIN_PATTERN,
-  dns1123LabelErrors,
-  dns1123SubdomainErrors,
-} from './names';
 import { RUN_STATUSES, RunStatus } from './status';
 import { Pipeline, TEKTON_API_VERSION } from './types';
 import { GIT_PROVIDERS, GitProvider } from './triggers/delivery';
@@ -20,97 +17,9 @@ import {
 /*
  * What the pipelines API accepts, as zod schemas: the backend validates
  * requests with them, the frontend's request types are inferred from them,
- * and the OpenAPI document is generated from them.
+ * and the OpenAPI document is generated from them. Names, entity refs and
+ * object paths are @cairn/request-schemas', as every Cairn API's.
  */
-
-/**
- * What is wrong with a request, one message per problem, each prefixed with
- * the field it is about (`timeouts.pipeline: must be a duration ...`).
- * @public
- */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map(issue => {
-    const path = issue.path.join('.');
-    return path ? `${path}: ${issue.message}` : issue.message;
-  });
-}
-
-/**
- * A Kubernetes name checked by one of Kubernetes' validators, refused with its
- * wording (`Invalid value: "Foo": a lowercase RFC 1123 ...`). The pattern and
- * length also go into the JSON schema of the OpenAPI document.
- */
-function kubernetesName(
-  errorsOf: (value: string) => string[],
-  shape: { pattern: string; maxLength: number },
-  missing: string,
-) {
-  return z
-    .string({ error: missing })
-    .superRefine((value, ctx) => {
-      for (const message of errorsOf(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `Invalid value: ${JSON.stringify(value)}: ${message}`,
-        });
-      }
-    })
-    .meta(shape);
-}
-
-const LABEL_SHAPE = {
-  pattern: DNS1123_LABEL_PATTERN,
-  maxLength: DNS1123_LABEL_MAX_LENGTH,
-};
-const SUBDOMAIN_SHAPE = {
-  pattern: DNS1123_SUBDOMAIN_PATTERN,
-  maxLength: DNS1123_SUBDOMAIN_MAX_LENGTH,
-};
-
-/**
- * A name that must be a DNS-1123 label (a namespace, an Environment),
- * refused in Kubernetes' wording; `missing` says what to give when absent.
- * @public
- */
-export const dns1123LabelSchema = (missing: string) =>
-  kubernetesName(dns1123LabelErrors, LABEL_SHAPE, missing);
-
-/**
- * A name that must be a DNS-1123 subdomain (most object names: PipelineRun,
- * Pipeline, ServiceAccount, StorageClass), refused in Kubernetes' wording.
- * @public
- */
-export const dns1123SubdomainSchema = (missing: string) =>
-  kubernetesName(dns1123SubdomainErrors, SUBDOMAIN_SHAPE, missing);
-
-/** A namespace name: a DNS-1123 label. */
-const namespaceName = (missing = 'is required: the namespace') =>
-  dns1123LabelSchema(missing);
-
-/** An object name (PipelineRun, Pipeline, ServiceAccount): a DNS-1123 subdomain. */
-const objectName = dns1123SubdomainSchema;
-
-const clusterName = (missing = 'is required: the cluster name') =>
-  z.string({ error: missing }).min(1, missing);
-
-const ENTITY_REF_MISSING =
-  'is required: the catalog entity the pipeline or run belongs to, e.g. component:default/shop';
-
-/** A catalog entity ref, normalised (`component:default/shop`). @public */
-export const entityRefSchema = z
-  .string({ error: ENTITY_REF_MISSING })
-  .min(1, ENTITY_REF_MISSING)
-  .transform((value, ctx) => {
-    try {
-      return stringifyEntityRef(parseEntityRef(value));
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `"${value}" is not an entity ref; use kind:namespace/name, e.g. component:default/shop`,
-      });
-      return z.NEVER;
-    }
-  });
 
 const splitList = (value: string) =>
   value
@@ -170,16 +79,6 @@ export type ListRunsQuery = Partial<z.output<typeof runsQuerySchema>>;
 
 /** `?entityRef=` of the routes about one entity. @public */
 export const entityRefQuerySchema = z.object({ entityRef: entityRefSchema });
-
-/** Path of a run or a Pipeline: `/:cluster/:namespace/:name`. @public */
-export const objectPathSchema = z.object({
-  cluster: clusterName(),
-  namespace: namespaceName(),
-  name: objectName('is required: the object name'),
-});
-
-/** Where a run or Pipeline is: its cluster, namespace and name. @public */
-export type ObjectPath = z.input<typeof objectPathSchema>;
 
 /** An optional whole number ≥ 0 read from a query string. */
 const wholeNumber = (what: string) =>

@@ -1,6 +1,6 @@
+import { describeIssues } from '@cairn/request-schemas';
 import {
   approveStageBodySchema,
-  describeIssues,
   imageReferenceError,
   rollbackBodySchema,
   startUpdateBodySchema,

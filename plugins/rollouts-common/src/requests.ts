@@ -1,20 +1,15 @@
 import type { V1PodTemplateSpec } from '@kubernetes/client-node';
 import { STONE_STAGES } from '@cairn/operators-api';
-import {
-  dns1123LabelErrors,
-  entityRefSchema,
-  objectPathSchema,
-} from '@cairn/plugin-pipelines-common';
+import { dns1123LabelErrors } from '@cairn/plugin-kubernetes-common';
+import { entityRefSchema, objectPathSchema } from '@cairn/request-schemas';
 import { z } from 'zod';
 
 /*
  * What the rollouts API accepts, as zod schemas: the backend validates
  * requests with them, the frontend's request types are inferred from them,
  * and the OpenAPI document is generated from them. Names, entity refs and
- * the issue wording are the Pipelines API's (imported, not copied).
+ * the issue wording are every Cairn API's (@cairn/request-schemas).
  */
-
-export { describeIssues } from '@cairn/plugin-pipelines-common';
 
 /** Query of `GET /stones`: without `entityRef`, every Stone the caller may read. @public */
 export const stonesQuerySchema = z

@@ -1,5 +1,5 @@
+import { describeIssues } from '@cairn/request-schemas';
 import {
-  describeIssues,
   forkBodySchema,
   groupRefSchema,
   listTemplatesQuerySchema,

@@ -9,8 +9,6 @@ import { versionError } from './versions';
  * and the OpenAPI document is generated from them.
  */
 
-export { describeIssues } from '@cairn/plugin-pipelines-common';
-
 /** @public */
 export const TEMPLATE_SORTS = ['name', 'stars', 'updated'] as const;
 

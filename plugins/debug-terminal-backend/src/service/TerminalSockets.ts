@@ -10,7 +10,6 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import {
-  describeIssues,
   sessionPathSchema,
   sessionQuerySchema,
   shellQuerySchema,
@@ -18,6 +17,7 @@ import {
   terminalControlMessageSchema,
 } from '@cairn/plugin-debug-terminal-common';
 import { ClusterAccess } from '@cairn/plugin-kubernetes-node';
+import { describeIssues } from '@cairn/request-schemas';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { RecordingEvent, RecordingStore } from '../database/RecordingStore';

@@ -22,11 +22,11 @@ import { useApi } from '@backstage/core-plugin-api';
 import { TENANT_ROLES } from '@cairn/operators-api';
 import {
   createEnvironmentBodySchema,
-  describeIssues,
   EnvironmentSummary,
   placedNodes,
   togglePlacement,
 } from '@cairn/plugin-environments-common';
+import { describeIssues } from '@cairn/request-schemas';
 import { environmentsApiRef } from '../api';
 import {
   draftOf,

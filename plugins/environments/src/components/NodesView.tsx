@@ -14,10 +14,10 @@ import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
   ClusterTopology,
-  describeIssues,
   labelNodesBodySchema,
   LabelNodesRequest,
 } from '@cairn/plugin-environments-common';
+import { describeIssues } from '@cairn/request-schemas';
 import { environmentsApiRef } from '../api';
 import { NuwaImportDialog } from './NuwaImportDialog';
 import { TopologyDrawing } from './TopologyDrawing';

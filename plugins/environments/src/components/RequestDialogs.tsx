@@ -20,11 +20,11 @@ import {
 import {
   createEnvironmentRequestBodySchema,
   CreateEnvironmentRequestBody,
-  describeIssues,
   EnvironmentRequestView,
   EnvironmentSummary,
   quotaChanges,
 } from '@cairn/plugin-environments-common';
+import { describeIssues } from '@cairn/request-schemas';
 import { environmentsApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { REQUEST_PARAM } from './links';

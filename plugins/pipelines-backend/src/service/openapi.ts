@@ -2,7 +2,6 @@ import {
   cancelBodySchema,
   createPipelineBodySchema,
   entityRefQuerySchema,
-  objectPathSchema,
   rerunBodySchema,
   RUN_STATUSES,
   runsQuerySchema,
@@ -15,6 +14,7 @@ import {
   webhookDeliveriesQuerySchema,
   webhookDeliveryPathSchema,
 } from '@cairn/plugin-pipelines-common';
+import { objectPathSchema } from '@cairn/request-schemas';
 import {
   buildOpenApiDocument as buildDocument,
   COMMON_ERROR_RESPONSES,

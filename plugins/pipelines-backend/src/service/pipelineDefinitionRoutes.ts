@@ -1,10 +1,10 @@
 import { EntityCaller } from '@cairn/plugin-kubernetes-node';
 import {
   createPipelineBodySchema,
-  objectPathSchema,
   tasksQuerySchema,
   updatePipelineBodySchema,
 } from '@cairn/plugin-pipelines-common';
+import { objectPathSchema } from '@cairn/request-schemas';
 import { Request } from 'express';
 import Router from 'express-promise-router';
 import { AuthorizedPipelineDefinitionsService } from './AuthorizedPipelineDefinitionsService';

@@ -2,13 +2,13 @@ import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { EntityCaller } from '@cairn/plugin-kubernetes-node';
 import {
   cancelBodySchema,
-  objectPathSchema,
   rerunBodySchema,
   runsQuerySchema,
   startRunBodySchema,
   stepLogQuerySchema,
   stepLogSearchQuerySchema,
 } from '@cairn/plugin-pipelines-common';
+import { objectPathSchema } from '@cairn/request-schemas';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { pipeline } from 'node:stream/promises';

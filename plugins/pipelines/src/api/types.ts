@@ -3,7 +3,8 @@
  * `@cairn/plugin-pipelines-common` defines them for both sides: the request
  * types are inferred from the zod schemas the backend validates with.
  */
-import type { ObjectPath, StepLogQuery } from '@cairn/plugin-pipelines-common';
+import type { StepLogQuery } from '@cairn/plugin-pipelines-common';
+import type { ObjectPath } from '@cairn/request-schemas';
 
 export type {
   CancelMode,
