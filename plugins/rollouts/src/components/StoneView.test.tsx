@@ -6,10 +6,21 @@ import {
 } from '@backstage/test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import type { StoneDetail } from '@cairn/plugin-rollouts-common';
+import { mockSignalApi } from '@cairn/plugin-kubernetes-react/testUtils';
+import {
+  ROLLOUTS_SIGNAL_CHANNEL,
+  StoneDetail,
+} from '@cairn/plugin-rollouts-common';
 import {
   stoneDetail,
   updateScenario,
@@ -46,6 +57,8 @@ async function renderStone(options: {
     discoveryApi: { getBaseUrl: async () => baseUrl },
     fetchApi: { fetch: (input, init) => fetch(input, init) },
   });
+  const getStone = jest.spyOn(client, 'getStone');
+  const signals = mockSignalApi();
   await renderInTestApp(
     <TestApiProvider
       apis={[
@@ -59,6 +72,7 @@ async function renderStone(options: {
                 : AuthorizeResult.DENY,
           }),
         ],
+        [signalApiRef, signals.api],
       ]}
     >
       <StoneView
@@ -71,7 +85,13 @@ async function renderStone(options: {
       />
     </TestApiProvider>,
   );
-  return { gets: () => gets };
+  return {
+    gets: () => gets,
+    /** The loads started (a response may still be on its way). */
+    loads: () => getStone.mock.calls.length,
+    publish: (message: object) =>
+      act(() => signals.publish(ROLLOUTS_SIGNAL_CHANNEL, message)),
+  };
 }
 
 // Whole pages of Material UI in jsdom take seconds when the machine is busy
@@ -79,6 +99,34 @@ async function renderStone(options: {
 jest.setTimeout(30_000);
 
 describe('StoneView', () => {
+  it('refetches when the backend signals a change of its Stone, and not of another', async () => {
+    const entityRef = 'component:default/web-signalled';
+    const { loads, publish } = await renderStone({
+      entityRef,
+      allowed: [],
+      details: [
+        stoneDetail(updateScenario('Alpha'), { entityRef }),
+        stoneDetail(updateScenario('Beta'), { entityRef }),
+      ],
+    });
+    await screen.findByRole('button', { name: 'Approve Beta' });
+    const before = loads();
+    const change = {
+      cluster: 'dev',
+      namespace: 'shop',
+      name: 'web',
+      entityRef,
+    };
+    publish({ ...change, name: 'web-canary' });
+    publish({ ...change, cluster: 'east' });
+    expect(loads()).toBe(before);
+    publish(change);
+    expect(loads()).toBe(before + 1);
+    expect(
+      await screen.findByRole('button', { name: 'Approve Omega' }),
+    ).toBeInTheDocument();
+  });
+
   it('disables Approve with the reason when the policy leaves the stage to ops', async () => {
     await renderStone({
       entityRef: 'component:default/web-a',

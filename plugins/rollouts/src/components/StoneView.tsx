@@ -7,7 +7,6 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
 import {
   ROLLOUTS_SIGNAL_CHANNEL,
   StoneChangedSignal,
@@ -20,6 +19,7 @@ import {
   ClusterErrors,
   useAsyncLatest,
   useRefreshWhileStale,
+  useSignalVersion,
 } from '@cairn/plugin-kubernetes-react';
 import { StageStepper } from './StageStepper';
 import { StoneTopologyView } from './StoneTopologyView';
@@ -33,7 +33,7 @@ const sameStone = (a: StoneRef, b: StoneRef) =>
 /**
  * One Stone: its stages, actions and topology. It refetches when the
  * backend signals a change of it (no polling; a signal during a refetch
- * refetches again, see useAsyncLatest), and after a 409 (someone changed
+ * refetches again, see useSignalVersion), and after a 409 (someone changed
  * it meanwhile) it shows the latest and says so.
  */
 export function StoneView(props: { stone: EntityStoneRef }) {
@@ -41,24 +41,19 @@ export function StoneView(props: { stone: EntityStoneRef }) {
   const api = useApi(rolloutsApiRef);
   const [detail, setDetail] = useState<StoneDetail>();
   const [notice, setNotice] = useState<string>();
+  const changes = useSignalVersion<StoneChangedSignal>(
+    ROLLOUTS_SIGNAL_CHANNEL,
+    signal => sameStone(signal, { cluster, namespace, name }),
+  );
   const load = useAsyncLatest(
     () => api.getStone({ cluster, namespace, name, entityRef }),
-    [api, cluster, namespace, name, entityRef],
+    [api, cluster, namespace, name, entityRef, changes],
   );
   const { retry } = load;
   // The last detail stays on screen while a refresh loads or fails.
   useEffect(() => {
     if (load.value) setDetail(load.value);
   }, [load.value]);
-
-  const { lastSignal } = useSignal<StoneChangedSignal & Record<string, any>>(
-    ROLLOUTS_SIGNAL_CHANNEL,
-  );
-  useEffect(() => {
-    if (lastSignal && sameStone(lastSignal, { cluster, namespace, name })) {
-      retry();
-    }
-  }, [lastSignal, retry, cluster, namespace, name]);
   useRefreshWhileStale(detail?.clusterErrors, retry);
 
   const change = useCallback(

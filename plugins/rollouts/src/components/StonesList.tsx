@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { Box } from '@material-ui/core';
 import {
   EmptyState,
@@ -6,16 +6,17 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
 import {
   ROLLOUTS_SIGNAL_CHANNEL,
   StoneChangedSignal,
+  StoneSummary,
 } from '@cairn/plugin-rollouts-common';
 import { rolloutsApiRef } from '../api';
 import {
   ClusterErrors,
   useAsyncLatest,
   useRefreshWhileStale,
+  useSignalVersion,
 } from '@cairn/plugin-kubernetes-react';
 import { StoneView } from './StoneView';
 
@@ -23,34 +24,30 @@ import { StoneView } from './StoneView';
 export function StonesList(props: { entityRef: string }) {
   const { entityRef } = props;
   const api = useApi(rolloutsApiRef);
+  // The Stones on screen when a signal comes (set once loaded). Each
+  // signal is judged on them once, so a refetch that still lacks its
+  // Stone does not loop.
+  const shown = useRef<StoneSummary[]>();
+  // A Stone of the entity that is not on screen (created, its cluster
+  // back, or the first load still under way); the shown ones refetch
+  // themselves.
+  const changes = useSignalVersion<StoneChangedSignal>(
+    ROLLOUTS_SIGNAL_CHANNEL,
+    signal =>
+      signal.entityRef === entityRef &&
+      !shown.current?.some(
+        s =>
+          s.cluster === signal.cluster &&
+          s.namespace === signal.namespace &&
+          s.name === signal.name,
+      ),
+  );
   const list = useAsyncLatest(
     () => api.listStones({ entityRef }),
-    [api, entityRef],
+    [api, entityRef, changes],
   );
+  shown.current = list.value?.items;
   const { retry } = list;
-  const { lastSignal } = useSignal<StoneChangedSignal & Record<string, any>>(
-    ROLLOUTS_SIGNAL_CHANNEL,
-  );
-  // Read, not a dependency: each signal is judged once, on the list shown
-  // when it came (a refetch that still lacks the Stone does not loop).
-  const items = useRef(list.value?.items);
-  items.current = list.value?.items;
-  useEffect(() => {
-    // A Stone of the entity that the list does not show yet (created, or
-    // its cluster came back); the shown ones refetch themselves.
-    if (
-      lastSignal?.entityRef === entityRef &&
-      items.current &&
-      !items.current.some(
-        s =>
-          s.cluster === lastSignal.cluster &&
-          s.namespace === lastSignal.namespace &&
-          s.name === lastSignal.name,
-      )
-    ) {
-      retry();
-    }
-  }, [lastSignal, entityRef, retry]);
   useRefreshWhileStale(list.value?.clusterErrors, retry);
 
   if (list.loading && !list.value) return <Progress />;
