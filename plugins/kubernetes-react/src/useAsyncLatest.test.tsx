@@ -17,7 +17,7 @@ describe('useAsyncLatest', () => {
     const loads = controlledLoads();
     const { result } = renderHook(() => useAsyncLatest(loads.load, []));
     expect(loads.calls()).toBe(1);
-    // A change is signalled while the first load is in flight.
+    // A change is made while the first load is in flight.
     act(() => result.current.retry());
     expect(loads.calls()).toBe(2);
     // The first response was read before the change; the second after it.

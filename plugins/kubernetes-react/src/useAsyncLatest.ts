@@ -4,12 +4,13 @@ import type { AsyncState } from 'react-use/esm/useAsyncFn';
 
 /**
  * react-use's useAsyncRetry, except that `retry` is never lost. Its retry
- * is a no-op while a load is under way, so a change signalled during a load
- * (whose response may have been read before the change) left a live view
- * stale until the next change: a stage that completed while the page was
- * refetching never showed as complete. Here every retry starts a new load,
- * and only the latest load's result is kept (useAsync drops older ones), so
- * the view always ends on data read after the last signal.
+ * is a no-op while a load is under way, so a change made during a load
+ * (whose response may have been read before it) left the view stale: a
+ * Stone changed by an action while the view was refetching showed the old
+ * state. Here every retry starts a new load, and only the latest load's
+ * result is kept (useAsync drops older ones), so the view always ends on
+ * data read after the last retry. Changes the backend signals reach a
+ * load through its dependencies instead (useSignalVersion).
  */
 export function useAsyncLatest<T>(
   load: () => Promise<T>,
