@@ -22,6 +22,7 @@ import {
   waitFor,
   within,
 } from '@testing-library/react';
+import { mockSignalApi } from '@cairn/plugin-kubernetes-react/testUtils';
 import { FakePipelinesApi } from '../../__testUtils__/fakeApi';
 import {
   pipelinesApiRef,
@@ -132,21 +133,6 @@ const triggered: PipelineSummary = {
     cancelInProgress: true,
   },
 };
-
-/** The app's Signals: the page's subscriptions, and a signal sent to them. */
-function fakeSignals() {
-  const listeners = new Set<(message: any) => void>();
-  const api: SignalApi = {
-    subscribe: (channel, onMessage) => {
-      expect(channel).toBe(WEBHOOK_DELIVERIES_SIGNAL_CHANNEL);
-      listeners.add(onMessage);
-      return { unsubscribe: () => listeners.delete(onMessage) };
-    },
-  };
-  const publish = (changed: number) =>
-    act(() => listeners.forEach(listener => listener({ changed })));
-  return { api, publish, listeners };
-}
 
 async function render(options: {
   entityRef?: string;
@@ -315,14 +301,18 @@ describe('WebhooksContent', () => {
   });
 
   it('shows new deliveries and outcomes when the backend signals them, without a reload', async () => {
-    const signals = fakeSignals();
+    const signals = mockSignalApi();
+    const publish = (changed: number) =>
+      act(() =>
+        signals.publish(WEBHOOK_DELIVERIES_SIGNAL_CHANNEL, { changed }),
+      );
     const api = await render({
       items: [noMatch],
       ops: false,
       signals: signals.api,
     });
     expect(await screen.findByText('d-2')).toBeInTheDocument();
-    expect(signals.listeners.size).toBe(1);
+    expect(signals.subscribers(WEBHOOK_DELIVERIES_SIGNAL_CHANNEL)).toBe(1);
     const pending: WebhookDeliverySummary = {
       ...runsCreated,
       id: 'github:d-3',
@@ -333,7 +323,7 @@ describe('WebhooksContent', () => {
       duplicates: 0,
     };
     api.items = [pending, noMatch];
-    await signals.publish(1);
+    await publish(1);
     const row = (await screen.findByText('d-3')).closest('tr')!;
     expect(within(row).getByText('Pending')).toBeInTheDocument();
     // Then its outcome.
@@ -341,7 +331,7 @@ describe('WebhooksContent', () => {
       { ...runsCreated, id: 'github:d-3', deliveryId: 'd-3' },
       noMatch,
     ];
-    await signals.publish(1);
+    await publish(1);
     await waitFor(() =>
       expect(
         within(screen.getByText('d-3').closest('tr')!).getByText(
