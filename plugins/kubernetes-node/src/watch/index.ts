@@ -6,6 +6,7 @@ export type {
   ResourceKind,
 } from './ResourceCache';
 export { ClusterWatches } from './ClusterWatches';
+export { SharedValues } from './SharedValues';
 export { NODES, PODS } from './coreResources';
 export type { CachedNode, CachedPod } from './coreResources';
 export type {

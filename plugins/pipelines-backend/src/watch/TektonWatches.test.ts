@@ -139,6 +139,49 @@ describe('stripUnreadRunFields', () => {
       spec: { pipelineRef: { name: 'build' } },
     });
   });
+
+  it('keeps one copy of the specs that runs repeat, frozen, and apart where they differ', () => {
+    const pipelineSpec = () => ({
+      tasks: [
+        {
+          name: 'compile',
+          taskSpec: { steps: [{ name: 'make', image: 'gcc', script: 'make' }] },
+        },
+      ],
+    });
+    const run = (name: string, spec = pipelineSpec()): PipelineRun => ({
+      kind: 'PipelineRun',
+      metadata: { ...metadata, name },
+      spec: { pipelineSpec: spec },
+      status: { conditions, pipelineSpec: spec },
+    });
+    const taskRun = (name: string, script: string): TaskRun => ({
+      kind: 'TaskRun',
+      metadata: { ...metadata, name },
+      spec: { taskSpec: { steps: [{ name: 'make', image: 'gcc', script }] } },
+    });
+    const changed = pipelineSpec();
+    changed.tasks[0].taskSpec.steps[0].script = 'make check';
+
+    const [a, b, c] = [run('a'), run('b'), run('c', changed)].map(
+      stripUnreadRunFields,
+    );
+    expect(b.status!.pipelineSpec).toBe(a.status!.pipelineSpec);
+    expect(b.spec.pipelineSpec).toBe(a.status!.pipelineSpec);
+    expect(c.status!.pipelineSpec).not.toBe(a.status!.pipelineSpec);
+    expect(c.status!.pipelineSpec).toEqual(changed);
+    expect(Object.isFrozen(a.status!.pipelineSpec!.tasks![0])).toBe(true);
+    // The rest of the run stays the reader's own.
+    expect(Object.isFrozen(a.status)).toBe(false);
+
+    const [x, y, z] = [
+      taskRun('x', 'make'),
+      taskRun('y', 'make'),
+      taskRun('z', 'make -j2'),
+    ].map(stripUnreadRunFields);
+    expect(y.spec.taskSpec).toBe(x.spec.taskSpec);
+    expect(z.spec.taskSpec).not.toBe(x.spec.taskSpec);
+  });
 });
 
 const ROOT = path.resolve(__dirname, '../../../..');
