@@ -263,6 +263,28 @@ describe.each(modes)('ProcessRuntime with %s', (_mode, isolation) => {
     expect(end).toEqual({ exitCode: 5 });
   });
 
+  it('keeps a paused terminal exec’s last output for its client, though its process has ended', async () => {
+    const info = await runtime.startContainer(config());
+    // In the exec's working directory, the container's root.
+    const marker = join(runtime.containerRoot('uid-1', 'main'), 'printed');
+    const exec = runtime.exec(info.id, {
+      command: ['sh', '-c', `printf '%03000d' 0; touch printed`],
+      tty: true,
+    });
+    // Paused from the start: the output stays in the terminal.
+    exec.pauseOutput();
+    const result = collect(exec);
+    exec.resize(80, 24);
+    while (!existsSync(marker)) await new Promise(r => setTimeout(r, 20));
+    // Past the 200 ms after which node-pty drops the unread output of a
+    // process that has ended.
+    await new Promise(r => setTimeout(r, 600));
+    exec.resumeOutput();
+    const { stdout, end } = await result;
+    expect(stdout).toBe('0'.repeat(3000));
+    expect(end).toEqual({ exitCode: 0 });
+  });
+
   it('stops with SIGTERM, then SIGKILL after the grace period', async () => {
     const polite = await runtime.startContainer(
       config({

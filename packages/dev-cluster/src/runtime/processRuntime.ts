@@ -177,6 +177,10 @@ interface RunningContainer {
   exited: Promise<ContainerExit>;
   markExited: (exit: ContainerExit) => void;
   attachments: Set<StreamSession>;
+  /** Attachments whose clients are not reading: the main process's output waits for them. */
+  pausedAttachments: Set<StreamSession>;
+  /** Resumes the main process's terminal while it is paused (see pauseTerminal). */
+  resumeTerminal?: () => void;
   execs: Set<StreamSession>;
   stdinClosed: boolean;
 }
@@ -186,7 +190,40 @@ const noControls = {
   closeStdin: () => {},
   resize: () => {},
   close: () => {},
+  pauseOutput: () => {},
+  resumeOutput: () => {},
 };
+
+/** How often a paused terminal's process is looked for, well within node-pty's 200 ms. */
+const PAUSED_TERMINAL_POLL_MS = 50;
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops reading a terminal's output; returns what reads it again. node-pty
+ * destroys the terminal of an exited process 200 ms after the exit if its
+ * output has not been read to the end, and that output with it, so while
+ * paused the process is looked for, and once it has gone the rest (a
+ * terminal's buffer at most) is read.
+ */
+function pauseTerminal(terminal: pty.IPty): () => void {
+  terminal.pause();
+  const watch = setInterval(() => {
+    if (!processExists(terminal.pid)) resume();
+  }, PAUSED_TERMINAL_POLL_MS).unref();
+  function resume() {
+    clearInterval(watch);
+    terminal.resume();
+  }
+  return resume;
+}
 
 /** Sends a signal to a process group (a container's or an exec's processes). */
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -209,6 +246,8 @@ class TerminalExec {
   private readonly pendingInput: string[] = [];
   private inputEnded = false;
   private closed = false;
+  private outputPaused = false;
+  private resumeTerminal?: () => void;
   private readonly fallback: NodeJS.Timeout;
 
   constructor(
@@ -223,6 +262,8 @@ class TerminalExec {
       closeStdin: () => this.endInput(),
       resize: (columns, rows) => this.resize(columns, rows),
       close: () => this.close(),
+      pauseOutput: () => this.pauseOutput(true),
+      resumeOutput: () => this.pauseOutput(false),
     });
     this.fallback = setTimeout(
       () => this.launch(80, 24),
@@ -250,6 +291,17 @@ class TerminalExec {
     });
     for (const input of this.pendingInput.splice(0)) terminal.write(input);
     if (this.inputEnded) terminal.write('\x04');
+    if (this.outputPaused) this.resumeTerminal = pauseTerminal(terminal);
+  }
+
+  private pauseOutput(paused: boolean): void {
+    this.outputPaused = paused;
+    if (paused && this.terminal) {
+      this.resumeTerminal ??= pauseTerminal(this.terminal);
+    } else if (!paused) {
+      this.resumeTerminal?.();
+      this.resumeTerminal = undefined;
+    }
   }
 
   private write(input: string): void {
@@ -393,6 +445,7 @@ export class ProcessRuntime extends EventEmitter {
       exited,
       markExited,
       attachments: new Set(),
+      pausedAttachments: new Set(),
       execs: new Set(),
       stdinClosed: false,
     };
@@ -451,6 +504,7 @@ export class ProcessRuntime extends EventEmitter {
       exited: Promise.resolve(lost.exit),
       markExited: () => {},
       attachments: new Set(),
+      pausedAttachments: new Set(),
       execs: new Set(),
       stdinClosed: true,
     };
@@ -660,6 +714,14 @@ export class ProcessRuntime extends EventEmitter {
         resize: () => {},
         close: () =>
           child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'),
+        pauseOutput: () => {
+          child.stdout!.pause();
+          child.stderr!.pause();
+        },
+        resumeOutput: () => {
+          child.stdout!.resume();
+          child.stderr!.resume();
+        },
       });
       child.stdin?.on('error', () => {});
       child.stdout!.on('data', data => session.emitOutput('stdout', data));
@@ -715,6 +777,14 @@ export class ProcessRuntime extends EventEmitter {
       resize: (columns, rows) =>
         container.terminal?.resize(Math.max(1, columns), Math.max(1, rows)),
       close: () => session.finish({}),
+      pauseOutput: () => {
+        container.pausedAttachments.add(session);
+        this.pauseMainOutput(container);
+      },
+      resumeOutput: () => {
+        container.pausedAttachments.delete(session);
+        this.pauseMainOutput(container);
+      },
     });
     container.attachments.add(session);
     session.once('end', () => {
@@ -723,6 +793,34 @@ export class ProcessRuntime extends EventEmitter {
       if (wantsStdin && container.config.stdinOnce) closeContainerStdin();
     });
     return session;
+  }
+
+  /**
+   * Pauses the main process's output while an attachment's client is not
+   * reading, and resumes it when none is paused: its output is one stream
+   * (containerd's writes to its log and attachments block on a slow one
+   * too), and holding it back keeps the server's buffers bounded.
+   */
+  private pauseMainOutput(container: RunningContainer): void {
+    const { child, terminal } = container;
+    // Once it has exited, what is left in its pipes (a pipe's worth at
+    // most) is read regardless, so that its end is seen.
+    const exited =
+      child !== undefined &&
+      (child.exitCode !== null || child.signalCode !== null);
+    const paused = container.pausedAttachments.size > 0 && !exited;
+    if (terminal) {
+      if (paused) container.resumeTerminal ??= pauseTerminal(terminal);
+      else {
+        container.resumeTerminal?.();
+        container.resumeTerminal = undefined;
+      }
+      return;
+    }
+    for (const stream of [child?.stdout, child?.stderr]) {
+      if (paused) stream?.pause();
+      else stream?.resume();
+    }
   }
 
   /**
@@ -1027,6 +1125,7 @@ export class ProcessRuntime extends EventEmitter {
         finishedAt: new Date(),
       };
       signalGroup(child.pid!, 'SIGKILL');
+      this.pauseMainOutput(container);
       child.once('close', () => this.recordExit(container, exit));
     });
   }

@@ -15,6 +15,10 @@ export interface SessionControls {
   resize(columns: number, rows: number): void;
   /** The client went away: stop an exec'd command, detach an attachment. */
   close(): void;
+  /** Stop reading the process's output (it blocks once its pipe or terminal is full). */
+  pauseOutput(): void;
+  /** Read the process's output again. */
+  resumeOutput(): void;
 }
 
 /**
@@ -24,6 +28,7 @@ export interface SessionControls {
  */
 export class StreamSession extends EventEmitter {
   private ended?: SessionEnd;
+  private paused = false;
 
   constructor(
     /** Whether output comes from a terminal (stdout only, resize applies). */
@@ -48,7 +53,33 @@ export class StreamSession extends EventEmitter {
   }
 
   close(): void {
+    // A paused process's last output must be read for its end to be seen.
+    this.resumeOutput();
     if (!this.ended) this.controls.close();
+  }
+
+  /**
+   * Flow control, as the kubelet's streams have it: the transport cannot
+   * send more now, so the process's output is not read until
+   * `resumeOutput()` — a client that stops reading holds the process back
+   * instead of filling the server's memory.
+   */
+  pauseOutput(): void {
+    if (this.paused || this.ended) return;
+    this.paused = true;
+    this.controls.pauseOutput();
+  }
+
+  /** The transport has sent what it held: read the process's output again. */
+  resumeOutput(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.controls.resumeOutput();
+  }
+
+  /** Whether the output is paused for a client that is not reading. */
+  get outputPaused(): boolean {
+    return this.paused;
   }
 
   /** How the session ended, once it has. */
@@ -70,6 +101,7 @@ export class StreamSession extends EventEmitter {
   /** @internal Called by the runtime. */
   finish(end: SessionEnd): void {
     if (this.ended) return;
+    this.resumeOutput();
     this.ended = end;
     this.emit('end', end);
   }

@@ -7,9 +7,11 @@ import { PassThrough } from 'node:stream';
 import { Exec, KubeConfig, V1Status } from '@kubernetes/client-node';
 import WebSocket, { WebSocketServer } from 'ws';
 import { ProcessRuntime } from './processRuntime';
+import { StreamSession } from './session';
 import {
   bridgeStreamSession,
   handleStreamUpgrade,
+  OUTPUT_HIGH_WATER_MARK,
   parseStreamQuery,
   selectStreamProtocol,
   sessionEndStatus,
@@ -20,6 +22,8 @@ let runtime: ProcessRuntime;
 let server: Server;
 let port: number;
 let containerId: string;
+/** The last session the server bridged, and the most its socket held unsent after sending output. */
+let bridged: { session: StreamSession; mostUnsent: number } | undefined;
 
 beforeEach(async () => {
   stateDir = mkdtempSync(join(tmpdir(), 'stream-'));
@@ -45,12 +49,21 @@ beforeEach(async () => {
       new URL(request.url!, 'http://localhost').searchParams,
     );
     if ('error' in options) throw new Error(options.error);
-    const session = runtime.exec(containerId, {
-      command: options.command,
-      stdin: options.stdin,
-      tty: options.tty,
-    });
+    // `.../attach?container=<id>`: the container's id stands in for its name.
+    const session = request.url!.includes('/attach?')
+      ? runtime.attach(options.container!, { stdin: options.stdin })
+      : runtime.exec(containerId, {
+          command: options.command,
+          stdin: options.stdin,
+          tty: options.tty,
+        });
     bridgeStreamSession(ws, session, options);
+    const watched = { session, mostUnsent: 0 };
+    // After the bridge's listener: what the socket holds once it has sent the chunk.
+    session.on('stdout', () => {
+      watched.mostUnsent = Math.max(watched.mostUnsent, ws.bufferedAmount);
+    });
+    bridged = watched;
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -204,6 +217,115 @@ describe('remote-command WebSocket protocols', () => {
     );
     expect(result.channels[1]).toContain('33 101');
     expect(result.channels[3]).toBe('{"metadata":{},"status":"Success"}');
+  });
+
+  describe('a client that stops reading', () => {
+    // Megabytes through a WebSocket, a terminal and a log, on shared CPUs.
+    /** More than the kernel's socket buffers on both ends can take. */
+    const BYTES = 24 * 1024 * 1024;
+    /** The high-water mark, plus the chunk read from the process when it was crossed. */
+    const BOUND = OUTPUT_HIGH_WATER_MARK + 64 * 1024 + 1;
+
+    /**
+     * Opens an exec whose client reads nothing until the server has paused
+     * the session (or it has ended: no flow control), then reads it all.
+     */
+    async function stallThenRead(
+      url: string,
+      onOpen: (ws: WebSocket) => void,
+      onMessage?: (ws: WebSocket, data: Buffer) => void,
+    ) {
+      bridged = undefined;
+      let pausedWhileStalled = false;
+      const result = await rawExchange(url, 'v5.channel.k8s.io', ws => {
+        if (onMessage) ws.on('message', (data: Buffer) => onMessage(ws, data));
+        ws.pause();
+        onOpen(ws);
+        const poll = () => {
+          if (!bridged?.session.outputPaused && !bridged?.session.end) {
+            setTimeout(poll, 10);
+            return;
+          }
+          pausedWhileStalled = bridged.session.outputPaused;
+          ws.resume();
+        };
+        poll();
+      });
+      return { result, pausedWhileStalled, mostUnsent: bridged!.mostUnsent };
+    }
+
+    it('holds back the process, buffering a bounded amount, and then sends all of its output', async () => {
+      const { result, pausedWhileStalled, mostUnsent } = await stallThenRead(
+        execUrl(
+          ['sh', '-c', `head -c ${BYTES} /dev/zero | tr '\\0' x`],
+          'stdout=true',
+        ),
+        () => {},
+      );
+      expect(pausedWhileStalled).toBe(true);
+      expect(mostUnsent).toBeLessThanOrEqual(BOUND);
+      expect(result.channels[1]).toBe('x'.repeat(BYTES));
+      expect(result.channels[3]).toBe('{"metadata":{},"status":"Success"}');
+    }, 60_000);
+
+    it('holds back a terminal exec too', async () => {
+      const { result, pausedWhileStalled, mostUnsent } = await stallThenRead(
+        execUrl(
+          ['sh', '-c', `head -c ${BYTES} /dev/zero | tr '\\0' x`],
+          'stdout=true&tty=true',
+        ),
+        ws =>
+          ws.send(
+            Buffer.concat([
+              Buffer.from([4]),
+              Buffer.from(JSON.stringify({ Width: 80, Height: 24 })),
+            ]),
+          ),
+      );
+      expect(pausedWhileStalled).toBe(true);
+      expect(mostUnsent).toBeLessThanOrEqual(BOUND);
+      expect(result.channels[1]).toBe('x'.repeat(BYTES));
+      expect(result.channels[3]).toBe('{"metadata":{},"status":"Success"}');
+    }, 60_000);
+
+    it('holds back a container’s main process for an attachment, its log included', async () => {
+      const talker = await runtime.startContainer({
+        podUid: 'uid-1',
+        podName: 'web',
+        namespace: 'default',
+        name: 'talker',
+        image: 'app',
+        command: [
+          'sh',
+          '-c',
+          `read go; head -c ${BYTES} /dev/zero | tr '\\0' x; read done`,
+        ],
+        stdin: true,
+      });
+      let received = 0;
+      const stdin = (text: string) =>
+        Buffer.concat([Buffer.from([0]), Buffer.from(text)]);
+      const { result, pausedWhileStalled, mostUnsent } = await stallThenRead(
+        `ws://127.0.0.1:${port}/api/v1/namespaces/default/pods/web/attach?${new URLSearchParams(
+          { container: talker.id, stdin: 'true', stdout: 'true' },
+        )}`,
+        ws => ws.send(stdin('go\n')),
+        (ws, data) => {
+          if (data[0] !== 1) return;
+          received += data.length - 1;
+          // All of it came: let the container end, which ends the attachment.
+          if (received === BYTES) ws.send(stdin('done\n'));
+        },
+      );
+      expect(pausedWhileStalled).toBe(true);
+      expect(mostUnsent).toBeLessThanOrEqual(BOUND);
+      expect(result.channels[1]).toBe('x'.repeat(BYTES));
+      expect((await runtime.waitForExit(talker.id)).exitCode).toBe(0);
+      // (Its reader ends the last, unterminated line.)
+      expect(runtime.readLogs('uid-1', 'talker')?.trimEnd()).toBe(
+        'x'.repeat(BYTES),
+      );
+    }, 60_000);
   });
 
   it('upgrades through handleStreamUpgrade, refusing what cannot be served', async () => {

@@ -115,6 +115,13 @@ export function sessionEndStatus(
   };
 }
 
+/**
+ * Output a socket may hold unsent before its session stops reading the
+ * process's output, and what it must have sent before reading resumes.
+ */
+export const OUTPUT_HIGH_WATER_MARK = 256 * 1024;
+const OUTPUT_LOW_WATER_MARK = 64 * 1024;
+
 function frame(channel: number, data: Buffer | string): Buffer {
   const payload = typeof data === 'string' ? Buffer.from(data) : data;
   return Buffer.concat([Buffer.from([channel]), payload]);
@@ -125,6 +132,10 @@ function frame(channel: number, data: Buffer | string): Buffer {
  * resize frames go to the session, its output comes back on stdout/stderr,
  * and when it ends the status is written to the error channel and the socket
  * closed. Closing the socket ends the session (an exec'd command is killed).
+ * A client that does not read as fast as the process writes holds the
+ * process back: above OUTPUT_HIGH_WATER_MARK bytes not yet handed to the
+ * network the session's output is paused, and it resumes once they are
+ * down to the low-water mark.
  */
 export function bridgeStreamSession(
   ws: WebSocket,
@@ -134,8 +145,17 @@ export function bridgeStreamSession(
   const protocol = ws.protocol || STREAM_PROTOCOL_V1;
   const statusAsJson =
     protocol === STREAM_PROTOCOL_V4 || protocol === STREAM_PROTOCOL_V5;
+  // Bytes given to ws.send whose write to the socket has not completed.
+  let unsent = 0;
   const send = (channel: number, data: Buffer | string) => {
-    if (ws.readyState === ws.OPEN) ws.send(frame(channel, data));
+    if (ws.readyState !== ws.OPEN) return;
+    const message = frame(channel, data);
+    unsent += message.length;
+    ws.send(message, () => {
+      unsent -= message.length;
+      if (unsent <= OUTPUT_LOW_WATER_MARK) session.resumeOutput();
+    });
+    if (unsent > OUTPUT_HIGH_WATER_MARK) session.pauseOutput();
   };
   const onStdout = (data: Buffer) => {
     if (options.stdout) send(CHANNEL_STDOUT, data);
