@@ -284,8 +284,10 @@ async function addTask(placement: RegExp | undefined, pick: RegExp) {
   await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
 }
 
-// Rendering React Flow and CodeMirror in jsdom takes seconds per test.
-jest.setTimeout(30_000);
+// Rendering React Flow and CodeMirror in jsdom takes seconds per test, and
+// the longest flows (several renders of the whole builder) over 30 s when the
+// machine is shared; the bound only stops a hung test, it times nothing.
+jest.setTimeout(90_000);
 
 describe('PipelineBuilder', () => {
   // Drafts of unsaved work stay in the tab's sessionStorage.
