@@ -1,3 +1,4 @@
+import tls from 'node:tls';
 import { CoreV1Api } from '@kubernetes/client-node';
 import {
   PortalTestCluster,
@@ -146,6 +147,23 @@ describe('ResourceCache against a dev cluster', () => {
     expect(events).toEqual(
       expect.arrayContaining(['added d', 'modified a', 'deleted c']),
     );
+  });
+
+  it('reads every page of its list over one kept-alive connection', async () => {
+    for (const name of ['p1', 'p2', 'p3', 'p4', 'p5', 'p6']) {
+      await create(name, 'ci');
+    }
+    const connections = jest.spyOn(tls, 'connect');
+    try {
+      const cache = newCache();
+      cache.start();
+      expect(await cache.waitForSync(30_000)).toBe(true);
+      // Pages of 2: at least 4 list requests, then the watch.
+      expect(names(cache).length).toBeGreaterThanOrEqual(6);
+      expect(connections.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      connections.mockRestore();
+    }
   });
 
   it('answers selectors on a label it indexes later, and keeps that index up to date', async () => {

@@ -1,11 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import {
-  ApiException,
-  CustomObjectsApi,
-  KubeConfig,
-  Watch,
-} from '@kubernetes/client-node';
+import { ApiException, KubeConfig, Watch } from '@kubernetes/client-node';
+import { keepAliveAgent } from '../clusters/keepAliveApiClient';
 import { LabelSelector, matchesLabelSelector } from './labelSelector';
 
 /** What the cache keeps of any object. @public */
@@ -384,24 +380,17 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
   }
 
   /**
-   * One page of the kind across all namespaces, as the server sent it: the
-   * custom objects' API for a named group; for the core group, whose path
-   * that API cannot spell, a plain GET (the typed core clients would turn
-   * the objects into classes, unlike the watch).
+   * One page of the kind across all namespaces, as the server sent it: a
+   * plain GET over the cluster's keep-alive connections, the body decoded
+   * as it arrives. (The client's API classes open a TLS connection per
+   * request and, through node-fetch, hold every chunk of a page as a Buffer
+   * until the whole page is in: with pages of 500 runs that left about
+   * 75 MiB of the process's native heap fragmented after a start. The typed
+   * core clients would also turn the objects into classes, unlike the watch.)
    */
   private async listPage(continueToken?: string): Promise<ListPage<T>> {
-    const { group, version, plural } = this.options.kind;
+    const { plural } = this.options.kind;
     const limit = this.options.pageSize ?? 500;
-    if (group) {
-      const api = this.options.kubeConfig.makeApiClient(CustomObjectsApi);
-      return (await api.listClusterCustomObject({
-        group,
-        version,
-        plural,
-        limit,
-        _continue: continueToken,
-      })) as ListPage<T>;
-    }
     const server = this.options.kubeConfig.getCurrentCluster()?.server ?? '';
     const url = new URL(
       `${server.replace(/\/$/, '')}${collectionPath(this.options.kind)}`,
@@ -413,6 +402,8 @@ export class ResourceCache<T extends CachedObject = CachedObject> {
       headers: { Accept: 'application/json' },
     };
     await this.options.kubeConfig.applyToHTTPSOptions(options);
+    const shared = keepAliveAgent(this.options.kubeConfig);
+    if (shared) options.agent = await shared;
     const request = (url.protocol === 'https:' ? https : http).request;
     const { status, body } = await new Promise<{
       status: number;
