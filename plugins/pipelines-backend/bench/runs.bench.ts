@@ -35,8 +35,8 @@
  * per finished run), --page-views N (200), --k8s-views N (5), --streams N
  * (10), --changes N (30 status changes per stream setting), --log-mib N (16),
  * --semi-space-mib N (16: V8's young generation as Node sizes it in a
- * container with a 1 GiB memory limit; 64 is what it grows to unconstrained
- * on a machine of 16 GiB or more),
+ * container with a 1 GiB memory limit; 64 is V8's own bound on the 24 GiB
+ * machine of docs/benchmarks.md),
  * --concurrency N (16 runs created at once), --archive-wait S (60: the
  * longest wait for the log archiver's start-up pass to go quiet),
  * --warm-up-wait S (900: the longest wait for the backend to serve every run), --rounds N (1: each in a
@@ -1637,8 +1637,9 @@ async function roundInChild(roundNumber: number): Promise<RoundResult> {
     args: [...process.argv.slice(2), '--round', String(roundNumber)],
     // Node sizes V8's young generation from the memory it may use: with a
     // 1 GiB limit (a container sized for a 500 MB backend) a semi-space of
-    // 16 MiB, unconstrained on this 24 GiB machine 64 MiB, three of which
-    // stay resident, empty, after the start-up burst grew them.
+    // 16 MiB (new space 32 MiB), unconstrained on this 24 GiB machine
+    // 64 MiB (new space 128 MiB, resident and empty after a full GC once
+    // the start-up burst grew it).
     nodeArgs: [`--max-semi-space-size=${SEMI_SPACE_MIB}`],
     startTimeoutMs: 120_000,
     children,
