@@ -1584,7 +1584,7 @@ async function round(roundNumber: number): Promise<RoundResult> {
         heapBefore,
         rss,
         heapUsed: memoryUsage.heapUsed,
-        heapCommitted: v8.getHeapStatistics().total_physical_size,
+        heapCommitted: memoryUsage.heapTotal,
         youngGeneration:
           v8
             .getHeapSpaceStatistics()
