@@ -984,6 +984,18 @@ function residentSet(): { rss: number; peak: number } {
   return { rss: field('VmRSS'), peak: field('VmHWM') };
 }
 
+/**
+ * Resident bytes of the C heap (glibc's main arena, the `[heap]` mapping),
+ * where Buffers, TLS and other native allocations of the main thread live.
+ */
+function cHeapResident(): number {
+  const lines = readFileSync('/proc/self/smaps', 'utf8').split('\n');
+  const at = lines.findIndex(line => line.endsWith('[heap]'));
+  if (at < 0) return 0;
+  const rss = lines.slice(at + 1).find(line => line.startsWith('Rss:'));
+  return Number(/(\d+) kB/.exec(rss ?? '')?.[1] ?? 0) * 1024;
+}
+
 // ---------------------------------------------------------------------------
 // One round
 
@@ -1019,6 +1031,9 @@ interface RoundResult {
     /** V8's heap as committed (resident), and its young generation's part. */
     heapCommitted: number;
     youngGeneration: number;
+    /** The C heap before the backend started, and after loading the runs. */
+    cHeapBefore: number;
+    cHeap: number;
     peakAfterK8s: number;
   };
   k8s: {
@@ -1251,6 +1266,7 @@ async function round(roundNumber: number): Promise<RoundResult> {
     collectGarbage();
     const before = residentSet().rss;
     const heapBefore = process.memoryUsage().heapUsed;
+    const cHeapBefore = cHeapResident();
     const beforeBackend = await clusterProcess.counts();
     const warmUpStarted = performance.now();
     log(`[round ${roundNumber}] starting the backend`);
@@ -1338,6 +1354,7 @@ async function round(roundNumber: number): Promise<RoundResult> {
     collectGarbage();
     const memoryUsage = process.memoryUsage();
     const rss = residentSet().rss;
+    const cHeap = cHeapResident();
 
     // Runs page
     log(`[round ${roundNumber}] ${PAGE_VIEWS} runs pages`);
@@ -1590,6 +1607,8 @@ async function round(roundNumber: number): Promise<RoundResult> {
             .getHeapSpaceStatistics()
             .find(space => space.space_name === 'new_space')
             ?.physical_space_size ?? 0,
+        cHeapBefore,
+        cHeap,
         peakAfterK8s,
       },
       k8s: {
@@ -1922,16 +1941,22 @@ function report(results: RoundResult[], loads: RoundLoad[]): string {
   if (results.length > 1) {
     out.push('');
     out.push(
-      '| Round | page p95 | event p95 (most streams) | backend RSS | k8s p50 | load average before / after (1 min) |',
+      '| Round | page p95 | event p95 (most streams) | backend RSS | before the backend + growth | V8 heap used / committed | C heap before → after | archiver reads when measured | k8s p50 | load average before / after (1 min) |',
     );
-    out.push('| --- | --- | --- | --- | --- | --- |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     results.forEach((x, i) =>
       out.push(
         `| ${i + 1} | ${ms(x.page.latency.p95)} ms | ${ms(
           x.events[x.events.length - 1].delay.p95,
-        )} ms | ${mib(x.memory.rss)} | ${ms(x.k8s.latency.p50)} ms | ${
-          loads[i].before.split(' ')[0]
-        } / ${loads[i].after.split(' ')[0]} |`,
+        )} ms | ${mib(x.memory.rss)} | ${mib(x.memory.before)} + ${mib(
+          x.memory.rss - x.memory.before,
+        )} | ${mib(x.memory.heapUsed)} / ${mib(x.memory.heapCommitted)} | ${mib(
+          x.memory.cHeapBefore,
+        )} → ${mib(x.memory.cHeap)} | ${int(x.archive.traffic.requests)} | ${ms(
+          x.k8s.latency.p50,
+        )} ms | ${loads[i].before.split(' ')[0]} / ${
+          loads[i].after.split(' ')[0]
+        } |`,
       ),
     );
     out.push('');
