@@ -30,6 +30,7 @@ export {
   NODE_TRANSFORM,
   announceReady,
   cleanUpOnExit,
+  freePort,
   log,
   replyWithMemory,
   runChildMain,

@@ -1,7 +1,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './machine';
+
+/** A free TCP port on loopback, for a backend that takes a fixed one. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise(resolve => server.close(resolve));
+  return port;
+}
 
 /** Progress goes to stderr, so that stdout carries only the report. */
 export function log(line: string): void {

@@ -13,12 +13,12 @@
  * PostgreSQL — prints `{"ready":true,"pid":…,"port":…}`,
  * answers `{"type":"memory","gc":true|false}` and stops with its parent.
  */
-import { AddressInfo, createServer } from 'node:net';
 import { createBackend } from '@backstage/backend-defaults';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   announceReady,
+  freePort,
   replyWithMemory,
   runChildMain,
   stopWithParent,
@@ -43,15 +43,6 @@ export interface TerminalBackendReady {
 /** The user who owns the entity and types in its shells. */
 export const BENCH_USER = 'user:default/ann';
 export const BENCH_ENTITY_REF = 'component:default/web';
-
-/** A port no one listens on (createBackend takes a fixed one). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 async function main(): Promise<void> {
   const settings = JSON.parse(

@@ -49,7 +49,6 @@
  * docs/benchmarks.md). CAIRN_CHROMIUM overrides /usr/bin/chromium.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -66,6 +65,7 @@ import {
   benchOptions,
   codeVersion,
   describeLoad,
+  freePort,
   loadAverage,
   log,
   machine,
@@ -134,15 +134,6 @@ const CATALOG = [
     spec: { memberOf: ['team-a'] },
   },
 ];
-
-/** A free TCP port on loopback, for the backend to listen on. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 /** The epoch time in ms, at sub-millisecond resolution, as the page's `timeOrigin + now()` gives it. */
 const epochNow = () => performance.timeOrigin + performance.now();
